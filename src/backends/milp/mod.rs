@@ -1,0 +1,1 @@
+//! MILP backend through good_lp.

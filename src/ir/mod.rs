@@ -1,0 +1,226 @@
+//! The instantiated model: columns (decision instances), rows (constraint instances) and the
+//! objective, each traceable to the source through an [`Origin`]. Backends read this; the
+//! verifier and the explainer read it too. Storage is flat (CSR rows, a shared tuple arena)
+//! so that millions of columns cost a few words each.
+
+pub mod dump;
+
+use crate::span::Span;
+use serde::Serialize;
+
+/// Index of a column (a decision instance).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct ColId(pub u32);
+
+/// Index of a row (a constraint instance).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct RowId(pub u32);
+
+/// Index of a [`Decl`] in [`Model::decls`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct DeclId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VarKind {
+    Continuous,
+    Integer,
+    Binary,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeclKind {
+    /// A `decide` declaration.
+    Decision,
+    /// A `constraint` declaration.
+    Constraint,
+    /// The bounds of a decision, as a constraint group (used by the explainer).
+    Bound,
+    /// Columns or rows the compiler made (big-M rows, linearisations, auxiliaries); the
+    /// span is the source expression they were derived from.
+    Derived,
+}
+
+/// A source declaration that columns or rows come from.
+#[derive(Clone, Debug, Serialize)]
+pub struct Decl {
+    pub name: String,
+    pub kind: DeclKind,
+    pub span: Span,
+    /// Names of the index variables, e.g. `["s", "r"]`.
+    pub index_names: Vec<String>,
+    /// Unit of the decision's values or of the constraint's sides, as written (`Gbps`), or
+    /// empty when dimensionless.
+    pub unit: String,
+    /// For `Derived`: what the compiler made, e.g. "big-M for `->`".
+    pub note: String,
+}
+
+/// Where a column or row came from: a declaration plus an index tuple (`fit[eu-west]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    pub decl: DeclId,
+    /// Start of the index tuple in [`Model::tuples`]; its length is the decl's arity.
+    pub tuple: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Column {
+    pub kind: VarKind,
+    pub lb: f64,
+    pub ub: f64,
+    pub origin: Origin,
+}
+
+/// A row `lo <= sum(coef * col) <= hi`; `lo == hi` for equalities, infinite for one side.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Row {
+    pub lo: f64,
+    pub hi: f64,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sense {
+    Minimize,
+    Maximize,
+}
+
+/// One additive term of the objective as written in the source, kept apart for the
+/// breakdown in reports.
+#[derive(Clone, Debug, Serialize)]
+pub struct ObjectiveTerm {
+    pub label: String,
+    pub span: Span,
+    pub coefs: Vec<(ColId, f64)>,
+    pub constant: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Objective {
+    pub name: String,
+    pub sense: Sense,
+    pub span: Span,
+    pub unit: String,
+    pub terms: Vec<ObjectiveTerm>,
+}
+
+/// The instantiated model.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Model {
+    pub decls: Vec<Decl>,
+    /// Display names of set elements (entities, symbols, numbers), referenced by tuples.
+    pub elements: Vec<String>,
+    /// Flat arena of index tuples: element ids into [`Model::elements`].
+    pub tuples: Vec<u32>,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+    /// CSR: the nonzeros of row `i` are `row_start[i]..row_start[i+1]`.
+    pub row_start: Vec<usize>,
+    pub row_cols: Vec<ColId>,
+    pub row_vals: Vec<f64>,
+    pub objective: Option<Objective>,
+}
+
+impl Model {
+    pub fn new() -> Self {
+        Model {
+            row_start: vec![0],
+            ..Default::default()
+        }
+    }
+
+    pub fn add_decl(&mut self, decl: Decl) -> DeclId {
+        self.decls.push(decl);
+        DeclId((self.decls.len() - 1) as u32)
+    }
+
+    /// Store an index tuple and return its start in the arena.
+    pub fn add_tuple(&mut self, elems: &[u32]) -> u32 {
+        let start = self.tuples.len() as u32;
+        self.tuples.extend_from_slice(elems);
+        start
+    }
+
+    pub fn add_column(&mut self, column: Column) -> ColId {
+        self.columns.push(column);
+        ColId((self.columns.len() - 1) as u32)
+    }
+
+    /// Append a row with its nonzeros (duplicates must already be merged).
+    pub fn add_row(&mut self, row: Row, coefs: impl IntoIterator<Item = (ColId, f64)>) -> RowId {
+        for (c, v) in coefs {
+            self.row_cols.push(c);
+            self.row_vals.push(v);
+        }
+        self.row_start.push(self.row_cols.len());
+        self.rows.push(row);
+        RowId((self.rows.len() - 1) as u32)
+    }
+
+    pub fn num_columns(&self) -> usize {
+        self.columns.len()
+    }
+
+    pub fn num_rows(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn num_nonzeros(&self) -> usize {
+        self.row_cols.len()
+    }
+
+    /// The nonzeros of a row.
+    pub fn row_entries(&self, row: RowId) -> impl Iterator<Item = (ColId, f64)> + '_ {
+        let i = row.0 as usize;
+        let range = self.row_start[i]..self.row_start[i + 1];
+        self.row_cols[range.clone()]
+            .iter()
+            .copied()
+            .zip(self.row_vals[range].iter().copied())
+    }
+
+    /// The index tuple of an origin, as element ids.
+    pub fn tuple_of(&self, origin: Origin) -> &[u32] {
+        let arity = self.decls[origin.decl.0 as usize].index_names.len();
+        let start = origin.tuple as usize;
+        &self.tuples[start..start + arity]
+    }
+
+    /// `fit[eu-west]`, `replicas[checkout, us-east]`, or `fit` for a scalar.
+    pub fn origin_name(&self, origin: Origin) -> String {
+        let decl = &self.decls[origin.decl.0 as usize];
+        let tuple = self.tuple_of(origin);
+        if tuple.is_empty() {
+            decl.name.clone()
+        } else {
+            let parts: Vec<&str> = tuple.iter().map(|&e| self.elements[e as usize].as_str()).collect();
+            format!("{}[{}]", decl.name, parts.join(", "))
+        }
+    }
+
+    pub fn column_name(&self, col: ColId) -> String {
+        self.origin_name(self.columns[col.0 as usize].origin)
+    }
+
+    pub fn row_name(&self, row: RowId) -> String {
+        self.origin_name(self.rows[row.0 as usize].origin)
+    }
+
+    /// Objective coefficients summed over terms, dense, plus the constant.
+    pub fn objective_dense(&self) -> (Vec<f64>, f64) {
+        let mut c = vec![0.0; self.columns.len()];
+        let mut k = 0.0;
+        if let Some(obj) = &self.objective {
+            for t in &obj.terms {
+                k += t.constant;
+                for &(col, v) in &t.coefs {
+                    c[col.0 as usize] += v;
+                }
+            }
+        }
+        (c, k)
+    }
+}

@@ -1,0 +1,1 @@
+//! Verification of solutions against the instantiated model, independent of the solver.
