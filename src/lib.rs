@@ -5,8 +5,10 @@
 //! [`backends`] (MILP through good_lp, or dynamic programming) → [`solve`] (verification,
 //! explanation) → [`report`].
 
+pub mod analysis;
 pub mod backends;
 pub mod diagnostics;
+pub mod syntax;
 pub mod ir;
 pub mod solve;
 pub mod source;
