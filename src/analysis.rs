@@ -77,6 +77,8 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     pub symbols: Vec<Symbol>,
     pub references: Vec<Reference>,
+    /// The checked declarations (present once checking ran).
+    pub schema: Option<crate::check::Schema>,
 }
 
 impl Analysis {
@@ -142,8 +144,15 @@ pub fn analyze_source(name: &str, text: &str, base_dir: Option<&std::path::Path>
     analysis
 }
 
-fn analyze_loaded(analysis: &mut Analysis, main: FileId, _options: &AnalyzeOptions) {
+fn analyze_loaded(analysis: &mut Analysis, main: FileId, options: &AnalyzeOptions) {
     let (file, diags) = crate::syntax::parse_file(main, analysis.sources.text(main));
     analysis.diagnostics.extend(diags);
     analysis.files.push((main, file));
+    let program = crate::resolve::load_program(analysis, main);
+    let checker = crate::check::check_program(&program);
+    analysis.diagnostics.extend(checker.diags);
+    analysis.symbols = checker.symbols;
+    analysis.references = checker.refs;
+    analysis.schema = Some(checker.schema);
+    let _ = options;
 }

@@ -7,10 +7,13 @@
 
 pub mod analysis;
 pub mod backends;
+pub mod check;
 pub mod diagnostics;
 pub mod syntax;
 pub mod ir;
+pub mod resolve;
 pub mod solve;
 pub mod source;
 pub mod span;
+pub mod stdlib;
 pub mod units;

@@ -1,0 +1,150 @@
+//! Name resolution, first part: assemble the program from the main file, the files and
+//! stdlib modules it `use`s, and the built-in prelude; expand `apply` of templates into
+//! ordinary declarations. Expression-level names are resolved by [`crate::check`].
+
+pub mod errors;
+mod templates;
+
+use crate::analysis::Analysis;
+use crate::span::{FileId, Span};
+use crate::syntax::ast::{self, ItemKind, UseTarget};
+use std::collections::HashSet;
+
+/// One declaration of the assembled program.
+#[derive(Clone, Debug)]
+pub struct ProgItem {
+    pub item: ast::Item,
+    pub file: FileId,
+    /// True for items of the prelude and stdlib modules.
+    pub library: bool,
+}
+
+/// All declarations in dependency order: prelude, used modules (each once, before their
+/// users), then the main file.
+#[derive(Clone, Debug, Default)]
+pub struct Program {
+    pub items: Vec<ProgItem>,
+    pub main: Option<FileId>,
+}
+
+/// Load `main` (already parsed into `analysis.files[0]`) and everything it uses.
+pub fn load_program(analysis: &mut Analysis, main: FileId) -> Program {
+    let mut program = Program {
+        items: Vec::new(),
+        main: Some(main),
+    };
+    let prelude = analysis.sources.add("<prelude>", None, crate::stdlib::PRELUDE);
+    let (pf, _) = crate::syntax::parse_file(prelude, crate::stdlib::PRELUDE);
+    for item in pf.items {
+        program.items.push(ProgItem {
+            item,
+            file: prelude,
+            library: true,
+        });
+    }
+    let mut loaded: HashSet<String> = HashSet::new();
+    let main_file = analysis
+        .files
+        .iter()
+        .find(|(id, _)| *id == main)
+        .map(|(_, f)| f.clone())
+        .unwrap_or_default();
+    let mut stack = vec![analysis.sources.name(main).to_string()];
+    add_file(analysis, &mut program, &mut loaded, &mut stack, main, main_file, false);
+    templates::expand(&mut program, &mut analysis.diagnostics);
+    program
+}
+
+fn add_file(
+    analysis: &mut Analysis,
+    program: &mut Program,
+    loaded: &mut HashSet<String>,
+    stack: &mut Vec<String>,
+    file: FileId,
+    ast_file: ast::File,
+    library: bool,
+) {
+    for item in &ast_file.items {
+        if let ItemKind::Use(u) = &item.kind {
+            load_use(analysis, program, loaded, stack, file, u, item.span, library);
+        }
+    }
+    for item in ast_file.items {
+        if matches!(item.kind, ItemKind::Use(_)) {
+            continue;
+        }
+        program.items.push(ProgItem { item, file, library });
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn load_use(
+    analysis: &mut Analysis,
+    program: &mut Program,
+    loaded: &mut HashSet<String>,
+    stack: &mut Vec<String>,
+    from: FileId,
+    u: &ast::UseDecl,
+    span: Span,
+    library: bool,
+) {
+    match &u.target {
+        UseTarget::Module(path) => {
+            let names: Vec<&str> = path.iter().map(|i| i.name.as_str()).collect();
+            let full = names.join(".");
+            let module = if names.len() == 2 && names[0] == "std" {
+                crate::stdlib::module(names[1])
+            } else {
+                None
+            };
+            let Some(text) = module else {
+                analysis.diagnostics.push(errors::unknown_module(span, &full));
+                return;
+            };
+            let key = format!("std:{full}");
+            if !loaded.insert(key) {
+                return;
+            }
+            let name = format!("std/{}.arch", names[1]);
+            let id = analysis.sources.add(name, None, text);
+            let (f, diags) = crate::syntax::parse_file(id, text);
+            analysis.diagnostics.extend(diags);
+            analysis.files.push((id, f.clone()));
+            stack.push(full);
+            add_file(analysis, program, loaded, stack, id, f, true);
+            stack.pop();
+        }
+        UseTarget::File(s) => {
+            let base = analysis
+                .sources
+                .get(from)
+                .path
+                .as_ref()
+                .and_then(|p| p.parent().map(|d| d.to_path_buf()))
+                .unwrap_or_default();
+            let path = base.join(&s.value);
+            let key = path.display().to_string();
+            if stack.contains(&key) {
+                analysis.diagnostics.push(errors::use_cycle(s.span, &s.value));
+                return;
+            }
+            if !loaded.insert(key.clone()) {
+                return;
+            }
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) => {
+                    analysis.diagnostics.push(errors::cannot_read(s.span, &s.value, &e.to_string()));
+                    return;
+                }
+            };
+            let id = analysis.sources.add(key.clone(), Some(path), text.clone());
+            let (f, diags) = crate::syntax::parse_file(id, &text);
+            analysis.diagnostics.extend(diags);
+            analysis.files.push((id, f.clone()));
+            stack.push(key);
+            add_file(analysis, program, loaded, stack, id, f, library);
+            stack.pop();
+        }
+    }
+}
