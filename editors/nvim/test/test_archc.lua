@@ -174,7 +174,7 @@ eq(#clients_for(vim.api.nvim_get_current_buf()), 0, "no client without an execut
 for _, f in ipairs(failures) do
   io.stderr:write("FAIL " .. f .. "\n")
 end
-io.stderr:write(("%d passed, %d failed\n"):format(passed, #failures))
+io.stderr:write(("\n%d passed, %d failed\n"):format(passed, #failures))
 for _, c in ipairs(vim.lsp.get_active_clients and vim.lsp.get_active_clients() or {}) do
   c.stop()
 end
