@@ -66,6 +66,8 @@ pub struct AnalyzeOptions {
     pub overlays: HashMap<PathBuf, String>,
     /// Build the IR (needed for solve/emit; the LSP uses it for sizes).
     pub instantiate: bool,
+    /// Size limits for instantiation (defaults when `None`).
+    pub limits: Option<crate::instantiate::Limits>,
 }
 
 /// Everything known about a model after analysis.
@@ -79,6 +81,8 @@ pub struct Analysis {
     pub references: Vec<Reference>,
     /// The checked declarations (present once checking ran).
     pub schema: Option<crate::check::Schema>,
+    /// The instantiated model (when asked for and the model checked clean).
+    pub instance: Option<crate::instantiate::Instance>,
 }
 
 impl Analysis {
@@ -106,7 +110,12 @@ impl Analysis {
     /// Every span that names the symbol: its declaration and its uses.
     pub fn occurrences(&self, id: SymbolId) -> Vec<Span> {
         let mut v = vec![self.symbol(id).span];
-        v.extend(self.references.iter().filter(|r| r.symbol == id).map(|r| r.span));
+        v.extend(
+            self.references
+                .iter()
+                .filter(|r| r.symbol == id)
+                .map(|r| r.span),
+        );
         v
     }
 }
@@ -136,7 +145,12 @@ pub fn analyze(main: &std::path::Path, options: &AnalyzeOptions) -> Analysis {
 
 /// Analyse a model given as text (embedding, tests): `name` is used in messages, relative
 /// paths resolve against `base_dir`.
-pub fn analyze_source(name: &str, text: &str, base_dir: Option<&std::path::Path>, options: &AnalyzeOptions) -> Analysis {
+pub fn analyze_source(
+    name: &str,
+    text: &str,
+    base_dir: Option<&std::path::Path>,
+    options: &AnalyzeOptions,
+) -> Analysis {
     let mut analysis = Analysis::default();
     let path = base_dir.map(|d| d.join(name));
     let id = analysis.sources.add(name, path, text);
@@ -154,5 +168,13 @@ fn analyze_loaded(analysis: &mut Analysis, main: FileId, options: &AnalyzeOption
     analysis.symbols = checker.symbols;
     analysis.references = checker.refs;
     analysis.schema = Some(checker.schema);
-    let _ = options;
+    if options.instantiate && !analysis.has_errors() {
+        if let Some(schema) = &analysis.schema {
+            let limits = options.limits.clone().unwrap_or_default();
+            let (inst, diags) =
+                crate::instantiate::instantiate(schema, &mut analysis.sources, limits);
+            analysis.diagnostics.extend(diags);
+            analysis.instance = inst;
+        }
+    }
 }

@@ -8,12 +8,14 @@
 pub mod analysis;
 pub mod backends;
 pub mod check;
+pub mod data;
 pub mod diagnostics;
-pub mod syntax;
+pub mod instantiate;
 pub mod ir;
 pub mod resolve;
 pub mod solve;
 pub mod source;
 pub mod span;
 pub mod stdlib;
+pub mod syntax;
 pub mod units;

@@ -27,7 +27,8 @@ pub const CODES: &[CodeInfo] = &[
 ];
 
 pub fn type_mismatch(span: Span, expected: &str, found: &str) -> Diagnostic {
-    Diagnostic::error("E0301", format!("expected {expected}, found {found}")).primary(span, format!("this is {found}"))
+    Diagnostic::error("E0301", format!("expected {expected}, found {found}"))
+        .primary(span, format!("this is {found}"))
 }
 
 pub fn cannot_add(op: &str, l: Span, lu: &str, r: Span, ru: &str) -> Diagnostic {
@@ -41,7 +42,9 @@ pub fn cannot_add(op: &str, l: Span, lu: &str, r: Span, ru: &str) -> Diagnostic 
     Diagnostic::error("E0401", msg)
         .primary(l, format!("this is `{lu}`"))
         .secondary(r, format!("this is `{ru}`"))
-        .help("a sum needs one dimension; a factor may be missing (for example a rate times a time)")
+        .help(
+            "a sum needs one dimension; a factor may be missing (for example a rate times a time)",
+        )
 }
 
 pub fn cannot_compare(l: Span, lu: &str, r: Span, ru: &str) -> Diagnostic {
@@ -51,9 +54,18 @@ pub fn cannot_compare(l: Span, lu: &str, r: Span, ru: &str) -> Diagnostic {
         .help("both sides need the same dimension; a factor may be missing")
 }
 
-pub fn unit_mismatch(span: Span, what: &str, expected: &str, found: &str, decl: Option<Span>) -> Diagnostic {
-    let mut d = Diagnostic::error("E0405", format!("{what} should be in `{expected}`, found `{found}`"))
-        .primary(span, format!("this is `{found}`"));
+pub fn unit_mismatch(
+    span: Span,
+    what: &str,
+    expected: &str,
+    found: &str,
+    decl: Option<Span>,
+) -> Diagnostic {
+    let mut d = Diagnostic::error(
+        "E0405",
+        format!("{what} should be in `{expected}`, found `{found}`"),
+    )
+    .primary(span, format!("this is `{found}`"));
     if let Some(s) = decl {
         d = d.secondary(s, format!("declared in `{expected}`"));
     }

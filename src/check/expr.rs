@@ -20,18 +20,28 @@ pub(crate) struct T {
 
 impl T {
     fn of(ty: Ty) -> T {
-        T { ty, var: false, zero: false }
+        T {
+            ty,
+            var: false,
+            zero: false,
+        }
     }
     fn err() -> T {
         T::of(Ty::Err)
     }
     fn var(ty: Ty, var: bool) -> T {
-        T { ty, var, zero: false }
+        T {
+            ty,
+            var,
+            zero: false,
+        }
     }
 }
 
 /// Built-in functions called with parentheses.
-pub const BUILTINS: &[&str] = &["ceil", "floor", "round", "abs", "min", "max", "prev", "next", "ord", "first", "last", "card"];
+pub const BUILTINS: &[&str] = &[
+    "ceil", "floor", "round", "abs", "min", "max", "prev", "next", "ord", "first", "last", "card",
+];
 
 impl Checker {
     fn unit_text(&self, u: &Unit) -> String {
@@ -44,7 +54,14 @@ impl Checker {
     }
 
     /// Check that a value fits a declared type (used for attributes, params, bounds).
-    pub(crate) fn expect_value(&mut self, t: &T, e: &Expr, want: &Ty, what: &str, decl: Option<Span>) {
+    pub(crate) fn expect_value(
+        &mut self,
+        t: &T,
+        e: &Expr,
+        want: &Ty,
+        what: &str,
+        decl: Option<Span>,
+    ) {
         match (want, &t.ty) {
             (_, Ty::Err) | (Ty::Err, _) => {}
             (Ty::Num { unit: wu, .. }, _) => match t.ty.as_num() {
@@ -53,21 +70,33 @@ impl Checker {
                         let (a, b) = (self.unit_text(wu), self.unit_text(&u));
                         let mut d = errors::unit_mismatch(e.span, what, &a, &b, decl);
                         if u.is_dimensionless() {
-                            d = d.help(format!("write the unit after the number, e.g. `{} {a}`", expr_text_hint(e)));
+                            d = d.help(format!(
+                                "write the unit after the number, e.g. `{} {a}`",
+                                expr_text_hint(e)
+                            ));
                         }
                         self.error(d);
                     }
                 }
                 None => {
                     let found = self.schema.ty_name(&t.ty);
-                    self.error(Diagnostic::error("E0308", format!("{what} should be a number, found {found}")).primary(e.span, format!("this is {found}")));
+                    self.error(
+                        Diagnostic::error(
+                            "E0308",
+                            format!("{what} should be a number, found {found}"),
+                        )
+                        .primary(e.span, format!("this is {found}")),
+                    );
                 }
             },
             (Ty::Bool, Ty::Bool) | (Ty::Str, Ty::Str) => {}
             (Ty::Elem(a), Ty::Elem(b)) if elem_compatible(*a, *b) => {}
             _ => {
                 let (a, b) = (self.schema.ty_name(want), self.schema.ty_name(&t.ty));
-                self.error(Diagnostic::error("E0308", format!("{what} should be {a}, found {b}")).primary(e.span, format!("this is {b}")));
+                self.error(
+                    Diagnostic::error("E0308", format!("{what} should be {a}, found {b}"))
+                        .primary(e.span, format!("this is {b}")),
+                );
             }
         }
     }
@@ -87,7 +116,11 @@ impl Checker {
                     (Ty::Err, _) | (_, Ty::Err) => None,
                     (x, _) => {
                         let found = self.schema.ty_name(&x);
-                        self.error(errors::type_mismatch(e.span, "a range of integers or quarters", &found));
+                        self.error(errors::type_mismatch(
+                            e.span,
+                            "a range of integers or quarters",
+                            &found,
+                        ));
                         None
                     }
                 }
@@ -116,13 +149,27 @@ impl Checker {
         }
     }
 
-    pub(crate) fn check_index_args(&mut self, name: &str, decl: Span, dims: &[IndexDim], args: &[Expr], span: Span) {
+    pub(crate) fn check_index_args(
+        &mut self,
+        name: &str,
+        decl: Span,
+        dims: &[IndexDim],
+        args: &[Expr],
+        span: Span,
+    ) {
         if args.len() != dims.len() {
             let vars: Vec<&str> = dims.iter().map(|d| d.var.as_str()).collect();
             self.error(
-                Diagnostic::error("E0302", format!("`{name}` takes {} indices, {} given", dims.len(), args.len()))
-                    .primary(span, format!("{} given", args.len()))
-                    .secondary(decl, format!("declared with [{}]", vars.join(", "))),
+                Diagnostic::error(
+                    "E0302",
+                    format!(
+                        "`{name}` takes {} indices, {} given",
+                        dims.len(),
+                        args.len()
+                    ),
+                )
+                .primary(span, format!("{} given", args.len()))
+                .secondary(decl, format!("declared with [{}]", vars.join(", "))),
             );
             for a in args {
                 self.expr(a);
@@ -143,9 +190,12 @@ impl Checker {
             if !ok {
                 let (want, found) = (self.schema.elem_name(d.elem), self.schema.ty_name(&t.ty));
                 self.error(
-                    Diagnostic::error("E0303", format!("index `{}` of `{name}` is a {want}, found {found}", d.var))
-                        .primary(a.span, format!("this is {found}"))
-                        .secondary(decl, "declared here"),
+                    Diagnostic::error(
+                        "E0303",
+                        format!("index `{}` of `{name}` is a {want}, found {found}", d.var),
+                    )
+                    .primary(a.span, format!("this is {found}"))
+                    .secondary(decl, "declared here"),
                 );
             }
         }
@@ -164,7 +214,10 @@ impl Checker {
             },
             ExprKind::Quantity(n, u) => match self.parse_unit(&u.text, u.span) {
                 Some(unit) => T {
-                    ty: Ty::Num { unit, int: n.fract() == 0.0 },
+                    ty: Ty::Num {
+                        unit,
+                        int: n.fract() == 0.0,
+                    },
                     var: false,
                     zero: *n == 0.0,
                 },
@@ -204,10 +257,23 @@ impl Checker {
                     (Some((ua, ia)), Some((ub, ib))) => {
                         if !ua.same_dim(&ub) && !ta.zero && !tb.zero {
                             let (x, y) = (self.unit_text(&ua), self.unit_text(&ub));
-                            self.error(Diagnostic::error("E0401", format!("the branches of `if` differ: `{x}` and `{y}`")).primary(a.span, format!("this is `{x}`")).secondary(b.span, format!("this is `{y}`")));
+                            self.error(
+                                Diagnostic::error(
+                                    "E0401",
+                                    format!("the branches of `if` differ: `{x}` and `{y}`"),
+                                )
+                                .primary(a.span, format!("this is `{x}`"))
+                                .secondary(b.span, format!("this is `{y}`")),
+                            );
                         }
                         let unit = if ta.zero { ub } else { ua };
-                        T::var(Ty::Num { unit, int: ia && ib }, var)
+                        T::var(
+                            Ty::Num {
+                                unit,
+                                int: ia && ib,
+                            },
+                            var,
+                        )
                     }
                     _ => {
                         if ta.ty != tb.ty && ta.ty != Ty::Err && tb.ty != Ty::Err {
@@ -218,7 +284,9 @@ impl Checker {
                     }
                 }
             }
-            ExprKind::Agg { kind, index, body } => self.aggregate(*kind, index, body.as_deref(), e.span),
+            ExprKind::Agg { kind, index, body } => {
+                self.aggregate(*kind, index, body.as_deref(), e.span)
+            }
             ExprKind::Range(_, _) | ExprKind::SetCompr(_) => match self.set_elem(e) {
                 Some(el) => T::of(Ty::Set(el)),
                 None => T::err(),
@@ -241,7 +309,14 @@ impl Checker {
                 T::of(Ty::Set(elem.unwrap_or(ElemTy::Any)))
             }
             ExprKind::Map(_) => {
-                self.error(Diagnostic::error("E0308", "a table `{key: value}` gives the values of an indexed param").primary(e.span, "not allowed here").help("declare `param p[t in tiers]: usd = {gold: 3 usd, ...}`"));
+                self.error(
+                    Diagnostic::error(
+                        "E0308",
+                        "a table `{key: value}` gives the values of an indexed param",
+                    )
+                    .primary(e.span, "not allowed here")
+                    .help("declare `param p[t in tiers]: usd = {gold: 3 usd, ...}`"),
+                );
                 T::err()
             }
             ExprKind::Tuple(items) => {
@@ -270,7 +345,13 @@ impl Checker {
     }
 
     fn name(&mut self, id: &ast::Ident) -> T {
-        if let Some(l) = self.locals.iter().rev().find(|l| l.name == id.name).cloned() {
+        if let Some(l) = self
+            .locals
+            .iter()
+            .rev()
+            .find(|l| l.name == id.name)
+            .cloned()
+        {
             self.add_ref(id.span, l.symbol);
             return T::var(l.ty, l.var);
         }
@@ -284,7 +365,11 @@ impl Checker {
                     if !p.dims.is_empty() {
                         let n = p.dims.len();
                         let span = p.span;
-                        self.error(Diagnostic::error("E0302", format!("`{}` needs {n} indices", id.name)).primary(id.span, "used without indices").secondary(span, "declared here"));
+                        self.error(
+                            Diagnostic::error("E0302", format!("`{}` needs {n} indices", id.name))
+                                .primary(id.span, "used without indices")
+                                .secondary(span, "declared here"),
+                        );
                         return T::err();
                     }
                     T::of(p.ty)
@@ -294,22 +379,39 @@ impl Checker {
                     if !d.dims.is_empty() {
                         let n = d.dims.len();
                         let span = d.span;
-                        self.error(Diagnostic::error("E0302", format!("`{}` needs {n} indices", id.name)).primary(id.span, "used without indices").secondary(span, "declared here"));
+                        self.error(
+                            Diagnostic::error("E0302", format!("`{}` needs {n} indices", id.name))
+                                .primary(id.span, "used without indices")
+                                .secondary(span, "declared here"),
+                        );
                         return T::err();
                     }
                     T::var(decision_ty(d.var_kind, d.unit), true)
                 }
                 Global::Kind(k) => {
                     let set = self.schema.kinds[k].set_name.clone();
-                    self.error(Diagnostic::error("E0301", format!("`{}` is a kind, not a value", id.name)).primary(id.span, "a kind").help(format!("its entities form the set `{set}`")));
+                    self.error(
+                        Diagnostic::error("E0301", format!("`{}` is a kind, not a value", id.name))
+                            .primary(id.span, "a kind")
+                            .help(format!("its entities form the set `{set}`")),
+                    );
                     T::err()
                 }
                 Global::Fn(_) => {
-                    self.error(Diagnostic::error("E0306", format!("`{}` is a function", id.name)).primary(id.span, "call it with arguments"));
+                    self.error(
+                        Diagnostic::error("E0306", format!("`{}` is a function", id.name))
+                            .primary(id.span, "call it with arguments"),
+                    );
                     T::err()
                 }
                 Global::Constraint(_) | Global::Objective(_) | Global::Plan(_) => {
-                    self.error(Diagnostic::error("E0301", format!("`{}` is not a value", id.name)).primary(id.span, "constraints, objectives and plans cannot be used in expressions"));
+                    self.error(
+                        Diagnostic::error("E0301", format!("`{}` is not a value", id.name))
+                            .primary(
+                                id.span,
+                                "constraints, objectives and plans cannot be used in expressions",
+                            ),
+                    );
                     T::err()
                 }
             };
@@ -324,7 +426,13 @@ impl Checker {
                 self.add_ref(id.span, Some(sym));
                 return T::of(Ty::Elem(ElemTy::Kind(kinds[0])));
             }
-            self.error(Diagnostic::error("E0212", format!("`{}` names entities of several kinds", id.name)).primary(id.span, "ambiguous"));
+            self.error(
+                Diagnostic::error(
+                    "E0212",
+                    format!("`{}` names entities of several kinds", id.name),
+                )
+                .primary(id.span, "ambiguous"),
+            );
             return T::err();
         }
         if self.schema.has_data_entities {
@@ -339,11 +447,16 @@ impl Checker {
         let mut candidates: Vec<String> = self.locals.iter().map(|l| l.name.clone()).collect();
         candidates.extend(self.schema.globals.keys().cloned());
         candidates.extend(self.schema.entity_names.keys().cloned());
-        let mut d = Diagnostic::error("E0201", format!("unknown name `{}`", id.name)).primary(id.span, "not declared");
+        let mut d = Diagnostic::error("E0201", format!("unknown name `{}`", id.name))
+            .primary(id.span, "not declared");
         if let Some((a, b)) = id.name.split_once('-') {
-            let known = |n: &str| self.locals.iter().any(|l| l.name == n) || self.schema.globals.contains_key(n);
+            let known = |n: &str| {
+                self.locals.iter().any(|l| l.name == n) || self.schema.globals.contains_key(n)
+            };
             if known(a) {
-                d = d.help(format!("names may contain hyphens; for a subtraction write `{a} - {b}`"));
+                d = d.help(format!(
+                    "names may contain hyphens; for a subtraction write `{a} - {b}`"
+                ));
                 self.error(d);
                 return;
             }
@@ -368,7 +481,11 @@ impl Checker {
                     None => {
                         let kind = &self.schema.kinds[k];
                         let names: Vec<&str> = kind.attrs.iter().map(|a| a.name.as_str()).collect();
-                        let mut d = Diagnostic::error("E0203", format!("`{}` has no attribute `{}`", kind.name, attr.name)).primary(attr.span, "unknown attribute");
+                        let mut d = Diagnostic::error(
+                            "E0203",
+                            format!("`{}` has no attribute `{}`", kind.name, attr.name),
+                        )
+                        .primary(attr.span, "unknown attribute");
                         if let Some(s) = names::suggest(&attr.name, names.iter().copied()) {
                             d = d.help(format!("did you mean `{s}`?"));
                         } else if !names.is_empty() {
@@ -380,13 +497,20 @@ impl Checker {
                 }
             }
             Ty::Elem(ElemTy::Any) => {
-                let found = self.schema.kinds.iter().find_map(|k| k.attr(&attr.name).map(|a| a.ty));
+                let found = self
+                    .schema
+                    .kinds
+                    .iter()
+                    .find_map(|k| k.attr(&attr.name).map(|a| a.ty));
                 T::of(found.unwrap_or(Ty::Err))
             }
             Ty::Err => T::err(),
             other => {
                 let found = self.schema.ty_name(&other);
-                self.error(Diagnostic::error("E0203", format!("{found} has no attributes")).primary(attr.span, format!("`.{}` on {found}", attr.name)));
+                self.error(
+                    Diagnostic::error("E0203", format!("{found} has no attributes"))
+                        .primary(attr.span, format!("`.{}` on {found}", attr.name)),
+                );
                 T::err()
             }
         }
@@ -395,7 +519,10 @@ impl Checker {
     fn index(&mut self, base: &Expr, args: &[Expr], span: Span) -> T {
         let ExprKind::Name(id) = &base.kind else {
             self.expr(base);
-            self.error(Diagnostic::error("E0304", "only params and decisions can be indexed").primary(base.span, "not indexable"));
+            self.error(
+                Diagnostic::error("E0304", "only params and decisions can be indexed")
+                    .primary(base.span, "not indexable"),
+            );
             return T::err();
         };
         match self.schema.globals.get(&id.name).copied() {
@@ -411,12 +538,25 @@ impl Checker {
                 self.check_index_args(&d.name, d.span, &d.dims, args, span);
                 T::var(decision_ty(d.var_kind, d.unit), true)
             }
-            Some(Global::Fn(_)) => self.call(id, &args.iter().map(|a| ast::Arg { name: None, value: a.clone() }).collect::<Vec<_>>(), span),
+            Some(Global::Fn(_)) => self.call(
+                id,
+                &args
+                    .iter()
+                    .map(|a| ast::Arg {
+                        name: None,
+                        value: a.clone(),
+                    })
+                    .collect::<Vec<_>>(),
+                span,
+            ),
             Some(_) | None => {
                 let t = self.expr(base);
                 if t.ty != Ty::Err {
                     let found = self.schema.ty_name(&t.ty);
-                    self.error(Diagnostic::error("E0304", format!("`{}` cannot be indexed", id.name)).primary(base.span, format!("this is {found}")));
+                    self.error(
+                        Diagnostic::error("E0304", format!("`{}` cannot be indexed", id.name))
+                            .primary(base.span, format!("this is {found}")),
+                    );
                 }
                 for a in args {
                     self.expr(a);
@@ -431,11 +571,26 @@ impl Checker {
             let f = self.schema.fns[i].clone();
             self.add_ref(name.span, Some(f.symbol));
             if f.decl.params.len() != args.len() {
-                self.error(Diagnostic::error("E0306", format!("`{}` takes {} arguments, {} given", name.name, f.decl.params.len(), args.len())).primary(span, "wrong number of arguments").secondary(f.decl.name.span, "declared here"));
+                self.error(
+                    Diagnostic::error(
+                        "E0306",
+                        format!(
+                            "`{}` takes {} arguments, {} given",
+                            name.name,
+                            f.decl.params.len(),
+                            args.len()
+                        ),
+                    )
+                    .primary(span, "wrong number of arguments")
+                    .secondary(f.decl.name.span, "declared here"),
+                );
                 return T::err();
             }
             if self.fn_depth.contains(&name.name) {
-                self.error(Diagnostic::error("E0309", format!("`{}` calls itself", name.name)).primary(name.span, "recursive call"));
+                self.error(
+                    Diagnostic::error("E0309", format!("`{}` calls itself", name.name))
+                        .primary(name.span, "recursive call"),
+                );
                 return T::err();
             }
             let mut bound = Vec::new();
@@ -445,7 +600,13 @@ impl Checker {
                 var |= t.var;
                 if let Some(pt) = &p.ty {
                     let (want, _) = self.type_of_type(pt);
-                    self.expect_value(&t, &a.value, &want, &format!("argument `{}`", p.name.name), Some(pt.span));
+                    self.expect_value(
+                        &t,
+                        &a.value,
+                        &want,
+                        &format!("argument `{}`", p.name.name),
+                        Some(pt.span),
+                    );
                 }
                 bound.push(Local {
                     name: p.name.name.clone(),
@@ -466,7 +627,18 @@ impl Checker {
         let var = ts.iter().any(|t| t.var);
         let arity = |c: &mut Checker, n: usize| -> bool {
             if ts.len() != n {
-                c.error(Diagnostic::error("E0306", format!("`{}` takes {n} argument{}, {} given", name.name, if n == 1 { "" } else { "s" }, ts.len())).primary(span, "wrong number of arguments"));
+                c.error(
+                    Diagnostic::error(
+                        "E0306",
+                        format!(
+                            "`{}` takes {n} argument{}, {} given",
+                            name.name,
+                            if n == 1 { "" } else { "s" },
+                            ts.len()
+                        ),
+                    )
+                    .primary(span, "wrong number of arguments"),
+                );
                 false
             } else {
                 true
@@ -478,10 +650,23 @@ impl Checker {
                     return T::err();
                 }
                 if var && name.name != "abs" {
-                    self.error(Diagnostic::error("E0305", format!("`{}` of a decision is not linear", name.name)).primary(span, "depends on a decision").help("`ceil` and `floor` work on data, or in `plan` costs"));
+                    self.error(
+                        Diagnostic::error(
+                            "E0305",
+                            format!("`{}` of a decision is not linear", name.name),
+                        )
+                        .primary(span, "depends on a decision")
+                        .help("`ceil` and `floor` work on data, or in `plan` costs"),
+                    );
                 }
                 match ts[0].ty.as_num() {
-                    Some((unit, _)) => T::var(Ty::Num { unit, int: name.name != "abs" }, var),
+                    Some((unit, _)) => T::var(
+                        Ty::Num {
+                            unit,
+                            int: name.name != "abs",
+                        },
+                        var,
+                    ),
                     None => self.not_number(&args[0].value, &ts[0]),
                 }
             }
@@ -497,7 +682,12 @@ impl Checker {
                     match t.ty.as_num() {
                         Some((u, _)) if !u.same_dim(&u0) && !t.zero && !ts[0].zero => {
                             let (x, y) = (self.unit_text(&u0), self.unit_text(&u));
-                            self.error(errors::cannot_compare(args[0].value.span, &x, a.value.span, &y));
+                            self.error(errors::cannot_compare(
+                                args[0].value.span,
+                                &x,
+                                a.value.span,
+                                &y,
+                            ));
                         }
                         Some(_) => {}
                         None => {
@@ -516,7 +706,11 @@ impl Checker {
                     Ty::Elem(_) | Ty::Err => T::of(ts[0].ty),
                     other => {
                         let found = self.schema.ty_name(&other);
-                        self.error(errors::type_mismatch(args[0].value.span, "an element of an ordered set", &found));
+                        self.error(errors::type_mismatch(
+                            args[0].value.span,
+                            "an element of an ordered set",
+                            &found,
+                        ));
                         T::err()
                     }
                 }
@@ -550,7 +744,8 @@ impl Checker {
             _ => {
                 let mut candidates: Vec<String> = BUILTINS.iter().map(|s| s.to_string()).collect();
                 candidates.extend(self.schema.fns.iter().map(|f| f.decl.name.name.clone()));
-                let mut d = Diagnostic::error("E0201", format!("unknown function `{}`", name.name)).primary(name.span, "not a function");
+                let mut d = Diagnostic::error("E0201", format!("unknown function `{}`", name.name))
+                    .primary(name.span, "not a function");
                 if let Some(s) = names::suggest(&name.name, candidates.iter().map(|s| s.as_str())) {
                     d = d.help(format!("did you mean `{s}`?"));
                 }
@@ -560,7 +755,13 @@ impl Checker {
         }
     }
 
-    fn aggregate(&mut self, kind: AggKind, index: &ast::IndexList, body: Option<&Expr>, span: Span) -> T {
+    fn aggregate(
+        &mut self,
+        kind: AggKind,
+        index: &ast::IndexList,
+        body: Option<&Expr>,
+        span: Span,
+    ) -> T {
         let depth = self.locals.len();
         self.bind_index(index, &format!("`{}`", kind.name()));
         let t = body.map(|b| (b, self.expr(b)));
@@ -582,7 +783,13 @@ impl Checker {
                     T::var(Ty::Bool, bt.var)
                 }
                 None => {
-                    self.error(Diagnostic::error("E0306", format!("`{}` needs a condition after the parentheses", kind.name())).primary(span, "no condition"));
+                    self.error(
+                        Diagnostic::error(
+                            "E0306",
+                            format!("`{}` needs a condition after the parentheses", kind.name()),
+                        )
+                        .primary(span, "no condition"),
+                    );
                     T::err()
                 }
             },
@@ -592,7 +799,14 @@ impl Checker {
                     None => self.not_number(b, &bt),
                 },
                 None => {
-                    self.error(Diagnostic::error("E0306", format!("`{}` needs a value after the parentheses", kind.name())).primary(span, "nothing to add up").help(format!("write `{}(x in S) value`", kind.name())));
+                    self.error(
+                        Diagnostic::error(
+                            "E0306",
+                            format!("`{}` needs a value after the parentheses", kind.name()),
+                        )
+                        .primary(span, "nothing to add up")
+                        .help(format!("write `{}(x in S) value`", kind.name())),
+                    );
                     T::err()
                 }
             },
@@ -622,7 +836,13 @@ impl Checker {
                     return T::var(Ty::Err, var);
                 }
                 let unit = if ta.zero { ub } else { ua };
-                T::var(Ty::Num { unit, int: ia && ib }, var)
+                T::var(
+                    Ty::Num {
+                        unit,
+                        int: ia && ib,
+                    },
+                    var,
+                )
             }
             BinOp::Mul | BinOp::Div | BinOp::Mod => {
                 let (Some((ua, ia)), Some((ub, ib))) = (ta.ty.as_num(), tb.ty.as_num()) else {
@@ -636,11 +856,21 @@ impl Checker {
                         if ta.var && tb.var && ta.ty != Ty::Bool && tb.ty != Ty::Bool {
                             self.error(errors::product_of_decisions(span, a.span, b.span));
                         }
-                        T::var(Ty::Num { unit: ua.mul(ub), int: ia && ib }, var)
+                        T::var(
+                            Ty::Num {
+                                unit: ua.mul(ub),
+                                int: ia && ib,
+                            },
+                            var,
+                        )
                     }
                     BinOp::Div => {
                         if tb.var {
-                            self.error(Diagnostic::error("E0602", "division by a decision is not linear").primary(b.span, "depends on a decision").help("multiply the other side of the comparison instead"));
+                            self.error(
+                                Diagnostic::error("E0602", "division by a decision is not linear")
+                                    .primary(b.span, "depends on a decision")
+                                    .help("multiply the other side of the comparison instead"),
+                            );
                         }
                         T::var(Ty::num(ua.div(ub)), var)
                     }
@@ -652,7 +882,13 @@ impl Checker {
                             let (x, y) = (self.unit_text(&ua), self.unit_text(&ub));
                             self.error(errors::cannot_add("%", a.span, &x, b.span, &y));
                         }
-                        T::var(Ty::Num { unit: ua, int: ia && ib }, var)
+                        T::var(
+                            Ty::Num {
+                                unit: ua,
+                                int: ia && ib,
+                            },
+                            var,
+                        )
                     }
                 }
             }
@@ -661,15 +897,26 @@ impl Checker {
                     return self.not_number(a, &ta);
                 };
                 if tb.var || ta.var && !matches!(b.kind, ExprKind::Number(n) if n == 1.0) {
-                    self.error(Diagnostic::error("E0601", "a power of a decision is not linear").primary(span, "not linear"));
+                    self.error(
+                        Diagnostic::error("E0601", "a power of a decision is not linear")
+                            .primary(span, "not linear"),
+                    );
                 }
                 if ua.is_dimensionless() {
                     return T::var(Ty::num(ua), var);
                 }
                 match &b.kind {
-                    ExprKind::Number(n) if n.fract() == 0.0 && n.abs() <= 8.0 => T::var(Ty::num(ua.powi(*n as i8)), var),
+                    ExprKind::Number(n) if n.fract() == 0.0 && n.abs() <= 8.0 => {
+                        T::var(Ty::num(ua.powi(*n as i8)), var)
+                    }
                     _ => {
-                        self.error(Diagnostic::error("E0407", "the exponent of a quantity must be a plain integer").primary(b.span, "not a constant integer"));
+                        self.error(
+                            Diagnostic::error(
+                                "E0407",
+                                "the exponent of a quantity must be a plain integer",
+                            )
+                            .primary(b.span, "not a constant integer"),
+                        );
                         T::err()
                     }
                 }
@@ -699,14 +946,27 @@ impl Checker {
                                 _ => false,
                             };
                             if !ok {
-                                let (x, y) = (self.schema.ty_name(&left.ty), self.schema.ty_name(&right.ty));
-                                self.error(errors::type_mismatch(left_span, &format!("an element of the {y}"), &x));
+                                let (x, y) = (
+                                    self.schema.ty_name(&left.ty),
+                                    self.schema.ty_name(&right.ty),
+                                );
+                                self.error(errors::type_mismatch(
+                                    left_span,
+                                    &format!("an element of the {y}"),
+                                    &x,
+                                ));
                             }
                         }
                         Ty::Err => {}
                         other => {
                             let found = self.schema.ty_name(&other);
-                            self.error(Diagnostic::error("E0307", format!("`in` needs a set, found {found}")).primary(rhs.span, format!("this is {found}")));
+                            self.error(
+                                Diagnostic::error(
+                                    "E0307",
+                                    format!("`in` needs a set, found {found}"),
+                                )
+                                .primary(rhs.span, format!("this is {found}")),
+                            );
                         }
                     }
                 }
@@ -729,11 +989,23 @@ impl Checker {
                             _ => false,
                         };
                         if !ok {
-                            let (x, y) = (self.schema.ty_name(&left.ty), self.schema.ty_name(&right.ty));
-                            self.error(Diagnostic::error("E0301", format!("cannot compare {x} with {y}")).primary(left_span, format!("this is {x}")).secondary(rhs.span, format!("this is {y}")));
-                        } else if !matches!(op, CmpOp::Eq | CmpOp::Ne) && !matches!(left.ty, Ty::Elem(ElemTy::Period | ElemTy::Int) | Ty::Err) {
+                            let (x, y) = (
+                                self.schema.ty_name(&left.ty),
+                                self.schema.ty_name(&right.ty),
+                            );
+                            self.error(
+                                Diagnostic::error("E0301", format!("cannot compare {x} with {y}"))
+                                    .primary(left_span, format!("this is {x}"))
+                                    .secondary(rhs.span, format!("this is {y}")),
+                            );
+                        } else if !matches!(op, CmpOp::Eq | CmpOp::Ne)
+                            && !matches!(left.ty, Ty::Elem(ElemTy::Period | ElemTy::Int) | Ty::Err)
+                        {
                             let x = self.schema.ty_name(&left.ty);
-                            self.error(Diagnostic::error("E0301", format!("{x} values are not ordered")).primary(*op_span, "use `==` or `!=`"));
+                            self.error(
+                                Diagnostic::error("E0301", format!("{x} values are not ordered"))
+                                    .primary(*op_span, "use `==` or `!=`"),
+                            );
                         }
                         if (left.var || right.var) && matches!(left.ty, Ty::Elem(_) | Ty::Str) {
                             self.error(errors::needs_data(rhs.span, "a comparison of elements"));
@@ -746,7 +1018,6 @@ impl Checker {
         }
         T::var(Ty::Bool, var)
     }
-
 }
 
 pub(crate) fn decision_ty(kind: crate::ir::VarKind, unit: Unit) -> Ty {

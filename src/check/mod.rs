@@ -168,8 +168,13 @@ impl Checker {
                         end,
                         suggestion,
                     } => {
-                        let s = Span::new(span.file, span.start as usize + start, span.start as usize + end);
-                        let mut d = Diagnostic::error("E0403", format!("unknown unit `{name}`")).primary(s, "not a unit");
+                        let s = Span::new(
+                            span.file,
+                            span.start as usize + start,
+                            span.start as usize + end,
+                        );
+                        let mut d = Diagnostic::error("E0403", format!("unknown unit `{name}`"))
+                            .primary(s, "not a unit");
                         if let Some(g) = self.schema.globals.get(&name) {
                             let what = match g {
                                 Global::Param(_) => "a param",
@@ -182,11 +187,21 @@ impl Checker {
                         }
                         d
                     }
-                    UnitError::Syntax { message, start, end } => {
-                        let s = Span::new(span.file, span.start as usize + start, span.start as usize + end.max(start));
-                        Diagnostic::error("E0404", format!("invalid unit `{text}`")).primary(s, message)
+                    UnitError::Syntax {
+                        message,
+                        start,
+                        end,
+                    } => {
+                        let s = Span::new(
+                            span.file,
+                            span.start as usize + start,
+                            span.start as usize + end.max(start),
+                        );
+                        Diagnostic::error("E0404", format!("invalid unit `{text}`"))
+                            .primary(s, message)
                     }
-                    other => Diagnostic::error("E0404", format!("invalid unit `{text}`")).primary(span, format!("{other:?}")),
+                    other => Diagnostic::error("E0404", format!("invalid unit `{text}`"))
+                        .primary(span, format!("{other:?}")),
                 };
                 self.error(d);
                 None
@@ -202,7 +217,9 @@ impl Checker {
             BaseType::Str => Ty::Str,
             BaseType::Int | BaseType::Real => {
                 let unit = match &t.unit {
-                    Some(u) => self.parse_unit(&u.text, u.span).unwrap_or_else(Unit::dimensionless),
+                    Some(u) => self
+                        .parse_unit(&u.text, u.span)
+                        .unwrap_or_else(Unit::dimensionless),
                     None => Unit::dimensionless(),
                 };
                 Ty::Num {
@@ -211,7 +228,9 @@ impl Checker {
                 }
             }
             BaseType::Named => {
-                let Some(u) = &t.unit else { return (Ty::Err, unit_text) };
+                let Some(u) = &t.unit else {
+                    return (Ty::Err, unit_text);
+                };
                 if let Some(k) = self.schema.kind_by_name(&u.text) {
                     Ty::Elem(ElemTy::Kind(k))
                 } else if let Some(Global::Set(s)) = self.schema.globals.get(&u.text).copied() {
@@ -233,16 +252,29 @@ impl Checker {
         // Units first: everything else may use them.
         for p in &program.items {
             if let ItemKind::Unit(u) = &p.item.kind {
-                let sym = self.add_symbol(&u.name.name, SymbolKind::Unit, u.name.span, p.item.span, p.item.doc.clone(), format!("unit {}", u.name.name));
+                let sym = self.add_symbol(
+                    &u.name.name,
+                    SymbolKind::Unit,
+                    u.name.span,
+                    p.item.span,
+                    p.item.doc.clone(),
+                    format!("unit {}", u.name.name),
+                );
                 let _ = sym;
                 let res = match &u.value {
                     None => self.schema.units.declare_base(&u.name.name).map(|_| ()),
                     Some(v) => {
                         let unit = match &v.kind {
-                            ast::ExprKind::Quantity(n, ue) => self.parse_unit(&ue.text, ue.span).map(|x| x.scaled(*n)),
+                            ast::ExprKind::Quantity(n, ue) => {
+                                self.parse_unit(&ue.text, ue.span).map(|x| x.scaled(*n))
+                            }
                             ast::ExprKind::Number(n) => Some(Unit::dimensionless().scaled(*n)),
                             _ => {
-                                self.error(errors::type_mismatch(v.span, "a quantity like `42 core`", "an expression"));
+                                self.error(errors::type_mismatch(
+                                    v.span,
+                                    "a quantity like `42 core`",
+                                    "an expression",
+                                ));
                                 None
                             }
                         };
@@ -254,9 +286,12 @@ impl Checker {
                 };
                 if let Err(e) = res {
                     self.error(
-                        Diagnostic::error("E0406", format!("cannot declare unit `{}`", u.name.name))
-                            .primary(u.name.span, format!("{e:?}"))
-                            .help("choose another name"),
+                        Diagnostic::error(
+                            "E0406",
+                            format!("cannot declare unit `{}`", u.name.name),
+                        )
+                        .primary(u.name.span, format!("{e:?}"))
+                        .help("choose another name"),
                     );
                 }
             }
@@ -268,9 +303,23 @@ impl Checker {
                     let set_name = plural(&k.name.name);
                     let kid = self.schema.kinds.len();
                     let set_id = self.schema.sets.len();
-                    let ksym = self.add_symbol(&k.name.name, SymbolKind::Kind, k.name.span, p.item.span, p.item.doc.clone(), format!("kind {} (set `{}`)", k.name.name, set_name));
+                    let ksym = self.add_symbol(
+                        &k.name.name,
+                        SymbolKind::Kind,
+                        k.name.span,
+                        p.item.span,
+                        p.item.doc.clone(),
+                        format!("kind {} (set `{}`)", k.name.name, set_name),
+                    );
                     let _ = ksym;
-                    let ssym = self.add_symbol(&set_name, SymbolKind::Set, k.name.span, p.item.span, None, format!("set {set_name}: every {}", k.name.name));
+                    let ssym = self.add_symbol(
+                        &set_name,
+                        SymbolKind::Set,
+                        k.name.span,
+                        p.item.span,
+                        None,
+                        format!("set {set_name}: every {}", k.name.name),
+                    );
                     self.schema.kinds.push(KindInfo {
                         name: k.name.name.clone(),
                         set_name: set_name.clone(),
@@ -287,29 +336,47 @@ impl Checker {
                         def: SetDef::Kind(kid),
                         symbol: Some(ssym),
                     });
-                    self.schema.globals.insert(k.name.name.clone(), Global::Kind(kid));
+                    self.schema
+                        .globals
+                        .insert(k.name.name.clone(), Global::Kind(kid));
                     self.schema.globals.insert(set_name, Global::Set(set_id));
                 }
             }
         }
         for p in &program.items {
             if let ItemKind::Kind(k) = &p.item.kind {
-                let Some(kid) = self.schema.kind_by_name(&k.name.name) else { continue };
+                let Some(kid) = self.schema.kind_by_name(&k.name.name) else {
+                    continue;
+                };
                 for a in &k.attrs {
                     let (ty, unit_text) = self.type_of_type(&a.ty);
                     if let Some(&i) = self.schema.kinds[kid].attr_index.get(&a.name.name) {
                         let prev = self.schema.kinds[kid].attrs[i].span;
                         self.error(
-                            Diagnostic::error("E0202", format!("attribute `{}` of `{}` is declared twice", a.name.name, k.name.name))
-                                .primary(a.name.span, "declared again here")
-                                .secondary(prev, "first declared here"),
+                            Diagnostic::error(
+                                "E0202",
+                                format!(
+                                    "attribute `{}` of `{}` is declared twice",
+                                    a.name.name, k.name.name
+                                ),
+                            )
+                            .primary(a.name.span, "declared again here")
+                            .secondary(prev, "first declared here"),
                         );
                         continue;
                     }
                     let detail = format!("{}.{}: {}", k.name.name, a.name.name, type_text(&a.ty));
-                    let sym = self.add_symbol(&a.name.name, SymbolKind::Attribute, a.name.span, a.span, a.doc.clone(), detail);
+                    let sym = self.add_symbol(
+                        &a.name.name,
+                        SymbolKind::Attribute,
+                        a.name.span,
+                        a.span,
+                        a.doc.clone(),
+                        detail,
+                    );
                     let kind = &mut self.schema.kinds[kid];
-                    kind.attr_index.insert(a.name.name.clone(), kind.attrs.len());
+                    kind.attr_index
+                        .insert(a.name.name.clone(), kind.attrs.len());
                     kind.attrs.push(AttrInfo {
                         name: a.name.name.clone(),
                         ty,
@@ -327,19 +394,35 @@ impl Checker {
             match &p.item.kind {
                 ItemKind::Entity(e) => self.collect_entity(e, &p.item),
                 ItemKind::EntitiesFrom(f) => {
-                    let kid = self.schema.kinds.iter().position(|k| k.set_name == f.set.name);
+                    let kid = self
+                        .schema
+                        .kinds
+                        .iter()
+                        .position(|k| k.set_name == f.set.name);
                     match kid {
                         Some(k) => {
-                            self.schema.kinds[k].data_sources.push((f.path.clone(), p.file));
+                            self.schema.kinds[k]
+                                .data_sources
+                                .push((f.path.clone(), p.file));
                             self.schema.has_data_entities = true;
                             let sym = self.schema.sets[self.schema.kinds[k].set].symbol;
                             self.add_ref(f.set.span, sym);
                         }
                         None => {
-                            let sets: Vec<String> = self.schema.kinds.iter().map(|k| k.set_name.clone()).collect();
-                            let mut d = Diagnostic::error("E0207", format!("`{}` is not the set of a kind", f.set.name))
-                                .primary(f.set.span, "entities load into a kind's set");
-                            if let Some(s) = names::suggest(&f.set.name, sets.iter().map(|s| s.as_str())) {
+                            let sets: Vec<String> = self
+                                .schema
+                                .kinds
+                                .iter()
+                                .map(|k| k.set_name.clone())
+                                .collect();
+                            let mut d = Diagnostic::error(
+                                "E0207",
+                                format!("`{}` is not the set of a kind", f.set.name),
+                            )
+                            .primary(f.set.span, "entities load into a kind's set");
+                            if let Some(s) =
+                                names::suggest(&f.set.name, sets.iter().map(|s| s.as_str()))
+                            {
                                 d = d.help(format!("did you mean `{s}`?"));
                             }
                             self.error(d);
@@ -354,7 +437,14 @@ impl Checker {
             let item = &p.item;
             match &item.kind {
                 ItemKind::Set(s) => {
-                    let sym = self.add_symbol(&s.name.name, SymbolKind::Set, s.name.span, item.span, item.doc.clone(), format!("set {}", s.name.name));
+                    let sym = self.add_symbol(
+                        &s.name.name,
+                        SymbolKind::Set,
+                        s.name.span,
+                        item.span,
+                        item.doc.clone(),
+                        format!("set {}", s.name.name),
+                    );
                     let id = self.schema.sets.len();
                     if self.declare_global(&s.name, Global::Set(id), sym) {
                         self.schema.sets.push(SetInfo {
@@ -367,7 +457,14 @@ impl Checker {
                     }
                 }
                 ItemKind::Param(d) => {
-                    let sym = self.add_symbol(&d.name.name, SymbolKind::Param, d.name.span, item.span, item.doc.clone(), format!("param {}", d.name.name));
+                    let sym = self.add_symbol(
+                        &d.name.name,
+                        SymbolKind::Param,
+                        d.name.span,
+                        item.span,
+                        item.doc.clone(),
+                        format!("param {}", d.name.name),
+                    );
                     let id = self.schema.params.len();
                     if self.declare_global(&d.name, Global::Param(id), sym) {
                         self.schema.params.push(ParamInfo {
@@ -383,7 +480,14 @@ impl Checker {
                     }
                 }
                 ItemKind::Decide(d) => {
-                    let sym = self.add_symbol(&d.name.name, SymbolKind::Decision, d.name.span, item.span, item.doc.clone(), format!("decide {}", d.name.name));
+                    let sym = self.add_symbol(
+                        &d.name.name,
+                        SymbolKind::Decision,
+                        d.name.span,
+                        item.span,
+                        item.doc.clone(),
+                        format!("decide {}", d.name.name),
+                    );
                     let id = self.schema.decisions.len();
                     if self.declare_global(&d.name, Global::Decision(id), sym) {
                         self.schema.decisions.push(DecisionInfo {
@@ -399,7 +503,14 @@ impl Checker {
                     }
                 }
                 ItemKind::Constraint(d) => {
-                    let sym = self.add_symbol(&d.name.name, SymbolKind::Constraint, d.name.span, item.span, item.doc.clone(), format!("constraint {}", d.name.name));
+                    let sym = self.add_symbol(
+                        &d.name.name,
+                        SymbolKind::Constraint,
+                        d.name.span,
+                        item.span,
+                        item.doc.clone(),
+                        format!("constraint {}", d.name.name),
+                    );
                     let id = self.schema.constraints.len();
                     if self.declare_global(&d.name, Global::Constraint(id), sym) {
                         self.schema.constraints.push(ConstraintInfo {
@@ -412,9 +523,20 @@ impl Checker {
                     }
                 }
                 ItemKind::Objective(d) => {
-                    let name = d.name.as_ref().map(|n| n.name.clone()).unwrap_or_else(|| "objective".into());
+                    let name = d
+                        .name
+                        .as_ref()
+                        .map(|n| n.name.clone())
+                        .unwrap_or_else(|| "objective".into());
                     let nspan = d.name.as_ref().map(|n| n.span).unwrap_or(item.span);
-                    let sym = self.add_symbol(&name, SymbolKind::Objective, nspan, item.span, item.doc.clone(), format!("objective {name}"));
+                    let sym = self.add_symbol(
+                        &name,
+                        SymbolKind::Objective,
+                        nspan,
+                        item.span,
+                        item.doc.clone(),
+                        format!("objective {name}"),
+                    );
                     let _ = sym;
                     let id = self.schema.objectives.len();
                     if let Some(n) = &d.name {
@@ -431,18 +553,43 @@ impl Checker {
                     });
                 }
                 ItemKind::Fn(d) => {
-                    let params: Vec<String> = d.params.iter().map(|p| p.name.name.clone()).collect();
-                    let sym = self.add_symbol(&d.name.name, SymbolKind::Function, d.name.span, item.span, item.doc.clone(), format!("fn {}({})", d.name.name, params.join(", ")));
+                    let params: Vec<String> =
+                        d.params.iter().map(|p| p.name.name.clone()).collect();
+                    let sym = self.add_symbol(
+                        &d.name.name,
+                        SymbolKind::Function,
+                        d.name.span,
+                        item.span,
+                        item.doc.clone(),
+                        format!("fn {}({})", d.name.name, params.join(", ")),
+                    );
                     let id = self.schema.fns.len();
                     if self.declare_global(&d.name, Global::Fn(id), sym) {
-                        self.schema.fns.push(FnInfo { decl: d.clone(), symbol: sym });
+                        self.schema.fns.push(FnInfo {
+                            decl: d.clone(),
+                            symbol: sym,
+                        });
                     }
                 }
                 ItemKind::Template(t) => {
-                    self.add_symbol(&t.name.name, SymbolKind::Template, t.name.span, item.span, item.doc.clone(), format!("template {}", t.name.name));
+                    self.add_symbol(
+                        &t.name.name,
+                        SymbolKind::Template,
+                        t.name.span,
+                        item.span,
+                        item.doc.clone(),
+                        format!("template {}", t.name.name),
+                    );
                 }
                 ItemKind::Plan(d) => {
-                    let sym = self.add_symbol(&d.name.name, SymbolKind::Plan, d.name.span, item.span, item.doc.clone(), format!("plan {}", d.name.name));
+                    let sym = self.add_symbol(
+                        &d.name.name,
+                        SymbolKind::Plan,
+                        d.name.span,
+                        item.span,
+                        item.doc.clone(),
+                        format!("plan {}", d.name.name),
+                    );
                     let id = self.schema.plans.len();
                     if self.declare_global(&d.name, Global::Plan(id), sym) {
                         self.schema.plans.push(d.clone());
@@ -457,7 +604,8 @@ impl Checker {
     fn collect_entity(&mut self, e: &ast::EntityDecl, item: &ast::Item) {
         let Some(kid) = self.schema.kind_by_name(&e.kind.name) else {
             let kinds: Vec<String> = self.schema.kinds.iter().map(|k| k.name.clone()).collect();
-            let mut d = Diagnostic::error("E0207", format!("unknown kind `{}`", e.kind.name)).primary(e.kind.span, "not a kind");
+            let mut d = Diagnostic::error("E0207", format!("unknown kind `{}`", e.kind.name))
+                .primary(e.kind.span, "not a kind");
             if let Some(s) = names::suggest(&e.kind.name, kinds.iter().map(|s| s.as_str())) {
                 d = d.help(format!("did you mean `{s}`?"));
             } else {
@@ -467,17 +615,32 @@ impl Checker {
             return;
         };
         let add = |c: &mut Checker, name: &str, span: Span, decl: ast::EntityDecl| {
-            if let Some(prev) = c.schema.entity_names.get(name).and_then(|v| v.iter().find(|&&i| c.schema.entities[i].kind == kid)) {
+            if let Some(prev) = c
+                .schema
+                .entity_names
+                .get(name)
+                .and_then(|v| v.iter().find(|&&i| c.schema.entities[i].kind == kid))
+            {
                 let ps = c.schema.entities[*prev].span;
                 c.error(
-                    Diagnostic::error("E0202", format!("{} `{}` is declared twice", c.schema.kinds[kid].name, name))
-                        .primary(span, "declared again here")
-                        .secondary(ps, "first declared here"),
+                    Diagnostic::error(
+                        "E0202",
+                        format!("{} `{}` is declared twice", c.schema.kinds[kid].name, name),
+                    )
+                    .primary(span, "declared again here")
+                    .secondary(ps, "first declared here"),
                 );
                 return;
             }
             let detail = format!("{} {}", c.schema.kinds[kid].name, name);
-            let sym = c.add_symbol(name, SymbolKind::Entity, span, item.span, item.doc.clone(), detail);
+            let sym = c.add_symbol(
+                name,
+                SymbolKind::Entity,
+                span,
+                item.span,
+                item.doc.clone(),
+                detail,
+            );
             let idx = c.schema.entities.len();
             c.schema.entities.push(EntityInfo {
                 kind: kid,
@@ -486,7 +649,11 @@ impl Checker {
                 decl,
                 symbol: sym,
             });
-            c.schema.entity_names.entry(name.to_string()).or_default().push(idx);
+            c.schema
+                .entity_names
+                .entry(name.to_string())
+                .or_default()
+                .push(idx);
         };
         match &e.link {
             None => add(self, &e.name.name, e.name.span, e.clone()),
@@ -525,7 +692,13 @@ impl Checker {
                 let attr = self.schema.kinds[k].attrs[a].clone();
                 if let Some(def) = &attr.default {
                     let t = self.expr(def);
-                    self.expect_value(&t, def, &attr.ty, &format!("default of `{}`", attr.name), Some(attr.span));
+                    self.expect_value(
+                        &t,
+                        def,
+                        &attr.ty,
+                        &format!("default of `{}`", attr.name),
+                        Some(attr.span),
+                    );
                     if t.var {
                         self.error(errors::needs_data(def.span, "an attribute default"));
                     }
@@ -553,7 +726,9 @@ impl Checker {
     }
 
     fn check_set_decl(&mut self, s: &ast::SetDecl) {
-        let Some(Global::Set(id)) = self.schema.globals.get(&s.name.name).copied() else { return };
+        let Some(Global::Set(id)) = self.schema.globals.get(&s.name.name).copied() else {
+            return;
+        };
         // A literal of unknown bare names declares symbols.
         if let ast::ExprKind::SetLit(items) = &s.value.kind {
             let all_new = !items.is_empty()
@@ -562,10 +737,28 @@ impl Checker {
                 let mut syms = Vec::new();
                 for e in items {
                     if let ast::ExprKind::Name(n) = &e.kind {
-                        if self.schema.symbol_elems.insert(n.name.clone(), id).is_some() {
-                            self.error(Diagnostic::error("E0202", format!("element `{}` is declared twice", n.name)).primary(n.span, "declared again here"));
+                        if self
+                            .schema
+                            .symbol_elems
+                            .insert(n.name.clone(), id)
+                            .is_some()
+                        {
+                            self.error(
+                                Diagnostic::error(
+                                    "E0202",
+                                    format!("element `{}` is declared twice", n.name),
+                                )
+                                .primary(n.span, "declared again here"),
+                            );
                         }
-                        self.add_symbol(&n.name, SymbolKind::Entity, n.span, s.value.span, None, format!("element of {}", s.name.name));
+                        self.add_symbol(
+                            &n.name,
+                            SymbolKind::Entity,
+                            n.span,
+                            s.value.span,
+                            None,
+                            format!("element of {}", s.name.name),
+                        );
                         syms.push(n.clone());
                     }
                 }
@@ -586,12 +779,19 @@ impl Checker {
         let mut seen = std::collections::HashSet::new();
         for a in &e.decl.attrs {
             let Some(info) = kind.attr(&a.name.name) else {
-                let mut d = Diagnostic::error("E0203", format!("`{}` has no attribute `{}`", kind.name, a.name.name)).primary(a.name.span, "unknown attribute");
+                let mut d = Diagnostic::error(
+                    "E0203",
+                    format!("`{}` has no attribute `{}`", kind.name, a.name.name),
+                )
+                .primary(a.name.span, "unknown attribute");
                 let names: Vec<&str> = kind.attrs.iter().map(|x| x.name.as_str()).collect();
                 if let Some(s) = names::suggest(&a.name.name, names.iter().copied()) {
                     d = d.help(format!("did you mean `{s}`?"));
                 } else {
-                    d = d.help(format!("declare it: `kind {} {{ {}: ... }}`", kind.name, a.name.name));
+                    d = d.help(format!(
+                        "declare it: `kind {} {{ {}: ... }}`",
+                        kind.name, a.name.name
+                    ));
                 }
                 self.error(d);
                 continue;
@@ -599,7 +799,13 @@ impl Checker {
             seen.insert(a.name.name.clone());
             self.add_ref(a.name.span, info.symbol);
             let t = self.expr(&a.value);
-            self.expect_value(&t, &a.value, &info.ty, &format!("`{}.{}`", kind.name, a.name.name), Some(info.span));
+            self.expect_value(
+                &t,
+                &a.value,
+                &info.ty,
+                &format!("`{}.{}`", kind.name, a.name.name),
+                Some(info.span),
+            );
         }
         if let Some(l) = &e.decl.link {
             for end in [&l.src, &l.dst] {
@@ -610,10 +816,16 @@ impl Checker {
             let is_link_end = e.decl.link.is_some() && (a.name == "src" || a.name == "dst");
             if a.default.is_none() && !seen.contains(&a.name) && !is_link_end {
                 self.error(
-                    Diagnostic::error("E0208", format!("{} `{}` does not set `{}`", kind.name, e.name, a.name))
-                        .primary(e.span, format!("`{}` is missing", a.name))
-                        .secondary(a.span, "declared here without a default")
-                        .help(format!("set `{}: ...` or give the attribute a default", a.name)),
+                    Diagnostic::error(
+                        "E0208",
+                        format!("{} `{}` does not set `{}`", kind.name, e.name, a.name),
+                    )
+                    .primary(e.span, format!("`{}` is missing", a.name))
+                    .secondary(a.span, "declared here without a default")
+                    .help(format!(
+                        "set `{}: ...` or give the attribute a default",
+                        a.name
+                    )),
                 );
             }
         }
@@ -624,7 +836,11 @@ impl Checker {
             Some(Ty::Elem(ElemTy::Kind(k))) => Some(k),
             _ => None,
         };
-        let found = self.schema.entity_names.get(&id.name).and_then(|v| v.iter().find(|&&i| want.is_none_or(|k| self.schema.entities[i].kind == k)).copied());
+        let found = self.schema.entity_names.get(&id.name).and_then(|v| {
+            v.iter()
+                .find(|&&i| want.is_none_or(|k| self.schema.entities[i].kind == k))
+                .copied()
+        });
         match found {
             Some(i) => {
                 let s = self.schema.entities[i].symbol;
@@ -632,8 +848,15 @@ impl Checker {
             }
             None if self.schema.has_data_entities => {}
             None => {
-                let known: Vec<String> = self.schema.entities.iter().filter(|e| want.is_none_or(|k| e.kind == k)).map(|e| e.name.clone()).collect();
-                let mut d = Diagnostic::error("E0201", format!("unknown entity `{}`", id.name)).primary(id.span, "no entity of this name");
+                let known: Vec<String> = self
+                    .schema
+                    .entities
+                    .iter()
+                    .filter(|e| want.is_none_or(|k| e.kind == k))
+                    .map(|e| e.name.clone())
+                    .collect();
+                let mut d = Diagnostic::error("E0201", format!("unknown entity `{}`", id.name))
+                    .primary(id.span, "no entity of this name");
                 if let Some(s) = names::suggest(&id.name, known.iter().map(|s| s.as_str())) {
                     d = d.help(format!("did you mean `{s}`?"));
                 }
@@ -650,10 +873,14 @@ impl Checker {
             let name = b.var.as_ref().map(|v| v.name.clone()).unwrap_or_default();
             if let Some(v) = &b.var {
                 if dims.iter().any(|d: &IndexDim| d.var == v.name) {
-                    self.error(Diagnostic::error("E0213", format!("index `{}` is bound twice", v.name)).primary(v.span, "bound again here"));
+                    self.error(
+                        Diagnostic::error("E0213", format!("index `{}` is bound twice", v.name))
+                            .primary(v.span, "bound again here"),
+                    );
                 }
                 let detail = format!("{} in {}", v.name, self.schema.elem_name(elem));
-                let sym = self.add_symbol(&v.name, SymbolKind::IndexVar, v.span, b.span, None, detail);
+                let sym =
+                    self.add_symbol(&v.name, SymbolKind::IndexVar, v.span, b.span, None, detail);
                 self.locals.push(Local {
                     name: v.name.clone(),
                     ty: Ty::Elem(elem),
@@ -678,10 +905,17 @@ impl Checker {
             let t = self.expr(f);
             if !matches!(t.ty, Ty::Bool | Ty::Err) {
                 let found = self.schema.ty_name(&t.ty);
-                self.error(errors::type_mismatch(f.span, "a condition after `where`", &found));
+                self.error(errors::type_mismatch(
+                    f.span,
+                    "a condition after `where`",
+                    &found,
+                ));
             }
             if t.var {
-                self.error(errors::needs_data(f.span, &format!("the `where` filter of {place}")));
+                self.error(errors::needs_data(
+                    f.span,
+                    &format!("the `where` filter of {place}"),
+                ));
             }
         }
         dims
@@ -698,31 +932,66 @@ impl Checker {
         self.schema.params[i].dims = dims.clone();
         self.schema.params[i].ty = ty;
         self.schema.params[i].unit_text = unit_text.clone();
-        self.symbols[p.symbol.0 as usize].detail = format!("param {}{}: {}", p.name, dims_text(&dims), type_text(&p.decl.ty));
+        self.symbols[p.symbol.0 as usize].detail = format!(
+            "param {}{}: {}",
+            p.name,
+            dims_text(&dims),
+            type_text(&p.decl.ty)
+        );
         match &p.decl.value {
             Some(ast::ParamValue::Expr(e)) => {
                 if let ast::ExprKind::Map(entries) = &e.kind {
                     for (keys, v) in entries {
                         if keys.len() != dims.len() {
-                            self.error(Diagnostic::error("E0302", format!("`{}` has {} indices, this key has {}", p.name, dims.len(), keys.len())).primary(keys.first().map(|k| k.span).unwrap_or(v.span), "key"));
+                            self.error(
+                                Diagnostic::error(
+                                    "E0302",
+                                    format!(
+                                        "`{}` has {} indices, this key has {}",
+                                        p.name,
+                                        dims.len(),
+                                        keys.len()
+                                    ),
+                                )
+                                .primary(keys.first().map(|k| k.span).unwrap_or(v.span), "key"),
+                            );
                         }
                         for (k, d) in keys.iter().zip(&dims) {
                             self.check_key(k, d.elem);
                         }
                         let t = self.expr(v);
-                        self.expect_value(&t, v, &ty, &format!("a value of `{}`", p.name), Some(p.decl.ty.span));
+                        self.expect_value(
+                            &t,
+                            v,
+                            &ty,
+                            &format!("a value of `{}`", p.name),
+                            Some(p.decl.ty.span),
+                        );
                     }
                 } else {
                     let t = self.expr(e);
                     if t.var {
                         self.error(errors::needs_data(e.span, "a param value"));
                     }
-                    self.expect_value(&t, e, &ty, &format!("the value of `{}`", p.name), Some(p.decl.ty.span));
+                    self.expect_value(
+                        &t,
+                        e,
+                        &ty,
+                        &format!("the value of `{}`", p.name),
+                        Some(p.decl.ty.span),
+                    );
                 }
             }
             Some(ast::ParamValue::From(_)) => {
                 if dims.is_empty() {
-                    self.error(Diagnostic::error("E0308", format!("scalar param `{}` cannot load from a file", p.name)).primary(p.span, "no index").help("give the value directly: `param x: h = 730 h`"));
+                    self.error(
+                        Diagnostic::error(
+                            "E0308",
+                            format!("scalar param `{}` cannot load from a file", p.name),
+                        )
+                        .primary(p.span, "no index")
+                        .help("give the value directly: `param x: h = 730 h`"),
+                    );
                 }
             }
             None => {}
@@ -736,7 +1005,11 @@ impl Checker {
                 if let Some(&set) = self.schema.symbol_elems.get(&n.name) {
                     if elem != ElemTy::Symbol(set) && elem != ElemTy::Any {
                         let want = self.schema.elem_name(elem);
-                        self.error(errors::type_mismatch(k.span, &want, &format!("an element of `{}`", self.schema.sets[set].name)));
+                        self.error(errors::type_mismatch(
+                            k.span,
+                            &want,
+                            &format!("an element of `{}`", self.schema.sets[set].name),
+                        ));
                     }
                 } else {
                     let want = match elem {
@@ -762,11 +1035,22 @@ impl Checker {
         let (ty, unit_text) = self.type_of_type(&d.decl.ty);
         let (var_kind, unit) = match ty {
             Ty::Bool => (VarKind::Binary, Unit::dimensionless()),
-            Ty::Num { unit, int } => (if int { VarKind::Integer } else { VarKind::Continuous }, unit),
+            Ty::Num { unit, int } => (
+                if int {
+                    VarKind::Integer
+                } else {
+                    VarKind::Continuous
+                },
+                unit,
+            ),
             Ty::Err => (VarKind::Continuous, Unit::dimensionless()),
             other => {
                 let found = self.schema.ty_name(&other);
-                self.error(errors::type_mismatch(d.decl.ty.span, "bool, int or a number type", &found));
+                self.error(errors::type_mismatch(
+                    d.decl.ty.span,
+                    "bool, int or a number type",
+                    &found,
+                ));
                 (VarKind::Continuous, Unit::dimensionless())
             }
         };
@@ -777,13 +1061,24 @@ impl Checker {
             info.unit = unit;
             info.unit_text = unit_text;
         }
-        self.symbols[d.symbol.0 as usize].detail = format!("decide {}{}: {}", d.name, dims_text(&dims), type_text(&d.decl.ty));
+        self.symbols[d.symbol.0 as usize].detail = format!(
+            "decide {}{}: {}",
+            d.name,
+            dims_text(&dims),
+            type_text(&d.decl.ty)
+        );
         for b in &d.decl.bounds {
             let t = self.expr(&b.value);
             if t.var {
                 self.error(errors::needs_data(b.value.span, "a bound"));
             }
-            self.expect_value(&t, &b.value, &Ty::num(unit), &format!("a bound of `{}`", d.name), Some(d.decl.ty.span));
+            self.expect_value(
+                &t,
+                &b.value,
+                &Ty::num(unit),
+                &format!("a bound of `{}`", d.name),
+                Some(d.decl.ty.span),
+            );
         }
         self.locals.truncate(depth);
     }
@@ -796,11 +1091,15 @@ impl Checker {
             None => Vec::new(),
         };
         self.schema.constraints[i].dims = dims.clone();
-        self.symbols[c.symbol.0 as usize].detail = format!("constraint {}{}", c.name, dims_text(&dims));
+        self.symbols[c.symbol.0 as usize].detail =
+            format!("constraint {}{}", c.name, dims_text(&dims));
         let t = self.expr(&c.decl.body);
         if !matches!(t.ty, Ty::Bool | Ty::Err) {
             let found = self.schema.ty_name(&t.ty);
-            self.error(errors::type_mismatch(c.decl.body.span, "a condition such as `a <= b`", &found).help("a constraint states something that must hold: use a comparison"));
+            self.error(
+                errors::type_mismatch(c.decl.body.span, "a condition such as `a <= b`", &found)
+                    .help("a constraint states something that must hold: use a comparison"),
+            );
         }
         self.locals.truncate(depth);
     }
@@ -816,7 +1115,11 @@ impl Checker {
             None if t.ty == Ty::Err => {}
             None => {
                 let found = self.schema.ty_name(&t.ty);
-                self.error(errors::type_mismatch(o.decl.body.span, "a number to minimize or maximize", &found));
+                self.error(errors::type_mismatch(
+                    o.decl.body.span,
+                    "a number to minimize or maximize",
+                    &found,
+                ));
             }
         }
     }
@@ -834,7 +1137,14 @@ impl Checker {
                 Some(t) => self.type_of_type(t),
                 None => (Ty::Err, String::new()),
             };
-            let sym = self.add_symbol(&p.name.name, SymbolKind::IndexVar, p.name.span, p.name.span, None, format!("{}: {}", p.name.name, self.schema.ty_name(&ty)));
+            let sym = self.add_symbol(
+                &p.name.name,
+                SymbolKind::IndexVar,
+                p.name.span,
+                p.name.span,
+                None,
+                format!("{}: {}", p.name.name, self.schema.ty_name(&ty)),
+            );
             self.locals.push(Local {
                 name: p.name.name.clone(),
                 ty,
@@ -868,8 +1178,15 @@ impl Checker {
                         let t = self.expr(b);
                         if let (Some(u), Some((bu, _))) = (unit, t.ty.as_num()) {
                             if !u.same_dim(&bu) && !t.zero {
-                                let (a, bb) = (self.schema.units.format(&u), self.schema.units.format(&bu));
-                                self.error(errors::unit_mismatch(b.span, "an objective bound", &a, &bb, None));
+                                let (a, bb) =
+                                    (self.schema.units.format(&u), self.schema.units.format(&bu));
+                                self.error(errors::unit_mismatch(
+                                    b.span,
+                                    "an objective bound",
+                                    &a,
+                                    &bb,
+                                    None,
+                                ));
                             }
                         }
                     }
@@ -887,7 +1204,11 @@ impl Checker {
             },
             ast::ExprKind::Name(n) => (n, &[][..]),
             _ => {
-                self.error(errors::type_mismatch(x.span, "a constraint instance like `fit[eu-west]`", "an expression"));
+                self.error(errors::type_mismatch(
+                    x.span,
+                    "a constraint instance like `fit[eu-west]`",
+                    "an expression",
+                ));
                 return;
             }
         };
@@ -896,9 +1217,19 @@ impl Checker {
                 let sym = self.schema.constraints[i].symbol;
                 self.add_ref(name.span, Some(sym));
                 let dims = self.schema.constraints[i].dims.clone();
-                self.check_index_args(&name.name, self.schema.constraints[i].span, &dims, args, x.span);
+                self.check_index_args(
+                    &name.name,
+                    self.schema.constraints[i].span,
+                    &dims,
+                    args,
+                    x.span,
+                );
             }
-            _ => self.error(errors::type_mismatch(name.span, "a constraint", &format!("`{}`", name.name))),
+            _ => self.error(errors::type_mismatch(
+                name.span,
+                "a constraint",
+                &format!("`{}`", name.name),
+            )),
         }
     }
 }
@@ -920,7 +1251,16 @@ pub(crate) fn dims_text(dims: &[IndexDim]) -> String {
     if dims.is_empty() {
         String::new()
     } else {
-        let v: Vec<String> = dims.iter().map(|d| if d.var.is_empty() { "_".to_string() } else { d.var.clone() }).collect();
+        let v: Vec<String> = dims
+            .iter()
+            .map(|d| {
+                if d.var.is_empty() {
+                    "_".to_string()
+                } else {
+                    d.var.clone()
+                }
+            })
+            .collect();
         format!("[{}]", v.join(", "))
     }
 }

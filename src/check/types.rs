@@ -28,7 +28,10 @@ pub enum ElemTy {
 /// The type of an expression.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Ty {
-    Num { unit: Unit, int: bool },
+    Num {
+        unit: Unit,
+        int: bool,
+    },
     Bool,
     Str,
     Elem(ElemTy),

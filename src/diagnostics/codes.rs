@@ -5,17 +5,26 @@
 pub struct CodeInfo {
     pub code: &'static str,
     pub title: &'static str,
-    /// Markdown-ish long text: what it means, an example, how to fix it.
+    /// Long text: what it means, an example, how to fix it.
     pub explanation: &'static str,
 }
 
-/// Every code, in order.
+/// Every code, sorted.
 pub fn all() -> Vec<&'static CodeInfo> {
-    let mut v: Vec<&'static CodeInfo> = Vec::new();
+    let groups: &[&[CodeInfo]] = &[
+        crate::syntax::errors::CODES,
+        crate::resolve::errors::CODES,
+        crate::check::errors::CODES,
+        crate::data::CODES,
+        crate::instantiate::errors::CODES,
+    ];
+    let mut v: Vec<&'static CodeInfo> = groups.iter().flat_map(|g| g.iter()).collect();
     v.sort_by_key(|c| c.code);
     v
 }
 
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
-    all().into_iter().find(|c| c.code.eq_ignore_ascii_case(code))
+    all()
+        .into_iter()
+        .find(|c| c.code.eq_ignore_ascii_case(code))
 }

@@ -23,7 +23,8 @@ pub const CODES: &[CodeInfo] = &[
 
 pub fn unknown_module(span: Span, name: &str) -> Diagnostic {
     let known = crate::stdlib::module_names();
-    let mut d = Diagnostic::error("E0204", format!("unknown module `{name}`")).primary(span, "no such module");
+    let mut d = Diagnostic::error("E0204", format!("unknown module `{name}`"))
+        .primary(span, "no such module");
     if let Some(s) = suggest(name, known.iter().map(|s| s.as_str())) {
         d = d.help(format!("did you mean `{s}`?"));
     } else {
@@ -39,13 +40,17 @@ pub fn cannot_read(span: Span, path: &str, err: &str) -> Diagnostic {
 }
 
 pub fn use_cycle(span: Span, path: &str) -> Diagnostic {
-    Diagnostic::error("E0206", format!("`{path}` is already being loaded (circular use)"))
-        .primary(span, "this use closes a circle")
-        .help("move the shared declarations into a file both use")
+    Diagnostic::error(
+        "E0206",
+        format!("`{path}` is already being loaded (circular use)"),
+    )
+    .primary(span, "this use closes a circle")
+    .help("move the shared declarations into a file both use")
 }
 
 pub fn unknown_template(name: &Ident, known: &[&str]) -> Diagnostic {
-    let mut d = Diagnostic::error("E0209", format!("unknown template `{}`", name.name)).primary(name.span, "not a template");
+    let mut d = Diagnostic::error("E0209", format!("unknown template `{}`", name.name))
+        .primary(name.span, "not a template");
     if let Some(s) = suggest(&name.name, known.iter().copied()) {
         d = d.help(format!("did you mean `{s}`?"));
     }
@@ -56,15 +61,26 @@ pub fn template_arity(a: &ApplyDecl, t: &TemplateDecl) -> Diagnostic {
     let params: Vec<&str> = t.params.iter().map(|p| p.name.name.as_str()).collect();
     Diagnostic::error(
         "E0210",
-        format!("template `{}` takes {} arguments, {} given", t.name.name, t.params.len(), a.args.len()),
+        format!(
+            "template `{}` takes {} arguments, {} given",
+            t.name.name,
+            t.params.len(),
+            a.args.len()
+        ),
     )
     .primary(a.span_call, format!("{} arguments given", a.args.len()))
-    .secondary(t.name.span, format!("declared with ({})", params.join(", ")))
+    .secondary(
+        t.name.span,
+        format!("declared with ({})", params.join(", ")),
+    )
 }
 
 pub fn template_missing_arg(a: &ApplyDecl, param: &str) -> Diagnostic {
-    Diagnostic::error("E0210", format!("no argument for template parameter `{param}`"))
-        .primary(a.span_call, "missing argument")
+    Diagnostic::error(
+        "E0210",
+        format!("no argument for template parameter `{param}`"),
+    )
+    .primary(a.span_call, "missing argument")
 }
 
 /// The closest name, if close enough to be a plausible typo.

@@ -33,7 +33,9 @@ pub fn load_program(analysis: &mut Analysis, main: FileId) -> Program {
         items: Vec::new(),
         main: Some(main),
     };
-    let prelude = analysis.sources.add("<prelude>", None, crate::stdlib::PRELUDE);
+    let prelude = analysis
+        .sources
+        .add("<prelude>", None, crate::stdlib::PRELUDE);
     let (pf, _) = crate::syntax::parse_file(prelude, crate::stdlib::PRELUDE);
     for item in pf.items {
         program.items.push(ProgItem {
@@ -50,7 +52,15 @@ pub fn load_program(analysis: &mut Analysis, main: FileId) -> Program {
         .map(|(_, f)| f.clone())
         .unwrap_or_default();
     let mut stack = vec![analysis.sources.name(main).to_string()];
-    add_file(analysis, &mut program, &mut loaded, &mut stack, main, main_file, false);
+    add_file(
+        analysis,
+        &mut program,
+        &mut loaded,
+        &mut stack,
+        main,
+        main_file,
+        false,
+    );
     templates::expand(&mut program, &mut analysis.diagnostics);
     program
 }
@@ -66,14 +76,20 @@ fn add_file(
 ) {
     for item in &ast_file.items {
         if let ItemKind::Use(u) = &item.kind {
-            load_use(analysis, program, loaded, stack, file, u, item.span, library);
+            load_use(
+                analysis, program, loaded, stack, file, u, item.span, library,
+            );
         }
     }
     for item in ast_file.items {
         if matches!(item.kind, ItemKind::Use(_)) {
             continue;
         }
-        program.items.push(ProgItem { item, file, library });
+        program.items.push(ProgItem {
+            item,
+            file,
+            library,
+        });
     }
 }
 
@@ -98,7 +114,9 @@ fn load_use(
                 None
             };
             let Some(text) = module else {
-                analysis.diagnostics.push(errors::unknown_module(span, &full));
+                analysis
+                    .diagnostics
+                    .push(errors::unknown_module(span, &full));
                 return;
             };
             let key = format!("std:{full}");
@@ -125,7 +143,9 @@ fn load_use(
             let path = base.join(&s.value);
             let key = path.display().to_string();
             if stack.contains(&key) {
-                analysis.diagnostics.push(errors::use_cycle(s.span, &s.value));
+                analysis
+                    .diagnostics
+                    .push(errors::use_cycle(s.span, &s.value));
                 return;
             }
             if !loaded.insert(key.clone()) {
@@ -134,7 +154,11 @@ fn load_use(
             let text = match std::fs::read_to_string(&path) {
                 Ok(t) => t,
                 Err(e) => {
-                    analysis.diagnostics.push(errors::cannot_read(s.span, &s.value, &e.to_string()));
+                    analysis.diagnostics.push(errors::cannot_read(
+                        s.span,
+                        &s.value,
+                        &e.to_string(),
+                    ));
                     return;
                 }
             };
@@ -147,4 +171,17 @@ fn load_use(
             stack.pop();
         }
     }
+}
+
+pub use templates::{visit_expr, visit_item_exprs};
+
+/// Replace names by expressions (function inlining).
+pub fn substitute_names(e: &mut ast::Expr, map: &std::collections::HashMap<String, ast::Expr>) {
+    visit_expr(e, &mut |x| {
+        if let ast::ExprKind::Name(id) = &x.kind {
+            if let Some(v) = map.get(&id.name) {
+                *x = v.clone();
+            }
+        }
+    });
 }

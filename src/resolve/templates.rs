@@ -39,7 +39,11 @@ pub fn expand(program: &mut Program, diags: &mut Vec<Diagnostic>) {
         let mut positional = a.args.iter().filter(|x| x.name.is_none());
         let mut ok = true;
         for param in &t.params {
-            if let Some(arg) = a.args.iter().find(|x| x.name.as_ref().map(|n| &n.name) == Some(&param.name.name)) {
+            if let Some(arg) = a
+                .args
+                .iter()
+                .find(|x| x.name.as_ref().map(|n| &n.name) == Some(&param.name.name))
+            {
                 bound.insert(param.name.name.clone(), arg.value.clone());
             } else if let Some(arg) = positional.next() {
                 bound.insert(param.name.name.clone(), arg.value.clone());
@@ -51,7 +55,11 @@ pub fn expand(program: &mut Program, diags: &mut Vec<Diagnostic>) {
         if !ok {
             continue;
         }
-        let alias = a.alias.as_ref().map(|i| i.name.clone()).unwrap_or_else(|| name.name.clone());
+        let alias = a
+            .alias
+            .as_ref()
+            .map(|i| i.name.clone())
+            .unwrap_or_else(|| name.name.clone());
         let mut renames: HashMap<String, String> = HashMap::new();
         for item in &t.items {
             if let Some(n) = item.kind.name() {
@@ -100,7 +108,8 @@ fn substitute(e: &mut Expr, bound: &HashMap<String, Expr>, renames: &HashMap<Str
         }
         ExprKind::Call(id, _) => {
             if let Some(Expr {
-                kind: ExprKind::Name(f), ..
+                kind: ExprKind::Name(f),
+                ..
             }) = bound.get(&id.name)
             {
                 id.name = f.name.clone();

@@ -308,7 +308,11 @@ pub struct PlanStmt {
 #[derive(Clone, Debug, PartialEq)]
 pub enum PlanStmtKind {
     /// `state racks: 0..2000 = r.installed`
-    State { name: Ident, range: Expr, init: Option<Expr> },
+    State {
+        name: Ident,
+        range: Expr,
+        init: Option<Expr>,
+    },
     /// `choose add: 0..50` or `choose tier in tiers`
     Choose { name: Ident, domain: Expr },
     /// `next racks = racks + add`
@@ -462,7 +466,10 @@ pub enum ExprKind {
     /// `40_000 core`
     Quantity(f64, UnitExpr),
     /// `2027Q1`
-    Period { year: i32, quarter: u8 },
+    Period {
+        year: i32,
+        quarter: u8,
+    },
     Str(String),
     Bool(bool),
     Name(Ident),

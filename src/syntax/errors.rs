@@ -39,7 +39,12 @@ please report it with the input that caused it.",
 ];
 
 /// Convert a pest error (on `text[base..]`) into a diagnostic; returns the absolute offset.
-pub fn from_pest(file: FileId, text: &str, base: usize, e: &pest::error::Error<Rule>) -> (usize, Diagnostic) {
+pub fn from_pest(
+    file: FileId,
+    text: &str,
+    base: usize,
+    e: &pest::error::Error<Rule>,
+) -> (usize, Diagnostic) {
     use pest::error::{ErrorVariant, InputLocation};
     let mut offset = base
         + match e.location {
@@ -83,7 +88,9 @@ pub fn from_pest(file: FileId, text: &str, base: usize, e: &pest::error::Error<R
         describe_expected(&attempt_rules, literal_words)
     } else {
         match &e.variant {
-            ErrorVariant::ParsingError { positives, .. } => describe_expected(positives, Vec::new()),
+            ErrorVariant::ParsingError { positives, .. } => {
+                describe_expected(positives, Vec::new())
+            }
             ErrorVariant::CustomError { message } => message.clone(),
         }
     };
@@ -164,8 +171,8 @@ fn describe(rule: Rule) -> &'static str {
         EOI => "end of file",
         item | single_item => "a declaration",
         ident | entity_name | module_path => "a name",
-        expr | implies | or_expr | and_expr | not_expr | cmp_expr | sum_expr | mul_expr | unary | power
-        | postfix | primary | set_expr | agg_body => "an expression",
+        expr | implies | or_expr | and_expr | not_expr | cmp_expr | sum_expr | mul_expr | unary
+        | power | postfix | primary | set_expr | agg_body => "an expression",
         number | quantity => "a number",
         string | string_inner => "a string",
         unit_expr | unit_atom | unit_name => "a unit",

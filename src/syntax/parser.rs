@@ -235,16 +235,27 @@ impl Builder {
                 let ty = self.type_expr(next(&mut it, span)?)?;
                 let value = match it.next() {
                     Some(v) if v.as_rule() == Rule::param_from => {
-                        let s = v.into_inner().nth(1).ok_or_else(|| errors::internal(span, "param from"))?;
+                        let s = v
+                            .into_inner()
+                            .nth(1)
+                            .ok_or_else(|| errors::internal(span, "param from"))?;
                         Some(ParamValue::From(self.string(s)))
                     }
                     Some(v) => {
-                        let e = v.into_inner().next().ok_or_else(|| errors::internal(span, "param value"))?;
+                        let e = v
+                            .into_inner()
+                            .next()
+                            .ok_or_else(|| errors::internal(span, "param value"))?;
                         Some(ParamValue::Expr(self.expr(e)?))
                     }
                     None => None,
                 };
-                ItemKind::Param(ParamDecl { name, index, ty, value })
+                ItemKind::Param(ParamDecl {
+                    name,
+                    index,
+                    ty,
+                    value,
+                })
             }
             Rule::decide_decl => {
                 it.next();
@@ -271,7 +282,12 @@ impl Builder {
                         span: bspan,
                     });
                 }
-                ItemKind::Decide(DecideDecl { name, index, ty, bounds })
+                ItemKind::Decide(DecideDecl {
+                    name,
+                    index,
+                    ty,
+                    bounds,
+                })
             }
             Rule::constraint_decl => {
                 it.next();
@@ -313,7 +329,12 @@ impl Builder {
                     }
                 }
                 let body = body.ok_or_else(|| errors::internal(span, "fn body"))?;
-                ItemKind::Fn(FnDecl { name, params, ret, body })
+                ItemKind::Fn(FnDecl {
+                    name,
+                    params,
+                    ret,
+                    body,
+                })
             }
             Rule::template_decl => {
                 it.next();
@@ -326,7 +347,11 @@ impl Builder {
                         _ => items.push(self.item(c)?),
                     }
                 }
-                ItemKind::Template(TemplateDecl { name, params, items })
+                ItemKind::Template(TemplateDecl {
+                    name,
+                    params,
+                    items,
+                })
             }
             Rule::apply_decl => {
                 it.next();
@@ -392,7 +417,13 @@ impl Builder {
             let mut ci = inner.into_inner().filter(|c| {
                 !matches!(
                     c.as_rule(),
-                    Rule::cw_state | Rule::cw_choose | Rule::cw_next | Rule::cw_require | Rule::cw_cost | Rule::cw_final | Rule::kw_in
+                    Rule::cw_state
+                        | Rule::cw_choose
+                        | Rule::cw_next
+                        | Rule::cw_require
+                        | Rule::cw_cost
+                        | Rule::cw_final
+                        | Rule::kw_in
                 )
             });
             let kind = match rule {
@@ -443,7 +474,10 @@ impl Builder {
             Rule::expect_feasible => ExpectKind::Feasible,
             Rule::expect_infeasible => ExpectKind::Infeasible,
             Rule::expect_binding => {
-                let e = inner.into_inner().nth(1).ok_or_else(|| errors::internal(span, "binding"))?;
+                let e = inner
+                    .into_inner()
+                    .nth(1)
+                    .ok_or_else(|| errors::internal(span, "binding"))?;
                 ExpectKind::Binding(self.expr(e)?)
             }
             Rule::expect_objective => {
@@ -486,7 +520,11 @@ impl Builder {
             }
         }
         Ok(AttrDecl {
-            doc: if doc.is_empty() { None } else { Some(doc.join("\n")) },
+            doc: if doc.is_empty() {
+                None
+            } else {
+                Some(doc.join("\n"))
+            },
             name: name.ok_or_else(|| errors::internal(span, "attr name"))?,
             ty: ty.ok_or_else(|| errors::internal(span, "attr type"))?,
             default,
@@ -562,7 +600,11 @@ impl Builder {
                 _ => filter = Some(Box::new(self.expr(c)?)),
             }
         }
-        Ok(IndexList { bindings, filter, span })
+        Ok(IndexList {
+            bindings,
+            filter,
+            span,
+        })
     }
 
     fn binding(&self, p: P) -> R<Binding> {
@@ -587,7 +629,10 @@ impl Builder {
         match p.as_rule() {
             Rule::set_expr => {
                 let span = self.span(&p);
-                let inner = p.into_inner().next().ok_or_else(|| errors::internal(span, "set"))?;
+                let inner = p
+                    .into_inner()
+                    .next()
+                    .ok_or_else(|| errors::internal(span, "set"))?;
                 self.set_expr(inner)
             }
             Rule::range => self.range(p),
@@ -634,8 +679,14 @@ impl Builder {
                 }
             }
             Rule::or_expr | Rule::and_expr => {
-                let op = if rule == Rule::or_expr { BinOp::Or } else { BinOp::And };
-                let mut it = p.into_inner().filter(|c| !matches!(c.as_rule(), Rule::kw_or | Rule::kw_and));
+                let op = if rule == Rule::or_expr {
+                    BinOp::Or
+                } else {
+                    BinOp::And
+                };
+                let mut it = p
+                    .into_inner()
+                    .filter(|c| !matches!(c.as_rule(), Rule::kw_or | Rule::kw_and));
                 let mut acc = self.expr(next(&mut it, span)?)?;
                 for c in it {
                     let rhs = self.expr(c)?;
@@ -838,7 +889,9 @@ impl Builder {
                 })
             }
             Rule::set_compr => {
-                let mut it = p.into_inner().filter(|c| !matches!(c.as_rule(), Rule::kw_in | Rule::kw_where));
+                let mut it = p
+                    .into_inner()
+                    .filter(|c| !matches!(c.as_rule(), Rule::kw_in | Rule::kw_where));
                 let var = self.ident(next(&mut it, span)?);
                 let set = self.set_expr(next(&mut it, span)?)?;
                 let filter = it.next().map(|f| self.expr(f)).transpose()?.map(Box::new);
@@ -948,7 +1001,8 @@ impl Builder {
 }
 
 fn next<'a>(it: &mut impl Iterator<Item = P<'a>>, span: Span) -> R<P<'a>> {
-    it.next().ok_or_else(|| errors::internal(span, "missing node"))
+    it.next()
+        .ok_or_else(|| errors::internal(span, "missing node"))
 }
 
 fn bin(op: BinOp, l: Expr, r: Expr, span: Span) -> Expr {

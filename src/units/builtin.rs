@@ -152,7 +152,9 @@ pub const BUILTINS: &[Builtin] = &[
         scale: 8.0,
         meaning: "byte",
         prefixes: INFO,
-        common: &["KB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB", "PiB"],
+        common: &[
+            "KB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB", "PiB",
+        ],
     },
     Builtin {
         name: "bit",

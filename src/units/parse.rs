@@ -180,11 +180,7 @@ impl Parser<'_> {
                     acc = acc.div(self.term()?);
                 }
                 Tok::Name | Tok::Number(_) | Tok::LParen => {
-                    return Err(syntax(
-                        "expected `*` or `/` between units",
-                        t.start,
-                        t.end,
-                    ))
+                    return Err(syntax("expected `*` or `/` between units", t.start, t.end))
                 }
                 _ => break,
             }

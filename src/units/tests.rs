@@ -195,17 +195,24 @@ fn case_matters() {
     assert!(unit("Mb").approx_eq(&unit("MB").scaled(1.0 / 8.0)));
     assert!(reg().lookup("Ms").is_none());
     assert!(reg().lookup("ms").is_some());
-    assert!(reg().lookup("KW").is_none(), "`K` is only for bits and bytes");
+    assert!(
+        reg().lookup("KW").is_none(),
+        "`K` is only for bits and bytes"
+    );
     assert!(reg().lookup("kW").is_some());
 }
 
 #[test]
 fn prefixes_apply_only_where_allowed() {
     let r = reg();
-    for ok in ["Gbit", "Gibps", "KiBps", "mW", "GWh", "Mreq", "Mrps", "nm", "kgCO2e", "EB"] {
+    for ok in [
+        "Gbit", "Gibps", "KiBps", "mW", "GWh", "Mreq", "Mrps", "nm", "kgCO2e", "EB",
+    ] {
         assert!(r.lookup(ok).is_some(), "{ok} should be known");
     }
-    for bad in ["kcore", "kh", "kmin", "Gusd", "mB", "ks", "kMW", "Gicore", "Kiusd", "khours"] {
+    for bad in [
+        "kcore", "kh", "kmin", "Gusd", "mB", "ks", "kMW", "Gicore", "Kiusd", "khours",
+    ] {
         assert!(r.lookup(bad).is_none(), "{bad} should be unknown");
     }
 }
@@ -569,7 +576,10 @@ fn number_formatting() {
     assert_eq!(format_number(1.5e9), "1.5e9");
     assert_eq!(format_number(1e12), "1e12");
     assert_eq!(format_number(4_294_967_296.0), "4,294,967,296");
-    assert_eq!(format_number(1.2345678901234567e18), "1.2345678901234568e18");
+    assert_eq!(
+        format_number(1.2345678901234567e18),
+        "1.2345678901234568e18"
+    );
     assert_eq!(format_number(-2.5e20), "-2.5e20");
     assert_eq!(format_number(0.031), "0.031");
     assert_eq!(format_number(2.5), "2.5");
@@ -580,7 +590,15 @@ fn number_formatting() {
 
 #[test]
 fn numbers_read_back_exactly() {
-    for v in [0.1, 1.0 / 3.0, 2.0 / 3.0 * 1e-9, 123_456.789, 1.5e9, 1e300, -7.25] {
+    for v in [
+        0.1,
+        1.0 / 3.0,
+        2.0 / 3.0 * 1e-9,
+        123_456.789,
+        1.5e9,
+        1e300,
+        -7.25,
+    ] {
         let text = format_number(v).replace(',', "");
         let back: f64 = text.parse().unwrap_or(f64::NAN);
         assert_eq!(back, v, "{v} printed as {text}");

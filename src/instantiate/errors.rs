@@ -1,0 +1,16 @@
+//! Lowering diagnostics found while expanding the model over its data (E06xx).
+
+use crate::diagnostics::codes::CodeInfo;
+
+pub const CODES: &[CodeInfo] = &[
+    CodeInfo { code: "E0603", title: "index outside the declaration", explanation: "A decision or param is read at an index it was not declared for: `flow[d, l]` where the decision's `where` filter left `(d, l)` out, or an element of another set.\n\nAdd the same `where` filter to the sum that reads it, or widen the declaration's index." },
+    CodeInfo { code: "E0604", title: "model too large", explanation: "Expanding a declaration over its data would exceed the limits on columns, rows or nonzeros (50 million columns and rows and 400 million nonzeros by default). The label names the declaration that blows up.\n\nUsually an index lacks a `where` filter (every service in every region in every quarter), or a data file is far larger than expected. Raise the limits with `--max-columns`, `--max-rows` and `--max-nonzeros` if the size is intended." },
+    CodeInfo { code: "E0605", title: "big-M needs bounds", explanation: "Logic over decisions (`->`, `<->`, `or`, `count(...)` of conditions, `max`/`min` of decisions, a bool times a decision) is lowered with big-M rows. archc derives each M from the bounds of the decisions involved and never guesses one, so every decision in such a condition needs finite bounds.\n\nGive the decision bounds: `decide replicas[...]: int >= 0 <= s.replicas`." },
+    CodeInfo { code: "E0606", title: "no previous or next element", explanation: "`prev(q)` of the first element or `next(q)` of the last element of an ordered set does not exist.\n\nGuard the index: `[q in quarters where q != first(quarters)]`, or branch: `if q == first(quarters) then init else stock[prev(q)]`." },
+    CodeInfo { code: "E0607", title: "division by zero", explanation: "A data expression divides by zero for some index. The label shows the divisor; check the data it reads, or filter the index with `where x != 0`." },
+    CodeInfo { code: "E0609", title: "missing param value", explanation: "A param is read at an index for which it has no value: its data file has no row for it and the param has no default.\n\nAdd the row to the data file, or declare the param with a value expression that covers every index." },
+    CodeInfo { code: "E0613", title: "empty aggregate", explanation: "`min`, `max`, `first` or `last` over an empty set has no value. Check the `where` filter, or use `sum`/`count`, which are 0 over an empty set." },
+    CodeInfo { code: "E0614", title: "more than one objective", explanation: "A model has at most one objective. Combine terms into one (`minimize cost: a + b`), or express the others as constraints." },
+    CodeInfo { code: "E0615", title: "constraint can never hold", explanation: "After the data is filled in, a constraint instance has no decisions left and is false, so no plan can satisfy it. The message names the instance, e.g. `fit[eu-west]`.\n\nCheck the data the constraint reads, or filter the index with `where`." },
+    CodeInfo { code: "E0616", title: "empty decision range", explanation: "A decision's lower bound is above its upper bound for some index, so no value fits. Check the bounds and the data they read." },
+];

@@ -1,0 +1,707 @@
+//! Evaluation of data expressions (everything that does not depend on decisions): values,
+//! sets, index iteration with `where` filters pushed down to the earliest binding and
+//! equality filters answered by joins instead of scans.
+
+use super::world::*;
+use super::Inst;
+use crate::check::{ElemTy, Global, SetDef};
+use crate::diagnostics::Diagnostic;
+use crate::span::Span;
+use crate::syntax::ast::{self, AggKind, BinOp, CmpOp, Expr, ExprKind, UnOp};
+use std::rc::Rc;
+
+pub type R<T> = Result<T, Diagnostic>;
+
+pub fn runtime_error(
+    code: &'static str,
+    span: Span,
+    msg: impl Into<String>,
+    label: impl Into<String>,
+) -> Diagnostic {
+    Diagnostic::error(code, msg).primary(span, label)
+}
+
+impl Inst<'_> {
+    pub fn local(&self, name: &str) -> Option<&Value> {
+        self.env
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+
+    pub fn num(&mut self, e: &Expr) -> R<f64> {
+        match self.eval(e)? {
+            Value::Num(n) => Ok(n),
+            Value::Bool(b) => Ok(if b { 1.0 } else { 0.0 }),
+            Value::Elem(x) => self.world.elem_number(x).ok_or_else(|| {
+                runtime_error("E0603", e.span, "expected a number", "this is an element")
+            }),
+            _ => Err(runtime_error(
+                "E0603",
+                e.span,
+                "expected a number",
+                "not a number",
+            )),
+        }
+    }
+
+    pub fn boolean(&mut self, e: &Expr) -> R<bool> {
+        match self.eval(e)? {
+            Value::Bool(b) => Ok(b),
+            _ => Err(runtime_error(
+                "E0603",
+                e.span,
+                "expected a condition",
+                "not a condition",
+            )),
+        }
+    }
+
+    pub fn elem_of(&mut self, e: &Expr) -> R<ElemId> {
+        match self.eval(e)? {
+            Value::Elem(x) => Ok(x),
+            Value::Num(n) if n.fract() == 0.0 => Ok(self.world.intern(ElemKey::Int(n as i64))),
+            Value::Str(s) => Ok(self.world.intern(ElemKey::Str(s.to_string()))),
+            _ => Err(runtime_error(
+                "E0603",
+                e.span,
+                "expected an element",
+                "not an element",
+            )),
+        }
+    }
+
+    /// Evaluate a data expression.
+    pub fn eval(&mut self, e: &Expr) -> R<Value> {
+        Ok(match &e.kind {
+            ExprKind::Number(n) => Value::Num(*n),
+            ExprKind::Quantity(n, u) => Value::Num(n * self.schema.unit(&u.text).scale),
+            ExprKind::Period { year, quarter } => Value::Elem(
+                self.world
+                    .intern(ElemKey::Period(period_code(*year, *quarter))),
+            ),
+            ExprKind::Str(s) => Value::Str(Rc::from(s.as_str())),
+            ExprKind::Bool(b) => Value::Bool(*b),
+            ExprKind::Name(id) => self.name_value(id)?,
+            ExprKind::Field(base, attr) => {
+                let b = self.eval(base)?;
+                let Value::Elem(x) = b else {
+                    return Err(runtime_error(
+                        "E0603",
+                        base.span,
+                        "attributes belong to entities",
+                        "not an entity",
+                    ));
+                };
+                if attr.name == "name" {
+                    return Ok(Value::Str(Rc::from(self.world.name(x))));
+                }
+                let Some(&(k, _)) = self.world.entity_of.get(&x) else {
+                    return Err(runtime_error(
+                        "E0603",
+                        base.span,
+                        format!("`{}` is not an entity", self.world.name(x)),
+                        "not an entity",
+                    ));
+                };
+                let Some(ai) = self.schema.kinds[k].attr_index.get(&attr.name).copied() else {
+                    return Err(runtime_error(
+                        "E0203",
+                        attr.span,
+                        format!(
+                            "`{}` has no attribute `{}`",
+                            self.schema.kinds[k].name, attr.name
+                        ),
+                        "unknown attribute",
+                    ));
+                };
+                self.world.attr(x, ai).cloned().ok_or_else(|| {
+                    runtime_error(
+                        "E0609",
+                        attr.span,
+                        format!("`{}` has no value for `{}`", self.world.name(x), attr.name),
+                        "no value",
+                    )
+                })?
+            }
+            ExprKind::Index(base, args) => {
+                let ExprKind::Name(id) = &base.kind else {
+                    return Err(runtime_error("E0304", base.span, "not indexable", "here"));
+                };
+                match self.schema.globals.get(&id.name).copied() {
+                    Some(Global::Param(p)) => self.param_value(p, args, e.span)?,
+                    Some(Global::Fn(f)) => {
+                        let args: Vec<ast::Arg> = args
+                            .iter()
+                            .map(|a| ast::Arg {
+                                name: None,
+                                value: a.clone(),
+                            })
+                            .collect();
+                        self.call_fn(f, &args, e, &mut |me, body| me.eval(body))?
+                    }
+                    _ => {
+                        return Err(runtime_error(
+                            "E0305",
+                            e.span,
+                            "a decision is used where data is required",
+                            "depends on a decision",
+                        ))
+                    }
+                }
+            }
+            ExprKind::Call(name, args) => self.call(name, args, e)?,
+            ExprKind::Unary(UnOp::Neg, x) => Value::Num(-self.num(x)?),
+            ExprKind::Unary(UnOp::Not, x) => Value::Bool(!self.boolean(x)?),
+            ExprKind::Binary(op, a, b) => self.binary(*op, a, b, e.span)?,
+            ExprKind::Compare(first, links) => {
+                let mut left = self.eval(first)?;
+                for (op, _, rhs) in links {
+                    let right = self.eval(rhs)?;
+                    if !self.compare(*op, &left, &right, rhs.span)? {
+                        return Ok(Value::Bool(false));
+                    }
+                    left = right;
+                }
+                Value::Bool(true)
+            }
+            ExprKind::If(c, a, b) => {
+                if self.boolean(c)? {
+                    self.eval(a)?
+                } else {
+                    self.eval(b)?
+                }
+            }
+            ExprKind::Agg { kind, index, body } => {
+                self.aggregate(*kind, index, body.as_deref(), e.span)?
+            }
+            ExprKind::Range(_, _) | ExprKind::SetCompr(_) | ExprKind::SetLit(_) => {
+                Value::Set(self.set_value(e)?)
+            }
+            ExprKind::Map(_) | ExprKind::Tuple(_) => {
+                return Err(runtime_error("E0301", e.span, "not a value", "here"))
+            }
+        })
+    }
+
+    fn name_value(&mut self, id: &ast::Ident) -> R<Value> {
+        if let Some(v) = self.local(&id.name) {
+            return Ok(v.clone());
+        }
+        match self.schema.globals.get(&id.name).copied() {
+            Some(Global::Set(s)) => return Ok(Value::Set(self.named_set(s)?)),
+            Some(Global::Param(p)) => return self.param_value(p, &[], id.span),
+            Some(_) => {
+                return Err(runtime_error(
+                    "E0305",
+                    id.span,
+                    format!("`{}` is not data", id.name),
+                    "used as data",
+                ))
+            }
+            None => {}
+        }
+        if let Some(&set) = self.schema.symbol_elems.get(&id.name) {
+            return Ok(Value::Elem(
+                self.world.intern(ElemKey::Symbol(set, id.name.clone())),
+            ));
+        }
+        match self.world.entity_names.get(&id.name) {
+            Some(v) if v.len() == 1 => Ok(Value::Elem(v[0])),
+            Some(_) => Err(runtime_error(
+                "E0212",
+                id.span,
+                format!("`{}` names entities of several kinds", id.name),
+                "ambiguous",
+            )),
+            None => {
+                let known: Vec<&str> = self.world.entity_names.keys().map(|s| s.as_str()).collect();
+                let mut d = runtime_error(
+                    "E0201",
+                    id.span,
+                    format!("unknown name `{}`", id.name),
+                    "no declaration or entity of this name",
+                );
+                if let Some(s) = crate::resolve::errors::suggest(&id.name, known.into_iter()) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                }
+                Err(d)
+            }
+        }
+    }
+
+    pub fn param_value(&mut self, p: usize, args: &[Expr], span: Span) -> R<Value> {
+        self.ensure_param(p)?;
+        let mut key = Vec::with_capacity(args.len());
+        for a in args {
+            key.push(self.elem_of(a)?);
+        }
+        let table = self.world.params[p].as_ref();
+        let found = table.and_then(|t| {
+            if key.is_empty() {
+                t.scalar.clone()
+            } else {
+                t.values.get(key.as_slice()).cloned()
+            }
+        });
+        match found {
+            Some(v) => Ok(v),
+            None => {
+                let names: Vec<&str> = key.iter().map(|&k| self.world.name(k)).collect();
+                let info = &self.schema.params[p];
+                Err(Diagnostic::error(
+                    "E0609",
+                    format!("`{}[{}]` has no value", info.name, names.join(", ")),
+                )
+                .primary(span, "no value for this index")
+                .secondary(info.span, "declared here")
+                .help("give the param a default (`= 0 core`) or add the row to its data"))
+            }
+        }
+    }
+
+    /// Call a user function by substituting its arguments into its body.
+    pub fn call_fn<T>(
+        &mut self,
+        f: usize,
+        args: &[ast::Arg],
+        site: &Expr,
+        k: &mut dyn FnMut(&mut Self, &Expr) -> R<T>,
+    ) -> R<T> {
+        // Keyed by the call site: the same site always has the same arguments.
+        let key = site as *const Expr as usize;
+        if !self.fn_bodies.contains_key(&key) {
+            let decl = &self.schema.fns[f].decl;
+            let map: std::collections::HashMap<String, Expr> = decl
+                .params
+                .iter()
+                .zip(args)
+                .map(|(p, a)| (p.name.name.clone(), a.value.clone()))
+                .collect();
+            let mut body = decl.body.clone();
+            crate::resolve::substitute_names(&mut body, &map);
+            self.fn_bodies.insert(key, Rc::new(body));
+        }
+        let body = self.fn_bodies[&key].clone();
+        k(self, &body)
+    }
+
+    fn call(&mut self, name: &ast::Ident, args: &[ast::Arg], site: &Expr) -> R<Value> {
+        let span = site.span;
+        if let Some(Global::Fn(f)) = self.schema.globals.get(&name.name).copied() {
+            return self.call_fn(f, args, site, &mut |me, body| me.eval(body));
+        }
+        let a0 = || &args[0].value;
+        Ok(match name.name.as_str() {
+            "ceil" => Value::Num(self.num(a0())?.ceil()),
+            "floor" => Value::Num(self.num(a0())?.floor()),
+            "round" => Value::Num(self.num(a0())?.round()),
+            "abs" => Value::Num(self.num(a0())?.abs()),
+            "min" | "max" => {
+                let mut acc: Option<f64> = None;
+                for a in args {
+                    let v = self.num(&a.value)?;
+                    acc = Some(match acc {
+                        None => v,
+                        Some(x) if name.name == "min" => x.min(v),
+                        Some(x) => x.max(v),
+                    });
+                }
+                Value::Num(acc.unwrap_or(0.0))
+            }
+            "prev" | "next" | "ord" => {
+                let x = self.elem_of(a0())?;
+                let set = self.home_set(x, span)?;
+                let Some(&p) = set.pos.get(&x) else {
+                    return Err(runtime_error(
+                        "E0606",
+                        span,
+                        format!("`{}` is not in an ordered set", self.world.name(x)),
+                        "here",
+                    ));
+                };
+                match name.name.as_str() {
+                    "ord" => Value::Num(p as f64 + 1.0),
+                    "prev" if p == 0 => {
+                        return Err(runtime_error("E0606", span, format!("`{}` is the first element: it has no `prev`", self.world.name(x)), "no previous element")
+                            .help("guard with `where q != first(SET)` or `if q == first(SET) then ... else ...`"))
+                    }
+                    "prev" => Value::Elem(set.elems[p as usize - 1]),
+                    _ if p as usize + 1 >= set.elems.len() => {
+                        return Err(runtime_error("E0606", span, format!("`{}` is the last element: it has no `next`", self.world.name(x)), "no next element")
+                            .help("guard with `where q != last(SET)`"))
+                    }
+                    _ => Value::Elem(set.elems[p as usize + 1]),
+                }
+            }
+            "first" | "last" | "card" => {
+                let s = self.set_value(a0())?;
+                match name.name.as_str() {
+                    "card" => Value::Num(s.elems.len() as f64),
+                    _ => {
+                        let e = if name.name == "first" {
+                            s.elems.first()
+                        } else {
+                            s.elems.last()
+                        };
+                        match e {
+                            Some(&e) => Value::Elem(e),
+                            None => {
+                                return Err(runtime_error(
+                                    "E0613",
+                                    span,
+                                    "the set is empty",
+                                    "no elements",
+                                ))
+                            }
+                        }
+                    }
+                }
+            }
+            other => {
+                return Err(runtime_error(
+                    "E0201",
+                    name.span,
+                    format!("unknown function `{other}`"),
+                    "here",
+                ))
+            }
+        })
+    }
+
+    /// The ordered set an element belongs to (for prev/next/ord).
+    fn home_set(&mut self, x: ElemId, span: Span) -> R<Rc<SetVal>> {
+        let key = self.world.elems[x as usize].key.clone();
+        match key {
+            ElemKey::Entity(k, _) => {
+                let s = self.schema.kinds[k].set;
+                self.named_set(s)
+            }
+            ElemKey::Symbol(s, _) => self.named_set(s),
+            ElemKey::Period(_) | ElemKey::Int(_) => {
+                // The first named set of the element's type that holds it.
+                let want = self.world.elem_ty(x);
+                for s in 0..self.schema.sets.len() {
+                    if self.schema.sets[s].elem == want {
+                        let set = self.named_set(s)?;
+                        if set.contains(x) {
+                            return Ok(set);
+                        }
+                    }
+                }
+                Err(runtime_error(
+                    "E0606",
+                    span,
+                    format!("`{}` is in no named set", self.world.name(x)),
+                    "declare the set with `set`",
+                ))
+            }
+            ElemKey::Str(_) => Err(runtime_error(
+                "E0606",
+                span,
+                "strings are not ordered",
+                "here",
+            )),
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, a: &Expr, b: &Expr, span: Span) -> R<Value> {
+        Ok(match op {
+            BinOp::And => Value::Bool(self.boolean(a)? && self.boolean(b)?),
+            BinOp::Or => Value::Bool(self.boolean(a)? || self.boolean(b)?),
+            BinOp::Implies => Value::Bool(!self.boolean(a)? || self.boolean(b)?),
+            BinOp::Iff => Value::Bool(self.boolean(a)? == self.boolean(b)?),
+            _ => {
+                let x = self.num(a)?;
+                let y = self.num(b)?;
+                Value::Num(match op {
+                    BinOp::Add => x + y,
+                    BinOp::Sub => x - y,
+                    BinOp::Mul => x * y,
+                    BinOp::Div | BinOp::Mod if y == 0.0 => {
+                        return Err(runtime_error(
+                            "E0607",
+                            b.span,
+                            "division by zero",
+                            "this is zero",
+                        )
+                        .secondary(span, "in this expression"))
+                    }
+                    BinOp::Div => x / y,
+                    BinOp::Mod => x.rem_euclid(y),
+                    _ => x.powf(y),
+                })
+            }
+        })
+    }
+
+    pub fn compare(&mut self, op: CmpOp, l: &Value, r: &Value, span: Span) -> R<bool> {
+        use std::cmp::Ordering;
+        if matches!(op, CmpOp::In | CmpOp::NotIn) {
+            let Value::Set(s) = r else {
+                return Err(runtime_error(
+                    "E0307",
+                    span,
+                    "`in` needs a set",
+                    "not a set",
+                ));
+            };
+            let inside = match l {
+                Value::Elem(x) => s.contains(*x),
+                Value::Str(t) => self
+                    .world
+                    .interned
+                    .get(&ElemKey::Str(t.to_string()))
+                    .is_some_and(|x| s.contains(*x)),
+                Value::Num(n) => self
+                    .world
+                    .interned
+                    .get(&ElemKey::Int(*n as i64))
+                    .is_some_and(|x| s.contains(*x)),
+                _ => false,
+            };
+            return Ok(inside == (op == CmpOp::In));
+        }
+        let ord = match (l, r) {
+            (Value::Num(a), Value::Num(b)) => a.partial_cmp(b),
+            (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
+            (Value::Str(a), Value::Str(b)) => Some(a.cmp(b)),
+            (Value::Elem(a), Value::Elem(b)) => match (
+                &self.world.elems[*a as usize].key,
+                &self.world.elems[*b as usize].key,
+            ) {
+                (ElemKey::Period(x), ElemKey::Period(y)) => Some(x.cmp(y)),
+                (ElemKey::Int(x), ElemKey::Int(y)) => Some(x.cmp(y)),
+                _ => Some(if a == b { Ordering::Equal } else { a.cmp(b) }),
+            },
+            (Value::Elem(a), Value::Num(b)) | (Value::Num(b), Value::Elem(a)) => {
+                self.world.elem_number(*a).and_then(|x| x.partial_cmp(b))
+            }
+            _ => None,
+        };
+        let Some(ord) = ord else {
+            return Ok(matches!(op, CmpOp::Ne));
+        };
+        Ok(match op {
+            CmpOp::Eq => ord == Ordering::Equal,
+            CmpOp::Ne => ord != Ordering::Equal,
+            CmpOp::Lt => ord == Ordering::Less,
+            CmpOp::Le => ord != Ordering::Greater,
+            CmpOp::Gt => ord == Ordering::Greater,
+            _ => ord != Ordering::Less,
+        })
+    }
+
+    fn aggregate(
+        &mut self,
+        kind: AggKind,
+        index: &ast::IndexList,
+        body: Option<&Expr>,
+        span: Span,
+    ) -> R<Value> {
+        let mut sum = 0.0;
+        let mut count = 0usize;
+        let mut best: Option<f64> = None;
+        let mut all = true;
+        let mut any = false;
+        self.for_each_index(index, &mut |me| {
+            match kind {
+                AggKind::Sum => {
+                    sum +=
+                        me.num(body.ok_or_else(|| {
+                            runtime_error("E0306", span, "nothing to sum", "here")
+                        })?)?
+                }
+                AggKind::Count => {
+                    if match body {
+                        Some(b) => me.boolean(b)?,
+                        None => true,
+                    } {
+                        count += 1;
+                    }
+                }
+                AggKind::Min | AggKind::Max => {
+                    let v = me.num(
+                        body.ok_or_else(|| runtime_error("E0306", span, "no value", "here"))?,
+                    )?;
+                    best = Some(match best {
+                        None => v,
+                        Some(b) if kind == AggKind::Min => b.min(v),
+                        Some(b) => b.max(v),
+                    });
+                }
+                AggKind::Exists => {
+                    any |= me.boolean(
+                        body.ok_or_else(|| runtime_error("E0306", span, "no condition", "here"))?,
+                    )?
+                }
+                AggKind::Forall => {
+                    all &= me.boolean(
+                        body.ok_or_else(|| runtime_error("E0306", span, "no condition", "here"))?,
+                    )?
+                }
+            }
+            Ok(())
+        })?;
+        Ok(match kind {
+            AggKind::Sum => Value::Num(sum),
+            AggKind::Count => Value::Num(count as f64),
+            AggKind::Min | AggKind::Max => match best {
+                Some(b) => Value::Num(b),
+                None => {
+                    return Err(runtime_error(
+                        "E0613",
+                        span,
+                        format!("`{}` over an empty set", kind.name()),
+                        "no elements",
+                    )
+                    .help("add a `where` that keeps at least one element, or use `sum`"))
+                }
+            },
+            AggKind::Exists => Value::Bool(any),
+            AggKind::Forall => Value::Bool(all),
+        })
+    }
+
+    /// Evaluate a set expression.
+    pub fn set_value(&mut self, e: &Expr) -> R<Rc<SetVal>> {
+        match &e.kind {
+            ExprKind::Range(a, b) => {
+                let va = self.eval(a)?;
+                let vb = self.eval(b)?;
+                let elems: Vec<ElemId> = match (&va, &vb) {
+                    (Value::Elem(x), Value::Elem(y)) => match (
+                        &self.world.elems[*x as usize].key,
+                        &self.world.elems[*y as usize].key,
+                    ) {
+                        (ElemKey::Period(p), ElemKey::Period(q)) => {
+                            let (p, q) = (*p, *q);
+                            (p..=q)
+                                .map(|c| self.world.intern(ElemKey::Period(c)))
+                                .collect()
+                        }
+                        (ElemKey::Int(p), ElemKey::Int(q)) => {
+                            let (p, q) = (*p, *q);
+                            (p..=q)
+                                .map(|c| self.world.intern(ElemKey::Int(c)))
+                                .collect()
+                        }
+                        _ => {
+                            return Err(runtime_error(
+                                "E0307",
+                                e.span,
+                                "a range needs integers or quarters",
+                                "here",
+                            ))
+                        }
+                    },
+                    _ => {
+                        let p = self.num(a)?;
+                        let q = self.num(b)?;
+                        if p.fract() != 0.0 || q.fract() != 0.0 {
+                            return Err(runtime_error(
+                                "E0307",
+                                e.span,
+                                "a range needs integer ends",
+                                "not integers",
+                            ));
+                        }
+                        if q - p > 1e7 {
+                            return Err(runtime_error(
+                                "E0604",
+                                e.span,
+                                "range too large",
+                                "more than 10 million elements",
+                            ));
+                        }
+                        (p as i64..=q as i64)
+                            .map(|c| self.world.intern(ElemKey::Int(c)))
+                            .collect()
+                    }
+                };
+                Ok(Rc::new(SetVal::new(elems)))
+            }
+            ExprKind::SetLit(items) => {
+                let mut v = Vec::new();
+                for x in items {
+                    v.push(self.elem_of(x)?);
+                }
+                Ok(Rc::new(SetVal::new(v)))
+            }
+            ExprKind::SetCompr(ix) => {
+                let mut v = Vec::new();
+                let var = ix
+                    .bindings
+                    .first()
+                    .and_then(|b| b.var.as_ref())
+                    .map(|v| v.name.clone())
+                    .unwrap_or_default();
+                self.for_each_index(ix, &mut |me| {
+                    if let Some(Value::Elem(x)) = me.local(&var) {
+                        v.push(*x);
+                    }
+                    Ok(())
+                })?;
+                Ok(Rc::new(SetVal::new(v)))
+            }
+            _ => match self.eval(e)? {
+                Value::Set(s) => Ok(s),
+                _ => Err(runtime_error(
+                    "E0307",
+                    e.span,
+                    "expected a set",
+                    "not a set",
+                )),
+            },
+        }
+    }
+
+    /// A named set, evaluated once.
+    pub fn named_set(&mut self, s: usize) -> R<Rc<SetVal>> {
+        if let Some(Some(v)) = self.world.sets.get(s) {
+            return Ok(v.clone());
+        }
+        if self.evaluating_sets.contains(&s) {
+            return Err(runtime_error(
+                "E0307",
+                self.schema.sets[s].span,
+                format!(
+                    "set `{}` is defined in terms of itself",
+                    self.schema.sets[s].name
+                ),
+                "circular",
+            ));
+        }
+        self.evaluating_sets.push(s);
+        let schema = self.schema;
+        let v = match &schema.sets[s].def {
+            SetDef::Kind(k) => Rc::new(SetVal::new(self.world.kinds[*k].elems.clone())),
+            SetDef::Symbols(ids) => {
+                let ids = ids.clone();
+                Rc::new(SetVal::new(
+                    ids.iter()
+                        .map(|i| self.world.intern(ElemKey::Symbol(s, i.name.clone())))
+                        .collect(),
+                ))
+            }
+            SetDef::Expr(e) => {
+                let saved = std::mem::take(&mut self.env);
+                let r = self.set_value(e);
+                self.env = saved;
+                r?
+            }
+        };
+        self.evaluating_sets.pop();
+        if self.world.sets.len() <= s {
+            self.world.sets.resize(s + 1, None);
+        }
+        self.world.sets[s] = Some(v.clone());
+        Ok(v)
+    }
+
+    /// The element type a set expression was checked to have (for empty sets).
+    pub fn elem_ty_hint(&self, _e: &Expr) -> ElemTy {
+        ElemTy::Any
+    }
+}

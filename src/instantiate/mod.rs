@@ -1,0 +1,544 @@
+//! Instantiation: load the data, evaluate sets and params, and expand every decision and
+//! constraint over its index sets into the [`crate::ir::Model`]. Logic over decisions is
+//! lowered here (see [`linear`]), with big-M values derived from bounds.
+
+pub mod errors;
+mod eval;
+mod index;
+mod linear;
+pub mod world;
+
+use crate::check::{ElemTy, Schema, Ty};
+use crate::data::{self, ColumnSpec, ColumnType};
+use crate::diagnostics::Diagnostic;
+use crate::ir::{self, Model};
+use crate::source::SourceMap;
+use crate::span::Span;
+use crate::syntax::ast::{self, ExprKind};
+use eval::R;
+use std::collections::HashMap;
+use std::rc::Rc;
+use world::*;
+
+/// Limits that keep a model from exhausting memory.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub max_columns: usize,
+    pub max_rows: usize,
+    pub max_nonzeros: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_columns: 50_000_000,
+            max_rows: 50_000_000,
+            max_nonzeros: 400_000_000,
+        }
+    }
+}
+
+/// How to find the columns of one decision.
+#[derive(Debug)]
+pub struct DecisionCols {
+    /// Sets of each index dimension.
+    pub sets: Vec<Rc<SetVal>>,
+    /// Dense: column = base + mixed-radix position; sparse: by tuple.
+    pub base: u32,
+    pub dense: bool,
+    pub sparse: HashMap<Box<[ElemId]>, u32>,
+    pub count: usize,
+}
+
+/// The instantiated model and the data it came from.
+#[derive(Debug)]
+pub struct Instance {
+    pub model: Model,
+    pub world: World,
+    pub decisions: Vec<DecisionCols>,
+    /// Rows of each constraint declaration: (first row, count) ranges.
+    pub constraint_rows: Vec<Vec<std::ops::Range<u32>>>,
+}
+
+/// Per-run state of instantiation.
+pub struct Inst<'a> {
+    pub schema: &'a Schema,
+    pub sources: &'a mut SourceMap,
+    pub world: World,
+    pub model: Model,
+    pub env: Vec<(String, Value)>,
+    pub decisions: Vec<Option<DecisionCols>>,
+    pub(crate) index_plans: HashMap<usize, Rc<index::IndexPlan>>,
+    pub(crate) fn_bodies: HashMap<usize, Rc<ast::Expr>>,
+    pub(crate) var_cache: HashMap<usize, bool>,
+    pub(crate) evaluating_sets: Vec<usize>,
+    pub(crate) derived_decls: HashMap<(u32, Span), ir::DeclId>,
+    pub diags: Vec<Diagnostic>,
+    pub limits: Limits,
+    /// Current origin for rows and derived columns.
+    pub(crate) origin: ir::Origin,
+    pub(crate) constraint_rows: Vec<Vec<std::ops::Range<u32>>>,
+}
+
+/// Instantiate a checked model. Returns the instance (when no error stopped it) and the
+/// diagnostics of this phase (data errors E05xx, lowering errors E06xx).
+pub fn instantiate(
+    schema: &Schema,
+    sources: &mut SourceMap,
+    limits: Limits,
+) -> (Option<Instance>, Vec<Diagnostic>) {
+    let mut inst = Inst {
+        schema,
+        sources,
+        world: World::default(),
+        model: Model::new(),
+        env: Vec::new(),
+        decisions: Vec::new(),
+        index_plans: HashMap::new(),
+        fn_bodies: HashMap::new(),
+        var_cache: HashMap::new(),
+        evaluating_sets: Vec::new(),
+        derived_decls: HashMap::new(),
+        diags: Vec::new(),
+        limits,
+        origin: ir::Origin {
+            decl: ir::DeclId(0),
+            tuple: 0,
+        },
+        constraint_rows: Vec::new(),
+    };
+    inst.world.sets = vec![None; schema.sets.len()];
+    inst.world.params = (0..schema.params.len()).map(|_| None).collect();
+    inst.load_entities();
+    if crate::diagnostics::has_errors(&inst.diags) {
+        return (None, inst.diags);
+    }
+    for p in 0..schema.params.len() {
+        if let Err(d) = inst.ensure_param(p) {
+            inst.diags.push(d);
+        }
+    }
+    if crate::diagnostics::has_errors(&inst.diags) {
+        return (None, inst.diags);
+    }
+    for d in 0..schema.decisions.len() {
+        if let Err(e) = inst.instantiate_decision(d) {
+            inst.diags.push(e);
+            return (None, inst.diags);
+        }
+    }
+    for c in 0..schema.constraints.len() {
+        if let Err(e) = inst.instantiate_constraint(c) {
+            inst.diags.push(e);
+        }
+    }
+    if let Some(o) = schema.objectives.first() {
+        if schema.objectives.len() > 1 {
+            inst.diags.push(
+                Diagnostic::error("E0614", "a model has one objective")
+                    .primary(schema.objectives[1].span, "second objective")
+                    .secondary(o.span, "first objective"),
+            );
+        }
+        if let Err(e) = inst.instantiate_objective(0) {
+            inst.diags.push(e);
+        }
+    }
+    if crate::diagnostics::has_errors(&inst.diags) {
+        return (None, inst.diags);
+    }
+    inst.model.elements = inst.world.elems.iter().map(|e| e.name.clone()).collect();
+    let decisions = inst
+        .decisions
+        .into_iter()
+        .map(|d| {
+            d.unwrap_or(DecisionCols {
+                sets: vec![],
+                base: 0,
+                dense: true,
+                sparse: HashMap::new(),
+                count: 0,
+            })
+        })
+        .collect();
+    (
+        Some(Instance {
+            model: inst.model,
+            world: inst.world,
+            decisions,
+            constraint_rows: inst.constraint_rows,
+        }),
+        inst.diags,
+    )
+}
+
+impl Inst<'_> {
+    fn base_dir(&self, span: Span) -> std::path::PathBuf {
+        self.sources
+            .get(span.file)
+            .path
+            .as_ref()
+            .and_then(|p| p.parent().map(|d| d.to_path_buf()))
+            .unwrap_or_default()
+    }
+
+    /// Entities from the source and from data files, with attribute values.
+    fn load_entities(&mut self) {
+        let schema = self.schema;
+        self.world.kinds = (0..schema.kinds.len())
+            .map(|_| KindTable::default())
+            .collect();
+        // Element ids for every entity first: attributes may reference any of them.
+        for e in &schema.entities {
+            let id = self.world.intern(ElemKey::Entity(e.kind, e.name.clone()));
+            let pos = self.world.kinds[e.kind].elems.len() as u32;
+            self.world.kinds[e.kind].elems.push(id);
+            self.world.entity_of.insert(id, (e.kind, pos));
+            self.world
+                .entity_names
+                .entry(e.name.clone())
+                .or_default()
+                .push(id);
+        }
+        let mut tables = Vec::new();
+        for (k, kind) in schema.kinds.iter().enumerate() {
+            for (path, _) in &kind.data_sources {
+                let mut spec = vec![ColumnSpec::new("name", ColumnType::Text).as_key()];
+                for a in &kind.attrs {
+                    let ty = match a.ty {
+                        Ty::Num { int: true, .. } => ColumnType::Integer,
+                        Ty::Num { .. } => ColumnType::Number,
+                        Ty::Bool => ColumnType::Bool,
+                        Ty::Str => ColumnType::Text,
+                        _ => ColumnType::Ref,
+                    };
+                    let mut c = ColumnSpec::new(a.name.clone(), ty);
+                    if a.default.is_some() {
+                        c = c.optional();
+                    }
+                    spec.push(c);
+                }
+                let full = self.base_dir(path.span).join(&path.value);
+                let (table, diags) =
+                    data::load_table(self.sources, &full, &path.value, &spec, path.span);
+                self.diags.extend(diags);
+                if let Some(t) = table {
+                    for r in &t.records {
+                        if let Some(name) = r.cells.first().and_then(|c| c.value.as_str()) {
+                            if self
+                                .world
+                                .interned
+                                .contains_key(&ElemKey::Entity(k, name.to_string()))
+                            {
+                                self.diags.push(
+                                    Diagnostic::error(
+                                        "E0507",
+                                        format!("{} `{name}` is declared twice", kind.name),
+                                    )
+                                    .primary(r.cells[0].span, "declared again here"),
+                                );
+                                continue;
+                            }
+                            let id = self.world.intern(ElemKey::Entity(k, name.to_string()));
+                            let pos = self.world.kinds[k].elems.len() as u32;
+                            self.world.kinds[k].elems.push(id);
+                            self.world.entity_of.insert(id, (k, pos));
+                            self.world
+                                .entity_names
+                                .entry(name.to_string())
+                                .or_default()
+                                .push(id);
+                        }
+                    }
+                    tables.push((k, t));
+                }
+            }
+        }
+        // Attribute values from the source.
+        for (k, kind) in schema.kinds.iter().enumerate() {
+            let n = self.world.kinds[k].elems.len();
+            self.world.kinds[k].attrs = vec![Vec::with_capacity(n); kind.attrs.len()];
+        }
+        let mut explicit: HashMap<(usize, u32), HashMap<usize, Value>> = HashMap::new();
+        for e in &schema.entities {
+            let id = self.world.interned[&ElemKey::Entity(e.kind, e.name.clone())];
+            let pos = self.world.entity_of[&id].1;
+            let kind = &schema.kinds[e.kind];
+            let mut vals = HashMap::new();
+            for a in &e.decl.attrs {
+                if let Some(&ai) = kind.attr_index.get(&a.name.name) {
+                    match self.eval(&a.value) {
+                        Ok(v) => {
+                            vals.insert(ai, v);
+                        }
+                        Err(d) => self.diags.push(d),
+                    }
+                }
+            }
+            if let Some(l) = &e.decl.link {
+                for (attr, end) in [("src", &l.src), ("dst", &l.dst)] {
+                    if let Some(&ai) = kind.attr_index.get(attr) {
+                        let want = match kind.attrs[ai].ty {
+                            Ty::Elem(ElemTy::Kind(t)) => Some(t),
+                            _ => None,
+                        };
+                        let found = self.world.entity_names.get(&end.name).and_then(|v| {
+                            v.iter()
+                                .find(|x| want.is_none_or(|t| self.world.entity_of[x].0 == t))
+                                .copied()
+                        });
+                        match found {
+                            Some(x) => {
+                                vals.insert(ai, Value::Elem(x));
+                            }
+                            None => self.diags.push(
+                                Diagnostic::error(
+                                    "E0201",
+                                    format!("unknown entity `{}`", end.name),
+                                )
+                                .primary(end.span, "no entity of this name"),
+                            ),
+                        }
+                    }
+                }
+            }
+            explicit.insert((e.kind, pos), vals);
+        }
+        // Attribute values from data.
+        for (k, t) in &tables {
+            let kind = &schema.kinds[*k];
+            for r in &t.records {
+                let Some(name) = r.cells.first().and_then(|c| c.value.as_str()) else {
+                    continue;
+                };
+                let Some(&id) = self
+                    .world
+                    .interned
+                    .get(&ElemKey::Entity(*k, name.to_string()))
+                else {
+                    continue;
+                };
+                let pos = self.world.entity_of[&id].1;
+                let mut vals = HashMap::new();
+                for (ai, a) in kind.attrs.iter().enumerate() {
+                    let Some(cell) = r.cells.get(ai + 1) else {
+                        continue;
+                    };
+                    let v = match (&cell.value, a.ty) {
+                        (data::CellValue::Missing, _) => continue,
+                        (data::CellValue::Number(n), Ty::Num { unit, .. }) => {
+                            Value::Num(n * unit.scale)
+                        }
+                        (data::CellValue::Bool(b), _) => Value::Bool(*b),
+                        (data::CellValue::Text(s), Ty::Elem(ElemTy::Kind(target))) => {
+                            match self.world.interned.get(&ElemKey::Entity(target, s.clone())) {
+                                Some(&x) => Value::Elem(x),
+                                None => {
+                                    let known: Vec<&str> = self.world.kinds[target]
+                                        .elems
+                                        .iter()
+                                        .map(|&e| self.world.name(e))
+                                        .collect();
+                                    self.diags.push(data::unknown_reference(
+                                        cell,
+                                        &schema.kinds[target].name,
+                                        &known,
+                                    ));
+                                    continue;
+                                }
+                            }
+                        }
+                        (data::CellValue::Text(s), _) => Value::Str(Rc::from(s.as_str())),
+                        (data::CellValue::Number(n), _) => Value::Num(*n),
+                    };
+                    vals.insert(ai, v);
+                }
+                explicit.insert((*k, pos), vals);
+            }
+        }
+        // Fill columns in entity order, defaults where nothing was given.
+        for (k, kind) in schema.kinds.iter().enumerate() {
+            let n = self.world.kinds[k].elems.len();
+            for pos in 0..n {
+                let given = explicit.remove(&(k, pos as u32)).unwrap_or_default();
+                let elem = self.world.kinds[k].elems[pos];
+                for (ai, a) in kind.attrs.iter().enumerate() {
+                    let v = match given.get(&ai) {
+                        Some(v) => v.clone(),
+                        None => match &a.default {
+                            Some(d) => {
+                                self.env.push(("self".into(), Value::Elem(elem)));
+                                let r = self.eval(d);
+                                self.env.pop();
+                                match r {
+                                    Ok(v) => v,
+                                    Err(e) => {
+                                        self.diags.push(e);
+                                        Value::Num(0.0)
+                                    }
+                                }
+                            }
+                            None => Value::Num(f64::NAN),
+                        },
+                    };
+                    self.world.kinds[k].attrs[ai].push(v);
+                }
+            }
+        }
+    }
+
+    /// Evaluate a param's values (once).
+    pub(crate) fn ensure_param(&mut self, p: usize) -> R<()> {
+        if self.world.params[p].is_some() {
+            return Ok(());
+        }
+        let info = &self.schema.params[p];
+        let mut table = ParamTable::default();
+        // Mark as in progress so a self-reference fails instead of recursing.
+        self.world.params[p] = Some(ParamTable::default());
+        let unit_scale = match info.ty {
+            Ty::Num { unit, .. } => unit.scale,
+            _ => 1.0,
+        };
+        let saved = std::mem::take(&mut self.env);
+        let result = (|| -> R<()> {
+            match (&info.decl.value, &info.decl.index) {
+                (None, _) => {}
+                (Some(ast::ParamValue::Expr(e)), None) => table.scalar = Some(self.eval(e)?),
+                (Some(ast::ParamValue::Expr(e)), Some(ix)) => {
+                    if let ExprKind::Map(entries) = &e.kind {
+                        for (keys, v) in entries {
+                            let mut key = Vec::new();
+                            for k in keys {
+                                key.push(self.key_elem(k)?);
+                            }
+                            let val = self.eval(v)?;
+                            table.values.insert(key.into_boxed_slice(), val);
+                        }
+                    } else {
+                        let vars: Vec<String> = ix
+                            .bindings
+                            .iter()
+                            .map(|b| b.var.as_ref().map(|v| v.name.clone()).unwrap_or_default())
+                            .collect();
+                        let mut out = Vec::new();
+                        self.for_each_index(ix, &mut |me| {
+                            let key: Vec<ElemId> = vars
+                                .iter()
+                                .map(|v| match me.local(v) {
+                                    Some(Value::Elem(x)) => *x,
+                                    _ => u32::MAX,
+                                })
+                                .collect();
+                            let val = me.eval(e)?;
+                            out.push((key.into_boxed_slice(), val));
+                            Ok(())
+                        })?;
+                        table.values.extend(out);
+                    }
+                }
+                (Some(ast::ParamValue::From(path)), Some(_)) => {
+                    self.load_param_file(p, path, unit_scale, &mut table)?
+                }
+                (Some(ast::ParamValue::From(_)), None) => {}
+            }
+            Ok(())
+        })();
+        self.env = saved;
+        self.world.params[p] = Some(table);
+        result
+    }
+
+    fn key_elem(&mut self, k: &ast::Expr) -> R<ElemId> {
+        self.elem_of(k)
+    }
+
+    fn load_param_file(
+        &mut self,
+        p: usize,
+        path: &ast::StrLit,
+        unit_scale: f64,
+        table: &mut ParamTable,
+    ) -> R<()> {
+        let info = &self.schema.params[p];
+        let mut spec = Vec::new();
+        let mut sets = Vec::new();
+        for d in &info.dims {
+            let set = self.set_value(&d.set)?;
+            sets.push(set);
+            let names = match d.elem {
+                ElemTy::Kind(k) => format!(
+                    "{}|{}|{}",
+                    if d.var.is_empty() {
+                        self.schema.kinds[k].name.clone()
+                    } else {
+                        d.var.clone()
+                    },
+                    self.schema.kinds[k].name,
+                    self.schema.kinds[k].set_name
+                ),
+                _ => d.var.clone(),
+            };
+            spec.push(ColumnSpec::new(names, ColumnType::Ref).as_key());
+        }
+        let value_ty = match info.ty {
+            Ty::Num { int: true, .. } => ColumnType::Integer,
+            Ty::Bool => ColumnType::Bool,
+            Ty::Str => ColumnType::Text,
+            _ => ColumnType::Number,
+        };
+        spec.push(ColumnSpec::new(format!("value|{}", info.name), value_ty));
+        let full = self.base_dir(path.span).join(&path.value);
+        let (t, diags) = data::load_table(self.sources, &full, &path.value, &spec, path.span);
+        let had_errors = crate::diagnostics::has_errors(&diags);
+        self.diags.extend(diags);
+        let Some(t) = t else { return Ok(()) };
+        for r in &t.records {
+            if !r.valid {
+                continue;
+            }
+            let mut key = Vec::with_capacity(sets.len());
+            let mut ok = true;
+            for (i, set) in sets.iter().enumerate() {
+                let cell = &r.cells[i];
+                let name = match &cell.value {
+                    data::CellValue::Text(s) => s.clone(),
+                    data::CellValue::Number(n) => crate::ir::dump::fmt_num(*n),
+                    _ => {
+                        ok = false;
+                        break;
+                    }
+                };
+                let found = set
+                    .elems
+                    .iter()
+                    .copied()
+                    .find(|&e| self.world.name(e) == name);
+                match found {
+                    Some(e) => key.push(e),
+                    None => {
+                        let known: Vec<&str> =
+                            set.elems.iter().map(|&e| self.world.name(e)).collect();
+                        let what = self.schema.elem_name(info.dims[i].elem);
+                        self.diags
+                            .push(data::unknown_reference(cell, &what, &known));
+                        ok = false;
+                    }
+                }
+            }
+            if !ok {
+                continue;
+            }
+            let cell = &r.cells[sets.len()];
+            let v = match &cell.value {
+                data::CellValue::Number(n) => Value::Num(n * unit_scale),
+                data::CellValue::Bool(b) => Value::Bool(*b),
+                data::CellValue::Text(s) => Value::Str(Rc::from(s.as_str())),
+                data::CellValue::Missing => continue,
+            };
+            table.values.insert(key.into_boxed_slice(), v);
+        }
+        let _ = had_errors;
+        Ok(())
+    }
+}

@@ -1,0 +1,166 @@
+//! The data world: interned set elements, evaluated sets, entities with attribute values
+//! (from the source and from data files) and param tables.
+
+use crate::check::ElemTy;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Interned element id (also used in IR index tuples).
+pub type ElemId = u32;
+
+/// What an element is, for interning and for display.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ElemKey {
+    Entity(usize, String),
+    Symbol(usize, String),
+    Int(i64),
+    Period(i32),
+    Str(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct ElemData {
+    pub key: ElemKey,
+    pub name: String,
+}
+
+/// A runtime value of a data expression.
+#[derive(Clone, Debug)]
+pub enum Value {
+    Num(f64),
+    Bool(bool),
+    Str(Rc<str>),
+    Elem(ElemId),
+    Set(Rc<SetVal>),
+}
+
+/// An evaluated set: its elements in order, and each element's position.
+#[derive(Debug, Default)]
+pub struct SetVal {
+    pub elems: Vec<ElemId>,
+    pub pos: HashMap<ElemId, u32>,
+}
+
+impl SetVal {
+    pub fn new(elems: Vec<ElemId>) -> SetVal {
+        let mut pos = HashMap::with_capacity(elems.len());
+        let mut uniq = Vec::with_capacity(elems.len());
+        for e in elems {
+            if let std::collections::hash_map::Entry::Vacant(v) = pos.entry(e) {
+                v.insert(uniq.len() as u32);
+                uniq.push(e);
+            }
+        }
+        SetVal { elems: uniq, pos }
+    }
+
+    pub fn contains(&self, e: ElemId) -> bool {
+        self.pos.contains_key(&e)
+    }
+}
+
+/// Values of one param: by index tuple, with an optional default for missing tuples.
+#[derive(Debug, Default)]
+pub struct ParamTable {
+    pub scalar: Option<Value>,
+    pub values: HashMap<Box<[ElemId]>, Value>,
+}
+
+/// Entities of one kind: element ids and attribute columns.
+#[derive(Debug, Default)]
+pub struct KindTable {
+    pub elems: Vec<ElemId>,
+    /// attribute index → values per entity (in `elems` order).
+    pub attrs: Vec<Vec<Value>>,
+    /// Inverted indexes, built on demand: attribute → value key → entity positions.
+    pub inverted: HashMap<usize, HashMap<ValueKey, Vec<u32>>>,
+}
+
+/// A hashable form of a value for joins.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ValueKey {
+    Num(u64),
+    Bool(bool),
+    Str(Rc<str>),
+    Elem(ElemId),
+}
+
+impl ValueKey {
+    pub fn of(v: &Value) -> Option<ValueKey> {
+        Some(match v {
+            Value::Num(n) => ValueKey::Num(n.to_bits()),
+            Value::Bool(b) => ValueKey::Bool(*b),
+            Value::Str(s) => ValueKey::Str(s.clone()),
+            Value::Elem(e) => ValueKey::Elem(*e),
+            Value::Set(_) => return None,
+        })
+    }
+}
+
+/// All data of one instantiation.
+#[derive(Debug, Default)]
+pub struct World {
+    pub elems: Vec<ElemData>,
+    pub interned: HashMap<ElemKey, ElemId>,
+    /// Entity element → (kind, position in its kind table).
+    pub entity_of: HashMap<ElemId, (usize, u32)>,
+    pub kinds: Vec<KindTable>,
+    /// Evaluated named sets, by SetId.
+    pub sets: Vec<Option<Rc<SetVal>>>,
+    pub params: Vec<Option<ParamTable>>,
+    /// Entity names (any kind) for bare-name lookup of data-loaded entities.
+    pub entity_names: HashMap<String, Vec<ElemId>>,
+}
+
+impl World {
+    pub fn intern(&mut self, key: ElemKey) -> ElemId {
+        if let Some(&id) = self.interned.get(&key) {
+            return id;
+        }
+        let name = match &key {
+            ElemKey::Entity(_, n) | ElemKey::Symbol(_, n) | ElemKey::Str(n) => n.clone(),
+            ElemKey::Int(i) => i.to_string(),
+            ElemKey::Period(p) => format!("{}Q{}", p.div_euclid(4), p.rem_euclid(4) + 1),
+        };
+        let id = self.elems.len() as ElemId;
+        self.elems.push(ElemData {
+            key: key.clone(),
+            name,
+        });
+        self.interned.insert(key, id);
+        id
+    }
+
+    pub fn name(&self, e: ElemId) -> &str {
+        &self.elems[e as usize].name
+    }
+
+    /// The number an integer or period element stands for.
+    pub fn elem_number(&self, e: ElemId) -> Option<f64> {
+        match self.elems[e as usize].key {
+            ElemKey::Int(i) => Some(i as f64),
+            _ => None,
+        }
+    }
+
+    pub fn elem_ty(&self, e: ElemId) -> ElemTy {
+        match self.elems[e as usize].key {
+            ElemKey::Entity(k, _) => ElemTy::Kind(k),
+            ElemKey::Symbol(s, _) => ElemTy::Symbol(s),
+            ElemKey::Int(_) => ElemTy::Int,
+            ElemKey::Period(_) => ElemTy::Period,
+            ElemKey::Str(_) => ElemTy::Str,
+        }
+    }
+
+    /// Attribute `attr` of entity element `e`.
+    pub fn attr(&self, e: ElemId, attr: usize) -> Option<&Value> {
+        let (k, i) = self.entity_of.get(&e)?;
+        self.kinds[*k].attrs.get(attr)?.get(*i as usize)
+    }
+}
+
+/// Quarter code: year * 4 + (quarter - 1).
+pub fn period_code(year: i32, quarter: u8) -> i32 {
+    year * 4 + quarter as i32 - 1
+}
