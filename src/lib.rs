@@ -6,6 +6,7 @@
 //! explanation) → [`report`].
 
 pub mod backends;
+pub mod data;
 pub mod diagnostics;
 pub mod ir;
 pub mod solve;

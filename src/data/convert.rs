@@ -1,0 +1,394 @@
+//! Checks a [`RawTable`] against the schema: matches columns, converts every value to its
+//! column's type, and checks required values, signs and unique keys. The result is the
+//! [`Table`] the caller sees.
+
+use super::raw::{did_you_mean, RawTable, RawValue, Sink};
+use super::{Cell, CellValue, ColumnSpec, ColumnType, Record, Table};
+use crate::diagnostics::Diagnostic;
+use crate::span::{FileId, Span};
+use std::collections::HashMap;
+
+pub(crate) fn convert(
+    raw: &RawTable,
+    schema: &[ColumnSpec],
+    file: FileId,
+    path: &str,
+    sink: &mut Sink,
+) -> Option<Table> {
+    // For each file column, the schema column it feeds (if any).
+    let mut feeds: Vec<Option<usize>> = vec![None; raw.columns.len()];
+    let mut found = vec![false; schema.len()];
+    for (ci, col) in raw.columns.iter().enumerate() {
+        if let Some(si) = schema
+            .iter()
+            .position(|s| s.spellings().any(|n| n == col.name))
+        {
+            if found[si] {
+                let first = raw
+                    .columns
+                    .iter()
+                    .zip(&feeds)
+                    .find(|(_, f)| **f == Some(si))
+                    .map_or(col.span, |(c, _)| c.span);
+                sink.push(
+                    Diagnostic::error(
+                        "E0508",
+                        format!("column `{}` is given twice", schema[si].canonical_name()),
+                    )
+                    .primary(col.span, "given again here")
+                    .secondary(first, "first given here")
+                    .help("remove or rename one of the two columns"),
+                );
+                continue;
+            }
+            found[si] = true;
+            feeds[ci] = Some(si);
+        }
+    }
+    let mut all_invalid = false;
+    let available: Vec<&str> = raw
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| !n.is_empty())
+        .collect();
+    for (si, spec) in schema.iter().enumerate() {
+        if found[si] || !spec.required || (!raw.has_header && raw.records.is_empty()) {
+            continue;
+        }
+        all_invalid = true;
+        let name = spec.canonical_name();
+        let unused = raw
+            .columns
+            .iter()
+            .zip(&feeds)
+            .filter(|(_, f)| f.is_none())
+            .map(|(c, _)| c.name.as_str());
+        let mut d = Diagnostic::error("E0503", format!("`{path}` has no column `{name}`"))
+            .primary(raw.header_span, format!("no `{name}` here"));
+        d = match did_you_mean(name, unused) {
+            Some(s) => d.help(format!("did you mean `{s}`? rename the column to `{name}`")),
+            None => d.help(format!("add a `{name}` column")),
+        };
+        d = if available.is_empty() {
+            d.note("the file has no columns")
+        } else {
+            d.note(format!("columns in the file: `{}`", available.join("`, `")))
+        };
+        if spec.spellings().count() > 1 {
+            d = d.note(format!(
+                "accepted names: `{}`",
+                spec.spellings().collect::<Vec<_>>().join("`, `")
+            ));
+        }
+        sink.push(d);
+    }
+    let unmatched_specs: Vec<&str> = schema
+        .iter()
+        .zip(&found)
+        .filter(|(_, f)| !**f)
+        .map(|(s, _)| s.canonical_name())
+        .collect();
+    for (col, feed) in raw.columns.iter().zip(&feeds) {
+        if feed.is_some() || schema.iter().any(|s| s.spellings().any(|n| n == col.name)) {
+            continue;
+        }
+        let d = if col.name.is_empty() {
+            Diagnostic::warning("W0509", "a column without a name is ignored")
+                .primary(col.span, "no name")
+        } else {
+            Diagnostic::warning("W0509", format!("unknown column `{}` is ignored", col.name))
+                .primary(col.span, "not used by the model")
+        };
+        let d = match did_you_mean(&col.name, unmatched_specs.iter().copied()) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help("remove the column, or declare the attribute in the model"),
+        };
+        sink.push(d);
+    }
+
+    let mut records = Vec::with_capacity(raw.records.len());
+    for rec in &raw.records {
+        let mut cells: Vec<Cell> = vec![
+            Cell {
+                value: CellValue::Missing,
+                span: rec.anchor,
+            };
+            schema.len()
+        ];
+        let mut given = vec![false; schema.len()];
+        let mut errored = vec![false; schema.len()];
+        let mut valid = !rec.reported && !all_invalid;
+        for field in &rec.fields {
+            let Some(si) = feeds.get(field.column).copied().flatten() else {
+                continue;
+            };
+            given[si] = true;
+            cells[si].span = field.span;
+            match convert_value(&field.value, &schema[si]) {
+                Ok(v) => cells[si].value = v,
+                Err(problem) => {
+                    valid = false;
+                    errored[si] = true;
+                    if sink.is_full() {
+                        sink.skip();
+                    } else {
+                        sink.push(problem.diagnostic(&schema[si], field.span, rec.row));
+                    }
+                }
+            }
+        }
+        for (si, spec) in schema.iter().enumerate() {
+            let absent_from_short_row = rec.reported && !given[si];
+            if !spec.required
+                || !found[si]
+                || !cells[si].value.is_missing()
+                || errored[si]
+                || absent_from_short_row
+            {
+                continue;
+            }
+            valid = false;
+            if sink.is_full() {
+                sink.skip();
+                continue;
+            }
+            let name = spec.canonical_name();
+            let d = if given[si] {
+                Diagnostic::error(
+                    "E0510",
+                    format!("missing value for `{name}` in row {}", rec.row),
+                )
+                .primary(cells[si].span, "empty")
+            } else {
+                Diagnostic::error("E0510", format!("record {} has no `{name}`", rec.row))
+                    .primary(rec.anchor, format!("no `{name}` in this record"))
+            };
+            sink.push(d.help(format!("`{name}` is required: give every record a value")));
+        }
+        records.push(Record {
+            cells,
+            span: rec.span,
+            row: rec.row,
+            valid,
+        });
+    }
+    check_keys(schema, &mut records, sink);
+    Some(Table {
+        file,
+        path: path.to_string(),
+        columns: schema
+            .iter()
+            .map(|s| s.canonical_name().to_string())
+            .collect(),
+        records,
+    })
+}
+
+/// E0507: two records with the same key.
+fn check_keys(schema: &[ColumnSpec], records: &mut [Record], sink: &mut Sink) {
+    let keys: Vec<usize> = schema
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.key)
+        .map(|(i, _)| i)
+        .collect();
+    if keys.is_empty() {
+        return;
+    }
+    let mut first: HashMap<String, usize> = HashMap::with_capacity(records.len());
+    for ri in 0..records.len() {
+        let mut key = String::new();
+        let mut complete = true;
+        for &k in &keys {
+            match &records[ri].cells[k].value {
+                CellValue::Missing => complete = false,
+                CellValue::Text(s) => key.push_str(s),
+                CellValue::Number(v) => key.push_str(&v.to_string()),
+                CellValue::Bool(b) => key.push_str(if *b { "true" } else { "false" }),
+            }
+            key.push('\u{1f}');
+        }
+        if !complete {
+            continue;
+        }
+        match first.get(&key) {
+            None => {
+                first.insert(key, ri);
+            }
+            Some(&fi) => {
+                records[ri].valid = false;
+                if sink.is_full() {
+                    sink.skip();
+                    continue;
+                }
+                let shown: Vec<String> = key
+                    .split('\u{1f}')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                let what = if keys.len() == 1 {
+                    format!("`{}`", shown.join(""))
+                } else {
+                    format!("({})", shown.join(", "))
+                };
+                let names: Vec<&str> = keys.iter().map(|&k| schema[k].canonical_name()).collect();
+                let here = key_span(&records[ri], &keys);
+                let there = key_span(&records[fi], &keys);
+                sink.push(
+                    Diagnostic::error(
+                        "E0507",
+                        format!("duplicate key {what} in row {}", records[ri].row),
+                    )
+                    .primary(here, "given again here")
+                    .secondary(there, format!("first given in row {}", records[fi].row))
+                    .help(format!(
+                        "each record needs a unique {}; remove or merge one of the two",
+                        names.join(", ")
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// The span covering a record's key cells when they are on one line, else the first one.
+fn key_span(record: &Record, keys: &[usize]) -> Span {
+    let spans: Vec<Span> = keys
+        .iter()
+        .filter_map(|&k| record.cells.get(k))
+        .map(|c| c.span)
+        .collect();
+    let Some(&first) = spans.first() else {
+        return record.span;
+    };
+    if spans.iter().all(|s| record.span.contains(*s)) && record.span.len() < 200 {
+        spans.iter().fold(first, |acc, s| acc.to(*s))
+    } else {
+        first
+    }
+}
+
+/// Why a value does not fit its column.
+enum Problem {
+    NotANumber(String),
+    NotWhole(String),
+    NonFinite(String),
+    Negative(String),
+    NotABool(String),
+    Nested(&'static str),
+}
+
+impl Problem {
+    fn diagnostic(&self, spec: &ColumnSpec, span: Span, row: usize) -> Diagnostic {
+        let name = spec.canonical_name();
+        let d = match self {
+            Problem::NotANumber(found) => Diagnostic::error(
+                "E0504",
+                format!("expected a number for column `{name}`, found `{found}`"),
+            )
+            .primary(span, "not a number")
+            .help("write a plain number such as `16` or `40_000`; the unit comes from the model"),
+            Problem::NotWhole(found) => Diagnostic::error(
+                "E0504",
+                format!("expected a whole number for column `{name}`, found `{found}`"),
+            )
+            .primary(span, "not a whole number")
+            .help(format!("`{name}` counts things: round the value")),
+            Problem::NonFinite(found) => Diagnostic::error(
+                "E0505",
+                format!("`{found}` is not a finite number (column `{name}`)"),
+            )
+            .primary(span, "not finite")
+            .help("leave the cell empty if there is no value, or write the number"),
+            Problem::Negative(found) => Diagnostic::error(
+                "E0506",
+                format!("negative value `{found}` for column `{name}`"),
+            )
+            .primary(span, "must be zero or more")
+            .help(format!("`{name}` cannot be negative; check the sign")),
+            Problem::NotABool(found) => Diagnostic::error(
+                "E0513",
+                format!("expected true or false for column `{name}`, found `{found}`"),
+            )
+            .primary(span, "not a boolean")
+            .help("write `true` or `false` (also accepted: `yes`/`no`, `1`/`0`)"),
+            Problem::Nested(what) => Diagnostic::error(
+                "E0514",
+                format!(
+                    "expected {} for column `{name}`, found {what}",
+                    spec.ty.describe()
+                ),
+            )
+            .primary(span, "a single value belongs here")
+            .help("write one value per cell; nested objects and arrays are not read"),
+        };
+        d.note(format!("row {row}, column `{name}`"))
+    }
+}
+
+fn convert_value(value: &RawValue, spec: &ColumnSpec) -> Result<CellValue, Problem> {
+    let text = match value {
+        RawValue::Null => return Ok(CellValue::Missing),
+        RawValue::Nested(what) => return Err(Problem::Nested(what)),
+        RawValue::Bool(b) => match spec.ty {
+            ColumnType::Bool => return Ok(CellValue::Bool(*b)),
+            ColumnType::Text | ColumnType::Ref => return Ok(CellValue::Text(b.to_string())),
+            ColumnType::Number | ColumnType::Integer => {
+                return Err(Problem::NotANumber(b.to_string()))
+            }
+        },
+        RawValue::Text(t) => t.trim(),
+    };
+    if text.is_empty() {
+        return Ok(CellValue::Missing);
+    }
+    match spec.ty {
+        ColumnType::Text | ColumnType::Ref => Ok(CellValue::Text(text.to_string())),
+        ColumnType::Bool => parse_bool(text)
+            .map(CellValue::Bool)
+            .ok_or_else(|| Problem::NotABool(text.to_string())),
+        ColumnType::Number | ColumnType::Integer => {
+            let v = parse_number(text).ok_or_else(|| Problem::NotANumber(text.to_string()))?;
+            if !v.is_finite() {
+                return Err(Problem::NonFinite(text.to_string()));
+            }
+            if spec.ty == ColumnType::Integer
+                && (v.fract() != 0.0 || v.abs() > 9_007_199_254_740_992.0)
+            {
+                return Err(Problem::NotWhole(text.to_string()));
+            }
+            if spec.nonneg && v < 0.0 {
+                return Err(Problem::Negative(text.to_string()));
+            }
+            Ok(CellValue::Number(if v == 0.0 { 0.0 } else { v }))
+        }
+    }
+}
+
+/// Parses a number, allowing `_` between digits.
+pub(crate) fn parse_number(text: &str) -> Option<f64> {
+    if !text.contains('_') {
+        return text.parse().ok();
+    }
+    let bytes = text.as_bytes();
+    let separators_ok = bytes.iter().enumerate().all(|(i, &b)| {
+        b != b'_'
+            || (i > 0
+                && bytes[i - 1].is_ascii_digit()
+                && bytes.get(i + 1).is_some_and(|n| n.is_ascii_digit()))
+    });
+    if !separators_ok {
+        return None;
+    }
+    text.replace('_', "").parse().ok()
+}
+
+/// Parses `true`/`false`, `yes`/`no`, `1`/`0` in any case.
+pub(crate) fn parse_bool(text: &str) -> Option<bool> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" => Some(true),
+        "false" | "no" | "0" => Some(false),
+        _ => None,
+    }
+}

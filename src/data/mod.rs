@@ -1,0 +1,377 @@
+//! Data files: loading entities and indexed parameters from CSV, TSV and JSON.
+//!
+//! This phase sits between type checking and instantiation. The checker knows the schema of
+//! a `from "..."` clause (attribute names, types, which columns are keys) and calls
+//! [`load_table`]; it gets back a [`Table`] whose every cell carries a [`Span`] into the data
+//! file, so that every later diagnostic (an unknown region, a unit mismatch found while
+//! instantiating) can point at the file, row and column, and the renderer can show the line.
+//!
+//! # Columns
+//!
+//! A schema is a list of [`ColumnSpec`]s. File columns are matched to the schema by exact
+//! name (after trimming). A spec's name may list accepted spellings separated by `|`
+//! (`service|services`); the first one is the canonical name used in messages and in
+//! [`Table::columns`]. File columns that match no spec are ignored with warning W0509.
+//! A required column that is absent is error E0503; an optional one is all [`CellValue::Missing`].
+//!
+//! # Cells
+//!
+//! - Leading and trailing whitespace of every cell is ignored; an empty cell (CSV) or `null`
+//!   (JSON) is [`CellValue::Missing`] (error E0510 in a required column).
+//! - Numbers: anything Rust's `f64` parser accepts (`16`, `-2.5`, `1e6`), with `_` allowed
+//!   between digits (`40_000`). `NaN` and infinities are rejected (E0505), as are numbers
+//!   with units or other text (`16c`, E0504): a data file holds plain numbers in the unit
+//!   the model declares. `Integer` columns also require a whole number.
+//! - Booleans: `true`/`false`, `yes`/`no`, `1`/`0` (any case).
+//! - `Text` and `Ref` cells are kept as trimmed text; `Ref` names are validated by the
+//!   caller, who can report unknown ones with [`unknown_reference`].
+//! - In JSON, a string is read with the same rules as a CSV cell (so `"16"` is a number in a
+//!   number column) and a number literal is text in a text column (`2027`).
+//!
+//! # CSV and TSV
+//!
+//! `.csv` is comma-separated and `.tsv` tab-separated. The first row is the header. Lines
+//! that start with `#` are comments, and blank lines and rows whose cells are all empty are
+//! skipped; a UTF-8 byte-order mark is ignored. Quoting follows RFC 4180 (`"a, b"`, `""` for
+//! a quote). A row with a different number of cells than the header is error E0512.
+//! [`Record::row`] counts data rows from 1, not counting the header, comments or blank lines.
+//! A cell's span covers its trimmed text, inside the quotes for a quoted cell, so that
+//! `&text[cell.span.range()]` is the cell text.
+//!
+//! # JSON shapes
+//!
+//! Strict JSON (no comments or trailing commas), in one of two shapes:
+//!
+//! 1. **An array of objects**, one record each; properties are columns:
+//!    `[{"name": "checkout", "cores": 16}, ...]`. [`Record::row`] is the element index + 1.
+//! 2. **An object keyed by the key columns.** The top-level keys fill the schema's first key
+//!    column ([`ColumnSpec::key`]; when no column is a key, the `name` column), and each
+//!    nested object level fills the next key column. Once every key column is filled, the
+//!    value is the record: an object gives the other columns by property name, and a single
+//!    value (number, string, bool, null) fills the one non-key column (for a parameter,
+//!    `value`). So `{"checkout": {"cores": 16}}` is an entity file and
+//!    `{"checkout": {"2027Q1": 3}}` a parameter over two key columns. Records are numbered
+//!    from 1 in document order. A record object that repeats a key column must agree with
+//!    its key.
+//!
+//! Anything else (a scalar at the top, an array element that is not an object, a nested
+//! object where a single value belongs) is error E0514.
+//!
+//! # Errors
+//!
+//! Loading does not stop at the first problem: every problem is reported (at most
+//! [`MAX_DIAGNOSTICS_PER_FILE`] per file, then W0515 says how many more there were). Each
+//! diagnostic's primary label is in the data file and a secondary label at the model's
+//! `from "..."` says "loaded here". When the file can be read and parsed, a [`Table`] is
+//! returned even if some cells had errors: those cells are [`CellValue::Missing`] and their
+//! record has [`Record::valid`] `false`, so callers should not report Missing cells of
+//! invalid records again.
+
+mod codes;
+mod convert;
+mod csv_reader;
+mod json_reader;
+mod raw;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_json;
+
+use crate::diagnostics::Diagnostic;
+use crate::source::SourceMap;
+use crate::span::{FileId, Span};
+use raw::Sink;
+use std::path::Path;
+
+/// The long explanations of every code this phase reports (E05xx, W05xx).
+pub const CODES: &[crate::diagnostics::codes::CodeInfo] = codes::CODES;
+
+/// At most this many diagnostics are reported for one data file; W0515 counts the rest.
+pub const MAX_DIAGNOSTICS_PER_FILE: usize = 50;
+
+/// What a column holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ColumnType {
+    /// Any finite number, stored as [`CellValue::Number`].
+    Number,
+    /// A whole number, stored as [`CellValue::Number`].
+    Integer,
+    /// Free text, stored as [`CellValue::Text`].
+    Text,
+    /// `true`/`false` (also `yes`/`no`, `1`/`0`), stored as [`CellValue::Bool`].
+    Bool,
+    /// The name of an entity or set element, stored as [`CellValue::Text`]; the caller checks
+    /// that it exists (see [`unknown_reference`]).
+    Ref,
+}
+
+impl ColumnType {
+    fn describe(self) -> &'static str {
+        match self {
+            ColumnType::Number => "a number",
+            ColumnType::Integer => "a whole number",
+            ColumnType::Text => "text",
+            ColumnType::Bool => "true or false",
+            ColumnType::Ref => "a name",
+        }
+    }
+}
+
+/// One column the caller expects in a data file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnSpec {
+    /// Column name; alternative accepted spellings may follow after `|` (`service|services`).
+    pub name: String,
+    pub ty: ColumnType,
+    /// Absent column → E0503; empty cell → E0510.
+    pub required: bool,
+    /// Negative numbers → E0506.
+    pub nonneg: bool,
+    /// Part of the record's key: the tuple of key cells must be unique (E0507). Key columns
+    /// also give the nesting order of keyed JSON objects.
+    pub key: bool,
+}
+
+impl ColumnSpec {
+    /// A required, non-key column that accepts any sign.
+    pub fn new(name: impl Into<String>, ty: ColumnType) -> Self {
+        ColumnSpec {
+            name: name.into(),
+            ty,
+            required: true,
+            nonneg: false,
+            key: false,
+        }
+    }
+
+    /// The same column, but optional.
+    pub fn optional(mut self) -> Self {
+        self.required = false;
+        self
+    }
+
+    /// The same column, rejecting negative numbers.
+    pub fn non_negative(mut self) -> Self {
+        self.nonneg = true;
+        self
+    }
+
+    /// The same column, as part of the key.
+    pub fn as_key(mut self) -> Self {
+        self.key = true;
+        self
+    }
+
+    /// The canonical name: the first of the `|`-separated spellings.
+    pub fn canonical_name(&self) -> &str {
+        self.name.split('|').next().unwrap_or(&self.name).trim()
+    }
+
+    /// Every accepted spelling.
+    pub fn spellings(&self) -> impl Iterator<Item = &str> {
+        self.name
+            .split('|')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+}
+
+/// The value of one cell, converted according to its column's type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CellValue {
+    Number(f64),
+    Text(String),
+    Bool(bool),
+    /// Empty cell, `null`, absent column or property, or a cell whose value had an error.
+    Missing,
+}
+
+impl CellValue {
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            CellValue::Number(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            CellValue::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            CellValue::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn is_missing(&self) -> bool {
+        matches!(self, CellValue::Missing)
+    }
+}
+
+/// A value with its place in the data file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cell {
+    pub value: CellValue,
+    /// The cell text (inside quotes); for an absent value, a zero-width span at the end of
+    /// the row (CSV) or the record's key or opening brace (JSON).
+    pub span: Span,
+}
+
+/// One row of a CSV file or one record of a JSON file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    /// One cell per schema column, in schema order.
+    pub cells: Vec<Cell>,
+    /// The row's line (CSV), the object (JSON array), or `"key": value` (keyed JSON).
+    pub span: Span,
+    /// 1-based data row: CSV rows not counting the header, comments and blank lines; JSON
+    /// array element index + 1, or the record's position in a keyed object.
+    pub row: usize,
+    /// False when a problem in this record was reported; its bad cells are Missing.
+    pub valid: bool,
+}
+
+impl Record {
+    /// The cell of schema column `index`.
+    pub fn cell(&self, index: usize) -> Option<&Cell> {
+        self.cells.get(index)
+    }
+}
+
+/// A loaded data file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    pub file: FileId,
+    /// The display name the file was loaded under.
+    pub path: String,
+    /// Canonical column names, in schema order.
+    pub columns: Vec<String>,
+    pub records: Vec<Record>,
+}
+
+impl Table {
+    /// Schema index of the column with canonical name `name`.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name)
+    }
+}
+
+/// The file formats [`load_table`] reads, chosen by extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Csv,
+    Tsv,
+    Json,
+}
+
+/// Reads `path` (relative paths are resolved by the caller), adds its text to `sources` (so
+/// spans work; a file the map already holds at that path is not read again, so an unsaved
+/// editor buffer wins), parses it by extension (`.csv`, `.tsv`, `.json`) and checks it
+/// against `schema`. `display_name` names the file in diagnostics; `requested_at` is the
+/// model's `from "..."`, labelled "loaded here" in every diagnostic.
+///
+/// Returns `None` only when the file cannot be read or parsed. When a required column is
+/// absent (E0503) the table is still returned, with every record marked invalid, so that
+/// the names it does hold can be resolved without a cascade of errors.
+pub fn load_table(
+    sources: &mut SourceMap,
+    path: &Path,
+    display_name: &str,
+    schema: &[ColumnSpec],
+    requested_at: Span,
+) -> (Option<Table>, Vec<Diagnostic>) {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let format = match ext.as_str() {
+        "csv" => Format::Csv,
+        "tsv" => Format::Tsv,
+        "json" => Format::Json,
+        _ => {
+            return (
+                None,
+                vec![raw::unsupported_extension(display_name, &ext, requested_at)],
+            )
+        }
+    };
+    let file = match sources.find_by_path(path) {
+        Some(id) => id,
+        None => match read_text(path) {
+            Ok((text, bad_utf8)) => {
+                let id = sources.add(display_name, Some(path.to_path_buf()), text);
+                if let Some(offset) = bad_utf8 {
+                    let d =
+                        raw::not_utf8(display_name, Span::new(id, offset, offset), requested_at);
+                    return (None, vec![d]);
+                }
+                id
+            }
+            Err(e) => {
+                return (
+                    None,
+                    vec![raw::unreadable(display_name, path, &e, requested_at)],
+                )
+            }
+        },
+    };
+    let text = sources.text(file);
+    let mut sink = Sink::new(requested_at, display_name);
+    let raw = match format {
+        Format::Csv => csv_reader::read(text, file, b',', &mut sink),
+        Format::Tsv => csv_reader::read(text, file, b'\t', &mut sink),
+        Format::Json => json_reader::read(text, file, schema, &mut sink),
+    };
+    let table = raw.and_then(|raw| convert::convert(&raw, schema, file, display_name, &mut sink));
+    (table, sink.finish())
+}
+
+/// Reads a file as UTF-8; on invalid UTF-8 returns the lossy text and the offset of the
+/// first bad byte, so the diagnostic can point at it.
+fn read_text(path: &Path) -> std::io::Result<(String, Option<usize>)> {
+    let bytes = std::fs::read(path)?;
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok((s, None)),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            Ok((
+                String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                Some(offset),
+            ))
+        }
+    }
+}
+
+/// E0511: a `Ref` cell names no known entity or element. `what` names the kind
+/// (`"region"`), `known` lists the valid names (for "did you mean").
+pub fn unknown_reference(cell: &Cell, what: &str, known: &[&str]) -> Diagnostic {
+    let name = match &cell.value {
+        CellValue::Text(s) => s.clone(),
+        CellValue::Number(v) => v.to_string(),
+        CellValue::Bool(b) => b.to_string(),
+        CellValue::Missing => String::new(),
+    };
+    let d = Diagnostic::error("E0511", format!("unknown {what} `{name}`"))
+        .primary(cell.span, format!("no {what} is named `{name}`"));
+    match raw::did_you_mean(&name, known.iter().copied()) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None if known.is_empty() => d.help(format!(
+            "no {what} is declared; declare it in the model or in a data file"
+        )),
+        None => {
+            let mut shown: Vec<&str> = known.iter().copied().take(5).collect();
+            shown.sort_unstable();
+            let more = if known.len() > 5 { ", ..." } else { "" };
+            d.help(format!(
+                "known {what} names: `{}`{more}",
+                shown.join("`, `")
+            ))
+        }
+    }
+}
