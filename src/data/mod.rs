@@ -76,6 +76,8 @@ mod raw;
 mod tests;
 #[cfg(test)]
 mod tests_json;
+#[cfg(test)]
+mod tests_prop;
 
 use crate::diagnostics::Diagnostic;
 use crate::source::SourceMap;
