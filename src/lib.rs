@@ -7,7 +7,6 @@
 
 pub mod analysis;
 pub mod backends;
-pub mod check;
 pub mod data;
 pub mod diagnostics;
 pub mod instantiate;

@@ -252,20 +252,21 @@ fn check_keys(schema: &[ColumnSpec], records: &mut [Record], sink: &mut Sink) {
     }
 }
 
-/// The span covering a record's key cells when they are on one line, else the first one.
+/// The span covering a record's key cells when they are on its line (CSV); else the last,
+/// most specific key (the innermost key of a nested JSON object).
 fn key_span(record: &Record, keys: &[usize]) -> Span {
     let spans: Vec<Span> = keys
         .iter()
         .filter_map(|&k| record.cells.get(k))
         .map(|c| c.span)
         .collect();
-    let Some(&first) = spans.first() else {
+    let (Some(&first), Some(&last)) = (spans.first(), spans.last()) else {
         return record.span;
     };
     if spans.iter().all(|s| record.span.contains(*s)) && record.span.len() < 200 {
         spans.iter().fold(first, |acc, s| acc.to(*s))
     } else {
-        first
+        last
     }
 }
 

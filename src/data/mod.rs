@@ -33,7 +33,8 @@
 //! `.csv` is comma-separated and `.tsv` tab-separated. The first row is the header. Lines
 //! that start with `#` are comments, and blank lines and rows whose cells are all empty are
 //! skipped; a UTF-8 byte-order mark is ignored. Quoting follows RFC 4180 (`"a, b"`, `""` for
-//! a quote). A row with a different number of cells than the header is error E0512.
+//! a quote). A row with a different number of cells than the header is error E0512; a quote
+//! that is never closed (E0508) ends the file, keeping the records before it.
 //! [`Record::row`] counts data rows from 1, not counting the header, comments or blank lines.
 //! A cell's span covers its trimmed text, inside the quotes for a quoted cell, so that
 //! `&text[cell.span.range()]` is the cell text.
@@ -76,6 +77,8 @@ mod raw;
 mod tests;
 #[cfg(test)]
 mod tests_json;
+#[cfg(test)]
+mod tests_prop;
 
 use crate::diagnostics::Diagnostic;
 use crate::source::SourceMap;

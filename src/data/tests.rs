@@ -2,7 +2,7 @@
 //! shapes are in `tests_json.rs`; both share the helpers here.
 
 use super::*;
-use crate::diagnostics::Severity;
+use crate::diagnostics::{has_errors, Severity};
 use std::path::PathBuf;
 
 pub(super) struct Loaded {
@@ -559,5 +559,3 @@ fn every_code_is_documented() {
     }
     assert_eq!(CODES.len(), 15);
 }
-
-use crate::diagnostics::has_errors;

@@ -275,3 +275,25 @@ fn empty_json_is_an_empty_table_but_a_column_absent_from_every_record_is_e0503()
     assert_eq!(l.codes(), ["E0503"], "one E0503, not one E0510 per record");
     assert_eq!(l.primary_text("E0503"), "[");
 }
+
+#[test]
+fn duplicate_keys_in_keyed_json_point_at_the_innermost_keys() {
+    let text = r#"{"checkout": {"2027Q1": 3, "2027Q1": 4}, "a": {"Q": 1}, "a": {"Q": 2}}"#;
+    let l = load("d.json", text, &demand_schema());
+    assert_eq!(l.codes(), ["E0507", "E0507"]);
+    let first = l.diags[0].primary_span().expect("span");
+    assert_eq!(
+        first.start as usize,
+        text.rfind("2027Q1").expect("second key")
+    );
+    let earlier = l.diags[0]
+        .labels
+        .iter()
+        .find(|lb| !lb.primary && lb.span.file == first.file)
+        .expect("first");
+    assert_eq!(
+        earlier.span.start as usize,
+        text.find("2027Q1").expect("first key")
+    );
+    assert_eq!(l.diags[1].message, "duplicate key (a, Q) in row 4");
+}
