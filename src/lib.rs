@@ -7,10 +7,13 @@
 
 pub mod analysis;
 pub mod backends;
+pub mod check;
+pub mod cli;
 pub mod data;
 pub mod diagnostics;
 pub mod instantiate;
 pub mod ir;
+pub mod report;
 pub mod resolve;
 pub mod solve;
 pub mod source;

@@ -106,3 +106,58 @@ pub struct RawSolution {
     /// Solver message for `Status::Error`.
     pub message: String,
 }
+
+/// A solve of an instantiated model whose answer has been verified.
+#[derive(Clone, Debug)]
+pub struct Solved {
+    pub raw: RawSolution,
+    pub verification: Option<verify::VerifyReport>,
+    /// `milp` or `dp`.
+    pub backend: &'static str,
+    /// Why that backend, in one line.
+    pub reason: String,
+}
+
+impl Solved {
+    /// True when a solution exists and it passed verification.
+    pub fn verified(&self) -> bool {
+        self.verification.as_ref().is_some_and(|v| v.is_ok())
+    }
+}
+
+/// Solve the instantiated model and verify any solution against it. A verification
+/// failure is returned as an error diagnostic (E0702): no unverified plan is reported.
+pub fn solve_model(
+    model: &crate::ir::Model,
+    opts: &SolveOptions,
+) -> Result<Solved, crate::diagnostics::Diagnostic> {
+    let kind = crate::backends::milp::choose_solver(opts.solver)?;
+    let raw = crate::backends::milp::solve(model, opts)?;
+    let verification = if raw.values.is_empty() {
+        None
+    } else {
+        let report = verify::verify(model, &raw.values, &verify::Tolerances::default());
+        if let Some(d) = report.to_diagnostic(model) {
+            return Err(d);
+        }
+        Some(report)
+    };
+    let ints = model
+        .columns
+        .iter()
+        .filter(|c| c.kind != crate::ir::VarKind::Continuous)
+        .count();
+    let reason = format!(
+        "milp ({}) — {} columns ({} integer), {} rows",
+        kind.name(),
+        model.num_columns(),
+        ints,
+        model.num_rows()
+    );
+    Ok(Solved {
+        raw,
+        verification,
+        backend: "milp",
+        reason,
+    })
+}

@@ -1,0 +1,158 @@
+//! `archc solve FILE`: instantiate, solve, verify and report.
+
+use super::{exit, Format};
+use crate::analysis::{analyze, AnalyzeOptions};
+use crate::solve::{SolveOptions, SolverKind, Status};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(clap::Args, Debug)]
+pub struct SolveArgs {
+    pub file: PathBuf,
+    /// MILP solver: microlp (default build), highs, cbc.
+    #[arg(long)]
+    pub solver: Option<String>,
+    /// Stop after this many seconds with the best plan found.
+    #[arg(long)]
+    pub time_limit: Option<f64>,
+    /// Stop at this relative MIP gap (0.01 = 1%).
+    #[arg(long)]
+    pub gap: Option<f64>,
+    /// Solver threads, where the solver supports it.
+    #[arg(long)]
+    pub threads: Option<u32>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Write the report to this file instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print nothing but the report (no progress).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn run(args: &SolveArgs) -> i32 {
+    let solver = match args.solver.as_deref() {
+        None => None,
+        Some(s) => match SolverKind::parse(s) {
+            Some(k) => Some(k),
+            None => {
+                eprintln!("error: unknown solver `{s}` (microlp, highs, cbc)");
+                return exit::USAGE;
+            }
+        },
+    };
+    let a = analyze(
+        &args.file,
+        &AnalyzeOptions {
+            instantiate: true,
+            ..Default::default()
+        },
+    );
+    super::print_diagnostics(&a);
+    let Some(inst) = a.instance.as_ref().filter(|_| !a.has_errors()) else {
+        return exit::MODEL_ERROR;
+    };
+    let opts = SolveOptions {
+        solver,
+        time_limit: args.time_limit.map(Duration::from_secs_f64),
+        gap: args.gap,
+        threads: args.threads,
+        quiet: args.quiet,
+    };
+    let progress = (!args.quiet).then(start_progress);
+    let result = crate::solve::solve_model(&inst.model, &opts);
+    if let Some(p) = progress {
+        p.store(true, Ordering::Relaxed);
+    }
+    let solved = match result {
+        Ok(s) => s,
+        Err(d) => {
+            eprint!(
+                "{}",
+                crate::diagnostics::render::render_plain(&d, &a.sources, super::width())
+            );
+            return if d.code == "E0702" {
+                exit::VERIFICATION
+            } else {
+                exit::SOLVER_ERROR
+            };
+        }
+    };
+    let verification = solved
+        .verification
+        .as_ref()
+        .map(|v| crate::report::VerificationReport {
+            ok: v.is_ok(),
+            max_row_violation: v.max_row_violation,
+            violations: v.total(),
+        });
+    let name = args.file.display().to_string();
+    let report = crate::report::build(
+        &name,
+        inst,
+        &solved.raw,
+        solved.backend,
+        &solved.reason,
+        verification,
+    );
+    let text = match args.format {
+        Format::Text => crate::report::table::render(&report),
+        Format::Json => match serde_json::to_string_pretty(&report) {
+            Ok(s) => s + "\n",
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::IO;
+            }
+        },
+    };
+    match &args.out {
+        Some(p) => {
+            if let Err(e) = std::fs::write(p, &text) {
+                eprintln!("error: cannot write {}: {e}", p.display());
+                return exit::IO;
+            }
+        }
+        None => print!("{text}"),
+    }
+    match solved.raw.status {
+        Status::Optimal => exit::OK,
+        Status::Feasible => exit::FEASIBLE,
+        Status::Infeasible => {
+            eprintln!("the model is infeasible: no plan satisfies every constraint");
+            exit::INFEASIBLE
+        }
+        Status::Unbounded => {
+            eprintln!("the model is unbounded: the objective can improve without limit");
+            exit::UNBOUNDED
+        }
+        Status::Error => {
+            eprintln!("solver error: {}", solved.raw.message);
+            exit::SOLVER_ERROR
+        }
+    }
+}
+
+/// Print elapsed time to stderr every second until the flag is set.
+fn start_progress() -> Arc<AtomicBool> {
+    let done = Arc::new(AtomicBool::new(false));
+    let flag = done.clone();
+    let start = Instant::now();
+    std::thread::spawn(move || {
+        let mut next = 1;
+        loop {
+            std::thread::sleep(Duration::from_millis(100));
+            if flag.load(Ordering::Relaxed) {
+                return;
+            }
+            let secs = start.elapsed().as_secs();
+            if secs >= next {
+                eprintln!("solving… {secs} s elapsed");
+                next = secs + 1;
+            }
+        }
+    });
+    done
+}
