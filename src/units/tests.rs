@@ -663,3 +663,82 @@ fn operators_match_methods() {
     assert_eq!(a.dim / b.dim, a.div(b).dim);
     assert_eq!(a.dim * b.dim, a.mul(b).dim);
 }
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let text = format!("{}s{}", "(".repeat(10_000), ")".repeat(10_000));
+    let (s, e, m) = syntax_span(&text);
+    assert_eq!((s, e), (32, 33));
+    assert!(m.contains("nested"), "{m}");
+    assert!(unit(&format!("{}s{}", "(".repeat(8), ")".repeat(8))).approx_eq(&unit("s")));
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const NAMES: &[&str] = &[
+        "core", "GiB", "MB", "Gbps", "KBps", "s", "ms", "h", "day", "month", "usd", "kusd", "W",
+        "kWh", "req", "krps", "m", "km", "gCO2e", "percent",
+    ];
+
+    fn factor_text() -> impl Strategy<Value = String> {
+        (0..NAMES.len(), -3i8..=3).prop_map(|(i, e)| match e {
+            0 | 1 => NAMES[i].to_string(),
+            e if e < 0 => format!("{}^({e})", NAMES[i]),
+            e => format!("{}^{e}", NAMES[i]),
+        })
+    }
+
+    /// Parsing any text returns (never panics), and error offsets are char boundaries
+    /// inside the text.
+    fn check_offsets(text: &str) -> Result<(), TestCaseError> {
+        match reg().parse(text) {
+            Ok(_) => Ok(()),
+            Err(UnitError::Unknown { start, end, .. } | UnitError::Syntax { start, end, .. }) => {
+                prop_assert!(start <= end && end <= text.len());
+                prop_assert!(text.is_char_boundary(start) && text.is_char_boundary(end));
+                Ok(())
+            }
+            Err(other) => Err(TestCaseError::fail(format!("unexpected {other:?}"))),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn printed_units_parse_back(
+            num in proptest::collection::vec(factor_text(), 1..4),
+            den in proptest::collection::vec(factor_text(), 0..3),
+        ) {
+            let mut text = num.join("*");
+            for d in &den {
+                text.push('/');
+                text.push_str(d);
+            }
+            let r = reg();
+            let u = r.parse(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let printed = r.format(&u);
+            let back = r
+                .parse(&printed)
+                .map_err(|e| TestCaseError::fail(format!("`{printed}`: {e}")))?;
+            prop_assert!(back.approx_eq(&u), "`{}` -> `{}`: {:?} vs {:?}", text, printed, back, u);
+        }
+
+        #[test]
+        fn any_text_gives_a_result_with_valid_offsets(text in r"\PC{0,24}") {
+            check_offsets(&text)?;
+        }
+
+        #[test]
+        fn operator_soup_gives_valid_offsets(text in r"[a-zA-Z0-9µ%*/^()\-. ]{0,30}") {
+            check_offsets(&text)?;
+        }
+
+        #[test]
+        fn numbers_print_and_read_back(v in proptest::num::f64::NORMAL) {
+            let text = format_number(v).replace(',', "");
+            let back: f64 = text.parse().map_err(|_| TestCaseError::fail(text.clone()))?;
+            prop_assert_eq!(back, v);
+        }
+    }
+}
