@@ -113,7 +113,9 @@ mod registry;
 #[cfg(test)]
 mod tests;
 
-pub use builtin::builtin_table;
+pub use builtin::{
+    builtin_table, CARBON, COMPUTE, INFORMATION, LENGTH, MONEY, POWER, REQUESTS, TIME,
+};
 pub use format::{format_number, format_quantity};
 pub use registry::UnitRegistry;
 
