@@ -6,16 +6,35 @@
 //! `Gbps/core`); base units with up to two of them swapped for scaled units of the same
 //! dimension (`usd/core/h`, `GiB*h`); and last base units behind a number (`1000*usd/core`).
 
-use super::{approx_eq_f64, Dim, Unit, UnitRegistry};
+use super::builtin::TIME;
+use super::{approx_eq_f64, Dim, Unit, UnitRegistry, NDIMS};
 
 /// One factor of a printed unit: a name raised to a non-zero exponent.
 struct Piece {
     name: String,
     exp: i8,
+    /// Where the piece goes among the others (see [`print_rank`]).
+    rank: (bool, usize),
+}
+
+/// Order of dimensions in printed text: by index, except that time comes last, so rates
+/// read `usd/gpu/h` and `money/(gpu*time)`.
+fn print_rank(index: usize) -> (bool, usize) {
+    (index == TIME, index)
+}
+
+/// Rank of a named unit over several dimensions: after the others, before time
+/// (`usd/Gbps/month`).
+const COMPOUND_RANK: (bool, usize) = (false, NDIMS);
+
+/// A number inside unit text: no thousands separators, so that it parses back.
+fn unit_number(value: f64) -> String {
+    format_number(value).replace(',', "")
 }
 
 /// Renders `num*num/den/den`, with exponents as `^n`, and an optional leading number.
-fn render(pieces: &[Piece], factor: Option<f64>) -> String {
+fn render(mut pieces: Vec<Piece>, factor: Option<f64>) -> String {
+    pieces.sort_by_key(|p| p.rank);
     let show = |p: &Piece| {
         let e = p.exp.unsigned_abs();
         if e == 1 {
@@ -27,8 +46,8 @@ fn render(pieces: &[Piece], factor: Option<f64>) -> String {
     let num: Vec<String> = pieces.iter().filter(|p| p.exp > 0).map(show).collect();
     let den: Vec<String> = pieces.iter().filter(|p| p.exp < 0).map(show).collect();
     let mut out = match (factor, num.is_empty()) {
-        (Some(f), true) => format_number(f),
-        (Some(f), false) => format!("{}*{}", format_number(f), num.join("*")),
+        (Some(f), true) => unit_number(f),
+        (Some(f), false) => format!("{}*{}", unit_number(f), num.join("*")),
         (None, true) if den.is_empty() => String::new(),
         (None, true) => "1".to_string(),
         (None, false) => num.join("*"),
@@ -38,6 +57,29 @@ fn render(pieces: &[Piece], factor: Option<f64>) -> String {
         out.push_str(&d);
     }
     out
+}
+
+/// One dimension of a unit being printed, with the names that could print it.
+struct Slot<'c> {
+    index: usize,
+    base: &'c str,
+    exp: i8,
+    /// Scaled units of this dimension, with their scale raised to `exp`.
+    options: Vec<(&'c str, f64)>,
+}
+
+impl Slot<'_> {
+    fn piece(&self, choice: Option<&str>) -> Piece {
+        Piece {
+            name: choice.unwrap_or(self.base).to_string(),
+            exp: self.exp,
+            rank: print_rank(self.index),
+        }
+    }
+}
+
+fn pieces(slots: &[Slot<'_>], choice: &[Option<&str>]) -> Vec<Piece> {
+    slots.iter().zip(choice).map(|(s, c)| s.piece(*c)).collect()
 }
 
 impl UnitRegistry {
@@ -52,67 +94,33 @@ impl UnitRegistry {
             if approx_eq_f64(unit.scale, 1.0) {
                 return String::new();
             }
-            return format_number(unit.scale);
+            return unit_number(unit.scale);
         }
-        if let Some(p) = self.per_dimension(unit, &cands, 0) {
-            return render(&p, None);
+        let Some(slots) = self.slots(unit, &cands) else {
+            return unit_number(unit.scale);
+        };
+        if let Some(p) = choose(&slots, unit.scale, 0) {
+            return render(p, None);
         }
         if unit.scale.is_finite() && unit.scale > 0.0 {
-            if let Some(p) = self.with_compound(unit, &cands) {
-                return render(&p, None);
+            let complexity = unit.dim.complexity();
+            if let Some(p) = self.with_compound(unit, &cands, complexity - 1) {
+                return render(p, None);
             }
-            if let Some(p) = self.per_dimension(unit, &cands, 2) {
-                return render(&p, None);
+            if let Some(p) = choose(&slots, unit.scale, 2) {
+                return render(p, None);
+            }
+            if let Some(p) = self.with_compound(unit, &cands, complexity) {
+                return render(p, None);
             }
         }
-        let base = Unit::new(unit.dim, 1.0);
-        match self.per_dimension(&base, &cands, 0) {
-            Some(p) => render(&p, Some(unit.scale)),
-            None => format_number(unit.scale),
-        }
+        let (p, factor) = with_factor(&slots, unit.scale);
+        render(p, Some(factor))
     }
 
-    /// One named unit over two or more dimensions (`Gbps`, `kWh`, `rps`) as a factor or a
-    /// divisor, when it leaves fewer dimensions to print.
-    fn with_compound(&self, unit: &Unit, cands: &[(String, Unit)]) -> Option<Vec<Piece>> {
-        let complexity = unit.dim.complexity();
-        for (name, named) in cands.iter().filter(|(_, u)| u.dim.complexity() >= 2) {
-            for exp in [1i8, -1] {
-                let rest = if exp > 0 {
-                    unit.div(*named)
-                } else {
-                    unit.mul(*named)
-                };
-                if rest.dim.complexity() >= complexity {
-                    continue;
-                }
-                if let Some(mut pieces) = self.per_dimension(&rest, cands, 2) {
-                    pieces.push(Piece {
-                        name: name.clone(),
-                        exp,
-                    });
-                    return Some(pieces);
-                }
-            }
-        }
-        None
-    }
-
-    /// One name per dimension: the base unit, except for up to `max_swaps` dimensions that
-    /// use a scaled unit of that dimension (`h` for time) so the scales multiply to
-    /// `unit.scale`. Fewer swaps win; among equal counts, earlier dimensions and earlier
-    /// candidates win.
-    fn per_dimension(
-        &self,
-        unit: &Unit,
-        cands: &[(String, Unit)],
-        max_swaps: usize,
-    ) -> Option<Vec<Piece>> {
-        struct Slot<'c> {
-            base: &'c str,
-            exp: i8,
-            options: Vec<(&'c str, f64)>,
-        }
+    /// The dimensions of `unit` as slots; `None` when one has no base unit (a dimension
+    /// index no declaration created).
+    fn slots<'c>(&'c self, unit: &Unit, cands: &'c [(String, Unit)]) -> Option<Vec<Slot<'c>>> {
         let mut slots = Vec::new();
         for (i, &exp) in unit.dim.0.iter().enumerate() {
             if exp == 0 {
@@ -124,45 +132,47 @@ impl UnitRegistry {
                 .filter(|(_, u)| u.dim == Dim::base(i) && !approx_eq_f64(u.scale, 1.0))
                 .map(|(n, u)| (n.as_str(), u.scale.powi(i32::from(exp))))
                 .collect();
-            slots.push(Slot { base, exp, options });
+            slots.push(Slot {
+                index: i,
+                base,
+                exp,
+                options,
+            });
         }
-        let pieces = |choice: &[Option<&str>]| -> Vec<Piece> {
-            slots
-                .iter()
-                .zip(choice)
-                .map(|(s, c)| Piece {
-                    name: c.unwrap_or(s.base).to_string(),
-                    exp: s.exp,
-                })
-                .collect()
-        };
-        let target = unit.scale;
-        let mut choice: Vec<Option<&str>> = vec![None; slots.len()];
-        if approx_eq_f64(target, 1.0) {
-            return Some(pieces(&choice));
-        }
-        if max_swaps >= 1 {
-            for (a, sa) in slots.iter().enumerate() {
-                for &(na, fa) in &sa.options {
-                    if approx_eq_f64(fa, target) {
-                        choice[a] = Some(na);
-                        return Some(pieces(&choice));
-                    }
+        // Numerator dimensions are tried first: `kusd/core/s` reads better than `usd/core/ms`.
+        slots.sort_by_key(|s| (s.exp < 0, print_rank(s.index)));
+        Some(slots)
+    }
+
+    /// One named unit over two or more dimensions (`Gbps`, `kWh`, `rps`) as a factor or a
+    /// divisor, with the rest printed per dimension in at most `max_rest` dimensions
+    /// (`usd/kWh`; `usd/Gbps/month`, where time cancels out).
+    fn with_compound(
+        &self,
+        unit: &Unit,
+        cands: &[(String, Unit)],
+        max_rest: usize,
+    ) -> Option<Vec<Piece>> {
+        for (name, named) in cands.iter().filter(|(_, u)| u.dim.complexity() >= 2) {
+            for exp in [1i8, -1] {
+                let rest = if exp > 0 {
+                    unit.div(*named)
+                } else {
+                    unit.mul(*named)
+                };
+                if rest.dim.complexity() > max_rest {
+                    continue;
                 }
-            }
-        }
-        if max_swaps >= 2 {
-            for (a, sa) in slots.iter().enumerate() {
-                for (b, sb) in slots.iter().enumerate().skip(a + 1) {
-                    for &(na, fa) in &sa.options {
-                        for &(nb, fb) in &sb.options {
-                            if approx_eq_f64(fa * fb, target) {
-                                choice[a] = Some(na);
-                                choice[b] = Some(nb);
-                                return Some(pieces(&choice));
-                            }
-                        }
-                    }
+                let Some(slots) = self.slots(&rest, cands) else {
+                    continue;
+                };
+                if let Some(mut pieces) = choose(&slots, rest.scale, 2) {
+                    pieces.push(Piece {
+                        name: name.clone(),
+                        exp,
+                        rank: COMPOUND_RANK,
+                    });
+                    return Some(pieces);
                 }
             }
         }
@@ -186,7 +196,10 @@ impl UnitRegistry {
         };
         let mut num = Vec::new();
         let mut den = Vec::new();
-        for (i, &e) in dim.0.iter().enumerate() {
+        let mut order: Vec<usize> = (0..dim.0.len()).collect();
+        order.sort_by_key(|&i| print_rank(i));
+        for i in order {
+            let e = dim.0[i];
             if e > 0 {
                 num.push(show(i, e));
             } else if e < 0 {
@@ -212,6 +225,63 @@ impl UnitRegistry {
         }
         out
     }
+}
+
+/// One name per slot: the base unit, except for up to `max_swaps` slots that use a scaled
+/// unit so the scales multiply to `target`. Fewer swaps win; among equal counts, earlier
+/// slots and earlier candidates win.
+fn choose(slots: &[Slot<'_>], target: f64, max_swaps: usize) -> Option<Vec<Piece>> {
+    let mut choice: Vec<Option<&str>> = vec![None; slots.len()];
+    if approx_eq_f64(target, 1.0) {
+        return Some(pieces(slots, &choice));
+    }
+    if max_swaps >= 1 {
+        for (a, sa) in slots.iter().enumerate() {
+            for &(na, fa) in &sa.options {
+                if approx_eq_f64(fa, target) {
+                    choice[a] = Some(na);
+                    return Some(pieces(slots, &choice));
+                }
+            }
+        }
+    }
+    if max_swaps >= 2 {
+        for (a, sa) in slots.iter().enumerate() {
+            for (b, sb) in slots.iter().enumerate().skip(a + 1) {
+                for &(na, fa) in &sa.options {
+                    for &(nb, fb) in &sb.options {
+                        if approx_eq_f64(fa * fb, target) {
+                            choice[a] = Some(na);
+                            choice[b] = Some(nb);
+                            return Some(pieces(slots, &choice));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Base units with at most one swap, behind the number that makes up the scale; the choice
+/// whose number prints shortest wins (`0.5/h` rather than `0.000138.../s`).
+fn with_factor(slots: &[Slot<'_>], target: f64) -> (Vec<Piece>, f64) {
+    let mut best_choice: Vec<Option<&str>> = vec![None; slots.len()];
+    let mut best_factor = target;
+    let mut best_len = unit_number(target).len();
+    for (a, sa) in slots.iter().enumerate() {
+        for &(na, fa) in &sa.options {
+            let factor = target / fa;
+            let len = unit_number(factor).len();
+            if len < best_len {
+                best_len = len;
+                best_factor = factor;
+                best_choice = vec![None; slots.len()];
+                best_choice[a] = Some(na);
+            }
+        }
+    }
+    (pieces(slots, &best_choice), best_factor)
 }
 
 /// A number and its unit text, e.g. `1,200 core`, `0.031 usd/core/h`, `1.5e9 bit`; just
@@ -277,7 +347,7 @@ fn group_thousands(n: i64) -> String {
         out.push('-');
     }
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -84,10 +84,24 @@
 //! | SI | large and small |
 //! | information | large, `K` 10^3, `E` 10^18, and binary `Ki` 2^10, `Mi` 2^20, `Gi` 2^30, `Ti` 2^40, `Pi` 2^50, `Ei` 2^60 |
 //!
-//! So `KB`, `kB`, `MB`, `GB`, `TB`, `PB` are 10^3.. bytes, `KiB`, `MiB`, `GiB`, `TiB`, `PiB` are
-//! 2^10.. bytes, `Kb`, `Mb`, `Gb`, `Tb` are bits, and `Kbps`, `Mbps`, `Gbps`, `Tbps`,
-//! `KBps`, `MBps`, `GBps` are rates. Time takes only small prefixes (`ms`, `us`, `ns`); longer
-//! spans use `min`, `h`, `day`, `week`, `month` and `year`.
+//! Time takes only small prefixes; longer spans use `min`, `h`, `day`, `week`, `month` and
+//! `year`. The common prefixed forms, offered in completion and used when printing units:
+//!
+//! | unit | common prefixed forms |
+//! |------|-----------------------|
+//! | `B` | `KB`, `MB`, `GB`, `TB`, `PB` (10^3.. byte), `KiB`, `MiB`, `GiB`, `TiB`, `PiB` (2^10.. byte) |
+//! | `b` | `Kb`, `Mb`, `Gb`, `Tb`, `Pb` (10^3.. bit) |
+//! | `bps` | `Kbps`, `Mbps`, `Gbps`, `Tbps` |
+//! | `Bps` | `KBps`, `MBps`, `GBps`, `TBps` |
+//! | `s` | `ms`, `us`, `ns` |
+//! | `usd` | `kusd`, `Musd` |
+//! | `W` | `kW`, `MW`, `GW` |
+//! | `Wh` | `kWh`, `MWh`, `GWh` |
+//! | `J` | `kJ`, `MJ`, `GJ` |
+//! | `req` | `kreq`, `Mreq` |
+//! | `rps` | `krps`, `Mrps` |
+//! | `m` | `km`, `mm` |
+//! | `gCO2e` | `kgCO2e` |
 //!
 //! [`builtin_table`] lists every built-in name with its meaning, including the common
 //! prefixed forms, for generated documentation and editor completion.
@@ -99,7 +113,9 @@ mod registry;
 #[cfg(test)]
 mod tests;
 
-pub use builtin::builtin_table;
+pub use builtin::{
+    builtin_table, CARBON, COMPUTE, INFORMATION, LENGTH, MONEY, POWER, REQUESTS, TIME,
+};
 pub use format::{format_number, format_quantity};
 pub use registry::UnitRegistry;
 
@@ -116,6 +132,9 @@ pub const FIRST_USER_DIM: usize = 8;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize)]
 pub struct Dim(pub [i8; NDIMS]);
 
+// `mul`/`div` are named like the operator traits on purpose (the operators are implemented
+// too and call these).
+#[allow(clippy::should_implement_trait)]
 impl Dim {
     /// No dimension: every exponent is zero.
     pub fn none() -> Dim {
@@ -177,6 +196,9 @@ pub struct Unit {
     pub scale: f64,
 }
 
+// `mul`/`div` are named like the operator traits on purpose (the operators are implemented
+// too and call these).
+#[allow(clippy::should_implement_trait)]
 impl Unit {
     /// A unit with the given dimension and scale.
     pub fn new(dim: Dim, scale: f64) -> Unit {
@@ -253,6 +275,34 @@ impl Unit {
     /// tolerance of 1e-9 (scales built along different paths can differ in the last bits).
     pub fn approx_eq(&self, o: &Unit) -> bool {
         self.dim == o.dim && approx_eq_f64(self.scale, o.scale)
+    }
+}
+
+impl std::ops::Mul for Dim {
+    type Output = Dim;
+    fn mul(self, o: Dim) -> Dim {
+        Dim::mul(self, o)
+    }
+}
+
+impl std::ops::Div for Dim {
+    type Output = Dim;
+    fn div(self, o: Dim) -> Dim {
+        Dim::div(self, o)
+    }
+}
+
+impl std::ops::Mul for Unit {
+    type Output = Unit;
+    fn mul(self, o: Unit) -> Unit {
+        Unit::mul(self, o)
+    }
+}
+
+impl std::ops::Div for Unit {
+    type Output = Unit;
+    fn div(self, o: Unit) -> Unit {
+        Unit::div(self, o)
     }
 }
 

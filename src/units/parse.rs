@@ -139,7 +139,13 @@ struct Parser<'a> {
     text: &'a str,
     tokens: Vec<Token>,
     pos: usize,
+    /// Open parentheses around the current position.
+    depth: usize,
 }
+
+/// Deepest nesting of parentheses accepted; deeper text is an error rather than a risk to
+/// the stack.
+const MAX_DEPTH: usize = 32;
 
 impl Parser<'_> {
     fn peek(&self) -> Option<Token> {
@@ -264,7 +270,12 @@ impl Parser<'_> {
                 }
             }
             Tok::LParen => {
+                if self.depth >= MAX_DEPTH {
+                    return Err(syntax("too many nested parentheses", t.start, t.end));
+                }
+                self.depth += 1;
                 let inner = self.expr()?;
+                self.depth -= 1;
                 match self.bump() {
                     Some(c) if c.tok == Tok::RParen => Ok(inner),
                     Some(c) => Err(syntax("expected `)`", c.start, c.end)),
@@ -290,6 +301,7 @@ impl UnitRegistry {
             text,
             tokens,
             pos: 0,
+            depth: 0,
         };
         let unit = parser.expr()?;
         if let Some(t) = parser.peek() {

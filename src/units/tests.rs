@@ -397,7 +397,7 @@ fn declare_base_creates_new_dimensions() {
         dim(&[(MONEY, 1), (FIRST_USER_DIM, -1), (TIME, -1)])
     );
     assert_eq!(r.dim_name(&gpu.dim), "gpu");
-    assert_eq!(r.dim_name(&priced.dim), "money/(time*gpu)");
+    assert_eq!(r.dim_name(&priced.dim), "money/(gpu*time)");
     assert_eq!(r.format(&priced), "usd/gpu/h");
     assert!(r.names().contains(&"gpu".to_string()));
 }
@@ -494,8 +494,18 @@ fn format_composes_base_and_scaled_units() {
     assert_eq!(fmt("Gbps/core"), "Gbps/core");
     assert_eq!(fmt("1/Gbps"), "1/Gbps");
     assert_eq!(fmt("req/h"), "req/h");
-    assert_eq!(fmt("1000"), "1,000");
+    assert_eq!(fmt("1000"), "1000");
     assert_eq!(fmt("1000*usd/core/s"), "kusd/core/s");
+    assert_eq!(fmt("usd/core/month"), "usd/core/month");
+    assert_eq!(fmt("kreq/core/s"), "krps/core");
+    assert_eq!(fmt("usd*s/Gb"), "usd/Gbps");
+}
+
+#[test]
+fn format_uses_compound_units_across_cancelled_dimensions() {
+    // usd/(Gbps*month) is money/information: time cancels, and the text keeps it.
+    assert_eq!(fmt("usd/Gbps/month"), "usd/Gbps/month");
+    assert_eq!(fmt("kW*h/day"), "kWh/day");
 }
 
 #[test]
@@ -504,6 +514,8 @@ fn format_falls_back_to_a_number_factor() {
     assert_eq!(reg().format(&u), "7*usd");
     let u = unit("1/s").scaled(7.0);
     assert_eq!(reg().format(&u), "7/s");
+    // The number is kept short by choosing a scaled unit.
+    assert_eq!(reg().format(&unit("0.25/h")), "6/day");
 }
 
 #[test]
@@ -557,7 +569,7 @@ fn dimension_names() {
     assert_eq!(name("GB/s"), "information/time");
     assert_eq!(name("m^2"), "length^2");
     assert_eq!(name("1/s"), "1/time");
-    assert_eq!(name("kWh"), "time*power");
+    assert_eq!(name("kWh"), "power*time");
     assert_eq!(name("percent"), "dimensionless");
     assert_eq!(name("gCO2e"), "carbon");
 }
@@ -640,4 +652,93 @@ fn unit_arithmetic_and_conversion() {
     assert!(Unit::dimensionless().is_one());
     assert!(unit("usd").same_dim(&unit("kusd")));
     assert!(!unit("usd").same_dim(&unit("usd/h")));
+}
+
+#[test]
+fn operators_match_methods() {
+    let a = unit("usd");
+    let b = unit("core*h");
+    assert_eq!(a / b, a.div(b));
+    assert_eq!(a * b, a.mul(b));
+    assert_eq!(a.dim / b.dim, a.div(b).dim);
+    assert_eq!(a.dim * b.dim, a.mul(b).dim);
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let text = format!("{}s{}", "(".repeat(10_000), ")".repeat(10_000));
+    let (s, e, m) = syntax_span(&text);
+    assert_eq!((s, e), (32, 33));
+    assert!(m.contains("nested"), "{m}");
+    assert!(unit(&format!("{}s{}", "(".repeat(8), ")".repeat(8))).approx_eq(&unit("s")));
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const NAMES: &[&str] = &[
+        "core", "GiB", "MB", "Gbps", "KBps", "s", "ms", "h", "day", "month", "usd", "kusd", "W",
+        "kWh", "req", "krps", "m", "km", "gCO2e", "percent",
+    ];
+
+    fn factor_text() -> impl Strategy<Value = String> {
+        (0..NAMES.len(), -3i8..=3).prop_map(|(i, e)| match e {
+            0 | 1 => NAMES[i].to_string(),
+            e if e < 0 => format!("{}^({e})", NAMES[i]),
+            e => format!("{}^{e}", NAMES[i]),
+        })
+    }
+
+    /// Parsing any text returns (never panics), and error offsets are char boundaries
+    /// inside the text.
+    fn check_offsets(text: &str) -> Result<(), TestCaseError> {
+        match reg().parse(text) {
+            Ok(_) => Ok(()),
+            Err(UnitError::Unknown { start, end, .. } | UnitError::Syntax { start, end, .. }) => {
+                prop_assert!(start <= end && end <= text.len());
+                prop_assert!(text.is_char_boundary(start) && text.is_char_boundary(end));
+                Ok(())
+            }
+            Err(other) => Err(TestCaseError::fail(format!("unexpected {other:?}"))),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn printed_units_parse_back(
+            num in proptest::collection::vec(factor_text(), 1..4),
+            den in proptest::collection::vec(factor_text(), 0..3),
+        ) {
+            let mut text = num.join("*");
+            for d in &den {
+                text.push('/');
+                text.push_str(d);
+            }
+            let r = reg();
+            let u = r.parse(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let printed = r.format(&u);
+            let back = r
+                .parse(&printed)
+                .map_err(|e| TestCaseError::fail(format!("`{printed}`: {e}")))?;
+            prop_assert!(back.approx_eq(&u), "`{}` -> `{}`: {:?} vs {:?}", text, printed, back, u);
+        }
+
+        #[test]
+        fn any_text_gives_a_result_with_valid_offsets(text in r"\PC{0,24}") {
+            check_offsets(&text)?;
+        }
+
+        #[test]
+        fn operator_soup_gives_valid_offsets(text in r"[a-zA-Z0-9µ%*/^()\-. ]{0,30}") {
+            check_offsets(&text)?;
+        }
+
+        #[test]
+        fn numbers_print_and_read_back(v in proptest::num::f64::NORMAL) {
+            let text = format_number(v).replace(',', "");
+            let back: f64 = text.parse().map_err(|_| TestCaseError::fail(text.clone()))?;
+            prop_assert_eq!(back, v);
+        }
+    }
 }
