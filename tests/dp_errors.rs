@@ -368,6 +368,17 @@ fn solve_many_equals_sequential_solves_in_order() {
     assert!(matches!(parallel[3], Err(DpError::Infeasible(_))));
     assert!(matches!(parallel[7], Err(DpError::Eval { .. })));
     assert_eq!(parallel.iter().filter(|r| r.is_ok()).count(), 12);
+    // Results serialise (reports and `--format json` carry them).
+    for r in &parallel {
+        let json = match r {
+            Ok(sol) => serde_json::to_value(sol),
+            Err(e) => serde_json::to_value(e),
+        }
+        .expect("serialisable");
+        assert!(json.is_object());
+    }
+    let dead = serde_json::to_value(&parallel[3]).expect("serialisable");
+    assert_eq!(dead["Err"]["reason"], "dead_end");
 }
 
 #[test]
@@ -381,10 +392,17 @@ fn synthetic_buildouts_are_feasible_and_meet_demand() {
         &DpBudget::default(),
     )) {
         let sol = result.expect("synthetic plans are feasible");
+        let mut next = [0i64];
         for (t, s) in sol.states[1..].iter().enumerate() {
             assert!(s[0] * CORES_PER_RACK >= plan.demand[t]);
             assert!(sol.decisions[t] <= 25 && sol.decisions[t] >= 0);
+            // The batched `step_all` of the synthetic plan agrees with its `step`.
+            let cost = plan.step(t, &sol.states[t], sol.decisions[t], &mut next);
+            assert_eq!(cost, Ok(Some(sol.stage_costs[t])));
+            assert_eq!(&next[..], &s[..]);
         }
+        let replayed: f64 = sol.stage_costs.iter().sum();
+        assert!((replayed - sol.cost).abs() <= 1e-9 * sol.cost.abs());
         assert!(sol.cost > 0.0);
     }
 }

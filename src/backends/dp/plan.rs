@@ -1,8 +1,8 @@
 //! The contract between a compiled `plan` instance and the DP solver: [`StagePlan`].
 //!
 //! The front end compiles each instance of a `plan` block (one per index tuple, e.g.
-//! `build[eu-west]`) into a value implementing [`StagePlan`]; the solver in
-//! [`super::solver`] only ever sees this trait, so it knows nothing about the language.
+//! `build[eu-west]`) into a value implementing [`StagePlan`]; the solver
+//! only ever sees this trait, so it knows nothing about the language.
 
 use crate::span::Span;
 use serde::Serialize;

@@ -65,6 +65,34 @@ impl StagePlan for SyntheticBuildout {
     fn terminal(&self, _state: &[i64]) -> Result<Option<f64>, EvalError> {
         Ok(Some(0.0))
     }
+
+    /// All decisions of one state at once: the demand test becomes a lower bound on the
+    /// decision, and the cost is linear in it apart from the setup charge.
+    fn step_all(
+        &self,
+        stage: usize,
+        state: &[i64],
+        decisions: (i64, i64),
+        next: &mut [i64],
+        costs: &mut [f64],
+    ) -> Result<(), (i64, EvalError)> {
+        let (lo, _) = decisions;
+        let racks = state[0];
+        let demand = self.demand[stage];
+        let price = self.price[stage];
+        for (j, (cost, nx)) in costs.iter_mut().zip(next.iter_mut()).enumerate() {
+            let d = lo + j as i64;
+            let after = racks.saturating_add(d);
+            *nx = after;
+            *cost = if after.saturating_mul(CORES_PER_RACK) < demand {
+                f64::INFINITY
+            } else {
+                let setup = if d > 0 { self.setup } else { 0.0 };
+                price * d as f64 + setup + self.upkeep * after as f64
+            };
+        }
+        Ok(())
+    }
 }
 
 /// SplitMix64: a small deterministic generator, enough for synthetic data.
