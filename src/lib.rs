@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod backends;
 pub mod diagnostics;
+pub mod fmt;
 pub mod syntax;
 pub mod ir;
 pub mod solve;
