@@ -11,6 +11,7 @@ pub mod diagnostics;
 pub mod fmt;
 pub mod syntax;
 pub mod ir;
+pub mod lsp;
 pub mod solve;
 pub mod source;
 pub mod span;
