@@ -5,7 +5,7 @@
 //! trailing whitespace.
 
 use crate::syntax::lexer::{Token, TokenKind};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 const INDENT: usize = 4;
 
@@ -35,9 +35,18 @@ struct Line {
 
 /// Lay out `source`, given its tokens and the offsets where statements (items, attributes,
 /// plan statements, expectations) start.
-pub(crate) fn layout(source: &str, tokens: &[Token], statement_starts: &BTreeSet<usize>, spacing: Spacing) -> String {
+///
+/// `arithmetic` maps the offsets of `*`, `/` and `^` tokens that are arithmetic operators
+/// to whether they take spaces; the others (units in types) keep the user's spacing.
+pub(crate) fn layout(
+    source: &str,
+    tokens: &[Token],
+    statement_starts: &BTreeSet<usize>,
+    arithmetic: &HashMap<usize, bool>,
+    spacing: Spacing,
+) -> String {
     let lines = split_lines(tokens);
-    let spaced = operator_spacing(tokens);
+    let spaced = operator_spacing(tokens, arithmetic);
     let mut out = String::with_capacity(source.len() + source.len() / 8);
     let mut stack: Vec<(TokenKind, usize)> = Vec::new();
     let mut pending_comments: Vec<&Line> = Vec::new();
@@ -192,15 +201,21 @@ fn split_lines(tokens: &[Token]) -> Vec<Line> {
     lines
 }
 
-/// For `*`, `/` and `^`: whether the user spaced the operator (on either side). Tight
-/// operators stay tight, so units in types (`usd/core/h`) keep their form.
-fn operator_spacing(tokens: &[Token]) -> BTreeSet<usize> {
+/// The `*`, `/` and `^` tokens that take spaces: arithmetic by rule, others when the user
+/// spaced them (on either side), so units in types (`usd/core/h`) keep their form.
+fn operator_spacing(tokens: &[Token], arithmetic: &HashMap<usize, bool>) -> BTreeSet<usize> {
     let mut spaced = BTreeSet::new();
     for (i, t) in tokens.iter().enumerate() {
         if matches!(t.kind, TokenKind::Star | TokenKind::Slash | TokenKind::Caret) {
-            let before = i > 0 && tokens[i - 1].kind.is_whitespace();
-            let after = tokens.get(i + 1).is_some_and(|n| n.kind.is_whitespace());
-            if before || after {
+            let wanted = match arithmetic.get(&t.start) {
+                Some(&w) => w,
+                None => {
+                    let before = i > 0 && tokens[i - 1].kind.is_whitespace();
+                    let after = tokens.get(i + 1).is_some_and(|n| n.kind.is_whitespace());
+                    before || after
+                }
+            };
+            if wanted {
                 spaced.insert(t.start);
             }
         }

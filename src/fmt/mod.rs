@@ -5,13 +5,14 @@
 //! errors is not formatted; its parse diagnostics are returned instead.
 
 mod layout;
+mod walk;
 
 use crate::diagnostics::Diagnostic;
 use crate::span::FileId;
-use crate::syntax::ast::{Item, ItemKind};
+use crate::syntax::ast::{BinOp, ExprKind, Item, ItemKind};
 use crate::syntax::lexer::{self, Token, TokenKind};
 use layout::Spacing;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
 /// Format a whole file. Returns the parse diagnostics when the text has syntax errors.
@@ -24,13 +25,14 @@ pub fn format_source(text: &str) -> Result<String, Vec<Diagnostic>> {
     let mut starts = BTreeSet::new();
     collect_starts(&file.items, &mut starts);
     let starts = first_tokens(&tokens, &starts);
+    let arithmetic = arithmetic_operators(&file.items, &tokens);
 
-    let normalized = layout::layout(text, &tokens, &starts, Spacing::Normalize);
+    let normalized = layout::layout(text, &tokens, &starts, &arithmetic, Spacing::Normalize);
     let out = if same_tokens(text, &normalized) && parses(&normalized) {
         normalized
     } else {
         // Normalising the spaces would change how the text reads; keep them.
-        layout::layout(text, &tokens, &starts, Spacing::Keep)
+        layout::layout(text, &tokens, &starts, &arithmetic, Spacing::Keep)
     };
     Ok(finish(out))
 }
@@ -101,6 +103,27 @@ fn collect_starts(items: &[Item], starts: &mut BTreeSet<usize>) {
             _ => {}
         }
     }
+}
+
+/// The `*`, `/`, `^` tokens of arithmetic expressions, with whether they take spaces
+/// (`a * b`, `a / b`, but `x^2`).
+fn arithmetic_operators(items: &[Item], tokens: &[Token]) -> HashMap<usize, bool> {
+    let mut ops = HashMap::new();
+    walk::exprs(items, &mut |e| {
+        let ExprKind::Binary(op, l, r) = &e.kind else { return };
+        let (kind, spaced) = match op {
+            BinOp::Mul => (TokenKind::Star, true),
+            BinOp::Div => (TokenKind::Slash, true),
+            BinOp::Pow => (TokenKind::Caret, false),
+            _ => return,
+        };
+        let (from, to) = (l.span.end as usize, r.span.start as usize);
+        let i = tokens.partition_point(|t| t.start < from);
+        if let Some(t) = tokens[i..].iter().take_while(|t| t.start < to).find(|t| t.kind == kind) {
+            ops.insert(t.start, spaced);
+        }
+    });
+    ops
 }
 
 /// Move each start to the first code token at or after it (past doc comments).
@@ -178,6 +201,8 @@ mod tests {
         assert_eq!(fmt("constraint c: x  -  y >=  - 3"), "constraint c: x - y >= -3\n");
         assert_eq!(fmt("kind rack { power: kW/h }"), "kind rack { power: kW/h }\n");
         assert_eq!(fmt("param a: int = b  *  c"), "param a: int = b * c\n");
+        assert_eq!(fmt("param a: int = b*c/d ^ 2"), "param a: int = b * c / d^2\n");
+        assert_eq!(fmt("param a: usd/h = 3 usd/h*x"), "param a: usd/h = 3 usd/h*x\n");
     }
 
     #[test]

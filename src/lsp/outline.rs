@@ -84,12 +84,21 @@ fn items_outline(snap: &Snapshot, items: &[Item]) -> Vec<DocumentSymbol> {
                 kind: lsp_symbol_kind(&item.kind),
                 tags: None,
                 deprecated: None,
-                range: range(item.span),
+                range: range(trim_end(text, item.span)),
                 selection_range: range(sel),
                 children: if children.is_empty() { None } else { Some(children) },
             }
         })
         .collect()
+}
+
+/// A span without the whitespace the parser may include at its end.
+fn trim_end(text: &str, span: Span) -> Span {
+    let body = text.get(span.range()).unwrap_or("");
+    Span {
+        end: span.start + body.trim_end().len() as u32,
+        ..span
+    }
 }
 
 fn leaf(name: String, detail: &str, kind: SymbolKind, range: Range, selection_range: Range) -> DocumentSymbol {
