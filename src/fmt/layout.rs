@@ -5,7 +5,7 @@
 //! trailing whitespace.
 
 use crate::syntax::lexer::{Token, TokenKind};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 const INDENT: usize = 4;
 
@@ -17,6 +17,17 @@ pub(crate) enum Spacing {
     /// Keep the user's spaces inside lines (collapsed to one); only indentation, blank
     /// lines and trailing whitespace change. Used when normalising would alter the tokens.
     Keep,
+}
+
+/// What the syntax tree tells the layout about some tokens.
+#[derive(Debug, Default)]
+pub(crate) struct Hints {
+    /// Offsets of the `*`, `/` and `^` tokens that are arithmetic operators, with whether
+    /// they take spaces; the others (units in types) keep the user's spacing.
+    pub arithmetic: HashMap<usize, bool>,
+    /// Offsets of the braces of set and map literals (`{a, b}`), written without inner
+    /// spaces, unlike blocks (`{ cores: 4 core }`).
+    pub tight_braces: HashSet<usize>,
 }
 
 /// One token of a line with the whitespace the user wrote before it.
@@ -35,18 +46,15 @@ struct Line {
 
 /// Lay out `source`, given its tokens and the offsets where statements (items, attributes,
 /// plan statements, expectations) start.
-///
-/// `arithmetic` maps the offsets of `*`, `/` and `^` tokens that are arithmetic operators
-/// to whether they take spaces; the others (units in types) keep the user's spacing.
 pub(crate) fn layout(
     source: &str,
     tokens: &[Token],
     statement_starts: &BTreeSet<usize>,
-    arithmetic: &HashMap<usize, bool>,
+    hints: &Hints,
     spacing: Spacing,
 ) -> String {
     let lines = split_lines(tokens);
-    let spaced = operator_spacing(tokens, arithmetic);
+    let spaced = operator_spacing(tokens, &hints.arithmetic);
     let mut out = String::with_capacity(source.len() + source.len() / 8);
     let mut stack: Vec<(TokenKind, usize)> = Vec::new();
     let mut pending_comments: Vec<&Line> = Vec::new();
@@ -54,6 +62,7 @@ pub(crate) fn layout(
         source,
         spacing,
         spaced: &spaced,
+        tight: &hints.tight_braces,
         out: &mut out,
         first_line: true,
         last_sig: None,
@@ -99,6 +108,7 @@ struct Writer<'a> {
     source: &'a str,
     spacing: Spacing,
     spaced: &'a BTreeSet<usize>,
+    tight: &'a HashSet<usize>,
     out: &'a mut String,
     first_line: bool,
     last_sig: Option<Token>,
@@ -132,7 +142,8 @@ impl Writer<'_> {
                         Spacing::Keep => !gap.is_empty(),
                         Spacing::Normalize => {
                             let a = line.tokens[i - 1].tok;
-                            wants_space(a, p.tok, self.second_last_sig, !gap.is_empty(), self.spaced)
+                            let tight = self.tight.contains(&a.start) || self.tight.contains(&p.tok.start);
+                            wants_space(a, p.tok, self.second_last_sig, !gap.is_empty(), self.spaced, tight)
                         }
                     }
                 };
@@ -245,6 +256,7 @@ fn wants_space(
     before_a: Option<Token>,
     had_space: bool,
     spaced: &BTreeSet<usize>,
+    tight_brace: bool,
 ) -> bool {
     use TokenKind::*;
     let (ak, bk) = (a.kind, b.kind);
@@ -255,10 +267,10 @@ fn wants_space(
         return false;
     }
     if ak == LBrace {
-        return bk != RBrace;
+        return bk != RBrace && !tight_brace;
     }
     if bk == RBrace {
-        return true;
+        return !tight_brace;
     }
     if matches!(bk, Comma | Colon) {
         return false;

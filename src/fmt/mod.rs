@@ -11,8 +11,8 @@ use crate::diagnostics::Diagnostic;
 use crate::span::FileId;
 use crate::syntax::ast::{BinOp, ExprKind, Item, ItemKind};
 use crate::syntax::lexer::{self, Token, TokenKind};
-use layout::Spacing;
-use std::collections::{BTreeSet, HashMap};
+use layout::{Hints, Spacing};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 /// Format a whole file. Returns the parse diagnostics when the text has syntax errors.
@@ -25,14 +25,14 @@ pub fn format_source(text: &str) -> Result<String, Vec<Diagnostic>> {
     let mut starts = BTreeSet::new();
     collect_starts(&file.items, &mut starts);
     let starts = first_tokens(&tokens, &starts);
-    let arithmetic = arithmetic_operators(&file.items, &tokens);
+    let hints = syntax_hints(&file.items, &tokens);
 
-    let normalized = layout::layout(text, &tokens, &starts, &arithmetic, Spacing::Normalize);
+    let normalized = layout::layout(text, &tokens, &starts, &hints, Spacing::Normalize);
     let out = if same_tokens(text, &normalized) && parses(&normalized) {
         normalized
     } else {
         // Normalising the spaces would change how the text reads; keep them.
-        layout::layout(text, &tokens, &starts, &arithmetic, Spacing::Keep)
+        layout::layout(text, &tokens, &starts, &hints, Spacing::Keep)
     };
     Ok(finish(out))
 }
@@ -106,10 +106,22 @@ fn collect_starts(items: &[Item], starts: &mut BTreeSet<usize>) {
 }
 
 /// The `*`, `/`, `^` tokens of arithmetic expressions, with whether they take spaces
-/// (`a * b`, `a / b`, but `x^2`).
-fn arithmetic_operators(items: &[Item], tokens: &[Token]) -> HashMap<usize, bool> {
+/// (`a * b`, `a / b`, but `x^2`), and the braces of set and map literals.
+fn syntax_hints(items: &[Item], tokens: &[Token]) -> Hints {
     let mut ops = HashMap::new();
+    let mut tight = HashSet::new();
     walk::exprs(items, &mut |e| {
+        if matches!(e.kind, ExprKind::SetLit(_) | ExprKind::SetCompr(_) | ExprKind::Map(_)) {
+            let i = tokens.partition_point(|t| (t.start as u32) < e.span.start);
+            let j = tokens.partition_point(|t| (t.end as u32) < e.span.end);
+            if let (Some(open), Some(close)) = (tokens.get(i), tokens.get(j)) {
+                if open.kind == TokenKind::LBrace && close.kind == TokenKind::RBrace {
+                    tight.insert(open.start);
+                    tight.insert(close.start);
+                }
+            }
+            return;
+        }
         let ExprKind::Binary(op, l, r) = &e.kind else { return };
         let (kind, spaced) = match op {
             BinOp::Mul => (TokenKind::Star, true),
@@ -123,7 +135,10 @@ fn arithmetic_operators(items: &[Item], tokens: &[Token]) -> HashMap<usize, bool
             ops.insert(t.start, spaced);
         }
     });
-    ops
+    Hints {
+        arithmetic: ops,
+        tight_braces: tight,
+    }
 }
 
 /// Move each start to the first code token at or after it (past doc comments).
@@ -200,6 +215,8 @@ mod tests {
         assert_eq!(fmt("constraint c: x-y >= -3"), "constraint c: x-y >= -3\n");
         assert_eq!(fmt("constraint c: x  -  y >=  - 3"), "constraint c: x - y >= -3\n");
         assert_eq!(fmt("kind rack { power: kW/h }"), "kind rack { power: kW/h }\n");
+        assert_eq!(fmt("set s = { a,b }"), "set s = {a, b}\n");
+        assert_eq!(fmt("set s = { r in regions where r.x>1 }"), "set s = {r in regions where r.x > 1}\n");
         assert_eq!(fmt("param a: int = b  *  c"), "param a: int = b * c\n");
         assert_eq!(fmt("param a: int = b*c/d ^ 2"), "param a: int = b * c / d^2\n");
         assert_eq!(fmt("param a: usd/h = 3 usd/h*x"), "param a: usd/h = 3 usd/h*x\n");
