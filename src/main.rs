@@ -10,7 +10,11 @@ fn main() -> ExitCode {
         Some("lsp") => archc::lsp::run_stdio(),
         Some("fmt") => {
             let check = args[1..].iter().any(|a| a == "--check");
-            let paths: Vec<PathBuf> = args[1..].iter().filter(|a| *a != "--check").map(PathBuf::from).collect();
+            let paths: Vec<PathBuf> = args[1..]
+                .iter()
+                .filter(|a| *a != "--check")
+                .map(PathBuf::from)
+                .collect();
             archc::fmt::run_cli(&paths, check)
         }
         _ => {

@@ -6,7 +6,9 @@ use archc::fmt::{essential_tokens, format_source};
 use std::path::{Path, PathBuf};
 
 fn arch_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -38,7 +40,11 @@ fn formatting_is_idempotent_and_only_changes_whitespace() {
             Ok(f) => f,
             Err(d) => {
                 // The formatter's own samples must all parse.
-                assert!(!path.to_string_lossy().contains("fmt_samples"), "{}: {d:?}", path.display());
+                assert!(
+                    !path.to_string_lossy().contains("fmt_samples"),
+                    "{}: {d:?}",
+                    path.display()
+                );
                 continue;
             }
         };
@@ -49,20 +55,42 @@ fn formatting_is_idempotent_and_only_changes_whitespace() {
             "formatting changed more than whitespace in {}",
             path.display()
         );
-        let twice = format_source(&once).unwrap_or_else(|d| panic!("formatted {} does not parse: {d:?}", path.display()));
-        assert_eq!(once, twice, "formatting {} is not idempotent", path.display());
-        assert!(once.is_empty() || once.ends_with('\n') && !once.ends_with("\n\n"), "{}", path.display());
-        assert!(once.lines().all(|l| l == l.trim_end()), "trailing whitespace in {}", path.display());
-        assert!(!once.contains("\n\n\n"), "more than one blank line in {}", path.display());
+        let twice = format_source(&once)
+            .unwrap_or_else(|d| panic!("formatted {} does not parse: {d:?}", path.display()));
+        assert_eq!(
+            once,
+            twice,
+            "formatting {} is not idempotent",
+            path.display()
+        );
+        assert!(
+            once.is_empty() || once.ends_with('\n') && !once.ends_with("\n\n"),
+            "{}",
+            path.display()
+        );
+        assert!(
+            once.lines().all(|l| l == l.trim_end()),
+            "trailing whitespace in {}",
+            path.display()
+        );
+        assert!(
+            !once.contains("\n\n\n"),
+            "more than one blank line in {}",
+            path.display()
+        );
     }
-    assert!(formatted_count >= 4, "expected the formatter's samples at least, found {formatted_count}");
+    assert!(
+        formatted_count >= 4,
+        "expected the formatter's samples at least, found {formatted_count}"
+    );
 }
 
 #[test]
 fn messy_sample() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fmt_samples/messy.arch");
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    let formatted = format_source(&text).unwrap_or_else(|d| panic!("messy.arch does not parse: {d:?}"));
+    let formatted =
+        format_source(&text).unwrap_or_else(|d| panic!("messy.arch does not parse: {d:?}"));
     insta::assert_snapshot!("messy", formatted);
 }
 
@@ -76,7 +104,9 @@ fn samples_format_to_themselves_where_already_canonical() {
 
 #[test]
 fn syntax_errors_are_returned_not_formatted() {
-    let diags = format_source("param hours: h = \nconstraint fit[r in regions] x\n").err().unwrap_or_default();
+    let diags = format_source("param hours: h = \nconstraint fit[r in regions] x\n")
+        .err()
+        .unwrap_or_default();
     assert!(diags.iter().any(|d| d.code == "E0101"), "{diags:?}");
 }
 
@@ -87,13 +117,33 @@ fn cli_check_and_write() {
     let file = dir.join("m.arch");
     std::fs::write(&file, "param   a :int=1\n").unwrap_or_default();
     let bin = env!("CARGO_BIN_EXE_archc");
-    let check = std::process::Command::new(bin).args(["fmt", "--check"]).arg(&file).output();
-    let check = check.map(|o| (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned()));
-    assert!(matches!(&check, Ok((Some(1), out)) if out.contains("m.arch")), "{check:?}");
-    let write = std::process::Command::new(bin).arg("fmt").arg(&file).status();
+    let check = std::process::Command::new(bin)
+        .args(["fmt", "--check"])
+        .arg(&file)
+        .output();
+    let check = check.map(|o| {
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    });
+    assert!(
+        matches!(&check, Ok((Some(1), out)) if out.contains("m.arch")),
+        "{check:?}"
+    );
+    let write = std::process::Command::new(bin)
+        .arg("fmt")
+        .arg(&file)
+        .status();
     assert!(write.is_ok_and(|s| s.success()));
-    assert_eq!(std::fs::read_to_string(&file).unwrap_or_default(), "param a: int = 1\n");
-    let again = std::process::Command::new(bin).args(["fmt", "--check"]).arg(&file).status();
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap_or_default(),
+        "param a: int = 1\n"
+    );
+    let again = std::process::Command::new(bin)
+        .args(["fmt", "--check"])
+        .arg(&file)
+        .status();
     assert!(again.is_ok_and(|s| s.success()));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -22,9 +22,43 @@ minimize cost: sum(k in racks) build[k] * hours
 "#;
 
 const TOKENS: &[&str] = &[
-    "constraint ", "param ", "sum(", ".", "..", "[", "]", "{", "}", "(", ")", "\"", "<->", "->", "///", "// ", " in ",
-    "2027Q1", "2027Q9", "40_000 core", "usd/core/h", " - ", "-", ":", "=", "==", ",", "\n", "€", "𝕏", "\\", "use ", "k.",
-    "1e999", "\t", "\r\n", "\u{feff}",
+    "constraint ",
+    "param ",
+    "sum(",
+    ".",
+    "..",
+    "[",
+    "]",
+    "{",
+    "}",
+    "(",
+    ")",
+    "\"",
+    "<->",
+    "->",
+    "///",
+    "// ",
+    " in ",
+    "2027Q1",
+    "2027Q9",
+    "40_000 core",
+    "usd/core/h",
+    " - ",
+    "-",
+    ":",
+    "=",
+    "==",
+    ",",
+    "\n",
+    "€",
+    "𝕏",
+    "\\",
+    "use ",
+    "k.",
+    "1e999",
+    "\t",
+    "\r\n",
+    "\u{feff}",
 ];
 
 /// xorshift64: deterministic, no dependency.
@@ -74,7 +108,11 @@ fn edit(rng: &mut Rng, text: &mut String) {
 
 fn assert_answered(resp: &Value, what: &str, text: &str) {
     if let Some(err) = resp.get("error") {
-        assert_ne!(err["code"], json!(-32603), "{what} hit an internal error on:\n{text}\n{resp}");
+        assert_ne!(
+            err["code"],
+            json!(-32603),
+            "{what} hit an internal error on:\n{text}\n{resp}"
+        );
     }
 }
 
@@ -101,7 +139,10 @@ fn three_hundred_random_edits() {
         assert_answered(&resp, "hover", &text);
         let resp = client.request("textDocument/completion", at.clone());
         assert_answered(&resp, "completion", &text);
-        assert!(resp.get("result").is_some_and(|r| !r.is_null()), "no completion after burst {burst}: {resp}");
+        assert!(
+            resp.get("result").is_some_and(|r| !r.is_null()),
+            "no completion after burst {burst}: {resp}"
+        );
         let doc = json!({"textDocument": {"uri": uri}});
         let resp = client.request("textDocument/semanticTokens/full", doc.clone());
         assert_answered(&resp, "semantic tokens", &text);
@@ -118,7 +159,9 @@ fn three_hundred_random_edits() {
         }
     }
     // Every change was analysed: the last published diagnostics are for the last version.
-    let last = client.wait_notification("textDocument/publishDiagnostics", |p| p["version"] == json!(version));
+    let last = client.wait_notification("textDocument/publishDiagnostics", |p| {
+        p["version"] == json!(version)
+    });
     assert_eq!(last["uri"], uri.as_str());
     let status = client.shutdown();
     assert!(status.success(), "{status:?}");

@@ -59,14 +59,22 @@ impl Session {
 fn codes(diags: &Value) -> Vec<String> {
     diags["diagnostics"]
         .as_array()
-        .map(|a| a.iter().filter_map(|d| d["code"].as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|d| d["code"].as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 fn labels(items: &Value) -> Vec<String> {
     let list = items.get("items").unwrap_or(items);
     list.as_array()
-        .map(|a| a.iter().filter_map(|i| i["label"].as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i["label"].as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -94,7 +102,11 @@ fn a_whole_editing_session() {
     // A syntax error is reported with its code.
     let uri = s.uri.clone();
     s.client.open(&uri, BROKEN);
-    let diags = s.client.wait_notification("textDocument/publishDiagnostics", |p| p["uri"] == uri.as_str());
+    let diags = s
+        .client
+        .wait_notification("textDocument/publishDiagnostics", |p| {
+            p["uri"] == uri.as_str()
+        });
     assert!(codes(&diags).contains(&"E0101".to_string()), "{diags}");
     insta::assert_snapshot!("diagnostics_syntax_error", s.redact(&diags));
 
@@ -102,16 +114,29 @@ fn a_whole_editing_session() {
     s.client.change(&uri, 2, MODEL);
     let diags = s
         .client
-        .wait_notification("textDocument/publishDiagnostics", |p| p["uri"] == uri.as_str() && p["version"] == 2);
-    assert!(codes(&diags).iter().all(|c| !c.starts_with("E01")), "{diags}");
+        .wait_notification("textDocument/publishDiagnostics", |p| {
+            p["uri"] == uri.as_str() && p["version"] == 2
+        });
+    assert!(
+        codes(&diags).iter().all(|c| !c.starts_with("E01")),
+        "{diags}"
+    );
 
     // Hover on a use of the param names it and says what it is.
-    let hover = s.client.result("textDocument/hover", s.at(position_of(MODEL, "hours", 1)));
-    let text = hover["contents"]["value"].as_str().unwrap_or_default().to_string();
+    let hover = s
+        .client
+        .result("textDocument/hover", s.at(position_of(MODEL, "hours", 1)));
+    let text = hover["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     assert!(text.contains("hours") && text.contains("param"), "{text}");
 
     // Go to definition from the objective to the decision's name.
-    let def = s.client.result("textDocument/definition", s.at(position_of(MODEL, "build", 2)));
+    let def = s.client.result(
+        "textDocument/definition",
+        s.at(position_of(MODEL, "build", 2)),
+    );
     assert_eq!(def["uri"], uri.as_str());
     assert_eq!(def["range"]["start"], position_of(MODEL, "build", 0));
     assert_eq!(def["range"]["end"], position_after(MODEL, "build", 0));
@@ -127,10 +152,16 @@ fn a_whole_editing_session() {
     let after_dot = position_after(MODEL, "k.", 0);
     let items = s.client.result("textDocument/completion", s.at(after_dot));
     let l = labels(&items);
-    assert!(l.contains(&"power".to_string()) && l.contains(&"site".to_string()), "{l:?}");
+    assert!(
+        l.contains(&"power".to_string()) && l.contains(&"site".to_string()),
+        "{l:?}"
+    );
 
     // Completion in an ordinary position offers keywords and declared names.
-    let items = s.client.result("textDocument/completion", s.at(position_of(MODEL, "minimize", 0)));
+    let items = s.client.result(
+        "textDocument/completion",
+        s.at(position_of(MODEL, "minimize", 0)),
+    );
     let l = labels(&items);
     for want in ["constraint", "hours", "build", "sum"] {
         assert!(l.contains(&want.to_string()), "missing {want} in {l:?}");
@@ -140,18 +171,34 @@ fn a_whole_editing_session() {
     // does not parse; hover still answers from the last good analysis.
     let with_use = format!("use \n{MODEL}");
     s.client.change(&uri, 3, &with_use);
-    let items = s.client.result("textDocument/completion", s.at(position_after(&with_use, "use ", 0)));
+    let items = s.client.result(
+        "textDocument/completion",
+        s.at(position_after(&with_use, "use ", 0)),
+    );
     insta::assert_snapshot!("completion_use", s.redact(&items));
-    let hover = s.client.result("textDocument/hover", s.at(position_of(&with_use, "hours", 1)));
-    assert!(hover["contents"]["value"].as_str().unwrap_or_default().contains("hours"));
+    let hover = s.client.result(
+        "textDocument/hover",
+        s.at(position_of(&with_use, "hours", 1)),
+    );
+    assert!(hover["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("hours"));
     s.client.change(&uri, 4, MODEL);
 
     // The outline comes from the syntax tree.
-    let symbols = s
-        .client
-        .result("textDocument/documentSymbol", json!({"textDocument": {"uri": uri}}));
-    let names: Vec<&str> = symbols.as_array().map(|a| a.iter().filter_map(|x| x["name"].as_str()).collect()).unwrap_or_default();
-    assert_eq!(names, ["hours", "rack", "r1", "r2", "build", "budget", "cost"]);
+    let symbols = s.client.result(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let names: Vec<&str> = symbols
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        names,
+        ["hours", "rack", "r1", "r2", "build", "budget", "cost"]
+    );
     insta::assert_snapshot!("document_symbols", s.redact(&symbols));
 
     // Rename a param: its declaration and its use.
@@ -169,11 +216,12 @@ fn a_whole_editing_session() {
     assert!(resp.get("error").is_some(), "{resp}");
 
     // Semantic tokens: five numbers per token, some of them.
-    let tokens = s
-        .client
-        .result("textDocument/semanticTokens/full", json!({"textDocument": {"uri": uri}}));
+    let tokens = s.client.result(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": uri}}),
+    );
     let data = tokens["data"].as_array().map(Vec::len).unwrap_or(0);
-    assert!(data > 0 && data % 5 == 0, "{tokens}");
+    assert!(data > 0 && data.is_multiple_of(5), "{tokens}");
 
     // Formatting a messy document.
     s.client.change(&uri, 5, MESSY);
@@ -189,7 +237,13 @@ fn a_whole_editing_session() {
         "workspace/executeCommand",
         json!({"command": "archc.solveAndExplain", "arguments": []}),
     );
-    assert!(resp["error"]["message"].as_str().unwrap_or_default().contains("not available"), "{resp}");
+    assert!(
+        resp["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("not available"),
+        "{resp}"
+    );
 
     let status = s.client.shutdown();
     assert!(status.success(), "{status:?}");
@@ -204,10 +258,18 @@ fn unicode_positions_are_utf16() {
     // `€` is one UTF-16 unit but three bytes; `𝕏` two units and four bytes.
     let text = "param p: int = 1 // € 𝕏\nconstraint c: p >= \"𝕏\" €\n";
     s.client.open(&uri, text);
-    let diags = s.client.wait_notification("textDocument/publishDiagnostics", |p| p["uri"] == uri.as_str());
+    let diags = s
+        .client
+        .wait_notification("textDocument/publishDiagnostics", |p| {
+            p["uri"] == uri.as_str()
+        });
     let first = &diags["diagnostics"][0];
     assert_eq!(first["code"], "E0101", "{diags}");
-    assert_eq!(first["range"]["start"], position_of(text, "€", 1), "{diags}");
+    assert_eq!(
+        first["range"]["start"],
+        position_of(text, "€", 1),
+        "{diags}"
+    );
     let status = s.client.shutdown();
     assert!(status.success());
 }

@@ -70,14 +70,23 @@ pub(crate) fn layout(
     };
 
     for line in &lines {
-        let Some(first) = line.tokens.first() else { continue };
+        let Some(first) = line.tokens.first() else {
+            continue;
+        };
         if matches!(first.tok.kind, TokenKind::Comment | TokenKind::DocComment) {
             pending_comments.push(line);
             continue;
         }
-        let closes = matches!(first.tok.kind, TokenKind::RBrace | TokenKind::RParen | TokenKind::RBracket);
+        let closes = matches!(
+            first.tok.kind,
+            TokenKind::RBrace | TokenKind::RParen | TokenKind::RBracket
+        );
         let depth = stack.len() - usize::from(closes && !stack.is_empty());
-        let stmt_start = statement_starts.range(..=first.tok.start).next_back().copied().unwrap_or(0);
+        let stmt_start = statement_starts
+            .range(..=first.tok.start)
+            .next_back()
+            .copied()
+            .unwrap_or(0);
         let open_in_stmt = stack[..depth].iter().any(|&(_, at)| at >= stmt_start);
         let continuation = !closes && !statement_starts.contains(&first.tok.start) && !open_in_stmt;
         let indent = INDENT * depth + if continuation { INDENT } else { 0 };
@@ -88,7 +97,9 @@ pub(crate) fn layout(
         w.line(line, indent);
         for p in &line.tokens {
             match p.tok.kind {
-                TokenKind::LBrace | TokenKind::LParen | TokenKind::LBracket => stack.push((p.tok.kind, p.tok.start)),
+                TokenKind::LBrace | TokenKind::LParen | TokenKind::LBracket => {
+                    stack.push((p.tok.kind, p.tok.start))
+                }
                 TokenKind::RBrace | TokenKind::RParen | TokenKind::RBracket => {
                     stack.pop();
                 }
@@ -142,8 +153,16 @@ impl Writer<'_> {
                         Spacing::Keep => !gap.is_empty(),
                         Spacing::Normalize => {
                             let a = line.tokens[i - 1].tok;
-                            let tight = self.tight.contains(&a.start) || self.tight.contains(&p.tok.start);
-                            wants_space(a, p.tok, self.second_last_sig, !gap.is_empty(), self.spaced, tight)
+                            let tight =
+                                self.tight.contains(&a.start) || self.tight.contains(&p.tok.start);
+                            wants_space(
+                                a,
+                                p.tok,
+                                self.second_last_sig,
+                                !gap.is_empty(),
+                                self.spaced,
+                                tight,
+                            )
                         }
                     }
                 };
@@ -217,7 +236,10 @@ fn split_lines(tokens: &[Token]) -> Vec<Line> {
 fn operator_spacing(tokens: &[Token], arithmetic: &HashMap<usize, bool>) -> BTreeSet<usize> {
     let mut spaced = BTreeSet::new();
     for (i, t) in tokens.iter().enumerate() {
-        if matches!(t.kind, TokenKind::Star | TokenKind::Slash | TokenKind::Caret) {
+        if matches!(
+            t.kind,
+            TokenKind::Star | TokenKind::Slash | TokenKind::Caret
+        ) {
             let wanted = match arithmetic.get(&t.start) {
                 Some(&w) => w,
                 None => {
@@ -236,7 +258,10 @@ fn operator_spacing(tokens: &[Token], arithmetic: &HashMap<usize, bool>) -> BTre
 
 fn is_binary_op(kind: TokenKind) -> bool {
     use TokenKind::*;
-    matches!(kind, Iff | Arrow | EqEq | Ne | Le | Ge | Lt | Gt | Eq | Plus | Percent)
+    matches!(
+        kind,
+        Iff | Arrow | EqEq | Ne | Le | Ge | Lt | Gt | Eq | Plus | Percent
+    )
 }
 
 fn is_open(kind: TokenKind) -> bool {

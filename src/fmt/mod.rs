@@ -79,9 +79,17 @@ pub fn run_cli(paths: &[PathBuf], check: bool) -> i32 {
                         .primary_span()
                         .map(|s| crate::span::line_col(sources.text(id), s.start as usize))
                         .unwrap_or((1, 1));
-                    eprintln!("error[{}]: {} ({}:{line}:{col})", d.code, d.message, path.display());
+                    eprintln!(
+                        "error[{}]: {} ({}:{line}:{col})",
+                        d.code,
+                        d.message,
+                        path.display()
+                    );
                 }
-                eprintln!("error: `{}` has syntax errors; not formatted", path.display());
+                eprintln!(
+                    "error: `{}` has syntax errors; not formatted",
+                    path.display()
+                );
                 code = code.max(1);
             }
         }
@@ -111,7 +119,10 @@ fn syntax_hints(items: &[Item], tokens: &[Token]) -> Hints {
     let mut ops = HashMap::new();
     let mut tight = HashSet::new();
     walk::exprs(items, &mut |e| {
-        if matches!(e.kind, ExprKind::SetLit(_) | ExprKind::SetCompr(_) | ExprKind::Map(_)) {
+        if matches!(
+            e.kind,
+            ExprKind::SetLit(_) | ExprKind::SetCompr(_) | ExprKind::Map(_)
+        ) {
             let i = tokens.partition_point(|t| (t.start as u32) < e.span.start);
             let j = tokens.partition_point(|t| (t.end as u32) < e.span.end);
             if let (Some(open), Some(close)) = (tokens.get(i), tokens.get(j)) {
@@ -122,7 +133,9 @@ fn syntax_hints(items: &[Item], tokens: &[Token]) -> Hints {
             }
             return;
         }
-        let ExprKind::Binary(op, l, r) = &e.kind else { return };
+        let ExprKind::Binary(op, l, r) = &e.kind else {
+            return;
+        };
         let (kind, spaced) = match op {
             BinOp::Mul => (TokenKind::Star, true),
             BinOp::Div => (TokenKind::Slash, true),
@@ -131,7 +144,11 @@ fn syntax_hints(items: &[Item], tokens: &[Token]) -> Hints {
         };
         let (from, to) = (l.span.end as usize, r.span.start as usize);
         let i = tokens.partition_point(|t| t.start < from);
-        if let Some(t) = tokens[i..].iter().take_while(|t| t.start < to).find(|t| t.kind == kind) {
+        if let Some(t) = tokens[i..]
+            .iter()
+            .take_while(|t| t.start < to)
+            .find(|t| t.kind == kind)
+        {
             ops.insert(t.start, spaced);
         }
     });
@@ -213,13 +230,28 @@ mod tests {
             "region us-east { cores: 40_000 core, price: 0.031 usd/core/h }\n"
         );
         assert_eq!(fmt("constraint c: x-y >= -3"), "constraint c: x-y >= -3\n");
-        assert_eq!(fmt("constraint c: x  -  y >=  - 3"), "constraint c: x - y >= -3\n");
-        assert_eq!(fmt("kind rack { power: kW/h }"), "kind rack { power: kW/h }\n");
+        assert_eq!(
+            fmt("constraint c: x  -  y >=  - 3"),
+            "constraint c: x - y >= -3\n"
+        );
+        assert_eq!(
+            fmt("kind rack { power: kW/h }"),
+            "kind rack { power: kW/h }\n"
+        );
         assert_eq!(fmt("set s = { a,b }"), "set s = {a, b}\n");
-        assert_eq!(fmt("set s = { r in regions where r.x>1 }"), "set s = {r in regions where r.x > 1}\n");
+        assert_eq!(
+            fmt("set s = { r in regions where r.x>1 }"),
+            "set s = {r in regions where r.x > 1}\n"
+        );
         assert_eq!(fmt("param a: int = b  *  c"), "param a: int = b * c\n");
-        assert_eq!(fmt("param a: int = b*c/d ^ 2"), "param a: int = b * c / d^2\n");
-        assert_eq!(fmt("param a: usd/h = 3 usd/h*x"), "param a: usd/h = 3 usd/h*x\n");
+        assert_eq!(
+            fmt("param a: int = b*c/d ^ 2"),
+            "param a: int = b * c / d^2\n"
+        );
+        assert_eq!(
+            fmt("param a: usd/h = 3 usd/h*x"),
+            "param a: usd/h = 3 usd/h*x\n"
+        );
     }
 
     #[test]

@@ -10,24 +10,34 @@ use crate::analysis::SymbolKind;
 use crate::syntax::ast::ItemKind;
 use crate::syntax::lexer;
 use lsp_types::{
-    CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, CompletionTextEdit, Range, TextEdit,
+    CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, CompletionTextEdit,
+    Range, TextEdit,
 };
 use std::collections::BTreeMap;
 
 /// The standard library modules offered after `use `.
 pub const STDLIB_MODULES: &[(&str, &str)] = &[
-    ("std.infra", "entity kinds region, service, link, zone, dataset with standard attributes"),
+    (
+        "std.infra",
+        "entity kinds region, service, link, zone, dataset with standard attributes",
+    ),
     ("std.placement", "replica placement: fit, spread, presence"),
-    ("std.routing", "flows over links: conservation, capacity, latency"),
-    ("std.capacity", "capacity plans over quarters: build, lead times, headroom"),
+    (
+        "std.routing",
+        "flows over links: conservation, capacity, latency",
+    ),
+    (
+        "std.capacity",
+        "capacity plans over quarters: build, lead times, headroom",
+    ),
     ("std.risk", "failure sets and N-1 survival"),
 ];
 
 /// Units offered after a number. A static list until the unit registry can be queried;
 /// units the model declares are added to it.
 pub const COMMON_UNITS: &[&str] = &[
-    "core", "GiB", "TiB", "MiB", "GB", "TB", "bps", "Mbps", "Gbps", "Tbps", "ms", "s", "min", "h", "d", "usd", "eur", "W",
-    "kW", "MW", "rack", "%",
+    "core", "GiB", "TiB", "MiB", "GB", "TB", "bps", "Mbps", "Gbps", "Tbps", "ms", "s", "min", "h",
+    "d", "usd", "eur", "W", "kW", "MW", "rack", "%",
 ];
 
 /// The text of the current line up to the cursor, and the cursor's byte offset.
@@ -61,9 +71,17 @@ pub fn completion(world: &World, params: CompletionParams) -> Option<CompletionR
 
     let trimmed = prefix.trim_start();
     if let Some(rest) = trimmed.strip_prefix("use") {
-        if rest.starts_with([' ', '\t']) && rest.trim().chars().all(|c| c.is_alphanumeric() || c == '.' || c == '_') {
+        if rest.starts_with([' ', '\t'])
+            && rest
+                .trim()
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '_')
+        {
             let typed = rest.trim_start();
-            let start = p.position.character.saturating_sub(typed.encode_utf16().count() as u32);
+            let start = p
+                .position
+                .character
+                .saturating_sub(typed.encode_utf16().count() as u32);
             let range = Range::new(lsp_types::Position::new(p.position.line, start), p.position);
             return Some(CompletionResponse::Array(modules(range)));
         }
@@ -84,7 +102,10 @@ fn modules(range: Range) -> Vec<CompletionItem> {
             label: name.to_string(),
             kind: Some(CompletionItemKind::MODULE),
             detail: Some(doc.to_string()),
-            text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(range, name.to_string()))),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(
+                range,
+                name.to_string(),
+            ))),
             ..Default::default()
         })
         .collect()
@@ -111,8 +132,15 @@ fn snapshots(doc: &Document) -> impl Iterator<Item = &Snapshot> {
 fn attributes(doc: &Document) -> Vec<CompletionItem> {
     let mut found: BTreeMap<String, String> = BTreeMap::new();
     for snap in snapshots(doc) {
-        for d in snap.index.decls.iter().filter(|d| d.kind == SymbolKind::Attribute) {
-            found.entry(d.name.clone()).or_insert_with(|| d.detail.clone());
+        for d in snap
+            .index
+            .decls
+            .iter()
+            .filter(|d| d.kind == SymbolKind::Attribute)
+        {
+            found
+                .entry(d.name.clone())
+                .or_insert_with(|| d.detail.clone());
         }
     }
     // Attribute names as the model writes them in entity blocks, for kinds declared
@@ -141,9 +169,17 @@ fn attributes(doc: &Document) -> Vec<CompletionItem> {
 }
 
 fn units(doc: &Document) -> Vec<CompletionItem> {
-    let mut found: BTreeMap<String, String> = COMMON_UNITS.iter().map(|u| (u.to_string(), "unit".to_string())).collect();
+    let mut found: BTreeMap<String, String> = COMMON_UNITS
+        .iter()
+        .map(|u| (u.to_string(), "unit".to_string()))
+        .collect();
     for snap in snapshots(doc) {
-        for d in snap.index.decls.iter().filter(|d| d.kind == SymbolKind::Unit) {
+        for d in snap
+            .index
+            .decls
+            .iter()
+            .filter(|d| d.kind == SymbolKind::Unit)
+        {
             found.insert(d.name.clone(), d.detail.clone());
         }
     }
@@ -164,29 +200,47 @@ fn general(doc: &Document, snap: &Snapshot, offset: usize) -> Vec<CompletionItem
         if d.kind == SymbolKind::Attribute || !snap.index.visible_at(i, snap.main, offset) {
             continue;
         }
-        items.entry(d.name.clone()).or_insert_with(|| symbol_item(&d.name, d.kind, &d.detail));
+        items
+            .entry(d.name.clone())
+            .or_insert_with(|| symbol_item(&d.name, d.kind, &d.detail));
     }
     if let Some(good) = doc.last_good.as_deref() {
         for d in &good.index.decls {
             if matches!(d.kind, SymbolKind::Attribute | SymbolKind::IndexVar) {
                 continue;
             }
-            items.entry(d.name.clone()).or_insert_with(|| symbol_item(&d.name, d.kind, &d.detail));
+            items
+                .entry(d.name.clone())
+                .or_insert_with(|| symbol_item(&d.name, d.kind, &d.detail));
         }
     }
     let words = lexer::KEYWORDS
         .iter()
         .map(|w| (w, CompletionItemKind::KEYWORD, "keyword"))
-        .chain(lexer::CONTEXTUAL_WORDS.iter().map(|w| (w, CompletionItemKind::KEYWORD, "keyword")))
-        .chain(lexer::TYPE_WORDS.iter().map(|w| (w, CompletionItemKind::TYPE_PARAMETER, "type")))
-        .chain(lexer::AGGREGATES.iter().map(|w| (w, CompletionItemKind::FUNCTION, "aggregate")));
+        .chain(
+            lexer::CONTEXTUAL_WORDS
+                .iter()
+                .map(|w| (w, CompletionItemKind::KEYWORD, "keyword")),
+        )
+        .chain(
+            lexer::TYPE_WORDS
+                .iter()
+                .map(|w| (w, CompletionItemKind::TYPE_PARAMETER, "type")),
+        )
+        .chain(
+            lexer::AGGREGATES
+                .iter()
+                .map(|w| (w, CompletionItemKind::FUNCTION, "aggregate")),
+        );
     for (w, kind, detail) in words {
-        items.entry(w.to_string()).or_insert_with(|| CompletionItem {
-            label: w.to_string(),
-            kind: Some(kind),
-            detail: Some(detail.to_string()),
-            ..Default::default()
-        });
+        items
+            .entry(w.to_string())
+            .or_insert_with(|| CompletionItem {
+                label: w.to_string(),
+                kind: Some(kind),
+                detail: Some(detail.to_string()),
+                ..Default::default()
+            });
     }
     items.into_values().collect()
 }
@@ -195,7 +249,11 @@ fn symbol_item(name: &str, kind: SymbolKind, detail: &str) -> CompletionItem {
     CompletionItem {
         label: name.to_string(),
         kind: Some(completion_kind(kind)),
-        detail: Some(if detail.is_empty() { kind_word(kind).to_string() } else { detail.to_string() }),
+        detail: Some(if detail.is_empty() {
+            kind_word(kind).to_string()
+        } else {
+            detail.to_string()
+        }),
         ..Default::default()
     }
 }
@@ -210,8 +268,12 @@ fn completion_kind(kind: SymbolKind) -> CompletionItemKind {
         SymbolKind::Set => CompletionItemKind::ENUM,
         SymbolKind::Param => CompletionItemKind::CONSTANT,
         SymbolKind::Decision => CompletionItemKind::VARIABLE,
-        SymbolKind::Constraint | SymbolKind::Objective | SymbolKind::Test => CompletionItemKind::EVENT,
-        SymbolKind::Function | SymbolKind::Template | SymbolKind::Plan => CompletionItemKind::FUNCTION,
+        SymbolKind::Constraint | SymbolKind::Objective | SymbolKind::Test => {
+            CompletionItemKind::EVENT
+        }
+        SymbolKind::Function | SymbolKind::Template | SymbolKind::Plan => {
+            CompletionItemKind::FUNCTION
+        }
         SymbolKind::IndexVar => CompletionItemKind::VARIABLE,
     }
 }

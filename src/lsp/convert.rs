@@ -5,7 +5,8 @@ use crate::analysis::Analysis;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::span::{FileId, Span};
 use lsp_types::{
-    DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Position, Range, Uri,
+    DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Position, Range,
+    Uri,
 };
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -20,14 +21,22 @@ impl LineIndex {
     /// Index the lines of `text`.
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         LineIndex { starts }
     }
 
     /// The LSP position (line, UTF-16 column) of a byte offset of `text`.
     pub fn position(&self, text: &str, offset: usize) -> Position {
         let offset = crate::span::floor_char_boundary(text, offset);
-        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let line = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
         let start = self.starts.get(line).copied().unwrap_or(0).min(offset);
         let col: usize = text[start..offset].chars().map(char::len_utf16).sum();
         Position::new(line as u32, col as u32)
@@ -52,7 +61,10 @@ impl LineIndex {
 
     /// The range of a byte span of `text`.
     pub fn range(&self, text: &str, span: Span) -> Range {
-        Range::new(self.position(text, span.start as usize), self.position(text, span.end as usize))
+        Range::new(
+            self.position(text, span.start as usize),
+            self.position(text, span.end as usize),
+        )
     }
 }
 
@@ -69,14 +81,21 @@ pub fn uri_to_path(uri: &Uri) -> PathBuf {
         let decoded = percent_decode(path);
         // `/C:/x` on Windows.
         let bytes = decoded.as_bytes();
-        if bytes.len() > 3 && bytes[0] == b'/' && bytes[2] == b':' && bytes[1].is_ascii_alphabetic() {
+        if bytes.len() > 3 && bytes[0] == b'/' && bytes[2] == b':' && bytes[1].is_ascii_alphabetic()
+        {
             return PathBuf::from(&decoded[1..]);
         }
         return PathBuf::from(decoded);
     }
     let safe: String = s
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     PathBuf::from(format!("/.archc-unsaved/{safe}"))
 }
@@ -130,7 +149,11 @@ pub fn lsp_diagnostics(
     analysis
         .diagnostics
         .iter()
-        .filter(|d| d.primary_span().or(d.labels.first().map(|l| l.span)).is_none_or(|s| s.file == main))
+        .filter(|d| {
+            d.primary_span()
+                .or(d.labels.first().map(|l| l.span))
+                .is_none_or(|s| s.file == main)
+        })
         .map(|d| lsp_diagnostic(analysis, d, main, main_uri, text, index, uri_of))
         .collect()
 }
@@ -191,7 +214,11 @@ fn lsp_diagnostic(
         code: Some(NumberOrString::String(d.code.to_string())),
         source: Some("archc".into()),
         message,
-        related_information: if related.is_empty() { None } else { Some(related) },
+        related_information: if related.is_empty() {
+            None
+        } else {
+            Some(related)
+        },
         ..Default::default()
     }
 }

@@ -36,7 +36,11 @@ impl SymbolIndex {
                 if s.kind != SymbolKind::IndexVar {
                     return None;
                 }
-                let file = analysis.files.iter().find(|(id, _)| *id == s.span.file).map(|(_, f)| f)?;
+                let file = analysis
+                    .files
+                    .iter()
+                    .find(|(id, _)| *id == s.span.file)
+                    .map(|(_, f)| f)?;
                 innermost_item(&file.items, s.span.start as usize).map(|i| i.span)
             })
             .collect();
@@ -70,7 +74,12 @@ impl SymbolIndex {
     /// The declaration and every use of a declaration.
     pub fn occurrences(&self, decl: usize) -> Vec<Span> {
         let mut v: Vec<Span> = self.decls.get(decl).map(|d| d.span).into_iter().collect();
-        v.extend(self.refs.iter().filter(|&&(_, d)| d == decl).map(|&(s, _)| s));
+        v.extend(
+            self.refs
+                .iter()
+                .filter(|&&(_, d)| d == decl)
+                .map(|&(s, _)| s),
+        );
         v.sort();
         v.dedup();
         v
@@ -146,7 +155,10 @@ impl SymbolIndex {
                                 span: a.name.span,
                                 decl_span: a.span,
                                 doc: a.doc.clone(),
-                                detail: format!("{}: {ty} (attribute of {})", a.name.name, k.name.name),
+                                detail: format!(
+                                    "{}: {ty} (attribute of {})",
+                                    a.name.name, k.name.name
+                                ),
                                 info: None,
                             },
                             None,
@@ -164,7 +176,11 @@ impl SymbolIndex {
                         span: var.span,
                         decl_span: item.span,
                         doc: None,
-                        detail: format!("{} (index of {})", var.name, item.kind.name().map_or("", |n| n.name.as_str())),
+                        detail: format!(
+                            "{} (index of {})",
+                            var.name,
+                            item.kind.name().map_or("", |n| n.name.as_str())
+                        ),
                         info: None,
                     },
                     Some(item.span),
@@ -188,19 +204,30 @@ impl SymbolIndex {
                 continue;
             }
             let span = Span::new(file, t.start, t.end);
-            let Some(candidates) = by_name.get(t.text(text)) else { continue };
+            let Some(candidates) = by_name.get(t.text(text)) else {
+                continue;
+            };
             if decl_spans.contains(&span) {
                 continue;
             }
             let after_dot = i > 0 && tokens[i - 1].kind == TokenKind::Dot;
-            let before_colon = tokens.get(i + 1).is_some_and(|n| n.kind == TokenKind::Colon);
+            let before_colon = tokens
+                .get(i + 1)
+                .is_some_and(|n| n.kind == TokenKind::Colon);
             let find = |pred: &dyn Fn(usize) -> bool| candidates.iter().copied().find(|&k| pred(k));
             let attr = find(&|k| self.decls[k].kind == SymbolKind::Attribute);
             let target = if after_dot || (before_colon && attr.is_some()) {
                 attr
             } else {
-                find(&|k| self.decls[k].kind == SymbolKind::IndexVar && self.scopes[k].is_some_and(|s| s.contains_offset(t.start)))
-                    .or_else(|| find(&|k| self.decls[k].kind != SymbolKind::Attribute && self.scopes[k].is_none()))
+                find(&|k| {
+                    self.decls[k].kind == SymbolKind::IndexVar
+                        && self.scopes[k].is_some_and(|s| s.contains_offset(t.start))
+                })
+                .or_else(|| {
+                    find(&|k| {
+                        self.decls[k].kind != SymbolKind::Attribute && self.scopes[k].is_none()
+                    })
+                })
             };
             if let Some(d) = target {
                 refs.push((span, d));

@@ -13,17 +13,18 @@ pub mod world;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _, PublishDiagnostics,
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
+    PublishDiagnostics,
 };
 use lsp_types::request::{
-    Completion, DocumentSymbolRequest, ExecuteCommand, Formatting, GotoDefinition, HoverRequest, InlayHintRequest,
-    References, Rename, Request as _, SemanticTokensFullRequest,
+    Completion, DocumentSymbolRequest, ExecuteCommand, Formatting, GotoDefinition, HoverRequest,
+    InlayHintRequest, References, Rename, Request as _, SemanticTokensFullRequest,
 };
 use lsp_types::{
-    CompletionOptions, DocumentSymbolResponse, ExecuteCommandOptions, HoverProviderCapability, OneOf,
-    PublishDiagnosticsParams, Range, SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensResult,
-    SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextEdit, Uri,
+    CompletionOptions, DocumentSymbolResponse, ExecuteCommandOptions, HoverProviderCapability,
+    OneOf, PublishDiagnosticsParams, Range, SemanticTokensFullOptions, SemanticTokensOptions,
+    SemanticTokensResult, SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
 };
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
@@ -64,12 +65,14 @@ pub fn capabilities() -> ServerCapabilities {
         }),
         document_symbol_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
-        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
-            legend: outline::legend(),
-            full: Some(SemanticTokensFullOptions::Bool(true)),
-            range: None,
-            ..Default::default()
-        })),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: outline::legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: None,
+                ..Default::default()
+            },
+        )),
         inlay_hint_provider: Some(OneOf::Left(true)),
         execute_command_provider: Some(ExecuteCommandOptions {
             commands: vec![SOLVE_AND_EXPLAIN.into()],
@@ -128,7 +131,11 @@ fn handle_request(world: &mut World, req: Request) -> Response {
         Ok(Err((code, message))) => Response::new_err(id, code as i32, message),
         Err(_) => {
             eprintln!("archc lsp: handler for `{method}` panicked");
-            Response::new_err(id, ErrorCode::InternalError as i32, format!("internal error in `{method}`"))
+            Response::new_err(
+                id,
+                ErrorCode::InternalError as i32,
+                format!("internal error in `{method}`"),
+            )
         }
     }
 }
@@ -138,8 +145,8 @@ fn on<R: lsp_types::request::Request>(
     req: &Request,
     f: impl FnOnce(R::Params) -> Result<R::Result, String>,
 ) -> Handled {
-    let params: R::Params =
-        serde_json::from_value(req.params.clone()).map_err(|e| (ErrorCode::InvalidParams, e.to_string()))?;
+    let params: R::Params = serde_json::from_value(req.params.clone())
+        .map_err(|e| (ErrorCode::InvalidParams, e.to_string()))?;
     let result = f(params).map_err(|m| (ErrorCode::RequestFailed, m))?;
     serde_json::to_value(result).map_err(|e| (ErrorCode::InternalError, e.to_string()))
 }
@@ -161,11 +168,19 @@ fn dispatch(world: &mut World, req: Request) -> Handled {
                 .map(|d| SemanticTokensResult::Tokens(outline::semantic_tokens(&d.current))))
         }),
         InlayHintRequest::METHOD => on::<InlayHintRequest>(&req, |p| {
-            Ok(w.doc(&p.text_document.uri).map(|d| outline::inlay_hints(&d.current, p.range)))
+            Ok(w.doc(&p.text_document.uri)
+                .map(|d| outline::inlay_hints(&d.current, p.range)))
         }),
-        Formatting::METHOD => on::<Formatting>(&req, |p| Ok(w.doc(&p.text_document.uri).and_then(format_edits))),
-        ExecuteCommand::METHOD => on::<ExecuteCommand>(&req, |p| execute_command(w, &p.command, &p.arguments)),
-        _ => Err((ErrorCode::MethodNotFound, format!("unsupported request `{}`", req.method))),
+        Formatting::METHOD => on::<Formatting>(&req, |p| {
+            Ok(w.doc(&p.text_document.uri).and_then(format_edits))
+        }),
+        ExecuteCommand::METHOD => {
+            on::<ExecuteCommand>(&req, |p| execute_command(w, &p.command, &p.arguments))
+        }
+        _ => Err((
+            ErrorCode::MethodNotFound,
+            format!("unsupported request `{}`", req.method),
+        )),
     }
 }
 
@@ -176,7 +191,9 @@ fn execute_command(
     _arguments: &[serde_json::Value],
 ) -> Result<Option<serde_json::Value>, String> {
     match command {
-        SOLVE_AND_EXPLAIN => Err(format!("`{SOLVE_AND_EXPLAIN}` is not available in this version of archc")),
+        SOLVE_AND_EXPLAIN => Err(format!(
+            "`{SOLVE_AND_EXPLAIN}` is not available in this version of archc"
+        )),
         other => Err(format!("unknown command `{other}`")),
     }
 }
@@ -190,13 +207,17 @@ fn format_edits(doc: &world::Document) -> Option<Vec<TextEdit>> {
     }
     let snap = &doc.current;
     let end = snap.lines.position(snap.text(), snap.text().len());
-    Some(vec![TextEdit::new(Range::new(lsp_types::Position::new(0, 0), end), formatted)])
+    Some(vec![TextEdit::new(
+        Range::new(lsp_types::Position::new(0, 0), end),
+        formatted,
+    )])
 }
 
 fn handle_notification(world: &mut World, n: Notification) -> Vec<Notification> {
     match n.method.as_str() {
         DidOpenTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params) else {
+            let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params)
+            else {
                 return Vec::new();
             };
             let d = p.text_document;
@@ -204,20 +225,28 @@ fn handle_notification(world: &mut World, n: Notification) -> Vec<Notification> 
             publish(world, &path).into_iter().collect()
         }
         DidChangeTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params) else {
+            let Ok(p) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params)
+            else {
                 return Vec::new();
             };
             // Full sync: the last change holds the whole text.
-            let Some(change) = p.content_changes.into_iter().last() else { return Vec::new() };
+            let Some(change) = p.content_changes.into_iter().last() else {
+                return Vec::new();
+            };
             let path = world.set_text(p.text_document.uri, p.text_document.version, change.text);
             publish(world, &path).into_iter().collect()
         }
         DidCloseTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params) else {
+            let Ok(p) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params)
+            else {
                 return Vec::new();
             };
             world.close(&p.text_document.uri);
-            vec![diagnostics_notification(p.text_document.uri, Vec::new(), None)]
+            vec![diagnostics_notification(
+                p.text_document.uri,
+                Vec::new(),
+                None,
+            )]
         }
         _ => Vec::new(),
     }
@@ -231,10 +260,18 @@ fn publish(world: &World, path: &Path) -> Option<Notification> {
     }
     let uri_of = |f| world.uri_of(snap, f);
     let diags = convert::lsp_diagnostics(&snap.analysis, snap.main, &doc.uri, &snap.lines, &uri_of);
-    Some(diagnostics_notification(doc.uri.clone(), diags, Some(doc.version)))
+    Some(diagnostics_notification(
+        doc.uri.clone(),
+        diags,
+        Some(doc.version),
+    ))
 }
 
-fn diagnostics_notification(uri: Uri, diagnostics: Vec<lsp_types::Diagnostic>, version: Option<i32>) -> Notification {
+fn diagnostics_notification(
+    uri: Uri,
+    diagnostics: Vec<lsp_types::Diagnostic>,
+    version: Option<i32>,
+) -> Notification {
     Notification::new(
         PublishDiagnostics::METHOD.to_string(),
         PublishDiagnosticsParams {

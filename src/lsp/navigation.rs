@@ -6,8 +6,9 @@ use super::world::{Document, Snapshot, World};
 use crate::analysis::{Symbol, SymbolKind};
 use crate::syntax::lexer::{self, Token, TokenKind};
 use lsp_types::{
-    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location, MarkupContent,
-    MarkupKind, Position, ReferenceParams, RenameParams, TextEdit, Uri, WorkspaceEdit,
+    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location,
+    MarkupContent, MarkupKind, Position, ReferenceParams, RenameParams, TextEdit, Uri,
+    WorkspaceEdit,
 };
 use std::collections::HashMap;
 
@@ -23,7 +24,10 @@ pub fn word_at(text: &str, offset: usize) -> Option<Token> {
 }
 
 fn is_word(kind: TokenKind) -> bool {
-    matches!(kind, TokenKind::Ident | TokenKind::DigitName | TokenKind::Keyword | TokenKind::Bool)
+    matches!(
+        kind,
+        TokenKind::Ident | TokenKind::DigitName | TokenKind::Keyword | TokenKind::Bool
+    )
 }
 
 /// A word for a symbol kind, as shown to users.
@@ -50,7 +54,11 @@ pub fn kind_word(kind: SymbolKind) -> &'static str {
 /// The hover text of a symbol: its one-line declaration, kind, size or value, and doc.
 pub fn hover_markdown(sym: &Symbol) -> String {
     let mut md = String::new();
-    let detail = if sym.detail.is_empty() { &sym.name } else { &sym.detail };
+    let detail = if sym.detail.is_empty() {
+        &sym.name
+    } else {
+        &sym.detail
+    };
     md.push_str("```arch\n");
     md.push_str(detail);
     md.push_str("\n```\n\n");
@@ -89,11 +97,17 @@ pub fn hover(world: &World, params: HoverParams) -> Option<Hover> {
     let snap = &doc.current;
     let offset = offset_of(doc, p.position);
     let word = word_at(snap.text(), offset);
-    let range = word.map(|w| snap.lines.range(snap.text(), crate::span::Span::new(snap.main, w.start, w.end)));
+    let range = word.map(|w| {
+        snap.lines.range(
+            snap.text(),
+            crate::span::Span::new(snap.main, w.start, w.end),
+        )
+    });
     let sym = match snap.index.at(snap.main, offset) {
         Some(d) => snap.index.decls[d].clone(),
         None => {
-            let word = word.filter(|w| matches!(w.kind, TokenKind::Ident | TokenKind::DigitName))?;
+            let word =
+                word.filter(|w| matches!(w.kind, TokenKind::Ident | TokenKind::DigitName))?;
             let name = word.text(snap.text());
             let from = |s: &Snapshot| s.index.by_name(name).map(|d| s.index.decls[d].clone());
             from(snap).or_else(|| doc.last_good.as_deref().and_then(from))?
@@ -136,15 +150,21 @@ pub fn references(world: &World, params: ReferenceParams) -> Option<Vec<Location
 }
 
 /// `textDocument/rename`: every occurrence of the symbol, in every file that has a path.
+// `WorkspaceEdit` is keyed by `Uri`, whose parsed form caches data in a `Cell`.
+#[allow(clippy::mutable_key_type)]
 pub fn rename(world: &World, params: RenameParams) -> Result<Option<WorkspaceEdit>, String> {
     let p = params.text_document_position;
-    let doc = world.doc(&p.text_document.uri).ok_or("the document is not open")?;
+    let doc = world
+        .doc(&p.text_document.uri)
+        .ok_or("the document is not open")?;
     let snap = &doc.current;
     let offset = offset_of(doc, p.position);
     let word = word_at(snap.text(), offset).ok_or("there is no name here")?;
     let text = word.text(snap.text());
     if !matches!(word.kind, TokenKind::Ident | TokenKind::DigitName) || is_builtin(text) {
-        return Err(format!("`{text}` is a keyword or built-in name and cannot be renamed"));
+        return Err(format!(
+            "`{text}` is a keyword or built-in name and cannot be renamed"
+        ));
     }
     check_new_name(&params.new_name)?;
     let d = snap
@@ -153,7 +173,10 @@ pub fn rename(world: &World, params: RenameParams) -> Result<Option<WorkspaceEdi
         .ok_or_else(|| format!("`{text}` is not declared in this model"))?;
     let decl = &snap.index.decls[d];
     if snap.analysis.sources.get(decl.span.file).path.is_none() {
-        return Err(format!("`{}` is declared in the standard library and cannot be renamed", decl.name));
+        return Err(format!(
+            "`{}` is declared in the standard library and cannot be renamed",
+            decl.name
+        ));
     }
     if decl.kind == SymbolKind::Entity && decl.name.contains("->") {
         return Err("a link is named by its endpoints; rename the regions instead".into());
@@ -161,9 +184,15 @@ pub fn rename(world: &World, params: RenameParams) -> Result<Option<WorkspaceEdi
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
     for span in snap.index.occurrences(d) {
         let Some(loc) = location(world, snap, span) else {
-            return Err(format!("`{}` is used in a file that cannot be edited", decl.name));
+            return Err(format!(
+                "`{}` is used in a file that cannot be edited",
+                decl.name
+            ));
         };
-        changes.entry(loc.uri).or_default().push(TextEdit::new(loc.range, params.new_name.clone()));
+        changes
+            .entry(loc.uri)
+            .or_default()
+            .push(TextEdit::new(loc.range, params.new_name.clone()));
     }
     Ok(Some(WorkspaceEdit::new(changes)))
 }

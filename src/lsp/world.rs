@@ -25,7 +25,7 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    fn new(analysis: Analysis, path: &Path) -> Self {
+    pub(crate) fn new(analysis: Analysis, path: &Path) -> Self {
         let main = analysis.sources.find_by_path(path).unwrap_or(FileId(0));
         let index = SymbolIndex::build(&analysis, main);
         let lines = if analysis.sources.is_empty() {
@@ -52,13 +52,19 @@ impl Snapshot {
 
     /// The document's AST.
     pub fn ast(&self) -> Option<&ast::File> {
-        self.analysis.files.iter().find(|(id, _)| *id == self.main).map(|(_, f)| f)
+        self.analysis
+            .files
+            .iter()
+            .find(|(id, _)| *id == self.main)
+            .map(|(_, f)| f)
     }
 
     /// True when the document itself has syntax errors (E01xx).
     pub fn has_syntax_errors(&self) -> bool {
         self.analysis.diagnostics.iter().any(|d| {
-            d.is_error() && d.code.starts_with("E01") && d.primary_span().is_none_or(|s| s.file == self.main)
+            d.is_error()
+                && d.code.starts_with("E01")
+                && d.primary_span().is_none_or(|s| s.file == self.main)
         })
     }
 }
@@ -112,8 +118,14 @@ impl World {
 
     /// Analyse a document again, with every open document as an overlay.
     pub fn reanalyze(&mut self, path: &Path) {
-        let overlays: HashMap<PathBuf, String> = self.docs.iter().map(|(p, d)| (p.clone(), d.text.clone())).collect();
-        let Some(text) = overlays.get(path).cloned() else { return };
+        let overlays: HashMap<PathBuf, String> = self
+            .docs
+            .iter()
+            .map(|(p, d)| (p.clone(), d.text.clone()))
+            .collect();
+        let Some(text) = overlays.get(path).cloned() else {
+            return;
+        };
         let options = AnalyzeOptions {
             overlays,
             instantiate: false,
@@ -121,7 +133,10 @@ impl World {
         let analysis = match catch_unwind(AssertUnwindSafe(|| analysis::analyze(path, &options))) {
             Ok(a) => a,
             Err(_) => {
-                eprintln!("archc lsp: analysis of `{}` panicked; showing syntax only", path.display());
+                eprintln!(
+                    "archc lsp: analysis of `{}` panicked; showing syntax only",
+                    path.display()
+                );
                 parse_only(path, text)
             }
         };
@@ -151,7 +166,9 @@ impl World {
 /// An analysis that only parses (used when the full analysis failed unexpectedly).
 fn parse_only(path: &Path, text: String) -> Analysis {
     let mut analysis = Analysis::default();
-    let id = analysis.sources.add(path.display().to_string(), Some(path.to_path_buf()), text);
+    let id = analysis
+        .sources
+        .add(path.display().to_string(), Some(path.to_path_buf()), text);
     let (file, diags) = crate::syntax::parse_file(id, analysis.sources.text(id));
     analysis.diagnostics = diags;
     analysis.files.push((id, file));

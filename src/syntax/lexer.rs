@@ -173,8 +173,33 @@ impl Token {
 
 /// Every reserved word of the language.
 pub const KEYWORDS: &[&str] = &[
-    "use", "kind", "unit", "set", "param", "decide", "constraint", "minimize", "maximize", "fn", "template", "apply",
-    "plan", "test", "expect", "in", "where", "if", "then", "else", "and", "or", "not", "true", "false", "from", "as",
+    "use",
+    "kind",
+    "unit",
+    "set",
+    "param",
+    "decide",
+    "constraint",
+    "minimize",
+    "maximize",
+    "fn",
+    "template",
+    "apply",
+    "plan",
+    "test",
+    "expect",
+    "in",
+    "where",
+    "if",
+    "then",
+    "else",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
+    "from",
+    "as",
     "over",
 ];
 
@@ -230,7 +255,10 @@ pub fn lex(source: &str) -> Vec<Token> {
 
 /// The tokens that are not whitespace or comments.
 pub fn significant(source: &str) -> Vec<Token> {
-    lex(source).into_iter().filter(|t| !t.kind.is_trivia()).collect()
+    lex(source)
+        .into_iter()
+        .filter(|t| !t.kind.is_trivia())
+        .collect()
 }
 
 /// After a number, horizontal whitespace and a unit expression (`usd/core/h`, `GiB^2`,
@@ -289,7 +317,13 @@ fn unit_atom(source: &str, toks: &[Token], i: usize) -> Option<usize> {
         TokenKind::Percent => {
             // `%` may start a unit name: `%`, `%x`.
             match toks.get(i + 1) {
-                Some(n) if n.kind == TokenKind::Ident && n.start == t.end && !n.text(source).contains('-') => i + 2,
+                Some(n)
+                    if n.kind == TokenKind::Ident
+                        && n.start == t.end
+                        && !n.text(source).contains('-') =>
+                {
+                    i + 2
+                }
                 _ => i + 1,
             }
         }
@@ -388,7 +422,20 @@ mod tests {
 
     #[test]
     fn never_panics_on_odd_input() {
-        for s in ["", "\u{feff}", "\"\\", "1 (", "1 (h", "1 %", "9999Q9Q", "-", "a-", "\u{0}\u{10ffff}", "1 h^-", "\"a\\\nb\""] {
+        for s in [
+            "",
+            "\u{feff}",
+            "\"\\",
+            "1 (",
+            "1 (h",
+            "1 %",
+            "9999Q9Q",
+            "-",
+            "a-",
+            "\u{0}\u{10ffff}",
+            "1 h^-",
+            "\"a\\\nb\"",
+        ] {
             let toks = lex(s);
             assert_eq!(toks.last().map(|t| t.end).unwrap_or(0), s.len());
         }

@@ -75,12 +75,15 @@ impl Client {
 
     fn send(&mut self, msg: &Value) {
         let body = serde_json::to_string(msg).expect("encode");
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).expect("write to server");
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body)
+            .expect("write to server");
         self.stdin.flush().expect("flush");
     }
 
     fn recv(&mut self) -> Value {
-        self.rx.recv_timeout(HANG).expect("the server stopped answering")
+        self.rx
+            .recv_timeout(HANG)
+            .expect("the server stopped answering")
     }
 
     /// Send a request and wait for its response (the whole response object).
