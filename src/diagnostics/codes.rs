@@ -17,5 +17,7 @@ pub fn all() -> Vec<&'static CodeInfo> {
 }
 
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
-    all().into_iter().find(|c| c.code.eq_ignore_ascii_case(code))
+    all()
+        .into_iter()
+        .find(|c| c.code.eq_ignore_ascii_case(code))
 }

@@ -79,7 +79,12 @@ pub fn render_color(diag: &Diagnostic, sources: &SourceMap, width: usize) -> Str
     render_with(diag, sources, width, GraphicalTheme::unicode())
 }
 
-fn render_with(diag: &Diagnostic, sources: &SourceMap, width: usize, theme: GraphicalTheme) -> String {
+fn render_with(
+    diag: &Diagnostic,
+    sources: &SourceMap,
+    width: usize,
+    theme: GraphicalTheme,
+) -> String {
     let main_file = diag
         .primary_span()
         .or_else(|| diag.labels.first().map(|l| l.span))
@@ -115,7 +120,9 @@ fn render_with(diag: &Diagnostic, sources: &SourceMap, width: usize, theme: Grap
         Some(footer_lines.join("\n"))
     };
     let (name, text) = match main_file {
-        Some(f) if (f.0 as usize) < sources.len() => (sources.name(f).to_string(), sources.text(f).to_string()),
+        Some(f) if (f.0 as usize) < sources.len() => {
+            (sources.name(f).to_string(), sources.text(f).to_string())
+        }
         _ => (String::new(), String::new()),
     };
     let rendered = Rendered {

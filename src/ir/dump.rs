@@ -40,7 +40,11 @@ pub fn dump(model: &Model) -> String {
             "row {i:>4} {} : {} <= {} <= {}",
             model.row_name(RowId(i as u32)),
             fmt_num(r.lo),
-            if terms.is_empty() { "0".to_string() } else { terms },
+            if terms.is_empty() {
+                "0".to_string()
+            } else {
+                terms
+            },
             fmt_num(r.hi)
         );
     }

@@ -196,7 +196,10 @@ impl Model {
         if tuple.is_empty() {
             decl.name.clone()
         } else {
-            let parts: Vec<&str> = tuple.iter().map(|&e| self.elements[e as usize].as_str()).collect();
+            let parts: Vec<&str> = tuple
+                .iter()
+                .map(|&e| self.elements[e as usize].as_str())
+                .collect();
             format!("{}[{}]", decl.name, parts.join(", "))
         }
     }

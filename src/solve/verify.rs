@@ -1,1 +1,283 @@
 //! Verification of solutions against the instantiated model, independent of the solver.
+//!
+//! Runs after a backend returns values and before anything is reported: every row activity
+//! is recomputed from the CSR storage of the IR, every column is checked against its bounds
+//! and, for integer and binary columns, against integrality. Nothing the solver says about
+//! feasibility or the objective is trusted. A failure becomes diagnostic E0702, placed on the
+//! declaration of the first violated row or column.
+
+use crate::diagnostics::Diagnostic;
+use crate::ir::{ColId, Model, Origin, RowId, VarKind};
+
+/// At most this many violations are kept with messages; the rest are only counted.
+pub const MAX_REPORTED: usize = 1000;
+
+/// How far a solution may be off and still count as satisfying the model.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tolerances {
+    /// A row or bound `a <= b` holds when `a - b <= feasibility * max(1, |b|)`.
+    pub feasibility: f64,
+    /// An integer column holds when its distance to the nearest integer is at most this.
+    pub integrality: f64,
+}
+
+impl Default for Tolerances {
+    fn default() -> Self {
+        Tolerances {
+            feasibility: 1e-6,
+            integrality: 1e-6,
+        }
+    }
+}
+
+/// What is violated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ViolationKind {
+    /// A row's activity lies outside `[lo, hi]`.
+    Row(RowId),
+    /// A column's value lies outside its bounds (`[0, 1]` for binaries too).
+    Bound(ColId),
+    /// An integer or binary column has a fractional value.
+    Integrality(ColId),
+    /// The solution does not have one value per column.
+    WrongLength,
+}
+
+/// One violation found by [`verify`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Violation {
+    pub kind: ViolationKind,
+    /// By how much (absolute, in the row's or column's own unit); infinite for a NaN.
+    pub amount: f64,
+    /// A sentence naming the row or column in source terms (`fit[eu-west]`).
+    pub message: String,
+}
+
+/// The outcome of [`verify`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct VerifyReport {
+    /// The violations, in model order (rows, then bounds and integrality per column), at
+    /// most [`MAX_REPORTED`] of them.
+    pub violations: Vec<Violation>,
+    /// Violations found beyond [`MAX_REPORTED`].
+    pub omitted: usize,
+    /// The objective recomputed from the IR, constants included (NaN for a wrong length).
+    pub objective: f64,
+    /// The largest absolute row violation, within tolerance or not (0 when all rows hold).
+    pub max_row_violation: f64,
+}
+
+/// The objective value of `values` computed from the IR's terms and constants.
+/// Values beyond the end of `values` count as 0.
+pub fn objective_value(model: &Model, values: &[f64]) -> f64 {
+    let Some(obj) = &model.objective else {
+        return 0.0;
+    };
+    let mut total = 0.0;
+    for term in &obj.terms {
+        total += term.constant;
+        for &(c, v) in &term.coefs {
+            total += v * values.get(c.0 as usize).copied().unwrap_or(0.0);
+        }
+    }
+    total
+}
+
+fn unit_suffix(model: &Model, origin: Origin) -> String {
+    match model.decls.get(origin.decl.0 as usize) {
+        Some(d) if !d.unit.is_empty() => format!(" {}", d.unit),
+        _ => String::new(),
+    }
+}
+
+/// How far `x` lies outside `[lo, hi]` (0 inside, infinite for NaN), and whether that is
+/// beyond the tolerance.
+fn excess(x: f64, lo: f64, hi: f64, tol: f64) -> (f64, bool) {
+    if x.is_nan() {
+        return (f64::INFINITY, true);
+    }
+    if x < lo {
+        let a = lo - x;
+        (a, a > tol * lo.abs().max(1.0))
+    } else if x > hi {
+        let a = x - hi;
+        (a, a > tol * hi.abs().max(1.0))
+    } else {
+        (0.0, false)
+    }
+}
+
+struct Collector {
+    violations: Vec<Violation>,
+    omitted: usize,
+}
+
+impl Collector {
+    fn push(&mut self, kind: ViolationKind, amount: f64, message: impl FnOnce() -> String) {
+        if self.violations.len() < MAX_REPORTED {
+            self.violations.push(Violation {
+                kind,
+                amount,
+                message: message(),
+            });
+        } else {
+            self.omitted += 1;
+        }
+    }
+}
+
+/// Check `values` (one per column) against every row, bound and integrality requirement.
+pub fn verify(model: &Model, values: &[f64], tol: &Tolerances) -> VerifyReport {
+    let mut out = Collector {
+        violations: Vec::new(),
+        omitted: 0,
+    };
+    if values.len() != model.num_columns() {
+        out.push(ViolationKind::WrongLength, f64::INFINITY, || {
+            format!(
+                "the solution has {} values, but the model has {} columns",
+                values.len(),
+                model.num_columns()
+            )
+        });
+        return VerifyReport {
+            violations: out.violations,
+            omitted: 0,
+            objective: f64::NAN,
+            max_row_violation: f64::INFINITY,
+        };
+    }
+
+    let mut max_row_violation: f64 = 0.0;
+    for (i, row) in model.rows.iter().enumerate() {
+        let (a, b) = (model.row_start[i], model.row_start[i + 1]);
+        let activity: f64 = model.row_cols[a..b]
+            .iter()
+            .zip(&model.row_vals[a..b])
+            .map(|(c, v)| v * values.get(c.0 as usize).copied().unwrap_or(f64::NAN))
+            .sum();
+        let (amount, violated) = excess(activity, row.lo, row.hi, tol.feasibility);
+        max_row_violation = max_row_violation.max(amount);
+        if violated {
+            let id = RowId(i as u32);
+            out.push(ViolationKind::Row(id), amount, || {
+                let unit = unit_suffix(model, row.origin);
+                let (side, bound) = if activity < row.lo {
+                    (">=", row.lo)
+                } else {
+                    ("<=", row.hi)
+                };
+                format!(
+                    "`{}` needs {side} {bound}{unit}, but the solution gives {activity}{unit} (off by {amount}{unit})",
+                    model.row_name(id)
+                )
+            });
+        }
+    }
+
+    for (j, col) in model.columns.iter().enumerate() {
+        let x = values[j];
+        let id = ColId(j as u32);
+        let (lb, ub) = match col.kind {
+            VarKind::Binary => (col.lb.max(0.0), col.ub.min(1.0)),
+            _ => (col.lb, col.ub),
+        };
+        let (amount, violated) = excess(x, lb, ub, tol.feasibility);
+        if violated {
+            out.push(ViolationKind::Bound(id), amount, || {
+                let unit = unit_suffix(model, col.origin);
+                format!(
+                    "`{}` = {x}{unit} lies outside its bounds [{lb}, {ub}]{unit}",
+                    model.column_name(id)
+                )
+            });
+        }
+        if col.kind != VarKind::Continuous && x.is_finite() {
+            let frac = (x - x.round()).abs();
+            if frac > tol.integrality {
+                out.push(ViolationKind::Integrality(id), frac, || {
+                    format!("`{}` = {x} must be a whole number", model.column_name(id))
+                });
+            }
+        }
+    }
+
+    VerifyReport {
+        violations: out.violations,
+        omitted: out.omitted,
+        objective: objective_value(model, values),
+        max_row_violation,
+    }
+}
+
+impl VerifyReport {
+    /// True when nothing is violated.
+    pub fn is_ok(&self) -> bool {
+        self.violations.is_empty() && self.omitted == 0
+    }
+
+    /// How many violations were found in all.
+    pub fn total(&self) -> usize {
+        self.violations.len() + self.omitted
+    }
+
+    /// Diagnostic E0702 for a failed verification, on the declaration of the first violated
+    /// row or column; `None` when the solution holds.
+    pub fn to_diagnostic(&self, model: &Model) -> Option<Diagnostic> {
+        let first = self.violations.first()?;
+        let what = match first.kind {
+            ViolationKind::Row(_) => "a constraint",
+            ViolationKind::Bound(_) => "a variable bound",
+            ViolationKind::Integrality(_) => "integrality",
+            ViolationKind::WrongLength => "the model's shape",
+        };
+        let total = self.total();
+        let message = if total == 1 {
+            format!("solution violates {what}")
+        } else {
+            format!("solution violates {what} ({total} violations in all)")
+        };
+        let mut diag = Diagnostic::error("E0702", message).help(
+            "the solver's answer does not satisfy the model: try another solver (`--solver`) \
+             or a tighter tolerance, and report it if it persists",
+        );
+        let origin_of = |kind: ViolationKind| match kind {
+            ViolationKind::Row(r) => model.rows.get(r.0 as usize).map(|r| r.origin),
+            ViolationKind::Bound(c) | ViolationKind::Integrality(c) => {
+                model.columns.get(c.0 as usize).map(|c| c.origin)
+            }
+            ViolationKind::WrongLength => None,
+        };
+        let span_of = |origin: Option<Origin>| {
+            origin.and_then(|o| model.decls.get(o.decl.0 as usize).map(|d| d.span))
+        };
+        let mut labelled = Vec::new();
+        if let Some(span) = span_of(origin_of(first.kind)) {
+            diag = diag.primary(span, first.message.clone());
+            labelled.push(span);
+        } else {
+            diag = diag.note(first.message.clone());
+        }
+        // A few more violations, one label per declaration.
+        for v in self.violations.iter().skip(1) {
+            if labelled.len() >= 4 {
+                break;
+            }
+            if let Some(span) = span_of(origin_of(v.kind)) {
+                if !labelled.contains(&span) {
+                    diag = diag.secondary(span, v.message.clone());
+                    labelled.push(span);
+                }
+            }
+        }
+        if total > 1 {
+            for v in self.violations.iter().skip(1).take(9) {
+                diag = diag.note(v.message.clone());
+            }
+            if total > 10 {
+                diag = diag.note(format!("and {} more", total - 10));
+            }
+        }
+        Some(diag)
+    }
+}

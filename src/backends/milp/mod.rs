@@ -1,1 +1,206 @@
-//! MILP backend through good_lp.
+//! MILP backend through good_lp: the instantiated model ([`crate::ir`]) goes to the solver
+//! chosen in [`SolveOptions`] and comes back as a [`RawSolution`] for verification
+//! ([`crate::solve::verify`]). Also writes the model as MPS ([`mps`]) or CPLEX LP ([`lp`])
+//! for any other solver, with names derived from origins ([`names`]).
+//!
+//! Solvers are cargo features: `microlp` (default, pure Rust), `highs`, `cbc`. The answer's
+//! objective is recomputed from the IR, never taken from the solver, and integer values
+//! within 1e-6 of a whole number are rounded to it.
+
+mod codes;
+pub mod lp;
+pub mod mps;
+pub mod names;
+mod run;
+mod textbuf;
+mod translate;
+
+pub use codes::CODES;
+pub use lp::{write_lp, write_lp_to_path};
+pub use mps::{write_mps, write_mps_to_path};
+pub use names::{column_names, objective_row_name, row_names};
+
+use crate::diagnostics::Diagnostic;
+use crate::ir::{Model, VarKind};
+use crate::solve::verify::{objective_value, verify, Tolerances};
+use crate::solve::{RawSolution, SolveOptions, SolverKind, Status};
+use run::Outcome;
+use std::time::Instant;
+use translate::Trivial;
+
+/// Integer values this close to a whole number are reported as that number.
+const ROUND_INTEGERS_WITHIN: f64 = 1e-6;
+
+/// The solver to use: the requested one if it is compiled in (E0701 otherwise), else the
+/// first of [`SolverKind::enabled`].
+pub fn choose_solver(requested: Option<SolverKind>) -> Result<SolverKind, Diagnostic> {
+    match requested {
+        Some(kind) if kind.is_enabled() => Ok(kind),
+        Some(kind) => Err(Diagnostic::error(
+            "E0701",
+            format!(
+                "solver `{0}` is not enabled in this build (enable the cargo feature `{0}`)",
+                kind.name()
+            ),
+        )
+        .help(format!(
+            "rebuild archc with `--features {}`, or leave the solver out to use one that is enabled",
+            kind.name()
+        ))),
+        None => SolverKind::enabled().first().copied().ok_or_else(|| {
+            Diagnostic::error("E0701", "no MILP solver is enabled in this build")
+                .help("rebuild archc with one of the cargo features `microlp`, `highs` or `cbc`")
+        }),
+    }
+}
+
+/// Solve `model` with the solver chosen in `opts`.
+///
+/// Errors only when the requested solver is not compiled in (E0701). Everything the solver
+/// says is in the returned [`RawSolution`]: `Optimal`, `Feasible` (stopped by a limit, or at
+/// the requested gap, with a solution), `Infeasible`, `Unbounded`, or `Error` with the
+/// solver's message (see [`solver_error_diagnostic`]). Values come with a solution only; the
+/// objective is recomputed from the IR; row duals are given for pure-LP models on solvers
+/// that report them (HiGHS), as d(objective)/d(row side) summed over the row's sides.
+pub fn solve(model: &Model, opts: &SolveOptions) -> Result<RawSolution, Diagnostic> {
+    let kind = choose_solver(opts.solver)?;
+    let start = Instant::now();
+    let outcome = match translate::trivial_outcome(model) {
+        Trivial::Decided(Status::Optimal, _) => Outcome {
+            status: Status::Optimal,
+            values: Vec::new(),
+            gap: Some(0.0),
+            duals: Some(vec![0.0; model.num_rows()]),
+            message: String::new(),
+        },
+        Trivial::Decided(status, message) => Outcome::without_solution(status, message),
+        Trivial::No => guarded(kind, || run_solver(kind, model, opts)),
+    };
+    Ok(finish(model, kind, outcome, start))
+}
+
+/// Run `f`, turning a panic inside a solver library into `Status::Error`.
+fn guarded(kind: SolverKind, f: impl FnOnce() -> Outcome) -> Outcome {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let reason = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown reason".into());
+        Outcome::without_solution(
+            Status::Error,
+            format!("the {} solver aborted: {reason}", kind.name()),
+        )
+    })
+}
+
+#[allow(unused_variables)]
+fn run_solver(kind: SolverKind, model: &Model, opts: &SolveOptions) -> Outcome {
+    let pure_lp = model.columns.iter().all(|c| c.kind == VarKind::Continuous);
+    match kind {
+        #[cfg(feature = "highs")]
+        SolverKind::Highs => {
+            use good_lp::solvers::highs::highs;
+            let rows = model.num_rows();
+            let first = run::highs(translate::build(model, highs, false), rows, pure_lp, opts);
+            tell_unbounded_apart(first, || {
+                run::highs(translate::build(model, highs, true), rows, false, opts)
+            })
+        }
+        #[cfg(feature = "cbc")]
+        SolverKind::Cbc => {
+            use good_lp::solvers::coin_cbc::coin_cbc;
+            let first = run::cbc(translate::build(model, coin_cbc, false), !pure_lp, opts);
+            tell_unbounded_apart(first, || {
+                run::cbc(translate::build(model, coin_cbc, true), !pure_lp, opts)
+            })
+        }
+        #[cfg(feature = "microlp")]
+        SolverKind::Microlp => {
+            let built = translate::build(model, good_lp::solvers::microlp::microlp, false);
+            run::microlp(built, opts)
+        }
+        #[allow(unreachable_patterns)]
+        other => Outcome::without_solution(
+            Status::Error,
+            format!("solver `{}` is not enabled in this build", other.name()),
+        ),
+    }
+}
+
+/// HiGHS (through good_lp) and CBC report some unbounded problems as infeasible. When the
+/// same problem without objective has a solution, the first answer meant unbounded.
+#[allow(dead_code)]
+fn tell_unbounded_apart(first: Outcome, feasibility: impl FnOnce() -> Outcome) -> Outcome {
+    if first.status != Status::Infeasible {
+        return first;
+    }
+    match feasibility().status {
+        Status::Optimal | Status::Feasible => {
+            Outcome::without_solution(Status::Unbounded, String::new())
+        }
+        _ => first,
+    }
+}
+
+/// Clean the values, recompute the objective, and make sure a solution stopped by a limit
+/// really is one.
+fn finish(model: &Model, kind: SolverKind, mut outcome: Outcome, start: Instant) -> RawSolution {
+    let has_solution = matches!(outcome.status, Status::Optimal | Status::Feasible);
+    if !has_solution {
+        outcome.values.clear();
+        outcome.duals = None;
+    }
+    for (v, c) in outcome.values.iter_mut().zip(&model.columns) {
+        if c.kind != VarKind::Continuous && (*v - v.round()).abs() <= ROUND_INTEGERS_WITHIN {
+            *v = v.round();
+        }
+        // No `-0` in reports.
+        *v += 0.0;
+    }
+    if outcome.status == Status::Feasible
+        && !verify(model, &outcome.values, &Tolerances::default()).is_ok()
+    {
+        // Some solvers hand back their last iterate when a limit stops them before any
+        // feasible solution is found.
+        outcome = Outcome::without_solution(
+            Status::Error,
+            "the solver stopped at a limit before it found a feasible solution".into(),
+        );
+    }
+    if outcome.status == Status::Error && outcome.message.is_empty() {
+        outcome.message = "the solver gave no reason".into();
+    }
+    let objective = if has_solution && outcome.status != Status::Error {
+        objective_value(model, &outcome.values)
+    } else {
+        f64::NAN
+    };
+    RawSolution {
+        status: outcome.status,
+        values: outcome.values,
+        objective,
+        gap: outcome.gap,
+        solver: kind,
+        time: start.elapsed(),
+        duals: outcome.duals,
+        message: outcome.message,
+    }
+}
+
+/// Diagnostic E0703 for a solve that ended in `Status::Error`, on the objective when the
+/// model has one; `None` for any other status.
+pub fn solver_error_diagnostic(raw: &RawSolution, model: &Model) -> Option<Diagnostic> {
+    if raw.status != Status::Error {
+        return None;
+    }
+    let mut diag = Diagnostic::error(
+        "E0703",
+        format!("the {} solver failed: {}", raw.solver.name(), raw.message),
+    )
+    .help("see `archc explain E0703`; another solver (`--solver`) or a longer time limit may help");
+    if let Some(obj) = &model.objective {
+        diag = diag.primary(obj.span, "while solving for this objective");
+    }
+    Some(diag)
+}

@@ -1,0 +1,273 @@
+//! Free-format MPS output of an instantiated model (`archc emit --mps`), for handing the
+//! model to any solver.
+//!
+//! Layout: `NAME`, `OBJSENSE` (only for maximisation), `ROWS` (the objective as the first
+//! `N` row), `COLUMNS` (column-major, integer columns between `MARKER INTORG/INTEND`
+//! lines, two entries per line), `RHS` (the objective constant as the negated right-hand
+//! side of the objective row, the usual convention), `RANGES` (two-sided rows, written as
+//! `G` rows with range `hi - lo`), `BOUNDS`, `ENDATA`. A row with no finite side is
+//! written as an extra `N` row. Integer columns always carry explicit bounds (`PL` for no
+//! upper bound), because some readers give unbounded integer columns an upper bound of 1.
+//!
+//! The IR stores rows as CSR; the columns are found with one counting-sort transpose using
+//! `u32` indices (12 bytes per nonzero).
+
+use super::names::NameTable;
+use super::textbuf::TextBuf;
+use crate::ir::{Model, Sense, VarKind};
+use std::io::{self, Write};
+use std::path::Path;
+
+/// The constraint matrix in column-major order.
+struct ColMajor {
+    /// Entries of column `j` are `start[j]..start[j+1]`.
+    start: Vec<u32>,
+    rows: Vec<u32>,
+    vals: Vec<f64>,
+}
+
+fn invalid(msg: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, msg)
+}
+
+/// Transpose the CSR rows with a counting sort; rows stay in increasing order per column.
+fn transpose(model: &Model) -> io::Result<ColMajor> {
+    let n = model.num_columns();
+    let nnz = model.num_nonzeros();
+    if nnz > u32::MAX as usize || model.num_rows() > u32::MAX as usize {
+        return Err(invalid(format!(
+            "model too large for MPS output ({nnz} nonzeros)"
+        )));
+    }
+    if model.row_start.len() != model.num_rows() + 1 || model.row_vals.len() != nnz {
+        return Err(invalid("malformed row storage in the model".into()));
+    }
+    let mut start = vec![0u32; n + 1];
+    for c in &model.row_cols {
+        let j = c.0 as usize;
+        if j >= n {
+            return Err(invalid(format!(
+                "a row refers to column {j}, but the model has {n} columns"
+            )));
+        }
+        start[j + 1] += 1;
+    }
+    for j in 0..n {
+        start[j + 1] += start[j];
+    }
+    // `start[j]` is used as the insertion cursor of column `j`; afterwards it holds the end
+    // of column `j`, and one shift restores the starts.
+    let mut rows = vec![0u32; nnz];
+    let mut vals = vec![0f64; nnz];
+    for i in 0..model.num_rows() {
+        let range = model.row_start[i]..model.row_start[i + 1];
+        for (c, &v) in model.row_cols[range.clone()]
+            .iter()
+            .zip(&model.row_vals[range])
+        {
+            let slot = &mut start[c.0 as usize];
+            let p = *slot as usize;
+            rows[p] = i as u32;
+            vals[p] = v;
+            *slot += 1;
+        }
+    }
+    for j in (1..=n).rev() {
+        start[j] = start[j - 1];
+    }
+    start[0] = 0;
+    Ok(ColMajor { start, rows, vals })
+}
+
+/// How a row is written: its type letter and right-hand side, and its range if two-sided.
+fn row_shape(lo: f64, hi: f64) -> (&'static [u8], f64, Option<f64>) {
+    let has_lo = lo > f64::NEG_INFINITY;
+    let has_hi = hi < f64::INFINITY;
+    match (has_lo, has_hi) {
+        (true, true) if lo == hi => (b"E", lo, None),
+        (true, true) => (b"G", lo, Some(hi - lo)),
+        (true, false) => (b"G", lo, None),
+        (false, true) => (b"L", hi, None),
+        (false, false) => (b"N", 0.0, None),
+    }
+}
+
+/// Bounds of a column as the solver sees them: binaries are integers within `[0, 1]`.
+pub(crate) fn effective_bounds(kind: VarKind, lb: f64, ub: f64) -> (f64, f64) {
+    match kind {
+        VarKind::Binary => (lb.max(0.0), ub.min(1.0)),
+        _ => (lb, ub),
+    }
+}
+
+/// Write the model as free MPS.
+pub fn write_mps(model: &Model, out: &mut impl Write) -> io::Result<()> {
+    let names = NameTable::new(model);
+    let cols = transpose(model)?;
+    let (obj, constant) = model.objective_dense();
+    let mut t = TextBuf::new(out);
+
+    t.str("NAME archc");
+    t.newline()?;
+    if matches!(&model.objective, Some(o) if o.sense == Sense::Maximize) {
+        t.str("OBJSENSE");
+        t.newline()?;
+        t.str("    MAX");
+        t.newline()?;
+    }
+
+    t.str("ROWS");
+    t.newline()?;
+    t.str(" N  ");
+    t.bytes(names.objective());
+    t.newline()?;
+    for (i, r) in model.rows.iter().enumerate() {
+        let (kind, _, _) = row_shape(r.lo, r.hi);
+        t.byte(b' ');
+        t.bytes(kind);
+        t.str("  ");
+        names.write_row(i, t.bytes_mut());
+        t.newline()?;
+    }
+
+    t.str("COLUMNS");
+    t.newline()?;
+    let mut col_name = Vec::with_capacity(128);
+    let mut in_int = false;
+    for (j, c) in model.columns.iter().enumerate() {
+        let is_int = c.kind != VarKind::Continuous;
+        if is_int != in_int {
+            t.str(if is_int {
+                "    MARKER 'MARKER' 'INTORG'"
+            } else {
+                "    MARKER 'MARKER' 'INTEND'"
+            });
+            t.newline()?;
+            in_int = is_int;
+        }
+        col_name.clear();
+        names.write_col(j, &mut col_name);
+        let (a, b) = (cols.start[j] as usize, cols.start[j + 1] as usize);
+        let mut k = a;
+        // The objective entry first; an entry-free column still needs one line.
+        if obj[j] != 0.0 || a == b {
+            t.str("    ");
+            t.bytes(&col_name);
+            t.byte(b' ');
+            t.bytes(names.objective());
+            t.byte(b' ');
+            t.num(obj[j]);
+            if k < b {
+                t.byte(b' ');
+                names.write_row(cols.rows[k] as usize, t.bytes_mut());
+                t.byte(b' ');
+                t.num(cols.vals[k]);
+                k += 1;
+            }
+            t.newline()?;
+        }
+        while k < b {
+            t.str("    ");
+            t.bytes(&col_name);
+            t.byte(b' ');
+            names.write_row(cols.rows[k] as usize, t.bytes_mut());
+            t.byte(b' ');
+            t.num(cols.vals[k]);
+            k += 1;
+            if k < b {
+                t.byte(b' ');
+                names.write_row(cols.rows[k] as usize, t.bytes_mut());
+                t.byte(b' ');
+                t.num(cols.vals[k]);
+                k += 1;
+            }
+            t.newline()?;
+        }
+    }
+    if in_int {
+        t.str("    MARKER 'MARKER' 'INTEND'");
+        t.newline()?;
+    }
+    drop(cols);
+
+    t.str("RHS");
+    t.newline()?;
+    if constant != 0.0 {
+        t.str("    RHS ");
+        t.bytes(names.objective());
+        t.byte(b' ');
+        t.num(-constant);
+        t.newline()?;
+    }
+    let mut any_range = false;
+    for (i, r) in model.rows.iter().enumerate() {
+        let (_, rhs, range) = row_shape(r.lo, r.hi);
+        any_range |= range.is_some();
+        if rhs != 0.0 {
+            t.str("    RHS ");
+            names.write_row(i, t.bytes_mut());
+            t.byte(b' ');
+            t.num(rhs);
+            t.newline()?;
+        }
+    }
+
+    if any_range {
+        t.str("RANGES");
+        t.newline()?;
+        for (i, r) in model.rows.iter().enumerate() {
+            if let (_, _, Some(range)) = row_shape(r.lo, r.hi) {
+                t.str("    RNG ");
+                names.write_row(i, t.bytes_mut());
+                t.byte(b' ');
+                t.num(range);
+                t.newline()?;
+            }
+        }
+    }
+
+    t.str("BOUNDS");
+    t.newline()?;
+    for (j, c) in model.columns.iter().enumerate() {
+        let is_int = c.kind != VarKind::Continuous;
+        let (lb, ub) = effective_bounds(c.kind, c.lb, c.ub);
+        let bound = |t: &mut TextBuf<_>, kind: &str, value: Option<f64>| -> io::Result<()> {
+            t.byte(b' ');
+            t.str(kind);
+            t.str(" BND ");
+            names.write_col(j, t.bytes_mut());
+            if let Some(v) = value {
+                t.byte(b' ');
+                t.num(v);
+            }
+            t.newline()
+        };
+        if c.kind == VarKind::Binary && lb == 0.0 && ub == 1.0 {
+            bound(&mut t, "BV", None)?;
+        } else if lb == ub {
+            bound(&mut t, "FX", Some(lb))?;
+        } else if lb == f64::NEG_INFINITY && ub == f64::INFINITY {
+            bound(&mut t, "FR", None)?;
+        } else {
+            if lb == f64::NEG_INFINITY {
+                bound(&mut t, "MI", None)?;
+            } else if lb != 0.0 || ub < 0.0 {
+                bound(&mut t, "LO", Some(lb))?;
+            }
+            if ub < f64::INFINITY {
+                bound(&mut t, "UP", Some(ub))?;
+            } else if is_int {
+                bound(&mut t, "PL", None)?;
+            }
+        }
+    }
+    t.str("ENDATA");
+    t.newline()?;
+    t.finish()
+}
+
+/// Write the model as free MPS to a file.
+pub fn write_mps_to_path(model: &Model, path: &Path) -> io::Result<()> {
+    let mut file = std::fs::File::create(path)?;
+    write_mps(model, &mut file)
+}
