@@ -83,7 +83,7 @@ fn main() {
 
         let options = AnalyzeOptions {
             overlays: HashMap::from([(path.clone(), text.clone())]),
-            instantiate: false,
+            ..Default::default()
         };
         let start = Instant::now();
         let analysis = analyze(&path, &options);
