@@ -28,6 +28,18 @@ const UNREACHABLE: &[(&str, &str)] = &[
          the language has no way to declare an attribute non-negative",
     ),
     (
+        "E0610",
+        "reported by the dynamic-programming backend while solving a plan, not by analysis",
+    ),
+    (
+        "E0611",
+        "reported by the dynamic-programming backend while solving a plan, not by analysis",
+    ),
+    (
+        "E0612",
+        "reported by the dynamic-programming backend while solving a plan, not by analysis",
+    ),
+    (
         "E0211",
         "registered but never emitted: a non-set after `in` is reported as E0307",
     ),

@@ -440,6 +440,10 @@ fn deep_nesting_child() {
     if std::env::var_os("ARCHC_DEEP_NESTING_CHILD").is_none() {
         return;
     }
+    on_big_stack(deep_nesting);
+}
+
+fn deep_nesting() {
     for (open, close) in [("(", ")"), ("-", ""), ("not ", "")] {
         let text = format!(
             "param p: real = {}1{}\n",
