@@ -1010,6 +1010,7 @@ impl Checker {
                             );
                         } else if !matches!(op, CmpOp::Eq | CmpOp::Ne)
                             && !matches!(left.ty, Ty::Elem(ElemTy::Period | ElemTy::Int) | Ty::Err)
+                            && right.ty != Ty::Err
                         {
                             let x = self.schema.ty_name(&left.ty);
                             self.error(

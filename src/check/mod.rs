@@ -203,7 +203,7 @@ impl Checker {
                             .primary(s, message)
                     }
                     other => Diagnostic::error("E0404", format!("invalid unit `{text}`"))
-                        .primary(span, format!("{other:?}")),
+                        .primary(span, other.to_string()),
                 };
                 self.error(d);
                 None
@@ -292,7 +292,7 @@ impl Checker {
                             "E0406",
                             format!("cannot declare unit `{}`", u.name.name),
                         )
-                        .primary(u.name.span, format!("{e:?}"))
+                        .primary(u.name.span, e.to_string())
                         .help("choose another name"),
                     );
                 }

@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 
 /// `models/global.arch` → `models/global.solution.txt`.
 pub fn path_for(model: &Path) -> PathBuf {
-    let stem = model.file_stem().and_then(|s| s.to_str()).unwrap_or("model");
+    let stem = model
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("model");
     model.with_file_name(format!("{stem}.solution.txt"))
 }
 
@@ -35,7 +38,10 @@ fn num(v: f64) -> String {
 /// The snapshot text of a report.
 pub fn render(r: &Report) -> String {
     let mut out = String::from("# archc solution snapshot; `archc test --update` rewrites it\n");
-    let status = serde_json::to_value(r.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    let status = serde_json::to_value(r.status)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default();
     let _ = writeln!(out, "status: {status}");
     if let Some(o) = &r.objective {
         let _ = writeln!(out, "objective {} = {} {}", o.name, num(o.value), o.unit);
@@ -62,7 +68,13 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(out, "plan {} cost = {}", p.plan, num(p.cost));
         for s in &p.stages {
             let st: Vec<String> = s.state.iter().map(|v| v.to_string()).collect();
-            let _ = writeln!(out, "  {} state {} choose {}", s.stage, st.join(","), s.decision);
+            let _ = writeln!(
+                out,
+                "  {} state {} choose {}",
+                s.stage,
+                st.join(","),
+                s.decision
+            );
         }
     }
     out

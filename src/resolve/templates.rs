@@ -109,7 +109,8 @@ fn substitute(e: &mut Expr, bound: &HashMap<String, Expr>, renames: &HashMap<Str
         // An attribute name passed as an argument: `i.size` with `size = cores`.
         ExprKind::Field(_, attr) => {
             if let Some(Expr {
-                kind: ExprKind::Name(f), ..
+                kind: ExprKind::Name(f),
+                ..
             }) = bound.get(&attr.name)
             {
                 attr.name = f.name.clone();
