@@ -13,6 +13,7 @@ pub mod data;
 pub mod diagnostics;
 pub mod instantiate;
 pub mod ir;
+pub mod plan;
 pub mod report;
 pub mod resolve;
 pub mod solve;

@@ -1,7 +1,7 @@
 //! `archc solve FILE`: instantiate, solve, verify and report.
 
 use super::{exit, Format};
-use crate::analysis::{analyze, AnalyzeOptions};
+use crate::analysis::{analyze, Analysis, AnalyzeOptions};
 use crate::solve::{SolveOptions, SolverKind, Status};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,6 +31,9 @@ pub struct SolveArgs {
     /// Print nothing but the report (no progress).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Backend for models with plans: auto chooses DP for independent plans, MILP otherwise.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub backend: crate::plan::BackendChoice,
 }
 
 pub fn run(args: &SolveArgs) -> i32 {
@@ -44,15 +47,23 @@ pub fn run(args: &SolveArgs) -> i32 {
             }
         },
     };
-    let a = analyze(
-        &args.file,
-        &AnalyzeOptions {
-            instantiate: true,
-            ..Default::default()
-        },
-    );
+    let options = AnalyzeOptions {
+        instantiate: true,
+        backend: args.backend,
+        ..Default::default()
+    };
+    let mut a = analyze(&args.file, &options);
     super::print_diagnostics(&a);
-    let Some(inst) = a.instance.as_ref().filter(|_| !a.has_errors()) else {
+    if a.has_errors() || a.instance.is_none() {
+        return exit::MODEL_ERROR;
+    }
+    if !args.quiet && args.format == Format::Json && !a.backend_reason.is_empty() {
+        eprintln!("backend: {}", a.backend_reason);
+    }
+    if a.backend == Some(crate::plan::Backend::Dp) {
+        return run_dp(args, &mut a);
+    }
+    let Some(inst) = a.instance.as_ref() else {
         return exit::MODEL_ERROR;
     };
     let opts = SolveOptions {
@@ -90,32 +101,21 @@ pub fn run(args: &SolveArgs) -> i32 {
             violations: v.total(),
         });
     let name = args.file.display().to_string();
+    let reason = if a.backend_reason.is_empty() {
+        solved.reason.clone()
+    } else {
+        a.backend_reason.clone()
+    };
     let report = crate::report::build(
         &name,
         inst,
         &solved.raw,
         solved.backend,
-        &solved.reason,
+        &reason,
         verification,
     );
-    let text = match args.format {
-        Format::Text => crate::report::table::render(&report),
-        Format::Json => match serde_json::to_string_pretty(&report) {
-            Ok(s) => s + "\n",
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::IO;
-            }
-        },
-    };
-    match &args.out {
-        Some(p) => {
-            if let Err(e) = std::fs::write(p, &text) {
-                eprintln!("error: cannot write {}: {e}", p.display());
-                return exit::IO;
-            }
-        }
-        None => print!("{text}"),
+    if let Err(code) = emit(args, &report) {
+        return code;
     }
     match solved.raw.status {
         Status::Optimal => exit::OK,
@@ -133,6 +133,61 @@ pub fn run(args: &SolveArgs) -> i32 {
             exit::SOLVER_ERROR
         }
     }
+}
+
+/// Solve the plans of a model by DP.
+fn run_dp(args: &SolveArgs, a: &mut Analysis) -> i32 {
+    let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_mut()) else {
+        return exit::MODEL_ERROR;
+    };
+    match crate::plan::solve_dp(schema, &mut a.sources, inst) {
+        Ok(outcome) => {
+            let report = crate::report::build_dp(
+                &args.file.display().to_string(),
+                &outcome,
+                &a.backend_reason,
+            );
+            match emit(args, &report) {
+                Ok(()) => exit::OK,
+                Err(code) => code,
+            }
+        }
+        Err(d) => {
+            eprint!(
+                "{}",
+                crate::diagnostics::render::render_plain(&d, &a.sources, super::width())
+            );
+            match d.code {
+                "E0611" => exit::INFEASIBLE,
+                "E0702" => exit::VERIFICATION,
+                _ => exit::MODEL_ERROR,
+            }
+        }
+    }
+}
+
+/// Print or write the report.
+fn emit(args: &SolveArgs, report: &crate::report::Report) -> Result<(), i32> {
+    let text = match args.format {
+        Format::Text => crate::report::table::render(report),
+        Format::Json => match serde_json::to_string_pretty(report) {
+            Ok(s) => s + "\n",
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Err(exit::IO);
+            }
+        },
+    };
+    match &args.out {
+        Some(p) => {
+            if let Err(e) = std::fs::write(p, &text) {
+                eprintln!("error: cannot write {}: {e}", p.display());
+                return Err(exit::IO);
+            }
+        }
+        None => print!("{text}"),
+    }
+    Ok(())
 }
 
 /// Print elapsed time to stderr every second until the flag is set.
