@@ -89,6 +89,8 @@ pub struct Analysis {
     /// The backend the instance is built for, and why.
     pub backend: Option<Backend>,
     pub backend_reason: String,
+    /// Column values of the last MILP solve (for `test` expectations).
+    pub last_values: Vec<f64>,
 }
 
 impl Analysis {

@@ -4,6 +4,7 @@
 
 pub mod errors;
 mod eval;
+pub mod expect;
 mod index;
 mod linear;
 pub mod world;
@@ -39,7 +40,7 @@ impl Default for Limits {
 }
 
 /// How to find the columns of one decision.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct DecisionCols {
     /// Sets of each index dimension.
     pub sets: Vec<Rc<SetVal>>,
