@@ -379,6 +379,9 @@ mod tests {
     /// An analysis as the checker will fill it: a decision with its size and one use.
     fn checked() -> Snapshot {
         let mut analysis = analyze_source("m.arch", TEXT, None, &AnalyzeOptions::default());
+        // Only the hand-made symbols below, so that their ids are known.
+        analysis.symbols.clear();
+        analysis.references.clear();
         let file = crate::span::FileId(0);
         let name = TEXT.find("build").unwrap_or(0);
         let use_at = TEXT.rfind("build").unwrap_or(0);
@@ -445,7 +448,10 @@ mod tests {
 
     #[test]
     fn parse_only_index_finds_declarations_and_uses() {
-        let analysis = analyze_source("m.arch", TEXT, None, &AnalyzeOptions::default());
+        let mut analysis = analyze_source("m.arch", TEXT, None, &AnalyzeOptions::default());
+        // As when the checker has not run (a file that does not parse).
+        analysis.symbols.clear();
+        analysis.references.clear();
         let snap = Snapshot::new(analysis, Path::new("m.arch"));
         assert!(!snap.index.from_checker);
         let d = snap.index.by_name("build");
