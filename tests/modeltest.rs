@@ -10,7 +10,10 @@ fn archc_test(args: &[&str]) -> (i32, String) {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("run archc test");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 #[test]
@@ -25,6 +28,14 @@ fn failures_are_reported_and_exit_one() {
 fn the_stdlib_examples_pass() {
     let (code, out) = archc_test(&["stdlib/"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.lines().last().is_some_and(|l| l.ends_with("passed, 0 failed")), "{out}");
-    assert!(out.lines().filter(|l| l.starts_with("ok ")).count() >= 4, "{out}");
+    assert!(
+        out.lines()
+            .last()
+            .is_some_and(|l| l.ends_with("passed, 0 failed")),
+        "{out}"
+    );
+    assert!(
+        out.lines().filter(|l| l.starts_with("ok ")).count() >= 4,
+        "{out}"
+    );
 }
