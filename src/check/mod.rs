@@ -943,6 +943,7 @@ impl Checker {
         dims
     }
 
+    #[allow(clippy::collapsible_match)]
     fn check_param(&mut self, i: usize) {
         let p = self.schema.params[i].clone();
         let depth = self.locals.len();
