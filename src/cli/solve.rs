@@ -31,6 +31,10 @@ pub struct SolveArgs {
     /// Print nothing but the report (no progress).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Explain the plan: binding constraints per entity and their shadow prices.
+    /// (Infeasible and unbounded models are always explained.)
+    #[arg(long)]
+    pub explain: bool,
 }
 
 pub fn run(args: &SolveArgs) -> i32 {
@@ -98,15 +102,37 @@ pub fn run(args: &SolveArgs) -> i32 {
         &solved.reason,
         verification,
     );
+    let explained = explain(args, &a, &inst.model, &solved.raw, &opts);
     let text = match args.format {
-        Format::Text => crate::report::table::render(&report),
-        Format::Json => match serde_json::to_string_pretty(&report) {
-            Ok(s) => s + "\n",
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::IO;
+        Format::Text => {
+            let mut t = crate::report::table::render(&report);
+            if let Some(Explained::Text(more)) = &explained {
+                t.push('\n');
+                t.push_str(more);
             }
-        },
+            t
+        }
+        Format::Json => {
+            let mut value = match serde_json::to_value(&report) {
+                Ok(v) => v,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return exit::IO;
+                }
+            };
+            if let (Some(Explained::Json(x)), serde_json::Value::Object(map)) =
+                (explained, &mut value)
+            {
+                map.insert("explanation".into(), x);
+            }
+            match serde_json::to_string_pretty(&value) {
+                Ok(s) => s + "\n",
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return exit::IO;
+                }
+            }
+        }
     };
     match &args.out {
         Some(p) => {
@@ -132,6 +158,66 @@ pub fn run(args: &SolveArgs) -> i32 {
             eprintln!("solver error: {}", solved.raw.message);
             exit::SOLVER_ERROR
         }
+    }
+}
+
+/// An explanation for the report: text appended to the table, or the JSON `explanation`.
+enum Explained {
+    Text(String),
+    Json(serde_json::Value),
+}
+
+/// Explain the result: always for infeasible and unbounded models (diagnostics go to
+/// stderr in text mode), for solved ones with `--explain`.
+fn explain(
+    args: &SolveArgs,
+    a: &crate::analysis::Analysis,
+    model: &crate::ir::Model,
+    raw: &crate::solve::RawSolution,
+    opts: &SolveOptions,
+) -> Option<Explained> {
+    use crate::solve::explain as x;
+    let json = args.format == Format::Json;
+    let print = |diags: &[crate::diagnostics::Diagnostic]| {
+        if !json {
+            super::print_diagnostic_list(diags, &a.sources);
+        }
+    };
+    match raw.status {
+        Status::Infeasible => {
+            if !args.quiet {
+                eprintln!("explaining: searching for a minimal conflict…");
+            }
+            match x::explain_infeasible(model, opts) {
+                Ok(e) => {
+                    print(&e.diagnostics());
+                    json.then(|| Explained::Json(x::json::infeasible_json(model, &e, &a.sources)))
+                }
+                Err(d) => {
+                    print(std::slice::from_ref(&d));
+                    json.then(|| Explained::Json(x::json::error_json(&d, &a.sources)))
+                }
+            }
+        }
+        Status::Unbounded => match x::explain_unbounded(model, opts) {
+            Ok(u) => {
+                print(std::slice::from_ref(&u.diagnostic));
+                json.then(|| Explained::Json(x::json::unbounded_json(&u, &a.sources)))
+            }
+            Err(d) => {
+                print(std::slice::from_ref(&d));
+                json.then(|| Explained::Json(x::json::error_json(&d, &a.sources)))
+            }
+        },
+        Status::Optimal | Status::Feasible if args.explain => {
+            let s = x::explain_solution(model, &raw.values, raw.duals.as_deref());
+            Some(if json {
+                Explained::Json(x::json::solution_json(&s))
+            } else {
+                Explained::Text(s.render_text())
+            })
+        }
+        _ => None,
     }
 }
 
