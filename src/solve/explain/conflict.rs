@@ -7,7 +7,8 @@
 //! whose result is minimal: dropping any member leaves a feasible sub-model.
 
 use super::groups::{
-    droppable_bounds, is_feasible_subset, Item, Side, Structure, Subset,
+    droppable_bounds, is_feasible_model, is_feasible_subset, relaxed, sub_model, Item, Side,
+    Structure, Subset,
 };
 use crate::diagnostics::Diagnostic;
 use crate::ir::{ColId, DeclId, DeclKind, Model, RowId};
@@ -85,6 +86,8 @@ struct Search<'a> {
     base: Subset,
     items: Vec<Item>,
     solves: usize,
+    /// Ask about the LP relaxation instead of the model.
+    lp: bool,
 }
 
 impl Search<'_> {
@@ -94,7 +97,12 @@ impl Search<'_> {
             s.set(&self.items[k], true);
         }
         self.solves += 1;
-        Ok(!is_feasible_subset(self.model, &s, self.opts)?)
+        if self.lp {
+            let m = relaxed(sub_model(self.model, &s));
+            Ok(!is_feasible_model(&m, self.opts)?)
+        } else {
+            Ok(!is_feasible_subset(self.model, &s, self.opts)?)
+        }
     }
 
     /// A minimal subset of all items that is infeasible with `base`, or `None` when even
@@ -139,12 +147,15 @@ struct Group {
 
 /// Find a minimal conflict of an infeasible model. `Ok(None)` when the model is feasible.
 /// `start` optionally names instances known to conflict on their own (from bound
-/// reasoning): the search then begins from them.
+/// reasoning): the search then begins from them. With `lp`, every question is asked of
+/// the LP relaxation (a conflict of the relaxation is one of the model, but may not be
+/// minimal for it: see [`polish`]).
 pub fn find_conflict(
     model: &Model,
     structure: &Structure,
     opts: &SolveOptions,
     start: Option<Vec<usize>>,
+    lp: bool,
 ) -> Result<Option<Conflict>, Diagnostic> {
     let mut base = Subset::empty(model);
     base.set(&Item::rows(structure.background.clone()), true);
@@ -202,6 +213,7 @@ pub fn find_conflict(
                 base: base.clone(),
                 items,
                 solves: 0,
+                lp,
             };
             let Some(kept) = search.run()? else {
                 return Ok(None);
@@ -228,6 +240,7 @@ pub fn find_conflict(
                     .map(|&i| Item::rows(structure.instances[i].rows.clone()))
                     .collect(),
                 solves: 0,
+                lp,
             };
             let kept = search.run()?;
             solves += search.solves;
@@ -262,6 +275,7 @@ pub fn find_conflict(
         base: base3.clone(),
         items: bound_items.iter().map(|&b| Item::bounds(vec![b])).collect(),
         solves: 0,
+        lp,
     };
     let mut kept = search.run()?;
     solves += search.solves;
@@ -278,6 +292,7 @@ pub fn find_conflict(
             base: base3,
             items: bound_items.iter().map(|&b| Item::bounds(vec![b])).collect(),
             solves: 0,
+            lp,
         };
         kept = search.run()?;
         solves += search.solves;
@@ -323,4 +338,34 @@ pub fn find_conflict(
         background: structure.background.clone(),
         solves,
     }))
+}
+
+/// Make a conflict minimal for the model itself (with integrality) by a deletion filter over
+/// its members. Cheap: the sub-models hold the conflict's rows only.
+pub fn polish(model: &Model, conflict: Conflict, opts: &SolveOptions) -> Result<Conflict, Diagnostic> {
+    let mut base = Subset::empty(model);
+    base.set(&Item::rows(conflict.background.clone()), true);
+    let mut search = Search {
+        model,
+        opts,
+        base,
+        items: conflict.members.iter().map(Member::item).collect(),
+        solves: 0,
+        lp: false,
+    };
+    let Some(kept) = search.run()? else {
+        return Ok(conflict);
+    };
+    let solves = conflict.solves + search.solves;
+    let mut members = conflict.members;
+    let mut k = 0;
+    members.retain(|_| {
+        k += 1;
+        kept.binary_search(&(k - 1)).is_ok()
+    });
+    Ok(Conflict {
+        members,
+        background: conflict.background,
+        solves,
+    })
 }

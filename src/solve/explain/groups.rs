@@ -253,6 +253,28 @@ pub fn sub_model(model: &Model, subset: &Subset) -> Model {
     m
 }
 
+/// The model with every integer and `bool` column made continuous (its LP relaxation).
+/// When the relaxation is infeasible, so is the model.
+pub fn relaxed(mut model: Model) -> Model {
+    for c in &mut model.columns {
+        match c.kind {
+            VarKind::Continuous => {}
+            VarKind::Integer => c.kind = VarKind::Continuous,
+            VarKind::Binary => {
+                c.kind = VarKind::Continuous;
+                c.lb = c.lb.max(0.0);
+                c.ub = c.ub.min(1.0);
+            }
+        }
+    }
+    model
+}
+
+/// Does the model have integer or `bool` columns?
+pub fn has_integers(model: &Model) -> bool {
+    model.columns.iter().any(|c| c.kind != VarKind::Continuous)
+}
+
 /// Does the model have a solution? `Unbounded` counts as yes; a solver error is an error.
 pub fn is_feasible_model(model: &Model, opts: &SolveOptions) -> Result<bool, Diagnostic> {
     if model.objective.is_some() {

@@ -67,6 +67,14 @@ pub struct Explanation {
     pub repair: Option<Repair>,
     /// E0711: the conflict with a label per member and the repair as help.
     pub diagnostic: Diagnostic,
+    pub timings: Timings,
+}
+
+/// Time spent on each part of an explanation.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Timings {
+    pub conflict: std::time::Duration,
+    pub repair: Option<std::time::Duration>,
 }
 
 impl Explanation {
@@ -91,6 +99,7 @@ pub fn explain_infeasible_with(
     opts: &SolveOptions,
     options: &InfeasibleOptions,
 ) -> Result<Explanation, Diagnostic> {
+    let started = std::time::Instant::now();
     let structure = Structure::of(model);
     let presolve_diags = presolve(model);
     // A row that cannot hold over the bounds is a conflict on its own: start from it.
@@ -101,12 +110,19 @@ pub fn explain_infeasible_with(
             .position(|inst| inst.rows.contains(&imp.row))
             .map(|i| vec![i])
     });
+    // Capacity conflicts are usually conflicts of the LP relaxation already: search there
+    // (fast solves), then make the result minimal for the model with integrality.
+    let lp = groups::has_integers(model)
+        && !is_feasible_model(&groups::relaxed(model.clone()), opts)?;
     let mut found = match start {
-        Some(s) => conflict::find_conflict(model, &structure, opts, Some(s))?,
+        Some(s) => conflict::find_conflict(model, &structure, opts, Some(s), lp)?,
         None => None,
     };
     if found.is_none() {
-        found = conflict::find_conflict(model, &structure, opts, None)?;
+        found = conflict::find_conflict(model, &structure, opts, None, lp)?;
+    }
+    if lp {
+        found = found.map(|c| conflict::polish(model, c, opts)).transpose()?;
     }
     let Some(conflict) = found else {
         return Err(Diagnostic::error(
@@ -115,6 +131,11 @@ pub fn explain_infeasible_with(
         )
         .help("the solver may have reported infeasible by mistake; try another `--solver`"));
     };
+    let mut timings = Timings {
+        conflict: started.elapsed(),
+        repair: None,
+    };
+    let started = std::time::Instant::now();
     let repair = if options.repair {
         let mut r = repair::smallest_repair(
             model,
@@ -131,12 +152,16 @@ pub fn explain_infeasible_with(
     } else {
         None
     };
+    if options.repair {
+        timings.repair = Some(started.elapsed());
+    }
     let diagnostic = conflict_diagnostic(model, &conflict, repair.as_ref());
     Ok(Explanation {
         presolve: presolve_diags,
         conflict,
         repair,
         diagnostic,
+        timings,
     })
 }
 
