@@ -104,7 +104,12 @@ fn main() {
     };
     let t = Instant::now();
     match archc::backends::milp::solve(model, &opts) {
-        Ok(raw) => println!("solve: {:?} on {} in {:.2?}", raw.status, raw.solver.name(), t.elapsed()),
+        Ok(raw) => println!(
+            "solve: {:?} on {} in {:.2?}",
+            raw.status,
+            raw.solver.name(),
+            t.elapsed()
+        ),
         Err(d) => println!("solve: error {}", d.message),
     }
     let t = Instant::now();
@@ -128,7 +133,12 @@ fn main() {
                 println!("  member {}", m.reading);
             }
             if let Some(r) = &e.repair {
-                println!("  repair ({:?}, verified {}): {}", r.scope, r.verified, r.summary());
+                println!(
+                    "  repair ({:?}, verified {}): {}",
+                    r.scope,
+                    r.verified,
+                    r.summary()
+                );
             }
         }
         Err(d) => println!("explanation failed: {}", d.message),

@@ -2,8 +2,9 @@
 //! sub-model feasible?" (any solver), run in three passes: over source constraint groups
 //! (a declaration with its derived rows; a decision's bounds), then over constraint
 //! instances within the groups that remain, then over the single bounds of the columns the
-//! remaining instances use. Each pass is QuickXplain (Junker, 2004): a divide-and-conquer
-//! deletion filter that needs O(k log(n/k)) solves for a conflict of k among n items, and
+//! remaining instances use. Bounds come back in the instance pass, so that an instance
+//! stays only when no bound does its work. Each pass is QuickXplain (Junker, 2004): a
+//! divide-and-conquer deletion filter that needs O(k log(n/k)) solves for a conflict of k among n items, and
 //! whose result is minimal: dropping any member leaves a feasible sub-model.
 
 use super::groups::{
@@ -112,6 +113,10 @@ impl Search<'_> {
         if !self.infeasible(&all)? {
             return Ok(None);
         }
+        if self.infeasible(&[])? {
+            // The fixed part conflicts on its own.
+            return Ok(Some(Vec::new()));
+        }
         let mut found = self.quickxplain(&[], false, &all)?;
         found.sort_unstable();
         Ok(Some(found))
@@ -195,15 +200,18 @@ pub fn find_conflict(
                 .iter()
                 .flat_map(|&i| structure.instances[i].rows.iter().copied())
                 .collect();
-            (d, Item { rows, bounds: g.bounds })
+            (
+                d,
+                Item {
+                    rows,
+                    bounds: g.bounds,
+                },
+            )
         })
         .collect();
 
-    let (instances, bound_decls): (Vec<usize>, BTreeSet<DeclId>) = match start {
-        Some(instances) => {
-            let decls = group_items.iter().map(|g| g.0).collect();
-            (instances, decls)
-        }
+    let instances: Vec<usize> = match start {
+        Some(instances) => instances,
         None => {
             // One item per group: the rows and the bounds of a declaration go together.
             let items: Vec<Item> = group_items.iter().map(|(_, g)| g.clone()).collect();
@@ -221,12 +229,12 @@ pub fn find_conflict(
             solves += search.solves;
             let decls: BTreeSet<DeclId> = kept.iter().map(|&k| group_items[k].0).collect();
 
-            // Pass 2: instances of the remaining groups, with their bounds kept.
+            // Pass 2: instances of the remaining groups, with every bound kept, so that an
+            // instance stays only when no bound does its work (pass 3 then drops the bounds
+            // that are not needed, which keeps the result minimal).
             let mut base2 = base.clone();
-            for (d, g) in &group_items {
-                if decls.contains(d) {
-                    base2.set(&Item::bounds(g.bounds.clone()), true);
-                }
+            for (_, g) in &group_items {
+                base2.set(&Item::bounds(g.bounds.clone()), true);
             }
             let cands: Vec<usize> = (0..structure.instances.len())
                 .filter(|&i| decls.contains(&structure.instances[i].decl))
@@ -245,9 +253,9 @@ pub fn find_conflict(
             let kept = search.run()?;
             solves += search.solves;
             match kept {
-                Some(k) => (k.iter().map(|&k| cands[k]).collect(), decls),
+                Some(k) => k.iter().map(|&k| cands[k]).collect(),
                 // Only the bounds conflict (crossed bounds): no instance is needed.
-                None => (Vec::new(), decls),
+                None => Vec::new(),
             }
         }
     };
@@ -261,9 +269,7 @@ pub fn find_conflict(
             used.extend(model.row_entries(r).map(|(c, _)| c));
         }
     }
-    let eligible = |c: ColId| {
-        Structure::decision_of(model, c).is_some_and(|d| bound_decls.contains(&d))
-    };
+    let eligible = |c: ColId| Structure::decision_of(model, c).is_some();
     let mut bound_items: Vec<(ColId, Side)> = used
         .iter()
         .filter(|&&c| eligible(c))
@@ -342,7 +348,11 @@ pub fn find_conflict(
 
 /// Make a conflict minimal for the model itself (with integrality) by a deletion filter over
 /// its members. Cheap: the sub-models hold the conflict's rows only.
-pub fn polish(model: &Model, conflict: Conflict, opts: &SolveOptions) -> Result<Conflict, Diagnostic> {
+pub fn polish(
+    model: &Model,
+    conflict: Conflict,
+    opts: &SolveOptions,
+) -> Result<Conflict, Diagnostic> {
     let mut base = Subset::empty(model);
     base.set(&Item::rows(conflict.background.clone()), true);
     let mut search = Search {

@@ -26,7 +26,9 @@ pub use presolve::{activity_range, impossible_rows, presolve, Impossible};
 pub use reading::{bound_reading, row_reading};
 pub use repair::{Repair, RepairItem, RepairScope, Target};
 pub use solution::{explain_solution, BindingRow, DualSource, EntityBinding, SolutionExplanation};
-pub use unbounded::{explain_unbounded, Direction, RunawayColumn, RewardingTerm, UnboundedExplanation, BOX};
+pub use unbounded::{
+    explain_unbounded, Direction, RewardingTerm, RunawayColumn, UnboundedExplanation, BOX,
+};
 
 use crate::diagnostics::codes::CodeInfo;
 use crate::diagnostics::Diagnostic;
@@ -112,8 +114,8 @@ pub fn explain_infeasible_with(
     });
     // Capacity conflicts are usually conflicts of the LP relaxation already: search there
     // (fast solves), then make the result minimal for the model with integrality.
-    let lp = groups::has_integers(model)
-        && !is_feasible_model(&groups::relaxed(model.clone()), opts)?;
+    let lp =
+        groups::has_integers(model) && !is_feasible_model(&groups::relaxed(model.clone()), opts)?;
     let mut found = match start {
         Some(s) => conflict::find_conflict(model, &structure, opts, Some(s), lp)?,
         None => None,
@@ -122,7 +124,9 @@ pub fn explain_infeasible_with(
         found = conflict::find_conflict(model, &structure, opts, None, lp)?;
     }
     if lp {
-        found = found.map(|c| conflict::polish(model, c, opts)).transpose()?;
+        found = found
+            .map(|c| conflict::polish(model, c, opts))
+            .transpose()?;
     }
     let Some(conflict) = found else {
         return Err(Diagnostic::error(
@@ -144,8 +148,7 @@ pub fn explain_infeasible_with(
             options.repair_scope,
             opts,
         )?;
-        if options.repair_scope == RepairScope::Conflict && r.as_ref().is_none_or(|r| !r.verified)
-        {
+        if options.repair_scope == RepairScope::Conflict && r.as_ref().is_none_or(|r| !r.verified) {
             r = repair::smallest_repair(model, &structure, None, RepairScope::Model, opts)?;
         }
         r
@@ -165,35 +168,94 @@ pub fn explain_infeasible_with(
     })
 }
 
-/// E0711 for a conflict: a label per member at its declaration, the repair as help.
-pub fn conflict_diagnostic(model: &Model, conflict: &Conflict, repair: Option<&Repair>) -> Diagnostic {
-    let n = conflict.members.len();
-    let title = if n == 1 {
-        "the model is infeasible: 1 constraint cannot hold".to_string()
-    } else {
-        format!("the model is infeasible: {n} constraints conflict")
+/// Bounds shown in one label: decision, side, value (as bits).
+type BoundKey = (crate::ir::DeclId, Side, u64);
+
+/// E0711 for a conflict: a label per constraint member at its declaration, bounds of one
+/// decision with the same value in one label, the repair as help.
+pub fn conflict_diagnostic(
+    model: &Model,
+    conflict: &Conflict,
+    repair: Option<&Repair>,
+) -> Diagnostic {
+    let constraints: Vec<&Member> = conflict
+        .members
+        .iter()
+        .filter(|m| m.kind == MemberKind::Constraint)
+        .collect();
+    let bounds = conflict.members.len() - constraints.len();
+    let n = constraints.len();
+    let mut title = match n {
+        0 => "the model is infeasible: decision bounds conflict".to_string(),
+        1 => "the model is infeasible: 1 constraint cannot hold".to_string(),
+        _ => format!("the model is infeasible: {n} constraints conflict"),
     };
-    let mut d = Diagnostic::error("E0711", title);
-    for (k, m) in conflict.members.iter().take(MAX_LABELS).enumerate() {
-        let decl = &model.decls[m.decl.0 as usize];
-        let msg = match m.kind {
-            MemberKind::Constraint => m.reading.clone(),
-            MemberKind::Bound => format!("bound {}", m.reading),
-        };
-        d = if k == 0 {
-            d.primary(decl.span, msg)
+    match bounds {
+        0 => {}
+        1 => title.push_str(" (with 1 decision bound)"),
+        b => title.push_str(&format!(" (with {b} decision bounds)")),
+    }
+    let mut labels: Vec<(crate::span::Span, String)> = constraints
+        .iter()
+        .map(|m| (model.decls[m.decl.0 as usize].span, m.reading.clone()))
+        .collect();
+    // Bounds: one label per (decision, side, value).
+    let mut groups: Vec<(BoundKey, Vec<&Member>)> = Vec::new();
+    for m in conflict
+        .members
+        .iter()
+        .filter(|m| m.kind == MemberKind::Bound)
+    {
+        let Some((col, side)) = m.bound else { continue };
+        let c = model.columns[col.0 as usize];
+        let v = if side == Side::Lower { c.lb } else { c.ub };
+        let key = (m.decl, side, v.to_bits());
+        match groups.iter_mut().find(|g| g.0 == key) {
+            Some(g) => g.1.push(m),
+            None => groups.push((key, vec![m])),
+        }
+    }
+    for ((decl, side, bits), ms) in &groups {
+        let span = model.decls[decl.0 as usize].span;
+        let msg = if ms.len() == 1 {
+            format!("bound {}", ms[0].reading)
         } else {
-            d.secondary(decl.span, msg)
+            let op = if *side == Side::Lower { ">=" } else { "<=" };
+            let unit = &model.decls[decl.0 as usize].unit;
+            let names: Vec<&str> = ms.iter().take(2).map(|m| m.name.as_str()).collect();
+            format!(
+                "bounds {op} {} of {} instances: {}{}",
+                crate::units::format_quantity(f64::from_bits(*bits), unit),
+                ms.len(),
+                names.join(", "),
+                if ms.len() > 2 { ", …" } else { "" }
+            )
+        };
+        labels.push((span, msg));
+    }
+    let mut d = Diagnostic::error("E0711", title);
+    let total = labels.len();
+    for (k, (span, msg)) in labels.into_iter().take(MAX_LABELS).enumerate() {
+        d = if k == 0 {
+            d.primary(span, msg)
+        } else {
+            d.secondary(span, msg)
         };
     }
-    if n > MAX_LABELS {
-        let rest: Vec<&str> = conflict.members[MAX_LABELS..]
+    if total > MAX_LABELS {
+        let rest: Vec<&str> = constraints
             .iter()
+            .skip(MAX_LABELS)
             .map(|m| m.name.as_str())
             .collect();
-        d = d.note(format!("{} more members: {}", n - MAX_LABELS, rest.join(", ")));
+        d = d.note(format!(
+            "{} more members{}{}",
+            total - MAX_LABELS,
+            if rest.is_empty() { "" } else { ": " },
+            rest.join(", ")
+        ));
     }
-    if n > 1 {
+    if conflict.members.len() > 1 {
         d = d.note("dropping any one of these makes the rest feasible");
     }
     match repair {
@@ -215,7 +277,11 @@ pub fn solve_and_explain(
     analysis: &crate::analysis::Analysis,
     opts: &SolveOptions,
 ) -> Vec<Diagnostic> {
-    let Some(inst) = analysis.instance.as_ref().filter(|_| !analysis.has_errors()) else {
+    let Some(inst) = analysis
+        .instance
+        .as_ref()
+        .filter(|_| !analysis.has_errors())
+    else {
         return Vec::new();
     };
     let model = &inst.model;

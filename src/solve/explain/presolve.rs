@@ -58,7 +58,8 @@ pub fn impossible_rows(model: &Model) -> Vec<Impossible> {
         let row = RowId(i as u32);
         let (min, max) = activity_range(model, row);
         let tol = |b: f64| 1e-6 * b.abs().max(1.0);
-        if (r.lo.is_finite() && max < r.lo - tol(r.lo)) || (r.hi.is_finite() && min > r.hi + tol(r.hi))
+        if (r.lo.is_finite() && max < r.lo - tol(r.lo))
+            || (r.hi.is_finite() && min > r.hi + tol(r.hi))
         {
             out.push(Impossible { row, min, max });
         }
@@ -150,7 +151,10 @@ fn diagnostic(model: &Model, roots: &[crate::ir::DeclId], imp: &Impossible) -> D
     for decl in &decisions {
         let dd = &model.decls[decl.0 as usize];
         if dd.kind == DeclKind::Decision && dd.span != span {
-            d = d.secondary(dd.span, format!("the bounds of `{}` come from here", dd.name));
+            d = d.secondary(
+                dd.span,
+                format!("the bounds of `{}` come from here", dd.name),
+            );
         }
     }
     if derived {
@@ -159,6 +163,9 @@ fn diagnostic(model: &Model, roots: &[crate::ir::DeclId], imp: &Impossible) -> D
             model.decls[r.origin.decl.0 as usize].note
         ));
     }
-    d.note(format!("the row reads {}", super::reading::row_reading(model, imp.row)))
-        .help("relax the constraint or its data, or widen the bounds of the decisions it uses")
+    d.note(format!(
+        "the row reads {}",
+        super::reading::row_reading(model, imp.row)
+    ))
+    .help("relax the constraint or its data, or widen the bounds of the decisions it uses")
 }

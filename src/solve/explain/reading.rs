@@ -31,7 +31,9 @@ pub fn row_terms(model: &Model, row: RowId) -> String {
         }
     }
     if entries.len() > MAX_TERMS {
-        out.push_str(&format!(" + … ({} more terms)", entries.len() - MAX_TERMS));
+        let more = entries.len() - MAX_TERMS;
+        let noun = if more == 1 { "term" } else { "terms" };
+        out.push_str(&format!(" + … ({more} more {noun})"));
     }
     if out.is_empty() {
         out.push('0');

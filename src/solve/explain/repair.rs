@@ -235,7 +235,11 @@ fn item(model: &Model, p: &Relaxable, side: Side, by: f64) -> RepairItem {
         Side::Upper => from + by,
         Side::Lower => from - by,
     };
-    let verb = if side == Side::Upper { "raise" } else { "lower" };
+    let verb = if side == Side::Upper {
+        "raise"
+    } else {
+        "lower"
+    };
     let what = match (&p.target, side) {
         (Target::Rows(_), _) => p.name.clone(),
         (Target::Bound(..), Side::Upper) => format!("the upper bound of {}", p.name),
@@ -278,14 +282,25 @@ struct SlackColumns {
 }
 
 impl SlackColumns {
-    fn get(&mut self, m: &mut Model, part: usize, side: Side, magnitude: f64, integral: bool) -> ColId {
+    fn get(
+        &mut self,
+        m: &mut Model,
+        part: usize,
+        side: Side,
+        magnitude: f64,
+        integral: bool,
+    ) -> ColId {
         if let Some(&c) = self.index.get(&(part, side)) {
             return c;
         }
-        let origin = m.columns.first().map(|c| c.origin).unwrap_or(crate::ir::Origin {
-            decl: DeclId(0),
-            tuple: 0,
-        });
+        let origin = m
+            .columns
+            .first()
+            .map(|c| c.origin)
+            .unwrap_or(crate::ir::Origin {
+                decl: DeclId(0),
+                tuple: 0,
+            });
         let col = m.add_column(Column {
             kind: VarKind::Continuous,
             lb: 0.0,
@@ -320,7 +335,9 @@ fn row_magnitude(model: &Model, row: RowId) -> f64 {
 
 fn row_integral(model: &Model, row: RowId) -> bool {
     let r = model.rows[row.0 as usize];
-    [r.lo, r.hi].iter().all(|s| !s.is_finite() || s.fract() == 0.0)
+    [r.lo, r.hi]
+        .iter()
+        .all(|s| !s.is_finite() || s.fract() == 0.0)
         && model.row_entries(row).all(|(c, a)| {
             a.fract() == 0.0 && model.columns[c.0 as usize].kind != VarKind::Continuous
         })

@@ -113,10 +113,23 @@ pub fn explain_unbounded(
             direction,
         });
     }
-    let sign = if obj.sense == Sense::Minimize { -1.0 } else { 1.0 };
+    let sign = if obj.sense == Sense::Minimize {
+        -1.0
+    } else {
+        1.0
+    };
     let dir: BTreeMap<ColId, f64> = columns
         .iter()
-        .map(|c| (c.col, if c.direction == Direction::Up { 1.0 } else { -1.0 }))
+        .map(|c| {
+            (
+                c.col,
+                if c.direction == Direction::Up {
+                    1.0
+                } else {
+                    -1.0
+                },
+            )
+        })
         .collect();
     let mut terms = Vec::new();
     for t in &obj.terms {
@@ -170,7 +183,15 @@ fn diagnostic(
         } else {
             names.join(", ")
         };
-        let msg = format!("this term {verb} `{}` as {list} grow without limit", obj.name);
+        let grow = if t.columns.len() == 1 {
+            "grows"
+        } else {
+            "grow"
+        };
+        let msg = format!(
+            "this term {verb} `{}` as {list} {grow} without limit",
+            obj.name
+        );
         d = if k == 0 {
             d.primary(t.span, msg)
         } else {
@@ -202,10 +223,7 @@ fn diagnostic(
         } else {
             String::new()
         };
-        let msg = format!(
-            "no bound or constraint stops {}{tail}",
-            names.join(", ")
-        );
+        let msg = format!("no bound or constraint stops {}{tail}", names.join(", "));
         d = if terms.is_empty() && d.labels.is_empty() {
             d.primary(dd.span, msg)
         } else {
