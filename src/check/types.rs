@@ -206,7 +206,7 @@ pub struct Schema {
     pub constraints: Vec<ConstraintInfo>,
     pub objectives: Vec<ObjectiveInfo>,
     pub fns: Vec<FnInfo>,
-    pub plans: Vec<ast::PlanDecl>,
+    pub plans: Vec<super::plan::PlanInfo>,
     pub tests: Vec<ast::TestDecl>,
     pub globals: HashMap<String, Global>,
     /// Units met in the source, by text, for evaluation.

@@ -109,10 +109,9 @@ pub fn run() -> i32 {
         Command::Check { files, format } => check::run(&files, format),
         Command::Solve(args) => solve::run(&args),
         Command::Emit { file, mps, lp, ir } => emit::run(&file, mps.as_deref(), lp.as_deref(), ir),
-        Command::Fmt { .. } | Command::Test { .. } | Command::Lsp => {
-            eprintln!("error: this command is not in this build");
-            exit::USAGE
-        }
+        Command::Fmt { files, check } => crate::fmt::run_cli(&files, check),
+        Command::Test { paths, update } => crate::modeltest::run_cli(&paths, update),
+        Command::Lsp => crate::lsp::run_stdio(),
         Command::Explain { code } => explain::run(code.as_deref()),
     }
 }

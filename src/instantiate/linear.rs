@@ -486,6 +486,7 @@ impl Inst<'_> {
         if lin.terms.is_empty() {
             // A row without decisions: it either holds or the model is infeasible.
             if lo > EPS * lo.abs().max(1.0) || hi < -EPS * hi.abs().max(1.0) {
+                self.model.elements = self.world.elems.iter().map(|e| e.name.clone()).collect();
                 let name = self.model.origin_name(origin);
                 return Err(
                     Diagnostic::error("E0615", format!("`{name}` can never hold"))
@@ -937,6 +938,7 @@ impl Inst<'_> {
         match f {
             F::Const(true) => Ok(()),
             F::Const(false) => {
+                self.model.elements = self.world.elems.iter().map(|e| e.name.clone()).collect();
                 let name = self.model.origin_name(origin);
                 Err(Diagnostic::error("E0615", format!("`{name}` can never hold")).primary(span, "false for this index, whatever the decisions").help("check the data this constraint reads, or filter the index with `where`"))
             }

@@ -30,13 +30,15 @@ pub fn render(r: &Report) -> String {
     }
     let _ = writeln!(out, "  solver: {}  time: {} ms", r.solver, r.solve_time_ms);
     let _ = writeln!(out, "backend: {}", r.backend_reason);
-    let _ = writeln!(
-        out,
-        "model: {} columns, {} rows, {} nonzeros",
-        format_number(r.size.columns as f64),
-        format_number(r.size.rows as f64),
-        format_number(r.size.nonzeros as f64)
-    );
+    if r.plans.is_empty() {
+        let _ = writeln!(
+            out,
+            "model: {} columns, {} rows, {} nonzeros",
+            format_number(r.size.columns as f64),
+            format_number(r.size.rows as f64),
+            format_number(r.size.nonzeros as f64)
+        );
+    }
     if let Some(v) = &r.verification {
         let _ = writeln!(
             out,
@@ -76,6 +78,35 @@ pub fn render(r: &Report) -> String {
     for d in &r.decisions {
         out.push('\n');
         decision(&mut out, d);
+    }
+    for (i, p) in r.plans.iter().enumerate() {
+        if i >= 12 {
+            let _ = writeln!(
+                out,
+                "\n… {} more plans (use --format json for all)",
+                r.plans.len() - i
+            );
+            break;
+        }
+        let _ = writeln!(out, "\n{}: cost {}", p.plan, format_number(p.cost));
+        let _ = writeln!(
+            out,
+            "  {:<10} {:>14} {:>10} {:>14}",
+            "stage", "state", "decision", "cost"
+        );
+        for s in &p.stages {
+            let state: Vec<String> = s.state.iter().map(|v| v.to_string()).collect();
+            let _ = writeln!(
+                out,
+                "  {:<10} {:>14} {:>10} {:>14}",
+                s.stage,
+                state.join(","),
+                s.decision,
+                format_number(s.cost)
+            );
+        }
+        let fin: Vec<String> = p.final_state.iter().map(|v| v.to_string()).collect();
+        let _ = writeln!(out, "  {:<10} {:>14}", "end", fin.join(","));
     }
     let caps: Vec<_> = r
         .constraints

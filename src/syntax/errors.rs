@@ -63,6 +63,7 @@ pub fn from_pest(
                 let skip = token.trim().is_empty()
                     || token.starts_with("//")
                     || token == "BUILTIN_RULE"
+                    || token == "_"
                     || token.contains("..")
                     || token.starts_with('\u{feff}');
                 if skip {

@@ -17,7 +17,8 @@ type P<'a> = Pair<'a, Rule>;
 
 /// Parse a whole file. Always returns a (possibly partial) AST and the syntax diagnostics.
 pub fn parse_file(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
-    pest::set_error_detail(true);
+    // Detailed attempt tracking is slow; it is switched on only to describe an error.
+    pest::set_error_detail(false);
     let mut items = Vec::new();
     let mut diags = Vec::new();
     let mut pos = skip_trivia(text, 0);
@@ -39,7 +40,11 @@ pub fn parse_file(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
                 }
                 pos = skip_trivia(text, end);
             }
-            Err(e) => {
+            Err(_) => {
+                pest::set_error_detail(true);
+                let detailed = ArchParser::parse(Rule::single_item, &text[pos..]).err();
+                pest::set_error_detail(false);
+                let Some(e) = detailed else { break };
                 let (offset, d) = errors::from_pest(file, text, pos, &e);
                 diags.push(d);
                 pos = skip_trivia(text, next_item_start(text, offset.max(pos + 1)));
