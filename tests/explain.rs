@@ -12,17 +12,6 @@ use archc::solve::explain::{
 use archc::solve::{SolveOptions, SolverKind};
 use std::path::{Path, PathBuf};
 
-/// Run a test body on a thread with a larger stack: analysing a model in a debug build
-/// recurses deeper than the 2 MiB of a test thread allows.
-fn big_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new()
-        .stack_size(32 << 20)
-        .spawn(f)
-        .expect("spawn")
-        .join()
-        .unwrap_or_else(|e| std::panic::resume_unwind(e));
-}
-
 fn load(path: &Path) -> archc::analysis::Analysis {
     let a = analyze(
         path,
@@ -74,10 +63,6 @@ fn infeasible_fixtures() -> Vec<PathBuf> {
 
 #[test]
 fn conflicts_are_minimal_and_repairs_make_models_feasible() {
-    big_stack(conflicts_are_minimal_and_repairs_make_models_feasible_body);
-}
-
-fn conflicts_are_minimal_and_repairs_make_models_feasible_body() {
     for path in infeasible_fixtures() {
         let a = load(&path);
         let m = model(&a);
@@ -117,10 +102,6 @@ fn conflicts_are_minimal_and_repairs_make_models_feasible_body() {
 
 #[test]
 fn explanation_text_snapshots() {
-    big_stack(explanation_text_snapshots_body);
-}
-
-fn explanation_text_snapshots_body() {
     // The text comes from the default solver; other solvers must find conflicts of the
     // same size (the checks above make sure each is minimal).
     let Some(&first) = SolverKind::enabled().last() else {
@@ -157,10 +138,6 @@ fn explanation_text_snapshots_body() {
 
 #[test]
 fn capacity_conflict_names_the_region_the_service_and_a_bound() {
-    big_stack(capacity_conflict_names_the_region_the_service_and_a_bound_body);
-}
-
-fn capacity_conflict_names_the_region_the_service_and_a_bound_body() {
     let a = load(Path::new("tests/fixtures/explain/capacity.arch"));
     let m = model(&a);
     let e = explain_infeasible(m, &SolveOptions::default()).unwrap();
@@ -179,10 +156,6 @@ fn capacity_conflict_names_the_region_the_service_and_a_bound_body() {
 
 #[test]
 fn presolve_finds_rows_that_cannot_hold_over_the_bounds() {
-    big_stack(presolve_finds_rows_that_cannot_hold_over_the_bounds_body);
-}
-
-fn presolve_finds_rows_that_cannot_hold_over_the_bounds_body() {
     let a = load(Path::new("tests/fixtures/explain/residency.arch"));
     let diags = presolve(model(&a));
     assert_eq!(diags.len(), 1);
@@ -199,10 +172,6 @@ fn presolve_finds_rows_that_cannot_hold_over_the_bounds_body() {
 
 #[test]
 fn sub_models_keep_only_what_the_subset_names() {
-    big_stack(sub_models_keep_only_what_the_subset_names_body);
-}
-
-fn sub_models_keep_only_what_the_subset_names_body() {
     let a = load(Path::new("tests/fixtures/explain/demand.arch"));
     let m = model(&a);
     let o = SolveOptions::default();
@@ -216,10 +185,6 @@ fn sub_models_keep_only_what_the_subset_names_body() {
 
 #[test]
 fn unbounded_models_name_the_runaway_decision_and_the_term() {
-    big_stack(unbounded_models_name_the_runaway_decision_and_the_term_body);
-}
-
-fn unbounded_models_name_the_runaway_decision_and_the_term_body() {
     let a = load(Path::new("tests/fixtures/explain/ok_unbounded.arch"));
     let m = model(&a);
     for kind in SolverKind::enabled() {
@@ -240,10 +205,6 @@ fn unbounded_models_name_the_runaway_decision_and_the_term_body() {
 
 #[test]
 fn solved_models_list_binding_constraints_per_entity() {
-    big_stack(solved_models_list_binding_constraints_per_entity_body);
-}
-
-fn solved_models_list_binding_constraints_per_entity_body() {
     let a = load(Path::new("tests/fixtures/explain/ok_capacity.arch"));
     let m = model(&a);
     let raw = archc::backends::milp::solve(m, &SolveOptions::default()).unwrap();
@@ -263,10 +224,6 @@ fn solved_models_list_binding_constraints_per_entity_body() {
 
 #[test]
 fn solve_and_explain_is_empty_when_feasible() {
-    big_stack(solve_and_explain_is_empty_when_feasible_body);
-}
-
-fn solve_and_explain_is_empty_when_feasible_body() {
     let o = SolveOptions::default();
     let a = load(Path::new("tests/fixtures/explain/ok_capacity.arch"));
     assert!(solve_and_explain(&a, &o).is_empty());
@@ -282,10 +239,6 @@ fn solve_and_explain_is_empty_when_feasible_body() {
 
 #[test]
 fn cli_reports_conflict_and_repair_in_json_and_keeps_exit_codes() {
-    big_stack(cli_reports_conflict_and_repair_in_json_and_keeps_exit_codes_body);
-}
-
-fn cli_reports_conflict_and_repair_in_json_and_keeps_exit_codes_body() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_archc"))
         .args([
             "solve",

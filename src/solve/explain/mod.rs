@@ -32,7 +32,7 @@ pub use unbounded::{
 
 use crate::diagnostics::codes::CodeInfo;
 use crate::diagnostics::Diagnostic;
-use crate::ir::{DeclKind, Model};
+use crate::ir::Model;
 use crate::solve::{SolveOptions, Status};
 use groups::Structure;
 use serde::Serialize;
@@ -300,14 +300,6 @@ pub fn solve_and_explain(
         },
         _ => Vec::new(),
     }
-}
-
-/// Is the declaration a source constraint (not derived, not the objective)?
-pub fn is_source_constraint(model: &Model, decl: crate::ir::DeclId) -> bool {
-    model
-        .decls
-        .get(decl.0 as usize)
-        .is_some_and(|d| d.kind == DeclKind::Constraint && d.note != "objective")
 }
 
 /// E0710–E0713 with their long explanations.
