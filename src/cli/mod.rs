@@ -126,13 +126,21 @@ pub(crate) fn width() -> usize {
 
 /// Print diagnostics to stderr (colour when stderr is a terminal).
 pub(crate) fn print_diagnostics(a: &crate::analysis::Analysis) {
+    print_diagnostic_list(&a.diagnostics, &a.sources);
+}
+
+/// Render diagnostics to stderr, in colour on a terminal.
+pub(crate) fn print_diagnostic_list(
+    diags: &[crate::diagnostics::Diagnostic],
+    sources: &crate::source::SourceMap,
+) {
     use std::io::IsTerminal;
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for d in &a.diagnostics {
+    for d in diags {
         let text = if color {
-            crate::diagnostics::render::render_color(d, &a.sources, width())
+            crate::diagnostics::render::render_color(d, sources, width())
         } else {
-            crate::diagnostics::render::render_plain(d, &a.sources, width())
+            crate::diagnostics::render::render_plain(d, sources, width())
         };
         eprint!("{text}");
         eprintln!();

@@ -31,6 +31,10 @@ pub struct SolveArgs {
     /// Print nothing but the report (no progress).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Explain the plan: binding constraints per entity and their shadow prices.
+    /// (Infeasible and unbounded models are always explained.)
+    #[arg(long)]
+    pub explain: bool,
     /// Backend for models with plans: auto chooses DP for independent plans, MILP otherwise.
     #[arg(long, value_enum, default_value = "auto")]
     pub backend: crate::plan::BackendChoice,
@@ -114,7 +118,8 @@ pub fn run(args: &SolveArgs) -> i32 {
         &reason,
         verification,
     );
-    if let Err(code) = emit(args, &report) {
+    let explained = explain(args, &a, &inst.model, &solved.raw, &opts);
+    if let Err(code) = emit(args, &report, explained) {
         return code;
     }
     match solved.raw.status {
@@ -147,7 +152,7 @@ fn run_dp(args: &SolveArgs, a: &mut Analysis) -> i32 {
                 &outcome,
                 &a.backend_reason,
             );
-            match emit(args, &report) {
+            match emit(args, &report, None) {
                 Ok(()) => exit::OK,
                 Err(code) => code,
             }
@@ -166,17 +171,42 @@ fn run_dp(args: &SolveArgs, a: &mut Analysis) -> i32 {
     }
 }
 
-/// Print or write the report.
-fn emit(args: &SolveArgs, report: &crate::report::Report) -> Result<(), i32> {
+/// Print or write the report, with an explanation when there is one.
+fn emit(
+    args: &SolveArgs,
+    report: &crate::report::Report,
+    explained: Option<Explained>,
+) -> Result<(), i32> {
     let text = match args.format {
-        Format::Text => crate::report::table::render(report),
-        Format::Json => match serde_json::to_string_pretty(report) {
-            Ok(s) => s + "\n",
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Err(exit::IO);
+        Format::Text => {
+            let mut t = crate::report::table::render(report);
+            if let Some(Explained::Text(more)) = &explained {
+                t.push('\n');
+                t.push_str(more);
             }
-        },
+            t
+        }
+        Format::Json => {
+            let mut value = match serde_json::to_value(report) {
+                Ok(v) => v,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Err(exit::IO);
+                }
+            };
+            if let (Some(Explained::Json(x)), serde_json::Value::Object(map)) =
+                (explained, &mut value)
+            {
+                map.insert("explanation".into(), x);
+            }
+            match serde_json::to_string_pretty(&value) {
+                Ok(s) => s + "\n",
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Err(exit::IO);
+                }
+            }
+        }
     };
     match &args.out {
         Some(p) => {
@@ -188,6 +218,66 @@ fn emit(args: &SolveArgs, report: &crate::report::Report) -> Result<(), i32> {
         None => print!("{text}"),
     }
     Ok(())
+}
+
+/// An explanation for the report: text appended to the table, or the JSON `explanation`.
+enum Explained {
+    Text(String),
+    Json(serde_json::Value),
+}
+
+/// Explain the result: always for infeasible and unbounded models (diagnostics go to
+/// stderr in text mode), for solved ones with `--explain`.
+fn explain(
+    args: &SolveArgs,
+    a: &Analysis,
+    model: &crate::ir::Model,
+    raw: &crate::solve::RawSolution,
+    opts: &SolveOptions,
+) -> Option<Explained> {
+    use crate::solve::explain as x;
+    let json = args.format == Format::Json;
+    let print = |diags: &[crate::diagnostics::Diagnostic]| {
+        if !json {
+            super::print_diagnostic_list(diags, &a.sources);
+        }
+    };
+    match raw.status {
+        Status::Infeasible => {
+            if !args.quiet {
+                eprintln!("explaining: searching for a minimal conflict…");
+            }
+            match x::explain_infeasible(model, opts) {
+                Ok(e) => {
+                    print(&e.diagnostics());
+                    json.then(|| Explained::Json(x::json::infeasible_json(model, &e, &a.sources)))
+                }
+                Err(d) => {
+                    print(std::slice::from_ref(&d));
+                    json.then(|| Explained::Json(x::json::error_json(&d, &a.sources)))
+                }
+            }
+        }
+        Status::Unbounded => match x::explain_unbounded(model, opts) {
+            Ok(u) => {
+                print(std::slice::from_ref(&u.diagnostic));
+                json.then(|| Explained::Json(x::json::unbounded_json(&u, &a.sources)))
+            }
+            Err(d) => {
+                print(std::slice::from_ref(&d));
+                json.then(|| Explained::Json(x::json::error_json(&d, &a.sources)))
+            }
+        },
+        Status::Optimal | Status::Feasible if args.explain => {
+            let s = x::explain_solution(model, &raw.values, raw.duals.as_deref());
+            Some(if json {
+                Explained::Json(x::json::solution_json(&s))
+            } else {
+                Explained::Text(s.render_text())
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Print elapsed time to stderr every second until the flag is set.
