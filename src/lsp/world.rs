@@ -1,9 +1,12 @@
 //! The server's state: open documents (text and version) and, for each, the analysis of
 //! its current text plus the last analysis without syntax errors, which hover and
-//! completion fall back to while the user is in the middle of typing.
+//! completion fall back to while the user is in the middle of typing. A document that
+//! checks is also instantiated over its data (within limits), so hover and inlay hints can
+//! show sizes and values, and data errors (E05xx, E06xx) are reported while editing.
 
 use super::convert::{self, LineIndex};
 use super::index::SymbolIndex;
+use super::sizes;
 use crate::analysis::{self, Analysis, AnalyzeOptions};
 use crate::span::FileId;
 use crate::syntax::ast;
@@ -130,7 +133,7 @@ impl World {
             overlays,
             ..Default::default()
         };
-        let analysis = match catch_unwind(AssertUnwindSafe(|| analysis::analyze(path, &options))) {
+        let fast = match catch_unwind(AssertUnwindSafe(|| analysis::analyze(path, &options))) {
             Ok(a) => a,
             Err(_) => {
                 eprintln!(
@@ -139,6 +142,11 @@ impl World {
                 );
                 parse_only(path, text)
             }
+        };
+        let analysis = if fast.has_errors() || fast.sources.is_empty() {
+            fast
+        } else {
+            instantiated(path, options).unwrap_or(fast)
         };
         let snapshot = Arc::new(Snapshot::new(analysis, path));
         if let Some(doc) = self.docs.get_mut(path) {
@@ -161,6 +169,23 @@ impl World {
             None => convert::path_to_uri(path),
         }
     }
+}
+
+/// The analysis of a document that checks, instantiated over its data within
+/// [`sizes::limits`], with sizes and values in its symbols. `None` when instantiation
+/// panicked or the model is larger than the limits: the fast analysis is shown then.
+fn instantiated(path: &Path, options: AnalyzeOptions) -> Option<Analysis> {
+    let options = AnalyzeOptions {
+        instantiate: true,
+        limits: Some(sizes::limits()),
+        ..options
+    };
+    let mut full = catch_unwind(AssertUnwindSafe(|| analysis::analyze(path, &options))).ok()?;
+    if full.diagnostics.iter().any(|d| d.code == "E0604") {
+        return None;
+    }
+    sizes::annotate(&mut full);
+    Some(full)
 }
 
 /// An analysis that only parses (used when the full analysis failed unexpectedly).
