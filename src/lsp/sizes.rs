@@ -124,14 +124,14 @@ mod tests {
 
     const MODEL: &str = "\
 kind region { cores: core }
-entity eu: region { cores = 8 core }
-entity us: region { cores = 4 core }
+region eu { cores: 8 core }
+region us { cores: 4 core }
 param hours: h = 730 h
-decide x[r in region]: real core
+decide x[r in regions]: real core
 decide y: real core
-constraint fit[r in region]: x[r] <= r.cores
-constraint total: sum(r in region) x[r] + y <= 10 core
-minimize cost: sum(r in region) x[r] / 1 core
+constraint fit[r in regions]: x[r] <= r.cores
+constraint total: sum(r in regions) x[r] + y <= 10 core
+minimize cost: sum(r in regions) x[r] / 1 core
 ";
 
     fn analysed() -> Analysis {
