@@ -14,7 +14,7 @@ use lsp_types::Uri;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// One analysis of a document, with what requests need to answer quickly.
 #[derive(Debug)]
@@ -78,9 +78,9 @@ pub struct Document {
     pub uri: Uri,
     pub version: i32,
     pub text: String,
-    pub current: Arc<Snapshot>,
+    pub current: Rc<Snapshot>,
     /// The latest analysis of this document without syntax errors.
-    pub last_good: Option<Arc<Snapshot>>,
+    pub last_good: Option<Rc<Snapshot>>,
 }
 
 /// All open documents, by path.
@@ -94,7 +94,7 @@ impl World {
     pub fn set_text(&mut self, uri: Uri, version: i32, text: String) -> PathBuf {
         let path = convert::uri_to_path(&uri);
         let last_good = self.docs.get(&path).and_then(|d| d.last_good.clone());
-        let placeholder = Arc::new(Snapshot::new(Analysis::default(), &path));
+        let placeholder = Rc::new(Snapshot::new(Analysis::default(), &path));
         self.docs.insert(
             path.clone(),
             Document {
@@ -148,7 +148,7 @@ impl World {
         } else {
             instantiated(path, options).unwrap_or(fast)
         };
-        let snapshot = Arc::new(Snapshot::new(analysis, path));
+        let snapshot = Rc::new(Snapshot::new(analysis, path));
         if let Some(doc) = self.docs.get_mut(path) {
             if !snapshot.has_syntax_errors() {
                 doc.last_good = Some(snapshot.clone());
