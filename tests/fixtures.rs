@@ -40,6 +40,18 @@ const UNREACHABLE: &[(&str, &str)] = &[
         "reported by the dynamic-programming backend while solving a plan, not by analysis",
     ),
     (
+        "E0618",
+        "needs `--backend dp` (with auto, an unsupported DP construct falls back to MILP)",
+    ),
+    (
+        "E0619",
+        "needs `--backend dp`; fixtures are analysed with the automatic backend choice",
+    ),
+    (
+        "E0620",
+        "reported by `archc test` while evaluating an expectation on a solution",
+    ),
+    (
         "E0211",
         "registered but never emitted: a non-set after `in` is reported as E0307",
     ),

@@ -456,8 +456,6 @@ fn deep_nesting() {
 }
 
 #[test]
-#[ignore = "fails: the AST builder recurses ~13 frames per parenthesis and overflows an 8 MiB \
-            stack at about 30 nested parentheses in debug builds; run with --ignored"]
 fn deep_nesting_does_not_overflow_the_stack() {
     let exe = std::env::current_exe().expect("test binary path");
     let out = std::process::Command::new(exe)

@@ -988,6 +988,11 @@ impl Checker {
                         } else {
                             let unit = if left.zero { ub } else { ua };
                             self.schema.compare_units.insert(*op_span, unit);
+                            if let Some(item) = &self.current_item {
+                                self.schema
+                                    .compare_units_by_item
+                                    .insert((item.clone(), *op_span), unit);
+                            }
                         }
                     }
                     _ => {

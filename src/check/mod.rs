@@ -38,6 +38,8 @@ pub struct Checker {
     pub refs: Vec<Reference>,
     pub(crate) locals: Vec<Local>,
     pub(crate) fn_depth: Vec<String>,
+    /// The declaration being checked (constraint or objective name).
+    pub(crate) current_item: Option<String>,
     /// Spans already reported, so an error inside a function is reported once.
     reported: std::collections::HashSet<(Span, &'static str)>,
 }
@@ -54,6 +56,7 @@ pub fn check_program(program: &Program) -> Checker {
         refs: Vec::new(),
         locals: Vec::new(),
         fn_depth: Vec::new(),
+        current_item: None,
         reported: Default::default(),
     };
     c.collect(program);
@@ -728,11 +731,14 @@ impl Checker {
             self.check_decision(i);
         }
         for i in 0..self.schema.constraints.len() {
+            self.current_item = Some(self.schema.constraints[i].name.clone());
             self.check_constraint(i);
         }
         for i in 0..self.schema.objectives.len() {
+            self.current_item = Some(self.schema.objectives[i].name.clone());
             self.check_objective(i);
         }
+        self.current_item = None;
         for i in 0..self.schema.fns.len() {
             self.check_fn_standalone(i);
         }
@@ -937,6 +943,7 @@ impl Checker {
         dims
     }
 
+    #[allow(clippy::collapsible_match)]
     fn check_param(&mut self, i: usize) {
         let p = self.schema.params[i].clone();
         let depth = self.locals.len();

@@ -213,6 +213,8 @@ pub struct Schema {
     pub unit_cache: HashMap<String, Unit>,
     /// Units of the sides of each comparison, by the span of the comparison operator.
     pub compare_units: HashMap<Span, Unit>,
+    /// The same, keyed by the declaration being checked too (templates share spans).
+    pub compare_units_by_item: HashMap<(String, Span), Unit>,
     /// True when some entities come from data files (bare names may then name them).
     pub has_data_entities: bool,
 }

@@ -531,6 +531,18 @@ impl Inst<'_> {
         let had_errors = crate::diagnostics::has_errors(&diags);
         self.diags.extend(diags);
         let Some(t) = t else { return Ok(()) };
+        // Name -> element of each index set, built once: a file of N rows over sets of M
+        // elements costs N lookups, not N * M comparisons.
+        let by_name: Vec<HashMap<&str, ElemId>> = sets
+            .iter()
+            .map(|set| {
+                let mut m = HashMap::with_capacity(set.elems.len());
+                for &e in &set.elems {
+                    m.entry(self.world.name(e)).or_insert(e);
+                }
+                m
+            })
+            .collect();
         for r in &t.records {
             if !r.valid {
                 continue;
@@ -539,21 +551,18 @@ impl Inst<'_> {
             let mut ok = true;
             for (i, set) in sets.iter().enumerate() {
                 let cell = &r.cells[i];
-                let name = match &cell.value {
-                    data::CellValue::Text(s) => s.clone(),
-                    data::CellValue::Number(n) => crate::ir::dump::fmt_num(*n),
+                let name: std::borrow::Cow<str> = match &cell.value {
+                    data::CellValue::Text(s) => std::borrow::Cow::Borrowed(s),
+                    data::CellValue::Number(n) => {
+                        std::borrow::Cow::Owned(crate::ir::dump::fmt_num(*n))
+                    }
                     _ => {
                         ok = false;
                         break;
                     }
                 };
-                let found = set
-                    .elems
-                    .iter()
-                    .copied()
-                    .find(|&e| self.world.name(e) == name);
-                match found {
-                    Some(e) => key.push(e),
+                match by_name[i].get(name.as_ref()) {
+                    Some(&e) => key.push(e),
                     None => {
                         let known: Vec<&str> =
                             set.elems.iter().map(|&e| self.world.name(e)).collect();

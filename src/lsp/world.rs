@@ -91,6 +91,8 @@ pub struct World {
 
 impl World {
     /// Open or replace a document and analyse it.
+    // Snapshots stay on the server's one thread; `Arc` only shares them between documents.
+    #[allow(clippy::arc_with_non_send_sync)]
     pub fn set_text(&mut self, uri: Uri, version: i32, text: String) -> PathBuf {
         let path = convert::uri_to_path(&uri);
         let last_good = self.docs.get(&path).and_then(|d| d.last_good.clone());
@@ -120,6 +122,7 @@ impl World {
     }
 
     /// Analyse a document again, with every open document as an overlay.
+    #[allow(clippy::arc_with_non_send_sync)]
     pub fn reanalyze(&mut self, path: &Path) {
         let overlays: HashMap<PathBuf, String> = self
             .docs

@@ -289,6 +289,7 @@ fn check_expect(
                         .text(x.span.file)
                         .get(x.span.range())
                         .unwrap_or("")
+                        .trim()
                 )),
                 Err(d) => Err(format!("{} {}", d.code, d.message)),
             }

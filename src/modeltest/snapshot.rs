@@ -44,7 +44,8 @@ pub fn render(r: &Report) -> String {
         .unwrap_or_default();
     let _ = writeln!(out, "status: {status}");
     if let Some(o) = &r.objective {
-        let _ = writeln!(out, "objective {} = {} {}", o.name, num(o.value), o.unit);
+        let line = format!("objective {} = {} {}", o.name, num(o.value), o.unit);
+        let _ = writeln!(out, "{}", line.trim_end());
     }
     for d in &r.decisions {
         let mut lines: Vec<String> = d

@@ -3,7 +3,22 @@
 //! constraints are.
 
 use super::{DecisionReport, Report};
-use crate::units::format_number;
+use crate::units::format_number as format_exact;
+
+/// A number for people: ten significant digits, so that solver round-off does not show.
+fn format_number(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format_exact(v);
+    }
+    let digits = 10 - (v.abs().log10().floor() as i32 + 1);
+    let r = if digits > 0 {
+        let f = 10f64.powi(digits.min(300));
+        (v * f).round() / f
+    } else {
+        v.round()
+    };
+    format_exact(r)
+}
 use std::fmt::Write;
 
 /// At most this many lines per decision or constraint group; the rest are summarised.
