@@ -9,6 +9,7 @@ use super::world::{Document, Snapshot, World};
 use crate::analysis::SymbolKind;
 use crate::syntax::ast::ItemKind;
 use crate::syntax::lexer;
+use crate::units::UnitRegistry;
 use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, CompletionTextEdit,
     Range, TextEdit,
@@ -31,13 +32,6 @@ pub const STDLIB_MODULES: &[(&str, &str)] = &[
         "capacity plans over quarters: build, lead times, headroom",
     ),
     ("std.risk", "failure sets and N-1 survival"),
-];
-
-/// Units offered after a number. A static list until the unit registry can be queried;
-/// units the model declares are added to it.
-pub const COMMON_UNITS: &[&str] = &[
-    "core", "GiB", "TiB", "MiB", "GB", "TB", "bps", "Mbps", "Gbps", "Tbps", "ms", "s", "min", "h",
-    "d", "usd", "eur", "W", "kW", "MW", "rack", "%",
 ];
 
 /// The text of the current line up to the cursor, and the cursor's byte offset.
@@ -87,7 +81,8 @@ pub fn completion(world: &World, params: CompletionParams) -> Option<CompletionR
         }
     }
     if before_word.ends_with('.') && !before_word.ends_with("..") {
-        return Some(CompletionResponse::Array(attributes(doc)));
+        let receiver = receiver_before_dot(text, offset - word.len());
+        return Some(CompletionResponse::Array(attributes(doc, receiver)));
     }
     if after_number(before_word) {
         return Some(CompletionResponse::Array(units(doc)));
@@ -129,7 +124,75 @@ fn snapshots(doc: &Document) -> impl Iterator<Item = &Snapshot> {
     std::iter::once(doc.current.as_ref()).chain(doc.last_good.as_deref())
 }
 
-fn attributes(doc: &Document) -> Vec<CompletionItem> {
+/// The name before the `.` that ends at `dot_end` (the offset just after the dot), if any.
+fn receiver_before_dot(text: &str, dot_end: usize) -> Option<(usize, &str)> {
+    let before = text.get(..dot_end.checked_sub(1)?)?;
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| c.is_alphanumeric() || c == '_')
+        .last()
+        .map(|(i, _)| i)?;
+    Some((start, &before[start..]))
+}
+
+/// The entity kind of an index variable from its checker detail `NAME in KIND`.
+fn kind_of_index_var(detail: &str) -> Option<&str> {
+    let (_, kind) = detail.split_once(" in ")?;
+    let kind = kind.trim();
+    (!kind.is_empty() && kind.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(kind)
+}
+
+/// The kind of the receiver of a `.`: set when it is an index variable over an entity kind.
+fn receiver_kind(doc: &Document, receiver: Option<(usize, &str)>) -> Option<String> {
+    let (offset, name) = receiver?;
+    let snap = doc.current.as_ref();
+    let by_scope = snap.index.decls.iter().enumerate().find(|(i, d)| {
+        d.kind == SymbolKind::IndexVar
+            && d.name == name
+            && snap.index.scopes[*i].is_some_and(|s| s.contains_offset(offset))
+    });
+    let decl = by_scope.map(|(_, d)| d).or_else(|| {
+        snapshots(doc)
+            .flat_map(|s| s.index.decls.iter())
+            .find(|d| d.kind == SymbolKind::IndexVar && d.name == name)
+    })?;
+    kind_of_index_var(&decl.detail).map(str::to_string)
+}
+
+/// Attribute names after a `.`: those of the receiver's kind when the receiver is an index
+/// variable over a kind with attributes, otherwise every attribute.
+fn attributes(doc: &Document, receiver: Option<(usize, &str)>) -> Vec<CompletionItem> {
+    let kind = receiver_kind(doc, receiver);
+    let of_kind = |detail: &str| {
+        let Some(k) = &kind else { return true };
+        detail
+            .split_once('.')
+            .is_some_and(|(owner, _)| owner == k.as_str())
+    };
+    let has_kind_attrs = kind.is_some()
+        && snapshots(doc).any(|s| {
+            s.index
+                .decls
+                .iter()
+                .any(|d| d.kind == SymbolKind::Attribute && of_kind(&d.detail))
+        });
+    if has_kind_attrs {
+        let mut found: BTreeMap<String, String> = BTreeMap::new();
+        for snap in snapshots(doc) {
+            for d in snap
+                .index
+                .decls
+                .iter()
+                .filter(|d| d.kind == SymbolKind::Attribute && of_kind(&d.detail))
+            {
+                found
+                    .entry(d.name.clone())
+                    .or_insert_with(|| d.detail.clone());
+            }
+        }
+        return field_items(found);
+    }
     let mut found: BTreeMap<String, String> = BTreeMap::new();
     for snap in snapshots(doc) {
         for d in snap
@@ -157,6 +220,10 @@ fn attributes(doc: &Document) -> Vec<CompletionItem> {
             }
         }
     }
+    field_items(found)
+}
+
+fn field_items(found: BTreeMap<String, String>) -> Vec<CompletionItem> {
     found
         .into_iter()
         .map(|(label, detail)| CompletionItem {
@@ -169,9 +236,10 @@ fn attributes(doc: &Document) -> Vec<CompletionItem> {
 }
 
 fn units(doc: &Document) -> Vec<CompletionItem> {
-    let mut found: BTreeMap<String, String> = COMMON_UNITS
-        .iter()
-        .map(|u| (u.to_string(), "unit".to_string()))
+    let mut found: BTreeMap<String, String> = UnitRegistry::new()
+        .names()
+        .into_iter()
+        .map(|u| (u, "unit".to_string()))
         .collect();
     for snap in snapshots(doc) {
         for d in snap

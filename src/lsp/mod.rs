@@ -9,6 +9,7 @@ pub mod convert;
 pub mod index;
 pub mod navigation;
 pub mod outline;
+pub mod sizes;
 pub mod world;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};

@@ -1,9 +1,12 @@
 //! The server's state: open documents (text and version) and, for each, the analysis of
 //! its current text plus the last analysis without syntax errors, which hover and
-//! completion fall back to while the user is in the middle of typing.
+//! completion fall back to while the user is in the middle of typing. A document that
+//! checks is also instantiated over its data (within limits), so hover and inlay hints can
+//! show sizes and values, and data errors (E05xx, E06xx) are reported while editing.
 
 use super::convert::{self, LineIndex};
 use super::index::SymbolIndex;
+use super::sizes;
 use crate::analysis::{self, Analysis, AnalyzeOptions};
 use crate::span::FileId;
 use crate::syntax::ast;
@@ -11,7 +14,7 @@ use lsp_types::Uri;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// One analysis of a document, with what requests need to answer quickly.
 #[derive(Debug)]
@@ -75,9 +78,9 @@ pub struct Document {
     pub uri: Uri,
     pub version: i32,
     pub text: String,
-    pub current: Arc<Snapshot>,
+    pub current: Rc<Snapshot>,
     /// The latest analysis of this document without syntax errors.
-    pub last_good: Option<Arc<Snapshot>>,
+    pub last_good: Option<Rc<Snapshot>>,
 }
 
 /// All open documents, by path.
@@ -93,7 +96,7 @@ impl World {
     pub fn set_text(&mut self, uri: Uri, version: i32, text: String) -> PathBuf {
         let path = convert::uri_to_path(&uri);
         let last_good = self.docs.get(&path).and_then(|d| d.last_good.clone());
-        let placeholder = Arc::new(Snapshot::new(Analysis::default(), &path));
+        let placeholder = Rc::new(Snapshot::new(Analysis::default(), &path));
         self.docs.insert(
             path.clone(),
             Document {
@@ -133,7 +136,7 @@ impl World {
             overlays,
             ..Default::default()
         };
-        let analysis = match catch_unwind(AssertUnwindSafe(|| analysis::analyze(path, &options))) {
+        let fast = match catch_unwind(AssertUnwindSafe(|| analysis::analyze(path, &options))) {
             Ok(a) => a,
             Err(_) => {
                 eprintln!(
@@ -143,7 +146,12 @@ impl World {
                 parse_only(path, text)
             }
         };
-        let snapshot = Arc::new(Snapshot::new(analysis, path));
+        let analysis = if fast.has_errors() || fast.sources.is_empty() {
+            fast
+        } else {
+            instantiated(path, options).unwrap_or(fast)
+        };
+        let snapshot = Rc::new(Snapshot::new(analysis, path));
         if let Some(doc) = self.docs.get_mut(path) {
             if !snapshot.has_syntax_errors() {
                 doc.last_good = Some(snapshot.clone());
@@ -164,6 +172,23 @@ impl World {
             None => convert::path_to_uri(path),
         }
     }
+}
+
+/// The analysis of a document that checks, instantiated over its data within
+/// [`sizes::limits`], with sizes and values in its symbols. `None` when instantiation
+/// panicked or the model is larger than the limits: the fast analysis is shown then.
+fn instantiated(path: &Path, options: AnalyzeOptions) -> Option<Analysis> {
+    let options = AnalyzeOptions {
+        instantiate: true,
+        limits: Some(sizes::limits()),
+        ..options
+    };
+    let mut full = catch_unwind(AssertUnwindSafe(|| analysis::analyze(path, &options))).ok()?;
+    if full.diagnostics.iter().any(|d| d.code == "E0604") {
+        return None;
+    }
+    sizes::annotate(&mut full);
+    Some(full)
 }
 
 /// An analysis that only parses (used when the full analysis failed unexpectedly).
