@@ -3,6 +3,7 @@
 //! the language server all call [`analyze`].
 
 use crate::diagnostics::Diagnostic;
+pub use crate::plan::{Backend, BackendChoice};
 use crate::source::SourceMap;
 use crate::span::{FileId, Span};
 use crate::syntax::ast;
@@ -68,6 +69,8 @@ pub struct AnalyzeOptions {
     pub instantiate: bool,
     /// Size limits for instantiation (defaults when `None`).
     pub limits: Option<crate::instantiate::Limits>,
+    /// The backend asked for (plans only).
+    pub backend: BackendChoice,
 }
 
 /// Everything known about a model after analysis.
@@ -83,6 +86,11 @@ pub struct Analysis {
     pub schema: Option<crate::check::Schema>,
     /// The instantiated model (when asked for and the model checked clean).
     pub instance: Option<crate::instantiate::Instance>,
+    /// The backend the instance is built for, and why.
+    pub backend: Option<Backend>,
+    pub backend_reason: String,
+    /// Column values of the last MILP solve (for `test` expectations).
+    pub last_values: Vec<f64>,
 }
 
 impl Analysis {
@@ -167,14 +175,108 @@ fn analyze_loaded(analysis: &mut Analysis, main: FileId, options: &AnalyzeOption
     analysis.diagnostics.extend(checker.diags);
     analysis.symbols = checker.symbols;
     analysis.references = checker.refs;
-    analysis.schema = Some(checker.schema);
-    if options.instantiate && !analysis.has_errors() {
-        if let Some(schema) = &analysis.schema {
-            let limits = options.limits.clone().unwrap_or_default();
-            let (inst, diags) =
-                crate::instantiate::instantiate(schema, &mut analysis.sources, limits);
-            analysis.diagnostics.extend(diags);
-            analysis.instance = inst;
+    let schema = checker.schema;
+    if !options.instantiate || analysis.has_errors() {
+        analysis.schema = Some(schema);
+        return;
+    }
+    let limits = options.limits.clone().unwrap_or_default();
+    if schema.plans.is_empty() {
+        if options.backend == BackendChoice::Dp {
+            analysis.diagnostics.push(
+                Diagnostic::error(
+                    "E0619",
+                    "the DP backend solves `plan` blocks, and this model has none",
+                )
+                .help("leave out `--backend dp`"),
+            );
+            analysis.schema = Some(schema);
+            return;
+        }
+        let (inst, diags) =
+            crate::instantiate::instantiate(&schema, &mut analysis.sources, limits, false);
+        analysis.diagnostics.extend(diags);
+        analysis.instance = inst;
+        analysis.backend = Some(Backend::Milp);
+        analysis.schema = Some(schema);
+        return;
+    }
+    // Plans: DP when they are independent and fit the budget, MILP otherwise.
+    let eligible = crate::plan::dp_eligible(&schema);
+    let mut milp_reason = match (&eligible, options.backend) {
+        (_, BackendChoice::Milp) => Some("milp — forced by --backend milp".to_string()),
+        (Err((why, span)), BackendChoice::Dp) => {
+            analysis.diagnostics.push(
+                Diagnostic::error(
+                    "E0619",
+                    format!("the DP backend cannot take this model: {why}"),
+                )
+                .primary(*span, "this needs the MILP backend")
+                .help("leave out `--backend dp` to let archc lower the plans to MILP"),
+            );
+            analysis.schema = Some(schema);
+            return;
+        }
+        (Err((why, _)), BackendChoice::Auto) => Some(format!("milp — {why}")),
+        (Ok(()), _) => None,
+    };
+    if milp_reason.is_none() {
+        let (inst, diags) =
+            crate::instantiate::instantiate(&schema, &mut analysis.sources, limits.clone(), true);
+        match inst {
+            Some(inst) => {
+                let budget = crate::backends::dp::DpBudget::default();
+                match crate::plan::over_budget(&schema, &inst.dp_plans, &budget) {
+                    Some(d) if options.backend == BackendChoice::Dp => {
+                        analysis.diagnostics.push(d);
+                        analysis.schema = Some(schema);
+                        return;
+                    }
+                    Some(d) => milp_reason = Some(format!("milp — {}", d.message)),
+                    None => {
+                        analysis.diagnostics.extend(diags);
+                        analysis.backend_reason = crate::plan::dp_reason(&inst.dp_plans);
+                        analysis.instance = Some(inst);
+                        analysis.backend = Some(Backend::Dp);
+                        analysis.schema = Some(schema);
+                        return;
+                    }
+                }
+            }
+            None if options.backend == BackendChoice::Dp
+                || diags.iter().any(|d| d.code != "E0618") =>
+            {
+                analysis.diagnostics.extend(diags);
+                analysis.schema = Some(schema);
+                return;
+            }
+            None => {
+                let why = diags.first().map(|d| d.message.clone()).unwrap_or_default();
+                milp_reason = Some(format!("milp — {why}"));
+            }
         }
     }
+    // Lower the plans to MILP and check the lowered program.
+    let mut lowered = program.clone();
+    let lower_diags = crate::plan::lower::lower_plans(&mut lowered, &schema.plans);
+    if !lower_diags.is_empty() {
+        analysis.diagnostics.extend(lower_diags);
+        analysis.schema = Some(schema);
+        return;
+    }
+    let checker2 = crate::check::check_program(&lowered);
+    if crate::diagnostics::has_errors(&checker2.diags) {
+        for d in checker2.diags {
+            analysis.diagnostics.push(d.note("while lowering plans to MILP: a plan cost or transition that is not linear needs the DP backend"));
+        }
+        analysis.schema = Some(schema);
+        return;
+    }
+    let (inst, diags) =
+        crate::instantiate::instantiate(&checker2.schema, &mut analysis.sources, limits, false);
+    analysis.diagnostics.extend(diags);
+    analysis.instance = inst;
+    analysis.backend = Some(Backend::Milp);
+    analysis.backend_reason = milp_reason.unwrap_or_default();
+    analysis.schema = Some(checker2.schema);
 }

@@ -2,7 +2,13 @@
 //! loads `stdlib/NAME.arch`.
 
 /// (module name, source text)
-pub const MODULES: &[(&str, &str)] = &[("infra", include_str!("../stdlib/infra.arch"))];
+pub const MODULES: &[(&str, &str)] = &[
+    ("infra", include_str!("../stdlib/infra.arch")),
+    ("placement", include_str!("../stdlib/placement.arch")),
+    ("routing", include_str!("../stdlib/routing.arch")),
+    ("capacity", include_str!("../stdlib/capacity.arch")),
+    ("risk", include_str!("../stdlib/risk.arch")),
+];
 
 /// The source of `std.NAME`.
 pub fn module(name: &str) -> Option<&'static str> {

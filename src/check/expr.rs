@@ -10,7 +10,7 @@ use crate::units::Unit;
 
 /// What the checker knows about an expression.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct T {
+pub struct T {
     pub ty: Ty,
     /// Depends on a decision.
     pub var: bool,
@@ -228,10 +228,20 @@ impl Checker {
             ExprKind::Bool(_) => T::of(Ty::Bool),
             ExprKind::Name(id) => self.name(id),
             ExprKind::Field(base, attr) => {
+                if let Some((p, args, name_span)) = self.plan_ref(base) {
+                    return self.plan_field(p, args, name_span, attr, e.span);
+                }
                 let t = self.expr(base);
                 self.field(t, attr)
             }
-            ExprKind::Index(base, args) => self.index(base, args, e.span),
+            ExprKind::Index(base, args) => {
+                if let ExprKind::Field(pb, f) = &base.kind {
+                    if let Some((p, pargs, name_span)) = self.plan_ref(pb) {
+                        return self.plan_series(p, pargs, name_span, f, args, e.span);
+                    }
+                }
+                self.index(base, args, e.span)
+            }
             ExprKind::Call(name, args) => self.call(name, args, e.span),
             ExprKind::Unary(UnOp::Neg, x) => {
                 let t = self.expr(x);
@@ -978,6 +988,11 @@ impl Checker {
                         } else {
                             let unit = if left.zero { ub } else { ua };
                             self.schema.compare_units.insert(*op_span, unit);
+                            if let Some(item) = &self.current_item {
+                                self.schema
+                                    .compare_units_by_item
+                                    .insert((item.clone(), *op_span), unit);
+                            }
                         }
                     }
                     _ => {
@@ -1000,6 +1015,7 @@ impl Checker {
                             );
                         } else if !matches!(op, CmpOp::Eq | CmpOp::Ne)
                             && !matches!(left.ty, Ty::Elem(ElemTy::Period | ElemTy::Int) | Ty::Err)
+                            && right.ty != Ty::Err
                         {
                             let x = self.schema.ty_name(&left.ty);
                             self.error(

@@ -4,7 +4,8 @@
 //! the language server uses.
 
 pub mod errors;
-mod expr;
+pub(crate) mod expr;
+pub mod plan;
 pub mod types;
 
 pub use types::*;
@@ -37,6 +38,8 @@ pub struct Checker {
     pub refs: Vec<Reference>,
     pub(crate) locals: Vec<Local>,
     pub(crate) fn_depth: Vec<String>,
+    /// The declaration being checked (constraint or objective name).
+    pub(crate) current_item: Option<String>,
     /// Spans already reported, so an error inside a function is reported once.
     reported: std::collections::HashSet<(Span, &'static str)>,
 }
@@ -53,6 +56,7 @@ pub fn check_program(program: &Program) -> Checker {
         refs: Vec::new(),
         locals: Vec::new(),
         fn_depth: Vec::new(),
+        current_item: None,
         reported: Default::default(),
     };
     c.collect(program);
@@ -134,7 +138,7 @@ impl Checker {
             Global::Constraint(i) => self.schema.constraints[i].span,
             Global::Objective(i) => self.schema.objectives[i].span,
             Global::Fn(i) => self.schema.fns[i].decl.name.span,
-            Global::Plan(i) => self.schema.plans[i].name.span,
+            Global::Plan(i) => self.schema.plans[i].span,
         })
     }
 
@@ -145,7 +149,8 @@ impl Checker {
             Global::Param(i) => Some(self.schema.params[i].symbol),
             Global::Decision(i) => Some(self.schema.decisions[i].symbol),
             Global::Constraint(i) => Some(self.schema.constraints[i].symbol),
-            Global::Objective(_) | Global::Plan(_) => None,
+            Global::Objective(_) => None,
+            Global::Plan(i) => Some(self.schema.plans[i].symbol),
             Global::Fn(i) => Some(self.schema.fns[i].symbol),
         }
     }
@@ -201,7 +206,7 @@ impl Checker {
                             .primary(s, message)
                     }
                     other => Diagnostic::error("E0404", format!("invalid unit `{text}`"))
-                        .primary(span, format!("{other:?}")),
+                        .primary(span, other.to_string()),
                 };
                 self.error(d);
                 None
@@ -290,7 +295,7 @@ impl Checker {
                             "E0406",
                             format!("cannot declare unit `{}`", u.name.name),
                         )
-                        .primary(u.name.span, format!("{e:?}"))
+                        .primary(u.name.span, e.to_string())
                         .help("choose another name"),
                     );
                 }
@@ -592,7 +597,18 @@ impl Checker {
                     );
                     let id = self.schema.plans.len();
                     if self.declare_global(&d.name, Global::Plan(id), sym) {
-                        self.schema.plans.push(d.clone());
+                        self.schema.plans.push(plan::PlanInfo {
+                            name: d.name.name.clone(),
+                            span: d.name.span,
+                            decl: d.clone(),
+                            dims: Vec::new(),
+                            stage_elem: ElemTy::Any,
+                            states: Vec::new(),
+                            choose: None,
+                            cost_unit: Unit::dimensionless(),
+                            cost_unit_text: String::new(),
+                            symbol: sym,
+                        });
                     }
                 }
                 ItemKind::Test(t) => self.schema.tests.push(t.clone()),
@@ -708,15 +724,21 @@ impl Checker {
         for i in 0..self.schema.params.len() {
             self.check_param(i);
         }
+        for i in 0..self.schema.plans.len() {
+            self.check_plan(i);
+        }
         for i in 0..self.schema.decisions.len() {
             self.check_decision(i);
         }
         for i in 0..self.schema.constraints.len() {
+            self.current_item = Some(self.schema.constraints[i].name.clone());
             self.check_constraint(i);
         }
         for i in 0..self.schema.objectives.len() {
+            self.current_item = Some(self.schema.objectives[i].name.clone());
             self.check_objective(i);
         }
+        self.current_item = None;
         for i in 0..self.schema.fns.len() {
             self.check_fn_standalone(i);
         }
@@ -921,6 +943,7 @@ impl Checker {
         dims
     }
 
+    #[allow(clippy::collapsible_match)]
     fn check_param(&mut self, i: usize) {
         let p = self.schema.params[i].clone();
         let depth = self.locals.len();

@@ -206,13 +206,15 @@ pub struct Schema {
     pub constraints: Vec<ConstraintInfo>,
     pub objectives: Vec<ObjectiveInfo>,
     pub fns: Vec<FnInfo>,
-    pub plans: Vec<ast::PlanDecl>,
+    pub plans: Vec<super::plan::PlanInfo>,
     pub tests: Vec<ast::TestDecl>,
     pub globals: HashMap<String, Global>,
     /// Units met in the source, by text, for evaluation.
     pub unit_cache: HashMap<String, Unit>,
     /// Units of the sides of each comparison, by the span of the comparison operator.
     pub compare_units: HashMap<Span, Unit>,
+    /// The same, keyed by the declaration being checked too (templates share spans).
+    pub compare_units_by_item: HashMap<(String, Span), Unit>,
     /// True when some entities come from data files (bare names may then name them).
     pub has_data_entities: bool,
 }

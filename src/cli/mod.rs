@@ -109,10 +109,9 @@ pub fn run() -> i32 {
         Command::Check { files, format } => check::run(&files, format),
         Command::Solve(args) => solve::run(&args),
         Command::Emit { file, mps, lp, ir } => emit::run(&file, mps.as_deref(), lp.as_deref(), ir),
-        Command::Fmt { .. } | Command::Test { .. } | Command::Lsp => {
-            eprintln!("error: this command is not in this build");
-            exit::USAGE
-        }
+        Command::Fmt { files, check } => crate::fmt::run_cli(&files, check),
+        Command::Test { paths, update } => crate::modeltest::run_cli(&paths, update),
+        Command::Lsp => crate::lsp::run_stdio(),
         Command::Explain { code } => explain::run(code.as_deref()),
     }
 }
@@ -127,13 +126,21 @@ pub(crate) fn width() -> usize {
 
 /// Print diagnostics to stderr (colour when stderr is a terminal).
 pub(crate) fn print_diagnostics(a: &crate::analysis::Analysis) {
+    print_diagnostic_list(&a.diagnostics, &a.sources);
+}
+
+/// Render diagnostics to stderr, in colour on a terminal.
+pub(crate) fn print_diagnostic_list(
+    diags: &[crate::diagnostics::Diagnostic],
+    sources: &crate::source::SourceMap,
+) {
     use std::io::IsTerminal;
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for d in &a.diagnostics {
+    for d in diags {
         let text = if color {
-            crate::diagnostics::render::render_color(d, &a.sources, width())
+            crate::diagnostics::render::render_color(d, sources, width())
         } else {
-            crate::diagnostics::render::render_plain(d, &a.sources, width())
+            crate::diagnostics::render::render_plain(d, sources, width())
         };
         eprint!("{text}");
         eprintln!();

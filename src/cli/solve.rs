@@ -1,7 +1,7 @@
 //! `archc solve FILE`: instantiate, solve, verify and report.
 
 use super::{exit, Format};
-use crate::analysis::{analyze, AnalyzeOptions};
+use crate::analysis::{analyze, Analysis, AnalyzeOptions};
 use crate::solve::{SolveOptions, SolverKind, Status};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,6 +31,13 @@ pub struct SolveArgs {
     /// Print nothing but the report (no progress).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Explain the plan: binding constraints per entity and their shadow prices.
+    /// (Infeasible and unbounded models are always explained.)
+    #[arg(long)]
+    pub explain: bool,
+    /// Backend for models with plans: auto chooses DP for independent plans, MILP otherwise.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub backend: crate::plan::BackendChoice,
 }
 
 pub fn run(args: &SolveArgs) -> i32 {
@@ -44,15 +51,23 @@ pub fn run(args: &SolveArgs) -> i32 {
             }
         },
     };
-    let a = analyze(
-        &args.file,
-        &AnalyzeOptions {
-            instantiate: true,
-            ..Default::default()
-        },
-    );
+    let options = AnalyzeOptions {
+        instantiate: true,
+        backend: args.backend,
+        ..Default::default()
+    };
+    let mut a = analyze(&args.file, &options);
     super::print_diagnostics(&a);
-    let Some(inst) = a.instance.as_ref().filter(|_| !a.has_errors()) else {
+    if a.has_errors() || a.instance.is_none() {
+        return exit::MODEL_ERROR;
+    }
+    if !args.quiet && args.format == Format::Json && !a.backend_reason.is_empty() {
+        eprintln!("backend: {}", a.backend_reason);
+    }
+    if a.backend == Some(crate::plan::Backend::Dp) {
+        return run_dp(args, &mut a);
+    }
+    let Some(inst) = a.instance.as_ref() else {
         return exit::MODEL_ERROR;
     };
     let opts = SolveOptions {
@@ -90,32 +105,22 @@ pub fn run(args: &SolveArgs) -> i32 {
             violations: v.total(),
         });
     let name = args.file.display().to_string();
+    let reason = if a.backend_reason.is_empty() {
+        solved.reason.clone()
+    } else {
+        a.backend_reason.clone()
+    };
     let report = crate::report::build(
         &name,
         inst,
         &solved.raw,
         solved.backend,
-        &solved.reason,
+        &reason,
         verification,
     );
-    let text = match args.format {
-        Format::Text => crate::report::table::render(&report),
-        Format::Json => match serde_json::to_string_pretty(&report) {
-            Ok(s) => s + "\n",
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::IO;
-            }
-        },
-    };
-    match &args.out {
-        Some(p) => {
-            if let Err(e) = std::fs::write(p, &text) {
-                eprintln!("error: cannot write {}: {e}", p.display());
-                return exit::IO;
-            }
-        }
-        None => print!("{text}"),
+    let explained = explain(args, &a, &inst.model, &solved.raw, &opts);
+    if let Err(code) = emit(args, &report, explained) {
+        return code;
     }
     match solved.raw.status {
         Status::Optimal => exit::OK,
@@ -132,6 +137,146 @@ pub fn run(args: &SolveArgs) -> i32 {
             eprintln!("solver error: {}", solved.raw.message);
             exit::SOLVER_ERROR
         }
+    }
+}
+
+/// Solve the plans of a model by DP.
+fn run_dp(args: &SolveArgs, a: &mut Analysis) -> i32 {
+    let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_mut()) else {
+        return exit::MODEL_ERROR;
+    };
+    match crate::plan::solve_dp(schema, &mut a.sources, inst) {
+        Ok(outcome) => {
+            let report = crate::report::build_dp(
+                &args.file.display().to_string(),
+                &outcome,
+                &a.backend_reason,
+            );
+            match emit(args, &report, None) {
+                Ok(()) => exit::OK,
+                Err(code) => code,
+            }
+        }
+        Err(d) => {
+            eprint!(
+                "{}",
+                crate::diagnostics::render::render_plain(&d, &a.sources, super::width())
+            );
+            match d.code {
+                "E0611" => exit::INFEASIBLE,
+                "E0702" => exit::VERIFICATION,
+                _ => exit::MODEL_ERROR,
+            }
+        }
+    }
+}
+
+/// Print or write the report, with an explanation when there is one.
+fn emit(
+    args: &SolveArgs,
+    report: &crate::report::Report,
+    explained: Option<Explained>,
+) -> Result<(), i32> {
+    let text = match args.format {
+        Format::Text => {
+            let mut t = crate::report::table::render(report);
+            if let Some(Explained::Text(more)) = &explained {
+                t.push('\n');
+                t.push_str(more);
+            }
+            t
+        }
+        Format::Json => {
+            let mut value = match serde_json::to_value(report) {
+                Ok(v) => v,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Err(exit::IO);
+                }
+            };
+            if let (Some(Explained::Json(x)), serde_json::Value::Object(map)) =
+                (explained, &mut value)
+            {
+                map.insert("explanation".into(), x);
+            }
+            match serde_json::to_string_pretty(&value) {
+                Ok(s) => s + "\n",
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Err(exit::IO);
+                }
+            }
+        }
+    };
+    match &args.out {
+        Some(p) => {
+            if let Err(e) = std::fs::write(p, &text) {
+                eprintln!("error: cannot write {}: {e}", p.display());
+                return Err(exit::IO);
+            }
+        }
+        None => print!("{text}"),
+    }
+    Ok(())
+}
+
+/// An explanation for the report: text appended to the table, or the JSON `explanation`.
+enum Explained {
+    Text(String),
+    Json(serde_json::Value),
+}
+
+/// Explain the result: always for infeasible and unbounded models (diagnostics go to
+/// stderr in text mode), for solved ones with `--explain`.
+fn explain(
+    args: &SolveArgs,
+    a: &Analysis,
+    model: &crate::ir::Model,
+    raw: &crate::solve::RawSolution,
+    opts: &SolveOptions,
+) -> Option<Explained> {
+    use crate::solve::explain as x;
+    let json = args.format == Format::Json;
+    let print = |diags: &[crate::diagnostics::Diagnostic]| {
+        if !json {
+            super::print_diagnostic_list(diags, &a.sources);
+        }
+    };
+    match raw.status {
+        Status::Infeasible => {
+            if !args.quiet {
+                eprintln!("explaining: searching for a minimal conflict…");
+            }
+            match x::explain_infeasible(model, opts) {
+                Ok(e) => {
+                    print(&e.diagnostics());
+                    json.then(|| Explained::Json(x::json::infeasible_json(model, &e, &a.sources)))
+                }
+                Err(d) => {
+                    print(std::slice::from_ref(&d));
+                    json.then(|| Explained::Json(x::json::error_json(&d, &a.sources)))
+                }
+            }
+        }
+        Status::Unbounded => match x::explain_unbounded(model, opts) {
+            Ok(u) => {
+                print(std::slice::from_ref(&u.diagnostic));
+                json.then(|| Explained::Json(x::json::unbounded_json(&u, &a.sources)))
+            }
+            Err(d) => {
+                print(std::slice::from_ref(&d));
+                json.then(|| Explained::Json(x::json::error_json(&d, &a.sources)))
+            }
+        },
+        Status::Optimal | Status::Feasible if args.explain => {
+            let s = x::explain_solution(model, &raw.values, raw.duals.as_deref());
+            Some(if json {
+                Explained::Json(x::json::solution_json(&s))
+            } else {
+                Explained::Text(s.render_text())
+            })
+        }
+        _ => None,
     }
 }
 

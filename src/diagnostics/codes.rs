@@ -17,6 +17,9 @@ pub fn all() -> Vec<&'static CodeInfo> {
         crate::check::errors::CODES,
         crate::data::CODES,
         crate::instantiate::errors::CODES,
+        crate::backends::dp::CODES,
+        crate::backends::milp::CODES,
+        crate::solve::explain::CODES,
     ];
     let mut v: Vec<&'static CodeInfo> = groups.iter().flat_map(|g| g.iter()).collect();
     v.sort_by_key(|c| c.code);

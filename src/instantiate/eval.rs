@@ -256,7 +256,7 @@ impl Inst<'_> {
                 )
                 .primary(span, "no value for this index")
                 .secondary(info.span, "declared here")
-                .help("give the param a default (`= 0 core`) or add the row to its data"))
+                .help("give the param a value for every index, or add the row to its data"))
             }
         }
     }

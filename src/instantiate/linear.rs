@@ -383,6 +383,26 @@ impl Inst<'_> {
         }
     }
 
+    /// The unit scale of a comparison's sides, as the checker found it for the declaration
+    /// being expanded (the same template text may compare different units).
+    fn compare_scale(&self, op_span: Span) -> f64 {
+        let decl = self.model.decls.get(self.origin.decl.0 as usize);
+        let owner = decl.map(|d| match d.kind {
+            DeclKind::Derived => d
+                .name
+                .rsplit_once('~')
+                .map(|(a, _)| a)
+                .unwrap_or(&d.name)
+                .to_string(),
+            _ => d.name.clone(),
+        });
+        owner
+            .and_then(|o| self.schema.compare_units_by_item.get(&(o, op_span)))
+            .or_else(|| self.schema.compare_units.get(&op_span))
+            .map(|u| u.scale)
+            .unwrap_or(1.0)
+    }
+
     /// Bounds of a linear expression from its columns' bounds.
     pub(crate) fn bounds(&self, l: &Lin) -> (f64, f64) {
         let (mut lo, mut hi) = (l.constant, l.constant);
@@ -486,6 +506,7 @@ impl Inst<'_> {
         if lin.terms.is_empty() {
             // A row without decisions: it either holds or the model is infeasible.
             if lo > EPS * lo.abs().max(1.0) || hi < -EPS * hi.abs().max(1.0) {
+                self.model.elements = self.world.elems.iter().map(|e| e.name.clone()).collect();
                 let name = self.model.origin_name(origin);
                 return Err(
                     Diagnostic::error("E0615", format!("`{name}` can never hold"))
@@ -773,12 +794,7 @@ impl Inst<'_> {
                 let mut parts = Vec::new();
                 let mut left = first.as_ref();
                 for (op, op_span, right) in links {
-                    let scale = self
-                        .schema
-                        .compare_units
-                        .get(op_span)
-                        .map(|u| u.scale)
-                        .unwrap_or(1.0);
+                    let scale = self.compare_scale(*op_span);
                     let mut l = Lin::default();
                     let pol_l: i8 = match op {
                         CmpOp::Le | CmpOp::Lt => 1,
@@ -937,6 +953,7 @@ impl Inst<'_> {
         match f {
             F::Const(true) => Ok(()),
             F::Const(false) => {
+                self.model.elements = self.world.elems.iter().map(|e| e.name.clone()).collect();
                 let name = self.model.origin_name(origin);
                 Err(Diagnostic::error("E0615", format!("`{name}` can never hold")).primary(span, "false for this index, whatever the decisions").help("check the data this constraint reads, or filter the index with `where`"))
             }

@@ -4,6 +4,7 @@
 
 pub mod errors;
 mod eval;
+pub mod expect;
 mod index;
 mod linear;
 pub mod world;
@@ -39,7 +40,7 @@ impl Default for Limits {
 }
 
 /// How to find the columns of one decision.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct DecisionCols {
     /// Sets of each index dimension.
     pub sets: Vec<Rc<SetVal>>,
@@ -58,6 +59,8 @@ pub struct Instance {
     pub decisions: Vec<DecisionCols>,
     /// Rows of each constraint declaration: (first row, count) ranges.
     pub constraint_rows: Vec<Vec<std::ops::Range<u32>>>,
+    /// Plan instances compiled for the DP backend (when asked for).
+    pub dp_plans: Vec<crate::plan::dp::CompiledPlan>,
 }
 
 /// Per-run state of instantiation.
@@ -86,6 +89,7 @@ pub fn instantiate(
     schema: &Schema,
     sources: &mut SourceMap,
     limits: Limits,
+    compile_plans: bool,
 ) -> (Option<Instance>, Vec<Diagnostic>) {
     let mut inst = Inst {
         schema,
@@ -144,6 +148,13 @@ pub fn instantiate(
             inst.diags.push(e);
         }
     }
+    let mut dp_plans = Vec::new();
+    if compile_plans && !crate::diagnostics::has_errors(&inst.diags) {
+        match inst.compile_plans() {
+            Ok(p) => dp_plans = p,
+            Err(d) => inst.diags.push(d),
+        }
+    }
     if crate::diagnostics::has_errors(&inst.diags) {
         return (None, inst.diags);
     }
@@ -167,9 +178,36 @@ pub fn instantiate(
             world: inst.world,
             decisions,
             constraint_rows: inst.constraint_rows,
+            dp_plans,
         }),
         inst.diags,
     )
+}
+
+impl<'a> Inst<'a> {
+    /// An evaluator over an existing world (for checking answers after a solve).
+    pub fn resume(schema: &'a Schema, sources: &'a mut SourceMap, world: World) -> Inst<'a> {
+        Inst {
+            schema,
+            sources,
+            world,
+            model: Model::new(),
+            env: Vec::new(),
+            decisions: Vec::new(),
+            index_plans: HashMap::new(),
+            fn_bodies: HashMap::new(),
+            var_cache: HashMap::new(),
+            evaluating_sets: Vec::new(),
+            derived_decls: HashMap::new(),
+            diags: Vec::new(),
+            limits: Limits::default(),
+            origin: ir::Origin {
+                decl: ir::DeclId(0),
+                tuple: 0,
+            },
+            constraint_rows: Vec::new(),
+        }
+    }
 }
 
 impl Inst<'_> {
@@ -493,6 +531,18 @@ impl Inst<'_> {
         let had_errors = crate::diagnostics::has_errors(&diags);
         self.diags.extend(diags);
         let Some(t) = t else { return Ok(()) };
+        // Name -> element of each index set, built once: a file of N rows over sets of M
+        // elements costs N lookups, not N * M comparisons.
+        let by_name: Vec<HashMap<&str, ElemId>> = sets
+            .iter()
+            .map(|set| {
+                let mut m = HashMap::with_capacity(set.elems.len());
+                for &e in &set.elems {
+                    m.entry(self.world.name(e)).or_insert(e);
+                }
+                m
+            })
+            .collect();
         for r in &t.records {
             if !r.valid {
                 continue;
@@ -501,21 +551,18 @@ impl Inst<'_> {
             let mut ok = true;
             for (i, set) in sets.iter().enumerate() {
                 let cell = &r.cells[i];
-                let name = match &cell.value {
-                    data::CellValue::Text(s) => s.clone(),
-                    data::CellValue::Number(n) => crate::ir::dump::fmt_num(*n),
+                let name: std::borrow::Cow<str> = match &cell.value {
+                    data::CellValue::Text(s) => std::borrow::Cow::Borrowed(s),
+                    data::CellValue::Number(n) => {
+                        std::borrow::Cow::Owned(crate::ir::dump::fmt_num(*n))
+                    }
                     _ => {
                         ok = false;
                         break;
                     }
                 };
-                let found = set
-                    .elems
-                    .iter()
-                    .copied()
-                    .find(|&e| self.world.name(e) == name);
-                match found {
-                    Some(e) => key.push(e),
+                match by_name[i].get(name.as_ref()) {
+                    Some(&e) => key.push(e),
                     None => {
                         let known: Vec<&str> =
                             set.elems.iter().map(|&e| self.world.name(e)).collect();

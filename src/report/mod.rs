@@ -29,6 +29,8 @@ pub struct Report {
     pub constraints: Vec<ConstraintReport>,
     pub verification: Option<VerificationReport>,
     pub size: SizeReport,
+    /// Trajectories of plans solved by DP (empty for MILP).
+    pub plans: Vec<crate::plan::dp::PlanTrajectory>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -169,6 +171,48 @@ pub fn build(
             rows: model.num_rows(),
             nonzeros: model.num_nonzeros(),
         },
+        plans: Vec::new(),
+    }
+}
+
+/// The report of plans solved by DP.
+pub fn build_dp(model_name: &str, outcome: &crate::plan::DpOutcome, reason: &str) -> Report {
+    Report {
+        schema: SCHEMA,
+        model: model_name.to_string(),
+        status: Status::Optimal,
+        backend: "dp".into(),
+        solver: "dp".into(),
+        backend_reason: reason.to_string(),
+        solve_time_ms: outcome.time_ms,
+        gap: Some(0.0),
+        objective: Some(ObjectiveReport {
+            name: "cost".into(),
+            sense: Sense::Minimize,
+            value: clean(outcome.cost),
+            unit: outcome.unit.clone(),
+            terms: outcome
+                .trajectories
+                .iter()
+                .map(|t| TermReport {
+                    label: t.plan.clone(),
+                    value: clean(t.cost),
+                })
+                .collect(),
+        }),
+        decisions: Vec::new(),
+        constraints: Vec::new(),
+        verification: Some(VerificationReport {
+            ok: true,
+            max_row_violation: 0.0,
+            violations: 0,
+        }),
+        size: SizeReport {
+            columns: 0,
+            rows: 0,
+            nonzeros: 0,
+        },
+        plans: outcome.trajectories.clone(),
     }
 }
 

@@ -3,7 +3,22 @@
 //! constraints are.
 
 use super::{DecisionReport, Report};
-use crate::units::format_number;
+use crate::units::format_number as format_exact;
+
+/// A number for people: ten significant digits, so that solver round-off does not show.
+fn format_number(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format_exact(v);
+    }
+    let digits = 10 - (v.abs().log10().floor() as i32 + 1);
+    let r = if digits > 0 {
+        let f = 10f64.powi(digits.min(300));
+        (v * f).round() / f
+    } else {
+        v.round()
+    };
+    format_exact(r)
+}
 use std::fmt::Write;
 
 /// At most this many lines per decision or constraint group; the rest are summarised.
@@ -30,13 +45,15 @@ pub fn render(r: &Report) -> String {
     }
     let _ = writeln!(out, "  solver: {}  time: {} ms", r.solver, r.solve_time_ms);
     let _ = writeln!(out, "backend: {}", r.backend_reason);
-    let _ = writeln!(
-        out,
-        "model: {} columns, {} rows, {} nonzeros",
-        format_number(r.size.columns as f64),
-        format_number(r.size.rows as f64),
-        format_number(r.size.nonzeros as f64)
-    );
+    if r.plans.is_empty() {
+        let _ = writeln!(
+            out,
+            "model: {} columns, {} rows, {} nonzeros",
+            format_number(r.size.columns as f64),
+            format_number(r.size.rows as f64),
+            format_number(r.size.nonzeros as f64)
+        );
+    }
     if let Some(v) = &r.verification {
         let _ = writeln!(
             out,
@@ -76,6 +93,35 @@ pub fn render(r: &Report) -> String {
     for d in &r.decisions {
         out.push('\n');
         decision(&mut out, d);
+    }
+    for (i, p) in r.plans.iter().enumerate() {
+        if i >= 12 {
+            let _ = writeln!(
+                out,
+                "\n… {} more plans (use --format json for all)",
+                r.plans.len() - i
+            );
+            break;
+        }
+        let _ = writeln!(out, "\n{}: cost {}", p.plan, format_number(p.cost));
+        let _ = writeln!(
+            out,
+            "  {:<10} {:>14} {:>10} {:>14}",
+            "stage", "state", "decision", "cost"
+        );
+        for s in &p.stages {
+            let state: Vec<String> = s.state.iter().map(|v| v.to_string()).collect();
+            let _ = writeln!(
+                out,
+                "  {:<10} {:>14} {:>10} {:>14}",
+                s.stage,
+                state.join(","),
+                s.decision,
+                format_number(s.cost)
+            );
+        }
+        let fin: Vec<String> = p.final_state.iter().map(|v| v.to_string()).collect();
+        let _ = writeln!(out, "  {:<10} {:>14}", "end", fin.join(","));
     }
     let caps: Vec<_> = r
         .constraints

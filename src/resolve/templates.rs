@@ -106,6 +106,16 @@ fn substitute(e: &mut Expr, bound: &HashMap<String, Expr>, renames: &HashMap<Str
                 id.name = r.clone();
             }
         }
+        // An attribute name passed as an argument: `i.size` with `size = cores`.
+        ExprKind::Field(_, attr) => {
+            if let Some(Expr {
+                kind: ExprKind::Name(f),
+                ..
+            }) = bound.get(&attr.name)
+            {
+                attr.name = f.name.clone();
+            }
+        }
         ExprKind::Call(id, _) => {
             if let Some(Expr {
                 kind: ExprKind::Name(f),

@@ -1,6 +1,7 @@
 //! Solving an instantiated model: backend choice, the solve itself, verification of the
 //! answer against the model, and explanations.
 
+pub mod explain;
 pub mod verify;
 
 use serde::Serialize;

@@ -31,6 +31,13 @@ Write a smaller number, or use a larger unit: `1 Tbps` instead of `1000000000000
 `2027Q5` or `2027Q0` is not a quarter. Ranges of quarters are written `2027Q1..2028Q4`.",
     },
     CodeInfo {
+        code: "E0105",
+        title: "expression nested too deeply",
+        explanation: "An expression nests brackets (or repeats a prefix operator like `-`) more than 48 levels deep. \
+archc refuses it rather than risk running out of stack; no real model needs that depth.\n\n\
+Split the expression: give a part a name with `fn` or `param`.",
+    },
+    CodeInfo {
         code: "E0104",
         title: "internal parser error",
         explanation: "The parse tree had a shape the AST builder did not expect. This is a bug in archc; \
@@ -63,6 +70,7 @@ pub fn from_pest(
                 let skip = token.trim().is_empty()
                     || token.starts_with("//")
                     || token == "BUILTIN_RULE"
+                    || token == "_"
                     || token.contains("..")
                     || token.starts_with('\u{feff}');
                 if skip {

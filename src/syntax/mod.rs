@@ -3,6 +3,7 @@
 
 pub mod ast;
 pub mod errors;
+pub mod lexer;
 pub mod parser;
 
 pub use parser::parse_file;

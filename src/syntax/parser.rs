@@ -16,10 +16,15 @@ pub struct ArchParser;
 type P<'a> = Pair<'a, Rule>;
 
 /// Parse a whole file. Always returns a (possibly partial) AST and the syntax diagnostics.
-pub fn parse_file(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
-    pest::set_error_detail(true);
+pub fn parse_file(file: FileId, original: &str) -> (File, Vec<Diagnostic>) {
+    // Detailed attempt tracking is slow; it is switched on only to describe an error.
+    pest::set_error_detail(false);
     let mut items = Vec::new();
     let mut diags = Vec::new();
+    // Items nested too deeply for a recursive parser are reported and blanked out (byte for
+    // byte, so spans stay right) instead of overflowing the stack.
+    let blanked = blank_deep_items(file, original, &mut diags);
+    let text: &str = blanked.as_deref().unwrap_or(original);
     let mut pos = skip_trivia(text, 0);
     while pos < text.len() {
         match ArchParser::parse(Rule::single_item, &text[pos..]) {
@@ -39,7 +44,11 @@ pub fn parse_file(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
                 }
                 pos = skip_trivia(text, end);
             }
-            Err(e) => {
+            Err(_) => {
+                pest::set_error_detail(true);
+                let detailed = ArchParser::parse(Rule::single_item, &text[pos..]).err();
+                pest::set_error_detail(false);
+                let Some(e) = detailed else { break };
                 let (offset, d) = errors::from_pest(file, text, pos, &e);
                 diags.push(d);
                 pos = skip_trivia(text, next_item_start(text, offset.max(pos + 1)));
@@ -51,6 +60,96 @@ pub fn parse_file(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
         span: Span::new(file, 0, text.len()),
     };
     (file_node, diags)
+}
+
+/// Deepest bracket nesting, or run of prefix operators, that the parser accepts.
+pub const MAX_NESTING: usize = 48;
+
+fn blank_deep_items(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut run = 0usize;
+    let mut bad: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth == MAX_NESTING + 1 {
+                    bad.push(i);
+                }
+                run = 0;
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                run = 0;
+            }
+            b'-' | b'!' => {
+                run += 1;
+                if run == MAX_NESTING + 1 {
+                    bad.push(i);
+                }
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            b'n' if bytes[i..].starts_with(b"not")
+                && bytes
+                    .get(i + 3)
+                    .is_some_and(|c| !c.is_ascii_alphanumeric() && *c != b'_' && *c != b'-')
+                && (i == 0
+                    || !(bytes[i - 1].is_ascii_alphanumeric()
+                        || bytes[i - 1] == b'_'
+                        || bytes[i - 1] == b'-')) =>
+            {
+                run += 1;
+                if run == MAX_NESTING + 1 {
+                    bad.push(i);
+                }
+                i += 3;
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            _ => run = 0,
+        }
+        if bytes[i] == b'\n' && depth == 0 {
+            run = 0;
+        }
+        i += 1;
+    }
+    if bad.is_empty() {
+        return None;
+    }
+    let mut out = text.as_bytes().to_vec();
+    for &at in &bad {
+        diags.push(
+            Diagnostic::error(
+                "E0105",
+                format!("expression nested more than {MAX_NESTING} levels deep"),
+            )
+            .primary(Span::new(file, at, at + 1), "too deep here")
+            .help("split the expression with a `fn` or a `param`"),
+        );
+        let start = text[..at].rfind('\n').map(|p| p + 1).unwrap_or(0);
+        let start = (0..=start)
+            .rev()
+            .find(|&p| {
+                p == 0
+                    || (bytes[p - 1] == b'\n'
+                        && bytes.get(p).is_some_and(|c| c.is_ascii_alphabetic()))
+            })
+            .unwrap_or(0);
+        let end = next_item_start(text, at);
+        for b in &mut out[start..end] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Skip whitespace and non-doc comments.

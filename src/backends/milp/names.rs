@@ -3,17 +3,22 @@
 //!
 //! A name is the declaration's name and the tuple's element names, each sanitised to the
 //! characters every LP/MPS reader accepts (letters, digits, `_` and `.`), joined with `(`,
-//! `,` and `)`. Sanitising can make two names equal (`us-east` and `us_east`), and the IR may
-//! hold several rows with one origin, so names are made unique: a repeated name gets `;2`,
-//! `;3`, ... appended. No piece ever contains `;`, so a suffixed name never equals another.
+//! `,` and `)`. Names must be unique, and they are made so in two steps:
+//!
+//! - pieces: sanitising can make two declaration or element names equal (`us-east` and
+//!   `us_east`); the later one gets `_2` (or the first free `_k`). With unique pieces that
+//!   never contain `(`, `,` or `)`, a name is unique when its origin is;
+//! - origins: the IR may hold several rows with one origin (derived rows). Those are found by
+//!   hashing each origin's ids and sorting the hashes (a radix sort, no per-name
+//!   allocation); the second, third, ... get `;2`, `;3`. No piece contains `;`, so a suffixed
+//!   name never equals another name. A hash collision between different origins only costs
+//!   one needless suffix.
 //!
 //! Names are never stored one `String` per column: a [`NameTable`] keeps the sanitised pieces
-//! and writes a name straight into an output buffer. Repeats are found by hashing each
-//! written name into an open-addressing table of 64-bit hashes; a hash collision between two
-//! different names only costs one needless suffix.
+//! and writes a name straight into an output buffer.
 
 use crate::ir::{ColId, Model, Origin, RowId};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Words an LP reader could take for a keyword when they stand alone as a name.
 const LP_RESERVED: &[&str] = &[
@@ -25,15 +30,46 @@ const LP_RESERVED: &[&str] = &[
 /// Sanitised name pieces of one model, able to write any column or row name.
 pub(crate) struct NameTable<'m> {
     model: &'m Model,
-    /// Sanitised declaration names (never empty, never starting with a digit or `.`).
+    /// Sanitised declaration names (never empty, never starting with a digit or `.`), with
+    /// `(` appended for indexed declarations.
     decls: Vec<Vec<u8>>,
     arity: Vec<usize>,
-    /// Sanitised element names, concatenated; element `e` is `elem_start[e]..elem_start[e+1]`.
+    /// Sanitised element names each followed by `,`, concatenated; element `e` is
+    /// `elem_start[e]..elem_start[e+1]`.
     elem_bytes: Vec<u8>,
     elem_start: Vec<usize>,
-    col_suffix: HashMap<u32, u32>,
-    row_suffix: HashMap<u32, u32>,
+    col_suffix: Suffixes,
+    row_suffix: Suffixes,
     objective: Vec<u8>,
+}
+
+/// The suffix numbers of repeated origins: a bitset answers "none" fast for the rest.
+#[derive(Default)]
+struct Suffixes {
+    flagged: Vec<u64>,
+    number: HashMap<u32, u32>,
+}
+
+impl Suffixes {
+    fn new(number: HashMap<u32, u32>, len: usize) -> Self {
+        let mut flagged = Vec::new();
+        if !number.is_empty() {
+            flagged = vec![0u64; len.div_ceil(64)];
+            for &i in number.keys() {
+                flagged[i as usize / 64] |= 1 << (i % 64);
+            }
+        }
+        Suffixes { flagged, number }
+    }
+
+    #[inline(always)]
+    fn get(&self, i: usize) -> Option<u32> {
+        let word = *self.flagged.get(i / 64)?;
+        if word & (1 << (i % 64)) == 0 {
+            return None;
+        }
+        self.number.get(&(i as u32)).copied()
+    }
 }
 
 /// Replace every character outside `[A-Za-z0-9_.]` by `_`; an empty piece becomes `_`.
@@ -72,23 +108,15 @@ fn sanitize_head(s: &str, stands_alone: bool) -> Vec<u8> {
     out
 }
 
-/// A fast 64-bit hash of a byte string (word-at-a-time multiply–rotate, then a finaliser).
-fn hash_bytes(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h: u64 = bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-    }
-    // splitmix64 finaliser: the table index uses the low bits.
+/// Mix one word into a 64-bit hash.
+#[inline]
+fn mix(h: u64, w: u64) -> u64 {
+    (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95)
+}
+
+/// splitmix64 finaliser, so that every bit of the hash depends on every input bit.
+#[inline]
+fn finish(mut h: u64) -> u64 {
     h ^= h >> 30;
     h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
     h ^= h >> 27;
@@ -96,138 +124,219 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
     h ^ (h >> 31)
 }
 
-/// Open-addressing set of hashes that counts repeats: `insert` returns how many times the
-/// hash was seen before.
-struct RepeatCounter {
-    slots: Vec<u64>,
-    mask: usize,
-    repeats: HashMap<u64, u32>,
+/// A fast 64-bit hash of a byte string (word at a time).
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut h: u64 = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = mix(h, u64::from_le_bytes(w));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = mix(h, u64::from_le_bytes(w));
+    }
+    finish(h)
 }
 
-impl RepeatCounter {
-    fn with_capacity(n: usize) -> Self {
-        let size = (n.max(4) * 2).next_power_of_two();
-        RepeatCounter {
-            slots: vec![0; size],
-            mask: size - 1,
-            repeats: HashMap::new(),
+/// LSD radix sort of 64-bit keys, 11 bits per pass: linear time, sequential memory access.
+fn radix_sort(keys: &mut Vec<u64>) {
+    const BITS: u32 = 11;
+    const BUCKETS: usize = 1 << BITS;
+    let mut tmp = vec![0u64; keys.len()];
+    let mut shift = 0;
+    while shift < 64 {
+        let mut count = vec![0usize; BUCKETS + 1];
+        for &k in keys.iter() {
+            count[((k >> shift) as usize & (BUCKETS - 1)) + 1] += 1;
         }
+        if count.contains(&keys.len()) {
+            // Every key has the same digit: this pass would not move anything.
+            shift += BITS;
+            continue;
+        }
+        for b in 0..BUCKETS {
+            count[b + 1] += count[b];
+        }
+        for &k in keys.iter() {
+            let b = (k >> shift) as usize & (BUCKETS - 1);
+            tmp[count[b]] = k;
+            count[b] += 1;
+        }
+        std::mem::swap(keys, &mut tmp);
+        shift += BITS;
     }
+}
 
-    fn insert(&mut self, hash: u64) -> u32 {
-        // 0 marks an empty slot.
-        let h = hash.max(1);
-        let mut i = (h as usize) & self.mask;
-        loop {
-            let slot = self.slots[i];
-            if slot == 0 {
-                self.slots[i] = h;
-                return 0;
-            }
-            if slot == h {
-                let n = self.repeats.entry(h).or_insert(0);
-                *n += 1;
-                return *n;
-            }
-            i = (i + 1) & self.mask;
+/// The hashes that occur more than once.
+fn repeated(mut hashes: Vec<u64>) -> HashSet<u64> {
+    radix_sort(&mut hashes);
+    hashes
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect()
+}
+
+/// Make sanitised pieces unique: a piece equal to an earlier one becomes `piece_k` with the
+/// first `k >= 2` that no piece uses.
+fn make_unique(pieces: &mut [Vec<u8>]) {
+    let repeats = repeated(pieces.iter().map(|p| hash_bytes(p)).collect());
+    if repeats.is_empty() {
+        return;
+    }
+    let mut taken: HashSet<Vec<u8>> = pieces.iter().cloned().collect();
+    let mut seen: HashSet<Vec<u8>> = HashSet::new();
+    for piece in pieces.iter_mut() {
+        if !repeats.contains(&hash_bytes(piece)) || seen.insert(piece.clone()) {
+            continue;
         }
+        let mut k = 2u32;
+        let renamed = loop {
+            let mut candidate = piece.clone();
+            candidate.push(b'_');
+            candidate.extend_from_slice(itoa::Buffer::new().format(k).as_bytes());
+            if !taken.contains(&candidate) {
+                break candidate;
+            }
+            k += 1;
+        };
+        taken.insert(renamed.clone());
+        *piece = renamed;
     }
 }
 
 impl<'m> NameTable<'m> {
-    /// Sanitise the pieces and find the names that need a suffix.
+    /// Sanitise the pieces, make them unique, and find the origins that repeat.
     pub(crate) fn new(model: &'m Model) -> Self {
-        let decls: Vec<Vec<u8>> = model
+        let mut decls: Vec<Vec<u8>> = model
             .decls
             .iter()
             .map(|d| sanitize_head(&d.name, d.index_names.is_empty()))
             .collect();
-        let arity = model.decls.iter().map(|d| d.index_names.len()).collect();
-        let mut elem_bytes = Vec::new();
-        let mut elem_start = Vec::with_capacity(model.elements.len() + 1);
-        elem_start.push(0);
-        for e in &model.elements {
-            sanitize_piece(e, &mut elem_bytes);
-            elem_start.push(elem_bytes.len());
-        }
-        let objective = match &model.objective {
+        // The objective row shares the row namespace: make it unique with the declarations.
+        decls.push(match &model.objective {
             Some(o) if !o.name.is_empty() => sanitize_head(&o.name, true),
             _ => b"obj".to_vec(),
-        };
+        });
+        make_unique(&mut decls);
+        let objective = decls.pop().unwrap_or_else(|| b"obj".to_vec());
+        let arity: Vec<usize> = model.decls.iter().map(|d| d.index_names.len()).collect();
+        for (name, &n) in decls.iter_mut().zip(&arity) {
+            if n > 0 {
+                name.push(b'(');
+            }
+        }
+
+        let mut elems: Vec<Vec<u8>> = model
+            .elements
+            .iter()
+            .map(|e| {
+                let mut b = Vec::with_capacity(e.len());
+                sanitize_piece(e, &mut b);
+                b
+            })
+            .collect();
+        make_unique(&mut elems);
+        let mut elem_bytes = Vec::with_capacity(elems.iter().map(Vec::len).sum());
+        let mut elem_start = Vec::with_capacity(elems.len() + 1);
+        elem_start.push(0);
+        for e in elems {
+            elem_bytes.extend_from_slice(&e);
+            elem_bytes.push(b',');
+            elem_start.push(elem_bytes.len());
+        }
+
         let mut table = NameTable {
             model,
             decls,
             arity,
             elem_bytes,
             elem_start,
-            col_suffix: HashMap::new(),
-            row_suffix: HashMap::new(),
+            col_suffix: Suffixes::default(),
+            row_suffix: Suffixes::default(),
             objective,
         };
-        table.col_suffix = table.find_repeats(None, model.columns.iter().map(|c| c.origin));
-        let objective = table.objective.clone();
-        table.row_suffix =
-            table.find_repeats(Some(&objective), model.rows.iter().map(|r| r.origin));
+        let cols = table.find_repeats(&model.columns, |c| c.origin);
+        table.col_suffix = Suffixes::new(cols, model.num_columns());
+        let rows = table.find_repeats(&model.rows, |r| r.origin);
+        table.row_suffix = Suffixes::new(rows, model.num_rows());
         table
     }
 
-    /// Entities whose name was already written by an earlier one, with their suffix number.
-    /// `reserved` is a name taken before the first entity (the objective row).
-    fn find_repeats(
-        &self,
-        reserved: Option<&[u8]>,
-        origins: impl ExactSizeIterator<Item = Origin>,
-    ) -> HashMap<u32, u32> {
-        let mut seen = RepeatCounter::with_capacity(origins.len() + 1);
-        if let Some(name) = reserved {
-            seen.insert(hash_bytes(name));
+    /// A hash of an origin's declaration and element ids (equal origins, equal hashes).
+    fn origin_hash(&self, origin: Origin) -> u64 {
+        let tuple = self.tuple(origin);
+        let mut h = mix(0x9e37_79b9_7f4a_7c15, origin.decl.0 as u64);
+        h = mix(h, tuple.len() as u64);
+        for &e in tuple {
+            h = mix(h, e as u64);
         }
+        finish(h)
+    }
+
+    /// Entities whose origin an earlier entity already has, with their suffix number.
+    fn find_repeats<T>(&self, items: &[T], origin: impl Fn(&T) -> Origin) -> HashMap<u32, u32> {
+        let hash = |t: &T| self.origin_hash(origin(t));
+        let repeats = repeated(items.iter().map(hash).collect());
         let mut suffix = HashMap::new();
-        let mut scratch = Vec::with_capacity(128);
-        for (i, origin) in origins.enumerate() {
-            scratch.clear();
-            self.write_origin(origin, &mut scratch);
-            let before = seen.insert(hash_bytes(&scratch));
-            if before > 0 {
-                suffix.insert(i as u32, before + 1);
+        if repeats.is_empty() {
+            return suffix;
+        }
+        let mut count: HashMap<u64, u32> = HashMap::new();
+        for (i, t) in items.iter().enumerate() {
+            let h = hash(t);
+            if repeats.contains(&h) {
+                let n = count.entry(h).or_insert(0);
+                *n += 1;
+                if *n > 1 {
+                    suffix.insert(i as u32, *n);
+                }
             }
         }
         suffix
     }
 
-    fn write_elem(&self, e: u32, out: &mut Vec<u8>) {
-        let e = e as usize;
-        match (self.elem_start.get(e), self.elem_start.get(e + 1)) {
-            (Some(&a), Some(&b)) => out.extend_from_slice(&self.elem_bytes[a..b]),
-            _ => out.push(b'_'),
-        }
+    /// The element ids of an origin (empty when the IR is inconsistent).
+    #[inline(always)]
+    fn tuple(&self, origin: Origin) -> &[u32] {
+        let arity = self.arity.get(origin.decl.0 as usize).copied().unwrap_or(0);
+        let start = origin.tuple as usize;
+        self.model
+            .tuples
+            .get(start..start.saturating_add(arity))
+            .unwrap_or(&[])
     }
 
     /// `decl(e1,e2)` or `decl` for a scalar, without suffix.
+    #[inline(always)]
     fn write_origin(&self, origin: Origin, out: &mut Vec<u8>) {
         let d = origin.decl.0 as usize;
-        match self.decls.get(d) {
-            Some(name) => out.extend_from_slice(name),
-            None => out.push(b'_'),
-        }
-        let arity = self.arity.get(d).copied().unwrap_or(0);
-        if arity == 0 {
+        let Some(head) = self.decls.get(d) else {
+            out.push(b'_');
+            return;
+        };
+        out.extend_from_slice(head);
+        if self.arity[d] == 0 {
             return;
         }
-        let start = origin.tuple as usize;
-        let tuple = self
-            .model
-            .tuples
-            .get(start..start.saturating_add(arity))
-            .unwrap_or(&[]);
-        out.push(b'(');
-        for (k, &e) in tuple.iter().enumerate() {
-            if k > 0 {
-                out.push(b',');
+        let tuple = self.tuple(origin);
+        for &e in tuple {
+            let e = e as usize;
+            match (self.elem_start.get(e), self.elem_start.get(e + 1)) {
+                (Some(&a), Some(&b)) => out.extend_from_slice(&self.elem_bytes[a..b]),
+                _ => out.extend_from_slice(b"_,"),
             }
-            self.write_elem(e, out);
         }
-        out.push(b')');
+        if tuple.is_empty() {
+            out.push(b')');
+        } else if let Some(last) = out.last_mut() {
+            // The last element's `,` closes the tuple.
+            *last = b')';
+        }
     }
 
     fn write_suffix(n: u32, out: &mut Vec<u8>) {
@@ -236,24 +345,20 @@ impl<'m> NameTable<'m> {
     }
 
     /// Append the unique name of column `j`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn write_col(&self, j: usize, out: &mut Vec<u8>) {
         self.write_origin(self.model.columns[j].origin, out);
-        if !self.col_suffix.is_empty() {
-            if let Some(&n) = self.col_suffix.get(&(j as u32)) {
-                Self::write_suffix(n, out);
-            }
+        if let Some(n) = self.col_suffix.get(j) {
+            Self::write_suffix(n, out);
         }
     }
 
     /// Append the unique name of row `i`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn write_row(&self, i: usize, out: &mut Vec<u8>) {
         self.write_origin(self.model.rows[i].origin, out);
-        if !self.row_suffix.is_empty() {
-            if let Some(&n) = self.row_suffix.get(&(i as u32)) {
-                Self::write_suffix(n, out);
-            }
+        if let Some(n) = self.row_suffix.get(i) {
+            Self::write_suffix(n, out);
         }
     }
 
@@ -388,10 +493,21 @@ mod tests {
         });
         assert_eq!(
             column_names(&m),
-            vec!["x(us_east)", "x(us_east);2", "x(us_east);3", "free_"]
+            vec!["x(us_east)", "x(us_east_2)", "x(us_east);2", "free_"]
         );
-        assert_eq!(objective_row_name(&m), "cost");
-        assert_eq!(row_names(&m), vec!["cost;2", "cost;3", "_2nd"]);
+        // The objective keeps clear of the constraint `cost`.
+        assert_eq!(objective_row_name(&m), "cost_2");
+        assert_eq!(row_names(&m), vec!["cost", "cost;2", "_2nd"]);
+    }
+
+    #[test]
+    fn radix_sort_sorts() {
+        let mut v: Vec<u64> = (0..5000u64).map(|i| finish(i % 1700)).collect();
+        let mut want = v.clone();
+        want.sort_unstable();
+        radix_sort(&mut v);
+        assert_eq!(v, want);
+        assert_eq!(repeated(vec![3, 1, 3, 2, 1]), HashSet::from([1, 3]));
     }
 
     #[test]

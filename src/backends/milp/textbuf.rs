@@ -8,12 +8,25 @@ use std::io::{self, Write};
 /// Flush to the underlying writer once this many bytes are buffered.
 const FLUSH_AT: usize = 1 << 20;
 
+/// Slots in the cache of formatted numbers.
+const CACHE_SLOTS: usize = 1024;
+
+/// A direct-mapped cache of recently formatted non-integral numbers: models repeat the same
+/// coefficients (a price, a size) many times, and a hit costs one short copy instead of a
+/// shortest-round-trip conversion.
+struct NumCache {
+    bits: [u64; CACHE_SLOTS],
+    len: [u8; CACHE_SLOTS],
+    text: [[u8; 24]; CACHE_SLOTS],
+}
+
 /// Appends text to a buffer and flushes it in large blocks.
 pub(crate) struct TextBuf<'w, W: Write> {
     buf: Vec<u8>,
     out: &'w mut W,
     itoa: itoa::Buffer,
     ryu: ryu::Buffer,
+    cache: Box<NumCache>,
 }
 
 impl<'w, W: Write> TextBuf<'w, W> {
@@ -23,6 +36,11 @@ impl<'w, W: Write> TextBuf<'w, W> {
             out,
             itoa: itoa::Buffer::new(),
             ryu: ryu::Buffer::new(),
+            cache: Box::new(NumCache {
+                bits: [0; CACHE_SLOTS],
+                len: [0; CACHE_SLOTS],
+                text: [[0; 24]; CACHE_SLOTS],
+            }),
         }
     }
 
@@ -62,8 +80,21 @@ impl<'w, W: Write> TextBuf<'w, W> {
             let s = self.itoa.format((v + 0.0) as i64);
             self.buf.extend_from_slice(s.as_bytes());
         } else if v.is_finite() {
-            let s = self.ryu.format_finite(v);
-            self.buf.extend_from_slice(s.as_bytes());
+            let bits = v.to_bits();
+            let slot = (bits.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 54) as usize % CACHE_SLOTS;
+            let c = &mut *self.cache;
+            let len = c.len[slot] as usize;
+            if len > 0 && c.bits[slot] == bits {
+                self.buf.extend_from_slice(&c.text[slot][..len]);
+            } else {
+                let s = self.ryu.format_finite(v).as_bytes();
+                // ryu writes at most 24 bytes.
+                let n = s.len().min(24);
+                c.text[slot][..n].copy_from_slice(&s[..n]);
+                c.len[slot] = n as u8;
+                c.bits[slot] = bits;
+                self.buf.extend_from_slice(s);
+            }
         } else if v.is_nan() {
             self.buf.extend_from_slice(b"NaN");
         } else if v > 0.0 {
@@ -117,5 +148,25 @@ mod tests {
         for v in [0.1, 1.0 / 3.0, 123456.789, -9.87e-12] {
             assert_eq!(fmt(v).parse::<f64>().unwrap(), v);
         }
+    }
+
+    #[test]
+    fn cached_numbers_stay_exact() {
+        let mut out = Vec::new();
+        let mut t = TextBuf::new(&mut out);
+        let values: Vec<f64> = (0..5000)
+            .map(|i| (i % 1500) as f64 * 0.37 + 0.001)
+            .collect();
+        for &v in &values {
+            t.num(v);
+            t.byte(b' ');
+        }
+        t.finish().unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let back: Vec<f64> = text
+            .split_whitespace()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        assert_eq!(back, values);
     }
 }

@@ -1,0 +1,96 @@
+//! Evaluating conditions over a solved model (the `expect` lines of `test` blocks): the
+//! condition is lowered like a constraint body, and its linear parts are evaluated at the
+//! solution values.
+
+use super::linear::{CmpKind, F};
+use super::{Inst, Instance};
+use crate::check::Schema;
+use crate::diagnostics::Diagnostic;
+use crate::source::SourceMap;
+use crate::syntax::ast::Expr;
+
+/// Does `cond` hold at `values`? Numbers compare with a relative tolerance of 1e-6.
+pub fn holds(
+    schema: &Schema,
+    sources: &mut SourceMap,
+    instance: &mut Instance,
+    values: &[f64],
+    cond: &Expr,
+) -> Result<bool, Diagnostic> {
+    let world = std::mem::take(&mut instance.world);
+    let mut inst = Inst::resume(schema, sources, world);
+    inst.model = std::mem::take(&mut instance.model);
+    inst.decisions = std::mem::take(&mut instance.decisions)
+        .into_iter()
+        .map(Some)
+        .collect();
+    let rows_before = inst.model.rows.len();
+    let cols_before = inst.model.columns.len();
+    let r = inst.formula(cond).map(|f| eval(&f, values));
+    // Auxiliary columns or rows made while lowering the condition are dropped again.
+    inst.model.columns.truncate(cols_before);
+    inst.model.rows.truncate(rows_before);
+    let nnz = inst
+        .model
+        .row_start
+        .get(rows_before)
+        .copied()
+        .unwrap_or(inst.model.row_cols.len());
+    inst.model.row_start.truncate(rows_before + 1);
+    inst.model.row_cols.truncate(nnz);
+    inst.model.row_vals.truncate(nnz);
+    instance.world = inst.world;
+    instance.model = inst.model;
+    instance.decisions = inst
+        .decisions
+        .into_iter()
+        .map(|d| d.unwrap_or_default())
+        .collect();
+    let r = r?;
+    r.ok_or_else(|| {
+        Diagnostic::error("E0620", "this expectation needs logic over decisions that archc cannot evaluate after the solve")
+            .primary(cond.span, "use comparisons of decisions and data")
+    })
+}
+
+fn eval(f: &F, values: &[f64]) -> Option<bool> {
+    Some(match f {
+        F::Const(b) => *b,
+        F::Lit(z) => {
+            let v = values.get(z.col as usize).copied()? > 0.5;
+            v != z.neg
+        }
+        F::Cmp { lin, op, .. } => {
+            let mut v = lin.constant;
+            let mut mag = lin.constant.abs();
+            for &(c, k) in &lin.terms {
+                let x = k * values.get(c as usize).copied()?;
+                v += x;
+                mag = mag.max(x.abs());
+            }
+            let tol = 1e-6 * mag.max(1.0);
+            match op {
+                CmpKind::Le => v <= tol,
+                CmpKind::Ge => v >= -tol,
+                CmpKind::Eq => v.abs() <= tol,
+            }
+        }
+        F::And(v) => {
+            for x in v {
+                if !eval(x, values)? {
+                    return Some(false);
+                }
+            }
+            true
+        }
+        F::Or(v) => {
+            for x in v {
+                if eval(x, values)? {
+                    return Some(true);
+                }
+            }
+            false
+        }
+        F::Not(x) => !eval(x, values)?,
+    })
+}

@@ -1,0 +1,204 @@
+//! The server's state: open documents (text and version) and, for each, the analysis of
+//! its current text plus the last analysis without syntax errors, which hover and
+//! completion fall back to while the user is in the middle of typing. A document that
+//! checks is also instantiated over its data (within limits), so hover and inlay hints can
+//! show sizes and values, and data errors (E05xx, E06xx) are reported while editing.
+
+use super::convert::{self, LineIndex};
+use super::index::SymbolIndex;
+use super::sizes;
+use crate::analysis::{self, Analysis, AnalyzeOptions};
+use crate::span::FileId;
+use crate::syntax::ast;
+use lsp_types::Uri;
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// One analysis of a document, with what requests need to answer quickly.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub analysis: Analysis,
+    /// The document's file in the analysis.
+    pub main: FileId,
+    pub index: SymbolIndex,
+    /// Lines of the document's text as analysed.
+    pub lines: LineIndex,
+}
+
+impl Snapshot {
+    pub(crate) fn new(analysis: Analysis, path: &Path) -> Self {
+        let main = analysis.sources.find_by_path(path).unwrap_or(FileId(0));
+        let index = SymbolIndex::build(&analysis, main);
+        let lines = if analysis.sources.is_empty() {
+            LineIndex::default()
+        } else {
+            LineIndex::new(analysis.sources.text(main))
+        };
+        Snapshot {
+            analysis,
+            main,
+            index,
+            lines,
+        }
+    }
+
+    /// The analysed text of the document.
+    pub fn text(&self) -> &str {
+        if self.analysis.sources.is_empty() {
+            ""
+        } else {
+            self.analysis.sources.text(self.main)
+        }
+    }
+
+    /// The document's AST.
+    pub fn ast(&self) -> Option<&ast::File> {
+        self.analysis
+            .files
+            .iter()
+            .find(|(id, _)| *id == self.main)
+            .map(|(_, f)| f)
+    }
+
+    /// True when the document itself has syntax errors (E01xx).
+    pub fn has_syntax_errors(&self) -> bool {
+        self.analysis.diagnostics.iter().any(|d| {
+            d.is_error()
+                && d.code.starts_with("E01")
+                && d.primary_span().is_none_or(|s| s.file == self.main)
+        })
+    }
+}
+
+/// An open document.
+#[derive(Debug)]
+pub struct Document {
+    pub uri: Uri,
+    pub version: i32,
+    pub text: String,
+    pub current: Rc<Snapshot>,
+    /// The latest analysis of this document without syntax errors.
+    pub last_good: Option<Rc<Snapshot>>,
+}
+
+/// All open documents, by path.
+#[derive(Debug, Default)]
+pub struct World {
+    pub docs: HashMap<PathBuf, Document>,
+}
+
+impl World {
+    /// Open or replace a document and analyse it.
+    // Snapshots stay on the server's one thread; `Arc` only shares them between documents.
+    #[allow(clippy::arc_with_non_send_sync)]
+    pub fn set_text(&mut self, uri: Uri, version: i32, text: String) -> PathBuf {
+        let path = convert::uri_to_path(&uri);
+        let last_good = self.docs.get(&path).and_then(|d| d.last_good.clone());
+        let placeholder = Rc::new(Snapshot::new(Analysis::default(), &path));
+        self.docs.insert(
+            path.clone(),
+            Document {
+                uri,
+                version,
+                text,
+                current: placeholder,
+                last_good,
+            },
+        );
+        self.reanalyze(&path);
+        path
+    }
+
+    /// Forget a closed document.
+    pub fn close(&mut self, uri: &Uri) -> Option<Document> {
+        self.docs.remove(&convert::uri_to_path(uri))
+    }
+
+    /// The open document of a URI.
+    pub fn doc(&self, uri: &Uri) -> Option<&Document> {
+        self.docs.get(&convert::uri_to_path(uri))
+    }
+
+    /// Analyse a document again, with every open document as an overlay.
+    #[allow(clippy::arc_with_non_send_sync)]
+    pub fn reanalyze(&mut self, path: &Path) {
+        let overlays: HashMap<PathBuf, String> = self
+            .docs
+            .iter()
+            .map(|(p, d)| (p.clone(), d.text.clone()))
+            .collect();
+        let Some(text) = overlays.get(path).cloned() else {
+            return;
+        };
+        let options = AnalyzeOptions {
+            overlays,
+            ..Default::default()
+        };
+        let fast = match catch_unwind(AssertUnwindSafe(|| analysis::analyze(path, &options))) {
+            Ok(a) => a,
+            Err(_) => {
+                eprintln!(
+                    "archc lsp: analysis of `{}` panicked; showing syntax only",
+                    path.display()
+                );
+                parse_only(path, text)
+            }
+        };
+        let analysis = if fast.has_errors() || fast.sources.is_empty() {
+            fast
+        } else {
+            instantiated(path, options).unwrap_or(fast)
+        };
+        let snapshot = Rc::new(Snapshot::new(analysis, path));
+        if let Some(doc) = self.docs.get_mut(path) {
+            if !snapshot.has_syntax_errors() {
+                doc.last_good = Some(snapshot.clone());
+            }
+            doc.current = snapshot;
+        }
+    }
+
+    /// The URI of a file of an analysis: the open document's, or a `file:` URI of its
+    /// path. Files without a path (the embedded standard library) have none.
+    pub fn uri_of(&self, snapshot: &Snapshot, file: FileId) -> Option<Uri> {
+        if (file.0 as usize) >= snapshot.analysis.sources.len() {
+            return None;
+        }
+        let path = snapshot.analysis.sources.get(file).path.as_ref()?;
+        match self.docs.get(path) {
+            Some(d) => Some(d.uri.clone()),
+            None => convert::path_to_uri(path),
+        }
+    }
+}
+
+/// The analysis of a document that checks, instantiated over its data within
+/// [`sizes::limits`], with sizes and values in its symbols. `None` when instantiation
+/// panicked or the model is larger than the limits: the fast analysis is shown then.
+fn instantiated(path: &Path, options: AnalyzeOptions) -> Option<Analysis> {
+    let options = AnalyzeOptions {
+        instantiate: true,
+        limits: Some(sizes::limits()),
+        ..options
+    };
+    let mut full = catch_unwind(AssertUnwindSafe(|| analysis::analyze(path, &options))).ok()?;
+    if full.diagnostics.iter().any(|d| d.code == "E0604") {
+        return None;
+    }
+    sizes::annotate(&mut full);
+    Some(full)
+}
+
+/// An analysis that only parses (used when the full analysis failed unexpectedly).
+fn parse_only(path: &Path, text: String) -> Analysis {
+    let mut analysis = Analysis::default();
+    let id = analysis
+        .sources
+        .add(path.display().to_string(), Some(path.to_path_buf()), text);
+    let (file, diags) = crate::syntax::parse_file(id, analysis.sources.text(id));
+    analysis.diagnostics = diags;
+    analysis.files.push((id, file));
+    analysis
+}

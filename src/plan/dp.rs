@@ -1,0 +1,393 @@
+//! Plan instances for the DP backend: compilation into [`StagePlan`]s, and the
+//! verification of a DP answer by replaying it through the source expressions with the
+//! ordinary evaluator (independent of the compiled code and of the solver).
+
+use super::compile::{CExpr, PlanCompiler};
+use crate::backends::dp::{EvalError, EvalErrorKind, StagePlan};
+use crate::check::plan::{ChooseDomain, PlanInfo};
+use crate::diagnostics::Diagnostic;
+use crate::instantiate::world::{ElemId, Value};
+use crate::instantiate::Inst;
+use crate::syntax::ast::PlanStmtKind;
+use serde::Serialize;
+
+type R<T> = Result<T, Diagnostic>;
+
+/// One plan instance (`build[us-east]`), compiled.
+#[derive(Debug)]
+pub struct CompiledPlan {
+    pub plan: usize,
+    pub name: String,
+    /// The plan's index tuple (element ids) and the stage elements.
+    pub tuple: Vec<ElemId>,
+    pub stages: Vec<ElemId>,
+    pub choice_set: Option<Vec<ElemId>>,
+    dims: Vec<(i64, i64)>,
+    init: Vec<i64>,
+    decisions: Vec<(i64, i64)>,
+    next: Vec<CExpr>,
+    requires: Vec<CExpr>,
+    costs: Vec<CExpr>,
+    final_requires: Vec<CExpr>,
+    final_costs: Vec<CExpr>,
+    table: Vec<Vec<f64>>,
+}
+
+fn integral(v: f64) -> Option<i64> {
+    let r = v.round();
+    ((v - r).abs() <= 1e-9 * v.abs().max(1.0) && r.abs() < 9e15).then_some(r as i64)
+}
+
+impl StagePlan for CompiledPlan {
+    fn stages(&self) -> usize {
+        self.stages.len()
+    }
+
+    fn state_dims(&self) -> &[(i64, i64)] {
+        &self.dims
+    }
+
+    fn initial_state(&self) -> &[i64] {
+        &self.init
+    }
+
+    fn decision_range(&self, stage: usize) -> (i64, i64) {
+        self.decisions[stage]
+    }
+
+    fn step(
+        &self,
+        stage: usize,
+        state: &[i64],
+        decision: i64,
+        next: &mut [i64],
+    ) -> Result<Option<f64>, EvalError> {
+        let consts = &self.table[stage];
+        for r in &self.requires {
+            if r.eval(state, decision, consts)? == 0.0 {
+                return Ok(None);
+            }
+        }
+        for (i, n) in self.next.iter().enumerate() {
+            let v = n.eval(state, decision, consts)?;
+            match integral(v) {
+                Some(x) => next[i] = x,
+                None => {
+                    return Err(EvalError::new(EvalErrorKind::OutOfDomain(format!(
+                        "the next state {v} is not an integer"
+                    ))))
+                }
+            }
+        }
+        let mut cost = 0.0;
+        for c in &self.costs {
+            cost += c.eval(state, decision, consts)?;
+        }
+        Ok(Some(cost))
+    }
+
+    fn terminal(&self, state: &[i64]) -> Result<Option<f64>, EvalError> {
+        let consts = self.table.last().map(|v| v.as_slice()).unwrap_or(&[]);
+        for r in &self.final_requires {
+            if r.eval(state, 0, consts)? == 0.0 {
+                return Ok(None);
+            }
+        }
+        let mut cost = 0.0;
+        for c in &self.final_costs {
+            cost += c.eval(state, 0, consts)?;
+        }
+        Ok(Some(cost))
+    }
+}
+
+impl Inst<'_> {
+    fn int_of(&mut self, e: &crate::syntax::ast::Expr) -> R<i64> {
+        let v = self.num(e)?;
+        integral(v).ok_or_else(|| {
+            Diagnostic::error("E0308", format!("expected an integer, found {v}"))
+                .primary(e.span, "not an integer")
+        })
+    }
+
+    /// Compile every instance of every plan.
+    pub fn compile_plans(&mut self) -> R<Vec<CompiledPlan>> {
+        let schema = self.schema;
+        let mut out = Vec::new();
+        for (pi, p) in schema.plans.iter().enumerate() {
+            let vars: Vec<String> = p.dims.iter().map(|d| d.var.clone()).collect();
+            let mut tuples = Vec::new();
+            match &p.decl.index {
+                None => tuples.push(Vec::new()),
+                Some(ix) => self.for_each_index(ix, &mut |me| {
+                    tuples.push(
+                        vars.iter()
+                            .map(|v| match me.local(v) {
+                                Some(Value::Elem(x)) => *x,
+                                _ => u32::MAX,
+                            })
+                            .collect::<Vec<_>>(),
+                    );
+                    Ok(())
+                })?,
+            }
+            for t in tuples {
+                let depth = self.env.len();
+                for (v, &x) in vars.iter().zip(&t) {
+                    self.env.push((v.clone(), Value::Elem(x)));
+                }
+                let r = self.compile_instance(pi, p, &t);
+                self.env.truncate(depth);
+                out.push(r?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn compile_instance(&mut self, pi: usize, p: &PlanInfo, tuple: &[ElemId]) -> R<CompiledPlan> {
+        let stages = self.set_value(&p.decl.stages)?.elems.clone();
+        let choice_set = match &p.choose {
+            Some((_, ChooseDomain::Set(e, _))) => Some(self.set_value(e)?.elems.clone()),
+            _ => None,
+        };
+        let mut dims = Vec::new();
+        let mut init = Vec::new();
+        for (name, lo, hi, i) in &p.states {
+            dims.push((self.int_of(lo)?, self.int_of(hi)?));
+            match i {
+                Some(e) => init.push(self.int_of(e)?),
+                None => {
+                    return Err(Diagnostic::error(
+                        "E0308",
+                        format!("state `{name}` of plan `{}` needs an initial value", p.name),
+                    )
+                    .primary(p.span, "no `= ...` after the range")
+                    .help(format!("write `state {name}: LO..HI = VALUE`")))
+                }
+            }
+        }
+        let mut comp = PlanCompiler {
+            plan: p,
+            stages: stages.clone(),
+            choice_set: choice_set.clone(),
+            table: vec![Vec::new(); stages.len()],
+        };
+        let mut decisions = Vec::new();
+        match &p.choose {
+            None => decisions = vec![(0, 0); stages.len()],
+            Some((_, ChooseDomain::Set(..))) => {
+                let n = choice_set.as_ref().map(|s| s.len()).unwrap_or(0) as i64;
+                decisions = vec![(0, n - 1); stages.len()];
+            }
+            Some((_, ChooseDomain::Range(lo, hi))) => {
+                for &q in &stages {
+                    self.env
+                        .push((p.decl.stage_var.name.clone(), Value::Elem(q)));
+                    let r = (self.int_of(lo), self.int_of(hi));
+                    self.env.pop();
+                    decisions.push((r.0?, r.1?));
+                }
+            }
+        }
+        let mut next = Vec::new();
+        for (i, (name, ..)) in p.states.iter().enumerate() {
+            let e = p.decl.stmts.iter().find_map(|s| match &s.kind {
+                PlanStmtKind::Next { name: n, value } if n.name == *name => Some(value),
+                _ => None,
+            });
+            next.push(match e {
+                Some(e) => comp.compile(self, e)?,
+                None => CExpr::State(i),
+            });
+        }
+        let (mut requires, mut costs, mut final_requires, mut final_costs) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for s in &p.decl.stmts {
+            match &s.kind {
+                PlanStmtKind::Require(e) => requires.push(comp.compile(self, e)?),
+                PlanStmtKind::Cost(e) => costs.push(comp.compile(self, e)?),
+                PlanStmtKind::FinalRequire(e) => {
+                    final_requires.push(self.final_expr(&mut comp, p, &stages, e)?)
+                }
+                PlanStmtKind::FinalCost(e) => {
+                    final_costs.push(self.final_expr(&mut comp, p, &stages, e)?)
+                }
+                _ => {}
+            }
+        }
+        let name = if tuple.is_empty() {
+            p.name.clone()
+        } else {
+            let n: Vec<&str> = tuple.iter().map(|&x| self.world.name(x)).collect();
+            format!("{}[{}]", p.name, n.join(", "))
+        };
+        Ok(CompiledPlan {
+            plan: pi,
+            name,
+            tuple: tuple.to_vec(),
+            stages,
+            choice_set,
+            dims,
+            init,
+            decisions,
+            next,
+            requires,
+            costs,
+            final_requires,
+            final_costs,
+            table: comp.table,
+        })
+    }
+
+    /// Final statements are evaluated after the last stage (the stage variable is bound to
+    /// the last stage so data lookups stay defined).
+    fn final_expr(
+        &mut self,
+        comp: &mut PlanCompiler,
+        p: &PlanInfo,
+        stages: &[ElemId],
+        e: &crate::syntax::ast::Expr,
+    ) -> R<CExpr> {
+        let _ = (p, stages);
+        comp.compile(self, e)
+    }
+
+    /// Replay a DP answer through the source expressions; returns the recomputed cost or a
+    /// verification error (E0702).
+    // Each statement kind is handled in its own arm; guards would hide the `?`.
+    #[allow(clippy::collapsible_match)]
+    pub fn replay_plan(
+        &mut self,
+        cp: &CompiledPlan,
+        decisions: &[i64],
+        states: &[Vec<i64>],
+    ) -> R<f64> {
+        let schema = self.schema;
+        let p = &schema.plans[cp.plan];
+        let fail = |msg: String| {
+            Diagnostic::error(
+                "E0702",
+                format!("the DP answer for `{}` failed verification: {msg}", cp.name),
+            )
+            .primary(p.span, "this plan")
+        };
+        let depth = self.env.len();
+        for (v, &x) in p.dims.iter().map(|d| &d.var).zip(&cp.tuple) {
+            self.env.push((v.clone(), Value::Elem(x)));
+        }
+        let mut total = 0.0;
+        let result = (|| -> R<f64> {
+            if states.len() != cp.stages.len() + 1 || decisions.len() != cp.stages.len() {
+                return Err(fail("wrong trajectory length".into()));
+            }
+            if states[0] != cp.init {
+                return Err(fail(
+                    "the trajectory does not start at the initial state".into(),
+                ));
+            }
+            for (t, &q) in cp.stages.iter().enumerate() {
+                let base = self.env.len();
+                self.env
+                    .push((p.decl.stage_var.name.clone(), Value::Elem(q)));
+                for ((name, ..), &v) in p.states.iter().zip(&states[t]) {
+                    self.env.push((name.clone(), Value::Num(v as f64)));
+                }
+                let (lo, hi) = cp.decisions[t];
+                if decisions[t] < lo || decisions[t] > hi {
+                    return Err(fail(format!(
+                        "decision {} at stage {} is outside {lo}..{hi}",
+                        decisions[t],
+                        t + 1
+                    )));
+                }
+                if let Some((d, _)) = &p.choose {
+                    let v = match &cp.choice_set {
+                        Some(set) => Value::Elem(set[decisions[t] as usize]),
+                        None => Value::Num(decisions[t] as f64),
+                    };
+                    self.env.push((d.clone(), v));
+                }
+                for s in &p.decl.stmts {
+                    match &s.kind {
+                        PlanStmtKind::Require(e) => {
+                            if !self.boolean(e)? {
+                                return Err(fail(format!(
+                                    "a requirement fails at stage {}",
+                                    self.world.name(q)
+                                )));
+                            }
+                        }
+                        PlanStmtKind::Cost(e) => total += self.num(e)?,
+                        _ => {}
+                    }
+                }
+                for (i, (name, lo, hi, _)) in p.states.iter().enumerate() {
+                    let e = p.decl.stmts.iter().find_map(|s| match &s.kind {
+                        PlanStmtKind::Next { name: n, value } if n.name == *name => Some(value),
+                        _ => None,
+                    });
+                    let v = match e {
+                        Some(e) => self.num(e)?,
+                        None => states[t][i] as f64,
+                    };
+                    if (v - states[t + 1][i] as f64).abs() > 1e-6 {
+                        return Err(fail(format!(
+                            "state `{name}` after stage {} should be {v}, the answer says {}",
+                            self.world.name(q),
+                            states[t + 1][i]
+                        )));
+                    }
+                    let (l, h) = (self.num(lo)?, self.num(hi)?);
+                    if v < l - 1e-9 || v > h + 1e-9 {
+                        return Err(fail(format!("state `{name}` leaves its range {l}..{h}")));
+                    }
+                }
+                self.env.truncate(base);
+            }
+            let base = self.env.len();
+            if let Some(&q) = cp.stages.last() {
+                self.env
+                    .push((p.decl.stage_var.name.clone(), Value::Elem(q)));
+            }
+            for ((name, ..), &v) in p
+                .states
+                .iter()
+                .zip(states.last().map(|v| v.as_slice()).unwrap_or(&[]))
+            {
+                self.env.push((name.clone(), Value::Num(v as f64)));
+            }
+            for s in &p.decl.stmts {
+                match &s.kind {
+                    PlanStmtKind::FinalRequire(e) => {
+                        if !self.boolean(e)? {
+                            return Err(fail("a final requirement fails".into()));
+                        }
+                    }
+                    PlanStmtKind::FinalCost(e) => total += self.num(e)?,
+                    _ => {}
+                }
+            }
+            self.env.truncate(base);
+            Ok(total)
+        })();
+        self.env.truncate(depth);
+        result
+    }
+}
+
+/// The trajectory of one plan instance in a report.
+#[derive(Clone, Debug, Serialize)]
+pub struct PlanTrajectory {
+    pub plan: String,
+    pub cost: f64,
+    pub stages: Vec<StageReport>,
+    pub final_state: Vec<i64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StageReport {
+    pub stage: String,
+    pub state: Vec<i64>,
+    pub decision: String,
+    pub cost: f64,
+}

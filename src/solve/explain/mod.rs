@@ -1,0 +1,381 @@
+//! Explanations of solver results in source terms, after instantiation and solving:
+//!
+//! - [`presolve`]: bound reasoning, rows that cannot hold whatever the solver does (E0710);
+//! - [`explain_infeasible`]: a minimal set of conflicting constraint instances, found by a
+//!   deletion filter over "is this sub-model feasible?" solves on any backend, and the
+//!   smallest repair by elastic relaxation (E0711);
+//! - [`explain_unbounded`]: which decisions the objective drives without limit (E0712);
+//! - [`explain_solution`]: binding constraints per entity and their shadow prices;
+//! - [`solve_and_explain`]: the conflict as diagnostics, for the language server.
+//!
+//! Rows the compiler derived from a constraint (big-M, indicators, products) count as part
+//! of that constraint's instance; decision bounds form a group per decision.
+
+mod conflict;
+mod groups;
+pub mod json;
+mod presolve;
+mod reading;
+mod repair;
+mod solution;
+mod unbounded;
+
+pub use conflict::{Conflict, Member, MemberKind};
+pub use groups::{is_feasible_model, is_feasible_subset, sub_model, Side, Subset};
+pub use presolve::{activity_range, impossible_rows, presolve, Impossible};
+pub use reading::{bound_reading, row_reading};
+pub use repair::{Repair, RepairItem, RepairScope, Target};
+pub use solution::{explain_solution, BindingRow, DualSource, EntityBinding, SolutionExplanation};
+pub use unbounded::{
+    explain_unbounded, Direction, RewardingTerm, RunawayColumn, UnboundedExplanation, BOX,
+};
+
+use crate::diagnostics::codes::CodeInfo;
+use crate::diagnostics::Diagnostic;
+use crate::ir::Model;
+use crate::solve::{SolveOptions, Status};
+use groups::Structure;
+use serde::Serialize;
+
+/// Labels on one conflict diagnostic; further members are listed in a note.
+const MAX_LABELS: usize = 12;
+
+/// Options of [`explain_infeasible_with`].
+#[derive(Clone, Copy, Debug)]
+pub struct InfeasibleOptions {
+    /// Where to look for the repair. With [`RepairScope::Conflict`] the whole model is
+    /// tried when relaxing the conflict alone is not enough (another conflict remains).
+    pub repair_scope: RepairScope,
+    /// Look for a repair at all.
+    pub repair: bool,
+}
+
+impl Default for InfeasibleOptions {
+    fn default() -> Self {
+        InfeasibleOptions {
+            repair_scope: RepairScope::Conflict,
+            repair: true,
+        }
+    }
+}
+
+/// Why a model is infeasible.
+#[derive(Clone, Debug, Serialize)]
+pub struct Explanation {
+    /// E0710 errors from bound reasoning (rows that cannot hold on their own).
+    pub presolve: Vec<Diagnostic>,
+    pub conflict: Conflict,
+    /// The smallest repair, when one was found.
+    pub repair: Option<Repair>,
+    /// E0711: the conflict with a label per member and the repair as help.
+    pub diagnostic: Diagnostic,
+    pub timings: Timings,
+}
+
+/// Time spent on each part of an explanation.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Timings {
+    pub conflict: std::time::Duration,
+    pub repair: Option<std::time::Duration>,
+}
+
+impl Explanation {
+    /// The bound-reasoning errors, then the conflict.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut v = self.presolve.clone();
+        v.push(self.diagnostic.clone());
+        v
+    }
+}
+
+/// Explain an infeasible model: a minimal conflict and the smallest repair (relaxing the
+/// conflict, or the whole model when that is not enough). Errors with E0713 when the model
+/// turns out feasible or a solver fails.
+pub fn explain_infeasible(model: &Model, opts: &SolveOptions) -> Result<Explanation, Diagnostic> {
+    explain_infeasible_with(model, opts, &InfeasibleOptions::default())
+}
+
+/// [`explain_infeasible`] with options.
+pub fn explain_infeasible_with(
+    model: &Model,
+    opts: &SolveOptions,
+    options: &InfeasibleOptions,
+) -> Result<Explanation, Diagnostic> {
+    let started = std::time::Instant::now();
+    let structure = Structure::of(model);
+    let presolve_diags = presolve(model);
+    // A row that cannot hold over the bounds is a conflict on its own: start from it.
+    let start = impossible_rows(model).first().and_then(|imp| {
+        structure
+            .instances
+            .iter()
+            .position(|inst| inst.rows.contains(&imp.row))
+            .map(|i| vec![i])
+    });
+    // Capacity conflicts are usually conflicts of the LP relaxation already: search there
+    // (fast solves), then make the result minimal for the model with integrality.
+    let lp =
+        groups::has_integers(model) && !is_feasible_model(&groups::relaxed(model.clone()), opts)?;
+    let mut found = match start {
+        Some(s) => conflict::find_conflict(model, &structure, opts, Some(s), lp)?,
+        None => None,
+    };
+    if found.is_none() {
+        found = conflict::find_conflict(model, &structure, opts, None, lp)?;
+    }
+    if lp {
+        found = found
+            .map(|c| conflict::polish(model, c, opts))
+            .transpose()?;
+    }
+    let Some(conflict) = found else {
+        return Err(Diagnostic::error(
+            "E0713",
+            "cannot explain infeasibility: every sub-model the explainer tried is feasible",
+        )
+        .help("the solver may have reported infeasible by mistake; try another `--solver`"));
+    };
+    let mut timings = Timings {
+        conflict: started.elapsed(),
+        repair: None,
+    };
+    let started = std::time::Instant::now();
+    let repair = if options.repair {
+        let mut r = repair::smallest_repair(
+            model,
+            &structure,
+            Some(&conflict),
+            options.repair_scope,
+            opts,
+        )?;
+        if options.repair_scope == RepairScope::Conflict && r.as_ref().is_none_or(|r| !r.verified) {
+            r = repair::smallest_repair(model, &structure, None, RepairScope::Model, opts)?;
+        }
+        r
+    } else {
+        None
+    };
+    if options.repair {
+        timings.repair = Some(started.elapsed());
+    }
+    let diagnostic = conflict_diagnostic(model, &conflict, repair.as_ref());
+    Ok(Explanation {
+        presolve: presolve_diags,
+        conflict,
+        repair,
+        diagnostic,
+        timings,
+    })
+}
+
+/// Bounds shown in one label: decision, side, value (as bits).
+type BoundKey = (crate::ir::DeclId, Side, u64);
+
+/// E0711 for a conflict: a label per constraint member at its declaration, bounds of one
+/// decision with the same value in one label, the repair as help.
+pub fn conflict_diagnostic(
+    model: &Model,
+    conflict: &Conflict,
+    repair: Option<&Repair>,
+) -> Diagnostic {
+    let constraints: Vec<&Member> = conflict
+        .members
+        .iter()
+        .filter(|m| m.kind == MemberKind::Constraint)
+        .collect();
+    let bounds = conflict.members.len() - constraints.len();
+    let n = constraints.len();
+    let mut title = match n {
+        0 => "the model is infeasible: decision bounds conflict".to_string(),
+        1 => "the model is infeasible: 1 constraint cannot hold".to_string(),
+        _ => format!("the model is infeasible: {n} constraints conflict"),
+    };
+    match bounds {
+        0 => {}
+        1 => title.push_str(" (with 1 decision bound)"),
+        b => title.push_str(&format!(" (with {b} decision bounds)")),
+    }
+    let mut labels: Vec<(crate::span::Span, String)> = constraints
+        .iter()
+        .map(|m| (model.decls[m.decl.0 as usize].span, m.reading.clone()))
+        .collect();
+    // Bounds: one label per (decision, side, value).
+    let mut groups: Vec<(BoundKey, Vec<&Member>)> = Vec::new();
+    for m in conflict
+        .members
+        .iter()
+        .filter(|m| m.kind == MemberKind::Bound)
+    {
+        let Some((col, side)) = m.bound else { continue };
+        let c = model.columns[col.0 as usize];
+        let v = if side == Side::Lower { c.lb } else { c.ub };
+        let key = (m.decl, side, v.to_bits());
+        match groups.iter_mut().find(|g| g.0 == key) {
+            Some(g) => g.1.push(m),
+            None => groups.push((key, vec![m])),
+        }
+    }
+    for ((decl, side, bits), ms) in &groups {
+        let span = model.decls[decl.0 as usize].span;
+        let msg = if ms.len() == 1 {
+            format!("bound {}", ms[0].reading)
+        } else {
+            let op = if *side == Side::Lower { ">=" } else { "<=" };
+            let unit = &model.decls[decl.0 as usize].unit;
+            let names: Vec<&str> = ms.iter().take(2).map(|m| m.name.as_str()).collect();
+            format!(
+                "bounds {op} {} of {} instances: {}{}",
+                crate::units::format_quantity(f64::from_bits(*bits), unit),
+                ms.len(),
+                names.join(", "),
+                if ms.len() > 2 { ", …" } else { "" }
+            )
+        };
+        labels.push((span, msg));
+    }
+    let mut d = Diagnostic::error("E0711", title);
+    let total = labels.len();
+    for (k, (span, msg)) in labels.into_iter().take(MAX_LABELS).enumerate() {
+        d = if k == 0 {
+            d.primary(span, msg)
+        } else {
+            d.secondary(span, msg)
+        };
+    }
+    if total > MAX_LABELS {
+        let rest: Vec<&str> = constraints
+            .iter()
+            .skip(MAX_LABELS)
+            .map(|m| m.name.as_str())
+            .collect();
+        d = d.note(format!(
+            "{} more members{}{}",
+            total - MAX_LABELS,
+            if rest.is_empty() { "" } else { ": " },
+            rest.join(", ")
+        ));
+    }
+    if conflict.members.len() > 1 {
+        d = d.note("dropping any one of these makes the rest feasible");
+    }
+    match repair {
+        Some(r) if !r.items.is_empty() => {
+            let scope = match r.scope {
+                RepairScope::Conflict => "",
+                RepairScope::Model => " (relaxing the conflict alone is not enough)",
+            };
+            d.help(format!("smallest repair{scope}: {}", r.summary()))
+        }
+        _ => d.help("relax or drop one of these constraints, or the data they read"),
+    }
+}
+
+/// Solve the analysed model for feasibility and explain a failure as diagnostics: bound
+/// reasoning (E0710), the conflict (E0711) or unboundedness (E0712). Empty when the model
+/// has errors, was not instantiated, or has a solution.
+pub fn solve_and_explain(
+    analysis: &crate::analysis::Analysis,
+    opts: &SolveOptions,
+) -> Vec<Diagnostic> {
+    let Some(inst) = analysis
+        .instance
+        .as_ref()
+        .filter(|_| !analysis.has_errors())
+    else {
+        return Vec::new();
+    };
+    let model = &inst.model;
+    let raw = match crate::backends::milp::solve(model, opts) {
+        Ok(r) => r,
+        Err(d) => return vec![d],
+    };
+    match raw.status {
+        Status::Infeasible => match explain_infeasible(model, opts) {
+            Ok(e) => e.diagnostics(),
+            Err(d) => vec![d],
+        },
+        Status::Unbounded => match explain_unbounded(model, opts) {
+            Ok(u) => vec![u.diagnostic],
+            Err(d) => vec![d],
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// E0710–E0713 with their long explanations.
+pub const CODES: &[CodeInfo] = &[
+    CodeInfo {
+        code: "E0710",
+        title: "a constraint can never hold within the decisions' bounds",
+        explanation: "\
+Before solving, archc computes for every constraint instance the least and the greatest
+value its left side can take when each decision ranges over its bounds (`bool` over 0..1,
+`int >= 0 <= s.replicas` over its range). When even the best case misses the right side,
+no solver can satisfy it.
+
+Example:
+
+    decide present[s in services, r in regions where allowed(s, r)]: bool
+    constraint spread[s in services]:
+        count(r in regions where allowed(s, r)) present[s, r] >= s.min_regions
+
+With `min_regions: 2` for a service allowed in one region only:
+
+    error[E0710]: `spread[ledger-eu]` can never hold
+      spread[ledger-eu] cannot hold: even with every `present` at its upper bound the
+      left side reaches at most 1 < 2
+
+Fix the data (here `min_regions`, or the residency rule that leaves one region), relax
+the constraint, or widen the bounds of the decisions it uses.",
+    },
+    CodeInfo {
+        code: "E0711",
+        title: "the model is infeasible: these constraints conflict",
+        explanation: "\
+No plan satisfies every constraint. archc names a minimal set of constraint instances
+(and decision bounds) that cannot hold together: drop any one of them and the rest has a
+solution. It is found by a deletion filter that only asks the solver whether sub-models
+are feasible: first over whole declarations, then over their instances (`fit[eu-west]`),
+then over the bounds of the decisions involved. Rows the compiler derived from a
+constraint (big-M rows of `<->`, linearised products) count as that constraint.
+
+Each member is labelled at its declaration with the instance and its reading with the
+data filled in, e.g.
+
+    spread[ledger-eu]: present[ledger-eu, eu-central] >= 2
+
+The help line gives the smallest repair found by elastic relaxation: each side of the
+conflict's constraints may move, each unit of movement costs one over the size of the
+row, and the total cost is minimised, e.g. `raise fit[eu-west] by 1,200 core, to 25,200
+core`. When relaxing the conflict alone is not enough (the model has another conflict),
+the repair relaxes the whole model and says so.
+
+Fix the data or the constraint named in the repair, or drop one of the members.",
+    },
+    CodeInfo {
+        code: "E0712",
+        title: "the objective can improve without limit",
+        explanation: "\
+The objective can be made as good as you like: some decisions have no bound in the
+direction the objective rewards, and no constraint limits them. archc boxes every open
+decision at ±1e9, solves again, and names the decisions that end at the box and the
+objective terms that reward them.
+
+Example:
+
+    decide flow[l in links]: real Gbps >= 0
+    maximize revenue: sum(l in links) l.price * flow[l]
+
+Nothing limits `flow`: add `<= l.capacity` to the decision or a capacity constraint.",
+    },
+    CodeInfo {
+        code: "E0713",
+        title: "the result could not be explained",
+        explanation: "\
+archc could not build an explanation of an infeasible or unbounded result: a solver
+failed on one of the sub-models the explainer solves, or the sub-models disagree with the
+first answer (the whole model turned out feasible when asked again, which points to a
+numerical problem in the solver). Try another solver with `--solver`, a longer time
+limit, or rescale data with very large or very small numbers.",
+    },
+];

@@ -1,0 +1,443 @@
+//! A lossless logos lexer over the whole Arch language. The parser (pest) does not use it;
+//! the formatter and the language server's semantic highlighting do. Every byte of the input
+//! belongs to exactly one token (whitespace, newlines and comments included), and text the
+//! language cannot contain becomes an [`TokenKind::Error`] token: lexing never fails.
+//!
+//! Units after a number (`0.031 usd/core/h`, `40_000 core`) are joined into one
+//! [`TokenKind::Unit`] token, as the grammar reads them (no spaces inside a unit).
+
+use logos::Logos;
+
+/// The kind of a token.
+#[derive(Logos, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// Spaces, tabs, carriage returns and byte order marks.
+    #[regex(r"[ \t\r\u{feff}]+")]
+    Whitespace,
+    #[token("\n")]
+    Newline,
+    /// `// ...` up to the end of the line.
+    #[regex(r"//[^\n]*", priority = 3, allow_greedy = true)]
+    Comment,
+    /// `/// ...` up to the end of the line: documentation of the next declaration.
+    #[regex(r"///[^\n]*", priority = 4, allow_greedy = true)]
+    DocComment,
+
+    /// Reserved words (`use`, `constraint`, `in`, `where`, ...).
+    #[token("use")]
+    #[token("kind")]
+    #[token("unit")]
+    #[token("set")]
+    #[token("param")]
+    #[token("decide")]
+    #[token("constraint")]
+    #[token("minimize")]
+    #[token("maximize")]
+    #[token("fn")]
+    #[token("template")]
+    #[token("apply")]
+    #[token("plan")]
+    #[token("test")]
+    #[token("expect")]
+    #[token("in")]
+    #[token("where")]
+    #[token("if")]
+    #[token("then")]
+    #[token("else")]
+    #[token("and")]
+    #[token("or")]
+    #[token("not")]
+    #[token("from")]
+    #[token("as")]
+    #[token("over")]
+    Keyword,
+    #[token("true")]
+    #[token("false")]
+    Bool,
+    /// A name: letters, digits, `_`, and single inner hyphens (`us-east`).
+    #[regex(r"[\p{XID_Start}_](\p{XID_Continue}|-\p{XID_Continue})*")]
+    Ident,
+    /// An entity name that starts with a digit (`2027-east`, `1a`).
+    #[regex(r"[0-9](\p{XID_Continue}|-\p{XID_Continue})*", priority = 2)]
+    DigitName,
+    #[regex(r"[0-9][0-9_]*(\.[0-9][0-9_]*)?([eE][+-]?[0-9]+)?", priority = 5)]
+    Number,
+    /// A quarter literal: `2027Q1`.
+    #[regex(r"[0-9][0-9][0-9][0-9]Q[0-9]", priority = 6)]
+    Period,
+    /// A unit after a number (joined by [`lex`], never produced by logos itself).
+    Unit,
+    #[regex(r#""([^"\\\n]|\\[^\n]|\\\n)*""#)]
+    String,
+    /// A string without its closing quote (up to the end of the line).
+    #[regex(r#""([^"\\\n]|\\[^\n]|\\\n)*"#)]
+    UnterminatedString,
+
+    #[token("<->")]
+    Iff,
+    #[token("->")]
+    Arrow,
+    #[token("==")]
+    EqEq,
+    #[token("!=")]
+    Ne,
+    #[token("<=")]
+    Le,
+    #[token(">=")]
+    Ge,
+    #[token("<")]
+    Lt,
+    #[token(">")]
+    Gt,
+    #[token("=")]
+    Eq,
+    #[token("+")]
+    Plus,
+    #[token("-")]
+    Minus,
+    #[token("*")]
+    Star,
+    #[token("/")]
+    Slash,
+    #[token("%")]
+    Percent,
+    #[token("^")]
+    Caret,
+    #[token("..")]
+    DotDot,
+    #[token(".")]
+    Dot,
+    #[token(",")]
+    Comma,
+    #[token(":")]
+    Colon,
+    #[token("(")]
+    LParen,
+    #[token(")")]
+    RParen,
+    #[token("[")]
+    LBracket,
+    #[token("]")]
+    RBracket,
+    #[token("{")]
+    LBrace,
+    #[token("}")]
+    RBrace,
+    /// Text that is not part of the language.
+    Error,
+}
+
+impl TokenKind {
+    /// Whitespace and newlines: what the formatter may change.
+    pub fn is_whitespace(self) -> bool {
+        matches!(self, TokenKind::Whitespace | TokenKind::Newline)
+    }
+
+    /// Whitespace, newlines and comments.
+    pub fn is_trivia(self) -> bool {
+        self.is_whitespace() || matches!(self, TokenKind::Comment | TokenKind::DocComment)
+    }
+
+    /// Tokens that end an operand (a value), so a following `-` is binary.
+    pub fn ends_operand(self) -> bool {
+        matches!(
+            self,
+            TokenKind::Ident
+                | TokenKind::DigitName
+                | TokenKind::Number
+                | TokenKind::Period
+                | TokenKind::Unit
+                | TokenKind::String
+                | TokenKind::Bool
+                | TokenKind::RParen
+                | TokenKind::RBracket
+                | TokenKind::RBrace
+        )
+    }
+}
+
+/// One token: its kind and byte range in the source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token {
+    pub kind: TokenKind,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Token {
+    /// The token's text in `source`.
+    pub fn text(self, source: &str) -> &str {
+        source.get(self.start..self.end).unwrap_or("")
+    }
+}
+
+/// Every reserved word of the language.
+pub const KEYWORDS: &[&str] = &[
+    "use",
+    "kind",
+    "unit",
+    "set",
+    "param",
+    "decide",
+    "constraint",
+    "minimize",
+    "maximize",
+    "fn",
+    "template",
+    "apply",
+    "plan",
+    "test",
+    "expect",
+    "in",
+    "where",
+    "if",
+    "then",
+    "else",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
+    "from",
+    "as",
+    "over",
+];
+
+/// Words reserved only in some places: plan statements and test expectations.
+pub const CONTEXTUAL_WORDS: &[&str] = &[
+    "state",
+    "choose",
+    "next",
+    "require",
+    "cost",
+    "final",
+    "feasible",
+    "infeasible",
+    "binding",
+    "objective",
+];
+
+/// Names of the base types.
+pub const TYPE_WORDS: &[&str] = &["bool", "int", "real", "str"];
+
+/// Names of the aggregates (`sum(s in services) ...`).
+pub const AGGREGATES: &[&str] = &["sum", "count", "min", "max", "exists", "forall"];
+
+/// True for a reserved word.
+pub fn is_keyword(word: &str) -> bool {
+    KEYWORDS.contains(&word)
+}
+
+/// Split `source` into tokens covering every byte, in order.
+pub fn lex(source: &str) -> Vec<Token> {
+    let mut raw: Vec<Token> = Vec::new();
+    let mut lexer = TokenKind::lexer(source);
+    while let Some(result) = lexer.next() {
+        let span = lexer.span();
+        let kind = result.unwrap_or(TokenKind::Error);
+        // Join adjacent error bytes into one token.
+        if kind == TokenKind::Error {
+            if let Some(last) = raw.last_mut() {
+                if last.kind == TokenKind::Error && last.end == span.start {
+                    last.end = span.end;
+                    continue;
+                }
+            }
+        }
+        raw.push(Token {
+            kind,
+            start: span.start,
+            end: span.end,
+        });
+    }
+    join_units(source, raw)
+}
+
+/// The tokens that are not whitespace or comments.
+pub fn significant(source: &str) -> Vec<Token> {
+    lex(source)
+        .into_iter()
+        .filter(|t| !t.kind.is_trivia())
+        .collect()
+}
+
+/// After a number, horizontal whitespace and a unit expression (`usd/core/h`, `GiB^2`,
+/// `(kW*h)`) form one `Unit` token, as in the grammar's `quantity` rule.
+fn join_units(source: &str, raw: Vec<Token>) -> Vec<Token> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let t = raw[i];
+        out.push(t);
+        i += 1;
+        if t.kind != TokenKind::Number {
+            continue;
+        }
+        let mut j = i;
+        if j < raw.len()
+            && raw[j].kind == TokenKind::Whitespace
+            && raw[j].text(source).bytes().all(|b| b == b' ' || b == b'\t')
+        {
+            j += 1;
+        }
+        if let Some(end) = unit_expr(source, &raw, j) {
+            if j > i {
+                out.push(raw[i]);
+            }
+            out.push(Token {
+                kind: TokenKind::Unit,
+                start: raw[j].start,
+                end: raw[end - 1].end,
+            });
+            i = end;
+        }
+    }
+    out
+}
+
+/// Match `unit_atom (("*" | "/") unit_atom)*` at token `i`; returns the index after it.
+fn unit_expr(source: &str, toks: &[Token], i: usize) -> Option<usize> {
+    let mut end = unit_atom(source, toks, i)?;
+    loop {
+        match toks.get(end).map(|t| t.kind) {
+            Some(TokenKind::Star | TokenKind::Slash) => match unit_atom(source, toks, end + 1) {
+                Some(e) => end = e,
+                None => return Some(end),
+            },
+            _ => return Some(end),
+        }
+    }
+}
+
+/// Match `(unit_name | "(" unit_expr ")" | "1") unit_exp?` at token `i`.
+fn unit_atom(source: &str, toks: &[Token], i: usize) -> Option<usize> {
+    let t = toks.get(i)?;
+    let mut end = match t.kind {
+        TokenKind::Ident if !t.text(source).contains('-') => i + 1,
+        TokenKind::Percent => {
+            // `%` may start a unit name: `%`, `%x`.
+            match toks.get(i + 1) {
+                Some(n)
+                    if n.kind == TokenKind::Ident
+                        && n.start == t.end
+                        && !n.text(source).contains('-') =>
+                {
+                    i + 2
+                }
+                _ => i + 1,
+            }
+        }
+        TokenKind::Number if t.text(source) == "1" => i + 1,
+        TokenKind::LParen => {
+            let inner = unit_expr(source, toks, i + 1)?;
+            if toks.get(inner)?.kind != TokenKind::RParen {
+                return None;
+            }
+            inner + 1
+        }
+        _ => return None,
+    };
+    // `^2`, `^-1`
+    if toks.get(end).map(|t| t.kind) == Some(TokenKind::Caret) {
+        let mut k = end + 1;
+        if toks.get(k).map(|t| t.kind) == Some(TokenKind::Minus) {
+            k += 1;
+        }
+        if let Some(n) = toks.get(k) {
+            if n.kind == TokenKind::Number && n.text(source).bytes().all(|b| b.is_ascii_digit()) {
+                end = k + 1;
+            }
+        }
+    }
+    Some(end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(s: &str) -> Vec<(TokenKind, &str)> {
+        lex(s)
+            .into_iter()
+            .filter(|t| !t.kind.is_whitespace())
+            .map(|t| (t.kind, t.text(s)))
+            .collect()
+    }
+
+    #[test]
+    fn covers_every_byte() {
+        let s = "region us-east { cores: 40_000 core, price: 0.031 usd/core/h } // c\n/// d\n€ \"x";
+        let toks = lex(s);
+        let mut pos = 0;
+        for t in &toks {
+            assert_eq!(t.start, pos);
+            pos = t.end;
+        }
+        assert_eq!(pos, s.len());
+    }
+
+    #[test]
+    fn names_units_and_keywords() {
+        let s = "region us-east { price: 0.031 usd/core/h }";
+        assert_eq!(
+            kinds(s),
+            vec![
+                (TokenKind::Ident, "region"),
+                (TokenKind::Ident, "us-east"),
+                (TokenKind::LBrace, "{"),
+                (TokenKind::Ident, "price"),
+                (TokenKind::Colon, ":"),
+                (TokenKind::Number, "0.031"),
+                (TokenKind::Unit, "usd/core/h"),
+                (TokenKind::RBrace, "}"),
+            ]
+        );
+        let k = kinds("constraint c[q in 2027Q1..2028Q4]: x - y >= -1e-3 and in-house");
+        assert!(k.contains(&(TokenKind::Keyword, "constraint")));
+        assert!(k.contains(&(TokenKind::Period, "2027Q1")));
+        assert!(k.contains(&(TokenKind::DotDot, "..")));
+        assert!(k.contains(&(TokenKind::Minus, "-")));
+        assert!(k.contains(&(TokenKind::Number, "1e-3")));
+        assert!(k.contains(&(TokenKind::Ident, "in-house")));
+        assert!(k.contains(&(TokenKind::Keyword, "and")));
+    }
+
+    #[test]
+    fn a_number_times_a_name_is_not_a_unit() {
+        let k = kinds("2 * x + 3 h^2 * y + 4 GiB*h");
+        assert_eq!(k[1], (TokenKind::Star, "*"));
+        assert!(k.contains(&(TokenKind::Unit, "h^2")));
+        assert!(k.contains(&(TokenKind::Unit, "GiB*h")));
+    }
+
+    #[test]
+    fn comments_and_errors() {
+        let k = kinds("// plain\n/// doc\n//// doc too\n@ ! \"open");
+        assert_eq!(k[0].0, TokenKind::Comment);
+        assert_eq!(k[1].0, TokenKind::DocComment);
+        assert_eq!(k[2].0, TokenKind::DocComment);
+        assert_eq!(k[3].0, TokenKind::Error);
+        assert_eq!(k[5].0, TokenKind::UnterminatedString);
+    }
+
+    #[test]
+    fn never_panics_on_odd_input() {
+        for s in [
+            "",
+            "\u{feff}",
+            "\"\\",
+            "1 (",
+            "1 (h",
+            "1 %",
+            "9999Q9Q",
+            "-",
+            "a-",
+            "\u{0}\u{10ffff}",
+            "1 h^-",
+            "\"a\\\nb\"",
+        ] {
+            let toks = lex(s);
+            assert_eq!(toks.last().map(|t| t.end).unwrap_or(0), s.len());
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! The formatter over every `.arch` file of the project (examples, standard library, test
+//! fixtures and the formatter's own samples): formatting is idempotent and changes nothing
+//! but whitespace. A messy sample's formatted text is snapshotted.
+
+use archc::fmt::{essential_tokens, format_source};
+use std::path::{Path, PathBuf};
+
+fn arch_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            arch_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "arch") {
+            out.push(p);
+        }
+    }
+}
+
+fn all_files() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["examples", "stdlib", "tests/fixtures", "tests/fmt_samples"] {
+        arch_files(&root.join(dir), &mut files);
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn formatting_is_idempotent_and_only_changes_whitespace() {
+    let files = all_files();
+    let mut formatted_count = 0;
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        // Files with syntax errors (error fixtures) are refused, not formatted.
+        let once = match format_source(&text) {
+            Ok(f) => f,
+            Err(d) => {
+                // The formatter's own samples must all parse.
+                assert!(
+                    !path.to_string_lossy().contains("fmt_samples"),
+                    "{}: {d:?}",
+                    path.display()
+                );
+                continue;
+            }
+        };
+        formatted_count += 1;
+        assert_eq!(
+            essential_tokens(&text),
+            essential_tokens(&once),
+            "formatting changed more than whitespace in {}",
+            path.display()
+        );
+        let twice = format_source(&once)
+            .unwrap_or_else(|d| panic!("formatted {} does not parse: {d:?}", path.display()));
+        assert_eq!(
+            once,
+            twice,
+            "formatting {} is not idempotent",
+            path.display()
+        );
+        assert!(
+            once.is_empty() || once.ends_with('\n') && !once.ends_with("\n\n"),
+            "{}",
+            path.display()
+        );
+        assert!(
+            once.lines().all(|l| l == l.trim_end()),
+            "trailing whitespace in {}",
+            path.display()
+        );
+        assert!(
+            !once.contains("\n\n\n"),
+            "more than one blank line in {}",
+            path.display()
+        );
+    }
+    assert!(
+        formatted_count >= 4,
+        "expected the formatter's samples at least, found {formatted_count}"
+    );
+}
+
+#[test]
+fn messy_sample() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fmt_samples/messy.arch");
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let formatted =
+        format_source(&text).unwrap_or_else(|d| panic!("messy.arch does not parse: {d:?}"));
+    insta::assert_snapshot!("messy", formatted);
+}
+
+#[test]
+fn samples_format_to_themselves_where_already_canonical() {
+    // `templates.arch` is written in the canonical layout.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fmt_samples/templates.arch");
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    assert_eq!(format_source(&text).ok().as_deref(), Some(text.as_str()));
+}
+
+#[test]
+fn syntax_errors_are_returned_not_formatted() {
+    let diags = format_source("param hours: h = \nconstraint fit[r in regions] x\n")
+        .err()
+        .unwrap_or_default();
+    assert!(diags.iter().any(|d| d.code == "E0101"), "{diags:?}");
+}
+
+#[test]
+fn cli_check_and_write() {
+    let dir = std::env::temp_dir().join(format!("archc-fmt-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_default();
+    let file = dir.join("m.arch");
+    std::fs::write(&file, "param   a :int=1\n").unwrap_or_default();
+    let bin = env!("CARGO_BIN_EXE_archc");
+    let check = std::process::Command::new(bin)
+        .args(["fmt", "--check"])
+        .arg(&file)
+        .output();
+    let check = check.map(|o| {
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    });
+    assert!(
+        matches!(&check, Ok((Some(1), out)) if out.contains("m.arch")),
+        "{check:?}"
+    );
+    let write = std::process::Command::new(bin)
+        .arg("fmt")
+        .arg(&file)
+        .status();
+    assert!(write.is_ok_and(|s| s.success()));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap_or_default(),
+        "param a: int = 1\n"
+    );
+    let again = std::process::Command::new(bin)
+        .args(["fmt", "--check"])
+        .arg(&file)
+        .status();
+    assert!(again.is_ok_and(|s| s.success()));
+    let _ = std::fs::remove_dir_all(&dir);
+}

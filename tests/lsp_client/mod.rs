@@ -1,0 +1,201 @@
+//! A minimal LSP client for the protocol tests: starts `archc lsp`, frames JSON-RPC
+//! messages with `Content-Length` headers, and waits for responses and notifications.
+
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
+
+/// How long to wait for a message before declaring the server hung (not a timing
+/// assertion: a healthy server answers in milliseconds).
+const HANG: Duration = Duration::from_secs(120);
+
+pub struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    rx: Receiver<Value>,
+    next_id: i64,
+    /// Notifications received while waiting for responses.
+    pub notifications: Vec<Value>,
+}
+
+impl Client {
+    /// Start `archc lsp`.
+    pub fn start() -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_archc"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start archc lsp");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = None;
+                loop {
+                    let mut line = String::new();
+                    match reader.read_line(&mut line) {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => {}
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        length = v.parse::<usize>().ok();
+                    }
+                }
+                let Some(n) = length else { return };
+                let mut body = vec![0u8; n];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let value: Value = serde_json::from_slice(&body).expect("server sent invalid JSON");
+                if tx.send(value).is_err() {
+                    return;
+                }
+            }
+        });
+        Client {
+            child,
+            stdin,
+            rx,
+            next_id: 1,
+            notifications: Vec::new(),
+        }
+    }
+
+    fn send(&mut self, msg: &Value) {
+        let body = serde_json::to_string(msg).expect("encode");
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body)
+            .expect("write to server");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn recv(&mut self) -> Value {
+        self.rx
+            .recv_timeout(HANG)
+            .expect("the server stopped answering")
+    }
+
+    /// Send a request and wait for its response (the whole response object).
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let msg = self.recv();
+            if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
+                return msg;
+            }
+            if msg.get("method").is_some() && msg.get("id").is_none() {
+                self.notifications.push(msg);
+            }
+        }
+    }
+
+    /// Send a request and return its `result`, failing on an error response.
+    pub fn result(&mut self, method: &str, params: Value) -> Value {
+        let resp = self.request(method, params);
+        assert!(resp.get("error").is_none(), "{method} failed: {resp}");
+        resp.get("result").cloned().unwrap_or(Value::Null)
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Wait for a notification of `method` that satisfies `pred` (earlier ones included).
+    pub fn wait_notification(&mut self, method: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self
+            .notifications
+            .iter()
+            .position(|n| n["method"] == method && pred(&n["params"]))
+        {
+            return self.notifications.remove(i)["params"].clone();
+        }
+        loop {
+            let msg = self.recv();
+            if msg["method"] == method && pred(&msg["params"]) {
+                return msg["params"].clone();
+            }
+            if msg.get("method").is_some() {
+                self.notifications.push(msg);
+            }
+        }
+    }
+
+    /// `initialize` then `initialized`; returns the initialize result.
+    pub fn initialize(&mut self, root_uri: &str) -> Value {
+        let result = self.result(
+            "initialize",
+            json!({"processId": null, "rootUri": root_uri, "capabilities": {}}),
+        );
+        self.notify("initialized", json!({}));
+        result
+    }
+
+    pub fn open(&mut self, uri: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "arch", "version": 1, "text": text}}),
+        );
+    }
+
+    pub fn change(&mut self, uri: &str, version: i32, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
+        );
+    }
+
+    /// `shutdown` then `exit`; returns the process status.
+    pub fn shutdown(mut self) -> ExitStatus {
+        let resp = self.request("shutdown", Value::Null);
+        assert!(resp.get("error").is_none(), "shutdown failed: {resp}");
+        self.notify("exit", Value::Null);
+        self.child.wait().expect("wait for the server")
+    }
+}
+
+/// The LSP position (line, UTF-16 column) of the start of the `nth` occurrence of `needle`.
+pub fn position_of(text: &str, needle: &str, nth: usize) -> Value {
+    let offset = text
+        .match_indices(needle)
+        .nth(nth)
+        .map(|(i, _)| i)
+        .unwrap_or_else(|| panic!("`{needle}` occurs fewer than {} times", nth + 1));
+    position_at(text, offset)
+}
+
+/// The LSP position just after the `nth` occurrence of `needle`.
+pub fn position_after(text: &str, needle: &str, nth: usize) -> Value {
+    let offset = text
+        .match_indices(needle)
+        .nth(nth)
+        .map(|(i, s)| i + s.len())
+        .unwrap_or_else(|| panic!("`{needle}` occurs fewer than {} times", nth + 1));
+    position_at(text, offset)
+}
+
+/// The LSP position of a byte offset.
+pub fn position_at(text: &str, offset: usize) -> Value {
+    let before = &text[..offset];
+    let line = before.matches('\n').count();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let character: usize = before[line_start..].chars().map(char::len_utf16).sum();
+    json!({"line": line, "character": character})
+}
+
+/// A `file:` URI for a path (ASCII paths only, as test temp dirs are).
+pub fn file_uri(path: &std::path::Path) -> String {
+    format!("file://{}", path.display())
+}

@@ -1,0 +1,651 @@
+//! The MILP backend on hand-built IR models: every enabled solver must reach the known
+//! optimum (or the right status), the verifier must catch broken solutions, the MPS and LP
+//! output is snapshot-tested, and, with the `highs` / `cbc` features, the written files are
+//! read back by the solvers' own readers and must give the same optimum.
+
+use archc::backends::milp::{self, row_names, write_lp, write_mps};
+use archc::ir::{
+    ColId, Column, Decl, DeclId, DeclKind, Model, Objective, ObjectiveTerm, Origin, Row, RowId,
+    Sense, VarKind,
+};
+use archc::solve::verify::{verify, Tolerances, ViolationKind};
+use archc::solve::{RawSolution, SolveOptions, SolverKind, Status};
+use archc::span::{FileId, Span};
+
+const INF: f64 = f64::INFINITY;
+
+/// Builds small IR models by hand.
+struct Builder {
+    m: Model,
+}
+
+impl Builder {
+    fn new() -> Self {
+        Builder { m: Model::new() }
+    }
+
+    fn decl(&mut self, name: &str, index: &[&str], kind: DeclKind, start: usize) -> DeclId {
+        self.m.add_decl(Decl {
+            name: name.into(),
+            kind,
+            span: Span::new(FileId(0), start, start + name.len()),
+            index_names: index.iter().map(|s| s.to_string()).collect(),
+            unit: if kind == DeclKind::Constraint {
+                "kg".into()
+            } else {
+                String::new()
+            },
+            note: String::new(),
+        })
+    }
+
+    fn origin(&mut self, decl: DeclId, elems: &[&str]) -> Origin {
+        let ids: Vec<u32> = elems
+            .iter()
+            .map(|e| match self.m.elements.iter().position(|x| x == e) {
+                Some(i) => i as u32,
+                None => {
+                    self.m.elements.push(e.to_string());
+                    (self.m.elements.len() - 1) as u32
+                }
+            })
+            .collect();
+        let tuple = self.m.add_tuple(&ids);
+        Origin { decl, tuple }
+    }
+
+    fn col(&mut self, decl: DeclId, elems: &[&str], kind: VarKind, lb: f64, ub: f64) -> ColId {
+        let origin = self.origin(decl, elems);
+        self.m.add_column(Column {
+            kind,
+            lb,
+            ub,
+            origin,
+        })
+    }
+
+    fn row(
+        &mut self,
+        decl: DeclId,
+        elems: &[&str],
+        lo: f64,
+        hi: f64,
+        coefs: &[(ColId, f64)],
+    ) -> RowId {
+        let origin = self.origin(decl, elems);
+        self.m
+            .add_row(Row { lo, hi, origin }, coefs.iter().copied())
+    }
+
+    fn objective(&mut self, sense: Sense, coefs: &[(ColId, f64)], constant: f64) {
+        self.m.objective = Some(Objective {
+            name: "cost".into(),
+            sense,
+            span: Span::new(FileId(0), 900, 910),
+            unit: String::new(),
+            terms: vec![ObjectiveTerm {
+                label: "main".into(),
+                span: Span::new(FileId(0), 900, 910),
+                coefs: coefs.to_vec(),
+                constant,
+            }],
+        });
+    }
+}
+
+/// max 10a + 13b + 7c + 8d  s.t.  5a + 7b + 4c + 3d <= 14, binaries. Optimum 28 (b, c, d).
+fn knapsack() -> Model {
+    let mut b = Builder::new();
+    let take = b.decl("take", &["i"], DeclKind::Decision, 0);
+    let cap = b.decl("capacity", &[], DeclKind::Constraint, 50);
+    let items = ["a", "b", "c", "d"];
+    let cols: Vec<ColId> = items
+        .iter()
+        .map(|i| b.col(take, &[i], VarKind::Binary, 0.0, 1.0))
+        .collect();
+    let weights = [5.0, 7.0, 4.0, 3.0];
+    let values = [10.0, 13.0, 7.0, 8.0];
+    let w: Vec<(ColId, f64)> = cols.iter().copied().zip(weights).collect();
+    b.row(cap, &[], -INF, 14.0, &w);
+    let v: Vec<(ColId, f64)> = cols.iter().copied().zip(values).collect();
+    b.objective(Sense::Maximize, &v, 0.0);
+    b.m
+}
+
+/// The Wyndor LP: max 3x + 5y  s.t.  x <= 4, 2y <= 12, 3x + 2y <= 18. Optimum 36 at (2, 6),
+/// duals (0, 1.5, 1). With `minimize`, the objective is negated: optimum -36, duals negated.
+fn wyndor(sense: Sense) -> Model {
+    let mut b = Builder::new();
+    let make = b.decl("make", &["p"], DeclKind::Decision, 0);
+    let plant = b.decl("plant", &["k"], DeclKind::Constraint, 50);
+    let x = b.col(make, &["doors"], VarKind::Continuous, 0.0, INF);
+    let y = b.col(make, &["windows"], VarKind::Continuous, 0.0, INF);
+    b.row(plant, &["p1"], -INF, 4.0, &[(x, 1.0)]);
+    b.row(plant, &["p2"], -INF, 12.0, &[(y, 2.0)]);
+    b.row(plant, &["p3"], -INF, 18.0, &[(x, 3.0), (y, 2.0)]);
+    let s = if sense == Sense::Maximize { 1.0 } else { -1.0 };
+    b.objective(sense, &[(x, 3.0 * s), (y, 5.0 * s)], 0.0);
+    b.m
+}
+
+/// x + y >= 10 with x, y <= 3: infeasible.
+fn infeasible() -> Model {
+    let mut b = Builder::new();
+    let v = b.decl("v", &["i"], DeclKind::Decision, 0);
+    let c = b.decl("need", &[], DeclKind::Constraint, 50);
+    let x = b.col(v, &["x"], VarKind::Continuous, 0.0, 3.0);
+    let y = b.col(v, &["y"], VarKind::Integer, 0.0, 3.0);
+    b.row(c, &[], 10.0, INF, &[(x, 1.0), (y, 1.0)]);
+    b.objective(Sense::Minimize, &[(x, 1.0), (y, 1.0)], 0.0);
+    b.m
+}
+
+/// max x + y s.t. x - y <= 1: unbounded.
+fn unbounded() -> Model {
+    let mut b = Builder::new();
+    let v = b.decl("v", &["i"], DeclKind::Decision, 0);
+    let c = b.decl("diff", &[], DeclKind::Constraint, 50);
+    let x = b.col(v, &["x"], VarKind::Continuous, 0.0, INF);
+    let y = b.col(v, &["y"], VarKind::Continuous, 0.0, INF);
+    b.row(c, &[], -INF, 1.0, &[(x, 1.0), (y, -1.0)]);
+    b.objective(Sense::Maximize, &[(x, 1.0), (y, 1.0)], 0.0);
+    b.m
+}
+
+/// 3 <= x + 2y <= 5, x, y >= 0; min or max x + y: 1.5 at (0, 1.5), or 5 at (5, 0).
+fn range_row(sense: Sense) -> Model {
+    let mut b = Builder::new();
+    let v = b.decl("v", &["i"], DeclKind::Decision, 0);
+    let c = b.decl("band", &[], DeclKind::Constraint, 50);
+    let x = b.col(v, &["x"], VarKind::Continuous, 0.0, INF);
+    let y = b.col(v, &["y"], VarKind::Continuous, 0.0, INF);
+    b.row(c, &[], 3.0, 5.0, &[(x, 1.0), (y, 2.0)]);
+    b.objective(sense, &[(x, 1.0), (y, 1.0)], 0.0);
+    b.m
+}
+
+/// max 2x + 3y + 10 s.t. x + y <= 4, x, y integers in [0, 3]: 21 at (1, 3).
+fn max_with_constant() -> Model {
+    let mut b = Builder::new();
+    let v = b.decl("v", &["i"], DeclKind::Decision, 0);
+    let c = b.decl("total", &[], DeclKind::Constraint, 50);
+    let x = b.col(v, &["x"], VarKind::Integer, 0.0, 3.0);
+    let y = b.col(v, &["y"], VarKind::Integer, 0.0, 3.0);
+    b.row(c, &[], -INF, 4.0, &[(x, 1.0), (y, 1.0)]);
+    b.objective(Sense::Maximize, &[(x, 2.0), (y, 3.0)], 10.0);
+    b.m
+}
+
+fn solve_with(model: &Model, kind: SolverKind) -> RawSolution {
+    let opts = SolveOptions {
+        solver: Some(kind),
+        ..SolveOptions::default()
+    };
+    milp::solve(model, &opts).expect("an enabled solver is accepted")
+}
+
+fn assert_close(a: f64, b: f64, what: &str) {
+    assert!(
+        (a - b).abs() <= 1e-6 * b.abs().max(1.0),
+        "{what}: {a} != {b}"
+    );
+}
+
+/// Optimal, with the expected objective, and the solution verifies.
+fn assert_optimal(model: &Model, kind: SolverKind, objective: f64) -> RawSolution {
+    let raw = solve_with(model, kind);
+    assert_eq!(raw.status, Status::Optimal, "{kind:?}: {}", raw.message);
+    assert_eq!(raw.solver, kind);
+    assert_eq!(raw.values.len(), model.num_columns());
+    assert_close(raw.objective, objective, &format!("{kind:?} objective"));
+    let report = verify(model, &raw.values, &Tolerances::default());
+    assert!(report.is_ok(), "{kind:?}: {:?}", report.violations);
+    raw
+}
+
+#[test]
+fn knapsack_on_every_solver() {
+    let m = knapsack();
+    for kind in SolverKind::enabled() {
+        let raw = assert_optimal(&m, kind, 28.0);
+        assert_eq!(raw.values, vec![0.0, 1.0, 1.0, 1.0], "{kind:?}");
+        // No duals for a MIP.
+        assert!(raw.duals.is_none());
+    }
+}
+
+#[test]
+fn lp_optimum_on_every_solver_and_duals_where_given() {
+    for sense in [Sense::Maximize, Sense::Minimize] {
+        let m = wyndor(sense);
+        let s = if sense == Sense::Maximize { 1.0 } else { -1.0 };
+        for kind in SolverKind::enabled() {
+            let raw = assert_optimal(&m, kind, 36.0 * s);
+            assert_close(raw.values[0], 2.0, "x");
+            assert_close(raw.values[1], 6.0, "y");
+            if let Some(duals) = &raw.duals {
+                // d(objective)/d(row side).
+                let want = [0.0, 1.5 * s, 1.0 * s];
+                for (d, w) in duals.iter().zip(want) {
+                    assert_close(*d, w, &format!("{kind:?} {sense:?} dual"));
+                }
+            }
+        }
+    }
+    if SolverKind::Highs.is_enabled() {
+        let raw = solve_with(&wyndor(Sense::Maximize), SolverKind::Highs);
+        assert!(raw.duals.is_some(), "HiGHS gives LP duals");
+    }
+}
+
+#[test]
+fn infeasible_on_every_solver() {
+    let m = infeasible();
+    for kind in SolverKind::enabled() {
+        let raw = solve_with(&m, kind);
+        assert_eq!(raw.status, Status::Infeasible, "{kind:?}: {}", raw.message);
+        assert!(raw.values.is_empty());
+    }
+}
+
+#[test]
+fn unbounded_on_every_solver() {
+    let m = unbounded();
+    for kind in SolverKind::enabled() {
+        let raw = solve_with(&m, kind);
+        assert_eq!(raw.status, Status::Unbounded, "{kind:?}: {}", raw.message);
+    }
+}
+
+#[test]
+fn two_sided_row_on_every_solver() {
+    for kind in SolverKind::enabled() {
+        let raw = assert_optimal(&range_row(Sense::Minimize), kind, 1.5);
+        assert_close(raw.values[1], 1.5, "y at the lower side");
+        let raw = assert_optimal(&range_row(Sense::Maximize), kind, 5.0);
+        assert_close(raw.values[0], 5.0, "x at the upper side");
+    }
+}
+
+#[test]
+fn maximize_with_constant_on_every_solver() {
+    let m = max_with_constant();
+    for kind in SolverKind::enabled() {
+        let raw = assert_optimal(&m, kind, 21.0);
+        assert_eq!(raw.values, vec![1.0, 3.0], "{kind:?}");
+    }
+}
+
+#[test]
+fn empty_model_is_optimal_with_its_constant() {
+    for kind in SolverKind::enabled() {
+        let raw = assert_optimal(&Model::new(), kind, 0.0);
+        assert!(raw.values.is_empty());
+        let mut b = Builder::new();
+        b.objective(Sense::Minimize, &[], 7.5);
+        assert_optimal(&b.m, kind, 7.5);
+    }
+}
+
+#[test]
+fn trivially_infeasible_models_need_no_solver() {
+    // Crossed bounds on an integer column: [0.2, 0.8] holds no integer.
+    let mut b = Builder::new();
+    let v = b.decl("v", &[], DeclKind::Decision, 0);
+    b.col(v, &[], VarKind::Integer, 0.2, 0.8);
+    // An empty row that needs 1 <= 0.
+    let mut e = Builder::new();
+    let c = e.decl("c", &[], DeclKind::Constraint, 0);
+    e.row(c, &[], 1.0, INF, &[]);
+    for kind in SolverKind::enabled() {
+        assert_eq!(solve_with(&b.m, kind).status, Status::Infeasible);
+        assert_eq!(solve_with(&e.m, kind).status, Status::Infeasible);
+    }
+}
+
+#[test]
+fn nan_in_the_model_is_a_solver_error_with_e0703() {
+    let mut m = knapsack();
+    m.row_vals[1] = f64::NAN;
+    for kind in SolverKind::enabled() {
+        let raw = solve_with(&m, kind);
+        assert_eq!(raw.status, Status::Error);
+        assert!(raw.message.contains("NaN"), "{}", raw.message);
+        let diag = milp::solver_error_diagnostic(&raw, &m).expect("an error diagnostic");
+        assert_eq!(diag.code, "E0703");
+        assert_eq!(diag.primary_span(), Some(Span::new(FileId(0), 900, 910)));
+    }
+    let ok = solve_with(&knapsack(), SolverKind::enabled()[0]);
+    assert!(milp::solver_error_diagnostic(&ok, &knapsack()).is_none());
+}
+
+#[test]
+fn solver_not_compiled_in_is_e0701() {
+    let all = [SolverKind::Microlp, SolverKind::Highs, SolverKind::Cbc];
+    for kind in all.into_iter().filter(|k| !k.is_enabled()) {
+        let opts = SolveOptions {
+            solver: Some(kind),
+            ..SolveOptions::default()
+        };
+        let err = milp::solve(&knapsack(), &opts).expect_err("not enabled");
+        assert_eq!(err.code, "E0701");
+        assert!(
+            err.message.contains(&format!("feature `{}`", kind.name())),
+            "{}",
+            err.message
+        );
+    }
+    // Without a request, the first enabled solver is used.
+    let raw = milp::solve(&knapsack(), &SolveOptions::default()).unwrap();
+    assert_eq!(raw.solver, SolverKind::enabled()[0]);
+}
+
+#[test]
+fn options_are_accepted_by_every_solver() {
+    let m = knapsack();
+    for kind in SolverKind::enabled() {
+        let opts = SolveOptions {
+            solver: Some(kind),
+            time_limit: Some(std::time::Duration::from_secs(60)),
+            gap: Some(0.0),
+            threads: Some(1),
+            quiet: true,
+        };
+        let raw = milp::solve(&m, &opts).unwrap();
+        assert!(
+            matches!(raw.status, Status::Optimal | Status::Feasible),
+            "{kind:?}: {:?} {}",
+            raw.status,
+            raw.message
+        );
+        assert_close(raw.objective, 28.0, "objective");
+        // A negative gap is refused without a crash.
+        let bad = SolveOptions {
+            gap: Some(-1.0),
+            ..opts
+        };
+        let raw = milp::solve(&m, &bad).unwrap();
+        assert_eq!(raw.status, Status::Error);
+        assert!(raw.message.contains("gap"), "{}", raw.message);
+    }
+}
+
+#[test]
+fn verify_catches_broken_solutions() {
+    let m = knapsack();
+    let tol = Tolerances::default();
+    // Feasible and optimal.
+    let good = verify(&m, &[0.0, 1.0, 1.0, 1.0], &tol);
+    assert!(good.is_ok());
+    assert_close(good.objective, 28.0, "objective");
+    assert_eq!(good.max_row_violation, 0.0);
+    assert!(good.to_diagnostic(&m).is_none());
+
+    // Over capacity: 5 + 7 + 4 = 16 > 14.
+    let over = verify(&m, &[1.0, 1.0, 1.0, 0.0], &tol);
+    assert_eq!(over.violations.len(), 1);
+    assert_eq!(over.violations[0].kind, ViolationKind::Row(RowId(0)));
+    assert_close(over.violations[0].amount, 2.0, "amount");
+    assert_close(over.max_row_violation, 2.0, "max row violation");
+    assert!(over.violations[0].message.contains("`capacity`"));
+    assert!(
+        over.violations[0].message.contains("16 kg"),
+        "{}",
+        over.violations[0].message
+    );
+    let diag = over.to_diagnostic(&m).expect("a diagnostic");
+    assert_eq!(diag.code, "E0702");
+    assert!(diag.message.contains("solution violates"));
+    // The primary label is on the row's declaration.
+    assert_eq!(diag.primary_span(), Some(m.decls[1].span));
+
+    // Out of bounds: a binary at 2 (also over capacity: 10 + 3 = 13 <= 14 holds).
+    let bound = verify(&m, &[0.0, 0.0, 0.0, 2.0], &tol);
+    assert_eq!(bound.violations.len(), 1);
+    assert_eq!(bound.violations[0].kind, ViolationKind::Bound(ColId(3)));
+    assert!(bound.violations[0].message.contains("`take[d]`"));
+    assert_eq!(
+        bound.to_diagnostic(&m).unwrap().primary_span(),
+        Some(m.decls[0].span)
+    );
+
+    // Fractional binary.
+    let frac = verify(&m, &[0.0, 0.5, 0.0, 0.0], &tol);
+    assert_eq!(frac.violations.len(), 1);
+    assert_eq!(
+        frac.violations[0].kind,
+        ViolationKind::Integrality(ColId(1))
+    );
+    assert_close(frac.violations[0].amount, 0.5, "fraction");
+
+    // Within tolerance counts as satisfied; NaN never does.
+    assert!(verify(&m, &[0.0, 1.0, 1.0, 1.0 + 1e-9], &tol).is_ok());
+    assert!(!verify(&m, &[0.0, f64::NAN, 1.0, 1.0], &tol).is_ok());
+
+    // Wrong length.
+    let short = verify(&m, &[1.0], &tol);
+    assert_eq!(short.violations[0].kind, ViolationKind::WrongLength);
+    assert!(short.objective.is_nan());
+    let diag = short.to_diagnostic(&m).unwrap();
+    assert_eq!(diag.code, "E0702");
+    assert!(diag.primary_span().is_none());
+}
+
+#[test]
+fn verify_checks_both_sides_of_a_range_row() {
+    let m = range_row(Sense::Minimize);
+    let tol = Tolerances::default();
+    assert!(verify(&m, &[1.0, 1.0], &tol).is_ok());
+    let low = verify(&m, &[1.0, 0.0], &tol);
+    assert_close(low.violations[0].amount, 2.0, "below");
+    assert!(
+        low.violations[0].message.contains(">= 3"),
+        "{}",
+        low.violations[0].message
+    );
+    let high = verify(&m, &[6.0, 0.0], &tol);
+    assert_close(high.violations[0].amount, 1.0, "above");
+    assert!(high.violations[0].message.contains("<= 5"));
+}
+
+/// A tiny model with every feature of the file formats: a maximised objective with a
+/// constant, integer, binary, free and bounded columns, `<=`, `>=`, `=` and two-sided rows,
+/// names that need sanitising, and a repeated origin.
+fn tiny() -> Model {
+    let mut b = Builder::new();
+    let rep = b.decl("replicas", &["s", "r"], DeclKind::Decision, 0);
+    let on = b.decl("present", &["r"], DeclKind::Decision, 10);
+    let shift = b.decl("shift", &[], DeclKind::Decision, 20);
+    let fit = b.decl("fit", &["r"], DeclKind::Constraint, 30);
+    let link = b.decl("link", &["r"], DeclKind::Derived, 40);
+    let band = b.decl("band", &[], DeclKind::Constraint, 50);
+    let r1 = b.col(rep, &["checkout", "us-east"], VarKind::Integer, 0.0, INF);
+    let r2 = b.col(rep, &["checkout", "eu west"], VarKind::Integer, 1.0, 8.0);
+    let p1 = b.col(on, &["us-east"], VarKind::Binary, 0.0, 1.0);
+    let p2 = b.col(on, &["eu west"], VarKind::Binary, 1.0, 1.0);
+    let s = b.col(shift, &[], VarKind::Continuous, -INF, INF);
+    b.row(fit, &["us-east"], -INF, 10.0, &[(r1, 2.0), (s, 1.0)]);
+    b.row(fit, &["eu west"], -INF, 12.0, &[(r2, 2.0), (s, -1.0)]);
+    b.row(link, &["us-east"], 0.0, INF, &[(p1, 8.0), (r1, -1.0)]);
+    b.row(link, &["us-east"], 0.0, INF, &[(p1, 1.0), (r1, -0.1)]);
+    b.row(band, &[], 1.0, 3.0, &[(s, 1.0)]);
+    b.objective(
+        Sense::Maximize,
+        &[(r1, 3.0), (r2, 2.5), (p1, -1.0), (p2, -1.0), (s, 0.5)],
+        4.0,
+    );
+    b.m
+}
+
+/// The optimum of [`tiny`]: r1 = 4, r2 = 7 (fit rows with s = 2), p1 = 1, p2 = 1, s = 2:
+/// 12 + 17.5 - 2 + 1 + 4 = 32.5; checked against every solver too.
+const TINY_OPTIMUM: f64 = 32.5;
+
+fn mps_text(m: &Model) -> String {
+    let mut out = Vec::new();
+    write_mps(m, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+fn lp_text(m: &Model) -> String {
+    let mut out = Vec::new();
+    write_lp(m, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn tiny_model_optimum_on_every_solver() {
+    let m = tiny();
+    for kind in SolverKind::enabled() {
+        assert_optimal(&m, kind, TINY_OPTIMUM);
+    }
+}
+
+#[test]
+fn mps_snapshot() {
+    insta::assert_snapshot!(mps_text(&tiny()));
+}
+
+#[test]
+fn lp_snapshot() {
+    insta::assert_snapshot!(lp_text(&tiny()));
+}
+
+#[test]
+fn file_names_are_unique_and_sanitised() {
+    let m = tiny();
+    assert_eq!(
+        milp::column_names(&m),
+        vec![
+            "replicas(checkout,us_east)",
+            "replicas(checkout,eu_west)",
+            "present(us_east)",
+            "present(eu_west)",
+            "shift",
+        ]
+    );
+    assert_eq!(
+        row_names(&m),
+        vec![
+            "fit(us_east)",
+            "fit(eu_west)",
+            "link(us_east)",
+            "link(us_east);2",
+            "band",
+        ]
+    );
+    assert_eq!(milp::objective_row_name(&m), "cost");
+}
+
+#[test]
+fn empty_model_files_are_well_formed() {
+    let m = Model::new();
+    let mps = mps_text(&m);
+    assert!(
+        mps.starts_with("NAME archc\nROWS\n N  obj\nCOLUMNS\nRHS\nBOUNDS\nENDATA\n"),
+        "{mps}"
+    );
+    let lp = lp_text(&m);
+    assert!(
+        lp.contains("Minimize\n obj: 0\nSubject To\nBounds\nEnd\n"),
+        "{lp}"
+    );
+}
+
+/// A fresh path in the temp directory.
+#[allow(dead_code)]
+fn temp_path(name: &str) -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let n = N.fetch_add(1, Ordering::SeqCst);
+    std::env::temp_dir().join(format!("archc-milp-{}-{n}-{name}", std::process::id()))
+}
+
+/// Models for the round trips, with their optimum.
+#[allow(dead_code)]
+fn round_trip_models() -> Vec<(&'static str, Model, f64)> {
+    vec![
+        ("tiny", tiny(), TINY_OPTIMUM),
+        ("knapsack", knapsack(), 28.0),
+        ("wyndor", wyndor(Sense::Maximize), 36.0),
+        ("range", range_row(Sense::Minimize), 1.5),
+        ("constant", max_with_constant(), 21.0),
+    ]
+}
+
+#[cfg(feature = "highs")]
+mod highs_reader {
+    use super::*;
+    use std::ffi::CString;
+
+    /// Read a model file with HiGHS's own reader, solve it, return the objective.
+    fn solve_file(path: &std::path::Path) -> f64 {
+        let file = CString::new(path.to_str().unwrap()).unwrap();
+        let flag = CString::new("output_flag").unwrap();
+        unsafe {
+            let h = highs_sys::Highs_create();
+            highs_sys::Highs_setBoolOptionValue(h, flag.as_ptr(), 0);
+            let read = highs_sys::Highs_readModel(h, file.as_ptr());
+            assert_ne!(
+                read,
+                highs_sys::STATUS_ERROR,
+                "HiGHS could not read {}",
+                path.display()
+            );
+            let run = highs_sys::Highs_run(h);
+            assert_ne!(run, highs_sys::STATUS_ERROR);
+            let status = highs_sys::Highs_getModelStatus(h);
+            let objective = highs_sys::Highs_getObjectiveValue(h);
+            highs_sys::Highs_destroy(h);
+            assert_eq!(
+                status,
+                highs_sys::MODEL_STATUS_OPTIMAL,
+                "{}",
+                path.display()
+            );
+            objective
+        }
+    }
+
+    #[test]
+    fn highs_reads_our_mps_and_lp() {
+        for (name, model, optimum) in round_trip_models() {
+            let mps = temp_path(&format!("{name}.mps"));
+            milp::write_mps_to_path(&model, &mps).unwrap();
+            assert_close(solve_file(&mps), optimum, &format!("{name}.mps"));
+            let lp = temp_path(&format!("{name}.lp"));
+            milp::write_lp_to_path(&model, &lp).unwrap();
+            assert_close(solve_file(&lp), optimum, &format!("{name}.lp"));
+            let _ = std::fs::remove_file(mps);
+            let _ = std::fs::remove_file(lp);
+        }
+    }
+}
+
+#[cfg(feature = "cbc")]
+mod cbc_reader {
+    use super::*;
+    use std::ffi::CString;
+
+    #[test]
+    fn cbc_reads_our_mps() {
+        for (name, model, optimum) in round_trip_models() {
+            let path = temp_path(&format!("{name}.mps"));
+            milp::write_mps_to_path(&model, &path).unwrap();
+            let file = CString::new(path.to_str().unwrap()).unwrap();
+            let mut raw = coin_cbc::raw::Model::new();
+            raw.set_log_level(0);
+            raw.read_mps(&file);
+            assert_eq!(raw.num_cols(), model.num_columns(), "{name}");
+            if model.objective.as_ref().map(|o| o.sense) == Some(Sense::Maximize) {
+                // CBC's MPS reader skips OBJSENSE ("MAX found after OBJSENSE - Coin ignores").
+                raw.set_obj_sense(coin_cbc::raw::Sense::Maximize);
+            }
+            raw.solve();
+            assert!(raw.is_proven_optimal(), "{name}");
+            // The objective includes the constant (the negated RHS of the objective row).
+            assert_close(raw.obj_value(), optimum, &format!("{name}.mps with CBC"));
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
