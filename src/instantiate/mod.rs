@@ -2,6 +2,7 @@
 //! constraint over its index sets into the [`crate::ir::Model`]. Logic over decisions is
 //! lowered here (see [`linear`]), with big-M values derived from bounds.
 
+mod declare;
 pub mod errors;
 mod eval;
 pub mod expect;

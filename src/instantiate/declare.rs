@@ -1,0 +1,299 @@
+//! Expanding declarations into the IR: each decision into columns (with bounds that may
+//! depend on the index), each constraint into rows (through the logic lowering of
+//! [`super::linear`]), and the objective into terms kept apart for the report.
+
+use super::eval::R;
+use super::linear::Lin;
+use super::world::*;
+use super::{DecisionCols, Inst};
+use crate::diagnostics::Diagnostic;
+use crate::ir::{self, ColId, Column, DeclKind, Origin, VarKind};
+use crate::syntax::ast::{self, BinOp, Expr, ExprKind};
+use std::collections::HashMap;
+
+const EPS: f64 = 1e-9;
+
+impl Inst<'_> {
+    pub(crate) fn instantiate_decision(&mut self, d: usize) -> R<()> {
+        let schema = self.schema;
+        let info = &schema.decisions[d];
+        let decl_id = self.model.add_decl(ir::Decl {
+            name: info.name.clone(),
+            kind: DeclKind::Decision,
+            span: info.span,
+            index_names: info.dims.iter().map(|x| x.var.clone()).collect(),
+            unit: info.unit_text.clone(),
+            note: String::new(),
+        });
+        self.origin = Origin {
+            decl: decl_id,
+            tuple: 0,
+        };
+        let scale = info.unit.scale;
+        let kind = info.var_kind;
+        let decl = &info.decl;
+        let mut sets = Vec::new();
+        for dim in &info.dims {
+            sets.push(self.set_value(&dim.set)?);
+        }
+        let filtered = decl.index.as_ref().is_some_and(|i| i.filter.is_some());
+        let bounds_const = decl.bounds.iter().all(|b| {
+            !mentions_locals(
+                &b.value,
+                &info.dims.iter().map(|d| d.var.clone()).collect::<Vec<_>>(),
+            )
+        });
+        let base = self.model.columns.len() as u32;
+        let mut cols = DecisionCols {
+            sets: sets.clone(),
+            base,
+            dense: !filtered,
+            sparse: HashMap::new(),
+            count: 0,
+        };
+        let (const_lb, const_ub) = if bounds_const {
+            self.eval_bounds(decl, kind, scale)?
+        } else {
+            (0.0, 0.0)
+        };
+        let mut tuples: Vec<Vec<ElemId>> = Vec::new();
+        match &decl.index {
+            None => tuples.push(Vec::new()),
+            Some(ix) => {
+                let vars: Vec<String> = ix
+                    .bindings
+                    .iter()
+                    .map(|b| b.var.as_ref().map(|v| v.name.clone()).unwrap_or_default())
+                    .collect();
+                let limit = self.limits.max_columns;
+                let span = info.span;
+                let cur = self.model.columns.len();
+                self.for_each_index(ix, &mut |me| {
+                    if cur + tuples.len() >= limit {
+                        return Err(me.too_large("columns", span));
+                    }
+                    tuples.push(
+                        vars.iter()
+                            .map(|v| match me.local(v) {
+                                Some(Value::Elem(x)) => *x,
+                                _ => u32::MAX,
+                            })
+                            .collect(),
+                    );
+                    Ok(())
+                })?;
+            }
+        }
+        let vars: Vec<String> = self.schema.decisions[d]
+            .dims
+            .iter()
+            .map(|x| x.var.clone())
+            .collect();
+        for t in tuples {
+            let (lb, ub) = if bounds_const {
+                (const_lb, const_ub)
+            } else {
+                let depth = self.env.len();
+                for (v, &x) in vars.iter().zip(&t) {
+                    self.env.push((v.clone(), Value::Elem(x)));
+                }
+                let r = self.eval_bounds(decl, kind, scale);
+                self.env.truncate(depth);
+                r?
+            };
+            let tuple = self.model.add_tuple(&t);
+            let c = self.model.add_column(Column {
+                kind,
+                lb,
+                ub,
+                origin: Origin {
+                    decl: decl_id,
+                    tuple,
+                },
+            });
+            if filtered {
+                cols.sparse.insert(t.into_boxed_slice(), c.0);
+            }
+            cols.count += 1;
+        }
+        if self.decisions.len() <= d {
+            self.decisions.resize_with(d + 1, || None);
+        }
+        self.decisions[d] = Some(cols);
+        Ok(())
+    }
+
+    fn eval_bounds(&mut self, decl: &ast::DecideDecl, kind: VarKind, scale: f64) -> R<(f64, f64)> {
+        let (mut lb, mut ub) = match kind {
+            VarKind::Binary => (0.0, 1.0),
+            _ => (f64::NEG_INFINITY, f64::INFINITY),
+        };
+        for b in &decl.bounds {
+            let v = self.num(&b.value)? / scale;
+            match b.op {
+                ast::BoundOp::Ge => lb = lb.max(v),
+                ast::BoundOp::Le => ub = ub.min(v),
+                ast::BoundOp::Eq => {
+                    lb = v;
+                    ub = v;
+                }
+            }
+        }
+        if lb > ub + EPS {
+            return Err(Diagnostic::error(
+                "E0616",
+                format!(
+                    "`{}` has an empty range: lower bound {} is above upper bound {}",
+                    decl.name.name,
+                    crate::ir::dump::fmt_num(lb),
+                    crate::ir::dump::fmt_num(ub)
+                ),
+            )
+            .primary(decl.name.span, "no value fits")
+            .help("check the bounds and the data they read"));
+        }
+        Ok((lb, ub))
+    }
+
+    pub(crate) fn instantiate_constraint(&mut self, c: usize) -> R<()> {
+        let schema = self.schema;
+        let info = &schema.constraints[c];
+        let decl_id = self.model.add_decl(ir::Decl {
+            name: info.name.clone(),
+            kind: DeclKind::Constraint,
+            span: info.span,
+            index_names: info.dims.iter().map(|x| x.var.clone()).collect(),
+            unit: String::new(),
+            note: String::new(),
+        });
+        let decl = &info.decl;
+        let vars: Vec<String> = info.dims.iter().map(|x| x.var.clone()).collect();
+        let body = &decl.body;
+        let span = info.span;
+        let start = self.model.rows.len() as u32;
+        let mut emit = |me: &mut Self| -> R<()> {
+            let t: Vec<ElemId> = vars
+                .iter()
+                .map(|v| match me.local(v) {
+                    Some(Value::Elem(x)) => *x,
+                    _ => u32::MAX,
+                })
+                .collect();
+            let tuple = me.model.add_tuple(&t);
+            let origin = Origin {
+                decl: decl_id,
+                tuple,
+            };
+            me.origin = origin;
+            let f = me.formula(body)?;
+            me.assert(f, origin, span)
+        };
+        match &decl.index {
+            None => emit(self)?,
+            Some(ix) => self.for_each_index(ix, &mut emit)?,
+        }
+        let end = self.model.rows.len() as u32;
+        if self.constraint_rows.len() <= c {
+            self.constraint_rows.resize_with(c + 1, Vec::new);
+        }
+        self.constraint_rows[c].push(start..end);
+        Ok(())
+    }
+
+    pub(crate) fn instantiate_objective(&mut self, o: usize) -> R<()> {
+        let schema = self.schema;
+        let info = &schema.objectives[o];
+        let decl_id = self.model.add_decl(ir::Decl {
+            name: info.name.clone(),
+            kind: DeclKind::Constraint,
+            span: info.span,
+            index_names: Vec::new(),
+            unit: info.unit_text.clone(),
+            note: "objective".into(),
+        });
+        self.origin = Origin {
+            decl: decl_id,
+            tuple: self.model.add_tuple(&[]),
+        };
+        let sense = match info.decl.sense {
+            ast::ObjectiveSense::Minimize => ir::Sense::Minimize,
+            ast::ObjectiveSense::Maximize => ir::Sense::Maximize,
+        };
+        let pol: i8 = if sense == ir::Sense::Minimize { 1 } else { -1 };
+        let scale = if info.unit.scale > 0.0 {
+            info.unit.scale
+        } else {
+            1.0
+        };
+        let mut terms = Vec::new();
+        split_terms(&info.decl.body, 1.0, &mut terms);
+        let mut out = Vec::new();
+        for (e, sign) in terms {
+            let mut l = Lin::default();
+            self.lin(e, sign, pol, &mut l)?;
+            l.normalize();
+            let text = self
+                .sources
+                .text(e.span.file)
+                .get(e.span.range())
+                .unwrap_or("")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let label = if text.chars().count() > 60 {
+                format!("{}…", text.chars().take(59).collect::<String>())
+            } else {
+                text
+            };
+            out.push(ir::ObjectiveTerm {
+                label: if sign < 0.0 {
+                    format!("- {label}")
+                } else {
+                    label
+                },
+                span: e.span,
+                coefs: l
+                    .terms
+                    .iter()
+                    .map(|&(c, v)| (ColId(c), v / scale))
+                    .collect(),
+                constant: l.constant / scale,
+            });
+        }
+        self.model.objective = Some(ir::Objective {
+            name: info.name.clone(),
+            sense,
+            span: info.span,
+            unit: info.unit_text.clone(),
+            terms: out,
+        });
+        Ok(())
+    }
+}
+
+fn split_terms<'e>(e: &'e Expr, sign: f64, out: &mut Vec<(&'e Expr, f64)>) {
+    match &e.kind {
+        ExprKind::Binary(BinOp::Add, a, b) => {
+            split_terms(a, sign, out);
+            split_terms(b, sign, out);
+        }
+        ExprKind::Binary(BinOp::Sub, a, b) => {
+            split_terms(a, sign, out);
+            split_terms(b, -sign, out);
+        }
+        _ => out.push((e, sign)),
+    }
+}
+
+fn mentions_locals(e: &Expr, vars: &[String]) -> bool {
+    let mut found = false;
+    let mut e2 = e.clone();
+    crate::resolve::visit_expr(&mut e2, &mut |x| {
+        if let ExprKind::Name(id) = &x.kind {
+            if vars.contains(&id.name) {
+                found = true;
+            }
+        }
+    });
+    found
+}
