@@ -75,8 +75,13 @@ fn optima() -> Vec<(String, f64)> {
 }
 
 /// Write the model and the instance's CSV files into a fresh directory; return the model path.
-fn write_case(name: &str, inst: &Instance) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("archc-orlib-cap-{}-{name}", std::process::id()));
+fn write_case(name: &str, kind: SolverKind, inst: &Instance) -> PathBuf {
+    // One folder per solver: the tests of each solver run in parallel.
+    let dir = std::env::temp_dir().join(format!(
+        "archc-orlib-cap-{}-{}-{name}",
+        std::process::id(),
+        kind.name()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let mut w = String::from("name,capacity,fixed\n");
@@ -102,7 +107,7 @@ fn write_case(name: &str, inst: &Instance) -> PathBuf {
 fn solve(name: &str, kind: SolverKind) -> f64 {
     let text = std::fs::read_to_string(data_dir().join(format!("{name}.txt"))).expect("instance");
     let inst = parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let path = write_case(name, &inst);
+    let path = write_case(name, kind, &inst);
     let a = analyze(
         &path,
         &AnalyzeOptions {
