@@ -232,7 +232,8 @@ fn a_whole_editing_session() {
     let new_text = edits[0]["newText"].as_str().unwrap_or_default().to_string();
     insta::assert_snapshot!("formatted", new_text);
 
-    // The planned command answers that it is not available.
+    // Solve and explain: without a document it says what it needs; on an infeasible model
+    // it returns the conflict as diagnostics.
     let resp = s.client.request(
         "workspace/executeCommand",
         json!({"command": "archc.solveAndExplain", "arguments": []}),
@@ -241,7 +242,18 @@ fn a_whole_editing_session() {
         resp["error"]["message"]
             .as_str()
             .unwrap_or_default()
-            .contains("not available"),
+            .contains("document URI"),
+        "{resp}"
+    );
+    let infeasible = "kind region { cores: core = 0 core }\nregion a { cores: 32 core }\ndecide n[r in regions]: int >= 0 <= 10\nconstraint fit[r in regions]: 16 core * n[r] <= r.cores\nconstraint need: sum(r in regions) n[r] >= 3\n";
+    s.client.change(&uri, 6, infeasible);
+    let resp = s.client.request(
+        "workspace/executeCommand",
+        json!({"command": "archc.solveAndExplain", "arguments": [uri]}),
+    );
+    let text = resp["result"].to_string();
+    assert!(
+        text.contains("E0711") && text.contains("fit[a]") && text.contains("need"),
         "{resp}"
     );
 

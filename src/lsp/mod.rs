@@ -31,7 +31,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use world::World;
 
-/// The command that solves the model and explains the result (not available yet).
+/// The command that solves the model and explains the result (conflicts, repairs).
 pub const SOLVE_AND_EXPLAIN: &str = "archc.solveAndExplain";
 
 /// Run the language server on stdin/stdout until the client shuts it down. Returns the
@@ -187,16 +187,57 @@ fn dispatch(world: &mut World, req: Request) -> Handled {
 
 /// `workspace/executeCommand`: the place where commands are added.
 fn execute_command(
-    _world: &World,
+    world: &World,
     command: &str,
-    _arguments: &[serde_json::Value],
+    arguments: &[serde_json::Value],
 ) -> Result<Option<serde_json::Value>, String> {
     match command {
-        SOLVE_AND_EXPLAIN => Err(format!(
-            "`{SOLVE_AND_EXPLAIN}` is not available in this version of archc"
-        )),
+        SOLVE_AND_EXPLAIN => solve_and_explain(world, arguments).map(Some),
         other => Err(format!("unknown command `{other}`")),
     }
+}
+
+/// `archc.solveAndExplain [uri]`: solve the document's model and return the explanation as
+/// LSP diagnostics with related information (empty when the model solves).
+fn solve_and_explain(
+    world: &World,
+    arguments: &[serde_json::Value],
+) -> Result<serde_json::Value, String> {
+    let uri_text = arguments
+        .first()
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| format!("`{SOLVE_AND_EXPLAIN}` takes the document URI"))?;
+    let uri: lsp_types::Uri = uri_text
+        .parse()
+        .map_err(|_| format!("not a URI: {uri_text}"))?;
+    let doc = world
+        .doc(&uri)
+        .ok_or_else(|| format!("{uri_text} is not open"))?;
+    let path = convert::uri_to_path(&uri);
+    let options = crate::analysis::AnalyzeOptions {
+        overlays: std::collections::HashMap::from([(path.clone(), doc.text.clone())]),
+        instantiate: true,
+        ..Default::default()
+    };
+    let mut analysis = crate::analysis::analyze(&path, &options);
+    if !analysis.has_errors() {
+        analysis.diagnostics = crate::solve::explain::solve_and_explain(
+            &analysis,
+            &crate::solve::SolveOptions::default(),
+        );
+    }
+    let main = crate::span::FileId(0);
+    let index = convert::LineIndex::new(analysis.sources.text(main));
+    let uri_of = |f: crate::span::FileId| {
+        analysis
+            .sources
+            .get(f)
+            .path
+            .as_deref()
+            .and_then(convert::path_to_uri)
+    };
+    let diags = convert::lsp_diagnostics(&analysis, main, &uri, &index, &uri_of);
+    serde_json::to_value(diags).map_err(|e| e.to_string())
 }
 
 /// One edit replacing the whole document with its formatted text, or none when it is
