@@ -9,12 +9,18 @@
 
 use archc::analysis::{analyze, Analysis, AnalyzeOptions};
 use archc::diagnostics::render::render_plain;
+use archc::plan::{Backend, BackendChoice};
 use archc::report::{self, Report};
 use archc::solve::{solve_model, SolveOptions, SolverKind, Status};
 use std::path::{Path, PathBuf};
 
 /// Examples too large for the default pure-Rust solver (relative to `examples/`).
 const SCALE_CASES: &[&str] = &["routing/uscarrier/uscarrier.arch"];
+
+/// Plans solved by DP are also solved through their MILP lowering when it has at most this
+/// many columns. Larger lowerings can take the default solver many minutes (the lowering of
+/// `planning/racks.arch` has 366 columns); DP = MILP on large plans is tested in `plans.rs`.
+const MAX_LOWERED_COLUMNS: usize = 100;
 
 /// Relative tolerance between the optima found by different backends.
 const REL_TOL: f64 = 1e-6;
@@ -50,16 +56,21 @@ fn all_examples() -> Vec<String> {
     v
 }
 
-/// Analyse an example and fail with every diagnostic rendered if it does not check clean.
-fn analyse_clean(rel: &str) -> Analysis {
-    let path = examples_dir().join(rel);
-    let a = analyze(
-        &path,
+/// Analyse an example for a backend (plans only; `Auto` otherwise).
+fn analyse(rel: &str, backend: BackendChoice) -> Analysis {
+    analyze(
+        &examples_dir().join(rel),
         &AnalyzeOptions {
             instantiate: true,
+            backend,
             ..Default::default()
         },
-    );
+    )
+}
+
+/// Analyse an example and fail with every diagnostic rendered if it does not check clean.
+fn analyse_clean(rel: &str) -> Analysis {
+    let a = analyse(rel, BackendChoice::Auto);
     let rendered: Vec<String> = a
         .diagnostics
         .iter()
@@ -174,51 +185,83 @@ fn summary(rel: &str, r: &Report) -> String {
     s
 }
 
-/// Run `f` on a thread with a large stack: the parser's recursion takes about 50 KB of stack
-/// per grammar level in debug builds, more than the 2 MB of a test thread allows for the
-/// nested expressions of these models.
-fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    match std::thread::Builder::new()
-        .stack_size(256 << 20)
-        .spawn(f)
-        .expect("spawn")
-        .join()
-    {
-        Ok(v) => v,
-        Err(e) => std::panic::resume_unwind(e),
+/// The summary of plans solved by DP: why DP, the optimum, and the cost of each plan (the
+/// plans are independent, so each one's optimal cost is unique).
+fn dp_summary(rel: &str, reason: &str, r: &Report) -> String {
+    let mut s = format!("model: {rel}\nbackend: {reason}\n");
+    if let Some(o) = &r.objective {
+        s += &format!(
+            "objective: {} = {} {}\n",
+            o.name,
+            significant(o.value),
+            o.unit
+        );
+        for t in &o.terms {
+            s += &format!("  {}: {}\n", t.label, significant(t.value));
+        }
     }
+    s
 }
 
 fn snapshot_name(rel: &str) -> String {
     rel.trim_end_matches(".arch").replace('/', "__")
 }
 
-fn check_example(rel: &str) {
-    let a = analyse_clean(rel);
-    if a.backend == Some(archc::plan::Backend::Dp) {
-        // Independent plans are solved by DP; tests/plans.rs compares them with MILP.
-        return;
-    }
+/// Solve on every enabled MILP solver; all must agree. Returns the objective and the report
+/// of the first solver.
+fn solve_everywhere(rel: &str, a: &Analysis) -> (f64, Report) {
     let solvers = SolverKind::enabled();
     assert!(!solvers.is_empty(), "no solver is enabled");
     let mut first: Option<(SolverKind, f64, Report)> = None;
     for &kind in &solvers {
-        let (obj, r) = solve_with(rel, &a, kind);
+        let (obj, r) = solve_with(rel, a, kind);
         match &first {
             None => first = Some((kind, obj, r)),
-            Some((k0, o0, _)) => {
-                let scale = o0.abs().max(obj.abs()).max(1.0);
-                assert!(
-                    (obj - o0).abs() <= REL_TOL * scale,
-                    "{rel}: {} finds {obj}, {} finds {o0}",
-                    kind.name(),
-                    k0.name()
-                );
-            }
+            Some((k0, o0, _)) => assert!(
+                close(obj, *o0),
+                "{rel}: {} finds {obj}, {} finds {o0}",
+                kind.name(),
+                k0.name()
+            ),
         }
     }
-    let (_, _, r) = first.expect("one solve");
-    insta::assert_snapshot!(snapshot_name(rel), summary(rel, &r));
+    let (_, obj, r) = first.expect("one solve");
+    (obj, r)
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= REL_TOL * a.abs().max(b.abs()).max(1.0)
+}
+
+fn check_example(rel: &str) {
+    let mut a = analyse_clean(rel);
+    if a.backend != Some(Backend::Dp) {
+        let (_, r) = solve_everywhere(rel, &a);
+        insta::assert_snapshot!(snapshot_name(rel), summary(rel, &r));
+        return;
+    }
+    // Plans solved by dynamic programming (the answer is replayed and verified by
+    // `solve_dp`); when the plans are linear, their MILP lowering must agree.
+    let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_mut()) else {
+        panic!("{rel}: no schema or instance");
+    };
+    let outcome = archc::plan::solve_dp(schema, &mut a.sources, inst)
+        .unwrap_or_else(|d| panic!("{rel} with dp: {}", d.message));
+    let r = report::build_dp(rel, &outcome, &a.backend_reason);
+    let lowered = analyse(rel, BackendChoice::Milp);
+    let small = lowered
+        .instance
+        .as_ref()
+        .is_some_and(|i| i.model.num_columns() <= MAX_LOWERED_COLUMNS);
+    if !lowered.has_errors() && small {
+        let (obj, _) = solve_everywhere(rel, &lowered);
+        assert!(
+            close(obj, outcome.cost),
+            "{rel}: dp finds {}, the MILP lowering {obj}",
+            outcome.cost
+        );
+    }
+    insta::assert_snapshot!(snapshot_name(rel), dp_summary(rel, &a.backend_reason, &r));
 }
 
 #[test]
@@ -230,6 +273,7 @@ fn the_examples_are_found() {
         "routing/geant/geant.arch",
         "capacity/buildout.arch",
         "shards/shards.arch",
+        "planning/racks.arch",
         "routing/uscarrier/uscarrier.arch",
     ] {
         assert!(all.iter().any(|e| e == want), "{want} not found in {all:?}");
@@ -245,7 +289,7 @@ fn every_example_checks_solves_and_matches_its_snapshot() {
         if SCALE_CASES.contains(&rel.as_str()) {
             continue;
         }
-        on_big_stack(move || check_example(&rel));
+        check_example(&rel);
     }
 }
 
@@ -254,11 +298,9 @@ fn every_example_checks_solves_and_matches_its_snapshot() {
 #[test]
 fn scale_cases_solve_with_highs() {
     for rel in SCALE_CASES {
-        on_big_stack(move || {
-            let a = analyse_clean(rel);
-            let (_, r) = solve_with(rel, &a, SolverKind::Highs);
-            insta::assert_snapshot!(snapshot_name(rel), summary(rel, &r));
-        });
+        let a = analyse_clean(rel);
+        let (_, r) = solve_with(rel, &a, SolverKind::Highs);
+        insta::assert_snapshot!(snapshot_name(rel), summary(rel, &r));
     }
 }
 

@@ -146,20 +146,6 @@ fn solve(name: &str, kind: SolverKind) -> f64 {
     solved.raw.objective
 }
 
-/// Run `f` on a thread with a large stack: the parser's recursion takes about 50 KB of stack
-/// per grammar level in debug builds, more than the 2 MB of a test thread allows.
-fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    match std::thread::Builder::new()
-        .stack_size(256 << 20)
-        .spawn(f)
-        .expect("spawn")
-        .join()
-    {
-        Ok(v) => v,
-        Err(e) => std::panic::resume_unwind(e),
-    }
-}
-
 fn check(names: &'static [&'static str], kind: SolverKind) {
     let optima = optima();
     for &name in names {
@@ -169,7 +155,7 @@ fn check(names: &'static [&'static str], kind: SolverKind) {
             .map(|(_, v)| *v)
             .unwrap_or_else(|| panic!("no published optimum for {name}"));
         let started = std::time::Instant::now();
-        let got = on_big_stack(move || solve(name, kind));
+        let got = solve(name, kind);
         eprintln!(
             "{name} ({}): {got} in {:.2} s",
             kind.name(),
