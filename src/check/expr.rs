@@ -372,31 +372,19 @@ impl Checker {
                 Global::Set(s) => T::of(Ty::Set(self.schema.sets[s].elem)),
                 Global::Param(i) => {
                     let p = &self.schema.params[i];
-                    if !p.dims.is_empty() {
-                        let n = p.dims.len();
-                        let span = p.span;
-                        self.error(
-                            Diagnostic::error("E0302", format!("`{}` needs {n} indices", id.name))
-                                .primary(id.span, "used without indices")
-                                .secondary(span, "declared here"),
-                        );
-                        return T::err();
+                    let (n, span, ty) = (p.dims.len(), p.span, p.ty);
+                    if n > 0 {
+                        return self.needs_indices(id, n, span);
                     }
-                    T::of(p.ty)
+                    T::of(ty)
                 }
                 Global::Decision(i) => {
                     let d = &self.schema.decisions[i];
-                    if !d.dims.is_empty() {
-                        let n = d.dims.len();
-                        let span = d.span;
-                        self.error(
-                            Diagnostic::error("E0302", format!("`{}` needs {n} indices", id.name))
-                                .primary(id.span, "used without indices")
-                                .secondary(span, "declared here"),
-                        );
-                        return T::err();
+                    let (n, span, ty) = (d.dims.len(), d.span, decision_ty(d.var_kind, d.unit));
+                    if n > 0 {
+                        return self.needs_indices(id, n, span);
                     }
-                    T::var(decision_ty(d.var_kind, d.unit), true)
+                    T::var(ty, true)
                 }
                 Global::Kind(k) => {
                     let set = self.schema.kinds[k].set_name.clone();
@@ -450,6 +438,16 @@ impl Checker {
             return T::of(Ty::Elem(ElemTy::Any));
         }
         self.unknown_name(id);
+        T::err()
+    }
+
+    /// E0302 for an indexed param or decision used without its indices.
+    fn needs_indices(&mut self, id: &ast::Ident, n: usize, decl: Span) -> T {
+        self.error(
+            Diagnostic::error("E0302", format!("`{}` needs {n} indices", id.name))
+                .primary(id.span, "used without indices")
+                .secondary(decl, "declared here"),
+        );
         T::err()
     }
 
