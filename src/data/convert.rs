@@ -1,149 +1,179 @@
-//! Checks a [`RawTable`] against the schema: matches columns, converts every value to its
-//! column's type, and checks required values, signs and unique keys. The result is the
-//! [`Table`] the caller sees.
+//! Checks what a reader found against the schema: matches columns, converts every value to
+//! its column's type, and checks required values, signs and unique keys. [`Collect`] builds
+//! the [`Table`] the caller sees; [`Stream`] hands each record to a callback instead, so a
+//! file of millions of rows is converted without being kept.
 
-use super::raw::{did_you_mean, RawTable, RawValue, Sink};
+use super::raw::{did_you_mean, ColumnsSeen, RawColumn, RawRecord, RawValue, RawVisitor, Sink};
 use super::{Cell, CellValue, ColumnSpec, ColumnType, Record, Table};
 use crate::diagnostics::Diagnostic;
 use crate::span::{FileId, Span};
 use std::collections::HashMap;
 
-pub(crate) fn convert(
-    raw: &RawTable,
-    schema: &[ColumnSpec],
-    file: FileId,
-    path: &str,
-    sink: &mut Sink,
-) -> Option<Table> {
-    // For each file column, the schema column it feeds (if any).
-    let mut feeds: Vec<Option<usize>> = vec![None; raw.columns.len()];
-    let mut found = vec![false; schema.len()];
-    for (ci, col) in raw.columns.iter().enumerate() {
-        if let Some(si) = schema
+/// Matches a file's columns to the schema once, then converts its records one by one.
+pub(crate) struct Converter<'s> {
+    schema: &'s [ColumnSpec],
+    /// For each file column, the schema column it feeds (if any).
+    feeds: Vec<Option<usize>>,
+    /// Schema columns the file has.
+    found: Vec<bool>,
+    /// A required column is absent: every record is invalid.
+    all_invalid: bool,
+    given: Vec<bool>,
+    errored: Vec<bool>,
+}
+
+impl<'s> Converter<'s> {
+    /// Matches the file's columns to the schema and reports the column problems (E0503,
+    /// E0508 for a column given twice, W0509). `no_records` is whether the file has no
+    /// records at all: a file without a header and without records lacks no column.
+    pub(crate) fn new(
+        columns: &[RawColumn],
+        header_span: Span,
+        has_header: bool,
+        no_records: bool,
+        schema: &'s [ColumnSpec],
+        path: &str,
+        sink: &mut Sink,
+    ) -> Self {
+        // For each file column, the schema column it feeds (if any).
+        let mut feeds: Vec<Option<usize>> = vec![None; columns.len()];
+        let mut found = vec![false; schema.len()];
+        for (ci, col) in columns.iter().enumerate() {
+            if let Some(si) = schema
+                .iter()
+                .position(|s| s.spellings().any(|n| n == col.name))
+            {
+                if found[si] {
+                    let first = columns
+                        .iter()
+                        .zip(&feeds)
+                        .find(|(_, f)| **f == Some(si))
+                        .map_or(col.span, |(c, _)| c.span);
+                    sink.push(
+                        Diagnostic::error(
+                            "E0508",
+                            format!("column `{}` is given twice", schema[si].canonical_name()),
+                        )
+                        .primary(col.span, "given again here")
+                        .secondary(first, "first given here")
+                        .help("remove or rename one of the two columns"),
+                    );
+                    continue;
+                }
+                found[si] = true;
+                feeds[ci] = Some(si);
+            }
+        }
+        let mut all_invalid = false;
+        let available: Vec<&str> = columns
             .iter()
-            .position(|s| s.spellings().any(|n| n == col.name))
-        {
-            if found[si] {
-                let first = raw
-                    .columns
-                    .iter()
-                    .zip(&feeds)
-                    .find(|(_, f)| **f == Some(si))
-                    .map_or(col.span, |(c, _)| c.span);
-                sink.push(
-                    Diagnostic::error(
-                        "E0508",
-                        format!("column `{}` is given twice", schema[si].canonical_name()),
-                    )
-                    .primary(col.span, "given again here")
-                    .secondary(first, "first given here")
-                    .help("remove or rename one of the two columns"),
-                );
+            .map(|c| c.name.as_str())
+            .filter(|n| !n.is_empty())
+            .collect();
+        for (si, spec) in schema.iter().enumerate() {
+            if found[si] || !spec.required || (!has_header && no_records) {
                 continue;
             }
-            found[si] = true;
-            feeds[ci] = Some(si);
+            all_invalid = true;
+            let name = spec.canonical_name();
+            let unused = columns
+                .iter()
+                .zip(&feeds)
+                .filter(|(_, f)| f.is_none())
+                .map(|(c, _)| c.name.as_str());
+            let mut d = Diagnostic::error("E0503", format!("`{path}` has no column `{name}`"))
+                .primary(header_span, format!("no `{name}` here"));
+            d = match did_you_mean(name, unused) {
+                Some(s) => d.help(format!("did you mean `{s}`? rename the column to `{name}`")),
+                None => d.help(format!("add a `{name}` column")),
+            };
+            d = if available.is_empty() {
+                d.note("the file has no columns")
+            } else {
+                d.note(format!("columns in the file: `{}`", available.join("`, `")))
+            };
+            if spec.spellings().count() > 1 {
+                d = d.note(format!(
+                    "accepted names: `{}`",
+                    spec.spellings().collect::<Vec<_>>().join("`, `")
+                ));
+            }
+            sink.push(d);
         }
-    }
-    let mut all_invalid = false;
-    let available: Vec<&str> = raw
-        .columns
-        .iter()
-        .map(|c| c.name.as_str())
-        .filter(|n| !n.is_empty())
-        .collect();
-    for (si, spec) in schema.iter().enumerate() {
-        if found[si] || !spec.required || (!raw.has_header && raw.records.is_empty()) {
-            continue;
-        }
-        all_invalid = true;
-        let name = spec.canonical_name();
-        let unused = raw
-            .columns
+        let unmatched_specs: Vec<&str> = schema
             .iter()
-            .zip(&feeds)
-            .filter(|(_, f)| f.is_none())
-            .map(|(c, _)| c.name.as_str());
-        let mut d = Diagnostic::error("E0503", format!("`{path}` has no column `{name}`"))
-            .primary(raw.header_span, format!("no `{name}` here"));
-        d = match did_you_mean(name, unused) {
-            Some(s) => d.help(format!("did you mean `{s}`? rename the column to `{name}`")),
-            None => d.help(format!("add a `{name}` column")),
-        };
-        d = if available.is_empty() {
-            d.note("the file has no columns")
-        } else {
-            d.note(format!("columns in the file: `{}`", available.join("`, `")))
-        };
-        if spec.spellings().count() > 1 {
-            d = d.note(format!(
-                "accepted names: `{}`",
-                spec.spellings().collect::<Vec<_>>().join("`, `")
-            ));
+            .zip(&found)
+            .filter(|(_, f)| !**f)
+            .map(|(s, _)| s.canonical_name())
+            .collect();
+        for (col, feed) in columns.iter().zip(&feeds) {
+            if feed.is_some() || schema.iter().any(|s| s.spellings().any(|n| n == col.name)) {
+                continue;
+            }
+            let d = if col.name.is_empty() {
+                Diagnostic::warning("W0509", "a column without a name is ignored")
+                    .primary(col.span, "no name")
+            } else {
+                Diagnostic::warning("W0509", format!("unknown column `{}` is ignored", col.name))
+                    .primary(col.span, "not used by the model")
+            };
+            let d = match did_you_mean(&col.name, unmatched_specs.iter().copied()) {
+                Some(s) => d.help(format!("did you mean `{s}`?")),
+                None => d.help("remove the column, or declare the attribute in the model"),
+            };
+            sink.push(d);
         }
-        sink.push(d);
-    }
-    let unmatched_specs: Vec<&str> = schema
-        .iter()
-        .zip(&found)
-        .filter(|(_, f)| !**f)
-        .map(|(s, _)| s.canonical_name())
-        .collect();
-    for (col, feed) in raw.columns.iter().zip(&feeds) {
-        if feed.is_some() || schema.iter().any(|s| s.spellings().any(|n| n == col.name)) {
-            continue;
+        Converter {
+            schema,
+            feeds,
+            found,
+            all_invalid,
+            given: vec![false; schema.len()],
+            errored: vec![false; schema.len()],
         }
-        let d = if col.name.is_empty() {
-            Diagnostic::warning("W0509", "a column without a name is ignored")
-                .primary(col.span, "no name")
-        } else {
-            Diagnostic::warning("W0509", format!("unknown column `{}` is ignored", col.name))
-                .primary(col.span, "not used by the model")
-        };
-        let d = match did_you_mean(&col.name, unmatched_specs.iter().copied()) {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
-            None => d.help("remove the column, or declare the attribute in the model"),
-        };
-        sink.push(d);
     }
 
-    let mut records = Vec::with_capacity(raw.records.len());
-    for rec in &raw.records {
-        let mut cells: Vec<Cell> = vec![
-            Cell {
-                value: CellValue::Missing,
-                span: rec.anchor,
-            };
-            schema.len()
-        ];
-        let mut given = vec![false; schema.len()];
-        let mut errored = vec![false; schema.len()];
-        let mut valid = !rec.reported && !all_invalid;
+    /// Converts one record into `out`, reusing its buffers (a text cell keeps its string's
+    /// capacity), and reports the record's problems (E0504-E0506, E0510, E0513, E0514).
+    pub(crate) fn record(&mut self, rec: &RawRecord, out: &mut Record, sink: &mut Sink) {
+        let schema = self.schema;
+        out.cells.resize_with(schema.len(), || Cell {
+            value: CellValue::Missing,
+            span: rec.anchor,
+        });
+        self.given.fill(false);
+        self.errored.fill(false);
+        let mut valid = !rec.reported && !self.all_invalid;
         for field in &rec.fields {
-            let Some(si) = feeds.get(field.column).copied().flatten() else {
+            let Some(si) = self.feeds.get(field.column).copied().flatten() else {
                 continue;
             };
-            given[si] = true;
-            cells[si].span = field.span;
-            match convert_value(&field.value, &schema[si]) {
-                Ok(v) => cells[si].value = v,
-                Err(problem) => {
-                    valid = false;
-                    errored[si] = true;
-                    if sink.is_full() {
-                        sink.skip();
-                    } else {
-                        sink.push(problem.diagnostic(&schema[si], field.span, rec.row));
-                    }
+            self.given[si] = true;
+            let cell = &mut out.cells[si];
+            cell.span = field.span;
+            if let Err(problem) = convert_value(&field.value, &schema[si], &mut cell.value) {
+                cell.value = CellValue::Missing;
+                valid = false;
+                self.errored[si] = true;
+                if sink.is_full() {
+                    sink.skip();
+                } else {
+                    sink.push(problem.diagnostic(&schema[si], field.span, rec.row));
                 }
             }
         }
         for (si, spec) in schema.iter().enumerate() {
-            let absent_from_short_row = rec.reported && !given[si];
+            if !self.given[si] {
+                out.cells[si] = Cell {
+                    value: CellValue::Missing,
+                    span: rec.anchor,
+                };
+            }
+            let absent_from_short_row = rec.reported && !self.given[si];
             if !spec.required
-                || !found[si]
-                || !cells[si].value.is_missing()
-                || errored[si]
+                || !self.found[si]
+                || !out.cells[si].value.is_missing()
+                || self.errored[si]
                 || absent_from_short_row
             {
                 continue;
@@ -154,35 +184,121 @@ pub(crate) fn convert(
                 continue;
             }
             let name = spec.canonical_name();
-            let d = if given[si] {
+            let d = if self.given[si] {
                 Diagnostic::error(
                     "E0510",
                     format!("missing value for `{name}` in row {}", rec.row),
                 )
-                .primary(cells[si].span, "empty")
+                .primary(out.cells[si].span, "empty")
             } else {
                 Diagnostic::error("E0510", format!("record {} has no `{name}`", rec.row))
                     .primary(rec.anchor, format!("no `{name}` in this record"))
             };
             sink.push(d.help(format!("`{name}` is required: give every record a value")));
         }
-        records.push(Record {
-            cells,
-            span: rec.span,
-            row: rec.row,
-            valid,
-        });
+        out.span = rec.span;
+        out.row = rec.row;
+        out.valid = valid;
     }
-    check_keys(schema, &mut records, sink);
-    Some(Table {
-        file,
-        path: path.to_string(),
-        columns: schema
-            .iter()
-            .map(|s| s.canonical_name().to_string())
-            .collect(),
-        records,
-    })
+}
+
+/// Converts the records of a file to a [`Table`], one at a time as the reader finds them,
+/// and checks the keys (E0507) at the end.
+pub(crate) struct Collect<'s> {
+    schema: &'s [ColumnSpec],
+    path: &'s str,
+    converter: Option<Converter<'s>>,
+    records: Vec<Record>,
+}
+
+impl<'s> Collect<'s> {
+    pub(crate) fn new(schema: &'s [ColumnSpec], path: &'s str) -> Self {
+        Collect {
+            schema,
+            path,
+            converter: None,
+            records: Vec::new(),
+        }
+    }
+
+    pub(crate) fn finish(mut self, file: FileId, sink: &mut Sink) -> Table {
+        check_keys(self.schema, &mut self.records, sink);
+        Table {
+            file,
+            path: self.path.to_string(),
+            columns: self
+                .schema
+                .iter()
+                .map(|s| s.canonical_name().to_string())
+                .collect(),
+            records: self.records,
+        }
+    }
+}
+
+impl RawVisitor for Collect<'_> {
+    fn columns(&mut self, columns: &ColumnsSeen, sink: &mut Sink) {
+        self.converter = Some(Converter::new(
+            columns.columns,
+            columns.header_span,
+            columns.has_header,
+            columns.no_records,
+            self.schema,
+            self.path,
+            sink,
+        ));
+    }
+
+    fn record(&mut self, rec: &RawRecord, sink: &mut Sink) {
+        if let Some(c) = &mut self.converter {
+            let mut out = Record::empty();
+            c.record(rec, &mut out, sink);
+            self.records.push(out);
+        }
+    }
+}
+
+/// Converts the records of a file one at a time into one reused [`Record`] and hands each
+/// to a callback; nothing is kept, and keys are not checked.
+pub(crate) struct Stream<'s, F: FnMut(&Record)> {
+    schema: &'s [ColumnSpec],
+    path: &'s str,
+    converter: Option<Converter<'s>>,
+    current: Record,
+    on_record: F,
+}
+
+impl<'s, F: FnMut(&Record)> Stream<'s, F> {
+    pub(crate) fn new(schema: &'s [ColumnSpec], path: &'s str, on_record: F) -> Self {
+        Stream {
+            schema,
+            path,
+            converter: None,
+            current: Record::empty(),
+            on_record,
+        }
+    }
+}
+
+impl<F: FnMut(&Record)> RawVisitor for Stream<'_, F> {
+    fn columns(&mut self, columns: &ColumnsSeen, sink: &mut Sink) {
+        self.converter = Some(Converter::new(
+            columns.columns,
+            columns.header_span,
+            columns.has_header,
+            columns.no_records,
+            self.schema,
+            self.path,
+            sink,
+        ));
+    }
+
+    fn record(&mut self, rec: &RawRecord, sink: &mut Sink) {
+        if let Some(c) = &mut self.converter {
+            c.record(rec, &mut self.current, sink);
+            (self.on_record)(&self.current);
+        }
+    }
 }
 
 /// E0507: two records with the same key.
@@ -328,13 +444,24 @@ impl Problem {
     }
 }
 
-fn convert_value(value: &RawValue, spec: &ColumnSpec) -> Result<CellValue, Problem> {
+/// Converts `value` for the column `spec` into `out`. A text value reuses the string
+/// already in `out`, so that streaming a file does not allocate per cell.
+fn convert_value(value: &RawValue, spec: &ColumnSpec, out: &mut CellValue) -> Result<(), Problem> {
     let text = match value {
-        RawValue::Null => return Ok(CellValue::Missing),
+        RawValue::Null => {
+            *out = CellValue::Missing;
+            return Ok(());
+        }
         RawValue::Nested(what) => return Err(Problem::Nested(what)),
         RawValue::Bool(b) => match spec.ty {
-            ColumnType::Bool => return Ok(CellValue::Bool(*b)),
-            ColumnType::Text | ColumnType::Ref => return Ok(CellValue::Text(b.to_string())),
+            ColumnType::Bool => {
+                *out = CellValue::Bool(*b);
+                return Ok(());
+            }
+            ColumnType::Text | ColumnType::Ref => {
+                set_text(out, if *b { "true" } else { "false" });
+                return Ok(());
+            }
             ColumnType::Number | ColumnType::Integer => {
                 return Err(Problem::NotANumber(b.to_string()))
             }
@@ -342,13 +469,17 @@ fn convert_value(value: &RawValue, spec: &ColumnSpec) -> Result<CellValue, Probl
         RawValue::Text(t) => t.trim(),
     };
     if text.is_empty() {
-        return Ok(CellValue::Missing);
+        *out = CellValue::Missing;
+        return Ok(());
     }
-    match spec.ty {
-        ColumnType::Text | ColumnType::Ref => Ok(CellValue::Text(text.to_string())),
+    *out = match spec.ty {
+        ColumnType::Text | ColumnType::Ref => {
+            set_text(out, text);
+            return Ok(());
+        }
         ColumnType::Bool => parse_bool(text)
             .map(CellValue::Bool)
-            .ok_or_else(|| Problem::NotABool(text.to_string())),
+            .ok_or_else(|| Problem::NotABool(text.to_string()))?,
         ColumnType::Number | ColumnType::Integer => {
             let v = parse_number(text).ok_or_else(|| Problem::NotANumber(text.to_string()))?;
             if !v.is_finite() {
@@ -362,8 +493,20 @@ fn convert_value(value: &RawValue, spec: &ColumnSpec) -> Result<CellValue, Probl
             if spec.nonneg && v < 0.0 {
                 return Err(Problem::Negative(text.to_string()));
             }
-            Ok(CellValue::Number(if v == 0.0 { 0.0 } else { v }))
+            CellValue::Number(if v == 0.0 { 0.0 } else { v })
         }
+    };
+    Ok(())
+}
+
+/// Stores `text` in `out`, reusing its string when it holds one.
+fn set_text(out: &mut CellValue, text: &str) {
+    match out {
+        CellValue::Text(s) => {
+            s.clear();
+            s.push_str(text);
+        }
+        _ => *out = CellValue::Text(text.to_string()),
     }
 }
 

@@ -1,22 +1,26 @@
-//! CSV and TSV files into a [`RawTable`]. The `csv` crate splits records and unquotes
+//! CSV and TSV files, record by record, into a [`RawVisitor`]. The `csv` crate splits records and unquotes
 //! fields; since it reports only where each record starts, the record's raw bytes are
 //! scanned again here to find the exact byte range of every field.
 
-use super::raw::{trim_with_offset, RawColumn, RawField, RawRecord, RawTable, RawValue, Sink};
+use super::raw::{
+    trim_with_offset, ColumnsSeen, RawColumn, RawField, RawRecord, RawValue, RawVisitor, Sink,
+};
 use crate::diagnostics::Diagnostic;
 use crate::span::{FileId, Span};
 use std::borrow::Cow;
 
 const BOM: &str = "\u{feff}";
 
-/// Parses `text` (the whole file) with the given delimiter. Returns `None` when the file has
-/// no header row.
-pub(crate) fn read<'a>(
-    text: &'a str,
+/// Parses `text` (the whole file) with the given delimiter, handing the header's columns
+/// and then each record to `visitor` as it is read (nothing is kept, so memory stays flat
+/// for large files). Returns `false` when the file has no header row.
+pub(crate) fn read(
+    text: &str,
     file: FileId,
     delimiter: u8,
     sink: &mut Sink,
-) -> Option<RawTable<'a>> {
+    visitor: &mut dyn RawVisitor,
+) -> bool {
     let base = if text.starts_with(BOM) { BOM.len() } else { 0 };
     let body = &text[base..];
     let mut reader = csv::ReaderBuilder::new()
@@ -26,9 +30,18 @@ pub(crate) fn read<'a>(
         .comment(Some(b'#'))
         .from_reader(body.as_bytes());
     let mut record = csv::StringRecord::new();
-    let mut header: Option<(Vec<RawColumn>, Span)> = None;
-    let mut records = Vec::new();
+    let mut columns: Option<usize> = None;
     let mut row = 0usize;
+    // Buffers reused from row to row.
+    let mut scanned = ScannedRecord::default();
+    let mut spans: Vec<Span> = Vec::new();
+    let mut raw = RawRecord {
+        fields: Vec::new(),
+        span: Span::new(file, 0, 0),
+        anchor: Span::new(file, 0, 0),
+        row: 0,
+        reported: false,
+    };
     loop {
         let start = reader.position().byte() as usize;
         match reader.read_record(&mut record) {
@@ -44,9 +57,9 @@ pub(crate) fn read<'a>(
             }
         }
         let end = reader.position().byte() as usize;
-        let Some(scanned) = scan_record(body, start, end, delimiter) else {
+        if !scan_record(body, start, end, delimiter, &mut scanned) {
             continue;
-        };
+        }
         let line = Span::new(file, base + scanned.line.0, base + scanned.line.1);
         if let Some(open) = scanned.unclosed_quote {
             sink.push(
@@ -59,18 +72,20 @@ pub(crate) fn read<'a>(
             );
             break;
         }
-        let spans: Vec<Span> = if scanned.fields.len() == record.len() {
-            scanned
-                .fields
-                .iter()
-                .map(|&(s, e)| Span::new(file, base + s, base + e))
-                .collect()
+        spans.clear();
+        if scanned.fields.len() == record.len() {
+            spans.extend(
+                scanned
+                    .fields
+                    .iter()
+                    .map(|&(s, e)| Span::new(file, base + s, base + e)),
+            );
         } else {
-            vec![line; record.len()]
-        };
-        match &header {
+            spans.resize(record.len(), line);
+        }
+        match columns {
             None => {
-                let columns = record
+                let header: Vec<RawColumn> = record
                     .iter()
                     .zip(&spans)
                     .map(|(name, &span)| RawColumn {
@@ -78,57 +93,61 @@ pub(crate) fn read<'a>(
                         span,
                     })
                     .collect();
-                header = Some((columns, line));
+                columns = Some(header.len());
+                visitor.columns(
+                    &ColumnsSeen {
+                        columns: &header,
+                        header_span: line,
+                        has_header: true,
+                        no_records: false,
+                    },
+                    sink,
+                );
             }
-            Some((columns, _)) => {
+            Some(width) => {
                 if record.iter().all(|f| f.trim().is_empty()) {
                     continue;
                 }
                 row += 1;
-                let anchor = Span::new(file, line.end as usize, line.end as usize);
-                let mut reported = false;
-                if record.len() != columns.len() {
-                    reported = true;
-                    push_row_length(sink, record.len(), columns.len(), row, line, &spans);
+                raw.anchor = Span::new(file, line.end as usize, line.end as usize);
+                raw.reported = false;
+                if record.len() != width {
+                    raw.reported = true;
+                    push_row_length(sink, record.len(), width, row, line, &spans);
                 }
-                let fields = record
-                    .iter()
-                    .zip(spans)
-                    .enumerate()
-                    .take(columns.len())
-                    .map(|(column, (value, span))| RawField {
+                raw.fields.clear();
+                for (column, (value, &span)) in record.iter().zip(&spans).enumerate().take(width) {
+                    let value = value.trim();
+                    // The cell as it stands in the file (not quoted, or quoted without an
+                    // escaped quote) is borrowed from the text; only the rest is copied.
+                    let in_text = &text[span.range()];
+                    let value = if in_text == value {
+                        Cow::Borrowed(in_text)
+                    } else {
+                        Cow::Owned(value.to_string())
+                    };
+                    raw.fields.push(RawField {
                         column,
-                        value: RawValue::Text(Cow::Owned(value.trim().to_string())),
+                        value: RawValue::Text(value),
                         span,
-                    })
-                    .collect();
-                records.push(RawRecord {
-                    fields,
-                    span: line,
-                    anchor,
-                    row,
-                    reported,
-                });
+                    });
+                }
+                raw.span = line;
+                raw.row = row;
+                visitor.record(&raw, sink);
             }
         }
     }
-    match header {
-        Some((columns, header_span)) => Some(RawTable {
-            columns,
-            header_span,
-            has_header: true,
-            records,
-        }),
-        None => {
-            let at = Span::new(file, 0, 0);
-            sink.push(
-                Diagnostic::error("E0508", "the data file is empty")
-                    .primary(at, "expected a header row here")
-                    .help("the first row of a CSV file names its columns, e.g. `name,cores`"),
-            );
-            None
-        }
+    if columns.is_none() {
+        let at = Span::new(file, 0, 0);
+        sink.push(
+            Diagnostic::error("E0508", "the data file is empty")
+                .primary(at, "expected a header row here")
+                .help("the first row of a CSV file names its columns, e.g. `name,cores`"),
+        );
+        return false;
     }
+    true
 }
 
 /// E0512: a row with too few or too many cells.
@@ -166,6 +185,7 @@ fn push_row_length(
 }
 
 /// The byte layout of one record, relative to the scanned text.
+#[derive(Default)]
 struct ScannedRecord {
     /// The record's text without comments, blank lines and the line terminator.
     line: (usize, usize),
@@ -177,8 +197,15 @@ struct ScannedRecord {
 
 /// Finds the fields of the record that the csv reader read from `text[start..end]`. The
 /// reader's record position is taken before it skips comment and blank lines, so those are
-/// skipped here too. Returns `None` when nothing but comments and blank lines remain.
-fn scan_record(text: &str, start: usize, end: usize, delimiter: u8) -> Option<ScannedRecord> {
+/// skipped here too. Fills `out` (reusing its buffer); returns `false` when nothing but
+/// comments and blank lines remain.
+fn scan_record(
+    text: &str,
+    start: usize,
+    end: usize,
+    delimiter: u8,
+    out: &mut ScannedRecord,
+) -> bool {
     let bytes = text.as_bytes();
     let end = end.min(bytes.len());
     let mut pos = start;
@@ -192,11 +219,11 @@ fn scan_record(text: &str, start: usize, end: usize, delimiter: u8) -> Option<Sc
         pos += 1;
     }
     if pos >= end {
-        return None;
+        return false;
     }
     let line_start = pos;
-    let mut fields = Vec::new();
-    let mut unclosed_quote = None;
+    out.fields.clear();
+    out.unclosed_quote = None;
     loop {
         let field_start = pos;
         if pos < end && bytes[pos] == b'"' {
@@ -204,7 +231,7 @@ fn scan_record(text: &str, start: usize, end: usize, delimiter: u8) -> Option<Sc
             loop {
                 match bytes[pos.min(end)..end].iter().position(|&b| b == b'"') {
                     None => {
-                        unclosed_quote = Some(field_start);
+                        out.unclosed_quote = Some(field_start);
                         pos = end;
                         break;
                     }
@@ -222,18 +249,15 @@ fn scan_record(text: &str, start: usize, end: usize, delimiter: u8) -> Option<Sc
         while pos < end && bytes[pos] != delimiter && bytes[pos] != b'\n' && bytes[pos] != b'\r' {
             pos += 1;
         }
-        fields.push(field_span(text, field_start, pos));
+        out.fields.push(field_span(text, field_start, pos));
         if pos < end && bytes[pos] == delimiter {
             pos += 1;
         } else {
             break;
         }
     }
-    Some(ScannedRecord {
-        line: (line_start, pos),
-        fields,
-        unclosed_quote,
-    })
+    out.line = (line_start, pos);
+    true
 }
 
 /// The trimmed span of the raw field `text[start..end]`, inside its quotes if quoted.

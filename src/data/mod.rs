@@ -240,6 +240,16 @@ pub struct Record {
 }
 
 impl Record {
+    /// A record without cells, to be filled by the converter.
+    pub(crate) fn empty() -> Self {
+        Record {
+            cells: Vec::new(),
+            span: Span::new(FileId(0), 0, 0),
+            row: 0,
+            valid: false,
+        }
+    }
+
     /// The cell of schema column `index`.
     pub fn cell(&self, index: usize) -> Option<&Cell> {
         self.cells.get(index)
@@ -288,6 +298,61 @@ pub fn load_table(
     schema: &[ColumnSpec],
     requested_at: Span,
 ) -> (Option<Table>, Vec<Diagnostic>) {
+    let (file, format, mut sink) = match open(sources, path, display_name, requested_at) {
+        Ok(x) => x,
+        Err(d) => return (None, vec![d]),
+    };
+    let mut collect = convert::Collect::new(schema, display_name);
+    let read = visit(
+        sources.text(file),
+        file,
+        format,
+        schema,
+        &mut sink,
+        &mut collect,
+    );
+    let table = read.then(|| collect.finish(file, &mut sink));
+    (table, sink.finish())
+}
+
+/// Like [`load_table`], but hands each converted record to `on_record` as it is read
+/// instead of keeping a [`Table`]: a file of millions of rows is loaded in flat memory. The
+/// record passed is reused for the next one. Keys are NOT checked for uniqueness (E0507):
+/// the caller, which maps keys to its own ids, checks them, and can call [`load_table`] on
+/// the same file to report a duplicate with both rows.
+///
+/// Returns the file (`None` when it cannot be read or parsed) and the diagnostics.
+pub fn stream_table(
+    sources: &mut SourceMap,
+    path: &Path,
+    display_name: &str,
+    schema: &[ColumnSpec],
+    requested_at: Span,
+    on_record: &mut dyn FnMut(&Record),
+) -> (Option<FileId>, Vec<Diagnostic>) {
+    let (file, format, mut sink) = match open(sources, path, display_name, requested_at) {
+        Ok(x) => x,
+        Err(d) => return (None, vec![d]),
+    };
+    let mut stream = convert::Stream::new(schema, display_name, on_record);
+    let read = visit(
+        sources.text(file),
+        file,
+        format,
+        schema,
+        &mut sink,
+        &mut stream,
+    );
+    (read.then_some(file), sink.finish())
+}
+
+/// Finds the format of `path` and its text in `sources` (reading it when it is not there).
+fn open(
+    sources: &mut SourceMap,
+    path: &Path,
+    display_name: &str,
+    requested_at: Span,
+) -> Result<(FileId, Format, Sink), Diagnostic> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -297,12 +362,7 @@ pub fn load_table(
         "csv" => Format::Csv,
         "tsv" => Format::Tsv,
         "json" => Format::Json,
-        _ => {
-            return (
-                None,
-                vec![raw::unsupported_extension(display_name, &ext, requested_at)],
-            )
-        }
+        _ => return Err(raw::unsupported_extension(display_name, &ext, requested_at)),
     };
     let file = match sources.find_by_path(path) {
         Some(id) => id,
@@ -310,29 +370,38 @@ pub fn load_table(
             Ok((text, bad_utf8)) => {
                 let id = sources.add(display_name, Some(path.to_path_buf()), text);
                 if let Some(offset) = bad_utf8 {
-                    let d =
-                        raw::not_utf8(display_name, Span::new(id, offset, offset), requested_at);
-                    return (None, vec![d]);
+                    let at = Span::new(id, offset, offset);
+                    return Err(raw::not_utf8(display_name, at, requested_at));
                 }
                 id
             }
-            Err(e) => {
-                return (
-                    None,
-                    vec![raw::unreadable(display_name, path, &e, requested_at)],
-                )
-            }
+            Err(e) => return Err(raw::unreadable(display_name, path, &e, requested_at)),
         },
     };
-    let text = sources.text(file);
-    let mut sink = Sink::new(requested_at, display_name);
-    let raw = match format {
-        Format::Csv => csv_reader::read(text, file, b',', &mut sink),
-        Format::Tsv => csv_reader::read(text, file, b'\t', &mut sink),
-        Format::Json => json_reader::read(text, file, schema, &mut sink),
-    };
-    let table = raw.and_then(|raw| convert::convert(&raw, schema, file, display_name, &mut sink));
-    (table, sink.finish())
+    Ok((file, format, Sink::new(requested_at, display_name)))
+}
+
+/// Parses `text` in `format` and hands its columns and records to `visitor`. Returns
+/// `false` when the file could not be parsed at all.
+fn visit(
+    text: &str,
+    file: FileId,
+    format: Format,
+    schema: &[ColumnSpec],
+    sink: &mut Sink,
+    visitor: &mut dyn raw::RawVisitor,
+) -> bool {
+    match format {
+        Format::Csv => csv_reader::read(text, file, b',', sink, visitor),
+        Format::Tsv => csv_reader::read(text, file, b'\t', sink, visitor),
+        Format::Json => match json_reader::read(text, file, schema, sink) {
+            Some(raw) => {
+                raw.visit(visitor, sink);
+                true
+            }
+            None => false,
+        },
+    }
 }
 
 /// Reads a file as UTF-8; on invalid UTF-8 returns the lossy text and the offset of the

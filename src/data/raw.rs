@@ -65,6 +65,41 @@ pub(crate) struct RawTable<'a> {
     pub records: Vec<RawRecord<'a>>,
 }
 
+impl RawTable<'_> {
+    /// Hands the columns, then every record, to `visitor`.
+    pub fn visit(&self, visitor: &mut dyn RawVisitor, sink: &mut Sink) {
+        visitor.columns(
+            &ColumnsSeen {
+                columns: &self.columns,
+                header_span: self.header_span,
+                has_header: self.has_header,
+                no_records: self.records.is_empty(),
+            },
+            sink,
+        );
+        for r in &self.records {
+            visitor.record(r, sink);
+        }
+    }
+}
+
+/// The columns of a file, as a reader hands them over before its records.
+pub(crate) struct ColumnsSeen<'c> {
+    pub columns: &'c [RawColumn],
+    /// See [`RawTable::header_span`].
+    pub header_span: Span,
+    /// See [`RawTable::has_header`].
+    pub has_header: bool,
+    /// The file has no records at all (known up front only for JSON; CSV says `false`).
+    pub no_records: bool,
+}
+
+/// Receives what a reader finds, in file order: the columns once, then each record.
+pub(crate) trait RawVisitor {
+    fn columns(&mut self, columns: &ColumnsSeen, sink: &mut Sink);
+    fn record(&mut self, record: &RawRecord, sink: &mut Sink);
+}
+
 /// Collects the diagnostics of one file: adds the "loaded here" label and stops keeping them
 /// after [`MAX_DIAGNOSTICS_PER_FILE`].
 pub(crate) struct Sink {

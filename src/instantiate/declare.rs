@@ -9,7 +9,7 @@ use super::{DecisionCols, Inst};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{self, ColId, Column, DeclKind, Origin, VarKind};
 use crate::syntax::ast::{self, BinOp, Expr, ExprKind};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 const EPS: f64 = 1e-9;
 
@@ -48,7 +48,7 @@ impl Inst<'_> {
             sets: sets.clone(),
             base,
             dense: !filtered,
-            sparse: HashMap::new(),
+            sparse: FxHashMap::default(),
             count: 0,
         };
         let (const_lb, const_ub) = if bounds_const {

@@ -237,14 +237,7 @@ impl Inst<'_> {
         for a in args {
             key.push(self.elem_of(a)?);
         }
-        let table = self.world.params[p].as_ref();
-        let found = table.and_then(|t| {
-            if key.is_empty() {
-                t.scalar.clone()
-            } else {
-                t.values.get(key.as_slice()).cloned()
-            }
-        });
+        let found = self.world.params[p].as_ref().and_then(|t| t.get(&key));
         match found {
             Some(v) => Ok(v),
             None => {

@@ -241,8 +241,8 @@ impl Inst<'_> {
             ));
         };
         if !self.world.kinds[k].inverted.contains_key(&ai) {
-            let mut inv: std::collections::HashMap<ValueKey, Vec<u32>> =
-                std::collections::HashMap::new();
+            let mut inv: rustc_hash::FxHashMap<ValueKey, Vec<u32>> =
+                rustc_hash::FxHashMap::default();
             for (i, val) in self.world.kinds[k].attrs[ai].iter().enumerate() {
                 if let Some(key) = ValueKey::of(val) {
                     inv.entry(key).or_default().push(i as u32);

@@ -18,7 +18,7 @@ use crate::source::SourceMap;
 use crate::span::Span;
 use crate::syntax::ast::{self, ExprKind};
 use eval::R;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::rc::Rc;
 use world::*;
 
@@ -48,7 +48,7 @@ pub struct DecisionCols {
     /// Dense: column = base + mixed-radix position; sparse: by tuple.
     pub base: u32,
     pub dense: bool,
-    pub sparse: HashMap<Box<[ElemId]>, u32>,
+    pub sparse: FxHashMap<Box<[ElemId]>, u32>,
     pub count: usize,
 }
 
@@ -72,11 +72,11 @@ pub struct Inst<'a> {
     pub model: Model,
     pub env: Vec<(String, Value)>,
     pub decisions: Vec<Option<DecisionCols>>,
-    pub(crate) index_plans: HashMap<usize, Rc<index::IndexPlan>>,
-    pub(crate) fn_bodies: HashMap<usize, Rc<ast::Expr>>,
-    pub(crate) var_cache: HashMap<usize, bool>,
+    pub(crate) index_plans: FxHashMap<usize, Rc<index::IndexPlan>>,
+    pub(crate) fn_bodies: FxHashMap<usize, Rc<ast::Expr>>,
+    pub(crate) var_cache: FxHashMap<usize, bool>,
     pub(crate) evaluating_sets: Vec<usize>,
-    pub(crate) derived_decls: HashMap<(u32, Span), ir::DeclId>,
+    pub(crate) derived_decls: FxHashMap<(u32, Span), ir::DeclId>,
     pub diags: Vec<Diagnostic>,
     pub limits: Limits,
     /// Current origin for rows and derived columns.
@@ -99,11 +99,11 @@ pub fn instantiate(
         model: Model::new(),
         env: Vec::new(),
         decisions: Vec::new(),
-        index_plans: HashMap::new(),
-        fn_bodies: HashMap::new(),
-        var_cache: HashMap::new(),
+        index_plans: FxHashMap::default(),
+        fn_bodies: FxHashMap::default(),
+        var_cache: FxHashMap::default(),
         evaluating_sets: Vec::new(),
-        derived_decls: HashMap::new(),
+        derived_decls: FxHashMap::default(),
         diags: Vec::new(),
         limits,
         origin: ir::Origin {
@@ -168,7 +168,7 @@ pub fn instantiate(
                 sets: vec![],
                 base: 0,
                 dense: true,
-                sparse: HashMap::new(),
+                sparse: FxHashMap::default(),
                 count: 0,
             })
         })
@@ -195,11 +195,11 @@ impl<'a> Inst<'a> {
             model: Model::new(),
             env: Vec::new(),
             decisions: Vec::new(),
-            index_plans: HashMap::new(),
-            fn_bodies: HashMap::new(),
-            var_cache: HashMap::new(),
+            index_plans: FxHashMap::default(),
+            fn_bodies: FxHashMap::default(),
+            var_cache: FxHashMap::default(),
             evaluating_sets: Vec::new(),
-            derived_decls: HashMap::new(),
+            derived_decls: FxHashMap::default(),
             diags: Vec::new(),
             limits: Limits::default(),
             origin: ir::Origin {
@@ -298,12 +298,12 @@ impl Inst<'_> {
             let n = self.world.kinds[k].elems.len();
             self.world.kinds[k].attrs = vec![Vec::with_capacity(n); kind.attrs.len()];
         }
-        let mut explicit: HashMap<(usize, u32), HashMap<usize, Value>> = HashMap::new();
+        let mut explicit: FxHashMap<(usize, u32), FxHashMap<usize, Value>> = FxHashMap::default();
         for e in &schema.entities {
             let id = self.world.interned[&ElemKey::Entity(e.kind, e.name.clone())];
             let pos = self.world.entity_of[&id].1;
             let kind = &schema.kinds[e.kind];
-            let mut vals = HashMap::new();
+            let mut vals = FxHashMap::default();
             for a in &e.decl.attrs {
                 if let Some(&ai) = kind.attr_index.get(&a.name.name) {
                     match self.eval(&a.value) {
@@ -358,7 +358,7 @@ impl Inst<'_> {
                     continue;
                 };
                 let pos = self.world.entity_of[&id].1;
-                let mut vals = HashMap::new();
+                let mut vals = FxHashMap::default();
                 for (ai, a) in kind.attrs.iter().enumerate() {
                     let Some(cell) = r.cells.get(ai + 1) else {
                         continue;
@@ -528,65 +528,131 @@ impl Inst<'_> {
         };
         spec.push(ColumnSpec::new(format!("value|{}", info.name), value_ty));
         let full = self.base_dir(path.span).join(&path.value);
-        let (t, diags) = data::load_table(self.sources, &full, &path.value, &spec, path.span);
-        let had_errors = crate::diagnostics::has_errors(&diags);
-        self.diags.extend(diags);
-        let Some(t) = t else { return Ok(()) };
-        // Name -> element of each index set, built once: a file of N rows over sets of M
-        // elements costs N lookups, not N * M comparisons.
-        let by_name: Vec<HashMap<&str, ElemId>> = sets
+        // Name -> (element, position) of each index set, built once: a file of N rows over
+        // sets of M elements costs N lookups, not N * M comparisons.
+        let by_name: Vec<FxHashMap<&str, (ElemId, u32)>> = sets
             .iter()
             .map(|set| {
-                let mut m = HashMap::with_capacity(set.elems.len());
-                for &e in &set.elems {
-                    m.entry(self.world.name(e)).or_insert(e);
+                let mut m =
+                    FxHashMap::with_capacity_and_hasher(set.elems.len(), Default::default());
+                for (i, &e) in set.elems.iter().enumerate() {
+                    m.entry(self.world.name(e)).or_insert((e, i as u32));
                 }
                 m
             })
             .collect();
-        for r in &t.records {
-            if !r.valid {
-                continue;
+        // Numbers go to dense storage when the product of the index sets is not much larger
+        // than the file itself (at most twice its size in memory).
+        let product = sets
+            .iter()
+            .try_fold(1usize, |acc, s| acc.checked_mul(s.elems.len()));
+        let file_len = match self.sources.find_by_path(&full) {
+            Some(f) => self.sources.text(f).len() as u64,
+            None => std::fs::metadata(&full).map_or(0, |m| m.len()),
+        };
+        let mut dense = match (value_ty, product) {
+            (ColumnType::Number | ColumnType::Integer, Some(n))
+                if !sets.is_empty() && (n as u64) * 8 <= (2 * file_len).max(1 << 16) =>
+            {
+                Some(DenseValues::new(sets.clone()))
             }
-            let mut key = Vec::with_capacity(sets.len());
-            let mut ok = true;
-            for (i, set) in sets.iter().enumerate() {
-                let cell = &r.cells[i];
-                let name: std::borrow::Cow<str> = match &cell.value {
-                    data::CellValue::Text(s) => std::borrow::Cow::Borrowed(s),
-                    data::CellValue::Number(n) => {
-                        std::borrow::Cow::Owned(crate::ir::dump::fmt_num(*n))
-                    }
-                    _ => {
-                        ok = false;
-                        break;
-                    }
-                };
-                match by_name[i].get(name.as_ref()) {
-                    Some(&e) => key.push(e),
-                    None => {
-                        let known: Vec<&str> =
-                            set.elems.iter().map(|&e| self.world.name(e)).collect();
-                        let what = self.schema.elem_name(info.dims[i].elem);
-                        self.diags
-                            .push(data::unknown_reference(cell, &what, &known));
-                        ok = false;
+            _ => None,
+        };
+        let world = &self.world;
+        let schema = self.schema;
+        let mut problems: Vec<Diagnostic> = Vec::new();
+        let mut dropped = 0usize;
+        let mut duplicates = false;
+        let mut key: Vec<ElemId> = Vec::with_capacity(sets.len());
+        let mut name_buf = String::new();
+        let (file, diags) = data::stream_table(
+            self.sources,
+            &full,
+            &path.value,
+            &spec,
+            path.span,
+            &mut |r: &data::Record| {
+                if !r.valid {
+                    return;
+                }
+                key.clear();
+                let mut offset = 0usize;
+                for (i, set) in sets.iter().enumerate() {
+                    let cell = &r.cells[i];
+                    let name = match &cell.value {
+                        data::CellValue::Text(s) => s.as_str(),
+                        data::CellValue::Number(n) => {
+                            name_buf = crate::ir::dump::fmt_num(*n);
+                            name_buf.as_str()
+                        }
+                        _ => return,
+                    };
+                    match by_name[i].get(name) {
+                        Some(&(e, pos)) => {
+                            key.push(e);
+                            offset = offset * set.elems.len() + pos as usize;
+                        }
+                        None => {
+                            if problems.len() >= data::MAX_DIAGNOSTICS_PER_FILE {
+                                dropped += 1;
+                                return;
+                            }
+                            let known: Vec<&str> =
+                                set.elems.iter().map(|&e| world.name(e)).collect();
+                            let what = schema.elem_name(info.dims[i].elem);
+                            problems.push(data::unknown_reference(cell, &what, &known));
+                            return;
+                        }
                     }
                 }
-            }
-            if !ok {
-                continue;
-            }
-            let cell = &r.cells[sets.len()];
-            let v = match &cell.value {
-                data::CellValue::Number(n) => Value::Num(n * unit_scale),
-                data::CellValue::Bool(b) => Value::Bool(*b),
-                data::CellValue::Text(s) => Value::Str(Rc::from(s.as_str())),
-                data::CellValue::Missing => continue,
-            };
-            table.values.insert(key.into_boxed_slice(), v);
+                let cell = &r.cells[sets.len()];
+                match (&mut dense, &cell.value) {
+                    (Some(d), data::CellValue::Number(n)) => {
+                        let slot = &mut d.nums[offset];
+                        duplicates |= !slot.is_nan();
+                        *slot = n * unit_scale;
+                    }
+                    (_, data::CellValue::Missing) => {}
+                    (_, value) => {
+                        let v = match value {
+                            data::CellValue::Number(n) => Value::Num(n * unit_scale),
+                            data::CellValue::Bool(b) => Value::Bool(*b),
+                            data::CellValue::Text(s) => Value::Str(Rc::from(s.as_str())),
+                            data::CellValue::Missing => return,
+                        };
+                        duplicates |= table.values.insert(key.as_slice().into(), v).is_some();
+                    }
+                }
+            },
+        );
+        self.diags.extend(diags);
+        self.diags.extend(problems);
+        if dropped > 0 {
+            self.diags.push(
+                Diagnostic::warning(
+                    "W0515",
+                    format!("{dropped} more unknown names in `{}` not shown", path.value),
+                )
+                .primary(path.span, "loaded here"),
+            );
         }
-        let _ = had_errors;
+        table.dense = dense;
+        if duplicates && file.is_some() {
+            // Report each duplicate key with both rows: the full table has them.
+            let (_, all) = data::load_table(self.sources, &full, &path.value, &spec, path.span);
+            let dup: Vec<Diagnostic> = all.into_iter().filter(|d| d.code == "E0507").collect();
+            if dup.is_empty() {
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0507",
+                        format!("`{}` gives a value twice for the same index", path.value),
+                    )
+                    .primary(path.span, "loaded here")
+                    .help("each index tuple needs one row; remove or merge the duplicates"),
+                );
+            }
+            self.diags.extend(dup);
+        }
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 //! (from the source and from data files) and param tables.
 
 use crate::check::ElemTy;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::rc::Rc;
 
 /// Interned element id (also used in IR index tuples).
@@ -38,12 +38,12 @@ pub enum Value {
 #[derive(Debug, Default)]
 pub struct SetVal {
     pub elems: Vec<ElemId>,
-    pub pos: HashMap<ElemId, u32>,
+    pub pos: FxHashMap<ElemId, u32>,
 }
 
 impl SetVal {
     pub fn new(elems: Vec<ElemId>) -> SetVal {
-        let mut pos = HashMap::with_capacity(elems.len());
+        let mut pos = FxHashMap::with_capacity_and_hasher(elems.len(), Default::default());
         let mut uniq = Vec::with_capacity(elems.len());
         for e in elems {
             if let std::collections::hash_map::Entry::Vacant(v) = pos.entry(e) {
@@ -63,7 +63,55 @@ impl SetVal {
 #[derive(Debug, Default)]
 pub struct ParamTable {
     pub scalar: Option<Value>,
-    pub values: HashMap<Box<[ElemId]>, Value>,
+    pub values: FxHashMap<Box<[ElemId]>, Value>,
+    /// Numbers over the whole product of the index sets (params loaded from files, when the
+    /// product is not much larger than the file): looked up by position, not by hashing.
+    pub dense: Option<DenseValues>,
+}
+
+impl ParamTable {
+    /// The value at `key` (the scalar value for an empty key).
+    pub fn get(&self, key: &[ElemId]) -> Option<Value> {
+        if key.is_empty() {
+            return self.scalar.clone();
+        }
+        if let Some(d) = &self.dense {
+            let v = d.nums[d.offset(key)?];
+            return (!v.is_nan()).then_some(Value::Num(v));
+        }
+        self.values.get(key).cloned()
+    }
+}
+
+/// Numbers indexed by the mixed-radix position of the index tuple in its sets; NaN marks a
+/// tuple without a value (data files cannot hold NaN).
+#[derive(Debug)]
+pub struct DenseValues {
+    pub sets: Vec<Rc<SetVal>>,
+    pub nums: Vec<f64>,
+}
+
+impl DenseValues {
+    /// Values over the product of `sets`, all absent.
+    pub fn new(sets: Vec<Rc<SetVal>>) -> Self {
+        let len = sets.iter().map(|s| s.elems.len()).product();
+        DenseValues {
+            sets,
+            nums: vec![f64::NAN; len],
+        }
+    }
+
+    /// The offset of `key`, or `None` when an element is outside its set.
+    pub fn offset(&self, key: &[ElemId]) -> Option<usize> {
+        if key.len() != self.sets.len() {
+            return None;
+        }
+        let mut off = 0usize;
+        for (k, set) in key.iter().zip(&self.sets) {
+            off = off * set.elems.len() + *set.pos.get(k)? as usize;
+        }
+        Some(off)
+    }
 }
 
 /// Entities of one kind: element ids and attribute columns.
@@ -73,7 +121,7 @@ pub struct KindTable {
     /// attribute index → values per entity (in `elems` order).
     pub attrs: Vec<Vec<Value>>,
     /// Inverted indexes, built on demand: attribute → value key → entity positions.
-    pub inverted: HashMap<usize, HashMap<ValueKey, Vec<u32>>>,
+    pub inverted: FxHashMap<usize, FxHashMap<ValueKey, Vec<u32>>>,
 }
 
 /// A hashable form of a value for joins.
@@ -101,15 +149,15 @@ impl ValueKey {
 #[derive(Debug, Default)]
 pub struct World {
     pub elems: Vec<ElemData>,
-    pub interned: HashMap<ElemKey, ElemId>,
+    pub interned: FxHashMap<ElemKey, ElemId>,
     /// Entity element → (kind, position in its kind table).
-    pub entity_of: HashMap<ElemId, (usize, u32)>,
+    pub entity_of: FxHashMap<ElemId, (usize, u32)>,
     pub kinds: Vec<KindTable>,
     /// Evaluated named sets, by SetId.
     pub sets: Vec<Option<Rc<SetVal>>>,
     pub params: Vec<Option<ParamTable>>,
     /// Entity names (any kind) for bare-name lookup of data-loaded entities.
-    pub entity_names: HashMap<String, Vec<ElemId>>,
+    pub entity_names: FxHashMap<String, Vec<ElemId>>,
 }
 
 impl World {

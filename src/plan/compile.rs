@@ -408,12 +408,9 @@ impl PlanCompiler<'_> {
 
 fn lookup(inst: &mut Inst, p: usize, key: &[ElemId]) -> f64 {
     let _ = inst.ensure_param(p);
-    match inst.world.params[p]
-        .as_ref()
-        .and_then(|t| t.values.get(key))
-    {
-        Some(Value::Num(n)) => *n,
-        Some(Value::Bool(b)) => *b as u8 as f64,
+    match inst.world.params[p].as_ref().and_then(|t| t.get(key)) {
+        Some(Value::Num(n)) => n,
+        Some(Value::Bool(b)) => b as u8 as f64,
         _ => f64::NAN,
     }
 }
