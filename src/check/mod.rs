@@ -18,7 +18,6 @@ use crate::resolve::Program;
 use crate::span::{FileId, Span};
 use crate::syntax::ast::{self, BaseType, ItemKind};
 use crate::units::{Unit, UnitError, UnitRegistry};
-use std::collections::HashMap;
 
 /// One local name: an index variable, a function parameter or a plan variable.
 #[derive(Clone, Debug)]
@@ -331,7 +330,7 @@ impl Checker {
                         set: set_id,
                         span: k.name.span,
                         attrs: Vec::new(),
-                        attr_index: HashMap::new(),
+                        attr_index: Default::default(),
                         data_sources: Vec::new(),
                     });
                     self.schema.sets.push(SetInfo {

@@ -6,7 +6,7 @@ use crate::ir::VarKind;
 use crate::span::{FileId, Span};
 use crate::syntax::ast;
 use crate::units::{Unit, UnitRegistry};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 pub type KindId = usize;
 pub type SetId = usize;
@@ -82,7 +82,7 @@ pub struct KindInfo {
     pub set: SetId,
     pub span: Span,
     pub attrs: Vec<AttrInfo>,
-    pub attr_index: HashMap<String, usize>,
+    pub attr_index: FxHashMap<String, usize>,
     /// `services from "x.csv"` declarations: (path, file of the declaration, span).
     pub data_sources: Vec<(ast::StrLit, FileId)>,
 }
@@ -198,9 +198,9 @@ pub struct Schema {
     pub kinds: Vec<KindInfo>,
     pub sets: Vec<SetInfo>,
     pub entities: Vec<EntityInfo>,
-    pub entity_names: HashMap<String, Vec<usize>>,
+    pub entity_names: FxHashMap<String, Vec<usize>>,
     /// Symbols of explicit sets: name → set.
-    pub symbol_elems: HashMap<String, SetId>,
+    pub symbol_elems: FxHashMap<String, SetId>,
     pub params: Vec<ParamInfo>,
     pub decisions: Vec<DecisionInfo>,
     pub constraints: Vec<ConstraintInfo>,
@@ -208,13 +208,13 @@ pub struct Schema {
     pub fns: Vec<FnInfo>,
     pub plans: Vec<super::plan::PlanInfo>,
     pub tests: Vec<ast::TestDecl>,
-    pub globals: HashMap<String, Global>,
+    pub globals: FxHashMap<String, Global>,
     /// Units met in the source, by text, for evaluation.
-    pub unit_cache: HashMap<String, Unit>,
+    pub unit_cache: FxHashMap<String, Unit>,
     /// Units of the sides of each comparison, by the span of the comparison operator.
-    pub compare_units: HashMap<Span, Unit>,
+    pub compare_units: FxHashMap<Span, Unit>,
     /// The same, keyed by the declaration being checked too (templates share spans).
-    pub compare_units_by_item: HashMap<(String, Span), Unit>,
+    pub compare_units_by_item: FxHashMap<(String, Span), Unit>,
     /// True when some entities come from data files (bare names may then name them).
     pub has_data_entities: bool,
 }

@@ -86,20 +86,26 @@ pub(super) fn highs(
     if let Some(t) = opts.time_limit {
         problem = problem.set_time_limit(t.as_secs_f64());
     }
-    match gap_option(opts) {
-        Ok(Some(g)) => match problem.set_mip_rel_gap(g) {
-            Ok(p) => problem = p,
-            Err(e) => return Outcome::without_solution(Status::Error, e.to_string()),
-        },
-        Ok(None) => {}
+    // HiGHS stops at a relative gap of 1e-4 by default and calls that optimal. Without a
+    // gap from the user, ask for 0, so that "optimal" means what it says (HiGHS then stops
+    // on its absolute gap tolerance, 1e-6, which is optimal to any printed precision).
+    let gap = match gap_option(opts) {
+        Ok(g) => g.unwrap_or(0.0),
         Err(o) => return o,
+    };
+    match problem.set_mip_rel_gap(gap) {
+        Ok(p) => problem = p,
+        Err(e) => return Outcome::without_solution(Status::Error, e.to_string()),
     }
     if let Some(n) = opts.threads {
         problem = problem.set_threads(n.max(1));
     }
     match problem.solve() {
         Ok(mut sol) => {
-            let status = from_solution_status(sol.status(), opts);
+            let status = match sol.status() {
+                SolutionStatus::GapLimit if gap == 0.0 => Status::Optimal,
+                s => from_solution_status(s, opts),
+            };
             let values = values_of(&sol, &vars);
             let duals = (lp && status == Status::Optimal).then(|| {
                 let d = sol.compute_dual();
