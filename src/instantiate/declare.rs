@@ -56,9 +56,12 @@ impl Inst<'_> {
         } else {
             (0.0, 0.0)
         };
-        let mut tuples: Vec<Vec<ElemId>> = Vec::new();
+        // Index tuples, flat: `arity` elements each.
+        let arity = info.dims.len();
+        let mut tuples: Vec<ElemId> = Vec::new();
+        let mut count = 0usize;
         match &decl.index {
-            None => tuples.push(Vec::new()),
+            None => count = 1,
             Some(ix) => {
                 let vars: Vec<String> = ix
                     .bindings
@@ -69,17 +72,14 @@ impl Inst<'_> {
                 let span = info.span;
                 let cur = self.model.columns.len();
                 self.for_each_index(ix, &mut |me| {
-                    if cur + tuples.len() >= limit {
+                    if cur + count >= limit {
                         return Err(me.too_large("columns", span));
                     }
-                    tuples.push(
-                        vars.iter()
-                            .map(|v| match me.local(v) {
-                                Some(Value::Elem(x)) => *x,
-                                _ => u32::MAX,
-                            })
-                            .collect(),
-                    );
+                    count += 1;
+                    tuples.extend(vars.iter().map(|v| match me.local(v) {
+                        Some(Value::Elem(x)) => *x,
+                        _ => u32::MAX,
+                    }));
                     Ok(())
                 })?;
             }
@@ -89,19 +89,22 @@ impl Inst<'_> {
             .iter()
             .map(|x| x.var.clone())
             .collect();
-        for t in tuples {
+        self.model.columns.reserve(count);
+        self.model.tuples.reserve(tuples.len());
+        for i in 0..count {
+            let t = &tuples[i * arity..(i + 1) * arity];
             let (lb, ub) = if bounds_const {
                 (const_lb, const_ub)
             } else {
                 let depth = self.env.len();
-                for (v, &x) in vars.iter().zip(&t) {
+                for (v, &x) in vars.iter().zip(t) {
                     self.env.push((v.clone(), Value::Elem(x)));
                 }
                 let r = self.eval_bounds(decl, kind, scale);
                 self.env.truncate(depth);
                 r?
             };
-            let tuple = self.model.add_tuple(&t);
+            let tuple = self.model.add_tuple(t);
             let c = self.model.add_column(Column {
                 kind,
                 lb,
@@ -112,7 +115,7 @@ impl Inst<'_> {
                 },
             });
             if filtered {
-                cols.sparse.insert(t.into_boxed_slice(), c.0);
+                cols.sparse.insert(t.into(), c.0);
             }
             cols.count += 1;
         }
@@ -172,14 +175,14 @@ impl Inst<'_> {
         let span = info.span;
         let start = self.model.rows.len() as u32;
         let mut emit = |me: &mut Self| -> R<()> {
-            let t: Vec<ElemId> = vars
-                .iter()
-                .map(|v| match me.local(v) {
+            let tuple = me.model.tuples.len() as u32;
+            for v in &vars {
+                let x = match me.local(v) {
                     Some(Value::Elem(x)) => *x,
                     _ => u32::MAX,
-                })
-                .collect();
-            let tuple = me.model.add_tuple(&t);
+                };
+                me.model.tuples.push(x);
+            }
             let origin = Origin {
                 decl: decl_id,
                 tuple,

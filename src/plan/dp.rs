@@ -2,6 +2,7 @@
 //! verification of a DP answer by replaying it through the source expressions with the
 //! ordinary evaluator (independent of the compiled code and of the solver).
 
+use super::affine::AffinePlan;
 use super::compile::{CExpr, PlanCompiler};
 use crate::backends::dp::{EvalError, EvalErrorKind, StagePlan};
 use crate::check::plan::{ChooseDomain, PlanInfo};
@@ -31,6 +32,8 @@ pub struct CompiledPlan {
     final_requires: Vec<CExpr>,
     final_costs: Vec<CExpr>,
     table: Vec<Vec<f64>>,
+    /// The same transitions in affine form, when they are affine.
+    affine: Option<AffinePlan>,
 }
 
 fn integral(v: f64) -> Option<i64> {
@@ -84,6 +87,26 @@ impl StagePlan for CompiledPlan {
             cost += c.eval(state, decision, consts)?;
         }
         Ok(Some(cost))
+    }
+
+    fn step_all(
+        &self,
+        stage: usize,
+        state: &[i64],
+        decisions: (i64, i64),
+        next: &mut [i64],
+        costs: &mut [f64],
+    ) -> Result<(), (i64, EvalError)> {
+        match &self.affine {
+            Some(a) if a.covers(stage) => {
+                a.step_all(stage, state, decisions, next, costs)
+                    .map_err(|(d, v)| {
+                        let what = format!("the next state {v} is not an integer");
+                        (d, EvalError::new(EvalErrorKind::OutOfDomain(what)))
+                    })
+            }
+            _ => crate::backends::dp::step_each(self, stage, state, decisions, next, costs),
+        }
     }
 
     fn terminal(&self, state: &[i64]) -> Result<Option<f64>, EvalError> {
@@ -221,6 +244,14 @@ impl Inst<'_> {
             let n: Vec<&str> = tuple.iter().map(|&x| self.world.name(x)).collect();
             format!("{}[{}]", p.name, n.join(", "))
         };
+        let affine = AffinePlan::new(
+            init.len(),
+            &requires,
+            &next,
+            &costs,
+            &comp.table,
+            stages.len(),
+        );
         Ok(CompiledPlan {
             plan: pi,
             name,
@@ -235,6 +266,7 @@ impl Inst<'_> {
             costs,
             final_requires,
             final_costs,
+            affine,
             table: comp.table,
         })
     }

@@ -2,6 +2,7 @@
 //! the DP backend and the MILP lowering, the DP solve with its verification, and reports of
 //! plan trajectories.
 
+pub mod affine;
 pub mod compile;
 pub mod dp;
 pub mod lower;

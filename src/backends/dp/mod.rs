@@ -24,7 +24,7 @@ mod synthetic;
 
 pub use error::{ContractViolation, DpError, InfeasibleReason};
 pub use estimate::{estimate, BudgetLimit, DpBudget, DpEstimate};
-pub use plan::{EvalError, EvalErrorKind, StagePlan};
+pub use plan::{step_each, EvalError, EvalErrorKind, StagePlan};
 pub use solver::{solve, solve_many, DpSolution};
 pub use synthetic::{synthetic_buildout, SyntheticBuildout, CORES_PER_RACK};
 

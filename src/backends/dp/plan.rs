@@ -112,21 +112,34 @@ pub trait StagePlan: Sync {
         next: &mut [i64],
         costs: &mut [f64],
     ) -> Result<(), (i64, EvalError)> {
-        let k = state.len();
-        let (lo, _) = decisions;
-        for (j, (cost, nx)) in costs
-            .iter_mut()
-            .zip(next.chunks_exact_mut(k.max(1)))
-            .enumerate()
-        {
-            let d = lo + j as i64;
-            let nx = &mut nx[..k];
-            *cost = match self.step(stage, state, d, nx) {
-                Ok(Some(c)) => c,
-                Ok(None) => f64::INFINITY,
-                Err(e) => return Err((d, e)),
-            };
-        }
-        Ok(())
+        step_each(self, stage, state, decisions, next, costs)
     }
+}
+
+/// [`StagePlan::step_all`] by one [`StagePlan::step`] per decision: the default, and the
+/// fallback of implementations that override `step_all` for some stages only.
+pub fn step_each<P: StagePlan + ?Sized>(
+    plan: &P,
+    stage: usize,
+    state: &[i64],
+    decisions: (i64, i64),
+    next: &mut [i64],
+    costs: &mut [f64],
+) -> Result<(), (i64, EvalError)> {
+    let k = state.len();
+    let (lo, _) = decisions;
+    for (j, (cost, nx)) in costs
+        .iter_mut()
+        .zip(next.chunks_exact_mut(k.max(1)))
+        .enumerate()
+    {
+        let d = lo + j as i64;
+        let nx = &mut nx[..k];
+        *cost = match plan.step(stage, state, d, nx) {
+            Ok(Some(c)) => c,
+            Ok(None) => f64::INFINITY,
+            Err(e) => return Err((d, e)),
+        };
+    }
+    Ok(())
 }
