@@ -161,12 +161,27 @@ impl Inst<'_> {
     pub(crate) fn instantiate_constraint(&mut self, c: usize) -> R<()> {
         let schema = self.schema;
         let info = &schema.constraints[c];
+        // The rows are in the unit of the comparison's sides (see `emit_row`), as the
+        // checker found it for this declaration.
+        let unit = match &info.decl.body.kind {
+            ExprKind::Compare(_, links) => links
+                .first()
+                .and_then(|(_, op, _)| {
+                    schema
+                        .compare_units_by_item
+                        .get(&(info.name.clone(), *op))
+                        .or_else(|| schema.compare_units.get(op))
+                })
+                .map(|u| schema.units.format(u))
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
         let decl_id = self.model.add_decl(ir::Decl {
             name: info.name.clone(),
             kind: DeclKind::Constraint,
             span: info.span,
             index_names: info.dims.iter().map(|x| x.var.clone()).collect(),
-            unit: String::new(),
+            unit,
             note: String::new(),
         });
         let decl = &info.decl;

@@ -77,6 +77,9 @@ pub struct ValueReport {
 pub struct ConstraintReport {
     pub name: String,
     pub index_names: Vec<String>,
+    /// Unit of the rows' activity and bounds (the unit of the constraint's sides), or empty
+    /// when dimensionless.
+    pub unit: String,
     pub rows: Vec<RowReport>,
 }
 
@@ -267,6 +270,7 @@ fn constraint_reports(
             (d.kind == DeclKind::Constraint && d.note != "objective").then(|| ConstraintReport {
                 name: d.name.clone(),
                 index_names: d.index_names.clone(),
+                unit: d.unit.clone(),
                 rows: Vec::new(),
             })
         })

@@ -149,12 +149,17 @@ pub fn render(r: &Report) -> String {
                 };
                 let u = row.utilisation.unwrap_or(0.0);
                 let bar_len = ((u.clamp(0.0, 1.0)) * 20.0).round() as usize;
+                let limit = if c.unit.is_empty() {
+                    format_number(row.hi.unwrap_or(0.0))
+                } else {
+                    format!("{} {}", format_number(row.hi.unwrap_or(0.0)), c.unit)
+                };
                 let _ = writeln!(
                     out,
-                    "  {:<28} {:>12} / {:<12} {:>6.1}% {}{}",
+                    "  {:<28} {:>12} / {:<16} {:>6.1}% {}{}",
                     name,
                     format_number(row.activity),
-                    format_number(row.hi.unwrap_or(0.0)),
+                    limit,
                     u * 100.0,
                     "█".repeat(bar_len),
                     if row.binding { "  binding" } else { "" }
