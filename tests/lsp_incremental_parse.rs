@@ -122,7 +122,7 @@ fn incremental_parse_after_random_edits_matches_a_full_parse() {
         let mut cache = ParseCache::new();
         let mut text = original.clone();
         check_same(&path.display().to_string(), &text, &mut cache);
-        for step in 0..20 {
+        for step in 0..25 {
             text = random_edit(&mut rng, &text);
             let what = format!("{} after {} edits", path.display(), step + 1);
             check_same(&what, &text, &mut cache);

@@ -32,8 +32,6 @@ pub fn parse_file_incremental(
 }
 
 fn parse(file: FileId, original: &str, mut cache: Option<&mut ParseCache>) -> (File, Vec<Diagnostic>) {
-    // Detailed attempt tracking is slow; it is switched on only to describe an error.
-    pest::set_error_detail(false);
     let mut items = Vec::new();
     let mut diags = Vec::new();
     // Items nested too deeply for a recursive parser are reported and blanked out (byte for
@@ -79,9 +77,7 @@ fn parse(file: FileId, original: &str, mut cache: Option<&mut ParseCache>) -> (F
                 pos = next;
             }
             Err(_) => {
-                pest::set_error_detail(true);
-                let detailed = ArchParser::parse(Rule::single_item, &text[pos..]).err();
-                pest::set_error_detail(false);
+                let detailed = detailed_error(&text[pos..]);
                 let Some(e) = detailed else { break };
                 let (offset, d) = errors::from_pest(file, text, pos, &e);
                 diags.push(d);
@@ -97,6 +93,18 @@ fn parse(file: FileId, original: &str, mut cache: Option<&mut ParseCache>) -> (F
         span: Span::new(file, 0, text.len()),
     };
     (file_node, diags)
+}
+
+/// The error of a parse of one item with detailed attempt tracking, which describes what was
+/// expected. Tracking is slow, so it is switched on only for this; the switch is global, so
+/// one thread at a time has it on (a parse on another thread meanwhile is only slower).
+fn detailed_error(text: &str) -> Option<pest::error::Error<Rule>> {
+    static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = DETAIL.lock().unwrap_or_else(|e| e.into_inner());
+    pest::set_error_detail(true);
+    let detailed = ArchParser::parse(Rule::single_item, text).err();
+    pest::set_error_detail(false);
+    detailed
 }
 
 /// The furthest position the parser tried to match something at while reading the item at
