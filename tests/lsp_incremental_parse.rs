@@ -65,10 +65,38 @@ impl Rng {
 
 /// Pieces an edit inserts: tokens that can join, split or break items.
 const PIECES: &[&str] = &[
-    "1", "x", " ", "\n", "\n\n", "}", "{", "(", ")", "[", "]", ",", ":", "=", "+", "*", "/",
-    "//", "/// doc\n", "\nparam p: real = 2\n", "\nconstraint c: x <= 1\n", " core", "param ",
-    "kind ", "site s9 { cores: 1 core }\n", "not in ", "where ", "sum(a in apps) ", "\"",
-    "\t", "decide ", "-",
+    "1",
+    "x",
+    " ",
+    "\n",
+    "\n\n",
+    "}",
+    "{",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    ":",
+    "=",
+    "+",
+    "*",
+    "/",
+    "//",
+    "/// doc\n",
+    "\nparam p: real = 2\n",
+    "\nconstraint c: x <= 1\n",
+    " core",
+    "param ",
+    "kind ",
+    "site s9 { cores: 1 core }\n",
+    "not in ",
+    "where ",
+    "sum(a in apps) ",
+    "\"",
+    "\t",
+    "decide ",
+    "-",
 ];
 
 fn random_edit(rng: &mut Rng, text: &str) -> String {
@@ -110,7 +138,10 @@ fn incremental_parse_of_every_file_matches_a_full_parse() {
         check_same(&what, &text, &mut cache);
         // Everything reused the second time round.
         check_same(&what, &text, &mut cache);
-        assert_eq!(cache.parsed, 0, "{what}: a parse of unchanged text parsed again");
+        assert_eq!(
+            cache.parsed, 0,
+            "{what}: a parse of unchanged text parsed again"
+        );
     }
 }
 
@@ -129,7 +160,10 @@ fn incremental_parse_after_random_edits_matches_a_full_parse() {
             reused += cache.reused;
         }
     }
-    assert!(reused > 1000, "the cache was hardly used ({reused} items reused)");
+    assert!(
+        reused > 1000,
+        "the cache was hardly used ({reused} items reused)"
+    );
 }
 
 #[test]

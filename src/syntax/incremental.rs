@@ -86,7 +86,10 @@ impl ParseCache {
             self.new_index.clear();
             self.file = file;
         }
-        self.old = std::mem::take(&mut self.new).into_iter().map(Some).collect();
+        self.old = std::mem::take(&mut self.new)
+            .into_iter()
+            .map(Some)
+            .collect();
         self.old_index = std::mem::take(&mut self.new_index);
         self.reused = 0;
         self.parsed = 0;
@@ -124,10 +127,7 @@ impl ParseCache {
         let mut result = entry.result.clone();
         shift_result(&mut result, pos as i64);
         let next = pos + entry.next;
-        self.new_index
-            .entry(hash)
-            .or_default()
-            .push(self.new.len());
+        self.new_index.entry(hash).or_default().push(self.new.len());
         self.new.push(entry);
         self.reused += 1;
         Some((result, next))
@@ -148,10 +148,7 @@ impl ParseCache {
         let mut result = result.clone();
         shift_result(&mut result, -(pos as i64));
         let hash = first_line_hash(text, pos);
-        self.new_index
-            .entry(hash)
-            .or_default()
-            .push(self.new.len());
+        self.new_index.entry(hash).or_default().push(self.new.len());
         self.new.push(Entry {
             key: text[pos..end].to_string(),
             at_eof: end >= text.len(),

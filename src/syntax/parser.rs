@@ -31,7 +31,11 @@ pub fn parse_file_incremental(
     parse(file, original, Some(cache))
 }
 
-fn parse(file: FileId, original: &str, mut cache: Option<&mut ParseCache>) -> (File, Vec<Diagnostic>) {
+fn parse(
+    file: FileId,
+    original: &str,
+    mut cache: Option<&mut ParseCache>,
+) -> (File, Vec<Diagnostic>) {
     let mut items = Vec::new();
     let mut diags = Vec::new();
     // Items nested too deeply for a recursive parser are reported and blanked out (byte for
