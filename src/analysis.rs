@@ -71,6 +71,9 @@ pub struct AnalyzeOptions {
     pub limits: Option<crate::instantiate::Limits>,
     /// The backend asked for (plans only).
     pub backend: BackendChoice,
+    /// The items of the previous parse of the main file (the language server keeps one per
+    /// document): unchanged items are reused instead of parsed again.
+    pub parse_cache: Option<std::sync::Arc<std::sync::Mutex<crate::syntax::ParseCache>>>,
 }
 
 /// Everything known about a model after analysis.
@@ -167,7 +170,14 @@ pub fn analyze_source(
 }
 
 fn analyze_loaded(analysis: &mut Analysis, main: FileId, options: &AnalyzeOptions) {
-    let (file, diags) = crate::syntax::parse_file(main, analysis.sources.text(main));
+    let text = analysis.sources.text(main);
+    let (file, diags) = match &options.parse_cache {
+        Some(cache) => {
+            let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+            crate::syntax::parse_file_incremental(main, text, &mut cache)
+        }
+        None => crate::syntax::parse_file(main, text),
+    };
     analysis.diagnostics.extend(diags);
     analysis.files.push((main, file));
     let program = crate::resolve::load_program(analysis, main);

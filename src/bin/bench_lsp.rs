@@ -1,11 +1,14 @@
 //! Re-analysis benchmark for the language server: generates a model of about 5,000 lines,
 //! then, N times, edits one number in the middle and measures what the server does on a
-//! change: `analysis::analyze` with the text as an overlay, and the symbol index, semantic
-//! tokens and formatting on top. Prints the median and the spread of each.
+//! change: `World::set_text`, the server's didChange handler (analysis with the document's
+//! parse cache, then the snapshot: symbol index and line index), then the lexer for
+//! semantic tokens; and, apart, a plain `analysis::analyze` from scratch and formatting.
+//! Prints the median and the spread of each.
 //!
 //! Run: `cargo run --release --bin bench_lsp -- [LINES] [RUNS]` (defaults 5000 and 21).
 
 use archc::analysis::{analyze, AnalyzeOptions};
+use archc::lsp::world::World;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -68,8 +71,16 @@ fn main() {
         text.len()
     );
 
-    let mut analyze_times = Vec::new();
+    let uri: lsp_types::Uri = match "file:///bench/model.arch".parse() {
+        Ok(u) => u,
+        Err(_) => return,
+    };
+    let mut world = World::default();
+    world.set_text(uri.clone(), 0, text.clone());
+
+    let mut change_times = Vec::new();
     let mut total_times = Vec::new();
+    let mut scratch_times = Vec::new();
     let mut fmt_times = Vec::new();
     let mut diagnostics = 0;
     let middle = text.len() / 2;
@@ -81,34 +92,41 @@ fn main() {
         let digit = char::from(b'0' + (run % 10) as u8);
         text.replace_range(at..at + 1, &digit.to_string());
 
+        let start = Instant::now();
+        let doc_path = world.set_text(uri.clone(), run as i32 + 1, text.clone());
+        let changed = start.elapsed();
+        let tokens = archc::syntax::lexer::lex(&text);
+        let total = start.elapsed();
+        if let Some(doc) = world.docs.get(&doc_path) {
+            diagnostics = doc.current.analysis.diagnostics.len();
+        }
+        std::hint::black_box(&tokens);
+
         let options = AnalyzeOptions {
             overlays: HashMap::from([(path.clone(), text.clone())]),
             ..Default::default()
         };
         let start = Instant::now();
         let analysis = analyze(&path, &options);
-        let analysed = start.elapsed();
-        let main = analysis.sources.find_by_path(&path).unwrap_or_default();
-        let index = archc::lsp::index::SymbolIndex::build(&analysis, main);
-        let tokens = archc::syntax::lexer::lex(&text);
-        let total = start.elapsed();
-        diagnostics = analysis.diagnostics.len();
-        std::hint::black_box((&index, &tokens));
+        scratch_times.push(start.elapsed());
+        std::hint::black_box(&analysis);
 
         let start = Instant::now();
         let formatted = archc::fmt::format_source(&text);
         fmt_times.push(start.elapsed());
         std::hint::black_box(&formatted);
 
-        analyze_times.push(analysed);
+        change_times.push(changed);
         total_times.push(total);
     }
-    let (m, lo, hi) = median(analyze_times);
+    let (m, lo, hi) = median(change_times);
     println!(
-        "analyze after an edit:          median {m:?} (min {lo:?}, max {hi:?}) over {runs} runs"
+        "didChange (World::set_text):    median {m:?} (min {lo:?}, max {hi:?}) over {runs} runs"
     );
     let (m, lo, hi) = median(total_times);
-    println!("analyze + symbol index + lexer: median {m:?} (min {lo:?}, max {hi:?})");
+    println!("didChange + lexer:              median {m:?} (min {lo:?}, max {hi:?})");
+    let (m, lo, hi) = median(scratch_times);
+    println!("analyze from scratch:           median {m:?} (min {lo:?}, max {hi:?})");
     let (m, lo, hi) = median(fmt_times);
     println!("format the whole file:          median {m:?} (min {lo:?}, max {hi:?})");
     println!("diagnostics in the model: {diagnostics}");

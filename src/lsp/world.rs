@@ -10,11 +10,13 @@ use super::sizes;
 use crate::analysis::{self, Analysis, AnalyzeOptions};
 use crate::span::FileId;
 use crate::syntax::ast;
+use crate::syntax::ParseCache;
 use lsp_types::Uri;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 /// One analysis of a document, with what requests need to answer quickly.
 #[derive(Debug)]
@@ -81,6 +83,8 @@ pub struct Document {
     pub current: Rc<Snapshot>,
     /// The latest analysis of this document without syntax errors.
     pub last_good: Option<Rc<Snapshot>>,
+    /// The items of the last parse of the text, reused by the next parse after an edit.
+    pub parse_cache: Arc<Mutex<ParseCache>>,
 }
 
 /// All open documents, by path.
@@ -96,6 +100,11 @@ impl World {
     pub fn set_text(&mut self, uri: Uri, version: i32, text: String) -> PathBuf {
         let path = convert::uri_to_path(&uri);
         let last_good = self.docs.get(&path).and_then(|d| d.last_good.clone());
+        let parse_cache = self
+            .docs
+            .get(&path)
+            .map(|d| d.parse_cache.clone())
+            .unwrap_or_default();
         let placeholder = Rc::new(Snapshot::new(Analysis::default(), &path));
         self.docs.insert(
             path.clone(),
@@ -105,6 +114,7 @@ impl World {
                 text,
                 current: placeholder,
                 last_good,
+                parse_cache,
             },
         );
         self.reanalyze(&path);
@@ -132,8 +142,10 @@ impl World {
         let Some(text) = overlays.get(path).cloned() else {
             return;
         };
+        let parse_cache = self.docs.get(path).map(|d| d.parse_cache.clone());
         let options = AnalyzeOptions {
             overlays,
+            parse_cache,
             ..Default::default()
         };
         let fast = match catch_unwind(AssertUnwindSafe(|| analysis::analyze(path, &options))) {

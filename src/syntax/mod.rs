@@ -3,7 +3,10 @@
 
 pub mod ast;
 pub mod errors;
+pub mod incremental;
 pub mod lexer;
 pub mod parser;
+pub mod shift;
 
-pub use parser::parse_file;
+pub use incremental::ParseCache;
+pub use parser::{parse_file, parse_file_incremental};

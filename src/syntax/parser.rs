@@ -4,6 +4,7 @@
 
 use super::ast::*;
 use super::errors;
+use super::incremental::ParseCache;
 use crate::diagnostics::Diagnostic;
 use crate::span::{FileId, Span};
 use pest::iterators::Pair;
@@ -17,16 +18,48 @@ type P<'a> = Pair<'a, Rule>;
 
 /// Parse a whole file. Always returns a (possibly partial) AST and the syntax diagnostics.
 pub fn parse_file(file: FileId, original: &str) -> (File, Vec<Diagnostic>) {
-    // Detailed attempt tracking is slow; it is switched on only to describe an error.
-    pest::set_error_detail(false);
+    parse(file, original, None)
+}
+
+/// Parse a whole file again after an edit, reusing the items of the previous parse kept in
+/// `cache` whose text did not change. Gives the same AST and diagnostics as [`parse_file`].
+pub fn parse_file_incremental(
+    file: FileId,
+    original: &str,
+    cache: &mut ParseCache,
+) -> (File, Vec<Diagnostic>) {
+    parse(file, original, Some(cache))
+}
+
+fn parse(
+    file: FileId,
+    original: &str,
+    mut cache: Option<&mut ParseCache>,
+) -> (File, Vec<Diagnostic>) {
     let mut items = Vec::new();
     let mut diags = Vec::new();
     // Items nested too deeply for a recursive parser are reported and blanked out (byte for
     // byte, so spans stay right) instead of overflowing the stack.
     let blanked = blank_deep_items(file, original, &mut diags);
+    if let Some(c) = cache.as_deref_mut() {
+        if blanked.is_some() {
+            c.clear();
+            cache = None;
+        } else {
+            c.begin(file);
+        }
+    }
     let text: &str = blanked.as_deref().unwrap_or(original);
     let mut pos = skip_trivia(text, 0);
     while pos < text.len() {
+        if let Some((result, next)) = cache.as_deref_mut().and_then(|c| c.lookup(text, pos)) {
+            match result {
+                Ok(item) => items.push(item),
+                Err(d) => diags.push(d),
+            }
+            pos = next;
+            continue;
+        }
         match ArchParser::parse(Rule::single_item, &text[pos..]) {
             Ok(mut pairs) => {
                 let single = pairs.next();
@@ -35,19 +68,20 @@ pub fn parse_file(file: FileId, original: &str) -> (File, Vec<Diagnostic>) {
                 };
                 let end = pos + item_pair.as_span().end();
                 let b = Builder { file, base: pos };
-                match b.item(item_pair) {
-                    Ok(item) => items.push(item),
-                    Err(d) => diags.push(d),
-                }
+                let result = b.item(item_pair);
                 if end <= pos {
+                    push_result(result, &mut items, &mut diags);
                     break;
                 }
-                pos = skip_trivia(text, end);
+                let next = skip_trivia(text, end);
+                if let Some(c) = cache.as_deref_mut() {
+                    c.store(text, pos, next, reach(text, pos), &result);
+                }
+                push_result(result, &mut items, &mut diags);
+                pos = next;
             }
             Err(_) => {
-                pest::set_error_detail(true);
-                let detailed = ArchParser::parse(Rule::single_item, &text[pos..]).err();
-                pest::set_error_detail(false);
+                let detailed = detailed_error(&text[pos..]);
                 let Some(e) = detailed else { break };
                 let (offset, d) = errors::from_pest(file, text, pos, &e);
                 diags.push(d);
@@ -55,11 +89,47 @@ pub fn parse_file(file: FileId, original: &str) -> (File, Vec<Diagnostic>) {
             }
         }
     }
+    if let Some(c) = cache {
+        c.finish();
+    }
     let file_node = File {
         items,
         span: Span::new(file, 0, text.len()),
     };
     (file_node, diags)
+}
+
+/// The error of a parse of one item with detailed attempt tracking, which describes what was
+/// expected. Tracking is slow, so it is switched on only for this; the switch is global, so
+/// one thread at a time has it on (a parse on another thread meanwhile is only slower).
+fn detailed_error(text: &str) -> Option<pest::error::Error<Rule>> {
+    static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = DETAIL.lock().unwrap_or_else(|e| e.into_inner());
+    pest::set_error_detail(true);
+    let detailed = ArchParser::parse(Rule::single_item, text).err();
+    pest::set_error_detail(false);
+    detailed
+}
+
+/// The furthest position the parser tried to match something at while reading the item at
+/// `pos` (and failing to continue it), from a parse of the item followed by a rule that
+/// never matches.
+fn reach(text: &str, pos: usize) -> usize {
+    use pest::error::InputLocation;
+    match ArchParser::parse(Rule::probe_item, &text[pos..]) {
+        Err(e) => match e.location {
+            InputLocation::Pos(p) => pos + p,
+            InputLocation::Span((_, b)) => pos + b,
+        },
+        Ok(_) => text.len(),
+    }
+}
+
+fn push_result(result: R<Item>, items: &mut Vec<Item>, diags: &mut Vec<Diagnostic>) {
+    match result {
+        Ok(item) => items.push(item),
+        Err(d) => diags.push(d),
+    }
 }
 
 /// Deepest bracket nesting, or run of prefix operators, that the parser accepts.
