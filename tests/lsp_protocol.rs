@@ -285,3 +285,46 @@ fn unicode_positions_are_utf16() {
     let status = s.client.shutdown();
     assert!(status.success());
 }
+
+/// After an edit a model larger than the typing limits is only checked (hover shows no
+/// sizes); on save it is expanded and hover shows how many columns the decision makes.
+#[test]
+fn large_models_are_expanded_on_save() {
+    let mut s = Session::start();
+    let root = s.root.clone();
+    s.client.initialize(&root);
+    let uri = s.uri.clone();
+    let small = "decide pick[i in 1..10]: bool\nminimize n: sum(i in 1..10) pick[i]\n";
+    let large = small
+        .replace("1..10]", "1..150000]")
+        .replace("1..10)", "1..150000)");
+    s.client.open(&uri, small);
+    let hover_text = |s: &mut Session, text: &str| -> String {
+        let h = s
+            .client
+            .result("textDocument/hover", s.at(position_of(text, "pick", 0)));
+        h["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        hover_text(&mut s, small).contains("10 columns"),
+        "{}",
+        hover_text(&mut s, small)
+    );
+    s.client.change(&uri, 2, &large);
+    let typed = hover_text(&mut s, &large);
+    assert!(!typed.contains("columns"), "sizes after an edit: {typed}");
+    s.client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let saved = hover_text(&mut s, &large);
+    assert!(
+        saved.contains("150,000 columns"),
+        "sizes after a save: {saved}"
+    );
+    let status = s.client.shutdown();
+    assert!(status.success());
+}

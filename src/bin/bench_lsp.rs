@@ -8,7 +8,7 @@
 //! Run: `cargo run --release --bin bench_lsp -- [LINES] [RUNS]` (defaults 5000 and 21).
 
 use archc::analysis::{analyze, AnalyzeOptions};
-use archc::lsp::world::World;
+use archc::lsp::world::{Depth, World};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 /// A self-contained model of about `lines` lines: units, kinds, entities, params,
 /// decisions, constraints and an objective.
 fn generate(lines: usize) -> String {
-    let mut s = String::from("unit core\nunit usd\n\nkind site { cores: core, price: usd/core }\nkind app { cores: core, replicas: int }\n\n");
+    let mut s = String::from(
+        "kind site { cores: core, price: usd/core }\nkind app { cores: core, replicas: int }\n\n",
+    );
     let groups = lines.saturating_sub(8) / 9;
     for i in 0..groups {
         s.push_str(&format!(
@@ -76,13 +78,13 @@ fn main() {
         Err(_) => return,
     };
     let mut world = World::default();
-    world.set_text(uri.clone(), 0, text.clone());
+    world.set_text(uri.clone(), 0, text.clone(), Depth::Saved);
 
     let mut change_times = Vec::new();
     let mut total_times = Vec::new();
     let mut scratch_times = Vec::new();
     let mut fmt_times = Vec::new();
-    let mut diagnostics = 0;
+    let mut diagnostics = String::new();
     let middle = text.len() / 2;
     for run in 0..runs {
         // The edit: change the first number after the middle of the file.
@@ -93,12 +95,19 @@ fn main() {
         text.replace_range(at..at + 1, &digit.to_string());
 
         let start = Instant::now();
-        let doc_path = world.set_text(uri.clone(), run as i32 + 1, text.clone());
+        let doc_path = world.set_text(uri.clone(), run as i32 + 1, text.clone(), Depth::Typing);
         let changed = start.elapsed();
         let tokens = archc::syntax::lexer::lex(&text);
         let total = start.elapsed();
         if let Some(doc) = world.docs.get(&doc_path) {
-            diagnostics = doc.current.analysis.diagnostics.len();
+            diagnostics = doc
+                .current
+                .analysis
+                .diagnostics
+                .iter()
+                .map(|d| format!("{} {}", d.code, d.message))
+                .collect::<Vec<_>>()
+                .join("; ");
         }
         std::hint::black_box(&tokens);
 
@@ -129,7 +138,7 @@ fn main() {
     println!("analyze from scratch:           median {m:?} (min {lo:?}, max {hi:?})");
     let (m, lo, hi) = median(fmt_times);
     println!("format the whole file:          median {m:?} (min {lo:?}, max {hi:?})");
-    println!("diagnostics in the model: {diagnostics}");
+    println!("diagnostics after the last edit: [{diagnostics}]");
     if let Ok(path) = std::env::var("BENCH_LSP_DUMP") {
         let _ = std::fs::write(path, &text);
     }

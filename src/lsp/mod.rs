@@ -14,8 +14,8 @@ pub mod world;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
-    PublishDiagnostics,
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
+    Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
     Completion, DocumentSymbolRequest, ExecuteCommand, Formatting, GotoDefinition, HoverRequest,
@@ -29,7 +29,7 @@ use lsp_types::{
 };
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
-use world::World;
+use world::{Depth, World};
 
 /// The command that solves the model and explains the result (conflicts, repairs).
 pub const SOLVE_AND_EXPLAIN: &str = "archc.solveAndExplain";
@@ -55,7 +55,14 @@ pub fn run_stdio() -> i32 {
 /// The capabilities this server announces.
 pub fn capabilities() -> ServerCapabilities {
     ServerCapabilities {
-        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            lsp_types::TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::FULL),
+                save: Some(lsp_types::TextDocumentSyncSaveOptions::Supported(true)),
+                ..Default::default()
+            },
+        )),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         definition_provider: Some(OneOf::Left(true)),
         references_provider: Some(OneOf::Left(true)),
@@ -263,7 +270,7 @@ fn handle_notification(world: &mut World, n: Notification) -> Vec<Notification> 
                 return Vec::new();
             };
             let d = p.text_document;
-            let path = world.set_text(d.uri, d.version, d.text);
+            let path = world.set_text(d.uri, d.version, d.text, Depth::Saved);
             publish(world, &path).into_iter().collect()
         }
         DidChangeTextDocument::METHOD => {
@@ -275,7 +282,21 @@ fn handle_notification(world: &mut World, n: Notification) -> Vec<Notification> 
             let Some(change) = p.content_changes.into_iter().last() else {
                 return Vec::new();
             };
-            let path = world.set_text(p.text_document.uri, p.text_document.version, change.text);
+            let path = world.set_text(
+                p.text_document.uri,
+                p.text_document.version,
+                change.text,
+                Depth::Typing,
+            );
+            publish(world, &path).into_iter().collect()
+        }
+        DidSaveTextDocument::METHOD => {
+            let Ok(p) = serde_json::from_value::<lsp_types::DidSaveTextDocumentParams>(n.params)
+            else {
+                return Vec::new();
+            };
+            let path = convert::uri_to_path(&p.text_document.uri);
+            world.reanalyze(&path, Depth::Saved);
             publish(world, &path).into_iter().collect()
         }
         DidCloseTextDocument::METHOD => {

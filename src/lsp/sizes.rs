@@ -12,6 +12,17 @@ use std::collections::HashMap;
 
 /// The limits of the instantiation the language server runs: a model larger than this is
 /// shown without sizes rather than stalling the editor.
+/// The size caps of the instantiation after an edit: small enough that expanding a large
+/// model stops within milliseconds (the full expansion waits for a save, see [`limits`]).
+pub fn typing_limits() -> Limits {
+    Limits {
+        max_columns: 100_000,
+        max_rows: 100_000,
+        max_nonzeros: 400_000,
+    }
+}
+
+/// The size caps of the instantiation on open and on save.
 pub fn limits() -> Limits {
     Limits {
         max_columns: 2_000_000,

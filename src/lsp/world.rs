@@ -2,12 +2,15 @@
 //! its current text plus the last analysis without syntax errors, which hover and
 //! completion fall back to while the user is in the middle of typing. A document that
 //! checks is also instantiated over its data (within limits), so hover and inlay hints can
-//! show sizes and values, and data errors (E05xx, E06xx) are reported while editing.
+//! show sizes and values, and data errors (E05xx, E06xx) are reported while editing. After
+//! an edit the limits are small, so that a large model is answered at once; on open and on
+//! save it is expanded within the full limits.
 
 use super::convert::{self, LineIndex};
 use super::index::SymbolIndex;
 use super::sizes;
 use crate::analysis::{self, Analysis, AnalyzeOptions};
+use crate::instantiate::Limits;
 use crate::span::FileId;
 use crate::syntax::ast;
 use crate::syntax::ParseCache;
@@ -17,6 +20,16 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
+
+/// How far to take the analysis of a document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    /// After an edit: check, and instantiate only models within [`sizes::typing_limits`], so
+    /// that every keystroke is answered in milliseconds.
+    Typing,
+    /// On open and on save: instantiate within [`sizes::limits`].
+    Saved,
+}
 
 /// One analysis of a document, with what requests need to answer quickly.
 #[derive(Debug)]
@@ -97,7 +110,7 @@ impl World {
     /// Open or replace a document and analyse it.
     // Snapshots stay on the server's one thread; `Arc` only shares them between documents.
     #[allow(clippy::arc_with_non_send_sync)]
-    pub fn set_text(&mut self, uri: Uri, version: i32, text: String) -> PathBuf {
+    pub fn set_text(&mut self, uri: Uri, version: i32, text: String, depth: Depth) -> PathBuf {
         let path = convert::uri_to_path(&uri);
         let last_good = self.docs.get(&path).and_then(|d| d.last_good.clone());
         let parse_cache = self
@@ -117,7 +130,7 @@ impl World {
                 parse_cache,
             },
         );
-        self.reanalyze(&path);
+        self.reanalyze(&path, depth);
         path
     }
 
@@ -133,7 +146,7 @@ impl World {
 
     /// Analyse a document again, with every open document as an overlay.
     #[allow(clippy::arc_with_non_send_sync)]
-    pub fn reanalyze(&mut self, path: &Path) {
+    pub fn reanalyze(&mut self, path: &Path, depth: Depth) {
         let overlays: HashMap<PathBuf, String> = self
             .docs
             .iter()
@@ -161,7 +174,11 @@ impl World {
         let analysis = if fast.has_errors() || fast.sources.is_empty() {
             fast
         } else {
-            instantiated(path, options).unwrap_or(fast)
+            let limits = match depth {
+                Depth::Typing => sizes::typing_limits(),
+                Depth::Saved => sizes::limits(),
+            };
+            instantiated(path, options, limits).unwrap_or(fast)
         };
         let snapshot = Rc::new(Snapshot::new(analysis, path));
         if let Some(doc) = self.docs.get_mut(path) {
@@ -187,12 +204,12 @@ impl World {
 }
 
 /// The analysis of a document that checks, instantiated over its data within
-/// [`sizes::limits`], with sizes and values in its symbols. `None` when instantiation
+/// `limits`, with sizes and values in its symbols. `None` when instantiation
 /// panicked or the model is larger than the limits: the fast analysis is shown then.
-fn instantiated(path: &Path, options: AnalyzeOptions) -> Option<Analysis> {
+fn instantiated(path: &Path, options: AnalyzeOptions, limits: Limits) -> Option<Analysis> {
     let options = AnalyzeOptions {
         instantiate: true,
-        limits: Some(sizes::limits()),
+        limits: Some(limits),
         ..options
     };
     let mut full = catch_unwind(AssertUnwindSafe(|| analysis::analyze(path, &options))).ok()?;
