@@ -87,10 +87,11 @@ fn main() {
     let mut diagnostics = String::new();
     let middle = text.len() / 2;
     for run in 0..runs {
-        // The edit: change the first number after the middle of the file.
+        // The edit: change the first param value after the middle of the file (a number
+        // literal, so that the model keeps checking clean).
         let at = text[middle..]
-            .find(|c: char| c.is_ascii_digit())
-            .map_or(middle, |i| middle + i);
+            .find("real = ")
+            .map_or(middle, |i| middle + i + "real = ".len());
         let digit = char::from(b'0' + (run % 10) as u8);
         text.replace_range(at..at + 1, &digit.to_string());
 

@@ -178,7 +178,11 @@ impl World {
                 Depth::Typing => sizes::typing_limits(),
                 Depth::Saved => sizes::limits(),
             };
-            instantiated(path, options, limits).unwrap_or(fast)
+            if fast.schema.as_ref().is_some_and(|s| s.plans.is_empty()) {
+                expand(fast, limits)
+            } else {
+                instantiated(path, options, limits).unwrap_or(fast)
+            }
         };
         let snapshot = Rc::new(Snapshot::new(analysis, path));
         if let Some(doc) = self.docs.get_mut(path) {
@@ -218,6 +222,30 @@ fn instantiated(path: &Path, options: AnalyzeOptions, limits: Limits) -> Option<
     }
     sizes::annotate(&mut full);
     Some(full)
+}
+
+/// The checked analysis of a model without plans, instantiated from its own schema (no
+/// second parse and check), with sizes and values in its symbols. Past `limits`, or if
+/// instantiation panicked, the analysis is returned as it was.
+fn expand(mut analysis: Analysis, limits: Limits) -> Analysis {
+    let Some(schema) = analysis.schema.take() else {
+        return analysis;
+    };
+    let sources = &mut analysis.sources;
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        crate::instantiate::instantiate(&schema, sources, limits, false)
+    }));
+    analysis.schema = Some(schema);
+    match result {
+        Ok((instance, diags)) if !diags.iter().any(|d| d.code == "E0604") => {
+            analysis.diagnostics.extend(diags);
+            analysis.instance = instance;
+            analysis.backend = Some(analysis::Backend::Milp);
+            sizes::annotate(&mut analysis);
+            analysis
+        }
+        _ => analysis,
+    }
 }
 
 /// An analysis that only parses (used when the full analysis failed unexpectedly).
