@@ -34,3 +34,34 @@ fn errors_come_back_as_diagnostics() {
     assert!(err.diagnostics.iter().any(|d| d.code == "E0401"));
     assert!(err.to_string().contains("E0401"));
 }
+
+/// A ratio of two units of one dimension (Mbps over Gbps) is a plain number in results,
+/// not thousands of a nameless `0.001` unit.
+#[test]
+fn ratios_of_scaled_units_read_as_plain_numbers() {
+    let mut model = archc::compile_source(
+        "ratio.arch",
+        "param cap: Gbps = 10 Gbps\n\
+         decide f: Mbps >= 5000 Mbps <= 8000 Mbps\n\
+         decide u: real >= 0 <= 1\n\
+         constraint lim: f / cap <= u\n\
+         minimize ratio: f / cap\n",
+        None,
+    )
+    .expect("the model compiles");
+    let unit = &model.model().objective.as_ref().expect("objective").unit;
+    assert_eq!(unit, "", "objective unit");
+    let lim = model
+        .model()
+        .decls
+        .iter()
+        .find(|d| d.name == "lim")
+        .expect("lim");
+    assert_eq!(lim.unit, "", "constraint unit");
+    let solution = model
+        .solve(&archc::solve::SolveOptions::default())
+        .expect("it solves");
+    let ratio = solution.objective().expect("an objective value");
+    assert!((ratio - 0.5).abs() < 1e-9, "ratio {ratio}");
+    assert!(solution.to_json().contains("\"value\": 0.5"));
+}

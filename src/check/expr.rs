@@ -985,6 +985,7 @@ impl Checker {
                             self.error(errors::cannot_compare(left_span, &x, rhs.span, &y));
                         } else {
                             let unit = if left.zero { ub } else { ua };
+                            let unit = self.schema.units.display_unit(unit);
                             self.schema.compare_units.insert(*op_span, unit);
                             if let Some(item) = &self.current_item {
                                 self.schema

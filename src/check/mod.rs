@@ -1131,6 +1131,7 @@ impl Checker {
         let t = self.expr(&o.decl.body);
         match t.ty.as_num() {
             Some((unit, _)) => {
+                let unit = self.schema.units.display_unit(unit);
                 self.schema.objectives[i].unit = unit;
                 self.schema.objectives[i].unit_text = self.schema.units.format(&unit);
             }

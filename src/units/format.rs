@@ -83,6 +83,17 @@ fn pieces(slots: &[Slot<'_>], choice: &[Option<&str>]) -> Vec<Piece> {
 }
 
 impl UnitRegistry {
+    /// The unit a result is shown in: `unit` itself, except that a dimensionless unit with a
+    /// scale that has no name (`Mbps / Gbps` is 0.001) becomes the plain number, so a ratio
+    /// reads `0.5` rather than `500 0.001`. Named ones (a declared `percent`) stay.
+    pub fn display_unit(&self, unit: Unit) -> Unit {
+        if unit.dim.is_none() && self.format(&unit).parse::<f64>().is_ok() {
+            Unit::dimensionless()
+        } else {
+            unit
+        }
+    }
+
     /// Readable text for a unit that parses back to it: `core`, `usd/core/s`, `usd/core/h`,
     /// `Gbps`, `GiB*h`; `""` for the plain number unit.
     pub fn format(&self, unit: &Unit) -> String {
