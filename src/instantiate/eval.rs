@@ -8,6 +8,7 @@ use crate::check::{ElemTy, Global, SetDef};
 use crate::diagnostics::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::{self, AggKind, BinOp, CmpOp, Expr, ExprKind, UnOp};
+use smallvec::SmallVec;
 use std::rc::Rc;
 
 pub type R<T> = Result<T, Diagnostic>;
@@ -59,6 +60,12 @@ impl Inst<'_> {
     }
 
     pub fn elem_of(&mut self, e: &Expr) -> R<ElemId> {
+        // The common case, an index variable: no value to build.
+        if let ExprKind::Name(id) = &e.kind {
+            if let Some(Value::Elem(x)) = self.local(&id.name) {
+                return Ok(*x);
+            }
+        }
         match self.eval(e)? {
             Value::Elem(x) => Ok(x),
             Value::Num(n) if n.fract() == 0.0 => Ok(self.world.intern(ElemKey::Int(n as i64))),
@@ -233,7 +240,7 @@ impl Inst<'_> {
 
     pub fn param_value(&mut self, p: usize, args: &[Expr], span: Span) -> R<Value> {
         self.ensure_param(p)?;
-        let mut key = Vec::with_capacity(args.len());
+        let mut key: SmallVec<[ElemId; 4]> = SmallVec::new();
         for a in args {
             key.push(self.elem_of(a)?);
         }

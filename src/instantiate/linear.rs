@@ -131,7 +131,7 @@ impl Inst<'_> {
 
     /// The column of `decision[args]`.
     fn decision_col(&mut self, d: usize, args: &[Expr], span: Span) -> R<u32> {
-        let mut key = Vec::with_capacity(args.len());
+        let mut key: smallvec::SmallVec<[super::world::ElemId; 4]> = smallvec::SmallVec::new();
         for a in args {
             key.push(self.elem_of(a)?);
         }
