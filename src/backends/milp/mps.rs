@@ -9,8 +9,10 @@
 //! written as an extra `N` row. Integer columns always carry explicit bounds (`PL` for no
 //! upper bound), because some readers give unbounded integer columns an upper bound of 1.
 //!
-//! The IR stores rows as CSR; the columns are found with one counting-sort transpose using
-//! `u32` indices (12 bytes per nonzero).
+//! The IR stores rows as CSR; the columns are found by a counting-sort transpose with `u32`
+//! indices, done one block of about a million nonzeros at a time (one pass over the rows
+//! per block), so that writing a model of 8M nonzeros holds 12 MB of transposed entries,
+//! not 96 MB.
 
 use super::names::NameTable;
 use super::textbuf::TextBuf;
@@ -18,65 +20,110 @@ use crate::ir::{Model, Sense, VarKind};
 use std::io::{self, Write};
 use std::path::Path;
 
-/// The constraint matrix in column-major order.
+/// The constraint matrix in column-major order, one block of columns at a time: the column
+/// counts are found once, and each block is filled by one pass over the rows, so that the
+/// copy held at any moment is about [`BLOCK_NONZEROS`] entries, not the whole matrix.
 struct ColMajor {
-    /// Entries of column `j` are `start[j]..start[j+1]`.
+    /// Entries of column `j` are `start[j]..start[j+1]` (global positions).
     start: Vec<u32>,
+    /// The columns of the block in `rows`/`vals`: `first..end`.
+    first: usize,
+    end: usize,
+    /// Row indices and values of the block's entries; position `p` of the matrix is
+    /// `p - start[first]` here.
     rows: Vec<u32>,
     vals: Vec<f64>,
 }
+
+/// About this many nonzeros are transposed at a time (12 bytes each).
+const BLOCK_NONZEROS: usize = 1 << 20;
 
 fn invalid(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, msg)
 }
 
-/// Transpose the CSR rows with a counting sort; rows stay in increasing order per column.
-fn transpose(model: &Model) -> io::Result<ColMajor> {
-    let n = model.num_columns();
-    let nnz = model.num_nonzeros();
-    if nnz > u32::MAX as usize || model.num_rows() > u32::MAX as usize {
-        return Err(invalid(format!(
-            "model too large for MPS output ({nnz} nonzeros)"
-        )));
-    }
-    if model.row_start.len() != model.num_rows() + 1 || model.row_vals.len() != nnz {
-        return Err(invalid("malformed row storage in the model".into()));
-    }
-    let mut start = vec![0u32; n + 1];
-    for c in &model.row_cols {
-        let j = c.0 as usize;
-        if j >= n {
+impl ColMajor {
+    /// Count the entries of each column.
+    fn new(model: &Model) -> io::Result<ColMajor> {
+        let n = model.num_columns();
+        let nnz = model.num_nonzeros();
+        if nnz > u32::MAX as usize || model.num_rows() > u32::MAX as usize {
             return Err(invalid(format!(
-                "a row refers to column {j}, but the model has {n} columns"
+                "model too large for MPS output ({nnz} nonzeros)"
             )));
         }
-        start[j + 1] += 1;
-    }
-    for j in 0..n {
-        start[j + 1] += start[j];
-    }
-    // `start[j]` is used as the insertion cursor of column `j`; afterwards it holds the end
-    // of column `j`, and one shift restores the starts.
-    let mut rows = vec![0u32; nnz];
-    let mut vals = vec![0f64; nnz];
-    for i in 0..model.num_rows() {
-        let range = model.row_start[i]..model.row_start[i + 1];
-        for (c, &v) in model.row_cols[range.clone()]
-            .iter()
-            .zip(&model.row_vals[range])
-        {
-            let slot = &mut start[c.0 as usize];
-            let p = *slot as usize;
-            rows[p] = i as u32;
-            vals[p] = v;
-            *slot += 1;
+        if model.row_start.len() != model.num_rows() + 1 || model.row_vals.len() != nnz {
+            return Err(invalid("malformed row storage in the model".into()));
         }
+        let mut start = vec![0u32; n + 1];
+        for c in &model.row_cols {
+            let j = c.0 as usize;
+            if j >= n {
+                return Err(invalid(format!(
+                    "a row refers to column {j}, but the model has {n} columns"
+                )));
+            }
+            start[j + 1] += 1;
+        }
+        for j in 0..n {
+            start[j + 1] += start[j];
+        }
+        Ok(ColMajor {
+            start,
+            first: 0,
+            end: 0,
+            rows: Vec::new(),
+            vals: Vec::new(),
+        })
     }
-    for j in (1..=n).rev() {
-        start[j] = start[j - 1];
+
+    /// Make column `j` available, transposing the block that starts at `j` if needed.
+    /// Columns are asked for in increasing order.
+    fn load(&mut self, model: &Model, j: usize) {
+        if j < self.end {
+            return;
+        }
+        let n = self.start.len() - 1;
+        let base = self.start[j] as usize;
+        let mut end = j + 1;
+        while end < n && (self.start[end + 1] as usize) - base <= BLOCK_NONZEROS {
+            end += 1;
+        }
+        let len = self.start[end] as usize - base;
+        self.rows.clear();
+        self.rows.resize(len, 0);
+        self.vals.clear();
+        self.vals.resize(len, 0.0);
+        // Insertion cursor of each column of the block; rows stay in increasing order.
+        let mut cursor: Vec<u32> = self.start[j..end]
+            .iter()
+            .map(|&s| s - base as u32)
+            .collect();
+        let (lo, hi) = (j as u32, end as u32);
+        for i in 0..model.num_rows() {
+            let range = model.row_start[i]..model.row_start[i + 1];
+            for (c, &v) in model.row_cols[range.clone()]
+                .iter()
+                .zip(&model.row_vals[range])
+            {
+                if c.0 >= lo && c.0 < hi {
+                    let slot = &mut cursor[(c.0 - lo) as usize];
+                    let p = *slot as usize;
+                    self.rows[p] = i as u32;
+                    self.vals[p] = v;
+                    *slot += 1;
+                }
+            }
+        }
+        self.first = j;
+        self.end = end;
     }
-    start[0] = 0;
-    Ok(ColMajor { start, rows, vals })
+
+    /// The entries of column `j` (after [`ColMajor::load`]): positions into `rows`/`vals`.
+    fn range(&self, j: usize) -> std::ops::Range<usize> {
+        let base = self.start[self.first] as usize;
+        self.start[j] as usize - base..self.start[j + 1] as usize - base
+    }
 }
 
 /// How a row is written: its type letter and right-hand side, and its range if two-sided.
@@ -103,7 +150,7 @@ pub(crate) fn effective_bounds(kind: VarKind, lb: f64, ub: f64) -> (f64, f64) {
 /// Write the model as free MPS.
 pub fn write_mps(model: &Model, out: &mut impl Write) -> io::Result<()> {
     let names = NameTable::new(model);
-    let cols = transpose(model)?;
+    let mut cols = ColMajor::new(model)?;
     let (obj, constant) = model.objective_dense();
     let mut t = TextBuf::new(out);
 
@@ -147,7 +194,8 @@ pub fn write_mps(model: &Model, out: &mut impl Write) -> io::Result<()> {
         }
         col_name.clear();
         names.write_col(j, &mut col_name);
-        let (a, b) = (cols.start[j] as usize, cols.start[j + 1] as usize);
+        cols.load(model, j);
+        let std::ops::Range { start: a, end: b } = cols.range(j);
         let mut k = a;
         // The objective entry first; an entry-free column still needs one line.
         if obj[j] != 0.0 || a == b {
