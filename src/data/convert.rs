@@ -1,7 +1,7 @@
 //! Checks what a reader found against the schema: matches columns, converts every value to
-//! its column's type, and checks required values, signs and unique keys. [`Collect`] builds
-//! the [`Table`] the caller sees; [`Stream`] hands each record to a callback instead, so a
-//! file of millions of rows is converted without being kept.
+//! its column's type, and checks required values, signs and unique keys. [`Stream`] hands
+//! each record to a callback as it is converted, so a file of millions of rows is converted
+//! without being kept; [`table`] makes the [`Table`] of records the caller collected.
 
 use super::raw::{did_you_mean, ColumnsSeen, RawColumn, RawRecord, RawValue, RawVisitor, Sink};
 use super::{Cell, CellValue, ColumnSpec, ColumnType, Record, Table};
@@ -202,59 +202,23 @@ impl<'s> Converter<'s> {
     }
 }
 
-/// Converts the records of a file to a [`Table`], one at a time as the reader finds them,
-/// and checks the keys (E0507) at the end.
-pub(crate) struct Collect<'s> {
-    schema: &'s [ColumnSpec],
-    path: &'s str,
-    converter: Option<Converter<'s>>,
-    records: Vec<Record>,
-}
-
-impl<'s> Collect<'s> {
-    pub(crate) fn new(schema: &'s [ColumnSpec], path: &'s str) -> Self {
-        Collect {
-            schema,
-            path,
-            converter: None,
-            records: Vec::new(),
-        }
-    }
-
-    pub(crate) fn finish(mut self, file: FileId, sink: &mut Sink) -> Table {
-        check_keys(self.schema, &mut self.records, sink);
-        Table {
-            file,
-            path: self.path.to_string(),
-            columns: self
-                .schema
-                .iter()
-                .map(|s| s.canonical_name().to_string())
-                .collect(),
-            records: self.records,
-        }
-    }
-}
-
-impl RawVisitor for Collect<'_> {
-    fn columns(&mut self, columns: &ColumnsSeen, sink: &mut Sink) {
-        self.converter = Some(Converter::new(
-            columns.columns,
-            columns.header_span,
-            columns.has_header,
-            columns.no_records,
-            self.schema,
-            self.path,
-            sink,
-        ));
-    }
-
-    fn record(&mut self, rec: &RawRecord, sink: &mut Sink) {
-        if let Some(c) = &mut self.converter {
-            let mut out = Record::empty();
-            c.record(rec, &mut out, sink);
-            self.records.push(out);
-        }
+/// The [`Table`] of a file's converted records, after checking the keys (E0507).
+pub(crate) fn table(
+    file: FileId,
+    path: &str,
+    schema: &[ColumnSpec],
+    mut records: Vec<Record>,
+    sink: &mut Sink,
+) -> Table {
+    check_keys(schema, &mut records, sink);
+    Table {
+        file,
+        path: path.to_string(),
+        columns: schema
+            .iter()
+            .map(|s| s.canonical_name().to_string())
+            .collect(),
+        records,
     }
 }
 

@@ -298,21 +298,16 @@ pub fn load_table(
     schema: &[ColumnSpec],
     requested_at: Span,
 ) -> (Option<Table>, Vec<Diagnostic>) {
-    let (file, format, mut sink) = match open(sources, path, display_name, requested_at) {
-        Ok(x) => x,
-        Err(d) => return (None, vec![d]),
-    };
-    let mut collect = convert::Collect::new(schema, display_name);
-    let read = visit(
-        sources.text(file),
-        file,
-        format,
-        schema,
-        &mut sink,
-        &mut collect,
-    );
-    let table = read.then(|| collect.finish(file, &mut sink));
-    (table, sink.finish())
+    let mut records = Vec::new();
+    let push = &mut |r: &Record| records.push(r.clone());
+    match stream(sources, path, display_name, schema, requested_at, push) {
+        Err(d) => (None, vec![d]),
+        Ok((None, sink)) => (None, sink.finish()),
+        Ok((Some(file), mut sink)) => {
+            let table = convert::table(file, display_name, schema, records, &mut sink);
+            (Some(table), sink.finish())
+        }
+    }
 }
 
 /// Like [`load_table`], but hands each converted record to `on_record` as it is read
@@ -330,20 +325,28 @@ pub fn stream_table(
     requested_at: Span,
     on_record: &mut dyn FnMut(&Record),
 ) -> (Option<FileId>, Vec<Diagnostic>) {
-    let (file, format, mut sink) = match open(sources, path, display_name, requested_at) {
-        Ok(x) => x,
-        Err(d) => return (None, vec![d]),
-    };
+    match stream(sources, path, display_name, schema, requested_at, on_record) {
+        Err(d) => (None, vec![d]),
+        Ok((file, sink)) => (file, sink.finish()),
+    }
+}
+
+/// Opens, parses and converts a file, handing each record to `on_record`. Returns the file
+/// (`None` when it could not be parsed) and the sink holding its diagnostics, or the one
+/// diagnostic of a file that cannot be opened.
+fn stream(
+    sources: &mut SourceMap,
+    path: &Path,
+    display_name: &str,
+    schema: &[ColumnSpec],
+    requested_at: Span,
+    on_record: &mut dyn FnMut(&Record),
+) -> Result<(Option<FileId>, Sink), Diagnostic> {
+    let (file, format, mut sink) = open(sources, path, display_name, requested_at)?;
     let mut stream = convert::Stream::new(schema, display_name, on_record);
-    let read = visit(
-        sources.text(file),
-        file,
-        format,
-        schema,
-        &mut sink,
-        &mut stream,
-    );
-    (read.then_some(file), sink.finish())
+    let text = sources.text(file);
+    let read = visit(text, file, format, schema, &mut sink, &mut stream);
+    Ok((read.then_some(file), sink))
 }
 
 /// Finds the format of `path` and its text in `sources` (reading it when it is not there).
