@@ -1,15 +1,20 @@
-//! The fast path of a compiled plan: when every transition, requirement and stage cost is
-//! affine in the state and the decision (`racks + add`, `racks * cores >= demand[r, q]`,
-//! `add * price + racks * holding`), the coefficients are evaluated once per stage and a
-//! whole row of decisions is evaluated from one state with a few multiply-adds each,
-//! instead of walking the expression trees once per (state, decision).
+//! The fast path of a compiled plan: the parts that are affine in the state and the
+//! decision (`racks + add`, `racks * cores >= demand[r, q]`, `add * price + racks *
+//! holding`) get their coefficients evaluated once per stage, and a whole row of decisions
+//! is evaluated from one state with a few multiply-adds each, instead of walking the
+//! expression trees once per (state, decision). Parts that are not affine (a tiered price
+//! with `min`, `if`, a table) keep their trees and are evaluated only for the decisions the
+//! requirements allow; requirements on the state alone that come before any tree
+//! requirement reject a whole row at once.
 //!
 //! The results are the same as the tree evaluation in [`super::compile::CExpr::eval`]:
-//! comparisons keep their tolerance and are applied to the two sides evaluated apart, and a
-//! stage whose coefficients cannot be evaluated (a division by zero in the data) falls back
-//! to the trees, which report the error where it is.
+//! requirements are tried in their order, comparisons keep their tolerance and are applied
+//! to the two sides evaluated apart, and a stage whose coefficients cannot be evaluated (a
+//! division by zero in the data) falls back to the trees, which report the error where it
+//! is.
 
 use super::compile::{CExpr, Op1, Op2};
+use crate::backends::dp::{EvalError, EvalErrorKind};
 use smallvec::SmallVec;
 
 /// `c0 + sum(cs[i] * state[i]) + cd * decision`, each coefficient an expression over data
@@ -29,15 +34,71 @@ struct Req {
     right: Form,
 }
 
-/// The affine parts of a plan, and their coefficients evaluated per stage.
+/// One requirement, affine (its two sides are forms `2k`, `2k + 1` of the stage
+/// coefficients) or a tree.
+#[derive(Debug)]
+enum Require {
+    Affine { op: Op2, k: usize },
+    Tree(CExpr),
+}
+
+/// One next state: an affine form (its index among the forms) or a tree.
+#[derive(Debug)]
+enum Next {
+    Affine(usize),
+    Tree(CExpr),
+}
+
+/// The parts of a plan, affine where they can be, and the affine coefficients evaluated
+/// per stage.
 #[derive(Debug)]
 pub struct AffinePlan {
     states: usize,
     /// Per stage: the coefficients of every form in order (requirement sides, next states,
-    /// the summed cost), each `[c0, cs..., cd]`; `None` when the stage must use the trees.
+    /// the summed affine cost), each `[c0, cs..., cd]`; `None` when the stage must use the
+    /// trees.
     stages: Vec<Option<Vec<f64>>>,
-    requires: Vec<Op2>,
-    next: usize,
+    requires: Vec<Require>,
+    next: Vec<Next>,
+    /// The form of the affine cost terms (the last form).
+    cost_form: usize,
+    /// Cost terms that are not affine and read the state.
+    cost_trees: Vec<CExpr>,
+    /// Per stage, the sum of the cost terms that are not affine but read only the decision
+    /// (a tiered price), for each decision of the stage's range, evaluated once: `lo` and
+    /// the values (or the error of the first term that fails).
+    decision_costs: Vec<(i64, Vec<Result<f64, EvalError>>)>,
+    /// Those terms, for decisions outside the cached range.
+    decision_trees: Vec<CExpr>,
+}
+
+/// The terms of a sum (`a + b - c` gives `a`, `b`, `-c`), so that each term of a stage cost
+/// can be affine, a function of the decision alone, or a tree.
+fn split_sum(e: &CExpr, negate: bool, out: &mut Vec<CExpr>) {
+    match e {
+        CExpr::Bin(Op2::Add, a, b, _) => {
+            split_sum(a, negate, out);
+            split_sum(b, negate, out);
+        }
+        CExpr::Bin(Op2::Sub, a, b, _) => {
+            split_sum(a, negate, out);
+            split_sum(b, !negate, out);
+        }
+        CExpr::Un(Op1::Neg, x) => split_sum(x, !negate, out),
+        _ if negate => out.push(CExpr::Un(Op1::Neg, Box::new(e.clone()))),
+        _ => out.push(e.clone()),
+    }
+}
+
+fn reads_state(e: &CExpr) -> bool {
+    match e {
+        CExpr::State(_) => true,
+        CExpr::Const(_) | CExpr::Stage(_) | CExpr::Decision => false,
+        CExpr::Un(_, x) => reads_state(x),
+        CExpr::Bin(_, a, b, _) => reads_state(a) || reads_state(b),
+        CExpr::If(c, a, b) => reads_state(c) || reads_state(a) || reads_state(b),
+        CExpr::Table { arg, .. } => reads_state(arg),
+    }
 }
 
 fn is_data(e: &CExpr) -> bool {
@@ -144,28 +205,27 @@ fn form(e: &CExpr, states: usize) -> Option<Form> {
     }
 }
 
-/// The requirements of `e`: one comparison, or a conjunction (a comparison chain).
-fn requirements(e: &CExpr, states: usize, out: &mut Vec<Req>) -> Option<()> {
+/// The parts of requirement `e` in order: a conjunction is split, a comparison with both
+/// sides affine becomes a [`Req`], anything else stays a tree.
+fn requirements(e: &CExpr, states: usize, out: &mut Vec<Result<Req, CExpr>>) {
     match e {
         CExpr::Bin(Op2::And, a, b, _) => {
-            requirements(a, states, out)?;
-            requirements(b, states, out)
+            requirements(a, states, out);
+            requirements(b, states, out);
         }
         CExpr::Bin(op @ (Op2::Lt | Op2::Le | Op2::Gt | Op2::Ge | Op2::Eq | Op2::Ne), a, b, _) => {
-            out.push(Req {
-                op: *op,
-                left: form(a, states)?,
-                right: form(b, states)?,
-            });
-            Some(())
+            match (form(a, states), form(b, states)) {
+                (Some(left), Some(right)) => out.push(Ok(Req {
+                    op: *op,
+                    left,
+                    right,
+                })),
+                _ => out.push(Err(e.clone())),
+            }
         }
-        _ => None,
+        _ => out.push(Err(e.clone())),
     }
 }
-
-/// A requirement at one state: the operator and each side as (value without the decision,
-/// coefficient of the decision).
-type RowReq = (Op2, (f64, f64), (f64, f64));
 
 /// `x OP y` exactly as [`CExpr::eval`] compares.
 #[inline]
@@ -182,35 +242,66 @@ fn compare(op: Op2, x: f64, y: f64) -> bool {
 }
 
 impl AffinePlan {
-    /// The affine form of a plan with `states` state dimensions, or `None` when some part is
-    /// not affine. `table[stage]` holds the per-stage constants.
+    /// The plan with `states` state dimensions, its parts affine where they can be.
+    /// `table[stage]` holds the per-stage constants and `decisions[stage]` the decision
+    /// range. `None` when no part is affine (the trees alone are as fast).
     pub fn new(
         states: usize,
         requires: &[CExpr],
         next: &[CExpr],
         costs: &[CExpr],
         table: &[Vec<f64>],
-        stages: usize,
+        decisions: &[(i64, i64)],
     ) -> Option<AffinePlan> {
-        let mut reqs = Vec::new();
+        let stages = decisions.len();
+        let mut parts = Vec::new();
         for r in requires {
-            requirements(r, states, &mut reqs)?;
+            requirements(r, states, &mut parts);
         }
-        let nexts: Vec<Form> = next
-            .iter()
-            .map(|n| form(n, states))
-            .collect::<Option<_>>()?;
+        let mut forms: Vec<Form> = Vec::new();
+        let mut reqs = Vec::new();
+        for part in parts {
+            reqs.push(match part {
+                Ok(r) => {
+                    forms.push(r.left);
+                    forms.push(r.right);
+                    Require::Affine {
+                        op: r.op,
+                        k: forms.len() / 2 - 1,
+                    }
+                }
+                Err(tree) => Require::Tree(tree),
+            });
+        }
+        let mut nexts = Vec::new();
+        for n in next {
+            nexts.push(match form(n, states) {
+                Some(f) => {
+                    forms.push(f);
+                    Next::Affine(forms.len() - 1)
+                }
+                None => Next::Tree(n.clone()),
+            });
+        }
         let mut cost = Form::constant(zero(), states);
+        let mut cost_trees = Vec::new();
+        let mut decision_trees = Vec::new();
+        let mut terms = Vec::new();
         for c in costs {
-            let f = form(c, states)?;
-            cost = cost.combine(f, Op2::Add, c);
+            split_sum(c, false, &mut terms);
         }
-        let forms: Vec<&Form> = reqs
-            .iter()
-            .flat_map(|r| [&r.left, &r.right])
-            .chain(&nexts)
-            .chain(std::iter::once(&cost))
-            .collect();
+        for c in &terms {
+            match form(c, states) {
+                Some(f) => cost = cost.combine(f, Op2::Add, c),
+                None if reads_state(c) => cost_trees.push(c.clone()),
+                None => decision_trees.push(c.clone()),
+            }
+        }
+        let any_affine = !forms.is_empty() || cost_trees.len() < costs.len();
+        if !any_affine {
+            return None;
+        }
+        forms.push(cost);
         let per_stage = (0..stages)
             .map(|s| {
                 let consts = table.get(s).map(|v| v.as_slice()).unwrap_or(&[]);
@@ -221,11 +312,30 @@ impl AffinePlan {
                     .map(|()| out)
             })
             .collect();
+        let decision_costs = decisions
+            .iter()
+            .enumerate()
+            .map(|(s, &(lo, hi))| {
+                let consts = table.get(s).map(|v| v.as_slice()).unwrap_or(&[]);
+                let values = (lo..=hi)
+                    .map(|d| {
+                        decision_trees
+                            .iter()
+                            .try_fold(0.0, |acc, t| Ok(acc + t.eval(&[], d, consts)?))
+                    })
+                    .collect();
+                (lo, values)
+            })
+            .collect();
         Some(AffinePlan {
             states,
             stages: per_stage,
-            requires: reqs.iter().map(|r| r.op).collect(),
-            next: nexts.len(),
+            requires: reqs,
+            next: nexts,
+            cost_form: forms.len() - 1,
+            cost_trees,
+            decision_costs,
+            decision_trees,
         })
     }
 
@@ -235,8 +345,8 @@ impl AffinePlan {
     }
 
     /// Evaluates decisions `lo..=hi` from `state` at a covered stage, as
-    /// [`crate::backends::dp::StagePlan::step_all`] describes. Returns the first decision
-    /// whose next state is not an integer, if any.
+    /// [`crate::backends::dp::StagePlan::step_all`] describes. `consts` are the stage's
+    /// constants (for the trees).
     pub fn step_all(
         &self,
         stage: usize,
@@ -244,7 +354,8 @@ impl AffinePlan {
         (lo, _): (i64, i64),
         next: &mut [i64],
         costs: &mut [f64],
-    ) -> Result<(), (i64, f64)> {
+        consts: &[f64],
+    ) -> Result<(), (i64, EvalError)> {
         let Some(Some(coefs)) = self.stages.get(stage) else {
             return Ok(());
         };
@@ -258,63 +369,127 @@ impl AffinePlan {
             }
             (v, c[width - 1])
         };
-        // Requirements on the state alone are decided once for the whole row.
-        let mut reqs: SmallVec<[RowReq; 8]> = SmallVec::new();
-        for (i, &op) in self.requires.iter().enumerate() {
-            let (l, r) = (at_state(2 * i), at_state(2 * i + 1));
-            if l.1 == 0.0 && r.1 == 0.0 {
-                if !compare(op, l.0, r.0) {
-                    costs.fill(f64::INFINITY);
-                    return Ok(());
+        // Requirements in order; those on the state alone, before any tree, decide the
+        // whole row at once.
+        let mut reqs: SmallVec<[RowReq<'_>; 8]> = SmallVec::new();
+        let mut leading = true;
+        for r in &self.requires {
+            match r {
+                Require::Affine { op, k } => {
+                    let (l, r) = (at_state(2 * k), at_state(2 * k + 1));
+                    if leading && l.1 == 0.0 && r.1 == 0.0 {
+                        if !compare(*op, l.0, r.0) {
+                            costs.fill(f64::INFINITY);
+                            return Ok(());
+                        }
+                    } else {
+                        reqs.push(RowReq::Affine(*op, l, r));
+                    }
                 }
-            } else {
-                reqs.push((op, l, r));
+                Require::Tree(e) => {
+                    leading = false;
+                    reqs.push(RowReq::Tree(e));
+                }
             }
         }
-        let base = 2 * self.requires.len();
-        let nexts: SmallVec<[(f64, f64); 8]> = (0..self.next).map(|i| at_state(base + i)).collect();
-        // Whole coefficients give whole next states: computed in integers, no rounding.
-        let whole = |v: f64| v.fract() == 0.0 && v.abs() < 4.0e15;
-        let int_nexts: Option<SmallVec<[(i64, i64); 8]>> = nexts
+        let nexts: SmallVec<[RowNext<'_>; 8]> = self
+            .next
             .iter()
-            .map(|&(n0, nd)| (whole(n0) && whole(nd)).then_some((n0 as i64, nd as i64)))
+            .map(|n| match n {
+                Next::Affine(k) => {
+                    let (n0, nd) = at_state(*k);
+                    // Whole coefficients give whole next states: integers, no rounding.
+                    let whole = |v: f64| v.fract() == 0.0 && v.abs() < 4.0e15;
+                    if whole(n0) && whole(nd) {
+                        RowNext::Int(n0 as i64, nd as i64)
+                    } else {
+                        RowNext::Real(n0, nd)
+                    }
+                }
+                Next::Tree(e) => RowNext::Tree(e),
+            })
             .collect();
-        let (cost0, cost_d) = at_state(base + self.next);
+        let (cost0, cost_d) = at_state(self.cost_form);
+        let dcosts = self.decision_costs.get(stage);
         let k = self.states.max(1);
-        for (j, cost) in costs.iter_mut().enumerate() {
+        'decisions: for (j, cost) in costs.iter_mut().enumerate() {
             let di = lo + j as i64;
             let d = di as f64;
-            let allowed = reqs
-                .iter()
-                .all(|&(op, (l0, ld), (r0, rd))| compare(op, l0 + ld * d, r0 + rd * d));
-            if !allowed {
-                *cost = f64::INFINITY;
-                continue;
+            for r in &reqs {
+                let ok = match r {
+                    RowReq::Affine(op, (l0, ld), (r0, rd)) => {
+                        compare(*op, l0 + ld * d, r0 + rd * d)
+                    }
+                    RowReq::Tree(e) => e.eval(state, di, consts).map_err(|e| (di, e))? != 0.0,
+                };
+                if !ok {
+                    *cost = f64::INFINITY;
+                    continue 'decisions;
+                }
             }
             let nx = &mut next[j * k..j * k + self.states];
-            match &int_nexts {
-                Some(ints) => {
-                    for (slot, &(n0, nd)) in nx.iter_mut().zip(ints) {
-                        *slot = nd
-                            .checked_mul(di)
-                            .and_then(|x| x.checked_add(n0))
-                            .ok_or((di, n0 as f64 + nd as f64 * d))?;
+            for (slot, n) in nx.iter_mut().zip(&nexts) {
+                *slot = match *n {
+                    RowNext::Int(n0, nd) => nd
+                        .checked_mul(di)
+                        .and_then(|x| x.checked_add(n0))
+                        .ok_or_else(|| (di, not_integer(n0 as f64 + nd as f64 * d)))?,
+                    RowNext::Real(n0, nd) => whole_state(n0 + nd * d).map_err(|e| (di, e))?,
+                    RowNext::Tree(e) => {
+                        whole_state(e.eval(state, di, consts).map_err(|e| (di, e))?)
+                            .map_err(|e| (di, e))?
                     }
-                }
-                None => {
-                    for (slot, &(n0, nd)) in nx.iter_mut().zip(&nexts) {
-                        let v = n0 + nd * d;
-                        let r = v.round();
-                        if (v - r).abs() > 1e-9 * v.abs().max(1.0) || r.abs() >= 9e15 {
-                            return Err((di, v));
-                        }
-                        *slot = r as i64;
-                    }
-                }
+                };
             }
-            *cost = cost0 + cost_d * d;
+            let mut c = cost0 + cost_d * d;
+            let cached = dcosts.and_then(|(dlo, v)| {
+                let i = usize::try_from(di.checked_sub(*dlo)?).ok()?;
+                v.get(i)
+            });
+            c += match cached {
+                Some(v) => v.clone(),
+                None => self
+                    .decision_trees
+                    .iter()
+                    .try_fold(0.0, |acc, t| Ok(acc + t.eval(&[], di, consts)?)),
+            }
+            .map_err(|e| (di, e))?;
+            for t in &self.cost_trees {
+                c += t.eval(state, di, consts).map_err(|e| (di, e))?;
+            }
+            *cost = c;
         }
         Ok(())
+    }
+}
+
+/// A requirement at one state: affine (operator, and each side as the value without the
+/// decision and the coefficient of the decision) or a tree.
+enum RowReq<'p> {
+    Affine(Op2, (f64, f64), (f64, f64)),
+    Tree(&'p CExpr),
+}
+
+/// A next state at one state: affine with whole or real coefficients, or a tree.
+enum RowNext<'p> {
+    Int(i64, i64),
+    Real(f64, f64),
+    Tree(&'p CExpr),
+}
+
+fn not_integer(v: f64) -> EvalError {
+    EvalError::new(EvalErrorKind::OutOfDomain(format!(
+        "the next state {v} is not an integer"
+    )))
+}
+
+/// A next state value as an integer, as `CompiledPlan::step` requires it.
+fn whole_state(v: f64) -> Result<i64, EvalError> {
+    let r = v.round();
+    if (v - r).abs() <= 1e-9 * v.abs().max(1.0) && r.abs() < 9e15 {
+        Ok(r as i64)
+    } else {
+        Err(not_integer(v))
     }
 }
 
@@ -349,6 +524,47 @@ mod tests {
         (c, nx)
     }
 
+    /// Every (stage, state, decision) of a small grid: the rows of the affine plan equal the
+    /// tree evaluation. Returns how many allowed steps were compared.
+    /// `range` is the decisions asked for; the plan caches decision-only costs for 0..=6.
+    fn compare_with_trees(
+        req: &[CExpr],
+        next: &[CExpr],
+        cost: &[CExpr],
+        range: (i64, i64),
+    ) -> usize {
+        let table = vec![vec![40.0, 1.0, 400.0], vec![40.0, 2.0, 800.0]];
+        let plan =
+            AffinePlan::new(2, req, next, cost, &table, &[(0, 6), (0, 6)]).expect("affine parts");
+        let mut compared = 0;
+        for (stage, consts) in table.iter().enumerate() {
+            assert!(plan.covers(stage));
+            for racks in 0..30 {
+                for budget in 0..12 {
+                    let state = [racks, budget];
+                    let (lo, hi) = range;
+                    let n = (hi - lo + 1) as usize;
+                    let mut next_out = vec![0; 2 * n];
+                    let mut costs = vec![0.0; n];
+                    plan.step_all(stage, &state, (lo, hi), &mut next_out, &mut costs, consts)
+                        .unwrap();
+                    for j in 0..n {
+                        let d = lo + j as i64;
+                        let (c, nx) = by_tree(req, next, cost, &state, d, consts);
+                        if c.is_infinite() {
+                            assert!(costs[j].is_infinite(), "{state:?} {d}");
+                        } else {
+                            assert!((costs[j] - c).abs() < 1e-9, "{state:?} {d}");
+                            assert_eq!(&next_out[2 * j..2 * j + 2], nx.as_slice());
+                            compared += 1;
+                        }
+                    }
+                }
+            }
+        }
+        compared
+    }
+
     #[test]
     fn affine_rows_match_the_trees() {
         use CExpr::{Const, Decision, Stage, State};
@@ -374,56 +590,79 @@ mod tests {
                 Box::new(b(Op2::Div, b(Op2::Sub, State(1), Decision), Const(4.0))),
             ),
         ];
-        let table = vec![vec![40.0, 1.0, 400.0], vec![40.0, 2.0, 800.0]];
-        let plan = AffinePlan::new(2, &req, &next, &cost, &table, 2).expect("affine");
-        let mut compared = 0;
-        for (stage, consts) in table.iter().enumerate() {
-            assert!(plan.covers(stage));
-            for racks in 0..30 {
-                for budget in 0..12 {
-                    let state = [racks, budget];
-                    let (lo, hi) = (0, 6);
-                    let n = (hi - lo + 1) as usize;
-                    let mut next_out = vec![0; 2 * n];
-                    let mut costs = vec![0.0; n];
-                    plan.step_all(stage, &state, (lo, hi), &mut next_out, &mut costs)
-                        .unwrap();
-                    for j in 0..n {
-                        let d = lo + j as i64;
-                        let (c, nx) = by_tree(&req, &next, &cost, &state, d, consts);
-                        if c.is_infinite() {
-                            assert!(costs[j].is_infinite(), "{state:?} {d}");
-                        } else {
-                            assert!((costs[j] - c).abs() < 1e-9, "{state:?} {d}");
-                            assert_eq!(&next_out[2 * j..2 * j + 2], nx.as_slice());
-                            compared += 1;
-                        }
-                    }
-                }
-            }
-        }
+        let compared = compare_with_trees(&req, &next, &cost, (0, 6));
         assert!(compared > 100, "too few allowed steps compared: {compared}");
+    }
+
+    #[test]
+    fn mixed_plans_match_the_trees() {
+        use CExpr::{Const, Decision, Stage, State};
+        // A tiered price (min, max, if), a requirement that is not affine after an affine
+        // one on the state, and a next state capped with min.
+        let tier = b(
+            Op2::Add,
+            b(Op2::Mul, b(Op2::Min, Decision, Const(2.0)), Const(10.0)),
+            b(
+                Op2::Mul,
+                b(Op2::Max, b(Op2::Sub, Decision, Const(2.0)), Const(0.0)),
+                Const(8.5),
+            ),
+        );
+        let fixed = CExpr::If(
+            Box::new(b(Op2::Gt, Decision, Const(0.0))),
+            Box::new(Stage(2)),
+            Box::new(Const(0.0)),
+        );
+        let cost = vec![tier, fixed, b(Op2::Mul, State(0), Stage(1))];
+        let req = vec![
+            b(Op2::Ge, b(Op2::Mul, State(0), Stage(0)), Stage(2)),
+            b(
+                Op2::Le,
+                b(Op2::Mul, Decision, Decision),
+                b(Op2::Mul, State(1), Const(3.0)),
+            ),
+            b(Op2::Ge, State(1), Decision),
+        ];
+        let next = vec![
+            b(Op2::Min, b(Op2::Add, State(0), Decision), Const(31.0)),
+            b(Op2::Sub, State(1), Decision),
+        ];
+        // Decisions inside the cached range, and reaching past it on both sides.
+        for range in [(0, 6), (-2, 9)] {
+            let compared = compare_with_trees(&req, &next, &cost, range);
+            assert!(compared > 100, "too few allowed steps compared: {compared}");
+        }
     }
 
     #[test]
     fn non_affine_parts_and_zero_divisors_use_the_trees() {
         use CExpr::{Const, Decision, Stage, State};
         let table = vec![vec![0.0], vec![2.0]];
-        // A product of two plan variables is not affine.
+        // Nothing affine: no plan (the trees alone are as fast).
         let cost = vec![b(Op2::Mul, State(0), Decision)];
-        assert!(AffinePlan::new(1, &[], &[State(0)], &cost, &table, 2).is_none());
+        assert!(AffinePlan::new(
+            1,
+            &[],
+            &[b(Op2::Mul, State(0), State(0))],
+            &cost,
+            &table,
+            &[(0, 2); 2]
+        )
+        .is_none());
         // A data divisor that is zero at stage 0: that stage falls back.
         let cost = vec![b(Op2::Div, Decision, Stage(0))];
-        let plan = AffinePlan::new(1, &[], &[State(0)], &cost, &table, 2).expect("affine");
+        let plan =
+            AffinePlan::new(1, &[], &[State(0)], &cost, &table, &[(0, 2); 2]).expect("affine");
         assert!(!plan.covers(0));
         assert!(plan.covers(1));
         // A next state that is not whole is an error naming the decision.
         let next = vec![b(Op2::Div, Decision, Const(2.0))];
-        let plan = AffinePlan::new(1, &[], &next, &[], &table, 2).expect("affine");
+        let plan = AffinePlan::new(1, &[], &next, &[], &table, &[(0, 2); 2]).expect("affine");
         let (mut nx, mut costs) = (vec![0; 3], vec![0.0; 3]);
-        assert_eq!(
-            plan.step_all(1, &[0], (0, 2), &mut nx, &mut costs),
-            Err((1, 0.5))
+        let err = plan.step_all(1, &[0], (0, 2), &mut nx, &mut costs, &table[1]);
+        assert!(
+            matches!(&err, Err((1, e)) if e.to_string().contains("0.5")),
+            "{err:?}"
         );
     }
 }

@@ -32,7 +32,7 @@ pub struct CompiledPlan {
     final_requires: Vec<CExpr>,
     final_costs: Vec<CExpr>,
     table: Vec<Vec<f64>>,
-    /// The same transitions in affine form, when they are affine.
+    /// The same parts, affine where they can be (see [`AffinePlan`]).
     affine: Option<AffinePlan>,
 }
 
@@ -99,11 +99,7 @@ impl StagePlan for CompiledPlan {
     ) -> Result<(), (i64, EvalError)> {
         match &self.affine {
             Some(a) if a.covers(stage) => {
-                a.step_all(stage, state, decisions, next, costs)
-                    .map_err(|(d, v)| {
-                        let what = format!("the next state {v} is not an integer");
-                        (d, EvalError::new(EvalErrorKind::OutOfDomain(what)))
-                    })
+                a.step_all(stage, state, decisions, next, costs, &self.table[stage])
             }
             _ => crate::backends::dp::step_each(self, stage, state, decisions, next, costs),
         }
@@ -250,7 +246,7 @@ impl Inst<'_> {
             &next,
             &costs,
             &comp.table,
-            stages.len(),
+            &decisions,
         );
         Ok(CompiledPlan {
             plan: pi,
