@@ -279,3 +279,62 @@ fn cli_reports_conflict_and_repair_in_json_and_keeps_exit_codes() {
     assert!(text.contains("binding constraints"), "{text}");
     assert!(text.contains("fit[eu-west]"), "{text}");
 }
+
+/// A sub-model the solver cannot settle within the time limit ends the explanation with
+/// E0713 saying so (and that the model is infeasible), instead of running on (without a
+/// time limit from the user, each sub-model gets `SUB_MODEL_TIME_LIMIT`). microlp does not
+/// settle the sub-models of this coupled build-out in minutes.
+#[test]
+fn an_explanation_that_runs_out_of_time_says_so() {
+    let a = archc::analysis::analyze_source(
+        "budget.arch",
+        "kind region { racks: int = 0, rack_price: usd = 0 usd }\n\
+         region us-east { racks: 10, rack_price: 42_000 usd }\n\
+         region eu-west { racks: 6, rack_price: 47_000 usd }\n\
+         region ap-south { racks: 3, rack_price: 39_000 usd }\n\
+         set quarters = 2027Q1..2027Q4\n\
+         param cores_per_rack: core = 40 core\n\
+         param holding: usd = 1_200 usd\n\
+         param demand[r in regions, q in quarters]: core = {\n\
+           (us-east, 2027Q1): 400 core, (us-east, 2027Q2): 480 core,\n\
+           (us-east, 2027Q3): 560 core, (us-east, 2027Q4): 640 core,\n\
+           (eu-west, 2027Q1): 240 core, (eu-west, 2027Q2): 320 core,\n\
+           (eu-west, 2027Q3): 360 core, (eu-west, 2027Q4): 440 core,\n\
+           (ap-south, 2027Q1): 120 core, (ap-south, 2027Q2): 200 core,\n\
+           (ap-south, 2027Q3): 280 core, (ap-south, 2027Q4): 320 core }\n\
+         param cap[q in quarters]: usd =\n\
+           {2027Q1: 300_000 usd, 2027Q2: 150_000 usd, 2027Q3: 250_000 usd, 2027Q4: 250_000 usd}\n\
+         plan build[r in regions] over q in quarters {\n\
+           state racks: 0..40 = r.racks\n\
+           choose add: 0..10\n\
+           next racks = racks + add\n\
+           require racks * cores_per_rack >= demand[r, q]\n\
+           cost = add * r.rack_price + racks * holding\n\
+         }\n\
+         constraint budget[q in quarters]:\n\
+           sum(r in regions) build[r].add[q] * r.rack_price <= cap[q]\n",
+        None,
+        &AnalyzeOptions {
+            instantiate: true,
+            ..Default::default()
+        },
+    );
+    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    let m = model(&a);
+    let o = SolveOptions {
+        solver: Some(SolverKind::Microlp),
+        time_limit: Some(std::time::Duration::from_secs(1)),
+        quiet: true,
+        ..Default::default()
+    };
+    let solved = archc::backends::milp::solve(m, &o).expect("solves");
+    assert_eq!(solved.status, archc::solve::Status::Infeasible);
+    let err = explain_infeasible(m, &o).expect_err("microlp does not settle the sub-models");
+    assert_eq!(err.code, "E0713");
+    assert!(
+        err.message
+            .contains("did not settle a sub-model within 1 s"),
+        "{}",
+        err.message
+    );
+}

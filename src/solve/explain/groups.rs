@@ -290,6 +290,20 @@ pub fn is_feasible_model(model: &Model, opts: &SolveOptions) -> Result<bool, Dia
     match raw.status {
         Status::Optimal | Status::Feasible | Status::Unbounded => Ok(true),
         Status::Infeasible => Ok(false),
+        Status::Error if raw.message.to_lowercase().contains("time limit") => Err(
+            Diagnostic::error(
+                "E0713",
+                format!(
+                    "cannot explain the result: the {} solver did not settle a sub-model within {}",
+                    raw.solver.name(),
+                    opts.time_limit
+                        .map(|t| format!("{} s", t.as_secs_f64()))
+                        .unwrap_or_else(|| "its time limit".into())
+                ),
+            )
+            .note("the solver reported the model infeasible; only the search for an explanation stopped")
+            .help("try a solver that proves integer infeasibility faster (`--solver highs` or `cbc`), or a longer `--time-limit`"),
+        ),
         Status::Error => Err(Diagnostic::error(
             "E0713",
             format!(

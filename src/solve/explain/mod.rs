@@ -40,6 +40,9 @@ use serde::Serialize;
 /// Labels on one conflict diagnostic; further members are listed in a note.
 const MAX_LABELS: usize = 12;
 
+/// The time limit of each sub-model the explainer solves, when the user gave none.
+pub const SUB_MODEL_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Options of [`explain_infeasible_with`].
 #[derive(Clone, Copy, Debug)]
 pub struct InfeasibleOptions {
@@ -102,6 +105,19 @@ pub fn explain_infeasible_with(
     options: &InfeasibleOptions,
 ) -> Result<Explanation, Diagnostic> {
     let started = std::time::Instant::now();
+    // Every sub-model gets a time limit, so that a solver that cannot settle one (microlp
+    // on an integer sub-model without an objective to guide it) ends with a message
+    // instead of running on.
+    let limited;
+    let opts = if opts.time_limit.is_none() {
+        limited = SolveOptions {
+            time_limit: Some(SUB_MODEL_TIME_LIMIT),
+            ..opts.clone()
+        };
+        &limited
+    } else {
+        opts
+    };
     let structure = Structure::of(model);
     let presolve_diags = presolve(model);
     // A row that cannot hold over the bounds is a conflict on its own: start from it.
