@@ -65,3 +65,27 @@ fn ratios_of_scaled_units_read_as_plain_numbers() {
     assert!((ratio - 0.5).abs() < 1e-9, "ratio {ratio}");
     assert!(solution.to_json().contains("\"value\": 0.5"));
 }
+
+/// A number compared with an integer element keeps the order as written: `2 >= q` holds
+/// for q = 1 and 2, not for 3 and 4 (the sides were once swapped for number-then-element).
+#[test]
+fn comparisons_of_numbers_with_integer_elements_keep_their_order() {
+    let mut model = archc::compile_source(
+        "order.arch",
+        "set qs = 1..4\n\
+         decide x[q in qs]: int >= 0 <= 10\n\
+         constraint early[q in qs where 2 >= q]: x[q] >= 1\n\
+         constraint late[q in qs where q > 3]: x[q] >= 5\n\
+         minimize s: sum(q in qs) x[q]\n",
+        None,
+    )
+    .expect("the model compiles");
+    let solution = model
+        .solve(&archc::solve::SolveOptions::default())
+        .expect("it solves");
+    let x: Vec<f64> = ["1", "2", "3", "4"]
+        .iter()
+        .map(|q| solution.value("x", &[q]).unwrap_or(f64::NAN))
+        .collect();
+    assert_eq!(x, [1.0, 1.0, 0.0, 5.0]);
+}

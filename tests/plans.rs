@@ -333,3 +333,29 @@ fn wagner_whitin_in_arch_matches_published_optima() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// A state without `next` keeps its value, and a requirement that compares the plan's
+/// state with the stage number reads in the order written: DP (replay-verified) and MILP
+/// agree on the optimum, 1.
+#[test]
+fn a_state_without_next_and_the_stage_number_in_a_requirement() {
+    let dir = temp_dir("no-next");
+    let path = dir.join("no_next.arch");
+    std::fs::write(
+        &path,
+        "set quarters = 1..3\n\
+         plan p over q in quarters {\n\
+             state a: 0..10 = 2\n\
+             state b: 0..10 = 0\n\
+             choose x: 0..3\n\
+             next b = b + x\n\
+             require b + a >= q\n\
+             cost = x * 1.0\n\
+         }\n",
+    )
+    .expect("write the model");
+    let dp = solve(&path, BackendChoice::Dp);
+    let milp = solve(&path, BackendChoice::Milp);
+    assert_eq!(dp.objective, Some(1.0));
+    assert_eq!(milp.objective, Some(1.0));
+}

@@ -475,8 +475,11 @@ impl Inst<'_> {
                 (ElemKey::Int(x), ElemKey::Int(y)) => Some(x.cmp(y)),
                 _ => Some(if a == b { Ordering::Equal } else { a.cmp(b) }),
             },
-            (Value::Elem(a), Value::Num(b)) | (Value::Num(b), Value::Elem(a)) => {
+            (Value::Elem(a), Value::Num(b)) => {
                 self.world.elem_number(*a).and_then(|x| x.partial_cmp(b))
+            }
+            (Value::Num(a), Value::Elem(b)) => {
+                self.world.elem_number(*b).and_then(|y| a.partial_cmp(&y))
             }
             _ => None,
         };
