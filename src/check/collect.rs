@@ -1,0 +1,471 @@
+//! The first pass of checking: declare every global (units, kinds, entities, sets, params,
+//! decisions, constraints, objectives, functions, templates, plans, tests) with its symbol,
+//! so the checks of [`super::data_decls`] and [`super::model_decls`] can refer to any of them
+//! regardless of order in the source.
+
+use super::{
+    errors, plan, plural, type_text, AttrInfo, Checker, ConstraintInfo, DecisionInfo, ElemTy,
+    EntityInfo, FnInfo, Global, KindInfo, ObjectiveInfo, ParamInfo, SetDef, SetInfo, Ty,
+};
+use crate::analysis::SymbolKind;
+use crate::diagnostics::Diagnostic;
+use crate::ir::VarKind;
+use crate::resolve::errors as names;
+use crate::resolve::Program;
+use crate::span::Span;
+use crate::syntax::ast::{self, ItemKind};
+use crate::units::Unit;
+
+impl Checker {
+    // ------------------------------------------------------------------ collection
+
+    pub(super) fn collect(&mut self, program: &Program) {
+        // Units first: everything else may use them.
+        for p in &program.items {
+            if let ItemKind::Unit(u) = &p.item.kind {
+                let sym = self.add_symbol(
+                    &u.name.name,
+                    SymbolKind::Unit,
+                    u.name.span,
+                    p.item.span,
+                    p.item.doc.clone(),
+                    format!("unit {}", u.name.name),
+                );
+                let _ = sym;
+                let res = match &u.value {
+                    None => self.schema.units.declare_base(&u.name.name).map(|_| ()),
+                    Some(v) => {
+                        let unit = match &v.kind {
+                            ast::ExprKind::Quantity(n, ue) => {
+                                self.parse_unit(&ue.text, ue.span).map(|x| x.scaled(*n))
+                            }
+                            ast::ExprKind::Number(n) => Some(Unit::dimensionless().scaled(*n)),
+                            _ => {
+                                self.error(errors::type_mismatch(
+                                    v.span,
+                                    "a quantity like `42 core`",
+                                    "an expression",
+                                ));
+                                None
+                            }
+                        };
+                        match unit {
+                            Some(unit) => self.schema.units.declare_derived(&u.name.name, unit),
+                            None => Ok(()),
+                        }
+                    }
+                };
+                if let Err(e) = res {
+                    self.error(
+                        Diagnostic::error(
+                            "E0406",
+                            format!("cannot declare unit `{}`", u.name.name),
+                        )
+                        .primary(u.name.span, e.to_string())
+                        .help("choose another name"),
+                    );
+                }
+            }
+        }
+        // Kinds: names, then attributes (attribute types may name kinds).
+        for p in &program.items {
+            if let ItemKind::Kind(k) = &p.item.kind {
+                if self.schema.kind_by_name(&k.name.name).is_none() {
+                    let set_name = plural(&k.name.name);
+                    let kid = self.schema.kinds.len();
+                    let set_id = self.schema.sets.len();
+                    let ksym = self.add_symbol(
+                        &k.name.name,
+                        SymbolKind::Kind,
+                        k.name.span,
+                        p.item.span,
+                        p.item.doc.clone(),
+                        format!("kind {} (set `{}`)", k.name.name, set_name),
+                    );
+                    let _ = ksym;
+                    let ssym = self.add_symbol(
+                        &set_name,
+                        SymbolKind::Set,
+                        k.name.span,
+                        p.item.span,
+                        None,
+                        format!("set {set_name}: every {}", k.name.name),
+                    );
+                    self.schema.kinds.push(KindInfo {
+                        name: k.name.name.clone(),
+                        set_name: set_name.clone(),
+                        set: set_id,
+                        span: k.name.span,
+                        attrs: Vec::new(),
+                        attr_index: Default::default(),
+                        data_sources: Vec::new(),
+                    });
+                    self.schema.sets.push(SetInfo {
+                        name: set_name.clone(),
+                        span: k.name.span,
+                        elem: ElemTy::Kind(kid),
+                        def: SetDef::Kind(kid),
+                        symbol: Some(ssym),
+                    });
+                    self.schema
+                        .globals
+                        .insert(k.name.name.clone(), Global::Kind(kid));
+                    self.schema.globals.insert(set_name, Global::Set(set_id));
+                }
+            }
+        }
+        for p in &program.items {
+            if let ItemKind::Kind(k) = &p.item.kind {
+                let Some(kid) = self.schema.kind_by_name(&k.name.name) else {
+                    continue;
+                };
+                for a in &k.attrs {
+                    let (ty, unit_text) = self.type_of_type(&a.ty);
+                    if let Some(&i) = self.schema.kinds[kid].attr_index.get(&a.name.name) {
+                        let prev = self.schema.kinds[kid].attrs[i].span;
+                        self.error(
+                            Diagnostic::error(
+                                "E0202",
+                                format!(
+                                    "attribute `{}` of `{}` is declared twice",
+                                    a.name.name, k.name.name
+                                ),
+                            )
+                            .primary(a.name.span, "declared again here")
+                            .secondary(prev, "first declared here"),
+                        );
+                        continue;
+                    }
+                    let detail = format!("{}.{}: {}", k.name.name, a.name.name, type_text(&a.ty));
+                    let sym = self.add_symbol(
+                        &a.name.name,
+                        SymbolKind::Attribute,
+                        a.name.span,
+                        a.span,
+                        a.doc.clone(),
+                        detail,
+                    );
+                    let kind = &mut self.schema.kinds[kid];
+                    kind.attr_index
+                        .insert(a.name.name.clone(), kind.attrs.len());
+                    kind.attrs.push(AttrInfo {
+                        name: a.name.name.clone(),
+                        ty,
+                        unit_text,
+                        default: a.default.clone(),
+                        span: a.name.span,
+                        doc: a.doc.clone(),
+                        symbol: Some(sym),
+                    });
+                }
+            }
+        }
+        // Entities and data sources.
+        for p in &program.items {
+            match &p.item.kind {
+                ItemKind::Entity(e) => self.collect_entity(e, &p.item),
+                ItemKind::EntitiesFrom(f) => {
+                    let kid = self
+                        .schema
+                        .kinds
+                        .iter()
+                        .position(|k| k.set_name == f.set.name);
+                    match kid {
+                        Some(k) => {
+                            self.schema.kinds[k]
+                                .data_sources
+                                .push((f.path.clone(), p.file));
+                            self.schema.has_data_entities = true;
+                            let sym = self.schema.sets[self.schema.kinds[k].set].symbol;
+                            self.add_ref(f.set.span, sym);
+                        }
+                        None => {
+                            let sets: Vec<String> = self
+                                .schema
+                                .kinds
+                                .iter()
+                                .map(|k| k.set_name.clone())
+                                .collect();
+                            let mut d = Diagnostic::error(
+                                "E0207",
+                                format!("`{}` is not the set of a kind", f.set.name),
+                            )
+                            .primary(f.set.span, "entities load into a kind's set");
+                            if let Some(s) =
+                                names::suggest(&f.set.name, sets.iter().map(|s| s.as_str()))
+                            {
+                                d = d.help(format!("did you mean `{s}`?"));
+                            }
+                            self.error(d);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Other globals.
+        for p in &program.items {
+            let item = &p.item;
+            match &item.kind {
+                ItemKind::Set(s) => {
+                    let sym = self.add_symbol(
+                        &s.name.name,
+                        SymbolKind::Set,
+                        s.name.span,
+                        item.span,
+                        item.doc.clone(),
+                        format!("set {}", s.name.name),
+                    );
+                    let id = self.schema.sets.len();
+                    if self.declare_global(&s.name, Global::Set(id), sym) {
+                        self.schema.sets.push(SetInfo {
+                            name: s.name.name.clone(),
+                            span: s.name.span,
+                            elem: ElemTy::Any,
+                            def: SetDef::Expr(s.value.clone()),
+                            symbol: Some(sym),
+                        });
+                    }
+                }
+                ItemKind::Param(d) => {
+                    let sym = self.add_symbol(
+                        &d.name.name,
+                        SymbolKind::Param,
+                        d.name.span,
+                        item.span,
+                        item.doc.clone(),
+                        format!("param {}", d.name.name),
+                    );
+                    let id = self.schema.params.len();
+                    if self.declare_global(&d.name, Global::Param(id), sym) {
+                        self.schema.params.push(ParamInfo {
+                            name: d.name.name.clone(),
+                            span: d.name.span,
+                            decl: d.clone(),
+                            dims: Vec::new(),
+                            ty: Ty::Err,
+                            unit_text: String::new(),
+                            file: p.file,
+                            symbol: sym,
+                        });
+                    }
+                }
+                ItemKind::Decide(d) => {
+                    let sym = self.add_symbol(
+                        &d.name.name,
+                        SymbolKind::Decision,
+                        d.name.span,
+                        item.span,
+                        item.doc.clone(),
+                        format!("decide {}", d.name.name),
+                    );
+                    let id = self.schema.decisions.len();
+                    if self.declare_global(&d.name, Global::Decision(id), sym) {
+                        self.schema.decisions.push(DecisionInfo {
+                            name: d.name.name.clone(),
+                            span: d.name.span,
+                            decl: d.clone(),
+                            dims: Vec::new(),
+                            var_kind: VarKind::Continuous,
+                            unit: Unit::dimensionless(),
+                            unit_text: String::new(),
+                            symbol: sym,
+                        });
+                    }
+                }
+                ItemKind::Constraint(d) => {
+                    let sym = self.add_symbol(
+                        &d.name.name,
+                        SymbolKind::Constraint,
+                        d.name.span,
+                        item.span,
+                        item.doc.clone(),
+                        format!("constraint {}", d.name.name),
+                    );
+                    let id = self.schema.constraints.len();
+                    if self.declare_global(&d.name, Global::Constraint(id), sym) {
+                        self.schema.constraints.push(ConstraintInfo {
+                            name: d.name.name.clone(),
+                            span: d.name.span,
+                            decl: d.clone(),
+                            dims: Vec::new(),
+                            symbol: sym,
+                        });
+                    }
+                }
+                ItemKind::Objective(d) => {
+                    let name = d
+                        .name
+                        .as_ref()
+                        .map(|n| n.name.clone())
+                        .unwrap_or_else(|| "objective".into());
+                    let nspan = d.name.as_ref().map(|n| n.span).unwrap_or(item.span);
+                    let sym = self.add_symbol(
+                        &name,
+                        SymbolKind::Objective,
+                        nspan,
+                        item.span,
+                        item.doc.clone(),
+                        format!("objective {name}"),
+                    );
+                    let _ = sym;
+                    let id = self.schema.objectives.len();
+                    if let Some(n) = &d.name {
+                        if !self.declare_global(n, Global::Objective(id), sym) {
+                            continue;
+                        }
+                    }
+                    self.schema.objectives.push(ObjectiveInfo {
+                        name,
+                        span: nspan,
+                        decl: d.clone(),
+                        unit: Unit::dimensionless(),
+                        unit_text: String::new(),
+                    });
+                }
+                ItemKind::Fn(d) => {
+                    let params: Vec<String> =
+                        d.params.iter().map(|p| p.name.name.clone()).collect();
+                    let sym = self.add_symbol(
+                        &d.name.name,
+                        SymbolKind::Function,
+                        d.name.span,
+                        item.span,
+                        item.doc.clone(),
+                        format!("fn {}({})", d.name.name, params.join(", ")),
+                    );
+                    let id = self.schema.fns.len();
+                    if self.declare_global(&d.name, Global::Fn(id), sym) {
+                        self.schema.fns.push(FnInfo {
+                            decl: d.clone(),
+                            symbol: sym,
+                        });
+                    }
+                }
+                ItemKind::Template(t) => {
+                    self.add_symbol(
+                        &t.name.name,
+                        SymbolKind::Template,
+                        t.name.span,
+                        item.span,
+                        item.doc.clone(),
+                        format!("template {}", t.name.name),
+                    );
+                }
+                ItemKind::Plan(d) => {
+                    let sym = self.add_symbol(
+                        &d.name.name,
+                        SymbolKind::Plan,
+                        d.name.span,
+                        item.span,
+                        item.doc.clone(),
+                        format!("plan {}", d.name.name),
+                    );
+                    let id = self.schema.plans.len();
+                    if self.declare_global(&d.name, Global::Plan(id), sym) {
+                        self.schema.plans.push(plan::PlanInfo {
+                            name: d.name.name.clone(),
+                            span: d.name.span,
+                            decl: d.clone(),
+                            dims: Vec::new(),
+                            stage_elem: ElemTy::Any,
+                            states: Vec::new(),
+                            choose: None,
+                            cost_unit: Unit::dimensionless(),
+                            cost_unit_text: String::new(),
+                            symbol: sym,
+                        });
+                    }
+                }
+                ItemKind::Test(t) => self.schema.tests.push(t.clone()),
+                _ => {}
+            }
+        }
+    }
+
+    pub(super) fn collect_entity(&mut self, e: &ast::EntityDecl, item: &ast::Item) {
+        let Some(kid) = self.schema.kind_by_name(&e.kind.name) else {
+            let kinds: Vec<String> = self.schema.kinds.iter().map(|k| k.name.clone()).collect();
+            let mut d = Diagnostic::error("E0207", format!("unknown kind `{}`", e.kind.name))
+                .primary(e.kind.span, "not a kind");
+            if let Some(s) = names::suggest(&e.kind.name, kinds.iter().map(|s| s.as_str())) {
+                d = d.help(format!("did you mean `{s}`?"));
+            } else {
+                d = d.help(format!("declare it with `kind {} {{ ... }}`", e.kind.name));
+            }
+            self.error(d);
+            return;
+        };
+        let add = |c: &mut Checker, name: &str, span: Span, decl: ast::EntityDecl| {
+            if let Some(prev) = c
+                .schema
+                .entity_names
+                .get(name)
+                .and_then(|v| v.iter().find(|&&i| c.schema.entities[i].kind == kid))
+            {
+                let ps = c.schema.entities[*prev].span;
+                c.error(
+                    Diagnostic::error(
+                        "E0202",
+                        format!("{} `{}` is declared twice", c.schema.kinds[kid].name, name),
+                    )
+                    .primary(span, "declared again here")
+                    .secondary(ps, "first declared here"),
+                );
+                return;
+            }
+            let detail = format!("{} {}", c.schema.kinds[kid].name, name);
+            let sym = c.add_symbol(
+                name,
+                SymbolKind::Entity,
+                span,
+                item.span,
+                item.doc.clone(),
+                detail,
+            );
+            let idx = c.schema.entities.len();
+            c.schema.entities.push(EntityInfo {
+                kind: kid,
+                name: name.to_string(),
+                span,
+                decl,
+                symbol: sym,
+            });
+            c.schema
+                .entity_names
+                .entry(name.to_string())
+                .or_default()
+                .push(idx);
+        };
+        match &e.link {
+            None => add(self, &e.name.name, e.name.span, e.clone()),
+            Some(l) => {
+                add(self, &e.name.name, e.name.span, e.clone());
+                if l.both {
+                    let mut rev = e.clone();
+                    let rl = LinkSwap::swap(l);
+                    rev.name = ast::Ident {
+                        name: format!("{}->{}", l.dst.name, l.src.name),
+                        span: e.name.span,
+                    };
+                    rev.link = Some(rl);
+                    let (n, s) = (rev.name.name.clone(), l.dst.span.to(l.src.span));
+                    add(self, &n, s, rev);
+                }
+            }
+        }
+    }
+}
+
+struct LinkSwap;
+
+impl LinkSwap {
+    fn swap(l: &ast::LinkEnds) -> ast::LinkEnds {
+        ast::LinkEnds {
+            src: l.dst.clone(),
+            dst: l.src.clone(),
+            both: true,
+            op_span: l.op_span,
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! Typing names, fields and indexing: globals, locals and entity names (with E02xx for an
+//! unknown or misused name), attribute access on entities, and indexed params and decisions.
+//! Part of expression inference in [`super`].
+
+use super::{decision_ty, T};
+use crate::check::{Checker, ElemTy, Global, Ty};
+use crate::diagnostics::Diagnostic;
+use crate::resolve::errors as names;
+use crate::span::Span;
+use crate::syntax::ast::{self, Expr, ExprKind};
+
+impl Checker {
+    pub(super) fn name(&mut self, id: &ast::Ident) -> T {
+        if let Some(l) = self
+            .locals
+            .iter()
+            .rev()
+            .find(|l| l.name == id.name)
+            .cloned()
+        {
+            self.add_ref(id.span, l.symbol);
+            return T::var(l.ty, l.var);
+        }
+        if let Some(g) = self.schema.globals.get(&id.name).copied() {
+            let sym = self.global_symbol(g);
+            self.add_ref(id.span, sym);
+            return match g {
+                Global::Set(s) => T::of(Ty::Set(self.schema.sets[s].elem)),
+                Global::Param(i) => {
+                    let p = &self.schema.params[i];
+                    let (n, span, ty) = (p.dims.len(), p.span, p.ty);
+                    if n > 0 {
+                        return self.needs_indices(id, n, span);
+                    }
+                    T::of(ty)
+                }
+                Global::Decision(i) => {
+                    let d = &self.schema.decisions[i];
+                    let (n, span, ty) = (d.dims.len(), d.span, decision_ty(d.var_kind, d.unit));
+                    if n > 0 {
+                        return self.needs_indices(id, n, span);
+                    }
+                    T::var(ty, true)
+                }
+                Global::Kind(k) => {
+                    let set = self.schema.kinds[k].set_name.clone();
+                    self.error(
+                        Diagnostic::error("E0301", format!("`{}` is a kind, not a value", id.name))
+                            .primary(id.span, "a kind")
+                            .help(format!("its entities form the set `{set}`")),
+                    );
+                    T::err()
+                }
+                Global::Fn(_) => {
+                    self.error(
+                        Diagnostic::error("E0306", format!("`{}` is a function", id.name))
+                            .primary(id.span, "call it with arguments"),
+                    );
+                    T::err()
+                }
+                Global::Constraint(_) | Global::Objective(_) | Global::Plan(_) => {
+                    self.error(
+                        Diagnostic::error("E0301", format!("`{}` is not a value", id.name))
+                            .primary(
+                                id.span,
+                                "constraints, objectives and plans cannot be used in expressions",
+                            ),
+                    );
+                    T::err()
+                }
+            };
+        }
+        if let Some(&set) = self.schema.symbol_elems.get(&id.name) {
+            return T::of(Ty::Elem(ElemTy::Symbol(set)));
+        }
+        if let Some(list) = self.schema.entity_names.get(&id.name).cloned() {
+            let kinds: Vec<usize> = list.iter().map(|&i| self.schema.entities[i].kind).collect();
+            if kinds.iter().all(|&k| k == kinds[0]) {
+                let sym = self.schema.entities[list[0]].symbol;
+                self.add_ref(id.span, Some(sym));
+                return T::of(Ty::Elem(ElemTy::Kind(kinds[0])));
+            }
+            self.error(
+                Diagnostic::error(
+                    "E0212",
+                    format!("`{}` names entities of several kinds", id.name),
+                )
+                .primary(id.span, "ambiguous"),
+            );
+            return T::err();
+        }
+        if self.schema.has_data_entities {
+            // May name an entity loaded from data; checked when the data is loaded.
+            return T::of(Ty::Elem(ElemTy::Any));
+        }
+        self.unknown_name(id);
+        T::err()
+    }
+
+    /// E0302 for an indexed param or decision used without its indices.
+    pub(super) fn needs_indices(&mut self, id: &ast::Ident, n: usize, decl: Span) -> T {
+        self.error(
+            Diagnostic::error("E0302", format!("`{}` needs {n} indices", id.name))
+                .primary(id.span, "used without indices")
+                .secondary(decl, "declared here"),
+        );
+        T::err()
+    }
+
+    pub(super) fn unknown_name(&mut self, id: &ast::Ident) {
+        let mut candidates: Vec<String> = self.locals.iter().map(|l| l.name.clone()).collect();
+        candidates.extend(self.schema.globals.keys().cloned());
+        candidates.extend(self.schema.entity_names.keys().cloned());
+        let mut d = Diagnostic::error("E0201", format!("unknown name `{}`", id.name))
+            .primary(id.span, "not declared");
+        if let Some((a, b)) = id.name.split_once('-') {
+            let known = |n: &str| {
+                self.locals.iter().any(|l| l.name == n) || self.schema.globals.contains_key(n)
+            };
+            if known(a) {
+                d = d.help(format!(
+                    "names may contain hyphens; for a subtraction write `{a} - {b}`"
+                ));
+                self.error(d);
+                return;
+            }
+        }
+        if let Some(s) = names::suggest(&id.name, candidates.iter().map(|s| s.as_str())) {
+            d = d.help(format!("did you mean `{s}`?"));
+        }
+        self.error(d);
+    }
+
+    pub(super) fn field(&mut self, t: T, attr: &ast::Ident) -> T {
+        match t.ty {
+            Ty::Elem(ElemTy::Kind(k)) => {
+                if attr.name == "name" {
+                    return T::of(Ty::Str);
+                }
+                match self.schema.kinds[k].attr(&attr.name).cloned() {
+                    Some(a) => {
+                        self.add_ref(attr.span, a.symbol);
+                        T::of(a.ty)
+                    }
+                    None => {
+                        let kind = &self.schema.kinds[k];
+                        let names: Vec<&str> = kind.attrs.iter().map(|a| a.name.as_str()).collect();
+                        let mut d = Diagnostic::error(
+                            "E0203",
+                            format!("`{}` has no attribute `{}`", kind.name, attr.name),
+                        )
+                        .primary(attr.span, "unknown attribute");
+                        if let Some(s) = names::suggest(&attr.name, names.iter().copied()) {
+                            d = d.help(format!("did you mean `{s}`?"));
+                        } else if !names.is_empty() {
+                            d = d.help(format!("`{}` has {}", kind.name, names.join(", ")));
+                        }
+                        self.error(d);
+                        T::err()
+                    }
+                }
+            }
+            Ty::Elem(ElemTy::Any) => {
+                let found = self
+                    .schema
+                    .kinds
+                    .iter()
+                    .find_map(|k| k.attr(&attr.name).map(|a| a.ty));
+                T::of(found.unwrap_or(Ty::Err))
+            }
+            Ty::Err => T::err(),
+            other => {
+                let found = self.schema.ty_name(&other);
+                self.error(
+                    Diagnostic::error("E0203", format!("{found} has no attributes"))
+                        .primary(attr.span, format!("`.{}` on {found}", attr.name)),
+                );
+                T::err()
+            }
+        }
+    }
+
+    pub(super) fn index(&mut self, base: &Expr, args: &[Expr], span: Span) -> T {
+        let ExprKind::Name(id) = &base.kind else {
+            self.expr(base);
+            self.error(
+                Diagnostic::error("E0304", "only params and decisions can be indexed")
+                    .primary(base.span, "not indexable"),
+            );
+            return T::err();
+        };
+        match self.schema.globals.get(&id.name).copied() {
+            Some(Global::Param(i)) => {
+                let p = self.schema.params[i].clone();
+                self.add_ref(id.span, Some(p.symbol));
+                self.check_index_args(&p.name, p.span, &p.dims, args, span);
+                T::of(p.ty)
+            }
+            Some(Global::Decision(i)) => {
+                let d = self.schema.decisions[i].clone();
+                self.add_ref(id.span, Some(d.symbol));
+                self.check_index_args(&d.name, d.span, &d.dims, args, span);
+                T::var(decision_ty(d.var_kind, d.unit), true)
+            }
+            Some(Global::Fn(_)) => self.call(
+                id,
+                &args
+                    .iter()
+                    .map(|a| ast::Arg {
+                        name: None,
+                        value: a.clone(),
+                    })
+                    .collect::<Vec<_>>(),
+                span,
+            ),
+            Some(_) | None => {
+                let t = self.expr(base);
+                if t.ty != Ty::Err {
+                    let found = self.schema.ty_name(&t.ty);
+                    self.error(
+                        Diagnostic::error("E0304", format!("`{}` cannot be indexed", id.name))
+                            .primary(base.span, format!("this is {found}")),
+                    );
+                }
+                for a in args {
+                    self.expr(a);
+                }
+                T::err()
+            }
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! Auxiliary columns and rows: declarations for what the compiler derives from a source
+//! construct, new columns, row emission with bound checks, and the big-M linearisations of
+//! `max`/`min` over decisions and of products with a bool. Every big-M value comes from the
+//! bounds of the expressions involved. Used by [`super`] and [`super::logic`].
+
+use super::{Lin, Lit, EPS};
+use crate::check::Global;
+use crate::diagnostics::Diagnostic;
+use crate::instantiate::eval::R;
+use crate::instantiate::Inst;
+use crate::ir::{self, ColId, Column, DeclKind, Origin, Row, VarKind};
+use crate::span::Span;
+use crate::syntax::ast::{BinOp, Expr, ExprKind, UnOp};
+
+impl Inst<'_> {
+    /// A declaration for rows and columns the compiler makes from a source construct.
+    pub(super) fn derived(&mut self, span: Span, note: &str) -> ir::DeclId {
+        let parent = self.origin.decl;
+        if let Some(&d) = self.derived_decls.get(&(parent.0, span)) {
+            return d;
+        }
+        let p = &self.model.decls[parent.0 as usize];
+        let decl = ir::Decl {
+            name: format!(
+                "{}~{}",
+                p.name,
+                note.split_whitespace().next().unwrap_or("aux")
+            ),
+            kind: DeclKind::Derived,
+            span,
+            index_names: p.index_names.clone(),
+            unit: String::new(),
+            note: note.to_string(),
+        };
+        let d = self.model.add_decl(decl);
+        self.derived_decls.insert((parent.0, span), d);
+        d
+    }
+
+    pub(super) fn new_col(
+        &mut self,
+        kind: VarKind,
+        lb: f64,
+        ub: f64,
+        span: Span,
+        note: &str,
+    ) -> R<u32> {
+        if self.model.columns.len() >= self.limits.max_columns {
+            return Err(self.too_large("columns", span));
+        }
+        let decl = self.derived(span, note);
+        let origin = Origin {
+            decl,
+            tuple: self.origin.tuple,
+        };
+        Ok(self
+            .model
+            .add_column(Column {
+                kind,
+                lb,
+                ub,
+                origin,
+            })
+            .0)
+    }
+
+    pub(crate) fn too_large(&self, what: &str, span: Span) -> Diagnostic {
+        let name = self
+            .model
+            .decls
+            .get(self.origin.decl.0 as usize)
+            .map(|d| d.name.clone())
+            .unwrap_or_default();
+        Diagnostic::error(
+            "E0604",
+            format!("the model exceeds the limit of {what} while expanding `{name}`"),
+        )
+        .primary(span, format!("this declaration makes too many {what}"))
+        .help("add a `where` filter to the index, or raise the limit (--max-columns / --max-rows)")
+    }
+
+    /// Emit `lo <= lin <= hi` (lin's constant moves to the bounds), scaled by `scale`.
+    pub(crate) fn emit_row(
+        &mut self,
+        mut lin: Lin,
+        lo: f64,
+        hi: f64,
+        scale: f64,
+        origin: Origin,
+        span: Span,
+    ) -> R<()> {
+        lin.normalize();
+        let s = if scale > 0.0 && scale.is_finite() {
+            scale
+        } else {
+            1.0
+        };
+        let lo = (lo - lin.constant) / s;
+        let hi = (hi - lin.constant) / s;
+        if lin.terms.is_empty() {
+            // A row without decisions: it either holds or the model is infeasible.
+            if lo > EPS * lo.abs().max(1.0) || hi < -EPS * hi.abs().max(1.0) {
+                self.model.elements = self.world.elems.iter().map(|e| e.name.clone()).collect();
+                let name = self.model.origin_name(origin);
+                return Err(
+                    Diagnostic::error("E0615", format!("`{name}` can never hold"))
+                        .primary(
+                            span,
+                            format!(
+                                "without decisions this is {} <= 0 <= {}",
+                                crate::ir::dump::fmt_num(lo),
+                                crate::ir::dump::fmt_num(hi)
+                            ),
+                        )
+                        .help("check the data this constraint reads"),
+                );
+            }
+            return Ok(());
+        }
+        if self.model.rows.len() >= self.limits.max_rows {
+            return Err(self.too_large("rows", span));
+        }
+        if self.model.row_cols.len() + lin.terms.len() > self.limits.max_nonzeros {
+            return Err(self.too_large("nonzeros", span));
+        }
+        self.model.add_row(
+            Row { lo, hi, origin },
+            lin.terms.iter().map(|&(c, v)| (ColId(c), v / s)),
+        );
+        Ok(())
+    }
+
+    pub(super) fn derived_row(
+        &mut self,
+        lin: Lin,
+        lo: f64,
+        hi: f64,
+        span: Span,
+        note: &str,
+    ) -> R<()> {
+        let decl = self.derived(span, note);
+        let origin = Origin {
+            decl,
+            tuple: self.origin.tuple,
+        };
+        self.emit_row(lin, lo, hi, 1.0, origin, span)
+    }
+
+    /// `max`/`min` of linear expressions as a new column `t`.
+    pub(super) fn extremum(
+        &mut self,
+        is_max: bool,
+        items: Vec<Lin>,
+        k: f64,
+        pol: i8,
+        span: Span,
+    ) -> R<u32> {
+        let bounds: Vec<(f64, f64)> = items.iter().map(|l| self.bounds(l)).collect();
+        let lo = if is_max {
+            bounds.iter().map(|b| b.0).fold(f64::NEG_INFINITY, f64::max)
+        } else {
+            bounds.iter().map(|b| b.0).fold(f64::INFINITY, f64::min)
+        };
+        let hi = if is_max {
+            bounds.iter().map(|b| b.1).fold(f64::NEG_INFINITY, f64::max)
+        } else {
+            bounds.iter().map(|b| b.1).fold(f64::INFINITY, f64::min)
+        };
+        let note = if is_max {
+            "max epigraph"
+        } else {
+            "min hypograph"
+        };
+        let t = self.new_col(VarKind::Continuous, lo, hi, span, note)?;
+        // Effective preference on t: k>0 keeps pol, k<0 flips it.
+        let eff = if k < 0.0 { -pol } else { pol };
+        let one_sided = (is_max && eff > 0) || (!is_max && eff < 0);
+        for l in &items {
+            // max: t >= l ; min: t <= l
+            let mut row = Lin {
+                terms: vec![(t, 1.0)],
+                constant: 0.0,
+            };
+            row.add(l, -1.0);
+            if is_max {
+                self.derived_row(row, 0.0, f64::INFINITY, span, note)?;
+            } else {
+                self.derived_row(row, f64::NEG_INFINITY, 0.0, span, note)?;
+            }
+        }
+        if !one_sided {
+            // Exactness: t equals one of the items, chosen by binaries z_i.
+            let mut pick = Lin::default();
+            for (l, b) in items.iter().zip(&bounds) {
+                let z = self.new_col(VarKind::Binary, 0.0, 1.0, span, "max choice")?;
+                pick.terms.push((z, 1.0));
+                // max: t <= l + M(1-z), M = hi - b.lo ; min: t >= l - M(1-z), M = b.hi - lo
+                let m = if is_max { hi - b.0 } else { b.1 - lo };
+                if !m.is_finite() {
+                    return Err(self.needs_bounds(span, "`max`/`min` of decisions"));
+                }
+                let mut row = Lin {
+                    terms: vec![(t, 1.0)],
+                    constant: 0.0,
+                };
+                row.add(l, -1.0);
+                if is_max {
+                    row.terms.push((z, m));
+                    self.derived_row(row, f64::NEG_INFINITY, m, span, "max choice")?;
+                } else {
+                    row.terms.push((z, -m));
+                    self.derived_row(row, -m, f64::INFINITY, span, "min choice")?;
+                }
+            }
+            self.derived_row(pick, 1.0, 1.0, span, "max choice")?;
+        }
+        Ok(t)
+    }
+
+    pub(crate) fn needs_bounds(&self, span: Span, what: &str) -> Diagnostic {
+        Diagnostic::error(
+            "E0605",
+            format!("{what} needs bounds on the decisions involved"),
+        )
+        .primary(span, "an unbounded decision takes part here")
+        .help("give the decisions bounds (`>= 0 <= 100`): big-M values are derived from them")
+    }
+
+    /// The product of two varying factors: one must be a condition (0/1).
+    pub(super) fn product(&mut self, a: &Expr, b: &Expr, span: Span) -> R<u32> {
+        let a_bool = self.is_condition(a);
+        let b_bool = self.is_condition(b);
+        let (cond, other) = if a_bool {
+            (a, b)
+        } else if b_bool {
+            (b, a)
+        } else {
+            return Err(
+                Diagnostic::error("E0601", "product of two decisions is not linear")
+                    .primary(span, "this product")
+                    .help("one factor must be data, or a bool decision times a bounded decision"),
+            );
+        };
+        let f = self.formula(cond)?;
+        let z = self.reify_full(f, cond.span)?;
+        self.lit_times(z, other, span)
+    }
+
+    pub(super) fn is_condition(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Index(b, _) | ExprKind::Field(b, _)
+                if matches!(&b.kind, ExprKind::Name(_)) =>
+            {
+                if let ExprKind::Name(id) = &b.kind {
+                    if let Some(Global::Decision(d)) = self.schema.globals.get(&id.name) {
+                        return self.schema.decisions[*d].var_kind == VarKind::Binary;
+                    }
+                }
+                false
+            }
+            ExprKind::Name(id) => {
+                matches!(self.schema.globals.get(&id.name), Some(Global::Decision(d)) if self.schema.decisions[*d].var_kind == VarKind::Binary)
+            }
+            ExprKind::Compare(..) | ExprKind::Unary(UnOp::Not, _) => true,
+            ExprKind::Binary(op, _, _) => {
+                matches!(op, BinOp::And | BinOp::Or | BinOp::Implies | BinOp::Iff)
+            }
+            _ => false,
+        }
+    }
+
+    /// `w = z * e` for a literal z and a bounded expression e.
+    pub(super) fn lit_times(&mut self, z: Lit, e: &Expr, span: Span) -> R<u32> {
+        let mut l = Lin::default();
+        self.lin(e, 1.0, 0, &mut l)?;
+        let (lo, hi) = self.bounds(&l);
+        if !lo.is_finite() || !hi.is_finite() {
+            return Err(self.needs_bounds(span, "a product with a bool"));
+        }
+        let w = self.new_col(
+            VarKind::Continuous,
+            lo.min(0.0),
+            hi.max(0.0),
+            span,
+            "product",
+        )?;
+        // zl = z as a linear expression (z or 1 - z).
+        let zl = |acc: &mut Lin, k: f64| {
+            if z.neg {
+                acc.constant += k;
+                acc.terms.push((z.col, -k));
+            } else {
+                acc.terms.push((z.col, k));
+            }
+        };
+        // w <= hi*z ; w >= lo*z
+        let mut r = Lin {
+            terms: vec![(w, 1.0)],
+            constant: 0.0,
+        };
+        zl(&mut r, -hi);
+        self.derived_row(r, f64::NEG_INFINITY, 0.0, span, "product")?;
+        let mut r = Lin {
+            terms: vec![(w, 1.0)],
+            constant: 0.0,
+        };
+        zl(&mut r, -lo);
+        self.derived_row(r, 0.0, f64::INFINITY, span, "product")?;
+        // w <= e - lo*(1-z) ; w >= e - hi*(1-z)
+        let mut r = Lin {
+            terms: vec![(w, 1.0)],
+            constant: 0.0,
+        };
+        r.add(&l, -1.0);
+        r.constant += lo;
+        zl(&mut r, -lo);
+        self.derived_row(r, f64::NEG_INFINITY, 0.0, span, "product")?;
+        let mut r = Lin {
+            terms: vec![(w, 1.0)],
+            constant: 0.0,
+        };
+        r.add(&l, -1.0);
+        r.constant += hi;
+        zl(&mut r, -hi);
+        self.derived_row(r, 0.0, f64::INFINITY, span, "product")?;
+        Ok(w)
+    }
+}

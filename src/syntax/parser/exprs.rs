@@ -1,0 +1,410 @@
+//! Building expressions: the [`Builder`] methods that turn expression-level pest pairs
+//! (operators by precedence, calls, aggregates, literals, sets and ranges) into spanned
+//! [`Expr`] nodes. Called from the item builders in [`super::items`].
+
+use super::{errors, next, Builder, Rule, P, R};
+use crate::span::Span;
+use crate::syntax::ast::*;
+
+impl Builder {
+    pub(super) fn set_expr(&self, p: P) -> R<Expr> {
+        match p.as_rule() {
+            Rule::set_expr => {
+                let span = self.span(&p);
+                let inner = p
+                    .into_inner()
+                    .next()
+                    .ok_or_else(|| errors::internal(span, "set"))?;
+                self.set_expr(inner)
+            }
+            Rule::range => self.range(p),
+            _ => self.expr(p),
+        }
+    }
+
+    pub(super) fn range(&self, p: P) -> R<Expr> {
+        let span = self.span(&p);
+        let mut it = p.into_inner();
+        let lo = self.expr(next(&mut it, span)?)?;
+        let hi = self.expr(next(&mut it, span)?)?;
+        Ok(Expr {
+            kind: ExprKind::Range(Box::new(lo), Box::new(hi)),
+            span,
+        })
+    }
+
+    /// Any expression-level rule.
+    pub(super) fn expr(&self, p: P) -> R<Expr> {
+        let span = self.span(&p);
+        let rule = p.as_rule();
+        match rule {
+            Rule::expr => {
+                // implies (<-> implies)*
+                let mut it = p.into_inner();
+                let mut acc = self.expr(next(&mut it, span)?)?;
+                while let Some(_op) = it.next() {
+                    let rhs = self.expr(next(&mut it, span)?)?;
+                    let s = acc.span.to(rhs.span);
+                    acc = bin(BinOp::Iff, acc, rhs, s);
+                }
+                Ok(acc)
+            }
+            Rule::implies => {
+                let mut it = p.into_inner();
+                let lhs = self.expr(next(&mut it, span)?)?;
+                match it.next() {
+                    Some(_) => {
+                        let rhs = self.expr(next(&mut it, span)?)?;
+                        Ok(bin(BinOp::Implies, lhs, rhs, span))
+                    }
+                    None => Ok(lhs),
+                }
+            }
+            Rule::or_expr | Rule::and_expr => {
+                let op = if rule == Rule::or_expr {
+                    BinOp::Or
+                } else {
+                    BinOp::And
+                };
+                let mut it = p
+                    .into_inner()
+                    .filter(|c| !matches!(c.as_rule(), Rule::kw_or | Rule::kw_and));
+                let mut acc = self.expr(next(&mut it, span)?)?;
+                for c in it {
+                    let rhs = self.expr(c)?;
+                    let s = acc.span.to(rhs.span);
+                    acc = bin(op, acc, rhs, s);
+                }
+                Ok(acc)
+            }
+            Rule::not_expr => {
+                let mut it = p.into_inner();
+                let first = next(&mut it, span)?;
+                if first.as_rule() == Rule::not_op {
+                    let e = self.expr(next(&mut it, span)?)?;
+                    Ok(Expr {
+                        kind: ExprKind::Unary(UnOp::Not, Box::new(e)),
+                        span,
+                    })
+                } else {
+                    self.expr(first)
+                }
+            }
+            Rule::cmp_expr => {
+                let mut it = p.into_inner();
+                let lhs = self.expr(next(&mut it, span)?)?;
+                let mut links = Vec::new();
+                while let Some(op) = it.next() {
+                    let ospan = self.span(&op);
+                    let op = cmp_op(op.as_str());
+                    let rhs = self.expr(next(&mut it, span)?)?;
+                    links.push((op, ospan, rhs));
+                }
+                if links.is_empty() {
+                    Ok(lhs)
+                } else {
+                    Ok(Expr {
+                        kind: ExprKind::Compare(Box::new(lhs), links),
+                        span,
+                    })
+                }
+            }
+            Rule::sum_expr | Rule::mul_expr => {
+                let mut it = p.into_inner();
+                let mut acc = self.expr(next(&mut it, span)?)?;
+                while let Some(op) = it.next() {
+                    let op = match op.as_str() {
+                        "+" => BinOp::Add,
+                        "-" => BinOp::Sub,
+                        "*" => BinOp::Mul,
+                        "/" => BinOp::Div,
+                        _ => BinOp::Mod,
+                    };
+                    let rhs = self.expr(next(&mut it, span)?)?;
+                    let s = acc.span.to(rhs.span);
+                    acc = bin(op, acc, rhs, s);
+                }
+                Ok(acc)
+            }
+            Rule::unary => {
+                let mut it = p.into_inner();
+                let first = next(&mut it, span)?;
+                if first.as_rule() == Rule::neg_op {
+                    let e = self.expr(next(&mut it, span)?)?;
+                    Ok(Expr {
+                        kind: ExprKind::Unary(UnOp::Neg, Box::new(e)),
+                        span,
+                    })
+                } else {
+                    self.expr(first)
+                }
+            }
+            Rule::power => {
+                let mut it = p.into_inner();
+                let base = self.expr(next(&mut it, span)?)?;
+                match it.next() {
+                    Some(e) => {
+                        let exp = self.expr(e)?;
+                        Ok(bin(BinOp::Pow, base, exp, span))
+                    }
+                    None => Ok(base),
+                }
+            }
+            Rule::postfix => {
+                let mut it = p.into_inner();
+                let mut acc = self.expr(next(&mut it, span)?)?;
+                for c in it {
+                    let cspan = self.span(&c);
+                    let s = acc.span.to(cspan);
+                    match c.as_rule() {
+                        Rule::field => {
+                            let f = self.ident(next(&mut c.into_inner(), cspan)?);
+                            acc = Expr {
+                                kind: ExprKind::Field(Box::new(acc), f),
+                                span: s,
+                            };
+                        }
+                        _ => {
+                            let mut idx = Vec::new();
+                            for e in c.into_inner() {
+                                idx.push(self.expr(e)?);
+                            }
+                            acc = Expr {
+                                kind: ExprKind::Index(Box::new(acc), idx),
+                                span: s,
+                            };
+                        }
+                    }
+                }
+                Ok(acc)
+            }
+            Rule::primary | Rule::agg_body => {
+                let inner = next(&mut p.into_inner(), span)?;
+                self.expr(inner)
+            }
+            Rule::paren => {
+                let mut items = Vec::new();
+                for c in p.into_inner() {
+                    items.push(self.expr(c)?);
+                }
+                if items.len() == 1 {
+                    let mut e = items.remove(0);
+                    e.span = span;
+                    Ok(e)
+                } else {
+                    Ok(Expr {
+                        kind: ExprKind::Tuple(items),
+                        span,
+                    })
+                }
+            }
+            Rule::if_expr => {
+                let mut it = p.into_inner().filter(|c| {
+                    !matches!(c.as_rule(), Rule::kw_if | Rule::kw_then | Rule::kw_else)
+                });
+                let c = self.expr(next(&mut it, span)?)?;
+                let t = self.expr(next(&mut it, span)?)?;
+                let e = self.expr(next(&mut it, span)?)?;
+                Ok(Expr {
+                    kind: ExprKind::If(Box::new(c), Box::new(t), Box::new(e)),
+                    span,
+                })
+            }
+            Rule::aggregate => {
+                let mut kind = AggKind::Sum;
+                let mut bindings = Vec::new();
+                let mut filter = None;
+                let mut body = None;
+                let mut idx_start = None;
+                let mut idx_end = span;
+                for c in p.into_inner() {
+                    match c.as_rule() {
+                        Rule::agg_name => {
+                            kind = match c.as_str() {
+                                "sum" => AggKind::Sum,
+                                "count" => AggKind::Count,
+                                "min" => AggKind::Min,
+                                "max" => AggKind::Max,
+                                "exists" => AggKind::Exists,
+                                _ => AggKind::Forall,
+                            }
+                        }
+                        Rule::binding => {
+                            let b = self.binding(c)?;
+                            idx_start.get_or_insert(b.span);
+                            idx_end = b.span;
+                            bindings.push(b);
+                        }
+                        Rule::kw_where => {}
+                        Rule::agg_body => body = Some(Box::new(self.expr(c)?)),
+                        _ => {
+                            let f = self.expr(c)?;
+                            idx_end = f.span;
+                            filter = Some(Box::new(f));
+                        }
+                    }
+                }
+                let ispan = idx_start.map(|s| s.to(idx_end)).unwrap_or(span);
+                Ok(Expr {
+                    kind: ExprKind::Agg {
+                        kind,
+                        index: IndexList {
+                            bindings,
+                            filter,
+                            span: ispan,
+                        },
+                        body,
+                    },
+                    span,
+                })
+            }
+            Rule::call => {
+                let mut it = p.into_inner();
+                let name = self.ident(next(&mut it, span)?);
+                let mut args = Vec::new();
+                for a in it {
+                    args.push(self.arg(a)?);
+                }
+                Ok(Expr {
+                    kind: ExprKind::Call(name, args),
+                    span,
+                })
+            }
+            Rule::set_compr => {
+                let mut it = p
+                    .into_inner()
+                    .filter(|c| !matches!(c.as_rule(), Rule::kw_in | Rule::kw_where));
+                let var = self.ident(next(&mut it, span)?);
+                let set = self.set_expr(next(&mut it, span)?)?;
+                let filter = it.next().map(|f| self.expr(f)).transpose()?.map(Box::new);
+                let bspan = var.span.to(set.span);
+                Ok(Expr {
+                    kind: ExprKind::SetCompr(Box::new(IndexList {
+                        bindings: vec![Binding {
+                            var: Some(var),
+                            set,
+                            span: bspan,
+                        }],
+                        filter,
+                        span,
+                    })),
+                    span,
+                })
+            }
+            Rule::set_lit => {
+                let mut items = Vec::new();
+                for c in p.into_inner() {
+                    items.push(self.expr(c)?);
+                }
+                Ok(Expr {
+                    kind: ExprKind::SetLit(items),
+                    span,
+                })
+            }
+            Rule::map_lit => {
+                let mut entries = Vec::new();
+                for e in p.into_inner() {
+                    let espan = self.span(&e);
+                    let mut ei = e.into_inner();
+                    let key = next(&mut ei, espan)?;
+                    let mut keys = Vec::new();
+                    for k in key.into_inner() {
+                        keys.push(self.map_key_atom(k)?);
+                    }
+                    let value = self.expr(next(&mut ei, espan)?)?;
+                    entries.push((keys, value));
+                }
+                Ok(Expr {
+                    kind: ExprKind::Map(entries),
+                    span,
+                })
+            }
+            Rule::quantity => {
+                let mut it = p.into_inner();
+                let n = next(&mut it, span)?;
+                let value = parse_number(n.as_str(), self.span(&n))?;
+                let u = next(&mut it, span)?;
+                Ok(Expr {
+                    kind: ExprKind::Quantity(
+                        value,
+                        UnitExpr {
+                            text: u.as_str().to_string(),
+                            span: self.span(&u),
+                        },
+                    ),
+                    span,
+                })
+            }
+            Rule::number => Ok(Expr {
+                kind: ExprKind::Number(parse_number(p.as_str(), span)?),
+                span,
+            }),
+            Rule::period => {
+                let s = p.as_str();
+                let year = s[..4].parse::<i32>().unwrap_or(0);
+                let quarter = s[5..6].parse::<u8>().unwrap_or(0);
+                if !(1..=4).contains(&quarter) {
+                    return Err(errors::bad_quarter(span, s));
+                }
+                Ok(Expr {
+                    kind: ExprKind::Period { year, quarter },
+                    span,
+                })
+            }
+            Rule::string => {
+                let s = self.string(p);
+                Ok(Expr {
+                    kind: ExprKind::Str(s.value),
+                    span,
+                })
+            }
+            Rule::kw_true => Ok(Expr {
+                kind: ExprKind::Bool(true),
+                span,
+            }),
+            Rule::kw_false => Ok(Expr {
+                kind: ExprKind::Bool(false),
+                span,
+            }),
+            Rule::ident | Rule::entity_name => Ok(Expr {
+                kind: ExprKind::Name(self.ident(p)),
+                span,
+            }),
+            Rule::set_expr | Rule::range => self.set_expr(p),
+            _ => Err(errors::internal(span, "unexpected expression")),
+        }
+    }
+
+    pub(super) fn map_key_atom(&self, p: P) -> R<Expr> {
+        let span = self.span(&p);
+        let inner = next(&mut p.into_inner(), span)?;
+        self.expr(inner)
+    }
+}
+
+fn bin(op: BinOp, l: Expr, r: Expr, span: Span) -> Expr {
+    Expr {
+        kind: ExprKind::Binary(op, Box::new(l), Box::new(r)),
+        span,
+    }
+}
+pub(super) fn cmp_op(s: &str) -> CmpOp {
+    match s {
+        "==" => CmpOp::Eq,
+        "!=" => CmpOp::Ne,
+        "<=" => CmpOp::Le,
+        ">=" => CmpOp::Ge,
+        "<" => CmpOp::Lt,
+        ">" => CmpOp::Gt,
+        "in" => CmpOp::In,
+        _ => CmpOp::NotIn,
+    }
+}
+
+pub(super) fn parse_number(text: &str, span: Span) -> R<f64> {
+    let clean: String = text.chars().filter(|&c| c != '_').collect();
+    match clean.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(errors::bad_number(span, text)),
+    }
+}

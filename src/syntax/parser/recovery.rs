@@ -1,0 +1,169 @@
+//! Text scanning around the pest parser: skipping trivia between items, finding where the
+//! next declaration starts after a syntax error, blanking out items nested too deeply for a
+//! recursive parser, and the slow detailed-error and reach parses. Used by the driver in
+//! [`super`] before and between item parses.
+
+use super::{ArchParser, Rule};
+use crate::diagnostics::Diagnostic;
+use crate::span::{FileId, Span};
+use pest::Parser;
+
+/// The error of a parse of one item with detailed attempt tracking, which describes what was
+/// expected. Tracking is slow, so it is switched on only for this; the switch is global, so
+/// one thread at a time has it on (a parse on another thread meanwhile is only slower).
+pub(super) fn detailed_error(text: &str) -> Option<pest::error::Error<Rule>> {
+    static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = DETAIL.lock().unwrap_or_else(|e| e.into_inner());
+    pest::set_error_detail(true);
+    let detailed = ArchParser::parse(Rule::single_item, text).err();
+    pest::set_error_detail(false);
+    detailed
+}
+
+/// The furthest position the parser tried to match something at while reading the item at
+/// `pos` (and failing to continue it), from a parse of the item followed by a rule that
+/// never matches.
+pub(super) fn reach(text: &str, pos: usize) -> usize {
+    use pest::error::InputLocation;
+    match ArchParser::parse(Rule::probe_item, &text[pos..]) {
+        Err(e) => match e.location {
+            InputLocation::Pos(p) => pos + p,
+            InputLocation::Span((_, b)) => pos + b,
+        },
+        Ok(_) => text.len(),
+    }
+}
+
+/// Deepest bracket nesting, or run of prefix operators, that the parser accepts.
+pub const MAX_NESTING: usize = 48;
+
+/// Blank out (byte for byte, keeping newlines) every item whose brackets nest, or whose
+/// prefix operators run, deeper than [`MAX_NESTING`], with an E0105 error for each. `None`
+/// when nothing is too deep.
+pub(super) fn blank_deep_items(
+    file: FileId,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut run = 0usize;
+    let mut bad: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth == MAX_NESTING + 1 {
+                    bad.push(i);
+                }
+                run = 0;
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                run = 0;
+            }
+            b'-' | b'!' => {
+                run += 1;
+                if run == MAX_NESTING + 1 {
+                    bad.push(i);
+                }
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            b'n' if bytes[i..].starts_with(b"not")
+                && bytes
+                    .get(i + 3)
+                    .is_some_and(|c| !c.is_ascii_alphanumeric() && *c != b'_' && *c != b'-')
+                && (i == 0
+                    || !(bytes[i - 1].is_ascii_alphanumeric()
+                        || bytes[i - 1] == b'_'
+                        || bytes[i - 1] == b'-')) =>
+            {
+                run += 1;
+                if run == MAX_NESTING + 1 {
+                    bad.push(i);
+                }
+                i += 3;
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            _ => run = 0,
+        }
+        if bytes[i] == b'\n' && depth == 0 {
+            run = 0;
+        }
+        i += 1;
+    }
+    if bad.is_empty() {
+        return None;
+    }
+    let mut out = text.as_bytes().to_vec();
+    for &at in &bad {
+        diags.push(
+            Diagnostic::error(
+                "E0105",
+                format!("expression nested more than {MAX_NESTING} levels deep"),
+            )
+            .primary(Span::new(file, at, at + 1), "too deep here")
+            .help("split the expression with a `fn` or a `param`"),
+        );
+        let start = text[..at].rfind('\n').map(|p| p + 1).unwrap_or(0);
+        let start = (0..=start)
+            .rev()
+            .find(|&p| {
+                p == 0
+                    || (bytes[p - 1] == b'\n'
+                        && bytes.get(p).is_some_and(|c| c.is_ascii_alphabetic()))
+            })
+            .unwrap_or(0);
+        let end = next_item_start(text, at);
+        for b in &mut out[start..end] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Skip whitespace and non-doc comments.
+pub(super) fn skip_trivia(text: &str, mut pos: usize) -> usize {
+    let bytes = text.as_bytes();
+    loop {
+        while pos < bytes.len() && (bytes[pos] as char).is_ascii_whitespace() {
+            pos += 1;
+        }
+        if text[pos..].starts_with("\u{feff}") {
+            pos += 3;
+            continue;
+        }
+        if text[pos..].starts_with("//") && !text[pos..].starts_with("///") {
+            while pos < bytes.len() && bytes[pos] != b'\n' {
+                pos += 1;
+            }
+            continue;
+        }
+        return pos;
+    }
+}
+
+/// The start of the next line (after `from`) whose first character is not indented and
+/// not a closing brace: where the next declaration most likely begins.
+pub(super) fn next_item_start(text: &str, from: usize) -> usize {
+    let mut pos = crate::span::floor_char_boundary(text, from);
+    while let Some(nl) = text[pos..].find('\n') {
+        pos += nl + 1;
+        let rest = &text[pos..];
+        match rest.chars().next() {
+            Some(c) if c.is_alphabetic() || c == '_' => return pos,
+            Some('/') if rest.starts_with("///") => return pos,
+            _ => {}
+        }
+    }
+    text.len()
+}
