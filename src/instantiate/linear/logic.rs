@@ -126,6 +126,9 @@ impl Inst<'_> {
                     self.lin(right, -1.0, pol_l, &mut l)?;
                     l.normalize();
                     let integral = self.integral(&l);
+                    if !integral && matches!(op, CmpOp::Lt | CmpOp::Gt | CmpOp::Ne) {
+                        self.warn_strict(*op, *op_span);
+                    }
                     let (kind, shift) = match op {
                         CmpOp::Le => (CmpKind::Le, 0.0),
                         CmpOp::Ge => (CmpKind::Ge, 0.0),
@@ -539,5 +542,39 @@ pub fn negate(f: F) -> F {
                 ]),
             }
         }
+    }
+}
+
+impl Inst<'_> {
+    /// W0621, once per comparison in the source: a strict comparison (or `!=`) of continuous
+    /// values, which a MILP cannot make strict.
+    fn warn_strict(&mut self, op: CmpOp, span: Span) {
+        let seen = self
+            .diags
+            .iter()
+            .any(|d| d.code == "W0621" && d.labels.first().is_some_and(|l| l.span == span));
+        if seen {
+            return;
+        }
+        let d = if op == CmpOp::Ne {
+            Diagnostic::warning(
+                "W0621",
+                "`!=` between continuous values constrains nothing in a MILP",
+            )
+            .primary(span, "solved as `<=` or `>=`, which always holds")
+            .help("compare whole numbers (an `int` decision), or state the gap you need")
+        } else {
+            let weak = if op == CmpOp::Lt { "<=" } else { ">=" };
+            Diagnostic::warning(
+                "W0621",
+                "a strict comparison of continuous values is solved as non-strict",
+            )
+            .primary(span, format!("solved as `{weak}`"))
+            .help(format!(
+                "write `{weak}` with the margin you mean (`x {weak} 5 {} 0.01 Gbps`), or make the decision an `int`",
+                if op == CmpOp::Lt { "-" } else { "+" }
+            ))
+        };
+        self.diags.push(d);
     }
 }
