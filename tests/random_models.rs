@@ -140,7 +140,9 @@ proptest! {
         for &(solver, status, obj) in &results[1..] {
             prop_assert_eq!(status, first_status, "{} vs {}", solver.name(), first_solver.name());
             if status == Status::Optimal {
-                prop_assert!((obj - first_obj).abs() <= 1e-6 * first_obj.abs().max(1.0), "{} {} vs {} {}", solver.name(), obj, first_solver.name(), first_obj);
+                // Solvers accept rows and bounds within 1e-6 (their feasibility
+                // tolerance), so two optimal objectives can differ by a few 1e-6.
+                prop_assert!((obj - first_obj).abs() <= 1e-5 * first_obj.abs().max(1.0), "{} {} vs {} {}", solver.name(), obj, first_solver.name(), first_obj);
             }
         }
         let mut mps = Vec::new();
