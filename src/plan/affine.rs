@@ -412,6 +412,29 @@ impl AffinePlan {
         let (cost0, cost_d) = at_state(self.cost_form);
         let dcosts = self.decision_costs.get(stage);
         let k = self.states.max(1);
+        // All affine with whole coefficients and nothing left to check per decision: the
+        // tightest loop.
+        let plain = reqs.is_empty() && self.cost_trees.is_empty() && self.decision_trees.is_empty();
+        let ints: Option<SmallVec<[(i64, i64); 8]>> = nexts
+            .iter()
+            .map(|n| match *n {
+                RowNext::Int(n0, nd) => Some((n0, nd)),
+                _ => None,
+            })
+            .collect();
+        if let (true, Some(ints)) = (plain, ints) {
+            for (j, cost) in costs.iter_mut().enumerate() {
+                let di = lo + j as i64;
+                for (slot, &(n0, nd)) in next[j * k..j * k + self.states].iter_mut().zip(&ints) {
+                    *slot = nd
+                        .checked_mul(di)
+                        .and_then(|x| x.checked_add(n0))
+                        .ok_or_else(|| (di, not_integer(n0 as f64 + nd as f64 * di as f64)))?;
+                }
+                *cost = cost0 + cost_d * di as f64;
+            }
+            return Ok(());
+        }
         'decisions: for (j, cost) in costs.iter_mut().enumerate() {
             let di = lo + j as i64;
             let d = di as f64;
@@ -442,18 +465,20 @@ impl AffinePlan {
                 };
             }
             let mut c = cost0 + cost_d * d;
-            let cached = dcosts.and_then(|(dlo, v)| {
-                let i = usize::try_from(di.checked_sub(*dlo)?).ok()?;
-                v.get(i)
-            });
-            c += match cached {
-                Some(v) => v.clone(),
-                None => self
-                    .decision_trees
-                    .iter()
-                    .try_fold(0.0, |acc, t| Ok(acc + t.eval(&[], di, consts)?)),
+            if !self.decision_trees.is_empty() {
+                let cached = dcosts.and_then(|(dlo, v)| {
+                    let i = usize::try_from(di.checked_sub(*dlo)?).ok()?;
+                    v.get(i)
+                });
+                c += match cached {
+                    Some(v) => v.clone(),
+                    None => self
+                        .decision_trees
+                        .iter()
+                        .try_fold(0.0, |acc, t| Ok(acc + t.eval(&[], di, consts)?)),
+                }
+                .map_err(|e| (di, e))?;
             }
-            .map_err(|e| (di, e))?;
             for t in &self.cost_trees {
                 c += t.eval(state, di, consts).map_err(|e| (di, e))?;
             }
@@ -590,6 +615,25 @@ mod tests {
                 Box::new(b(Op2::Div, b(Op2::Sub, State(1), Decision), Const(4.0))),
             ),
         ];
+        let compared = compare_with_trees(&req, &next, &cost, (0, 6));
+        assert!(compared > 100, "too few allowed steps compared: {compared}");
+    }
+
+    /// Requirements on the state alone, whole next states and an affine cost: the row is
+    /// filled by the tightest loop.
+    #[test]
+    fn plain_rows_match_the_trees() {
+        use CExpr::{Const, Decision, Stage, State};
+        let next = vec![
+            b(Op2::Add, State(0), Decision),
+            b(Op2::Sub, State(1), b(Op2::Mul, Const(2.0), Decision)),
+        ];
+        let req = vec![b(Op2::Ge, b(Op2::Mul, State(0), Stage(0)), Stage(2))];
+        let cost = vec![b(
+            Op2::Add,
+            b(Op2::Mul, Decision, Const(3.5)),
+            b(Op2::Mul, State(0), Stage(1)),
+        )];
         let compared = compare_with_trees(&req, &next, &cost, (0, 6));
         assert!(compared > 100, "too few allowed steps compared: {compared}");
     }
