@@ -645,3 +645,35 @@ mod cbc_reader {
         }
     }
 }
+
+/// A model on which CBC's preprocessing once made the continuous column integer and
+/// returned 12: every solver must find 12.667 (a = 2/3, b = 5).
+#[test]
+fn a_continuous_column_stays_continuous_on_every_solver() {
+    let a = archc::analysis::analyze_source(
+        "cont.arch",
+        "decide a: real >= 0 <= 1\n\
+         decide b: int >= 0 <= 5\n\
+         constraint r: 3 * a + 4 * b <= 22\n\
+         maximize o: 4 * a + 2 * b\n",
+        None,
+        &archc::analysis::AnalyzeOptions {
+            instantiate: true,
+            ..Default::default()
+        },
+    );
+    let model = &a.instance.as_ref().expect("instance").model;
+    for kind in SolverKind::enabled() {
+        let opts = SolveOptions {
+            solver: Some(kind),
+            ..SolveOptions::default()
+        };
+        let raw = milp::solve(model, &opts).unwrap();
+        assert_eq!(raw.status, Status::Optimal, "{kind:?}");
+        assert!(
+            (raw.objective - 38.0 / 3.0).abs() < 1e-5,
+            "{kind:?}: {}",
+            raw.objective
+        );
+    }
+}

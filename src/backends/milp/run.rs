@@ -152,6 +152,10 @@ pub(super) fn cbc(
     if let Some(n) = opts.threads {
         problem.set_parameter("threads", &n.max(1).to_string());
     }
+    // CBC 2.10's preprocessing can declare a continuous column integer and then prune the
+    // true optimum: max 4a + 2b, 3a + 4b <= 22, a in [0, 1] real, b in 0..5 int gave 12
+    // instead of 12.667 ("processed model has ... 2 integer"). Solve the model as given.
+    problem.set_parameter("preprocess", "off");
     match problem.solve() {
         Ok(sol) => {
             let status = from_solution_status(sol.status(), opts);
