@@ -181,7 +181,8 @@ fn analyze_loaded(analysis: &mut Analysis, main: FileId, options: &AnalyzeOption
     analysis.diagnostics.extend(diags);
     analysis.files.push((main, file));
     let program = crate::resolve::load_program(analysis, main);
-    let checker = crate::check::check_program(&program);
+    let data_names = read_data_names(analysis, &program);
+    let checker = crate::check::check_program(&program, &data_names);
     analysis.diagnostics.extend(checker.diags);
     analysis.symbols = checker.symbols;
     analysis.references = checker.refs;
@@ -274,7 +275,7 @@ fn analyze_loaded(analysis: &mut Analysis, main: FileId, options: &AnalyzeOption
         analysis.schema = Some(schema);
         return;
     }
-    let checker2 = crate::check::check_program(&lowered);
+    let checker2 = crate::check::check_program(&lowered, &data_names);
     if crate::diagnostics::has_errors(&checker2.diags) {
         for d in checker2.diags {
             analysis.diagnostics.push(d.note("while lowering plans to MILP: a plan cost or transition that is not linear needs the DP backend"));
@@ -289,4 +290,31 @@ fn analyze_loaded(analysis: &mut Analysis, main: FileId, options: &AnalyzeOption
     analysis.backend = Some(Backend::Milp);
     analysis.backend_reason = milp_reason.unwrap_or_default();
     analysis.schema = Some(checker2.schema);
+}
+
+/// The entity names of every `SET from "PATH"` in the program, read before checking so that
+/// names of data-loaded entities are known to the checker (the files stay in the source
+/// map, and the full load later does not read them again).
+fn read_data_names(
+    analysis: &mut Analysis,
+    program: &crate::resolve::Program,
+) -> crate::check::DataNames {
+    let mut out = crate::check::DataNames::default();
+    for p in &program.items {
+        let ast::ItemKind::EntitiesFrom(f) = &p.item.kind else {
+            continue;
+        };
+        let base = analysis
+            .sources
+            .get(p.file)
+            .path
+            .as_ref()
+            .and_then(|p| p.parent().map(|d| d.to_path_buf()))
+            .unwrap_or_default();
+        let full = base.join(&f.path.value);
+        let names =
+            crate::data::entity_names(&mut analysis.sources, &full, &f.path.value, f.path.span);
+        out.insert(f.path.span, names);
+    }
+    out
 }

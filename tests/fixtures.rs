@@ -23,11 +23,6 @@ const UNREACHABLE: &[(&str, &str)] = &[
         "internal parser error: only raised when the grammar and the AST builder disagree",
     ),
     (
-        "E0506",
-        "the data loader can reject negative cells, but instantiation never asks it to and \
-         the language has no way to declare an attribute non-negative",
-    ),
-    (
         "E0610",
         "reported by the dynamic-programming backend while solving a plan, not by analysis",
     ),
@@ -50,10 +45,6 @@ const UNREACHABLE: &[(&str, &str)] = &[
     (
         "E0620",
         "reported by `archc test` while evaluating an expectation on a solution",
-    ),
-    (
-        "E0211",
-        "registered but never emitted: a non-set after `in` is reported as E0307",
     ),
 ];
 

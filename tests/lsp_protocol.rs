@@ -328,3 +328,54 @@ fn large_models_are_expanded_on_save() {
     let status = s.client.shutdown();
     assert!(status.success());
 }
+
+/// A name of an entity loaded from a data file is known to the server: hover says what it
+/// is and where it comes from, and go to definition opens the data file at its row.
+#[test]
+fn data_entities_hover_and_go_to_their_row() {
+    let mut s = Session::start();
+    let dir = std::env::temp_dir().join(format!("archc-lsp-protocol-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    std::fs::write(
+        dir.join("regions.csv"),
+        "name,cores\nus-east,40\neu-west,24\n",
+    )
+    .expect("data file");
+    let root = s.root.clone();
+    s.client.initialize(&root);
+    let uri = s.uri.clone();
+    let text = "kind site { cores: core }\nsites from \"regions.csv\"\n\
+                decide x[r in sites]: int >= 0 <= 10\n\
+                constraint c: x[eu-west] >= 2\n\
+                minimize n: sum(r in sites) x[r]\n";
+    s.client.open(&uri, text);
+    let diags = s
+        .client
+        .wait_notification("textDocument/publishDiagnostics", |p| {
+            p["uri"] == uri.as_str()
+        });
+    assert!(codes(&diags).is_empty(), "{diags}");
+    let hover = s
+        .client
+        .result("textDocument/hover", s.at(position_of(text, "eu-west", 0)));
+    let shown = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(
+        shown.contains("site eu-west") && shown.contains("regions.csv"),
+        "{shown}"
+    );
+    let def = s.client.result(
+        "textDocument/definition",
+        s.at(position_of(text, "eu-west", 0)),
+    );
+    let def = if def.is_array() { def[0].clone() } else { def };
+    assert!(
+        def["uri"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("/regions.csv"),
+        "{def}"
+    );
+    assert_eq!(def["range"]["start"], json!({"line": 2, "character": 0}));
+    let status = s.client.shutdown();
+    assert!(status.success());
+}

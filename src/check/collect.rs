@@ -19,7 +19,7 @@ use crate::units::Unit;
 impl Checker {
     // ------------------------------------------------------------------ collection
 
-    pub(super) fn collect(&mut self, program: &Program) {
+    pub(super) fn collect(&mut self, program: &Program, data: &super::DataNames) {
         // Units first: everything else may use them.
         for p in &program.items {
             if let ItemKind::Unit(u) = &p.item.kind {
@@ -121,6 +121,7 @@ impl Checker {
                 };
                 for a in &k.attrs {
                     let (ty, unit_text) = self.type_of_type(&a.ty);
+                    let non_negative = self.check_sign_bound(a.lower.as_ref(), &ty);
                     if let Some(&i) = self.schema.kinds[kid].attr_index.get(&a.name.name) {
                         let prev = self.schema.kinds[kid].attrs[i].span;
                         self.error(
@@ -153,6 +154,7 @@ impl Checker {
                         ty,
                         unit_text,
                         default: a.default.clone(),
+                        non_negative,
                         span: a.name.span,
                         doc: a.doc.clone(),
                         symbol: Some(sym),
@@ -175,7 +177,10 @@ impl Checker {
                             self.schema.kinds[k]
                                 .data_sources
                                 .push((f.path.clone(), p.file));
-                            self.schema.has_data_entities = true;
+                            match data.get(&f.path.span) {
+                                Some(Some(names)) => self.collect_data_entities(k, f, names),
+                                _ => self.schema.unknown_data_names = true,
+                            }
                             let sym = self.schema.sets[self.schema.kinds[k].set].symbol;
                             self.add_ref(f.set.span, sym);
                         }
@@ -466,6 +471,27 @@ impl LinkSwap {
             dst: l.src.clone(),
             both: true,
             op_span: l.op_span,
+        }
+    }
+}
+
+impl Checker {
+    /// Entities of kind `k` named in a data file: known names for the checker, and symbols
+    /// whose definition is the name cell. Duplicates are reported when the file is loaded.
+    fn collect_data_entities(&mut self, k: usize, f: &ast::EntitiesFrom, names: &[(String, Span)]) {
+        let kind = self.schema.kinds[k].name.clone();
+        for (name, span) in names {
+            let known = self.schema.data_entities.get(name);
+            if known.is_some_and(|v| v.iter().any(|&(kk, _)| kk == k)) {
+                continue;
+            }
+            let detail = format!("{kind} {name} (from \"{}\")", f.path.value);
+            let sym = self.add_symbol(name, SymbolKind::Entity, *span, *span, None, detail);
+            self.schema
+                .data_entities
+                .entry(name.clone())
+                .or_default()
+                .push((k, sym));
         }
     }
 }

@@ -16,7 +16,7 @@ impl Checker {
         // A literal of unknown bare names declares symbols.
         if let ast::ExprKind::SetLit(items) = &s.value.kind {
             let all_new = !items.is_empty()
-                && items.iter().all(|e| matches!(&e.kind, ast::ExprKind::Name(n) if !self.schema.globals.contains_key(&n.name) && !self.schema.entity_names.contains_key(&n.name)));
+                && items.iter().all(|e| matches!(&e.kind, ast::ExprKind::Name(n) if !self.schema.globals.contains_key(&n.name) && !self.schema.entity_names.contains_key(&n.name) && !self.schema.data_entities.contains_key(&n.name)));
             if all_new {
                 let mut syms = Vec::new();
                 for e in items {
@@ -120,25 +120,28 @@ impl Checker {
             Some(Ty::Elem(ElemTy::Kind(k))) => Some(k),
             _ => None,
         };
-        let found = self.schema.entity_names.get(&id.name).and_then(|v| {
-            v.iter()
-                .find(|&&i| want.is_none_or(|k| self.schema.entities[i].kind == k))
-                .copied()
-        });
+        let found = self
+            .entities_named(&id.name)
+            .into_iter()
+            .find(|&(k, _)| want.is_none_or(|w| w == k));
         match found {
-            Some(i) => {
-                let s = self.schema.entities[i].symbol;
-                self.add_ref(id.span, Some(s));
-            }
-            None if self.schema.has_data_entities => {}
+            Some((_, s)) => self.add_ref(id.span, Some(s)),
+            None if self.schema.unknown_data_names => {}
             None => {
-                let known: Vec<String> = self
+                let mut known: Vec<String> = self
                     .schema
                     .entities
                     .iter()
                     .filter(|e| want.is_none_or(|k| e.kind == k))
                     .map(|e| e.name.clone())
                     .collect();
+                known.extend(
+                    self.schema
+                        .data_entities
+                        .iter()
+                        .filter(|(_, v)| v.iter().any(|&(k, _)| want.is_none_or(|w| w == k)))
+                        .map(|(n, _)| n.clone()),
+                );
                 let mut d = Diagnostic::error("E0201", format!("unknown entity `{}`", id.name))
                     .primary(id.span, "no entity of this name");
                 if let Some(s) = names::suggest(&id.name, known.iter().map(|s| s.as_str())) {
@@ -206,6 +209,39 @@ impl Checker {
     }
 
     #[allow(clippy::collapsible_match)]
+    /// `>= 0` after the type of an attribute or param: only zero, and only on numbers
+    /// (E0310). Returns true when the values are declared non-negative.
+    pub(super) fn check_sign_bound(&mut self, lower: Option<&ast::Expr>, ty: &Ty) -> bool {
+        let Some(e) = lower else {
+            return false;
+        };
+        let zero = matches!(e.kind, ast::ExprKind::Number(n) if n == 0.0);
+        let number = matches!(ty, Ty::Num { .. } | Ty::Err);
+        if zero && number {
+            return true;
+        }
+        let (label, help) = if number {
+            (
+                "not 0",
+                "write `>= 0` to reject negative values; other limits belong in constraints",
+            )
+        } else {
+            (
+                "the values are not numbers",
+                "only numeric attributes and params can be declared `>= 0`",
+            )
+        };
+        self.error(
+            Diagnostic::error(
+                "E0310",
+                "only `>= 0` may follow the type of an attribute or param",
+            )
+            .primary(e.span, label)
+            .help(help),
+        );
+        false
+    }
+
     pub(super) fn check_param(&mut self, i: usize) {
         let p = self.schema.params[i].clone();
         let depth = self.locals.len();
@@ -214,6 +250,7 @@ impl Checker {
             None => Vec::new(),
         };
         let (ty, unit_text) = self.type_of_type(&p.decl.ty);
+        self.check_sign_bound(p.decl.lower.as_ref(), &ty);
         self.schema.params[i].dims = dims.clone();
         self.schema.params[i].ty = ty;
         self.schema.params[i].unit_text = unit_text.clone();
@@ -267,19 +304,17 @@ impl Checker {
                     );
                 }
             }
-            Some(ast::ParamValue::From(_)) => {
-                if dims.is_empty() {
-                    self.error(
-                        Diagnostic::error(
-                            "E0308",
-                            format!("scalar param `{}` cannot load from a file", p.name),
-                        )
-                        .primary(p.span, "no index")
-                        .help("give the value directly: `param x: h = 730 h`"),
-                    );
-                }
+            Some(ast::ParamValue::From(_)) if dims.is_empty() => {
+                self.error(
+                    Diagnostic::error(
+                        "E0308",
+                        format!("scalar param `{}` cannot load from a file", p.name),
+                    )
+                    .primary(p.span, "no index")
+                    .help("give the value directly: `param x: h = 730 h`"),
+                );
             }
-            None => {}
+            Some(ast::ParamValue::From(_)) | None => {}
         }
         self.locals.truncate(depth);
     }

@@ -52,8 +52,14 @@ pub struct Checker {
     reported: std::collections::HashSet<(Span, &'static str)>,
 }
 
-/// Check a program: the schema, diagnostics, symbols and references.
-pub fn check_program(program: &Program) -> Checker {
+/// The names in the data files that entities load from, keyed by the span of the path in
+/// `SET from "PATH"`: each name with the span of its cell, or `None` when they could not all
+/// be read (see [`crate::data::entity_names`]).
+pub type DataNames = rustc_hash::FxHashMap<Span, Option<Vec<(String, Span)>>>;
+
+/// Check a program: the schema, diagnostics, symbols and references. `data` holds the entity
+/// names of its data files; a file missing from it counts as unreadable.
+pub fn check_program(program: &Program, data: &DataNames) -> Checker {
     let mut c = Checker {
         schema: Schema {
             units: UnitRegistry::new(),
@@ -67,7 +73,7 @@ pub fn check_program(program: &Program) -> Checker {
         current_item: None,
         reported: Default::default(),
     };
-    c.collect(program);
+    c.collect(program, data);
     c.check_items(program);
     c
 }

@@ -69,6 +69,8 @@ pub struct AttrInfo {
     /// The unit as written in the kind (for data columns and display).
     pub unit_text: String,
     pub default: Option<ast::Expr>,
+    /// Declared `>= 0`: values may not be negative.
+    pub non_negative: bool,
     pub span: Span,
     pub doc: Option<String>,
     pub symbol: Option<SymbolId>,
@@ -215,8 +217,12 @@ pub struct Schema {
     pub compare_units: FxHashMap<Span, Unit>,
     /// The same, keyed by the declaration being checked too (templates share spans).
     pub compare_units_by_item: FxHashMap<(String, Span), Unit>,
-    /// True when some entities come from data files (bare names may then name them).
-    pub has_data_entities: bool,
+    /// Entities loaded from data files, by name: their kinds and symbols (the symbol's span
+    /// is the name cell in the data file).
+    pub data_entities: FxHashMap<String, Vec<(usize, SymbolId)>>,
+    /// True when some entities come from data files whose names could not be read before
+    /// the full load: a bare name may then name one of them, and is checked at load.
+    pub unknown_data_names: bool,
 }
 
 impl Schema {

@@ -331,6 +331,31 @@ pub fn stream_table(
     }
 }
 
+/// The entity names in the `name` column of a data file, each with the span of its cell,
+/// for the checker to know names of data-loaded entities before the data is loaded in full.
+/// Returns `None` when the names cannot all be known (the file is missing, cannot be
+/// parsed, has no `name` column or an empty name): the full load then reports why.
+pub fn entity_names(
+    sources: &mut SourceMap,
+    path: &Path,
+    display_name: &str,
+    requested_at: Span,
+) -> Option<Vec<(String, Span)>> {
+    let spec = [ColumnSpec::new("name", ColumnType::Text).as_key()];
+    let mut names = Vec::new();
+    let mut complete = true;
+    let on_record = &mut |r: &Record| match r.cells.first() {
+        Some(Cell {
+            value: CellValue::Text(name),
+            span,
+        }) if r.valid => names.push((name.clone(), *span)),
+        _ => complete = false,
+    };
+    let (file, diags) = stream_table(sources, path, display_name, &spec, requested_at, on_record);
+    let ok = file.is_some() && complete && !crate::diagnostics::has_errors(&diags);
+    ok.then_some(names)
+}
+
 /// Opens, parses and converts a file, handing each record to `on_record`. Returns the file
 /// (`None` when it could not be parsed) and the sink holding its diagnostics, or the one
 /// diagnostic of a file that cannot be opened.

@@ -255,6 +255,9 @@ impl Inst<'_> {
                     if a.default.is_some() {
                         c = c.optional();
                     }
+                    if a.non_negative {
+                        c = c.non_negative();
+                    }
                     spec.push(c);
                 }
                 let full = self.base_dir(path.span).join(&path.value);
@@ -308,6 +311,10 @@ impl Inst<'_> {
                 if let Some(&ai) = kind.attr_index.get(&a.name.name) {
                     match self.eval(&a.value) {
                         Ok(v) => {
+                            let attr = &kind.attrs[ai];
+                            if attr.non_negative {
+                                self.reject_negative(&v, a.value.span, &attr.name, attr.span);
+                            }
                             vals.insert(ai, v);
                         }
                         Err(d) => self.diags.push(d),
@@ -443,7 +450,13 @@ impl Inst<'_> {
         let result = (|| -> R<()> {
             match (&info.decl.value, &info.decl.index) {
                 (None, _) => {}
-                (Some(ast::ParamValue::Expr(e)), None) => table.scalar = Some(self.eval(e)?),
+                (Some(ast::ParamValue::Expr(e)), None) => {
+                    let val = self.eval(e)?;
+                    if info.decl.lower.is_some() {
+                        self.reject_negative(&val, e.span, &info.name, info.span);
+                    }
+                    table.scalar = Some(val);
+                }
                 (Some(ast::ParamValue::Expr(e)), Some(ix)) => {
                     if let ExprKind::Map(entries) = &e.kind {
                         for (keys, v) in entries {
@@ -452,6 +465,9 @@ impl Inst<'_> {
                                 key.push(self.key_elem(k)?);
                             }
                             let val = self.eval(v)?;
+                            if info.decl.lower.is_some() {
+                                self.reject_negative(&val, v.span, &info.name, info.span);
+                            }
                             table.values.insert(key.into_boxed_slice(), val);
                         }
                     } else {
@@ -473,6 +489,17 @@ impl Inst<'_> {
                             out.push((key.into_boxed_slice(), val));
                             Ok(())
                         })?;
+                        if info.decl.lower.is_some() {
+                            if let Some((key, val)) = out
+                                .iter()
+                                .find(|(_, v)| matches!(v, Value::Num(x) if *x < 0.0))
+                            {
+                                let at: Vec<&str> =
+                                    key.iter().map(|&x| self.world.name(x)).collect();
+                                let what = format!("{}[{}]", info.name, at.join(", "));
+                                self.reject_negative(val, e.span, &what, info.span);
+                            }
+                        }
                         table.values.extend(out);
                     }
                 }
@@ -486,6 +513,21 @@ impl Inst<'_> {
         self.env = saved;
         self.world.params[p] = Some(table);
         result
+    }
+
+    /// E0506 when a value written in the source for an attribute or param declared `>= 0`
+    /// is negative. `what` names it (`cores`, `half[eu-west]`); `decl` is its declaration.
+    fn reject_negative(&mut self, v: &Value, at: Span, what: &str, decl: Span) {
+        if let Value::Num(x) = v {
+            if *x < 0.0 {
+                self.diags.push(
+                    Diagnostic::error("E0506", format!("`{what}` is negative"))
+                        .primary(at, "negative")
+                        .secondary(decl, "declared `>= 0` here")
+                        .help("correct the sign, or drop `>= 0` if negative values are meant"),
+                );
+            }
+        }
     }
 
     fn key_elem(&mut self, k: &ast::Expr) -> R<ElemId> {
@@ -526,7 +568,11 @@ impl Inst<'_> {
             Ty::Str => ColumnType::Text,
             _ => ColumnType::Number,
         };
-        spec.push(ColumnSpec::new(format!("value|{}", info.name), value_ty));
+        let mut value = ColumnSpec::new(format!("value|{}", info.name), value_ty);
+        if info.decl.lower.is_some() {
+            value = value.non_negative();
+        }
+        spec.push(value);
         let full = self.base_dir(path.span).join(&path.value);
         // Name -> (element, position) of each index set, built once: a file of N rows over
         // sets of M elements costs N lookups, not N * M comparisons.

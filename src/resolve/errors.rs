@@ -16,7 +16,6 @@ pub const CODES: &[CodeInfo] = &[
     CodeInfo { code: "E0208", title: "missing attribute", explanation: "An entity does not set an attribute that its kind declares without a default. Set it in the entity, or give the attribute a default in the kind: `cores: core = 0 core`." },
     CodeInfo { code: "E0209", title: "unknown template", explanation: "`apply` names a template that is not declared or used. Templates are declared with `template NAME(params) { ... }` or come from a stdlib module (`use std.placement`)." },
     CodeInfo { code: "E0210", title: "wrong number of template arguments", explanation: "`apply` gives a template more or fewer arguments than it declares. The label lists the template's parameters." },
-    CodeInfo { code: "E0211", title: "not a set", explanation: "An index binding `x in S` needs a set: a kind's set (`regions`), a `set` declaration, a range `1..10`, a literal `{a, b}` or a filter `{r in regions where ...}`." },
     CodeInfo { code: "E0212", title: "ambiguous name", explanation: "A bare name matches entities of several kinds. Write it as an element of one set: use an index filter, or rename one of the entities." },
     CodeInfo { code: "E0213", title: "index variable already bound", explanation: "The same index variable is bound twice in one index list: `[r in regions, r in zones]`. Use different names." },
 ];

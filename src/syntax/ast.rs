@@ -125,6 +125,8 @@ pub struct AttrDecl {
     pub doc: Option<String>,
     pub name: Ident,
     pub ty: TypeExpr,
+    /// `>= 0` after the type: the values may not be negative (the checker allows only 0).
+    pub lower: Option<Expr>,
     pub default: Option<Expr>,
     pub span: Span,
 }
@@ -200,6 +202,8 @@ pub struct ParamDecl {
     pub name: Ident,
     pub index: Option<IndexList>,
     pub ty: TypeExpr,
+    /// `>= 0` after the type: the values may not be negative (the checker allows only 0).
+    pub lower: Option<Expr>,
     pub value: Option<ParamValue>,
 }
 

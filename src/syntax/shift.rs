@@ -119,6 +119,7 @@ impl Shift for ItemKind {
                 p.name.shift(d);
                 p.index.shift(d);
                 p.ty.shift(d);
+                p.lower.shift(d);
                 match &mut p.value {
                     Some(ParamValue::Expr(e)) => e.shift(d),
                     Some(ParamValue::From(s)) => s.shift(d),
@@ -176,6 +177,7 @@ impl Shift for AttrDecl {
     fn shift(&mut self, d: i64) {
         self.name.shift(d);
         self.ty.shift(d);
+        self.lower.shift(d);
         self.default.shift(d);
         self.span.shift(d);
     }

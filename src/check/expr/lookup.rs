@@ -3,6 +3,7 @@
 //! Part of expression inference in [`super`].
 
 use super::{decision_ty, T};
+use crate::analysis::SymbolId;
 use crate::check::{Checker, ElemTy, Global, Ty};
 use crate::diagnostics::Diagnostic;
 use crate::resolve::errors as names;
@@ -73,12 +74,11 @@ impl Checker {
         if let Some(&set) = self.schema.symbol_elems.get(&id.name) {
             return T::of(Ty::Elem(ElemTy::Symbol(set)));
         }
-        if let Some(list) = self.schema.entity_names.get(&id.name).cloned() {
-            let kinds: Vec<usize> = list.iter().map(|&i| self.schema.entities[i].kind).collect();
-            if kinds.iter().all(|&k| k == kinds[0]) {
-                let sym = self.schema.entities[list[0]].symbol;
+        let entities = self.entities_named(&id.name);
+        if let Some(&(kind, sym)) = entities.first() {
+            if entities.iter().all(|&(k, _)| k == kind) {
                 self.add_ref(id.span, Some(sym));
-                return T::of(Ty::Elem(ElemTy::Kind(kinds[0])));
+                return T::of(Ty::Elem(ElemTy::Kind(kind)));
             }
             self.error(
                 Diagnostic::error(
@@ -89,12 +89,26 @@ impl Checker {
             );
             return T::err();
         }
-        if self.schema.has_data_entities {
+        if self.schema.unknown_data_names {
             // May name an entity loaded from data; checked when the data is loaded.
             return T::of(Ty::Elem(ElemTy::Any));
         }
         self.unknown_name(id);
         T::err()
+    }
+
+    /// The entities called `name`, declared in the source or loaded from data: (kind, symbol).
+    pub(crate) fn entities_named(&self, name: &str) -> Vec<(usize, SymbolId)> {
+        let mut v: Vec<(usize, SymbolId)> = self
+            .schema
+            .entity_names
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&i| (self.schema.entities[i].kind, self.schema.entities[i].symbol))
+            .collect();
+        v.extend(self.schema.data_entities.get(name).into_iter().flatten());
+        v
     }
 
     /// E0302 for an indexed param or decision used without its indices.
@@ -111,6 +125,7 @@ impl Checker {
         let mut candidates: Vec<String> = self.locals.iter().map(|l| l.name.clone()).collect();
         candidates.extend(self.schema.globals.keys().cloned());
         candidates.extend(self.schema.entity_names.keys().cloned());
+        candidates.extend(self.schema.data_entities.keys().cloned());
         let mut d = Diagnostic::error("E0201", format!("unknown name `{}`", id.name))
             .primary(id.span, "not declared");
         if let Some((a, b)) = id.name.split_once('-') {

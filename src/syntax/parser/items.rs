@@ -123,6 +123,13 @@ impl Builder {
                     None
                 };
                 let ty = self.type_expr(next(&mut it, span)?)?;
+                let lower = match it.peek() {
+                    Some(b) if b.as_rule() == Rule::sign_bound => {
+                        let b = next(&mut it, span)?;
+                        Some(self.sign_bound(b, span)?)
+                    }
+                    _ => None,
+                };
                 let value = match it.next() {
                     Some(v) if v.as_rule() == Rule::param_from => {
                         let s = v
@@ -144,6 +151,7 @@ impl Builder {
                     name,
                     index,
                     ty,
+                    lower,
                     value,
                 })
             }
@@ -395,17 +403,28 @@ impl Builder {
         Ok(Expect { kind, span })
     }
 
+    /// `>= EXPR` after a type (the expression; the checker wants `0`).
+    fn sign_bound(&self, p: P, span: Span) -> R<Expr> {
+        let e = p
+            .into_inner()
+            .next()
+            .ok_or_else(|| errors::internal(span, "sign bound"))?;
+        self.expr(e)
+    }
+
     pub(super) fn attr_decl(&self, p: P) -> R<AttrDecl> {
         let span = self.span(&p);
         let mut doc = Vec::new();
         let mut name = None;
         let mut ty = None;
         let mut default = None;
+        let mut lower = None;
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::doc_comment => doc.push(doc_text(c.as_str())),
                 Rule::ident => name = Some(self.ident(c)),
                 Rule::type_expr => ty = Some(self.type_expr(c)?),
+                Rule::sign_bound => lower = Some(self.sign_bound(c, span)?),
                 _ => default = Some(self.expr(c)?),
             }
         }
@@ -417,6 +436,7 @@ impl Builder {
             },
             name: name.ok_or_else(|| errors::internal(span, "attr name"))?,
             ty: ty.ok_or_else(|| errors::internal(span, "attr type"))?,
+            lower,
             default,
             span,
         })
