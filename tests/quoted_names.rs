@@ -63,9 +63,13 @@ fn the_formatter_keeps_quoted_names() {
 
 #[test]
 fn an_unterminated_quoted_name_is_a_syntax_error() {
-    let err = archc::compile_source("open.arch", "decide x: int >= 0\nconstraint c: x[`1a] >= 2\n", None)
-        .err()
-        .expect("a syntax error");
+    let err = archc::compile_source(
+        "open.arch",
+        "decide x: int >= 0\nconstraint c: x[`1a] >= 2\n",
+        None,
+    )
+    .err()
+    .expect("a syntax error");
     let d = err
         .diagnostics
         .iter()

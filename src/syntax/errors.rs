@@ -81,6 +81,7 @@ pub fn from_pest(
                     || token.starts_with("//")
                     || token == "BUILTIN_RULE"
                     || token == "_"
+                    || token == "`"
                     || token.contains("..")
                     || token.starts_with('\u{feff}');
                 if skip {
@@ -130,7 +131,12 @@ pub fn from_pest(
 
 /// An E0106 error for the first backtick, from `base` to the end of the line at `offset`,
 /// that does not start a well-formed quoted name (strings and comments skipped).
-fn bad_quote(file: FileId, text: &str, base: usize, offset: usize) -> Option<Diagnostic> {
+pub(crate) fn bad_quote(
+    file: FileId,
+    text: &str,
+    base: usize,
+    offset: usize,
+) -> Option<Diagnostic> {
     let limit = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
     let bytes = text.as_bytes();
     let mut i = base;
@@ -160,14 +166,20 @@ fn bad_quote(file: FileId, text: &str, base: usize, offset: usize) -> Option<Dia
                     Some((n, b'`')) => i += n + 2,
                     _ => {
                         let end = close.map_or(text.len(), |(n, _)| i + 1 + n);
-                        let end = if text[..end].ends_with('\r') { end - 1 } else { end };
+                        let end = if text[..end].ends_with('\r') {
+                            end - 1
+                        } else {
+                            end
+                        };
                         return Some(
                             Diagnostic::error("E0106", "unterminated quoted name")
                                 .primary(
                                     Span::new(file, i, end.max(i + 1)),
                                     "this backtick is not closed on its line",
                                 )
-                                .help("end the name with a backtick on the same line, as in x[`1a`]"),
+                                .help(
+                                    "end the name with a backtick on the same line, as in x[`1a`]",
+                                ),
                         );
                     }
                 }

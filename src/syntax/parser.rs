@@ -82,6 +82,13 @@ fn parse(
                     break;
                 };
                 let end = pos + item_pair.as_span().end();
+                // `x[`1a] >= 2` parses as the item `... x` followed by junk: report the
+                // broken quoted name on the item's last line instead of the item.
+                if let Some(d) = broken_quote_after(file, text, pos, end) {
+                    diags.push(d);
+                    pos = skip_trivia(text, next_item_start(text, end.max(pos + 1)));
+                    continue;
+                }
                 let b = Builder { file, base: pos };
                 let result = b.item(item_pair);
                 if end <= pos {
@@ -113,6 +120,16 @@ fn parse(
     };
     (file_node, diags)
 }
+/// An E0106 error when the rest of the line after an item (which ends at `end`) holds a
+/// backtick that does not start a well-formed quoted name.
+fn broken_quote_after(file: FileId, text: &str, start: usize, end: usize) -> Option<Diagnostic> {
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    if !text[end..line_end].contains('`') {
+        return None;
+    }
+    errors::bad_quote(file, text, start, end)
+}
+
 fn push_result(result: R<Item>, items: &mut Vec<Item>, diags: &mut Vec<Diagnostic>) {
     match result {
         Ok(item) => items.push(item),

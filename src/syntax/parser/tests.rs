@@ -51,16 +51,28 @@ fn quoted_name_in_entity_declaration_and_field() {
     // The quoted and the plain spelling are the same name.
     let (plain, _) = parse("region us-east {}");
     let (quoted, _) = parse("region `us-east` {}");
-    assert_eq!(plain.items[0].kind.name().map(|n| &n.name), Some(&"us-east".to_string()));
-    assert_eq!(quoted.items[0].kind.name().map(|n| &n.name), Some(&"us-east".to_string()));
+    assert_eq!(
+        plain.items[0].kind.name().map(|n| &n.name),
+        Some(&"us-east".to_string())
+    );
+    assert_eq!(
+        quoted.items[0].kind.name().map(|n| &n.name),
+        Some(&"us-east".to_string())
+    );
 }
 
 #[test]
 fn quoted_keyword_is_a_plain_name() {
     let (file, diags) = parse("param `in`: int = 3\nconstraint `where`: `in` >= 1");
     assert!(diags.is_empty(), "{diags:?}");
-    assert_eq!(file.items[0].kind.name().map(|n| n.name.as_str()), Some("in"));
-    assert_eq!(file.items[1].kind.name().map(|n| n.name.as_str()), Some("where"));
+    assert_eq!(
+        file.items[0].kind.name().map(|n| n.name.as_str()),
+        Some("in")
+    );
+    assert_eq!(
+        file.items[1].kind.name().map(|n| n.name.as_str()),
+        Some("where")
+    );
     let ItemKind::Constraint(c) = &file.items[1].kind else {
         panic!("not a constraint");
     };
@@ -82,9 +94,12 @@ fn unterminated_quoted_name_is_a_diagnostic() {
     let start = src.find('`').expect("backtick");
     let label = &d.labels[0];
     assert_eq!(range(label.span), (start, src.find('\n').expect("newline")));
-    // Recovery goes on with the next line.
-    let last = file.items.last().and_then(|i| i.kind.name());
-    assert_eq!(last.map(|n| n.name.as_str()), Some("p"));
+    // The broken item is dropped (not kept as `constraint pin: x`); the next line is read.
+    assert_eq!(file.items.len(), 1);
+    assert_eq!(
+        file.items[0].kind.name().map(|n| n.name.as_str()),
+        Some("p")
+    );
 }
 
 #[test]
@@ -98,7 +113,15 @@ fn empty_quoted_name_is_a_diagnostic() {
 
 #[test]
 fn odd_backticks_never_panic() {
-    for src in ["`", "``", "x `", "region `a", "constraint c: \"`\" == `", "`é\n`", "region `€` {}"] {
+    for src in [
+        "`",
+        "``",
+        "x `",
+        "region `a",
+        "constraint c: \"`\" == `",
+        "`é\n`",
+        "region `€` {}",
+    ] {
         let _ = parse(src);
     }
 }
