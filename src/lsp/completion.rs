@@ -313,9 +313,14 @@ fn general(doc: &Document, snap: &Snapshot, offset: usize) -> Vec<CompletionItem
     items.into_values().collect()
 }
 
+/// A completion item for a declared name; a name that does not read as a plain identifier
+/// (`1a`, `eu west`) is inserted between backticks.
 fn symbol_item(name: &str, kind: SymbolKind, detail: &str) -> CompletionItem {
+    let written = crate::syntax::written_name(name).filter(|w| w != name);
     CompletionItem {
         label: name.to_string(),
+        insert_text: written.clone(),
+        filter_text: written,
         kind: Some(completion_kind(kind)),
         detail: Some(if detail.is_empty() {
             kind_word(kind).to_string()

@@ -204,7 +204,7 @@ impl SymbolIndex {
                 continue;
             }
             let span = Span::new(file, t.start, t.end);
-            let Some(candidates) = by_name.get(t.text(text)) else {
+            let Some(candidates) = by_name.get(crate::syntax::unquote_name(t.text(text))) else {
                 continue;
             };
             if decl_spans.contains(&span) {

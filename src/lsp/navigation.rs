@@ -86,7 +86,8 @@ fn decl_at(snap: &Snapshot, offset: usize) -> Option<usize> {
         if word.kind != TokenKind::Ident && word.kind != TokenKind::DigitName {
             return None;
         }
-        snap.index.by_name(word.text(snap.text()))
+        snap.index
+            .by_name(crate::syntax::unquote_name(word.text(snap.text())))
     })
 }
 
@@ -108,7 +109,7 @@ pub fn hover(world: &World, params: HoverParams) -> Option<Hover> {
         None => {
             let word =
                 word.filter(|w| matches!(w.kind, TokenKind::Ident | TokenKind::DigitName))?;
-            let name = word.text(snap.text());
+            let name = crate::syntax::unquote_name(word.text(snap.text()));
             let from = |s: &Snapshot| s.index.by_name(name).map(|d| s.index.decls[d].clone());
             from(snap).or_else(|| doc.last_good.as_deref().and_then(from))?
         }
@@ -166,7 +167,7 @@ pub fn rename(world: &World, params: RenameParams) -> Result<Option<WorkspaceEdi
             "`{text}` is a keyword or built-in name and cannot be renamed"
         ));
     }
-    check_new_name(&params.new_name)?;
+    let new_text = new_name_text(&params.new_name)?;
     let d = snap
         .index
         .at(snap.main, offset)
@@ -192,7 +193,7 @@ pub fn rename(world: &World, params: RenameParams) -> Result<Option<WorkspaceEdi
         changes
             .entry(loc.uri)
             .or_default()
-            .push(TextEdit::new(loc.range, params.new_name.clone()));
+            .push(TextEdit::new(loc.range, new_text.clone()));
     }
     Ok(Some(WorkspaceEdit::new(changes)))
 }
@@ -205,10 +206,13 @@ pub fn is_builtin(word: &str) -> bool {
         || lexer::AGGREGATES.contains(&word)
 }
 
-fn check_new_name(name: &str) -> Result<(), String> {
-    let toks = lexer::lex(name);
-    match toks.as_slice() {
-        [t] if t.kind == TokenKind::Ident && !is_builtin(name) => Ok(()),
+/// The text a rename writes for `name`: a plain identifier as is; a name that needs
+/// backticks (`1a`, `eu west`, given with or without them) quoted.
+fn new_name_text(name: &str) -> Result<String, String> {
+    let bare = crate::syntax::unquote_name(name);
+    let plain_builtin = bare.len() == name.len() && is_builtin(name);
+    match crate::syntax::written_name(bare) {
+        Some(text) if !plain_builtin => Ok(text),
         _ => Err(format!("`{name}` is not a valid name")),
     }
 }

@@ -38,6 +38,16 @@ archc refuses it rather than risk running out of stack; no real model needs that
 Split the expression: give a part a name with `fn` or `param`.",
     },
     CodeInfo {
+        code: "E0106",
+        title: "unterminated or empty quoted name",
+        explanation: "A backtick starts a quoted name, which runs to the next backtick on the same line: \
+`` `1a` ``, `` `eu west` ``. Quoted names let a model refer to names that do not read as plain \
+identifiers, such as entity names that start with a digit or hold spaces.\n\n\
+This error means a backtick has no closing backtick before the end of the line, or that two \
+backticks enclose nothing (` `` `). Close the name with a backtick, or remove the stray backtick. \
+A quoted name cannot hold a backtick or a newline.",
+    },
+    CodeInfo {
         code: "E0104",
         title: "internal parser error",
         explanation: "The parse tree had a shape the AST builder did not expect. This is a bug in archc; \
@@ -71,6 +81,7 @@ pub fn from_pest(
                     || token.starts_with("//")
                     || token == "BUILTIN_RULE"
                     || token == "_"
+                    || token == "`"
                     || token.contains("..")
                     || token.starts_with('\u{feff}');
                 if skip {
@@ -89,6 +100,9 @@ pub fn from_pest(
         }
     }
     let offset = offset.min(text.len());
+    if let Some(d) = bad_quote(file, text, base, offset) {
+        return (offset, d);
+    }
     let found = found_at(text, offset);
     let end = (offset + found.len()).min(text.len()).max(offset);
     let span = Span::new(file, offset, end);
@@ -113,6 +127,67 @@ pub fn from_pest(
         d = d.help(h);
     }
     (offset, d)
+}
+
+/// An E0106 error for the first backtick, from `base` to the end of the line at `offset`,
+/// that does not start a well-formed quoted name (strings and comments skipped).
+pub(crate) fn bad_quote(
+    file: FileId,
+    text: &str,
+    base: usize,
+    offset: usize,
+) -> Option<Diagnostic> {
+    let limit = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let bytes = text.as_bytes();
+    let mut i = base;
+    while i < limit {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = text[i..].find('\n').map_or(text.len(), |n| i + n);
+            }
+            b'`' => {
+                let rest = &text[i + 1..];
+                let close = rest.find(['`', '\n']).map(|n| (n, rest.as_bytes()[n]));
+                match close {
+                    Some((0, b'`')) => {
+                        return Some(
+                            Diagnostic::error("E0106", "empty quoted name")
+                                .primary(Span::new(file, i, i + 2), "nothing between the backticks")
+                                .help("write the name between the backticks, as in x[`1a`], or remove them"),
+                        );
+                    }
+                    Some((n, b'`')) => i += n + 2,
+                    _ => {
+                        let end = close.map_or(text.len(), |(n, _)| i + 1 + n);
+                        let end = if text[..end].ends_with('\r') {
+                            end - 1
+                        } else {
+                            end
+                        };
+                        return Some(
+                            Diagnostic::error("E0106", "unterminated quoted name")
+                                .primary(
+                                    Span::new(file, i, end.max(i + 1)),
+                                    "this backtick is not closed on its line",
+                                )
+                                .help(
+                                    "end the name with a backtick on the same line, as in x[`1a`]",
+                                ),
+                        );
+                    }
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 fn found_at(text: &str, offset: usize) -> String {

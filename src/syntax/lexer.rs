@@ -54,8 +54,11 @@ pub enum TokenKind {
     #[token("true")]
     #[token("false")]
     Bool,
-    /// A name: letters, digits, `_`, and single inner hyphens (`us-east`).
+    /// A name: letters, digits, `_`, and single inner hyphens (`us-east`); or a quoted name,
+    /// anything but a backtick or a newline between backticks (`` `1a` ``, `` `eu west` ``).
+    /// A backtick that does not close on its line is an [`TokenKind::UnterminatedName`].
     #[regex(r"[\p{XID_Start}_](\p{XID_Continue}|-\p{XID_Continue})*")]
+    #[regex(r"`[^`\n]+`")]
     Ident,
     /// An entity name that starts with a digit (`2027-east`, `1a`).
     #[regex(r"[0-9](\p{XID_Continue}|-\p{XID_Continue})*", priority = 2)]
@@ -65,6 +68,10 @@ pub enum TokenKind {
     /// A quarter literal: `2027Q1`.
     #[regex(r"[0-9][0-9][0-9][0-9]Q[0-9]", priority = 6)]
     Period,
+    /// A backtick without its closing backtick on the line (up to the end of the line), or
+    /// the first of two backticks with nothing between them.
+    #[regex(r"`[^`\n]*")]
+    UnterminatedName,
     /// A unit after a number (joined by [`lex`], never produced by logos itself).
     Unit,
     #[regex(r#""([^"\\\n]|\\[^\n]|\\\n)*""#)]
@@ -313,14 +320,14 @@ fn unit_expr(source: &str, toks: &[Token], i: usize) -> Option<usize> {
 fn unit_atom(source: &str, toks: &[Token], i: usize) -> Option<usize> {
     let t = toks.get(i)?;
     let mut end = match t.kind {
-        TokenKind::Ident if !t.text(source).contains('-') => i + 1,
+        TokenKind::Ident if !t.text(source).contains(['-', '`']) => i + 1,
         TokenKind::Percent => {
             // `%` may start a unit name: `%`, `%x`.
             match toks.get(i + 1) {
                 Some(n)
                     if n.kind == TokenKind::Ident
                         && n.start == t.end
-                        && !n.text(source).contains('-') =>
+                        && !n.text(source).contains(['-', '`']) =>
                 {
                     i + 2
                 }
@@ -421,6 +428,24 @@ mod tests {
     }
 
     #[test]
+    fn quoted_names_are_one_ident() {
+        let k = kinds("x[`1a`] + `eu west`.cores * `in` 3 `h`");
+        assert_eq!(k[1], (TokenKind::LBracket, "["));
+        assert_eq!(k[2], (TokenKind::Ident, "`1a`"));
+        assert!(k.contains(&(TokenKind::Ident, "`eu west`")));
+        assert!(k.contains(&(TokenKind::Ident, "`in`")));
+        // A quoted name after a number is not a unit.
+        assert!(k.contains(&(TokenKind::Ident, "`h`")));
+        assert!(!k.iter().any(|t| t.0 == TokenKind::Unit));
+        // Unterminated and empty: no name, and the next line lexes as usual.
+        let k = kinds("x[`1a]\n``\n`b`");
+        assert_eq!(k[2], (TokenKind::UnterminatedName, "`1a]"));
+        assert_eq!(k[3], (TokenKind::UnterminatedName, "`"));
+        assert!(k.contains(&(TokenKind::Ident, "`b`")));
+        assert!(!k.iter().any(|t| t.1.contains('\n')));
+    }
+
+    #[test]
     fn never_panics_on_odd_input() {
         for s in [
             "",
@@ -435,6 +460,9 @@ mod tests {
             "\u{0}\u{10ffff}",
             "1 h^-",
             "\"a\\\nb\"",
+            "`",
+            "``",
+            "`a\n`",
         ] {
             let toks = lex(s);
             assert_eq!(toks.last().map(|t| t.end).unwrap_or(0), s.len());

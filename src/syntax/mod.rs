@@ -9,4 +9,4 @@ pub mod parser;
 pub mod shift;
 
 pub use incremental::ParseCache;
-pub use parser::{parse_file, parse_file_incremental};
+pub use parser::{is_plain_name, parse_file, parse_file_incremental, unquote_name, written_name};

@@ -11,6 +11,8 @@
 mod exprs;
 mod items;
 mod recovery;
+#[cfg(test)]
+mod tests;
 
 use super::ast::*;
 use super::errors;
@@ -80,6 +82,13 @@ fn parse(
                     break;
                 };
                 let end = pos + item_pair.as_span().end();
+                // `x[`1a] >= 2` parses as the item `... x` followed by junk: report the
+                // broken quoted name on the item's last line instead of the item.
+                if let Some(d) = broken_quote_after(file, text, pos, end) {
+                    diags.push(d);
+                    pos = skip_trivia(text, next_item_start(text, end.max(pos + 1)));
+                    continue;
+                }
                 let b = Builder { file, base: pos };
                 let result = b.item(item_pair);
                 if end <= pos {
@@ -111,6 +120,16 @@ fn parse(
     };
     (file_node, diags)
 }
+/// An E0106 error when the rest of the line after an item (which ends at `end`) holds a
+/// backtick that does not start a well-formed quoted name.
+fn broken_quote_after(file: FileId, text: &str, start: usize, end: usize) -> Option<Diagnostic> {
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    if !text[end..line_end].contains('`') {
+        return None;
+    }
+    errors::bad_quote(file, text, start, end)
+}
+
 fn push_result(result: R<Item>, items: &mut Vec<Item>, diags: &mut Vec<Diagnostic>) {
     match result {
         Ok(item) => items.push(item),
@@ -130,9 +149,10 @@ impl Builder {
         Span::new(self.file, self.base + s.start(), self.base + s.end())
     }
 
+    /// A name; a quoted name (`` `1a` ``) loses its backticks, its span keeps them.
     fn ident(&self, p: P) -> Ident {
         Ident {
-            name: p.as_str().to_string(),
+            name: unquote_name(p.as_str()).to_string(),
             span: self.span(&p),
         }
     }
@@ -144,6 +164,37 @@ impl Builder {
             value: unescape(inner),
             span,
         }
+    }
+}
+
+/// The name written as `text`: the text between the backticks of a quoted name, else the
+/// text itself.
+pub fn unquote_name(text: &str) -> &str {
+    match text.strip_prefix('`').and_then(|t| t.strip_suffix('`')) {
+        Some(inner) if !inner.is_empty() => inner,
+        _ => text,
+    }
+}
+
+/// True when `name` reads as a plain identifier (not a reserved word, not starting with a
+/// digit), so it can be written without backticks anywhere a name is accepted.
+pub fn is_plain_name(name: &str) -> bool {
+    matches!(
+        ArchParser::parse(Rule::ident, name),
+        Ok(p) if p.as_str().len() == name.len() && !name.starts_with('`')
+    )
+}
+
+/// `name` as it must be written in source: as is when it is a plain name, else between
+/// backticks (`us-east` stays as is; `1a`, `eu west` and `in` need backticks).
+/// `None` when no spelling can hold it (empty, or holding a backtick or a newline).
+pub fn written_name(name: &str) -> Option<String> {
+    if is_plain_name(name) {
+        Some(name.to_string())
+    } else if name.is_empty() || name.contains(['`', '\n']) {
+        None
+    } else {
+        Some(format!("`{name}`"))
     }
 }
 

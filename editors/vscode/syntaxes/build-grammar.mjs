@@ -46,6 +46,8 @@ const words = (list) => `(?:${list.join("|")})`;
 
 /** Identifier: letters, digits, `_`, and inner hyphens between alphanumerics (`eu-west-1`). */
 const IDENT = String.raw`[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9][A-Za-z0-9_]*)*`;
+/** Quoted name: anything but a backtick between backticks (`1a`, `eu west`, `in`). */
+const QUOTED = "`[^`]+`";
 /** Right edge of a word: not followed by a word character or by an inner hyphen. */
 const WEND = String.raw`(?![A-Za-z0-9_])(?!-[A-Za-z0-9])`;
 /** Left edge of a word: not preceded by a word character or by `x-`. */
@@ -55,7 +57,9 @@ const kw = (list) => `${WSTART}${words(list)}${WEND}`;
 /** Contextual keywords: plan statements, and ordinary names everywhere else (`minimize cost:`). */
 const CONTEXTUAL = ["cost", "final"];
 /** An identifier that is not a reserved word (contextual keywords are allowed as names). */
-const NAME = `(?!${words(RESERVED.filter((w) => !CONTEXTUAL.includes(w)))}${WEND})${IDENT}`;
+const NAME = `(?:${QUOTED}|(?!${words(RESERVED.filter((w) => !CONTEXTUAL.includes(w)))}${WEND})${IDENT})`;
+/** An entity name: an identifier or a quoted name. */
+const ENTITY = `(?:${QUOTED}|${IDENT})`;
 
 /** Decimal number with `_` separators, optional fraction and exponent: 40_000, 0.031, 2.5e-3. */
 const NUMBER = String.raw`(?<![A-Za-z0-9_])\d[0-9_]*(?:\.\d[0-9_]*)?(?:[eE][+-]?\d[0-9_]*)?(?![A-Za-z0-9_])`;
@@ -109,6 +113,22 @@ const repository = {
     ],
   },
 
+  "quoted-names": {
+    patterns: [
+      {
+        // `x[`1a`]`: a quoted name is one name, whatever it holds.
+        name: "variable.other.quoted.arch",
+        match: "(`)[^`]+(`)",
+        captures: {
+          1: { name: "punctuation.definition.quoted.begin.arch" },
+          2: { name: "punctuation.definition.quoted.end.arch" },
+        },
+      },
+      // An empty quoted name, or a backtick not closed on its line.
+      { name: "invalid.illegal.quoted.arch", match: "``|`[^`]*$" },
+    ],
+  },
+
   numbers: {
     patterns: [
       {
@@ -134,8 +154,8 @@ const repository = {
     patterns: [
       {
         // `link us-east <-> eu-west {`, `region us-east {`, `rack r1 {` at the start of a line.
-        begin: String.raw`^\s*(?:(${kw(BUILTIN_KINDS)})|(${NAME}))\s+(${IDENT})` +
-          String.raw`(?:\s*(<->|->)\s*(${IDENT}))?\s*(\{)`,
+        begin: String.raw`^\s*(?:(${kw(BUILTIN_KINDS)})|(${NAME}))\s+(${ENTITY})` +
+          String.raw`(?:\s*(<->|->)\s*(${ENTITY}))?\s*(\{)`,
         beginCaptures: {
           1: { name: "support.type.kind.arch" },
           2: { name: "entity.name.type.kind.arch" },
@@ -151,7 +171,7 @@ const repository = {
       },
       {
         // A built-in entity with no body: `region us-east` alone on its line.
-        match: String.raw`^\s*(${kw(BUILTIN_KINDS)})\s+(${NAME})(?:\s*(<->|->)\s*(${IDENT}))?\s*(?=$|//)`,
+        match: String.raw`^\s*(${kw(BUILTIN_KINDS)})\s+(${NAME})(?:\s*(<->|->)\s*(${ENTITY}))?\s*(?=$|//)`,
         captures: {
           1: { name: "support.type.kind.arch" },
           2: { name: "variable.other.constant.entity.arch" },
@@ -391,6 +411,7 @@ const repository = {
     patterns: [
       { include: "#comments" },
       { include: "#strings" },
+      { include: "#quoted-names" },
       { include: "#numbers" },
       {
         // Member access: `r.country`, `l.capacity`.

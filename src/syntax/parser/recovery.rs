@@ -92,6 +92,18 @@ pub(super) fn blank_deep_items(
                 }
                 continue;
             }
+            // A quoted name is one operand, whatever it holds.
+            b'`' => {
+                run = 0;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'`' && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                if bytes.get(i) == Some(&b'`') {
+                    i += 1;
+                }
+                continue;
+            }
             _ => run = 0,
         }
         if bytes[i] == b'\n' && depth == 0 {
@@ -152,15 +164,15 @@ pub(super) fn skip_trivia(text: &str, mut pos: usize) -> usize {
     }
 }
 
-/// The start of the next line (after `from`) whose first character is not indented and
-/// not a closing brace: where the next declaration most likely begins.
+/// The start of the next line (after `from`) that starts with a letter, `_`, a backtick (a
+/// quoted kind name) or a doc comment: where the next declaration most likely begins.
 pub(super) fn next_item_start(text: &str, from: usize) -> usize {
     let mut pos = crate::span::floor_char_boundary(text, from);
     while let Some(nl) = text[pos..].find('\n') {
         pos += nl + 1;
         let rest = &text[pos..];
         match rest.chars().next() {
-            Some(c) if c.is_alphabetic() || c == '_' => return pos,
+            Some(c) if c.is_alphabetic() || c == '_' || c == '`' => return pos,
             Some('/') if rest.starts_with("///") => return pos,
             _ => {}
         }
