@@ -485,7 +485,8 @@ impl Inst<'_> {
                     .flat_map(|t| t.elems.iter().map(|&e| self.world.name(e)))
                     .collect();
                 let (a, b) = (self.world.name(x), self.world.name(y));
-                let help = crate::check::expr::links::missing_link_help(a, b, links.iter().copied());
+                let help =
+                    crate::check::expr::links::missing_link_help(a, b, links.iter().copied());
                 Err(
                     runtime_error("E0214", span, format!("no link `{name}`"), "no such link")
                         .help(help),

@@ -13,7 +13,7 @@ use crate::syntax::ast::{Expr, ExprKind};
 
 /// Codes of link references.
 pub const CODES: &[CodeInfo] = &[
-    CodeInfo { code: "E0214", title: "no such link", explanation: "`a -> b` between two entities names the link from `a` to `b`, the entity `a->b` that `link a -> b { ... }` or `link a <-> b { ... }` declares. No link of that name exists.\n\nLinks are directed: `link a -> b` declares only `a->b`; `link a <-> b` declares both `a->b` and `b->a`. Declare the missing link, or fix the direction. When the ends come from data files, the link is looked up when the data is loaded and the error names the instance." },
+    CodeInfo { code: "E0214", title: "no such link", explanation: "`a -> b` between two entities names the link from `a` to `b`, the entity `a->b` that `link a -> b { ... }` or `link a <-> b { ... }` declares. No link of that name exists.\n\nLinks are directed: `link a -> b` declares only `a->b`; `link a <-> b` declares both `a->b` and `b->a`. Declare the missing link, or fix the direction. When the ends come from data files, the link is looked up when the data is loaded." },
     CodeInfo { code: "E0310", title: "no kind of link joins these ends", explanation: "`a -> b` between two entities names the link from `a` to `b`. Links are entities of a kind with `src` and `dst` attributes (the built-in `link` joins two regions), and no such kind has a `src` of the kind of `a` and a `dst` of the kind of `b`.\n\nCheck the ends (`l.src` is a region for the built-in `link`), or declare a kind of link for these ends: `kind hop { src: zone, dst: zone }`." },
     CodeInfo { code: "E0311", title: "ambiguous link reference", explanation: "`a -> b` between two entities names the link from `a` to `b`, but several kinds of link (kinds with `src` and `dst` attributes) join ends of these kinds, so the reference could name an entity of either.\n\nPick the link with an index over one kind instead: `sum(l in fibers where l.src == a and l.dst == b) ...`, or give the kinds different kinds of ends." },
 ];
@@ -39,7 +39,7 @@ pub(crate) fn missing_link_help<'a>(
     let reverse = format!("{b}->{a}");
     if links.clone().any(|l| l == reverse) {
         return format!(
-            "only `{reverse}` is declared; `link {a} <-> {b}` declares both directions"
+            "only `{reverse}` is declared: links are directed, `<->` declares both directions"
         );
     }
     let prefix = format!("{a}->");
@@ -117,7 +117,9 @@ impl Checker {
         let kinds: Vec<KindId> = all
             .iter()
             .copied()
-            .filter(|&k| fits(&self.schema, k, "src", &ta.ty) && fits(&self.schema, k, "dst", &tb.ty))
+            .filter(|&k| {
+                fits(&self.schema, k, "src", &ta.ty) && fits(&self.schema, k, "dst", &tb.ty)
+            })
             .collect();
         let both_known = matches!(
             (ta.ty, tb.ty),
