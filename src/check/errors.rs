@@ -3,7 +3,7 @@
 
 use crate::diagnostics::codes::CodeInfo;
 
-/// Codes of link references `a -> b` (E0214, E0310, E0311).
+/// Codes of link references `a -> b` (E0214, E0311, E0312).
 pub use super::expr::links::CODES as LINK_CODES;
 use crate::diagnostics::Diagnostic;
 use crate::span::Span;

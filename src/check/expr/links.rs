@@ -14,8 +14,8 @@ use crate::syntax::ast::{Expr, ExprKind};
 /// Codes of link references.
 pub const CODES: &[CodeInfo] = &[
     CodeInfo { code: "E0214", title: "no such link", explanation: "`a -> b` between two entities names the link from `a` to `b`, the entity `a->b` that `link a -> b { ... }` or `link a <-> b { ... }` declares. No link of that name exists.\n\nLinks are directed: `link a -> b` declares only `a->b`; `link a <-> b` declares both `a->b` and `b->a`. Declare the missing link, or fix the direction. When the ends come from data files, the link is looked up when the data is loaded." },
-    CodeInfo { code: "E0310", title: "no kind of link joins these ends", explanation: "`a -> b` between two entities names the link from `a` to `b`. Links are entities of a kind with `src` and `dst` attributes (the built-in `link` joins two regions), and no such kind has a `src` of the kind of `a` and a `dst` of the kind of `b`.\n\nCheck the ends (`l.src` is a region for the built-in `link`), or declare a kind of link for these ends: `kind hop { src: zone, dst: zone }`." },
-    CodeInfo { code: "E0311", title: "ambiguous link reference", explanation: "`a -> b` between two entities names the link from `a` to `b`, but several kinds of link (kinds with `src` and `dst` attributes) join ends of these kinds, so the reference could name an entity of either.\n\nPick the link with an index over one kind instead: `sum(l in fibers where l.src == a and l.dst == b) ...`, or give the kinds different kinds of ends." },
+    CodeInfo { code: "E0311", title: "no kind of link joins these ends", explanation: "`a -> b` between two entities names the link from `a` to `b`. Links are entities of a kind with `src` and `dst` attributes (the built-in `link` joins two regions), and no such kind has a `src` of the kind of `a` and a `dst` of the kind of `b`.\n\nCheck the ends (`l.src` is a region for the built-in `link`), or declare a kind of link for these ends: `kind hop { src: zone, dst: zone }`." },
+    CodeInfo { code: "E0312", title: "ambiguous link reference", explanation: "`a -> b` between two entities names the link from `a` to `b`, but several kinds of link (kinds with `src` and `dst` attributes) join ends of these kinds, so the reference could name an entity of either.\n\nPick the link with an index over one kind instead: `sum(l in fibers where l.src == a and l.dst == b) ...`, or give the kinds different kinds of ends." },
 ];
 
 /// The kinds whose `src` and `dst` attributes are elements (the kinds of links).
@@ -130,7 +130,7 @@ impl Checker {
                 let (x, y) = (self.schema.ty_name(&ta.ty), self.schema.ty_name(&tb.ty));
                 self.error(
                     Diagnostic::error(
-                        "E0310",
+                        "E0311",
                         format!("no kind of link joins {x} to {y}"),
                     )
                     .primary(a.span, format!("this is {x}"))
@@ -153,7 +153,7 @@ impl Checker {
                     .collect();
                 self.error(
                     Diagnostic::error(
-                        "E0311",
+                        "E0312",
                         format!("`->` could name a link of {}", names.join(" or ")),
                     )
                     .primary(span, "ambiguous link")
