@@ -2,6 +2,9 @@
 //! before any data is loaded (E060x).
 
 use crate::diagnostics::codes::CodeInfo;
+
+/// Codes of link references `a -> b` (E0214, E0311, E0312).
+pub use super::expr::links::CODES as LINK_CODES;
 use crate::diagnostics::Diagnostic;
 use crate::span::Span;
 

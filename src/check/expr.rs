@@ -7,6 +7,7 @@
 //! logic and comparisons in `operators`.
 
 mod calls;
+pub(crate) mod links;
 mod lookup;
 mod operators;
 

@@ -410,7 +410,29 @@ impl Inst<'_> {
         Ok(match op {
             BinOp::And => Value::Bool(self.boolean(a)? && self.boolean(b)?),
             BinOp::Or => Value::Bool(self.boolean(a)? || self.boolean(b)?),
-            BinOp::Implies => Value::Bool(!self.boolean(a)? || self.boolean(b)?),
+            BinOp::Implies => match self.eval(a)? {
+                Value::Bool(x) => Value::Bool(!x || self.boolean(b)?),
+                // Between entities `a -> b` names the link from `a` to `b`.
+                Value::Elem(x) => {
+                    let Value::Elem(y) = self.eval(b)? else {
+                        return Err(runtime_error(
+                            "E0603",
+                            b.span,
+                            "expected an entity at the end of a link",
+                            "not an entity",
+                        ));
+                    };
+                    return self.link_between(x, y, span).map(Value::Elem);
+                }
+                _ => {
+                    return Err(runtime_error(
+                        "E0603",
+                        a.span,
+                        "expected a condition",
+                        "not a condition",
+                    ))
+                }
+            },
             BinOp::Iff => Value::Bool(self.boolean(a)? == self.boolean(b)?),
             _ => {
                 let x = self.num(a)?;
@@ -434,6 +456,49 @@ impl Inst<'_> {
                 })
             }
         })
+    }
+
+    /// The link from `x` to `y`: the entity named `x->y` of a kind with `src` and `dst`.
+    fn link_between(&mut self, x: ElemId, y: ElemId, span: Span) -> R<ElemId> {
+        let name = format!("{}->{}", self.world.name(x), self.world.name(y));
+        let kinds = crate::check::expr::links::link_kinds(self.schema);
+        let found: SmallVec<[ElemId; 2]> = self
+            .world
+            .entity_names
+            .get(&name)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|e| {
+                self.world
+                    .entity_of
+                    .get(e)
+                    .is_some_and(|(k, _)| kinds.contains(k))
+            })
+            .collect();
+        match found.as_slice() {
+            [e] => Ok(*e),
+            [] => {
+                let links: Vec<&str> = kinds
+                    .iter()
+                    .filter_map(|&k| self.world.kinds.get(k))
+                    .flat_map(|t| t.elems.iter().map(|&e| self.world.name(e)))
+                    .collect();
+                let (a, b) = (self.world.name(x), self.world.name(y));
+                let help =
+                    crate::check::expr::links::missing_link_help(a, b, links.iter().copied());
+                Err(
+                    runtime_error("E0214", span, format!("no link `{name}`"), "no such link")
+                        .help(help),
+                )
+            }
+            _ => Err(runtime_error(
+                "E0212",
+                span,
+                format!("`{name}` names links of several kinds"),
+                "ambiguous",
+            )),
+        }
     }
 
     pub fn compare(&mut self, op: CmpOp, l: &Value, r: &Value, span: Span) -> R<bool> {

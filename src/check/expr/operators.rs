@@ -13,6 +13,7 @@ impl Checker {
         let tb = self.expr(b);
         let var = ta.var || tb.var;
         match op {
+            BinOp::Implies if self.is_link_ref(&ta, &tb) => self.link_ref(a, &ta, b, &tb, span),
             BinOp::And | BinOp::Or | BinOp::Implies | BinOp::Iff => {
                 self.want_bool(a, &ta);
                 self.want_bool(b, &tb);
