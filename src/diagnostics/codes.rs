@@ -15,6 +15,7 @@ pub fn all() -> Vec<&'static CodeInfo> {
         crate::syntax::errors::CODES,
         crate::resolve::errors::CODES,
         crate::check::errors::CODES,
+        crate::check::errors::LINK_CODES,
         crate::data::CODES,
         crate::instantiate::errors::CODES,
         crate::backends::dp::CODES,
