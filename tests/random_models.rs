@@ -1,6 +1,7 @@
 //! Property test over random small MILPs: every enabled backend reaches the same optimum
 //! (or the same infeasible/unbounded status), every solution passes the independent
-//! verifier, and the MPS text of the model is written without error.
+//! verifier, and the model's MPS and LP files, read back by HiGHS and CBC (with the `highs`
+//! and `cbc` features), keep its status and optimum.
 
 use archc::ir::{
     ColId, Column, Decl, DeclKind, Model, Objective, ObjectiveTerm, Origin, Row, Sense, VarKind,
@@ -148,5 +149,125 @@ proptest! {
         let mut mps = Vec::new();
         archc::backends::milp::write_mps(&model, &mut mps).expect("MPS written");
         prop_assert!(String::from_utf8(mps).is_ok_and(|t| t.contains("ENDATA")));
+        round_trip(&model, first_status, first_obj)?;
+    }
+}
+
+/// The written files, read back by the solvers' own readers, keep the status and optimum.
+/// The readers come with the `highs` (MPS and LP) and `cbc` (MPS) features; without them
+/// there is no independent reader to check the files against.
+fn round_trip(model: &Model, status: Status, objective: f64) -> Result<(), TestCaseError> {
+    let _ = (model, status, objective);
+    #[cfg(feature = "highs")]
+    for ext in ["mps", "lp"] {
+        let path = temp_path(ext);
+        if ext == "mps" {
+            archc::backends::milp::write_mps_to_path(model, &path).expect("MPS written");
+        } else {
+            archc::backends::milp::write_lp_to_path(model, &path).expect("LP written");
+        }
+        let read = readers::highs(&path);
+        let _ = std::fs::remove_file(&path);
+        check_read(ext, "HiGHS", read, status, objective)?;
+    }
+    #[cfg(feature = "cbc")]
+    {
+        let path = temp_path("mps");
+        archc::backends::milp::write_mps_to_path(model, &path).expect("MPS written");
+        let maximize = model.objective.as_ref().map(|o| o.sense) == Some(Sense::Maximize);
+        let read = readers::cbc(&path, maximize);
+        let _ = std::fs::remove_file(&path);
+        check_read("mps", "CBC", read, status, objective)?;
+    }
+    Ok(())
+}
+
+/// What a reader made of a file: `Some(objective)` when optimal, `None` when it proved the
+/// model infeasible or unbounded.
+#[allow(dead_code)]
+fn check_read(
+    ext: &str,
+    reader: &str,
+    read: Option<f64>,
+    status: Status,
+    objective: f64,
+) -> Result<(), TestCaseError> {
+    match (status, read) {
+        (Status::Optimal, Some(obj)) => prop_assert!(
+            (obj - objective).abs() <= 1e-5 * objective.abs().max(1.0),
+            "{} read from .{}: {} vs {}",
+            reader,
+            ext,
+            obj,
+            objective
+        ),
+        (Status::Optimal, None) => {
+            prop_assert!(false, "{} found no optimum in the .{} file", reader, ext)
+        }
+        (_, Some(obj)) => prop_assert!(
+            false,
+            "{} read an optimum {} from the .{} file of a {:?} model",
+            reader,
+            obj,
+            ext,
+            status
+        ),
+        (_, None) => {}
+    }
+    Ok(())
+}
+
+#[allow(dead_code)]
+fn temp_path(ext: &str) -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let n = N.fetch_add(1, Ordering::SeqCst);
+    std::env::temp_dir().join(format!("archc-random-{}-{n}.{ext}", std::process::id()))
+}
+
+#[cfg(any(feature = "highs", feature = "cbc"))]
+mod readers {
+    use std::ffi::CString;
+    use std::path::Path;
+
+    /// Read a model file with HiGHS's own reader and solve it.
+    #[cfg(feature = "highs")]
+    pub fn highs(path: &Path) -> Option<f64> {
+        let file = CString::new(path.to_str().expect("UTF-8 path")).expect("no NUL");
+        let flag = CString::new("output_flag").expect("no NUL");
+        // SAFETY: a fresh HiGHS instance, C strings that outlive the calls, destroyed once.
+        unsafe {
+            let h = highs_sys::Highs_create();
+            highs_sys::Highs_setBoolOptionValue(h, flag.as_ptr(), 0);
+            let read = highs_sys::Highs_readModel(h, file.as_ptr());
+            assert_ne!(
+                read,
+                highs_sys::STATUS_ERROR,
+                "HiGHS could not read {}",
+                path.display()
+            );
+            let run = highs_sys::Highs_run(h);
+            assert_ne!(run, highs_sys::STATUS_ERROR);
+            let status = highs_sys::Highs_getModelStatus(h);
+            let objective = highs_sys::Highs_getObjectiveValue(h);
+            highs_sys::Highs_destroy(h);
+            (status == highs_sys::MODEL_STATUS_OPTIMAL).then_some(objective)
+        }
+    }
+
+    /// Read an MPS file with CBC's own reader and solve it (CBC's reader ignores OBJSENSE,
+    /// so the sense is set by hand).
+    #[cfg(feature = "cbc")]
+    pub fn cbc(path: &Path, maximize: bool) -> Option<f64> {
+        let file = CString::new(path.to_str().expect("UTF-8 path")).expect("no NUL");
+        let mut raw = coin_cbc::raw::Model::new();
+        raw.set_log_level(0);
+        raw.set_parameter(c"preprocess", c"off");
+        raw.read_mps(&file);
+        if maximize {
+            raw.set_obj_sense(coin_cbc::raw::Sense::Maximize);
+        }
+        raw.solve();
+        raw.is_proven_optimal().then(|| raw.obj_value())
     }
 }
