@@ -128,6 +128,36 @@ fn wyndor(sense: Sense) -> Model {
     b.m
 }
 
+/// Names of at most eight characters, which CBC's reader takes for fixed MPS unless the
+/// fields sit in the fixed columns: max 3a + 2b + 4c with a integer in 0..5, b binary, c in
+/// [0, 2.5], a + b + c <= 6, a - c >= 1. Optimum 20 at (4, 0, 2).
+fn short_names() -> Model {
+    let mut b = Builder::new();
+    let x = b.decl("x", &["i"], DeclKind::Decision, 0);
+    let c = b.decl("c", &["k"], DeclKind::Constraint, 50);
+    let a = b.col(x, &["0"], VarKind::Integer, 0.0, 5.0);
+    let y = b.col(x, &["1"], VarKind::Binary, 0.0, 1.0);
+    let z = b.col(x, &["2"], VarKind::Continuous, 0.0, 2.5);
+    b.row(c, &["0"], -INF, 6.0, &[(a, 1.0), (y, 1.0), (z, 1.0)]);
+    b.row(c, &["1"], 1.0, INF, &[(a, 1.0), (z, -1.0)]);
+    b.objective(Sense::Maximize, &[(a, 3.0), (y, 2.0), (z, 4.0)], 0.0);
+    b.m
+}
+
+#[test]
+fn short_names_on_every_solver_and_in_fixed_columns() {
+    assert_optimal(&short_names(), SolverKind::Microlp, 20.0);
+    for kind in SolverKind::enabled() {
+        assert_optimal(&short_names(), kind, 20.0);
+    }
+    let mps = mps_text(&short_names());
+    assert!(
+        mps.contains("\n    x(0)      cost      3              c(0)      1\n"),
+        "{mps}"
+    );
+    assert!(mps.contains("\n UP BND       x(0)      5\n"), "{mps}");
+}
+
 /// x + y >= 10 with x, y <= 3: infeasible.
 fn infeasible() -> Model {
     let mut b = Builder::new();
@@ -538,7 +568,7 @@ fn empty_model_files_are_well_formed() {
     let m = Model::new();
     let mps = mps_text(&m);
     assert!(
-        mps.starts_with("NAME archc\nROWS\n N  obj\nCOLUMNS\nRHS\nBOUNDS\nENDATA\n"),
+        mps.starts_with("NAME          archc\nROWS\n N  obj\nCOLUMNS\nRHS\nBOUNDS\nENDATA\n"),
         "{mps}"
     );
     let lp = lp_text(&m);
@@ -566,6 +596,7 @@ fn round_trip_models() -> Vec<(&'static str, Model, f64)> {
         ("wyndor", wyndor(Sense::Maximize), 36.0),
         ("range", range_row(Sense::Minimize), 1.5),
         ("constant", max_with_constant(), 21.0),
+        ("short", short_names(), 20.0),
     ]
 }
 

@@ -154,7 +154,7 @@ pub fn write_mps(model: &Model, out: &mut impl Write) -> io::Result<()> {
     let (obj, constant) = model.objective_dense();
     let mut t = TextBuf::new(out);
 
-    t.str("NAME archc");
+    t.str("NAME          archc");
     t.newline()?;
     if matches!(&model.objective, Some(o) if o.sense == Sense::Maximize) {
         t.str("OBJSENSE");
@@ -181,14 +181,11 @@ pub fn write_mps(model: &Model, out: &mut impl Write) -> io::Result<()> {
     t.newline()?;
     let mut col_name = Vec::with_capacity(128);
     let mut in_int = false;
+    let obj_name = names.objective();
     for (j, c) in model.columns.iter().enumerate() {
         let is_int = c.kind != VarKind::Continuous;
         if is_int != in_int {
-            t.str(if is_int {
-                "    MARKER 'MARKER' 'INTORG'"
-            } else {
-                "    MARKER 'MARKER' 'INTEND'"
-            });
+            t.str(if is_int { MARKER_INTORG } else { MARKER_INTEND });
             t.newline()?;
             in_int = is_int;
         }
@@ -199,41 +196,21 @@ pub fn write_mps(model: &Model, out: &mut impl Write) -> io::Result<()> {
         let mut k = a;
         // The objective entry first; an entry-free column still needs one line.
         if obj[j] != 0.0 || a == b {
-            t.str("    ");
-            t.bytes(&col_name);
-            t.byte(b' ');
-            t.bytes(names.objective());
-            t.byte(b' ');
-            t.num(obj[j]);
-            if k < b {
-                t.byte(b' ');
-                names.write_row(cols.rows[k] as usize, t.bytes_mut());
-                t.byte(b' ');
-                t.num(cols.vals[k]);
-                k += 1;
-            }
-            t.newline()?;
+            let more = (k < b).then(|| (Field::Row(cols.rows[k] as usize), cols.vals[k]));
+            k += usize::from(k < b);
+            let first = (Field::Lit(obj_name), obj[j]);
+            data_line(&mut t, &names, "    ", Field::Lit(&col_name), first, more)?;
         }
         while k < b {
-            t.str("    ");
-            t.bytes(&col_name);
-            t.byte(b' ');
-            names.write_row(cols.rows[k] as usize, t.bytes_mut());
-            t.byte(b' ');
-            t.num(cols.vals[k]);
+            let first = (Field::Row(cols.rows[k] as usize), cols.vals[k]);
             k += 1;
-            if k < b {
-                t.byte(b' ');
-                names.write_row(cols.rows[k] as usize, t.bytes_mut());
-                t.byte(b' ');
-                t.num(cols.vals[k]);
-                k += 1;
-            }
-            t.newline()?;
+            let more = (k < b).then(|| (Field::Row(cols.rows[k] as usize), cols.vals[k]));
+            k += usize::from(k < b);
+            data_line(&mut t, &names, "    ", Field::Lit(&col_name), first, more)?;
         }
     }
     if in_int {
-        t.str("    MARKER 'MARKER' 'INTEND'");
+        t.str(MARKER_INTEND);
         t.newline()?;
     }
     drop(cols);
@@ -241,22 +218,16 @@ pub fn write_mps(model: &Model, out: &mut impl Write) -> io::Result<()> {
     t.str("RHS");
     t.newline()?;
     if constant != 0.0 {
-        t.str("    RHS ");
-        t.bytes(names.objective());
-        t.byte(b' ');
-        t.num(-constant);
-        t.newline()?;
+        let entry = (Field::Lit(obj_name), -constant);
+        data_line(&mut t, &names, "    ", Field::Lit(b"RHS"), entry, None)?;
     }
     let mut any_range = false;
     for (i, r) in model.rows.iter().enumerate() {
         let (_, rhs, range) = row_shape(r.lo, r.hi);
         any_range |= range.is_some();
         if rhs != 0.0 {
-            t.str("    RHS ");
-            names.write_row(i, t.bytes_mut());
-            t.byte(b' ');
-            t.num(rhs);
-            t.newline()?;
+            let entry = (Field::Row(i), rhs);
+            data_line(&mut t, &names, "    ", Field::Lit(b"RHS"), entry, None)?;
         }
     }
 
@@ -265,11 +236,8 @@ pub fn write_mps(model: &Model, out: &mut impl Write) -> io::Result<()> {
         t.newline()?;
         for (i, r) in model.rows.iter().enumerate() {
             if let (_, _, Some(range)) = row_shape(r.lo, r.hi) {
-                t.str("    RNG ");
-                names.write_row(i, t.bytes_mut());
-                t.byte(b' ');
-                t.num(range);
-                t.newline()?;
+                let entry = (Field::Row(i), range);
+                data_line(&mut t, &names, "    ", Field::Lit(b"RNG"), entry, None)?;
             }
         }
     }
@@ -280,15 +248,7 @@ pub fn write_mps(model: &Model, out: &mut impl Write) -> io::Result<()> {
         let is_int = c.kind != VarKind::Continuous;
         let (lb, ub) = effective_bounds(c.kind, c.lb, c.ub);
         let bound = |t: &mut TextBuf<_>, kind: &str, value: Option<f64>| -> io::Result<()> {
-            t.byte(b' ');
-            t.str(kind);
-            t.str(" BND ");
-            names.write_col(j, t.bytes_mut());
-            if let Some(v) = value {
-                t.byte(b' ');
-                t.num(v);
-            }
-            t.newline()
+            bound_line(t, &names, kind, j, value)
         };
         if c.kind == VarKind::Binary && lb == 0.0 && ub == 1.0 {
             bound(&mut t, "BV", None)?;
@@ -312,6 +272,110 @@ pub fn write_mps(model: &Model, out: &mut impl Write) -> io::Result<()> {
     t.str("ENDATA");
     t.newline()?;
     t.finish()
+}
+
+/// Integer markers, with `'MARKER'` in columns 15-22 and the keyword in 40-47 as fixed MPS
+/// places them (free-format readers split on spaces either way).
+const MARKER_INTORG: &str = "    MARKER    'MARKER'                 'INTORG'";
+const MARKER_INTEND: &str = "    MARKER    'MARKER'                 'INTEND'";
+
+/// A name in a data line.
+enum Field<'a> {
+    Lit(&'a [u8]),
+    Row(usize),
+    Col(usize),
+}
+
+/// Append a name; returns its length.
+fn put<W: Write>(t: &mut TextBuf<W>, names: &NameTable, f: Field) -> usize {
+    let start = t.len();
+    match f {
+        Field::Lit(b) => t.bytes(b),
+        Field::Row(i) => names.write_row(i, t.bytes_mut()),
+        Field::Col(j) => names.write_col(j, t.bytes_mut()),
+    }
+    t.len() - start
+}
+
+/// One data line: `prefix` (four characters, e.g. `" UP "`), a name, then one or two
+/// (name, number) entries.
+///
+/// Fields go in the columns of fixed MPS (names in 5-12, 15-22 and 40-47, numbers in 25-36
+/// and from 50) while the line's first two names fit in eight characters: some readers
+/// (CoinMpsIO, used by CBC) take such a line as fixed MPS and would misread it with single
+/// spaces. A line with a longer name cannot be fixed MPS, and those readers see so from the
+/// separator columns; it is written with single spaces, which keeps large files small.
+fn data_line<W: Write>(
+    t: &mut TextBuf<W>,
+    names: &NameTable,
+    prefix: &str,
+    name: Field,
+    first: (Field, f64),
+    more: Option<(Field, f64)>,
+) -> io::Result<()> {
+    t.str(prefix);
+    let start = t.len();
+    let n1 = put(t, names, name);
+    if n1 <= 8 {
+        t.pad_to(start, 10);
+    } else {
+        t.byte(b' ');
+    }
+    let start = t.len();
+    let n2 = put(t, names, first.0);
+    let fixed = n1 <= 8 && n2 <= 8;
+    if fixed {
+        t.pad_to(start, 10);
+    } else {
+        t.byte(b' ');
+    }
+    let start = t.len();
+    t.num(first.1);
+    if let Some((f, v)) = more {
+        if fixed {
+            t.pad_to(start, 15);
+        } else {
+            t.byte(b' ');
+        }
+        let start = t.len();
+        let n3 = put(t, names, f);
+        if fixed && n3 <= 8 {
+            t.pad_to(start, 10);
+        } else {
+            t.byte(b' ');
+        }
+        t.num(v);
+    }
+    t.newline()
+}
+
+/// One line of the BOUNDS section, in the columns of fixed MPS when the name fits.
+fn bound_line<W: Write>(
+    t: &mut TextBuf<W>,
+    names: &NameTable,
+    kind: &str,
+    j: usize,
+    value: Option<f64>,
+) -> io::Result<()> {
+    t.byte(b' ');
+    t.str(kind);
+    t.str(" BND ");
+    let start = t.len();
+    let n = put(t, names, Field::Col(j));
+    if n <= 8 {
+        // Column 15, where fixed MPS wants the name.
+        t.bytes_mut().splice(start..start, [b' '; 6]);
+    }
+    let start = start + if n <= 8 { 6 } else { 0 };
+    if let Some(v) = value {
+        if n <= 8 {
+            t.pad_to(start, 10);
+        } else {
+            t.byte(b' ');
+        }
+        t.num(v);
+    }
+    t.newline()
 }
 
 /// Write the model as free MPS to a file.

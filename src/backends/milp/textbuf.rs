@@ -50,6 +50,22 @@ impl<'w, W: Write> TextBuf<'w, W> {
         &mut self.buf
     }
 
+    /// Bytes in the buffer: an offset within the current line (the buffer is flushed only
+    /// at a newline).
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Append spaces until `width` bytes follow offset `start`.
+    #[inline]
+    pub(crate) fn pad_to(&mut self, start: usize, width: usize) {
+        let end = start + width;
+        if self.buf.len() < end {
+            self.buf.resize(end, b' ');
+        }
+    }
+
     #[inline]
     pub(crate) fn bytes(&mut self, b: &[u8]) {
         self.buf.extend_from_slice(b);
