@@ -181,8 +181,12 @@ fn analyze_loaded(analysis: &mut Analysis, main: FileId, options: &AnalyzeOption
     analysis.diagnostics.extend(diags);
     analysis.files.push((main, file));
     let program = crate::resolve::load_program(analysis, main);
-    let data_names = read_data_names(analysis, &program);
+    let mut data_names = read_data_names(analysis, &program);
     let checker = crate::check::check_program(&program, &data_names);
+    if checker.schema.plans.is_empty() {
+        // Only the second check of a model with plans needs them again.
+        data_names = Default::default();
+    }
     analysis.diagnostics.extend(checker.diags);
     analysis.symbols = checker.symbols;
     analysis.references = checker.refs;

@@ -476,22 +476,21 @@ impl LinkSwap {
 }
 
 impl Checker {
-    /// Entities of kind `k` named in a data file: known names for the checker, and symbols
-    /// whose definition is the name cell. Duplicates are reported when the file is loaded.
+    /// Entities of kind `k` named in a data file, known to the checker by name.
+    /// Duplicates are reported when the file is loaded.
     fn collect_data_entities(&mut self, k: usize, f: &ast::EntitiesFrom, names: &[(String, Span)]) {
-        let kind = self.schema.kinds[k].name.clone();
+        let path = self.schema.data_paths.len() as u32;
+        self.schema.data_paths.push(f.path.value.clone());
         for (name, span) in names {
-            let known = self.schema.data_entities.get(name);
-            if known.is_some_and(|v| v.iter().any(|&(kk, _)| kk == k)) {
-                continue;
+            let v = self.schema.data_entities.entry(name.clone()).or_default();
+            if !v.iter().any(|e| e.kind == k) {
+                v.push(super::DataEntity {
+                    kind: k,
+                    path,
+                    span: *span,
+                    symbol: None,
+                });
             }
-            let detail = format!("{kind} {name} (from \"{}\")", f.path.value);
-            let sym = self.add_symbol(name, SymbolKind::Entity, *span, *span, None, detail);
-            self.schema
-                .data_entities
-                .entry(name.clone())
-                .or_default()
-                .push((k, sym));
         }
     }
 }

@@ -139,7 +139,7 @@ impl Checker {
                     self.schema
                         .data_entities
                         .iter()
-                        .filter(|(_, v)| v.iter().any(|&(k, _)| want.is_none_or(|w| w == k)))
+                        .filter(|(_, v)| v.iter().any(|e| want.is_none_or(|w| w == e.kind)))
                         .map(|(n, _)| n.clone()),
                 );
                 let mut d = Diagnostic::error("E0201", format!("unknown entity `{}`", id.name))

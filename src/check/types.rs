@@ -193,6 +193,19 @@ pub enum Global {
     Plan(usize),
 }
 
+/// An entity named in a data file, known to the checker before the data loads.
+#[derive(Clone, Debug)]
+pub struct DataEntity {
+    pub kind: usize,
+    /// Index into [`Schema::data_paths`].
+    pub path: u32,
+    /// The name cell in the data file.
+    pub span: Span,
+    /// Made when the source first names the entity (a data file of many thousand entities
+    /// needs no symbol for each).
+    pub symbol: Option<SymbolId>,
+}
+
 /// The checked model: everything later phases need besides the data.
 #[derive(Debug, Default)]
 pub struct Schema {
@@ -217,9 +230,10 @@ pub struct Schema {
     pub compare_units: FxHashMap<Span, Unit>,
     /// The same, keyed by the declaration being checked too (templates share spans).
     pub compare_units_by_item: FxHashMap<(String, Span), Unit>,
-    /// Entities loaded from data files, by name: their kinds and symbols (the symbol's span
-    /// is the name cell in the data file).
-    pub data_entities: FxHashMap<String, Vec<(usize, SymbolId)>>,
+    /// Entities loaded from data files, by name (one per kind that has the name).
+    pub data_entities: FxHashMap<String, smallvec::SmallVec<[DataEntity; 1]>>,
+    /// The paths of the data files that entities load from, as written.
+    pub data_paths: Vec<String>,
     /// True when some entities come from data files whose names could not be read before
     /// the full load: a bare name may then name one of them, and is checked at load.
     pub unknown_data_names: bool,

@@ -287,6 +287,7 @@ enum Field<'a> {
 }
 
 /// Append a name; returns its length.
+#[inline(always)]
 fn put<W: Write>(t: &mut TextBuf<W>, names: &NameTable, f: Field) -> usize {
     let start = t.len();
     match f {
@@ -305,6 +306,7 @@ fn put<W: Write>(t: &mut TextBuf<W>, names: &NameTable, f: Field) -> usize {
 /// (CoinMpsIO, used by CBC) take such a line as fixed MPS and would misread it with single
 /// spaces. A line with a longer name cannot be fixed MPS, and those readers see so from the
 /// separator columns; it is written with single spaces, which keeps large files small.
+#[inline]
 fn data_line<W: Write>(
     t: &mut TextBuf<W>,
     names: &NameTable,

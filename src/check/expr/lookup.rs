@@ -3,7 +3,7 @@
 //! Part of expression inference in [`super`].
 
 use super::{decision_ty, T};
-use crate::analysis::SymbolId;
+use crate::analysis::{SymbolId, SymbolKind};
 use crate::check::{Checker, ElemTy, Global, Ty};
 use crate::diagnostics::Diagnostic;
 use crate::resolve::errors as names;
@@ -97,8 +97,10 @@ impl Checker {
         T::err()
     }
 
-    /// The entities called `name`, declared in the source or loaded from data: (kind, symbol).
-    pub(crate) fn entities_named(&self, name: &str) -> Vec<(usize, SymbolId)> {
+    /// The entities called `name`, declared in the source or loaded from data: (kind,
+    /// symbol). The symbol of a data-loaded entity is made here, the first time it is named:
+    /// its definition is the name cell in the data file.
+    pub(crate) fn entities_named(&mut self, name: &str) -> Vec<(usize, SymbolId)> {
         let mut v: Vec<(usize, SymbolId)> = self
             .schema
             .entity_names
@@ -107,7 +109,25 @@ impl Checker {
             .flatten()
             .map(|&i| (self.schema.entities[i].kind, self.schema.entities[i].symbol))
             .collect();
-        v.extend(self.schema.data_entities.get(name).into_iter().flatten());
+        let n = self.schema.data_entities.get(name).map_or(0, |d| d.len());
+        for i in 0..n {
+            let e = self.schema.data_entities[name][i].clone();
+            let sym = match e.symbol {
+                Some(s) => s,
+                None => {
+                    let detail = format!(
+                        "{} {name} (from \"{}\")",
+                        self.schema.kinds[e.kind].name, self.schema.data_paths[e.path as usize]
+                    );
+                    let s = self.add_symbol(name, SymbolKind::Entity, e.span, e.span, None, detail);
+                    if let Some(d) = self.schema.data_entities.get_mut(name) {
+                        d[i].symbol = Some(s);
+                    }
+                    s
+                }
+            };
+            v.push((e.kind, sym));
+        }
         v
     }
 
