@@ -231,11 +231,24 @@ fn split_lines(tokens: &[Token]) -> Vec<Line> {
     lines
 }
 
-/// The `*`, `/` and `^` tokens that take spaces: arithmetic by rule, others when the user
-/// spaced them (on either side), so units in types (`usd/core/h`) keep their form.
+/// The `*`, `/`, `^` and `->` tokens that take spaces: arithmetic by rule, others when the
+/// user spaced them (on either side), so units in types (`usd/core/h`) keep their form; `->`
+/// everywhere but directly inside brackets, where it names a link (`flow[us-east->eu-west]`,
+/// written as the link's name is).
 fn operator_spacing(tokens: &[Token], arithmetic: &HashMap<usize, bool>) -> BTreeSet<usize> {
     let mut spaced = BTreeSet::new();
+    let mut open: Vec<TokenKind> = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
+        match t.kind {
+            TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => open.push(t.kind),
+            TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
+                open.pop();
+            }
+            TokenKind::Arrow if open.last() != Some(&TokenKind::LBracket) => {
+                spaced.insert(t.start);
+            }
+            _ => {}
+        }
         if matches!(
             t.kind,
             TokenKind::Star | TokenKind::Slash | TokenKind::Caret
@@ -319,6 +332,12 @@ fn wants_space(
     }
     if bk == Minus {
         return true;
+    }
+    if ak == Arrow {
+        return spaced.contains(&a.start);
+    }
+    if bk == Arrow {
+        return spaced.contains(&b.start);
     }
     if is_binary_op(ak) || is_binary_op(bk) {
         return true;

@@ -252,6 +252,12 @@ mod tests {
             fmt("param a: usd/h = 3 usd/h*x"),
             "param a: usd/h = 3 usd/h*x\n"
         );
+        // `->` names a link directly inside brackets, and is spaced everywhere else.
+        assert_eq!(
+            fmt("constraint c: on[a->b]->flow[a -> b] >= 1 Gbps"),
+            "constraint c: on[a->b] -> flow[a->b] >= 1 Gbps\n"
+        );
+        assert_eq!(fmt("link a->b"), "link a -> b\n");
     }
 
     #[test]
