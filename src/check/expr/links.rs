@@ -164,13 +164,14 @@ impl Checker {
         }
     }
 
-    /// E0214 when both ends are entities declared in the source and no link of kind `k`
-    /// joins them (and no data file can add one).
+    /// E0214 when both ends are named entities (declared in the source or in a data file)
+    /// and no link of kind `k` joins them. Skipped when some data file's names could not be
+    /// read before checking: the link is then looked up when the data loads.
     fn check_link_exists(&mut self, a: &Expr, b: &Expr, k: KindId, span: Span) {
-        let (Some(x), Some(y)) = (self.source_entity(a), self.source_entity(b)) else {
+        let (Some(x), Some(y)) = (self.named_entity(a), self.named_entity(b)) else {
             return;
         };
-        if !self.schema.kinds[k].data_sources.is_empty() {
+        if self.schema.unknown_data_names {
             return;
         }
         let name = format!("{x}->{y}");
@@ -178,16 +179,27 @@ impl Checker {
         let exists = schema
             .entity_names
             .get(&name)
-            .is_some_and(|v| v.iter().any(|&i| schema.entities[i].kind == k));
+            .is_some_and(|v| v.iter().any(|&i| schema.entities[i].kind == k))
+            || schema
+                .data_entities
+                .get(&name)
+                .is_some_and(|v| v.iter().any(|e| e.kind == k));
         if exists {
             return;
         }
-        let links: Vec<&str> = schema
+        let mut links: Vec<&str> = schema
             .entities
             .iter()
             .filter(|e| e.kind == k)
             .map(|e| e.name.as_str())
             .collect();
+        links.extend(
+            schema
+                .data_entities
+                .iter()
+                .filter(|(_, v)| v.iter().any(|e| e.kind == k))
+                .map(|(n, _)| n.as_str()),
+        );
         let help = missing_link_help(&x, &y, links.iter().copied());
         self.error(
             Diagnostic::error("E0214", format!("no link `{name}`"))
@@ -196,16 +208,18 @@ impl Checker {
         );
     }
 
-    /// The name of a source-declared entity that `e` names directly (not through an index
-    /// variable, a global or a symbol).
-    fn source_entity(&self, e: &Expr) -> Option<String> {
+    /// The name of an entity (declared in the source or in a data file) that `e` names
+    /// directly (not through an index variable, a global or a symbol).
+    fn named_entity(&self, e: &Expr) -> Option<String> {
         let ExprKind::Name(id) = &e.kind else {
             return None;
         };
         let shadowed = self.locals.iter().any(|l| l.name == id.name)
             || self.schema.globals.contains_key(&id.name)
             || self.schema.symbol_elems.contains_key(&id.name);
-        (!shadowed && self.schema.entity_names.contains_key(&id.name)).then(|| id.name.clone())
+        let known = self.schema.entity_names.contains_key(&id.name)
+            || self.schema.data_entities.contains_key(&id.name);
+        (!shadowed && known).then(|| id.name.clone())
     }
 }
 
