@@ -376,6 +376,24 @@ fn data_entities_hover_and_go_to_their_row() {
         "{def}"
     );
     assert_eq!(def["range"]["start"], json!({"line": 2, "character": 0}));
+    // Go to definition on the path opens the data file.
+    let file = s.client.result(
+        "textDocument/definition",
+        s.at(position_of(text, "regions.csv", 0)),
+    );
+    let file = if file.is_array() {
+        file[0].clone()
+    } else {
+        file
+    };
+    assert!(
+        file["uri"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("/regions.csv"),
+        "{file}"
+    );
+    assert_eq!(file["range"]["start"], json!({"line": 0, "character": 0}));
     let status = s.client.shutdown();
     assert!(status.success());
 }

@@ -128,9 +128,40 @@ pub fn definition(world: &World, params: GotoDefinitionParams) -> Option<GotoDef
     let p = params.text_document_position_params;
     let doc = world.doc(&p.text_document.uri)?;
     let snap = &doc.current;
-    let d = decl_at(snap, offset_of(doc, p.position))?;
-    let loc = location(world, snap, snap.index.decls[d].span)?;
+    let offset = offset_of(doc, p.position);
+    let loc = match decl_at(snap, offset) {
+        Some(d) => location(world, snap, snap.index.decls[d].span)?,
+        None => data_file_at(snap, offset)?,
+    };
     Some(GotoDefinitionResponse::Scalar(loc))
+}
+
+/// The data file named by the string under the cursor after `from` (`regions from
+/// "regions.csv"`, `param demand[...]: core from "demand.csv"`), at its start.
+fn data_file_at(snap: &Snapshot, offset: usize) -> Option<Location> {
+    let text = snap.text();
+    let tokens = lexer::lex(text);
+    let i = tokens
+        .iter()
+        .position(|t| t.kind == TokenKind::String && t.start <= offset && offset <= t.end)?;
+    let from = tokens[..i].iter().rev().find(|t| !t.kind.is_trivia())?;
+    if from.text(text) != "from" {
+        return None;
+    }
+    let rel = tokens[i].text(text).strip_prefix('"')?.strip_suffix('"')?;
+    let dir = snap
+        .analysis
+        .sources
+        .get(snap.main)
+        .path
+        .as_ref()?
+        .parent()?;
+    let path = dir.join(rel);
+    if !path.is_file() {
+        return None;
+    }
+    let uri = super::convert::path_to_uri(&path)?;
+    Some(Location::new(uri, lsp_types::Range::default()))
 }
 
 /// `textDocument/references`.
