@@ -1,6 +1,7 @@
 //! The formatter over every `.arch` file of the project (examples, standard library, test
-//! fixtures and the formatter's own samples): formatting is idempotent and changes nothing
-//! but whitespace. A messy sample's formatted text is snapshotted.
+//! fixtures, docs models and the formatter's own samples): formatting is idempotent, changes
+//! nothing but whitespace, and does not change the compiled model. A messy sample's
+//! formatted text is snapshotted.
 
 use archc::fmt::{essential_tokens, format_source};
 use std::path::{Path, PathBuf};
@@ -22,7 +23,13 @@ fn arch_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn all_files() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    for dir in ["examples", "stdlib", "tests/fixtures", "tests/fmt_samples"] {
+    for dir in [
+        "examples",
+        "stdlib",
+        "tests/fixtures",
+        "tests/fmt_samples",
+        "docs/examples",
+    ] {
         arch_files(&root.join(dir), &mut files);
     }
     files.sort();
@@ -82,6 +89,55 @@ fn formatting_is_idempotent_and_only_changes_whitespace() {
     assert!(
         formatted_count >= 4,
         "expected the formatter's samples at least, found {formatted_count}"
+    );
+}
+
+/// What analysis makes of a model: its diagnostics' codes, the backend and its reason, and
+/// the text dump of the instantiated model (columns, rows, coefficients, objective).
+fn compiled(a: &archc::analysis::Analysis) -> (Vec<String>, String, String) {
+    let codes = a.diagnostics.iter().map(|d| d.code.to_string()).collect();
+    let ir = a
+        .instance
+        .as_ref()
+        .map(|i| archc::ir::dump::dump(&i.model))
+        .unwrap_or_default();
+    (codes, a.backend_reason.clone(), ir)
+}
+
+#[test]
+fn formatting_keeps_the_compiled_model() {
+    use archc::analysis::{analyze, AnalyzeOptions};
+    let options = AnalyzeOptions {
+        instantiate: true,
+        ..Default::default()
+    };
+    let mut compared = 0;
+    let mut with_model = 0;
+    for path in all_files() {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let Ok(formatted) = format_source(&text) else {
+            continue;
+        };
+        let before = analyze(&path, &options);
+        // The formatted text stands in for the file, as an editor's unsaved buffer does.
+        let mut overlay = options.clone();
+        overlay.overlays.insert(path.clone(), formatted);
+        let after = analyze(&path, &overlay);
+        let (b, a) = (compiled(&before), compiled(&after));
+        assert_eq!(b.0, a.0, "diagnostics changed in {}", path.display());
+        assert_eq!(b.1, a.1, "backend changed in {}", path.display());
+        assert!(
+            b.2 == a.2,
+            "the compiled model changed in {}",
+            path.display()
+        );
+        compared += 1;
+        with_model += usize::from(!b.2.is_empty() && !b.2.starts_with("columns: 0 "));
+    }
+    assert!(compared > 100, "only {compared} files compared");
+    assert!(
+        with_model > 30,
+        "only {with_model} files compiled to a model"
     );
 }
 
