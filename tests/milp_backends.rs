@@ -600,80 +600,38 @@ fn round_trip_models() -> Vec<(&'static str, Model, f64)> {
     ]
 }
 
+#[cfg(any(feature = "highs", feature = "cbc"))]
+mod solver_readers;
+
 #[cfg(feature = "highs")]
-mod highs_reader {
-    use super::*;
-    use std::ffi::CString;
-
-    /// Read a model file with HiGHS's own reader, solve it, return the objective.
-    fn solve_file(path: &std::path::Path) -> f64 {
-        let file = CString::new(path.to_str().unwrap()).unwrap();
-        let flag = CString::new("output_flag").unwrap();
-        unsafe {
-            let h = highs_sys::Highs_create();
-            highs_sys::Highs_setBoolOptionValue(h, flag.as_ptr(), 0);
-            let read = highs_sys::Highs_readModel(h, file.as_ptr());
-            assert_ne!(
-                read,
-                highs_sys::STATUS_ERROR,
-                "HiGHS could not read {}",
-                path.display()
-            );
-            let run = highs_sys::Highs_run(h);
-            assert_ne!(run, highs_sys::STATUS_ERROR);
-            let status = highs_sys::Highs_getModelStatus(h);
-            let objective = highs_sys::Highs_getObjectiveValue(h);
-            highs_sys::Highs_destroy(h);
-            assert_eq!(
-                status,
-                highs_sys::MODEL_STATUS_OPTIMAL,
-                "{}",
-                path.display()
-            );
-            objective
-        }
-    }
-
-    #[test]
-    fn highs_reads_our_mps_and_lp() {
-        for (name, model, optimum) in round_trip_models() {
-            let mps = temp_path(&format!("{name}.mps"));
-            milp::write_mps_to_path(&model, &mps).unwrap();
-            assert_close(solve_file(&mps), optimum, &format!("{name}.mps"));
-            let lp = temp_path(&format!("{name}.lp"));
-            milp::write_lp_to_path(&model, &lp).unwrap();
-            assert_close(solve_file(&lp), optimum, &format!("{name}.lp"));
-            let _ = std::fs::remove_file(mps);
-            let _ = std::fs::remove_file(lp);
-        }
+#[test]
+fn highs_reads_our_mps_and_lp() {
+    for (name, model, optimum) in round_trip_models() {
+        let mps = temp_path(&format!("{name}.mps"));
+        milp::write_mps_to_path(&model, &mps).unwrap();
+        let read = solver_readers::highs(&mps).unwrap_or_else(|| panic!("{name}.mps: no optimum"));
+        assert_close(read, optimum, &format!("{name}.mps"));
+        let lp = temp_path(&format!("{name}.lp"));
+        milp::write_lp_to_path(&model, &lp).unwrap();
+        let read = solver_readers::highs(&lp).unwrap_or_else(|| panic!("{name}.lp: no optimum"));
+        assert_close(read, optimum, &format!("{name}.lp"));
+        let _ = std::fs::remove_file(mps);
+        let _ = std::fs::remove_file(lp);
     }
 }
 
 #[cfg(feature = "cbc")]
-mod cbc_reader {
-    use super::*;
-    use std::ffi::CString;
-
-    #[test]
-    fn cbc_reads_our_mps() {
-        for (name, model, optimum) in round_trip_models() {
-            let path = temp_path(&format!("{name}.mps"));
-            milp::write_mps_to_path(&model, &path).unwrap();
-            let file = CString::new(path.to_str().unwrap()).unwrap();
-            let mut raw = coin_cbc::raw::Model::new();
-            raw.set_log_level(0);
-            raw.read_mps(&file);
-            assert_eq!(raw.num_cols(), model.num_columns(), "{name}");
-            if model.objective.as_ref().map(|o| o.sense) == Some(Sense::Maximize) {
-                // CBC's MPS reader skips OBJSENSE ("MAX found after OBJSENSE - Coin ignores").
-                raw.set_obj_sense(coin_cbc::raw::Sense::Maximize);
-            }
-            raw.solve();
-            assert!(raw.is_proven_optimal(), "{name}");
-            // The objective includes the constant (the negated RHS of the objective row).
-            assert_close(raw.obj_value(), optimum, &format!("{name}.mps with CBC"));
-            let _ = std::fs::remove_file(path);
-        }
+#[test]
+fn cbc_reads_our_mps() {
+    for (name, model, optimum) in round_trip_models() {
+        let path = temp_path(&format!("{name}.mps"));
+        milp::write_mps_to_path(&model, &path).unwrap();
+        let maximize = model.objective.as_ref().map(|o| o.sense) == Some(Sense::Maximize);
+        let read = solver_readers::cbc(&path, maximize)
+            .unwrap_or_else(|| panic!("{name}.mps: CBC found no optimum"));
+        // The objective includes the constant (the negated RHS of the objective row).
+        assert_close(read, optimum, &format!("{name}.mps with CBC"));
+        let _ = std::fs::remove_file(path);
     }
 }
 
