@@ -308,14 +308,7 @@ fn read_data_names(
         let ast::ItemKind::EntitiesFrom(f) = &p.item.kind else {
             continue;
         };
-        let base = analysis
-            .sources
-            .get(p.file)
-            .path
-            .as_ref()
-            .and_then(|p| p.parent().map(|d| d.to_path_buf()))
-            .unwrap_or_default();
-        let full = base.join(&f.path.value);
+        let full = analysis.sources.resolve(p.file, &f.path.value);
         let names =
             crate::data::entity_names(&mut analysis.sources, &full, &f.path.value, f.path.span);
         out.insert(f.path.span, names);

@@ -51,6 +51,13 @@ impl SourceMap {
         &self.files[id.0 as usize].name
     }
 
+    /// A path written in file `from` (`use "x.arch"`, `from "data/x.csv"`), resolved against
+    /// that file's directory; relative to the working directory for a file without a path.
+    pub fn resolve(&self, from: FileId, written: &str) -> PathBuf {
+        let dir = self.get(from).path.as_deref().and_then(Path::parent);
+        dir.unwrap_or(Path::new("")).join(written)
+    }
+
     pub fn find_by_path(&self, path: &Path) -> Option<FileId> {
         self.files
             .iter()

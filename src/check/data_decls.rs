@@ -128,23 +128,10 @@ impl Checker {
             Some((_, s)) => self.add_ref(id.span, Some(s)),
             None if self.schema.unknown_data_names => {}
             None => {
-                let mut known: Vec<String> = self
-                    .schema
-                    .entities
-                    .iter()
-                    .filter(|e| want.is_none_or(|k| e.kind == k))
-                    .map(|e| e.name.clone())
-                    .collect();
-                known.extend(
-                    self.schema
-                        .data_entities
-                        .iter()
-                        .filter(|(_, v)| v.iter().any(|e| want.is_none_or(|w| w == e.kind)))
-                        .map(|(n, _)| n.clone()),
-                );
+                let known = self.entity_names_of(want);
                 let mut d = Diagnostic::error("E0201", format!("unknown entity `{}`", id.name))
                     .primary(id.span, "no entity of this name");
-                if let Some(s) = names::suggest(&id.name, known.iter().map(|s| s.as_str())) {
+                if let Some(s) = names::suggest(&id.name, known.into_iter()) {
                     d = d.help(format!("did you mean `{s}`?"));
                 }
                 self.error(d);
@@ -208,7 +195,6 @@ impl Checker {
         dims
     }
 
-    #[allow(clippy::collapsible_match)]
     /// `>= 0` after the type of an attribute or param: only zero, and only on numbers
     /// (E0310). Returns true when the values are declared non-negative.
     pub(super) fn check_sign_bound(&mut self, lower: Option<&ast::Expr>, ty: &Ty) -> bool {

@@ -212,15 +212,6 @@ impl<'a> Inst<'a> {
 }
 
 impl Inst<'_> {
-    fn base_dir(&self, span: Span) -> std::path::PathBuf {
-        self.sources
-            .get(span.file)
-            .path
-            .as_ref()
-            .and_then(|p| p.parent().map(|d| d.to_path_buf()))
-            .unwrap_or_default()
-    }
-
     /// Entities from the source and from data files, with attribute values.
     fn load_entities(&mut self) {
         let schema = self.schema;
@@ -260,7 +251,7 @@ impl Inst<'_> {
                     }
                     spec.push(c);
                 }
-                let full = self.base_dir(path.span).join(&path.value);
+                let full = self.sources.resolve(path.span.file, &path.value);
                 let (table, diags) =
                     data::load_table(self.sources, &full, &path.value, &spec, path.span);
                 self.diags.extend(diags);
@@ -573,7 +564,7 @@ impl Inst<'_> {
             value = value.non_negative();
         }
         spec.push(value);
-        let full = self.base_dir(path.span).join(&path.value);
+        let full = self.sources.resolve(path.span.file, &path.value);
         // Name -> (element, position) of each index set, built once: a file of N rows over
         // sets of M elements costs N lookups, not N * M comparisons.
         let by_name: Vec<FxHashMap<&str, (ElemId, u32)>> = sets

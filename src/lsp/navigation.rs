@@ -149,14 +149,7 @@ fn data_file_at(snap: &Snapshot, offset: usize) -> Option<Location> {
         return None;
     }
     let rel = tokens[i].text(text).strip_prefix('"')?.strip_suffix('"')?;
-    let dir = snap
-        .analysis
-        .sources
-        .get(snap.main)
-        .path
-        .as_ref()?
-        .parent()?;
-    let path = dir.join(rel);
+    let path = snap.analysis.sources.resolve(snap.main, rel);
     if !path.is_file() {
         return None;
     }

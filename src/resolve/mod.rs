@@ -133,14 +133,7 @@ fn load_use(
             stack.pop();
         }
         UseTarget::File(s) => {
-            let base = analysis
-                .sources
-                .get(from)
-                .path
-                .as_ref()
-                .and_then(|p| p.parent().map(|d| d.to_path_buf()))
-                .unwrap_or_default();
-            let path = base.join(&s.value);
+            let path = analysis.sources.resolve(from, &s.value);
             let key = path.display().to_string();
             if stack.contains(&key) {
                 analysis

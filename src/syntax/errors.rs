@@ -130,64 +130,43 @@ pub fn from_pest(
 }
 
 /// An E0106 error for the first backtick, from `base` to the end of the line at `offset`,
-/// that does not start a well-formed quoted name (strings and comments skipped).
+/// that does not start a well-formed quoted name (the lexer's `UnterminatedName`; strings
+/// and comments are tokens of their own, so backticks inside them do not count).
 pub(crate) fn bad_quote(
     file: FileId,
     text: &str,
     base: usize,
     offset: usize,
 ) -> Option<Diagnostic> {
+    use super::lexer::{lex, TokenKind};
     let limit = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    let bytes = text.as_bytes();
-    let mut i = base;
-    while i < limit {
-        match bytes[i] {
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                i += 1;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = text[i..].find('\n').map_or(text.len(), |n| i + n);
-            }
-            b'`' => {
-                let rest = &text[i + 1..];
-                let close = rest.find(['`', '\n']).map(|n| (n, rest.as_bytes()[n]));
-                match close {
-                    Some((0, b'`')) => {
-                        return Some(
-                            Diagnostic::error("E0106", "empty quoted name")
-                                .primary(Span::new(file, i, i + 2), "nothing between the backticks")
-                                .help("write the name between the backticks, as in x[`1a`], or remove them"),
-                        );
-                    }
-                    Some((n, b'`')) => i += n + 2,
-                    _ => {
-                        let end = close.map_or(text.len(), |(n, _)| i + 1 + n);
-                        let end = if text[..end].ends_with('\r') {
-                            end - 1
-                        } else {
-                            end
-                        };
-                        return Some(
-                            Diagnostic::error("E0106", "unterminated quoted name")
-                                .primary(
-                                    Span::new(file, i, end.max(i + 1)),
-                                    "this backtick is not closed on its line",
-                                )
-                                .help(
-                                    "end the name with a backtick on the same line, as in x[`1a`]",
-                                ),
-                        );
-                    }
-                }
-            }
-            _ => i += 1,
-        }
+    let tok = lex(&text[base..limit])
+        .into_iter()
+        .find(|t| t.kind == TokenKind::UnterminatedName)?;
+    let (start, end) = (base + tok.start, base + tok.end);
+    if text[start..].starts_with("``") {
+        return Some(
+            Diagnostic::error("E0106", "empty quoted name")
+                .primary(
+                    Span::new(file, start, start + 2),
+                    "nothing between the backticks",
+                )
+                .help("write the name between the backticks, as in x[`1a`], or remove them"),
+        );
     }
-    None
+    let end = if text[..end].ends_with('\r') {
+        end - 1
+    } else {
+        end
+    };
+    Some(
+        Diagnostic::error("E0106", "unterminated quoted name")
+            .primary(
+                Span::new(file, start, end.max(start + 1)),
+                "this backtick is not closed on its line",
+            )
+            .help("end the name with a backtick on the same line, as in x[`1a`]"),
+    )
 }
 
 fn found_at(text: &str, offset: usize) -> String {

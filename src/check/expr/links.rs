@@ -175,31 +175,10 @@ impl Checker {
             return;
         }
         let name = format!("{x}->{y}");
-        let schema = &self.schema;
-        let exists = schema
-            .entity_names
-            .get(&name)
-            .is_some_and(|v| v.iter().any(|&i| schema.entities[i].kind == k))
-            || schema
-                .data_entities
-                .get(&name)
-                .is_some_and(|v| v.iter().any(|e| e.kind == k));
-        if exists {
+        if self.has_entity(&name, k) {
             return;
         }
-        let mut links: Vec<&str> = schema
-            .entities
-            .iter()
-            .filter(|e| e.kind == k)
-            .map(|e| e.name.as_str())
-            .collect();
-        links.extend(
-            schema
-                .data_entities
-                .iter()
-                .filter(|(_, v)| v.iter().any(|e| e.kind == k))
-                .map(|(n, _)| n.as_str()),
-        );
+        let links = self.entity_names_of(Some(k));
         let help = missing_link_help(&x, &y, links.iter().copied());
         self.error(
             Diagnostic::error("E0214", format!("no link `{name}`"))

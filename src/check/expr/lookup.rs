@@ -131,6 +131,30 @@ impl Checker {
         v
     }
 
+    /// The names of the entities of kind `want` (of every kind for `None`), declared in the
+    /// source or loaded from data.
+    pub(crate) fn entity_names_of(&self, want: Option<usize>) -> Vec<&str> {
+        let fits = |k: usize| want.is_none_or(|w| w == k);
+        let source = self.schema.entities.iter().filter(|e| fits(e.kind));
+        let data = self.schema.data_entities.iter();
+        source
+            .map(|e| e.name.as_str())
+            .chain(
+                data.filter(|(_, v)| v.iter().any(|e| fits(e.kind)))
+                    .map(|(n, _)| n.as_str()),
+            )
+            .collect()
+    }
+
+    /// Is there an entity of kind `k` called `name` (in the source or in a data file)?
+    pub(crate) fn has_entity(&self, name: &str, k: usize) -> bool {
+        let schema = &self.schema;
+        let source = schema.entity_names.get(name);
+        let data = schema.data_entities.get(name);
+        source.is_some_and(|v| v.iter().any(|&i| schema.entities[i].kind == k))
+            || data.is_some_and(|v| v.iter().any(|e| e.kind == k))
+    }
+
     /// E0302 for an indexed param or decision used without its indices.
     pub(super) fn needs_indices(&mut self, id: &ast::Ident, n: usize, decl: Span) -> T {
         self.error(
