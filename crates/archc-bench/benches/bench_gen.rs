@@ -1,0 +1,391 @@
+//! Model-generation benchmark: capacitated service placement (facility location), the same
+//! MILP the Python peers in `shared/peers` build. For each size `SxR` it generates the data
+//! with the peers' own generator (`gen.py`, run through `python3`, so the instance is
+//! byte-identical), converts the JSON to CSV files, writes an `.arch` model, and then times
+//! in a child process (so each size has its own peak memory): parse + check, data load,
+//! instantiate, MPS write. The counts are checked against the closed forms
+//! (S*R+R columns, S+R+S*R rows, 4*S*R+R nonzeros).
+//!
+//! Run: `cargo bench -p archc-bench --bench bench_gen -- [SIZES...] [--runs N] [--solve] [--gen PATH]
+//! [--dir DIR]`, sizes like `20000x100` (default `1000x20 10000x50 20000x100`). `--solve`
+//! also solves `50x10` and `100x20` with the default solver and compares the optimum with
+//! the peers' published 142747 and 234528.
+
+use archc::analysis::{analyze, AnalyzeOptions};
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// The model, the same as the peers': open regions, assign each service to one open region
+/// within capacity, minimise opening plus assignment cost.
+const MODEL: &str = r#"/// Capacitated service placement (the peers' facility-location benchmark).
+kind site { capacity: int = 0, open_cost: real = 0 }
+kind job { demand: int = 0 }
+
+sites from "sites.csv"
+jobs from "jobs.csv"
+param cost[j in jobs, s in sites]: real from "cost.csv"
+
+decide open[s in sites]: bool
+decide assign[j in jobs, s in sites]: bool
+
+constraint one[j in jobs]: sum(s in sites) assign[j, s] == 1
+constraint cap[s in sites]: sum(j in jobs) j.demand * assign[j, s] <= s.capacity * open[s]
+constraint only_open[j in jobs, s in sites]: assign[j, s] <= open[s]
+
+minimize total:
+    sum(s in sites) s.open_cost * open[s] + sum(j in jobs, s in sites) cost[j, s] * assign[j, s]
+"#;
+
+/// The data part of [`MODEL`] alone, to time loading apart from building.
+const DATA_MODEL: &str = r#"kind site { capacity: int = 0, open_cost: real = 0 }
+kind job { demand: int = 0 }
+sites from "sites.csv"
+jobs from "jobs.csv"
+param cost[j in jobs, s in sites]: real from "cost.csv"
+"#;
+
+/// The peers' published optima (HiGHS, gap 0) on seed 1.
+const KNOWN_OPTIMA: &[(usize, usize, f64)] = &[(50, 10, 142747.0), (100, 20, 234528.0)];
+
+struct Args {
+    sizes: Vec<(usize, usize)>,
+    runs: usize,
+    solve: bool,
+    gen: PathBuf,
+    dir: PathBuf,
+}
+
+fn parse_size(s: &str) -> Option<(usize, usize)> {
+    let (a, b) = s.split_once('x')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+fn parse_args(args: &[String]) -> Result<Args, String> {
+    let mut out = Args {
+        sizes: Vec::new(),
+        runs: 1,
+        solve: false,
+        gen: PathBuf::from("/work/shared/peers/gen.py"),
+        dir: std::env::temp_dir().join("archc-bench"),
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--runs" => {
+                out.runs = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--runs takes a number")?;
+            }
+            "--solve" => out.solve = true,
+            "--gen" => out.gen = PathBuf::from(it.next().ok_or("--gen takes a path")?),
+            "--dir" => out.dir = PathBuf::from(it.next().ok_or("--dir takes a path")?),
+            s => out
+                .sizes
+                .push(parse_size(s).ok_or_else(|| format!("not a size like 20000x100: `{s}`"))?),
+        }
+    }
+    if out.sizes.is_empty() && !out.solve {
+        out.sizes = vec![(1000, 20), (10000, 50), (20000, 100)];
+    }
+    Ok(out)
+}
+
+/// Generate `fl_SxR_seed1.json` with gen.py (once) and convert it to the model's CSV files
+/// in `dir/SxR/`. Returns that directory.
+fn prepare(args: &Args, s: usize, r: usize) -> Result<PathBuf, String> {
+    let dir = args.dir.join(format!("{s}x{r}"));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::write(dir.join("model.arch"), MODEL).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("data.arch"), DATA_MODEL).map_err(|e| e.to_string())?;
+    if dir.join("cost.csv").exists() {
+        return Ok(dir);
+    }
+    let json = args.dir.join(format!("fl_{s}x{r}_seed1.json"));
+    if !json.exists() {
+        let st = Command::new("python3")
+            .arg(&args.gen)
+            .args([
+                "-S",
+                &s.to_string(),
+                "-R",
+                &r.to_string(),
+                "--seed",
+                "1",
+                "-o",
+            ])
+            .arg(&json)
+            .status()
+            .map_err(|e| format!("python3: {e}"))?;
+        if !st.success() {
+            return Err(format!("gen.py failed for {s}x{r}"));
+        }
+    }
+    let text = std::fs::read_to_string(&json).map_err(|e| e.to_string())?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let ints = |key: &str| -> Result<Vec<i64>, String> {
+        v[key]
+            .as_array()
+            .ok_or(format!("no `{key}` in the data"))?
+            .iter()
+            .map(|x| x.as_i64().ok_or(format!("`{key}` holds a non-integer")))
+            .collect()
+    };
+    let (demand, capacity, open_cost) = (ints("demand")?, ints("capacity")?, ints("open_cost")?);
+    let mut sites = String::from("name,capacity,open_cost\n");
+    for (i, (c, o)) in capacity.iter().zip(&open_cost).enumerate() {
+        let _ = writeln!(sites, "r{i},{c},{o}");
+    }
+    let mut jobs = String::from("name,demand\n");
+    for (i, d) in demand.iter().enumerate() {
+        let _ = writeln!(jobs, "s{i},{d}");
+    }
+    let mut cost = String::with_capacity(s * r * 16);
+    cost.push_str("job,site,value\n");
+    let rows = v["assign_cost"].as_array().ok_or("no `assign_cost`")?;
+    for (i, row) in rows.iter().enumerate() {
+        for (k, c) in row
+            .as_array()
+            .ok_or("bad `assign_cost` row")?
+            .iter()
+            .enumerate()
+        {
+            let c = c.as_i64().ok_or("`assign_cost` holds a non-integer")?;
+            let _ = writeln!(cost, "s{i},r{k},{c}");
+        }
+    }
+    std::fs::write(dir.join("sites.csv"), sites).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("jobs.csv"), jobs).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("cost.csv"), cost).map_err(|e| e.to_string())?;
+    Ok(dir)
+}
+
+/// Peak resident memory of this process in MiB (VmHWM), 0 when unknown.
+fn peak_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn fail(what: &str, a: &archc::analysis::Analysis) -> String {
+    let msgs: Vec<String> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == archc::diagnostics::Severity::Error)
+        .take(3)
+        .map(|d| format!("{} {}", d.code, d.message))
+        .collect();
+    format!("{what}: {}", msgs.join("; "))
+}
+
+/// Child: data load only. Prints `load_s`.
+fn child_load(dir: &Path) -> Result<(), String> {
+    let t = Instant::now();
+    let a = analyze(&dir.join("data.arch"), &AnalyzeOptions::default());
+    let parse = t.elapsed().as_secs_f64();
+    let mut a = a;
+    let schema = a.schema.take().ok_or("no schema")?;
+    let t = Instant::now();
+    let (inst, diags) =
+        archc::instantiate::instantiate(&schema, &mut a.sources, Default::default(), false);
+    let load = t.elapsed().as_secs_f64();
+    if inst.is_none() {
+        a.diagnostics.extend(diags);
+        return Err(fail("loading", &a));
+    }
+    println!(
+        "LOAD parse_s={parse:.4} load_s={load:.4} peak_mib={:.1}",
+        peak_mib()
+    );
+    Ok(())
+}
+
+/// Child: the whole pipeline, phase by phase. Prints one `RESULT` line.
+fn child_full(dir: &Path, solve: bool) -> Result<(), String> {
+    let t0 = Instant::now();
+    let mut a = analyze(&dir.join("model.arch"), &AnalyzeOptions::default());
+    if a.has_errors() {
+        return Err(fail("checking", &a));
+    }
+    let t_check = t0.elapsed().as_secs_f64();
+    let schema = a.schema.take().ok_or("no schema")?;
+    let t = Instant::now();
+    let (inst, diags) =
+        archc::instantiate::instantiate(&schema, &mut a.sources, Default::default(), false);
+    let t_inst = t.elapsed().as_secs_f64();
+    let Some(inst) = inst else {
+        a.diagnostics.extend(diags);
+        return Err(fail("instantiating", &a));
+    };
+    let m = &inst.model;
+    let t = Instant::now();
+    let out = dir.join("model.mps");
+    archc::backends::milp::mps::write_mps_to_path(m, &out).map_err(|e| e.to_string())?;
+    let t_write = t.elapsed().as_secs_f64();
+    let total = t0.elapsed().as_secs_f64();
+    let bytes = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+    let mut line = format!(
+        "RESULT check_s={t_check:.4} inst_s={t_inst:.4} write_s={t_write:.4} total_s={total:.4} \
+         peak_mib={:.1} cols={} rows={} nnz={} mps_bytes={bytes}",
+        peak_mib(),
+        m.num_columns(),
+        m.num_rows(),
+        m.num_nonzeros()
+    );
+    if solve {
+        let opts = archc::solve::SolveOptions {
+            quiet: true,
+            gap: Some(0.0),
+            ..Default::default()
+        };
+        match archc::solve::solve_model(m, &opts) {
+            Ok(s) => {
+                let _ = write!(
+                    line,
+                    " obj={} status={:?} solver={} solve_s={:.3}",
+                    s.raw.objective,
+                    s.raw.status,
+                    s.raw.solver.name(),
+                    s.raw.time.as_secs_f64()
+                );
+            }
+            Err(d) => {
+                let _ = write!(line, " solve_error={}", d.message.replace(' ', "_"));
+            }
+        }
+    }
+    println!("{line}");
+    std::mem::forget(inst); // the process ends here: skip freeing 2M columns
+    Ok(())
+}
+
+/// Values of `key=value` fields of a result line.
+fn field(line: &str, key: &str) -> Option<f64> {
+    line.split_whitespace()
+        .find_map(|w| w.strip_prefix(key)?.strip_prefix('='))
+        .and_then(|v| v.parse().ok())
+}
+
+fn run_child(mode: &str, dir: &Path, prefix: &str) -> Result<String, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let out = Command::new(exe)
+        .arg(mode)
+        .arg(dir)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    stdout
+        .lines()
+        .find(|l| l.starts_with(prefix))
+        .map(str::to_string)
+        .ok_or_else(|| {
+            format!(
+                "child {mode} failed: {}{}",
+                stdout,
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn main() {
+    let argv: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    if let [mode, dir] = argv.as_slice() {
+        let r = match mode.as_str() {
+            "--child-load" => Some(child_load(Path::new(dir))),
+            "--child-full" => Some(child_full(Path::new(dir), false)),
+            "--child-solve" => Some(child_full(Path::new(dir), true)),
+            _ => None,
+        };
+        if let Some(r) = r {
+            if let Err(e) = r {
+                eprintln!("{e}");
+                std::process::exit(1);
+            }
+            return;
+        }
+    }
+    let args = match parse_args(&argv) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = run(&args) {
+        eprintln!("{e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(args: &Args) -> Result<(), String> {
+    println!(
+        "| size | parse+check | data load | instantiate (incl. load) | MPS write | total | peak RSS | cols | rows | nnz | MPS size |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    let mut ok = true;
+    for &(s, r) in &args.sizes {
+        let dir = prepare(args, s, r)?;
+        let mut lines = Vec::new();
+        let mut loads = Vec::new();
+        for _ in 0..args.runs {
+            loads.push(run_child("--child-load", &dir, "LOAD")?);
+            lines.push(run_child("--child-full", &dir, "RESULT")?);
+        }
+        let med =
+            |key: &str, ls: &[String]| median(ls.iter().filter_map(|l| field(l, key)).collect());
+        let (cols, rows, nnz) = (
+            field(&lines[0], "cols").unwrap_or(0.0) as usize,
+            field(&lines[0], "rows").unwrap_or(0.0) as usize,
+            field(&lines[0], "nnz").unwrap_or(0.0) as usize,
+        );
+        let want = (s * r + r, s + r + s * r, 4 * s * r + r);
+        let counts_ok = (cols, rows, nnz) == want;
+        ok &= counts_ok;
+        println!(
+            "| {s}x{r} | {:.3} s | {:.3} s | {:.3} s | {:.3} s | **{:.3} s** | **{:.0} MiB** | {cols} | {rows} | {nnz} | {:.0} MB |{}",
+            med("check_s", &lines),
+            med("load_s", &loads),
+            med("inst_s", &lines),
+            med("write_s", &lines),
+            med("total_s", &lines),
+            med("peak_mib", &lines),
+            field(&lines[0], "mps_bytes").unwrap_or(0.0) / 1e6,
+            if counts_ok { "" } else { " COUNTS DIFFER" }
+        );
+        let _ = std::io::stdout().flush();
+    }
+    if args.solve {
+        println!();
+        for &(s, r, want) in KNOWN_OPTIMA {
+            let dir = prepare(args, s, r)?;
+            let line = run_child("--child-solve", &dir, "RESULT")?;
+            let obj = field(&line, "obj");
+            let agree = obj.is_some_and(|o| (o - want).abs() < 0.5);
+            ok &= agree;
+            println!(
+                "{s}x{r}: objective {} (peers {want}) {}  [{line}]",
+                obj.map_or("none".to_string(), |o| o.to_string()),
+                if agree { "AGREES" } else { "DIFFERS" }
+            );
+        }
+    }
+    if ok {
+        Ok(())
+    } else {
+        Err("some counts or optima differ from the expected values".into())
+    }
+}

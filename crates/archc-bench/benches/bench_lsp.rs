@@ -1,0 +1,149 @@
+//! Re-analysis benchmark for the language server: generates a model of about 5,000 lines,
+//! then, N times, edits one number in the middle and measures what the server does on a
+//! change: `World::set_text`, the server's didChange handler (analysis with the document's
+//! parse cache, then the snapshot: symbol index and line index), then the lexer for
+//! semantic tokens; and, apart, a plain `analysis::analyze` from scratch and formatting.
+//! Prints the median and the spread of each.
+//!
+//! Run: `cargo bench -p archc-bench --bench bench_lsp -- [LINES] [RUNS]` (defaults 5000 and 21).
+
+use archc::analysis::{analyze, AnalyzeOptions};
+use archc_lsp::world::{Depth, World};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// A self-contained model of about `lines` lines: units, kinds, entities, params,
+/// decisions, constraints and an objective.
+fn generate(lines: usize) -> String {
+    let mut s = String::from(
+        "kind site { cores: core, price: usd/core }\nkind app { cores: core, replicas: int }\n\n",
+    );
+    let groups = lines.saturating_sub(8) / 9;
+    for i in 0..groups {
+        s.push_str(&format!(
+            "site s{i} {{ cores: {} core, price: 0.0{} usd/core }}\n",
+            1000 + i,
+            i % 9 + 1
+        ));
+        s.push_str(&format!(
+            "app a{i} {{ cores: {} core, replicas: {} }}\n",
+            2 + i % 7,
+            1 + i % 3
+        ));
+        // A doc comment after an expression would read as a division (`x /// ...`).
+        s.push_str(&format!(
+            "/// Weight number {i}.\nparam weight{i}: real = {}.5\n",
+            i % 10
+        ));
+        s.push_str(&format!("decide x{i}[a in apps]: int >= 0 <= 10\n"));
+        s.push_str(&format!(
+            "constraint fit{i}[t in sites where t.cores > {i} core]:\n"
+        ));
+        s.push_str(&format!(
+            "    sum(a in apps) a.cores * x{i}[a] <= t.cores\n"
+        ));
+        s.push_str(&format!(
+            "constraint cap{i}: sum(a in apps) x{i}[a] * weight{i} <= 100\n"
+        ));
+        s.push('\n');
+    }
+    s.push_str("minimize cost: sum(t in sites, a in apps) t.price * a.cores * x0[a]\n");
+    s
+}
+
+fn median(mut v: Vec<Duration>) -> (Duration, Duration, Duration) {
+    v.sort();
+    (v[v.len() / 2], v[0], v[v.len() - 1])
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let lines: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(5000);
+    let runs: usize = args
+        .get(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(21)
+        .max(1);
+    let mut text = generate(lines);
+    let path = PathBuf::from("/bench/model.arch");
+    println!(
+        "model: {} lines, {} bytes",
+        text.lines().count(),
+        text.len()
+    );
+
+    let uri: lsp_types::Uri = match "file:///bench/model.arch".parse() {
+        Ok(u) => u,
+        Err(_) => return,
+    };
+    let mut world = World::default();
+    world.set_text(uri.clone(), 0, text.clone(), Depth::Saved);
+
+    let mut change_times = Vec::new();
+    let mut total_times = Vec::new();
+    let mut scratch_times = Vec::new();
+    let mut fmt_times = Vec::new();
+    let mut diagnostics = String::new();
+    let middle = text.len() / 2;
+    for run in 0..runs {
+        // The edit: change the first param value after the middle of the file (a number
+        // literal, so that the model keeps checking clean).
+        let at = text[middle..]
+            .find("real = ")
+            .map_or(middle, |i| middle + i + "real = ".len());
+        let digit = char::from(b'0' + (run % 10) as u8);
+        text.replace_range(at..at + 1, &digit.to_string());
+
+        let start = Instant::now();
+        let doc_path = world.set_text(uri.clone(), run as i32 + 1, text.clone(), Depth::Typing);
+        let changed = start.elapsed();
+        let tokens = archc::syntax::lexer::lex(&text);
+        let total = start.elapsed();
+        if let Some(doc) = world.docs.get(&doc_path) {
+            diagnostics = doc
+                .current
+                .analysis
+                .diagnostics
+                .iter()
+                .map(|d| format!("{} {}", d.code, d.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+        }
+        std::hint::black_box(&tokens);
+
+        let options = AnalyzeOptions {
+            overlays: HashMap::from([(path.clone(), text.clone())]),
+            ..Default::default()
+        };
+        let start = Instant::now();
+        let analysis = analyze(&path, &options);
+        scratch_times.push(start.elapsed());
+        std::hint::black_box(&analysis);
+
+        let start = Instant::now();
+        let formatted = archc::fmt::format_source(&text);
+        fmt_times.push(start.elapsed());
+        std::hint::black_box(&formatted);
+
+        change_times.push(changed);
+        total_times.push(total);
+    }
+    let (m, lo, hi) = median(change_times);
+    println!(
+        "didChange (World::set_text):    median {m:?} (min {lo:?}, max {hi:?}) over {runs} runs"
+    );
+    let (m, lo, hi) = median(total_times);
+    println!("didChange + lexer:              median {m:?} (min {lo:?}, max {hi:?})");
+    let (m, lo, hi) = median(scratch_times);
+    println!("analyze from scratch:           median {m:?} (min {lo:?}, max {hi:?})");
+    let (m, lo, hi) = median(fmt_times);
+    println!("format the whole file:          median {m:?} (min {lo:?}, max {hi:?})");
+    println!("diagnostics after the last edit: [{diagnostics}]");
+    if let Ok(path) = std::env::var("BENCH_LSP_DUMP") {
+        let _ = std::fs::write(path, &text);
+    }
+}

@@ -1,0 +1,1 @@
+//! Benchmarks of archc live in `benches/`; this library is empty.

@@ -1,0 +1,150 @@
+//! The `archc` command line: argument parsing and one file per command. Commands print;
+//! the library never does.
+
+mod check;
+mod emit;
+mod explain;
+mod fmt;
+pub mod modeltest;
+mod solve;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Exit codes that scripts can rely on (also listed in the README).
+pub mod exit {
+    /// Success: checked clean, solved to optimality, emitted.
+    pub const OK: i32 = 0;
+    /// The model has errors (diagnostics were printed), or a test failed.
+    pub const MODEL_ERROR: i32 = 1;
+    /// Bad command-line usage.
+    pub const USAGE: i32 = 2;
+    /// The model is infeasible.
+    pub const INFEASIBLE: i32 = 3;
+    /// The model is unbounded.
+    pub const UNBOUNDED: i32 = 4;
+    /// A feasible plan was found but not proven optimal (time limit or gap).
+    pub const FEASIBLE: i32 = 5;
+    /// The solver failed.
+    pub const SOLVER_ERROR: i32 = 6;
+    /// The solution failed verification against the model.
+    pub const VERIFICATION: i32 = 7;
+    /// A file could not be written.
+    pub const IO: i32 = 8;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "archc",
+    version,
+    about = "Check, solve and explain infrastructure optimisation models written in Arch"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check models: report every error with its code and span.
+    Check {
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Solve a model and print the verified plan.
+    Solve(solve::SolveArgs),
+    /// Write the instantiated model for another solver (MPS, LP) or as readable IR.
+    Emit {
+        file: PathBuf,
+        /// Write free MPS to this path.
+        #[arg(long)]
+        mps: Option<PathBuf>,
+        /// Write CPLEX LP to this path.
+        #[arg(long)]
+        lp: Option<PathBuf>,
+        /// Print the IR with origins.
+        #[arg(long)]
+        ir: bool,
+    },
+    /// Format files in the canonical layout.
+    Fmt {
+        files: Vec<PathBuf>,
+        /// Only report files that would change (exit 1 if any).
+        #[arg(long)]
+        check: bool,
+    },
+    /// Run the `test` blocks of models and compare solutions with stored snapshots.
+    Test {
+        paths: Vec<PathBuf>,
+        /// Write snapshots instead of comparing.
+        #[arg(long)]
+        update: bool,
+    },
+    /// Run the language server over stdio.
+    Lsp,
+    /// Print the long explanation of a diagnostic code (e.g. E0402); without a code, list them.
+    Explain { code: Option<String> },
+}
+
+/// Parse the arguments and run; returns the exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Check { files, format } => check::run(&files, format),
+        Command::Solve(args) => solve::run(&args),
+        Command::Emit { file, mps, lp, ir } => emit::run(&file, mps.as_deref(), lp.as_deref(), ir),
+        Command::Fmt { files, check } => fmt::run(&files, check),
+        Command::Test { paths, update } => crate::modeltest::run_cli(&paths, update),
+        Command::Lsp => archc_lsp::run_stdio(),
+        Command::Explain { code } => explain::run(code.as_deref()),
+    }
+}
+
+/// Terminal width for diagnostics.
+pub(crate) fn width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}
+
+/// Print diagnostics to stderr (colour when stderr is a terminal).
+pub(crate) fn print_diagnostics(a: &archc::analysis::Analysis) {
+    print_diagnostic_list(&a.diagnostics, &a.sources);
+}
+
+/// Render diagnostics to stderr, in colour on a terminal.
+pub(crate) fn print_diagnostic_list(
+    diags: &[archc::diagnostics::Diagnostic],
+    sources: &archc::source::SourceMap,
+) {
+    use std::io::IsTerminal;
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    for d in diags {
+        let text = if color {
+            archc::diagnostics::render::render_color(d, sources, width())
+        } else {
+            archc::diagnostics::render::render_plain(d, sources, width())
+        };
+        eprint!("{text}");
+        eprintln!();
+    }
+}

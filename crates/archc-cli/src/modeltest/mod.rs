@@ -1,0 +1,394 @@
+//! `archc test`: run the `test` blocks of models and compare each model's solution with a
+//! snapshot file stored beside it (`NAME.solution.txt`), like a test runner: one line per
+//! model, a summary `N passed, N failed`, exit code 1 on any failure.
+
+pub mod snapshot;
+
+use archc::analysis::{analyze, Analysis, AnalyzeOptions};
+use archc::plan::Backend;
+use archc::solve::{SolveOptions, Status};
+use archc::syntax::ast::{self, CmpOp, ExpectKind, ItemKind};
+use std::path::{Path, PathBuf};
+
+/// The outcome of one model.
+#[derive(Debug)]
+pub struct ModelResult {
+    pub path: PathBuf,
+    pub passed: bool,
+    pub expectations: usize,
+    /// Lines explaining failures (and snapshot diffs).
+    pub messages: Vec<String>,
+    pub snapshot: SnapshotState,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum SnapshotState {
+    Matches,
+    Written,
+    Differs,
+    Missing,
+}
+
+/// Find models under the paths: `.arch` files with an objective, a plan or a test block.
+pub fn discover(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let roots: Vec<PathBuf> = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    for p in roots {
+        walk(&p, &mut out);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn walk(p: &Path, out: &mut Vec<PathBuf>) {
+    if p.is_dir() {
+        let Ok(rd) = std::fs::read_dir(p) else { return };
+        let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for e in entries {
+            let name = e.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with('.') || name == "target" || name == "node_modules" {
+                continue;
+            }
+            walk(&e, out);
+        }
+    } else if p.extension().and_then(|e| e.to_str()) == Some("arch") && is_model(p) {
+        out.push(p.to_path_buf());
+    }
+}
+
+fn is_model(p: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(p) else {
+        return false;
+    };
+    let (file, _) = archc::syntax::parse_file(archc::span::FileId(0), &text);
+    file.items.iter().any(|i| {
+        matches!(
+            i.kind,
+            ItemKind::Objective(_) | ItemKind::Plan(_) | ItemKind::Test(_)
+        )
+    })
+}
+
+fn location(a: &Analysis, span: archc::span::Span) -> String {
+    let f = a.sources.get(span.file);
+    let (l, c) = archc::span::line_col(&f.text, span.start as usize);
+    format!("{}:{l}:{c}", f.name)
+}
+
+/// Solve a model, check its expectations and its snapshot.
+pub fn run_model(path: &Path, update: bool) -> ModelResult {
+    let mut result = ModelResult {
+        path: path.to_path_buf(),
+        passed: true,
+        expectations: 0,
+        messages: Vec::new(),
+        snapshot: SnapshotState::Missing,
+    };
+    let mut a = analyze(
+        path,
+        &AnalyzeOptions {
+            instantiate: true,
+            ..Default::default()
+        },
+    );
+    if a.has_errors() || a.instance.is_none() {
+        result.passed = false;
+        let n = a.diagnostics.iter().filter(|d| d.is_error()).count();
+        result.messages.push(format!("the model has {n} error(s):"));
+        for d in a.diagnostics.iter().filter(|d| d.is_error()) {
+            let at = d
+                .primary_span()
+                .map(|s| location(&a, s))
+                .unwrap_or_default();
+            result
+                .messages
+                .push(format!("  {} {} ({at})", d.code, d.message));
+        }
+        return result;
+    }
+    let solved = solve(&mut a);
+    let (status, objective, text) = match solved {
+        Ok(s) => s,
+        Err(msg) => {
+            result.passed = false;
+            result.messages.push(msg);
+            return result;
+        }
+    };
+    let tests: Vec<ast::TestDecl> = a
+        .schema
+        .as_ref()
+        .map(|s| s.tests.clone())
+        .unwrap_or_default();
+    for t in &tests {
+        for e in &t.expects {
+            result.expectations += 1;
+            if let Err(msg) = check_expect(&mut a, e, status, objective) {
+                result.passed = false;
+                let name = t
+                    .name
+                    .as_ref()
+                    .map(|n| format!("test {}: ", n.name))
+                    .unwrap_or_default();
+                result
+                    .messages
+                    .push(format!("{name}{msg} ({})", location(&a, e.span)));
+            }
+        }
+    }
+    let snap_path = snapshot::path_for(path);
+    if update {
+        match std::fs::write(&snap_path, &text) {
+            Ok(()) => result.snapshot = SnapshotState::Written,
+            Err(e) => {
+                result.passed = false;
+                result
+                    .messages
+                    .push(format!("cannot write {}: {e}", snap_path.display()));
+            }
+        }
+    } else {
+        match std::fs::read_to_string(&snap_path) {
+            Ok(old) if old == text => result.snapshot = SnapshotState::Matches,
+            Ok(old) => {
+                result.passed = false;
+                result.snapshot = SnapshotState::Differs;
+                result.messages.push(format!(
+                    "the solution differs from {} (- stored, + now):",
+                    snap_path.display()
+                ));
+                result.messages.extend(snapshot::diff(&old, &text));
+                result
+                    .messages
+                    .push("run `archc test --update` to accept the new solution".into());
+            }
+            Err(_) => {
+                result.passed = false;
+                result.messages.push(format!(
+                    "no snapshot {}; run `archc test --update` to write it",
+                    snap_path.display()
+                ));
+            }
+        }
+    }
+    result
+}
+
+/// Solve with the chosen backend: (status, objective in its unit, snapshot text).
+fn solve(a: &mut Analysis) -> Result<(Status, Option<f64>, String), String> {
+    let name = a.sources.name(archc::span::FileId(0)).to_string();
+    if a.backend == Some(Backend::Dp) {
+        let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_mut()) else {
+            return Err("no instance".into());
+        };
+        return match archc::plan::solve_dp(schema, &mut a.sources, inst) {
+            Ok(o) => {
+                let report = archc::report::build_dp(&name, &o, &a.backend_reason);
+                Ok((Status::Optimal, Some(o.cost), snapshot::render(&report)))
+            }
+            Err(d) if d.code == "E0611" => {
+                Ok((Status::Infeasible, None, "status: infeasible\n".into()))
+            }
+            Err(d) => Err(format!("{} {}", d.code, d.message)),
+        };
+    }
+    let Some(inst) = a.instance.as_ref() else {
+        return Err("no instance".into());
+    };
+    let solved = archc::solve::solve_model(&inst.model, &SolveOptions::default())
+        .map_err(|d| format!("{} {}", d.code, d.message))?;
+    let report = archc::report::build(
+        &name,
+        inst,
+        &solved.raw,
+        solved.backend,
+        &solved.reason,
+        None,
+    );
+    let objective = report.objective.as_ref().map(|o| o.value);
+    a.last_values = solved.raw.values.clone();
+    Ok((solved.raw.status, objective, snapshot::render(&report)))
+}
+
+fn check_expect(
+    a: &mut Analysis,
+    e: &ast::Expect,
+    status: Status,
+    objective: Option<f64>,
+) -> Result<(), String> {
+    let feasible = matches!(status, Status::Optimal | Status::Feasible);
+    match &e.kind {
+        ExpectKind::Feasible if feasible => Ok(()),
+        ExpectKind::Feasible => Err(format!(
+            "expected a feasible model, the solve says {status:?}"
+        )),
+        ExpectKind::Infeasible if status == Status::Infeasible => Ok(()),
+        ExpectKind::Infeasible => Err(format!(
+            "expected an infeasible model, the solve says {status:?}"
+        )),
+        ExpectKind::Objective(bounds) => {
+            let Some(v) = objective else {
+                return Err(
+                    "expected an objective value, the model has none (or no solution)".into(),
+                );
+            };
+            let scale = a
+                .schema
+                .as_ref()
+                .and_then(|s| {
+                    s.objectives
+                        .first()
+                        .map(|o| o.unit.scale)
+                        .or_else(|| s.plans.first().map(|p| p.cost_unit.scale))
+                })
+                .unwrap_or(1.0);
+            for (op, b) in bounds {
+                let bound = eval_data(a, b)? / if scale > 0.0 { scale } else { 1.0 };
+                let tol = 1e-6 * bound.abs().max(1.0);
+                let ok = match op {
+                    CmpOp::Le => v <= bound + tol,
+                    CmpOp::Lt => v < bound,
+                    CmpOp::Ge => v >= bound - tol,
+                    CmpOp::Gt => v > bound,
+                    CmpOp::Eq => (v - bound).abs() <= tol,
+                    CmpOp::Ne => (v - bound).abs() > tol,
+                    _ => true,
+                };
+                if !ok {
+                    return Err(format!(
+                        "expected objective {} {}, it is {}",
+                        op.symbol(),
+                        archc::units::format_number(bound),
+                        archc::units::format_number(v)
+                    ));
+                }
+            }
+            Ok(())
+        }
+        ExpectKind::Holds(x) => {
+            if !feasible || a.last_values.is_empty() {
+                return Err(
+                    "expected a condition on the solution, but there is no solution".into(),
+                );
+            }
+            let values = a.last_values.clone();
+            let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_mut()) else {
+                return Err("no instance".into());
+            };
+            match archc::instantiate::expect::holds(schema, &mut a.sources, inst, &values, x) {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(format!(
+                    "expected `{}` to hold",
+                    a.sources
+                        .text(x.span.file)
+                        .get(x.span.range())
+                        .unwrap_or("")
+                        .trim()
+                )),
+                Err(d) => Err(format!("{} {}", d.code, d.message)),
+            }
+        }
+        ExpectKind::Binding(x) => {
+            let text = a
+                .sources
+                .text(x.span.file)
+                .get(x.span.range())
+                .unwrap_or("")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let Some(inst) = a.instance.as_ref() else {
+                return Err("no instance".into());
+            };
+            let model = &inst.model;
+            let values = &a.last_values;
+            let want = text.replace(' ', "");
+            let mut found = false;
+            for i in 0..model.num_rows() {
+                let row = model.rows[i];
+                if model.row_name(archc::ir::RowId(i as u32)).replace(' ', "") != want {
+                    continue;
+                }
+                found = true;
+                let act: f64 = model
+                    .row_entries(archc::ir::RowId(i as u32))
+                    .map(|(c, v)| v * values.get(c.0 as usize).copied().unwrap_or(0.0))
+                    .sum();
+                let tol = |b: f64| 1e-6 * b.abs().max(1.0);
+                if (row.hi.is_finite() && (row.hi - act).abs() <= tol(row.hi))
+                    || (row.lo.is_finite() && (act - row.lo).abs() <= tol(row.lo))
+                {
+                    return Ok(());
+                }
+            }
+            if found {
+                Err(format!("expected `{text}` to be binding, it has slack"))
+            } else {
+                Err(format!("no constraint instance `{text}`"))
+            }
+        }
+    }
+}
+
+fn eval_data(a: &mut Analysis, e: &ast::Expr) -> Result<f64, String> {
+    let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_mut()) else {
+        return Err("no instance".into());
+    };
+    let world = std::mem::take(&mut inst.world);
+    let mut ev = archc::instantiate::Inst::resume(schema, &mut a.sources, world);
+    let r = ev.num(e).map_err(|d| format!("{} {}", d.code, d.message));
+    inst.world = ev.world;
+    r
+}
+
+/// `archc test [PATHS] [--update]`.
+pub fn run_cli(paths: &[PathBuf], update: bool) -> i32 {
+    let models = discover(paths);
+    if models.is_empty() {
+        eprintln!(
+            "no models found (a model is an .arch file with an objective, a plan or a test block)"
+        );
+        println!("0 passed, 0 failed");
+        return 0;
+    }
+    let (mut passed, mut failed) = (0, 0);
+    for m in &models {
+        let r = run_model(m, update);
+        let snap = match r.snapshot {
+            SnapshotState::Matches => "snapshot matches",
+            SnapshotState::Written => "snapshot written",
+            SnapshotState::Differs => "snapshot differs",
+            SnapshotState::Missing => "no snapshot",
+        };
+        if r.passed {
+            passed += 1;
+            println!(
+                "ok   {} ({} expectations, {snap})",
+                m.display(),
+                r.expectations
+            );
+        } else {
+            failed += 1;
+            println!(
+                "FAIL {} ({} expectations, {snap})",
+                m.display(),
+                r.expectations
+            );
+            for msg in &r.messages {
+                println!("     {msg}");
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed > 0 {
+        1
+    } else {
+        0
+    }
+}

@@ -1,0 +1,367 @@
+//! Plans end to end: the backend chosen for each planning example and why, the same optimum
+//! from the DP backend and the MILP lowering (examples and random linear plans), and
+//! Wagner-Whitin lot sizing written in Arch against published optima.
+
+use archc::analysis::{analyze, AnalyzeOptions};
+use archc::plan::{Backend, BackendChoice};
+use archc::solve::{solve_model, SolveOptions, Status};
+use proptest::prelude::*;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The optimum of one solve, or `None` when the model is infeasible.
+#[derive(Debug)]
+struct Outcome {
+    backend: Backend,
+    reason: String,
+    objective: Option<f64>,
+}
+
+/// Analyse and solve a model with the given backend; panics on any other error.
+fn solve(path: &Path, backend: BackendChoice) -> Outcome {
+    let mut a = analyze(
+        path,
+        &AnalyzeOptions {
+            instantiate: true,
+            backend,
+            ..Default::default()
+        },
+    );
+    assert!(
+        !a.has_errors(),
+        "{}: {:?}",
+        path.display(),
+        a.diagnostics
+            .iter()
+            .map(|d| format!("{} {}", d.code, d.message))
+            .collect::<Vec<_>>()
+    );
+    let chosen = a.backend.expect("a backend");
+    let mut instance = a.instance.take().expect("an instance");
+    let objective = match chosen {
+        Backend::Dp => {
+            let schema = a.schema.as_ref().expect("schema");
+            match archc::plan::solve_dp(schema, &mut a.sources, &mut instance) {
+                Ok(o) => Some(o.cost),
+                Err(d) if d.code == "E0611" => None,
+                Err(d) => panic!("{}: DP: {} {}", path.display(), d.code, d.message),
+            }
+        }
+        Backend::Milp => match solve_model(&instance.model, &SolveOptions::default()) {
+            Ok(s) => match s.raw.status {
+                Status::Optimal => Some(s.raw.objective),
+                Status::Infeasible => None,
+                other => panic!("{}: MILP status {other:?}", path.display()),
+            },
+            Err(d) => panic!("{}: MILP: {} {}", path.display(), d.code, d.message),
+        },
+    };
+    Outcome {
+        backend: chosen,
+        reason: a.backend_reason,
+        objective,
+    }
+}
+
+fn example(name: &str) -> PathBuf {
+    archc_root().join("examples/planning").join(name)
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
+}
+
+/// A fresh directory under the system temp dir for generated models.
+fn temp_dir(tag: &str) -> PathBuf {
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("archc-plans-{tag}-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[test]
+fn examples_backend_reason_and_objective() {
+    let mut out = String::new();
+    for (name, expected) in [
+        ("racks.arch", 2_648_600.0),
+        ("knapsack.arch", -432_000.0),
+        ("coupled.arch", 812_800.0),
+    ] {
+        let o = solve(&example(name), BackendChoice::Auto);
+        let obj = o.objective.expect("feasible");
+        assert!(close(obj, expected), "{name}: {obj} != {expected}");
+        writeln!(out, "{name}: {:?} | {} | {obj}", o.backend, o.reason).unwrap();
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn knapsack_dp_and_milp_agree() {
+    let dp = solve(&example("knapsack.arch"), BackendChoice::Dp);
+    let milp = solve(&example("knapsack.arch"), BackendChoice::Milp);
+    assert_eq!(dp.backend, Backend::Dp);
+    assert_eq!(milp.backend, Backend::Milp);
+    assert_eq!(milp.reason, "milp — forced by --backend milp");
+    let (d, m) = (dp.objective.expect("dp"), milp.objective.expect("milp"));
+    assert!(close(d, m), "dp {d} milp {m}");
+    assert!(close(d, -432_000.0), "dp {d}");
+}
+
+/// Brute force of the knapsack example: the DP optimum is the best subset.
+#[test]
+fn knapsack_matches_brute_force() {
+    let capex = [120, 310, 90, 240, 180, 60, 150];
+    let saving = [95_000, 210_000, 60_000, 150_000, 140_000, 38_000, 99_000];
+    let best = (0u32..1 << capex.len())
+        .filter(|m| {
+            (0..7)
+                .filter(|i| m >> i & 1 == 1)
+                .map(|i| capex[i])
+                .sum::<i32>()
+                <= 600
+        })
+        .map(|m| {
+            (0..7)
+                .filter(|i| m >> i & 1 == 1)
+                .map(|i| saving[i])
+                .sum::<i32>()
+        })
+        .max()
+        .unwrap_or(0);
+    let dp = solve(&example("knapsack.arch"), BackendChoice::Dp);
+    assert!(close(dp.objective.expect("dp"), -f64::from(best)));
+}
+
+#[test]
+fn coupled_is_milp_and_dp_refuses_it() {
+    let a = analyze(
+        &example("coupled.arch"),
+        &AnalyzeOptions {
+            instantiate: true,
+            backend: BackendChoice::Dp,
+            ..Default::default()
+        },
+    );
+    assert!(a.diagnostics.iter().any(|d| d.code == "E0619"));
+    // Without the shared budget, the same plans are solved by DP for less.
+    let text = std::fs::read_to_string(example("coupled.arch")).expect("example");
+    let cut = text
+        .find("/// The regions share")
+        .expect("budget constraint");
+    let dir = temp_dir("uncoupled");
+    let path = dir.join("uncoupled.arch");
+    std::fs::write(&path, &text[..cut]).expect("write");
+    let free = solve(&path, BackendChoice::Auto);
+    assert_eq!(free.backend, Backend::Dp);
+    let milp = solve(&path, BackendChoice::Milp);
+    let (f, m) = (free.objective.expect("dp"), milp.objective.expect("milp"));
+    assert!(close(f, m), "dp {f} milp {m}");
+    assert!(
+        f <= 812_800.0 + 1e-6,
+        "relaxing the budget cannot cost more: {f}"
+    );
+}
+
+/// A random small linear plan: inventory-style stock per region.
+#[derive(Clone, Debug)]
+struct RandomPlan {
+    regions: usize,
+    stages: usize,
+    k: i64,
+    d: i64,
+    init: Vec<i64>,
+    demand: Vec<Vec<i64>>,
+    price: Vec<i64>,
+    hold: i64,
+}
+
+fn random_plan() -> impl Strategy<Value = RandomPlan> {
+    (1usize..=2, 3usize..=5, 4i64..=12, 1i64..=5).prop_flat_map(|(regions, stages, k, d)| {
+        (
+            proptest::collection::vec(0..=k, regions),
+            proptest::collection::vec(proptest::collection::vec(0..=d + 1, stages), regions),
+            proptest::collection::vec(1i64..=20, regions),
+            0i64..=5,
+        )
+            .prop_map(move |(init, demand, price, hold)| RandomPlan {
+                regions,
+                stages,
+                k,
+                d,
+                init,
+                demand,
+                price,
+                hold,
+            })
+    })
+}
+
+impl RandomPlan {
+    fn source(&self) -> String {
+        let mut s = String::from("kind site { stock: int = 0, price: usd = 0 usd }\n");
+        for r in 0..self.regions {
+            writeln!(
+                s,
+                "site s{r} {{ stock: {}, price: {} usd }}",
+                self.init[r], self.price[r]
+            )
+            .unwrap();
+        }
+        writeln!(s, "set periods = 1..{}", self.stages).unwrap();
+        let entries: Vec<String> = (0..self.regions)
+            .flat_map(|r| {
+                (0..self.stages).map(move |t| format!("(s{r}, {}): {}", t + 1, self.demand[r][t]))
+            })
+            .collect();
+        writeln!(
+            s,
+            "param demand[r in sites, t in periods]: int = {{{}}}",
+            entries.join(", ")
+        )
+        .unwrap();
+        writeln!(s, "param hold: usd = {} usd", self.hold).unwrap();
+        writeln!(
+            s,
+            "plan stock[r in sites] over t in periods {{\n    state level: 0..{} = r.stock\n    choose add: 0..{}\n    next level = level + add - demand[r, t]\n    require level + add >= demand[r, t]\n    cost = add * r.price + level * hold\n}}",
+            self.k, self.d
+        )
+        .unwrap();
+        s
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_linear_plans_dp_equals_milp(plan in random_plan()) {
+        let dir = temp_dir("random");
+        let path = dir.join("plan.arch");
+        std::fs::write(&path, plan.source()).expect("write");
+        let dp = solve(&path, BackendChoice::Dp);
+        let milp = solve(&path, BackendChoice::Milp);
+        prop_assert_eq!(dp.backend, Backend::Dp);
+        prop_assert_eq!(milp.backend, Backend::Milp);
+        match (dp.objective, milp.objective) {
+            (Some(d), Some(m)) => prop_assert!(close(d, m), "dp {} milp {}\n{}", d, m, plan.source()),
+            (None, None) => {}
+            (d, m) => prop_assert!(false, "dp {:?} milp {:?}\n{}", d, m, plan.source()),
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// A field that is one number for every period or one per period.
+fn per_period(v: Option<&serde_json::Value>, n: usize) -> Vec<f64> {
+    match v {
+        None => vec![0.0; n],
+        Some(serde_json::Value::Array(a)) => {
+            a.iter().map(|x| x.as_f64().expect("number")).collect()
+        }
+        Some(x) => vec![x.as_f64().expect("number"); n],
+    }
+}
+
+fn table(values: &[f64], unit: &str) -> String {
+    let entries: Vec<String> = values
+        .iter()
+        .enumerate()
+        .map(|(t, v)| format!("{}: {v} {unit}", t + 1))
+        .collect();
+    format!("{{{}}}", entries.join(", ")).replace("  ", " ")
+}
+
+/// The lot-sizing model in Arch for one instance: the state is the inventory at the start
+/// of a period, the decision the order quantity; no backlog, zero starting inventory.
+fn lot_sizing_source(inst: &serde_json::Value) -> String {
+    let n = inst["num_periods"].as_u64().expect("num_periods") as usize;
+    let demand = per_period(inst.get("demand"), n);
+    let total: f64 = demand.iter().sum();
+    let total = total as i64;
+    let ints: Vec<String> = demand
+        .iter()
+        .enumerate()
+        .map(|(t, d)| format!("{}: {}", t + 1, *d as i64))
+        .collect();
+    format!(
+        "set periods = 1..{n}\n\
+         param demand[t in periods]: int = {{{}}}\n\
+         param setup[t in periods]: usd = {}\n\
+         param holding[t in periods]: usd = {}\n\
+         param purchase[t in periods]: usd = {}\n\
+         plan lots over t in periods {{\n\
+         \x20   state inventory: 0..{total} = 0\n\
+         \x20   choose order: 0..{total}\n\
+         \x20   next inventory = inventory + order - demand[t]\n\
+         \x20   require inventory + order >= demand[t]\n\
+         \x20   cost = (if order > 0 then setup[t] else 0 usd) + purchase[t] * order\n\
+         \x20       + holding[t] * (inventory + order - demand[t])\n\
+         }}\n",
+        ints.join(", "),
+        table(&per_period(inst.get("fixed_cost"), n), "usd"),
+        table(&per_period(inst.get("holding_cost"), n), "usd"),
+        table(&per_period(inst.get("purchase_cost"), n), "usd"),
+    )
+}
+
+#[test]
+fn wagner_whitin_in_arch_matches_published_optima() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/lotsizing/wagner_whitin_instances.json"
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("instances")).expect("json");
+    let instances = doc["instances"].as_array().expect("instances");
+    assert_eq!(instances.len(), 6);
+    for inst in instances {
+        let name = inst["name"].as_str().expect("name");
+        let dir = temp_dir("ww");
+        let file = dir.join(format!("{name}.arch"));
+        std::fs::write(&file, lot_sizing_source(inst)).expect("write");
+        let o = solve(&file, BackendChoice::Auto);
+        assert_eq!(o.backend, Backend::Dp, "{name}: {}", o.reason);
+        let cost = o.objective.unwrap_or_else(|| panic!("{name}: infeasible"));
+        let expected = inst["expected"]["cost"].as_f64().expect("cost");
+        assert!(
+            close(cost, expected),
+            "{name}: {cost} != published {expected}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// A state without `next` keeps its value, and a requirement that compares the plan's
+/// state with the stage number reads in the order written: DP (replay-verified) and MILP
+/// agree on the optimum, 1.
+#[test]
+fn a_state_without_next_and_the_stage_number_in_a_requirement() {
+    let dir = temp_dir("no-next");
+    let path = dir.join("no_next.arch");
+    std::fs::write(
+        &path,
+        "set quarters = 1..3\n\
+         plan p over q in quarters {\n\
+             state a: 0..10 = 2\n\
+             state b: 0..10 = 0\n\
+             choose x: 0..3\n\
+             next b = b + x\n\
+             require b + a >= q\n\
+             cost = x * 1.0\n\
+         }\n",
+    )
+    .expect("write the model");
+    let dp = solve(&path, BackendChoice::Dp);
+    let milp = solve(&path, BackendChoice::Milp);
+    assert_eq!(dp.objective, Some(1.0));
+    assert_eq!(milp.objective, Some(1.0));
+}
+
+/// The repository root (the tests read its examples, docs and stdlib).
+fn archc_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("crates/archc-cli sits two levels below the root")
+}

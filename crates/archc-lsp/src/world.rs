@@ -1,0 +1,261 @@
+//! The server's state: open documents (text and version) and, for each, the analysis of
+//! its current text plus the last analysis without syntax errors, which hover and
+//! completion fall back to while the user is in the middle of typing. A document that
+//! checks is also instantiated over its data (within limits), so hover and inlay hints can
+//! show sizes and values, and data errors (E05xx, E06xx) are reported while editing. After
+//! an edit the limits are small, so that a large model is answered at once; on open and on
+//! save it is expanded within the full limits.
+
+use super::convert::{self, LineIndex};
+use super::index::SymbolIndex;
+use super::sizes;
+use archc::analysis::{self, Analysis, AnalyzeOptions};
+use archc::instantiate::Limits;
+use archc::span::FileId;
+use archc::syntax::ast;
+use archc::syntax::ParseCache;
+use lsp_types::Uri;
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+
+/// How far to take the analysis of a document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    /// After an edit: check, and instantiate only models within [`sizes::typing_limits`], so
+    /// that every keystroke is answered in milliseconds.
+    Typing,
+    /// On open and on save: instantiate within [`sizes::limits`].
+    Saved,
+}
+
+/// One analysis of a document, with what requests need to answer quickly.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub analysis: Analysis,
+    /// The document's file in the analysis.
+    pub main: FileId,
+    pub index: SymbolIndex,
+    /// Lines of the document's text as analysed.
+    pub lines: LineIndex,
+}
+
+impl Snapshot {
+    pub(crate) fn new(analysis: Analysis, path: &Path) -> Self {
+        let main = analysis.sources.find_by_path(path).unwrap_or(FileId(0));
+        let index = SymbolIndex::build(&analysis, main);
+        let lines = if analysis.sources.is_empty() {
+            LineIndex::default()
+        } else {
+            LineIndex::new(analysis.sources.text(main))
+        };
+        Snapshot {
+            analysis,
+            main,
+            index,
+            lines,
+        }
+    }
+
+    /// The analysed text of the document.
+    pub fn text(&self) -> &str {
+        if self.analysis.sources.is_empty() {
+            ""
+        } else {
+            self.analysis.sources.text(self.main)
+        }
+    }
+
+    /// The document's AST.
+    pub fn ast(&self) -> Option<&ast::File> {
+        self.analysis
+            .files
+            .iter()
+            .find(|(id, _)| *id == self.main)
+            .map(|(_, f)| f)
+    }
+
+    /// True when the document itself has syntax errors (E01xx).
+    pub fn has_syntax_errors(&self) -> bool {
+        self.analysis.diagnostics.iter().any(|d| {
+            d.is_error()
+                && d.code.starts_with("E01")
+                && d.primary_span().is_none_or(|s| s.file == self.main)
+        })
+    }
+}
+
+/// An open document.
+#[derive(Debug)]
+pub struct Document {
+    pub uri: Uri,
+    pub version: i32,
+    pub text: String,
+    pub current: Rc<Snapshot>,
+    /// The latest analysis of this document without syntax errors.
+    pub last_good: Option<Rc<Snapshot>>,
+    /// The items of the last parse of the text, reused by the next parse after an edit.
+    pub parse_cache: Arc<Mutex<ParseCache>>,
+}
+
+/// All open documents, by path.
+#[derive(Debug, Default)]
+pub struct World {
+    pub docs: HashMap<PathBuf, Document>,
+}
+
+impl World {
+    /// Open or replace a document and analyse it.
+    // Snapshots stay on the server's one thread; `Arc` only shares them between documents.
+    #[allow(clippy::arc_with_non_send_sync)]
+    pub fn set_text(&mut self, uri: Uri, version: i32, text: String, depth: Depth) -> PathBuf {
+        let path = convert::uri_to_path(&uri);
+        let last_good = self.docs.get(&path).and_then(|d| d.last_good.clone());
+        let parse_cache = self
+            .docs
+            .get(&path)
+            .map(|d| d.parse_cache.clone())
+            .unwrap_or_default();
+        let placeholder = Rc::new(Snapshot::new(Analysis::default(), &path));
+        self.docs.insert(
+            path.clone(),
+            Document {
+                uri,
+                version,
+                text,
+                current: placeholder,
+                last_good,
+                parse_cache,
+            },
+        );
+        self.reanalyze(&path, depth);
+        path
+    }
+
+    /// Forget a closed document.
+    pub fn close(&mut self, uri: &Uri) -> Option<Document> {
+        self.docs.remove(&convert::uri_to_path(uri))
+    }
+
+    /// The open document of a URI.
+    pub fn doc(&self, uri: &Uri) -> Option<&Document> {
+        self.docs.get(&convert::uri_to_path(uri))
+    }
+
+    /// Analyse a document again, with every open document as an overlay.
+    #[allow(clippy::arc_with_non_send_sync)]
+    pub fn reanalyze(&mut self, path: &Path, depth: Depth) {
+        let overlays: HashMap<PathBuf, String> = self
+            .docs
+            .iter()
+            .map(|(p, d)| (p.clone(), d.text.clone()))
+            .collect();
+        let Some(text) = overlays.get(path).cloned() else {
+            return;
+        };
+        let parse_cache = self.docs.get(path).map(|d| d.parse_cache.clone());
+        let options = AnalyzeOptions {
+            overlays,
+            parse_cache,
+            ..Default::default()
+        };
+        let fast = match catch_unwind(AssertUnwindSafe(|| analysis::analyze(path, &options))) {
+            Ok(a) => a,
+            Err(_) => {
+                eprintln!(
+                    "archc lsp: analysis of `{}` panicked; showing syntax only",
+                    path.display()
+                );
+                parse_only(path, text)
+            }
+        };
+        let analysis = if fast.has_errors() || fast.sources.is_empty() {
+            fast
+        } else {
+            let limits = match depth {
+                Depth::Typing => sizes::typing_limits(),
+                Depth::Saved => sizes::limits(),
+            };
+            if fast.schema.as_ref().is_some_and(|s| s.plans.is_empty()) {
+                expand(fast, limits)
+            } else {
+                instantiated(path, options, limits).unwrap_or(fast)
+            }
+        };
+        let snapshot = Rc::new(Snapshot::new(analysis, path));
+        if let Some(doc) = self.docs.get_mut(path) {
+            if !snapshot.has_syntax_errors() {
+                doc.last_good = Some(snapshot.clone());
+            }
+            doc.current = snapshot;
+        }
+    }
+
+    /// The URI of a file of an analysis: the open document's, or a `file:` URI of its
+    /// path. Files without a path (the embedded standard library) have none.
+    pub fn uri_of(&self, snapshot: &Snapshot, file: FileId) -> Option<Uri> {
+        if (file.0 as usize) >= snapshot.analysis.sources.len() {
+            return None;
+        }
+        let path = snapshot.analysis.sources.get(file).path.as_ref()?;
+        match self.docs.get(path) {
+            Some(d) => Some(d.uri.clone()),
+            None => convert::path_to_uri(path),
+        }
+    }
+}
+
+/// The analysis of a document that checks, instantiated over its data within
+/// `limits`, with sizes and values in its symbols. `None` when instantiation
+/// panicked or the model is larger than the limits: the fast analysis is shown then.
+fn instantiated(path: &Path, options: AnalyzeOptions, limits: Limits) -> Option<Analysis> {
+    let options = AnalyzeOptions {
+        instantiate: true,
+        limits: Some(limits),
+        ..options
+    };
+    let mut full = catch_unwind(AssertUnwindSafe(|| analysis::analyze(path, &options))).ok()?;
+    if full.diagnostics.iter().any(|d| d.code == "E0604") {
+        return None;
+    }
+    sizes::annotate(&mut full);
+    Some(full)
+}
+
+/// The checked analysis of a model without plans, instantiated from its own schema (no
+/// second parse and check), with sizes and values in its symbols. Past `limits`, or if
+/// instantiation panicked, the analysis is returned as it was.
+fn expand(mut analysis: Analysis, limits: Limits) -> Analysis {
+    let Some(schema) = analysis.schema.take() else {
+        return analysis;
+    };
+    let sources = &mut analysis.sources;
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        archc::instantiate::instantiate(&schema, sources, limits, false)
+    }));
+    analysis.schema = Some(schema);
+    match result {
+        Ok((instance, diags)) if !diags.iter().any(|d| d.code == "E0604") => {
+            analysis.diagnostics.extend(diags);
+            analysis.instance = instance;
+            analysis.backend = Some(analysis::Backend::Milp);
+            sizes::annotate(&mut analysis);
+            analysis
+        }
+        _ => analysis,
+    }
+}
+
+/// An analysis that only parses (used when the full analysis failed unexpectedly).
+fn parse_only(path: &Path, text: String) -> Analysis {
+    let mut analysis = Analysis::default();
+    let id = analysis
+        .sources
+        .add(path.display().to_string(), Some(path.to_path_buf()), text);
+    let (file, diags) = archc::syntax::parse_file(id, analysis.sources.text(id));
+    analysis.diagnostics = diags;
+    analysis.files.push((id, file));
+    analysis
+}

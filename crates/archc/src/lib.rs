@@ -1,0 +1,212 @@
+//! archc: an optimization language for infrastructure planning.
+//!
+//! The pipeline: source text → [`syntax`] (pest parser, AST with spans) → [`resolve`] (names)
+//! → [`check`] (types and units) → [`data`] (CSV/JSON) → [`instantiate`] into the [`ir`] →
+//! [`backends`] (MILP through good_lp, or dynamic programming for [`plan`]s) → [`solve`]
+//! (verification, explanation) → [`report`]. [`analysis::analyze`] is the one entry point
+//! for the CLI, the tests and the language server ([`lsp`]).
+//!
+//! Embedding: compile a model from text or files, solve it, read the verified results.
+//!
+//! ```
+//! let text = r#"
+//!     kind region { cores: core = 0 core }
+//!     region us-east { cores: 64 core }
+//!     region eu-west { cores: 32 core }
+//!     decide replicas[r in regions]: int >= 0 <= 10
+//!     constraint fit[r in regions]: 16 core * replicas[r] <= r.cores
+//!     maximize served: sum(r in regions) replicas[r]
+//! "#;
+//! let mut model = archc::compile_source("fleet.arch", text, None).expect("the model checks");
+//! let solution = model.solve(&archc::solve::SolveOptions::default()).expect("it solves");
+//! assert_eq!(solution.objective(), Some(6.0));
+//! assert_eq!(solution.value("replicas", &["us-east"]), Some(4.0));
+//! ```
+
+pub mod analysis;
+pub mod backends;
+pub mod check;
+pub mod data;
+pub mod diagnostics;
+pub mod fmt;
+pub mod instantiate;
+pub mod ir;
+pub mod plan;
+pub mod report;
+pub mod resolve;
+pub mod solve;
+pub mod source;
+pub mod span;
+pub mod stdlib;
+pub mod syntax;
+pub mod units;
+
+pub use embed::{compile, compile_source, CompileError, Compiled, Solution};
+
+/// The embedding API: compile a model from files or strings, solve it, read typed results.
+pub mod embed {
+    use crate::analysis::{analyze, analyze_source, Analysis, AnalyzeOptions};
+    use crate::diagnostics::Diagnostic;
+    use crate::report::Report;
+    use crate::solve::{SolveOptions, Status};
+    use std::path::Path;
+
+    /// A model that checked clean and is instantiated over its data.
+    pub struct Compiled {
+        analysis: Analysis,
+    }
+
+    /// Why a model did not compile: its diagnostics, and their rendering.
+    #[derive(Debug)]
+    pub struct CompileError {
+        pub diagnostics: Vec<Diagnostic>,
+        pub rendered: String,
+    }
+
+    impl std::fmt::Display for CompileError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(&self.rendered)
+        }
+    }
+
+    impl std::error::Error for CompileError {}
+
+    fn finish(analysis: Analysis) -> Result<Compiled, CompileError> {
+        if analysis.has_errors() || analysis.instance.is_none() {
+            let rendered = crate::diagnostics::render::render_all_plain(
+                &analysis.diagnostics,
+                &analysis.sources,
+                100,
+            );
+            return Err(CompileError {
+                diagnostics: analysis.diagnostics,
+                rendered,
+            });
+        }
+        Ok(Compiled { analysis })
+    }
+
+    /// Compile the model in `path` (data paths are relative to it).
+    pub fn compile(path: &Path) -> Result<Compiled, CompileError> {
+        finish(analyze(
+            path,
+            &AnalyzeOptions {
+                instantiate: true,
+                ..Default::default()
+            },
+        ))
+    }
+
+    /// Compile a model given as text; `base_dir` resolves its data and `use` paths.
+    pub fn compile_source(
+        name: &str,
+        text: &str,
+        base_dir: Option<&Path>,
+    ) -> Result<Compiled, CompileError> {
+        finish(analyze_source(
+            name,
+            text,
+            base_dir,
+            &AnalyzeOptions {
+                instantiate: true,
+                ..Default::default()
+            },
+        ))
+    }
+
+    impl Compiled {
+        /// The instantiated model (columns, rows, objective with origins).
+        pub fn model(&self) -> &crate::ir::Model {
+            &self
+                .analysis
+                .instance
+                .as_ref()
+                .expect("compiled models have an instance")
+                .model
+        }
+
+        /// The full analysis (sources, symbols, schema).
+        pub fn analysis(&self) -> &Analysis {
+            &self.analysis
+        }
+
+        /// Solve with the chosen backend; the answer is verified before it is returned.
+        pub fn solve(&mut self, options: &SolveOptions) -> Result<Solution, Diagnostic> {
+            let name = self
+                .analysis
+                .sources
+                .name(crate::span::FileId(0))
+                .to_string();
+            if self.analysis.backend == Some(crate::plan::Backend::Dp) {
+                let a = &mut self.analysis;
+                let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_mut()) else {
+                    return Err(Diagnostic::error("E0703", "no instance to solve"));
+                };
+                let outcome = crate::plan::solve_dp(schema, &mut a.sources, inst)?;
+                return Ok(Solution {
+                    report: crate::report::build_dp(&name, &outcome, &a.backend_reason),
+                });
+            }
+            let inst = self
+                .analysis
+                .instance
+                .as_ref()
+                .expect("compiled models have an instance");
+            let solved = crate::solve::solve_model(&inst.model, options)?;
+            let verification =
+                solved
+                    .verification
+                    .as_ref()
+                    .map(|v| crate::report::VerificationReport {
+                        ok: v.is_ok(),
+                        max_row_violation: v.max_row_violation,
+                        violations: v.total(),
+                    });
+            Ok(Solution {
+                report: crate::report::build(
+                    &name,
+                    inst,
+                    &solved.raw,
+                    solved.backend,
+                    &solved.reason,
+                    verification,
+                ),
+            })
+        }
+    }
+
+    /// A verified solution, readable by name.
+    #[derive(Clone, Debug, serde::Serialize)]
+    pub struct Solution {
+        pub report: Report,
+    }
+
+    impl Solution {
+        pub fn status(&self) -> Status {
+            self.report.status
+        }
+
+        /// The objective in its unit.
+        pub fn objective(&self) -> Option<f64> {
+            self.report.objective.as_ref().map(|o| o.value)
+        }
+
+        /// The value of `decision[index...]` (0 for instances that are zero; `None` when the
+        /// decision does not exist).
+        pub fn value(&self, decision: &str, index: &[&str]) -> Option<f64> {
+            let d = self.report.decisions.iter().find(|d| d.name == decision)?;
+            Some(
+                d.values
+                    .iter()
+                    .find(|v| v.index.iter().map(|s| s.as_str()).eq(index.iter().copied()))
+                    .map(|v| v.value)
+                    .unwrap_or(0.0),
+            )
+        }
+
+        /// The whole report as JSON (schema `archc.solution/1`).
+        pub fn to_json(&self) -> String {
+            serde_json::to_string_pretty(&self.report).unwrap_or_default()
+        }
+    }
+}

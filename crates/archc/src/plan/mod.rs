@@ -1,0 +1,249 @@
+//! Plans over ordered sets (`plan NAME[index] over q in SET { ... }`): the choice between
+//! the DP backend and the MILP lowering, the DP solve with its verification, and reports of
+//! plan trajectories.
+
+pub mod affine;
+pub mod compile;
+pub mod dp;
+pub mod lower;
+
+use crate::backends::dp::{self as dpb, DpBudget, StagePlan};
+use crate::check::{Global, Schema};
+use crate::diagnostics::Diagnostic;
+use crate::instantiate::{Inst, Instance};
+use crate::source::SourceMap;
+use crate::span::Span;
+use crate::syntax::ast::{AggKind, BinOp, Expr, ExprKind};
+use serde::Serialize;
+
+/// Which backend the user asked for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendChoice {
+    #[default]
+    Auto,
+    Dp,
+    Milp,
+}
+
+/// The backend a model is solved with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Dp,
+    Milp,
+}
+
+/// Can the DP backend take the model? Only independent plans whose costs make up the
+/// objective. On failure: why, and where.
+pub fn dp_eligible(schema: &Schema) -> Result<(), (String, Span)> {
+    if let Some(d) = schema.decisions.first() {
+        return Err((
+            format!("the model has decisions outside plans (`{}`)", d.name),
+            d.span,
+        ));
+    }
+    if let Some(c) = schema.constraints.first() {
+        return Err((format!("constraint `{}` couples the plans", c.name), c.span));
+    }
+    if let Some(o) = schema.objectives.first() {
+        if o.decl.sense != crate::syntax::ast::ObjectiveSense::Minimize {
+            return Err((
+                "the DP backend minimises plan costs; the objective maximises".into(),
+                o.span,
+            ));
+        }
+        let mut terms = Vec::new();
+        split(&o.decl.body, &mut terms);
+        for t in terms {
+            if !is_plan_cost(schema, t) {
+                return Err((
+                    format!("objective `{}` is not a sum of plan costs", o.name),
+                    t.span,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn split<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match &e.kind {
+        ExprKind::Binary(BinOp::Add, a, b) => {
+            split(a, out);
+            split(b, out);
+        }
+        _ => out.push(e),
+    }
+}
+
+fn is_plan_cost(schema: &Schema, e: &Expr) -> bool {
+    let field_is_cost = |x: &Expr| match &x.kind {
+        ExprKind::Field(b, f) if f.name == "cost" => match &b.kind {
+            ExprKind::Index(n, args) => {
+                matches!(&n.kind, ExprKind::Name(id) if matches!(schema.globals.get(&id.name), Some(Global::Plan(_))))
+                    && args.iter().all(|a| matches!(a.kind, ExprKind::Name(_)))
+            }
+            ExprKind::Name(id) => {
+                matches!(schema.globals.get(&id.name), Some(Global::Plan(p)) if schema.plans[*p].dims.is_empty())
+            }
+            _ => false,
+        },
+        _ => false,
+    };
+    match &e.kind {
+        ExprKind::Agg {
+            kind: AggKind::Sum,
+            index,
+            body: Some(b),
+        } => index.filter.is_none() && field_is_cost(b),
+        _ => field_is_cost(e),
+    }
+}
+
+/// One line on the DP size: `40 independent plans, 12 stages, 401 states x 51 decisions`.
+pub fn dp_reason(plans: &[dp::CompiledPlan]) -> String {
+    let stages = plans.iter().map(|p| p.stages()).max().unwrap_or(0);
+    let est: Vec<_> = plans.iter().map(|p| dpb::estimate(p)).collect();
+    let states = est.iter().map(|e| e.states_per_stage).max().unwrap_or(0);
+    let decisions = est
+        .iter()
+        .map(|e| e.decisions_per_stage_max)
+        .max()
+        .unwrap_or(0);
+    format!(
+        "dp — {} independent plan{}, {} stages, {} states x {} decisions",
+        plans.len(),
+        if plans.len() == 1 { "" } else { "s" },
+        stages,
+        crate::units::format_number(states as f64),
+        crate::units::format_number(decisions as f64)
+    )
+}
+
+/// The first plan instance over the DP budget, as a diagnostic.
+pub fn over_budget(
+    schema: &Schema,
+    plans: &[dp::CompiledPlan],
+    budget: &DpBudget,
+) -> Option<Diagnostic> {
+    plans.iter().find_map(|p| {
+        let est = dpb::estimate(p);
+        est.exceeds(budget).map(|limit| {
+            dpb::DpError::TooLarge {
+                estimate: est,
+                budget: *budget,
+                limit,
+            }
+            .diagnostic(schema.plans[p.plan].span, &p.name)
+        })
+    })
+}
+
+/// The answer of the DP backend, verified.
+#[derive(Clone, Debug, Serialize)]
+pub struct DpOutcome {
+    pub cost: f64,
+    pub unit: String,
+    pub trajectories: Vec<dp::PlanTrajectory>,
+    pub time_ms: u64,
+}
+
+/// Solve every plan instance by DP (in parallel) and verify each answer by replaying it
+/// through the source expressions. Infeasible plans and evaluation errors are diagnostics.
+pub fn solve_dp(
+    schema: &Schema,
+    sources: &mut SourceMap,
+    instance: &mut Instance,
+) -> Result<DpOutcome, Diagnostic> {
+    let start = std::time::Instant::now();
+    let budget = DpBudget::default();
+    let refs: Vec<&dyn StagePlan> = instance
+        .dp_plans
+        .iter()
+        .map(|p| p as &dyn StagePlan)
+        .collect();
+    let results = dpb::solve_many(&refs, &budget);
+    let time_ms = start.elapsed().as_millis() as u64;
+    let world = std::mem::take(&mut instance.world);
+    let mut inst = Inst::resume(schema, sources, world);
+    let mut out = Vec::new();
+    let mut total = 0.0;
+    let mut err = None;
+    for (cp, r) in instance.dp_plans.iter().zip(results) {
+        let sol = match r {
+            Ok(s) => s,
+            Err(e) => {
+                err = Some(e.diagnostic(schema.plans[cp.plan].span, &cp.name));
+                break;
+            }
+        };
+        match inst.replay_plan(cp, &sol.decisions, &sol.states) {
+            Ok(c) if (c - sol.cost).abs() <= 1e-6 * c.abs().max(1.0) => {}
+            Ok(c) => {
+                err = Some(Diagnostic::error("E0702", format!("the DP answer for `{}` failed verification: its cost replays to {c}, the solver said {}", cp.name, sol.cost)).primary(schema.plans[cp.plan].span, "this plan"));
+                break;
+            }
+            Err(d) => {
+                err = Some(d);
+                break;
+            }
+        }
+        total += sol.cost;
+        let stages = cp
+            .stages
+            .iter()
+            .enumerate()
+            .map(|(t, &q)| dp::StageReport {
+                stage: inst.world.name(q).to_string(),
+                state: sol.states[t].clone(),
+                decision: match &cp.choice_set {
+                    Some(set) => inst.world.name(set[sol.decisions[t] as usize]).to_string(),
+                    None => sol.decisions[t].to_string(),
+                },
+                cost: sol.stage_costs.get(t).copied().unwrap_or(0.0) / unit_scale(schema, cp.plan),
+            })
+            .collect();
+        out.push(dp::PlanTrajectory {
+            plan: cp.name.clone(),
+            cost: sol.cost / unit_scale(schema, cp.plan),
+            stages,
+            final_state: sol.states.last().cloned().unwrap_or_default(),
+        });
+    }
+    instance.world = inst.world;
+    if let Some(e) = err {
+        return Err(e);
+    }
+    let unit = schema
+        .plans
+        .first()
+        .map(|p| p.cost_unit_text.clone())
+        .unwrap_or_default();
+    let scale = schema
+        .plans
+        .first()
+        .map(|p| {
+            if p.cost_unit.scale > 0.0 {
+                p.cost_unit.scale
+            } else {
+                1.0
+            }
+        })
+        .unwrap_or(1.0);
+    Ok(DpOutcome {
+        cost: total / scale,
+        unit,
+        trajectories: out,
+        time_ms,
+    })
+}
+
+fn unit_scale(schema: &Schema, plan: usize) -> f64 {
+    let s = schema.plans[plan].cost_unit.scale;
+    if s > 0.0 {
+        s
+    } else {
+        1.0
+    }
+}
