@@ -2,6 +2,7 @@
 
 use super::{exit, Format};
 use archc::analysis::{analyze, Analysis, AnalyzeOptions};
+use archc::diagnostics::Code;
 use archc::solve::{SolveOptions, SolverKind, Status};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -107,7 +108,7 @@ pub fn run(args: &SolveArgs) -> i32 {
                 "{}",
                 archc::diagnostics::render::render_plain(&d, &a.sources, super::width())
             );
-            return if d.code == "E0702" {
+            return if d.code == Code::E0702 {
                 exit::VERIFICATION
             } else {
                 exit::SOLVER_ERROR
@@ -181,8 +182,8 @@ fn run_dp(args: &SolveArgs, a: &mut Analysis) -> i32 {
                 archc::diagnostics::render::render_plain(&d, &a.sources, super::width())
             );
             match d.code {
-                "E0611" => exit::INFEASIBLE,
-                "E0702" => exit::VERIFICATION,
+                Code::E0611 => exit::INFEASIBLE,
+                Code::E0702 => exit::VERIFICATION,
                 _ => exit::MODEL_ERROR,
             }
         }

@@ -1,6 +1,7 @@
 //! The embedding API: compile from a file with data, solve, read typed results; errors
 //! come back as diagnostics, not panics.
 
+use archc::diagnostics::Code;
 use std::path::Path;
 
 #[test]
@@ -31,7 +32,7 @@ fn errors_come_back_as_diagnostics() {
     )
     .err()
     .expect("a unit error");
-    assert!(err.diagnostics.iter().any(|d| d.code == "E0401"));
+    assert!(err.diagnostics.iter().any(|d| d.code == Code::E0401));
     assert!(err.to_string().contains("E0401"));
 }
 

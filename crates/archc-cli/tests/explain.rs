@@ -4,6 +4,7 @@
 
 use archc::analysis::{analyze, AnalyzeOptions};
 use archc::diagnostics::render::render_plain;
+use archc::diagnostics::Code;
 use archc::ir::Model;
 use archc::solve::explain::{
     explain_infeasible, explain_solution, explain_unbounded, is_feasible_model, is_feasible_subset,
@@ -95,7 +96,7 @@ fn conflicts_are_minimal_and_repairs_make_models_feasible() {
                 is_feasible_model(&fixed, &o).unwrap(),
                 "{name}: the model with the repair applied is still infeasible"
             );
-            assert_eq!(e.diagnostic.code, "E0711");
+            assert_eq!(e.diagnostic.code, Code::E0711);
         }
     }
 }
@@ -159,7 +160,7 @@ fn presolve_finds_rows_that_cannot_hold_over_the_bounds() {
     let a = load(Path::new("tests/fixtures/explain/residency.arch"));
     let diags = presolve(model(&a));
     assert_eq!(diags.len(), 1);
-    assert_eq!(diags[0].code, "E0710");
+    assert_eq!(diags[0].code, Code::E0710);
     let primary = diags[0].labels.iter().find(|l| l.primary).unwrap();
     assert_eq!(
         primary.message,
@@ -193,7 +194,7 @@ fn unbounded_models_name_the_runaway_decision_and_the_term() {
         assert_eq!(names, ["extra[a]"], "on {}", kind.name());
         assert_eq!(u.columns[0].direction, Direction::Up);
         assert_eq!(u.terms.len(), 1);
-        assert_eq!(u.diagnostic.code, "E0712");
+        assert_eq!(u.diagnostic.code, Code::E0712);
         if kind == SolverKind::Microlp {
             insta::assert_snapshot!(
                 "explain_unbounded",
@@ -230,11 +231,11 @@ fn solve_and_explain_is_empty_when_feasible() {
     let a = load(Path::new("tests/fixtures/explain/capacity.arch"));
     let d = solve_and_explain(&a, &o);
     assert_eq!(d.len(), 1);
-    assert_eq!(d[0].code, "E0711");
+    assert_eq!(d[0].code, Code::E0711);
     assert_eq!(d[0].labels.len(), 3);
     let a = load(Path::new("tests/fixtures/explain/ok_unbounded.arch"));
     let d = solve_and_explain(&a, &o);
-    assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), ["E0712"]);
+    assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), [Code::E0712]);
 }
 
 #[test]
@@ -330,7 +331,7 @@ fn an_explanation_that_runs_out_of_time_says_so() {
     let solved = archc::backends::milp::solve(m, &o).expect("solves");
     assert_eq!(solved.status, archc::solve::Status::Infeasible);
     let err = explain_infeasible(m, &o).expect_err("microlp does not settle the sub-models");
-    assert_eq!(err.code, "E0713");
+    assert_eq!(err.code, Code::E0713);
     assert!(
         err.message
             .contains("did not settle a sub-model within 1 s"),

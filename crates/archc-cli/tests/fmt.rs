@@ -3,6 +3,7 @@
 //! nothing but whitespace, and does not change the compiled model. A messy sample's
 //! formatted text is snapshotted.
 
+use archc::diagnostics::Code;
 use archc::fmt::{essential_tokens, format_source};
 use std::path::{Path, PathBuf};
 
@@ -163,7 +164,7 @@ fn syntax_errors_are_returned_not_formatted() {
     let diags = format_source("param hours: h = \nconstraint fit[r in regions] x\n")
         .err()
         .unwrap_or_default();
-    assert!(diags.iter().any(|d| d.code == "E0101"), "{diags:?}");
+    assert!(diags.iter().any(|d| d.code == Code::E0101), "{diags:?}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Links named by their ends (`flow[a->b]`): compiled, solved and read back through the
 //! embedding API, in constraints with entity names and with index variables as ends.
 
+use archc::diagnostics::Code;
 use archc::solve::{SolveOptions, Status};
 
 const ROUTING: &str = "use std.infra
@@ -59,7 +60,7 @@ fn a_missing_link_is_an_error_with_its_name() {
     let d = err
         .diagnostics
         .iter()
-        .find(|d| d.code == "E0214")
+        .find(|d| d.code == Code::E0214)
         .expect("E0214");
     assert!(d.message.contains("`a->c`"), "{}", d.message);
 }

@@ -4,6 +4,7 @@
 //! read back by the solvers' own readers and must give the same optimum.
 
 use archc::backends::milp::{self, row_names, write_lp, write_mps};
+use archc::diagnostics::Code;
 use archc::ir::{
     ColId, Column, Decl, DeclId, DeclKind, Model, Objective, ObjectiveTerm, Origin, Row, RowId,
     Sense, VarKind,
@@ -342,7 +343,7 @@ fn nan_in_the_model_is_a_solver_error_with_e0703() {
         assert_eq!(raw.status, Status::Error);
         assert!(raw.message.contains("NaN"), "{}", raw.message);
         let diag = milp::solver_error_diagnostic(&raw, &m).expect("an error diagnostic");
-        assert_eq!(diag.code, "E0703");
+        assert_eq!(diag.code, Code::E0703);
         assert_eq!(diag.primary_span(), Some(Span::new(FileId(0), 900, 910)));
     }
     let ok = solve_with(&knapsack(), SolverKind::enabled()[0]);
@@ -358,7 +359,7 @@ fn solver_not_compiled_in_is_e0701() {
             ..SolveOptions::default()
         };
         let err = milp::solve(&knapsack(), &opts).expect_err("not enabled");
-        assert_eq!(err.code, "E0701");
+        assert_eq!(err.code, Code::E0701);
         assert!(
             err.message.contains(&format!("feature `{}`", kind.name())),
             "{}",
@@ -420,7 +421,7 @@ fn verify_catches_broken_solutions() {
         over.violations[0].message
     );
     let diag = over.to_diagnostic(&m).expect("a diagnostic");
-    assert_eq!(diag.code, "E0702");
+    assert_eq!(diag.code, Code::E0702);
     assert!(diag.message.contains("solution violates"));
     // The primary label is on the row's declaration.
     assert_eq!(diag.primary_span(), Some(m.decls[1].span));
@@ -453,7 +454,7 @@ fn verify_catches_broken_solutions() {
     assert_eq!(short.violations[0].kind, ViolationKind::WrongLength);
     assert!(short.objective.is_nan());
     let diag = short.to_diagnostic(&m).unwrap();
-    assert_eq!(diag.code, "E0702");
+    assert_eq!(diag.code, Code::E0702);
     assert!(diag.primary_span().is_none());
 }
 

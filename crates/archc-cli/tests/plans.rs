@@ -3,6 +3,7 @@
 //! Wagner-Whitin lot sizing written in Arch against published optima.
 
 use archc::analysis::{analyze, AnalyzeOptions};
+use archc::diagnostics::Code;
 use archc::plan::{Backend, BackendChoice};
 use archc::solve::{solve_model, SolveOptions, Status};
 use proptest::prelude::*;
@@ -43,7 +44,7 @@ fn solve(path: &Path, backend: BackendChoice) -> Outcome {
             let schema = a.schema.as_ref().expect("schema");
             match archc::plan::solve_dp(schema, &mut a.sources, &mut instance) {
                 Ok(o) => Some(o.cost),
-                Err(d) if d.code == "E0611" => None,
+                Err(d) if d.code == Code::E0611 => None,
                 Err(d) => panic!("{}: DP: {} {}", path.display(), d.code, d.message),
             }
         }
@@ -143,7 +144,7 @@ fn coupled_is_milp_and_dp_refuses_it() {
             ..Default::default()
         },
     );
-    assert!(a.diagnostics.iter().any(|d| d.code == "E0619"));
+    assert!(a.diagnostics.iter().any(|d| d.code == Code::E0619));
     // Without the shared budget, the same plans are solved by DP for less.
     let text = std::fs::read_to_string(example("coupled.arch")).expect("example");
     let cut = text

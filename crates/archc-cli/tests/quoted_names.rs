@@ -3,6 +3,7 @@
 //! results, tables and diagnostics print the names without backticks. The formatter keeps
 //! quoted names as written.
 
+use archc::diagnostics::Code;
 use std::path::Path;
 
 fn model_path() -> std::path::PathBuf {
@@ -45,7 +46,7 @@ fn diagnostics_name_quoted_entities_without_backticks() {
     let d = err
         .diagnostics
         .iter()
-        .find(|d| d.code == "E0201")
+        .find(|d| d.code == Code::E0201)
         .expect("E0201");
     assert!(d.message.contains("`2b`"), "{}", d.message);
     assert!(!d.message.contains("``"), "{}", d.message);
@@ -73,7 +74,7 @@ fn an_unterminated_quoted_name_is_a_syntax_error() {
     let d = err
         .diagnostics
         .iter()
-        .find(|d| d.code == "E0106")
+        .find(|d| d.code == Code::E0106)
         .expect("E0106");
     assert!(d.help.is_some());
     assert!(!d.labels.is_empty());

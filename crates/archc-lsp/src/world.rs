@@ -10,6 +10,7 @@ use super::convert::{self, LineIndex};
 use super::index::SymbolIndex;
 use super::sizes;
 use archc::analysis::{self, Analysis, AnalyzeOptions};
+use archc::diagnostics::Code;
 use archc::instantiate::Limits;
 use archc::span::FileId;
 use archc::syntax::ast;
@@ -81,7 +82,7 @@ impl Snapshot {
     pub fn has_syntax_errors(&self) -> bool {
         self.analysis.diagnostics.iter().any(|d| {
             d.is_error()
-                && d.code.starts_with("E01")
+                && d.code.phase() == archc::diagnostics::codes::Phase::Syntax
                 && d.primary_span().is_none_or(|s| s.file == self.main)
         })
     }
@@ -217,7 +218,7 @@ fn instantiated(path: &Path, options: AnalyzeOptions, limits: Limits) -> Option<
         ..options
     };
     let mut full = catch_unwind(AssertUnwindSafe(|| analysis::analyze(path, &options))).ok()?;
-    if full.diagnostics.iter().any(|d| d.code == "E0604") {
+    if full.diagnostics.iter().any(|d| d.code == Code::E0604) {
         return None;
     }
     sizes::annotate(&mut full);
@@ -237,7 +238,7 @@ fn expand(mut analysis: Analysis, limits: Limits) -> Analysis {
     }));
     analysis.schema = Some(schema);
     match result {
-        Ok((instance, diags)) if !diags.iter().any(|d| d.code == "E0604") => {
+        Ok((instance, diags)) if !diags.iter().any(|d| d.code == Code::E0604) => {
             analysis.diagnostics.extend(diags);
             analysis.instance = instance;
             analysis.backend = Some(analysis::Backend::Milp);

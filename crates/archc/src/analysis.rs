@@ -2,6 +2,7 @@
 //! editor buffers), parse, resolve, check, load data and instantiate. The CLI, the tests and
 //! the language server all call [`analyze`].
 
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 pub use crate::plan::{Backend, BackendChoice};
 use crate::source::SourceMap;
@@ -140,8 +141,11 @@ pub fn analyze(main: &std::path::Path, options: &AnalyzeOptions) -> Analysis {
             Ok(t) => t,
             Err(e) => {
                 analysis.diagnostics.push(
-                    Diagnostic::error("E0201", format!("cannot read `{}`: {e}", main.display()))
-                        .help("check the path"),
+                    Diagnostic::error(
+                        Code::E0201,
+                        format!("cannot read `{}`: {e}", main.display()),
+                    )
+                    .help("check the path"),
                 );
                 return analysis;
             }
@@ -200,7 +204,7 @@ fn analyze_loaded(analysis: &mut Analysis, main: FileId, options: &AnalyzeOption
         if options.backend == BackendChoice::Dp {
             analysis.diagnostics.push(
                 Diagnostic::error(
-                    "E0619",
+                    Code::E0619,
                     "the DP backend solves `plan` blocks, and this model has none",
                 )
                 .help("leave out `--backend dp`"),
@@ -223,7 +227,7 @@ fn analyze_loaded(analysis: &mut Analysis, main: FileId, options: &AnalyzeOption
         (Err((why, span)), BackendChoice::Dp) => {
             analysis.diagnostics.push(
                 Diagnostic::error(
-                    "E0619",
+                    Code::E0619,
                     format!("the DP backend cannot take this model: {why}"),
                 )
                 .primary(*span, "this needs the MILP backend")
@@ -259,7 +263,7 @@ fn analyze_loaded(analysis: &mut Analysis, main: FileId, options: &AnalyzeOption
                 }
             }
             None if options.backend == BackendChoice::Dp
-                || diags.iter().any(|d| d.code != "E0618") =>
+                || diags.iter().any(|d| d.code != Code::E0618) =>
             {
                 analysis.diagnostics.extend(diags);
                 analysis.schema = Some(schema);

@@ -140,7 +140,10 @@ pub mod embed {
             if self.analysis.backend == Some(crate::plan::Backend::Dp) {
                 let a = &mut self.analysis;
                 let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_mut()) else {
-                    return Err(Diagnostic::error("E0703", "no instance to solve"));
+                    return Err(Diagnostic::error(
+                        crate::diagnostics::Code::E0703,
+                        "no instance to solve",
+                    ));
                 };
                 let outcome = crate::plan::solve_dp(schema, &mut a.sources, inst)?;
                 return Ok(Solution {

@@ -2,6 +2,7 @@
 //! snapshot file stored beside it (`NAME.solution.txt`), like a test runner: one line per
 //! model, a summary `N passed, N failed`, exit code 1 on any failure.
 
+use archc::diagnostics::Code;
 pub mod snapshot;
 
 use archc::analysis::{analyze, Analysis, AnalyzeOptions};
@@ -192,7 +193,7 @@ fn solve(a: &mut Analysis) -> Result<(Status, Option<f64>, String), String> {
                 let report = archc::report::build_dp(&name, &o, &a.backend_reason);
                 Ok((Status::Optimal, Some(o.cost), snapshot::render(&report)))
             }
-            Err(d) if d.code == "E0611" => {
+            Err(d) if d.code == Code::E0611 => {
                 Ok((Status::Infeasible, None, "status: infeasible\n".into()))
             }
             Err(d) => Err(format!("{} {}", d.code, d.message)),

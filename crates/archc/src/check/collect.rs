@@ -8,6 +8,7 @@ use super::{
     EntityInfo, FnInfo, Global, KindInfo, ObjectiveInfo, ParamInfo, SetDef, SetInfo, Ty,
 };
 use crate::analysis::SymbolKind;
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::ir::VarKind;
 use crate::resolve::errors as names;
@@ -58,7 +59,7 @@ impl Checker {
                 if let Err(e) = res {
                     self.error(
                         Diagnostic::error(
-                            "E0406",
+                            Code::E0406,
                             format!("cannot declare unit `{}`", u.name.name),
                         )
                         .primary(u.name.span, e.to_string())
@@ -126,7 +127,7 @@ impl Checker {
                         let prev = self.schema.kinds[kid].attrs[i].span;
                         self.error(
                             Diagnostic::error(
-                                "E0202",
+                                Code::E0202,
                                 format!(
                                     "attribute `{}` of `{}` is declared twice",
                                     a.name.name, k.name.name
@@ -192,7 +193,7 @@ impl Checker {
                                 .map(|k| k.set_name.clone())
                                 .collect();
                             let mut d = Diagnostic::error(
-                                "E0207",
+                                Code::E0207,
                                 format!("`{}` is not the set of a kind", f.set.name),
                             )
                             .primary(f.set.span, "entities load into a kind's set");
@@ -391,7 +392,7 @@ impl Checker {
     pub(super) fn collect_entity(&mut self, e: &ast::EntityDecl, item: &ast::Item) {
         let Some(kid) = self.schema.kind_by_name(&e.kind.name) else {
             let kinds: Vec<String> = self.schema.kinds.iter().map(|k| k.name.clone()).collect();
-            let mut d = Diagnostic::error("E0207", format!("unknown kind `{}`", e.kind.name))
+            let mut d = Diagnostic::error(Code::E0207, format!("unknown kind `{}`", e.kind.name))
                 .primary(e.kind.span, "not a kind");
             if let Some(s) = names::suggest(&e.kind.name, kinds.iter().map(|s| s.as_str())) {
                 d = d.help(format!("did you mean `{s}`?"));
@@ -411,7 +412,7 @@ impl Checker {
                 let ps = c.schema.entities[*prev].span;
                 c.error(
                     Diagnostic::error(
-                        "E0202",
+                        Code::E0202,
                         format!("{} `{}` is declared twice", c.schema.kinds[kid].name, name),
                     )
                     .primary(span, "declared again here")

@@ -4,6 +4,7 @@
 
 use super::{dims_text, errors, type_text, Checker, ElemTy, Global, IndexDim, Local, SetDef, Ty};
 use crate::analysis::SymbolKind;
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::resolve::errors as names;
 use crate::syntax::ast;
@@ -29,7 +30,7 @@ impl Checker {
                         {
                             self.error(
                                 Diagnostic::error(
-                                    "E0202",
+                                    Code::E0202,
                                     format!("element `{}` is declared twice", n.name),
                                 )
                                 .primary(n.span, "declared again here"),
@@ -64,7 +65,7 @@ impl Checker {
         for a in &e.decl.attrs {
             let Some(info) = kind.attr(&a.name.name) else {
                 let mut d = Diagnostic::error(
-                    "E0203",
+                    Code::E0203,
                     format!("`{}` has no attribute `{}`", kind.name, a.name.name),
                 )
                 .primary(a.name.span, "unknown attribute");
@@ -101,7 +102,7 @@ impl Checker {
             if a.default.is_none() && !seen.contains(&a.name) && !is_link_end {
                 self.error(
                     Diagnostic::error(
-                        "E0208",
+                        Code::E0208,
                         format!("{} `{}` does not set `{}`", kind.name, e.name, a.name),
                     )
                     .primary(e.span, format!("`{}` is missing", a.name))
@@ -129,7 +130,7 @@ impl Checker {
             None if self.schema.unknown_data_names => {}
             None => {
                 let known = self.entity_names_of(want);
-                let mut d = Diagnostic::error("E0201", format!("unknown entity `{}`", id.name))
+                let mut d = Diagnostic::error(Code::E0201, format!("unknown entity `{}`", id.name))
                     .primary(id.span, "no entity of this name");
                 if let Some(s) = names::suggest(&id.name, known.into_iter()) {
                     d = d.help(format!("did you mean `{s}`?"));
@@ -148,8 +149,11 @@ impl Checker {
             if let Some(v) = &b.var {
                 if dims.iter().any(|d: &IndexDim| d.var == v.name) {
                     self.error(
-                        Diagnostic::error("E0213", format!("index `{}` is bound twice", v.name))
-                            .primary(v.span, "bound again here"),
+                        Diagnostic::error(
+                            Code::E0213,
+                            format!("index `{}` is bound twice", v.name),
+                        )
+                        .primary(v.span, "bound again here"),
                     );
                 }
                 let detail = format!("{} in {}", v.name, self.schema.elem_name(elem));
@@ -219,7 +223,7 @@ impl Checker {
         };
         self.error(
             Diagnostic::error(
-                "E0310",
+                Code::E0310,
                 "only `>= 0` may follow the type of an attribute or param",
             )
             .primary(e.span, label)
@@ -253,7 +257,7 @@ impl Checker {
                         if keys.len() != dims.len() {
                             self.error(
                                 Diagnostic::error(
-                                    "E0302",
+                                    Code::E0302,
                                     format!(
                                         "`{}` has {} indices, this key has {}",
                                         p.name,
@@ -293,7 +297,7 @@ impl Checker {
             Some(ast::ParamValue::From(_)) if dims.is_empty() => {
                 self.error(
                     Diagnostic::error(
-                        "E0308",
+                        Code::E0308,
                         format!("scalar param `{}` cannot load from a file", p.name),
                     )
                     .primary(p.span, "no index")

@@ -6,6 +6,7 @@
 //! names, fields and indexing are in `lookup`, calls and aggregates in `calls`, and arithmetic,
 //! logic and comparisons in `operators`.
 
+use crate::diagnostics::Code;
 mod calls;
 pub(crate) mod links;
 mod lookup;
@@ -92,7 +93,7 @@ impl Checker {
                     let found = self.schema.ty_name(&t.ty);
                     self.error(
                         Diagnostic::error(
-                            "E0308",
+                            Code::E0308,
                             format!("{what} should be a number, found {found}"),
                         )
                         .primary(e.span, format!("this is {found}")),
@@ -104,7 +105,7 @@ impl Checker {
             _ => {
                 let (a, b) = (self.schema.ty_name(want), self.schema.ty_name(&t.ty));
                 self.error(
-                    Diagnostic::error("E0308", format!("{what} should be {a}, found {b}"))
+                    Diagnostic::error(Code::E0308, format!("{what} should be {a}, found {b}"))
                         .primary(e.span, format!("this is {b}")),
                 );
             }
@@ -151,7 +152,7 @@ impl Checker {
                     Ty::Err => None,
                     other => {
                         let found = self.schema.ty_name(&other);
-                        self.error(Diagnostic::error("E0307", format!("expected a set, found {found}")).primary(e.span, format!("this is {found}")).help("index over a set such as `regions`, a range `1..10` or `{r in regions where ...}`"));
+                        self.error(Diagnostic::error(Code::E0307, format!("expected a set, found {found}")).primary(e.span, format!("this is {found}")).help("index over a set such as `regions`, a range `1..10` or `{r in regions where ...}`"));
                         None
                     }
                 }
@@ -171,7 +172,7 @@ impl Checker {
             let vars: Vec<&str> = dims.iter().map(|d| d.var.as_str()).collect();
             self.error(
                 Diagnostic::error(
-                    "E0302",
+                    Code::E0302,
                     format!(
                         "`{name}` takes {} indices, {} given",
                         dims.len(),
@@ -201,7 +202,7 @@ impl Checker {
                 let (want, found) = (self.schema.elem_name(d.elem), self.schema.ty_name(&t.ty));
                 self.error(
                     Diagnostic::error(
-                        "E0303",
+                        Code::E0303,
                         format!("index `{}` of `{name}` is a {want}, found {found}", d.var),
                     )
                     .primary(a.span, format!("this is {found}"))
@@ -279,7 +280,7 @@ impl Checker {
                             let (x, y) = (self.unit_text(&ua), self.unit_text(&ub));
                             self.error(
                                 Diagnostic::error(
-                                    "E0401",
+                                    Code::E0401,
                                     format!("the branches of `if` differ: `{x}` and `{y}`"),
                                 )
                                 .primary(a.span, format!("this is `{x}`"))
@@ -331,7 +332,7 @@ impl Checker {
             ExprKind::Map(_) => {
                 self.error(
                     Diagnostic::error(
-                        "E0308",
+                        Code::E0308,
                         "a table `{key: value}` gives the values of an indexed param",
                     )
                     .primary(e.span, "not allowed here")

@@ -10,6 +10,7 @@
 //! [`plan`]. Expressions are typed in `expr`; written types and units are read in
 //! `type_exprs`. Next in the pipeline: instantiation.
 
+use crate::diagnostics::Code;
 mod collect;
 mod data_decls;
 pub mod errors;
@@ -49,7 +50,7 @@ pub struct Checker {
     /// The declaration being checked (constraint or objective name).
     pub(crate) current_item: Option<String>,
     /// Spans already reported, so an error inside a function is reported once.
-    reported: std::collections::HashSet<(Span, &'static str)>,
+    reported: std::collections::HashSet<(Span, Code)>,
 }
 
 /// The names in the data files that entities load from, keyed by the span of the path in
@@ -130,8 +131,9 @@ impl Checker {
     fn declare_global(&mut self, name: &ast::Ident, g: Global, symbol: SymbolId) -> bool {
         if let Some(prev) = self.schema.globals.get(&name.name) {
             let prev_span = self.global_span(*prev);
-            let mut d = Diagnostic::error("E0202", format!("`{}` is declared twice", name.name))
-                .primary(name.span, "declared again here");
+            let mut d =
+                Diagnostic::error(Code::E0202, format!("`{}` is declared twice", name.name))
+                    .primary(name.span, "declared again here");
             if let Some(s) = prev_span {
                 d = d.secondary(s, "first declared here");
             }

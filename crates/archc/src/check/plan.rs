@@ -5,6 +5,7 @@
 use super::expr::T;
 use super::{Checker, ElemTy, Global, IndexDim, Local, Ty};
 use crate::analysis::SymbolKind;
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::{self, Expr, ExprKind, PlanStmtKind};
@@ -94,7 +95,7 @@ impl Checker {
                     {
                         self.error(
                             Diagnostic::error(
-                                "E0202",
+                                Code::E0202,
                                 format!("state `{}` is declared twice", name.name),
                             )
                             .primary(name.span, "declared again here"),
@@ -119,7 +120,7 @@ impl Checker {
                 PlanStmtKind::Choose { name, domain } => {
                     if choose.is_some() {
                         self.error(
-                            Diagnostic::error("E0202", "a plan chooses one decision per stage")
+                            Diagnostic::error(Code::E0202, "a plan chooses one decision per stage")
                                 .primary(name.span, "second `choose`")
                                 .help("combine the choices into one, or use a second plan"),
                         );
@@ -156,7 +157,7 @@ impl Checker {
         }
         if states.is_empty() {
             self.error(
-                Diagnostic::error("E0308", format!("plan `{}` has no state", d.name.name))
+                Diagnostic::error(Code::E0308, format!("plan `{}` has no state", d.name.name))
                     .primary(d.name.span, "no `state`")
                     .help("declare one: `state racks: 0..2000 = 0`"),
             );
@@ -177,7 +178,7 @@ impl Checker {
                         }
                         _ => self.error(
                             Diagnostic::error(
-                                "E0201",
+                                Code::E0201,
                                 format!("`{}` is not a state of this plan", name.name),
                             )
                             .primary(name.span, "not a state"),
@@ -277,14 +278,14 @@ impl Checker {
         }
         if p.is_plan_var(&field.name) {
             self.error(
-                Diagnostic::error("E0302", format!("`{}` varies by stage", field.name))
+                Diagnostic::error(Code::E0302, format!("`{}` varies by stage", field.name))
                     .primary(field.span, "needs a stage index")
                     .help(format!("write `{}[...].{}[q]`", p.name, field.name)),
             );
         } else {
             self.error(
                 Diagnostic::error(
-                    "E0203",
+                    Code::E0203,
                     format!("plan `{}` has no `{}`", p.name, field.name),
                 )
                 .primary(field.span, "a plan has `cost`, its states and its decision"),
@@ -313,7 +314,7 @@ impl Checker {
         if !p.is_plan_var(&field.name) {
             self.error(
                 Diagnostic::error(
-                    "E0203",
+                    Code::E0203,
                     format!(
                         "plan `{}` has no state or decision `{}`",
                         p.name, field.name

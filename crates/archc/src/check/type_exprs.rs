@@ -3,6 +3,7 @@
 //! checking declarations, before any expression is typed.
 
 use super::{Checker, ElemTy, Global, Ty};
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::{self, BaseType};
@@ -32,8 +33,9 @@ impl Checker {
                             span.start as usize + start,
                             span.start as usize + end,
                         );
-                        let mut d = Diagnostic::error("E0403", format!("unknown unit `{name}`"))
-                            .primary(s, "not a unit");
+                        let mut d =
+                            Diagnostic::error(Code::E0403, format!("unknown unit `{name}`"))
+                                .primary(s, "not a unit");
                         if let Some(g) = self.schema.globals.get(&name) {
                             let what = match g {
                                 Global::Param(_) => "a param",
@@ -56,10 +58,10 @@ impl Checker {
                             span.start as usize + start,
                             span.start as usize + end.max(start),
                         );
-                        Diagnostic::error("E0404", format!("invalid unit `{text}`"))
+                        Diagnostic::error(Code::E0404, format!("invalid unit `{text}`"))
                             .primary(s, message)
                     }
-                    other => Diagnostic::error("E0404", format!("invalid unit `{text}`"))
+                    other => Diagnostic::error(Code::E0404, format!("invalid unit `{text}`"))
                         .primary(span, other.to_string()),
                 };
                 self.error(d);

@@ -5,6 +5,7 @@
 
 use super::raw::{did_you_mean, ColumnsSeen, RawColumn, RawRecord, RawValue, RawVisitor, Sink};
 use super::{Cell, CellValue, ColumnSpec, ColumnType, Record, Table};
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::span::{FileId, Span};
 use std::collections::HashMap;
@@ -51,7 +52,7 @@ impl<'s> Converter<'s> {
                         .map_or(col.span, |(c, _)| c.span);
                     sink.push(
                         Diagnostic::error(
-                            "E0508",
+                            Code::E0508,
                             format!("column `{}` is given twice", schema[si].canonical_name()),
                         )
                         .primary(col.span, "given again here")
@@ -81,7 +82,7 @@ impl<'s> Converter<'s> {
                 .zip(&feeds)
                 .filter(|(_, f)| f.is_none())
                 .map(|(c, _)| c.name.as_str());
-            let mut d = Diagnostic::error("E0503", format!("`{path}` has no column `{name}`"))
+            let mut d = Diagnostic::error(Code::E0503, format!("`{path}` has no column `{name}`"))
                 .primary(header_span, format!("no `{name}` here"));
             d = match did_you_mean(name, unused) {
                 Some(s) => d.help(format!("did you mean `{s}`? rename the column to `{name}`")),
@@ -111,11 +112,14 @@ impl<'s> Converter<'s> {
                 continue;
             }
             let d = if col.name.is_empty() {
-                Diagnostic::warning("W0509", "a column without a name is ignored")
+                Diagnostic::warning(Code::W0509, "a column without a name is ignored")
                     .primary(col.span, "no name")
             } else {
-                Diagnostic::warning("W0509", format!("unknown column `{}` is ignored", col.name))
-                    .primary(col.span, "not used by the model")
+                Diagnostic::warning(
+                    Code::W0509,
+                    format!("unknown column `{}` is ignored", col.name),
+                )
+                .primary(col.span, "not used by the model")
             };
             let d = match did_you_mean(&col.name, unmatched_specs.iter().copied()) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
@@ -186,12 +190,12 @@ impl<'s> Converter<'s> {
             let name = spec.canonical_name();
             let d = if self.given[si] {
                 Diagnostic::error(
-                    "E0510",
+                    Code::E0510,
                     format!("missing value for `{name}` in row {}", rec.row),
                 )
                 .primary(out.cells[si].span, "empty")
             } else {
-                Diagnostic::error("E0510", format!("record {} has no `{name}`", rec.row))
+                Diagnostic::error(Code::E0510, format!("record {} has no `{name}`", rec.row))
                     .primary(rec.anchor, format!("no `{name}` in this record"))
             };
             sink.push(d.help(format!("`{name}` is required: give every record a value")));
@@ -317,7 +321,7 @@ fn check_keys(schema: &[ColumnSpec], records: &mut [Record], sink: &mut Sink) {
                 let there = key_span(&records[fi], &keys);
                 sink.push(
                     Diagnostic::error(
-                        "E0507",
+                        Code::E0507,
                         format!("duplicate key {what} in row {}", records[ri].row),
                     )
                     .primary(here, "given again here")
@@ -365,37 +369,37 @@ impl Problem {
         let name = spec.canonical_name();
         let d = match self {
             Problem::NotANumber(found) => Diagnostic::error(
-                "E0504",
+                Code::E0504,
                 format!("expected a number for column `{name}`, found `{found}`"),
             )
             .primary(span, "not a number")
             .help("write a plain number such as `16` or `40_000`; the unit comes from the model"),
             Problem::NotWhole(found) => Diagnostic::error(
-                "E0504",
+                Code::E0504,
                 format!("expected a whole number for column `{name}`, found `{found}`"),
             )
             .primary(span, "not a whole number")
             .help(format!("`{name}` counts things: round the value")),
             Problem::NonFinite(found) => Diagnostic::error(
-                "E0505",
+                Code::E0505,
                 format!("`{found}` is not a finite number (column `{name}`)"),
             )
             .primary(span, "not finite")
             .help("leave the cell empty if there is no value, or write the number"),
             Problem::Negative(found) => Diagnostic::error(
-                "E0506",
+                Code::E0506,
                 format!("negative value `{found}` for column `{name}`"),
             )
             .primary(span, "must be zero or more")
             .help(format!("`{name}` cannot be negative; check the sign")),
             Problem::NotABool(found) => Diagnostic::error(
-                "E0513",
+                Code::E0513,
                 format!("expected true or false for column `{name}`, found `{found}`"),
             )
             .primary(span, "not a boolean")
             .help("write `true` or `false` (also accepted: `yes`/`no`, `1`/`0`)"),
             Problem::Nested(what) => Diagnostic::error(
-                "E0514",
+                Code::E0514,
                 format!(
                     "expected {} for column `{name}`, found {what}",
                     spec.ty.describe()

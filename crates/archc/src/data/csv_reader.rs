@@ -5,6 +5,7 @@
 use super::raw::{
     trim_with_offset, ColumnsSeen, RawColumn, RawField, RawRecord, RawValue, RawVisitor, Sink,
 };
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::span::{FileId, Span};
 use std::borrow::Cow;
@@ -50,7 +51,7 @@ pub(crate) fn read(
             Err(e) => {
                 let at = e.position().map_or(start, |p| p.byte() as usize);
                 sink.push(
-                    Diagnostic::error("E0508", format!("malformed CSV: {e}"))
+                    Diagnostic::error(Code::E0508, format!("malformed CSV: {e}"))
                         .primary(Span::new(file, base + at, base + at), "here"),
                 );
                 break;
@@ -63,7 +64,7 @@ pub(crate) fn read(
         let line = Span::new(file, base + scanned.line.0, base + scanned.line.1);
         if let Some(open) = scanned.unclosed_quote {
             sink.push(
-                Diagnostic::error("E0508", "malformed CSV: a quoted cell is never closed")
+                Diagnostic::error(Code::E0508, "malformed CSV: a quoted cell is never closed")
                     .primary(
                         Span::new(file, base + open, base + open + 1),
                         "this quote is not closed",
@@ -141,7 +142,7 @@ pub(crate) fn read(
     if columns.is_none() {
         let at = Span::new(file, 0, 0);
         sink.push(
-            Diagnostic::error("E0508", "the data file is empty")
+            Diagnostic::error(Code::E0508, "the data file is empty")
                 .primary(at, "expected a header row here")
                 .help("the first row of a CSV file names its columns, e.g. `name,cores`"),
         );
@@ -176,7 +177,7 @@ fn push_row_length(
         )
     };
     sink.push(
-        Diagnostic::error("E0512", message)
+        Diagnostic::error(Code::E0512, message)
             .primary(primary, label)
             .help(
             "every row needs one cell per header column; quote cells that contain the delimiter",

@@ -4,6 +4,7 @@
 
 use super::raw::{trim_with_offset, RawColumn, RawField, RawRecord, RawTable, RawValue, Sink};
 use super::ColumnSpec;
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::span::{FileId, Span};
 use jsonc_parser::ast::{Object, ObjectPropName, StringLit, Value};
@@ -41,7 +42,7 @@ pub(crate) fn read<'a>(
         Err(e) => {
             let r = e.range();
             sink.push(
-                Diagnostic::error("E0508", format!("malformed JSON: {}", lowercase_first(&e.kind().to_string())))
+                Diagnostic::error(Code::E0508, format!("malformed JSON: {}", lowercase_first(&e.kind().to_string())))
                     .primary(Span::new(file, r.start, r.end.max(r.start)), "here")
                     .help("data files must be strict JSON: no comments, no trailing commas, keys in double quotes"),
             );
@@ -50,7 +51,7 @@ pub(crate) fn read<'a>(
     };
     let Some(value) = parsed.value else {
         sink.push(
-            Diagnostic::error("E0508", "the data file is empty")
+            Diagnostic::error(Code::E0508, "the data file is empty")
                 .primary(
                     Span::new(file, 0, 0),
                     "expected a JSON array or object here",
@@ -322,7 +323,7 @@ impl<'a> Reader<'a> {
                 reported = true;
                 sink.push(
                     Diagnostic::error(
-                        "E0508",
+                        Code::E0508,
                         format!("property `{name}` appears twice in record {row}"),
                     )
                     .primary(name_span, "repeated here")
@@ -343,7 +344,7 @@ impl<'a> Reader<'a> {
                     reported = true;
                     sink.push(
                         Diagnostic::error(
-                            "E0514",
+                            Code::E0514,
                             format!("`{name}` in record {row} disagrees with its key"),
                         )
                         .primary(field.span, "this value")
@@ -368,7 +369,7 @@ impl<'a> Reader<'a> {
 /// E0514: JSON of a shape the loader does not read.
 fn push_shape(sink: &mut Sink, span: Span, message: String, help: &str) {
     sink.push(
-        Diagnostic::error("E0514", message)
+        Diagnostic::error(Code::E0514, message)
             .primary(span, "unexpected here")
             .help(help),
     );

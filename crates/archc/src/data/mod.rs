@@ -68,7 +68,7 @@
 //! record has [`Record::valid`] `false`, so callers should not report Missing cells of
 //! invalid records again.
 
-mod codes;
+use crate::diagnostics::Code;
 mod convert;
 mod csv_reader;
 mod json_reader;
@@ -85,9 +85,6 @@ use crate::source::SourceMap;
 use crate::span::{FileId, Span};
 use raw::Sink;
 use std::path::Path;
-
-/// The long explanations of every code this phase reports (E05xx, W05xx).
-pub const CODES: &[crate::diagnostics::codes::CodeInfo] = codes::CODES;
 
 /// At most this many diagnostics are reported for one data file; W0515 counts the rest.
 pub const MAX_DIAGNOSTICS_PER_FILE: usize = 50;
@@ -457,7 +454,7 @@ pub fn unknown_reference(cell: &Cell, what: &str, known: &[&str]) -> Diagnostic 
         CellValue::Bool(b) => b.to_string(),
         CellValue::Missing => String::new(),
     };
-    let d = Diagnostic::error("E0511", format!("unknown {what} `{name}`"))
+    let d = Diagnostic::error(Code::E0511, format!("unknown {what} `{name}`"))
         .primary(cell.span, format!("no {what} is named `{name}`"));
     match raw::did_you_mean(&name, known.iter().copied()) {
         Some(s) => d.help(format!("did you mean `{s}`?")),

@@ -4,6 +4,7 @@
 //! per-file cap) and the diagnostics shared by several steps.
 
 use super::MAX_DIAGNOSTICS_PER_FILE;
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::span::Span;
 use std::borrow::Cow;
@@ -142,7 +143,7 @@ impl Sink {
         if self.dropped > 0 {
             let s = if self.dropped == 1 { "" } else { "s" };
             let d = Diagnostic::warning(
-                "W0515",
+                Code::W0515,
                 format!(
                     "{} more problem{s} in `{}` not shown",
                     self.dropped, self.file_name
@@ -193,7 +194,7 @@ pub(crate) fn unreadable(
         _ => err.to_string(),
     };
     let d = Diagnostic::error(
-        "E0501",
+        Code::E0501,
         format!("cannot read data file `{display_name}`: {reason}"),
     )
     .primary(requested_at, "loaded here");
@@ -231,7 +232,7 @@ pub(crate) fn unsupported_extension(
     } else {
         format!("unsupported data file type `.{ext}` in `{display_name}`")
     };
-    Diagnostic::error("E0502", what)
+    Diagnostic::error(Code::E0502, what)
         .primary(requested_at, "loaded here")
         .help("data files must end in `.csv`, `.tsv` or `.json`; export spreadsheets as CSV")
 }
@@ -239,7 +240,7 @@ pub(crate) fn unsupported_extension(
 /// E0508: the file is not valid UTF-8.
 pub(crate) fn not_utf8(display_name: &str, at: Span, requested_at: Span) -> Diagnostic {
     Diagnostic::error(
-        "E0508",
+        Code::E0508,
         format!("data file `{display_name}` is not valid UTF-8"),
     )
     .primary(at, "invalid byte here")

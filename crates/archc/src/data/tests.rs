@@ -2,6 +2,7 @@
 //! shapes are in `tests_json.rs`; both share the helpers here.
 
 use super::*;
+use crate::diagnostics::Code;
 use crate::diagnostics::{has_errors, Severity};
 use std::path::PathBuf;
 
@@ -13,7 +14,7 @@ pub(super) struct Loaded {
 }
 
 impl Loaded {
-    pub fn codes(&self) -> Vec<&'static str> {
+    pub fn codes(&self) -> Vec<Code> {
         self.diags.iter().map(|d| d.code).collect()
     }
 
@@ -30,14 +31,14 @@ impl Loaded {
     }
 
     /// The text under the primary label of the only diagnostic with `code`.
-    pub fn primary_text(&self, code: &str) -> &str {
+    pub fn primary_text(&self, code: Code) -> &str {
         let found: Vec<&Diagnostic> = self.diags.iter().filter(|d| d.code == code).collect();
         assert_eq!(found.len(), 1, "expected one {code}: {:#?}", self.diags);
         let span = found[0].primary_span().expect("primary label");
         self.slice(span)
     }
 
-    pub fn diag(&self, code: &str) -> &Diagnostic {
+    pub fn diag(&self, code: Code) -> &Diagnostic {
         match self.diags.iter().find(|d| d.code == code) {
             Some(d) => d,
             None => panic!("no {code} in {:#?}", self.diags),
@@ -173,7 +174,7 @@ fn tsv_uses_tabs() {
         &demand_schema(),
     );
     let t = l.table();
-    assert_eq!(l.primary_text("E0504"), "3,5");
+    assert_eq!(l.primary_text(Code::E0504), "3,5");
     assert_eq!(l.slice(t.records[1].cells[1].span), "2027Q2");
     assert_eq!(num(t, 1, 2), Some(4.0));
 }
@@ -219,7 +220,7 @@ fn e0501_missing_file_points_at_the_model_and_suggests_a_sibling() {
     );
     assert!(t.is_none());
     assert_eq!(d.len(), 1);
-    assert_eq!(d[0].code, "E0501");
+    assert_eq!(d[0].code, Code::E0501);
     assert_eq!(d[0].primary_span(), Some(at));
     assert!(d[0].message.contains("no such file"), "{}", d[0].message);
     assert_eq!(
@@ -259,7 +260,7 @@ fn invalid_utf8_is_e0508_at_the_bad_byte() {
         Span::new(model, 7, 16),
     );
     assert!(t.is_none());
-    assert_eq!(d[0].code, "E0508");
+    assert_eq!(d[0].code, Code::E0508);
     assert_eq!(d[0].primary_span().map(|s| s.start), Some(7));
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -268,7 +269,7 @@ fn invalid_utf8_is_e0508_at_the_bad_byte() {
 fn e0502_unsupported_extension() {
     let l = load("regions.xlsx", "whatever", &services_schema());
     assert!(l.table.is_none());
-    assert_eq!(l.codes(), ["E0502"]);
+    assert_eq!(l.codes(), [Code::E0502]);
     assert_eq!(l.diags[0].primary_span(), Some(l.requested_at));
     assert!(l.diags[0].message.contains(".xlsx"));
 }
@@ -276,9 +277,9 @@ fn e0502_unsupported_extension() {
 #[test]
 fn e0503_missing_column_points_at_header_and_suggests() {
     let l = load("s.csv", "name,core,replicas\na,1,2\n", &services_schema());
-    assert_eq!(l.codes(), ["E0503", "W0509"]);
-    assert_eq!(l.primary_text("E0503"), "name,core,replicas");
-    let d = l.diag("E0503");
+    assert_eq!(l.codes(), [Code::E0503, Code::W0509]);
+    assert_eq!(l.primary_text(Code::E0503), "name,core,replicas");
+    let d = l.diag(Code::E0503);
     assert_eq!(
         d.help.as_deref(),
         Some("did you mean `core`? rename the column to `cores`")
@@ -290,7 +291,7 @@ fn e0503_missing_column_points_at_header_and_suggests() {
         "{:?}",
         d.notes
     );
-    let w = l.diag("W0509");
+    let w = l.diag(Code::W0509);
     assert_eq!(w.severity, Severity::Warning);
     assert_eq!(w.help.as_deref(), Some("did you mean `cores`?"));
     // The table is still returned, with names resolvable but every record invalid.
@@ -306,7 +307,7 @@ fn e0504_bad_number_and_fraction_in_integer_column() {
         "name,cores,replicas\ncheckout,16c,2.5\n",
         &services_schema(),
     );
-    assert_eq!(l.codes(), ["E0504", "E0504"]);
+    assert_eq!(l.codes(), [Code::E0504, Code::E0504]);
     assert_eq!(
         l.diags[0].message,
         "expected a number for column `cores`, found `16c`"
@@ -335,7 +336,7 @@ fn underscores_only_between_digits() {
         &services_schema(),
     );
     assert_eq!(num(l.table(), 0, 1), Some(40000.0));
-    assert_eq!(l.codes(), ["E0504", "E0504", "E0504"]);
+    assert_eq!(l.codes(), [Code::E0504, Code::E0504, Code::E0504]);
 }
 
 #[test]
@@ -345,7 +346,7 @@ fn e0505_non_finite_numbers() {
         "name,cores,replicas\na,NaN,1\nb,inf,1\nc,1e999,1\n",
         &services_schema(),
     );
-    assert_eq!(l.codes(), ["E0505", "E0505", "E0505"]);
+    assert_eq!(l.codes(), [Code::E0505, Code::E0505, Code::E0505]);
     assert_eq!(l.slice(l.diags[2].primary_span().expect("span")), "1e999");
 }
 
@@ -357,7 +358,7 @@ fn e0506_negative_where_nonneg() {
         ColumnSpec::new("delta", ColumnType::Number),
     ];
     let l = load("s.csv", "name,cores,delta\na,-3,-3\nb,-0,1\n", &schema);
-    assert_eq!(l.primary_text("E0506"), "-3");
+    assert_eq!(l.primary_text(Code::E0506), "-3");
     assert_eq!(l.diags[0].labels[0].span.start, 19);
     assert_eq!(num(l.table(), 0, 2), Some(-3.0));
     assert_eq!(num(l.table(), 1, 1), Some(0.0));
@@ -367,8 +368,8 @@ fn e0506_negative_where_nonneg() {
 fn e0507_duplicate_key_labels_both_rows() {
     let text = "service,quarter,value\ncheckout,2027Q1,3\ncheckout,2027Q2,4\ncheckout,2027Q1,5\n";
     let l = load("d.csv", text, &demand_schema());
-    assert_eq!(l.codes(), ["E0507"]);
-    let d = l.diag("E0507");
+    assert_eq!(l.codes(), [Code::E0507]);
+    let d = l.diag(Code::E0507);
     assert_eq!(d.message, "duplicate key (checkout, 2027Q1) in row 3");
     assert_eq!(l.slice(d.primary_span().expect("span")), "checkout,2027Q1");
     let first = d
@@ -391,8 +392,8 @@ fn e0507_single_key_entities() {
         "name,cores,replicas\na,1,1\nb,1,1\na,2,2\n",
         &services_schema(),
     );
-    assert_eq!(l.diag("E0507").message, "duplicate key `a` in row 3");
-    assert_eq!(l.primary_text("E0507"), "a");
+    assert_eq!(l.diag(Code::E0507).message, "duplicate key `a` in row 3");
+    assert_eq!(l.primary_text(Code::E0507), "a");
 }
 
 #[test]
@@ -402,15 +403,15 @@ fn e0508_unclosed_quote_and_empty_file_and_duplicate_column() {
         "name,cores,replicas\n\"abc,1,2\n",
         &services_schema(),
     );
-    assert_eq!(l.codes(), ["E0508"]);
+    assert_eq!(l.codes(), [Code::E0508]);
     assert_eq!(l.diags[0].primary_span().map(|s| s.start), Some(20));
 
     let l = load("s.csv", "", &services_schema());
     assert!(l.table.is_none());
-    assert_eq!(l.codes(), ["E0508"]);
+    assert_eq!(l.codes(), [Code::E0508]);
 
     let l = load("s.csv", "name,cores,name\na,1,b\n", &services_schema()[..2]);
-    assert_eq!(l.codes(), ["E0508"]);
+    assert_eq!(l.codes(), [Code::E0508]);
     assert_eq!(l.diags[0].primary_span().map(|s| s.start), Some(11));
 }
 
@@ -421,8 +422,8 @@ fn w0509_unknown_column_is_ignored() {
         "name,cores,replicas,owner\na,1,2,team-x\n",
         &services_schema(),
     );
-    assert_eq!(l.codes(), ["W0509"]);
-    assert_eq!(l.primary_text("W0509"), "owner");
+    assert_eq!(l.codes(), [Code::W0509]);
+    assert_eq!(l.primary_text(Code::W0509), "owner");
     assert!(!has_errors(&l.diags));
     assert!(l.table().records[0].valid);
     assert_eq!(l.table().records[0].cells.len(), 4);
@@ -431,7 +432,7 @@ fn w0509_unknown_column_is_ignored() {
 #[test]
 fn e0510_missing_value_in_required_column() {
     let l = load("s.csv", "name,cores,replicas\na,,2\n", &services_schema());
-    assert_eq!(l.codes(), ["E0510"]);
+    assert_eq!(l.codes(), [Code::E0510]);
     let span = l.diags[0].primary_span().expect("span");
     assert_eq!((span.start, span.end), (22, 22));
     assert!(!l.table().records[0].valid);
@@ -446,7 +447,7 @@ fn e0511_unknown_reference_suggests() {
     );
     let cell = &l.table().records[0].cells[0];
     let d = unknown_reference(cell, "region", &["us-east", "eu-west"]);
-    assert_eq!(d.code, "E0511");
+    assert_eq!(d.code, Code::E0511);
     assert_eq!(d.message, "unknown region `us-eats`");
     assert_eq!(l.slice(d.primary_span().expect("span")), "us-eats");
     assert_eq!(d.help.as_deref(), Some("did you mean `us-east`?"));
@@ -466,7 +467,7 @@ fn e0512_row_length() {
     );
     assert_eq!(
         l.codes(),
-        ["E0512", "E0512"],
+        [Code::E0512, Code::E0512],
         "no E0510 for the cells of a short row"
     );
     assert_eq!(l.slice(l.diags[0].primary_span().expect("span")), "a,1");
@@ -484,8 +485,8 @@ fn e0513_bad_bool() {
         "name,cores,replicas,stateful\na,1,1,maybe\nb,1,1,NO\n",
         &services_schema(),
     );
-    assert_eq!(l.codes(), ["E0513"]);
-    assert_eq!(l.primary_text("E0513"), "maybe");
+    assert_eq!(l.codes(), [Code::E0513]);
+    assert_eq!(l.primary_text(Code::E0513), "maybe");
     assert_eq!(l.table().records[1].cells[3].value, CellValue::Bool(false));
 }
 
@@ -498,7 +499,7 @@ fn w0515_caps_diagnostics_per_file() {
     let l = load("s.csv", &text, &services_schema());
     assert_eq!(l.diags.len(), MAX_DIAGNOSTICS_PER_FILE + 1);
     let last = l.diags.last().expect("last");
-    assert_eq!(last.code, "W0515");
+    assert_eq!(last.code, Code::W0515);
     assert_eq!(last.message, "70 more problems in `s.csv` not shown");
 }
 
@@ -509,8 +510,8 @@ fn unicode_names_and_headers() {
         ColumnSpec::new("größe", ColumnType::Number),
     ];
     let l = load("s.csv", "name,größe\n東京-1,12\nσ-west,1x\n", &schema);
-    assert_eq!(l.codes(), ["E0504"]);
-    assert_eq!(l.primary_text("E0504"), "1x");
+    assert_eq!(l.codes(), [Code::E0504]);
+    assert_eq!(l.primary_text(Code::E0504), "1x");
     let t = l.table();
     assert_eq!(l.slice(t.records[0].cells[0].span), "東京-1");
     assert_eq!(t.records[0].cells[0].value.as_str(), Some("東京-1"));
@@ -548,14 +549,27 @@ fn large_file_loads() {
 #[test]
 fn every_code_is_documented() {
     for code in [
-        "E0501", "E0502", "E0503", "E0504", "E0505", "E0506", "E0507", "E0508", "W0509", "E0510",
-        "E0511", "E0512", "E0513", "E0514", "W0515",
+        Code::E0501,
+        Code::E0502,
+        Code::E0503,
+        Code::E0504,
+        Code::E0505,
+        Code::E0506,
+        Code::E0507,
+        Code::E0508,
+        Code::W0509,
+        Code::E0510,
+        Code::E0511,
+        Code::E0512,
+        Code::E0513,
+        Code::E0514,
+        Code::W0515,
     ] {
-        let info = CODES
-            .iter()
-            .find(|c| c.code == code)
-            .unwrap_or_else(|| panic!("{code} undocumented"));
-        assert!(info.explanation.contains("Fix"), "{code} has no fix");
+        assert!(code.explanation().contains("Fix"), "{code} has no fix");
     }
-    assert_eq!(CODES.len(), 15);
+    let data_codes = crate::diagnostics::codes::all()
+        .into_iter()
+        .filter(|c| c.code.phase() == crate::diagnostics::codes::Phase::Data)
+        .count();
+    assert_eq!(data_codes, 15);
 }

@@ -2,6 +2,7 @@
 
 use super::tests::{demand_schema, load, services_schema};
 use super::*;
+use crate::diagnostics::Code;
 
 #[test]
 fn array_of_objects() {
@@ -112,20 +113,20 @@ fn long_format_array_for_params() {
 fn e0514_shape_errors() {
     let l = load("d.json", "42", &demand_schema());
     assert!(l.table.is_none());
-    assert_eq!(l.codes(), ["E0514"]);
+    assert_eq!(l.codes(), [Code::E0514]);
 
     let l = load(
         "s.json",
         r#"[{"name": "a", "cores": 1, "replicas": 1}, 7]"#,
         &services_schema(),
     );
-    assert_eq!(l.codes(), ["E0514"]);
-    assert_eq!(l.primary_text("E0514"), "7");
+    assert_eq!(l.codes(), [Code::E0514]);
+    assert_eq!(l.primary_text(Code::E0514), "7");
     assert_eq!(l.table().records.len(), 1);
 
     // A value where another key level is expected.
     let l = load("d.json", r#"{"checkout": 3}"#, &demand_schema());
-    assert_eq!(l.codes(), ["E0514"]);
+    assert_eq!(l.codes(), [Code::E0514]);
     assert_eq!(
         l.diags[0].message,
         "expected an object keyed by `quarter`, found a number"
@@ -137,12 +138,12 @@ fn e0514_shape_errors() {
         r#"[{"name": "a", "cores": [1], "replicas": 1}]"#,
         &services_schema(),
     );
-    assert_eq!(l.codes(), ["E0514"]);
-    assert_eq!(l.primary_text("E0514"), "[1]");
+    assert_eq!(l.codes(), [Code::E0514]);
+    assert_eq!(l.primary_text(Code::E0514), "[1]");
 
     // A bare value when there are several non-key columns.
     let l = load("s.json", r#"{"a": 3}"#, &services_schema());
-    assert_eq!(l.codes(), ["E0514"]);
+    assert_eq!(l.codes(), [Code::E0514]);
 
     // A record property that contradicts its key.
     let l = load(
@@ -150,8 +151,8 @@ fn e0514_shape_errors() {
         r#"{"a": {"name": "b", "cores": 1, "replicas": 1}}"#,
         &services_schema(),
     );
-    assert_eq!(l.codes(), ["E0514"]);
-    assert_eq!(l.primary_text("E0514"), "b");
+    assert_eq!(l.codes(), [Code::E0514]);
+    assert_eq!(l.primary_text(Code::E0514), "b");
 }
 
 #[test]
@@ -159,7 +160,7 @@ fn e0508_malformed_json_points_at_the_error() {
     let text = "[{\"name\": \"a\", \"cores\": 1,}]";
     let l = load("s.json", text, &services_schema());
     assert!(l.table.is_none());
-    assert_eq!(l.codes(), ["E0508"]);
+    assert_eq!(l.codes(), [Code::E0508]);
     let span = l.diags[0].primary_span().expect("span");
     assert_eq!(span.start as usize, text.find(",}").expect("comma"));
     assert!(
@@ -169,10 +170,10 @@ fn e0508_malformed_json_points_at_the_error() {
     );
 
     let l = load("s.json", "  \n", &services_schema());
-    assert_eq!(l.codes(), ["E0508"]);
+    assert_eq!(l.codes(), [Code::E0508]);
 
     let l = load("s.json", "// c\n[]", &services_schema());
-    assert_eq!(l.codes(), ["E0508"], "comments are not JSON");
+    assert_eq!(l.codes(), [Code::E0508], "comments are not JSON");
 }
 
 #[test]
@@ -182,7 +183,7 @@ fn e0508_duplicate_property() {
         r#"[{"name": "a", "cores": 1, "cores": 2, "replicas": 1}]"#,
         &services_schema(),
     );
-    assert_eq!(l.codes(), ["E0508"]);
+    assert_eq!(l.codes(), [Code::E0508]);
     let d = &l.diags[0];
     assert_eq!(
         d.labels
@@ -207,7 +208,16 @@ fn json_cell_errors() {
     let l = load("s.json", text, &services_schema());
     assert_eq!(
         l.codes(),
-        ["W0509", "E0504", "E0505", "E0506", "E0504", "E0510", "E0513", "E0507"]
+        [
+            Code::W0509,
+            Code::E0504,
+            Code::E0505,
+            Code::E0506,
+            Code::E0504,
+            Code::E0510,
+            Code::E0513,
+            Code::E0507
+        ]
     );
     let texts: Vec<&str> = l
         .diags
@@ -272,15 +282,19 @@ fn empty_json_is_an_empty_table_but_a_column_absent_from_every_record_is_e0503()
         r#"[{"name": "a", "cores": 1}, {"name": "b", "cores": 2}]"#,
         &services_schema(),
     );
-    assert_eq!(l.codes(), ["E0503"], "one E0503, not one E0510 per record");
-    assert_eq!(l.primary_text("E0503"), "[");
+    assert_eq!(
+        l.codes(),
+        [Code::E0503],
+        "one E0503, not one E0510 per record"
+    );
+    assert_eq!(l.primary_text(Code::E0503), "[");
 }
 
 #[test]
 fn duplicate_keys_in_keyed_json_point_at_the_innermost_keys() {
     let text = r#"{"checkout": {"2027Q1": 3, "2027Q1": 4}, "a": {"Q": 1}, "a": {"Q": 2}}"#;
     let l = load("d.json", text, &demand_schema());
-    assert_eq!(l.codes(), ["E0507", "E0507"]);
+    assert_eq!(l.codes(), [Code::E0507, Code::E0507]);
     let first = l.diags[0].primary_span().expect("span");
     assert_eq!(
         first.start as usize,

@@ -6,6 +6,8 @@
 pub mod codes;
 pub mod render;
 
+pub use codes::Code;
+
 use crate::span::Span;
 use serde::Serialize;
 
@@ -29,7 +31,7 @@ pub struct Label {
 /// A problem found in a model, with a stable code.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     /// Names the problem, e.g. "cannot add `ms` and `Gbps`".
     pub message: String,
@@ -41,7 +43,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -52,7 +54,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message)

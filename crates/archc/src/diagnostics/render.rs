@@ -1,7 +1,7 @@
 //! Rendering diagnostics as text (miette's graphical report) and as JSON. Only the edges
 //! (CLI, tests) call this; phases never print.
 
-use super::{Diagnostic, Severity};
+use super::{Code, Diagnostic, Severity};
 use crate::source::SourceMap;
 use crate::span::line_col;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
@@ -153,7 +153,7 @@ pub fn render_all_plain(diags: &[Diagnostic], sources: &SourceMap, width: usize)
 /// A diagnostic in machine-readable form, with 1-based lines and columns.
 #[derive(Serialize, Debug)]
 pub struct JsonDiagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub help: Option<String>,

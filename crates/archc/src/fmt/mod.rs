@@ -217,7 +217,7 @@ mod tests {
     #[test]
     fn refuses_syntax_errors() {
         let err = format_source("constraint fit[r in regions] x <= 1\n");
-        assert!(err.is_err_and(|d| d.iter().any(|d| d.code == "E0101")));
+        assert!(err.is_err_and(|d| d.iter().any(|d| d.code == crate::diagnostics::Code::E0101)));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use super::eval::R;
 use super::linear::Lin;
 use super::world::*;
 use super::{DecisionCols, Inst};
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{self, ColId, Column, DeclKind, Origin, VarKind};
 use crate::syntax::ast::{self, BinOp, Expr, ExprKind};
@@ -144,7 +145,7 @@ impl Inst<'_> {
         }
         if lb > ub + EPS {
             return Err(Diagnostic::error(
-                "E0616",
+                Code::E0616,
                 format!(
                     "`{}` has an empty range: lower bound {} is above upper bound {}",
                     decl.name.name,

@@ -5,6 +5,7 @@
 use super::world::*;
 use super::Inst;
 use crate::check::{ElemTy, Global, SetDef};
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::{self, AggKind, BinOp, CmpOp, Expr, ExprKind, UnOp};
@@ -14,7 +15,7 @@ use std::rc::Rc;
 pub type R<T> = Result<T, Diagnostic>;
 
 pub fn runtime_error(
-    code: &'static str,
+    code: Code,
     span: Span,
     msg: impl Into<String>,
     label: impl Into<String>,
@@ -36,10 +37,15 @@ impl Inst<'_> {
             Value::Num(n) => Ok(n),
             Value::Bool(b) => Ok(if b { 1.0 } else { 0.0 }),
             Value::Elem(x) => self.world.elem_number(x).ok_or_else(|| {
-                runtime_error("E0603", e.span, "expected a number", "this is an element")
+                runtime_error(
+                    Code::E0603,
+                    e.span,
+                    "expected a number",
+                    "this is an element",
+                )
             }),
             _ => Err(runtime_error(
-                "E0603",
+                Code::E0603,
                 e.span,
                 "expected a number",
                 "not a number",
@@ -51,7 +57,7 @@ impl Inst<'_> {
         match self.eval(e)? {
             Value::Bool(b) => Ok(b),
             _ => Err(runtime_error(
-                "E0603",
+                Code::E0603,
                 e.span,
                 "expected a condition",
                 "not a condition",
@@ -71,7 +77,7 @@ impl Inst<'_> {
             Value::Num(n) if n.fract() == 0.0 => Ok(self.world.intern(ElemKey::Int(n as i64))),
             Value::Str(s) => Ok(self.world.intern(ElemKey::Str(s.to_string()))),
             _ => Err(runtime_error(
-                "E0603",
+                Code::E0603,
                 e.span,
                 "expected an element",
                 "not an element",
@@ -95,7 +101,7 @@ impl Inst<'_> {
                 let b = self.eval(base)?;
                 let Value::Elem(x) = b else {
                     return Err(runtime_error(
-                        "E0603",
+                        Code::E0603,
                         base.span,
                         "attributes belong to entities",
                         "not an entity",
@@ -106,7 +112,7 @@ impl Inst<'_> {
                 }
                 let Some(&(k, _)) = self.world.entity_of.get(&x) else {
                     return Err(runtime_error(
-                        "E0603",
+                        Code::E0603,
                         base.span,
                         format!("`{}` is not an entity", self.world.name(x)),
                         "not an entity",
@@ -114,7 +120,7 @@ impl Inst<'_> {
                 };
                 let Some(ai) = self.schema.kinds[k].attr_index.get(&attr.name).copied() else {
                     return Err(runtime_error(
-                        "E0203",
+                        Code::E0203,
                         attr.span,
                         format!(
                             "`{}` has no attribute `{}`",
@@ -125,7 +131,7 @@ impl Inst<'_> {
                 };
                 self.world.attr(x, ai).cloned().ok_or_else(|| {
                     runtime_error(
-                        "E0609",
+                        Code::E0609,
                         attr.span,
                         format!("`{}` has no value for `{}`", self.world.name(x), attr.name),
                         "no value",
@@ -134,7 +140,12 @@ impl Inst<'_> {
             }
             ExprKind::Index(base, args) => {
                 let ExprKind::Name(id) = &base.kind else {
-                    return Err(runtime_error("E0304", base.span, "not indexable", "here"));
+                    return Err(runtime_error(
+                        Code::E0304,
+                        base.span,
+                        "not indexable",
+                        "here",
+                    ));
                 };
                 match self.schema.globals.get(&id.name).copied() {
                     Some(Global::Param(p)) => self.param_value(p, args, e.span)?,
@@ -150,7 +161,7 @@ impl Inst<'_> {
                     }
                     _ => {
                         return Err(runtime_error(
-                            "E0305",
+                            Code::E0305,
                             e.span,
                             "a decision is used where data is required",
                             "depends on a decision",
@@ -187,7 +198,7 @@ impl Inst<'_> {
                 Value::Set(self.set_value(e)?)
             }
             ExprKind::Map(_) | ExprKind::Tuple(_) => {
-                return Err(runtime_error("E0301", e.span, "not a value", "here"))
+                return Err(runtime_error(Code::E0301, e.span, "not a value", "here"))
             }
         })
     }
@@ -201,7 +212,7 @@ impl Inst<'_> {
             Some(Global::Param(p)) => return self.param_value(p, &[], id.span),
             Some(_) => {
                 return Err(runtime_error(
-                    "E0305",
+                    Code::E0305,
                     id.span,
                     format!("`{}` is not data", id.name),
                     "used as data",
@@ -217,7 +228,7 @@ impl Inst<'_> {
         match self.world.entity_names.get(&id.name) {
             Some(v) if v.len() == 1 => Ok(Value::Elem(v[0])),
             Some(_) => Err(runtime_error(
-                "E0212",
+                Code::E0212,
                 id.span,
                 format!("`{}` names entities of several kinds", id.name),
                 "ambiguous",
@@ -225,7 +236,7 @@ impl Inst<'_> {
             None => {
                 let known: Vec<&str> = self.world.entity_names.keys().map(|s| s.as_str()).collect();
                 let mut d = runtime_error(
-                    "E0201",
+                    Code::E0201,
                     id.span,
                     format!("unknown name `{}`", id.name),
                     "no declaration or entity of this name",
@@ -251,7 +262,7 @@ impl Inst<'_> {
                 let names: Vec<&str> = key.iter().map(|&k| self.world.name(k)).collect();
                 let info = &self.schema.params[p];
                 Err(Diagnostic::error(
-                    "E0609",
+                    Code::E0609,
                     format!("`{}[{}]` has no value", info.name, names.join(", ")),
                 )
                 .primary(span, "no value for this index")
@@ -315,7 +326,7 @@ impl Inst<'_> {
                 let set = self.home_set(x, span)?;
                 let Some(&p) = set.pos.get(&x) else {
                     return Err(runtime_error(
-                        "E0606",
+                        Code::E0606,
                         span,
                         format!("`{}` is not in an ordered set", self.world.name(x)),
                         "here",
@@ -324,12 +335,12 @@ impl Inst<'_> {
                 match name.name.as_str() {
                     "ord" => Value::Num(p as f64 + 1.0),
                     "prev" if p == 0 => {
-                        return Err(runtime_error("E0606", span, format!("`{}` is the first element: it has no `prev`", self.world.name(x)), "no previous element")
+                        return Err(runtime_error(Code::E0606, span, format!("`{}` is the first element: it has no `prev`", self.world.name(x)), "no previous element")
                             .help("guard with `where q != first(SET)` or `if q == first(SET) then ... else ...`"))
                     }
                     "prev" => Value::Elem(set.elems[p as usize - 1]),
                     _ if p as usize + 1 >= set.elems.len() => {
-                        return Err(runtime_error("E0606", span, format!("`{}` is the last element: it has no `next`", self.world.name(x)), "no next element")
+                        return Err(runtime_error(Code::E0606, span, format!("`{}` is the last element: it has no `next`", self.world.name(x)), "no next element")
                             .help("guard with `where q != last(SET)`"))
                     }
                     _ => Value::Elem(set.elems[p as usize + 1]),
@@ -349,7 +360,7 @@ impl Inst<'_> {
                             Some(&e) => Value::Elem(e),
                             None => {
                                 return Err(runtime_error(
-                                    "E0613",
+                                    Code::E0613,
                                     span,
                                     "the set is empty",
                                     "no elements",
@@ -361,7 +372,7 @@ impl Inst<'_> {
             }
             other => {
                 return Err(runtime_error(
-                    "E0201",
+                    Code::E0201,
                     name.span,
                     format!("unknown function `{other}`"),
                     "here",
@@ -391,14 +402,14 @@ impl Inst<'_> {
                     }
                 }
                 Err(runtime_error(
-                    "E0606",
+                    Code::E0606,
                     span,
                     format!("`{}` is in no named set", self.world.name(x)),
                     "declare the set with `set`",
                 ))
             }
             ElemKey::Str(_) => Err(runtime_error(
-                "E0606",
+                Code::E0606,
                 span,
                 "strings are not ordered",
                 "here",
@@ -416,7 +427,7 @@ impl Inst<'_> {
                 Value::Elem(x) => {
                     let Value::Elem(y) = self.eval(b)? else {
                         return Err(runtime_error(
-                            "E0603",
+                            Code::E0603,
                             b.span,
                             "expected an entity at the end of a link",
                             "not an entity",
@@ -426,7 +437,7 @@ impl Inst<'_> {
                 }
                 _ => {
                     return Err(runtime_error(
-                        "E0603",
+                        Code::E0603,
                         a.span,
                         "expected a condition",
                         "not a condition",
@@ -443,7 +454,7 @@ impl Inst<'_> {
                     BinOp::Mul => x * y,
                     BinOp::Div | BinOp::Mod if y == 0.0 => {
                         return Err(runtime_error(
-                            "E0607",
+                            Code::E0607,
                             b.span,
                             "division by zero",
                             "this is zero",
@@ -487,13 +498,16 @@ impl Inst<'_> {
                 let (a, b) = (self.world.name(x), self.world.name(y));
                 let help =
                     crate::check::expr::links::missing_link_help(a, b, links.iter().copied());
-                Err(
-                    runtime_error("E0214", span, format!("no link `{name}`"), "no such link")
-                        .help(help),
+                Err(runtime_error(
+                    Code::E0214,
+                    span,
+                    format!("no link `{name}`"),
+                    "no such link",
                 )
+                .help(help))
             }
             _ => Err(runtime_error(
-                "E0212",
+                Code::E0212,
                 span,
                 format!("`{name}` names links of several kinds"),
                 "ambiguous",
@@ -506,7 +520,7 @@ impl Inst<'_> {
         if matches!(op, CmpOp::In | CmpOp::NotIn) {
             let Value::Set(s) = r else {
                 return Err(runtime_error(
-                    "E0307",
+                    Code::E0307,
                     span,
                     "`in` needs a set",
                     "not a set",
@@ -576,10 +590,9 @@ impl Inst<'_> {
         self.for_each_index(index, &mut |me| {
             match kind {
                 AggKind::Sum => {
-                    sum +=
-                        me.num(body.ok_or_else(|| {
-                            runtime_error("E0306", span, "nothing to sum", "here")
-                        })?)?
+                    sum += me.num(body.ok_or_else(|| {
+                        runtime_error(Code::E0306, span, "nothing to sum", "here")
+                    })?)?
                 }
                 AggKind::Count => {
                     if match body {
@@ -590,9 +603,10 @@ impl Inst<'_> {
                     }
                 }
                 AggKind::Min | AggKind::Max => {
-                    let v = me.num(
-                        body.ok_or_else(|| runtime_error("E0306", span, "no value", "here"))?,
-                    )?;
+                    let v =
+                        me.num(body.ok_or_else(|| {
+                            runtime_error(Code::E0306, span, "no value", "here")
+                        })?)?;
                     best = Some(match best {
                         None => v,
                         Some(b) if kind == AggKind::Min => b.min(v),
@@ -600,14 +614,14 @@ impl Inst<'_> {
                     });
                 }
                 AggKind::Exists => {
-                    any |= me.boolean(
-                        body.ok_or_else(|| runtime_error("E0306", span, "no condition", "here"))?,
-                    )?
+                    any |= me.boolean(body.ok_or_else(|| {
+                        runtime_error(Code::E0306, span, "no condition", "here")
+                    })?)?
                 }
                 AggKind::Forall => {
-                    all &= me.boolean(
-                        body.ok_or_else(|| runtime_error("E0306", span, "no condition", "here"))?,
-                    )?
+                    all &= me.boolean(body.ok_or_else(|| {
+                        runtime_error(Code::E0306, span, "no condition", "here")
+                    })?)?
                 }
             }
             Ok(())
@@ -619,7 +633,7 @@ impl Inst<'_> {
                 Some(b) => Value::Num(b),
                 None => {
                     return Err(runtime_error(
-                        "E0613",
+                        Code::E0613,
                         span,
                         format!("`{}` over an empty set", kind.name()),
                         "no elements",
@@ -657,7 +671,7 @@ impl Inst<'_> {
                         }
                         _ => {
                             return Err(runtime_error(
-                                "E0307",
+                                Code::E0307,
                                 e.span,
                                 "a range needs integers or quarters",
                                 "here",
@@ -669,7 +683,7 @@ impl Inst<'_> {
                         let q = self.num(b)?;
                         if p.fract() != 0.0 || q.fract() != 0.0 {
                             return Err(runtime_error(
-                                "E0307",
+                                Code::E0307,
                                 e.span,
                                 "a range needs integer ends",
                                 "not integers",
@@ -677,7 +691,7 @@ impl Inst<'_> {
                         }
                         if q - p > 1e7 {
                             return Err(runtime_error(
-                                "E0604",
+                                Code::E0604,
                                 e.span,
                                 "range too large",
                                 "more than 10 million elements",
@@ -716,7 +730,7 @@ impl Inst<'_> {
             _ => match self.eval(e)? {
                 Value::Set(s) => Ok(s),
                 _ => Err(runtime_error(
-                    "E0307",
+                    Code::E0307,
                     e.span,
                     "expected a set",
                     "not a set",
@@ -732,7 +746,7 @@ impl Inst<'_> {
         }
         if self.evaluating_sets.contains(&s) {
             return Err(runtime_error(
-                "E0307",
+                Code::E0307,
                 self.schema.sets[s].span,
                 format!(
                     "set `{}` is defined in terms of itself",

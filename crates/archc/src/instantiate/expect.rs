@@ -5,6 +5,7 @@
 use super::linear::{CmpKind, F};
 use super::{Inst, Instance};
 use crate::check::Schema;
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::source::SourceMap;
 use crate::syntax::ast::Expr;
@@ -48,7 +49,7 @@ pub fn holds(
         .collect();
     let r = r?;
     r.ok_or_else(|| {
-        Diagnostic::error("E0620", "this expectation needs logic over decisions that archc cannot evaluate after the solve")
+        Diagnostic::error(Code::E0620, "this expectation needs logic over decisions that archc cannot evaluate after the solve")
             .primary(cond.span, "use comparisons of decisions and data")
     })
 }

@@ -6,6 +6,7 @@
 use super::eval::R;
 use super::world::*;
 use super::Inst;
+use crate::diagnostics::Code;
 use crate::span::Span;
 use crate::syntax::ast::{BinOp, CmpOp, Expr, ExprKind, IndexList};
 use std::rc::Rc;
@@ -226,7 +227,7 @@ impl Inst<'_> {
         };
         let Some(&(k, _)) = self.world.entity_of.get(&first) else {
             return Err(super::eval::runtime_error(
-                "E0203",
+                Code::E0203,
                 span,
                 "attributes belong to entities",
                 "not a set of entities",
@@ -234,7 +235,7 @@ impl Inst<'_> {
         };
         let Some(ai) = self.schema.kinds[k].attr_index.get(attr).copied() else {
             return Err(super::eval::runtime_error(
-                "E0203",
+                Code::E0203,
                 span,
                 format!("`{}` has no attribute `{attr}`", self.schema.kinds[k].name),
                 "here",

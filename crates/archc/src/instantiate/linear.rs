@@ -9,6 +9,7 @@
 //! in `bigm`. Called by instantiation for every constraint and objective; the rows go into
 //! the [`crate::ir::Model`].
 
+use crate::diagnostics::Code;
 mod bigm;
 mod logic;
 
@@ -122,7 +123,7 @@ impl Inst<'_> {
         }
         let cols = self.decisions[d]
             .as_ref()
-            .ok_or_else(|| runtime_error("E0603", span, "decision not instantiated", "here"))?;
+            .ok_or_else(|| runtime_error(Code::E0603, span, "decision not instantiated", "here"))?;
         let found = if cols.dense {
             let mut off: u64 = 0;
             let mut ok = true;
@@ -147,7 +148,7 @@ impl Inst<'_> {
             let names: Vec<&str> = key.iter().map(|&k| self.world.name(k)).collect();
             let info = &self.schema.decisions[d];
             Diagnostic::error(
-                "E0603",
+                Code::E0603,
                 format!("`{}[{}]` does not exist", info.name, names.join(", ")),
             )
             .primary(span, "outside the decision's index")
@@ -176,7 +177,7 @@ impl Inst<'_> {
             ExprKind::Name(id) => {
                 let Some(Global::Decision(d)) = self.schema.globals.get(&id.name).copied() else {
                     return Err(runtime_error(
-                        "E0603",
+                        Code::E0603,
                         e.span,
                         "expected a decision",
                         "here",
@@ -235,7 +236,7 @@ impl Inst<'_> {
                     }
                     other => {
                         return Err(runtime_error(
-                            "E0601",
+                            Code::E0601,
                             e.span,
                             format!("`{other}` of a decision is not linear"),
                             "not linear",
@@ -271,7 +272,7 @@ impl Inst<'_> {
                 let c = self.num(b)?;
                 if c == 0.0 {
                     return Err(runtime_error(
-                        "E0607",
+                        Code::E0607,
                         b.span,
                         "division by zero",
                         "this is zero",
@@ -331,7 +332,7 @@ impl Inst<'_> {
                         })?;
                         if items.is_empty() {
                             return Err(runtime_error(
-                                "E0613",
+                                Code::E0613,
                                 e.span,
                                 format!("`{}` over an empty set", kind.name()),
                                 "no elements",
@@ -413,7 +414,7 @@ impl Inst<'_> {
 
 fn unreachable_expr<T>(e: &Expr) -> R<T> {
     Err(runtime_error(
-        "E0104",
+        Code::E0104,
         e.span,
         "internal error: unexpected expression in a linear context",
         "here",
@@ -422,7 +423,7 @@ fn unreachable_expr<T>(e: &Expr) -> R<T> {
 
 fn unreachable_lit<T>() -> R<T> {
     Err(Diagnostic::error(
-        "E0104",
+        Code::E0104,
         "internal error: literal expected",
     ))
 }

@@ -2,8 +2,8 @@
 //! constraint over its index sets into the [`crate::ir::Model`]. Logic over decisions is
 //! lowered here (see [`linear`]), with big-M values derived from bounds.
 
+use crate::diagnostics::Code;
 mod declare;
-pub mod errors;
 mod eval;
 pub mod expect;
 mod index;
@@ -140,7 +140,7 @@ pub fn instantiate(
     if let Some(o) = schema.objectives.first() {
         if schema.objectives.len() > 1 {
             inst.diags.push(
-                Diagnostic::error("E0614", "a model has one objective")
+                Diagnostic::error(Code::E0614, "a model has one objective")
                     .primary(schema.objectives[1].span, "second objective")
                     .secondary(o.span, "first objective"),
             );
@@ -265,7 +265,7 @@ impl Inst<'_> {
                             {
                                 self.diags.push(
                                     Diagnostic::error(
-                                        "E0507",
+                                        Code::E0507,
                                         format!("{} `{name}` is declared twice", kind.name),
                                     )
                                     .primary(r.cells[0].span, "declared again here"),
@@ -330,7 +330,7 @@ impl Inst<'_> {
                             }
                             None => self.diags.push(
                                 Diagnostic::error(
-                                    "E0201",
+                                    Code::E0201,
                                     format!("unknown entity `{}`", end.name),
                                 )
                                 .primary(end.span, "no entity of this name"),
@@ -512,7 +512,7 @@ impl Inst<'_> {
         if let Value::Num(x) = v {
             if *x < 0.0 {
                 self.diags.push(
-                    Diagnostic::error("E0506", format!("`{what}` is negative"))
+                    Diagnostic::error(Code::E0506, format!("`{what}` is negative"))
                         .primary(at, "negative")
                         .secondary(decl, "declared `>= 0` here")
                         .help("correct the sign, or drop `>= 0` if negative values are meant"),
@@ -667,7 +667,7 @@ impl Inst<'_> {
         if dropped > 0 {
             self.diags.push(
                 Diagnostic::warning(
-                    "W0515",
+                    Code::W0515,
                     format!("{dropped} more unknown names in `{}` not shown", path.value),
                 )
                 .primary(path.span, "loaded here"),
@@ -677,11 +677,11 @@ impl Inst<'_> {
         if duplicates && file.is_some() {
             // Report each duplicate key with both rows: the full table has them.
             let (_, all) = data::load_table(self.sources, &full, &path.value, &spec, path.span);
-            let dup: Vec<Diagnostic> = all.into_iter().filter(|d| d.code == "E0507").collect();
+            let dup: Vec<Diagnostic> = all.into_iter().filter(|d| d.code == Code::E0507).collect();
             if dup.is_empty() {
                 self.diags.push(
                     Diagnostic::error(
-                        "E0507",
+                        Code::E0507,
                         format!("`{}` gives a value twice for the same index", path.value),
                     )
                     .primary(path.span, "loaded here")

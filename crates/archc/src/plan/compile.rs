@@ -5,6 +5,7 @@
 use crate::backends::dp::{EvalError, EvalErrorKind};
 use crate::check::plan::{ChooseDomain, PlanInfo};
 use crate::check::Global;
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::instantiate::world::{ElemId, Value};
 use crate::instantiate::Inst;
@@ -196,7 +197,7 @@ impl PlanCompiler<'_> {
                 },
                 _ => {
                     return Err(Diagnostic::error(
-                        "E0618",
+                        Code::E0618,
                         "this value cannot be used in a DP plan",
                     )
                     .primary(e.span, "not a number or condition"))
@@ -416,7 +417,7 @@ fn lookup(inst: &mut Inst, p: usize, key: &[ElemId]) -> f64 {
 }
 
 fn unsupported(span: Span, what: &str) -> Diagnostic {
-    Diagnostic::error("E0618", format!("{what} is not supported in a DP plan"))
+    Diagnostic::error(Code::E0618, format!("{what} is not supported in a DP plan"))
         .primary(span, "not supported here")
         .help("plans use arithmetic, comparisons, `if`, min/max, ceil/floor and params looked up by a plan variable")
 }

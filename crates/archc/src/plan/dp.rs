@@ -6,6 +6,7 @@ use super::affine::AffinePlan;
 use super::compile::{CExpr, PlanCompiler};
 use crate::backends::dp::{EvalError, EvalErrorKind, StagePlan};
 use crate::check::plan::{ChooseDomain, PlanInfo};
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::instantiate::world::{ElemId, Value};
 use crate::instantiate::Inst;
@@ -124,7 +125,7 @@ impl Inst<'_> {
     fn int_of(&mut self, e: &crate::syntax::ast::Expr) -> R<i64> {
         let v = self.num(e)?;
         integral(v).ok_or_else(|| {
-            Diagnostic::error("E0308", format!("expected an integer, found {v}"))
+            Diagnostic::error(Code::E0308, format!("expected an integer, found {v}"))
                 .primary(e.span, "not an integer")
         })
     }
@@ -177,7 +178,7 @@ impl Inst<'_> {
                 Some(e) => init.push(self.int_of(e)?),
                 None => {
                     return Err(Diagnostic::error(
-                        "E0308",
+                        Code::E0308,
                         format!("state `{name}` of plan `{}` needs an initial value", p.name),
                     )
                     .primary(p.span, "no `= ...` after the range")
@@ -294,7 +295,7 @@ impl Inst<'_> {
         let p = &schema.plans[cp.plan];
         let fail = |msg: String| {
             Diagnostic::error(
-                "E0702",
+                Code::E0702,
                 format!("the DP answer for `{}` failed verification: {msg}", cp.name),
             )
             .primary(p.span, "this plan")

@@ -5,6 +5,7 @@
 //! expressions (`build[r].cost`, `build[r].add[q]`) are rewritten to these.
 
 use crate::check::plan::{ChooseDomain, PlanInfo};
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::resolve::{visit_expr, visit_item_exprs, ProgItem, Program};
 use crate::span::Span;
@@ -171,7 +172,7 @@ pub fn lower_plans(program: &mut Program, plans: &[PlanInfo]) -> Vec<Diagnostic>
                 }
                 None => diags.push(
                     Diagnostic::error(
-                        "E0308",
+                        Code::E0308,
                         format!("state `{s}` of plan `{}` needs an initial value", p.name),
                     )
                     .primary(span, "no `= ...` after the range")
@@ -226,7 +227,7 @@ pub fn lower_plans(program: &mut Program, plans: &[PlanInfo]) -> Vec<Diagnostic>
                     let bounds = vec![Bound { op: BoundOp::Ge, value: lo.clone(), span: lo.span }, Bound { op: BoundOp::Le, value: hi.clone(), span: hi.span }];
                     new_items.push(mk(ItemKind::Decide(DecideDecl { name: ident(format!("{}.{d}", p.name), span), index: Some(staged_index(p, span)), ty: TypeExpr { base: BaseType::Int, unit: None, span }, bounds })));
                 }
-                ChooseDomain::Set(e, _) => diags.push(Diagnostic::error("E0617", format!("plan `{}` chooses from a set, which only the DP backend solves", p.name)).primary(e.span, "a choice from a set").help("choose from an integer range to let the plan lower to MILP, or solve with `--backend dp`")),
+                ChooseDomain::Set(e, _) => diags.push(Diagnostic::error(Code::E0617, format!("plan `{}` chooses from a set, which only the DP backend solves", p.name)).primary(e.span, "a choice from a set").help("choose from an integer range to let the plan lower to MILP, or solve with `--backend dp`")),
             }
         }
         let mut n = 0;

@@ -2,6 +2,7 @@
 //! the DP backend and the MILP lowering, the DP solve with its verification, and reports of
 //! plan trajectories.
 
+use crate::diagnostics::Code;
 pub mod affine;
 pub mod compile;
 pub mod dp;
@@ -181,7 +182,7 @@ pub fn solve_dp(
         match inst.replay_plan(cp, &sol.decisions, &sol.states) {
             Ok(c) if (c - sol.cost).abs() <= 1e-6 * c.abs().max(1.0) => {}
             Ok(c) => {
-                err = Some(Diagnostic::error("E0702", format!("the DP answer for `{}` failed verification: its cost replays to {c}, the solver said {}", cp.name, sol.cost)).primary(schema.plans[cp.plan].span, "this plan"));
+                err = Some(Diagnostic::error(Code::E0702, format!("the DP answer for `{}` failed verification: its cost replays to {c}, the solver said {}", cp.name, sol.cost)).primary(schema.plans[cp.plan].span, "this plan"));
                 break;
             }
             Err(d) => {

@@ -6,6 +6,7 @@
 //! feasibility or the objective is trusted. A failure becomes diagnostic E0702, placed on the
 //! declaration of the first violated row or column.
 
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{ColId, Model, Origin, RowId, VarKind};
 
@@ -237,7 +238,7 @@ impl VerifyReport {
         } else {
             format!("solution violates {what} ({total} violations in all)")
         };
-        let mut diag = Diagnostic::error("E0702", message).help(
+        let mut diag = Diagnostic::error(Code::E0702, message).help(
             "the solver's answer does not satisfy the model: try another solver (`--solver`) \
              or a tighter tolerance, and report it if it persists",
         );

@@ -2,58 +2,9 @@
 //! expected in the language's own terms.
 
 use super::parser::Rule;
-use crate::diagnostics::codes::CodeInfo;
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::span::{FileId, Span};
-
-pub const CODES: &[CodeInfo] = &[
-    CodeInfo {
-        code: "E0101",
-        title: "syntax error",
-        explanation: "The parser met text it cannot read at this point of the file.\n\n\
-The label says what it expected instead. Common causes:\n\
-- a missing `:` after a constraint name: `constraint fit[r in regions] sum(...)` needs `:`;\n\
-- a binary minus without spaces: `a-b` is one name (names may hold hyphens, like `us-east`); write `a - b`;\n\
-- a unit with spaces inside: `0.031 usd / core / h` reads as a division; write `0.031 usd/core/h`;\n\
-- a missing closing bracket or brace.\n\n\
-The parser skips to the next line that starts a declaration and goes on, so later errors are reported too.",
-    },
-    CodeInfo {
-        code: "E0102",
-        title: "number out of range",
-        explanation: "A number literal could not be read as a finite 64-bit float (for example `1e999`).\n\n\
-Write a smaller number, or use a larger unit: `1 Tbps` instead of `1000000000000 bps`.",
-    },
-    CodeInfo {
-        code: "E0103",
-        title: "invalid quarter literal",
-        explanation: "Quarter literals are written `YYYYQn` with n from 1 to 4, e.g. `2027Q1`.\n\n\
-`2027Q5` or `2027Q0` is not a quarter. Ranges of quarters are written `2027Q1..2028Q4`.",
-    },
-    CodeInfo {
-        code: "E0105",
-        title: "expression nested too deeply",
-        explanation: "An expression nests brackets (or repeats a prefix operator like `-`) more than 48 levels deep. \
-archc refuses it rather than risk running out of stack; no real model needs that depth.\n\n\
-Split the expression: give a part a name with `fn` or `param`.",
-    },
-    CodeInfo {
-        code: "E0106",
-        title: "unterminated or empty quoted name",
-        explanation: "A backtick starts a quoted name, which runs to the next backtick on the same line: \
-`` `1a` ``, `` `eu west` ``. Quoted names let a model refer to names that do not read as plain \
-identifiers, such as entity names that start with a digit or hold spaces.\n\n\
-This error means a backtick has no closing backtick before the end of the line, or that two \
-backticks enclose nothing (` `` `). Close the name with a backtick, or remove the stray backtick. \
-A quoted name cannot hold a backtick or a newline.",
-    },
-    CodeInfo {
-        code: "E0104",
-        title: "internal parser error",
-        explanation: "The parse tree had a shape the AST builder did not expect. This is a bug in archc; \
-please report it with the input that caused it.",
-    },
-];
 
 /// Convert a pest error (on `text[base..]`) into a diagnostic; returns the absolute offset.
 pub fn from_pest(
@@ -121,7 +72,7 @@ pub fn from_pest(
     } else {
         format!("`{found}`")
     };
-    let mut d = Diagnostic::error("E0101", format!("unexpected {found_text}"))
+    let mut d = Diagnostic::error(Code::E0101, format!("unexpected {found_text}"))
         .primary(span, format!("expected {expected}"));
     if let Some(h) = hint(text, offset, &found) {
         d = d.help(h);
@@ -146,7 +97,7 @@ pub(crate) fn bad_quote(
     let (start, end) = (base + tok.start, base + tok.end);
     if text[start..].starts_with("``") {
         return Some(
-            Diagnostic::error("E0106", "empty quoted name")
+            Diagnostic::error(Code::E0106, "empty quoted name")
                 .primary(
                     Span::new(file, start, start + 2),
                     "nothing between the backticks",
@@ -160,7 +111,7 @@ pub(crate) fn bad_quote(
         end
     };
     Some(
-        Diagnostic::error("E0106", "unterminated quoted name")
+        Diagnostic::error(Code::E0106, "unterminated quoted name")
             .primary(
                 Span::new(file, start, end.max(start + 1)),
                 "this backtick is not closed on its line",
@@ -267,17 +218,17 @@ fn describe(rule: Rule) -> &'static str {
 }
 
 pub fn internal(span: Span, what: &str) -> Diagnostic {
-    Diagnostic::error("E0104", format!("internal parser error: {what}")).primary(span, "here")
+    Diagnostic::error(Code::E0104, format!("internal parser error: {what}")).primary(span, "here")
 }
 
 pub fn bad_number(span: Span, text: &str) -> Diagnostic {
-    Diagnostic::error("E0102", format!("number `{text}` is out of range"))
+    Diagnostic::error(Code::E0102, format!("number `{text}` is out of range"))
         .primary(span, "not a finite number")
         .help("write a smaller number or use a larger unit")
 }
 
 pub fn bad_quarter(span: Span, text: &str) -> Diagnostic {
-    Diagnostic::error("E0103", format!("`{text}` is not a quarter"))
+    Diagnostic::error(Code::E0103, format!("`{text}` is not a quarter"))
         .primary(span, "quarters run from Q1 to Q4")
         .help("write quarters as `2027Q1`..`2027Q4`")
 }

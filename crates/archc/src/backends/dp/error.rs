@@ -5,6 +5,7 @@
 
 use super::estimate::{BudgetLimit, DpBudget, DpEstimate};
 use super::plan::EvalError;
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::span::Span;
 use serde::Serialize;
@@ -79,11 +80,11 @@ pub enum DpError {
 
 impl DpError {
     /// The diagnostic code of this error.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            DpError::TooLarge { .. } => "E0610",
-            DpError::Infeasible(_) => "E0611",
-            DpError::Eval { .. } | DpError::Contract(_) => "E0612",
+            DpError::TooLarge { .. } => Code::E0610,
+            DpError::Infeasible(_) => Code::E0611,
+            DpError::Eval { .. } | DpError::Contract(_) => Code::E0612,
         }
     }
 

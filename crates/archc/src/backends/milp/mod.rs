@@ -7,7 +7,7 @@
 //! objective is recomputed from the IR, never taken from the solver, and integer values
 //! within 1e-6 of a whole number are rounded to it.
 
-mod codes;
+use crate::diagnostics::Code;
 pub mod lp;
 pub mod mps;
 pub mod names;
@@ -15,7 +15,6 @@ mod run;
 mod textbuf;
 mod translate;
 
-pub use codes::CODES;
 pub use lp::{write_lp, write_lp_to_path};
 pub use mps::{write_mps, write_mps_to_path};
 pub use names::{column_names, objective_row_name, row_names};
@@ -37,7 +36,7 @@ pub fn choose_solver(requested: Option<SolverKind>) -> Result<SolverKind, Diagno
     match requested {
         Some(kind) if kind.is_enabled() => Ok(kind),
         Some(kind) => Err(Diagnostic::error(
-            "E0701",
+            Code::E0701,
             format!(
                 "solver `{0}` is not enabled in this build (enable the cargo feature `{0}`)",
                 kind.name()
@@ -48,7 +47,7 @@ pub fn choose_solver(requested: Option<SolverKind>) -> Result<SolverKind, Diagno
             kind.name()
         ))),
         None => SolverKind::enabled().first().copied().ok_or_else(|| {
-            Diagnostic::error("E0701", "no MILP solver is enabled in this build")
+            Diagnostic::error(Code::E0701, "no MILP solver is enabled in this build")
                 .help("rebuild archc with one of the cargo features `microlp`, `highs` or `cbc`")
         }),
     }
@@ -195,7 +194,7 @@ pub fn solver_error_diagnostic(raw: &RawSolution, model: &Model) -> Option<Diagn
         return None;
     }
     let mut diag = Diagnostic::error(
-        "E0703",
+        Code::E0703,
         format!("the {} solver failed: {}", raw.solver.name(), raw.message),
     )
     .help("see `archc explain E0703`; another solver (`--solver`) or a longer time limit may help");

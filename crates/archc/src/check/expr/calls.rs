@@ -4,6 +4,7 @@
 
 use super::{BUILTINS, T};
 use crate::check::{errors, Checker, Global, Local, Ty};
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::resolve::errors as names;
 use crate::span::Span;
@@ -17,7 +18,7 @@ impl Checker {
             if f.decl.params.len() != args.len() {
                 self.error(
                     Diagnostic::error(
-                        "E0306",
+                        Code::E0306,
                         format!(
                             "`{}` takes {} arguments, {} given",
                             name.name,
@@ -32,7 +33,7 @@ impl Checker {
             }
             if self.fn_depth.contains(&name.name) {
                 self.error(
-                    Diagnostic::error("E0309", format!("`{}` calls itself", name.name))
+                    Diagnostic::error(Code::E0309, format!("`{}` calls itself", name.name))
                         .primary(name.span, "recursive call"),
                 );
                 return T::err();
@@ -73,7 +74,7 @@ impl Checker {
             if ts.len() != n {
                 c.error(
                     Diagnostic::error(
-                        "E0306",
+                        Code::E0306,
                         format!(
                             "`{}` takes {n} argument{}, {} given",
                             name.name,
@@ -96,7 +97,7 @@ impl Checker {
                 if var && name.name != "abs" {
                     self.error(
                         Diagnostic::error(
-                            "E0305",
+                            Code::E0305,
                             format!("`{}` of a decision is not linear", name.name),
                         )
                         .primary(span, "depends on a decision")
@@ -188,8 +189,9 @@ impl Checker {
             _ => {
                 let mut candidates: Vec<String> = BUILTINS.iter().map(|s| s.to_string()).collect();
                 candidates.extend(self.schema.fns.iter().map(|f| f.decl.name.name.clone()));
-                let mut d = Diagnostic::error("E0201", format!("unknown function `{}`", name.name))
-                    .primary(name.span, "not a function");
+                let mut d =
+                    Diagnostic::error(Code::E0201, format!("unknown function `{}`", name.name))
+                        .primary(name.span, "not a function");
                 if let Some(s) = names::suggest(&name.name, candidates.iter().map(|s| s.as_str())) {
                     d = d.help(format!("did you mean `{s}`?"));
                 }
@@ -229,7 +231,7 @@ impl Checker {
                 None => {
                     self.error(
                         Diagnostic::error(
-                            "E0306",
+                            Code::E0306,
                             format!("`{}` needs a condition after the parentheses", kind.name()),
                         )
                         .primary(span, "no condition"),
@@ -245,7 +247,7 @@ impl Checker {
                 None => {
                     self.error(
                         Diagnostic::error(
-                            "E0306",
+                            Code::E0306,
                             format!("`{}` needs a value after the parentheses", kind.name()),
                         )
                         .primary(span, "nothing to add up")

@@ -6,17 +6,10 @@
 
 use super::T;
 use crate::check::{Checker, ElemTy, KindId, Ty};
-use crate::diagnostics::codes::CodeInfo;
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::{Expr, ExprKind};
-
-/// Codes of link references.
-pub const CODES: &[CodeInfo] = &[
-    CodeInfo { code: "E0214", title: "no such link", explanation: "`a -> b` between two entities names the link from `a` to `b`, the entity `a->b` that `link a -> b { ... }` or `link a <-> b { ... }` declares. No link of that name exists.\n\nLinks are directed: `link a -> b` declares only `a->b`; `link a <-> b` declares both `a->b` and `b->a`. Declare the missing link, or fix the direction. When the ends come from data files, the link is looked up when the data is loaded." },
-    CodeInfo { code: "E0311", title: "no kind of link joins these ends", explanation: "`a -> b` between two entities names the link from `a` to `b`. Links are entities of a kind with `src` and `dst` attributes (the built-in `link` joins two regions), and no such kind has a `src` of the kind of `a` and a `dst` of the kind of `b`.\n\nCheck the ends (`l.src` is a region for the built-in `link`), or declare a kind of link for these ends: `kind hop { src: zone, dst: zone }`." },
-    CodeInfo { code: "E0312", title: "ambiguous link reference", explanation: "`a -> b` between two entities names the link from `a` to `b`, but several kinds of link (kinds with `src` and `dst` attributes) join ends of these kinds, so the reference could name an entity of either.\n\nPick the link with an index over one kind instead: `sum(l in fibers where l.src == a and l.dst == b) ...`, or give the kinds different kinds of ends." },
-];
 
 /// The kinds whose `src` and `dst` attributes are elements (the kinds of links).
 pub(crate) fn link_kinds(schema: &crate::check::Schema) -> Vec<KindId> {
@@ -96,7 +89,7 @@ impl Checker {
             );
             self.error(
                 Diagnostic::error(
-                    "E0301",
+                    Code::E0301,
                     format!("`->` needs two entities or two conditions, found {x} and {y}"),
                 )
                 .primary(other.span, format!("this is {y}"))
@@ -130,7 +123,7 @@ impl Checker {
                 let (x, y) = (self.schema.ty_name(&ta.ty), self.schema.ty_name(&tb.ty));
                 self.error(
                     Diagnostic::error(
-                        "E0311",
+                        Code::E0311,
                         format!("no kind of link joins {x} to {y}"),
                     )
                     .primary(a.span, format!("this is {x}"))
@@ -153,7 +146,7 @@ impl Checker {
                     .collect();
                 self.error(
                     Diagnostic::error(
-                        "E0312",
+                        Code::E0312,
                         format!("`->` could name a link of {}", names.join(" or ")),
                     )
                     .primary(span, "ambiguous link")
@@ -181,7 +174,7 @@ impl Checker {
         let links = self.entity_names_of(Some(k));
         let help = missing_link_help(&x, &y, links.iter().copied());
         self.error(
-            Diagnostic::error("E0214", format!("no link `{name}`"))
+            Diagnostic::error(Code::E0214, format!("no link `{name}`"))
                 .primary(span, "no such link")
                 .help(help),
         );

@@ -5,6 +5,7 @@
 use super::{decision_ty, T};
 use crate::analysis::{SymbolId, SymbolKind};
 use crate::check::{Checker, ElemTy, Global, Ty};
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::resolve::errors as names;
 use crate::span::Span;
@@ -46,22 +47,25 @@ impl Checker {
                 Global::Kind(k) => {
                     let set = self.schema.kinds[k].set_name.clone();
                     self.error(
-                        Diagnostic::error("E0301", format!("`{}` is a kind, not a value", id.name))
-                            .primary(id.span, "a kind")
-                            .help(format!("its entities form the set `{set}`")),
+                        Diagnostic::error(
+                            Code::E0301,
+                            format!("`{}` is a kind, not a value", id.name),
+                        )
+                        .primary(id.span, "a kind")
+                        .help(format!("its entities form the set `{set}`")),
                     );
                     T::err()
                 }
                 Global::Fn(_) => {
                     self.error(
-                        Diagnostic::error("E0306", format!("`{}` is a function", id.name))
+                        Diagnostic::error(Code::E0306, format!("`{}` is a function", id.name))
                             .primary(id.span, "call it with arguments"),
                     );
                     T::err()
                 }
                 Global::Constraint(_) | Global::Objective(_) | Global::Plan(_) => {
                     self.error(
-                        Diagnostic::error("E0301", format!("`{}` is not a value", id.name))
+                        Diagnostic::error(Code::E0301, format!("`{}` is not a value", id.name))
                             .primary(
                                 id.span,
                                 "constraints, objectives and plans cannot be used in expressions",
@@ -82,7 +86,7 @@ impl Checker {
             }
             self.error(
                 Diagnostic::error(
-                    "E0212",
+                    Code::E0212,
                     format!("`{}` names entities of several kinds", id.name),
                 )
                 .primary(id.span, "ambiguous"),
@@ -158,7 +162,7 @@ impl Checker {
     /// E0302 for an indexed param or decision used without its indices.
     pub(super) fn needs_indices(&mut self, id: &ast::Ident, n: usize, decl: Span) -> T {
         self.error(
-            Diagnostic::error("E0302", format!("`{}` needs {n} indices", id.name))
+            Diagnostic::error(Code::E0302, format!("`{}` needs {n} indices", id.name))
                 .primary(id.span, "used without indices")
                 .secondary(decl, "declared here"),
         );
@@ -170,7 +174,7 @@ impl Checker {
         candidates.extend(self.schema.globals.keys().cloned());
         candidates.extend(self.schema.entity_names.keys().cloned());
         candidates.extend(self.schema.data_entities.keys().cloned());
-        let mut d = Diagnostic::error("E0201", format!("unknown name `{}`", id.name))
+        let mut d = Diagnostic::error(Code::E0201, format!("unknown name `{}`", id.name))
             .primary(id.span, "not declared");
         if let Some((a, b)) = id.name.split_once('-') {
             let known = |n: &str| {
@@ -205,7 +209,7 @@ impl Checker {
                         let kind = &self.schema.kinds[k];
                         let names: Vec<&str> = kind.attrs.iter().map(|a| a.name.as_str()).collect();
                         let mut d = Diagnostic::error(
-                            "E0203",
+                            Code::E0203,
                             format!("`{}` has no attribute `{}`", kind.name, attr.name),
                         )
                         .primary(attr.span, "unknown attribute");
@@ -231,7 +235,7 @@ impl Checker {
             other => {
                 let found = self.schema.ty_name(&other);
                 self.error(
-                    Diagnostic::error("E0203", format!("{found} has no attributes"))
+                    Diagnostic::error(Code::E0203, format!("{found} has no attributes"))
                         .primary(attr.span, format!("`.{}` on {found}", attr.name)),
                 );
                 T::err()
@@ -243,7 +247,7 @@ impl Checker {
         let ExprKind::Name(id) = &base.kind else {
             self.expr(base);
             self.error(
-                Diagnostic::error("E0304", "only params and decisions can be indexed")
+                Diagnostic::error(Code::E0304, "only params and decisions can be indexed")
                     .primary(base.span, "not indexable"),
             );
             return T::err();
@@ -277,7 +281,7 @@ impl Checker {
                 if t.ty != Ty::Err {
                     let found = self.schema.ty_name(&t.ty);
                     self.error(
-                        Diagnostic::error("E0304", format!("`{}` cannot be indexed", id.name))
+                        Diagnostic::error(Code::E0304, format!("`{}` cannot be indexed", id.name))
                             .primary(base.span, format!("this is {found}")),
                     );
                 }

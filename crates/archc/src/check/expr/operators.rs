@@ -3,6 +3,7 @@
 
 use super::{elem_compatible, T};
 use crate::check::{errors, Checker, ElemTy, Ty};
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::{BinOp, CmpOp, Expr, ExprKind};
@@ -63,9 +64,12 @@ impl Checker {
                     BinOp::Div => {
                         if tb.var {
                             self.error(
-                                Diagnostic::error("E0602", "division by a decision is not linear")
-                                    .primary(b.span, "depends on a decision")
-                                    .help("multiply the other side of the comparison instead"),
+                                Diagnostic::error(
+                                    Code::E0602,
+                                    "division by a decision is not linear",
+                                )
+                                .primary(b.span, "depends on a decision")
+                                .help("multiply the other side of the comparison instead"),
                             );
                         }
                         T::var(Ty::num(ua.div(ub)), var)
@@ -94,7 +98,7 @@ impl Checker {
                 };
                 if tb.var || ta.var && !matches!(b.kind, ExprKind::Number(n) if n == 1.0) {
                     self.error(
-                        Diagnostic::error("E0601", "a power of a decision is not linear")
+                        Diagnostic::error(Code::E0601, "a power of a decision is not linear")
                             .primary(span, "not linear"),
                     );
                 }
@@ -108,7 +112,7 @@ impl Checker {
                     _ => {
                         self.error(
                             Diagnostic::error(
-                                "E0407",
+                                Code::E0407,
                                 "the exponent of a quantity must be a plain integer",
                             )
                             .primary(b.span, "not a constant integer"),
@@ -158,7 +162,7 @@ impl Checker {
                             let found = self.schema.ty_name(&other);
                             self.error(
                                 Diagnostic::error(
-                                    "E0307",
+                                    Code::E0307,
                                     format!("`in` needs a set, found {found}"),
                                 )
                                 .primary(rhs.span, format!("this is {found}")),
@@ -196,9 +200,12 @@ impl Checker {
                                 self.schema.ty_name(&right.ty),
                             );
                             self.error(
-                                Diagnostic::error("E0301", format!("cannot compare {x} with {y}"))
-                                    .primary(left_span, format!("this is {x}"))
-                                    .secondary(rhs.span, format!("this is {y}")),
+                                Diagnostic::error(
+                                    Code::E0301,
+                                    format!("cannot compare {x} with {y}"),
+                                )
+                                .primary(left_span, format!("this is {x}"))
+                                .secondary(rhs.span, format!("this is {y}")),
                             );
                         } else if !matches!(op, CmpOp::Eq | CmpOp::Ne)
                             && !matches!(left.ty, Ty::Elem(ElemTy::Period | ElemTy::Int) | Ty::Err)
@@ -206,8 +213,11 @@ impl Checker {
                         {
                             let x = self.schema.ty_name(&left.ty);
                             self.error(
-                                Diagnostic::error("E0301", format!("{x} values are not ordered"))
-                                    .primary(*op_span, "use `==` or `!=`"),
+                                Diagnostic::error(
+                                    Code::E0301,
+                                    format!("{x} values are not ordered"),
+                                )
+                                .primary(*op_span, "use `==` or `!=`"),
                             );
                         }
                         if (left.var || right.var) && matches!(left.ty, Ty::Elem(_) | Ty::Str) {

@@ -5,6 +5,7 @@
 
 use super::{Lin, Lit, EPS};
 use crate::check::Global;
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::instantiate::eval::R;
 use crate::instantiate::Inst;
@@ -72,7 +73,7 @@ impl Inst<'_> {
             .map(|d| d.name.clone())
             .unwrap_or_default();
         Diagnostic::error(
-            "E0604",
+            Code::E0604,
             format!("the model exceeds the limit of {what} while expanding `{name}`"),
         )
         .primary(span, format!("this declaration makes too many {what}"))
@@ -103,7 +104,7 @@ impl Inst<'_> {
                 self.model.elements = self.world.elems.iter().map(|e| e.name.clone()).collect();
                 let name = self.model.origin_name(origin);
                 return Err(
-                    Diagnostic::error("E0615", format!("`{name}` can never hold"))
+                    Diagnostic::error(Code::E0615, format!("`{name}` can never hold"))
                         .primary(
                             span,
                             format!(
@@ -219,7 +220,7 @@ impl Inst<'_> {
 
     pub(crate) fn needs_bounds(&self, span: Span, what: &str) -> Diagnostic {
         Diagnostic::error(
-            "E0605",
+            Code::E0605,
             format!("{what} needs bounds on the decisions involved"),
         )
         .primary(span, "an unbounded decision takes part here")
@@ -236,7 +237,7 @@ impl Inst<'_> {
             (b, a)
         } else {
             return Err(
-                Diagnostic::error("E0601", "product of two decisions is not linear")
+                Diagnostic::error(Code::E0601, "product of two decisions is not linear")
                     .primary(span, "this product")
                     .help("one factor must be data, or a bool decision times a bounded decision"),
             );

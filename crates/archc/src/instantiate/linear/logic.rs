@@ -5,6 +5,7 @@
 
 use super::{unreachable_expr, unreachable_lit, Lin, Lit};
 use crate::check::Global;
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::instantiate::eval::{runtime_error, R};
 use crate::instantiate::Inst;
@@ -61,7 +62,7 @@ impl Inst<'_> {
                     }
                     _ => {
                         return Err(runtime_error(
-                            "E0301",
+                            Code::E0301,
                             e.span,
                             "expected a condition",
                             "not a bool decision",
@@ -162,7 +163,7 @@ impl Inst<'_> {
                         }
                         CmpOp::In | CmpOp::NotIn => {
                             return Err(runtime_error(
-                                "E0305",
+                                Code::E0305,
                                 *op_span,
                                 "`in` over decisions",
                                 "not supported",
@@ -227,7 +228,7 @@ impl Inst<'_> {
                     }
                     _ => {
                         return Err(runtime_error(
-                            "E0301",
+                            Code::E0301,
                             e.span,
                             "expected a condition",
                             "here",
@@ -237,7 +238,7 @@ impl Inst<'_> {
             }
             _ => {
                 return Err(runtime_error(
-                    "E0301",
+                    Code::E0301,
                     e.span,
                     "expected a condition",
                     "here",
@@ -279,7 +280,7 @@ impl Inst<'_> {
             F::Const(false) => {
                 self.model.elements = self.world.elems.iter().map(|e| e.name.clone()).collect();
                 let name = self.model.origin_name(origin);
-                Err(Diagnostic::error("E0615", format!("`{name}` can never hold")).primary(span, "false for this index, whatever the decisions").help("check the data this constraint reads, or filter the index with `where`"))
+                Err(Diagnostic::error(Code::E0615, format!("`{name}` can never hold")).primary(span, "false for this index, whatever the decisions").help("check the data this constraint reads, or filter the index with `where`"))
             }
             F::Lit(z) => {
                 let v = if z.neg { 0.0 } else { 1.0 };
@@ -552,13 +553,13 @@ impl Inst<'_> {
         let seen = self
             .diags
             .iter()
-            .any(|d| d.code == "W0621" && d.labels.first().is_some_and(|l| l.span == span));
+            .any(|d| d.code == Code::W0621 && d.labels.first().is_some_and(|l| l.span == span));
         if seen {
             return;
         }
         let d = if op == CmpOp::Ne {
             Diagnostic::warning(
-                "W0621",
+                Code::W0621,
                 "`!=` between continuous values constrains nothing in a MILP",
             )
             .primary(span, "solved as `<=` or `>=`, which always holds")
@@ -566,7 +567,7 @@ impl Inst<'_> {
         } else {
             let weak = if op == CmpOp::Lt { "<=" } else { ">=" };
             Diagnostic::warning(
-                "W0621",
+                Code::W0621,
                 "a strict comparison of continuous values is solved as non-strict",
             )
             .primary(span, format!("solved as `{weak}`"))

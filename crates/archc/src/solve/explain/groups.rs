@@ -4,6 +4,7 @@
 //! sub-models (a subset of rows and bounds) and the one question the conflict search asks:
 //! "is this sub-model feasible?".
 
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{ColId, DeclId, DeclKind, Model, RowId, VarKind};
 use crate::solve::{SolveOptions, Status};
@@ -292,7 +293,7 @@ pub fn is_feasible_model(model: &Model, opts: &SolveOptions) -> Result<bool, Dia
         Status::Infeasible => Ok(false),
         Status::Error if raw.message.to_lowercase().contains("time limit") => Err(
             Diagnostic::error(
-                "E0713",
+                Code::E0713,
                 format!(
                     "cannot explain the result: the {} solver did not settle a sub-model within {}",
                     raw.solver.name(),
@@ -305,7 +306,7 @@ pub fn is_feasible_model(model: &Model, opts: &SolveOptions) -> Result<bool, Dia
             .help("try a solver that proves integer infeasibility faster (`--solver highs` or `cbc`), or a longer `--time-limit`"),
         ),
         Status::Error => Err(Diagnostic::error(
-            "E0713",
+            Code::E0713,
             format!(
                 "cannot explain the result: the {} solver failed on a sub-model: {}",
                 raw.solver.name(),

@@ -11,6 +11,7 @@
 //! Rows the compiler derived from a constraint (big-M, indicators, products) count as part
 //! of that constraint's instance; decision bounds form a group per decision.
 
+use crate::diagnostics::Code;
 mod conflict;
 mod groups;
 pub mod json;
@@ -30,7 +31,6 @@ pub use unbounded::{
     explain_unbounded, Direction, RewardingTerm, RunawayColumn, UnboundedExplanation, BOX,
 };
 
-use crate::diagnostics::codes::CodeInfo;
 use crate::diagnostics::Diagnostic;
 use crate::ir::Model;
 use crate::solve::{SolveOptions, Status};
@@ -146,7 +146,7 @@ pub fn explain_infeasible_with(
     }
     let Some(conflict) = found else {
         return Err(Diagnostic::error(
-            "E0713",
+            Code::E0713,
             "cannot explain infeasibility: every sub-model the explainer tried is feasible",
         )
         .help("the solver may have reported infeasible by mistake; try another `--solver`"));
@@ -249,7 +249,7 @@ pub fn conflict_diagnostic(
         };
         labels.push((span, msg));
     }
-    let mut d = Diagnostic::error("E0711", title);
+    let mut d = Diagnostic::error(Code::E0711, title);
     let total = labels.len();
     for (k, (span, msg)) in labels.into_iter().take(MAX_LABELS).enumerate() {
         d = if k == 0 {
@@ -317,81 +317,3 @@ pub fn solve_and_explain(
         _ => Vec::new(),
     }
 }
-
-/// E0710–E0713 with their long explanations.
-pub const CODES: &[CodeInfo] = &[
-    CodeInfo {
-        code: "E0710",
-        title: "a constraint can never hold within the decisions' bounds",
-        explanation: "\
-Before solving, archc computes for every constraint instance the least and the greatest
-value its left side can take when each decision ranges over its bounds (`bool` over 0..1,
-`int >= 0 <= s.replicas` over its range). When even the best case misses the right side,
-no solver can satisfy it.
-
-Example:
-
-    decide present[s in services, r in regions where allowed(s, r)]: bool
-    constraint spread[s in services]:
-        count(r in regions where allowed(s, r)) present[s, r] >= s.min_regions
-
-With `min_regions: 2` for a service allowed in one region only:
-
-    error[E0710]: `spread[ledger-eu]` can never hold
-      spread[ledger-eu] cannot hold: even with every `present` at its upper bound the
-      left side reaches at most 1 < 2
-
-Fix the data (here `min_regions`, or the residency rule that leaves one region), relax
-the constraint, or widen the bounds of the decisions it uses.",
-    },
-    CodeInfo {
-        code: "E0711",
-        title: "the model is infeasible: these constraints conflict",
-        explanation: "\
-No plan satisfies every constraint. archc names a minimal set of constraint instances
-(and decision bounds) that cannot hold together: drop any one of them and the rest has a
-solution. It is found by a deletion filter that only asks the solver whether sub-models
-are feasible: first over whole declarations, then over their instances (`fit[eu-west]`),
-then over the bounds of the decisions involved. Rows the compiler derived from a
-constraint (big-M rows of `<->`, linearised products) count as that constraint.
-
-Each member is labelled at its declaration with the instance and its reading with the
-data filled in, e.g.
-
-    spread[ledger-eu]: present[ledger-eu, eu-central] >= 2
-
-The help line gives the smallest repair found by elastic relaxation: each side of the
-conflict's constraints may move, each unit of movement costs one over the size of the
-row, and the total cost is minimised, e.g. `raise fit[eu-west] by 1,200 core, to 25,200
-core`. When relaxing the conflict alone is not enough (the model has another conflict),
-the repair relaxes the whole model and says so.
-
-Fix the data or the constraint named in the repair, or drop one of the members.",
-    },
-    CodeInfo {
-        code: "E0712",
-        title: "the objective can improve without limit",
-        explanation: "\
-The objective can be made as good as you like: some decisions have no bound in the
-direction the objective rewards, and no constraint limits them. archc boxes every open
-decision at ±1e9, solves again, and names the decisions that end at the box and the
-objective terms that reward them.
-
-Example:
-
-    decide flow[l in links]: real Gbps >= 0
-    maximize revenue: sum(l in links) l.price * flow[l]
-
-Nothing limits `flow`: add `<= l.capacity` to the decision or a capacity constraint.",
-    },
-    CodeInfo {
-        code: "E0713",
-        title: "the result could not be explained",
-        explanation: "\
-archc could not build an explanation of an infeasible or unbounded result: a solver
-failed on one of the sub-models the explainer solves, or the sub-models disagree with the
-first answer (the whole model turned out feasible when asked again, which points to a
-numerical problem in the solver). Try another solver with `--solver`, a longer time
-limit, or rescale data with very large or very small numbers.",
-    },
-];

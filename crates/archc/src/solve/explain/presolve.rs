@@ -3,6 +3,7 @@
 //! cannot hold whatever the solver does (E0710), and the numbers say why.
 
 use super::groups::root_decls;
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{ColId, DeclKind, Model, RowId, VarKind};
 use crate::units::format_number;
@@ -146,7 +147,7 @@ fn diagnostic(model: &Model, roots: &[crate::ir::DeclId], imp: &Impossible) -> D
         )
     };
     let span = model.decls[root.0 as usize].span;
-    let mut d = Diagnostic::error("E0710", format!("`{name}` can never hold"))
+    let mut d = Diagnostic::error(Code::E0710, format!("`{name}` can never hold"))
         .primary(span, format!("{name} cannot hold: {reason}"));
     for decl in &decisions {
         let dd = &model.decls[decl.0 as usize];

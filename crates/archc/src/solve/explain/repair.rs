@@ -7,6 +7,7 @@
 
 use super::conflict::{Conflict, MemberKind};
 use super::groups::{droppable_bounds, is_feasible_model, Side, Structure};
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{ColId, Column, DeclId, Model, Objective, ObjectiveTerm, RowId, Sense, VarKind};
 use crate::solve::{SolveOptions, Status};
@@ -185,7 +186,7 @@ pub fn smallest_repair(
         Status::Infeasible | Status::Unbounded => return Ok(None),
         Status::Error => {
             return Err(Diagnostic::error(
-                "E0713",
+                Code::E0713,
                 format!(
                     "cannot find a repair: the {} solver failed: {}",
                     raw.solver.name(),

@@ -3,6 +3,7 @@
 //! box are the ones the objective drives without limit. The objective terms that reward
 //! them name the source of the trouble (E0712).
 
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{ColId, DeclId, Model, Sense};
 use crate::solve::{SolveOptions, Status};
@@ -63,7 +64,7 @@ pub fn explain_unbounded(
 ) -> Result<UnboundedExplanation, Diagnostic> {
     let Some(obj) = &model.objective else {
         return Err(Diagnostic::error(
-            "E0713",
+            Code::E0713,
             "cannot explain unboundedness: the model has no objective",
         ));
     };
@@ -86,7 +87,7 @@ pub fn explain_unbounded(
     let raw = crate::backends::milp::solve(&boxed, &quiet)?;
     if !matches!(raw.status, Status::Optimal | Status::Feasible) {
         return Err(Diagnostic::error(
-            "E0713",
+            Code::E0713,
             format!(
                 "cannot explain unboundedness: with every open decision boxed at ±{} the {} solver says {:?}",
                 format_number(BOX),
@@ -171,7 +172,7 @@ fn diagnostic(
         Sense::Minimize => ("lowers", "the objective can fall without limit"),
         Sense::Maximize => ("raises", "the objective can grow without limit"),
     };
-    let mut d = Diagnostic::error("E0712", format!("{title}: `{}` is unbounded", obj.name));
+    let mut d = Diagnostic::error(Code::E0712, format!("{title}: `{}` is unbounded", obj.name));
     if terms.is_empty() {
         d = d.primary(obj.span, "this objective improves without limit");
     }

@@ -4,6 +4,7 @@
 //! [`super`] before and between item parses.
 
 use super::{ArchParser, Rule};
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::span::{FileId, Span};
 use pest::Parser;
@@ -118,7 +119,7 @@ pub(super) fn blank_deep_items(
     for &at in &bad {
         diags.push(
             Diagnostic::error(
-                "E0105",
+                Code::E0105,
                 format!("expression nested more than {MAX_NESTING} levels deep"),
             )
             .primary(Span::new(file, at, at + 1), "too deep here")

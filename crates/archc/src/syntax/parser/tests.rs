@@ -1,6 +1,7 @@
 //! Unit tests of the AST builder: quoted names.
 
 use super::*;
+use crate::diagnostics::Code;
 
 fn parse(src: &str) -> (File, Vec<Diagnostic>) {
     parse_file(FileId(0), src)
@@ -88,7 +89,7 @@ fn unterminated_quoted_name_is_a_diagnostic() {
     let (file, diags) = parse(src);
     assert_eq!(diags.len(), 1, "{diags:?}");
     let d = &diags[0];
-    assert_eq!(d.code, "E0106");
+    assert_eq!(d.code, Code::E0106);
     assert!(d.message.contains("unterminated"), "{}", d.message);
     assert!(d.help.is_some());
     let start = src.find('`').expect("backtick");
@@ -106,7 +107,7 @@ fn unterminated_quoted_name_is_a_diagnostic() {
 fn empty_quoted_name_is_a_diagnostic() {
     let (_, diags) = parse("region `` {}\n");
     assert_eq!(diags.len(), 1, "{diags:?}");
-    assert_eq!(diags[0].code, "E0106");
+    assert_eq!(diags[0].code, Code::E0106);
     assert!(diags[0].message.contains("empty"));
     assert_eq!(range(diags[0].labels[0].span), (7, 9));
 }

@@ -1,13 +1,12 @@
-//! The long explanations of the data-file codes (E05xx), shown by `archc explain`.
+//! The texts of the E05xx: data codes (`archc explain CODE`).
 
-use crate::diagnostics::codes::CodeInfo;
+use super::{info, Code, CodeInfo};
 
-pub(crate) const CODES: &[CodeInfo] = &[
-    CodeInfo {
-        code: "E0501",
-        title: "cannot read data file",
-        explanation:
-            "A `from \"...\"` clause names a data file that cannot be read: it does not exist, \
+pub(super) const TABLE: &[CodeInfo] = &[
+    info(
+        Code::E0501,
+        "cannot read data file",
+        "A `from \"...\"` clause names a data file that cannot be read: it does not exist, \
 is a directory, or is not readable.
 
 Example:
@@ -17,11 +16,11 @@ Example:
 Fix: correct the path. Relative paths are resolved from the folder of the model file that \
 names them, not from the current directory. When a file with a similar name exists in the \
 same folder, the diagnostic suggests it.",
-    },
-    CodeInfo {
-        code: "E0502",
-        title: "unsupported data file type",
-        explanation: "Data files are read by their extension: `.csv` (comma-separated), `.tsv` \
+    ),
+    info(
+        Code::E0502,
+        "unsupported data file type",
+        "Data files are read by their extension: `.csv` (comma-separated), `.tsv` \
 (tab-separated) and `.json`. Any other extension, or none, is rejected.
 
 Example:
@@ -30,11 +29,11 @@ Example:
 
 Fix: export the sheet as CSV (choose \"CSV UTF-8\" in a spreadsheet program) and load the \
 `.csv` file.",
-    },
-    CodeInfo {
-        code: "E0503",
-        title: "missing required column",
-        explanation: "The model needs a column that the data file does not have. For entities the \
+    ),
+    info(
+        Code::E0503,
+        "missing required column",
+        "The model needs a column that the data file does not have. For entities the \
 columns are `name` plus the kind's attributes; for an indexed parameter they are one column \
 per index plus `value`.
 
@@ -44,12 +43,11 @@ Example: `service` declares `cores`, and services.csv starts with
 
 Fix: rename or add the column. The diagnostic lists the file's columns and suggests a close \
 match. Column names are matched exactly (after trimming spaces), so `Cores` is not `cores`.",
-    },
-    CodeInfo {
-        code: "E0504",
-        title: "not a number",
-        explanation:
-            "A cell in a number column does not hold a number, or a cell in a whole-number \
+    ),
+    info(
+        Code::E0504,
+        "not a number",
+        "A cell in a number column does not hold a number, or a cell in a whole-number \
 column holds a fraction.
 
 Example (cores is a number of cores):
@@ -60,12 +58,11 @@ Example (cores is a number of cores):
 Fix: write a plain number: `16`, `2.5`, `-3`, `1e6`, `40_000`. Do not write units in data \
 cells: the unit comes from the attribute's declaration in the model. In JSON, a number \
 may also be given as a string (`\"16\"`).",
-    },
-    CodeInfo {
-        code: "E0505",
-        title: "number is not finite",
-        explanation:
-            "A cell holds `NaN`, an infinity, or a number too large to represent (`1e999`). \
+    ),
+    info(
+        Code::E0505,
+        "number is not finite",
+        "A cell holds `NaN`, an infinity, or a number too large to represent (`1e999`). \
 Optimization models need finite numbers.
 
 Example:
@@ -75,11 +72,11 @@ Example:
 
 Fix: write the actual value. If there is none, leave the cell empty: an optional column then \
 has no value for this record, and a required one reports E0510, which says so plainly.",
-    },
-    CodeInfo {
-        code: "E0506",
-        title: "negative value",
-        explanation: "A column that cannot be negative (a capacity, a count, a price) holds a \
+    ),
+    info(
+        Code::E0506,
+        "negative value",
+        "A column that cannot be negative (a capacity, a count, a price) holds a \
 negative number.
 
 Example:
@@ -89,12 +86,11 @@ Example:
 
 Fix: correct the sign. If the model really allows negative values, the attribute's \
 declaration must say so.",
-    },
-    CodeInfo {
-        code: "E0507",
-        title: "duplicate key",
-        explanation:
-            "Two records have the same key: two entities with the same name, or two values \
+    ),
+    info(
+        Code::E0507,
+        "duplicate key",
+        "Two records have the same key: two entities with the same name, or two values \
 of an indexed parameter for the same index tuple. The loader cannot know which one is meant.
 
 Example:
@@ -104,12 +100,11 @@ Example:
     checkout,2027Q1,4
 
 Fix: remove one of the two records, or merge them. The diagnostic points at both.",
-    },
-    CodeInfo {
-        code: "E0508",
-        title: "malformed data file",
-        explanation:
-            "The file cannot be parsed: invalid JSON (a missing comma, a trailing comma, a \
+    ),
+    info(
+        Code::E0508,
+        "malformed data file",
+        "The file cannot be parsed: invalid JSON (a missing comma, a trailing comma, a \
 comment, a key without quotes), a CSV cell whose opening quote is never closed, a file that \
 is empty or not UTF-8, or a column or JSON property given twice.
 
@@ -120,23 +115,22 @@ Example:
 Fix: correct the file at the position shown. JSON data files must be strict JSON. In CSV, a \
 cell containing the delimiter or a line break must be quoted, and a quote inside a quoted \
 cell is written `\"\"`.",
-    },
-    CodeInfo {
-        code: "W0509",
-        title: "unknown column ignored",
-        explanation: "The data file has a column that the model does not use: not an attribute of \
+    ),
+    info(
+        Code::W0509,
+        "unknown column ignored",
+        "The data file has a column that the model does not use: not an attribute of \
 the entity kind, nor an index or `value` of the parameter. The column is ignored.
 
 Example: services.csv has a column `owner`, and `service` declares no `owner` attribute.
 
 Fix: nothing, if the column is meant for other tools. If it is a misspelt attribute \
 (`replica` for `replicas`), rename it: the diagnostic suggests the closest attribute.",
-    },
-    CodeInfo {
-        code: "E0510",
-        title: "missing value",
-        explanation:
-            "A required column has no value in a record: an empty CSV cell, a JSON `null`, \
+    ),
+    info(
+        Code::E0510,
+        "missing value",
+        "A required column has no value in a record: an empty CSV cell, a JSON `null`, \
 or a JSON record without that property.
 
 Example:
@@ -146,22 +140,22 @@ Example:
 
 Fix: give the value. If the attribute is legitimately absent for some records, declare a \
 default for it in the model.",
-    },
-    CodeInfo {
-        code: "E0511",
-        title: "unknown reference",
-        explanation: "A data cell names an entity or set element that does not exist: a region, a \
+    ),
+    info(
+        Code::E0511,
+        "unknown reference",
+        "A data cell names an entity or set element that does not exist: a region, a \
 service, a quarter.
 
 Example: links.csv has `src` = `us-eats`, but the regions are `us-east` and `eu-west`.
 
 Fix: correct the name (the diagnostic suggests the closest known one), or declare the \
 missing entity.",
-    },
-    CodeInfo {
-        code: "E0512",
-        title: "wrong number of cells in a row",
-        explanation: "A CSV or TSV row has more or fewer cells than the header has columns.
+    ),
+    info(
+        Code::E0512,
+        "wrong number of cells in a row",
+        "A CSV or TSV row has more or fewer cells than the header has columns.
 
 Example:
 
@@ -171,11 +165,11 @@ Example:
 
 Fix: give every row one cell per column; leave a cell empty (`checkout,16,`) rather than \
 dropping it. A cell that contains the delimiter must be quoted: `\"a, b\"`.",
-    },
-    CodeInfo {
-        code: "E0513",
-        title: "not a boolean",
-        explanation: "A cell in a yes/no column holds something else.
+    ),
+    info(
+        Code::E0513,
+        "not a boolean",
+        "A cell in a yes/no column holds something else.
 
 Example:
 
@@ -183,12 +177,11 @@ Example:
     checkout,maybe
 
 Fix: write `true` or `false`. Also accepted, in any case: `yes`/`no` and `1`/`0`.",
-    },
-    CodeInfo {
-        code: "E0514",
-        title: "unexpected JSON shape",
-        explanation:
-            "A JSON data file is valid JSON but not of a shape the loader reads. Accepted \
+    ),
+    info(
+        Code::E0514,
+        "unexpected JSON shape",
+        "A JSON data file is valid JSON but not of a shape the loader reads. Accepted \
 are an array of objects, one per record:
 
     [{\"name\": \"checkout\", \"cores\": 16}]
@@ -204,15 +197,14 @@ object, a nested object or array where a single value belongs, a value where ano
 level is expected, or a record property that contradicts the record's key.
 
 Fix: reshape the file as shown above.",
-    },
-    CodeInfo {
-        code: "W0515",
-        title: "too many problems in one data file",
-        explanation:
-            "A data file had more problems than are worth listing (50): the first ones are \
+    ),
+    info(
+        Code::W0515,
+        "too many problems in one data file",
+        "A data file had more problems than are worth listing (50): the first ones are \
 shown, and this warning counts the rest.
 
 Fix: fix the problems shown (often one mistake repeated, such as a wrong column or a unit \
 written in every cell) and check again.",
-    },
+    ),
 ];

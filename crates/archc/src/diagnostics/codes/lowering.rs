@@ -1,0 +1,164 @@
+//! The texts of the E06xx: lowering codes (`archc explain CODE`).
+
+use super::{info, Code, CodeInfo};
+
+pub(super) const TABLE: &[CodeInfo] = &[
+    info(
+        Code::E0601,
+        "product of two decisions",
+        "A product of two decisions is not linear. archc linearises a product of a bool decision with a bounded decision (`present[s, r] * load[s, r]`); other products are rejected.\n\nRewrite with a bool decision, or fix one factor as data.",
+    ),
+    info(
+        Code::E0602,
+        "division by a decision",
+        "Dividing by a decision is not linear. Multiply both sides of the comparison instead: `x / y <= k` becomes `x <= k * y` when `y > 0`.",
+    ),
+    info(
+        Code::E0603,
+        "index outside the declaration",
+        "A decision or param is read at an index it was not declared for: `flow[d, l]` where the decision's `where` filter left `(d, l)` out, or an element of another set.\n\nAdd the same `where` filter to the sum that reads it, or widen the declaration's index.",
+    ),
+    info(
+        Code::E0604,
+        "model too large",
+        "Expanding a declaration over its data would exceed the limits on columns, rows or nonzeros (50 million columns and rows and 400 million nonzeros by default). The label names the declaration that blows up.\n\nUsually an index lacks a `where` filter (every service in every region in every quarter), or a data file is far larger than expected. Raise the limits with `--max-columns`, `--max-rows` and `--max-nonzeros` if the size is intended.",
+    ),
+    info(
+        Code::E0605,
+        "big-M needs bounds",
+        "Logic over decisions (`->`, `<->`, `or`, `count(...)` of conditions, `max`/`min` of decisions, a bool times a decision) is lowered with big-M rows. archc derives each M from the bounds of the decisions involved and never guesses one, so every decision in such a condition needs finite bounds.\n\nGive the decision bounds: `decide replicas[...]: int >= 0 <= s.replicas`.",
+    ),
+    info(
+        Code::E0606,
+        "no previous or next element",
+        "`prev(q)` of the first element or `next(q)` of the last element of an ordered set does not exist.\n\nGuard the index: `[q in quarters where q != first(quarters)]`, or branch: `if q == first(quarters) then init else stock[prev(q)]`.",
+    ),
+    info(
+        Code::E0607,
+        "division by zero",
+        "A data expression divides by zero for some index. The label shows the divisor; check the data it reads, or filter the index with `where x != 0`.",
+    ),
+    info(
+        Code::E0609,
+        "missing param value",
+        "A param is read at an index for which it has no value: its data file has no row for it and the param has no default.\n\nAdd the row to the data file, or declare the param with a value expression that covers every index.",
+    ),
+    info(
+        Code::E0610,
+        "plan state space too large for dynamic programming",
+        "\
+A `plan` is solved exactly by dynamic programming: for every stage, every state and every
+decision, the transition and its cost are evaluated once, and one value per stage and state is
+kept in memory. Before solving, the compiler multiplies these out:
+
+    evaluations = states per stage x decisions per stage x stages
+    memory      = (stages + 1) x states per stage x 8 bytes
+
+and refuses the plan when either exceeds the limit (by default 5 000 000 000 evaluations and
+2 GiB of memory per plan instance). The state space is the product of the sizes of all state
+ranges, so it grows quickly with each state you add:
+
+    plan build[r in regions] over q in quarters {
+        state racks: 0..200000 = r.installed     // 200 001 states
+        state spare: 0..1000 = 0                 // x 1 001 = 200 million states
+        choose add: 0..5000                      // x 5 001 decisions
+        ...
+    }
+
+How to fix it:
+- narrow each state range to what can really happen (`racks: 0..2000`);
+- count in coarser units (racks in tens, capacity in blocks of 100 cores);
+- narrow the decision range (`choose add: 0..50`);
+- drop a state that can be computed from the others.
+The error gives the estimate, so you can see which factor dominates.",
+    ),
+    info(
+        Code::E0611,
+        "plan has no feasible policy",
+        "\
+No sequence of decisions takes the plan from its initial state through every stage while
+meeting every `require` and staying inside the declared state ranges, and ends in an allowed
+final state. The compiler explores all states, so this is a proof, not a heuristic.
+
+The error says where feasibility is lost:
+- the initial value lies outside the state's declared range;
+- a state or decision range is empty (its lower bound exceeds its upper bound);
+- at some stage, no decision is allowed from any state reachable so far (one such state is
+  shown): typically demand grows faster than the largest decision can follow, e.g.
+
+      state racks: 0..2000 = 100
+      choose add: 0..50
+      require racks * 40 core >= demand[r, q]     // demand needs 400 racks in quarter 2
+
+- every stage can be crossed, but no reachable final state meets the final requirement.
+
+How to fix it: widen the decision range (build more per stage), widen the state range (the
+next state must stay inside it), relax the failing requirement, or check the demand data.",
+    ),
+    info(
+        Code::E0612,
+        "evaluation error in a plan",
+        "\
+Evaluating a transition, a requirement or a cost of a `plan` failed in a state that can be
+reached from the initial state: a division by zero, an integer overflow, a lookup outside a
+table's domain, or a cost that is not a finite number. The error gives the stage, the state and
+the decision at which it happened; errors in states that cannot be reached are not reported.
+
+    plan spread[r in regions] over q in quarters {
+        state racks: 0..2000 = 0
+        choose add: 0..50
+        cost = budget[q] / racks        // racks is 0 in the first quarter
+    }
+
+How to fix it: guard the expression (`if racks > 0 then budget[q] / racks else 0`), or
+restrict the state range so the failing state cannot occur.
+
+The same code reports an internal inconsistency of a compiled plan (a transition that
+evaluates differently on two calls); that is a compiler bug, please report it.",
+    ),
+    info(
+        Code::E0613,
+        "empty aggregate",
+        "`min`, `max`, `first` or `last` over an empty set has no value. Check the `where` filter, or use `sum`/`count`, which are 0 over an empty set.",
+    ),
+    info(
+        Code::E0614,
+        "more than one objective",
+        "A model has at most one objective. Combine terms into one (`minimize cost: a + b`), or express the others as constraints.",
+    ),
+    info(
+        Code::E0615,
+        "constraint can never hold",
+        "After the data is filled in, a constraint instance has no decisions left and is false, so no plan can satisfy it. The message names the instance, e.g. `fit[eu-west]`.\n\nCheck the data the constraint reads, or filter the index with `where`.",
+    ),
+    info(
+        Code::E0616,
+        "empty decision range",
+        "A decision's lower bound is above its upper bound for some index, so no value fits. Check the bounds and the data they read.",
+    ),
+    info(
+        Code::E0617,
+        "plan cannot be lowered to MILP",
+        "A plan must be lowered to MILP when it is coupled with other decisions or constraints (a shared budget, a constraint over `build[r].add[q]`), or when `--backend milp` is asked for. A plan that chooses from a set (`choose tier in tiers`) has no MILP form in archc; only the DP backend solves it.\n\nChoose from an integer range instead, or remove the coupling so that the DP backend can take the plan.",
+    ),
+    info(
+        Code::E0618,
+        "not supported in a DP plan",
+        "The DP backend evaluates plan statements millions of times, so it compiles them: arithmetic, comparisons, `if`, `min`/`max`, `ceil`/`floor`/`round`/`abs`, functions, and params looked up by one plan variable (`price_tier[add]`). Other constructs that depend on the state or the decision (aggregates over them, `in` tests, a param indexed by two plan variables) are not supported.\n\nWith `--backend auto`, archc then tries the MILP lowering; rewrite the statement with the supported forms to use DP.",
+    ),
+    info(
+        Code::E0619,
+        "backend cannot take the model",
+        "`--backend dp` was asked for, but the DP backend solves only models made of independent plans: no `decide` or `constraint` outside plans, and an objective that is absent or a sum of plan costs (`sum(r in regions) build[r].cost`). The label shows what couples the model.\n\nLeave out `--backend dp`: `auto` lowers the plans to MILP when they are coupled.",
+    ),
+    info(
+        Code::E0620,
+        "expectation cannot be evaluated",
+        "An `expect` line of a `test` block uses logic over decisions that archc cannot evaluate on a solution. Write the expectation as comparisons of decisions and data: `expect replicas[checkout, us-east] >= 2`.",
+    ),
+    info(
+        Code::W0621,
+        "strict comparison of continuous values",
+        "A MILP solver cannot keep a continuous expression strictly below a bound: `x < 5` over a real `x` is solved as `x <= 5`, so a plan may sit exactly on the bound. `!=` between continuous values is solved as `<= or >=`, which always holds, so it constrains nothing.\n\nOver whole numbers (integer decisions with integer coefficients) archc makes strict comparisons exact by moving the bound by one, and gives no warning. For continuous values, write the margin you mean: `x <= 5 - 0.01 Gbps`, or make the decision an `int`.",
+    ),
+];

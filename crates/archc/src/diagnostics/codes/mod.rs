@@ -1,0 +1,399 @@
+//! The diagnostic codes: one [`Code`] enum, and the title and long explanation of each code
+//! (`archc explain CODE` prints them). Codes come in ranges per phase: E01xx syntax, E02xx
+//! names, E03xx types, E04xx units, E05xx data, E06xx lowering, E07xx solving; a `W` code is a
+//! warning. A retired code is never reused. The texts live in one file per range; no phase
+//! imports them.
+
+mod data;
+mod lowering;
+mod names;
+mod solve;
+mod syntax;
+mod types;
+mod units;
+
+use serde::{Serialize, Serializer};
+
+/// Every diagnostic code archc reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Code {
+    E0101,
+    E0102,
+    E0103,
+    E0104,
+    E0105,
+    E0106,
+    E0201,
+    E0202,
+    E0203,
+    E0204,
+    E0205,
+    E0206,
+    E0207,
+    E0208,
+    E0209,
+    E0210,
+    E0212,
+    E0213,
+    E0214,
+    E0301,
+    E0302,
+    E0303,
+    E0304,
+    E0305,
+    E0306,
+    E0307,
+    E0308,
+    E0309,
+    E0310,
+    E0311,
+    E0312,
+    E0401,
+    E0402,
+    E0403,
+    E0404,
+    E0405,
+    E0406,
+    E0407,
+    E0501,
+    E0502,
+    E0503,
+    E0504,
+    E0505,
+    E0506,
+    E0507,
+    E0508,
+    W0509,
+    E0510,
+    E0511,
+    E0512,
+    E0513,
+    E0514,
+    W0515,
+    E0601,
+    E0602,
+    E0603,
+    E0604,
+    E0605,
+    E0606,
+    E0607,
+    E0609,
+    E0610,
+    E0611,
+    E0612,
+    E0613,
+    E0614,
+    E0615,
+    E0616,
+    E0617,
+    E0618,
+    E0619,
+    E0620,
+    W0621,
+    E0701,
+    E0702,
+    E0703,
+    E0710,
+    E0711,
+    E0712,
+    E0713,
+}
+
+impl Code {
+    /// The code as written in messages, e.g. `E0402`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::E0101 => "E0101",
+            Code::E0102 => "E0102",
+            Code::E0103 => "E0103",
+            Code::E0104 => "E0104",
+            Code::E0105 => "E0105",
+            Code::E0106 => "E0106",
+            Code::E0201 => "E0201",
+            Code::E0202 => "E0202",
+            Code::E0203 => "E0203",
+            Code::E0204 => "E0204",
+            Code::E0205 => "E0205",
+            Code::E0206 => "E0206",
+            Code::E0207 => "E0207",
+            Code::E0208 => "E0208",
+            Code::E0209 => "E0209",
+            Code::E0210 => "E0210",
+            Code::E0212 => "E0212",
+            Code::E0213 => "E0213",
+            Code::E0214 => "E0214",
+            Code::E0301 => "E0301",
+            Code::E0302 => "E0302",
+            Code::E0303 => "E0303",
+            Code::E0304 => "E0304",
+            Code::E0305 => "E0305",
+            Code::E0306 => "E0306",
+            Code::E0307 => "E0307",
+            Code::E0308 => "E0308",
+            Code::E0309 => "E0309",
+            Code::E0310 => "E0310",
+            Code::E0311 => "E0311",
+            Code::E0312 => "E0312",
+            Code::E0401 => "E0401",
+            Code::E0402 => "E0402",
+            Code::E0403 => "E0403",
+            Code::E0404 => "E0404",
+            Code::E0405 => "E0405",
+            Code::E0406 => "E0406",
+            Code::E0407 => "E0407",
+            Code::E0501 => "E0501",
+            Code::E0502 => "E0502",
+            Code::E0503 => "E0503",
+            Code::E0504 => "E0504",
+            Code::E0505 => "E0505",
+            Code::E0506 => "E0506",
+            Code::E0507 => "E0507",
+            Code::E0508 => "E0508",
+            Code::W0509 => "W0509",
+            Code::E0510 => "E0510",
+            Code::E0511 => "E0511",
+            Code::E0512 => "E0512",
+            Code::E0513 => "E0513",
+            Code::E0514 => "E0514",
+            Code::W0515 => "W0515",
+            Code::E0601 => "E0601",
+            Code::E0602 => "E0602",
+            Code::E0603 => "E0603",
+            Code::E0604 => "E0604",
+            Code::E0605 => "E0605",
+            Code::E0606 => "E0606",
+            Code::E0607 => "E0607",
+            Code::E0609 => "E0609",
+            Code::E0610 => "E0610",
+            Code::E0611 => "E0611",
+            Code::E0612 => "E0612",
+            Code::E0613 => "E0613",
+            Code::E0614 => "E0614",
+            Code::E0615 => "E0615",
+            Code::E0616 => "E0616",
+            Code::E0617 => "E0617",
+            Code::E0618 => "E0618",
+            Code::E0619 => "E0619",
+            Code::E0620 => "E0620",
+            Code::W0621 => "W0621",
+            Code::E0701 => "E0701",
+            Code::E0702 => "E0702",
+            Code::E0703 => "E0703",
+            Code::E0710 => "E0710",
+            Code::E0711 => "E0711",
+            Code::E0712 => "E0712",
+            Code::E0713 => "E0713",
+        }
+    }
+
+    /// The code written as text (any case), if it exists.
+    pub fn parse(text: &str) -> Option<Code> {
+        match text.to_ascii_uppercase().as_str() {
+            "E0101" => Some(Code::E0101),
+            "E0102" => Some(Code::E0102),
+            "E0103" => Some(Code::E0103),
+            "E0104" => Some(Code::E0104),
+            "E0105" => Some(Code::E0105),
+            "E0106" => Some(Code::E0106),
+            "E0201" => Some(Code::E0201),
+            "E0202" => Some(Code::E0202),
+            "E0203" => Some(Code::E0203),
+            "E0204" => Some(Code::E0204),
+            "E0205" => Some(Code::E0205),
+            "E0206" => Some(Code::E0206),
+            "E0207" => Some(Code::E0207),
+            "E0208" => Some(Code::E0208),
+            "E0209" => Some(Code::E0209),
+            "E0210" => Some(Code::E0210),
+            "E0212" => Some(Code::E0212),
+            "E0213" => Some(Code::E0213),
+            "E0214" => Some(Code::E0214),
+            "E0301" => Some(Code::E0301),
+            "E0302" => Some(Code::E0302),
+            "E0303" => Some(Code::E0303),
+            "E0304" => Some(Code::E0304),
+            "E0305" => Some(Code::E0305),
+            "E0306" => Some(Code::E0306),
+            "E0307" => Some(Code::E0307),
+            "E0308" => Some(Code::E0308),
+            "E0309" => Some(Code::E0309),
+            "E0310" => Some(Code::E0310),
+            "E0311" => Some(Code::E0311),
+            "E0312" => Some(Code::E0312),
+            "E0401" => Some(Code::E0401),
+            "E0402" => Some(Code::E0402),
+            "E0403" => Some(Code::E0403),
+            "E0404" => Some(Code::E0404),
+            "E0405" => Some(Code::E0405),
+            "E0406" => Some(Code::E0406),
+            "E0407" => Some(Code::E0407),
+            "E0501" => Some(Code::E0501),
+            "E0502" => Some(Code::E0502),
+            "E0503" => Some(Code::E0503),
+            "E0504" => Some(Code::E0504),
+            "E0505" => Some(Code::E0505),
+            "E0506" => Some(Code::E0506),
+            "E0507" => Some(Code::E0507),
+            "E0508" => Some(Code::E0508),
+            "W0509" => Some(Code::W0509),
+            "E0510" => Some(Code::E0510),
+            "E0511" => Some(Code::E0511),
+            "E0512" => Some(Code::E0512),
+            "E0513" => Some(Code::E0513),
+            "E0514" => Some(Code::E0514),
+            "W0515" => Some(Code::W0515),
+            "E0601" => Some(Code::E0601),
+            "E0602" => Some(Code::E0602),
+            "E0603" => Some(Code::E0603),
+            "E0604" => Some(Code::E0604),
+            "E0605" => Some(Code::E0605),
+            "E0606" => Some(Code::E0606),
+            "E0607" => Some(Code::E0607),
+            "E0609" => Some(Code::E0609),
+            "E0610" => Some(Code::E0610),
+            "E0611" => Some(Code::E0611),
+            "E0612" => Some(Code::E0612),
+            "E0613" => Some(Code::E0613),
+            "E0614" => Some(Code::E0614),
+            "E0615" => Some(Code::E0615),
+            "E0616" => Some(Code::E0616),
+            "E0617" => Some(Code::E0617),
+            "E0618" => Some(Code::E0618),
+            "E0619" => Some(Code::E0619),
+            "E0620" => Some(Code::E0620),
+            "W0621" => Some(Code::W0621),
+            "E0701" => Some(Code::E0701),
+            "E0702" => Some(Code::E0702),
+            "E0703" => Some(Code::E0703),
+            "E0710" => Some(Code::E0710),
+            "E0711" => Some(Code::E0711),
+            "E0712" => Some(Code::E0712),
+            "E0713" => Some(Code::E0713),
+            _ => None,
+        }
+    }
+
+    /// The code's title and long explanation.
+    pub fn info(self) -> &'static CodeInfo {
+        all()
+            .into_iter()
+            .find(|c| c.code == self)
+            .expect("every code has its text (tested)")
+    }
+
+    /// One line naming the problem, e.g. "cannot add values of different units".
+    pub fn title(self) -> &'static str {
+        self.info().title
+    }
+
+    /// Long text: what it means, an example, how to fix it.
+    pub fn explanation(self) -> &'static str {
+        self.info().explanation
+    }
+
+    pub fn is_warning(self) -> bool {
+        self.as_str().starts_with('W')
+    }
+
+    /// The phase that reports this code, from its range.
+    pub fn phase(self) -> Phase {
+        match &self.as_str()[1..3] {
+            "01" => Phase::Syntax,
+            "02" => Phase::Names,
+            "03" => Phase::Types,
+            "04" => Phase::Units,
+            "05" => Phase::Data,
+            "06" => Phase::Lowering,
+            _ => Phase::Solve,
+        }
+    }
+}
+
+/// The phases, by code range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// E01xx
+    Syntax,
+    /// E02xx
+    Names,
+    /// E03xx
+    Types,
+    /// E04xx
+    Units,
+    /// E05xx
+    Data,
+    /// E06xx
+    Lowering,
+    /// E07xx
+    Solve,
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// One diagnostic code with its texts.
+#[derive(Clone, Copy, Debug)]
+pub struct CodeInfo {
+    pub code: Code,
+    pub title: &'static str,
+    /// Long text: what it means, an example, how to fix it.
+    pub explanation: &'static str,
+}
+
+const fn info(code: Code, title: &'static str, explanation: &'static str) -> CodeInfo {
+    CodeInfo {
+        code,
+        title,
+        explanation,
+    }
+}
+
+/// Every code with its texts, sorted by number.
+pub fn all() -> Vec<&'static CodeInfo> {
+    let tables: [&'static [CodeInfo]; 7] = [
+        syntax::TABLE,
+        names::TABLE,
+        types::TABLE,
+        units::TABLE,
+        data::TABLE,
+        lowering::TABLE,
+        solve::TABLE,
+    ];
+    let mut v: Vec<&'static CodeInfo> = tables.iter().flat_map(|t| t.iter()).collect();
+    v.sort_by_key(|c| (&c.code.as_str()[1..], c.code.as_str()));
+    v
+}
+
+/// The code written as text, with its texts.
+pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
+    Code::parse(code).map(Code::info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_exactly_one_text_in_its_range() {
+        let all = all();
+        assert_eq!(all.len(), 80);
+        for (i, c) in all.iter().enumerate() {
+            assert!(
+                all[..i].iter().all(|d| d.code != c.code),
+                "{} twice",
+                c.code
+            );
+            assert_eq!(Code::parse(c.code.as_str()), Some(c.code));
+            assert!(!c.title.is_empty() && !c.explanation.is_empty());
+        }
+    }
+}

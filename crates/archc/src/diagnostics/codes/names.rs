@@ -1,0 +1,71 @@
+//! The texts of the E02xx: names codes (`archc explain CODE`).
+
+use super::{info, Code, CodeInfo};
+
+pub(super) const TABLE: &[CodeInfo] = &[
+    info(
+        Code::E0201,
+        "unknown name",
+        "A name is used that no declaration in scope defines.\n\nNames come from declarations (`param`, `decide`, `set`, `constraint`, `fn`, kinds and their sets such as `regions`), from entities (`region us-east`), from index variables (`r` in `[r in regions]`) and from `use`d modules. The message suggests the closest known name.\n\nA frequent cause: `a-b` is one name, because names may hold hyphens (`us-east`); a subtraction needs spaces: `a - b`.",
+    ),
+    info(
+        Code::E0202,
+        "duplicate declaration",
+        "Two declarations have the same name in the same namespace. Each param, decision, set, constraint, function, kind and entity of a kind needs its own name.\n\nRename one of them; the second label shows the first declaration.",
+    ),
+    info(
+        Code::E0203,
+        "unknown attribute",
+        "An attribute is read or set that the entity's kind does not declare.\n\nKinds declare their attributes: `kind region { cores: core = 0 core }`; `use std.infra` declares the standard ones. Add the attribute to the kind (a second `kind region { ... }` block adds attributes), or fix the spelling.",
+    ),
+    info(
+        Code::E0204,
+        "unknown module",
+        "`use` names a module that does not exist. The standard library has `std.infra`, `std.placement`, `std.routing`, `std.capacity` and `std.risk`; other files are used by path: `use \"shared/regions.arch\"`.",
+    ),
+    info(
+        Code::E0205,
+        "cannot read used file",
+        "`use \"path.arch\"` names a file that cannot be read. Paths are relative to the file that contains the `use`.",
+    ),
+    info(
+        Code::E0206,
+        "circular use",
+        "Files use each other in a circle. Move the shared declarations into a third file that both use.",
+    ),
+    info(
+        Code::E0207,
+        "unknown kind",
+        "An entity is declared with a kind that does not exist: `regon us-east { ... }`. Built-in kinds are `region`, `zone`, `service`, `link` and `dataset`; others are declared with `kind NAME { ... }`.",
+    ),
+    info(
+        Code::E0208,
+        "missing attribute",
+        "An entity does not set an attribute that its kind declares without a default. Set it in the entity, or give the attribute a default in the kind: `cores: core = 0 core`.",
+    ),
+    info(
+        Code::E0209,
+        "unknown template",
+        "`apply` names a template that is not declared or used. Templates are declared with `template NAME(params) { ... }` or come from a stdlib module (`use std.placement`).",
+    ),
+    info(
+        Code::E0210,
+        "wrong number of template arguments",
+        "`apply` gives a template more or fewer arguments than it declares. The label lists the template's parameters.",
+    ),
+    info(
+        Code::E0212,
+        "ambiguous name",
+        "A bare name matches entities of several kinds. Write it as an element of one set: use an index filter, or rename one of the entities.",
+    ),
+    info(
+        Code::E0213,
+        "index variable already bound",
+        "The same index variable is bound twice in one index list: `[r in regions, r in zones]`. Use different names.",
+    ),
+    info(
+        Code::E0214,
+        "no such link",
+        "`a -> b` between two entities names the link from `a` to `b`, the entity `a->b` that `link a -> b { ... }` or `link a <-> b { ... }` declares. No link of that name exists.\n\nLinks are directed: `link a -> b` declares only `a->b`; `link a <-> b` declares both `a->b` and `b->a`. Declare the missing link, or fix the direction. When the ends come from data files, the link is looked up when the data is loaded.",
+    ),
+];

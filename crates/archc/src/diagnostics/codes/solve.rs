@@ -1,0 +1,140 @@
+//! The texts of the E07xx: solving codes (`archc explain CODE`).
+
+use super::{info, Code, CodeInfo};
+
+pub(super) const TABLE: &[CodeInfo] = &[
+    info(
+        Code::E0701,
+        "solver not enabled in this build",
+        "\
+The solver you asked for (with `--solver` or in the solve options) is not compiled into
+this build of archc. Each MILP solver is a cargo feature:
+
+    microlp   pure Rust, the default, needs nothing installed
+    highs     HiGHS, built from source: needs cmake, a C++ compiler and libclang
+    cbc       COIN-OR CBC: needs the system's Cbc library (coinor-libcbc-dev)
+
+Example:
+
+    archc solve plan.arch --solver highs
+    error[E0701]: solver `highs` is not enabled in this build
+
+Fix it by rebuilding with the feature, e.g.
+
+    cargo install archc --features highs
+
+or by choosing a solver that is enabled (leave `--solver` out to take the best one
+available).",
+    ),
+    info(
+        Code::E0702,
+        "solution violates the model",
+        "\
+Every solution a solver returns is checked against the instantiated model by code that
+does not trust the solver: each constraint instance is recomputed from its coefficients,
+each variable is checked against its bounds, and integer and binary variables must be
+whole numbers (within a tolerance of 1e-6, relative to the size of the right-hand side).
+
+This error means the check failed: the solver's answer does not satisfy the model. The
+label points at the declaration of the first violated constraint or variable, with the
+index tuple (`fit[eu-west]`), the required side and the value the solution gives.
+
+It is not a mistake in your model. Usual causes are numerical trouble in the solver
+(coefficients that differ by many orders of magnitude, such as a big-M of 1e9 next to
+coefficients of 1e-3) or a solver stopped by a time limit. Try another solver with
+`--solver`, rescale the units of the largest or smallest numbers (use `Tbps` instead of
+`bps`), and report the model if a solver keeps returning a wrong answer.",
+    ),
+    info(
+        Code::E0703,
+        "the solver failed",
+        "\
+The solver stopped without an answer: not optimal, not a feasible solution within a limit,
+not a proof of infeasibility or unboundedness. The message carries the solver's own
+reason, for example
+
+    error[E0703]: the microlp solver failed: Time limit reached before finding a feasible solution
+
+Usual causes and fixes:
+
+- The time limit ran out before any feasible solution was found: raise `--time-limit`,
+  or try a stronger solver (`--solver highs`).
+- The model's numbers are out of the solver's range (microlp accepts integer bounds only
+  within the 32-bit range): tighten the bounds of the integer decisions.
+- The model holds a NaN (a division by zero in the data): check the data files.",
+    ),
+    info(
+        Code::E0710,
+        "a constraint can never hold within the decisions' bounds",
+        "\
+Before solving, archc computes for every constraint instance the least and the greatest
+value its left side can take when each decision ranges over its bounds (`bool` over 0..1,
+`int >= 0 <= s.replicas` over its range). When even the best case misses the right side,
+no solver can satisfy it.
+
+Example:
+
+    decide present[s in services, r in regions where allowed(s, r)]: bool
+    constraint spread[s in services]:
+        count(r in regions where allowed(s, r)) present[s, r] >= s.min_regions
+
+With `min_regions: 2` for a service allowed in one region only:
+
+    error[E0710]: `spread[ledger-eu]` can never hold
+      spread[ledger-eu] cannot hold: even with every `present` at its upper bound the
+      left side reaches at most 1 < 2
+
+Fix the data (here `min_regions`, or the residency rule that leaves one region), relax
+the constraint, or widen the bounds of the decisions it uses.",
+    ),
+    info(
+        Code::E0711,
+        "the model is infeasible: these constraints conflict",
+        "\
+No plan satisfies every constraint. archc names a minimal set of constraint instances
+(and decision bounds) that cannot hold together: drop any one of them and the rest has a
+solution. It is found by a deletion filter that only asks the solver whether sub-models
+are feasible: first over whole declarations, then over their instances (`fit[eu-west]`),
+then over the bounds of the decisions involved. Rows the compiler derived from a
+constraint (big-M rows of `<->`, linearised products) count as that constraint.
+
+Each member is labelled at its declaration with the instance and its reading with the
+data filled in, e.g.
+
+    spread[ledger-eu]: present[ledger-eu, eu-central] >= 2
+
+The help line gives the smallest repair found by elastic relaxation: each side of the
+conflict's constraints may move, each unit of movement costs one over the size of the
+row, and the total cost is minimised, e.g. `raise fit[eu-west] by 1,200 core, to 25,200
+core`. When relaxing the conflict alone is not enough (the model has another conflict),
+the repair relaxes the whole model and says so.
+
+Fix the data or the constraint named in the repair, or drop one of the members.",
+    ),
+    info(
+        Code::E0712,
+        "the objective can improve without limit",
+        "\
+The objective can be made as good as you like: some decisions have no bound in the
+direction the objective rewards, and no constraint limits them. archc boxes every open
+decision at ±1e9, solves again, and names the decisions that end at the box and the
+objective terms that reward them.
+
+Example:
+
+    decide flow[l in links]: real Gbps >= 0
+    maximize revenue: sum(l in links) l.price * flow[l]
+
+Nothing limits `flow`: add `<= l.capacity` to the decision or a capacity constraint.",
+    ),
+    info(
+        Code::E0713,
+        "the result could not be explained",
+        "\
+archc could not build an explanation of an infeasible or unbounded result: a solver
+failed on one of the sub-models the explainer solves, or the sub-models disagree with the
+first answer (the whole model turned out feasible when asked again, which points to a
+numerical problem in the solver). Try another solver with `--solver`, a longer time
+limit, or rescale data with very large or very small numbers.",
+    ),
+];

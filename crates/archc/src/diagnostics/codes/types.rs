@@ -1,0 +1,66 @@
+//! The texts of the E03xx: types codes (`archc explain CODE`).
+
+use super::{info, Code, CodeInfo};
+
+pub(super) const TABLE: &[CodeInfo] = &[
+    info(
+        Code::E0301,
+        "type mismatch",
+        "An expression has a different type than its place needs: a constraint body must be a condition (`a <= b`), an objective must be a number, `if` needs a condition, arithmetic needs numbers.\n\nThe label shows the type found.",
+    ),
+    info(
+        Code::E0302,
+        "wrong number of indices",
+        "A param or decision is indexed with more or fewer indices than it declares: `replicas[s]` when it is declared `replicas[s in services, r in regions]`.",
+    ),
+    info(
+        Code::E0303,
+        "index of the wrong set",
+        "An index has a different kind of element than the declaration's set: `replicas[r, s]` with the region and the service swapped. The secondary label shows the declaration.",
+    ),
+    info(
+        Code::E0304,
+        "not indexable",
+        "Brackets `x[...]` index params and decisions declared with an index list. Scalars, sets and entities are used without brackets.",
+    ),
+    info(
+        Code::E0305,
+        "decision where data is required",
+        "A place that is evaluated before solving uses a decision: `where` filters, set definitions, param values, bounds of decisions, and the ranges of aggregates must depend on data only.\n\nMove the condition into the constraint body, where it becomes part of the model (`->` and `<->` lower logic over decisions).",
+    ),
+    info(
+        Code::E0306,
+        "wrong arguments",
+        "A function is called with the wrong number or kind of arguments. Built-ins: `ceil`, `floor`, `round`, `abs` (one number), `min`/`max` (two or more numbers, or an aggregate `max(x in S) e`), `prev`/`next`/`ord` (an element of an ordered set), `first`/`last`/`card` (a set).",
+    ),
+    info(
+        Code::E0307,
+        "not a set",
+        "An index binding `x in S` or an `in` test needs a set on its right side: a kind's set (`regions`), a `set` declaration, a range `1..10`, a literal `{a, b}` or a filter `{r in regions where ...}`.",
+    ),
+    info(
+        Code::E0308,
+        "bad value for a declaration",
+        "A param, attribute or bound has a value of the wrong type, for example a string for a number attribute.",
+    ),
+    info(
+        Code::E0309,
+        "recursive function",
+        "Functions are inlined where they are called, so a function may not call itself, directly or through others.",
+    ),
+    info(
+        Code::E0310,
+        "bad sign declaration",
+        "`>= 0` after the type of an attribute or param (`cores: core >= 0`, `param demand[s in services]: core >= 0 from \"demand.csv\"`) declares that its values may not be negative: a data file cell below zero is then E0506, and so is a negative value written in the source. Only `>= 0` is allowed there, and only on numbers; other limits are constraints.",
+    ),
+    info(
+        Code::E0311,
+        "no kind of link joins these ends",
+        "`a -> b` between two entities names the link from `a` to `b`. Links are entities of a kind with `src` and `dst` attributes (the built-in `link` joins two regions), and no such kind has a `src` of the kind of `a` and a `dst` of the kind of `b`.\n\nCheck the ends (`l.src` is a region for the built-in `link`), or declare a kind of link for these ends: `kind hop { src: zone, dst: zone }`.",
+    ),
+    info(
+        Code::E0312,
+        "ambiguous link reference",
+        "`a -> b` between two entities names the link from `a` to `b`, but several kinds of link (kinds with `src` and `dst` attributes) join ends of these kinds, so the reference could name an entity of either.\n\nPick the link with an index over one kind instead: `sum(l in fibers where l.src == a and l.dst == b) ...`, or give the kinds different kinds of ends.",
+    ),
+];
