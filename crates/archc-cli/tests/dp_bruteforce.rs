@@ -1,10 +1,12 @@
 //! DP against brute-force enumeration of every decision sequence on random small plans:
 //! same optimal cost, the lexicographically smallest optimal decisions (ties go to the
 //! smallest decision), replay through `step` gives the reported cost and trajectory, and
-//! evaluation errors are reported exactly when one is reachable.
+//! evaluation errors are reported exactly when one is reachable. The solve with the
+//! reachability pass (the default) and without it give the same answer, error or infeasibility.
 
 use archc::backends::dp::{
-    solve, DpBudget, DpError, EvalError, EvalErrorKind, InfeasibleReason, StagePlan,
+    solve, solve_with, DpBudget, DpError, DpOptions, DpSolution, EvalError, EvalErrorKind,
+    InfeasibleReason, StagePlan,
 };
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -151,8 +153,40 @@ fn brute(plan: &dyn StagePlan) -> Brute {
     out
 }
 
+/// The solve without the reachability pass.
+fn solve_unpruned(plan: &dyn StagePlan) -> Result<DpSolution, DpError> {
+    solve_with(
+        plan,
+        &DpOptions {
+            prune_unreachable: false,
+            ..DpOptions::default()
+        },
+    )
+}
+
+/// The same answer with and without the reachability pass: optimum, decisions, trajectory
+/// and costs, or the same error. Only the counts of visited states may differ.
+fn same_with_and_without_pruning(plan: &dyn StagePlan) -> Result<(), TestCaseError> {
+    let pruned = solve(plan, &DpBudget::default());
+    let full = solve_unpruned(plan);
+    match (&pruned, &full) {
+        (Ok(p), Ok(f)) => {
+            prop_assert_eq!(p.cost.to_bits(), f.cost.to_bits());
+            prop_assert_eq!(&p.decisions, &f.decisions);
+            prop_assert_eq!(&p.states, &f.states);
+            prop_assert_eq!(&p.stage_costs, &f.stage_costs);
+            prop_assert_eq!(p.terminal_cost.to_bits(), f.terminal_cost.to_bits());
+            prop_assert!(p.states_explored <= f.states_explored);
+            prop_assert!(p.evaluations <= f.evaluations);
+        }
+        (p, f) => prop_assert_eq!(p, f),
+    }
+    Ok(())
+}
+
 /// Checks the DP result against brute force; returns a description of the outcome.
 fn check(plan: &HashPlan) -> Result<&'static str, TestCaseError> {
+    same_with_and_without_pruning(plan)?;
     let expected = brute(plan);
     let got = solve(plan, &DpBudget::default());
     if !expected.errors.is_empty() {
@@ -285,13 +319,21 @@ fn large_state_spaces_match_brute_force() {
             errors: 0,
         };
         assert_eq!(check(&plan).expect("agrees"), "optimal");
-        let sol = solve(&plan, &DpBudget::default()).expect("solves");
         let states: u64 = plan
             .dims
             .iter()
             .map(|&(lo, hi)| (hi - lo + 1) as u64)
             .product();
-        assert_eq!(sol.states_explored, states * 5);
+        let full = solve_unpruned(&plan).expect("solves");
+        assert_eq!(full.states_explored, states * 5);
+        // Four stages of small moves from one state: the reachable part is far smaller.
+        let pruned = solve(&plan, &DpBudget::default()).expect("solves");
+        assert!(
+            pruned.states_explored * 10 < full.states_explored,
+            "{} of {}",
+            pruned.states_explored,
+            full.states_explored
+        );
     }
 }
 

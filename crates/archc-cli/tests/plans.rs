@@ -1,8 +1,11 @@
 //! Plans end to end: the backend chosen for each planning example and why, the same optimum
 //! from the DP backend and the MILP lowering (examples and random linear plans), and
-//! Wagner-Whitin lot sizing written in Arch against published optima.
+//! Wagner-Whitin lot sizing written in Arch against published optima. Every DP solve is run
+//! with the reachability pass (the default) and without it, and both must give the same
+//! cost and trajectories.
 
 use archc::analysis::{analyze, AnalyzeOptions};
+use archc::backends::dp::DpOptions;
 use archc::diagnostics::Code;
 use archc::plan::{Backend, BackendChoice};
 use archc::solve::{solve_model, SolveOptions, Status};
@@ -42,7 +45,30 @@ fn solve(path: &Path, backend: BackendChoice) -> Outcome {
     let objective = match chosen {
         Backend::Dp => {
             let schema = a.schema.as_ref().expect("schema");
-            match archc::plan::solve_dp(schema, &mut a.sources, &mut instance) {
+            let pruned = archc::plan::solve_dp(schema, &mut a.sources, &mut instance);
+            let unpruned = archc::plan::solve_dp_with(
+                schema,
+                &mut a.sources,
+                &mut instance,
+                &DpOptions {
+                    prune_unreachable: false,
+                    ..DpOptions::default()
+                },
+            );
+            match (&pruned, &unpruned) {
+                (Ok(p), Ok(u)) => {
+                    assert_eq!(p.cost.to_bits(), u.cost.to_bits(), "{}", path.display());
+                    assert_eq!(p.trajectories, u.trajectories, "{}", path.display());
+                }
+                (Err(p), Err(u)) => assert_eq!(
+                    (&p.code, &p.message),
+                    (&u.code, &u.message),
+                    "{}",
+                    path.display()
+                ),
+                (p, u) => panic!("{}: pruned {p:?}, unpruned {u:?}", path.display()),
+            }
+            match pruned {
                 Ok(o) => Some(o.cost),
                 Err(d) if d.code == Code::E0611 => None,
                 Err(d) => panic!("{}: DP: {} {}", path.display(), d.code, d.message),

@@ -68,6 +68,8 @@ pub struct AffinePlan {
     /// (a tiered price), for each decision of the stage's range, evaluated once: `lo` and
     /// the values (or the error of the first term that fails).
     decision_costs: Vec<(i64, Vec<Result<f64, EvalError>>)>,
+    /// The same values per stage when none failed (the tight loop adds them directly).
+    decision_values: Vec<Option<Vec<f64>>>,
     /// Those terms, for decisions outside the cached range.
     decision_trees: Vec<CExpr>,
 }
@@ -317,7 +319,7 @@ impl AffinePlan {
             .enumerate()
             .map(|(s, &(lo, hi))| {
                 let consts = table.get(s).map(|v| v.as_slice()).unwrap_or(&[]);
-                let values = (lo..=hi)
+                let values: Vec<Result<f64, EvalError>> = (lo..=hi)
                     .map(|d| {
                         decision_trees
                             .iter()
@@ -325,6 +327,14 @@ impl AffinePlan {
                     })
                     .collect();
                 (lo, values)
+            })
+            .collect::<Vec<_>>();
+        let decision_values = decision_costs
+            .iter()
+            .map(|(_, v)| {
+                v.iter()
+                    .map(|r| r.as_ref().ok().copied())
+                    .collect::<Option<Vec<f64>>>()
             })
             .collect();
         Some(AffinePlan {
@@ -335,6 +345,7 @@ impl AffinePlan {
             cost_form: forms.len() - 1,
             cost_trees,
             decision_costs,
+            decision_values,
             decision_trees,
         })
     }
@@ -392,29 +403,24 @@ impl AffinePlan {
                 }
             }
         }
-        let nexts: SmallVec<[RowNext<'_>; 8]> = self
-            .next
-            .iter()
-            .map(|n| match n {
-                Next::Affine(k) => {
-                    let (n0, nd) = at_state(*k);
-                    // Whole coefficients give whole next states: integers, no rounding.
-                    let whole = |v: f64| v.fract() == 0.0 && v.abs() < 4.0e15;
-                    if whole(n0) && whole(nd) {
-                        RowNext::Int(n0 as i64, nd as i64)
-                    } else {
-                        RowNext::Real(n0, nd)
-                    }
-                }
-                Next::Tree(e) => RowNext::Tree(e),
-            })
-            .collect();
+        let nexts = self.row_nexts(&at_state);
         let (cost0, cost_d) = at_state(self.cost_form);
         let dcosts = self.decision_costs.get(stage);
         let k = self.states.max(1);
+        // The decision-only costs of this row, when all cached and none failed.
+        let dvalues: Option<&[f64]> = if self.decision_trees.is_empty() {
+            Some(&[])
+        } else {
+            match (dcosts, self.decision_values.get(stage)) {
+                (Some(&(dlo, _)), Some(Some(v))) => usize::try_from(lo - dlo)
+                    .ok()
+                    .and_then(|from| v.get(from..from + costs.len())),
+                _ => None,
+            }
+        };
         // All affine with whole coefficients and nothing left to check per decision: the
         // tightest loop.
-        let plain = reqs.is_empty() && self.cost_trees.is_empty() && self.decision_trees.is_empty();
+        let plain = reqs.is_empty() && self.cost_trees.is_empty();
         let ints: Option<SmallVec<[(i64, i64); 8]>> = nexts
             .iter()
             .map(|n| match *n {
@@ -422,16 +428,17 @@ impl AffinePlan {
                 _ => None,
             })
             .collect();
-        if let (true, Some(ints)) = (plain, ints) {
+        if let (true, Some(ints), Some(dvalues)) = (plain, ints, dvalues) {
             for (j, cost) in costs.iter_mut().enumerate() {
                 let di = lo + j as i64;
                 for (slot, &(n0, nd)) in next[j * k..j * k + self.states].iter_mut().zip(&ints) {
-                    *slot = nd
-                        .checked_mul(di)
-                        .and_then(|x| x.checked_add(n0))
-                        .ok_or_else(|| (di, not_integer(n0 as f64 + nd as f64 * di as f64)))?;
+                    *slot = int_next(n0, nd, di)?;
                 }
+                // Added in the order of the general loop below: the same sums.
                 *cost = cost0 + cost_d * di as f64;
+                if let Some(v) = dvalues.get(j) {
+                    *cost += v;
+                }
             }
             return Ok(());
         }
@@ -452,17 +459,7 @@ impl AffinePlan {
             }
             let nx = &mut next[j * k..j * k + self.states];
             for (slot, n) in nx.iter_mut().zip(&nexts) {
-                *slot = match *n {
-                    RowNext::Int(n0, nd) => nd
-                        .checked_mul(di)
-                        .and_then(|x| x.checked_add(n0))
-                        .ok_or_else(|| (di, not_integer(n0 as f64 + nd as f64 * d)))?,
-                    RowNext::Real(n0, nd) => whole_state(n0 + nd * d).map_err(|e| (di, e))?,
-                    RowNext::Tree(e) => {
-                        whole_state(e.eval(state, di, consts).map_err(|e| (di, e))?)
-                            .map_err(|e| (di, e))?
-                    }
-                };
+                *slot = next_value(n, state, di, consts)?;
             }
             let mut c = cost0 + cost_d * d;
             if !self.decision_trees.is_empty() {
@@ -487,6 +484,238 @@ impl AffinePlan {
         Ok(())
     }
 }
+
+impl AffinePlan {
+    /// The next states at one state, from `at_state` (each form's value without the
+    /// decision, and the coefficient of the decision).
+    fn row_nexts<'p>(
+        &'p self,
+        at_state: &dyn Fn(usize) -> (f64, f64),
+    ) -> SmallVec<[RowNext<'p>; 8]> {
+        self.next
+            .iter()
+            .map(|n| match n {
+                Next::Affine(k) => {
+                    let (n0, nd) = at_state(*k);
+                    // Whole coefficients give whole next states: integers, no rounding.
+                    let whole = |v: f64| v.fract() == 0.0 && v.abs() < 4.0e15;
+                    if whole(n0) && whole(nd) {
+                        RowNext::Int(n0 as i64, nd as i64)
+                    } else {
+                        RowNext::Real(n0, nd)
+                    }
+                }
+                Next::Tree(e) => RowNext::Tree(e),
+            })
+            .collect()
+    }
+
+    /// The next states of decisions `lo..=hi` from `state` at a covered stage, and whether
+    /// each may be allowed (`f64::INFINITY`: not allowed; `0.0`: may be), as
+    /// [`crate::backends::dp::StagePlan::successors`] describes. Affine requirements are
+    /// checked; requirements that are trees are not (they may be costly, and marking a
+    /// decision they reject only keeps a state too many). Next states are computed exactly
+    /// as [`AffinePlan::step_all`] computes them.
+    pub fn successors(
+        &self,
+        stage: usize,
+        state: &[i64],
+        (lo, _): (i64, i64),
+        next: &mut [i64],
+        allowed: &mut [f64],
+        consts: &[f64],
+    ) -> Result<(), (i64, EvalError)> {
+        let Some(Some(coefs)) = self.stages.get(stage) else {
+            return Ok(());
+        };
+        let width = self.states + 2;
+        let at_state = |k: usize| -> (f64, f64) {
+            let c = &coefs[k * width..(k + 1) * width];
+            let mut v = c[0];
+            for (i, &s) in state.iter().enumerate() {
+                v += c[1 + i] * s as f64;
+            }
+            (v, c[width - 1])
+        };
+        let mut reqs: SmallVec<[(Op2, SideAt, SideAt); 8]> = SmallVec::new();
+        for r in &self.requires {
+            if let Require::Affine { op, k } = r {
+                let (l, r) = (at_state(2 * k), at_state(2 * k + 1));
+                if l.1 == 0.0 && r.1 == 0.0 {
+                    // On the state alone: it rejects the whole row or none of it. (Where a
+                    // tree before it would fail, `step_all` fails and no successor is read.)
+                    if !compare(*op, l.0, r.0) {
+                        allowed.fill(f64::INFINITY);
+                        return Ok(());
+                    }
+                } else {
+                    reqs.push((*op, l, r));
+                }
+            }
+        }
+        let nexts = self.row_nexts(&at_state);
+        let k = self.states.max(1);
+        'decisions: for (j, ok) in allowed.iter_mut().enumerate() {
+            let di = lo + j as i64;
+            let d = di as f64;
+            for &(op, (l0, ld), (r0, rd)) in &reqs {
+                if !compare(op, l0 + ld * d, r0 + rd * d) {
+                    *ok = f64::INFINITY;
+                    continue 'decisions;
+                }
+            }
+            let nx = &mut next[j * k..j * k + self.states];
+            for (slot, n) in nx.iter_mut().zip(&nexts) {
+                *slot = next_value(n, state, di, consts)?;
+            }
+            *ok = 0.0;
+        }
+        Ok(())
+    }
+}
+
+impl AffinePlan {
+    /// The fast path of [`crate::backends::dp::StagePlan::affine_row`] at a covered stage:
+    /// rows whose next states are all affine with whole coefficients (no overflow over the
+    /// row). With `costs`, only rows the tightest loop of [`AffinePlan::step_all`] takes
+    /// (requirements on the state alone, costs affine or cached per decision), with the
+    /// same sums; without, the requirements [`AffinePlan::successors`] checks.
+    #[allow(clippy::too_many_arguments)]
+    pub fn affine_row(
+        &self,
+        stage: usize,
+        state: &[i64],
+        (lo, hi): (i64, i64),
+        (base, step): (&mut [i64], &mut [i64]),
+        out: &mut [f64],
+        consts: &[f64],
+        costs: bool,
+    ) -> bool {
+        let _ = consts;
+        let Some(Some(coefs)) = self.stages.get(stage) else {
+            return false;
+        };
+        if costs && !self.cost_trees.is_empty() {
+            return false;
+        }
+        let width = self.states + 2;
+        let at_state = |k: usize| -> (f64, f64) {
+            let c = &coefs[k * width..(k + 1) * width];
+            let mut v = c[0];
+            for (i, &s) in state.iter().enumerate() {
+                v += c[1 + i] * s as f64;
+            }
+            (v, c[width - 1])
+        };
+        let mut reqs: SmallVec<[(Op2, SideAt, SideAt); 8]> = SmallVec::new();
+        let mut rejected = false;
+        for r in &self.requires {
+            match r {
+                Require::Affine { op, k } => {
+                    let (l, r) = (at_state(2 * k), at_state(2 * k + 1));
+                    if l.1 == 0.0 && r.1 == 0.0 {
+                        if !compare(*op, l.0, r.0) {
+                            rejected = true;
+                            break;
+                        }
+                    } else if costs {
+                        // Checked per decision: not the tightest loop.
+                        return false;
+                    } else {
+                        reqs.push((*op, l, r));
+                    }
+                }
+                // A tree first decides the order of errors and rejections.
+                Require::Tree(_) if costs => return false,
+                Require::Tree(_) => {}
+            }
+        }
+        let nexts = self.row_nexts(&at_state);
+        for (i, n) in nexts.iter().enumerate() {
+            let RowNext::Int(n0, nd) = *n else {
+                return false;
+            };
+            let (Ok(first), Ok(_)) = (int_next(n0, nd, lo), int_next(n0, nd, hi)) else {
+                return false;
+            };
+            base[i] = first;
+            step[i] = nd;
+        }
+        if rejected {
+            out.fill(f64::INFINITY);
+            return true;
+        }
+        if costs {
+            let (cost0, cost_d) = at_state(self.cost_form);
+            let dvalues: &[f64] = if self.decision_trees.is_empty() {
+                &[]
+            } else {
+                let cached = match (
+                    self.decision_costs.get(stage),
+                    self.decision_values.get(stage),
+                ) {
+                    (Some(&(dlo, _)), Some(Some(v))) => usize::try_from(lo - dlo)
+                        .ok()
+                        .and_then(|from| v.get(from..from + out.len())),
+                    _ => None,
+                };
+                match cached {
+                    Some(v) => v,
+                    None => return false,
+                }
+            };
+            for (j, cost) in out.iter_mut().enumerate() {
+                let di = lo + j as i64;
+                // The sums of the tightest loop of `step_all`, in its order.
+                *cost = cost0 + cost_d * di as f64;
+                if let Some(v) = dvalues.get(j) {
+                    *cost += v;
+                }
+            }
+        } else {
+            'decisions: for (j, ok) in out.iter_mut().enumerate() {
+                let d = (lo + j as i64) as f64;
+                for &(op, (l0, ld), (r0, rd)) in &reqs {
+                    if !compare(op, l0 + ld * d, r0 + rd * d) {
+                        *ok = f64::INFINITY;
+                        continue 'decisions;
+                    }
+                }
+                *ok = 0.0;
+            }
+        }
+        true
+    }
+}
+
+/// `n0 + nd * d` in integers, or the error of a next state that does not fit.
+#[inline]
+fn int_next(n0: i64, nd: i64, di: i64) -> Result<i64, (i64, EvalError)> {
+    nd.checked_mul(di)
+        .and_then(|x| x.checked_add(n0))
+        .ok_or_else(|| (di, not_integer(n0 as f64 + nd as f64 * di as f64)))
+}
+
+/// One next state for decision `di`.
+#[inline]
+fn next_value(
+    n: &RowNext,
+    state: &[i64],
+    di: i64,
+    consts: &[f64],
+) -> Result<i64, (i64, EvalError)> {
+    match *n {
+        RowNext::Int(n0, nd) => int_next(n0, nd, di),
+        RowNext::Real(n0, nd) => whole_state(n0 + nd * di as f64).map_err(|e| (di, e)),
+        RowNext::Tree(e) => {
+            whole_state(e.eval(state, di, consts).map_err(|e| (di, e))?).map_err(|e| (di, e))
+        }
+    }
+}
+
+/// One side of an affine requirement at one state: its value without the decision, and the
+/// coefficient of the decision.
+type SideAt = (f64, f64);
 
 /// A requirement at one state: affine (operator, and each side as the value without the
 /// decision and the coefficient of the decision) or a tree.
@@ -519,194 +748,4 @@ fn whole_state(v: f64) -> Result<i64, EvalError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::span::{FileId, Span};
-
-    fn b(op: Op2, x: CExpr, y: CExpr) -> CExpr {
-        CExpr::Bin(op, Box::new(x), Box::new(y), Span::new(FileId(0), 0, 0))
-    }
-
-    /// Tree evaluation of one decision, as `CompiledPlan::step` does it.
-    fn by_tree(
-        req: &[CExpr],
-        next: &[CExpr],
-        cost: &[CExpr],
-        state: &[i64],
-        d: i64,
-        consts: &[f64],
-    ) -> (f64, Vec<i64>) {
-        for r in req {
-            if r.eval(state, d, consts).unwrap() == 0.0 {
-                return (f64::INFINITY, vec![]);
-            }
-        }
-        let nx = next
-            .iter()
-            .map(|n| n.eval(state, d, consts).unwrap().round() as i64)
-            .collect();
-        let c = cost.iter().map(|c| c.eval(state, d, consts).unwrap()).sum();
-        (c, nx)
-    }
-
-    /// Every (stage, state, decision) of a small grid: the rows of the affine plan equal the
-    /// tree evaluation. Returns how many allowed steps were compared.
-    /// `range` is the decisions asked for; the plan caches decision-only costs for 0..=6.
-    fn compare_with_trees(
-        req: &[CExpr],
-        next: &[CExpr],
-        cost: &[CExpr],
-        range: (i64, i64),
-    ) -> usize {
-        let table = vec![vec![40.0, 1.0, 400.0], vec![40.0, 2.0, 800.0]];
-        let plan =
-            AffinePlan::new(2, req, next, cost, &table, &[(0, 6), (0, 6)]).expect("affine parts");
-        let mut compared = 0;
-        for (stage, consts) in table.iter().enumerate() {
-            assert!(plan.covers(stage));
-            for racks in 0..30 {
-                for budget in 0..12 {
-                    let state = [racks, budget];
-                    let (lo, hi) = range;
-                    let n = (hi - lo + 1) as usize;
-                    let mut next_out = vec![0; 2 * n];
-                    let mut costs = vec![0.0; n];
-                    plan.step_all(stage, &state, (lo, hi), &mut next_out, &mut costs, consts)
-                        .unwrap();
-                    for j in 0..n {
-                        let d = lo + j as i64;
-                        let (c, nx) = by_tree(req, next, cost, &state, d, consts);
-                        if c.is_infinite() {
-                            assert!(costs[j].is_infinite(), "{state:?} {d}");
-                        } else {
-                            assert!((costs[j] - c).abs() < 1e-9, "{state:?} {d}");
-                            assert_eq!(&next_out[2 * j..2 * j + 2], nx.as_slice());
-                            compared += 1;
-                        }
-                    }
-                }
-            }
-        }
-        compared
-    }
-
-    #[test]
-    fn affine_rows_match_the_trees() {
-        use CExpr::{Const, Decision, Stage, State};
-        // next racks = racks + add - stage[1]; next budget = budget - 2 * add
-        // require racks * stage[0] >= stage[2] and add <= budget / 2
-        // cost = add * 3.5 + racks * stage[1] - (budget - add) / 4
-        let next = vec![
-            b(Op2::Sub, b(Op2::Add, State(0), Decision), Stage(1)),
-            b(Op2::Sub, State(1), b(Op2::Mul, Const(2.0), Decision)),
-        ];
-        let req = vec![
-            b(Op2::Ge, b(Op2::Mul, State(0), Stage(0)), Stage(2)),
-            b(Op2::Le, Decision, b(Op2::Div, State(1), Const(2.0))),
-        ];
-        let cost = vec![
-            b(
-                Op2::Add,
-                b(Op2::Mul, Decision, Const(3.5)),
-                b(Op2::Mul, State(0), Stage(1)),
-            ),
-            CExpr::Un(
-                Op1::Neg,
-                Box::new(b(Op2::Div, b(Op2::Sub, State(1), Decision), Const(4.0))),
-            ),
-        ];
-        let compared = compare_with_trees(&req, &next, &cost, (0, 6));
-        assert!(compared > 100, "too few allowed steps compared: {compared}");
-    }
-
-    /// Requirements on the state alone, whole next states and an affine cost: the row is
-    /// filled by the tightest loop.
-    #[test]
-    fn plain_rows_match_the_trees() {
-        use CExpr::{Const, Decision, Stage, State};
-        let next = vec![
-            b(Op2::Add, State(0), Decision),
-            b(Op2::Sub, State(1), b(Op2::Mul, Const(2.0), Decision)),
-        ];
-        let req = vec![b(Op2::Ge, b(Op2::Mul, State(0), Stage(0)), Stage(2))];
-        let cost = vec![b(
-            Op2::Add,
-            b(Op2::Mul, Decision, Const(3.5)),
-            b(Op2::Mul, State(0), Stage(1)),
-        )];
-        let compared = compare_with_trees(&req, &next, &cost, (0, 6));
-        assert!(compared > 100, "too few allowed steps compared: {compared}");
-    }
-
-    #[test]
-    fn mixed_plans_match_the_trees() {
-        use CExpr::{Const, Decision, Stage, State};
-        // A tiered price (min, max, if), a requirement that is not affine after an affine
-        // one on the state, and a next state capped with min.
-        let tier = b(
-            Op2::Add,
-            b(Op2::Mul, b(Op2::Min, Decision, Const(2.0)), Const(10.0)),
-            b(
-                Op2::Mul,
-                b(Op2::Max, b(Op2::Sub, Decision, Const(2.0)), Const(0.0)),
-                Const(8.5),
-            ),
-        );
-        let fixed = CExpr::If(
-            Box::new(b(Op2::Gt, Decision, Const(0.0))),
-            Box::new(Stage(2)),
-            Box::new(Const(0.0)),
-        );
-        let cost = vec![tier, fixed, b(Op2::Mul, State(0), Stage(1))];
-        let req = vec![
-            b(Op2::Ge, b(Op2::Mul, State(0), Stage(0)), Stage(2)),
-            b(
-                Op2::Le,
-                b(Op2::Mul, Decision, Decision),
-                b(Op2::Mul, State(1), Const(3.0)),
-            ),
-            b(Op2::Ge, State(1), Decision),
-        ];
-        let next = vec![
-            b(Op2::Min, b(Op2::Add, State(0), Decision), Const(31.0)),
-            b(Op2::Sub, State(1), Decision),
-        ];
-        // Decisions inside the cached range, and reaching past it on both sides.
-        for range in [(0, 6), (-2, 9)] {
-            let compared = compare_with_trees(&req, &next, &cost, range);
-            assert!(compared > 100, "too few allowed steps compared: {compared}");
-        }
-    }
-
-    #[test]
-    fn non_affine_parts_and_zero_divisors_use_the_trees() {
-        use CExpr::{Const, Decision, Stage, State};
-        let table = vec![vec![0.0], vec![2.0]];
-        // Nothing affine: no plan (the trees alone are as fast).
-        let cost = vec![b(Op2::Mul, State(0), Decision)];
-        assert!(AffinePlan::new(
-            1,
-            &[],
-            &[b(Op2::Mul, State(0), State(0))],
-            &cost,
-            &table,
-            &[(0, 2); 2]
-        )
-        .is_none());
-        // A data divisor that is zero at stage 0: that stage falls back.
-        let cost = vec![b(Op2::Div, Decision, Stage(0))];
-        let plan =
-            AffinePlan::new(1, &[], &[State(0)], &cost, &table, &[(0, 2); 2]).expect("affine");
-        assert!(!plan.covers(0));
-        assert!(plan.covers(1));
-        // A next state that is not whole is an error naming the decision.
-        let next = vec![b(Op2::Div, Decision, Const(2.0))];
-        let plan = AffinePlan::new(1, &[], &next, &[], &table, &[(0, 2); 2]).expect("affine");
-        let (mut nx, mut costs) = (vec![0; 3], vec![0.0; 3]);
-        let err = plan.step_all(1, &[0], (0, 2), &mut nx, &mut costs, &table[1]);
-        assert!(
-            matches!(&err, Err((1, e)) if e.to_string().contains("0.5")),
-            "{err:?}"
-        );
-    }
-}
+mod tests;

@@ -106,6 +106,46 @@ impl StagePlan for CompiledPlan {
         }
     }
 
+    fn successors(
+        &self,
+        stage: usize,
+        state: &[i64],
+        decisions: (i64, i64),
+        next: &mut [i64],
+        allowed: &mut [f64],
+    ) -> Result<(), (i64, EvalError)> {
+        match &self.affine {
+            Some(a) if a.covers(stage) => {
+                a.successors(stage, state, decisions, next, allowed, &self.table[stage])
+            }
+            _ => self.step_all(stage, state, decisions, next, allowed),
+        }
+    }
+
+    fn affine_row(
+        &self,
+        stage: usize,
+        state: &[i64],
+        decisions: (i64, i64),
+        base: &mut [i64],
+        step: &mut [i64],
+        out: &mut [f64],
+        costs: bool,
+    ) -> Result<bool, (i64, EvalError)> {
+        Ok(match &self.affine {
+            Some(a) if a.covers(stage) => a.affine_row(
+                stage,
+                state,
+                decisions,
+                (base, step),
+                out,
+                &self.table[stage],
+                costs,
+            ),
+            _ => false,
+        })
+    }
+
     fn terminal(&self, state: &[i64]) -> Result<Option<f64>, EvalError> {
         let consts = self.table.last().map(|v| v.as_slice()).unwrap_or(&[]);
         for r in &self.final_requires {
@@ -405,7 +445,7 @@ impl Inst<'_> {
 }
 
 /// The trajectory of one plan instance in a report.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PlanTrajectory {
     pub plan: String,
     pub cost: f64,
@@ -413,7 +453,7 @@ pub struct PlanTrajectory {
     pub final_state: Vec<i64>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StageReport {
     pub stage: String,
     pub state: Vec<i64>,

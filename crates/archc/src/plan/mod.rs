@@ -8,7 +8,7 @@ pub mod compile;
 pub mod dp;
 pub mod lower;
 
-use crate::backends::dp::{self as dpb, DpBudget, StagePlan};
+use crate::backends::dp::{self as dpb, DpBudget, DpOptions, StagePlan};
 use crate::check::{Global, Schema};
 use crate::diagnostics::Diagnostic;
 use crate::instantiate::{Inst, Instance};
@@ -157,14 +157,23 @@ pub fn solve_dp(
     sources: &mut SourceMap,
     instance: &mut Instance,
 ) -> Result<DpOutcome, Diagnostic> {
+    solve_dp_with(schema, sources, instance, &DpOptions::default())
+}
+
+/// [`solve_dp`] with the given solver options (budget, reachability pruning).
+pub fn solve_dp_with(
+    schema: &Schema,
+    sources: &mut SourceMap,
+    instance: &mut Instance,
+    options: &DpOptions,
+) -> Result<DpOutcome, Diagnostic> {
     let start = std::time::Instant::now();
-    let budget = DpBudget::default();
     let refs: Vec<&dyn StagePlan> = instance
         .dp_plans
         .iter()
         .map(|p| p as &dyn StagePlan)
         .collect();
-    let results = dpb::solve_many(&refs, &budget);
+    let results = dpb::solve_many_with(&refs, options);
     let time_ms = start.elapsed().as_millis() as u64;
     let world = std::mem::take(&mut instance.world);
     let mut inst = Inst::resume(schema, sources, world);

@@ -7,8 +7,9 @@
 //!
 //! 1. sizes the solve up front ([`estimate`]) and refuses plans beyond a [`DpBudget`]
 //!    ([`DpError::TooLarge`], E0610);
-//! 2. runs exact backward induction over stage x state ([`solve`], [`solve_many`] for many
-//!    independent instances in parallel);
+//! 2. finds the states reachable from the initial state by a forward pass (`reach`), then
+//!    runs exact backward induction over those stage x state pairs ([`solve`], [`solve_many`]
+//!    for many independent instances in parallel; [`DpOptions`] can turn the pass off);
 //! 3. recovers the optimal decisions forward from the initial state ([`DpSolution`]), with
 //!    ties going to the smallest decision;
 //! 4. explains failures as data: no feasible policy ([`DpError::Infeasible`], E0611, with
@@ -19,11 +20,13 @@
 mod error;
 mod estimate;
 mod plan;
+mod reach;
 mod solver;
 mod synthetic;
 
 pub use error::{ContractViolation, DpError, InfeasibleReason};
 pub use estimate::{estimate, BudgetLimit, DpBudget, DpEstimate};
 pub use plan::{step_each, EvalError, EvalErrorKind, StagePlan};
-pub use solver::{solve, solve_many, DpSolution};
+pub use reach::FULL_FRACTION;
+pub use solver::{solve, solve_many, solve_many_with, solve_with, DpOptions, DpSolution};
 pub use synthetic::{synthetic_buildout, SyntheticBuildout, CORES_PER_RACK};

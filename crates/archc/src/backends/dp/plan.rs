@@ -114,6 +114,50 @@ pub trait StagePlan: Sync {
     ) -> Result<(), (i64, EvalError)> {
         step_each(self, stage, state, decisions, next, costs)
     }
+
+    /// The next states of every decision from one state, for the forward pass that finds
+    /// the states reachable from the initial state (the backward pass then visits only
+    /// those). Same layout as [`StagePlan::step_all`], but `allowed[j]` only says whether
+    /// decision `lo + j` may be allowed: `f64::INFINITY` when it is known not to be, any
+    /// other value when it may be. The next state of every decision that `step_all` allows
+    /// must be written exactly; marking a decision that `step_all` rejects is harmless (a
+    /// few states too many are kept), missing one is not. On an error the solver asks
+    /// `step_all` instead. The default is `step_all`; override it when next states and
+    /// requirements are cheaper to evaluate than costs.
+    fn successors(
+        &self,
+        stage: usize,
+        state: &[i64],
+        decisions: (i64, i64),
+        next: &mut [i64],
+        allowed: &mut [f64],
+    ) -> Result<(), (i64, EvalError)> {
+        self.step_all(stage, state, decisions, next, allowed)
+    }
+
+    /// A fast path for rows whose next states are affine in the decision. When the next
+    /// state of decision `lo + j` is `base + j * step` for every decision of `decisions`
+    /// (whole numbers that fit in `i64`), writes `base` and `step` (one value per state
+    /// dimension each) and `out`, and returns `Ok(true)`: with `costs`, `out` holds what
+    /// [`StagePlan::step_all`] writes into its costs (the same values, bit for bit);
+    /// without, what [`StagePlan::successors`] writes into `allowed`. `Ok(false)`: no fast
+    /// path for this row, nothing is written, and the solver calls `step_all` or
+    /// `successors`. The solver then computes next-state indices by arithmetic instead of
+    /// one lookup per decision. The default has no fast path.
+    #[allow(clippy::too_many_arguments)]
+    fn affine_row(
+        &self,
+        stage: usize,
+        state: &[i64],
+        decisions: (i64, i64),
+        base: &mut [i64],
+        step: &mut [i64],
+        out: &mut [f64],
+        costs: bool,
+    ) -> Result<bool, (i64, EvalError)> {
+        let _ = (stage, state, decisions, base, step, out, costs);
+        Ok(false)
+    }
 }
 
 /// [`StagePlan::step_all`] by one [`StagePlan::step`] per decision: the default, and the

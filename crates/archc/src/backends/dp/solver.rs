@@ -14,12 +14,21 @@
 //! lies in a state reachable from the initial state, and then with its stage, state and
 //! decision.
 //!
+//! Reachability: by default a forward pass first finds the states reachable from the initial
+//! state at each stage ([`super::reach`]); the backward pass computes values only there and
+//! leaves NaN in the others, which nothing reads ([`DpOptions::prune_unreachable`] turns
+//! the pass off).
+//!
 //! Parallelism: [`solve_many`] solves plans in parallel; within a plan, large stages are split
 //! into chunks of states evaluated in parallel (each chunk with its own scratch buffers).
 
 use super::error::{ContractViolation, DpError, InfeasibleReason};
 use super::estimate::{estimate, DpBudget, DpEstimate};
 use super::plan::{EvalError, EvalErrorKind, StagePlan};
+use super::reach::{self, Reachable};
+use rows::evaluate_affine;
+
+mod rows;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -36,7 +45,8 @@ pub struct DpSolution {
     pub stage_costs: Vec<f64>,
     /// The terminal cost of the final state.
     pub terminal_cost: f64,
-    /// Stage x state pairs whose value was computed (including the terminal stage).
+    /// Stage x state pairs whose value was computed (including the terminal stage): all of
+    /// them without pruning, the reachable ones with it.
     pub states_explored: u64,
     /// Transition and terminal evaluations of the backward pass.
     pub evaluations: u64,
@@ -44,8 +54,40 @@ pub struct DpSolution {
     pub estimate: DpEstimate,
 }
 
-/// Solves one plan exactly, after checking its estimate against `budget`.
+/// How a plan is solved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct DpOptions {
+    /// The limits the solve must fit in.
+    pub budget: DpBudget,
+    /// Find the states reachable from the initial state first and compute values only
+    /// there (default). The answer is the same either way.
+    pub prune_unreachable: bool,
+}
+
+impl Default for DpOptions {
+    fn default() -> Self {
+        DpOptions {
+            budget: DpBudget::default(),
+            prune_unreachable: true,
+        }
+    }
+}
+
+/// Solves one plan exactly, after checking its estimate against `budget`, visiting only
+/// the reachable states.
 pub fn solve(plan: &dyn StagePlan, budget: &DpBudget) -> Result<DpSolution, DpError> {
+    solve_with(
+        plan,
+        &DpOptions {
+            budget: *budget,
+            ..DpOptions::default()
+        },
+    )
+}
+
+/// Solves one plan exactly with the given options.
+pub fn solve_with(plan: &dyn StagePlan, options: &DpOptions) -> Result<DpSolution, DpError> {
+    let budget = &options.budget;
     let layout = validate(plan, budget)?;
     let est = estimate(plan);
     let s = layout.states;
@@ -58,13 +100,18 @@ pub fn solve(plan: &dyn StagePlan, budget: &DpBudget) -> Result<DpSolution, DpEr
         .try_reserve_exact(len)
         .map_err(|_| too_large(est, budget))?;
     tables.resize(len, 0.0);
+    let reach = if options.prune_unreachable {
+        reach::forward(plan, &layout)
+    } else {
+        Reachable::full(stages, s)
+    };
 
     {
         let (rest, last) = tables.split_at_mut(stages * s);
-        fill_terminal(plan, &layout, last);
+        fill_terminal(plan, &layout, last, reach.set(stages));
         let mut later: &[f64] = last;
         for (t, cur) in rest.chunks_exact_mut(s).enumerate().rev() {
-            backward_stage(plan, &layout, t, cur, later);
+            backward_stage(plan, &layout, t, cur, later, reach.set(t));
             later = cur;
         }
     }
@@ -78,12 +125,26 @@ pub fn solve(plan: &dyn StagePlan, budget: &DpBudget) -> Result<DpSolution, DpEr
     if v0 == f64::INFINITY {
         return Err(explain_infeasible(plan, &layout));
     }
-    recover(plan, &layout, &tables, est)
+    let mut solution = recover(plan, &layout, &tables, est)?;
+    solution.states_explored = (0..=stages).map(|t| reach.count(t)).sum();
+    solution.evaluations = (0..stages)
+        .map(|t| reach.count(t) * decision_count(plan.decision_range(t)) as u64)
+        .sum::<u64>()
+        + reach.count(stages);
+    Ok(solution)
 }
 
 /// Solves independent plans in parallel; the results are in the order of `plans`.
 pub fn solve_many(plans: &[&dyn StagePlan], budget: &DpBudget) -> Vec<Result<DpSolution, DpError>> {
     plans.par_iter().map(|p| solve(*p, budget)).collect()
+}
+
+/// [`solve_many`] with the given options.
+pub fn solve_many_with(
+    plans: &[&dyn StagePlan],
+    options: &DpOptions,
+) -> Vec<Result<DpSolution, DpError>> {
+    plans.par_iter().map(|p| solve_with(*p, options)).collect()
 }
 
 fn too_large(estimate: DpEstimate, budget: &DpBudget) -> DpError {
@@ -149,7 +210,7 @@ pub(crate) struct Layout {
     dims: Vec<(i64, i64)>,
     sizes: Vec<u64>,
     strides: Vec<usize>,
-    states: usize,
+    pub(super) states: usize,
 }
 
 impl Layout {
@@ -172,13 +233,18 @@ impl Layout {
         })
     }
 
-    fn k(&self) -> usize {
+    #[cfg(test)]
+    pub(super) fn new_for_tests(dims: &[(i64, i64)]) -> Layout {
+        Layout::new(dims).expect("a small state space")
+    }
+
+    pub(super) fn k(&self) -> usize {
         self.dims.len()
     }
 
     /// The linear index of `state`, or `None` when it is out of range.
     #[inline]
-    fn index(&self, state: &[i64]) -> Option<usize> {
+    pub(super) fn index(&self, state: &[i64]) -> Option<usize> {
         let mut idx = 0usize;
         for ((&v, &(lo, _)), (&size, &stride)) in state
             .iter()
@@ -195,7 +261,7 @@ impl Layout {
     }
 
     /// Writes the state with linear index `idx` into `out`.
-    fn decode(&self, mut idx: usize, out: &mut [i64]) {
+    pub(super) fn decode(&self, mut idx: usize, out: &mut [i64]) {
         for ((o, &(lo, _)), &stride) in out.iter_mut().zip(&self.dims).zip(&self.strides) {
             *o = lo + (idx / stride) as i64;
             idx %= stride;
@@ -256,16 +322,22 @@ impl Indexer for Layout {
 }
 
 /// Buffers for one state's decisions: next states (`k` per decision) and costs.
-struct StepBuffers {
-    next: Vec<i64>,
-    costs: Vec<f64>,
+pub(super) struct StepBuffers {
+    pub(super) next: Vec<i64>,
+    pub(super) costs: Vec<f64>,
+    /// The next state of the first decision and its change per decision, on the fast path
+    /// for affine rows ([`StagePlan::affine_row`]).
+    pub(super) base: Vec<i64>,
+    pub(super) step: Vec<i64>,
 }
 
 impl StepBuffers {
-    fn new(k: usize, decisions: usize) -> StepBuffers {
+    pub(super) fn new(k: usize, decisions: usize) -> StepBuffers {
         StepBuffers {
             next: vec![0; k * decisions],
             costs: vec![0.0; decisions],
+            base: vec![0; k],
+            step: vec![0; k],
         }
     }
 }
@@ -289,16 +361,31 @@ impl Scratch {
 /// (`+inf`: nothing allowed; NaN: an error is reachable) and the offset of the first decision
 /// attaining it.
 #[inline]
+#[allow(clippy::too_many_arguments)]
 fn evaluate_state<I: Indexer>(
     plan: &dyn StagePlan,
+    layout: &Layout,
     ix: &I,
     stage: usize,
     decisions: (i64, i64),
     state: &[i64],
     later: &[f64],
     bufs: &mut StepBuffers,
+    rows: bool,
 ) -> (f64, usize) {
-    let StepBuffers { next, costs } = bufs;
+    let StepBuffers {
+        next,
+        costs,
+        base,
+        step,
+    } = bufs;
+    if rows {
+        match plan.affine_row(stage, state, decisions, base, step, costs, true) {
+            Err(_) => return (f64::NAN, usize::MAX),
+            Ok(true) => return evaluate_affine(layout, base, step, costs, later),
+            Ok(false) => {}
+        }
+    }
     if plan.step_all(stage, state, decisions, next, costs).is_err() {
         return (f64::NAN, usize::MAX);
     }
@@ -329,9 +416,9 @@ fn evaluate_state<I: Indexer>(
 }
 
 /// Below this many evaluations a stage is swept on the calling thread.
-const PAR_EVALUATIONS: usize = 1 << 14;
+pub(super) const PAR_EVALUATIONS: usize = 1 << 14;
 
-fn decision_count(decisions: (i64, i64)) -> usize {
+pub(super) fn decision_count(decisions: (i64, i64)) -> usize {
     super::estimate::range_len(decisions.0, decisions.1) as usize
 }
 
@@ -342,15 +429,55 @@ fn backward_stage(
     stage: usize,
     cur: &mut [f64],
     later: &[f64],
+    reach: Option<&[u64]>,
 ) {
     if layout.k() == 1 {
         let ix = OneDim {
             lo: layout.dims[0].0,
             size: layout.sizes[0],
         };
-        sweep_stage(plan, layout, &ix, stage, cur, later);
+        sweep_stage(plan, layout, &ix, stage, cur, later, reach);
     } else {
-        sweep_stage(plan, layout, layout, stage, cur, later);
+        sweep_stage(plan, layout, layout, stage, cur, later, reach);
+    }
+}
+
+/// Calls `visit(i, out_i)` for the states `start..start + out.len()` kept by `reach` (all
+/// when `None`) and writes NaN for the others; `visit` gets whether the previous state was
+/// visited too (then the caller's state tuple can advance instead of being decoded).
+#[inline]
+fn for_kept(
+    reach: Option<&[u64]>,
+    start: usize,
+    out: &mut [f64],
+    mut visit: impl FnMut(usize, bool, &mut f64),
+) {
+    let Some(bits) = reach else {
+        for (j, o) in out.iter_mut().enumerate() {
+            visit(start + j, j > 0, o);
+        }
+        return;
+    };
+    let mut prev_visited = false;
+    let mut j = 0;
+    while j < out.len() {
+        let i = start + j;
+        // A whole empty word at once.
+        if i & 63 == 0 && bits[i >> 6] == 0 {
+            let end = (j + 64).min(out.len());
+            out[j..end].fill(f64::NAN);
+            j = end;
+            prev_visited = false;
+            continue;
+        }
+        if reach::has(bits, i) {
+            visit(i, prev_visited, &mut out[j]);
+            prev_visited = true;
+        } else {
+            out[j] = f64::NAN;
+            prev_visited = false;
+        }
+        j += 1;
     }
 }
 
@@ -361,18 +488,22 @@ fn sweep_stage<I: Indexer>(
     stage: usize,
     cur: &mut [f64],
     later: &[f64],
+    reach: Option<&[u64]>,
 ) {
     let decisions = plan.decision_range(stage);
     let nd = decision_count(decisions);
     let k = layout.k();
     let chunk = (PAR_EVALUATIONS / nd.max(1)).max(64);
     let sweep = |scratch: &mut Scratch, start: usize, out: &mut [f64]| {
-        layout.decode(start, &mut scratch.state);
         let Scratch { state, bufs } = scratch;
-        for o in out.iter_mut() {
-            *o = evaluate_state(plan, ix, stage, decisions, state, later, bufs).0;
-            layout.advance(state);
-        }
+        for_kept(reach, start, out, |i, advance, o| {
+            if advance {
+                layout.advance(state);
+            } else {
+                layout.decode(i, state);
+            }
+            *o = evaluate_state(plan, layout, ix, stage, decisions, state, later, bufs, true).0;
+        });
     };
     if cur.len() <= chunk {
         let mut scratch = Scratch::new(k, nd);
@@ -394,15 +525,18 @@ fn terminal_value(plan: &dyn StagePlan, state: &[i64]) -> f64 {
     }
 }
 
-fn fill_terminal(plan: &dyn StagePlan, layout: &Layout, out: &mut [f64]) {
+fn fill_terminal(plan: &dyn StagePlan, layout: &Layout, out: &mut [f64], reach: Option<&[u64]>) {
     let k = layout.k();
     let chunk = PAR_EVALUATIONS;
     let sweep = |state: &mut Vec<i64>, start: usize, out: &mut [f64]| {
-        layout.decode(start, state);
-        for o in out.iter_mut() {
+        for_kept(reach, start, out, |i, advance, o| {
+            if advance {
+                layout.advance(state);
+            } else {
+                layout.decode(i, state);
+            }
             *o = terminal_value(plan, state);
-            layout.advance(state);
-        }
+        });
     };
     if out.len() <= chunk {
         sweep(&mut vec![0; k], 0, out);
@@ -442,7 +576,19 @@ fn recover(
         let decisions = plan.decision_range(t);
         let mut scratch = StepBuffers::new(k, decision_count(decisions));
         let later = &tables[(t + 1) * s..(t + 2) * s];
-        let (value, j) = evaluate_state(plan, layout, t, decisions, &state, later, &mut scratch);
+        // The general path, which writes the next states the trajectory needs; it also
+        // checks the values of the fast path.
+        let (value, j) = evaluate_state(
+            plan,
+            layout,
+            layout,
+            t,
+            decisions,
+            &state,
+            later,
+            &mut scratch,
+            false,
+        );
         if value.to_bits() != tables[t * s + idx].to_bits() || j == usize::MAX {
             return Err(inconsistent(t));
         }
