@@ -18,6 +18,7 @@ pub const CODES: &[CodeInfo] = &[
     CodeInfo { code: "E0210", title: "wrong number of template arguments", explanation: "`apply` gives a template more or fewer arguments than it declares. The label lists the template's parameters." },
     CodeInfo { code: "E0212", title: "ambiguous name", explanation: "A bare name matches entities of several kinds. Write it as an element of one set: use an index filter, or rename one of the entities." },
     CodeInfo { code: "E0213", title: "index variable already bound", explanation: "The same index variable is bound twice in one index list: `[r in regions, r in zones]`. Use different names." },
+    CodeInfo { code: "E0215", title: "standard attributes used without `use std.infra`", explanation: "The model sets or reads attributes that the standard library module `std.infra` declares for the built-in kinds (`cores` and `price` of regions, `replicas` of services, `latency` and `capacity` of links, ...), but does not `use` it. Without the module the built-in kinds have no attributes (links have only `src` and `dst`), so every such attribute would be unknown.\n\nExample:\n\n    region us-east { cores: 40_000 core }   // E0215: `cores` comes from std.infra\n\nAdd `use std.infra` at the top of the file. The error is reported once, on the first use; the rest of the model is checked as if the module were used, so the other errors shown are real." },
 ];
 
 pub fn unknown_module(span: Span, name: &str) -> Diagnostic {
