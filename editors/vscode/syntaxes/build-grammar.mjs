@@ -21,7 +21,7 @@ const OUT = join(dirname(fileURLToPath(import.meta.url)), "arch.tmLanguage.json"
 
 // The keywords, contextual words, types, aggregates, built-in kinds and operators below are
 // the lists of `crates/archc/src/syntax/lexicon.rs`, the one lexicon of the language; the test
-// `crates/archc-cli/tests/consistency.rs` reads these arrays as text and fails when they
+// `crates/archc-cli/tests/lexicon.rs` reads these arrays as text and fails when they
 // disagree with it. Keep each of them a literal array of strings.
 
 /** Keywords that start a top-level declaration. */

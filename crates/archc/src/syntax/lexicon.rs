@@ -3,7 +3,7 @@
 //! The pest grammar (`grammar/arch.pest`), the logos lexer ([`super::lexer`]) and the VS Code
 //! TextMate grammar (`editors/vscode/syntaxes/build-grammar.mjs`) each spell these words and
 //! symbols out, because their formats cannot import a Rust list; the lexer reads its keywords
-//! from here, and a test (`crates/archc-cli/tests/consistency.rs`) fails when any of the three
+//! from here, and a test (`crates/archc-cli/tests/lexicon.rs`) fails when any of the three
 //! disagrees with this module.
 
 /// Every reserved word: never a name unless quoted (`` `in` ``).
