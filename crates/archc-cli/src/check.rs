@@ -1,11 +1,11 @@
 //! `archc check FILE...`: diagnostics only (data files are loaded and the model expanded,
 //! so data errors are found too).
 
-use super::{exit, Format};
+use super::{exit, Format, LimitArgs};
 use archc::analysis::{analyze, AnalyzeOptions};
 use std::path::PathBuf;
 
-pub fn run(files: &[PathBuf], format: Format) -> i32 {
+pub fn run(files: &[PathBuf], format: Format, limits: &LimitArgs) -> i32 {
     if files.is_empty() {
         eprintln!("error: no files given (usage: archc check FILE...)");
         return exit::USAGE;
@@ -17,6 +17,7 @@ pub fn run(files: &[PathBuf], format: Format) -> i32 {
             f,
             &AnalyzeOptions {
                 instantiate: true,
+                limits: Some(limits.limits()),
                 ..Default::default()
             },
         );

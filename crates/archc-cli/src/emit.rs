@@ -1,10 +1,16 @@
 //! `archc emit FILE --mps OUT | --lp OUT | --ir`: hand the model to any solver.
 
-use super::exit;
+use super::{exit, LimitArgs};
 use archc::analysis::{analyze, AnalyzeOptions};
 use std::path::Path;
 
-pub fn run(file: &Path, mps: Option<&Path>, lp: Option<&Path>, ir: bool) -> i32 {
+pub fn run(
+    file: &Path,
+    mps: Option<&Path>,
+    lp: Option<&Path>,
+    ir: bool,
+    limits: &LimitArgs,
+) -> i32 {
     if mps.is_none() && lp.is_none() && !ir {
         eprintln!("error: say what to emit: --mps PATH, --lp PATH or --ir");
         return exit::USAGE;
@@ -13,6 +19,7 @@ pub fn run(file: &Path, mps: Option<&Path>, lp: Option<&Path>, ir: bool) -> i32 
         file,
         &AnalyzeOptions {
             instantiate: true,
+            limits: Some(limits.limits()),
             ..Default::default()
         },
     );

@@ -50,6 +50,32 @@ pub enum Format {
     Json,
 }
 
+/// The size limits of the expanded model (E0604 when a declaration would exceed one).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct LimitArgs {
+    /// Most columns (decision variables) the expanded model may have [default: 50000000].
+    #[arg(long, value_name = "N")]
+    pub max_columns: Option<usize>,
+    /// Most rows (constraints) the expanded model may have [default: 50000000].
+    #[arg(long, value_name = "N")]
+    pub max_rows: Option<usize>,
+    /// Most nonzero coefficients the expanded model may have [default: 400000000].
+    #[arg(long, value_name = "N")]
+    pub max_nonzeros: Option<usize>,
+}
+
+impl LimitArgs {
+    /// The core's limits: the defaults, raised or lowered by the flags given.
+    pub fn limits(&self) -> archc::instantiate::Limits {
+        let default = archc::instantiate::Limits::default();
+        archc::instantiate::Limits {
+            max_columns: self.max_columns.unwrap_or(default.max_columns),
+            max_rows: self.max_rows.unwrap_or(default.max_rows),
+            max_nonzeros: self.max_nonzeros.unwrap_or(default.max_nonzeros),
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Check models: report every error with its code and span.
@@ -57,6 +83,8 @@ pub enum Command {
         files: Vec<PathBuf>,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Solve a model and print the verified plan.
     Solve(solve::SolveArgs),
@@ -72,6 +100,8 @@ pub enum Command {
         /// Print the IR with origins.
         #[arg(long)]
         ir: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Format files in the canonical layout.
     Fmt {
@@ -108,9 +138,19 @@ pub fn run() -> i32 {
         }
     };
     match cli.command {
-        Command::Check { files, format } => check::run(&files, format),
+        Command::Check {
+            files,
+            format,
+            limits,
+        } => check::run(&files, format, &limits),
         Command::Solve(args) => solve::run(&args),
-        Command::Emit { file, mps, lp, ir } => emit::run(&file, mps.as_deref(), lp.as_deref(), ir),
+        Command::Emit {
+            file,
+            mps,
+            lp,
+            ir,
+            limits,
+        } => emit::run(&file, mps.as_deref(), lp.as_deref(), ir, &limits),
         Command::Fmt { files, check } => fmt::run(&files, check),
         Command::Test { paths, update } => crate::modeltest::run_cli(&paths, update),
         Command::Lsp => archc_lsp::run_stdio(),
@@ -126,9 +166,32 @@ pub(crate) fn width() -> usize {
         .unwrap_or(100)
 }
 
-/// Print diagnostics to stderr (colour when stderr is a terminal).
+/// Print diagnostics to stderr (colour when stderr is a terminal), then a summary line
+/// that counts them (`error: 3 errors, 1 warning`).
 pub(crate) fn print_diagnostics(a: &archc::analysis::Analysis) {
     print_diagnostic_list(&a.diagnostics, &a.sources);
+    if let Some(line) = summary_line(&a.diagnostics) {
+        eprintln!("{line}");
+    }
+}
+
+/// `error: 3 errors, 1 warning` when there are errors, `warning: 2 warnings` when there are
+/// only warnings, nothing when there are neither.
+pub fn summary_line(diags: &[archc::diagnostics::Diagnostic]) -> Option<String> {
+    use archc::diagnostics::Severity;
+    let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, 0) => None,
+        (0, w) => Some(format!("warning: {}", plural(w, "warning"))),
+        (e, 0) => Some(format!("error: {}", plural(e, "error"))),
+        (e, w) => Some(format!(
+            "error: {}, {}",
+            plural(e, "error"),
+            plural(w, "warning")
+        )),
+    }
 }
 
 /// Render diagnostics to stderr, in colour on a terminal.

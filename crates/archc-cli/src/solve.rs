@@ -39,6 +39,8 @@ pub struct SolveArgs {
     /// Backend for models with plans: auto chooses DP for independent plans, MILP otherwise.
     #[arg(long, value_enum, default_value = "auto")]
     pub backend: BackendArg,
+    #[command(flatten)]
+    pub limits: super::LimitArgs,
 }
 
 /// `--backend`: the core's [`archc::plan::BackendChoice`] as a command-line value.
@@ -73,6 +75,7 @@ pub fn run(args: &SolveArgs) -> i32 {
     let options = AnalyzeOptions {
         instantiate: true,
         backend: args.backend.into(),
+        limits: Some(args.limits.limits()),
         ..Default::default()
     };
     let mut a = analyze(&args.file, &options);

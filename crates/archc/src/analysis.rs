@@ -174,6 +174,11 @@ pub fn analyze_source(
 }
 
 fn analyze_loaded(analysis: &mut Analysis, main: FileId, options: &AnalyzeOptions) {
+    run_phases(analysis, main, options);
+    crate::resolve::prelude::hide_labels(analysis);
+}
+
+fn run_phases(analysis: &mut Analysis, main: FileId, options: &AnalyzeOptions) {
     let text = analysis.sources.text(main);
     let (file, diags) = match &options.parse_cache {
         Some(cache) => {

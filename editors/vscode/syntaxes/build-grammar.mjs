@@ -19,26 +19,51 @@ const OUT = join(dirname(fileURLToPath(import.meta.url)), "arch.tmLanguage.json"
 // Vocabulary
 // ---------------------------------------------------------------------------------------------
 
+// The keywords, contextual words, types, aggregates, built-in kinds and operators below are
+// the lists of `crates/archc/src/syntax/lexicon.rs`, the one lexicon of the language; the test
+// `crates/archc-cli/tests/lexicon.rs` reads these arrays as text and fails when they
+// disagree with it. Keep each of them a literal array of strings.
+
 /** Keywords that start a top-level declaration. */
 const DECLARATION = [
   "use", "kind", "unit", "set", "param", "decide", "constraint", "minimize", "maximize",
   "fn", "template", "apply", "plan", "test",
 ];
-/** Keywords of plan bodies, test bodies and other clauses. */
-const CLAUSE = ["as", "from", "over", "state", "choose", "next", "require", "cost", "final", "expect"];
+/** Keywords of clauses: `apply ... as`, `from`, `plan ... over`, `expect`. */
+const CLAUSE = ["as", "from", "over", "expect"];
+/** Keywords inside expressions. */
 const EXPRESSION = ["in", "where", "if", "then", "else", "and", "or", "not", "true", "false"];
+/** Words that start a plan statement (ordinary names elsewhere). */
+const PLAN_WORDS = ["state", "choose", "next", "require", "cost", "final"];
+/** Words after `expect` in a test (ordinary names elsewhere). */
+const EXPECT_WORDS = ["feasible", "infeasible", "binding", "objective"];
+const AGGREGATES = ["sum", "count", "min", "max", "exists", "forall"];
 const BUILTIN_FUNCTIONS = [
-  "sum", "count", "min", "max", "exists", "forall", "prev", "next", "ord", "first", "last",
-  "ceil", "floor", "abs",
+  ...AGGREGATES, "prev", "next", "ord", "first", "last", "ceil", "floor", "round", "abs", "card",
 ];
 const PRIMITIVE_TYPES = ["bool", "int", "real", "str"];
 const BUILTIN_KINDS = ["region", "zone", "service", "link", "dataset"];
 const BUILTIN_SETS = ["regions", "zones", "services", "links", "datasets"];
 
+/** Operators, by the scope they are highlighted with. */
+const LOGICAL_OPERATORS = ["<->", "->"];
+const RANGE_OPERATORS = [".."];
+const COMPARISON_OPERATORS = ["==", "!=", "<=", ">=", "<", ">"];
+const ASSIGNMENT_OPERATORS = ["="];
+const ARITHMETIC_OPERATORS = ["+", "-", "*", "/", "%", "^"];
+
 /** Every reserved word: never a unit, never a declared name. */
-const RESERVED = [...new Set([...DECLARATION, ...CLAUSE, ...EXPRESSION, ...BUILTIN_FUNCTIONS, ...PRIMITIVE_TYPES])];
+const RESERVED = [...new Set([
+  ...DECLARATION, ...CLAUSE, ...PLAN_WORDS, ...EXPRESSION, ...BUILTIN_FUNCTIONS, ...PRIMITIVE_TYPES,
+])];
 
 const words = (list) => `(?:${list.join("|")})`;
+/** A regex that matches any of the symbols, longest first. */
+const symbols = (list) =>
+  [...list]
+    .sort((a, b) => b.length - a.length)
+    .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join("|");
 
 // ---------------------------------------------------------------------------------------------
 // Regex fragments
@@ -370,11 +395,12 @@ const repository = {
       { match: String.raw`${kw(["cost"])}(?=\s*=(?!=))`, name: "keyword.other.plan.arch" },
       { match: kw(["over", "require"]), name: "keyword.other.plan.arch" },
       {
-        match: String.raw`(${kw(["expect"])})(?:\s+(?:(${kw(["feasible", "infeasible", "optimal", "unbounded"])})|(${kw(["objective"])})))?`,
+        match: String.raw`(${kw(["expect"])})(?:\s+(?:(${kw(["feasible", "infeasible"])})|(${kw(["objective"])})|(${kw(["binding"])})))?`,
         captures: {
           1: { name: "keyword.other.expect.arch" },
           2: { name: "constant.language.status.arch" },
           3: { name: "variable.language.objective.arch" },
+          4: { name: "keyword.other.expect.arch" },
         },
       },
       { match: kw(["from"]), name: "keyword.other.from.arch" },
@@ -441,12 +467,13 @@ const repository = {
 
   operators: {
     patterns: [
-      { match: String.raw`<->|->`, name: "keyword.operator.logical.arch" },
-      { match: String.raw`\.\.`, name: "keyword.operator.range.arch" },
-      { match: String.raw`==|!=|<=|>=|<|>`, name: "keyword.operator.comparison.arch" },
+      { match: symbols(LOGICAL_OPERATORS), name: "keyword.operator.logical.arch" },
+      { match: symbols(RANGE_OPERATORS), name: "keyword.operator.range.arch" },
+      { match: symbols(COMPARISON_OPERATORS), name: "keyword.operator.comparison.arch" },
+      // Not part of the language, but highlighted as one operator so `*=` reads as a mistake.
       { match: String.raw`[-+*/]=`, name: "keyword.operator.assignment.compound.arch" },
-      { match: String.raw`=`, name: "keyword.operator.assignment.arch" },
-      { match: String.raw`[-+*/%^]`, name: "keyword.operator.arithmetic.arch" },
+      { match: symbols(ASSIGNMENT_OPERATORS), name: "keyword.operator.assignment.arch" },
+      { match: symbols(ARITHMETIC_OPERATORS), name: "keyword.operator.arithmetic.arch" },
     ],
   },
 

@@ -120,11 +120,16 @@ impl Checker {
                 let Some(kid) = self.schema.kind_by_name(&k.name.name) else {
                     continue;
                 };
+                let mut built_in = Vec::new();
                 for a in &k.attrs {
                     let (ty, unit_text) = self.type_of_type(&a.ty);
                     let non_negative = self.check_sign_bound(a.lower.as_ref(), &ty);
                     if let Some(&i) = self.schema.kinds[kid].attr_index.get(&a.name.name) {
                         let prev = self.schema.kinds[kid].attrs[i].span;
+                        if self.prelude.is_some_and(|f| f == prev.file && f != p.file) {
+                            built_in.push(a);
+                            continue;
+                        }
                         self.error(
                             Diagnostic::error(
                                 Code::E0202,
@@ -160,6 +165,10 @@ impl Checker {
                         doc: a.doc.clone(),
                         symbol: Some(sym),
                     });
+                }
+                if !built_in.is_empty() {
+                    let d = built_in_attributes(program, &k.name.name, &built_in);
+                    self.error(d);
                 }
             }
         }
@@ -461,6 +470,71 @@ impl Checker {
             }
         }
     }
+}
+
+/// A `kind` block that declares attributes the prelude gives the kind (`kind link { src:
+/// node, dst: node }`): the built-in ones cannot change, so the error says what they are and
+/// how to get a kind with other ends. Labels stay on the user's declaration.
+fn built_in_attributes(program: &Program, kind: &str, redeclared: &[&ast::AttrDecl]) -> Diagnostic {
+    let built_in: Vec<&ast::AttrDecl> = program
+        .items
+        .iter()
+        .filter(|p| Some(p.file) == program.prelude)
+        .filter_map(|p| match &p.item.kind {
+            ItemKind::Kind(k) if k.name.name == kind => Some(k.attrs.iter()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let built_in_type = |name: &str| {
+        built_in
+            .iter()
+            .find(|a| a.name.name == name)
+            .map(|a| type_text(&a.ty))
+            .unwrap_or_default()
+    };
+    let names: Vec<String> = built_in
+        .iter()
+        .map(|a| format!("`{}`", a.name.name))
+        .collect();
+    let types: Vec<String> = built_in.iter().map(|a| type_text(&a.ty)).collect();
+    let message = match (names.as_slice(), types.as_slice()) {
+        ([a, b], [t, u]) if t == u => format!(
+            "`{kind}` is built in: it joins two {} through {a} and {b}",
+            plural(t)
+        ),
+        _ => format!("`{kind}` is built in with {}", names.join(", ")),
+    };
+    let mut d = Diagnostic::error(Code::E0202, message);
+    for (i, a) in redeclared.iter().enumerate() {
+        let label = format!(
+            "`{}` is built in as `{}`",
+            a.name.name,
+            built_in_type(&a.name.name)
+        );
+        d = if i == 0 {
+            d.primary(a.span, label)
+        } else {
+            d.secondary(a.span, label)
+        };
+    }
+    let example: Vec<String> = built_in
+        .iter()
+        .map(|b| {
+            let ty = redeclared
+                .iter()
+                .find(|a| a.name.name == b.name.name)
+                .map_or_else(|| type_text(&b.ty), |a| type_text(&a.ty));
+            format!("{}: {ty}", b.name.name)
+        })
+        .collect();
+    d.note(format!(
+        "a `kind {kind} {{ ... }}` block may add other attributes to `{kind}`"
+    ))
+    .help(format!(
+        "for other ends, declare a kind of your own: `kind wire {{ {} }}`",
+        example.join(", ")
+    ))
 }
 
 struct LinkSwap;

@@ -100,18 +100,25 @@ impl Checker {
         for a in &kind.attrs {
             let is_link_end = e.decl.link.is_some() && (a.name == "src" || a.name == "dst");
             if a.default.is_none() && !seen.contains(&a.name) && !is_link_end {
-                self.error(
-                    Diagnostic::error(
-                        Code::E0208,
-                        format!("{} `{}` does not set `{}`", kind.name, e.name, a.name),
-                    )
-                    .primary(e.span, format!("`{}` is missing", a.name))
-                    .secondary(a.span, "declared here without a default")
-                    .help(format!(
-                        "set `{}: ...` or give the attribute a default",
-                        a.name
-                    )),
-                );
+                let d = Diagnostic::error(
+                    Code::E0208,
+                    format!("{} `{}` does not set `{}`", kind.name, e.name, a.name),
+                )
+                .primary(e.span, format!("`{}` is missing", a.name));
+                let d = if self.prelude == Some(a.span.file) {
+                    // A built-in attribute: the ends of a link, which get no default.
+                    d.help(format!(
+                        "`{}` is built in: declare the {} with its ends, `{} a -> b`",
+                        a.name, kind.name, kind.name
+                    ))
+                } else {
+                    d.secondary(a.span, "declared here without a default")
+                        .help(format!(
+                            "set `{}: ...` or give the attribute a default",
+                            a.name
+                        ))
+                };
+                self.error(d);
             }
         }
     }

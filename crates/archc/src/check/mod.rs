@@ -51,6 +51,8 @@ pub struct Checker {
     pub(crate) current_item: Option<String>,
     /// Spans already reported, so an error inside a function is reported once.
     reported: std::collections::HashSet<(Span, Code)>,
+    /// The file of the built-in kinds: its declarations cannot be changed by the user.
+    pub(crate) prelude: Option<FileId>,
 }
 
 /// The names in the data files that entities load from, keyed by the span of the path in
@@ -73,6 +75,7 @@ pub fn check_program(program: &Program, data: &DataNames) -> Checker {
         fn_depth: Vec::new(),
         current_item: None,
         reported: Default::default(),
+        prelude: program.prelude,
     };
     c.collect(program, data);
     c.check_items(program);

@@ -1,8 +1,12 @@
 //! Name resolution, first part: assemble the program from the main file, the files and
 //! stdlib modules it `use`s, and the built-in prelude; expand `apply` of templates into
-//! ordinary declarations. Expression-level names are resolved by [`crate::check`].
+//! ordinary declarations. Expression-level names are resolved by [`crate::check`]. A model
+//! that uses the attributes of `std.infra` without `use std.infra` gets one error and the
+//! module all the same ([`missing_use`]).
 
 pub mod errors;
+pub mod missing_use;
+pub mod prelude;
 mod templates;
 
 use crate::analysis::Analysis;
@@ -25,17 +29,20 @@ pub struct ProgItem {
 pub struct Program {
     pub items: Vec<ProgItem>,
     pub main: Option<FileId>,
+    /// The file of the built-in kinds ([`prelude::NAME`]), which no diagnostic may point into.
+    pub prelude: Option<FileId>,
 }
 
 /// Load `main` (already parsed into `analysis.files[0]`) and everything it uses.
 pub fn load_program(analysis: &mut Analysis, main: FileId) -> Program {
+    let prelude = analysis
+        .sources
+        .add(prelude::NAME, None, crate::stdlib::PRELUDE);
     let mut program = Program {
         items: Vec::new(),
         main: Some(main),
+        prelude: Some(prelude),
     };
-    let prelude = analysis
-        .sources
-        .add("<prelude>", None, crate::stdlib::PRELUDE);
     let (pf, _) = crate::syntax::parse_file(prelude, crate::stdlib::PRELUDE);
     for item in pf.items {
         program.items.push(ProgItem {
@@ -44,6 +51,7 @@ pub fn load_program(analysis: &mut Analysis, main: FileId) -> Program {
             library: true,
         });
     }
+    let prelude_items = program.items.len();
     let mut loaded: HashSet<String> = HashSet::new();
     let main_file = analysis
         .files
@@ -62,6 +70,36 @@ pub fn load_program(analysis: &mut Analysis, main: FileId) -> Program {
         false,
     );
     templates::expand(&mut program, &mut analysis.diagnostics);
+    let infra = format!("std:std.{}", missing_use::MODULE);
+    if !loaded.contains(&infra) {
+        let uses = missing_use::infra_uses(&program);
+        if let Some(d) = missing_use::missing_use(&uses) {
+            let span = d.primary_span().unwrap_or_default();
+            analysis.diagnostics.push(d);
+            // Load the module as if it were used, after the prelude, so that checking does
+            // not report every use again.
+            let module = ["std", missing_use::MODULE].map(|name| ast::Ident {
+                name: name.to_string(),
+                span,
+            });
+            let u = ast::UseDecl {
+                target: UseTarget::Module(module.to_vec()),
+            };
+            let mut extra = Program::default();
+            load_use(
+                analysis,
+                &mut extra,
+                &mut loaded,
+                &mut stack,
+                main,
+                &u,
+                span,
+                true,
+            );
+            let at = prelude_items.min(program.items.len());
+            program.items.splice(at..at, extra.items);
+        }
+    }
     program
 }
 

@@ -6,6 +6,7 @@
 //! Units after a number (`0.031 usd/core/h`, `40_000 core`) are joined into one
 //! [`TokenKind::Unit`] token, as the grammar reads them (no spaces inside a unit).
 
+use super::lexicon;
 use logos::Logos;
 
 /// The kind of a token.
@@ -23,36 +24,10 @@ pub enum TokenKind {
     #[regex(r"///[^\n]*", priority = 4, allow_greedy = true)]
     DocComment,
 
-    /// Reserved words (`use`, `constraint`, `in`, `where`, ...).
-    #[token("use")]
-    #[token("kind")]
-    #[token("unit")]
-    #[token("set")]
-    #[token("param")]
-    #[token("decide")]
-    #[token("constraint")]
-    #[token("minimize")]
-    #[token("maximize")]
-    #[token("fn")]
-    #[token("template")]
-    #[token("apply")]
-    #[token("plan")]
-    #[token("test")]
-    #[token("expect")]
-    #[token("in")]
-    #[token("where")]
-    #[token("if")]
-    #[token("then")]
-    #[token("else")]
-    #[token("and")]
-    #[token("or")]
-    #[token("not")]
-    #[token("from")]
-    #[token("as")]
-    #[token("over")]
+    /// Reserved words (`use`, `constraint`, `in`, `where`, ...): the words of
+    /// [`lexicon::KEYWORDS`], found among the names by [`lex`].
     Keyword,
-    #[token("true")]
-    #[token("false")]
+    /// `true` and `false` ([`lexicon::BOOL_WORDS`]), found among the names by [`lex`].
     Bool,
     /// A name: letters, digits, `_`, and single inner hyphens (`us-east`); or a quoted name,
     /// anything but a backtick or a newline between backticks (`` `1a` ``, `` `eu west` ``).
@@ -178,62 +153,7 @@ impl Token {
     }
 }
 
-/// Every reserved word of the language.
-pub const KEYWORDS: &[&str] = &[
-    "use",
-    "kind",
-    "unit",
-    "set",
-    "param",
-    "decide",
-    "constraint",
-    "minimize",
-    "maximize",
-    "fn",
-    "template",
-    "apply",
-    "plan",
-    "test",
-    "expect",
-    "in",
-    "where",
-    "if",
-    "then",
-    "else",
-    "and",
-    "or",
-    "not",
-    "true",
-    "false",
-    "from",
-    "as",
-    "over",
-];
-
-/// Words reserved only in some places: plan statements and test expectations.
-pub const CONTEXTUAL_WORDS: &[&str] = &[
-    "state",
-    "choose",
-    "next",
-    "require",
-    "cost",
-    "final",
-    "feasible",
-    "infeasible",
-    "binding",
-    "objective",
-];
-
-/// Names of the base types.
-pub const TYPE_WORDS: &[&str] = &["bool", "int", "real", "str"];
-
-/// Names of the aggregates (`sum(s in services) ...`).
-pub const AGGREGATES: &[&str] = &["sum", "count", "min", "max", "exists", "forall"];
-
-/// True for a reserved word.
-pub fn is_keyword(word: &str) -> bool {
-    KEYWORDS.contains(&word)
-}
+pub use super::lexicon::{is_keyword, AGGREGATES, CONTEXTUAL_WORDS, KEYWORDS, TYPE_WORDS};
 
 /// Split `source` into tokens covering every byte, in order.
 pub fn lex(source: &str) -> Vec<Token> {
@@ -241,7 +161,11 @@ pub fn lex(source: &str) -> Vec<Token> {
     let mut lexer = TokenKind::lexer(source);
     while let Some(result) = lexer.next() {
         let span = lexer.span();
-        let kind = result.unwrap_or(TokenKind::Error);
+        let kind = match result {
+            Ok(TokenKind::Ident) => word_kind(lexer.slice()),
+            Ok(kind) => kind,
+            Err(()) => TokenKind::Error,
+        };
         // Join adjacent error bytes into one token.
         if kind == TokenKind::Error {
             if let Some(last) = raw.last_mut() {
@@ -258,6 +182,18 @@ pub fn lex(source: &str) -> Vec<Token> {
         });
     }
     join_units(source, raw)
+}
+
+/// A plain name is a keyword or a boolean when the lexicon says so; quoted and hyphenated
+/// names never are.
+fn word_kind(text: &str) -> TokenKind {
+    if lexicon::BOOL_WORDS.contains(&text) {
+        TokenKind::Bool
+    } else if lexicon::is_keyword(text) {
+        TokenKind::Keyword
+    } else {
+        TokenKind::Ident
+    }
 }
 
 /// The tokens that are not whitespace or comments.

@@ -1,10 +1,12 @@
-//! Syntax: the pest grammar (`grammar/arch.pest`), the AST it builds, and a logos lexer used
-//! by the formatter and for editor highlighting.
+//! Syntax: the pest grammar (`grammar/arch.pest`), the AST it builds, a logos lexer used
+//! by the formatter and for editor highlighting, and the [`lexicon`] of keywords and
+//! operators that the grammar, the lexer and the editor grammars must agree on.
 
 pub mod ast;
 pub mod errors;
 pub mod incremental;
 pub mod lexer;
+pub mod lexicon;
 pub mod parser;
 pub mod shift;
 

@@ -36,6 +36,7 @@ pub enum Code {
     E0212,
     E0213,
     E0214,
+    E0215,
     E0301,
     E0302,
     E0303,
@@ -122,6 +123,7 @@ impl Code {
             Code::E0212 => "E0212",
             Code::E0213 => "E0213",
             Code::E0214 => "E0214",
+            Code::E0215 => "E0215",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",
@@ -208,6 +210,7 @@ impl Code {
             "E0212" => Some(Code::E0212),
             "E0213" => Some(Code::E0213),
             "E0214" => Some(Code::E0214),
+            "E0215" => Some(Code::E0215),
             "E0301" => Some(Code::E0301),
             "E0302" => Some(Code::E0302),
             "E0303" => Some(Code::E0303),
@@ -385,7 +388,7 @@ mod tests {
     #[test]
     fn every_code_has_exactly_one_text_in_its_range() {
         let all = all();
-        assert_eq!(all.len(), 80);
+        assert_eq!(all.len(), 81);
         for (i, c) in all.iter().enumerate() {
             assert!(
                 all[..i].iter().all(|d| d.code != c.code),

@@ -68,4 +68,9 @@ pub(super) const TABLE: &[CodeInfo] = &[
         "no such link",
         "`a -> b` between two entities names the link from `a` to `b`, the entity `a->b` that `link a -> b { ... }` or `link a <-> b { ... }` declares. No link of that name exists.\n\nLinks are directed: `link a -> b` declares only `a->b`; `link a <-> b` declares both `a->b` and `b->a`. Declare the missing link, or fix the direction. When the ends come from data files, the link is looked up when the data is loaded.",
     ),
+    info(
+        Code::E0215,
+        "standard attributes used without `use std.infra`",
+        "The model sets or reads attributes that the standard library module `std.infra` declares for the built-in kinds (`cores` and `price` of regions, `replicas` of services, `latency` and `capacity` of links, ...), but does not `use` it. Without the module the built-in kinds have no attributes (links have only `src` and `dst`), so every such attribute would be unknown.\n\nExample:\n\n    region us-east { cores: 40_000 core }   // E0215: `cores` comes from std.infra\n\nAdd `use std.infra` at the top of the file. The error is reported once, on the first use; the rest of the model is checked as if the module were used, so the other errors shown are real.",
+    ),
 ];

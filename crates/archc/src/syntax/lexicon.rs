@@ -1,0 +1,130 @@
+//! The lexicon of the Arch language: its reserved words and its operators, listed once.
+//!
+//! The pest grammar (`grammar/arch.pest`), the logos lexer ([`super::lexer`]) and the VS Code
+//! TextMate grammar (`editors/vscode/syntaxes/build-grammar.mjs`) each spell these words and
+//! symbols out, because their formats cannot import a Rust list; the lexer reads its keywords
+//! from here, and a test (`crates/archc-cli/tests/lexicon.rs`) fails when any of the three
+//! disagrees with this module.
+
+/// Every reserved word: never a name unless quoted (`` `in` ``).
+pub const KEYWORDS: &[&str] = &[
+    "use",
+    "kind",
+    "unit",
+    "set",
+    "param",
+    "decide",
+    "constraint",
+    "minimize",
+    "maximize",
+    "fn",
+    "template",
+    "apply",
+    "plan",
+    "test",
+    "expect",
+    "in",
+    "where",
+    "if",
+    "then",
+    "else",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
+    "from",
+    "as",
+    "over",
+];
+
+/// The keywords that are boolean literals.
+pub const BOOL_WORDS: &[&str] = &["true", "false"];
+
+/// Words of plan statements (`state`, `choose`, `next`, `require`, `cost`, `final`):
+/// reserved only where they start a statement, ordinary names elsewhere.
+pub const PLAN_WORDS: &[&str] = &["state", "choose", "next", "require", "cost", "final"];
+
+/// Words after `expect` in a test (`expect feasible`, `expect objective in 1..2`):
+/// reserved only there.
+pub const EXPECT_WORDS: &[&str] = &["feasible", "infeasible", "binding", "objective"];
+
+/// Words reserved only in some places: plan statements and test expectations.
+pub const CONTEXTUAL_WORDS: &[&str] = &[
+    "state",
+    "choose",
+    "next",
+    "require",
+    "cost",
+    "final",
+    "feasible",
+    "infeasible",
+    "binding",
+    "objective",
+];
+
+/// Names of the base types (`bool`, `int core`).
+pub const TYPE_WORDS: &[&str] = &["bool", "int", "real", "str"];
+
+/// Names of the aggregates (`sum(s in services) ...`).
+pub const AGGREGATES: &[&str] = &["sum", "count", "min", "max", "exists", "forall"];
+
+/// The kinds every model has (the prelude declares them), each forming the set named by
+/// its plural (`regions`, `links`).
+pub const BUILTIN_KINDS: &[&str] = &["region", "zone", "service", "link", "dataset"];
+
+/// Operators, longest first where one is a prefix of another (`<->` before `->` and `<`).
+pub const OPERATORS: &[&str] = &[
+    "<->", "->", "==", "!=", "<=", ">=", "<", ">", "=", "+", "-", "*", "/", "%", "^", "..",
+];
+
+/// Punctuation: brackets, separators and the member access dot.
+pub const PUNCTUATION: &[&str] = &["(", ")", "[", "]", "{", "}", ",", ":", "."];
+
+/// Marks that open or close a lexical element rather than stand between operands: comments
+/// (`//`, `///`), strings (`"` with `\` escapes) and quoted names (`` ` ``).
+pub const DELIMITERS: &[&str] = &["//", "///", "\"", "\\", "`"];
+
+/// True for a reserved word.
+pub fn is_keyword(word: &str) -> bool {
+    KEYWORDS.contains(&word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_contextual_words_are_the_plan_and_expect_words() {
+        let joined: Vec<&str> = PLAN_WORDS.iter().chain(EXPECT_WORDS).copied().collect();
+        assert_eq!(joined, CONTEXTUAL_WORDS);
+    }
+
+    #[test]
+    fn no_word_is_in_two_lists() {
+        let lists = [
+            KEYWORDS,
+            CONTEXTUAL_WORDS,
+            TYPE_WORDS,
+            AGGREGATES,
+            BUILTIN_KINDS,
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for w in lists.iter().flat_map(|l| l.iter()) {
+            assert!(seen.insert(*w), "`{w}` is listed twice");
+        }
+        assert!(BOOL_WORDS.iter().all(|w| is_keyword(w)));
+    }
+
+    #[test]
+    fn a_longer_operator_comes_before_its_prefixes() {
+        for (i, op) in OPERATORS.iter().enumerate() {
+            for later in &OPERATORS[i + 1..] {
+                assert!(
+                    !later.starts_with(op) || later == op,
+                    "`{later}` must come before its prefix `{op}`"
+                );
+            }
+        }
+    }
+}
