@@ -12,6 +12,8 @@
 mod bigm;
 mod logic;
 
+pub(crate) use bigm::DerivedDecls;
+
 pub use logic::{CmpKind, F};
 
 use super::eval::{runtime_error, R};
@@ -417,12 +419,5 @@ fn unreachable_expr<T>(e: &Expr) -> R<T> {
         e.span,
         "internal error: unexpected expression in a linear context",
         "here",
-    ))
-}
-
-fn unreachable_lit<T>() -> R<T> {
-    Err(Diagnostic::error(
-        "E0104",
-        "internal error: literal expected",
     ))
 }
