@@ -1,7 +1,11 @@
 //! `archc emit FILE --mps OUT | --lp OUT | --ir`: hand the model to any solver.
+//!
+//! The files are always a MILP: `plan` blocks are lowered to MILP for them (as
+//! `--backend milp` does), whatever backend `solve` would pick. A plan that cannot be
+//! lowered is reported with the error that says why, and nothing is written.
 
 use super::{exit, LimitArgs};
-use archc::analysis::{analyze, AnalyzeOptions};
+use archc::analysis::{analyze, AnalyzeOptions, Backend, BackendChoice};
 use std::path::Path;
 
 pub fn run(
@@ -20,6 +24,7 @@ pub fn run(
         &AnalyzeOptions {
             instantiate: true,
             limits: Some(limits.limits()),
+            backend: BackendChoice::Milp,
             ..Default::default()
         },
     );
@@ -27,6 +32,11 @@ pub fn run(
     let Some(inst) = a.instance.as_ref().filter(|_| !a.has_errors()) else {
         return exit::MODEL_ERROR;
     };
+    if a.backend != Some(Backend::Milp) {
+        // Only a MILP instance has its whole model in columns and rows.
+        eprintln!("error: the model could not be lowered to MILP, so there is nothing to emit");
+        return exit::MODEL_ERROR;
+    }
     if let Some(p) = mps {
         if let Err(e) = archc::backends::milp::write_mps_to_path(&inst.model, p) {
             eprintln!("error: cannot write {}: {e}", p.display());

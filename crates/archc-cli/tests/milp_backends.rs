@@ -160,6 +160,54 @@ fn short_names_on_every_solver_and_in_fixed_columns() {
 }
 
 /// x + y >= 10 with x, y <= 3: infeasible.
+/// Names of at most eight characters with a number longer than the twelve columns fixed
+/// MPS gives it (`0.1 * 3` is `0.30000000000000004`): max 0.30000000000000004 a + b + c/3
+/// with a, b in [0, 4], c in [0, 3], a + b <= 5, c/3 + a <= 2. Optimum at b = 4, a = 1,
+/// c = 3: 0.30000000000000004 + 4 + 1 = 5.3.
+fn long_decimals() -> Model {
+    let mut b = Builder::new();
+    let x = b.decl("x", &["i"], DeclKind::Decision, 0);
+    let c = b.decl("c", &["k"], DeclKind::Constraint, 50);
+    let a = b.col(x, &["0"], VarKind::Continuous, 0.0, 4.0);
+    let y = b.col(x, &["1"], VarKind::Continuous, 0.0, 4.0);
+    let z = b.col(x, &["2"], VarKind::Continuous, 0.0, 3.0);
+    b.row(c, &["0"], -INF, 5.0, &[(a, 1.0), (y, 1.0)]);
+    b.row(c, &["1"], -INF, 2.0, &[(z, 1.0 / 3.0), (a, 1.0)]);
+    b.objective(
+        Sense::Maximize,
+        &[(a, 0.1 * 3.0), (y, 1.0), (z, 1.0 / 3.0)],
+        0.0,
+    );
+    b.m
+}
+
+/// Once the file glued `0.30000000000000004` to the next name (`0.30000000000000004c(0)`),
+/// which CBC rejected and HiGHS read as another model. No two fields may touch: every data
+/// line of COLUMNS, RHS and RANGES splits into a name and (name, number) pairs.
+#[test]
+fn long_numbers_never_touch_the_next_field() {
+    let m = long_decimals();
+    assert_optimal(&m, SolverKind::Microlp, 0.1 * 3.0 + 5.0);
+    let mps = mps_text(&m);
+    assert!(mps.contains("0.30000000000000004 c(0)"), "{mps}");
+    let mut section = "";
+    for line in mps.lines() {
+        if !line.starts_with(' ') {
+            section = line;
+            continue;
+        }
+        if !matches!(section, "COLUMNS" | "RHS" | "RANGES") || line.contains("'MARKER'") {
+            continue;
+        }
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        assert!(matches!(fields.len(), 3 | 5), "{line}");
+        for pair in fields[1..].chunks(2) {
+            assert!(pair[0].parse::<f64>().is_err(), "a name: {line}");
+            assert!(pair[1].parse::<f64>().is_ok(), "a number: {line}");
+        }
+    }
+}
+
 fn infeasible() -> Model {
     let mut b = Builder::new();
     let v = b.decl("v", &["i"], DeclKind::Decision, 0);
@@ -598,6 +646,7 @@ fn round_trip_models() -> Vec<(&'static str, Model, f64)> {
         ("range", range_row(Sense::Minimize), 1.5),
         ("constant", max_with_constant(), 21.0),
         ("short", short_names(), 20.0),
+        ("long-decimals", long_decimals(), 0.1 * 3.0 + 5.0),
     ]
 }
 

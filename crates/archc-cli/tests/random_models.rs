@@ -22,7 +22,17 @@ struct Spec {
     rows: Vec<(Vec<i8>, i16, u8)>,
     obj: Vec<i8>,
     maximize: bool,
+    /// Per row, then for the objective: what the integer coefficients are multiplied by
+    /// (see [`SCALES`]), so that the files carry long decimals such as
+    /// `0.30000000000000004` (`3 * 0.1`).
+    scales: Vec<u8>,
+    /// Long declaration names instead of `x` and `c` (names of more than eight characters
+    /// make the MPS lines free format).
+    long_names: bool,
 }
+
+/// Coefficient multipliers: integers, tenths (`3 * 0.1 = 0.30000000000000004`) and thirds.
+const SCALES: [f64; 3] = [1.0, 0.1, 1.0 / 3.0];
 
 fn spec() -> impl Strategy<Value = Spec> {
     (2usize..6, 1usize..5).prop_flat_map(|(n, m)| {
@@ -32,21 +42,33 @@ fn spec() -> impl Strategy<Value = Spec> {
             prop::collection::vec((prop::collection::vec(-4i8..5, n), -10i16..30, 0u8..3), m),
             prop::collection::vec(-5i8..6, n),
             any::<bool>(),
+            prop::collection::vec(0u8..3, m + 1),
+            any::<bool>(),
         )
-            .prop_map(|(kinds, ubs, rows, obj, maximize)| Spec {
-                kinds,
-                ubs,
-                rows,
-                obj,
-                maximize,
-            })
+            .prop_map(
+                |(kinds, ubs, rows, obj, maximize, scales, long_names)| Spec {
+                    kinds,
+                    ubs,
+                    rows,
+                    obj,
+                    maximize,
+                    scales,
+                    long_names,
+                },
+            )
     })
 }
 
 fn build(s: &Spec) -> Model {
     let mut m = Model::new();
+    let (x, c) = if s.long_names {
+        ("replicas", "capacity")
+    } else {
+        ("x", "c")
+    };
+    let scale = |k: usize| SCALES[s.scales.get(k).copied().unwrap_or(0) as usize];
     let d = m.add_decl(Decl {
-        name: "x".into(),
+        name: x.into(),
         kind: DeclKind::Decision,
         span: Span::default(),
         index_names: vec!["i".into()],
@@ -54,7 +76,7 @@ fn build(s: &Spec) -> Model {
         note: String::new(),
     });
     let c = m.add_decl(Decl {
-        name: "c".into(),
+        name: c.into(),
         kind: DeclKind::Constraint,
         span: Span::default(),
         index_names: vec!["k".into()],
@@ -89,7 +111,7 @@ fn build(s: &Spec) -> Model {
             .iter()
             .enumerate()
             .filter(|(_, &v)| v != 0)
-            .map(|(j, &v)| (ColId(j as u32), v as f64))
+            .map(|(j, &v)| (ColId(j as u32), v as f64 * scale(k)))
             .collect();
         m.add_row(
             Row {
@@ -116,7 +138,7 @@ fn build(s: &Spec) -> Model {
                 .obj
                 .iter()
                 .enumerate()
-                .map(|(j, &v)| (ColId(j as u32), v as f64))
+                .map(|(j, &v)| (ColId(j as u32), v as f64 * scale(s.rows.len())))
                 .collect(),
             constant: 0.0,
         }],

@@ -13,6 +13,8 @@ use crate::diagnostics::Code;
 mod bigm;
 mod logic;
 
+pub(crate) use bigm::DerivedDecls;
+
 pub use logic::{CmpKind, F};
 
 use super::eval::{runtime_error, R};
@@ -418,12 +420,5 @@ fn unreachable_expr<T>(e: &Expr) -> R<T> {
         e.span,
         "internal error: unexpected expression in a linear context",
         "here",
-    ))
-}
-
-fn unreachable_lit<T>() -> R<T> {
-    Err(Diagnostic::error(
-        Code::E0104,
-        "internal error: literal expected",
     ))
 }

@@ -76,7 +76,7 @@ pub struct Inst<'a> {
     pub(crate) fn_bodies: FxHashMap<usize, Rc<ast::Expr>>,
     pub(crate) var_cache: FxHashMap<usize, bool>,
     pub(crate) evaluating_sets: Vec<usize>,
-    pub(crate) derived_decls: FxHashMap<(u32, Span), ir::DeclId>,
+    pub(crate) derived_decls: linear::DerivedDecls,
     pub diags: Vec<Diagnostic>,
     pub limits: Limits,
     /// Current origin for rows and derived columns.
@@ -103,7 +103,7 @@ pub fn instantiate(
         fn_bodies: FxHashMap::default(),
         var_cache: FxHashMap::default(),
         evaluating_sets: Vec::new(),
-        derived_decls: FxHashMap::default(),
+        derived_decls: Default::default(),
         diags: Vec::new(),
         limits,
         origin: ir::Origin {
@@ -199,7 +199,7 @@ impl<'a> Inst<'a> {
             fn_bodies: FxHashMap::default(),
             var_cache: FxHashMap::default(),
             evaluating_sets: Vec::new(),
-            derived_decls: FxHashMap::default(),
+            derived_decls: Default::default(),
             diags: Vec::new(),
             limits: Limits::default(),
             origin: ir::Origin {

@@ -7,6 +7,7 @@ pub mod dump;
 
 use crate::span::Span;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Index of a column (a decision instance).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -122,6 +123,53 @@ pub struct Model {
     pub row_cols: Vec<ColId>,
     pub row_vals: Vec<f64>,
     pub objective: Option<Objective>,
+    /// Ordinals of the columns and rows that share their origin with earlier ones.
+    #[serde(skip)]
+    pub parts: Parts,
+    /// Counters behind [`Model::parts`] for the instance being added.
+    #[serde(skip)]
+    recent: Recent,
+}
+
+/// The columns and rows that share their origin with earlier ones (several rows of one
+/// constraint instance, such as `lo <= x <= hi`, or the rows of one linearisation): the
+/// second gets ordinal 2, the third 3, and so on; their names end in `#2`, `#3`, so that
+/// every column name and every row name of a model is distinct.
+#[derive(Clone, Debug, Default)]
+pub struct Parts {
+    /// Column index to ordinal (absent: the first with its origin).
+    pub cols: HashMap<u32, u32>,
+    /// Row index to ordinal.
+    pub rows: HashMap<u32, u32>,
+}
+
+/// How often each declaration has been used with the current index tuple, for columns and
+/// rows apart. Instantiation adds the columns and rows of one instance together and every
+/// instance has its own tuple, so counting within the current tuple finds every repeat
+/// without a map over all origins.
+#[derive(Clone, Debug, Default)]
+struct Recent {
+    cols: OriginCounter,
+    rows: OriginCounter,
+}
+
+#[derive(Clone, Debug, Default)]
+struct OriginCounter {
+    tuple: Option<u32>,
+    uses: HashMap<u32, u32>,
+}
+
+impl OriginCounter {
+    /// The ordinal of one more use of `origin`: 1 for the first.
+    fn next(&mut self, origin: Origin) -> u32 {
+        if self.tuple != Some(origin.tuple) {
+            self.tuple = Some(origin.tuple);
+            self.uses.clear();
+        }
+        let n = self.uses.entry(origin.decl.0).or_insert(0);
+        *n += 1;
+        *n
+    }
 }
 
 impl Model {
@@ -145,8 +193,13 @@ impl Model {
     }
 
     pub fn add_column(&mut self, column: Column) -> ColId {
+        let id = self.columns.len() as u32;
+        let n = self.recent.cols.next(column.origin);
+        if n > 1 {
+            self.parts.cols.insert(id, n);
+        }
         self.columns.push(column);
-        ColId((self.columns.len() - 1) as u32)
+        ColId(id)
     }
 
     /// Append a row with its nonzeros (duplicates must already be merged).
@@ -156,6 +209,10 @@ impl Model {
             self.row_vals.push(v);
         }
         self.row_start.push(self.row_cols.len());
+        let n = self.recent.rows.next(row.origin);
+        if n > 1 {
+            self.parts.rows.insert(self.rows.len() as u32, n);
+        }
         self.rows.push(row);
         RowId((self.rows.len() - 1) as u32)
     }
@@ -204,12 +261,28 @@ impl Model {
         }
     }
 
+    /// The column's name: its origin's, with `#k` when it is the k-th column of that
+    /// origin (see [`Parts`]). Distinct for every column of a model.
     pub fn column_name(&self, col: ColId) -> String {
-        self.origin_name(self.columns[col.0 as usize].origin)
+        let name = self.origin_name(self.columns[col.0 as usize].origin);
+        with_part(name, self.parts.cols.get(&col.0))
     }
 
+    /// The row's name: its origin's, with `#k` for the k-th row of that origin. Distinct
+    /// for every row of a model.
     pub fn row_name(&self, row: RowId) -> String {
-        self.origin_name(self.rows[row.0 as usize].origin)
+        let name = self.origin_name(self.rows[row.0 as usize].origin);
+        with_part(name, self.parts.rows.get(&row.0))
+    }
+
+    /// The ordinal of a row among the rows of its origin: 1 for the first.
+    pub fn row_part(&self, row: RowId) -> u32 {
+        self.parts.rows.get(&row.0).copied().unwrap_or(1)
+    }
+
+    /// The ordinal of a column among the columns of its origin: 1 for the first.
+    pub fn column_part(&self, col: ColId) -> u32 {
+        self.parts.cols.get(&col.0).copied().unwrap_or(1)
     }
 
     /// Objective coefficients summed over terms, dense, plus the constant.
@@ -226,4 +299,12 @@ impl Model {
         }
         (c, k)
     }
+}
+
+fn with_part(mut name: String, part: Option<&u32>) -> String {
+    if let Some(k) = part {
+        name.push('#');
+        name.push_str(itoa::Buffer::new().format(*k));
+    }
+    name
 }

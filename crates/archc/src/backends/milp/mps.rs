@@ -302,10 +302,13 @@ fn put<W: Write>(t: &mut TextBuf<W>, names: &NameTable, f: Field) -> usize {
 /// (name, number) entries.
 ///
 /// Fields go in the columns of fixed MPS (names in 5-12, 15-22 and 40-47, numbers in 25-36
-/// and from 50) while the line's first two names fit in eight characters: some readers
-/// (CoinMpsIO, used by CBC) take such a line as fixed MPS and would misread it with single
-/// spaces. A line with a longer name cannot be fixed MPS, and those readers see so from the
-/// separator columns; it is written with single spaces, which keeps large files small.
+/// and from 50) while every field so far fits its columns: some readers (CoinMpsIO, used
+/// by CBC) read a name of up to eight characters that starts in column 5, 15 or 40 as
+/// exactly eight characters. From the first field that does not fit (a longer name, or a
+/// number longer than twelve characters such as `0.30000000000000004`) the line goes on in
+/// free format, one space between fields, so that no two fields ever touch; a short name
+/// that lands in column 5, 15 or 40 even so is padded to eight characters, so that a reader
+/// that takes it positionally takes nothing else with it.
 #[inline]
 fn data_line<W: Write>(
     t: &mut TextBuf<W>,
@@ -315,40 +318,49 @@ fn data_line<W: Write>(
     first: (Field, f64),
     more: Option<(Field, f64)>,
 ) -> io::Result<()> {
+    let line = t.len();
     t.str(prefix);
-    let start = t.len();
-    let n1 = put(t, names, name);
-    if n1 <= 8 {
-        t.pad_to(start, 10);
-    } else {
-        t.byte(b' ');
-    }
-    let start = t.len();
-    let n2 = put(t, names, first.0);
-    let fixed = n1 <= 8 && n2 <= 8;
-    if fixed {
-        t.pad_to(start, 10);
-    } else {
-        t.byte(b' ');
-    }
+    let mut fixed = name_field(t, names, line, name) <= 8;
+    gap(t, line, fixed, 14);
+    fixed &= name_field(t, names, line, first.0) <= 8;
+    gap(t, line, fixed, 24);
     let start = t.len();
     t.num(first.1);
     if let Some((f, v)) = more {
-        if fixed {
-            t.pad_to(start, 15);
-        } else {
-            t.byte(b' ');
-        }
-        let start = t.len();
-        let n3 = put(t, names, f);
-        if fixed && n3 <= 8 {
-            t.pad_to(start, 10);
-        } else {
-            t.byte(b' ');
-        }
+        fixed &= t.len() - start <= 12;
+        gap(t, line, fixed, 39);
+        fixed &= name_field(t, names, line, f) <= 8;
+        gap(t, line, fixed, 49);
         t.num(v);
     }
     t.newline()
+}
+
+/// Offsets (from the line start) where fixed MPS puts the names of a data line.
+const NAME_OFFSETS: [usize; 3] = [4, 14, 39];
+
+/// Append a name field of a data line that starts at `line`; returns the name's length.
+/// A name of at most eight characters that starts where fixed MPS puts a name is padded to
+/// eight characters.
+#[inline(always)]
+fn name_field<W: Write>(t: &mut TextBuf<W>, names: &NameTable, line: usize, f: Field) -> usize {
+    let start = t.len();
+    let n = put(t, names, f);
+    if n <= 8 && NAME_OFFSETS.contains(&(start - line)) {
+        t.pad_to(start, 8);
+    }
+    n
+}
+
+/// The space after a field: up to the next fixed column (`to`, from the line start) while
+/// the line is in fixed format, one space otherwise.
+#[inline(always)]
+fn gap<W: Write>(t: &mut TextBuf<W>, line: usize, fixed: bool, to: usize) {
+    if fixed && t.len() < line + to {
+        t.pad_to(line, to);
+    } else {
+        t.byte(b' ');
+    }
 }
 
 /// One line of the BOUNDS section, in the columns of fixed MPS when the name fits.

@@ -14,10 +14,15 @@
 //!   name never equals another name. A hash collision between different origins only costs
 //!   one needless suffix.
 //!
+//! The objective row is named after the objective (`cost`). A compiled model has a
+//! declaration for the objective, whose pieces are unique with the others, so no row of
+//! another declaration can take that name; a row of the objective's own declaration would
+//! get `;2`.
+//!
 //! Names are never stored one `String` per column: a [`NameTable`] keeps the sanitised pieces
 //! and writes a name straight into an output buffer.
 
-use crate::ir::{ColId, Model, Origin, RowId};
+use crate::ir::{ColId, DeclKind, Model, Origin, RowId};
 use std::collections::{HashMap, HashSet};
 
 /// Words an LP reader could take for a keyword when they stand alone as a name.
@@ -106,6 +111,18 @@ fn sanitize_head(s: &str, stands_alone: bool) -> Vec<u8> {
         out.push(b'_');
     }
     out
+}
+
+/// The declaration a compiled model keeps for its objective: a scalar constraint-kind
+/// declaration noted `objective`, with the objective's name.
+fn objective_decl(model: &Model) -> Option<usize> {
+    let o = model.objective.as_ref()?;
+    model.decls.iter().position(|d| {
+        d.kind == DeclKind::Constraint
+            && d.note == "objective"
+            && d.name == o.name
+            && d.index_names.is_empty()
+    })
 }
 
 /// Mix one word into a 64-bit hash.
@@ -217,13 +234,21 @@ impl<'m> NameTable<'m> {
             .iter()
             .map(|d| sanitize_head(&d.name, d.index_names.is_empty()))
             .collect();
-        // The objective row shares the row namespace: make it unique with the declarations.
-        decls.push(match &model.objective {
-            Some(o) if !o.name.is_empty() => sanitize_head(&o.name, true),
-            _ => b"obj".to_vec(),
-        });
+        // The objective row shares the row namespace. A compiled model has a declaration
+        // for its objective (the origin of what the objective derives), and the objective
+        // row takes its name; otherwise the name is made unique with the declarations.
+        let objective_decl = objective_decl(model);
+        if objective_decl.is_none() {
+            decls.push(match &model.objective {
+                Some(o) if !o.name.is_empty() => sanitize_head(&o.name, true),
+                _ => b"obj".to_vec(),
+            });
+        }
         make_unique(&mut decls);
-        let objective = decls.pop().unwrap_or_else(|| b"obj".to_vec());
+        let objective = match objective_decl {
+            Some(d) => decls[d].clone(),
+            None => decls.pop().unwrap_or_else(|| b"obj".to_vec()),
+        };
         let arity: Vec<usize> = model.decls.iter().map(|d| d.index_names.len()).collect();
         for (name, &n) in decls.iter_mut().zip(&arity) {
             if n > 0 {
@@ -262,7 +287,18 @@ impl<'m> NameTable<'m> {
         };
         let cols = table.find_repeats(&model.columns, |c| c.origin);
         table.col_suffix = Suffixes::new(cols, model.num_columns());
-        let rows = table.find_repeats(&model.rows, |r| r.origin);
+        let mut rows = table.find_repeats(&model.rows, |r| r.origin);
+        if let Some(d) = objective_decl {
+            // A row of the objective's own declaration would carry the objective row's
+            // name: it counts as the objective's second, third, ... row.
+            let mut k = 1;
+            for (i, r) in model.rows.iter().enumerate() {
+                if r.origin.decl.0 as usize == d {
+                    k += 1;
+                    rows.insert(i as u32, k);
+                }
+            }
+        }
         table.row_suffix = Suffixes::new(rows, model.num_rows());
         table
     }
@@ -498,6 +534,35 @@ mod tests {
         // The objective keeps clear of the constraint `cost`.
         assert_eq!(objective_row_name(&m), "cost_2");
         assert_eq!(row_names(&m), vec!["cost", "cost;2", "_2nd"]);
+    }
+
+    /// A compiled model keeps a declaration for its objective: the objective row takes its
+    /// name (not `cost_2`), and a row of that declaration, should one exist, gets `;2`.
+    #[test]
+    fn the_objective_row_is_named_after_its_declaration() {
+        let mut m = Model::new();
+        let x = m.add_decl(decl("x", &[], DeclKind::Decision));
+        let mut objective = decl("cost", &[], DeclKind::Constraint);
+        objective.note = "objective".into();
+        let o = m.add_decl(objective);
+        let derived = m.add_decl(decl("cost~max", &[], DeclKind::Derived));
+        m.add_column(col(Origin { decl: x, tuple: 0 }));
+        let row = |decl| Row {
+            lo: 0.0,
+            hi: 1.0,
+            origin: Origin { decl, tuple: 0 },
+        };
+        m.add_row(row(derived), []);
+        m.add_row(row(o), []);
+        m.objective = Some(Objective {
+            name: "cost".into(),
+            sense: Sense::Minimize,
+            span: Span::default(),
+            unit: String::new(),
+            terms: vec![],
+        });
+        assert_eq!(objective_row_name(&m), "cost");
+        assert_eq!(row_names(&m), vec!["cost_max", "cost;2"]);
     }
 
     #[test]

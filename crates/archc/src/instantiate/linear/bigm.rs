@@ -12,21 +12,38 @@ use crate::instantiate::Inst;
 use crate::ir::{self, ColId, Column, DeclKind, Origin, Row, VarKind};
 use crate::span::Span;
 use crate::syntax::ast::{BinOp, Expr, ExprKind, UnOp};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+/// The declarations of what the compiler derives, one per source declaration, source
+/// expression and role (the role is the first word of the note: `indicator`, `big-M`,
+/// `max`, ...), each named `parent~role`, or `parent~role-2`, `-3`, ... when another
+/// expression of the same declaration has a declaration with that role already, so that no
+/// two declarations share a name.
+#[derive(Default)]
+pub(crate) struct DerivedDecls {
+    by_key: FxHashMap<(u32, Span, &'static str), ir::DeclId>,
+    names: FxHashSet<String>,
+}
 
 impl Inst<'_> {
     /// A declaration for rows and columns the compiler makes from a source construct.
-    pub(super) fn derived(&mut self, span: Span, note: &str) -> ir::DeclId {
+    pub(super) fn derived(&mut self, span: Span, note: &'static str) -> ir::DeclId {
         let parent = self.origin.decl;
-        if let Some(&d) = self.derived_decls.get(&(parent.0, span)) {
+        let role = note.split_whitespace().next().unwrap_or("aux");
+        if let Some(&d) = self.derived_decls.by_key.get(&(parent.0, span, role)) {
             return d;
         }
         let p = &self.model.decls[parent.0 as usize];
+        let base = format!("{}~{role}", p.name);
+        let mut name = base.clone();
+        let mut k = 2u32;
+        while self.derived_decls.names.contains(&name) {
+            name = format!("{base}-{k}");
+            k += 1;
+        }
+        self.derived_decls.names.insert(name.clone());
         let decl = ir::Decl {
-            name: format!(
-                "{}~{}",
-                p.name,
-                note.split_whitespace().next().unwrap_or("aux")
-            ),
+            name,
             kind: DeclKind::Derived,
             span,
             index_names: p.index_names.clone(),
@@ -34,7 +51,7 @@ impl Inst<'_> {
             note: note.to_string(),
         };
         let d = self.model.add_decl(decl);
-        self.derived_decls.insert((parent.0, span), d);
+        self.derived_decls.by_key.insert((parent.0, span, role), d);
         d
     }
 
@@ -44,7 +61,7 @@ impl Inst<'_> {
         lb: f64,
         ub: f64,
         span: Span,
-        note: &str,
+        note: &'static str,
     ) -> R<u32> {
         if self.model.columns.len() >= self.limits.max_columns {
             return Err(self.too_large("columns", span));
@@ -137,7 +154,7 @@ impl Inst<'_> {
         lo: f64,
         hi: f64,
         span: Span,
-        note: &str,
+        note: &'static str,
     ) -> R<()> {
         let decl = self.derived(span, note);
         let origin = Origin {
@@ -193,7 +210,7 @@ impl Inst<'_> {
             // Exactness: t equals one of the items, chosen by binaries z_i.
             let mut pick = Lin::default();
             for (l, b) in items.iter().zip(&bounds) {
-                let z = self.new_col(VarKind::Binary, 0.0, 1.0, span, "max choice")?;
+                let z = self.new_col(VarKind::Binary, 0.0, 1.0, span, "choice of the item")?;
                 pick.terms.push((z, 1.0));
                 // max: t <= l + M(1-z), M = hi - b.lo ; min: t >= l - M(1-z), M = b.hi - lo
                 let m = if is_max { hi - b.0 } else { b.1 - lo };
@@ -207,13 +224,13 @@ impl Inst<'_> {
                 row.add(l, -1.0);
                 if is_max {
                     row.terms.push((z, m));
-                    self.derived_row(row, f64::NEG_INFINITY, m, span, "max choice")?;
+                    self.derived_row(row, f64::NEG_INFINITY, m, span, "choice of the max")?;
                 } else {
                     row.terms.push((z, -m));
-                    self.derived_row(row, -m, f64::INFINITY, span, "min choice")?;
+                    self.derived_row(row, -m, f64::INFINITY, span, "choice of the min")?;
                 }
             }
-            self.derived_row(pick, 1.0, 1.0, span, "max choice")?;
+            self.derived_row(pick, 1.0, 1.0, span, "pick one item")?;
         }
         Ok(t)
     }

@@ -3,7 +3,7 @@
 //! comparisons lowered by big-M values from bounds. Built on the linear expressions of
 //! [`super`]; used by instantiation for constraint bodies and `expect` clauses.
 
-use super::{unreachable_expr, unreachable_lit, Lin, Lit};
+use super::{unreachable_expr, Lin, Lit};
 use crate::check::Global;
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
@@ -77,40 +77,20 @@ impl Inst<'_> {
                 F::Or(vec![F::Not(Box::new(self.formula(a)?)), self.formula(b)?])
             }
             ExprKind::Binary(BinOp::Iff, a, b) => {
-                let fa = self.formula(a)?;
-                let fb = self.formula(b)?;
-                // A literal on one side is the indicator of the other side itself.
-                for (x, y) in [(&fa, &fb), (&fb, &fa)] {
-                    if let F::Lit(z) = x {
-                        let z = *z;
-                        self.implies(z, y.clone(), e.span)?;
-                        self.implies(
-                            Lit {
-                                col: z.col,
-                                neg: !z.neg,
-                            },
-                            negate(y.clone()),
-                            e.span,
-                        )?;
-                        return Ok(F::Const(true));
-                    }
-                }
-                // Otherwise both sides are reified and their indicators made equal.
-                let za = self.reify_full(fa, a.span)?;
-                let zb = self.reify_full(fb, b.span)?;
-                F::Cmp {
-                    lin: Lin {
-                        terms: vec![
-                            (za.col, if za.neg { -1.0 } else { 1.0 }),
-                            (zb.col, if zb.neg { 1.0 } else { -1.0 }),
-                        ],
-                        constant: (za.neg as i32 - zb.neg as i32) as f64,
-                    },
-                    op: CmpKind::Eq,
-                    integral: true,
-                    span: e.span,
-                    unit_scale: 1.0,
-                }
+                let fa = simplify(self.formula(a)?);
+                let fb = simplify(self.formula(b)?);
+                // A literal on one side is the indicator of the other side itself;
+                // otherwise one side is reified and its literal stands in the same way.
+                // `z <-> f` is `(not z or f) and (z or not f)`: asserted, two implications
+                // with no further indicator; nested, a formula like any other.
+                let (z, other) = match (fa, fb) {
+                    (F::Lit(z), other) | (other, F::Lit(z)) => (z, other),
+                    (fa, fb) => (self.reify_full(fa, a.span)?, fb),
+                };
+                F::And(vec![
+                    F::Or(vec![F::Lit(z.not()), other.clone()]),
+                    F::Or(vec![F::Lit(z), negate(other)]),
+                ])
             }
             ExprKind::Compare(first, links) => {
                 let mut parts = Vec::new();
@@ -275,7 +255,7 @@ impl Inst<'_> {
 
     /// Assert a formula at top level (a constraint body).
     pub(crate) fn assert(&mut self, f: F, origin: Origin, span: Span) -> R<()> {
-        match f {
+        match simplify(f) {
             F::Const(true) => Ok(()),
             F::Const(false) => {
                 self.model.elements = self.world.elems.iter().map(|e| e.name.clone()).collect();
@@ -315,22 +295,24 @@ impl Inst<'_> {
                 }
                 Ok(())
             }
-            F::Not(x) => {
-                let n = negate(*x);
-                self.assert(n, origin, span)
-            }
+            // `simplify` leaves no `Not`.
+            F::Not(x) => self.assert(negate(*x), origin, span),
             F::Or(parts) => {
-                // At least one holds: z_i -> part_i, sum z_i >= 1.
+                let (lits, others) = split_literals(parts);
+                if let [only] = others.as_slice() {
+                    // `y1 or ... or f`: f holds when every yi is false, with no indicator
+                    // (`not setup -> order <= 0` is `order <= M * setup`).
+                    let ante: Vec<Lit> = lits.iter().map(|&y| y.not()).collect();
+                    return self.implies_all(&ante, only.clone(), span);
+                }
+                // At least one holds: the literals themselves, and z_i -> part_i for the rest.
                 let mut sum = Lin::default();
-                for p in parts {
-                    match p {
-                        F::Const(true) => return Ok(()),
-                        F::Const(false) => {}
-                        p => {
-                            let z = self.reify_half(p, span)?;
-                            self.push_lit(z, 1.0, &mut sum);
-                        }
-                    }
+                for y in lits {
+                    self.push_lit(y, 1.0, &mut sum);
+                }
+                for p in others {
+                    let z = self.reify_half(p, span)?;
+                    self.push_lit(z, 1.0, &mut sum);
                 }
                 self.emit_row(sum, 1.0, f64::INFINITY, 1.0, origin, span)
             }
@@ -339,11 +321,12 @@ impl Inst<'_> {
 
     /// A literal z with z -> f.
     pub(super) fn reify_half(&mut self, f: F, span: Span) -> R<Lit> {
+        let f = simplify(f);
         if let F::Lit(z) = f {
             return Ok(z);
         }
         let z = Lit {
-            col: self.new_col(VarKind::Binary, 0.0, 1.0, span, "logic indicator")?,
+            col: self.new_col(VarKind::Binary, 0.0, 1.0, span, "indicator of a condition")?,
             neg: false,
         };
         self.implies(z, f, span)?;
@@ -352,39 +335,31 @@ impl Inst<'_> {
 
     /// A literal z with z <-> f.
     pub(crate) fn reify_full(&mut self, f: F, span: Span) -> R<Lit> {
-        match f {
+        match simplify(f) {
             F::Lit(z) => Ok(z),
-            F::Not(x) if matches!(*x, F::Lit(_)) => {
-                let F::Lit(z) = *x else { unreachable_lit()? };
-                Ok(Lit {
-                    col: z.col,
-                    neg: !z.neg,
-                })
-            }
             F::Const(b) => {
                 let c = self.new_col(
                     VarKind::Binary,
                     b as u8 as f64,
                     b as u8 as f64,
                     span,
-                    "logic constant",
+                    "constant condition",
                 )?;
                 Ok(Lit { col: c, neg: false })
             }
             f => {
                 let z = Lit {
-                    col: self.new_col(VarKind::Binary, 0.0, 1.0, span, "logic indicator")?,
+                    col: self.new_col(
+                        VarKind::Binary,
+                        0.0,
+                        1.0,
+                        span,
+                        "indicator of a condition",
+                    )?,
                     neg: false,
                 };
                 self.implies(z, f.clone(), span)?;
-                self.implies(
-                    Lit {
-                        col: z.col,
-                        neg: true,
-                    },
-                    negate(f),
-                    span,
-                )?;
+                self.implies(z.not(), negate(f), span)?;
                 Ok(z)
             }
         }
@@ -392,20 +367,44 @@ impl Inst<'_> {
 
     /// Rows for `z -> f`.
     pub(super) fn implies(&mut self, z: Lit, f: F, span: Span) -> R<()> {
-        match f {
+        self.implies_all(&[z], f, span)
+    }
+
+    /// Rows for `(a1 and ... and ak) -> f`. In every row the antecedent stands where a
+    /// single literal z would: z is replaced by `a1 + ... + ak - (k - 1)`, which is 1 when
+    /// all hold and at most 0 otherwise (see [`Inst::push_ante`]). With no antecedent, f
+    /// must hold.
+    fn implies_all(&mut self, ante: &[Lit], f: F, span: Span) -> R<()> {
+        if ante.is_empty() {
+            let origin = self.origin;
+            return self.assert(f, origin, span);
+        }
+        match simplify(f) {
             F::Const(true) => Ok(()),
             F::Const(false) => {
-                // z must be false.
+                // The antecedent must not hold.
                 let mut l = Lin::default();
-                self.push_lit(z, 1.0, &mut l);
-                self.derived_row(l, 0.0, 0.0, span, "logic indicator")
+                self.push_ante(ante, 1.0, &mut l);
+                self.derived_row(
+                    l,
+                    f64::NEG_INFINITY,
+                    0.0,
+                    span,
+                    "implication between conditions",
+                )
             }
             F::Lit(y) => {
                 // z <= y
                 let mut l = Lin::default();
-                self.push_lit(z, 1.0, &mut l);
+                self.push_ante(ante, 1.0, &mut l);
                 self.push_lit(y, -1.0, &mut l);
-                self.derived_row(l, f64::NEG_INFINITY, 0.0, span, "logic implication")
+                self.derived_row(
+                    l,
+                    f64::NEG_INFINITY,
+                    0.0,
+                    span,
+                    "implication between conditions",
+                )
             }
             F::Cmp {
                 lin,
@@ -423,14 +422,13 @@ impl Inst<'_> {
                             return Err(self.needs_bounds(cspan, "this condition"));
                         }
                         let mut r = lin.clone();
-                        self.push_lit(z, hi, &mut r);
-                        let mut r2 = r;
-                        r2.constant -= hi;
-                        for t in &mut r2.terms {
+                        self.push_ante(ante, hi, &mut r);
+                        r.constant -= hi;
+                        for t in &mut r.terms {
                             t.1 /= s;
                         }
-                        r2.constant /= s;
-                        self.derived_row(r2, f64::NEG_INFINITY, 0.0, cspan, "big-M")?;
+                        r.constant /= s;
+                        self.derived_row(r, f64::NEG_INFINITY, 0.0, cspan, "big-M")?;
                     }
                 }
                 if matches!(op, CmpKind::Ge | CmpKind::Eq) {
@@ -440,7 +438,7 @@ impl Inst<'_> {
                             return Err(self.needs_bounds(cspan, "this condition"));
                         }
                         let mut r = lin.clone();
-                        self.push_lit(z, lo, &mut r);
+                        self.push_ante(ante, lo, &mut r);
                         r.constant -= lo;
                         for t in &mut r.terms {
                             t.1 /= s;
@@ -453,28 +451,107 @@ impl Inst<'_> {
             }
             F::And(parts) => {
                 for p in parts {
-                    self.implies(z, p, span)?;
+                    self.implies_all(ante, p, span)?;
                 }
                 Ok(())
             }
             F::Or(parts) => {
+                let (lits, others) = split_literals(parts);
+                if let [only] = others.as_slice() {
+                    // (ante and not y1 ... and not yk) -> f, with no indicator.
+                    let mut all = ante.to_vec();
+                    all.extend(lits.iter().map(|&y| y.not()));
+                    return self.implies_all(&all, only.clone(), span);
+                }
                 // z <= sum y_i with y_i -> part_i
                 let mut l = Lin::default();
-                self.push_lit(z, 1.0, &mut l);
-                for p in parts {
-                    match p {
-                        F::Const(true) => return Ok(()),
-                        F::Const(false) => {}
-                        p => {
-                            let y = self.reify_half(p, span)?;
-                            self.push_lit(y, -1.0, &mut l);
-                        }
-                    }
+                self.push_ante(ante, 1.0, &mut l);
+                for y in lits {
+                    self.push_lit(y, -1.0, &mut l);
                 }
-                self.derived_row(l, f64::NEG_INFINITY, 0.0, span, "logic or")
+                for p in others {
+                    let y = self.reify_half(p, span)?;
+                    self.push_lit(y, -1.0, &mut l);
+                }
+                self.derived_row(l, f64::NEG_INFINITY, 0.0, span, "or of conditions")
             }
-            F::Not(x) => self.implies(z, negate(*x), span),
+            F::Not(x) => self.implies_all(ante, negate(*x), span),
         }
+    }
+
+    /// Add `k * (a1 + ... + an - (n - 1))`: k times "every literal of the antecedent holds"
+    /// (1 when they all do, at most 0 otherwise).
+    fn push_ante(&self, ante: &[Lit], k: f64, acc: &mut Lin) {
+        for &a in ante {
+            self.push_lit(a, k, acc);
+        }
+        acc.constant -= k * (ante.len().saturating_sub(1)) as f64;
+    }
+}
+
+impl Lit {
+    /// The literal of the negation.
+    pub(crate) fn not(self) -> Lit {
+        Lit {
+            col: self.col,
+            neg: !self.neg,
+        }
+    }
+}
+
+/// The literals of a disjunction's parts apart from the other parts.
+fn split_literals(parts: Vec<F>) -> (Vec<Lit>, Vec<F>) {
+    let mut lits = Vec::new();
+    let mut others = Vec::new();
+    for p in parts {
+        match p {
+            F::Lit(y) => lits.push(y),
+            p => others.push(p),
+        }
+    }
+    (lits, others)
+}
+
+/// A formula in a normal form the lowering relies on: negations pushed down to literals and
+/// comparisons, nested `and`s and `or`s flattened, constants folded away, and a one-part
+/// `and`/`or` replaced by its part. `not not x` is `x`, so a negated bool decision is a
+/// literal like a plain one.
+pub fn simplify(f: F) -> F {
+    match f {
+        F::Not(x) => simplify(negate(*x)),
+        F::And(parts) => {
+            let mut out = Vec::with_capacity(parts.len());
+            for p in parts {
+                match simplify(p) {
+                    F::Const(true) => {}
+                    F::Const(false) => return F::Const(false),
+                    F::And(inner) => out.extend(inner),
+                    p => out.push(p),
+                }
+            }
+            match out.len() {
+                0 => F::Const(true),
+                1 => out.pop().unwrap_or(F::Const(true)),
+                _ => F::And(out),
+            }
+        }
+        F::Or(parts) => {
+            let mut out = Vec::with_capacity(parts.len());
+            for p in parts {
+                match simplify(p) {
+                    F::Const(false) => {}
+                    F::Const(true) => return F::Const(true),
+                    F::Or(inner) => out.extend(inner),
+                    p => out.push(p),
+                }
+            }
+            match out.len() {
+                0 => F::Const(false),
+                1 => out.pop().unwrap_or(F::Const(false)),
+                _ => F::Or(out),
+            }
+        }
+        f => f,
     }
 }
 
