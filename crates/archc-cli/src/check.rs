@@ -5,7 +5,7 @@ use super::{exit, Format};
 use archc::analysis::{analyze, AnalyzeOptions};
 use std::path::PathBuf;
 
-pub fn run(files: &[PathBuf], format: Format) -> i32 {
+pub fn run(files: &[PathBuf], format: Format, max_file_size: Option<u64>) -> i32 {
     if files.is_empty() {
         eprintln!("error: no files given (usage: archc check FILE...)");
         return exit::USAGE;
@@ -17,6 +17,7 @@ pub fn run(files: &[PathBuf], format: Format) -> i32 {
             f,
             &AnalyzeOptions {
                 instantiate: true,
+                max_file_size,
                 ..Default::default()
             },
         );

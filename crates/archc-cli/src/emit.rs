@@ -4,7 +4,13 @@ use super::exit;
 use archc::analysis::{analyze, AnalyzeOptions};
 use std::path::Path;
 
-pub fn run(file: &Path, mps: Option<&Path>, lp: Option<&Path>, ir: bool) -> i32 {
+pub fn run(
+    file: &Path,
+    mps: Option<&Path>,
+    lp: Option<&Path>,
+    ir: bool,
+    max_file_size: Option<u64>,
+) -> i32 {
     if mps.is_none() && lp.is_none() && !ir {
         eprintln!("error: say what to emit: --mps PATH, --lp PATH or --ir");
         return exit::USAGE;
@@ -13,6 +19,7 @@ pub fn run(file: &Path, mps: Option<&Path>, lp: Option<&Path>, ir: bool) -> i32 
         file,
         &AnalyzeOptions {
             instantiate: true,
+            max_file_size,
             ..Default::default()
         },
     );

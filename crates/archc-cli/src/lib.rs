@@ -57,6 +57,9 @@ pub enum Command {
         files: Vec<PathBuf>,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// Largest model or data file read, in bytes (default 1 GiB).
+        #[arg(long, value_name = "BYTES")]
+        max_file_size: Option<u64>,
     },
     /// Solve a model and print the verified plan.
     Solve(solve::SolveArgs),
@@ -72,6 +75,9 @@ pub enum Command {
         /// Print the IR with origins.
         #[arg(long)]
         ir: bool,
+        /// Largest model or data file read, in bytes (default 1 GiB).
+        #[arg(long, value_name = "BYTES")]
+        max_file_size: Option<u64>,
     },
     /// Format files in the canonical layout.
     Fmt {
@@ -108,9 +114,19 @@ pub fn run() -> i32 {
         }
     };
     match cli.command {
-        Command::Check { files, format } => check::run(&files, format),
+        Command::Check {
+            files,
+            format,
+            max_file_size,
+        } => check::run(&files, format, max_file_size),
         Command::Solve(args) => solve::run(&args),
-        Command::Emit { file, mps, lp, ir } => emit::run(&file, mps.as_deref(), lp.as_deref(), ir),
+        Command::Emit {
+            file,
+            mps,
+            lp,
+            ir,
+            max_file_size,
+        } => emit::run(&file, mps.as_deref(), lp.as_deref(), ir, max_file_size),
         Command::Fmt { files, check } => fmt::run(&files, check),
         Command::Test { paths, update } => crate::modeltest::run_cli(&paths, update),
         Command::Lsp => archc_lsp::run_stdio(),

@@ -38,6 +38,9 @@ pub struct SolveArgs {
     /// Backend for models with plans: auto chooses DP for independent plans, MILP otherwise.
     #[arg(long, value_enum, default_value = "auto")]
     pub backend: BackendArg,
+    /// Largest model or data file read, in bytes (default 1 GiB).
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
 }
 
 /// `--backend`: the core's [`archc::plan::BackendChoice`] as a command-line value.
@@ -72,6 +75,7 @@ pub fn run(args: &SolveArgs) -> i32 {
     let options = AnalyzeOptions {
         instantiate: true,
         backend: args.backend.into(),
+        max_file_size: args.max_file_size,
         ..Default::default()
     };
     let mut a = analyze(&args.file, &options);

@@ -2,6 +2,7 @@
 
 use crate::diagnostics::codes::CodeInfo;
 use crate::diagnostics::Diagnostic;
+use crate::source::ReadError;
 use crate::span::Span;
 use crate::syntax::ast::{ApplyDecl, Ident, TemplateDecl};
 
@@ -10,7 +11,7 @@ pub const CODES: &[CodeInfo] = &[
     CodeInfo { code: "E0202", title: "duplicate declaration", explanation: "Two declarations have the same name in the same namespace. Each param, decision, set, constraint, function, kind and entity of a kind needs its own name.\n\nRename one of them; the second label shows the first declaration." },
     CodeInfo { code: "E0203", title: "unknown attribute", explanation: "An attribute is read or set that the entity's kind does not declare.\n\nKinds declare their attributes: `kind region { cores: core = 0 core }`; `use std.infra` declares the standard ones. Add the attribute to the kind (a second `kind region { ... }` block adds attributes), or fix the spelling." },
     CodeInfo { code: "E0204", title: "unknown module", explanation: "`use` names a module that does not exist. The standard library has `std.infra`, `std.placement`, `std.routing`, `std.capacity` and `std.risk`; other files are used by path: `use \"shared/regions.arch\"`." },
-    CodeInfo { code: "E0205", title: "cannot read used file", explanation: "`use \"path.arch\"` names a file that cannot be read. Paths are relative to the file that contains the `use`." },
+    CodeInfo { code: "E0205", title: "cannot read model file", explanation: "A model file cannot be read: the file given to `archc` (or opened in the editor), or a file named by `use \"path.arch\"`. It does not exist, is a directory, cannot be opened, or is not UTF-8 text.\n\nExample:\n\n    use \"shared/region.arch\"   // the file is shared/regions.arch\n\nPaths in `use` are relative to the file that contains the `use`. A file that is not UTF-8 is reported at its first invalid byte: save it as UTF-8." },
     CodeInfo { code: "E0206", title: "circular use", explanation: "Files use each other in a circle. Move the shared declarations into a third file that both use." },
     CodeInfo { code: "E0207", title: "unknown kind", explanation: "An entity is declared with a kind that does not exist: `regon us-east { ... }`. Built-in kinds are `region`, `zone`, `service`, `link` and `dataset`; others are declared with `kind NAME { ... }`." },
     CodeInfo { code: "E0208", title: "missing attribute", explanation: "An entity does not set an attribute that its kind declares without a default. Set it in the entity, or give the attribute a default in the kind: `cores: core = 0 core`." },
@@ -18,6 +19,8 @@ pub const CODES: &[CodeInfo] = &[
     CodeInfo { code: "E0210", title: "wrong number of template arguments", explanation: "`apply` gives a template more or fewer arguments than it declares. The label lists the template's parameters." },
     CodeInfo { code: "E0212", title: "ambiguous name", explanation: "A bare name matches entities of several kinds. Write it as an element of one set: use an index filter, or rename one of the entities." },
     CodeInfo { code: "E0213", title: "index variable already bound", explanation: "The same index variable is bound twice in one index list: `[r in regions, r in zones]`. Use different names." },
+    CodeInfo { code: "E0215", title: "not a regular file", explanation: "A model, a used file or a data file names something that is not a regular file: a FIFO (named pipe), a device such as `/dev/zero` or `/dev/stdin`, or a socket. Reading it could block for ever or never end, so archc does not open it.\n\nExample:\n\n    services from \"feed.csv\"   // feed.csv was made by `mkfifo feed.csv`\n\nFix: write the data to a regular file first (`producer > data/services.csv`) and name that file." },
+    CodeInfo { code: "E0216", title: "file too large", explanation: "A model, a used file or a data file is larger than the size limit (1 GiB unless raised), so archc does not read it. The limit guards against naming a huge file by mistake (a log, a disk image) and against running out of memory.\n\nExample: `regions from \"dump.csv\"` where dump.csv is 40 GB.\n\nFix: check the path. If the file is really meant, raise the limit: `archc check --max-file-size 8000000000 model.arch` (also on `solve` and `emit`), or set `AnalyzeOptions::max_file_size` when embedding." },
 ];
 
 pub fn unknown_module(span: Span, name: &str) -> Diagnostic {
@@ -32,10 +35,36 @@ pub fn unknown_module(span: Span, name: &str) -> Diagnostic {
     d
 }
 
-pub fn cannot_read(span: Span, path: &str, err: &str) -> Diagnostic {
-    Diagnostic::error("E0205", format!("cannot read `{path}`"))
-        .primary(span, err.to_string())
-        .help("paths are relative to the file that holds the `use`")
+/// E0205 (E0215, E0216 for what the file layer names): a used file cannot be read.
+pub fn cannot_read(span: Span, path: &str, err: &ReadError) -> Diagnostic {
+    let d = Diagnostic::error(
+        err.code().unwrap_or("E0205"),
+        format!("cannot read `{path}`"),
+    )
+    .primary(span, err.to_string());
+    match err.help() {
+        Some(help) => d.help(help),
+        None => d.help("paths are relative to the file that holds the `use`"),
+    }
+}
+
+/// E0205 (E0215, E0216 for what the file layer names): the main model file cannot be read.
+pub fn cannot_read_main(path: &str, err: &ReadError) -> Diagnostic {
+    let d = Diagnostic::error(
+        err.code().unwrap_or("E0205"),
+        format!("cannot read `{path}`: {err}"),
+    );
+    match err.help() {
+        Some(help) => d.help(help),
+        None => d.help("check the path"),
+    }
+}
+
+/// E0205: a model file holds bytes that are not UTF-8, at `at`.
+pub fn not_utf8(at: Span, path: &str) -> Diagnostic {
+    Diagnostic::error("E0205", format!("`{path}` is not valid UTF-8"))
+        .primary(at, "these bytes are not UTF-8")
+        .help("save the file as UTF-8")
 }
 
 pub fn use_cycle(span: Span, path: &str) -> Diagnostic {
