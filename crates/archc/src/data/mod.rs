@@ -32,7 +32,10 @@
 //!
 //! `.csv` is comma-separated and `.tsv` tab-separated. The first row is the header. Lines
 //! that start with `#` are comments, and blank lines and rows whose cells are all empty are
-//! skipped; a UTF-8 byte-order mark is ignored. Quoting follows RFC 4180 (`"a, b"`, `""` for
+//! skipped; a UTF-8 byte-order mark is ignored. Every file is read through the file layer
+//! of the [`SourceMap`] (overlays, regular files only, size cap, once per analysis); bytes
+//! that are not UTF-8 are E0508 at each place (CSV, TSV and JSON alike), and nothing of
+//! such a file is loaded. Quoting follows RFC 4180 (`"a, b"`, `""` for
 //! a quote). A row with a different number of cells than the header is error E0512; a quote
 //! that is never closed (E0508) ends the file, keeping the records before it.
 //! [`Record::row`] counts data rows from 1, not counting the header, comments or blank lines.
