@@ -18,6 +18,7 @@ pub fn run(files: &[PathBuf], format: Format, limits: &LimitArgs) -> i32 {
             &AnalyzeOptions {
                 instantiate: true,
                 limits: Some(limits.limits()),
+                max_file_size: limits.max_file_size,
                 ..Default::default()
             },
         );

@@ -24,6 +24,7 @@ pub fn run(
         &AnalyzeOptions {
             instantiate: true,
             limits: Some(limits.limits()),
+            max_file_size: limits.max_file_size,
             backend: BackendChoice::Milp,
             ..Default::default()
         },

@@ -62,6 +62,9 @@ pub struct LimitArgs {
     /// Most nonzero coefficients the expanded model may have [default: 400000000].
     #[arg(long, value_name = "N")]
     pub max_nonzeros: Option<usize>,
+    /// Largest model, `use`d or data file read, in bytes [default: 1 GiB].
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
 }
 
 impl LimitArgs {

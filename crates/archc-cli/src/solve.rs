@@ -76,6 +76,7 @@ pub fn run(args: &SolveArgs) -> i32 {
         instantiate: true,
         backend: args.backend.into(),
         limits: Some(args.limits.limits()),
+        max_file_size: args.limits.max_file_size,
         ..Default::default()
     };
     let mut a = analyze(&args.file, &options);

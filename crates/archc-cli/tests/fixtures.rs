@@ -111,12 +111,22 @@ fn analyse_here(rel: &Path) -> Analysis {
     let root = fixtures_dir();
     let text = std::fs::read_to_string(root.join(rel)).expect("fixture is readable");
     let name = rel.to_string_lossy().replace('\\', "/");
+    let max_file_size = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("// max-file-size:"))
+        .map(|n| {
+            n.trim()
+                .parse()
+                .expect("`// max-file-size: BYTES` takes a number")
+        });
     analyze_source(
         &name,
         &text,
         Some(&root),
         &AnalyzeOptions {
             instantiate: true,
+            max_file_size,
             ..Default::default()
         },
     )

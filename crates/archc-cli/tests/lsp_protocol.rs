@@ -397,3 +397,60 @@ fn data_entities_hover_and_go_to_their_row() {
     let status = s.client.shutdown();
     assert!(status.success());
 }
+
+/// A `use`d file open in the editor is read from its unsaved buffer: an edit that is not
+/// saved changes the diagnostics of the file that uses it, and undoing the edit (still
+/// unsaved) clears them. The disk copy never changes.
+#[test]
+fn unsaved_edits_of_a_used_file_reach_the_file_that_uses_it() {
+    let mut s = Session::start();
+    let dir = std::env::temp_dir().join(format!("archc-lsp-protocol-use-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let shared = "param budget: kW = 100 kW\n";
+    std::fs::write(dir.join("shared.arch"), shared).expect("used file");
+    let root = file_uri(&dir);
+    s.client.initialize(&root);
+    let main_uri = format!("{root}/main.arch");
+    let shared_uri = format!("{root}/shared.arch");
+    let main = "use \"shared.arch\"\nparam limit: kW = budget * 2\n";
+    let published = |version: i64| {
+        let main_uri = main_uri.clone();
+        move |p: &Value| p["uri"] == main_uri.as_str() && p["version"] == version
+    };
+
+    s.client.open(&main_uri, main);
+    let diags = s
+        .client
+        .wait_notification("textDocument/publishDiagnostics", published(1));
+    assert!(codes(&diags).is_empty(), "{diags}");
+
+    // The used file is opened with an edit that renames `budget`, and not saved.
+    s.client
+        .open(&shared_uri, "param power_budget: kW = 100 kW\n");
+    s.client.change(&main_uri, 2, main);
+    let diags = s
+        .client
+        .wait_notification("textDocument/publishDiagnostics", published(2));
+    assert_eq!(codes(&diags), ["E0201"], "{diags}");
+    let message = diags["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(message.contains("budget"), "{message}");
+
+    // The edit is undone, still unsaved: the file that uses it is clean again.
+    s.client.change(&shared_uri, 2, shared);
+    s.client.change(&main_uri, 3, main);
+    let diags = s
+        .client
+        .wait_notification("textDocument/publishDiagnostics", published(3));
+    assert!(codes(&diags).is_empty(), "{diags}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("shared.arch"))
+            .ok()
+            .as_deref(),
+        Some(shared)
+    );
+    let status = s.client.shutdown();
+    assert!(status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -145,7 +145,26 @@ impl World {
         self.docs.get(&convert::uri_to_path(uri))
     }
 
-    /// Analyse a document again, with every open document as an overlay.
+    /// The open documents other than `path` whose latest analysis names the file at `path`
+    /// (they `use` it or load data from it, whether or not it could be read): after an
+    /// edit of `path` their diagnostics are out of date until they are analysed again.
+    pub fn users_of(&self, path: &Path) -> Vec<PathBuf> {
+        let path = archc::source::normalize(path);
+        let mut users: Vec<PathBuf> = self
+            .docs
+            .iter()
+            .filter(|(p, _)| archc::source::normalize(p) != path)
+            .filter(|(_, d)| {
+                files_named(&d.current.analysis).any(|f| archc::source::normalize(&f) == path)
+            })
+            .map(|(p, _)| p.clone())
+            .collect();
+        users.sort();
+        users
+    }
+
+    /// Analyse a document again, with every open document as an overlay: the model, the
+    /// files it `use`s and its data files are read from the editor's buffers when open.
     #[allow(clippy::arc_with_non_send_sync)]
     pub fn reanalyze(&mut self, path: &Path, depth: Depth) {
         let overlays: HashMap<PathBuf, String> = self
@@ -200,12 +219,33 @@ impl World {
         if (file.0 as usize) >= snapshot.analysis.sources.len() {
             return None;
         }
-        let path = snapshot.analysis.sources.get(file).path.as_ref()?;
-        match self.docs.get(path) {
+        // `use "./lib.arch"` names the open document of `lib.arch`.
+        let path = archc::source::normalize(snapshot.analysis.sources.get(file).path.as_ref()?);
+        match self.docs.get(&path) {
             Some(d) => Some(d.uri.clone()),
-            None => convert::path_to_uri(path),
+            None => convert::path_to_uri(&path),
         }
     }
+}
+
+/// Every file that the files of an analysis name: `use "..."` and data paths, resolved.
+fn files_named(analysis: &Analysis) -> impl Iterator<Item = PathBuf> + '_ {
+    analysis.files.iter().flat_map(move |(file, ast)| {
+        ast.items.iter().filter_map(move |item| {
+            let written = match &item.kind {
+                ast::ItemKind::Use(ast::UseDecl {
+                    target: ast::UseTarget::File(s),
+                }) => s,
+                ast::ItemKind::EntitiesFrom(f) => &f.path,
+                ast::ItemKind::Param(ast::ParamDecl {
+                    value: Some(ast::ParamValue::From(s)),
+                    ..
+                }) => s,
+                _ => return None,
+            };
+            Some(analysis.sources.resolve(*file, &written.value))
+        })
+    })
 }
 
 /// The analysis of a document that checks, instantiated over its data within
@@ -259,4 +299,57 @@ fn parse_only(path: &Path, text: String) -> Analysis {
     analysis.diagnostics = diags;
     analysis.files.push((id, file));
     analysis
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uri(s: &str) -> Uri {
+        s.parse().expect("a URI")
+    }
+
+    #[test]
+    fn documents_that_name_a_file_are_its_users() {
+        let mut world = World::default();
+        let main = world.set_text(
+            uri("file:///archc-world-test/main.arch"),
+            1,
+            "use \"./shared.arch\"\nparam limit: kW = budget * 2\n".into(),
+            Depth::Typing,
+        );
+        let other = world.set_text(
+            uri("file:///archc-world-test/other.arch"),
+            1,
+            "param hours: h = 730 h\n".into(),
+            Depth::Typing,
+        );
+        // Only open documents are overlays: the used file is not open yet.
+        assert!(world.docs[&main].current.analysis.has_errors());
+        let shared = world.set_text(
+            uri("file:///archc-world-test/shared.arch"),
+            1,
+            "param budget: kW = 100 kW\n".into(),
+            Depth::Typing,
+        );
+        assert_eq!(world.users_of(&shared), vec![main.clone()]);
+        assert!(world.users_of(&other).is_empty());
+        // Analysed again, the user reads the open buffer of its used file.
+        world.reanalyze(&main, Depth::Typing);
+        let snap = world.docs[&main].current.clone();
+        assert!(
+            !snap.analysis.has_errors(),
+            "{:?}",
+            snap.analysis.diagnostics
+        );
+        let used = snap
+            .analysis
+            .sources
+            .find_by_path(&shared)
+            .expect("the used file is in the analysis");
+        assert_eq!(
+            world.uri_of(&snap, used).map(|u| u.as_str().to_string()),
+            Some("file:///archc-world-test/shared.arch".to_string())
+        );
+    }
 }

@@ -5,7 +5,7 @@
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 pub use crate::plan::{Backend, BackendChoice};
-use crate::source::SourceMap;
+use crate::source::{SourceMap, Vfs};
 use crate::span::{FileId, Span};
 use crate::syntax::ast;
 use serde::Serialize;
@@ -64,8 +64,12 @@ pub struct Reference {
 /// Options of one analysis.
 #[derive(Clone, Debug, Default)]
 pub struct AnalyzeOptions {
-    /// Unsaved editor buffers that replace files on disk.
+    /// Unsaved editor buffers that replace files on disk: the main file, `use`d files and
+    /// data files alike (every read goes through [`crate::source::Vfs`]).
     pub overlays: HashMap<PathBuf, String>,
+    /// The largest file read, in bytes (E0216 past it); `None` for
+    /// [`crate::source::DEFAULT_MAX_FILE_SIZE`] (1 GiB).
+    pub max_file_size: Option<u64>,
     /// Build the IR (needed for solve/emit; the LSP uses it for sizes).
     pub instantiate: bool,
     /// Size limits for instantiation (defaults when `None`).
@@ -134,26 +138,25 @@ impl Analysis {
 
 /// Analyse the model whose main file is `main` (read from disk unless an overlay holds it).
 pub fn analyze(main: &std::path::Path, options: &AnalyzeOptions) -> Analysis {
-    let mut analysis = Analysis::default();
-    let text = match options.overlays.get(main) {
-        Some(t) => t.clone(),
-        None => match std::fs::read_to_string(main) {
-            Ok(t) => t,
-            Err(e) => {
-                analysis.diagnostics.push(
-                    Diagnostic::error(
-                        Code::E0201,
-                        format!("cannot read `{}`: {e}", main.display()),
-                    )
-                    .help("check the path"),
-                );
-                return analysis;
-            }
-        },
+    let mut analysis = Analysis {
+        sources: SourceMap::with_vfs(file_layer(options)),
+        ..Default::default()
     };
-    let id = analysis
-        .sources
-        .add(main.display().to_string(), Some(main.to_path_buf()), text);
+    let name = main.display().to_string();
+    let id = match analysis.sources.load(name.clone(), main) {
+        Ok(id) => id,
+        Err(e) => {
+            let d = crate::resolve::errors::cannot_read_main(&name, &e);
+            analysis.diagnostics.push(d);
+            return analysis;
+        }
+    };
+    if let Some(bad) = analysis.sources.get(id).bad_utf8.first() {
+        let at = Span::new(id, bad.start, bad.end);
+        let d = crate::resolve::errors::not_utf8(at, &name);
+        analysis.diagnostics.push(d);
+        return analysis;
+    }
     analyze_loaded(&mut analysis, id, options);
     analysis
 }
@@ -166,11 +169,23 @@ pub fn analyze_source(
     base_dir: Option<&std::path::Path>,
     options: &AnalyzeOptions,
 ) -> Analysis {
-    let mut analysis = Analysis::default();
+    let mut analysis = Analysis {
+        sources: SourceMap::with_vfs(file_layer(options)),
+        ..Default::default()
+    };
     let path = base_dir.map(|d| d.join(name));
     let id = analysis.sources.add(name, path, text);
     analyze_loaded(&mut analysis, id, options);
     analysis
+}
+
+/// The file layer of one analysis: the disk under the options' overlays and size cap.
+fn file_layer(options: &AnalyzeOptions) -> Vfs {
+    let vfs = Vfs::new().with_overlays(&options.overlays);
+    match options.max_file_size {
+        Some(bytes) => vfs.with_max_file_size(bytes),
+        None => vfs,
+    }
 }
 
 fn analyze_loaded(analysis: &mut Analysis, main: FileId, options: &AnalyzeOptions) {

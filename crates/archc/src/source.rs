@@ -1,8 +1,17 @@
 //! Source files: files read from disk, the embedded standard library, and unsaved editor
 //! buffers. Every [`crate::span::Span`] points into a file of a [`SourceMap`].
+//!
+//! The map reads through its [`Vfs`], the one file layer of the core: the main model, the
+//! `use`d files and the data files are all loaded with [`SourceMap::load`], which lays the
+//! editor's unsaved buffers over the disk, reads only regular files within the size cap, and
+//! reads each path once per analysis (a second load of the same path gives the same file).
+
+pub mod vfs;
 
 use crate::span::FileId;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+pub use vfs::{normalize, FileText, ReadError, Vfs, DEFAULT_MAX_FILE_SIZE};
 
 /// One source text and where it came from.
 #[derive(Clone, Debug)]
@@ -12,17 +21,60 @@ pub struct SourceFile {
     /// The file on disk, if any (used to resolve relative `use` and data paths).
     pub path: Option<PathBuf>,
     pub text: String,
+    /// The places in `text` of bytes of the file that were not UTF-8 (one `U+FFFD` each).
+    pub bad_utf8: Vec<Range<usize>>,
 }
 
-/// All source files of one analysis.
+/// All source files of one analysis, and the file layer they are read through.
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    vfs: Vfs,
 }
 
 impl SourceMap {
+    /// An empty map reading the disk alone.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty map reading through `vfs` (overlays, size cap).
+    pub fn with_vfs(vfs: Vfs) -> Self {
+        SourceMap {
+            files: Vec::new(),
+            vfs,
+        }
+    }
+
+    /// The file layer this map reads through.
+    pub fn vfs(&self) -> &Vfs {
+        &self.vfs
+    }
+
+    /// The file at `path`, read through the file layer under the display name `name`, or
+    /// the file the map already holds at that path (so each file is read once, and every
+    /// span into it stays valid).
+    pub fn load(&mut self, name: impl Into<String>, path: &Path) -> Result<FileId, ReadError> {
+        if let Some(id) = self.find_by_path(path) {
+            return Ok(id);
+        }
+        let FileText { text, bad_utf8 } = self.vfs.read(path)?;
+        self.files.push(SourceFile {
+            name: name.into(),
+            path: Some(path.to_path_buf()),
+            text,
+            bad_utf8,
+        });
+        Ok(FileId((self.files.len() - 1) as u32))
+    }
+
+    /// The size in bytes of the file at `path`: the text the map holds, or the size the
+    /// file layer sees (`None` when it cannot tell).
+    pub fn file_len(&self, path: &Path) -> Option<u64> {
+        match self.find_by_path(path) {
+            Some(id) => Some(self.text(id).len() as u64),
+            None => self.vfs.size(path),
+        }
     }
 
     pub fn add(
@@ -35,6 +87,7 @@ impl SourceMap {
             name: name.into(),
             path,
             text: text.into(),
+            bad_utf8: Vec::new(),
         });
         FileId((self.files.len() - 1) as u32)
     }
@@ -58,10 +111,13 @@ impl SourceMap {
         dir.unwrap_or(Path::new("")).join(written)
     }
 
+    /// The file the map holds at `path`, however it is spelled (`a/./b.csv` is `a/b.csv`,
+    /// see [`normalize`]).
     pub fn find_by_path(&self, path: &Path) -> Option<FileId> {
+        let path = normalize(path);
         self.files
             .iter()
-            .position(|f| f.path.as_deref() == Some(path))
+            .position(|f| f.path.as_deref().map(normalize).as_deref() == Some(path.as_path()))
             .map(|i| FileId(i as u32))
     }
 

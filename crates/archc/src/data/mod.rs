@@ -32,7 +32,10 @@
 //!
 //! `.csv` is comma-separated and `.tsv` tab-separated. The first row is the header. Lines
 //! that start with `#` are comments, and blank lines and rows whose cells are all empty are
-//! skipped; a UTF-8 byte-order mark is ignored. Quoting follows RFC 4180 (`"a, b"`, `""` for
+//! skipped; a UTF-8 byte-order mark is ignored. Every file is read through the file layer
+//! of the [`SourceMap`] (overlays, regular files only, size cap, once per analysis); bytes
+//! that are not UTF-8 are E0508 at each place (CSV, TSV and JSON alike), and nothing of
+//! such a file is loaded. Quoting follows RFC 4180 (`"a, b"`, `""` for
 //! a quote). A row with a different number of cells than the header is error E0512; a quote
 //! that is never closed (E0508) ends the file, keeping the records before it.
 //! [`Record::row`] counts data rows from 1, not counting the header, comments or blank lines.
@@ -279,9 +282,9 @@ enum Format {
     Json,
 }
 
-/// Reads `path` (relative paths are resolved by the caller), adds its text to `sources` (so
-/// spans work; a file the map already holds at that path is not read again, so an unsaved
-/// editor buffer wins), parses it by extension (`.csv`, `.tsv`, `.json`) and checks it
+/// Reads `path` through the file layer of `sources` (relative paths are resolved by the
+/// caller) and adds its text to `sources` (so spans work; a file the map already holds at
+/// that path is not read again, and an unsaved editor buffer wins over the disk), parses it by extension (`.csv`, `.tsv`, `.json`) and checks it
 /// against `schema`. `display_name` names the file in diagnostics; `requested_at` is the
 /// model's `from "..."`, labelled "loaded here" in every diagnostic.
 ///
@@ -354,8 +357,8 @@ pub fn entity_names(
 }
 
 /// Opens, parses and converts a file, handing each record to `on_record`. Returns the file
-/// (`None` when it could not be parsed) and the sink holding its diagnostics, or the one
-/// diagnostic of a file that cannot be opened.
+/// (`None` when it could not be parsed or is not UTF-8) and the sink holding its
+/// diagnostics, or the one diagnostic of a file that cannot be opened.
 fn stream(
     sources: &mut SourceMap,
     path: &Path,
@@ -365,13 +368,28 @@ fn stream(
     on_record: &mut dyn FnMut(&Record),
 ) -> Result<(Option<FileId>, Sink), Diagnostic> {
     let (file, format, mut sink) = open(sources, path, display_name, requested_at)?;
+    let bad_utf8 = &sources.get(file).bad_utf8;
+    if !bad_utf8.is_empty() {
+        // Every cell must be text: report each bad place (up to the per-file cap) at its
+        // line and column, and load nothing from the file.
+        for range in bad_utf8 {
+            if sink.is_full() {
+                sink.skip();
+            } else {
+                let at = Span::new(file, range.start, range.end);
+                sink.push(raw::not_utf8(display_name, at));
+            }
+        }
+        return Ok((None, sink));
+    }
     let mut stream = convert::Stream::new(schema, display_name, on_record);
     let text = sources.text(file);
     let read = visit(text, file, format, schema, &mut sink, &mut stream);
     Ok((read.then_some(file), sink))
 }
 
-/// Finds the format of `path` and its text in `sources` (reading it when it is not there).
+/// Finds the format of `path` and its file in `sources`, read through the file layer the
+/// first time (so the entity-name pre-read and the full load read the file once).
 fn open(
     sources: &mut SourceMap,
     path: &Path,
@@ -389,20 +407,9 @@ fn open(
         "json" => Format::Json,
         _ => return Err(raw::unsupported_extension(display_name, &ext, requested_at)),
     };
-    let file = match sources.find_by_path(path) {
-        Some(id) => id,
-        None => match read_text(path) {
-            Ok((text, bad_utf8)) => {
-                let id = sources.add(display_name, Some(path.to_path_buf()), text);
-                if let Some(offset) = bad_utf8 {
-                    let at = Span::new(id, offset, offset);
-                    return Err(raw::not_utf8(display_name, at, requested_at));
-                }
-                id
-            }
-            Err(e) => return Err(raw::unreadable(display_name, path, &e, requested_at)),
-        },
-    };
+    let file = sources
+        .load(display_name, path)
+        .map_err(|e| raw::unreadable(display_name, path, &e, requested_at, sources.vfs()))?;
     Ok((file, format, Sink::new(requested_at, display_name)))
 }
 
@@ -426,22 +433,6 @@ fn visit(
             }
             None => false,
         },
-    }
-}
-
-/// Reads a file as UTF-8; on invalid UTF-8 returns the lossy text and the offset of the
-/// first bad byte, so the diagnostic can point at it.
-fn read_text(path: &Path) -> std::io::Result<(String, Option<usize>)> {
-    let bytes = std::fs::read(path)?;
-    match String::from_utf8(bytes) {
-        Ok(s) => Ok((s, None)),
-        Err(e) => {
-            let offset = e.utf8_error().valid_up_to();
-            Ok((
-                String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                Some(offset),
-            ))
-        }
     }
 }
 

@@ -6,6 +6,7 @@
 use super::MAX_DIAGNOSTICS_PER_FILE;
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
+use crate::source::{ReadError, Vfs};
 use crate::span::Span;
 use std::borrow::Cow;
 use std::path::Path;
@@ -180,25 +181,24 @@ pub(crate) fn did_you_mean<'a>(
     best.map(|(_, c)| c)
 }
 
-/// E0501: the file cannot be read.
+/// E0501: the file cannot be read; E0217 when it is not a regular file, E0216 when it is
+/// larger than the size cap.
 pub(crate) fn unreadable(
     display_name: &str,
     path: &Path,
-    err: &std::io::Error,
+    err: &ReadError,
     requested_at: Span,
+    vfs: &Vfs,
 ) -> Diagnostic {
-    let reason = match err.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ if path.is_dir() => "it is a directory".to_string(),
-        _ => err.to_string(),
-    };
     let d = Diagnostic::error(
-        Code::E0501,
-        format!("cannot read data file `{display_name}`: {reason}"),
+        err.code().unwrap_or(Code::E0501),
+        format!("cannot read data file `{display_name}`: {err}"),
     )
     .primary(requested_at, "loaded here");
-    match sibling_suggestion(path) {
+    if let Some(help) = err.help() {
+        return d.help(help);
+    }
+    match sibling_suggestion(path, vfs) {
         Some(s) => d.help(format!(
             "did you mean `{s}`? (a file with that name is in the same folder)"
         )),
@@ -207,17 +207,13 @@ pub(crate) fn unreadable(
 }
 
 /// A file in the same folder whose name is close to the missing one.
-fn sibling_suggestion(path: &Path) -> Option<String> {
+fn sibling_suggestion(path: &Path, vfs: &Vfs) -> Option<String> {
     let name = path.file_name()?.to_str()?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let entries: Vec<String> = std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().into_string().ok())
-        .collect();
+    let entries = vfs.list_dir(dir);
     did_you_mean(name, entries.iter().map(String::as_str)).map(str::to_string)
 }
 
@@ -237,14 +233,14 @@ pub(crate) fn unsupported_extension(
         .help("data files must end in `.csv`, `.tsv` or `.json`; export spreadsheets as CSV")
 }
 
-/// E0508: the file is not valid UTF-8.
-pub(crate) fn not_utf8(display_name: &str, at: Span, requested_at: Span) -> Diagnostic {
+/// E0508: bytes of the file that are not UTF-8, at `at` (the `U+FFFD` standing for them).
+/// The sink adds the "loaded here" label.
+pub(crate) fn not_utf8(display_name: &str, at: Span) -> Diagnostic {
     Diagnostic::error(
         Code::E0508,
         format!("data file `{display_name}` is not valid UTF-8"),
     )
-    .primary(at, "invalid byte here")
-    .secondary(requested_at, "loaded here")
+    .primary(at, "these bytes are not UTF-8")
     .help("save the file as UTF-8 (in a spreadsheet: \"CSV UTF-8\")")
 }
 

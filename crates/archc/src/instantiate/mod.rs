@@ -583,10 +583,7 @@ impl Inst<'_> {
         let product = sets
             .iter()
             .try_fold(1usize, |acc, s| acc.checked_mul(s.elems.len()));
-        let file_len = match self.sources.find_by_path(&full) {
-            Some(f) => self.sources.text(f).len() as u64,
-            None => std::fs::metadata(&full).map_or(0, |m| m.len()),
-        };
+        let file_len = self.sources.file_len(&full).unwrap_or(0);
         let mut dense = match (value_ty, product) {
             (ColumnType::Number | ColumnType::Integer, Some(n))
                 if !sets.is_empty() && (n as u64) * 8 <= (2 * file_len).max(1 << 16) =>

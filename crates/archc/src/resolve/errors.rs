@@ -2,6 +2,7 @@
 
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
+use crate::source::ReadError;
 use crate::span::Span;
 use crate::syntax::ast::{ApplyDecl, Ident, TemplateDecl};
 
@@ -17,10 +18,36 @@ pub fn unknown_module(span: Span, name: &str) -> Diagnostic {
     d
 }
 
-pub fn cannot_read(span: Span, path: &str, err: &str) -> Diagnostic {
-    Diagnostic::error(Code::E0205, format!("cannot read `{path}`"))
-        .primary(span, err.to_string())
-        .help("paths are relative to the file that holds the `use`")
+/// E0205 (E0217, E0216 for what the file layer names): a used file cannot be read.
+pub fn cannot_read(span: Span, path: &str, err: &ReadError) -> Diagnostic {
+    let d = Diagnostic::error(
+        err.code().unwrap_or(Code::E0205),
+        format!("cannot read `{path}`"),
+    )
+    .primary(span, err.to_string());
+    match err.help() {
+        Some(help) => d.help(help),
+        None => d.help("paths are relative to the file that holds the `use`"),
+    }
+}
+
+/// E0205 (E0217, E0216 for what the file layer names): the main model file cannot be read.
+pub fn cannot_read_main(path: &str, err: &ReadError) -> Diagnostic {
+    let d = Diagnostic::error(
+        err.code().unwrap_or(Code::E0205),
+        format!("cannot read `{path}`: {err}"),
+    );
+    match err.help() {
+        Some(help) => d.help(help),
+        None => d.help("check the path"),
+    }
+}
+
+/// E0205: a model file holds bytes that are not UTF-8, at `at`.
+pub fn not_utf8(at: Span, path: &str) -> Diagnostic {
+    Diagnostic::error(Code::E0205, format!("`{path}` is not valid UTF-8"))
+        .primary(at, "these bytes are not UTF-8")
+        .help("save the file as UTF-8")
 }
 
 pub fn use_cycle(span: Span, path: &str) -> Diagnostic {

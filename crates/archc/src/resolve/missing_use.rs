@@ -6,8 +6,8 @@
 //! such uses, it reports one error (E0215) with the fix and loads `std.infra` all the same, so
 //! checking reports only the model's other mistakes.
 
-use crate::diagnostics::Code;
 use super::Program;
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::span::{FileId, Span};
 use crate::syntax::ast::{ExprKind, IndexList, ItemKind};

@@ -59,7 +59,11 @@ pub fn load_program(analysis: &mut Analysis, main: FileId) -> Program {
         .find(|(id, _)| *id == main)
         .map(|(_, f)| f.clone())
         .unwrap_or_default();
-    let mut stack = vec![analysis.sources.name(main).to_string()];
+    let main_key = match &analysis.sources.get(main).path {
+        Some(path) => file_key(path),
+        None => analysis.sources.name(main).to_string(),
+    };
+    let mut stack = vec![main_key];
     add_file(
         analysis,
         &mut program,
@@ -172,7 +176,7 @@ fn load_use(
         }
         UseTarget::File(s) => {
             let path = analysis.sources.resolve(from, &s.value);
-            let key = path.display().to_string();
+            let key = file_key(&path);
             if stack.contains(&key) {
                 analysis
                     .diagnostics
@@ -182,19 +186,25 @@ fn load_use(
             if !loaded.insert(key.clone()) {
                 return;
             }
-            let text = match std::fs::read_to_string(&path) {
-                Ok(t) => t,
+            // Through the file layer: an unsaved editor buffer of the used file wins.
+            let id = match analysis.sources.load(path.display().to_string(), &path) {
+                Ok(id) => id,
                 Err(e) => {
-                    analysis.diagnostics.push(errors::cannot_read(
-                        s.span,
-                        &s.value,
-                        &e.to_string(),
-                    ));
+                    analysis
+                        .diagnostics
+                        .push(errors::cannot_read(s.span, &s.value, &e));
                     return;
                 }
             };
-            let id = analysis.sources.add(key.clone(), Some(path), text.clone());
-            let (f, diags) = crate::syntax::parse_file(id, &text);
+            if let Some(bad) = analysis.sources.get(id).bad_utf8.first() {
+                let at = Span::new(id, bad.start, bad.end);
+                analysis
+                    .diagnostics
+                    .push(errors::not_utf8(at, &s.value).secondary(s.span, "used here"));
+                return;
+            }
+            let text = analysis.sources.text(id);
+            let (f, diags) = crate::syntax::parse_file(id, text);
             analysis.diagnostics.extend(diags);
             analysis.files.push((id, f.clone()));
             stack.push(key);
@@ -202,6 +212,12 @@ fn load_use(
             stack.pop();
         }
     }
+}
+
+/// The identity of a file for cycle detection and loading once: its path without `.` and
+/// `..` components, so that `use "./a.arch"` and `use "a.arch"` are the same file.
+fn file_key(path: &std::path::Path) -> String {
+    crate::source::normalize(path).display().to_string()
 }
 
 pub use templates::{visit_expr, visit_item_exprs};

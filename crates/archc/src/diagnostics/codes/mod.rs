@@ -37,6 +37,8 @@ pub enum Code {
     E0213,
     E0214,
     E0215,
+    E0216,
+    E0217,
     E0301,
     E0302,
     E0303,
@@ -124,6 +126,8 @@ impl Code {
             Code::E0213 => "E0213",
             Code::E0214 => "E0214",
             Code::E0215 => "E0215",
+            Code::E0216 => "E0216",
+            Code::E0217 => "E0217",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",
@@ -211,6 +215,8 @@ impl Code {
             "E0213" => Some(Code::E0213),
             "E0214" => Some(Code::E0214),
             "E0215" => Some(Code::E0215),
+            "E0216" => Some(Code::E0216),
+            "E0217" => Some(Code::E0217),
             "E0301" => Some(Code::E0301),
             "E0302" => Some(Code::E0302),
             "E0303" => Some(Code::E0303),
@@ -388,7 +394,7 @@ mod tests {
     #[test]
     fn every_code_has_exactly_one_text_in_its_range() {
         let all = all();
-        assert_eq!(all.len(), 81);
+        assert_eq!(all.len(), 83);
         for (i, c) in all.iter().enumerate() {
             assert!(
                 all[..i].iter().all(|d| d.code != c.code),

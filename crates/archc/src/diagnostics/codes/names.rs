@@ -25,8 +25,8 @@ pub(super) const TABLE: &[CodeInfo] = &[
     ),
     info(
         Code::E0205,
-        "cannot read used file",
-        "`use \"path.arch\"` names a file that cannot be read. Paths are relative to the file that contains the `use`.",
+        "cannot read model file",
+        "A model file cannot be read: the file given to `archc` (or opened in the editor), or a file named by `use \"path.arch\"`. It does not exist, is a directory, cannot be opened, or is not UTF-8 text.\n\nExample:\n\n    use \"shared/region.arch\"   // the file is shared/regions.arch\n\nPaths in `use` are relative to the file that contains the `use`. A file that is not UTF-8 is reported at its first invalid byte: save it as UTF-8.",
     ),
     info(
         Code::E0206,
@@ -72,5 +72,15 @@ pub(super) const TABLE: &[CodeInfo] = &[
         Code::E0215,
         "standard attributes used without `use std.infra`",
         "The model sets or reads attributes that the standard library module `std.infra` declares for the built-in kinds (`cores` and `price` of regions, `replicas` of services, `latency` and `capacity` of links, ...), but does not `use` it. Without the module the built-in kinds have no attributes (links have only `src` and `dst`), so every such attribute would be unknown.\n\nExample:\n\n    region us-east { cores: 40_000 core }   // E0215: `cores` comes from std.infra\n\nAdd `use std.infra` at the top of the file. The error is reported once, on the first use; the rest of the model is checked as if the module were used, so the other errors shown are real.",
+    ),
+    info(
+        Code::E0216,
+        "file too large",
+        "A model, a used file or a data file is larger than the size limit (1 GiB unless raised), so archc does not read it. The limit guards against naming a huge file by mistake (a log, a disk image) and against running out of memory.\n\nExample: `regions from \"dump.csv\"` where dump.csv is 40 GB.\n\nFix: check the path. If the file is really meant, raise the limit: `archc check --max-file-size 8000000000 model.arch` (also on `solve` and `emit`), or set `AnalyzeOptions::max_file_size` when embedding.",
+    ),
+    info(
+        Code::E0217,
+        "not a regular file",
+        "A model, a used file or a data file names something that is not a regular file: a FIFO (named pipe), a device such as `/dev/zero` or `/dev/stdin`, or a socket. Reading it could block for ever or never end, so archc does not open it.\n\nExample:\n\n    services from \"feed.csv\"   // feed.csv was made by `mkfifo feed.csv`\n\nFix: write the data to a regular file first (`producer > data/services.csv`) and name that file.",
     ),
 ];
