@@ -109,6 +109,30 @@ mod tests {
         assert_eq!(edit(text, (0, 1), (1, 1), ""), "ac\n");
     }
 
+    /// A document is opened with a plain parse; when the server is idle its parse cache is
+    /// filled, so that the parse after the first edit reuses every unchanged item.
+    #[test]
+    fn the_parse_cache_is_filled_when_idle_and_reused_after_an_edit() {
+        let text: String = (0..50)
+            .map(|i| format!("param p{i}: int = {i}\n"))
+            .collect();
+        let uri: Uri = "file:///sync-test/model.arch".parse().expect("uri");
+        let mut world = World::default();
+        let path = world.set_text(uri.clone(), 1, text.clone(), Depth::Saved);
+        assert!(world.docs.get(&path).is_some_and(|d| !d.cache_warm));
+        assert!(world.warm_parse_caches());
+        assert!(!world.warm_parse_caches(), "every cache is warm");
+        let edited = text.replace("= 25\n", "= 26\n");
+        world.set_text(uri, 2, edited, Depth::Typing);
+        let doc = world.docs.get(&path).expect("open document");
+        let cache = doc.parse_cache.lock().expect("cache");
+        // The edited item, and the few before it whose parse looked at its line, are parsed
+        // again (without the idle fill, all fifty would be).
+        assert_eq!(cache.reused + cache.parsed, 50);
+        assert!(cache.parsed <= 4, "{} parsed", cache.parsed);
+        assert!(doc.current.analysis.diagnostics.is_empty());
+    }
+
     #[test]
     fn insertions_deletions_and_clamping() {
         let text = "one\ntwo\n";
