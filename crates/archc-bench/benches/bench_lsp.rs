@@ -3,7 +3,10 @@
 //! change: `World::set_text`, the server's didChange handler (analysis with the document's
 //! parse cache, then the snapshot: symbol index and line index), then the lexer for
 //! semantic tokens; and, apart, a plain `analysis::analyze` from scratch and formatting.
-//! Prints the median and the spread of each.
+//! Prints the median and the spread of each. Then it times opening and saving a model of
+//! [`OPEN_LINES`] lines that is mostly params (`World::set_text` on a new world, and
+//! `World::reanalyze` on save: both check and instantiate it), the case that used to be
+//! quadratic.
 //!
 //! Run: `cargo bench -p archc-bench --bench bench_lsp -- [LINES] [RUNS]` (defaults 5000 and 21).
 
@@ -52,6 +55,81 @@ fn generate(lines: usize) -> String {
     s
 }
 
+/// The number of lines of the model opened and saved.
+const OPEN_LINES: usize = 40_000;
+
+/// A model of about `lines` lines, most of them params (the case that used to be
+/// quadratic): ten sites, then groups of ten lines: eight scalar params, a param indexed by
+/// site that uses them, and a constraint per site that uses it.
+fn generate_params(lines: usize) -> String {
+    let mut s = String::from("kind site { cores: core }\n");
+    for i in 0..10 {
+        s.push_str(&format!("site s{i} {{ cores: {} core }}\n", 8 + i));
+    }
+    s.push_str("decide x[t in sites]: real core\n");
+    s.push_str("minimize cost: sum(t in sites) x[t] / 1 core\n");
+    let groups = lines.saturating_sub(13) / 10;
+    for i in 0..groups {
+        for j in 0..8 {
+            s.push_str(&format!("param p{i}_{j}: core = {} core\n", (i + j) % 97));
+        }
+        s.push_str(&format!(
+            "param q{i}[t in sites]: core = t.cores + p{i}_0 + p{i}_7\n"
+        ));
+        s.push_str(&format!(
+            "constraint c{i}[t in sites]: x[t] >= q{i}[t] - 200 core\n"
+        ));
+    }
+    s
+}
+
+/// Time opening (a new world) and saving (a second analysis) of a model of `lines` lines.
+fn open_and_save(lines: usize, runs: usize) {
+    let text = generate_params(lines);
+    println!(
+        "open/save model: {} lines, {} bytes",
+        text.lines().count(),
+        text.len()
+    );
+    let uri: lsp_types::Uri = match "file:///bench/params.arch".parse() {
+        Ok(u) => u,
+        Err(_) => return,
+    };
+    let mut open_times = Vec::new();
+    let mut save_times = Vec::new();
+    let mut warm_times = Vec::new();
+    let mut summary = String::new();
+    for _ in 0..runs {
+        let mut world = World::default();
+        let start = Instant::now();
+        let path = world.set_text(uri.clone(), 1, text.clone(), Depth::Saved);
+        open_times.push(start.elapsed());
+        let start = Instant::now();
+        world.warm_parse_caches();
+        warm_times.push(start.elapsed());
+        let start = Instant::now();
+        world.reanalyze(&path, Depth::Saved);
+        save_times.push(start.elapsed());
+        if let Some(doc) = world.docs.get(&path) {
+            let a = &doc.current.analysis;
+            summary = format!(
+                "{} diagnostics, {} rows",
+                a.diagnostics.len(),
+                a.instance.as_ref().map_or(0, |i| i.model.rows.len())
+            );
+        }
+    }
+    let (m, lo, hi) = median(open_times);
+    println!(
+        "didOpen (World::set_text):      median {m:?} (min {lo:?}, max {hi:?}) over {runs} runs"
+    );
+    let (m, lo, hi) = median(warm_times);
+    println!("parse cache filled when idle:   median {m:?} (min {lo:?}, max {hi:?})");
+    let (m, lo, hi) = median(save_times);
+    println!("didSave (World::reanalyze):     median {m:?} (min {lo:?}, max {hi:?})");
+    println!("opened model: {summary}");
+}
+
 fn median(mut v: Vec<Duration>) -> (Duration, Duration, Duration) {
     v.sort();
     (v[v.len() / 2], v[0], v[v.len() - 1])
@@ -82,6 +160,8 @@ fn main() {
     };
     let mut world = World::default();
     world.set_text(uri.clone(), 0, text.clone(), Depth::Saved);
+    // The server fills the parse cache of an opened document when it is idle.
+    world.warm_parse_caches();
 
     let mut change_times = Vec::new();
     let mut total_times = Vec::new();
@@ -146,4 +226,5 @@ fn main() {
     if let Ok(path) = std::env::var("BENCH_LSP_DUMP") {
         let _ = std::fs::write(path, &text);
     }
+    open_and_save(OPEN_LINES, runs.min(5));
 }

@@ -158,7 +158,8 @@ pub fn lsp_diagnostics(
         .collect()
 }
 
-fn lsp_diagnostic(
+/// One diagnostic as an LSP diagnostic of the file `main` (whose text and lines are given).
+pub fn lsp_diagnostic(
     analysis: &Analysis,
     d: &Diagnostic,
     main: FileId,

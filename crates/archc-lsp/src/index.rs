@@ -280,8 +280,14 @@ pub fn index_vars(kind: &ItemKind) -> Vec<&ast::Ident> {
 }
 
 /// The innermost item (looking into templates) whose span contains an offset.
+/// Items are in source order, so the search is a binary one (the index asks once per index
+/// variable: a linear search would make building it quadratic in the number of items).
 pub fn innermost_item(items: &[Item], offset: usize) -> Option<&Item> {
-    let item = items.iter().find(|i| i.span.contains_offset(offset))?;
+    let first = items.partition_point(|i| (i.span.end as usize) < offset);
+    let item = items[first..]
+        .iter()
+        .take_while(|i| (i.span.start as usize) <= offset)
+        .find(|i| i.span.contains_offset(offset))?;
     if let ItemKind::Template(t) = &item.kind {
         if let Some(inner) = innermost_item(&t.items, offset) {
             return Some(inner);

@@ -1,55 +1,50 @@
-//! The language server (`archc lsp`): JSON-RPC over stdio with lsp-server. It keeps the open
-//! documents in a [`world::World`], analyses a document with [`archc::analysis::analyze`]
-//! on every open and change (full-text sync), publishes its diagnostics, and answers
-//! requests from the latest analysis. Stdout carries only the protocol; logs go to stderr.
-//! A request handler that panics is answered with an error and the server goes on.
+//! The language server (`archc lsp`): JSON-RPC over stdio, framed by [`transport`] and
+//! served by the loop in [`server`]. It keeps the open documents in a [`world::World`]
+//! (incremental sync, see [`sync`]), analyses a document with [`archc::analysis::analyze`]
+//! on every open and change, publishes its diagnostics (and those of the data files it
+//! reads, see [`publish`]), and answers requests from the latest analysis; a solve runs on
+//! a worker thread ([`solve`]). Stdout carries only the protocol; logs go to stderr. A
+//! malformed message is answered with an error, and a request handler that panics with an
+//! internal error; the server goes on.
 
+pub mod code_actions;
 pub mod completion;
 pub mod convert;
 pub mod index;
 pub mod navigation;
 pub mod outline;
+pub mod publish;
+pub mod server;
 pub mod sizes;
+pub mod solve;
+pub mod stdlib_docs;
+pub mod sync;
+pub mod transport;
 pub mod world;
 
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
-use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    Notification as _, PublishDiagnostics,
-};
+use lsp_server::{ErrorCode, Request, Response};
 use lsp_types::request::{
-    Completion, DocumentSymbolRequest, ExecuteCommand, Formatting, GotoDefinition, HoverRequest,
-    InlayHintRequest, References, Rename, Request as _, SemanticTokensFullRequest,
+    CodeActionRequest, Completion, DocumentSymbolRequest, ExecuteCommand, Formatting,
+    GotoDefinition, HoverRequest, InlayHintRequest, References, Rename, Request as _,
+    SemanticTokensFullRequest,
 };
 use lsp_types::{
-    CompletionOptions, DocumentSymbolResponse, ExecuteCommandOptions, HoverProviderCapability,
-    OneOf, PublishDiagnosticsParams, Range, SemanticTokensFullOptions, SemanticTokensOptions,
-    SemanticTokensResult, SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
+    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions,
+    DocumentSymbolResponse, ExecuteCommandOptions, HoverProviderCapability, OneOf, Range,
+    SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensResult,
+    SemanticTokensServerCapabilities, ServerCapabilities, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextEdit,
 };
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::Path;
-use world::{Depth, World};
+use world::World;
 
-/// The command that solves the model and explains the result (conflicts, repairs).
-pub const SOLVE_AND_EXPLAIN: &str = "archc.solveAndExplain";
+pub use solve::SOLVE_AND_EXPLAIN;
 
-/// Run the language server on stdin/stdout until the client shuts it down. Returns the
-/// process exit code: 0 after `shutdown` then `exit`, 1 otherwise.
+/// Run the language server on stdin/stdout until the client exits. Returns the process
+/// exit code: 0 after `shutdown` then `exit`, 1 otherwise.
 pub fn run_stdio() -> i32 {
-    let (connection, io_threads) = Connection::stdio();
-    let code = match serve(&connection) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("archc lsp: {e}");
-            1
-        }
-    };
-    drop(connection);
-    if let Err(e) = io_threads.join() {
-        eprintln!("archc lsp: {e}");
-    }
-    code
+    let stdout = std::io::stdout();
+    server::run(std::io::BufReader::new(std::io::stdin()), stdout.lock())
 }
 
 /// The capabilities this server announces.
@@ -58,7 +53,7 @@ pub fn capabilities() -> ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Options(
             lsp_types::TextDocumentSyncOptions {
                 open_close: Some(true),
-                change: Some(TextDocumentSyncKind::FULL),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
                 save: Some(lsp_types::TextDocumentSyncSaveOptions::Supported(true)),
                 ..Default::default()
             },
@@ -82,6 +77,10 @@ pub fn capabilities() -> ServerCapabilities {
             },
         )),
         inlay_hint_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..Default::default()
+        })),
         execute_command_provider: Some(ExecuteCommandOptions {
             commands: vec![SOLVE_AND_EXPLAIN.into()],
             ..Default::default()
@@ -90,47 +89,10 @@ pub fn capabilities() -> ServerCapabilities {
     }
 }
 
-fn serve(connection: &Connection) -> Result<i32, Box<dyn std::error::Error>> {
-    let init = serde_json::json!({
-        "capabilities": capabilities(),
-        "serverInfo": ServerInfo { name: "archc".into(), version: Some(env!("CARGO_PKG_VERSION").into()) },
-    });
-    let (id, _params) = connection.initialize_start()?;
-    connection.initialize_finish(id, init)?;
-    let mut world = World::default();
-    for msg in &connection.receiver {
-        match msg {
-            Message::Request(req) => {
-                if connection.handle_shutdown(&req)? {
-                    return Ok(0);
-                }
-                let resp = handle_request(&mut world, req);
-                connection.sender.send(Message::Response(resp))?;
-            }
-            Message::Notification(n) => {
-                if n.method == "exit" {
-                    return Ok(1);
-                }
-                let result = catch_unwind(AssertUnwindSafe(|| handle_notification(&mut world, n)));
-                match result {
-                    Ok(out) => {
-                        for m in out {
-                            connection.sender.send(Message::Notification(m))?;
-                        }
-                    }
-                    Err(_) => eprintln!("archc lsp: a notification handler panicked"),
-                }
-            }
-            Message::Response(_) => {}
-        }
-    }
-    Ok(1)
-}
-
 type Handled = Result<serde_json::Value, (ErrorCode, String)>;
 
 /// Answer one request; a panic in a handler becomes an internal error response.
-fn handle_request(world: &mut World, req: Request) -> Response {
+pub(crate) fn handle_request(world: &mut World, req: Request) -> Response {
     let id = req.id.clone();
     let method = req.method.clone();
     let result = catch_unwind(AssertUnwindSafe(|| dispatch(world, req)));
@@ -182,6 +144,10 @@ fn dispatch(world: &mut World, req: Request) -> Handled {
         Formatting::METHOD => on::<Formatting>(&req, |p| {
             Ok(w.doc(&p.text_document.uri).and_then(format_edits))
         }),
+        CodeActionRequest::METHOD => on::<CodeActionRequest>(&req, |p| {
+            Ok(w.doc(&p.text_document.uri)
+                .map(|d| code_actions::code_actions(d, &p)))
+        }),
         ExecuteCommand::METHOD => {
             on::<ExecuteCommand>(&req, |p| execute_command(w, &p.command, &p.arguments))
         }
@@ -192,59 +158,24 @@ fn dispatch(world: &mut World, req: Request) -> Handled {
     }
 }
 
-/// `workspace/executeCommand`: the place where commands are added.
+/// `workspace/executeCommand`: the place where commands are added. The loop runs
+/// [`SOLVE_AND_EXPLAIN`] on a worker thread; here it runs in place (for embedders that call
+/// [`handle_request`] themselves).
 fn execute_command(
     world: &World,
     command: &str,
     arguments: &[serde_json::Value],
 ) -> Result<Option<serde_json::Value>, String> {
     match command {
-        SOLVE_AND_EXPLAIN => solve_and_explain(world, arguments).map(Some),
+        SOLVE_AND_EXPLAIN => {
+            let job = solve::SolveJob::new(world, arguments)?;
+            let never = std::sync::atomic::AtomicBool::new(false);
+            job.run(&never)
+                .unwrap_or(Ok(serde_json::Value::Null))
+                .map(Some)
+        }
         other => Err(format!("unknown command `{other}`")),
     }
-}
-
-/// `archc.solveAndExplain [uri]`: solve the document's model and return the explanation as
-/// LSP diagnostics with related information (empty when the model solves).
-fn solve_and_explain(
-    world: &World,
-    arguments: &[serde_json::Value],
-) -> Result<serde_json::Value, String> {
-    let uri_text = arguments
-        .first()
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| format!("`{SOLVE_AND_EXPLAIN}` takes the document URI"))?;
-    let uri: lsp_types::Uri = uri_text
-        .parse()
-        .map_err(|_| format!("not a URI: {uri_text}"))?;
-    let doc = world
-        .doc(&uri)
-        .ok_or_else(|| format!("{uri_text} is not open"))?;
-    let path = convert::uri_to_path(&uri);
-    let options = archc::analysis::AnalyzeOptions {
-        overlays: std::collections::HashMap::from([(path.clone(), doc.text.clone())]),
-        instantiate: true,
-        ..Default::default()
-    };
-    let mut analysis = archc::analysis::analyze(&path, &options);
-    if !analysis.has_errors() {
-        analysis.diagnostics = archc::solve::explain::solve_and_explain(
-            &analysis,
-            &archc::solve::SolveOptions::default(),
-        );
-    }
-    let main = archc::span::FileId(0);
-    let index = convert::LineIndex::new(analysis.sources.text(main));
-    let uri_of = |f: archc::span::FileId| {
-        analysis
-            .sources
-            .get(f)
-            .path
-            .as_deref()
-            .and_then(convert::path_to_uri)
-    };
-    let diags = convert::lsp_diagnostics(&analysis, main, &uri, &index, &uri_of);
-    serde_json::to_value(diags).map_err(|e| e.to_string())
 }
 
 /// One edit replacing the whole document with its formatted text, or none when it is
@@ -260,87 +191,4 @@ fn format_edits(doc: &world::Document) -> Option<Vec<TextEdit>> {
         Range::new(lsp_types::Position::new(0, 0), end),
         formatted,
     )])
-}
-
-fn handle_notification(world: &mut World, n: Notification) -> Vec<Notification> {
-    match n.method.as_str() {
-        DidOpenTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params)
-            else {
-                return Vec::new();
-            };
-            let d = p.text_document;
-            let path = world.set_text(d.uri, d.version, d.text, Depth::Saved);
-            publish(world, &path).into_iter().collect()
-        }
-        DidChangeTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params)
-            else {
-                return Vec::new();
-            };
-            // Full sync: the last change holds the whole text.
-            let Some(change) = p.content_changes.into_iter().last() else {
-                return Vec::new();
-            };
-            let path = world.set_text(
-                p.text_document.uri,
-                p.text_document.version,
-                change.text,
-                Depth::Typing,
-            );
-            publish(world, &path).into_iter().collect()
-        }
-        DidSaveTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<lsp_types::DidSaveTextDocumentParams>(n.params)
-            else {
-                return Vec::new();
-            };
-            let path = convert::uri_to_path(&p.text_document.uri);
-            world.reanalyze(&path, Depth::Saved);
-            publish(world, &path).into_iter().collect()
-        }
-        DidCloseTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params)
-            else {
-                return Vec::new();
-            };
-            world.close(&p.text_document.uri);
-            vec![diagnostics_notification(
-                p.text_document.uri,
-                Vec::new(),
-                None,
-            )]
-        }
-        _ => Vec::new(),
-    }
-}
-
-fn publish(world: &World, path: &Path) -> Option<Notification> {
-    let doc = world.docs.get(path)?;
-    let snap = &doc.current;
-    if snap.analysis.sources.is_empty() {
-        return None;
-    }
-    let uri_of = |f| world.uri_of(snap, f);
-    let diags = convert::lsp_diagnostics(&snap.analysis, snap.main, &doc.uri, &snap.lines, &uri_of);
-    Some(diagnostics_notification(
-        doc.uri.clone(),
-        diags,
-        Some(doc.version),
-    ))
-}
-
-fn diagnostics_notification(
-    uri: Uri,
-    diagnostics: Vec<lsp_types::Diagnostic>,
-    version: Option<i32>,
-) -> Notification {
-    Notification::new(
-        PublishDiagnostics::METHOD.to_string(),
-        PublishDiagnosticsParams {
-            uri,
-            diagnostics,
-            version,
-        },
-    )
 }

@@ -203,8 +203,35 @@ pub fn rename(world: &World, params: RenameParams) -> Result<Option<WorkspaceEdi
             decl.name
         ));
     }
+    if snap
+        .analysis
+        .sources
+        .get(decl.span.file)
+        .path
+        .as_deref()
+        .is_some_and(super::stdlib_docs::is_stdlib_path)
+    {
+        return Err(format!(
+            "`{}` is in a read-only copy of the standard library and cannot be renamed",
+            decl.name
+        ));
+    }
     if decl.kind == SymbolKind::Entity && decl.name.contains("->") {
         return Err("a link is named by its endpoints; rename the regions instead".into());
+    }
+    let bare = archc::syntax::unquote_name(&params.new_name);
+    if bare != decl.name {
+        if let Some(other) = clash(snap, d, bare) {
+            let o = &snap.index.decls[other];
+            let at = location(world, snap, o.span)
+                .map(|l| format!(" (line {})", l.range.start.line + 1))
+                .unwrap_or_default();
+            return Err(format!(
+                "cannot rename `{}` to `{bare}`: {} `{bare}` is declared already{at}",
+                decl.name,
+                kind_word(o.kind)
+            ));
+        }
     }
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
     for span in snap.index.occurrences(d) {
@@ -220,6 +247,45 @@ pub fn rename(world: &World, params: RenameParams) -> Result<Option<WorkspaceEdi
             .push(TextEdit::new(loc.range, new_text.clone()));
     }
     Ok(Some(WorkspaceEdit::new(changes)))
+}
+
+/// A declaration that a rename of `decl` to `name` would clash with: one of the same name
+/// that is visible where `decl` is (names visible everywhere, and index variables of the
+/// same declaration), or, for an attribute, one of the same kind.
+fn clash(snap: &Snapshot, decl: usize, name: &str) -> Option<usize> {
+    let index = &snap.index;
+    let renamed = &index.decls[decl];
+    let same_item = |a: usize, b: usize| {
+        let (x, y) = (&index.decls[a], &index.decls[b]);
+        x.span.file == y.span.file && x.decl_span == y.decl_span
+    };
+    let same_kind = |a: usize, b: usize| {
+        let (x, y) = (&index.decls[a], &index.decls[b]);
+        let owner = |s: &Symbol| {
+            let file = snap
+                .analysis
+                .files
+                .iter()
+                .find(|(id, _)| *id == s.span.file)
+                .map(|(_, f)| f)?;
+            super::index::innermost_item(&file.items, s.span.start as usize).map(|i| i.span)
+        };
+        x.span.file == y.span.file && owner(x).is_some() && owner(x) == owner(y)
+    };
+    (0..index.decls.len()).find(|&other| {
+        let o = &index.decls[other];
+        if other == decl || o.name != name {
+            return false;
+        }
+        match (renamed.kind, o.kind) {
+            (SymbolKind::Attribute, SymbolKind::Attribute) => same_kind(decl, other),
+            (SymbolKind::Attribute, _) | (_, SymbolKind::Attribute) => false,
+            (SymbolKind::IndexVar, SymbolKind::IndexVar) => {
+                index.scopes[decl] == index.scopes[other] || same_item(decl, other)
+            }
+            _ => true,
+        }
+    })
 }
 
 /// Keywords, contextual words, base types and aggregates are not renamed.

@@ -99,6 +99,10 @@ pub struct Document {
     pub last_good: Option<Rc<Snapshot>>,
     /// The items of the last parse of the text, reused by the next parse after an edit.
     pub parse_cache: Arc<Mutex<ParseCache>>,
+    /// False until `parse_cache` holds the items of a parse: a document is opened with a
+    /// plain parse (filling the cache costs a second parse of every item), and the cache
+    /// is filled by [`World::warm_parse_caches`] when the server is idle.
+    pub cache_warm: bool,
 }
 
 /// All open documents, by path.
@@ -119,6 +123,7 @@ impl World {
             .get(&path)
             .map(|d| d.parse_cache.clone())
             .unwrap_or_default();
+        let cache_warm = self.docs.get(&path).is_some_and(|d| d.cache_warm);
         let placeholder = Rc::new(Snapshot::new(Analysis::default(), &path));
         self.docs.insert(
             path.clone(),
@@ -129,6 +134,7 @@ impl World {
                 current: placeholder,
                 last_good,
                 parse_cache,
+                cache_warm,
             },
         );
         self.reanalyze(&path, depth);
@@ -175,7 +181,15 @@ impl World {
         let Some(text) = overlays.get(path).cloned() else {
             return;
         };
-        let parse_cache = self.docs.get(path).map(|d| d.parse_cache.clone());
+        // After an edit the cache is used (and filled); on open and save only when warm.
+        let parse_cache = self
+            .docs
+            .get_mut(path)
+            .filter(|d| d.cache_warm || depth == Depth::Typing)
+            .map(|d| {
+                d.cache_warm = true;
+                d.parse_cache.clone()
+            });
         let options = AnalyzeOptions {
             overlays,
             parse_cache,
@@ -213,14 +227,34 @@ impl World {
         }
     }
 
+    /// Fill the parse cache of one document opened with a plain parse (see
+    /// [`Document::cache_warm`]). False when every cache is warm.
+    pub fn warm_parse_caches(&mut self) -> bool {
+        let Some(doc) = self.docs.values_mut().find(|d| !d.cache_warm) else {
+            return false;
+        };
+        doc.cache_warm = true;
+        let main = doc.current.main;
+        let mut cache = doc.parse_cache.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = catch_unwind(AssertUnwindSafe(|| {
+            archc::syntax::parse_file_incremental(main, &doc.text, &mut cache)
+        }));
+        true
+    }
+
     /// The URI of a file of an analysis: the open document's, or a `file:` URI of its
-    /// path. Files without a path (the embedded standard library) have none.
+    /// path. Files without a path (the embedded standard library and prelude) get the URI
+    /// of their read-only copy (see [`super::stdlib_docs`]).
     pub fn uri_of(&self, snapshot: &Snapshot, file: FileId) -> Option<Uri> {
         if (file.0 as usize) >= snapshot.analysis.sources.len() {
             return None;
         }
+        let source = snapshot.analysis.sources.get(file);
+        let Some(written) = source.path.as_ref() else {
+            return super::stdlib_docs::uri_for(&source.name);
+        };
         // `use "./lib.arch"` names the open document of `lib.arch`.
-        let path = archc::source::normalize(snapshot.analysis.sources.get(file).path.as_ref()?);
+        let path = archc::source::normalize(written);
         match self.docs.get(&path) {
             Some(d) => Some(d.uri.clone()),
             None => convert::path_to_uri(&path),

@@ -20,6 +20,10 @@ pub struct Client {
     next_id: i64,
     /// Notifications received while waiting for responses.
     pub notifications: Vec<Value>,
+    /// Responses to other requests received while waiting for one.
+    responses: Vec<Value>,
+    /// Requests from the server (answered with a `null` result).
+    pub server_requests: Vec<Value>,
 }
 
 impl Client {
@@ -70,6 +74,8 @@ impl Client {
             rx,
             next_id: 1,
             notifications: Vec::new(),
+            responses: Vec::new(),
+            server_requests: Vec::new(),
         }
     }
 
@@ -86,20 +92,60 @@ impl Client {
             .expect("the server stopped answering")
     }
 
-    /// Send a request and wait for its response (the whole response object).
-    pub fn request(&mut self, method: &str, params: Value) -> Value {
+    /// Send bytes as they are (for malformed frames).
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).expect("write to server");
+        self.stdin.flush().expect("flush");
+    }
+
+    /// Send a request without waiting; returns its id.
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        id
+    }
+
+    /// Keep a message that is not the one waited for: answer a request of the server,
+    /// keep notifications and other responses.
+    fn keep(&mut self, msg: Value) {
+        match (msg.get("id").is_some(), msg.get("method").is_some()) {
+            (true, true) => {
+                let id = msg["id"].clone();
+                self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
+                self.server_requests.push(msg);
+            }
+            (false, true) => self.notifications.push(msg),
+            _ => self.responses.push(msg),
+        }
+    }
+
+    /// Wait for the response with this id (the whole response object).
+    pub fn response(&mut self, id: Value) -> Value {
+        if let Some(i) = self.responses.iter().position(|r| r["id"] == id) {
+            return self.responses.remove(i);
+        }
         loop {
             let msg = self.recv();
-            if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
+            if msg.get("id") == Some(&id) && msg.get("method").is_none() {
                 return msg;
             }
-            if msg.get("method").is_some() && msg.get("id").is_none() {
-                self.notifications.push(msg);
-            }
+            self.keep(msg);
         }
+    }
+
+    /// The response with this id if it has arrived already (without waiting).
+    pub fn response_arrived(&mut self, id: Value) -> bool {
+        while let Ok(msg) = self.rx.try_recv() {
+            self.keep(msg);
+        }
+        self.responses.iter().any(|r| r["id"] == id)
+    }
+
+    /// Send a request and wait for its response (the whole response object).
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params);
+        self.response(json!(id))
     }
 
     /// Send a request and return its `result`, failing on an error response.
@@ -124,20 +170,23 @@ impl Client {
         }
         loop {
             let msg = self.recv();
-            if msg["method"] == method && pred(&msg["params"]) {
+            if msg["method"] == method && msg.get("id").is_none() && pred(&msg["params"]) {
                 return msg["params"].clone();
             }
-            if msg.get("method").is_some() {
-                self.notifications.push(msg);
-            }
+            self.keep(msg);
         }
     }
 
     /// `initialize` then `initialized`; returns the initialize result.
     pub fn initialize(&mut self, root_uri: &str) -> Value {
+        self.initialize_with(root_uri, json!({}))
+    }
+
+    /// `initialize` with these client capabilities, then `initialized`.
+    pub fn initialize_with(&mut self, root_uri: &str, capabilities: Value) -> Value {
         let result = self.result(
             "initialize",
-            json!({"processId": null, "rootUri": root_uri, "capabilities": {}}),
+            json!({"processId": null, "rootUri": root_uri, "capabilities": capabilities}),
         );
         self.notify("initialized", json!({}));
         result
@@ -154,6 +203,14 @@ impl Client {
         self.notify(
             "textDocument/didChange",
             json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
+        );
+    }
+
+    /// An incremental change: replace `range` (an LSP range as JSON) with `text`.
+    pub fn change_range(&mut self, uri: &str, version: i32, range: Value, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": range, "text": text}]}),
         );
     }
 

@@ -58,7 +58,7 @@ fn first_line_hash(text: &str, pos: usize) -> u64 {
 /// the parser tried to match at (`reach`): the end of that line and of the next two lines
 /// that are neither blank nor comments (tokens do not span lines, but a few lookaheads skip
 /// blank lines).
-fn key_end(text: &str, reach: usize) -> usize {
+pub(crate) fn key_end(text: &str, reach: usize) -> usize {
     let line_end = |at: usize| text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
     let mut at = line_end(reach.min(text.len()));
     let mut more = 2;

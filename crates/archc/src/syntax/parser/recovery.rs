@@ -24,7 +24,30 @@ pub(super) fn detailed_error(text: &str) -> Option<pest::error::Error<Rule>> {
 /// The furthest position the parser tried to match something at while reading the item at
 /// `pos` (and failing to continue it), from a parse of the item followed by a rule that
 /// never matches.
+///
+/// A failed pest parse builds an error that scans its input from the end back to the failure
+/// (`Position::line_of`), so a probe over all of `text[pos..]` for every item would make the
+/// parse of a file quadratic in its length. The probe reads a window ending at a line end
+/// instead, grown until the reach lies so far inside it that the text after the window
+/// cannot have mattered (by the rule the parse cache keys items with, `key_end`).
 pub(super) fn reach(text: &str, pos: usize) -> usize {
+    let mut len = 256;
+    loop {
+        let end = (pos + len).min(text.len());
+        // After a newline, so on a char boundary.
+        let end = text.as_bytes()[end..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(text.len(), |i| end + i + 1);
+        let r = reach_within(&text[..end], pos);
+        if end >= text.len() || crate::syntax::incremental::key_end(text, r) <= end {
+            return r;
+        }
+        len *= 4;
+    }
+}
+
+fn reach_within(text: &str, pos: usize) -> usize {
     use pest::error::InputLocation;
     match ArchParser::parse(Rule::probe_item, &text[pos..]) {
         Err(e) => match e.location {
