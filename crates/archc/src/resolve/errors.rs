@@ -17,6 +17,8 @@ pub const CODES: &[CodeInfo] = &[
     CodeInfo { code: "E0209", title: "unknown template", explanation: "`apply` names a template that is not declared or used. Templates are declared with `template NAME(params) { ... }` or come from a stdlib module (`use std.placement`)." },
     CodeInfo { code: "E0210", title: "wrong number of template arguments", explanation: "`apply` gives a template more or fewer arguments than it declares. The label lists the template's parameters." },
     CodeInfo { code: "E0212", title: "ambiguous name", explanation: "A bare name matches entities of several kinds. Write it as an element of one set: use an index filter, or rename one of the entities." },
+    CodeInfo { code: "E0220", title: "templates apply each other in a cycle", explanation: "A template's body applies the template itself, directly (`template a(k) { apply a(k) }`) or through others (`a` applies `b`, `b` applies `a`). Expanding it would never end, so none of the templates on the cycle is expanded. The message names the cycle: `a -> b -> a`.\n\nTemplates may apply other templates; break the cycle by moving the shared declarations into a third template that both apply." },
+    CodeInfo { code: "E0221", title: "template expansion too large", explanation: "An `apply` would expand to more declarations than archc allows for one `apply` (100,000), counting the templates it applies in turn. A template that applies the next one twice, 20 levels deep, already makes a million copies.\n\nThe size is computed from the templates before anything is copied. Apply the inner templates once, over an index set, instead of once per copy: `constraint c[i in items]: ...` in one template rather than one template per item." },
     CodeInfo { code: "E0213", title: "index variable already bound", explanation: "The same index variable is bound twice in one index list: `[r in regions, r in zones]`. Use different names." },
 ];
 
@@ -80,6 +82,40 @@ pub fn template_missing_arg(a: &ApplyDecl, param: &str) -> Diagnostic {
         format!("no argument for template parameter `{param}`"),
     )
     .primary(a.span_call, "missing argument")
+}
+
+/// E0220: `use_site` (an `apply` inside a template body) closes `cycle` (`a`, `b`, `a`).
+pub fn template_cycle(use_site: &Ident, cycle: &[&str]) -> Diagnostic {
+    let path = cycle.join(" -> ");
+    let message = if cycle.len() <= 2 {
+        format!("template `{}` applies itself", use_site.name)
+    } else {
+        format!("templates apply each other in a cycle: {path}")
+    };
+    let help = if cycle.len() <= 2 {
+        "a template cannot apply itself: declare the copies over an index set instead"
+    } else {
+        "move the shared declarations into a template that both apply"
+    };
+    Diagnostic::error("E0220", message)
+        .primary(use_site.span, format!("this apply closes the cycle {path}"))
+        .help(help)
+}
+
+/// E0221: `apply` of `template` would expand to `size` declarations.
+pub fn template_too_large(a: &ApplyDecl, template: &str, size: u64) -> Diagnostic {
+    Diagnostic::error(
+        "E0221",
+        format!("`apply {template}` would expand to {size} declarations"),
+    )
+    .primary(
+        a.span_call,
+        format!(
+            "{size} declarations, more than the limit of {}",
+            super::templates::MAX_TEMPLATE_ITEMS
+        ),
+    )
+    .help("apply inner templates once over an index set instead of once per copy")
 }
 
 /// The closest name, if close enough to be a plausible typo.
