@@ -73,3 +73,24 @@ fn templates_that_apply_each_other_name_the_cycle() {
     let direct = "template a(k) {\n    decide x: int >= 0 <= k\n    apply a(k)\n}\napply a(7)\n";
     assert_eq!(error_codes("direct.arch", direct), ["E0220"]);
 }
+
+#[test]
+fn an_integer_without_upper_bound_is_unbounded_on_the_default_solver() {
+    let text = "decide x: int >= 0\nmaximize o: x\n";
+    let mut model = archc::compile_source("unbounded.arch", text, None).expect("compiles");
+    let solution = model
+        .solve(&SolveOptions::default())
+        .expect("an answer, not an error");
+    assert_eq!(solution.status(), Status::Unbounded);
+    assert_eq!(solution.objective(), None);
+}
+
+#[test]
+fn an_integer_bounded_at_the_solver_edge_keeps_its_optimum() {
+    // The model's own bound is the edge: that optimum is real.
+    let text = "decide x: int >= 0 <= 2147483647\nmaximize o: x\n";
+    let mut model = archc::compile_source("edge.arch", text, None).expect("compiles");
+    let solution = model.solve(&SolveOptions::default()).expect("solves");
+    assert_eq!(solution.status(), Status::Optimal);
+    assert_eq!(solution.objective(), Some(2147483647.0));
+}

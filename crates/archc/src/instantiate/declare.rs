@@ -17,6 +17,7 @@ impl Inst<'_> {
     pub(crate) fn instantiate_decision(&mut self, d: usize) -> R<()> {
         let schema = self.schema;
         let info = &schema.decisions[d];
+        self.current_decl = info.name.clone();
         let decl_id = self.model.add_decl(ir::Decl {
             name: info.name.clone(),
             kind: DeclKind::Decision,
@@ -102,7 +103,7 @@ impl Inst<'_> {
                 }
                 let r = self.eval_bounds(decl, kind, scale);
                 self.env.truncate(depth);
-                r?
+                r.map_err(|d| self.in_instance(d, &info.name, t))?
             };
             let tuple = self.model.add_tuple(t);
             let c = self.model.add_column(Column {
@@ -161,6 +162,7 @@ impl Inst<'_> {
     pub(crate) fn instantiate_constraint(&mut self, c: usize) -> R<()> {
         let schema = self.schema;
         let info = &schema.constraints[c];
+        self.current_decl = info.name.clone();
         // The rows are in the unit of the comparison's sides (see `emit_row`), as the
         // checker found it for this declaration.
         let unit = match &info.decl.body.kind {
@@ -203,7 +205,13 @@ impl Inst<'_> {
                 tuple,
             };
             me.origin = origin;
-            let f = me.formula(body)?;
+            let f = match me.formula(body) {
+                Ok(f) => f,
+                Err(d) => {
+                    let key = me.model.tuples[tuple as usize..].to_vec();
+                    return Err(me.in_instance(d, &info.name, &key));
+                }
+            };
             me.assert(f, origin, span)
         };
         match &decl.index {
@@ -221,6 +229,7 @@ impl Inst<'_> {
     pub(crate) fn instantiate_objective(&mut self, o: usize) -> R<()> {
         let schema = self.schema;
         let info = &schema.objectives[o];
+        self.current_decl = info.name.clone();
         let decl_id = self.model.add_decl(ir::Decl {
             name: info.name.clone(),
             kind: DeclKind::Constraint,
