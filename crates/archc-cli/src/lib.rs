@@ -62,6 +62,10 @@ pub struct LimitArgs {
     /// Most nonzero coefficients the expanded model may have [default: 400000000].
     #[arg(long, value_name = "N")]
     pub max_nonzeros: Option<usize>,
+    /// Most index tuples one index list (or plan decision range) may enumerate
+    /// [default: 100000000].
+    #[arg(long, value_name = "N")]
+    pub max_index_tuples: Option<u64>,
     /// Largest model, `use`d or data file read, in bytes [default: 1 GiB].
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
@@ -75,6 +79,7 @@ impl LimitArgs {
             max_columns: self.max_columns.unwrap_or(default.max_columns),
             max_rows: self.max_rows.unwrap_or(default.max_rows),
             max_nonzeros: self.max_nonzeros.unwrap_or(default.max_nonzeros),
+            max_index_tuples: self.max_index_tuples.unwrap_or(default.max_index_tuples),
         }
     }
 }

@@ -19,6 +19,7 @@ pub fn typing_limits() -> Limits {
         max_columns: 100_000,
         max_rows: 100_000,
         max_nonzeros: 400_000,
+        ..Limits::default()
     }
 }
 
@@ -28,6 +29,7 @@ pub fn limits() -> Limits {
         max_columns: 2_000_000,
         max_rows: 2_000_000,
         max_nonzeros: 20_000_000,
+        ..Limits::default()
     }
 }
 

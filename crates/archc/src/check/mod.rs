@@ -47,6 +47,10 @@ pub struct Checker {
     pub refs: Vec<Reference>,
     pub(crate) locals: Vec<Local>,
     pub(crate) fn_depth: Vec<String>,
+    /// Function bodies checked at call sites so far (each call is checked inline).
+    pub(crate) fn_expansions: u64,
+    /// True once E0320 is reported: one report, and no more inlining.
+    pub(crate) fn_limit_hit: bool,
     /// The declaration being checked (constraint or objective name).
     pub(crate) current_item: Option<String>,
     /// Spans already reported, so an error inside a function is reported once.
@@ -73,6 +77,8 @@ pub fn check_program(program: &Program, data: &DataNames) -> Checker {
         refs: Vec::new(),
         locals: Vec::new(),
         fn_depth: Vec::new(),
+        fn_expansions: 0,
+        fn_limit_hit: false,
         current_item: None,
         reported: Default::default(),
         prelude: program.prelude,

@@ -18,6 +18,7 @@ impl Inst<'_> {
     pub(crate) fn instantiate_decision(&mut self, d: usize) -> R<()> {
         let schema = self.schema;
         let info = &schema.decisions[d];
+        self.current_decl = info.name.clone();
         let decl_id = self.model.add_decl(ir::Decl {
             name: info.name.clone(),
             kind: DeclKind::Decision,
@@ -103,7 +104,7 @@ impl Inst<'_> {
                 }
                 let r = self.eval_bounds(decl, kind, scale);
                 self.env.truncate(depth);
-                r?
+                r.map_err(|d| self.in_instance(d, &info.name, t))?
             };
             let tuple = self.model.add_tuple(t);
             let c = self.model.add_column(Column {
@@ -162,6 +163,7 @@ impl Inst<'_> {
     pub(crate) fn instantiate_constraint(&mut self, c: usize) -> R<()> {
         let schema = self.schema;
         let info = &schema.constraints[c];
+        self.current_decl = info.name.clone();
         // The rows are in the unit of the comparison's sides (see `emit_row`), as the
         // checker found it for this declaration.
         let unit = match &info.decl.body.kind {
@@ -204,8 +206,11 @@ impl Inst<'_> {
                 tuple,
             };
             me.origin = origin;
-            let f = me.formula(body)?;
-            me.assert(f, origin, span)
+            let lowered = me.formula(body).and_then(|f| me.assert(f, origin, span));
+            lowered.map_err(|d| {
+                let key = me.model.tuples[tuple as usize..].to_vec();
+                me.in_instance(d, &info.name, &key)
+            })
         };
         match &decl.index {
             None => emit(self)?,
@@ -222,6 +227,7 @@ impl Inst<'_> {
     pub(crate) fn instantiate_objective(&mut self, o: usize) -> R<()> {
         let schema = self.schema;
         let info = &schema.objectives[o];
+        self.current_decl = info.name.clone();
         let decl_id = self.model.add_decl(ir::Decl {
             name: info.name.clone(),
             kind: DeclKind::Constraint,

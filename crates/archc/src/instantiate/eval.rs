@@ -14,6 +14,52 @@ use std::rc::Rc;
 
 pub type R<T> = Result<T, Diagnostic>;
 
+/// The largest integer a 64-bit float holds exactly (2^53): archc computes with floats, so
+/// an integer beyond it has already lost its last digits.
+pub const MAX_EXACT_INT: f64 = 9_007_199_254_740_992.0;
+
+/// E0631 unless `x` is a finite number: an overflow to infinity, or a NaN from `0 * inf`
+/// or `inf - inf`, is no value to compute with.
+pub fn finite(x: f64, span: Span) -> R<f64> {
+    if x.is_finite() {
+        return Ok(x);
+    }
+    let what = if x.is_nan() {
+        "is not a number (NaN)"
+    } else {
+        "overflows to infinity"
+    };
+    Err(Diagnostic::error(Code::E0631, format!("this value {what}"))
+        .primary(
+            span,
+            format!("{what}: beyond the range of 64-bit numbers (about 1.8e308)"),
+        )
+        .help(
+            "check the magnitudes of the data: count in larger units, or divide before multiplying",
+        ))
+}
+
+/// `x` as an integer, or E0630 when it lies beyond [`MAX_EXACT_INT`].
+pub fn exact_int(x: f64, span: Span) -> R<i64> {
+    if x.abs() <= MAX_EXACT_INT {
+        return Ok(x as i64);
+    }
+    Err(integer_overflow(x, span))
+}
+
+/// E0630: an integer value `x` too large to be represented exactly.
+pub fn integer_overflow(x: f64, span: Span) -> Diagnostic {
+    Diagnostic::error(Code::E0630, "integer overflow")
+        .primary(
+            span,
+            format!(
+                "this integer is {}, beyond ±2^53 = 9,007,199,254,740,992",
+                crate::ir::dump::fmt_num(x)
+            ),
+        )
+        .help("integers are exact up to 2^53; count in larger units or declare the value `real`")
+}
+
 pub fn runtime_error(
     code: Code,
     span: Span,
@@ -74,7 +120,10 @@ impl Inst<'_> {
         }
         match self.eval(e)? {
             Value::Elem(x) => Ok(x),
-            Value::Num(n) if n.fract() == 0.0 => Ok(self.world.intern(ElemKey::Int(n as i64))),
+            Value::Num(n) if n.fract() == 0.0 => {
+                let n = exact_int(n, e.span)?;
+                Ok(self.world.intern(ElemKey::Int(n)))
+            }
             Value::Str(s) => Ok(self.world.intern(ElemKey::Str(s.to_string()))),
             _ => Err(runtime_error(
                 Code::E0603,
@@ -89,7 +138,9 @@ impl Inst<'_> {
     pub fn eval(&mut self, e: &Expr) -> R<Value> {
         Ok(match &e.kind {
             ExprKind::Number(n) => Value::Num(*n),
-            ExprKind::Quantity(n, u) => Value::Num(n * self.schema.unit(&u.text).scale),
+            ExprKind::Quantity(n, u) => {
+                Value::Num(finite(n * self.schema.unit(&u.text).scale, e.span)?)
+            }
             ExprKind::Period { year, quarter } => Value::Elem(
                 self.world
                     .intern(ElemKey::Period(period_code(*year, *quarter))),
@@ -448,23 +499,29 @@ impl Inst<'_> {
             _ => {
                 let x = self.num(a)?;
                 let y = self.num(b)?;
-                Value::Num(match op {
+                let r = match op {
                     BinOp::Add => x + y,
                     BinOp::Sub => x - y,
                     BinOp::Mul => x * y,
                     BinOp::Div | BinOp::Mod if y == 0.0 => {
+                        let what = if op == BinOp::Div {
+                            "division"
+                        } else {
+                            "modulo"
+                        };
                         return Err(runtime_error(
                             Code::E0607,
                             b.span,
-                            "division by zero",
+                            format!("{what} by zero"),
                             "this is zero",
                         )
-                        .secondary(span, "in this expression"))
+                        .secondary(span, "in this expression"));
                     }
                     BinOp::Div => x / y,
                     BinOp::Mod => x.rem_euclid(y),
                     _ => x.powf(y),
-                })
+                };
+                Value::Num(finite(r, span)?)
             }
         })
     }
@@ -627,7 +684,7 @@ impl Inst<'_> {
             Ok(())
         })?;
         Ok(match kind {
-            AggKind::Sum => Value::Num(sum),
+            AggKind::Sum => Value::Num(finite(sum, span)?),
             AggKind::Count => Value::Num(count as f64),
             AggKind::Min | AggKind::Max => match best {
                 Some(b) => Value::Num(b),
@@ -689,6 +746,8 @@ impl Inst<'_> {
                                 "not integers",
                             ));
                         }
+                        exact_int(p, a.span)?;
+                        exact_int(q, b.span)?;
                         if q - p > 1e7 {
                             return Err(runtime_error(
                                 Code::E0604,

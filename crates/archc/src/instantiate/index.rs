@@ -143,10 +143,35 @@ impl Inst<'_> {
                 return Ok(());
             }
         }
+        self.check_index_size(ix, &p)?;
         let depth = self.env.len();
         let r = self.level(&p, 0, f);
         self.env.truncate(depth);
         r
+    }
+
+    /// E0632 when the index tuples `ix` would enumerate exceed the limit, estimated before
+    /// the first one: the product of the sizes of the sets scanned in full that do not
+    /// depend on an earlier variable (joined and dependent levels count 1, a lower bound).
+    fn check_index_size(&mut self, ix: &IndexList, p: &IndexPlan) -> R<()> {
+        let vars: Vec<String> = p.levels.iter().map(|l| l.var.clone()).collect();
+        let mut tuples: u128 = 1;
+        for lv in &p.levels {
+            if !matches!(lv.join, Join::Scan) || deepest(&lv.set, &vars).is_some() {
+                continue;
+            }
+            let n = self.set_value(&lv.set)?.elems.len() as u128;
+            tuples = tuples.saturating_mul(n);
+        }
+        if tuples > self.limits.max_index_tuples as u128 {
+            return Err(super::errors::too_many_tuples(
+                ix.span,
+                &self.current_decl,
+                tuples,
+                self.limits.max_index_tuples,
+            ));
+        }
+        Ok(())
     }
 
     fn level(&mut self, p: &IndexPlan, i: usize, f: &mut dyn FnMut(&mut Self) -> R<()>) -> R<()> {

@@ -4,6 +4,7 @@
 
 use crate::diagnostics::Code;
 mod declare;
+pub mod errors;
 mod eval;
 pub mod expect;
 mod index;
@@ -22,12 +23,25 @@ use rustc_hash::FxHashMap;
 use std::rc::Rc;
 use world::*;
 
+/// E0630 when an `int` value lies beyond the integers a float holds exactly.
+fn int_in_range(v: &Value, is_int: bool, span: Span) -> eval::R<()> {
+    match v {
+        Value::Num(x) if is_int && x.abs() > eval::MAX_EXACT_INT => {
+            Err(eval::integer_overflow(*x, span))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Limits that keep a model from exhausting memory.
 #[derive(Clone, Debug)]
 pub struct Limits {
     pub max_columns: usize,
     pub max_rows: usize,
     pub max_nonzeros: usize,
+    /// Index tuples one index list (of a declaration, a `sum`, a `count`, a set) may
+    /// enumerate, and values one plan decision range may hold.
+    pub max_index_tuples: u64,
 }
 
 impl Default for Limits {
@@ -36,6 +50,7 @@ impl Default for Limits {
             max_columns: 50_000_000,
             max_rows: 50_000_000,
             max_nonzeros: 400_000_000,
+            max_index_tuples: 100_000_000,
         }
     }
 }
@@ -82,6 +97,8 @@ pub struct Inst<'a> {
     /// Current origin for rows and derived columns.
     pub(crate) origin: ir::Origin,
     pub(crate) constraint_rows: Vec<Vec<std::ops::Range<u32>>>,
+    /// The declaration being evaluated, for size errors.
+    pub(crate) current_decl: String,
 }
 
 /// Instantiate a checked model. Returns the instance (when no error stopped it) and the
@@ -111,6 +128,7 @@ pub fn instantiate(
             tuple: 0,
         },
         constraint_rows: Vec::new(),
+        current_decl: String::new(),
     };
     inst.world.sets = vec![None; schema.sets.len()];
     inst.world.params = (0..schema.params.len()).map(|_| None).collect();
@@ -207,6 +225,7 @@ impl<'a> Inst<'a> {
                 tuple: 0,
             },
             constraint_rows: Vec::new(),
+            current_decl: String::new(),
         }
     }
 }
@@ -437,12 +456,15 @@ impl Inst<'_> {
             Ty::Num { unit, .. } => unit.scale,
             _ => 1.0,
         };
+        let is_int = matches!(info.ty, Ty::Num { int: true, .. });
         let saved = std::mem::take(&mut self.env);
+        let saved_decl = std::mem::replace(&mut self.current_decl, info.name.clone());
         let result = (|| -> R<()> {
             match (&info.decl.value, &info.decl.index) {
                 (None, _) => {}
                 (Some(ast::ParamValue::Expr(e)), None) => {
                     let val = self.eval(e)?;
+                    int_in_range(&val, is_int, e.span)?;
                     if info.decl.lower.is_some() {
                         self.reject_negative(&val, e.span, &info.name, info.span);
                     }
@@ -456,6 +478,7 @@ impl Inst<'_> {
                                 key.push(self.key_elem(k)?);
                             }
                             let val = self.eval(v)?;
+                            int_in_range(&val, is_int, v.span)?;
                             if info.decl.lower.is_some() {
                                 self.reject_negative(&val, v.span, &info.name, info.span);
                             }
@@ -476,7 +499,10 @@ impl Inst<'_> {
                                     _ => u32::MAX,
                                 })
                                 .collect();
-                            let val = me.eval(e)?;
+                            let val = me
+                                .eval(e)
+                                .and_then(|v| int_in_range(&v, is_int, e.span).map(|()| v))
+                                .map_err(|d| me.in_instance(d, &info.name, &key))?;
                             out.push((key.into_boxed_slice(), val));
                             Ok(())
                         })?;
@@ -502,8 +528,28 @@ impl Inst<'_> {
             Ok(())
         })();
         self.env = saved;
+        self.current_decl = saved_decl;
         self.world.params[p] = Some(table);
         result
+    }
+
+    /// `d` with a note naming the instance it arose in (`half[eu-west]`), for errors
+    /// raised while evaluating one index tuple of a declaration.
+    pub(crate) fn in_instance(&self, d: Diagnostic, name: &str, key: &[ElemId]) -> Diagnostic {
+        if key.is_empty() {
+            return d;
+        }
+        let at: Vec<&str> = key
+            .iter()
+            .map(|&x| {
+                if (x as usize) < self.world.elems.len() {
+                    self.world.name(x)
+                } else {
+                    "?"
+                }
+            })
+            .collect();
+        d.note(format!("in `{name}[{}]`", at.join(", ")))
     }
 
     /// E0506 when a value written in the source for an attribute or param declared `>= 0`

@@ -249,6 +249,29 @@ impl Inst<'_> {
                 }
             }
         }
+        // Tables per decision value are built below: refuse a range too wide to hold.
+        let values: u128 = decisions
+            .iter()
+            .map(|&(lo, hi)| (hi as i128 - lo as i128 + 1).max(0) as u128)
+            .max()
+            .unwrap_or(0);
+        if values > self.limits.max_index_tuples as u128 {
+            let span = match &p.choose {
+                Some((_, ChooseDomain::Range(lo, hi))) => lo.span.to(hi.span),
+                _ => p.span,
+            };
+            let limit = self.limits.max_index_tuples;
+            let d = Diagnostic::error(
+                Code::E0632,
+                format!("plan `{}` chooses from {values} values per stage", p.name),
+            )
+            .primary(
+                span,
+                format!("{values} values, more than the limit of {limit}"),
+            )
+            .help("narrow the `choose` range, or count in coarser units");
+            return Err(d);
+        }
         let mut next = Vec::new();
         for (i, (name, ..)) in p.states.iter().enumerate() {
             let e = p.decl.stmts.iter().find_map(|s| match &s.kind {

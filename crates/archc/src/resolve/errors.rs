@@ -94,6 +94,40 @@ pub fn template_missing_arg(a: &ApplyDecl, param: &str) -> Diagnostic {
     .primary(a.span_call, "missing argument")
 }
 
+/// E0220: `use_site` (an `apply` inside a template body) closes `cycle` (`a`, `b`, `a`).
+pub fn template_cycle(use_site: &Ident, cycle: &[&str]) -> Diagnostic {
+    let path = cycle.join(" -> ");
+    let message = if cycle.len() <= 2 {
+        format!("template `{}` applies itself", use_site.name)
+    } else {
+        format!("templates apply each other in a cycle: {path}")
+    };
+    let help = if cycle.len() <= 2 {
+        "a template cannot apply itself: declare the copies over an index set instead"
+    } else {
+        "move the shared declarations into a template that both apply"
+    };
+    Diagnostic::error(Code::E0220, message)
+        .primary(use_site.span, format!("this apply closes the cycle {path}"))
+        .help(help)
+}
+
+/// E0221: `apply` of `template` would expand to `size` declarations.
+pub fn template_too_large(a: &ApplyDecl, template: &str, size: u64) -> Diagnostic {
+    Diagnostic::error(
+        Code::E0221,
+        format!("`apply {template}` would expand to {size} declarations"),
+    )
+    .primary(
+        a.span_call,
+        format!(
+            "{size} declarations, more than the limit of {}",
+            super::templates::MAX_TEMPLATE_ITEMS
+        ),
+    )
+    .help("apply inner templates once over an index set instead of once per copy")
+}
+
 /// The closest name, if close enough to be a plausible typo.
 pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;

@@ -1,11 +1,20 @@
 //! Expansion of `apply TEMPLATE(args) as alias`: the template's declarations are copied
 //! with parameters replaced by the arguments and declared names prefixed by the alias
-//! (`svc.at_least`), so later phases see ordinary declarations.
+//! (`svc.at_least`), so later phases see ordinary declarations. An `apply` inside a
+//! template body expands too, its names nested under the outer alias (`outer.inner.x`);
+//! templates that apply each other in a cycle are an error (E0220), and so is an `apply`
+//! that would expand to more than [`MAX_TEMPLATE_ITEMS`] declarations (E0221).
 
 use super::{errors, ProgItem, Program};
 use crate::diagnostics::Diagnostic;
+use crate::span::FileId;
 use crate::syntax::ast::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+/// Most declarations one `apply` may expand to, nested templates included. Templates that
+/// apply each other several times grow exponentially; the size is computed from the
+/// templates alone before anything is copied.
+pub const MAX_TEMPLATE_ITEMS: u64 = 100_000;
 
 pub fn expand(program: &mut Program, diags: &mut Vec<Diagnostic>) {
     let templates: HashMap<String, TemplateDecl> = program
@@ -16,23 +25,152 @@ pub fn expand(program: &mut Program, diags: &mut Vec<Diagnostic>) {
             _ => None,
         })
         .collect();
+    let cyclic = report_cycles(&templates, diags);
+    let mut sizes = HashMap::new();
+    let ex = Expander {
+        templates: &templates,
+        cyclic: &cyclic,
+    };
     let mut out = Vec::with_capacity(program.items.len());
     for p in std::mem::take(&mut program.items) {
         let ItemKind::Apply(a) = &p.item.kind else {
             out.push(p);
             continue;
         };
+        if let Some(t) = a.template.last().and_then(|n| templates.get(&n.name)) {
+            let size = ex.size(&t.name.name, &mut sizes);
+            if size > MAX_TEMPLATE_ITEMS {
+                diags.push(errors::template_too_large(a, &t.name.name, size));
+                continue;
+            }
+        }
+        ex.apply(a, None, p.file, p.library, &mut out, diags);
+    }
+    program.items = out;
+}
+
+/// Names of the templates a template's body applies, with the span of each use.
+fn applied(t: &TemplateDecl) -> impl Iterator<Item = &Ident> {
+    t.items.iter().filter_map(|i| match &i.kind {
+        ItemKind::Apply(a) => a.template.last(),
+        _ => None,
+    })
+}
+
+/// E0220 for every cycle of templates that apply each other (`a` applies `b` applies
+/// `a`), once per cycle. Returns the templates on a cycle: they are never expanded.
+fn report_cycles(
+    templates: &HashMap<String, TemplateDecl>,
+    diags: &mut Vec<Diagnostic>,
+) -> HashSet<String> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Open,
+        Done,
+    }
+    let mut marks: HashMap<&str, Mark> = HashMap::new();
+    let mut cyclic = HashSet::new();
+    let mut names: Vec<&String> = templates.keys().collect();
+    names.sort();
+    for root in names {
+        if marks.contains_key(root.as_str()) {
+            continue;
+        }
+        // Iterative depth-first search: (template, position in its list of applies).
+        let mut stack: Vec<(&str, usize)> = vec![(root.as_str(), 0)];
+        marks.insert(root.as_str(), Mark::Open);
+        while let Some(&mut (name, ref mut next)) = stack.last_mut() {
+            let Some(use_site) = applied(&templates[name]).nth(*next) else {
+                marks.insert(name, Mark::Done);
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            let Some((target, _)) = templates.get_key_value(&use_site.name) else {
+                continue;
+            };
+            match marks.get(target.as_str()) {
+                None => {
+                    marks.insert(target.as_str(), Mark::Open);
+                    stack.push((target.as_str(), 0));
+                }
+                Some(Mark::Open) => {
+                    let from = stack
+                        .iter()
+                        .position(|(n, _)| *n == target.as_str())
+                        .unwrap_or(0);
+                    let mut cycle: Vec<&str> = stack[from..].iter().map(|(n, _)| *n).collect();
+                    cycle.push(target.as_str());
+                    cyclic.extend(cycle.iter().map(|s| s.to_string()));
+                    diags.push(errors::template_cycle(use_site, &cycle));
+                }
+                Some(Mark::Done) => {}
+            }
+        }
+    }
+    cyclic
+}
+
+struct Expander<'a> {
+    templates: &'a HashMap<String, TemplateDecl>,
+    cyclic: &'a HashSet<String>,
+}
+
+impl Expander<'_> {
+    /// How many declarations `apply NAME(...)` expands to, nested applies included
+    /// (saturating; a template on a cycle counts 0, its error is reported apart).
+    fn size(&self, name: &str, memo: &mut HashMap<String, u64>) -> u64 {
+        if let Some(&n) = memo.get(name) {
+            return n;
+        }
+        let Some(t) = self.templates.get(name) else {
+            return 0;
+        };
+        if self.cyclic.contains(name) {
+            return 0;
+        }
+        // Mark first: a cycle (reported elsewhere) must not recurse forever.
+        memo.insert(name.to_string(), 0);
+        let mut n: u64 = 0;
+        for item in &t.items {
+            n = n.saturating_add(match &item.kind {
+                ItemKind::Apply(a) => match a.template.last() {
+                    Some(inner) => self.size(&inner.name, memo),
+                    None => 0,
+                },
+                _ => 1,
+            });
+        }
+        memo.insert(name.to_string(), n);
+        n
+    }
+
+    /// Expand one `apply` into `out`. `prefix` is the alias of the enclosing expansion
+    /// for an `apply` inside a template body.
+    fn apply(
+        &self,
+        a: &ApplyDecl,
+        prefix: Option<&str>,
+        file: FileId,
+        library: bool,
+        out: &mut Vec<ProgItem>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
         let Some(name) = a.template.last() else {
-            continue;
+            return;
         };
-        let Some(t) = templates.get(&name.name) else {
-            let known: Vec<&str> = templates.keys().map(|s| s.as_str()).collect();
+        let Some(t) = self.templates.get(&name.name) else {
+            let known: Vec<&str> = self.templates.keys().map(|s| s.as_str()).collect();
             diags.push(errors::unknown_template(name, &known));
-            continue;
+            return;
         };
+        if self.cyclic.contains(&name.name) {
+            // Reported once per cycle by `report_cycles`.
+            return;
+        }
         if t.params.len() != a.args.len() {
             diags.push(errors::template_arity(a, t));
-            continue;
+            return;
         }
         // Named arguments may come in any order; positional ones fill in the rest.
         let mut bound: HashMap<String, Expr> = HashMap::new();
@@ -53,13 +191,17 @@ pub fn expand(program: &mut Program, diags: &mut Vec<Diagnostic>) {
             }
         }
         if !ok {
-            continue;
+            return;
         }
-        let alias = a
+        let own = a
             .alias
             .as_ref()
             .map(|i| i.name.clone())
             .unwrap_or_else(|| name.name.clone());
+        let alias = match prefix {
+            Some(p) => format!("{p}.{own}"),
+            None => own,
+        };
         let mut renames: HashMap<String, String> = HashMap::new();
         for item in &t.items {
             if let Some(n) = item.kind.name() {
@@ -70,14 +212,18 @@ pub fn expand(program: &mut Program, diags: &mut Vec<Diagnostic>) {
             let mut item = item.clone();
             rename_decl(&mut item.kind, &renames);
             visit_item_exprs(&mut item.kind, &mut |e| substitute(e, &bound, &renames));
+            if let ItemKind::Apply(inner) = &item.kind {
+                // The arguments now read the outer arguments; its names nest under ours.
+                self.apply(inner, Some(&alias), file, library, out, diags);
+                continue;
+            }
             out.push(ProgItem {
                 item,
-                file: p.file,
-                library: p.library,
+                file,
+                library,
             });
         }
     }
-    program.items = out;
 }
 
 fn rename_decl(kind: &mut ItemKind, renames: &HashMap<String, String>) {

@@ -3,7 +3,8 @@
 //! Runs after a backend returns values and before anything is reported: every row activity
 //! is recomputed from the CSR storage of the IR, every column is checked against its bounds
 //! and, for integer and binary columns, against integrality. Nothing the solver says about
-//! feasibility or the objective is trusted. A failure becomes diagnostic E0702, placed on the
+//! feasibility or the objective is trusted. A NaN or infinite value, or an objective that is
+//! not finite, is a violation too. A failure becomes diagnostic E0702, placed on the
 //! declaration of the first violated row or column.
 
 use crate::diagnostics::Code;
@@ -42,6 +43,10 @@ pub enum ViolationKind {
     Integrality(ColId),
     /// The solution does not have one value per column.
     WrongLength,
+    /// A column's value is NaN or infinite.
+    NonFinite(ColId),
+    /// The objective recomputed from the values is NaN or infinite.
+    Objective,
 }
 
 /// One violation found by [`verify`].
@@ -179,6 +184,13 @@ pub fn verify(model: &Model, values: &[f64], tol: &Tolerances) -> VerifyReport {
     for (j, col) in model.columns.iter().enumerate() {
         let x = values[j];
         let id = ColId(j as u32);
+        if !x.is_finite() {
+            // Inside `[0, inf]` an infinite value passes the bound test; it is no answer.
+            out.push(ViolationKind::NonFinite(id), f64::INFINITY, || {
+                format!("`{}` = {x} is not a finite number", model.column_name(id))
+            });
+            continue;
+        }
         let (lb, ub) = match col.kind {
             VarKind::Binary => (col.lb.max(0.0), col.ub.min(1.0)),
             _ => (col.lb, col.ub),
@@ -203,10 +215,16 @@ pub fn verify(model: &Model, values: &[f64], tol: &Tolerances) -> VerifyReport {
         }
     }
 
+    let objective = objective_value(model, values);
+    if !objective.is_finite() {
+        out.push(ViolationKind::Objective, f64::INFINITY, || {
+            format!("the objective evaluates to {objective}, not a finite number")
+        });
+    }
     VerifyReport {
         violations: out.violations,
         omitted: out.omitted,
-        objective: objective_value(model, values),
+        objective,
         max_row_violation,
     }
 }
@@ -231,6 +249,7 @@ impl VerifyReport {
             ViolationKind::Bound(_) => "a variable bound",
             ViolationKind::Integrality(_) => "integrality",
             ViolationKind::WrongLength => "the model's shape",
+            ViolationKind::NonFinite(_) | ViolationKind::Objective => "finiteness",
         };
         let total = self.total();
         let message = if total == 1 {
@@ -244,16 +263,21 @@ impl VerifyReport {
         );
         let origin_of = |kind: ViolationKind| match kind {
             ViolationKind::Row(r) => model.rows.get(r.0 as usize).map(|r| r.origin),
-            ViolationKind::Bound(c) | ViolationKind::Integrality(c) => {
-                model.columns.get(c.0 as usize).map(|c| c.origin)
-            }
-            ViolationKind::WrongLength => None,
+            ViolationKind::Bound(c)
+            | ViolationKind::Integrality(c)
+            | ViolationKind::NonFinite(c) => model.columns.get(c.0 as usize).map(|c| c.origin),
+            ViolationKind::WrongLength | ViolationKind::Objective => None,
         };
         let span_of = |origin: Option<Origin>| {
             origin.and_then(|o| model.decls.get(o.decl.0 as usize).map(|d| d.span))
         };
+        let objective_span = model.objective.as_ref().map(|o| o.span);
         let mut labelled = Vec::new();
-        if let Some(span) = span_of(origin_of(first.kind)) {
+        let first_span = match first.kind {
+            ViolationKind::Objective => objective_span,
+            kind => span_of(origin_of(kind)),
+        };
+        if let Some(span) = first_span {
             diag = diag.primary(span, first.message.clone());
             labelled.push(span);
         } else {
@@ -280,5 +304,81 @@ impl VerifyReport {
             }
         }
         Some(diag)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Column, Decl, DeclKind, Objective, ObjectiveTerm, Sense};
+    use crate::span::{FileId, Span};
+
+    /// One continuous column `x` in `[0, inf]`, maximised with coefficient `coef`.
+    fn one_column(coef: f64) -> Model {
+        let mut m = Model::new();
+        let span = Span::new(FileId(0), 0, 1);
+        let decl = m.add_decl(Decl {
+            name: "x".into(),
+            kind: DeclKind::Decision,
+            span,
+            index_names: vec![],
+            unit: String::new(),
+            note: String::new(),
+        });
+        let tuple = m.add_tuple(&[]);
+        let x = m.add_column(Column {
+            kind: VarKind::Continuous,
+            lb: 0.0,
+            ub: f64::INFINITY,
+            origin: Origin { decl, tuple },
+        });
+        m.objective = Some(Objective {
+            name: "o".into(),
+            sense: Sense::Maximize,
+            span: Span::new(FileId(0), 2, 3),
+            unit: String::new(),
+            terms: vec![ObjectiveTerm {
+                label: "x".into(),
+                span,
+                coefs: vec![(x, coef)],
+                constant: 0.0,
+            }],
+        });
+        m
+    }
+
+    #[test]
+    fn a_finite_value_inside_unbounded_bounds_holds() {
+        let report = verify(&one_column(1.0), &[5.0], &Tolerances::default());
+        assert!(report.is_ok(), "{:?}", report.violations);
+        assert_eq!(report.objective, 5.0);
+    }
+
+    #[test]
+    fn an_infinite_or_nan_value_is_rejected_even_inside_its_bounds() {
+        for bad in [f64::INFINITY, f64::NAN] {
+            let m = one_column(1.0);
+            let report = verify(&m, &[bad], &Tolerances::default());
+            assert!(!report.is_ok(), "{bad} passed verification");
+            assert!(report
+                .violations
+                .iter()
+                .any(|v| v.kind == ViolationKind::NonFinite(ColId(0))));
+            let d = report.to_diagnostic(&m).expect("a diagnostic");
+            assert_eq!(d.code, Code::E0702);
+        }
+    }
+
+    #[test]
+    fn an_objective_that_overflows_is_rejected() {
+        // Each value is finite, but 1e300 * 1e10 is not.
+        let m = one_column(1e300);
+        let report = verify(&m, &[1e10], &Tolerances::default());
+        assert!(report
+            .violations
+            .iter()
+            .any(|v| v.kind == ViolationKind::Objective));
+        let d = report.to_diagnostic(&m).expect("a diagnostic");
+        assert!(d.message.contains("finiteness"), "{}", d.message);
     }
 }

@@ -116,8 +116,19 @@ fn run_solver(kind: SolverKind, model: &Model, opts: &SolveOptions) -> Outcome {
         }
         #[cfg(feature = "microlp")]
         SolverKind::Microlp => {
-            let built = translate::build(model, good_lp::solvers::microlp::microlp, false);
-            run::microlp(built, opts)
+            use good_lp::solvers::microlp::microlp;
+            let first = run::microlp(translate::build(model, microlp, false), opts);
+            if !at_solver_edge(model, &first) {
+                return first;
+            }
+            // microlp branches within `i32` and stops there: an integer at that edge means
+            // the problem had no bound in that direction. The LP relaxation says for sure.
+            let relaxed = relaxation(model);
+            let lp = run::microlp(translate::build(&relaxed, microlp, false), opts);
+            match lp.status {
+                Status::Optimal if !at_solver_edge(&relaxed, &lp) => first,
+                _ => Outcome::without_solution(Status::Unbounded, String::new()),
+            }
         }
         #[allow(unreachable_patterns)]
         other => Outcome::without_solution(
@@ -125,6 +136,47 @@ fn run_solver(kind: SolverKind, model: &Model, opts: &SolveOptions) -> Outcome {
             format!("solver `{}` is not enabled in this build", other.name()),
         ),
     }
+}
+
+/// The largest integer microlp's branching handles (`i32::MAX`); an integer column's value
+/// there, or a value at 1e30 or beyond (solvers' infinity), is no optimum.
+const MICROLP_INT_EDGE: f64 = i32::MAX as f64;
+const SOLVER_INFINITY: f64 = 1e30;
+
+/// True when a solution puts a column at the edge of the solver's integer range or at its
+/// infinity, where the column's own bounds would allow more: the solver stopped at its own
+/// limit, not at the model's optimum.
+#[allow(dead_code)]
+fn at_solver_edge(model: &Model, outcome: &Outcome) -> bool {
+    if !matches!(outcome.status, Status::Optimal | Status::Feasible) {
+        return false;
+    }
+    outcome.values.iter().zip(&model.columns).any(|(&v, c)| {
+        if !v.is_finite() || v.abs() >= SOLVER_INFINITY {
+            return true;
+        }
+        let edge = c.kind != VarKind::Continuous && v.abs() >= MICROLP_INT_EDGE - 0.5;
+        let room = if v > 0.0 {
+            c.ub > v + 0.5
+        } else {
+            c.lb < v - 0.5
+        };
+        edge && room
+    })
+}
+
+/// The model with every integer and binary column made continuous (binaries keep `[0, 1]`).
+#[allow(dead_code)]
+fn relaxation(model: &Model) -> Model {
+    let mut relaxed = model.clone();
+    for c in &mut relaxed.columns {
+        if c.kind == VarKind::Binary {
+            c.lb = c.lb.max(0.0);
+            c.ub = c.ub.min(1.0);
+        }
+        c.kind = VarKind::Continuous;
+    }
+    relaxed
 }
 
 /// HiGHS (through good_lp) and CBC report some unbounded problems as infeasible. When the

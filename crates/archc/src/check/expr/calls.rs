@@ -38,6 +38,15 @@ impl Checker {
                 );
                 return T::err();
             }
+            if self.fn_limit_hit {
+                return T::err();
+            }
+            self.fn_expansions += 1;
+            if self.fn_depth.len() >= MAX_FN_DEPTH || self.fn_expansions > MAX_FN_EXPANSIONS {
+                self.fn_limit_hit = true;
+                self.error(fn_limit(name, &self.fn_depth, self.fn_expansions));
+                return T::err();
+            }
             let mut bound = Vec::new();
             let mut var = false;
             for (p, a) in f.decl.params.iter().zip(args) {
@@ -257,5 +266,44 @@ impl Checker {
                 }
             },
         }
+    }
+}
+
+/// Deepest chain of function calls inside one another (each call is inlined, so the chain
+/// is also the depth of recursion of the checker and the evaluator).
+pub const MAX_FN_DEPTH: usize = 64;
+
+/// Function bodies inlined in one model: calls that each call the next twice grow as 2^n,
+/// so the total is bounded before the work is done.
+pub const MAX_FN_EXPANSIONS: u64 = 1_000_000;
+
+/// E0320: the call of `name` goes past [`MAX_FN_DEPTH`] or [`MAX_FN_EXPANSIONS`].
+fn fn_limit(name: &crate::syntax::ast::Ident, chain: &[String], expansions: u64) -> Diagnostic {
+    if chain.len() >= MAX_FN_DEPTH {
+        let shown: Vec<&str> = chain.iter().take(3).map(|s| s.as_str()).collect();
+        Diagnostic::error(
+            Code::E0320,
+            format!("function calls nested more than {MAX_FN_DEPTH} deep"),
+        )
+        .primary(
+            name.span,
+            format!(
+                "call {} of the chain {} -> ... -> {}",
+                chain.len() + 1,
+                shown.join(" -> "),
+                name.name
+            ),
+        )
+        .help("flatten the chain: let one function compute what several nested ones do")
+    } else {
+        Diagnostic::error(
+            Code::E0320,
+            format!("function calls expand to more than {MAX_FN_EXPANSIONS} bodies"),
+        )
+        .primary(
+            name.span,
+            format!("call {expansions} of `{}`: the calls multiply at each level", name.name),
+        )
+        .help("a function that calls another twice doubles the work per level; call it once and reuse the value")
     }
 }

@@ -36,7 +36,7 @@ pub(super) const TABLE: &[CodeInfo] = &[
     info(
         Code::E0607,
         "division by zero",
-        "A data expression divides by zero for some index. The label shows the divisor; check the data it reads, or filter the index with `where x != 0`.",
+        "A data expression divides by zero, or takes a modulo by zero (`a % 0`), for some index. The label shows the divisor and, inside an indexed declaration, a note names the index (`in share[edge-1]`); check the data it reads, or filter the index with `where x != 0`.",
     ),
     info(
         Code::E0609,
@@ -160,5 +160,20 @@ evaluates differently on two calls); that is a compiler bug, please report it.",
         Code::W0621,
         "strict comparison of continuous values",
         "A MILP solver cannot keep a continuous expression strictly below a bound: `x < 5` over a real `x` is solved as `x <= 5`, so a plan may sit exactly on the bound. `!=` between continuous values is solved as `<= or >=`, which always holds, so it constrains nothing.\n\nOver whole numbers (integer decisions with integer coefficients) archc makes strict comparisons exact by moving the bound by one, and gives no warning. For continuous values, write the margin you mean: `x <= 5 - 0.01 Gbps`, or make the decision an `int`.",
+    ),
+    info(
+        Code::E0630,
+        "integer overflow",
+        "An integer value lies beyond 2^53 = 9,007,199,254,740,992 in magnitude. archc computes with 64-bit floating-point numbers, which hold every integer up to 2^53 exactly and lose the last digits beyond it: `9223372036854775807 + 1` would silently give the same number as `9223372036854775807`. So an `int` param or attribute, an element of an integer set and the ends of a range must stay within 2^53.\n\n    param n: int = 9223372036854775807 + 1   // E0630\n\nInside an indexed declaration a note names the index (`in ids[3]`). Count in larger units, or declare the value `real` if an approximation is meant.",
+    ),
+    info(
+        Code::E0631,
+        "value is not a finite number",
+        "A data expression overflows the range of 64-bit numbers (about 1.8e308) or has no value at all: `1e308 * 10` is infinite, `10 ^ 400` too, and `0 * inf` or `inf - inf` are NaN. A model with such a number has no meaningful answer (its objective would read `NaN`), so the expression is an error at its span; inside an indexed declaration a note names the index.\n\n    param big: real = 1e308 * 10   // E0631\n\nCheck the magnitudes of the data; count in larger units, or divide before multiplying.",
+    ),
+    info(
+        Code::E0632,
+        "evaluation too large",
+        "An index list (of a declaration, a `sum`, a `count`, a set comprehension) would enumerate more tuples than archc allows for one list (100 million by default), or a plan's decision range holds more values than that. The size is estimated from the set sizes before any tuple is built, so the model is refused at once instead of exhausting memory or running for hours.\n\n    set a = 1..1000\n    param n: int = count(i in a, j in a, k in a, l in a)   // 1e12 tuples: E0632\n\nThe message names the declaration and the size. Filter the index with `where` conditions that join variables (`where j == i`), which archc answers without a scan, or narrow the sets or the plan's `choose` range. A model that really needs more raises the limit with `--max-index-tuples N`.",
     ),
 ];

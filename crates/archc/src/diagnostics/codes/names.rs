@@ -25,8 +25,8 @@ pub(super) const TABLE: &[CodeInfo] = &[
     ),
     info(
         Code::E0205,
-        "cannot read model file",
-        "A model file cannot be read: the file given to `archc` (or opened in the editor), or a file named by `use \"path.arch\"`. It does not exist, is a directory, cannot be opened, or is not UTF-8 text.\n\nExample:\n\n    use \"shared/region.arch\"   // the file is shared/regions.arch\n\nPaths in `use` are relative to the file that contains the `use`. A file that is not UTF-8 is reported at its first invalid byte: save it as UTF-8.",
+        "cannot read used file",
+        "`use \"path.arch\"` names a file that cannot be read. Paths are relative to the file that contains the `use`.",
     ),
     info(
         Code::E0206,
@@ -82,5 +82,15 @@ pub(super) const TABLE: &[CodeInfo] = &[
         Code::E0217,
         "not a regular file",
         "A model, a used file or a data file names something that is not a regular file: a FIFO (named pipe), a device such as `/dev/zero` or `/dev/stdin`, or a socket. Reading it could block for ever or never end, so archc does not open it.\n\nExample:\n\n    services from \"feed.csv\"   // feed.csv was made by `mkfifo feed.csv`\n\nFix: write the data to a regular file first (`producer > data/services.csv`) and name that file.",
+    ),
+    info(
+        Code::E0220,
+        "templates apply each other in a cycle",
+        "A template's body applies the template itself, directly (`template a(k) { apply a(k) }`) or through others (`a` applies `b`, `b` applies `a`). Expanding it would never end, so none of the templates on the cycle is expanded. The message names the cycle: `a -> b -> a`.\n\nTemplates may apply other templates; break the cycle by moving the shared declarations into a third template that both apply.",
+    ),
+    info(
+        Code::E0221,
+        "template expansion too large",
+        "An `apply` would expand to more declarations than archc allows for one `apply` (100,000), counting the templates it applies in turn. A template that applies the next one twice, 20 levels deep, already makes a million copies.\n\nThe size is computed from the templates before anything is copied. Apply the inner templates once, over an index set, instead of once per copy: `constraint c[i in items]: ...` in one template rather than one template per item.",
     ),
 ];

@@ -63,4 +63,9 @@ pub(super) const TABLE: &[CodeInfo] = &[
         "ambiguous link reference",
         "`a -> b` between two entities names the link from `a` to `b`, but several kinds of link (kinds with `src` and `dst` attributes) join ends of these kinds, so the reference could name an entity of either.\n\nPick the link with an index over one kind instead: `sum(l in fibers where l.src == a and l.dst == b) ...`, or give the kinds different kinds of ends.",
     ),
+    info(
+        Code::E0320,
+        "function calls too deep or too many",
+        "Each call of a `fn` is expanded in place (its body is checked and evaluated with the arguments substituted). A chain of functions that call one another more than 64 deep, or calls that multiply (a function that calls the next one twice, 40 levels deep, would expand 2^40 bodies) past a million expansions in one model, is refused before the work is done.\n\n    fn f0(v: real) = f1(v) + f1(v)\n    fn f1(v: real) = f2(v) + f2(v)   // ... 40 levels: E0320\n\nFlatten the chain, or compute a value once (in a `param`) and read it where it is needed.",
+    ),
 ];
