@@ -1,39 +1,61 @@
-//! `archc emit FILE --mps OUT | --lp OUT | --ir`: hand the model to any solver.
+//! `archc emit FILE --mps OUT | --lp OUT | --ir`: hand the model to any solver. Files are
+//! written atomically ([`crate::output::write_atomic`]) and never over an input of the model
+//! unless `--force`.
 
 use super::exit;
-use archc::analysis::{analyze, AnalyzeOptions};
+use crate::inputs::{analyze_input, input_of};
+use crate::output::{check_writable, inputs_of, write_atomic, write_stdout};
+use archc::analysis::AnalyzeOptions;
 use std::path::Path;
 
-pub fn run(file: &Path, mps: Option<&Path>, lp: Option<&Path>, ir: bool) -> i32 {
+pub fn run(file: &Path, mps: Option<&Path>, lp: Option<&Path>, ir: bool, force: bool) -> i32 {
     if mps.is_none() && lp.is_none() && !ir {
         eprintln!("error: say what to emit: --mps PATH, --lp PATH or --ir");
         return exit::USAGE;
     }
-    let a = analyze(
-        file,
+    let a = match analyze_input(
+        &input_of(file),
         &AnalyzeOptions {
             instantiate: true,
             ..Default::default()
         },
-    );
+    ) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
     super::print_diagnostics(&a);
     let Some(inst) = a.instance.as_ref().filter(|_| !a.has_errors()) else {
         return exit::MODEL_ERROR;
     };
+    let inputs = inputs_of(&a.sources);
+    for p in [mps, lp].into_iter().flatten() {
+        if let Err(e) = check_writable(p, &inputs, force) {
+            eprintln!("error: {e}");
+            return exit::IO;
+        }
+    }
     if let Some(p) = mps {
-        if let Err(e) = archc::backends::milp::write_mps_to_path(&inst.model, p) {
-            eprintln!("error: cannot write {}: {e}", p.display());
+        let written = write_atomic(p, |mut w| {
+            archc::backends::milp::write_mps(&inst.model, &mut w)
+        });
+        if let Err(e) = written {
+            eprintln!("error: {e}");
             return exit::IO;
         }
     }
     if let Some(p) = lp {
-        if let Err(e) = archc::backends::milp::write_lp_to_path(&inst.model, p) {
-            eprintln!("error: cannot write {}: {e}", p.display());
+        let written = write_atomic(p, |mut w| {
+            archc::backends::milp::write_lp(&inst.model, &mut w)
+        });
+        if let Err(e) = written {
+            eprintln!("error: {e}");
             return exit::IO;
         }
     }
     if ir {
-        print!("{}", archc::ir::dump::dump(&inst.model));
+        if let Err(code) = write_stdout(&archc::ir::dump::dump(&inst.model)) {
+            return code;
+        }
     }
     exit::OK
 }
