@@ -1,19 +1,25 @@
-//! `archc check FILE...`: diagnostics only (data files are loaded and the model expanded,
-//! so data errors are found too).
+//! `archc check PATH...`: diagnostics only (data files are loaded and the model expanded,
+//! so data errors are found too). Directories are walked for `.arch` files; `-` is stdin.
 
 use super::{exit, Format, LimitArgs};
-use archc::analysis::{analyze, AnalyzeOptions};
+use crate::inputs::{analyze_input, expand};
+use archc::analysis::AnalyzeOptions;
 use std::path::PathBuf;
 
-pub fn run(files: &[PathBuf], format: Format, limits: &LimitArgs) -> i32 {
-    if files.is_empty() {
-        eprintln!("error: no files given (usage: archc check FILE...)");
+pub fn run(paths: &[PathBuf], format: Format, limits: &LimitArgs) -> i32 {
+    if paths.is_empty() {
+        eprintln!("error: no files given (usage: archc check PATH...)");
         return exit::USAGE;
     }
-    let mut code = exit::OK;
+    let (files, all_found) = expand(paths);
+    let mut code = if all_found {
+        exit::OK
+    } else {
+        exit::MODEL_ERROR
+    };
     let mut json = Vec::new();
-    for f in files {
-        let a = analyze(
+    for f in &files {
+        let a = match analyze_input(
             f,
             &AnalyzeOptions {
                 instantiate: true,
@@ -21,7 +27,13 @@ pub fn run(files: &[PathBuf], format: Format, limits: &LimitArgs) -> i32 {
                 max_file_size: limits.max_file_size,
                 ..Default::default()
             },
-        );
+        ) {
+            Ok(a) => a,
+            Err(c) => {
+                code = code.max(c);
+                continue;
+            }
+        };
         if a.has_errors() {
             code = exit::MODEL_ERROR;
         }
@@ -57,7 +69,11 @@ pub fn run(files: &[PathBuf], format: Format, limits: &LimitArgs) -> i32 {
     }
     if format == Format::Json {
         match serde_json::to_string_pretty(&json) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => {
+                if let Err(c) = crate::output::write_stdout(&(s + "\n")) {
+                    return c;
+                }
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 return exit::IO;

@@ -2,10 +2,14 @@
 //!
 //! The files are always a MILP: `plan` blocks are lowered to MILP for them (as
 //! `--backend milp` does), whatever backend `solve` would pick. A plan that cannot be
-//! lowered is reported with the error that says why, and nothing is written.
+//! lowered is reported with the error that says why, and nothing is written. Files are
+//! written atomically ([`crate::output::write_atomic`]) and never over an input of the model
+//! unless `--force`.
 
 use super::{exit, LimitArgs};
-use archc::analysis::{analyze, AnalyzeOptions, Backend, BackendChoice};
+use crate::inputs::{analyze_input, input_of};
+use crate::output::{check_writable, inputs_of, write_atomic, write_stdout};
+use archc::analysis::{AnalyzeOptions, Backend, BackendChoice};
 use std::path::Path;
 
 pub fn run(
@@ -13,14 +17,15 @@ pub fn run(
     mps: Option<&Path>,
     lp: Option<&Path>,
     ir: bool,
+    force: bool,
     limits: &LimitArgs,
 ) -> i32 {
     if mps.is_none() && lp.is_none() && !ir {
         eprintln!("error: say what to emit: --mps PATH, --lp PATH or --ir");
         return exit::USAGE;
     }
-    let a = analyze(
-        file,
+    let a = match analyze_input(
+        &input_of(file),
         &AnalyzeOptions {
             instantiate: true,
             limits: Some(limits.limits()),
@@ -28,7 +33,10 @@ pub fn run(
             backend: BackendChoice::Milp,
             ..Default::default()
         },
-    );
+    ) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
     super::print_diagnostics(&a);
     let Some(inst) = a.instance.as_ref().filter(|_| !a.has_errors()) else {
         return exit::MODEL_ERROR;
@@ -38,20 +46,35 @@ pub fn run(
         eprintln!("error: the model could not be lowered to MILP, so there is nothing to emit");
         return exit::MODEL_ERROR;
     }
+    let inputs = inputs_of(&a.sources);
+    for p in [mps, lp].into_iter().flatten() {
+        if let Err(e) = check_writable(p, &inputs, force) {
+            eprintln!("error: {e}");
+            return exit::IO;
+        }
+    }
     if let Some(p) = mps {
-        if let Err(e) = archc::backends::milp::write_mps_to_path(&inst.model, p) {
-            eprintln!("error: cannot write {}: {e}", p.display());
+        let written = write_atomic(p, |mut w| {
+            archc::backends::milp::write_mps(&inst.model, &mut w)
+        });
+        if let Err(e) = written {
+            eprintln!("error: {e}");
             return exit::IO;
         }
     }
     if let Some(p) = lp {
-        if let Err(e) = archc::backends::milp::write_lp_to_path(&inst.model, p) {
-            eprintln!("error: cannot write {}: {e}", p.display());
+        let written = write_atomic(p, |mut w| {
+            archc::backends::milp::write_lp(&inst.model, &mut w)
+        });
+        if let Err(e) = written {
+            eprintln!("error: {e}");
             return exit::IO;
         }
     }
     if ir {
-        print!("{}", archc::ir::dump::dump(&inst.model));
+        if let Err(code) = write_stdout(&archc::ir::dump::dump(&inst.model)) {
+            return code;
+        }
     }
     exit::OK
 }

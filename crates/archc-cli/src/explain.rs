@@ -6,15 +6,22 @@ use archc::diagnostics::codes;
 pub fn run(code: Option<&str>) -> i32 {
     match code {
         None => {
+            let mut text = String::new();
             for c in codes::all() {
-                println!("{}  {}", c.code, c.title);
+                text.push_str(&format!("{}  {}\n", c.code, c.title));
             }
-            exit::OK
+            match crate::output::write_stdout(&text) {
+                Ok(()) => exit::OK,
+                Err(code) => code,
+            }
         }
         Some(code) => match codes::lookup(code) {
             Some(c) => {
-                println!("{}: {}\n\n{}", c.code, c.title, c.explanation);
-                exit::OK
+                let text = format!("{}: {}\n\n{}\n", c.code, c.title, c.explanation);
+                match crate::output::write_stdout(&text) {
+                    Ok(()) => exit::OK,
+                    Err(code) => code,
+                }
             }
             None => {
                 eprintln!("error: unknown code `{code}`; `archc explain` lists them all");

@@ -5,17 +5,22 @@ mod check;
 mod emit;
 mod explain;
 mod fmt;
+mod inputs;
 pub mod modeltest;
+pub mod output;
+mod progress;
 mod solve;
+mod stdio;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
-/// Exit codes that scripts can rely on (also listed in the README).
+/// Exit codes that scripts can rely on (also listed in the README and docs/cli.md).
 pub mod exit {
     /// Success: checked clean, solved to optimality, emitted.
     pub const OK: i32 = 0;
-    /// The model has errors (diagnostics were printed), or a test failed.
+    /// The model has errors (diagnostics were printed), an input file cannot be read, or a
+    /// test failed.
     pub const MODEL_ERROR: i32 = 1;
     /// Bad command-line usage.
     pub const USAGE: i32 = 2;
@@ -29,19 +34,58 @@ pub mod exit {
     pub const SOLVER_ERROR: i32 = 6;
     /// The solution failed verification against the model.
     pub const VERIFICATION: i32 = 7;
-    /// A file could not be written.
+    /// A file (or stdout) could not be written, or writing would overwrite an input.
     pub const IO: i32 = 8;
+    /// The time limit was reached before any plan was found.
+    pub const TIME_LIMIT: i32 = 9;
+    /// Interrupted (Ctrl-C): the best plan found so far, if any, was reported.
+    pub const INTERRUPTED: i32 = 130;
+}
+
+/// `--version`: the version, the solvers built in and the default one.
+fn version_text() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let solvers = archc::solve::SolverKind::enabled();
+        let names: Vec<&str> = solvers.iter().map(|s| s.name()).collect();
+        format!(
+            "{}\nsolvers: {} (default: {})",
+            env!("CARGO_PKG_VERSION"),
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            },
+            names.first().copied().unwrap_or("none")
+        )
+    })
 }
 
 #[derive(Parser, Debug)]
 #[command(
     name = "archc",
-    version,
-    about = "Check, solve and explain infrastructure optimisation models written in Arch"
+    version = version_text(),
+    about = "Check, solve and explain infrastructure optimisation models written in Arch",
+    after_help = "Exit codes: 0 ok, 1 model errors or unreadable input, 2 usage, 3 infeasible, \
+                  4 unbounded, 5 feasible (not proven optimal), 6 solver error, \
+                  7 verification failed, 8 write error, 9 time limit without a plan, \
+                  130 interrupted."
 )]
 pub struct Cli {
+    /// When to colour diagnostics: auto (on a terminal, unless NO_COLOR is set and not
+    /// empty), always, never.
+    #[arg(long, value_enum, global = true, default_value = "auto")]
+    pub color: ColorChoice,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -87,39 +131,76 @@ impl LimitArgs {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Check models: report every error with its code and span.
+    #[command(after_help = "Examples:
+  archc check model.arch
+  archc check models/              # every .arch file below, .gitignore respected
+  archc check --format json model.arch
+  cat model.arch | archc check -")]
     Check {
+        /// Model files or directories (walked for .arch files); `-` reads a model from stdin.
+        #[arg(required = true, value_name = "PATH")]
         files: Vec<PathBuf>,
+        /// Output format of the diagnostics.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
         #[command(flatten)]
         limits: LimitArgs,
     },
     /// Solve a model and print the verified plan.
+    #[command(after_help = "Examples:
+  archc solve model.arch
+  archc solve model.arch --solver highs --time-limit 60 --gap 0.01
+  archc solve model.arch --format json --out plan.json
+  archc solve - < model.arch
+
+Ctrl-C stops the solver and reports the best plan found so far (status `interrupted`);
+a second Ctrl-C exits at once.")]
     Solve(solve::SolveArgs),
     /// Write the instantiated model for another solver (MPS, LP) or as readable IR.
+    #[command(after_help = "Examples:
+  archc emit model.arch --mps model.mps
+  archc emit model.arch --lp model.lp
+  archc emit model.arch --ir | less")]
     Emit {
+        /// The model file; `-` reads it from stdin.
+        #[arg(value_name = "FILE")]
         file: PathBuf,
         /// Write free MPS to this path.
-        #[arg(long)]
+        #[arg(long, value_name = "PATH")]
         mps: Option<PathBuf>,
         /// Write CPLEX LP to this path.
-        #[arg(long)]
+        #[arg(long, value_name = "PATH")]
         lp: Option<PathBuf>,
         /// Print the IR with origins.
         #[arg(long)]
         ir: bool,
         #[command(flatten)]
         limits: LimitArgs,
+        /// Allow writing over a file the model reads (the model, a `use`d file, a data file).
+        #[arg(long)]
+        force: bool,
     },
     /// Format files in the canonical layout.
+    #[command(after_help = "Examples:
+  archc fmt model.arch
+  archc fmt models/                # every .arch file below, .gitignore respected
+  archc fmt --check .              # exit 1 if a file would change
+  archc fmt - < model.arch         # formatted text on stdout")]
     Fmt {
+        /// Files or directories (walked for .arch files); `-` formats stdin to stdout.
+        #[arg(required = true, value_name = "PATH")]
         files: Vec<PathBuf>,
         /// Only report files that would change (exit 1 if any).
         #[arg(long)]
         check: bool,
     },
     /// Run the `test` blocks of models and compare solutions with stored snapshots.
+    #[command(after_help = "Examples:
+  archc test models/
+  archc test models/global.arch --update")]
     Test {
+        /// Model files or directories (walked for models, .gitignore respected).
+        #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
         /// Write snapshots instead of comparing.
         #[arg(long)]
@@ -128,7 +209,13 @@ pub enum Command {
     /// Run the language server over stdio.
     Lsp,
     /// Print the long explanation of a diagnostic code (e.g. E0402); without a code, list them.
-    Explain { code: Option<String> },
+    #[command(after_help = "Examples:
+  archc explain E0402
+  archc explain")]
+    Explain {
+        /// A diagnostic code such as E0402.
+        code: Option<String>,
+    },
 }
 
 /// Parse the arguments and run; returns the exit code.
@@ -141,10 +228,12 @@ pub fn run() -> i32 {
             } else {
                 exit::OK
             };
+            // Help and version go to stdout: a closed pipe there is no error.
             let _ = e.print();
             return code;
         }
     };
+    output::set_color(cli.color);
     match cli.command {
         Command::Check {
             files,
@@ -157,8 +246,9 @@ pub fn run() -> i32 {
             mps,
             lp,
             ir,
+            force,
             limits,
-        } => emit::run(&file, mps.as_deref(), lp.as_deref(), ir, &limits),
+        } => emit::run(&file, mps.as_deref(), lp.as_deref(), ir, force, &limits),
         Command::Fmt { files, check } => fmt::run(&files, check),
         Command::Test { paths, update } => crate::modeltest::run_cli(&paths, update),
         Command::Lsp => archc_lsp::run_stdio(),
@@ -207,8 +297,7 @@ pub(crate) fn print_diagnostic_list(
     diags: &[archc::diagnostics::Diagnostic],
     sources: &archc::source::SourceMap,
 ) {
-    use std::io::IsTerminal;
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = output::color_stderr();
     for d in diags {
         let text = if color {
             archc::diagnostics::render::render_color(d, sources, width())

@@ -1,37 +1,60 @@
-//! `archc solve FILE`: instantiate, solve, verify and report.
+//! `archc solve FILE`: instantiate, solve, verify and report. Solver logs never reach
+//! stdout ([`crate::stdio`]); progress and Ctrl-C are handled by [`crate::progress`]; the
+//! output paths are checked before the solve and written atomically.
 
 use super::{exit, Format};
-use archc::analysis::{analyze, Analysis, AnalyzeOptions};
+use crate::inputs::{analyze_input, input_of};
+use crate::output::{check_writable, inputs_of};
+use crate::progress::{self, Progress};
+use crate::stdio::{StdoutRedirect, Target};
+use archc::analysis::{Analysis, AnalyzeOptions};
+use archc::backends::milp::{interruptible, CONTROL};
 use archc::diagnostics::Code;
-use archc::solve::{SolveOptions, SolverKind, Status};
+use archc::report::ReportStatus;
+use archc::solve::{RawSolution, SolveOptions, SolverKind, Status, Stop};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// The longest time limit accepted: one year.
+const MAX_TIME_LIMIT: f64 = 365.0 * 24.0 * 3600.0;
+/// The most threads accepted (HiGHS aborts far above the machine's cores).
+const MAX_THREADS: u32 = 1024;
 
 #[derive(clap::Args, Debug)]
 pub struct SolveArgs {
+    /// The model file; `-` reads it from stdin.
+    #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// MILP solver: microlp (default build), highs, cbc.
-    #[arg(long)]
-    pub solver: Option<String>,
-    /// Stop after this many seconds with the best plan found.
-    #[arg(long)]
+    /// MILP solver (default: the first built in, see `archc --version`).
+    #[arg(long, value_enum)]
+    pub solver: Option<SolverArg>,
+    /// Stop after this many seconds (more than 0, at most a year) with the best plan found.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_time_limit)]
     pub time_limit: Option<f64>,
-    /// Stop at this relative MIP gap (0.01 = 1%).
-    #[arg(long)]
+    /// Stop at this relative MIP gap, from 0 to 1 (0.01 = 1%).
+    #[arg(long, value_name = "FRACTION", value_parser = parse_gap)]
     pub gap: Option<f64>,
-    /// Solver threads, where the solver supports it.
-    #[arg(long)]
+    /// Solver threads (1 to 1024), where the solver supports it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_THREADS as i64))]
     pub threads: Option<u32>,
+    /// Report format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
     /// Write the report to this file instead of stdout.
-    #[arg(long)]
+    #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
+    /// Allow `--out` and `--log` to write over a file the model reads.
+    #[arg(long)]
+    pub force: bool,
     /// Print nothing but the report (no progress).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Show the solver's own log on stderr.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Append the solver's own log to this file.
+    #[arg(long, value_name = "PATH")]
+    pub log: Option<PathBuf>,
     /// Explain the plan: binding constraints per entity and their shadow prices.
     /// (Infeasible and unbounded models are always explained.)
     #[arg(long)]
@@ -41,6 +64,60 @@ pub struct SolveArgs {
     pub backend: BackendArg,
     #[command(flatten)]
     pub limits: super::LimitArgs,
+}
+
+/// `--solver`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SolverArg {
+    Microlp,
+    Highs,
+    Cbc,
+}
+
+impl From<SolverArg> for SolverKind {
+    fn from(s: SolverArg) -> Self {
+        match s {
+            SolverArg::Microlp => SolverKind::Microlp,
+            SolverArg::Highs => SolverKind::Highs,
+            SolverArg::Cbc => SolverKind::Cbc,
+        }
+    }
+}
+
+/// A finite number in `lo..=hi` (with `lo` itself allowed only when `lo_ok`).
+fn parse_number(s: &str, lo: f64, lo_ok: bool, hi: f64, what: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number"))?;
+    let above = if lo_ok { v >= lo } else { v > lo };
+    if v.is_finite() && above && v <= hi {
+        Ok(v)
+    } else {
+        Err(format!("{what}, not {s}"))
+    }
+}
+
+/// `--time-limit`: seconds, more than 0 and at most a year.
+pub fn parse_time_limit(s: &str) -> Result<f64, String> {
+    parse_number(
+        s,
+        0.0,
+        false,
+        MAX_TIME_LIMIT,
+        "the time limit must be a number of seconds above 0 and at most 31536000 (a year)",
+    )
+}
+
+/// `--gap`: a relative gap from 0 to 1.
+pub fn parse_gap(s: &str) -> Result<f64, String> {
+    parse_number(
+        s,
+        0.0,
+        true,
+        1.0,
+        "the gap must be a fraction from 0 to 1 (0.01 = 1%)",
+    )
 }
 
 /// `--backend`: the core's [`archc::plan::BackendChoice`] as a command-line value.
@@ -62,16 +139,11 @@ impl From<BackendArg> for archc::plan::BackendChoice {
 }
 
 pub fn run(args: &SolveArgs) -> i32 {
-    let solver = match args.solver.as_deref() {
-        None => None,
-        Some(s) => match SolverKind::parse(s) {
-            Some(k) => Some(k),
-            None => {
-                eprintln!("error: unknown solver `{s}` (microlp, highs, cbc)");
-                return exit::USAGE;
-            }
-        },
-    };
+    let solver = args.solver.map(SolverKind::from);
+    if args.verbose && args.log.is_some() {
+        eprintln!("error: --verbose and --log both say where the solver log goes; give one");
+        return exit::USAGE;
+    }
     let options = AnalyzeOptions {
         instantiate: true,
         backend: args.backend.into(),
@@ -79,10 +151,21 @@ pub fn run(args: &SolveArgs) -> i32 {
         max_file_size: args.limits.max_file_size,
         ..Default::default()
     };
-    let mut a = analyze(&args.file, &options);
+    let mut a = match analyze_input(&input_of(&args.file), &options) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
     super::print_diagnostics(&a);
     if a.has_errors() || a.instance.is_none() {
         return exit::MODEL_ERROR;
+    }
+    // Outputs are checked before the solve, which may take hours.
+    let inputs = inputs_of(&a.sources);
+    for p in [&args.out, &args.log].into_iter().flatten() {
+        if let Err(e) = check_writable(p, &inputs, args.force) {
+            eprintln!("error: {e}");
+            return exit::IO;
+        }
     }
     if !args.quiet && args.format == Format::Json && !a.backend_reason.is_empty() {
         eprintln!("backend: {}", a.backend_reason);
@@ -93,25 +176,47 @@ pub fn run(args: &SolveArgs) -> i32 {
     let Some(inst) = a.instance.as_ref() else {
         return exit::MODEL_ERROR;
     };
+    let kind = match archc::backends::milp::choose_solver(solver) {
+        Ok(k) => k,
+        Err(d) => {
+            print_plain(&d, &a);
+            return exit::SOLVER_ERROR;
+        }
+    };
     let opts = SolveOptions {
-        solver,
+        solver: Some(kind),
         time_limit: args.time_limit.map(Duration::from_secs_f64),
         gap: args.gap,
         threads: args.threads,
-        quiet: args.quiet,
+        // The solver's own log is on only when asked for.
+        quiet: !(args.verbose || args.log.is_some()),
     };
-    let progress = (!args.quiet).then(start_progress);
-    let result = archc::solve::solve_model(&inst.model, &opts);
-    if let Some(p) = progress {
-        p.store(true, Ordering::Relaxed);
-    }
+    let target = match (&args.log, args.verbose) {
+        (Some(p), _) => Target::File(p),
+        (None, true) => Target::Stderr,
+        (None, false) => Target::Null,
+    };
+    let redirect = match StdoutRedirect::begin(target) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot redirect the solver's output: {e}");
+            return exit::IO;
+        }
+    };
+    let start = Instant::now();
+    // Ctrl-C with a solver that cannot be stopped: report that no plan is known and exit,
+    // leaving the solver behind.
+    let abandon = || -> i32 {
+        crate::stdio::restore();
+        let raw = no_plan(kind, start.elapsed(), Stop::Interrupted);
+        report_unsolved(args, &a, &raw)
+    };
+    let result = solve_watched(&inst.model, &opts, kind, !args.quiet, &abandon);
     let solved = match result {
         Ok(s) => s,
         Err(d) => {
-            eprint!(
-                "{}",
-                archc::diagnostics::render::render_plain(&d, &a.sources, super::width())
-            );
+            drop(redirect);
+            print_plain(&d, &a);
             return if d.code == Code::E0702 {
                 exit::VERIFICATION
             } else {
@@ -119,6 +224,14 @@ pub fn run(args: &SolveArgs) -> i32 {
             };
         }
     };
+    let stopped = ReportStatus::of(&solved.raw);
+    // Explanations re-solve the model: they are skipped after an interrupt.
+    let explained = if stopped == ReportStatus::Interrupted {
+        None
+    } else {
+        explain(args, &a, &inst.model, &solved.raw, &opts)
+    };
+    drop(redirect);
     let verification = solved
         .verification
         .as_ref()
@@ -127,7 +240,7 @@ pub fn run(args: &SolveArgs) -> i32 {
             max_row_violation: v.max_row_violation,
             violations: v.total(),
         });
-    let name = args.file.display().to_string();
+    let name = input_of(&args.file).display();
     let reason = if a.backend_reason.is_empty() {
         solved.reason.clone()
     } else {
@@ -141,26 +254,129 @@ pub fn run(args: &SolveArgs) -> i32 {
         &reason,
         verification,
     );
-    let explained = explain(args, &a, &inst.model, &solved.raw, &opts);
     if let Err(code) = emit(args, &report, explained) {
         return code;
     }
-    match solved.raw.status {
-        Status::Optimal => exit::OK,
-        Status::Feasible => exit::FEASIBLE,
-        Status::Infeasible => {
+    exit_code(&solved.raw)
+}
+
+/// The exit code of a solve, with its one-line message on stderr.
+fn exit_code(raw: &RawSolution) -> i32 {
+    match ReportStatus::of(raw) {
+        ReportStatus::Optimal => exit::OK,
+        ReportStatus::Feasible => exit::FEASIBLE,
+        ReportStatus::Interrupted => {
+            if raw.values.is_empty() {
+                eprintln!("interrupted before any plan was found");
+            } else {
+                eprintln!("interrupted: the best plan found so far is reported (verified)");
+            }
+            exit::INTERRUPTED
+        }
+        ReportStatus::TimeLimit => {
+            eprintln!("the time limit was reached before any plan was found");
+            exit::TIME_LIMIT
+        }
+        ReportStatus::Infeasible => {
             eprintln!("the model is infeasible: no plan satisfies every constraint");
             exit::INFEASIBLE
         }
-        Status::Unbounded => {
+        ReportStatus::Unbounded => {
             eprintln!("the model is unbounded: the objective can improve without limit");
             exit::UNBOUNDED
         }
-        Status::Error => {
-            eprintln!("solver error: {}", solved.raw.message);
+        ReportStatus::Error => {
+            eprintln!("solver error: {}", raw.message);
             exit::SOLVER_ERROR
         }
     }
+}
+
+/// Solve on a worker thread while this one shows progress and watches for Ctrl-C. When
+/// Ctrl-C comes and the solver cannot be stopped, `abandon` reports and the process exits
+/// with its code.
+fn solve_watched(
+    model: &archc::ir::Model,
+    opts: &SolveOptions,
+    kind: SolverKind,
+    show_progress: bool,
+    abandon: &dyn Fn() -> i32,
+) -> Result<archc::solve::Solved, archc::diagnostics::Diagnostic> {
+    CONTROL.reset();
+    progress::install_interrupt_handler();
+    progress::set_solving(true);
+    let mut display = Progress::new(show_progress);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let waited = std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let _ = tx.send(archc::solve::solve_model(model, opts));
+        });
+        loop {
+            match rx.recv_timeout(Duration::from_millis(100)) {
+                Ok(r) => return r,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    display.update(CONTROL.progress());
+                    if progress::interrupted() && !interruptible(kind) {
+                        display.finish();
+                        // Leaving the scope would wait for the solver: exit from here.
+                        std::process::exit(abandon());
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(archc::diagnostics::Diagnostic::error(
+                        Code::E0703,
+                        "the solver thread ended without an answer",
+                    ));
+                }
+            }
+        }
+    });
+    display.finish();
+    progress::set_solving(false);
+    CONTROL.reset();
+    waited
+}
+
+/// A solve that ended without a plan for `stop`.
+fn no_plan(kind: SolverKind, time: Duration, stop: Stop) -> RawSolution {
+    RawSolution {
+        status: Status::Error,
+        values: Vec::new(),
+        objective: f64::NAN,
+        gap: None,
+        dual_bound: None,
+        stop: Some(stop),
+        solver: kind,
+        time,
+        duals: None,
+        message: "interrupted before any plan was found".into(),
+    }
+}
+
+/// Report a solve without a plan (the model is instantiated) and give its exit code.
+fn report_unsolved(args: &SolveArgs, a: &Analysis, raw: &RawSolution) -> i32 {
+    let Some(inst) = a.instance.as_ref() else {
+        return exit::MODEL_ERROR;
+    };
+    let report = archc::report::build(
+        &input_of(&args.file).display(),
+        inst,
+        raw,
+        "milp",
+        &a.backend_reason,
+        None,
+    );
+    if let Err(code) = emit(args, &report, None) {
+        return code;
+    }
+    exit_code(raw)
+}
+
+fn print_plain(d: &archc::diagnostics::Diagnostic, a: &Analysis) {
+    eprint!(
+        "{}",
+        archc::diagnostics::render::render_plain(d, &a.sources, super::width())
+    );
 }
 
 /// Solve the plans of a model by DP.
@@ -171,7 +387,7 @@ fn run_dp(args: &SolveArgs, a: &mut Analysis) -> i32 {
     match archc::plan::solve_dp(schema, &mut a.sources, inst) {
         Ok(outcome) => {
             let report = archc::report::build_dp(
-                &args.file.display().to_string(),
+                &input_of(&args.file).display(),
                 &outcome,
                 &a.backend_reason,
             );
@@ -232,15 +448,9 @@ fn emit(
         }
     };
     match &args.out {
-        Some(p) => {
-            if let Err(e) = std::fs::write(p, &text) {
-                eprintln!("error: cannot write {}: {e}", p.display());
-                return Err(exit::IO);
-            }
-        }
-        None => print!("{text}"),
+        Some(p) => crate::output::write_file(p, &text),
+        None => crate::output::write_stdout(&text),
     }
-    Ok(())
 }
 
 /// An explanation for the report: text appended to the table, or the JSON `explanation`.
@@ -301,26 +511,4 @@ fn explain(
         }
         _ => None,
     }
-}
-
-/// Print elapsed time to stderr every second until the flag is set.
-fn start_progress() -> Arc<AtomicBool> {
-    let done = Arc::new(AtomicBool::new(false));
-    let flag = done.clone();
-    let start = Instant::now();
-    std::thread::spawn(move || {
-        let mut next = 1;
-        loop {
-            std::thread::sleep(Duration::from_millis(100));
-            if flag.load(Ordering::Relaxed) {
-                return;
-            }
-            let secs = start.elapsed().as_secs();
-            if secs >= next {
-                eprintln!("solving… {secs} s elapsed");
-                next = secs + 1;
-            }
-        }
-    });
-    done
 }

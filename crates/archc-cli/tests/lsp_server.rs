@@ -216,7 +216,7 @@ fn a_solve_ends_at_its_time_limit() {
     assert!(
         resp["error"]["message"]
             .as_str()
-            .is_some_and(|m| m.contains("Time limit")),
+            .is_some_and(|m| m.to_lowercase().contains("time limit")),
         "{resp}"
     );
     let resp = s.client.request(

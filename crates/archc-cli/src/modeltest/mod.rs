@@ -31,6 +31,8 @@ pub enum SnapshotState {
 }
 
 /// Find models under the paths: `.arch` files with an objective, a plan or a test block.
+/// Directories are walked as [`crate::inputs::walk`] does (`.gitignore` respected, symbolic
+/// links not followed); files given by name are taken when they are models.
 pub fn discover(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let roots: Vec<PathBuf> = if paths.is_empty() {
@@ -39,28 +41,20 @@ pub fn discover(paths: &[PathBuf]) -> Vec<PathBuf> {
         paths.to_vec()
     };
     for p in roots {
-        walk(&p, &mut out);
+        let files = if p.is_dir() {
+            crate::inputs::walk(&p)
+        } else {
+            vec![p]
+        };
+        out.extend(
+            files
+                .into_iter()
+                .filter(|f| f.extension().and_then(|e| e.to_str()) == Some("arch") && is_model(f)),
+        );
     }
     out.sort();
     out.dedup();
     out
-}
-
-fn walk(p: &Path, out: &mut Vec<PathBuf>) {
-    if p.is_dir() {
-        let Ok(rd) = std::fs::read_dir(p) else { return };
-        let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        entries.sort();
-        for e in entries {
-            let name = e.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if name.starts_with('.') || name == "target" || name == "node_modules" {
-                continue;
-            }
-            walk(&e, out);
-        }
-    } else if p.extension().and_then(|e| e.to_str()) == Some("arch") && is_model(p) {
-        out.push(p.to_path_buf());
-    }
 }
 
 fn is_model(p: &Path) -> bool {
@@ -145,13 +139,11 @@ pub fn run_model(path: &Path, update: bool) -> ModelResult {
     }
     let snap_path = snapshot::path_for(path);
     if update {
-        match std::fs::write(&snap_path, &text) {
+        match crate::output::write_atomic(&snap_path, |w| w.write_all(text.as_bytes())) {
             Ok(()) => result.snapshot = SnapshotState::Written,
             Err(e) => {
                 result.passed = false;
-                result
-                    .messages
-                    .push(format!("cannot write {}: {e}", snap_path.display()));
+                result.messages.push(e.to_string());
             }
         }
     } else {
@@ -202,8 +194,11 @@ fn solve(a: &mut Analysis) -> Result<(Status, Option<f64>, String), String> {
     let Some(inst) = a.instance.as_ref() else {
         return Err("no instance".into());
     };
-    let solved = archc::solve::solve_model(&inst.model, &SolveOptions::default())
-        .map_err(|d| format!("{} {}", d.code, d.message))?;
+    // Solver libraries print on fd 1, where the test lines go.
+    let quiet = crate::stdio::StdoutRedirect::begin(crate::stdio::Target::Null).ok();
+    let solved = archc::solve::solve_model(&inst.model, &SolveOptions::default());
+    drop(quiet);
+    let solved = solved.map_err(|d| format!("{} {}", d.code, d.message))?;
     let report = archc::report::build(
         &name,
         inst,
@@ -348,15 +343,32 @@ fn eval_data(a: &mut Analysis, e: &ast::Expr) -> Result<f64, String> {
     r
 }
 
-/// `archc test [PATHS] [--update]`.
+/// `archc test PATHS [--update]`.
 pub fn run_cli(paths: &[PathBuf], update: bool) -> i32 {
+    if paths.is_empty() {
+        eprintln!("error: no paths given (usage: archc test PATH...)");
+        return crate::exit::USAGE;
+    }
+    let mut missing = false;
+    for p in paths {
+        if let Err(e) = std::fs::metadata(p) {
+            crate::inputs::report_unreadable(p, &e);
+            missing = true;
+        }
+    }
+    if missing {
+        return crate::exit::MODEL_ERROR;
+    }
     let models = discover(paths);
+    let mut out = String::new();
     if models.is_empty() {
         eprintln!(
             "no models found (a model is an .arch file with an objective, a plan or a test block)"
         );
-        println!("0 passed, 0 failed");
-        return 0;
+        return match crate::output::write_stdout("0 passed, 0 failed\n") {
+            Ok(()) => crate::exit::OK,
+            Err(c) => c,
+        };
     }
     let (mut passed, mut failed) = (0, 0);
     for m in &models {
@@ -367,29 +379,33 @@ pub fn run_cli(paths: &[PathBuf], update: bool) -> i32 {
             SnapshotState::Differs => "snapshot differs",
             SnapshotState::Missing => "no snapshot",
         };
+        let verdict = if r.passed { "ok  " } else { "FAIL" };
         if r.passed {
             passed += 1;
-            println!(
-                "ok   {} ({} expectations, {snap})",
-                m.display(),
-                r.expectations
-            );
         } else {
             failed += 1;
-            println!(
-                "FAIL {} ({} expectations, {snap})",
-                m.display(),
-                r.expectations
-            );
+        }
+        out.push_str(&format!(
+            "{verdict} {} ({} expectations, {snap})\n",
+            m.display(),
+            r.expectations
+        ));
+        if !r.passed {
             for msg in &r.messages {
-                println!("     {msg}");
+                out.push_str(&format!("     {msg}\n"));
             }
         }
+        // One model at a time, so that a long run shows where it is.
+        if let Err(c) = crate::output::write_stdout(&std::mem::take(&mut out)) {
+            return c;
+        }
     }
-    println!("{passed} passed, {failed} failed");
+    if let Err(c) = crate::output::write_stdout(&format!("{passed} passed, {failed} failed\n")) {
+        return c;
+    }
     if failed > 0 {
-        1
+        crate::exit::MODEL_ERROR
     } else {
-        0
+        crate::exit::OK
     }
 }

@@ -6,7 +6,7 @@ pub mod table;
 
 use crate::instantiate::Instance;
 use crate::ir::{ColId, DeclKind, Model, RowId, Sense};
-use crate::solve::{RawSolution, Status};
+use crate::solve::{RawSolution, Status, Stop};
 use serde::Serialize;
 
 /// Version of the JSON schema; bumped on any incompatible change.
@@ -17,13 +17,24 @@ pub const SCHEMA: &str = "archc.solution/1";
 pub struct Report {
     pub schema: &'static str,
     pub model: String,
+    /// How the solve ended, coarsely (a stopped solve is `Feasible` with a plan, `Error`
+    /// without one); [`Report::outcome`] tells the stops apart.
+    #[serde(skip)]
     pub status: Status,
+    /// How the solve ended, written as the JSON `status`.
+    #[serde(rename = "status")]
+    pub outcome: ReportStatus,
     pub backend: String,
     pub solver: String,
     /// Why the backend was chosen.
     pub backend_reason: String,
     pub solve_time_ms: u64,
+    /// Relative gap between the plan's objective and the best bound, when known.
     pub gap: Option<f64>,
+    /// Objective of the best plan found (the plan reported), when there is one.
+    pub primal_bound: Option<f64>,
+    /// Best bound on the objective proven by the solver, when known.
+    pub dual_bound: Option<f64>,
     pub objective: Option<ObjectiveReport>,
     pub decisions: Vec<DecisionReport>,
     pub constraints: Vec<ConstraintReport>,
@@ -31,6 +42,59 @@ pub struct Report {
     pub size: SizeReport,
     /// Trajectories of plans solved by DP (empty for MILP).
     pub plans: Vec<crate::plan::dp::PlanTrajectory>,
+}
+
+/// The JSON `status` of a report: the solver's status, with the two ways a solve can stop
+/// early told apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    Optimal,
+    /// A plan that is not proven optimal (a time limit, or the requested gap).
+    Feasible,
+    Infeasible,
+    Unbounded,
+    Error,
+    /// The time limit was reached before any plan was found.
+    TimeLimit,
+    /// The solve was interrupted; the best plan found so far, if any, is reported.
+    Interrupted,
+}
+
+impl ReportStatus {
+    /// The status of a raw solution.
+    pub fn of(raw: &RawSolution) -> ReportStatus {
+        match (raw.stop, raw.status) {
+            (Some(Stop::Interrupted), _) => ReportStatus::Interrupted,
+            (Some(Stop::TimeLimit), Status::Error) => ReportStatus::TimeLimit,
+            (_, status) => status.into(),
+        }
+    }
+
+    /// The name written in JSON and in the report header.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportStatus::Optimal => "optimal",
+            ReportStatus::Feasible => "feasible",
+            ReportStatus::Infeasible => "infeasible",
+            ReportStatus::Unbounded => "unbounded",
+            ReportStatus::Error => "error",
+            ReportStatus::TimeLimit => "time_limit",
+            ReportStatus::Interrupted => "interrupted",
+        }
+    }
+}
+
+impl From<Status> for ReportStatus {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Optimal => ReportStatus::Optimal,
+            Status::Feasible => ReportStatus::Feasible,
+            Status::Infeasible => ReportStatus::Infeasible,
+            Status::Unbounded => ReportStatus::Unbounded,
+            Status::Error => ReportStatus::Error,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -160,11 +224,16 @@ pub fn build(
         schema: SCHEMA,
         model: model_name.to_string(),
         status: raw.status,
+        outcome: ReportStatus::of(raw),
         backend: backend.to_string(),
         solver: raw.solver.name().to_string(),
         backend_reason: reason.to_string(),
         solve_time_ms: raw.time.as_millis() as u64,
         gap: raw.gap,
+        primal_bound: has_values.then(|| clean(raw.objective)),
+        dual_bound: raw.dual_bound.map(clean).or_else(|| {
+            (has_values && raw.status == Status::Optimal).then(|| clean(raw.objective))
+        }),
         objective,
         decisions,
         constraints,
@@ -184,11 +253,14 @@ pub fn build_dp(model_name: &str, outcome: &crate::plan::DpOutcome, reason: &str
         schema: SCHEMA,
         model: model_name.to_string(),
         status: Status::Optimal,
+        outcome: ReportStatus::Optimal,
         backend: "dp".into(),
         solver: "dp".into(),
         backend_reason: reason.to_string(),
         solve_time_ms: outcome.time_ms,
         gap: Some(0.0),
+        primal_bound: Some(clean(outcome.cost)),
+        dual_bound: Some(clean(outcome.cost)),
         objective: Some(ObjectiveReport {
             name: "cost".into(),
             sense: Sense::Minimize,

@@ -35,13 +35,18 @@ fn with_unit(v: f64, unit: &str) -> String {
 /// Render the whole report.
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
-    let status = serde_json::to_value(r.status)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default();
-    let _ = write!(out, "status: {status}");
+    let _ = write!(out, "status: {}", r.outcome.name());
     if let Some(g) = r.gap {
         let _ = write!(out, "  gap: {:.4}%", g * 100.0);
+    }
+    // Bounds tell something only when the plan is not proven optimal.
+    if r.outcome != super::ReportStatus::Optimal {
+        if let Some(b) = r.primal_bound {
+            let _ = write!(out, "  primal bound: {}", format_number(b));
+        }
+        if let Some(b) = r.dual_bound {
+            let _ = write!(out, "  dual bound: {}", format_number(b));
+        }
     }
     let _ = writeln!(out, "  solver: {}  time: {} ms", r.solver, r.solve_time_ms);
     let _ = writeln!(out, "backend: {}", r.backend_reason);

@@ -91,6 +91,16 @@ pub enum Status {
     Error,
 }
 
+/// Why a solve stopped before it finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stop {
+    /// The time limit (or another solver limit) was reached.
+    TimeLimit,
+    /// An interrupt was requested ([`crate::backends::milp::SolveControl::request_stop`]).
+    Interrupted,
+}
+
 /// What a MILP backend returned, before verification.
 #[derive(Clone, Debug, Serialize)]
 pub struct RawSolution {
@@ -100,6 +110,11 @@ pub struct RawSolution {
     pub objective: f64,
     /// Relative gap when known.
     pub gap: Option<f64>,
+    /// Best bound on the objective proven by the solver (constants included), when known.
+    pub dual_bound: Option<f64>,
+    /// Why the solver stopped before it finished, if it did: with a solution the status is
+    /// `Feasible`, without one `Error`.
+    pub stop: Option<Stop>,
     pub solver: SolverKind,
     pub time: Duration,
     /// Row duals from the LP (relaxation) when the backend gives them.

@@ -24,6 +24,7 @@ use crate::ir::{Model, VarKind};
 use crate::solve::verify::{objective_value, verify, Tolerances};
 use crate::solve::{RawSolution, SolveOptions, SolverKind, Status};
 use run::Outcome;
+pub use run::{interruptible, SolveControl, SolveProgress, CONTROL};
 use std::time::Instant;
 use translate::Trivial;
 
@@ -69,7 +70,9 @@ pub fn solve(model: &Model, opts: &SolveOptions) -> Result<RawSolution, Diagnost
             status: Status::Optimal,
             values: Vec::new(),
             gap: Some(0.0),
+            dual_bound: None,
             duals: Some(vec![0.0; model.num_rows()]),
+            stop: None,
             message: String::new(),
         },
         Trivial::Decided(status, message) => Outcome::without_solution(status, message),
@@ -96,22 +99,38 @@ fn guarded(kind: SolverKind, f: impl FnOnce() -> Outcome) -> Outcome {
 #[allow(unused_variables)]
 fn run_solver(kind: SolverKind, model: &Model, opts: &SolveOptions) -> Outcome {
     let pure_lp = model.columns.iter().all(|c| c.kind == VarKind::Continuous);
+    // The solvers see the objective without its constants; bounds are reported with them.
+    let offset: f64 = model
+        .objective
+        .as_ref()
+        .map_or(0.0, |o| o.terms.iter().map(|t| t.constant).sum());
     match kind {
         #[cfg(feature = "highs")]
         SolverKind::Highs => {
             use good_lp::solvers::highs::highs;
             let rows = model.num_rows();
-            let first = run::highs(translate::build(model, highs, false), rows, pure_lp, opts);
+            let first = run::highs(
+                translate::build(model, highs, false),
+                rows,
+                pure_lp,
+                opts,
+                offset,
+            );
             tell_unbounded_apart(first, || {
-                run::highs(translate::build(model, highs, true), rows, false, opts)
+                run::highs(translate::build(model, highs, true), rows, false, opts, 0.0)
             })
         }
         #[cfg(feature = "cbc")]
         SolverKind::Cbc => {
             use good_lp::solvers::coin_cbc::coin_cbc;
-            let first = run::cbc(translate::build(model, coin_cbc, false), !pure_lp, opts);
+            let first = run::cbc(
+                translate::build(model, coin_cbc, false),
+                !pure_lp,
+                opts,
+                offset,
+            );
             tell_unbounded_apart(first, || {
-                run::cbc(translate::build(model, coin_cbc, true), !pure_lp, opts)
+                run::cbc(translate::build(model, coin_cbc, true), !pure_lp, opts, 0.0)
             })
         }
         #[cfg(feature = "microlp")]
@@ -214,10 +233,12 @@ fn finish(model: &Model, kind: SolverKind, mut outcome: Outcome, start: Instant)
     {
         // Some solvers hand back their last iterate when a limit stops them before any
         // feasible solution is found.
+        let stop = outcome.stop;
         outcome = Outcome::without_solution(
             Status::Error,
             "the solver stopped at a limit before it found a feasible solution".into(),
         );
+        outcome.stop = stop;
     }
     if outcome.status == Status::Error && outcome.message.is_empty() {
         outcome.message = "the solver gave no reason".into();
@@ -232,6 +253,8 @@ fn finish(model: &Model, kind: SolverKind, mut outcome: Outcome, start: Instant)
         values: outcome.values,
         objective,
         gap: outcome.gap,
+        dual_bound: outcome.dual_bound,
+        stop: outcome.stop,
         solver: kind,
         time: start.elapsed(),
         duals: outcome.duals,

@@ -3,17 +3,116 @@
 //! cargo feature is on.
 
 use super::translate::Built;
-use crate::solve::{SolveOptions, Status};
+use crate::solve::{SolveOptions, Status, Stop};
 #[allow(unused_imports)]
 use good_lp::{ResolutionError, Solution, SolutionStatus, SolverModel, WithMipGap, WithTimeLimit};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+/// What a running solve has found so far (model terms, objective constants included).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SolveProgress {
+    /// Objective of the best solution found.
+    pub incumbent: Option<f64>,
+    /// Best bound on the objective.
+    pub bound: Option<f64>,
+    /// Relative gap between the two.
+    pub gap: Option<f64>,
+}
+
+/// The process-wide handle on the running MILP solve: interrupt requests in, progress out.
+/// Only solvers with callbacks (HiGHS) read it during the solve; see [`interruptible`].
+pub struct SolveControl {
+    stop: AtomicBool,
+    state: Mutex<(f64, SolveProgress)>,
+}
+
+/// The one [`SolveControl`] (a signal handler has no other way to reach the solver).
+pub static CONTROL: SolveControl = SolveControl {
+    stop: AtomicBool::new(false),
+    state: Mutex::new((
+        0.0,
+        SolveProgress {
+            incumbent: None,
+            bound: None,
+            gap: None,
+        },
+    )),
+};
+
+impl SolveControl {
+    /// Ask the running solve to stop with the best solution it has.
+    pub fn request_stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether a stop was requested since the last [`SolveControl::reset`].
+    pub fn stop_requested(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    /// Forget a stop request and the progress of an earlier solve.
+    pub fn reset(&self) {
+        self.stop.store(false, Ordering::SeqCst);
+        if let Ok(mut s) = self.state.lock() {
+            *s = (0.0, SolveProgress::default());
+        }
+    }
+
+    /// What the running solve has found so far.
+    pub fn progress(&self) -> SolveProgress {
+        self.state.lock().map(|s| s.1).unwrap_or_default()
+    }
+
+    /// A solve starts: `offset` is the objective constant the solver does not see.
+    #[allow(dead_code)]
+    pub(super) fn begin(&self, offset: f64) {
+        if let Ok(mut s) = self.state.lock() {
+            *s = (offset, SolveProgress::default());
+        }
+    }
+
+    #[allow(dead_code)]
+    fn record(&self, primal: f64, dual: f64, gap: f64) {
+        let ok = |v: f64| (v.is_finite() && v.abs() < 1e30).then_some(v);
+        if let Ok(mut s) = self.state.lock() {
+            let offset = s.0;
+            s.1 = SolveProgress {
+                incumbent: ok(primal).map(|v| v + offset),
+                bound: ok(dual).map(|v| v + offset),
+                gap: ok(gap),
+            };
+        }
+    }
+}
+
+/// Whether `kind` can be stopped mid-solve through [`CONTROL`] (it keeps its best
+/// solution); the others run until they finish or reach their time limit.
+pub fn interruptible(kind: crate::solve::SolverKind) -> bool {
+    kind == crate::solve::SolverKind::Highs
+}
+
+// The values of HiGHS's `HighsCallbackType` (highs_c_api.h).
+#[cfg(feature = "highs")]
+const HIGHS_CB_SIMPLEX_INTERRUPT: i32 = 1;
+#[cfg(feature = "highs")]
+const HIGHS_CB_IPM_INTERRUPT: i32 = 2;
+#[cfg(feature = "highs")]
+const HIGHS_CB_MIP_IMPROVING_SOLUTION: i32 = 4;
+#[cfg(feature = "highs")]
+const HIGHS_CB_MIP_INTERRUPT: i32 = 6;
 
 /// What one solver run gave, before the values are cleaned and the objective recomputed.
 pub(super) struct Outcome {
     pub status: Status,
     pub values: Vec<f64>,
     pub gap: Option<f64>,
+    /// Best bound on the objective (model terms, constants included), when known.
+    pub dual_bound: Option<f64>,
     /// Sum of the constraint duals per row, when the solver gives them.
     pub duals: Option<Vec<f64>>,
+    /// Why the solver stopped early, if it did.
+    pub stop: Option<Stop>,
     pub message: String,
 }
 
@@ -23,7 +122,9 @@ impl Outcome {
             status,
             values: Vec::new(),
             gap: None,
+            dual_bound: None,
             duals: None,
+            stop: None,
             message,
         }
     }
@@ -67,63 +168,205 @@ fn gap_option(opts: &SolveOptions) -> Result<Option<f32>, Outcome> {
     }
 }
 
-/// Solve with HiGHS. Duals are read for pure-LP models.
+/// Solve with HiGHS, through its own API rather than good_lp's `solve`, so that the gap and
+/// the bounds can be read, and the callbacks report progress and take interrupt requests
+/// ([`CONTROL`]). Duals are read for pure-LP models. The log goes to the console (fd 1) only
+/// when `opts.quiet` is false; callers that want it elsewhere redirect that descriptor.
 #[cfg(feature = "highs")]
 pub(super) fn highs(
     built: Built<good_lp::solvers::highs::HighsProblem>,
     rows: usize,
     lp: bool,
     opts: &SolveOptions,
+    offset: f64,
 ) -> Outcome {
-    use good_lp::solvers::DualValues;
-    use good_lp::SolutionWithDual;
-    let Built {
-        mut problem,
-        vars,
-        refs,
-    } = built;
-    problem.set_verbose(!opts.quiet);
-    if let Some(t) = opts.time_limit {
-        problem = problem.set_time_limit(t.as_secs_f64());
-    }
+    use highs::{HighsModelStatus, HighsSolutionStatus};
+    let Built { problem, refs, .. } = built;
     // HiGHS stops at a relative gap of 1e-4 by default and calls that optimal. Without a
     // gap from the user, ask for 0, so that "optimal" means what it says (HiGHS then stops
     // on its absolute gap tolerance, 1e-6, which is optimal to any printed precision).
     let gap = match gap_option(opts) {
-        Ok(g) => g.unwrap_or(0.0),
+        Ok(g) => g.map_or(0.0, f64::from),
         Err(o) => return o,
     };
-    match problem.set_mip_rel_gap(gap) {
-        Ok(p) => problem = p,
+    let mut model = match problem.try_into_inner() {
+        Ok(m) => m,
         Err(e) => return Outcome::without_solution(Status::Error, e.to_string()),
+    };
+    let mut set = |k: &str, v: OptionValue| {
+        let r = match v {
+            OptionValue::Bool(b) => model.try_set_option(k, b),
+            OptionValue::Float(f) => model.try_set_option(k, f),
+            OptionValue::Int(i) => model.try_set_option(k, i),
+        };
+        r.map_err(|_| {
+            Outcome::without_solution(Status::Error, format!("HiGHS refused option `{k}`"))
+        })
+    };
+    let settings = [
+        ("output_flag", OptionValue::Bool(!opts.quiet)),
+        ("log_to_console", OptionValue::Bool(!opts.quiet)),
+        ("mip_rel_gap", OptionValue::Float(gap)),
+    ];
+    for (k, v) in settings {
+        if let Err(o) = set(k, v) {
+            return o;
+        }
+    }
+    if let Some(t) = opts.time_limit {
+        if let Err(o) = set("time_limit", OptionValue::Float(t.as_secs_f64())) {
+            return o;
+        }
     }
     if let Some(n) = opts.threads {
-        problem = problem.set_threads(n.max(1));
+        let n = i32::try_from(n.max(1)).unwrap_or(i32::MAX);
+        if let Err(o) = set("threads", OptionValue::Int(n)) {
+            return o;
+        }
     }
-    match problem.solve() {
-        Ok(mut sol) => {
-            let status = match sol.status() {
-                SolutionStatus::GapLimit if gap == 0.0 => Status::Optimal,
-                s => from_solution_status(s, opts),
-            };
-            let values = values_of(&sol, &vars);
-            let duals = (lp && status == Status::Optimal).then(|| {
-                let d = sol.compute_dual();
-                let mut duals = vec![0.0; rows];
-                for (row, r) in refs {
-                    duals[row as usize] += d.dual(r);
-                }
-                duals
-            });
-            Outcome {
-                status,
-                values,
-                gap: None,
-                duals,
-                message: String::new(),
+    CONTROL.begin(offset);
+    // SAFETY: the pointer is the live HiGHS instance owned by `model`; the callback reads
+    // and writes only the process-wide `CONTROL`, so it needs no user data.
+    unsafe {
+        let ptr = model.as_mut_ptr();
+        highs_sys::Highs_setCallback(ptr, Some(highs_callback), std::ptr::null_mut());
+        for kind in [
+            HIGHS_CB_SIMPLEX_INTERRUPT,
+            HIGHS_CB_IPM_INTERRUPT,
+            HIGHS_CB_MIP_INTERRUPT,
+            HIGHS_CB_MIP_IMPROVING_SOLUTION,
+        ] {
+            highs_sys::Highs_startCallback(ptr, kind);
+        }
+    }
+    let solved = match model.try_solve() {
+        Ok(s) => s,
+        Err(e) => {
+            return Outcome::without_solution(
+                Status::Error,
+                format!("HiGHS error while solving the model: {e:?}"),
+            )
+        }
+    };
+    let model_status = solved.status();
+    let has_solution = solved.primal_solution_status() == HighsSolutionStatus::Feasible;
+    let info = |name: &std::ffi::CStr| {
+        solved
+            .double_info_value(name)
+            .ok()
+            .filter(|v| v.is_finite() && v.abs() < 1e30)
+    };
+    let mip_gap = info(c"mip_gap");
+    let dual_bound = if lp { None } else { info(c"mip_dual_bound") };
+    let stop = match model_status {
+        HighsModelStatus::ReachedInterrupt => Some(Stop::Interrupted),
+        HighsModelStatus::ReachedTimeLimit
+        | HighsModelStatus::ReachedIterationLimit
+        | HighsModelStatus::ReachedSolutionLimit
+        | HighsModelStatus::ReachedMemoryLimit => Some(Stop::TimeLimit),
+        _ => None,
+    };
+    let status = match model_status {
+        HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => {
+            return Outcome::without_solution(Status::Infeasible, String::new())
+        }
+        HighsModelStatus::Unbounded => {
+            return Outcome::without_solution(Status::Unbounded, String::new())
+        }
+        HighsModelStatus::Optimal
+        | HighsModelStatus::ObjectiveBound
+        | HighsModelStatus::ObjectiveTarget => {
+            let stopped_at_gap = opts.gap.is_some() && mip_gap.is_some_and(|g| g > 0.0);
+            if stopped_at_gap {
+                Status::Feasible
+            } else {
+                Status::Optimal
             }
         }
-        Err(e) => from_error(e),
+        _ if stop.is_some() => Status::Feasible,
+        other => {
+            return Outcome::without_solution(
+                Status::Error,
+                format!("HiGHS ended with status {other:?}"),
+            )
+        }
+    };
+    if !has_solution {
+        let mut o = Outcome::without_solution(
+            Status::Error,
+            match stop {
+                Some(Stop::Interrupted) => "interrupted before any plan was found".into(),
+                Some(Stop::TimeLimit) => {
+                    "the time limit was reached before any plan was found".into()
+                }
+                None => "HiGHS found no solution".into(),
+            },
+        );
+        o.stop = stop;
+        o.dual_bound = dual_bound.map(|b| b + offset);
+        return o;
+    }
+    let solution = solved.get_solution();
+    let values = solution.columns().to_vec();
+    let duals = (lp && status == Status::Optimal).then(|| {
+        let d = solution.dual_rows();
+        let mut duals = vec![0.0; rows];
+        // Constraints went to HiGHS one per reference, in order: the k-th reference is
+        // HiGHS row k.
+        for (k, (row, _)) in refs.iter().enumerate() {
+            if let Some(v) = d.get(k) {
+                duals[*row as usize] += v;
+            }
+        }
+        duals
+    });
+    let gap = if lp {
+        (status == Status::Optimal).then_some(0.0)
+    } else if status == Status::Optimal {
+        Some(0.0)
+    } else {
+        mip_gap
+    };
+    Outcome {
+        status,
+        values,
+        gap,
+        dual_bound: dual_bound.map(|b| b + offset),
+        duals,
+        stop,
+        message: String::new(),
+    }
+}
+
+/// A HiGHS option value.
+#[cfg(feature = "highs")]
+enum OptionValue {
+    Bool(bool),
+    Float(f64),
+    Int(i32),
+}
+
+/// HiGHS callback: records the incumbent, bound and gap, and asks HiGHS to stop when an
+/// interrupt was requested.
+#[cfg(feature = "highs")]
+unsafe extern "C" fn highs_callback(
+    kind: std::os::raw::c_int,
+    _message: *const std::os::raw::c_char,
+    data_out: *const highs_sys::HighsCallbackDataOut,
+    data_in: *mut highs_sys::HighsCallbackDataIn,
+    _user: *mut std::os::raw::c_void,
+) {
+    // SAFETY: HiGHS passes valid pointers (or null) for the duration of the call.
+    if let Some(out) = unsafe { data_out.as_ref() } {
+        if kind == HIGHS_CB_MIP_IMPROVING_SOLUTION || kind == HIGHS_CB_MIP_INTERRUPT {
+            CONTROL.record(out.mip_primal_bound, out.mip_dual_bound, out.mip_gap);
+        }
+    }
+    if CONTROL.stop_requested() {
+        // SAFETY: as above.
+        if let Some(input) = unsafe { data_in.as_mut() } {
+            input.user_interrupt = 1;
+        }
     }
 }
 
@@ -133,6 +376,7 @@ pub(super) fn cbc(
     built: Built<good_lp::solvers::coin_cbc::CoinCbcProblem>,
     mip: bool,
     opts: &SolveOptions,
+    offset: f64,
 ) -> Outcome {
     let Built {
         mut problem, vars, ..
@@ -158,16 +402,20 @@ pub(super) fn cbc(
     problem.set_parameter("preprocess", "off");
     match problem.solve() {
         Ok(sol) => {
+            let stop = matches!(sol.status(), SolutionStatus::TimeLimit).then_some(Stop::TimeLimit);
             let status = from_solution_status(sol.status(), opts);
             let values = values_of(&sol, &vars);
             let raw = sol.model();
+            let bound = raw.best_possible_value();
+            let dual_bound = (mip && bound.is_finite() && bound.abs() < 1e30).then_some(bound);
             let gap = if status == Status::Optimal {
                 Some(0.0)
             } else if mip {
                 let best = raw.obj_value();
-                let bound = raw.best_possible_value();
-                let g = (best - bound).abs() / best.abs().max(1e-10);
-                g.is_finite().then_some(g)
+                dual_bound.and_then(|bound| {
+                    let g = (best - bound).abs() / best.abs().max(1e-10);
+                    g.is_finite().then_some(g)
+                })
             } else {
                 None
             };
@@ -175,7 +423,9 @@ pub(super) fn cbc(
                 status,
                 values,
                 gap,
+                dual_bound: dual_bound.map(|b| b + offset),
                 duals: None,
+                stop,
                 message: String::new(),
             }
         }
@@ -205,6 +455,7 @@ pub(super) fn microlp(
     }
     match problem.solve() {
         Ok(sol) => {
+            let stop = matches!(sol.status(), SolutionStatus::TimeLimit).then_some(Stop::TimeLimit);
             let status = from_solution_status(sol.status(), opts);
             let values = values_of(&sol, &vars);
             let gap = sol.into_inner().gap();
@@ -212,9 +463,19 @@ pub(super) fn microlp(
                 status,
                 values,
                 gap,
+                dual_bound: None,
                 duals: None,
+                stop,
                 message: String::new(),
             }
+        }
+        Err(ResolutionError::Other(msg)) if msg.starts_with("Time limit reached") => {
+            let mut o = Outcome::without_solution(
+                Status::Error,
+                "the time limit was reached before any plan was found".into(),
+            );
+            o.stop = Some(Stop::TimeLimit);
+            o
         }
         Err(e) => from_error(e),
     }
