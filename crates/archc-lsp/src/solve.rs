@@ -26,10 +26,12 @@ pub struct SolveJob {
     path: PathBuf,
     overlays: HashMap<PathBuf, String>,
     time_limit: Duration,
+    /// `None`: the best solver built in.
+    solver: Option<archc::solve::SolverKind>,
 }
 
 impl SolveJob {
-    /// The job for `archc.solveAndExplain [uri, {"timeLimit": seconds}?]`.
+    /// The job for `archc.solveAndExplain [uri, {"timeLimit": seconds, "solver": name}?]`.
     pub fn new(world: &World, arguments: &[serde_json::Value]) -> Result<SolveJob, String> {
         let uri_text = arguments
             .first()
@@ -49,6 +51,15 @@ impl SolveJob {
                 .map(Duration::from_secs_f64)
                 .ok_or_else(|| format!("`timeLimit` must be a number of seconds, not {v}"))?,
         };
+        let solver = match arguments.get(1).map(|o| &o["solver"]) {
+            None | Some(serde_json::Value::Null) => None,
+            Some(v) => Some(
+                v.as_str()
+                    .and_then(archc::solve::SolverKind::parse)
+                    .filter(|k| k.is_enabled())
+                    .ok_or_else(|| format!("`solver` must name a solver built in, not {v}"))?,
+            ),
+        };
         let overlays = world
             .docs
             .iter()
@@ -59,6 +70,7 @@ impl SolveJob {
             uri,
             overlays,
             time_limit,
+            solver,
         })
     }
 
@@ -77,6 +89,7 @@ impl SolveJob {
         if !analysis.has_errors() {
             let solve_options = archc::solve::SolveOptions {
                 time_limit: Some(self.time_limit),
+                solver: self.solver,
                 ..Default::default()
             };
             match explain(&analysis, &solve_options) {
