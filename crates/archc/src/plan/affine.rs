@@ -372,14 +372,7 @@ impl AffinePlan {
         };
         let width = self.states + 2;
         // Each form at this state: (value without the decision, coefficient of the decision).
-        let at_state = |k: usize| -> (f64, f64) {
-            let c = &coefs[k * width..(k + 1) * width];
-            let mut v = c[0];
-            for (i, &s) in state.iter().enumerate() {
-                v += c[1 + i] * s as f64;
-            }
-            (v, c[width - 1])
-        };
+        let at_state = |k: usize| form_at_state(coefs, width, state, k);
         // Requirements in order; those on the state alone, before any tree, decide the
         // whole row at once.
         let mut reqs: SmallVec<[RowReq<'_>; 8]> = SmallVec::new();
@@ -529,14 +522,7 @@ impl AffinePlan {
             return Ok(());
         };
         let width = self.states + 2;
-        let at_state = |k: usize| -> (f64, f64) {
-            let c = &coefs[k * width..(k + 1) * width];
-            let mut v = c[0];
-            for (i, &s) in state.iter().enumerate() {
-                v += c[1 + i] * s as f64;
-            }
-            (v, c[width - 1])
-        };
+        let at_state = |k: usize| form_at_state(coefs, width, state, k);
         let mut reqs: SmallVec<[(Op2, SideAt, SideAt); 8]> = SmallVec::new();
         for r in &self.requires {
             if let Require::Affine { op, k } = r {
@@ -599,14 +585,7 @@ impl AffinePlan {
             return false;
         }
         let width = self.states + 2;
-        let at_state = |k: usize| -> (f64, f64) {
-            let c = &coefs[k * width..(k + 1) * width];
-            let mut v = c[0];
-            for (i, &s) in state.iter().enumerate() {
-                v += c[1 + i] * s as f64;
-            }
-            (v, c[width - 1])
-        };
+        let at_state = |k: usize| form_at_state(coefs, width, state, k);
         let mut reqs: SmallVec<[(Op2, SideAt, SideAt); 8]> = SmallVec::new();
         let mut rejected = false;
         for r in &self.requires {
@@ -749,3 +728,14 @@ fn whole_state(v: f64) -> Result<i64, EvalError> {
 
 #[cfg(test)]
 mod tests;
+
+/// Form `k` of a stage's coefficients (`width` per form: constant, one per state dimension,
+/// the decision's) at `state`: its value without the decision, and the decision's coefficient.
+fn form_at_state(coefs: &[f64], width: usize, state: &[i64], k: usize) -> (f64, f64) {
+    let c = &coefs[k * width..(k + 1) * width];
+    let mut v = c[0];
+    for (i, &s) in state.iter().enumerate() {
+        v += c[1 + i] * s as f64;
+    }
+    (v, c[width - 1])
+}
