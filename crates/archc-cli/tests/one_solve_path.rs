@@ -232,3 +232,40 @@ fn every_file_is_read_once_through_analysis_and_solve() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The language server's solve: a plan without a feasible policy is explained on either
+/// backend (by the DP diagnostic, or by the conflict of its MILP lowering), with the same
+/// status from the one solve path.
+#[test]
+fn an_infeasible_plan_is_explained_on_both_backends() {
+    let text = "set weeks = 1..3\n\
+                plan stock over w in weeks {\n\
+                    state level: 0..10 = 0\n\
+                    choose order: 0..1\n\
+                    next level = level + order\n\
+                    require level + order >= 2\n\
+                    cost = order\n\
+                }\n";
+    for (backend, code) in [
+        (BackendChoice::Auto, archc::diagnostics::Code::E0611),
+        (BackendChoice::Milp, archc::diagnostics::Code::E0711),
+    ] {
+        let options = AnalyzeOptions {
+            instantiate: true,
+            backend,
+            ..Default::default()
+        };
+        let mut a = archc::driver::analyze_source("m.arch", text, None, &options);
+        assert!(!a.has_errors(), "{backend:?}: {:?}", a.diagnostics);
+        let solved = solve(&mut a, &SolveOptions::default()).expect("a solve");
+        assert_eq!(solved.status, Status::Infeasible, "{backend:?}");
+        assert_eq!(solved.verification, None, "{backend:?}");
+        let explained =
+            archc::driver::solve_and_explain(&mut a, &SolveOptions::default()).expect("an answer");
+        assert_eq!(
+            explained.iter().map(|d| d.code).collect::<Vec<_>>(),
+            [code],
+            "{backend:?}"
+        );
+    }
+}
