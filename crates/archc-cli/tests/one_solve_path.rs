@@ -268,4 +268,11 @@ fn an_infeasible_plan_is_explained_on_both_backends() {
             "{backend:?}"
         );
     }
+    // The embedding API reports it as infeasible, without a plan.
+    let mut model = archc::compile_source("m.arch", text, None).expect("the model compiles");
+    let solution = model.solve(&SolveOptions::default()).expect("a solve");
+    assert_eq!(solution.status(), Status::Infeasible);
+    assert_eq!(solution.objective(), None);
+    assert_eq!(solution.report.backend, "dp");
+    assert!(solution.to_json().contains("\"status\": \"infeasible\""));
 }
