@@ -19,8 +19,9 @@
 //! Run: `cargo bench -p archc-bench [--features highs] --bench bench_dp -- [--case
 //! racks|linear|all] [--highs-limit SECONDS] [--unpruned] [--size REGIONSxQUARTERS]`.
 
-use archc::analysis::{analyze, AnalyzeOptions};
+use archc::analysis::AnalyzeOptions;
 use archc::backends::dp::DpOptions;
+use archc::driver::analyze;
 use archc::plan::BackendChoice;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

@@ -6,7 +6,8 @@
 //! Usage: `cargo bench -p archc-bench --bench bench_explain -- [--regions 20] [--services 240]
 //! [--solver microlp|highs|cbc] [--no-repair]`
 
-use archc::analysis::{analyze, AnalyzeOptions};
+use archc::analysis::AnalyzeOptions;
+use archc::driver::analyze;
 use archc::solve::explain::{explain_infeasible_with, InfeasibleOptions};
 use archc::solve::{SolveOptions, SolverKind};
 use std::fmt::Write as _;

@@ -11,7 +11,8 @@
 //! also solves `50x10` and `100x20` with the default solver and compares the optimum with
 //! the peers' published 142747 and 234528.
 
-use archc::analysis::{analyze, AnalyzeOptions};
+use archc::analysis::AnalyzeOptions;
+use archc::driver::analyze;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

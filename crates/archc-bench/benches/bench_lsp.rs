@@ -2,7 +2,7 @@
 //! then, N times, edits one number in the middle and measures what the server does on a
 //! change: `World::set_text`, the server's didChange handler (analysis with the document's
 //! parse cache, then the snapshot: symbol index and line index), then the lexer for
-//! semantic tokens; and, apart, a plain `analysis::analyze` from scratch and formatting.
+//! semantic tokens; and, apart, a plain `driver::analyze` from scratch and formatting.
 //! Prints the median and the spread of each. Then it times opening and saving a model of
 //! [`OPEN_LINES`] lines that is mostly params (`World::set_text` on a new world, and
 //! `World::reanalyze` on save: both check and instantiate it), the case that used to be
@@ -10,7 +10,8 @@
 //!
 //! Run: `cargo bench -p archc-bench --bench bench_lsp -- [LINES] [RUNS]` (defaults 5000 and 21).
 
-use archc::analysis::{analyze, AnalyzeOptions};
+use archc::analysis::AnalyzeOptions;
+use archc::driver::analyze;
 use archc_lsp::world::{Depth, World};
 use std::collections::HashMap;
 use std::path::PathBuf;

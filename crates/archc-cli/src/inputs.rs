@@ -3,7 +3,8 @@
 //! a symbolic link (so they cannot leave the tree or loop). A path that does not exist is an
 //! error reported the same way by every command (exit 1, like a model error).
 
-use archc::analysis::{analyze, analyze_source, Analysis, AnalyzeOptions};
+use archc::analysis::{Analysis, AnalyzeOptions};
+use archc::driver::{analyze, analyze_source};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 

@@ -7,7 +7,7 @@ use crate::inputs::{analyze_input, input_of};
 use crate::output::{check_writable, inputs_of};
 use crate::progress::{self, Progress};
 use crate::stdio::{StdoutRedirect, Target};
-use archc::analysis::{Analysis, AnalyzeOptions};
+use archc::analysis::{Analysis, AnalyzeOptions, Backend};
 use archc::backends::milp::{interruptible, CONTROL};
 use archc::diagnostics::Code;
 use archc::report::ReportStatus;
@@ -170,12 +170,11 @@ pub fn run(args: &SolveArgs) -> i32 {
     if !args.quiet && args.format == Format::Json && !a.backend_reason.is_empty() {
         eprintln!("backend: {}", a.backend_reason);
     }
-    if a.backend == Some(archc::plan::Backend::Dp) {
-        return run_dp(args, &mut a);
+    let name = input_of(&args.file).display();
+    if a.backend == Some(Backend::Dp) {
+        let solved = archc::driver::solve(&mut a, &SolveOptions::default());
+        return finish_dp(args, &a, &name, solved);
     }
-    let Some(inst) = a.instance.as_ref() else {
-        return exit::MODEL_ERROR;
-    };
     let kind = match archc::backends::milp::choose_solver(solver) {
         Ok(k) => k,
         Err(d) => {
@@ -203,15 +202,30 @@ pub fn run(args: &SolveArgs) -> i32 {
             return exit::IO;
         }
     };
-    let start = Instant::now();
     // Ctrl-C with a solver that cannot be stopped: report that no plan is known and exit,
-    // leaving the solver behind.
+    // leaving the solver behind. That report is made before the solve, which holds the
+    // model meanwhile.
+    let Some(unsolved) = a.instance.as_ref().map(|inst| {
+        let raw = no_plan(kind, Duration::ZERO, Stop::Interrupted);
+        let report = archc::report::build(&name, inst, &raw, "milp", &a.backend_reason, None);
+        (raw, report)
+    }) else {
+        return exit::MODEL_ERROR;
+    };
+    let start = Instant::now();
     let abandon = || -> i32 {
         crate::stdio::restore();
-        let raw = no_plan(kind, start.elapsed(), Stop::Interrupted);
-        report_unsolved(args, &a, &raw)
+        let (mut raw, mut report) = unsolved.clone();
+        raw.time = start.elapsed();
+        report.solve_time_ms = raw.time.as_millis() as u64;
+        if let Err(code) = emit(args, &report, None) {
+            return code;
+        }
+        exit_code(&raw)
     };
-    let result = solve_watched(&inst.model, &opts, kind, !args.quiet, &abandon);
+    let result = archc::driver::solve_with(&mut a, &opts, |model, opts| {
+        solve_watched(model, opts, kind, !args.quiet, &abandon)
+    });
     let solved = match result {
         Ok(s) => s,
         Err(d) => {
@@ -224,40 +238,25 @@ pub fn run(args: &SolveArgs) -> i32 {
             };
         }
     };
-    let stopped = ReportStatus::of(&solved.raw);
+    let Some(raw) = solved.raw() else {
+        return exit::SOLVER_ERROR;
+    };
+    let stopped = ReportStatus::of(raw);
     // Explanations re-solve the model: they are skipped after an interrupt.
-    let explained = if stopped == ReportStatus::Interrupted {
-        None
-    } else {
-        explain(args, &a, &inst.model, &solved.raw, &opts)
+    let explained = match a.instance.as_ref() {
+        Some(inst) if stopped != ReportStatus::Interrupted => {
+            explain(args, &a, &inst.model, raw, &opts)
+        }
+        _ => None,
     };
     drop(redirect);
-    let verification = solved
-        .verification
-        .as_ref()
-        .map(|v| archc::report::VerificationReport {
-            ok: v.is_ok(),
-            max_row_violation: v.max_row_violation,
-            violations: v.total(),
-        });
-    let name = input_of(&args.file).display();
-    let reason = if a.backend_reason.is_empty() {
-        solved.reason.clone()
-    } else {
-        a.backend_reason.clone()
+    let Some(report) = archc::driver::report(&a, &name, &solved) else {
+        return exit::MODEL_ERROR;
     };
-    let report = archc::report::build(
-        &name,
-        inst,
-        &solved.raw,
-        solved.backend,
-        &reason,
-        verification,
-    );
     if let Err(code) = emit(args, &report, explained) {
         return code;
     }
-    exit_code(&solved.raw)
+    exit_code(raw)
 }
 
 /// The exit code of a solve, with its one-line message on stderr.
@@ -301,7 +300,7 @@ fn solve_watched(
     kind: SolverKind,
     show_progress: bool,
     abandon: &dyn Fn() -> i32,
-) -> Result<archc::solve::Solved, archc::diagnostics::Diagnostic> {
+) -> Result<archc::solve::MilpSolved, archc::diagnostics::Diagnostic> {
     CONTROL.reset();
     progress::install_interrupt_handler();
     progress::set_solving(true);
@@ -353,25 +352,6 @@ fn no_plan(kind: SolverKind, time: Duration, stop: Stop) -> RawSolution {
     }
 }
 
-/// Report a solve without a plan (the model is instantiated) and give its exit code.
-fn report_unsolved(args: &SolveArgs, a: &Analysis, raw: &RawSolution) -> i32 {
-    let Some(inst) = a.instance.as_ref() else {
-        return exit::MODEL_ERROR;
-    };
-    let report = archc::report::build(
-        &input_of(&args.file).display(),
-        inst,
-        raw,
-        "milp",
-        &a.backend_reason,
-        None,
-    );
-    if let Err(code) = emit(args, &report, None) {
-        return code;
-    }
-    exit_code(raw)
-}
-
 fn print_plain(d: &archc::diagnostics::Diagnostic, a: &Analysis) {
     eprint!(
         "{}",
@@ -379,34 +359,36 @@ fn print_plain(d: &archc::diagnostics::Diagnostic, a: &Analysis) {
     );
 }
 
-/// Solve the plans of a model by DP.
-fn run_dp(args: &SolveArgs, a: &mut Analysis) -> i32 {
-    let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_mut()) else {
-        return exit::MODEL_ERROR;
-    };
-    match archc::plan::solve_dp(schema, &mut a.sources, inst) {
-        Ok(outcome) => {
-            let report = archc::report::build_dp(
-                &input_of(&args.file).display(),
-                &outcome,
-                &a.backend_reason,
-            );
-            match emit(args, &report, None) {
-                Ok(()) => exit::OK,
-                Err(code) => code,
-            }
-        }
+/// Report a DP solve and give its exit code: a plan without a feasible policy is its
+/// diagnostic (E0611) and no report.
+fn finish_dp(
+    args: &SolveArgs,
+    a: &Analysis,
+    name: &str,
+    solved: Result<archc::solve::Solved, archc::diagnostics::Diagnostic>,
+) -> i32 {
+    let solved = match solved {
+        Ok(s) => s,
         Err(d) => {
-            eprint!(
-                "{}",
-                archc::diagnostics::render::render_plain(&d, &a.sources, super::width())
-            );
-            match d.code {
-                Code::E0611 => exit::INFEASIBLE,
+            print_plain(&d, a);
+            return match d.code {
                 Code::E0702 => exit::VERIFICATION,
                 _ => exit::MODEL_ERROR,
-            }
+            };
         }
+    };
+    if solved.status == Status::Infeasible {
+        for d in &solved.diagnostics {
+            print_plain(d, a);
+        }
+        return exit::INFEASIBLE;
+    }
+    let Some(report) = archc::driver::report(a, name, &solved) else {
+        return exit::MODEL_ERROR;
+    };
+    match emit(args, &report, None) {
+        Ok(()) => exit::OK,
+        Err(code) => code,
     }
 }
 

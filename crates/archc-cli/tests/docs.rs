@@ -3,7 +3,8 @@
 //! tutorial's first draft gives its unit error, and the planning tutorial's models solve to
 //! the costs the page prints.
 
-use archc::analysis::{analyze, AnalyzeOptions, Backend};
+use archc::analysis::{AnalyzeOptions, Backend};
+use archc::driver::analyze;
 use archc::solve::{solve_model, SolveOptions};
 use std::path::{Path, PathBuf};
 

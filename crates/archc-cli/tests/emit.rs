@@ -51,7 +51,7 @@ fn ir_size(file: &Path) -> (usize, usize) {
 fn a_model_with_dp_plans_is_emitted_as_its_milp_lowering() {
     let file = root().join("examples/planning/knapsack.arch");
     // `solve` picks the DP backend for this model.
-    let a = archc::analysis::analyze(
+    let a = archc::driver::analyze(
         &file,
         &archc::analysis::AnalyzeOptions {
             instantiate: true,

@@ -7,8 +7,9 @@
 //! out because most examples have alternative optima (any split of a flow between paths of
 //! equal cost, any permutation of identical shards), which different solvers pick differently.
 
-use archc::analysis::{analyze, Analysis, AnalyzeOptions};
+use archc::analysis::{Analysis, AnalyzeOptions};
 use archc::diagnostics::render::render_plain;
+use archc::driver::analyze;
 use archc::plan::{Backend, BackendChoice};
 use archc::report::{self, Report};
 use archc::solve::{solve_model, SolveOptions, SolverKind, Status};

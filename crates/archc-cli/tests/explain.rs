@@ -2,13 +2,14 @@
 //! enabled solver: minimal conflicts (dropping any member makes the rest feasible), repairs
 //! that make the model feasible, and the rendered text as snapshots.
 
-use archc::analysis::{analyze, AnalyzeOptions};
+use archc::analysis::AnalyzeOptions;
 use archc::diagnostics::render::render_plain;
 use archc::diagnostics::Code;
+use archc::driver::{analyze, solve_and_explain};
 use archc::ir::Model;
 use archc::solve::explain::{
     explain_infeasible, explain_solution, explain_unbounded, is_feasible_model, is_feasible_subset,
-    presolve, solve_and_explain, Direction, DualSource, MemberKind, Subset,
+    presolve, Direction, DualSource, MemberKind, Subset,
 };
 use archc::solve::{SolveOptions, SolverKind};
 use std::path::{Path, PathBuf};
@@ -226,15 +227,15 @@ fn solved_models_list_binding_constraints_per_entity() {
 #[test]
 fn solve_and_explain_is_empty_when_feasible() {
     let o = SolveOptions::default();
-    let a = load(Path::new("tests/fixtures/explain/ok_capacity.arch"));
-    assert!(solve_and_explain(&a, &o).is_empty());
-    let a = load(Path::new("tests/fixtures/explain/capacity.arch"));
-    let d = solve_and_explain(&a, &o);
+    let mut a = load(Path::new("tests/fixtures/explain/ok_capacity.arch"));
+    assert!(solve_and_explain(&mut a, &o).expect("an answer").is_empty());
+    let mut a = load(Path::new("tests/fixtures/explain/capacity.arch"));
+    let d = solve_and_explain(&mut a, &o).expect("an answer");
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].code, Code::E0711);
     assert_eq!(d[0].labels.len(), 3);
-    let a = load(Path::new("tests/fixtures/explain/ok_unbounded.arch"));
-    let d = solve_and_explain(&a, &o);
+    let mut a = load(Path::new("tests/fixtures/explain/ok_unbounded.arch"));
+    let d = solve_and_explain(&mut a, &o).expect("an answer");
     assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), [Code::E0712]);
 }
 
@@ -287,7 +288,7 @@ fn cli_reports_conflict_and_repair_in_json_and_keeps_exit_codes() {
 /// settle the sub-models of this coupled build-out in minutes.
 #[test]
 fn an_explanation_that_runs_out_of_time_says_so() {
-    let a = archc::analysis::analyze_source(
+    let a = archc::driver::analyze_source(
         "budget.arch",
         "kind region { racks: int = 0, rack_price: usd = 0 usd }\n\
          region us-east { racks: 10, rack_price: 42_000 usd }\n\

@@ -3,7 +3,8 @@
 //! are E0216 (the cap is `AnalyzeOptions::max_file_size` and `--max-file-size`), unsaved
 //! buffers lay over used files and data files, and each file is read from disk once.
 
-use archc::analysis::{analyze, Analysis, AnalyzeOptions};
+use archc::analysis::{Analysis, AnalyzeOptions};
+use archc::driver::analyze;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;

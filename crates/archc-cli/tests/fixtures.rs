@@ -9,8 +9,9 @@
 //! A second test checks coverage: every registered code of the front-end ranges (E01xx to
 //! E06xx, W05xx) is produced by some `err/` fixture, and every code has an explanation.
 
-use archc::analysis::{analyze_source, Analysis, AnalyzeOptions};
+use archc::analysis::{Analysis, AnalyzeOptions};
 use archc::diagnostics::render::render_plain;
+use archc::driver::analyze_source;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

@@ -107,7 +107,8 @@ fn compiled(a: &archc::analysis::Analysis) -> (Vec<String>, String, String) {
 
 #[test]
 fn formatting_keeps_the_compiled_model() {
-    use archc::analysis::{analyze, AnalyzeOptions};
+    use archc::analysis::AnalyzeOptions;
+    use archc::driver::analyze;
     let options = AnalyzeOptions {
         instantiate: true,
         ..Default::default()

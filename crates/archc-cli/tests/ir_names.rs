@@ -3,8 +3,9 @@
 //! and in the MPS/LP files (where the objective row's name is distinct from every row's);
 //! and logic over bool decisions is lowered without needless auxiliary columns and rows.
 
-use archc::analysis::{analyze, analyze_source, AnalyzeOptions, BackendChoice};
+use archc::analysis::{AnalyzeOptions, BackendChoice};
 use archc::backends::milp;
+use archc::driver::{analyze, analyze_source};
 use archc::ir::{ColId, Model, RowId, VarKind};
 use archc::solve::{SolveOptions, Status};
 use std::collections::HashSet;

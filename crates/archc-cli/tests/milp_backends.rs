@@ -689,7 +689,7 @@ fn cbc_reads_our_mps() {
 /// returned 12: every solver must find 12.667 (a = 2/3, b = 5).
 #[test]
 fn a_continuous_column_stays_continuous_on_every_solver() {
-    let a = archc::analysis::analyze_source(
+    let a = archc::driver::analyze_source(
         "cont.arch",
         "decide a: real >= 0 <= 1\n\
          decide b: int >= 0 <= 5\n\

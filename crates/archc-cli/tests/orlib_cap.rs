@@ -7,8 +7,9 @@
 //! absolute (the published values have 3 decimals). The model is the multi-source CFLP:
 //! shares in [0, 1], warehouses open or closed.
 
-use archc::analysis::{analyze, AnalyzeOptions};
+use archc::analysis::AnalyzeOptions;
 use archc::diagnostics::render::render_plain;
+use archc::driver::analyze;
 use archc::solve::{solve_model, SolveOptions, SolverKind, Status};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

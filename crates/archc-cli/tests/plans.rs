@@ -4,9 +4,10 @@
 //! with the reachability pass (the default) and without it, and both must give the same
 //! cost and trajectories.
 
-use archc::analysis::{analyze, AnalyzeOptions};
+use archc::analysis::AnalyzeOptions;
 use archc::backends::dp::DpOptions;
 use archc::diagnostics::Code;
+use archc::driver::analyze;
 use archc::plan::{Backend, BackendChoice};
 use archc::solve::{solve_model, SolveOptions, Status};
 use proptest::prelude::*;

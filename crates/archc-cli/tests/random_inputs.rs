@@ -7,7 +7,8 @@
 //! paths resolve against the original file's folder, so data loading runs too) inside
 //! `catch_unwind`; a panic fails the test with the offending input printed.
 
-use archc::analysis::{analyze_source, AnalyzeOptions};
+use archc::analysis::AnalyzeOptions;
+use archc::driver::analyze_source;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 

@@ -5,7 +5,8 @@
 //! start and end on char boundaries. Every label of every diagnostic of a full analysis must
 //! lie inside the text of the file it points into.
 
-use archc::analysis::{analyze, AnalyzeOptions};
+use archc::analysis::AnalyzeOptions;
+use archc::driver::analyze;
 use archc::span::{FileId, Span};
 use archc::syntax::ast::*;
 use std::path::{Path, PathBuf};

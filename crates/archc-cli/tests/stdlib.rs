@@ -1,7 +1,8 @@
 //! The standard library: every module compiles when used, and every module's example model
 //! (stdlib/examples) solves, meets its `test` expectations and matches its snapshot.
 
-use archc::analysis::{analyze_source, AnalyzeOptions};
+use archc::analysis::AnalyzeOptions;
+use archc::driver::analyze_source;
 use std::path::Path;
 
 #[test]

@@ -1,6 +1,6 @@
 //! The language server (`archc lsp`): JSON-RPC over stdio, framed by [`transport`] and
 //! served by the loop in [`server`]. It keeps the open documents in a [`world::World`]
-//! (incremental sync, see [`sync`]), analyses a document with [`archc::analysis::analyze`]
+//! (incremental sync, see [`sync`]), analyses a document with [`archc::driver::analyze`]
 //! on every open and change, publishes its diagnostics (and those of the data files it
 //! reads, see [`publish`]), and answers requests from the latest analysis; a solve runs on
 //! a worker thread ([`solve`]). Stdout carries only the protocol; logs go to stderr. A

@@ -371,7 +371,8 @@ pub fn inlay_hints(snap: &Snapshot, range: Range) -> Vec<InlayHint> {
 mod tests {
     use super::*;
     use crate::navigation::hover_markdown;
-    use archc::analysis::{analyze_source, AnalyzeOptions, Reference, Symbol, SymbolId};
+    use archc::analysis::{AnalyzeOptions, Reference, Symbol, SymbolId};
+    use archc::driver::analyze_source;
     use std::path::Path;
 
     const TEXT: &str = "/// How many racks.\ndecide build[k in racks]: int >= 0\nminimize cost: sum(k in racks) build[k]\n";

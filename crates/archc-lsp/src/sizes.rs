@@ -133,7 +133,8 @@ pub fn annotate(analysis: &mut Analysis) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use archc::analysis::{analyze_source, AnalyzeOptions};
+    use archc::analysis::AnalyzeOptions;
+    use archc::driver::analyze_source;
 
     const MODEL: &str = "\
 kind region { cores: core }

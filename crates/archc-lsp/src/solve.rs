@@ -82,7 +82,7 @@ impl SolveJob {
             instantiate: true,
             ..Default::default()
         };
-        let mut analysis = archc::analysis::analyze(&self.path, &options);
+        let mut analysis = archc::driver::analyze(&self.path, &options);
         if cancelled.load(Ordering::Relaxed) {
             return None;
         }
@@ -92,7 +92,7 @@ impl SolveJob {
                 solver: self.solver,
                 ..Default::default()
             };
-            match explain(&analysis, &solve_options) {
+            match archc::driver::solve_and_explain(&mut analysis, &solve_options) {
                 Ok(diags) => analysis.diagnostics = diags,
                 Err(message) => return Some(Err(message)),
             }
@@ -118,41 +118,4 @@ impl SolveJob {
         let diags = convert::lsp_diagnostics(&analysis, main, &self.uri, &index, &uri_of);
         Some(serde_json::to_value(diags).map_err(|e| e.to_string()))
     }
-}
-
-/// Solve an instantiated model and explain an infeasible or unbounded result, as
-/// `archc::solve::explain::solve_and_explain` does; a solve that ends without an answer (a
-/// solver error, the time limit reached before any solution) is an error with the solver's
-/// message rather than an empty explanation.
-fn explain(
-    analysis: &archc::analysis::Analysis,
-    opts: &archc::solve::SolveOptions,
-) -> Result<Vec<archc::diagnostics::Diagnostic>, String> {
-    use archc::solve::explain::{explain_infeasible, explain_unbounded};
-    use archc::solve::Status;
-    let Some(inst) = analysis.instance.as_ref() else {
-        return Ok(Vec::new());
-    };
-    let model = &inst.model;
-    let raw = match archc::backends::milp::solve(model, opts) {
-        Ok(r) => r,
-        Err(d) => return Ok(vec![d]),
-    };
-    Ok(match raw.status {
-        Status::Infeasible => match explain_infeasible(model, opts) {
-            Ok(e) => e.diagnostics(),
-            Err(d) => vec![d],
-        },
-        Status::Unbounded => match explain_unbounded(model, opts) {
-            Ok(u) => vec![u.diagnostic],
-            Err(d) => vec![d],
-        },
-        Status::Error => {
-            return Err(format!(
-                "the solve ended without an answer: {}",
-                raw.message
-            ))
-        }
-        Status::Optimal | Status::Feasible => Vec::new(),
-    })
 }

@@ -195,7 +195,7 @@ impl World {
             parse_cache,
             ..Default::default()
         };
-        let fast = match catch_unwind(AssertUnwindSafe(|| analysis::analyze(path, &options))) {
+        let fast = match catch_unwind(AssertUnwindSafe(|| archc::driver::analyze(path, &options))) {
             Ok(a) => a,
             Err(_) => {
                 eprintln!(
@@ -291,7 +291,8 @@ fn instantiated(path: &Path, options: AnalyzeOptions, limits: Limits) -> Option<
         limits: Some(limits),
         ..options
     };
-    let mut full = catch_unwind(AssertUnwindSafe(|| analysis::analyze(path, &options))).ok()?;
+    let mut full =
+        catch_unwind(AssertUnwindSafe(|| archc::driver::analyze(path, &options))).ok()?;
     if full.diagnostics.iter().any(|d| d.code == Code::E0604) {
         return None;
     }

@@ -1,16 +1,17 @@
-//! The one analysis entry point: load sources (files, embedded stdlib modules, unsaved
-//! editor buffers), parse, resolve, check, load data and instantiate. The CLI, the tests and
-//! the language server all call [`analyze`].
+//! What is known about a model after analysis: its sources, syntax trees, diagnostics,
+//! symbols and references (for the language server), the checked schema, the instance and
+//! the backend chosen for it, and the time each phase took. [`crate::driver`] fills it in;
+//! the phases read and extend it but never run the pipeline themselves.
 
-use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 pub use crate::plan::{Backend, BackendChoice};
-use crate::source::{SourceMap, Vfs};
+use crate::source::SourceMap;
 use crate::span::{FileId, Span};
 use crate::syntax::ast;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// What a symbol is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -99,6 +100,36 @@ pub struct Analysis {
     pub backend_reason: String,
     /// Column values of the last MILP solve (for `test` expectations).
     pub last_values: Vec<f64>,
+    /// Wall time of each phase run, in order (a phase run twice is listed twice).
+    pub timings: Timings,
+}
+
+/// Wall time per phase, in the order the phases ran: `parse`, `load modules`,
+/// `data names`, `check`, `instantiate`, `lower plans`, then `solve` and `verify`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Timings {
+    pub phases: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    /// Record that `phase` ran for `took`.
+    pub fn push(&mut self, phase: &'static str, took: Duration) {
+        self.phases.push((phase, took));
+    }
+
+    /// How many times `phase` ran.
+    pub fn runs(&self, phase: &str) -> usize {
+        self.phases.iter().filter(|(p, _)| *p == phase).count()
+    }
+
+    /// The total time of `phase` over its runs.
+    pub fn total(&self, phase: &str) -> Duration {
+        self.phases
+            .iter()
+            .filter(|(p, _)| *p == phase)
+            .map(|(_, d)| *d)
+            .sum()
+    }
 }
 
 impl Analysis {
@@ -134,208 +165,4 @@ impl Analysis {
         );
         v
     }
-}
-
-/// Analyse the model whose main file is `main` (read from disk unless an overlay holds it).
-pub fn analyze(main: &std::path::Path, options: &AnalyzeOptions) -> Analysis {
-    let mut analysis = Analysis {
-        sources: SourceMap::with_vfs(file_layer(options)),
-        ..Default::default()
-    };
-    let name = main.display().to_string();
-    let id = match analysis.sources.load(name.clone(), main) {
-        Ok(id) => id,
-        Err(e) => {
-            let d = crate::resolve::errors::cannot_read_main(&name, &e);
-            analysis.diagnostics.push(d);
-            return analysis;
-        }
-    };
-    if let Some(bad) = analysis.sources.get(id).bad_utf8.first() {
-        let at = Span::new(id, bad.start, bad.end);
-        let d = crate::resolve::errors::not_utf8(at, &name);
-        analysis.diagnostics.push(d);
-        return analysis;
-    }
-    analyze_loaded(&mut analysis, id, options);
-    analysis
-}
-
-/// Analyse a model given as text (embedding, tests): `name` is used in messages, relative
-/// paths resolve against `base_dir`.
-pub fn analyze_source(
-    name: &str,
-    text: &str,
-    base_dir: Option<&std::path::Path>,
-    options: &AnalyzeOptions,
-) -> Analysis {
-    let mut analysis = Analysis {
-        sources: SourceMap::with_vfs(file_layer(options)),
-        ..Default::default()
-    };
-    let path = base_dir.map(|d| d.join(name));
-    let id = analysis.sources.add(name, path, text);
-    analyze_loaded(&mut analysis, id, options);
-    analysis
-}
-
-/// The file layer of one analysis: the disk under the options' overlays and size cap.
-fn file_layer(options: &AnalyzeOptions) -> Vfs {
-    let vfs = Vfs::new().with_overlays(&options.overlays);
-    match options.max_file_size {
-        Some(bytes) => vfs.with_max_file_size(bytes),
-        None => vfs,
-    }
-}
-
-fn analyze_loaded(analysis: &mut Analysis, main: FileId, options: &AnalyzeOptions) {
-    run_phases(analysis, main, options);
-    crate::resolve::prelude::hide_labels(analysis);
-}
-
-fn run_phases(analysis: &mut Analysis, main: FileId, options: &AnalyzeOptions) {
-    let text = analysis.sources.text(main);
-    let (file, diags) = match &options.parse_cache {
-        Some(cache) => {
-            let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-            crate::syntax::parse_file_incremental(main, text, &mut cache)
-        }
-        None => crate::syntax::parse_file(main, text),
-    };
-    analysis.diagnostics.extend(diags);
-    analysis.files.push((main, file));
-    let program = crate::resolve::load_program(analysis, main);
-    let mut data_names = read_data_names(analysis, &program);
-    let checker = crate::check::check_program(&program, &data_names);
-    if checker.schema.plans.is_empty() {
-        // Only the second check of a model with plans needs them again.
-        data_names = Default::default();
-    }
-    analysis.diagnostics.extend(checker.diags);
-    analysis.symbols = checker.symbols;
-    analysis.references = checker.refs;
-    let schema = checker.schema;
-    if !options.instantiate || analysis.has_errors() {
-        analysis.schema = Some(schema);
-        return;
-    }
-    let limits = options.limits.clone().unwrap_or_default();
-    if schema.plans.is_empty() {
-        if options.backend == BackendChoice::Dp {
-            analysis.diagnostics.push(
-                Diagnostic::error(
-                    Code::E0619,
-                    "the DP backend solves `plan` blocks, and this model has none",
-                )
-                .help("leave out `--backend dp`"),
-            );
-            analysis.schema = Some(schema);
-            return;
-        }
-        let (inst, diags) =
-            crate::instantiate::instantiate(&schema, &mut analysis.sources, limits, false);
-        analysis.diagnostics.extend(diags);
-        analysis.instance = inst;
-        analysis.backend = Some(Backend::Milp);
-        analysis.schema = Some(schema);
-        return;
-    }
-    // Plans: DP when they are independent and fit the budget, MILP otherwise.
-    let eligible = crate::plan::dp_eligible(&schema);
-    let mut milp_reason = match (&eligible, options.backend) {
-        (_, BackendChoice::Milp) => Some("milp — forced by --backend milp".to_string()),
-        (Err((why, span)), BackendChoice::Dp) => {
-            analysis.diagnostics.push(
-                Diagnostic::error(
-                    Code::E0619,
-                    format!("the DP backend cannot take this model: {why}"),
-                )
-                .primary(*span, "this needs the MILP backend")
-                .help("leave out `--backend dp` to let archc lower the plans to MILP"),
-            );
-            analysis.schema = Some(schema);
-            return;
-        }
-        (Err((why, _)), BackendChoice::Auto) => Some(format!("milp — {why}")),
-        (Ok(()), _) => None,
-    };
-    if milp_reason.is_none() {
-        let (inst, diags) =
-            crate::instantiate::instantiate(&schema, &mut analysis.sources, limits.clone(), true);
-        match inst {
-            Some(inst) => {
-                let budget = crate::backends::dp::DpBudget::default();
-                match crate::plan::over_budget(&schema, &inst.dp_plans, &budget) {
-                    Some(d) if options.backend == BackendChoice::Dp => {
-                        analysis.diagnostics.push(d);
-                        analysis.schema = Some(schema);
-                        return;
-                    }
-                    Some(d) => milp_reason = Some(format!("milp — {}", d.message)),
-                    None => {
-                        analysis.diagnostics.extend(diags);
-                        analysis.backend_reason = crate::plan::dp_reason(&inst.dp_plans);
-                        analysis.instance = Some(inst);
-                        analysis.backend = Some(Backend::Dp);
-                        analysis.schema = Some(schema);
-                        return;
-                    }
-                }
-            }
-            None if options.backend == BackendChoice::Dp
-                || diags.iter().any(|d| d.code != Code::E0618) =>
-            {
-                analysis.diagnostics.extend(diags);
-                analysis.schema = Some(schema);
-                return;
-            }
-            None => {
-                let why = diags.first().map(|d| d.message.clone()).unwrap_or_default();
-                milp_reason = Some(format!("milp — {why}"));
-            }
-        }
-    }
-    // Lower the plans to MILP and check the lowered program.
-    let mut lowered = program.clone();
-    let lower_diags = crate::plan::lower::lower_plans(&mut lowered, &schema.plans);
-    if !lower_diags.is_empty() {
-        analysis.diagnostics.extend(lower_diags);
-        analysis.schema = Some(schema);
-        return;
-    }
-    let checker2 = crate::check::check_program(&lowered, &data_names);
-    if crate::diagnostics::has_errors(&checker2.diags) {
-        for d in checker2.diags {
-            analysis.diagnostics.push(d.note("while lowering plans to MILP: a plan cost or transition that is not linear needs the DP backend"));
-        }
-        analysis.schema = Some(schema);
-        return;
-    }
-    let (inst, diags) =
-        crate::instantiate::instantiate(&checker2.schema, &mut analysis.sources, limits, false);
-    analysis.diagnostics.extend(diags);
-    analysis.instance = inst;
-    analysis.backend = Some(Backend::Milp);
-    analysis.backend_reason = milp_reason.unwrap_or_default();
-    analysis.schema = Some(checker2.schema);
-}
-
-/// The entity names of every `SET from "PATH"` in the program, read before checking so that
-/// names of data-loaded entities are known to the checker (the files stay in the source
-/// map, and the full load later does not read them again).
-fn read_data_names(
-    analysis: &mut Analysis,
-    program: &crate::resolve::Program,
-) -> crate::check::DataNames {
-    let mut out = crate::check::DataNames::default();
-    for p in &program.items {
-        let ast::ItemKind::EntitiesFrom(f) = &p.item.kind else {
-            continue;
-        };
-        let full = analysis.sources.resolve(p.file, &f.path.value);
-        let names =
-            crate::data::entity_names(&mut analysis.sources, &full, &f.path.value, f.path.span);
-        out.insert(f.path.span, names);
-    }
-    out
 }

@@ -3,8 +3,9 @@
 //! The pipeline: source text → [`syntax`] (pest parser, AST with spans) → [`resolve`] (names)
 //! → [`check`] (types and units) → [`data`] (CSV/JSON) → [`instantiate`] into the [`ir`] →
 //! [`backends`] (MILP through good_lp, or dynamic programming for [`plan`]s) → [`solve`]
-//! (verification, explanation) → [`report`]. [`analysis::analyze`] is the one entry point
-//! for the CLI, the tests and the language server ([`lsp`]).
+//! (verification, explanation) → [`report`]. [`driver`] runs these phases in order:
+//! [`driver::analyze`] is the one entry point for the CLI, the tests and the language
+//! server, and [`driver::solve`] the one solve path for all of them and for embedding.
 //!
 //! Embedding: compile a model from text or files, solve it, read the verified results.
 //!
@@ -28,6 +29,7 @@ pub mod backends;
 pub mod check;
 pub mod data;
 pub mod diagnostics;
+pub mod driver;
 pub mod fmt;
 pub mod instantiate;
 pub mod ir;
@@ -45,10 +47,11 @@ pub use embed::{compile, compile_source, CompileError, Compiled, Solution};
 
 /// The embedding API: compile a model from files or strings, solve it, read typed results.
 pub mod embed {
-    use crate::analysis::{analyze, analyze_source, Analysis, AnalyzeOptions};
+    use crate::analysis::{Analysis, AnalyzeOptions};
     use crate::diagnostics::Diagnostic;
+    use crate::driver::{analyze, analyze_source};
     use crate::report::Report;
-    use crate::solve::{SolveOptions, Status};
+    use crate::solve::{SolveOptions, Solved, Status};
     use std::path::Path;
 
     /// A model that checked clean and is instantiated over its data.
@@ -137,44 +140,12 @@ pub mod embed {
                 .sources
                 .name(crate::span::FileId(0))
                 .to_string();
-            if self.analysis.backend == Some(crate::plan::Backend::Dp) {
-                let a = &mut self.analysis;
-                let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_mut()) else {
-                    return Err(Diagnostic::error(
-                        crate::diagnostics::Code::E0703,
-                        "no instance to solve",
-                    ));
-                };
-                let outcome = crate::plan::solve_dp(schema, &mut a.sources, inst)?;
-                return Ok(Solution {
-                    report: crate::report::build_dp(&name, &outcome, &a.backend_reason),
-                });
-            }
-            let inst = self
-                .analysis
-                .instance
-                .as_ref()
-                .expect("compiled models have an instance");
-            let solved = crate::solve::solve_model(&inst.model, options)?;
-            let verification =
-                solved
-                    .verification
-                    .as_ref()
-                    .map(|v| crate::report::VerificationReport {
-                        ok: v.is_ok(),
-                        max_row_violation: v.max_row_violation,
-                        violations: v.total(),
-                    });
-            Ok(Solution {
-                report: crate::report::build(
-                    &name,
-                    inst,
-                    &solved.raw,
-                    solved.backend,
-                    &solved.reason,
-                    verification,
-                ),
-            })
+            let solved = crate::driver::solve(&mut self.analysis, options)?;
+            let report =
+                crate::driver::report(&self.analysis, &name, &solved).ok_or_else(|| {
+                    Diagnostic::error(crate::diagnostics::Code::E0703, "no instance to solve")
+                })?;
+            Ok(Solution { report, solved })
         }
     }
 
@@ -182,6 +153,9 @@ pub mod embed {
     #[derive(Clone, Debug, serde::Serialize)]
     pub struct Solution {
         pub report: Report,
+        /// The solve itself: status, backend and why, verification, timings per phase.
+        #[serde(skip)]
+        pub solved: Solved,
     }
 
     impl Solution {

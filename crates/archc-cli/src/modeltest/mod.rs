@@ -2,10 +2,10 @@
 //! snapshot file stored beside it (`NAME.solution.txt`), like a test runner: one line per
 //! model, a summary `N passed, N failed`, exit code 1 on any failure.
 
-use archc::diagnostics::Code;
 pub mod snapshot;
 
-use archc::analysis::{analyze, Analysis, AnalyzeOptions};
+use archc::analysis::{Analysis, AnalyzeOptions};
+use archc::driver::analyze;
 use archc::plan::Backend;
 use archc::solve::{SolveOptions, Status};
 use archc::syntax::ast::{self, CmpOp, ExpectKind, ItemKind};
@@ -20,6 +20,8 @@ pub struct ModelResult {
     /// Lines explaining failures (and snapshot diffs).
     pub messages: Vec<String>,
     pub snapshot: SnapshotState,
+    /// The report of the solve, when the model solved.
+    pub report: Option<archc::report::Report>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -84,6 +86,7 @@ pub fn run_model(path: &Path, update: bool) -> ModelResult {
         expectations: 0,
         messages: Vec::new(),
         snapshot: SnapshotState::Missing,
+        report: None,
     };
     let mut a = analyze(
         path,
@@ -109,7 +112,10 @@ pub fn run_model(path: &Path, update: bool) -> ModelResult {
     }
     let solved = solve(&mut a);
     let (status, objective, text) = match solved {
-        Ok(s) => s,
+        Ok((status, objective, text, report)) => {
+            result.report = report;
+            (status, objective, text)
+        }
         Err(msg) => {
             result.passed = false;
             result.messages.push(msg);
@@ -173,43 +179,34 @@ pub fn run_model(path: &Path, update: bool) -> ModelResult {
     result
 }
 
-/// Solve with the chosen backend: (status, objective in its unit, snapshot text).
-fn solve(a: &mut Analysis) -> Result<(Status, Option<f64>, String), String> {
+/// What a solve gives a model test: status, objective in its unit, snapshot text, and the
+/// report (none for a plan without a feasible policy).
+type Solve = (Status, Option<f64>, String, Option<archc::report::Report>);
+
+/// Solve with the chosen backend on the one solve path.
+fn solve(a: &mut Analysis) -> Result<Solve, String> {
     let name = a.sources.name(archc::span::FileId(0)).to_string();
-    if a.backend == Some(Backend::Dp) {
-        let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_mut()) else {
-            return Err("no instance".into());
-        };
-        return match archc::plan::solve_dp(schema, &mut a.sources, inst) {
-            Ok(o) => {
-                let report = archc::report::build_dp(&name, &o, &a.backend_reason);
-                Ok((Status::Optimal, Some(o.cost), snapshot::render(&report)))
-            }
-            Err(d) if d.code == Code::E0611 => {
-                Ok((Status::Infeasible, None, "status: infeasible\n".into()))
-            }
-            Err(d) => Err(format!("{} {}", d.code, d.message)),
-        };
-    }
-    let Some(inst) = a.instance.as_ref() else {
-        return Err("no instance".into());
-    };
     // Solver libraries print on fd 1, where the test lines go.
     let quiet = crate::stdio::StdoutRedirect::begin(crate::stdio::Target::Null).ok();
-    let solved = archc::solve::solve_model(&inst.model, &SolveOptions::default());
+    let solved = archc::driver::solve(a, &SolveOptions::default());
     drop(quiet);
     let solved = solved.map_err(|d| format!("{} {}", d.code, d.message))?;
-    let report = archc::report::build(
-        &name,
-        inst,
-        &solved.raw,
-        solved.backend,
-        &solved.reason,
-        None,
-    );
+    if solved.backend == Backend::Dp && solved.status == Status::Infeasible {
+        return Ok((
+            Status::Infeasible,
+            None,
+            "status: infeasible\n".into(),
+            None,
+        ));
+    }
+    let report = archc::driver::report(a, &name, &solved).ok_or("no instance")?;
     let objective = report.objective.as_ref().map(|o| o.value);
-    a.last_values = solved.raw.values.clone();
-    Ok((solved.raw.status, objective, snapshot::render(&report)))
+    Ok((
+        solved.status,
+        objective,
+        snapshot::render(&report),
+        Some(report),
+    ))
 }
 
 fn check_expect(

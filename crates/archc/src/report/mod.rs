@@ -247,6 +247,52 @@ pub fn build(
     }
 }
 
+/// The report of a solve from the one solve path ([`crate::solve::solve`]): MILP answers
+/// through [`build`], DP answers through [`build_dp`]; a DP solve without a feasible policy
+/// is reported as infeasible with no plan.
+pub fn build_solved(
+    model_name: &str,
+    instance: &Instance,
+    solved: &crate::solve::Solved,
+) -> Report {
+    let verification = solved.verification.map(|v| VerificationReport {
+        ok: v.ok,
+        max_row_violation: v.max_row_violation,
+        violations: v.violations,
+    });
+    match &solved.answer {
+        crate::solve::Answer::Milp(raw) => build(
+            model_name,
+            instance,
+            raw,
+            "milp",
+            &solved.reason,
+            verification,
+        ),
+        crate::solve::Answer::Dp(Some(outcome)) => build_dp(model_name, outcome, &solved.reason),
+        crate::solve::Answer::Dp(None) => {
+            let mut r = build_dp(
+                model_name,
+                &crate::plan::DpOutcome {
+                    cost: f64::NAN,
+                    unit: String::new(),
+                    trajectories: Vec::new(),
+                    time_ms: solved.timings.total("solve").as_millis() as u64,
+                },
+                &solved.reason,
+            );
+            r.status = Status::Infeasible;
+            r.outcome = ReportStatus::Infeasible;
+            r.gap = None;
+            r.primal_bound = None;
+            r.dual_bound = None;
+            r.objective = None;
+            r.verification = None;
+            r
+        }
+    }
+}
+
 /// The report of plans solved by DP.
 pub fn build_dp(model_name: &str, outcome: &crate::plan::DpOutcome, reason: &str) -> Report {
     Report {

@@ -1,154 +1,231 @@
-//! Solving an instantiated model: backend choice, the solve itself, verification of the
-//! answer against the model, and explanations.
+//! The one solve path: an instantiated model goes to the backend the driver chose for it
+//! (MILP through [`crate::backends::milp`], or DP for plans through [`crate::plan`]), and
+//! every answer is verified against the model ([`verify`] for MILP, a replay of the plans'
+//! own expressions for DP) before it is returned as one [`Solved`]: status, values, backend
+//! and why, verification, timings. The embedding API, `archc solve`, `archc test` and the
+//! language server all call [`solve`] (through [`crate::driver::solve`]); explanations of
+//! infeasible and unbounded models are in [`explain`].
+//!
+//! The backend-independent types (options, status, raw solution) are in
+//! [`crate::backends::types`], re-exported here; backends never import this module.
 
 pub mod explain;
 pub mod verify;
 
-use serde::Serialize;
-use std::time::Duration;
+pub use crate::backends::types::{RawSolution, SolveOptions, SolverKind, Status, Stop};
 
-/// Which MILP solver to use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SolverKind {
-    Microlp,
-    Highs,
-    Cbc,
+use crate::analysis::Timings;
+use crate::check::Schema;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::instantiate::Instance;
+use crate::plan::{Backend, DpOutcome};
+use crate::source::SourceMap;
+use std::time::Instant;
+
+/// What one solve needs: the checked model, its instance and the backend chosen for it.
+pub struct Problem<'a> {
+    pub schema: &'a Schema,
+    /// The sources (the DP verification evaluates the plans' own expressions).
+    pub sources: &'a mut SourceMap,
+    pub instance: &'a mut Instance,
+    pub backend: Backend,
+    /// Why the driver chose the backend (models with plans); empty when there was no
+    /// choice, and the MILP solve then says which solver on how many columns.
+    pub reason: &'a str,
 }
 
-impl SolverKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            SolverKind::Microlp => "microlp",
-            SolverKind::Highs => "highs",
-            SolverKind::Cbc => "cbc",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<SolverKind> {
-        match s {
-            "microlp" => Some(SolverKind::Microlp),
-            "highs" => Some(SolverKind::Highs),
-            "cbc" => Some(SolverKind::Cbc),
-            _ => None,
-        }
-    }
-
-    /// Solvers compiled into this build, default first.
-    pub fn enabled() -> Vec<SolverKind> {
-        let mut v = Vec::new();
-        if cfg!(feature = "highs") {
-            v.push(SolverKind::Highs);
-        }
-        if cfg!(feature = "cbc") {
-            v.push(SolverKind::Cbc);
-        }
-        if cfg!(feature = "microlp") {
-            v.push(SolverKind::Microlp);
-        }
-        v
-    }
-
-    pub fn is_enabled(self) -> bool {
-        Self::enabled().contains(&self)
-    }
-}
-
-/// Options for one solve.
+/// The answer of a backend.
 #[derive(Clone, Debug)]
-pub struct SolveOptions {
-    /// `None`: the best enabled solver.
-    pub solver: Option<SolverKind>,
-    pub time_limit: Option<Duration>,
-    /// Relative MIP gap at which to stop.
-    pub gap: Option<f64>,
-    pub threads: Option<u32>,
-    /// Print nothing (progress goes to stderr otherwise, from the CLI only).
-    pub quiet: bool,
+pub enum Answer {
+    /// The MILP solver's answer (values per column, gap, bounds, duals).
+    Milp(RawSolution),
+    /// The plans' trajectories; `None` when a plan has no feasible policy (the diagnostic
+    /// E0611 that says where is in [`Solved::diagnostics`]).
+    Dp(Option<DpOutcome>),
 }
 
-impl Default for SolveOptions {
-    fn default() -> Self {
-        SolveOptions {
-            solver: None,
-            time_limit: None,
-            gap: None,
-            threads: None,
-            quiet: true,
-        }
-    }
+/// The summary of a verification, as reported.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Verification {
+    pub ok: bool,
+    /// The largest absolute row violation (0 for DP, whose plans have no rows).
+    pub max_row_violation: f64,
+    pub violations: usize,
 }
 
-/// How a solve ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Optimal,
-    /// A feasible solution, not proven optimal (time limit); see the gap.
-    Feasible,
-    Infeasible,
-    Unbounded,
-    Error,
-}
-
-/// Why a solve stopped before it finished.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stop {
-    /// The time limit (or another solver limit) was reached.
-    TimeLimit,
-    /// An interrupt was requested ([`crate::backends::milp::SolveControl::request_stop`]).
-    Interrupted,
-}
-
-/// What a MILP backend returned, before verification.
-#[derive(Clone, Debug, Serialize)]
-pub struct RawSolution {
-    pub status: Status,
-    /// One value per column (empty unless a solution exists).
-    pub values: Vec<f64>,
-    pub objective: f64,
-    /// Relative gap when known.
-    pub gap: Option<f64>,
-    /// Best bound on the objective proven by the solver (constants included), when known.
-    pub dual_bound: Option<f64>,
-    /// Why the solver stopped before it finished, if it did: with a solution the status is
-    /// `Feasible`, without one `Error`.
-    pub stop: Option<Stop>,
-    pub solver: SolverKind,
-    pub time: Duration,
-    /// Row duals from the LP (relaxation) when the backend gives them.
-    pub duals: Option<Vec<f64>>,
-    /// Solver message for `Status::Error`.
-    pub message: String,
-}
-
-/// A solve of an instantiated model whose answer has been verified.
+/// A solve whose answer has been verified.
 #[derive(Clone, Debug)]
 pub struct Solved {
-    pub raw: RawSolution,
-    pub verification: Option<verify::VerifyReport>,
-    /// `milp` or `dp`.
-    pub backend: &'static str,
-    /// Why that backend, in one line.
+    /// How the solve ended (a MILP solve stopped early is `Feasible` with a plan, `Error`
+    /// without one; the raw answer says why it stopped).
+    pub status: Status,
+    pub backend: Backend,
+    /// Why that backend, in one line (`milp (highs) — 12 columns ...`, `dp — ...`, or the
+    /// reason plans were lowered to MILP).
     pub reason: String,
+    pub answer: Answer,
+    /// `None` when there is no solution to verify.
+    pub verification: Option<Verification>,
+    /// Wall time per phase: the analysis' phases (from the driver) then `solve` and
+    /// `verify`.
+    pub timings: Timings,
+    /// Diagnostics that come with the answer (why a DP plan is infeasible).
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Solved {
+    /// The objective in its unit, when there is a solution.
+    pub fn objective(&self) -> Option<f64> {
+        match &self.answer {
+            Answer::Milp(raw) if !raw.values.is_empty() => Some(raw.objective),
+            Answer::Milp(_) => None,
+            Answer::Dp(outcome) => outcome.as_ref().map(|o| o.cost),
+        }
+    }
+
+    /// One value per column of the MILP instance (empty for DP and without a solution).
+    pub fn values(&self) -> &[f64] {
+        match &self.answer {
+            Answer::Milp(raw) => &raw.values,
+            Answer::Dp(_) => &[],
+        }
+    }
+
+    /// The MILP solver's raw answer, for MILP solves.
+    pub fn raw(&self) -> Option<&RawSolution> {
+        match &self.answer {
+            Answer::Milp(raw) => Some(raw),
+            Answer::Dp(_) => None,
+        }
+    }
+}
+
+/// Solve the problem with its backend and verify the answer. Errors: the solver is not
+/// built in (E0701), a verification failure (E0702: no unverified plan is reported), a DP
+/// plan over its budget or failing to evaluate (E0610, E0612).
+pub fn solve(problem: Problem<'_>, opts: &SolveOptions) -> Result<Solved, Diagnostic> {
+    solve_with(problem, opts, solve_model)
+}
+
+/// [`solve`] with the MILP step run by `milp` (the CLI runs [`solve_model`] on a worker
+/// thread, to show progress and take Ctrl-C meanwhile).
+pub fn solve_with(
+    problem: Problem<'_>,
+    opts: &SolveOptions,
+    milp: impl FnOnce(&crate::ir::Model, &SolveOptions) -> Result<MilpSolved, Diagnostic>,
+) -> Result<Solved, Diagnostic> {
+    match problem.backend {
+        Backend::Milp => {
+            let solved = milp(&problem.instance.model, opts)?;
+            let reason = if problem.reason.is_empty() {
+                solved.reason
+            } else {
+                problem.reason.to_string()
+            };
+            let verification = solved.verification.as_ref().map(|v| Verification {
+                ok: v.is_ok(),
+                max_row_violation: v.max_row_violation,
+                violations: v.total(),
+            });
+            Ok(Solved {
+                status: solved.raw.status,
+                backend: Backend::Milp,
+                reason,
+                answer: Answer::Milp(solved.raw),
+                verification,
+                timings: solved.timings,
+                diagnostics: Vec::new(),
+            })
+        }
+        Backend::Dp => {
+            let started = Instant::now();
+            let result = crate::plan::solve_dp(problem.schema, problem.sources, problem.instance);
+            let mut timings = Timings::default();
+            let (status, outcome, diagnostics) = match result {
+                Ok(outcome) => {
+                    // The DP outcome's own clock covers the solver; the rest is the replay.
+                    let solve = std::time::Duration::from_millis(outcome.time_ms);
+                    timings.push("solve", solve);
+                    timings.push("verify", started.elapsed().saturating_sub(solve));
+                    (Status::Optimal, Some(outcome), Vec::new())
+                }
+                Err(d) if d.code == Code::E0611 => {
+                    timings.push("solve", started.elapsed());
+                    (Status::Infeasible, None, vec![d])
+                }
+                Err(d) => return Err(d),
+            };
+            let verification = outcome.as_ref().map(|_| Verification {
+                ok: true,
+                max_row_violation: 0.0,
+                violations: 0,
+            });
+            Ok(Solved {
+                status,
+                backend: Backend::Dp,
+                reason: problem.reason.to_string(),
+                answer: Answer::Dp(outcome),
+                verification,
+                timings,
+                diagnostics,
+            })
+        }
+    }
+}
+
+/// The MILP step of [`solve`]: the model solved and its answer verified.
+#[derive(Clone, Debug)]
+pub struct MilpSolved {
+    pub raw: RawSolution,
+    pub verification: Option<verify::VerifyReport>,
+    /// Always `milp`.
+    pub backend: &'static str,
+    /// Which solver on how many columns and rows, in one line.
+    pub reason: String,
+    /// `solve` and `verify`.
+    pub timings: Timings,
+}
+
+impl MilpSolved {
     /// True when a solution exists and it passed verification.
     pub fn verified(&self) -> bool {
         self.verification.as_ref().is_some_and(|v| v.is_ok())
     }
 }
 
-/// Solve the instantiated model and verify any solution against it. A verification
-/// failure is returned as an error diagnostic (E0702): no unverified plan is reported.
+/// Run the MILP solver on `model` and make sure that a solution stopped by a limit really is
+/// one: some solvers hand back their last iterate when a limit stops them before any
+/// feasible solution is found, and that is a solve without a plan (`Status::Error`).
+pub fn solve_milp(
+    model: &crate::ir::Model,
+    opts: &SolveOptions,
+) -> Result<RawSolution, Diagnostic> {
+    let mut raw = crate::backends::milp::solve(model, opts)?;
+    if raw.status == Status::Feasible
+        && !verify::verify(model, &raw.values, &verify::Tolerances::default()).is_ok()
+    {
+        raw.status = Status::Error;
+        raw.values.clear();
+        raw.duals = None;
+        raw.objective = f64::NAN;
+        raw.message = "the solver stopped at a limit before it found a feasible solution".into();
+    }
+    Ok(raw)
+}
+
+/// Solve the instantiated model with MILP and verify any solution against it. A
+/// verification failure is returned as an error diagnostic (E0702): no unverified plan is
+/// reported.
 pub fn solve_model(
     model: &crate::ir::Model,
     opts: &SolveOptions,
-) -> Result<Solved, crate::diagnostics::Diagnostic> {
+) -> Result<MilpSolved, Diagnostic> {
     let kind = crate::backends::milp::choose_solver(opts.solver)?;
-    let raw = crate::backends::milp::solve(model, opts)?;
+    let mut timings = Timings::default();
+    let started = Instant::now();
+    let raw = solve_milp(model, opts)?;
+    timings.push("solve", started.elapsed());
+    let started = Instant::now();
     let verification = if raw.values.is_empty() {
         None
     } else {
@@ -158,6 +235,7 @@ pub fn solve_model(
         }
         Some(report)
     };
+    timings.push("verify", started.elapsed());
     let ints = model
         .columns
         .iter()
@@ -170,10 +248,11 @@ pub fn solve_model(
         ints,
         model.num_rows()
     );
-    Ok(Solved {
+    Ok(MilpSolved {
         raw,
         verification,
         backend: "milp",
         reason,
+        timings,
     })
 }

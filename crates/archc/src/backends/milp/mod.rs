@@ -1,6 +1,6 @@
 //! MILP backend through good_lp: the instantiated model ([`crate::ir`]) goes to the solver
-//! chosen in [`SolveOptions`] and comes back as a [`RawSolution`] for verification
-//! ([`crate::solve::verify`]). Also writes the model as MPS ([`mps`]) or CPLEX LP ([`lp`])
+//! chosen in [`SolveOptions`] and comes back as a [`RawSolution`], which the solve layer
+//! verifies against the model before anything is reported. Also writes the model as MPS ([`mps`]) or CPLEX LP ([`lp`])
 //! for any other solver, with names derived from origins ([`names`]).
 //!
 //! Solvers are cargo features: `microlp` (default, pure Rust), `highs`, `cbc`. The answer's
@@ -19,10 +19,9 @@ pub use lp::{write_lp, write_lp_to_path};
 pub use mps::{write_mps, write_mps_to_path};
 pub use names::{column_names, objective_row_name, row_names};
 
+use crate::backends::types::{RawSolution, SolveOptions, SolverKind, Status};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Model, VarKind};
-use crate::solve::verify::{objective_value, verify, Tolerances};
-use crate::solve::{RawSolution, SolveOptions, SolverKind, Status};
 use run::Outcome;
 pub use run::{interruptible, SolveControl, SolveProgress, CONTROL};
 use std::time::Instant;
@@ -213,8 +212,9 @@ fn tell_unbounded_apart(first: Outcome, feasibility: impl FnOnce() -> Outcome) -
     }
 }
 
-/// Clean the values, recompute the objective, and make sure a solution stopped by a limit
-/// really is one.
+/// Clean the values and recompute the objective. Whether a solution stopped by a limit
+/// really is one is for the solve layer to check (`crate::solve::solve_milp`), which
+/// verifies every answer.
 fn finish(model: &Model, kind: SolverKind, mut outcome: Outcome, start: Instant) -> RawSolution {
     let has_solution = matches!(outcome.status, Status::Optimal | Status::Feasible);
     if !has_solution {
@@ -228,23 +228,11 @@ fn finish(model: &Model, kind: SolverKind, mut outcome: Outcome, start: Instant)
         // No `-0` in reports.
         *v += 0.0;
     }
-    if outcome.status == Status::Feasible
-        && !verify(model, &outcome.values, &Tolerances::default()).is_ok()
-    {
-        // Some solvers hand back their last iterate when a limit stops them before any
-        // feasible solution is found.
-        let stop = outcome.stop;
-        outcome = Outcome::without_solution(
-            Status::Error,
-            "the solver stopped at a limit before it found a feasible solution".into(),
-        );
-        outcome.stop = stop;
-    }
     if outcome.status == Status::Error && outcome.message.is_empty() {
         outcome.message = "the solver gave no reason".into();
     }
     let objective = if has_solution && outcome.status != Status::Error {
-        objective_value(model, &outcome.values)
+        objective_of(model, &outcome.values)
     } else {
         f64::NAN
     };
@@ -260,6 +248,21 @@ fn finish(model: &Model, kind: SolverKind, mut outcome: Outcome, start: Instant)
         duals: outcome.duals,
         message: outcome.message,
     }
+}
+
+/// The objective of `values` from the IR's terms, constants included.
+fn objective_of(model: &Model, values: &[f64]) -> f64 {
+    let Some(obj) = &model.objective else {
+        return 0.0;
+    };
+    let mut total = 0.0;
+    for term in &obj.terms {
+        total += term.constant;
+        for &(c, v) in &term.coefs {
+            total += v * values.get(c.0 as usize).copied().unwrap_or(0.0);
+        }
+    }
+    total
 }
 
 /// Diagnostic E0703 for a solve that ended in `Status::Error`, on the objective when the

@@ -3,7 +3,7 @@
 //! cargo feature is on.
 
 use super::translate::Built;
-use crate::solve::{SolveOptions, Status, Stop};
+use crate::backends::types::{SolveOptions, Status, Stop};
 #[allow(unused_imports)]
 use good_lp::{ResolutionError, Solution, SolutionStatus, SolverModel, WithMipGap, WithTimeLimit};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -88,8 +88,8 @@ impl SolveControl {
 
 /// Whether `kind` can be stopped mid-solve through [`CONTROL`] (it keeps its best
 /// solution); the others run until they finish or reach their time limit.
-pub fn interruptible(kind: crate::solve::SolverKind) -> bool {
-    kind == crate::solve::SolverKind::Highs
+pub fn interruptible(kind: crate::backends::types::SolverKind) -> bool {
+    kind == crate::backends::types::SolverKind::Highs
 }
 
 // The values of HiGHS's `HighsCallbackType` (highs_c_api.h).

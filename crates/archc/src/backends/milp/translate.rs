@@ -6,8 +6,8 @@
 //! Also the checks that need no solver: a model with no columns, crossed bounds, empty rows
 //! that cannot hold, and NaNs are decided here before any solver runs.
 
+use crate::backends::types::Status;
 use crate::ir::{Model, Sense, VarKind};
-use crate::solve::Status;
 use good_lp::constraint::ConstraintReference;
 use good_lp::solvers::ObjectiveDirection;
 use good_lp::{variable, Expression, ProblemVariables, Solver, SolverModel, Variable};

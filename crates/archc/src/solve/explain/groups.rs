@@ -287,7 +287,7 @@ pub fn is_feasible_model(model: &Model, opts: &SolveOptions) -> Result<bool, Dia
         quiet: true,
         ..opts.clone()
     };
-    let raw = crate::backends::milp::solve(model, &quiet)?;
+    let raw = crate::solve::solve_milp(model, &quiet)?;
     match raw.status {
         Status::Optimal | Status::Feasible | Status::Unbounded => Ok(true),
         Status::Infeasible => Ok(false),

@@ -5,8 +5,10 @@
 //!   deletion filter over "is this sub-model feasible?" solves on any backend, and the
 //!   smallest repair by elastic relaxation (E0711);
 //! - [`explain_unbounded`]: which decisions the objective drives without limit (E0712);
-//! - [`explain_solution`]: binding constraints per entity and their shadow prices;
-//! - [`solve_and_explain`]: the conflict as diagnostics, for the language server.
+//! - [`explain_solution`]: binding constraints per entity and their shadow prices.
+//!
+//! `crate::driver::solve_and_explain` solves an analysed model on the one solve path and
+//! explains a failure with these, for the language server.
 //!
 //! Rows the compiler derived from a constraint (big-M, indicators, products) count as part
 //! of that constraint's instance; decision bounds form a group per decision.
@@ -33,7 +35,7 @@ pub use unbounded::{
 
 use crate::diagnostics::Diagnostic;
 use crate::ir::Model;
-use crate::solve::{SolveOptions, Status};
+use crate::solve::SolveOptions;
 use groups::Structure;
 use serde::Serialize;
 
@@ -283,37 +285,5 @@ pub fn conflict_diagnostic(
             d.help(format!("smallest repair{scope}: {}", r.summary()))
         }
         _ => d.help("relax or drop one of these constraints, or the data they read"),
-    }
-}
-
-/// Solve the analysed model for feasibility and explain a failure as diagnostics: bound
-/// reasoning (E0710), the conflict (E0711) or unboundedness (E0712). Empty when the model
-/// has errors, was not instantiated, or has a solution.
-pub fn solve_and_explain(
-    analysis: &crate::analysis::Analysis,
-    opts: &SolveOptions,
-) -> Vec<Diagnostic> {
-    let Some(inst) = analysis
-        .instance
-        .as_ref()
-        .filter(|_| !analysis.has_errors())
-    else {
-        return Vec::new();
-    };
-    let model = &inst.model;
-    let raw = match crate::backends::milp::solve(model, opts) {
-        Ok(r) => r,
-        Err(d) => return vec![d],
-    };
-    match raw.status {
-        Status::Infeasible => match explain_infeasible(model, opts) {
-            Ok(e) => e.diagnostics(),
-            Err(d) => vec![d],
-        },
-        Status::Unbounded => match explain_unbounded(model, opts) {
-            Ok(u) => vec![u.diagnostic],
-            Err(d) => vec![d],
-        },
-        _ => Vec::new(),
     }
 }

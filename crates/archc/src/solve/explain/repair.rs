@@ -180,7 +180,7 @@ pub fn smallest_repair(
         quiet: true,
         ..opts.clone()
     };
-    let raw = crate::backends::milp::solve(&elastic, &quiet)?;
+    let raw = crate::solve::solve_milp(&elastic, &quiet)?;
     match raw.status {
         Status::Optimal | Status::Feasible => {}
         Status::Infeasible | Status::Unbounded => return Ok(None),

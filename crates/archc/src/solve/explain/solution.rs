@@ -215,7 +215,7 @@ fn fixed_integer_duals(model: &Model, values: &[f64]) -> (Option<Vec<f64>>, Dual
         solver: Some(SolverKind::Highs),
         ..SolveOptions::default()
     };
-    match crate::backends::milp::solve(&lp, &opts) {
+    match crate::solve::solve_milp(&lp, &opts) {
         Ok(raw) if raw.status == Status::Optimal && raw.duals.is_some() => (
             raw.duals,
             DualSource::FixedIntegers(format!(

@@ -84,7 +84,7 @@ pub fn explain_unbounded(
         quiet: true,
         ..opts.clone()
     };
-    let raw = crate::backends::milp::solve(&boxed, &quiet)?;
+    let raw = crate::solve::solve_milp(&boxed, &quiet)?;
     if !matches!(raw.status, Status::Optimal | Status::Feasible) {
         return Err(Diagnostic::error(
             Code::E0713,
