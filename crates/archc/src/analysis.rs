@@ -79,6 +79,11 @@ pub struct AnalyzeOptions {
     /// The items of the previous parse of the main file (the language server keeps one per
     /// document): unchanged items are reused instead of parsed again.
     pub parse_cache: Option<std::sync::Arc<std::sync::Mutex<crate::syntax::ParseCache>>>,
+    /// `--data DIR`: relative data paths resolve against this folder instead of the folder
+    /// of the model file that names them.
+    pub data_dir: Option<PathBuf>,
+    /// `--set NAME=VALUE` and `--sense`: changes to the model for one run.
+    pub overrides: crate::resolve::overrides::Overrides,
 }
 
 /// Everything known about a model after analysis.
@@ -204,7 +209,11 @@ fn run_phases(analysis: &mut Analysis, main: FileId, options: &AnalyzeOptions) {
     };
     analysis.diagnostics.extend(diags);
     analysis.files.push((main, file));
-    let program = crate::resolve::load_program(analysis, main);
+    analysis.sources.set_data_dir(options.data_dir.clone());
+    let mut program = crate::resolve::load_program(analysis, main);
+    let override_diags =
+        crate::resolve::overrides::apply(&mut program, &mut analysis.sources, &options.overrides);
+    analysis.diagnostics.extend(override_diags);
     let mut data_names = read_data_names(analysis, &program);
     let checker = crate::check::check_program(&program, &data_names);
     if checker.schema.plans.is_empty() {
@@ -332,7 +341,7 @@ fn read_data_names(
         let ast::ItemKind::EntitiesFrom(f) = &p.item.kind else {
             continue;
         };
-        let full = analysis.sources.resolve(p.file, &f.path.value);
+        let full = analysis.sources.resolve_data(p.file, &f.path.value);
         let names =
             crate::data::entity_names(&mut analysis.sources, &full, &f.path.value, f.path.span);
         out.insert(f.path.span, names);

@@ -207,4 +207,9 @@ shown, and this warning counts the rest.
 Fix: fix the problems shown (often one mistake repeated, such as a wrong column or a unit \
 written in every cell) and check again.",
     ),
+    info(
+        Code::E0550,
+        "a scalar param's data file does not give one value",
+        "A scalar param loaded from a file (`param budget: usd from \"budget.csv\"`) takes one value from it. The file is either a one-row table with a `value` column (or a column named after the param), or a table of many params with a `name` column and a `value` column, where the row whose `name` is the param's name gives the value. This error says the file has no such row, or more than one.\n\nExample (params.csv):\n\n    name,value\n    budget,10000\n    hours,730\n\n    param budget: usd from \"params.csv\"    // reads 10000\n    param margin: real from \"params.csv\"    // E0550: no row named `margin`\n\nFix: add the row (or remove the duplicate one), or load the param from another file.",
+    ),
 ];
