@@ -44,6 +44,9 @@ impl<'s> Converter<'s> {
                 .iter()
                 .position(|s| s.spellings().any(|n| n == col.name))
             {
+                if schema[si].known_only {
+                    continue;
+                }
                 if found[si] {
                     let first = columns
                         .iter()
@@ -104,7 +107,7 @@ impl<'s> Converter<'s> {
         let unmatched_specs: Vec<&str> = schema
             .iter()
             .zip(&found)
-            .filter(|(_, f)| !**f)
+            .filter(|(s, f)| !**f && !s.known_only)
             .map(|(s, _)| s.canonical_name())
             .collect();
         for (col, feed) in columns.iter().zip(&feeds) {

@@ -133,6 +133,9 @@ pub struct ColumnSpec {
     /// Part of the record's key: the tuple of key cells must be unique (E0507). Key columns
     /// also give the nesting order of keyed JSON objects.
     pub key: bool,
+    /// A column another declaration reads from the same file: not converted here, and not
+    /// "unknown" (no W0509).
+    pub known_only: bool,
 }
 
 impl ColumnSpec {
@@ -144,6 +147,16 @@ impl ColumnSpec {
             required: true,
             nonneg: false,
             key: false,
+            known_only: false,
+        }
+    }
+
+    /// A column that another declaration of the model reads from the same file.
+    pub fn read_elsewhere(name: impl Into<String>) -> Self {
+        ColumnSpec {
+            required: false,
+            known_only: true,
+            ..ColumnSpec::new(name, ColumnType::Text)
         }
     }
 

@@ -614,6 +614,7 @@ impl Inst<'_> {
         }
         spec.push(value);
         let full = self.sources.resolve_data(path.span.file, &path.value);
+        spec.extend(self.columns_read_elsewhere(p, &full));
         // Name -> (element, position) of each index set, built once: a file of N rows over
         // sets of M elements costs N lookups, not N * M comparisons.
         let by_name: Vec<FxHashMap<&str, (ElemId, u32)>> = sets

@@ -1,7 +1,8 @@
 //! Scalar params loaded from a data file (`param budget: usd from "params.csv"`): the file
 //! is a one-row table with a `value` column (or a column named after the param), or a table
 //! of many params with `name` and `value` columns, whose row named after the param gives
-//! the value. Anything else is E0550 at the file.
+//! the value. Anything else is E0550 at the file. Also: which columns of a param file other
+//! params read (no W0509 for them).
 
 use super::eval::R;
 use super::Inst;
@@ -10,9 +11,31 @@ use crate::data::{self, CellValue, ColumnSpec, ColumnType};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::instantiate::world::Value;
 use crate::syntax::ast;
+use std::path::Path;
 use std::rc::Rc;
 
 impl Inst<'_> {
+    /// The value columns that params other than `p` read from the file at `full` (two
+    /// params reading two value columns of one long-format file): known to the loader, so
+    /// that neither load warns that the other's column is unknown (W0509).
+    pub(super) fn columns_read_elsewhere(&self, p: usize, full: &Path) -> Vec<ColumnSpec> {
+        let full = crate::source::normalize(full);
+        let mut out = Vec::new();
+        for (q, other) in self.schema.params.iter().enumerate() {
+            let Some(ast::ParamValue::From(path)) = &other.decl.value else {
+                continue;
+            };
+            if q == p {
+                continue;
+            }
+            let theirs = self.sources.resolve_data(path.span.file, &path.value);
+            if crate::source::normalize(&theirs) == full {
+                out.push(ColumnSpec::read_elsewhere(other.name.clone()));
+            }
+        }
+        out
+    }
+
     /// The value of scalar param `p` read from `path`; `None` when the file gave none (the
     /// diagnostics say why).
     pub(super) fn load_scalar_param_file(
@@ -33,8 +56,9 @@ impl Inst<'_> {
         if info.decl.lower.is_some() {
             value = value.non_negative();
         }
-        let spec = [ColumnSpec::new("name", ColumnType::Text).optional(), value];
         let full = self.sources.resolve_data(path.span.file, &path.value);
+        let mut spec = vec![ColumnSpec::new("name", ColumnType::Text).optional(), value];
+        spec.extend(self.columns_read_elsewhere(p, &full));
         let (table, diags) = data::load_table(self.sources, &full, &path.value, &spec, path.span);
         let failed = crate::diagnostics::has_errors(&diags);
         self.diags.extend(diags);
