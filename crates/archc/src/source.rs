@@ -109,6 +109,20 @@ impl SourceMap {
         &self.files[id.0 as usize].text
     }
 
+    /// The text under `span` (empty when the span is outside its file).
+    pub fn slice(&self, span: crate::span::Span) -> &str {
+        self.text(span.file)
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+    }
+
+    /// Whether `id` is a file of the language itself (the prelude of built-in kinds or a
+    /// standard library module): embedded text, not a file of the user's.
+    pub fn is_library(&self, id: FileId) -> bool {
+        let f = self.get(id);
+        f.path.is_none() && (f.name.starts_with("std/") || f.name == crate::resolve::prelude::NAME)
+    }
+
     pub fn name(&self, id: FileId) -> &str {
         &self.files[id.0 as usize].name
     }

@@ -104,6 +104,35 @@ impl<'s> Converter<'s> {
             }
             sink.push(d);
         }
+        let defaulted: Vec<String> = schema
+            .iter()
+            .zip(&found)
+            .filter(|(_, f)| !**f && (has_header || !no_records))
+            .filter_map(|(s, _)| {
+                let default = s.absent_default.as_ref()?;
+                Some(format!("`{}` (default `{default}`)", s.canonical_name()))
+            })
+            .collect();
+        if !defaulted.is_empty() {
+            let (what, them) = if defaulted.len() == 1 {
+                ("column", "it")
+            } else {
+                ("columns", "them")
+            };
+            sink.push(
+                Diagnostic::warning(
+                    Code::W0551,
+                    format!(
+                        "`{path}` has no {what} {}: every row takes the default",
+                        defaulted.join(", ")
+                    ),
+                )
+                .primary(header_span, format!("no such {what} here"))
+                .help(format!(
+                    "add {them} to the file if the default is not meant"
+                )),
+            );
+        }
         let unmatched_specs: Vec<&str> = schema
             .iter()
             .zip(&found)

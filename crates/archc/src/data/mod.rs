@@ -136,6 +136,8 @@ pub struct ColumnSpec {
     /// A column another declaration reads from the same file: not converted here, and not
     /// "unknown" (no W0509).
     pub known_only: bool,
+    /// An optional column whose absence is worth a warning (W0551): the default taken.
+    pub absent_default: Option<String>,
 }
 
 impl ColumnSpec {
@@ -148,7 +150,16 @@ impl ColumnSpec {
             nonneg: false,
             key: false,
             known_only: false,
+            absent_default: None,
         }
+    }
+
+    /// An optional column whose absence from a file gives warning W0551, which names the
+    /// `default` taken instead.
+    pub fn defaulted(mut self, default: impl Into<String>) -> Self {
+        self.required = false;
+        self.absent_default = Some(default.into());
+        self
     }
 
     /// A column that another declaration of the model reads from the same file.

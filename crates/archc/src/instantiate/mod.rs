@@ -263,8 +263,13 @@ impl Inst<'_> {
                         _ => ColumnType::Ref,
                     };
                     let mut c = ColumnSpec::new(a.name.clone(), ty);
-                    if a.default.is_some() {
-                        c = c.optional();
+                    if let Some(default) = &a.default {
+                        c = if self.sources.is_library(a.span.file) {
+                            c.optional()
+                        } else {
+                            let text = self.sources.slice(default.span).trim().to_string();
+                            c.defaulted(text)
+                        };
                     }
                     if a.non_negative {
                         c = c.non_negative();

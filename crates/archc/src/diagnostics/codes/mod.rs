@@ -78,6 +78,7 @@ pub enum Code {
     E0513,
     E0514,
     E0550,
+    W0551,
     W0515,
     E0601,
     E0602,
@@ -176,6 +177,7 @@ impl Code {
             Code::E0513 => "E0513",
             Code::E0514 => "E0514",
             Code::E0550 => "E0550",
+            Code::W0551 => "W0551",
             Code::W0515 => "W0515",
             Code::E0601 => "E0601",
             Code::E0602 => "E0602",
@@ -274,6 +276,7 @@ impl Code {
             "E0513" => Some(Code::E0513),
             "E0514" => Some(Code::E0514),
             "E0550" => Some(Code::E0550),
+            "W0551" => Some(Code::W0551),
             "W0515" => Some(Code::W0515),
             "E0601" => Some(Code::E0601),
             "E0602" => Some(Code::E0602),
@@ -421,7 +424,7 @@ mod tests {
     #[test]
     fn every_code_has_exactly_one_text_in_its_range() {
         let all = all();
-        assert_eq!(all.len(), 92);
+        assert_eq!(all.len(), 93);
         for (i, c) in all.iter().enumerate() {
             assert!(
                 all[..i].iter().all(|d| d.code != c.code),
