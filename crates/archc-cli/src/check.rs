@@ -6,7 +6,12 @@ use crate::inputs::{analyze_input, expand};
 use archc::analysis::AnalyzeOptions;
 use std::path::PathBuf;
 
-pub fn run(paths: &[PathBuf], format: Format, limits: &LimitArgs) -> i32 {
+pub fn run(
+    paths: &[PathBuf],
+    format: Format,
+    limits: &LimitArgs,
+    model: &crate::model_args::ModelArgs,
+) -> i32 {
     if paths.is_empty() {
         eprintln!("error: no files given (usage: archc check PATH...)");
         return exit::USAGE;
@@ -21,12 +26,12 @@ pub fn run(paths: &[PathBuf], format: Format, limits: &LimitArgs) -> i32 {
     for f in &files {
         let a = match analyze_input(
             f,
-            &AnalyzeOptions {
+            &model.apply(AnalyzeOptions {
                 instantiate: true,
                 limits: Some(limits.limits()),
                 max_file_size: limits.max_file_size,
                 ..Default::default()
-            },
+            }),
         ) {
             Ok(a) => a,
             Err(c) => {

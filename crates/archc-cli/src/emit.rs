@@ -19,6 +19,7 @@ pub fn run(
     ir: bool,
     force: bool,
     limits: &LimitArgs,
+    model: &crate::model_args::ModelArgs,
 ) -> i32 {
     if mps.is_none() && lp.is_none() && !ir {
         eprintln!("error: say what to emit: --mps PATH, --lp PATH or --ir");
@@ -26,13 +27,13 @@ pub fn run(
     }
     let a = match analyze_input(
         &input_of(file),
-        &AnalyzeOptions {
+        &model.apply(AnalyzeOptions {
             instantiate: true,
             limits: Some(limits.limits()),
             max_file_size: limits.max_file_size,
             backend: BackendChoice::Milp,
             ..Default::default()
-        },
+        }),
     ) {
         Ok(a) => a,
         Err(code) => return code,

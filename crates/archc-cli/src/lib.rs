@@ -6,6 +6,7 @@ mod emit;
 mod explain;
 mod fmt;
 mod inputs;
+pub mod model_args;
 pub mod modeltest;
 pub mod output;
 mod progress;
@@ -145,6 +146,8 @@ pub enum Command {
         format: Format,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        model: model_args::ModelArgs,
     },
     /// Solve a model and print the verified plan.
     #[command(after_help = "Examples:
@@ -176,6 +179,8 @@ a second Ctrl-C exits at once.")]
         ir: bool,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        model: model_args::ModelArgs,
         /// Allow writing over a file the model reads (the model, a `use`d file, a data file).
         #[arg(long)]
         force: bool,
@@ -239,7 +244,8 @@ pub fn run() -> i32 {
             files,
             format,
             limits,
-        } => check::run(&files, format, &limits),
+            model,
+        } => check::run(&files, format, &limits, &model),
         Command::Solve(args) => solve::run(&args),
         Command::Emit {
             file,
@@ -248,7 +254,16 @@ pub fn run() -> i32 {
             ir,
             force,
             limits,
-        } => emit::run(&file, mps.as_deref(), lp.as_deref(), ir, force, &limits),
+            model,
+        } => emit::run(
+            &file,
+            mps.as_deref(),
+            lp.as_deref(),
+            ir,
+            force,
+            &limits,
+            &model,
+        ),
         Command::Fmt { files, check } => fmt::run(&files, check),
         Command::Test { paths, update } => crate::modeltest::run_cli(&paths, update),
         Command::Lsp => archc_lsp::run_stdio(),

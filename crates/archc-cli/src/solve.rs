@@ -62,8 +62,15 @@ pub struct SolveArgs {
     /// Backend for models with plans: auto chooses DP for independent plans, MILP otherwise.
     #[arg(long, value_enum, default_value = "auto")]
     pub backend: BackendArg,
+    /// Pass an option to HiGHS or CBC as `KEY=VALUE` (e.g. `presolve=off`,
+    /// `mip_heuristic_effort=0.3` for HiGHS; `cuts=off` for CBC); repeatable. The solver
+    /// parses the value; HiGHS refuses unknown keys, CBC logs them (see --verbose).
+    #[arg(long = "solver-option", value_name = "KEY=VALUE", value_parser = crate::model_args::parse_solver_option)]
+    pub solver_options: Vec<(String, String)>,
     #[command(flatten)]
     pub limits: super::LimitArgs,
+    #[command(flatten)]
+    pub model: crate::model_args::ModelArgs,
 }
 
 /// `--solver`.
@@ -144,13 +151,13 @@ pub fn run(args: &SolveArgs) -> i32 {
         eprintln!("error: --verbose and --log both say where the solver log goes; give one");
         return exit::USAGE;
     }
-    let options = AnalyzeOptions {
+    let options = args.model.apply(AnalyzeOptions {
         instantiate: true,
         backend: args.backend.into(),
         limits: Some(args.limits.limits()),
         max_file_size: args.limits.max_file_size,
         ..Default::default()
-    };
+    });
     let mut a = match analyze_input(&input_of(&args.file), &options) {
         Ok(a) => a,
         Err(code) => return code,
@@ -189,6 +196,7 @@ pub fn run(args: &SolveArgs) -> i32 {
         threads: args.threads,
         // The solver's own log is on only when asked for.
         quiet: !(args.verbose || args.log.is_some()),
+        solver_options: args.solver_options.clone(),
     };
     let target = match (&args.log, args.verbose) {
         (Some(p), _) => Target::File(p),

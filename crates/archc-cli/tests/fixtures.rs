@@ -20,6 +20,14 @@ const PHASES: &[&str] = &["syntax", "names", "types", "units", "data", "lowering
 /// Codes that no model file can produce, with the reason.
 const UNREACHABLE: &[(&str, &str)] = &[
     (
+        "E0222",
+        "raised for the `--set` flag, not by a model file: tests/data_sets.rs covers it",
+    ),
+    (
+        "E0223",
+        "raised for the `--set` flag, not by a model file: tests/data_sets.rs covers it",
+    ),
+    (
         "E0104",
         "internal parser error: only raised when the grammar and the AST builder disagree",
     ),

@@ -429,6 +429,7 @@ fn options_are_accepted_by_every_solver() {
             gap: Some(0.0),
             threads: Some(1),
             quiet: true,
+            solver_options: Vec::new(),
         };
         let raw = milp::solve(&m, &opts).unwrap();
         // Gap 0 asked for and reached: optimal, not "feasible".
@@ -442,6 +443,40 @@ fn options_are_accepted_by_every_solver() {
         let raw = milp::solve(&m, &bad).unwrap();
         assert_eq!(raw.status, Status::Error);
         assert!(raw.message.contains("gap"), "{}", raw.message);
+    }
+}
+
+#[test]
+fn solver_options_reach_the_solver() {
+    let m = knapsack();
+    let with = |kind, k: &str, v: &str| SolveOptions {
+        solver: Some(kind),
+        solver_options: vec![(k.to_string(), v.to_string())],
+        ..SolveOptions::default()
+    };
+    for kind in SolverKind::enabled() {
+        let (good, bad) = match kind {
+            SolverKind::Highs => (Some(("presolve", "off")), ("no_such_option", "1")),
+            SolverKind::Cbc => (Some(("cuts", "off")), ("", "")),
+            SolverKind::Microlp => (None, ("presolve", "off")),
+        };
+        if let Some((k, v)) = good {
+            let raw = milp::solve(&m, &with(kind, k, v)).unwrap();
+            assert_eq!(raw.status, Status::Optimal, "{kind:?}: {}", raw.message);
+            assert_close(raw.objective, 28.0, "objective");
+        }
+        if kind == SolverKind::Cbc {
+            continue; // CBC only logs unknown parameters
+        }
+        let raw = milp::solve(&m, &with(kind, bad.0, bad.1)).unwrap();
+        assert_eq!(raw.status, Status::Error, "{kind:?}");
+        assert!(raw.message.contains(bad.0), "{kind:?}: {}", raw.message);
+    }
+    // A value HiGHS cannot parse for the option's type is refused too.
+    if SolverKind::Highs.is_enabled() {
+        let raw = milp::solve(&m, &with(SolverKind::Highs, "time_limit", "soon")).unwrap();
+        assert_eq!(raw.status, Status::Error);
+        assert!(raw.message.contains("time_limit=soon"), "{}", raw.message);
     }
 }
 

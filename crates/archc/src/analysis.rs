@@ -80,6 +80,11 @@ pub struct AnalyzeOptions {
     /// The items of the previous parse of the main file (the language server keeps one per
     /// document): unchanged items are reused instead of parsed again.
     pub parse_cache: Option<std::sync::Arc<std::sync::Mutex<crate::syntax::ParseCache>>>,
+    /// `--data DIR`: relative data paths resolve against this folder instead of the folder
+    /// of the model file that names them.
+    pub data_dir: Option<PathBuf>,
+    /// `--set NAME=VALUE` and `--sense`: changes to the model for one run.
+    pub overrides: crate::resolve::overrides::Overrides,
 }
 
 /// Everything known about a model after analysis.

@@ -200,8 +200,13 @@ fn front_end(analysis: &mut Analysis, main: FileId, options: &AnalyzeOptions) {
         a.diagnostics.extend(diags);
         a.files.push((main, file));
     });
+    analysis.sources.set_data_dir(options.data_dir.clone());
     let program = timed(analysis, "load modules", |a| {
-        crate::resolve::load_program(a, main)
+        let mut program = crate::resolve::load_program(a, main);
+        let diags =
+            crate::resolve::overrides::apply(&mut program, &mut a.sources, &options.overrides);
+        a.diagnostics.extend(diags);
+        program
     });
     let data_names = timed(analysis, "data names", |a| read_data_names(a, &program));
     let checker = timed(analysis, "check", |_| {
@@ -375,7 +380,7 @@ fn read_data_names(
         let ast::ItemKind::EntitiesFrom(f) = &p.item.kind else {
             continue;
         };
-        let full = analysis.sources.resolve(p.file, &f.path.value);
+        let full = analysis.sources.resolve_data(p.file, &f.path.value);
         let names =
             crate::data::entity_names(&mut analysis.sources, &full, &f.path.value, f.path.span);
         out.insert(f.path.span, names);

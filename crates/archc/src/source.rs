@@ -30,6 +30,9 @@ pub struct SourceFile {
 pub struct SourceMap {
     files: Vec<SourceFile>,
     vfs: Vfs,
+    /// `--data DIR`: the folder relative data paths resolve against, instead of the folder
+    /// of the model file that names them.
+    data_dir: Option<PathBuf>,
 }
 
 impl SourceMap {
@@ -43,7 +46,13 @@ impl SourceMap {
         SourceMap {
             files: Vec::new(),
             vfs,
+            data_dir: None,
         }
+    }
+
+    /// Resolve every relative data path (`from "..."`) against `dir` (`--data DIR`).
+    pub fn set_data_dir(&mut self, dir: Option<PathBuf>) {
+        self.data_dir = dir;
     }
 
     /// The file layer this map reads through.
@@ -100,6 +109,20 @@ impl SourceMap {
         &self.files[id.0 as usize].text
     }
 
+    /// The text under `span` (empty when the span is outside its file).
+    pub fn slice(&self, span: crate::span::Span) -> &str {
+        self.text(span.file)
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+    }
+
+    /// Whether `id` is a file of the language itself (the prelude of built-in kinds or a
+    /// standard library module): embedded text, not a file of the user's.
+    pub fn is_library(&self, id: FileId) -> bool {
+        let f = self.get(id);
+        f.path.is_none() && (f.name.starts_with("std/") || f.name == crate::resolve::prelude::NAME)
+    }
+
     pub fn name(&self, id: FileId) -> &str {
         &self.files[id.0 as usize].name
     }
@@ -109,6 +132,16 @@ impl SourceMap {
     pub fn resolve(&self, from: FileId, written: &str) -> PathBuf {
         let dir = self.get(from).path.as_deref().and_then(Path::parent);
         dir.unwrap_or(Path::new("")).join(written)
+    }
+
+    /// A data path written in file `from` (`from "data/x.csv"`): against the data folder
+    /// when one is set (`--data DIR`), else like [`SourceMap::resolve`]. Absolute paths stay
+    /// as written.
+    pub fn resolve_data(&self, from: FileId, written: &str) -> PathBuf {
+        match &self.data_dir {
+            Some(dir) if Path::new(written).is_relative() => dir.join(written),
+            _ => self.resolve(from, written),
+        }
     }
 
     /// The file the map holds at `path`, however it is spelled (`a/./b.csv` is `a/b.csv`,

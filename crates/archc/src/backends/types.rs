@@ -64,6 +64,9 @@ pub struct SolveOptions {
     pub threads: Option<u32>,
     /// Print nothing (progress goes to stderr otherwise, from the CLI only).
     pub quiet: bool,
+    /// `--solver-option KEY=VALUE`: passed to HiGHS or CBC as given (the solver parses the
+    /// value and refuses unknown keys); after archc's own settings, so they win.
+    pub solver_options: Vec<(String, String)>,
 }
 
 impl Default for SolveOptions {
@@ -74,6 +77,7 @@ impl Default for SolveOptions {
             gap: None,
             threads: None,
             quiet: true,
+            solver_options: Vec::new(),
         }
     }
 }

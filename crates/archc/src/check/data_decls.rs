@@ -301,16 +301,6 @@ impl Checker {
                     );
                 }
             }
-            Some(ast::ParamValue::From(_)) if dims.is_empty() => {
-                self.error(
-                    Diagnostic::error(
-                        Code::E0308,
-                        format!("scalar param `{}` cannot load from a file", p.name),
-                    )
-                    .primary(p.span, "no index")
-                    .help("give the value directly: `param x: h = 730 h`"),
-                );
-            }
             Some(ast::ParamValue::From(_)) | None => {}
         }
         self.locals.truncate(depth);

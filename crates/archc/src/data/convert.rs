@@ -44,6 +44,9 @@ impl<'s> Converter<'s> {
                 .iter()
                 .position(|s| s.spellings().any(|n| n == col.name))
             {
+                if schema[si].known_only {
+                    continue;
+                }
                 if found[si] {
                     let first = columns
                         .iter()
@@ -101,10 +104,39 @@ impl<'s> Converter<'s> {
             }
             sink.push(d);
         }
+        let defaulted: Vec<String> = schema
+            .iter()
+            .zip(&found)
+            .filter(|(_, f)| !**f && (has_header || !no_records))
+            .filter_map(|(s, _)| {
+                let default = s.absent_default.as_ref()?;
+                Some(format!("`{}` (default `{default}`)", s.canonical_name()))
+            })
+            .collect();
+        if !defaulted.is_empty() {
+            let (what, them) = if defaulted.len() == 1 {
+                ("column", "it")
+            } else {
+                ("columns", "them")
+            };
+            sink.push(
+                Diagnostic::warning(
+                    Code::W0551,
+                    format!(
+                        "`{path}` has no {what} {}: every row takes the default",
+                        defaulted.join(", ")
+                    ),
+                )
+                .primary(header_span, format!("no such {what} here"))
+                .help(format!(
+                    "add {them} to the file if the default is not meant"
+                )),
+            );
+        }
         let unmatched_specs: Vec<&str> = schema
             .iter()
             .zip(&found)
-            .filter(|(_, f)| !**f)
+            .filter(|(s, f)| !**f && !s.known_only)
             .map(|(s, _)| s.canonical_name())
             .collect();
         for (col, feed) in columns.iter().zip(&feeds) {

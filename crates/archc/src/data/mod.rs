@@ -133,6 +133,11 @@ pub struct ColumnSpec {
     /// Part of the record's key: the tuple of key cells must be unique (E0507). Key columns
     /// also give the nesting order of keyed JSON objects.
     pub key: bool,
+    /// A column another declaration reads from the same file: not converted here, and not
+    /// "unknown" (no W0509).
+    pub known_only: bool,
+    /// An optional column whose absence is worth a warning (W0551): the default taken.
+    pub absent_default: Option<String>,
 }
 
 impl ColumnSpec {
@@ -144,6 +149,25 @@ impl ColumnSpec {
             required: true,
             nonneg: false,
             key: false,
+            known_only: false,
+            absent_default: None,
+        }
+    }
+
+    /// An optional column whose absence from a file gives warning W0551, which names the
+    /// `default` taken instead.
+    pub fn defaulted(mut self, default: impl Into<String>) -> Self {
+        self.required = false;
+        self.absent_default = Some(default.into());
+        self
+    }
+
+    /// A column that another declaration of the model reads from the same file.
+    pub fn read_elsewhere(name: impl Into<String>) -> Self {
+        ColumnSpec {
+            required: false,
+            known_only: true,
+            ..ColumnSpec::new(name, ColumnType::Text)
         }
     }
 

@@ -564,6 +564,8 @@ fn every_code_is_documented() {
         Code::E0513,
         Code::E0514,
         Code::W0515,
+        Code::E0550,
+        Code::W0551,
     ] {
         assert!(code.explanation().contains("Fix"), "{code} has no fix");
     }
@@ -571,5 +573,5 @@ fn every_code_is_documented() {
         .into_iter()
         .filter(|c| c.code.phase() == crate::diagnostics::codes::Phase::Data)
         .count();
-    assert_eq!(data_codes, 15);
+    assert_eq!(data_codes, 17);
 }

@@ -9,6 +9,7 @@ mod eval;
 pub mod expect;
 mod index;
 mod linear;
+mod scalar_file;
 pub mod world;
 
 use crate::check::{ElemTy, Schema, Ty};
@@ -262,15 +263,20 @@ impl Inst<'_> {
                         _ => ColumnType::Ref,
                     };
                     let mut c = ColumnSpec::new(a.name.clone(), ty);
-                    if a.default.is_some() {
-                        c = c.optional();
+                    if let Some(default) = &a.default {
+                        c = if self.sources.is_library(a.span.file) {
+                            c.optional()
+                        } else {
+                            let text = self.sources.slice(default.span).trim().to_string();
+                            c.defaulted(text)
+                        };
                     }
                     if a.non_negative {
                         c = c.non_negative();
                     }
                     spec.push(c);
                 }
-                let full = self.sources.resolve(path.span.file, &path.value);
+                let full = self.sources.resolve_data(path.span.file, &path.value);
                 let (table, diags) =
                     data::load_table(self.sources, &full, &path.value, &spec, path.span);
                 self.diags.extend(diags);
@@ -523,7 +529,9 @@ impl Inst<'_> {
                 (Some(ast::ParamValue::From(path)), Some(_)) => {
                     self.load_param_file(p, path, unit_scale, &mut table)?
                 }
-                (Some(ast::ParamValue::From(_)), None) => {}
+                (Some(ast::ParamValue::From(path)), None) => {
+                    table.scalar = self.load_scalar_param_file(p, path, unit_scale)?;
+                }
             }
             Ok(())
         })();
@@ -610,7 +618,8 @@ impl Inst<'_> {
             value = value.non_negative();
         }
         spec.push(value);
-        let full = self.sources.resolve(path.span.file, &path.value);
+        let full = self.sources.resolve_data(path.span.file, &path.value);
+        spec.extend(self.columns_read_elsewhere(p, &full));
         // Name -> (element, position) of each index set, built once: a file of N rows over
         // sets of M elements costs N lookups, not N * M comparisons.
         let by_name: Vec<FxHashMap<&str, (ElemId, u32)>> = sets

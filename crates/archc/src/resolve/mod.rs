@@ -6,6 +6,7 @@
 
 pub mod errors;
 pub mod missing_use;
+pub mod overrides;
 pub mod prelude;
 mod templates;
 

@@ -224,6 +224,11 @@ pub(super) fn highs(
             return o;
         }
     }
+    for (k, v) in &opts.solver_options {
+        if let Err(why) = set_highs_option(&mut model, k, v) {
+            return Outcome::without_solution(Status::Error, why);
+        }
+    }
     CONTROL.begin(offset);
     // SAFETY: the pointer is the live HiGHS instance owned by `model`; the callback reads
     // and writes only the process-wide `CONTROL`, so it needs no user data.
@@ -371,6 +376,25 @@ unsafe extern "C" fn highs_callback(
 }
 
 /// Solve with COIN-OR CBC. The gap of a stopped MIP comes from CBC's best bound.
+/// Set one HiGHS option from its text (`--solver-option KEY=VALUE`); HiGHS parses the value
+/// by the option's type and refuses unknown keys and bad values.
+#[cfg(feature = "highs")]
+fn set_highs_option(model: &mut highs::Model, key: &str, value: &str) -> Result<(), String> {
+    let refused = || format!("HiGHS refused option `{key}={value}` (unknown option or bad value)");
+    let (Ok(k), Ok(v)) = (std::ffi::CString::new(key), std::ffi::CString::new(value)) else {
+        return Err(refused());
+    };
+    // SAFETY: the pointer is the live HiGHS instance owned by `model`; both strings are
+    // NUL-terminated and outlive the call, which copies them.
+    let status =
+        unsafe { highs_sys::Highs_setOptionValue(model.as_mut_ptr(), k.as_ptr(), v.as_ptr()) };
+    if status == highs_sys::kHighsStatusError {
+        Err(refused())
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(feature = "cbc")]
 pub(super) fn cbc(
     built: Built<good_lp::solvers::coin_cbc::CoinCbcProblem>,
@@ -400,6 +424,11 @@ pub(super) fn cbc(
     // true optimum: max 4a + 2b, 3a + 4b <= 22, a in [0, 1] real, b in 0..5 int gave 12
     // instead of 12.667 ("processed model has ... 2 integer"). Solve the model as given.
     problem.set_parameter("preprocess", "off");
+    // CBC takes its parameters as command-line words and only logs the ones it does not
+    // know ("No match for ..."): visible with --verbose.
+    for (k, v) in &opts.solver_options {
+        problem.set_parameter(k, v);
+    }
     match problem.solve() {
         Ok(sol) => {
             let stop = matches!(sol.status(), SolutionStatus::TimeLimit).then_some(Stop::TimeLimit);
@@ -439,6 +468,12 @@ pub(super) fn microlp(
     built: Built<good_lp::solvers::microlp::MicroLpProblem>,
     opts: &SolveOptions,
 ) -> Outcome {
+    if let Some((k, v)) = opts.solver_options.first() {
+        return Outcome::without_solution(
+            Status::Error,
+            format!("microlp takes no solver options (--solver-option {k}={v}); use --solver highs or cbc"),
+        );
+    }
     let Built {
         mut problem, vars, ..
     } = built;

@@ -207,4 +207,14 @@ shown, and this warning counts the rest.
 Fix: fix the problems shown (often one mistake repeated, such as a wrong column or a unit \
 written in every cell) and check again.",
     ),
+    info(
+        Code::E0550,
+        "a scalar param's data file does not give one value",
+        "A scalar param loaded from a file (`param budget: usd from \"budget.csv\"`) takes one value from it. The file is either a one-row table with a `value` column (or a column named after the param), or a table of many params with a `name` column and a `value` column, where the row whose `name` is the param's name gives the value. This error says the file has no such row, or more than one.\n\nExample (params.csv):\n\n    name,value\n    budget,10000\n    hours,730\n\n    param budget: usd from \"params.csv\"    // reads 10000\n    param margin: real from \"params.csv\"    // E0550: no row named `margin`\n\nFix: add the row (or remove the duplicate one), or load the param from another file.",
+    ),
+    info(
+        Code::W0551,
+        "data file lacks a column: the default is taken",
+        "An entity file (`services from \"services.csv\"`) has no column for an attribute that the kind declares with a default (`kind service { cores: core = 0 core }`), so every entity of the file takes the default. That is often a misspelt or forgotten column rather than intent: a capacity of 0 or a cost of 0 changes the plan without an error.\n\nExample: services.csv has `name,replicas` while the kind declares `cores: core = 0 core`.\n\nFix: add the column to the file; or, when the default is meant for every entity, leave the file as it is (the warning names each column and the default taken). Attributes of the standard library's kinds are not reported: their defaults are meant to be taken.",
+    ),
 ];

@@ -41,6 +41,8 @@ pub enum Code {
     E0217,
     E0220,
     E0221,
+    E0222,
+    E0223,
     E0301,
     E0302,
     E0303,
@@ -75,6 +77,8 @@ pub enum Code {
     E0512,
     E0513,
     E0514,
+    E0550,
+    W0551,
     W0515,
     E0601,
     E0602,
@@ -136,6 +140,8 @@ impl Code {
             Code::E0217 => "E0217",
             Code::E0220 => "E0220",
             Code::E0221 => "E0221",
+            Code::E0222 => "E0222",
+            Code::E0223 => "E0223",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",
@@ -170,6 +176,8 @@ impl Code {
             Code::E0512 => "E0512",
             Code::E0513 => "E0513",
             Code::E0514 => "E0514",
+            Code::E0550 => "E0550",
+            Code::W0551 => "W0551",
             Code::W0515 => "W0515",
             Code::E0601 => "E0601",
             Code::E0602 => "E0602",
@@ -231,6 +239,8 @@ impl Code {
             "E0217" => Some(Code::E0217),
             "E0220" => Some(Code::E0220),
             "E0221" => Some(Code::E0221),
+            "E0222" => Some(Code::E0222),
+            "E0223" => Some(Code::E0223),
             "E0301" => Some(Code::E0301),
             "E0302" => Some(Code::E0302),
             "E0303" => Some(Code::E0303),
@@ -265,6 +275,8 @@ impl Code {
             "E0512" => Some(Code::E0512),
             "E0513" => Some(Code::E0513),
             "E0514" => Some(Code::E0514),
+            "E0550" => Some(Code::E0550),
+            "W0551" => Some(Code::W0551),
             "W0515" => Some(Code::W0515),
             "E0601" => Some(Code::E0601),
             "E0602" => Some(Code::E0602),
@@ -412,7 +424,7 @@ mod tests {
     #[test]
     fn every_code_has_exactly_one_text_in_its_range() {
         let all = all();
-        assert_eq!(all.len(), 89);
+        assert_eq!(all.len(), 93);
         for (i, c) in all.iter().enumerate() {
             assert!(
                 all[..i].iter().all(|d| d.code != c.code),

@@ -93,4 +93,14 @@ pub(super) const TABLE: &[CodeInfo] = &[
         "template expansion too large",
         "An `apply` would expand to more declarations than archc allows for one `apply` (100,000), counting the templates it applies in turn. A template that applies the next one twice, 20 levels deep, already makes a million copies.\n\nThe size is computed from the templates before anything is copied. Apply the inner templates once, over an index set, instead of once per copy: `constraint c[i in items]: ...` in one template rather than one template per item.",
     ),
+    info(
+        Code::E0222,
+        "`--set` names no param",
+        "`archc check|solve|emit --set NAME=VALUE` replaces the value of the param `NAME` for one run, and the model declares no param of that name.\n\nExample:\n\n    param budget: usd = 10000 usd\n\n    archc solve model.arch --set budjet=12000usd\n\nFix: spell the param as the model declares it (the message suggests a close name). Only params can be set; for other changes edit the model or point `--data DIR` at other data files.",
+    ),
+    info(
+        Code::E0223,
+        "`--set` on a param that takes no single value",
+        "`--set NAME=VALUE` gives a scalar param one value. An indexed param (`param demand[s in services]: core`) has one value per index, so it cannot be set from the command line.\n\nExample:\n\n    param demand[s in services]: core from \"demand.csv\"\n\n    archc solve model.arch --set demand=4core\n\nFix: give the values in a data file and choose the folder with `--data DIR`, or declare a scalar param (`param scale: real = 1`) that the indexed one multiplies and set that one.",
+    ),
 ];
