@@ -328,6 +328,21 @@ impl Walker<'_> {
                 self.expr(t, p);
                 self.expr(f, p);
             }
+            ExprKind::Chain(first, rest) => {
+                self.expr(first, p);
+                for (_, op, x) in rest {
+                    self.inside("operator", *op, p);
+                    self.expr(x, p);
+                }
+            }
+            ExprKind::IfChain(arms, otherwise) => {
+                for arm in arms {
+                    self.inside("`if` arm", arm.span, p);
+                    self.expr(&arm.cond, arm.span);
+                    self.expr(&arm.value, arm.span);
+                }
+                self.expr(otherwise, p);
+            }
             ExprKind::Agg { index, body, .. } => {
                 self.index(Some(index), p);
                 if let Some(b) = body {

@@ -16,7 +16,7 @@ use super::errors;
 use super::{Checker, ElemTy, IndexDim, Ty};
 use crate::diagnostics::Diagnostic;
 use crate::span::Span;
-use crate::syntax::ast::{Expr, ExprKind, UnOp};
+use crate::syntax::ast::{Expr, ExprKind, IfArm, UnOp};
 use crate::units::Unit;
 
 /// What the checker knows about an expression.
@@ -267,43 +267,15 @@ impl Checker {
                 T::var(Ty::Bool, t.var)
             }
             ExprKind::Binary(op, a, b) => self.binary(*op, a, b, e.span),
+            ExprKind::Chain(first, links) => self.chain(first, links),
+            ExprKind::IfChain(arms, otherwise) => self.if_chain(arms, otherwise),
             ExprKind::Compare(first, links) => self.compare(first, links),
             ExprKind::If(c, a, b) => {
                 let tc = self.expr(c);
                 self.want_bool(c, &tc);
                 let ta = self.expr(a);
                 let tb = self.expr(b);
-                let var = tc.var || ta.var || tb.var;
-                match (ta.ty.as_num(), tb.ty.as_num()) {
-                    (Some((ua, ia)), Some((ub, ib))) => {
-                        if !ua.same_dim(&ub) && !ta.zero && !tb.zero {
-                            let (x, y) = (self.unit_text(&ua), self.unit_text(&ub));
-                            self.error(
-                                Diagnostic::error(
-                                    Code::E0401,
-                                    format!("the branches of `if` differ: `{x}` and `{y}`"),
-                                )
-                                .primary(a.span, format!("this is `{x}`"))
-                                .secondary(b.span, format!("this is `{y}`")),
-                            );
-                        }
-                        let unit = if ta.zero { ub } else { ua };
-                        T::var(
-                            Ty::Num {
-                                unit,
-                                int: ia && ib,
-                            },
-                            var,
-                        )
-                    }
-                    _ => {
-                        if ta.ty != tb.ty && ta.ty != Ty::Err && tb.ty != Ty::Err {
-                            let (x, y) = (self.schema.ty_name(&ta.ty), self.schema.ty_name(&tb.ty));
-                            self.error(errors::type_mismatch(b.span, &x, &y));
-                        }
-                        T::var(ta.ty, var)
-                    }
-                }
+                self.branches(tc, a.span, ta, b.span, tb)
             }
             ExprKind::Agg { kind, index, body } => {
                 self.aggregate(*kind, index, body.as_deref(), e.span)
@@ -350,18 +322,80 @@ impl Checker {
         }
     }
 
+    /// The type of `if` from its condition's and its two branches' types.
+    fn branches(&mut self, tc: T, a_span: Span, ta: T, b_span: Span, tb: T) -> T {
+        let var = tc.var || ta.var || tb.var;
+        match (ta.ty.as_num(), tb.ty.as_num()) {
+            (Some((ua, ia)), Some((ub, ib))) => {
+                if !ua.same_dim(&ub) && !ta.zero && !tb.zero {
+                    let (x, y) = (self.unit_text(&ua), self.unit_text(&ub));
+                    self.error(
+                        Diagnostic::error(
+                            Code::E0401,
+                            format!("the branches of `if` differ: `{x}` and `{y}`"),
+                        )
+                        .primary(a_span, format!("this is `{x}`"))
+                        .secondary(b_span, format!("this is `{y}`")),
+                    );
+                }
+                let unit = if ta.zero { ub } else { ua };
+                T::var(
+                    Ty::Num {
+                        unit,
+                        int: ia && ib,
+                    },
+                    var,
+                )
+            }
+            _ => {
+                if ta.ty != tb.ty && ta.ty != Ty::Err && tb.ty != Ty::Err {
+                    let (x, y) = (self.schema.ty_name(&ta.ty), self.schema.ty_name(&tb.ty));
+                    self.error(errors::type_mismatch(b_span, &x, &y));
+                }
+                T::var(ta.ty, var)
+            }
+        }
+    }
+
+    /// `if ... else if ... else`, typed with a loop from the last arm back, as the nested
+    /// form would be.
+    fn if_chain(&mut self, arms: &[IfArm], otherwise: &Expr) -> T {
+        let mut typed = Vec::with_capacity(arms.len());
+        for arm in arms {
+            let tc = self.expr(&arm.cond);
+            self.want_bool(&arm.cond, &tc);
+            let tv = self.expr(&arm.value);
+            typed.push((tc, tv));
+        }
+        let mut acc = self.expr(otherwise);
+        let mut acc_span = otherwise.span;
+        for (arm, (tc, tv)) in arms.iter().zip(typed).rev() {
+            acc = self.branches(tc, arm.value.span, tv, acc_span, acc);
+            acc_span = arm.span.to(otherwise.span);
+        }
+        acc
+    }
+
     fn not_number(&mut self, e: &Expr, t: &T) -> T {
+        self.not_number_at(e.span, t)
+    }
+
+    fn not_number_at(&mut self, span: Span, t: &T) -> T {
         if t.ty != Ty::Err {
             let found = self.schema.ty_name(&t.ty);
-            self.error(errors::type_mismatch(e.span, "a number", &found));
+            self.error(errors::type_mismatch(span, "a number", &found));
         }
         T::err()
     }
 
     fn want_bool(&mut self, e: &Expr, t: &T) {
+        self.want_bool_at(e.span, t)
+    }
+
+    fn want_bool_at(&mut self, span: Span, t: &T) {
         if !matches!(t.ty, Ty::Bool | Ty::Err) {
             let found = self.schema.ty_name(&t.ty);
-            self.error(errors::type_mismatch(e.span, "a condition", &found));
+            self.error(errors::type_mismatch(span, "a condition", &found));
         }
     }
 }

@@ -72,14 +72,19 @@ fn syntax_hints(items: &[Item], tokens: &[Token]) -> Hints {
             }
             return;
         }
+        if let ExprKind::Chain(_, links) = &e.kind {
+            for (op, ospan, _) in links {
+                if let Some((_, spaced)) = arithmetic_token(*op) {
+                    ops.insert(ospan.start as usize, spaced);
+                }
+            }
+            return;
+        }
         let ExprKind::Binary(op, l, r) = &e.kind else {
             return;
         };
-        let (kind, spaced) = match op {
-            BinOp::Mul => (TokenKind::Star, true),
-            BinOp::Div => (TokenKind::Slash, true),
-            BinOp::Pow => (TokenKind::Caret, false),
-            _ => return,
+        let Some((kind, spaced)) = arithmetic_token(*op) else {
+            return;
         };
         let (from, to) = (l.span.end as usize, r.span.start as usize);
         let i = tokens.partition_point(|t| t.start < from);
@@ -94,6 +99,16 @@ fn syntax_hints(items: &[Item], tokens: &[Token]) -> Hints {
     Hints {
         arithmetic: ops,
         tight_braces: tight,
+    }
+}
+
+/// The token of an operator whose spacing the formatter decides, and whether it is spaced.
+fn arithmetic_token(op: BinOp) -> Option<(TokenKind, bool)> {
+    match op {
+        BinOp::Mul => Some((TokenKind::Star, true)),
+        BinOp::Div => Some((TokenKind::Slash, true)),
+        BinOp::Pow => Some((TokenKind::Caret, false)),
+        _ => None,
     }
 }
 

@@ -115,6 +115,17 @@ fn expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
             expr(t, f);
             expr(e, f);
         }
+        ExprKind::Chain(first, rest) => {
+            expr(first, f);
+            rest.iter().for_each(|(_, _, x)| expr(x, f));
+        }
+        ExprKind::IfChain(arms, otherwise) => {
+            for arm in arms {
+                expr(&arm.cond, f);
+                expr(&arm.value, f);
+            }
+            expr(otherwise, f);
+        }
         ExprKind::Agg { index, body, .. } => {
             index_list(index, f);
             if let Some(b) = body {

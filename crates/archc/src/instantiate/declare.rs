@@ -306,6 +306,16 @@ fn split_terms<'e>(e: &'e Expr, sign: f64, out: &mut Vec<(&'e Expr, f64)>) {
             split_terms(a, sign, out);
             split_terms(b, -sign, out);
         }
+        ExprKind::Chain(first, links)
+            if links
+                .first()
+                .is_some_and(|l| matches!(l.0, BinOp::Add | BinOp::Sub)) =>
+        {
+            split_terms(first, sign, out);
+            for (op, _, x) in links {
+                split_terms(x, if *op == BinOp::Sub { -sign } else { sign }, out);
+            }
+        }
         _ => out.push((e, sign)),
     }
 }

@@ -8,7 +8,7 @@ use crate::check::{ElemTy, Global, SetDef};
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::span::Span;
-use crate::syntax::ast::{self, AggKind, BinOp, CmpOp, Expr, ExprKind, UnOp};
+use crate::syntax::ast::{self, AggKind, BinOp, ChainLink, CmpOp, Expr, ExprKind, UnOp};
 use smallvec::SmallVec;
 use std::rc::Rc;
 
@@ -224,6 +224,7 @@ impl Inst<'_> {
             ExprKind::Unary(UnOp::Neg, x) => Value::Num(-self.num(x)?),
             ExprKind::Unary(UnOp::Not, x) => Value::Bool(!self.boolean(x)?),
             ExprKind::Binary(op, a, b) => self.binary(*op, a, b, e.span)?,
+            ExprKind::Chain(first, links) => self.chain(first, links)?,
             ExprKind::Compare(first, links) => {
                 let mut left = self.eval(first)?;
                 for (op, _, rhs) in links {
@@ -241,6 +242,17 @@ impl Inst<'_> {
                 } else {
                     self.eval(b)?
                 }
+            }
+            ExprKind::IfChain(arms, otherwise) => {
+                let chosen = match arms.iter().find_map(|arm| {
+                    self.boolean(&arm.cond)
+                        .map(|holds| holds.then_some(&arm.value))
+                        .transpose()
+                }) {
+                    Some(v) => v?,
+                    None => otherwise,
+                };
+                self.eval(chosen)?
             }
             ExprKind::Agg { kind, index, body } => {
                 self.aggregate(*kind, index, body.as_deref(), e.span)?
@@ -499,33 +511,163 @@ impl Inst<'_> {
             _ => {
                 let x = self.num(a)?;
                 let y = self.num(b)?;
-                let r = match op {
-                    BinOp::Add => x + y,
-                    BinOp::Sub => x - y,
-                    BinOp::Mul => x * y,
-                    BinOp::Div | BinOp::Mod if y == 0.0 => {
-                        let what = if op == BinOp::Div {
-                            "division"
-                        } else {
-                            "modulo"
-                        };
-                        return Err(runtime_error(
-                            Code::E0607,
-                            b.span,
-                            format!("{what} by zero"),
-                            "this is zero",
-                        )
-                        .secondary(span, "in this expression"));
-                    }
-                    BinOp::Div => x / y,
-                    BinOp::Mod => x.rem_euclid(y),
-                    _ => x.powf(y),
-                };
-                Value::Num(finite(r, span)?)
+                Value::Num(arith(op, x, y, b.span, span)?)
             }
         })
     }
 
+    /// A [`ExprKind::Chain`], with a loop: from the left, or for `^` and `->` from the
+    /// right; `and`, `or` and `->` stop at the first operand that decides the value.
+    fn chain(&mut self, first: &Expr, links: &[ChainLink]) -> R<Value> {
+        let Some((op, _, _)) = links.first() else {
+            return self.eval(first);
+        };
+        let op = *op;
+        let operands = || std::iter::once(first).chain(links.iter().map(|(_, _, x)| x));
+        Ok(match op {
+            BinOp::And | BinOp::Or => {
+                let stop = op == BinOp::Or;
+                for x in operands() {
+                    if self.boolean(x)? == stop {
+                        return Ok(Value::Bool(stop));
+                    }
+                }
+                Value::Bool(!stop)
+            }
+            BinOp::Iff => {
+                let mut acc = self.boolean(first)?;
+                for (_, _, x) in links {
+                    acc = acc == self.boolean(x)?;
+                }
+                Value::Bool(acc)
+            }
+            BinOp::Implies => {
+                // `p -> q -> r` is `p -> (q -> r)`: true at the first false condition, else
+                // the last. Between entities `->` names a link, which is never a condition,
+                // so a chain of them goes to the two-operand form from the right.
+                let head = self.eval(first)?;
+                if let Value::Elem(_) = head {
+                    let mut acc_span = links[links.len() - 1].2.span;
+                    let mut acc = self.eval(&links[links.len() - 1].2)?;
+                    let starts = operands().take(links.len()).collect::<Vec<_>>();
+                    for x in starts.into_iter().rev() {
+                        let span = x.span.to(acc_span);
+                        let v = self.eval(x)?;
+                        acc = self.implies_values(v, x.span, acc, acc_span, span)?;
+                        acc_span = span;
+                    }
+                    return Ok(acc);
+                }
+                let n = links.len();
+                match head {
+                    Value::Bool(true) => {}
+                    Value::Bool(false) => return Ok(Value::Bool(true)),
+                    _ => {
+                        return Err(runtime_error(
+                            Code::E0603,
+                            first.span,
+                            "expected a condition",
+                            "not a condition",
+                        ))
+                    }
+                }
+                for (_, _, x) in &links[..n - 1] {
+                    if !self.boolean(x)? {
+                        return Ok(Value::Bool(true));
+                    }
+                }
+                Value::Bool(self.boolean(&links[n - 1].2)?)
+            }
+            BinOp::Pow => {
+                let mut values = Vec::with_capacity(links.len() + 1);
+                for x in operands() {
+                    values.push(self.num(x)?);
+                }
+                let end = links[links.len() - 1].2.span;
+                let mut acc = values.pop().unwrap_or(0.0);
+                for (x, v) in operands().zip(values).collect::<Vec<_>>().into_iter().rev() {
+                    acc = finite(v.powf(acc), x.span.to(end))?;
+                }
+                Value::Num(acc)
+            }
+            _ => {
+                let mut acc = self.num(first)?;
+                for (op, _, x) in links {
+                    let y = self.num(x)?;
+                    acc = arith(*op, acc, y, x.span, first.span.to(x.span))?;
+                }
+                Value::Num(acc)
+            }
+        })
+    }
+
+    /// `a -> b` from the values of its sides: an implication between conditions, the link
+    /// from `a` to `b` between entities.
+    fn implies_values(
+        &mut self,
+        a: Value,
+        a_span: Span,
+        b: Value,
+        b_span: Span,
+        span: Span,
+    ) -> R<Value> {
+        match (a, b) {
+            (Value::Bool(x), Value::Bool(y)) => Ok(Value::Bool(!x || y)),
+            (Value::Elem(x), Value::Elem(y)) => self.link_between(x, y, span).map(Value::Elem),
+            (Value::Elem(_), _) => Err(runtime_error(
+                Code::E0603,
+                b_span,
+                "expected an entity at the end of a link",
+                "not an entity",
+            )),
+            (Value::Bool(_), _) => Err(runtime_error(
+                Code::E0603,
+                b_span,
+                "expected a condition",
+                "not a condition",
+            )),
+            _ => Err(runtime_error(
+                Code::E0603,
+                a_span,
+                "expected a condition",
+                "not a condition",
+            )),
+        }
+    }
+}
+
+/// `x op y` for an arithmetic operator; `b_span` is the right operand's, `span` the whole.
+pub(crate) fn arith(op: BinOp, x: f64, y: f64, b_span: Span, span: Span) -> R<f64> {
+    {
+        {
+            let r = match op {
+                BinOp::Add => x + y,
+                BinOp::Sub => x - y,
+                BinOp::Mul => x * y,
+                BinOp::Div | BinOp::Mod if y == 0.0 => {
+                    let what = if op == BinOp::Div {
+                        "division"
+                    } else {
+                        "modulo"
+                    };
+                    return Err(runtime_error(
+                        Code::E0607,
+                        b_span,
+                        format!("{what} by zero"),
+                        "this is zero",
+                    )
+                    .secondary(span, "in this expression"));
+                }
+                BinOp::Div => x / y,
+                BinOp::Mod => x.rem_euclid(y),
+                _ => x.powf(y),
+            };
+            finite(r, span)
+        }
+    }
+}
+
+impl Inst<'_> {
     /// The link from `x` to `y`: the entity named `x->y` of a kind with `src` and `dst`.
     fn link_between(&mut self, x: ElemId, y: ElemId, span: Span) -> R<ElemId> {
         let name = format!("{}->{}", self.world.name(x), self.world.name(y));

@@ -40,6 +40,12 @@ fn conjuncts(e: &Expr, out: &mut Vec<Expr>) {
             conjuncts(a, out);
             conjuncts(b, out);
         }
+        ExprKind::Chain(first, links) if links.first().is_some_and(|l| l.0 == BinOp::And) => {
+            conjuncts(first, out);
+            for (_, _, x) in links {
+                conjuncts(x, out);
+            }
+        }
         _ => out.push(e.clone()),
     }
 }

@@ -11,6 +11,7 @@
 
 use crate::diagnostics::Code;
 mod bigm;
+mod chains;
 mod logic;
 
 pub(crate) use bigm::DerivedDecls;
@@ -110,6 +111,14 @@ impl Inst<'_> {
                 self.is_var(a) || links.iter().any(|(_, _, x)| self.is_var(x))
             }
             ExprKind::If(a, b, c) => self.is_var(a) || self.is_var(b) || self.is_var(c),
+            ExprKind::Chain(a, links) => {
+                self.is_var(a) || links.iter().any(|(_, _, x)| self.is_var(x))
+            }
+            ExprKind::IfChain(arms, otherwise) => {
+                arms.iter()
+                    .any(|arm| self.is_var(&arm.cond) || self.is_var(&arm.value))
+                    || self.is_var(otherwise)
+            }
             ExprKind::Agg { body, .. } => body.as_ref().is_some_and(|b| self.is_var(b)),
             _ => false,
         };
@@ -302,6 +311,33 @@ impl Inst<'_> {
                     self.lin(b, k, pol, acc)?;
                 }
             }
+            ExprKind::Chain(first, links) => match links.first().map(|l| l.0) {
+                Some(BinOp::Add | BinOp::Sub) => {
+                    self.lin(first, k, pol, acc)?;
+                    for (op, _, x) in links {
+                        if *op == BinOp::Sub {
+                            self.lin(x, -k, -pol, acc)?;
+                        } else {
+                            self.lin(x, k, pol, acc)?;
+                        }
+                    }
+                }
+                Some(BinOp::Mul | BinOp::Div | BinOp::Mod) => {
+                    self.lin_product(first, links, k, pol, acc, e.span)?
+                }
+                _ => self.lin_condition(e, k, acc)?,
+            },
+            ExprKind::IfChain(arms, otherwise) => {
+                for (sel, value) in self.if_selectors(arms, otherwise)? {
+                    match sel {
+                        None => self.lin(value, k, pol, acc)?,
+                        Some(z) => {
+                            let w = self.lit_times(z, value, e.span)?;
+                            acc.terms.push((w, k));
+                        }
+                    }
+                }
+            }
             ExprKind::Agg { kind, index, body } => {
                 let Some(body) = body.as_deref() else {
                     unreachable_expr(e)?
@@ -346,16 +382,19 @@ impl Inst<'_> {
                     _ => unreachable_expr(e)?,
                 }
             }
-            _ => {
-                // A condition used as a number (a bool decision or a formula): 0/1.
-                let f = self.formula(e)?;
-                match f {
-                    F::Const(b) => acc.constant += if b { k } else { 0.0 },
-                    f => {
-                        let z = self.reify_full(f, e.span)?;
-                        self.push_lit(z, k, acc);
-                    }
-                }
+            _ => self.lin_condition(e, k, acc)?,
+        }
+        Ok(())
+    }
+
+    /// A condition used as a number (a bool decision or a formula): 0/1.
+    pub(super) fn lin_condition(&mut self, e: &Expr, k: f64, acc: &mut Lin) -> R<()> {
+        let f = self.formula(e)?;
+        match f {
+            F::Const(b) => acc.constant += if b { k } else { 0.0 },
+            f => {
+                let z = self.reify_full(f, e.span)?;
+                self.push_lit(z, k, acc);
             }
         }
         Ok(())

@@ -20,10 +20,10 @@ use smallvec::SmallVec;
 /// `c0 + sum(cs[i] * state[i]) + cd * decision`, each coefficient an expression over data
 /// only (constants and per-stage values).
 #[derive(Clone, Debug)]
-struct Form {
-    c0: CExpr,
-    cs: Vec<CExpr>,
-    cd: CExpr,
+pub(super) struct Form {
+    pub(super) c0: CExpr,
+    pub(super) cs: Vec<CExpr>,
+    pub(super) cd: CExpr,
 }
 
 /// A requirement `left OP right` with both sides affine.
@@ -87,6 +87,16 @@ fn split_sum(e: &CExpr, negate: bool, out: &mut Vec<CExpr>) {
             split_sum(b, !negate, out);
         }
         CExpr::Un(Op1::Neg, x) => split_sum(x, !negate, out),
+        CExpr::Chain {
+            first,
+            links,
+            right: false,
+        } if chain::is_sum(links) => {
+            split_sum(first, negate, out);
+            for (op, x, _) in links {
+                split_sum(x, negate != matches!(op, Op2::Sub), out);
+            }
+        }
         _ if negate => out.push(CExpr::Un(Op1::Neg, Box::new(e.clone()))),
         _ => out.push(e.clone()),
     }
@@ -99,6 +109,12 @@ fn reads_state(e: &CExpr) -> bool {
         CExpr::Un(_, x) => reads_state(x),
         CExpr::Bin(_, a, b, _) => reads_state(a) || reads_state(b),
         CExpr::If(c, a, b) => reads_state(c) || reads_state(a) || reads_state(b),
+        CExpr::Chain { first, links, .. } => {
+            reads_state(first) || links.iter().any(|(_, x, _)| reads_state(x))
+        }
+        CExpr::Select(arms, x) => {
+            reads_state(x) || arms.iter().any(|(c, a)| reads_state(c) || reads_state(a))
+        }
         CExpr::Table { arg, .. } => reads_state(arg),
     }
 }
@@ -110,6 +126,8 @@ fn is_data(e: &CExpr) -> bool {
         CExpr::Un(_, x) => is_data(x),
         CExpr::Bin(_, a, b, _) => is_data(a) && is_data(b),
         CExpr::If(c, a, b) => is_data(c) && is_data(a) && is_data(b),
+        CExpr::Chain { first, links, .. } => is_data(first) && links.iter().all(|l| is_data(&l.1)),
+        CExpr::Select(arms, x) => is_data(x) && arms.iter().all(|(c, a)| is_data(c) && is_data(a)),
         CExpr::Table { arg, .. } => is_data(arg),
     }
 }
@@ -173,7 +191,7 @@ impl Form {
 }
 
 /// The affine form of `e`, or `None` when it is not affine in the state and decision.
-fn form(e: &CExpr, states: usize) -> Option<Form> {
+pub(super) fn form(e: &CExpr, states: usize) -> Option<Form> {
     if is_data(e) {
         return Some(Form::constant(e.clone(), states));
     }
@@ -203,6 +221,11 @@ fn form(e: &CExpr, states: usize) -> Option<Form> {
         CExpr::Bin(Op2::Div, a, b, _) if is_data(b) => {
             Some(form(a, states)?.map(&mut |c| bin(Op2::Div, c, (**b).clone(), e)))
         }
+        CExpr::Chain {
+            first,
+            links,
+            right: false,
+        } if chain::is_sum(links) => chain::sum_form(first, links, states),
         _ => None,
     }
 }
@@ -214,6 +237,16 @@ fn requirements(e: &CExpr, states: usize, out: &mut Vec<Result<Req, CExpr>>) {
         CExpr::Bin(Op2::And, a, b, _) => {
             requirements(a, states, out);
             requirements(b, states, out);
+        }
+        CExpr::Chain {
+            first,
+            links,
+            right: false,
+        } if links.iter().all(|l| matches!(l.0, Op2::And)) => {
+            requirements(first, states, out);
+            for (_, x, _) in links {
+                requirements(x, states, out);
+            }
         }
         CExpr::Bin(op @ (Op2::Lt | Op2::Le | Op2::Gt | Op2::Ge | Op2::Eq | Op2::Ne), a, b, _) => {
             match (form(a, states), form(b, states)) {
@@ -728,6 +761,8 @@ fn whole_state(v: f64) -> Result<i64, EvalError> {
 
 #[cfg(test)]
 mod tests;
+
+mod chain;
 
 /// Form `k` of a stage's coefficients (`width` per form: constant, one per state dimension,
 /// the decision's) at `state`: its value without the decision, and the decision's coefficient.

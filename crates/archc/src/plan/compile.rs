@@ -10,7 +10,8 @@ use crate::diagnostics::Diagnostic;
 use crate::instantiate::world::{ElemId, Value};
 use crate::instantiate::Inst;
 use crate::span::Span;
-use crate::syntax::ast::{BinOp, CmpOp, Expr, ExprKind, UnOp};
+use crate::syntax::ast::{BinOp, ChainLink, CmpOp, Expr, ExprKind, UnOp};
+use smallvec::SmallVec;
 
 type R<T> = Result<T, Diagnostic>;
 
@@ -56,7 +57,18 @@ pub enum CExpr {
     Decision,
     Un(Op1, Box<CExpr>),
     Bin(Op2, Box<CExpr>, Box<CExpr>, Span),
+    /// Operands combined with a loop, as written in a [`ExprKind::Chain`]: from the left, or
+    /// from the right when `right` (`^`); `and` and `or` stop at the operand that decides.
+    /// Each link has its operator, operand and the span of the run up to it.
+    Chain {
+        first: Box<CExpr>,
+        links: Vec<(Op2, CExpr, Span)>,
+        right: bool,
+    },
     If(Box<CExpr>, Box<CExpr>, Box<CExpr>),
+    /// `if ... else if ... else`: the value of the first arm whose condition holds, else
+    /// the last.
+    Select(Vec<(CExpr, CExpr)>, Box<CExpr>),
     /// A param looked up by an integer (or a position in the choice set): `values[arg - offset]`.
     Table {
         values: Vec<f64>,
@@ -87,36 +99,48 @@ impl CExpr {
             }
             CExpr::Bin(op, a, b, span) => {
                 let x = a.eval(state, d, consts)?;
-                // Short-circuit the logic so guards protect their right side.
-                match op {
-                    Op2::And if x == 0.0 => return Ok(0.0),
-                    Op2::Or if x != 0.0 => return Ok(1.0),
-                    Op2::Implies if x == 0.0 => return Ok(1.0),
-                    _ => {}
+                if let Some(v) = short_circuit(*op, x) {
+                    return Ok(v);
                 }
-                let y = b.eval(state, d, consts)?;
-                let t = |c: bool| c as u8 as f64;
-                match op {
-                    Op2::Add => x + y,
-                    Op2::Sub => x - y,
-                    Op2::Mul => x * y,
-                    Op2::Div | Op2::Mod if y == 0.0 => {
-                        return Err(EvalError::at(EvalErrorKind::DivisionByZero, *span))
+                apply(*op, x, b.eval(state, d, consts)?, *span)?
+            }
+            CExpr::Chain {
+                first,
+                links,
+                right: false,
+            } => {
+                let mut x = first.eval(state, d, consts)?;
+                for (op, b, span) in links {
+                    if let Some(v) = short_circuit(*op, x) {
+                        return Ok(v);
                     }
-                    Op2::Div => x / y,
-                    Op2::Mod => x.rem_euclid(y),
-                    Op2::Pow => x.powf(y),
-                    Op2::Min => x.min(y),
-                    Op2::Max => x.max(y),
-                    Op2::Lt => t(x < y),
-                    Op2::Le => t(x <= y + 1e-9 * y.abs().max(1.0)),
-                    Op2::Gt => t(x > y),
-                    Op2::Ge => t(x + 1e-9 * x.abs().max(1.0) >= y),
-                    Op2::Eq => t((x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0)),
-                    Op2::Ne => t((x - y).abs() > 1e-9 * x.abs().max(y.abs()).max(1.0)),
-                    Op2::And | Op2::Or | Op2::Implies => t(y != 0.0),
-                    Op2::Iff => t((x != 0.0) == (y != 0.0)),
+                    x = apply(*op, x, b.eval(state, d, consts)?, *span)?;
                 }
+                x
+            }
+            CExpr::Chain {
+                first,
+                links,
+                right: true,
+            } => {
+                let mut values: SmallVec<[f64; 8]> = SmallVec::new();
+                values.push(first.eval(state, d, consts)?);
+                for (_, b, _) in links {
+                    values.push(b.eval(state, d, consts)?);
+                }
+                let mut y = values.pop().unwrap_or(0.0);
+                for ((op, _, span), x) in links.iter().zip(values).rev() {
+                    y = apply(*op, x, y, *span)?;
+                }
+                y
+            }
+            CExpr::Select(arms, otherwise) => {
+                for (c, a) in arms {
+                    if c.eval(state, d, consts)? != 0.0 {
+                        return a.eval(state, d, consts);
+                    }
+                }
+                otherwise.eval(state, d, consts)?
             }
             CExpr::If(c, a, b) => {
                 if c.eval(state, d, consts)? != 0.0 {
@@ -147,6 +171,60 @@ impl CExpr {
     }
 }
 
+/// The value of `x op ...` when `x` alone decides it: logic short-circuits so that guards
+/// protect their right side.
+#[inline]
+fn short_circuit(op: Op2, x: f64) -> Option<f64> {
+    match op {
+        Op2::And if x == 0.0 => Some(0.0),
+        Op2::Or if x != 0.0 => Some(1.0),
+        Op2::Implies if x == 0.0 => Some(1.0),
+        _ => None,
+    }
+}
+
+/// `x op y`, as the tree evaluation computes it.
+#[inline]
+fn apply(op: Op2, x: f64, y: f64, span: Span) -> Result<f64, EvalError> {
+    let t = |c: bool| c as u8 as f64;
+    Ok(match op {
+        Op2::Add => x + y,
+        Op2::Sub => x - y,
+        Op2::Mul => x * y,
+        Op2::Div | Op2::Mod if y == 0.0 => {
+            return Err(EvalError::at(EvalErrorKind::DivisionByZero, span))
+        }
+        Op2::Div => x / y,
+        Op2::Mod => x.rem_euclid(y),
+        Op2::Pow => x.powf(y),
+        Op2::Min => x.min(y),
+        Op2::Max => x.max(y),
+        Op2::Lt => t(x < y),
+        Op2::Le => t(x <= y + 1e-9 * y.abs().max(1.0)),
+        Op2::Gt => t(x > y),
+        Op2::Ge => t(x + 1e-9 * x.abs().max(1.0) >= y),
+        Op2::Eq => t((x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0)),
+        Op2::Ne => t((x - y).abs() > 1e-9 * x.abs().max(y.abs()).max(1.0)),
+        Op2::And | Op2::Or | Op2::Implies => t(y != 0.0),
+        Op2::Iff => t((x != 0.0) == (y != 0.0)),
+    })
+}
+
+fn op2(op: BinOp) -> Op2 {
+    match op {
+        BinOp::Add => Op2::Add,
+        BinOp::Sub => Op2::Sub,
+        BinOp::Mul => Op2::Mul,
+        BinOp::Div => Op2::Div,
+        BinOp::Mod => Op2::Mod,
+        BinOp::Pow => Op2::Pow,
+        BinOp::And => Op2::And,
+        BinOp::Or => Op2::Or,
+        BinOp::Implies => Op2::Implies,
+        BinOp::Iff => Op2::Iff,
+    }
+}
+
 /// Compiles the expressions of one plan instance.
 pub struct PlanCompiler<'p> {
     pub plan: &'p PlanInfo,
@@ -159,6 +237,41 @@ pub struct PlanCompiler<'p> {
 }
 
 impl PlanCompiler<'_> {
+    /// A [`ExprKind::Chain`] as one [`CExpr::Chain`]; `p -> q -> r` becomes
+    /// `not p or not q or r`, which short-circuits the same way.
+    fn compile_chain(&mut self, inst: &mut Inst, first: &Expr, links: &[ChainLink]) -> R<CExpr> {
+        let implies = links.first().is_some_and(|l| l.0 == BinOp::Implies);
+        let right = links.first().is_some_and(|l| l.0 == BinOp::Pow);
+        let last = links.last().map_or(first.span, |l| l.2.span);
+        let mut head = self.compile(inst, first)?;
+        if implies {
+            head = CExpr::Un(Op1::Not, Box::new(head));
+        }
+        let mut out = Vec::with_capacity(links.len());
+        let mut prev = first.span;
+        for (i, (op, _, x)) in links.iter().enumerate() {
+            let mut c = self.compile(inst, x)?;
+            let (op, span) = if implies {
+                if i + 1 < links.len() {
+                    c = CExpr::Un(Op1::Not, Box::new(c));
+                }
+                (Op2::Or, first.span.to(x.span))
+            } else if right {
+                // The run from the operand before this link to the end.
+                (op2(*op), prev.to(last))
+            } else {
+                (op2(*op), first.span.to(x.span))
+            };
+            out.push((op, c, span));
+            prev = x.span;
+        }
+        Ok(CExpr::Chain {
+            first: Box::new(head),
+            links: out,
+            right,
+        })
+    }
+
     fn mentions_plan_vars(&self, e: &Expr) -> bool {
         let mut found = false;
         let mut e2 = e.clone();
@@ -236,26 +349,23 @@ impl PlanCompiler<'_> {
                 if *op == UnOp::Neg { Op1::Neg } else { Op1::Not },
                 b(self.compile(inst, x)?),
             ),
-            ExprKind::Binary(op, x, y) => {
-                let op2 = match op {
-                    BinOp::Add => Op2::Add,
-                    BinOp::Sub => Op2::Sub,
-                    BinOp::Mul => Op2::Mul,
-                    BinOp::Div => Op2::Div,
-                    BinOp::Mod => Op2::Mod,
-                    BinOp::Pow => Op2::Pow,
-                    BinOp::And => Op2::And,
-                    BinOp::Or => Op2::Or,
-                    BinOp::Implies => Op2::Implies,
-                    BinOp::Iff => Op2::Iff,
-                };
-                CExpr::Bin(
-                    op2,
-                    b(self.compile(inst, x)?),
-                    b(self.compile(inst, y)?),
-                    e.span,
-                )
+            ExprKind::Chain(first, links) => self.compile_chain(inst, first, links)?,
+            ExprKind::IfChain(arms, otherwise) => {
+                let mut compiled = Vec::with_capacity(arms.len());
+                for arm in arms {
+                    compiled.push((
+                        self.compile(inst, &arm.cond)?,
+                        self.compile(inst, &arm.value)?,
+                    ));
+                }
+                CExpr::Select(compiled, b(self.compile(inst, otherwise)?))
             }
+            ExprKind::Binary(op, x, y) => CExpr::Bin(
+                op2(*op),
+                b(self.compile(inst, x)?),
+                b(self.compile(inst, y)?),
+                e.span,
+            ),
             ExprKind::Compare(first, links) => {
                 let mut parts = Vec::new();
                 let mut left = first.as_ref();

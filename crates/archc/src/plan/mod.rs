@@ -74,6 +74,12 @@ fn split<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
             split(a, out);
             split(b, out);
         }
+        ExprKind::Chain(first, links) if links.iter().all(|l| l.0 == BinOp::Add) => {
+            split(first, out);
+            for (_, _, x) in links {
+                split(x, out);
+            }
+        }
         _ => out.push(e),
     }
 }

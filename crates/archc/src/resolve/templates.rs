@@ -406,6 +406,19 @@ pub fn visit_expr(e: &mut Expr, f: &mut impl FnMut(&mut Expr)) {
             visit_expr(b, f);
             visit_expr(c, f)
         }
+        ExprKind::Chain(a, links) => {
+            visit_expr(a, f);
+            for (_, _, x) in links {
+                visit_expr(x, f)
+            }
+        }
+        ExprKind::IfChain(arms, otherwise) => {
+            for arm in arms {
+                visit_expr(&mut arm.cond, f);
+                visit_expr(&mut arm.value, f)
+            }
+            visit_expr(otherwise, f)
+        }
         ExprKind::Agg { index, body, .. } => {
             visit_index(index, f);
             if let Some(b) = body {
@@ -426,7 +439,12 @@ pub fn visit_expr(e: &mut Expr, f: &mut impl FnMut(&mut Expr)) {
                 visit_expr(v, f)
             }
         }
-        _ => {}
+        ExprKind::Number(_)
+        | ExprKind::Quantity(..)
+        | ExprKind::Period { .. }
+        | ExprKind::Str(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Name(_) => {}
     }
     f(e)
 }

@@ -429,7 +429,25 @@ impl BinOp {
             BinOp::Iff => "<->",
         }
     }
+
+    /// True for the operators that group from the right: `a ^ b ^ c` is `a ^ (b ^ c)` and
+    /// `p -> q -> r` is `p -> (q -> r)`. The others group from the left.
+    pub fn right_assoc(self) -> bool {
+        matches!(self, BinOp::Pow | BinOp::Implies)
+    }
 }
+
+/// One `if cond then value` of an [`ExprKind::IfChain`]; `span` runs from the `if` to the end
+/// of the value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IfArm {
+    pub cond: Expr,
+    pub value: Expr,
+    pub span: Span,
+}
+
+/// One link of a [`ExprKind::Chain`]: the operator, its span, and the operand after it.
+pub type ChainLink = (BinOp, Span, Expr);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CmpOp {
@@ -481,10 +499,21 @@ pub enum ExprKind {
     Index(Box<Expr>, Vec<Expr>),
     Call(Ident, Vec<Arg>),
     Unary(UnOp, Box<Expr>),
+    /// One operator between two operands.
     Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// Two or more operators of one precedence level in a row, kept flat so that a long run
+    /// (`1 + 1 + ... + 1`, `a ^ b ^ ... ^ z`, `p -> q -> ... -> r`) needs no deep tree:
+    /// the first operand, then each operator with the operand after it. All operators belong
+    /// to one level (`+ -`, `* / %`, `and`, `or`, `<->`, `^` or `->`); they group from the
+    /// left, except `^` and `->` ([`BinOp::right_assoc`]). Walk it with a loop.
+    Chain(Box<Expr>, Vec<ChainLink>),
     /// `a <= b`, and chains `0 <= x <= 10` as several links.
     Compare(Box<Expr>, Vec<(CmpOp, Span, Expr)>),
+    /// `if c then a else b`.
     If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `if c1 then a1 else if c2 then a2 ... else b` with two or more conditions, kept flat:
+    /// the arms (condition, value) in order, then the value when no condition holds.
+    IfChain(Vec<IfArm>, Box<Expr>),
     Agg {
         kind: AggKind,
         index: IndexList,

@@ -294,6 +294,21 @@ impl Shift for Expr {
                 l.shift(d);
                 r.shift(d);
             }
+            ExprKind::Chain(first, rest) => {
+                first.shift(d);
+                for (_, span, e) in rest {
+                    span.shift(d);
+                    e.shift(d);
+                }
+            }
+            ExprKind::IfChain(arms, otherwise) => {
+                for arm in arms {
+                    arm.cond.shift(d);
+                    arm.value.shift(d);
+                    arm.span.shift(d);
+                }
+                otherwise.shift(d);
+            }
             ExprKind::Compare(first, rest) => {
                 first.shift(d);
                 for (_, span, e) in rest {

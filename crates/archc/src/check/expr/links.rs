@@ -4,6 +4,7 @@
 //! `->` stays logical implication. Part of expression inference in [`super`]; the link is
 //! looked up by name when the model is instantiated (`instantiate::eval`).
 
+use super::operators::Side;
 use super::T;
 use crate::check::{Checker, ElemTy, KindId, Ty};
 use crate::diagnostics::Code;
@@ -72,7 +73,7 @@ impl Checker {
     }
 
     /// `a -> b` when one side is an entity: the link from `a` to `b`.
-    pub(super) fn link_ref(&mut self, a: &Expr, ta: &T, b: &Expr, tb: &T, span: Span) -> T {
+    pub(super) fn link_ref(&mut self, a: Side, ta: &T, b: Side, tb: &T, span: Span) -> T {
         if ta.ty == Ty::Err || tb.ty == Ty::Err {
             return T::err();
         }
@@ -92,8 +93,8 @@ impl Checker {
                     Code::E0301,
                     format!("`->` needs two entities or two conditions, found {x} and {y}"),
                 )
-                .primary(other.span, format!("this is {y}"))
-                .secondary(ent.span, format!("this is {x}"))
+                .primary(other.span(), format!("this is {y}"))
+                .secondary(ent.span(), format!("this is {x}"))
                 .help("between two entities `a -> b` names the link from `a` to `b`; between conditions it means `implies`"),
             );
             return T::err();
@@ -126,8 +127,8 @@ impl Checker {
                         Code::E0311,
                         format!("no kind of link joins {x} to {y}"),
                     )
-                    .primary(a.span, format!("this is {x}"))
-                    .secondary(b.span, format!("this is {y}"))
+                    .primary(a.span(), format!("this is {x}"))
+                    .secondary(b.span(), format!("this is {y}"))
                     .help("`a -> b` names a link: an entity of a kind with `src` and `dst` attributes of the kinds of `a` and `b`"),
                 );
                 T::err()
@@ -160,8 +161,11 @@ impl Checker {
     /// E0214 when both ends are named entities (declared in the source or in a data file)
     /// and no link of kind `k` joins them. Skipped when some data file's names could not be
     /// read before checking: the link is then looked up when the data loads.
-    fn check_link_exists(&mut self, a: &Expr, b: &Expr, k: KindId, span: Span) {
-        let (Some(x), Some(y)) = (self.named_entity(a), self.named_entity(b)) else {
+    fn check_link_exists(&mut self, a: Side, b: Side, k: KindId, span: Span) {
+        let (Some(x), Some(y)) = (
+            a.expr().and_then(|a| self.named_entity(a)),
+            b.expr().and_then(|b| self.named_entity(b)),
+        ) else {
             return;
         };
         if self.schema.unknown_data_names {

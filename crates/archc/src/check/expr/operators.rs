@@ -6,30 +6,94 @@ use crate::check::{errors, Checker, ElemTy, Ty};
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::span::Span;
-use crate::syntax::ast::{BinOp, CmpOp, Expr, ExprKind};
+use crate::syntax::ast::{BinOp, ChainLink, CmpOp, Expr, ExprKind};
+
+/// An operand of a binary operator: an expression as written, or, inside a
+/// [`ExprKind::Chain`], the run of operands combined so far, known by its span (the span the
+/// same run would have as a nested expression).
+#[derive(Clone, Copy)]
+pub(super) enum Side<'a> {
+    Expr(&'a Expr),
+    Run(Span),
+}
+
+impl<'a> Side<'a> {
+    pub(super) fn span(self) -> Span {
+        match self {
+            Side::Expr(e) => e.span,
+            Side::Run(s) => s,
+        }
+    }
+
+    pub(super) fn expr(self) -> Option<&'a Expr> {
+        match self {
+            Side::Expr(e) => Some(e),
+            Side::Run(_) => None,
+        }
+    }
+}
 
 impl Checker {
     pub(super) fn binary(&mut self, op: BinOp, a: &Expr, b: &Expr, span: Span) -> T {
         let ta = self.expr(a);
         let tb = self.expr(b);
+        self.binary_of(op, Side::Expr(a), ta, Side::Expr(b), tb, span)
+    }
+
+    /// A chain of operators of one level, typed with a loop: from the left for most
+    /// operators, from the right for `^` and `->`, as the nested form would be.
+    pub(super) fn chain(&mut self, first: &Expr, links: &[ChainLink]) -> T {
+        let right = links.first().is_some_and(|(op, _, _)| op.right_assoc());
+        if !right {
+            let mut acc = self.expr(first);
+            let mut side = Side::Expr(first);
+            for (op, _, rhs) in links {
+                let tb = self.expr(rhs);
+                let span = first.span.to(rhs.span);
+                acc = self.binary_of(*op, side, acc, Side::Expr(rhs), tb, span);
+                side = Side::Run(span);
+            }
+            return acc;
+        }
+        let mut operands: Vec<(&Expr, T)> = Vec::with_capacity(links.len() + 1);
+        let t = self.expr(first);
+        operands.push((first, t));
+        for (_, _, rhs) in links {
+            let t = self.expr(rhs);
+            operands.push((rhs, t));
+        }
+        let Some(&(last, mut acc)) = operands.last() else {
+            return T::err();
+        };
+        let mut side = Side::Expr(last);
+        for (i, (op, _, _)) in links.iter().enumerate().rev() {
+            let (lhs, ta) = operands[i];
+            let span = lhs.span.to(last.span);
+            acc = self.binary_of(*op, Side::Expr(lhs), ta, side, acc, span);
+            side = Side::Run(span);
+        }
+        acc
+    }
+
+    pub(super) fn binary_of(&mut self, op: BinOp, a: Side, ta: T, b: Side, tb: T, span: Span) -> T {
         let var = ta.var || tb.var;
         match op {
             BinOp::Implies if self.is_link_ref(&ta, &tb) => self.link_ref(a, &ta, b, &tb, span),
             BinOp::And | BinOp::Or | BinOp::Implies | BinOp::Iff => {
-                self.want_bool(a, &ta);
-                self.want_bool(b, &tb);
+                self.want_bool_at(a.span(), &ta);
+                self.want_bool_at(b.span(), &tb);
                 T::var(Ty::Bool, var)
             }
             BinOp::Add | BinOp::Sub => {
                 let (Some((ua, ia)), Some((ub, ib))) = (ta.ty.as_num(), tb.ty.as_num()) else {
                     if ta.ty.as_num().is_none() {
-                        return self.not_number(a, &ta);
+                        return self.not_number_at(a.span(), &ta);
                     }
-                    return self.not_number(b, &tb);
+                    return self.not_number_at(b.span(), &tb);
                 };
                 if !ua.same_dim(&ub) && !ta.zero && !tb.zero {
                     let (x, y) = (self.unit_text(&ua), self.unit_text(&ub));
-                    self.error(errors::cannot_add(op.symbol(), a.span, &x, b.span, &y));
+                    self.error(errors::cannot_add(op.symbol(), a.span(), &x, b.span(), &y));
                     return T::var(Ty::Err, var);
                 }
                 let unit = if ta.zero { ub } else { ua };
@@ -44,14 +108,14 @@ impl Checker {
             BinOp::Mul | BinOp::Div | BinOp::Mod => {
                 let (Some((ua, ia)), Some((ub, ib))) = (ta.ty.as_num(), tb.ty.as_num()) else {
                     if ta.ty.as_num().is_none() {
-                        return self.not_number(a, &ta);
+                        return self.not_number_at(a.span(), &ta);
                     }
-                    return self.not_number(b, &tb);
+                    return self.not_number_at(b.span(), &tb);
                 };
                 match op {
                     BinOp::Mul => {
                         if ta.var && tb.var && ta.ty != Ty::Bool && tb.ty != Ty::Bool {
-                            self.error(errors::product_of_decisions(span, a.span, b.span));
+                            self.error(errors::product_of_decisions(span, a.span(), b.span()));
                         }
                         T::var(
                             Ty::Num {
@@ -68,7 +132,7 @@ impl Checker {
                                     Code::E0602,
                                     "division by a decision is not linear",
                                 )
-                                .primary(b.span, "depends on a decision")
+                                .primary(b.span(), "depends on a decision")
                                 .help("multiply the other side of the comparison instead"),
                             );
                         }
@@ -80,7 +144,7 @@ impl Checker {
                         }
                         if !ua.same_dim(&ub) && !tb.zero {
                             let (x, y) = (self.unit_text(&ua), self.unit_text(&ub));
-                            self.error(errors::cannot_add("%", a.span, &x, b.span, &y));
+                            self.error(errors::cannot_add("%", a.span(), &x, b.span(), &y));
                         }
                         T::var(
                             Ty::Num {
@@ -94,9 +158,12 @@ impl Checker {
             }
             BinOp::Pow => {
                 let Some((ua, _)) = ta.ty.as_num() else {
-                    return self.not_number(a, &ta);
+                    return self.not_number_at(a.span(), &ta);
                 };
-                if tb.var || ta.var && !matches!(b.kind, ExprKind::Number(n) if n == 1.0) {
+                if tb.var
+                    || ta.var
+                        && !matches!(b.expr().map(|e| &e.kind), Some(ExprKind::Number(n)) if *n == 1.0)
+                {
                     self.error(
                         Diagnostic::error(Code::E0601, "a power of a decision is not linear")
                             .primary(span, "not linear"),
@@ -105,8 +172,8 @@ impl Checker {
                 if ua.is_dimensionless() {
                     return T::var(Ty::num(ua), var);
                 }
-                match &b.kind {
-                    ExprKind::Number(n) if n.fract() == 0.0 && n.abs() <= 8.0 => {
+                match b.expr().map(|e| &e.kind) {
+                    Some(ExprKind::Number(n)) if n.fract() == 0.0 && n.abs() <= 8.0 => {
                         T::var(Ty::num(ua.powi(*n as i8)), var)
                     }
                     _ => {
@@ -115,7 +182,7 @@ impl Checker {
                                 Code::E0407,
                                 "the exponent of a quantity must be a plain integer",
                             )
-                            .primary(b.span, "not a constant integer"),
+                            .primary(b.span(), "not a constant integer"),
                         );
                         T::err()
                     }

@@ -283,6 +283,9 @@ impl Inst<'_> {
             ExprKind::Binary(op, _, _) => {
                 matches!(op, BinOp::And | BinOp::Or | BinOp::Implies | BinOp::Iff)
             }
+            ExprKind::Chain(_, links) => links.first().is_some_and(|l| {
+                matches!(l.0, BinOp::And | BinOp::Or | BinOp::Implies | BinOp::Iff)
+            }),
             _ => false,
         }
     }

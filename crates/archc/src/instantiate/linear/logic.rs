@@ -77,20 +77,21 @@ impl Inst<'_> {
                 F::Or(vec![F::Not(Box::new(self.formula(a)?)), self.formula(b)?])
             }
             ExprKind::Binary(BinOp::Iff, a, b) => {
-                let fa = simplify(self.formula(a)?);
-                let fb = simplify(self.formula(b)?);
-                // A literal on one side is the indicator of the other side itself;
-                // otherwise one side is reified and its literal stands in the same way.
-                // `z <-> f` is `(not z or f) and (z or not f)`: asserted, two implications
-                // with no further indicator; nested, a formula like any other.
-                let (z, other) = match (fa, fb) {
-                    (F::Lit(z), other) | (other, F::Lit(z)) => (z, other),
-                    (fa, fb) => (self.reify_full(fa, a.span)?, fb),
-                };
-                F::And(vec![
-                    F::Or(vec![F::Lit(z.not()), other.clone()]),
-                    F::Or(vec![F::Lit(z), negate(other)]),
-                ])
+                let fa = self.formula(a)?;
+                let fb = self.formula(b)?;
+                self.iff(fa, a.span, fb)?
+            }
+            ExprKind::Chain(first, links) => self.chain_formula(first, links)?,
+            ExprKind::IfChain(arms, otherwise) => {
+                let mut parts = Vec::new();
+                for (sel, value) in self.if_selectors(arms, otherwise)? {
+                    let f = self.formula(value)?;
+                    parts.push(match sel {
+                        None => f,
+                        Some(z) => F::And(vec![F::Lit(z), f]),
+                    });
+                }
+                F::Or(parts)
             }
             ExprKind::Compare(first, links) => {
                 let mut parts = Vec::new();
@@ -225,6 +226,24 @@ impl Inst<'_> {
                 ))
             }
         })
+    }
+
+    /// `fa <-> fb`; `a_span` is the left side's, for its indicator.
+    pub(super) fn iff(&mut self, fa: F, a_span: Span, fb: F) -> R<F> {
+        let fa = simplify(fa);
+        let fb = simplify(fb);
+        // A literal on one side is the indicator of the other side itself;
+        // otherwise one side is reified and its literal stands in the same way.
+        // `z <-> f` is `(not z or f) and (z or not f)`: asserted, two implications
+        // with no further indicator; nested, a formula like any other.
+        let (z, other) = match (fa, fb) {
+            (F::Lit(z), other) | (other, F::Lit(z)) => (z, other),
+            (fa, fb) => (self.reify_full(fa, a_span)?, fb),
+        };
+        Ok(F::And(vec![
+            F::Or(vec![F::Lit(z.not()), other.clone()]),
+            F::Or(vec![F::Lit(z), negate(other)]),
+        ]))
     }
 
     pub(super) fn lin_atom(&mut self, e: &Expr, l: &mut Lin) -> R<()> {

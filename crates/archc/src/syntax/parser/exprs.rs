@@ -38,57 +38,67 @@ impl Builder {
         let span = self.span(&p);
         let rule = p.as_rule();
         match rule {
-            Rule::expr => {
-                // implies (<-> implies)*
+            Rule::expr
+            | Rule::implies
+            | Rule::or_expr
+            | Rule::and_expr
+            | Rule::sum_expr
+            | Rule::mul_expr => {
+                // operand (op operand)*, built as one flat chain.
                 let mut it = p.into_inner();
-                let mut acc = self.expr(next(&mut it, span)?)?;
-                while let Some(_op) = it.next() {
-                    let rhs = self.expr(next(&mut it, span)?)?;
-                    let s = acc.span.to(rhs.span);
-                    acc = bin(BinOp::Iff, acc, rhs, s);
-                }
-                Ok(acc)
-            }
-            Rule::implies => {
-                let mut it = p.into_inner();
-                let lhs = self.expr(next(&mut it, span)?)?;
-                match it.next() {
-                    Some(_) => {
-                        let rhs = self.expr(next(&mut it, span)?)?;
-                        Ok(bin(BinOp::Implies, lhs, rhs, span))
+                let first = self.expr(next(&mut it, span)?)?;
+                let mut links = Vec::new();
+                match rule {
+                    Rule::or_expr | Rule::and_expr => {
+                        let op = if rule == Rule::or_expr {
+                            BinOp::Or
+                        } else {
+                            BinOp::And
+                        };
+                        // The keywords are kept above only for their spans.
+                        while let Some(kw) = it.next() {
+                            let ospan = self.span(&kw);
+                            links.push((op, ospan, self.expr(next(&mut it, span)?)?));
+                        }
                     }
-                    None => Ok(lhs),
+                    _ => {
+                        while let Some(o) = it.next() {
+                            let op = match o.as_str() {
+                                "<->" => BinOp::Iff,
+                                "->" => BinOp::Implies,
+                                "+" => BinOp::Add,
+                                "-" => BinOp::Sub,
+                                "*" => BinOp::Mul,
+                                "/" => BinOp::Div,
+                                _ => BinOp::Mod,
+                            };
+                            let ospan = self.span(&o);
+                            links.push((op, ospan, self.expr(next(&mut it, span)?)?));
+                        }
+                    }
                 }
+                Ok(chain(first, links))
             }
-            Rule::or_expr | Rule::and_expr => {
-                let op = if rule == Rule::or_expr {
-                    BinOp::Or
-                } else {
-                    BinOp::And
-                };
-                let mut it = p
-                    .into_inner()
-                    .filter(|c| !matches!(c.as_rule(), Rule::kw_or | Rule::kw_and));
-                let mut acc = self.expr(next(&mut it, span)?)?;
-                for c in it {
-                    let rhs = self.expr(c)?;
-                    let s = acc.span.to(rhs.span);
-                    acc = bin(op, acc, rhs, s);
+            Rule::not_expr | Rule::unary => {
+                // prefix* operand: the prefixes are few (the nesting limit bounds a run).
+                let mut prefixes = Vec::new();
+                let mut operand = None;
+                for c in p.into_inner() {
+                    match c.as_rule() {
+                        Rule::not_op => prefixes.push((UnOp::Not, self.span(&c))),
+                        Rule::neg_op => prefixes.push((UnOp::Neg, self.span(&c))),
+                        _ => operand = Some(self.expr(c)?),
+                    }
                 }
-                Ok(acc)
-            }
-            Rule::not_expr => {
-                let mut it = p.into_inner();
-                let first = next(&mut it, span)?;
-                if first.as_rule() == Rule::not_op {
-                    let e = self.expr(next(&mut it, span)?)?;
-                    Ok(Expr {
-                        kind: ExprKind::Unary(UnOp::Not, Box::new(e)),
-                        span,
-                    })
-                } else {
-                    self.expr(first)
+                let mut e = operand.ok_or_else(|| errors::internal(span, "missing operand"))?;
+                for (op, ospan) in prefixes.into_iter().rev() {
+                    let s = ospan.to(e.span);
+                    e = Expr {
+                        kind: ExprKind::Unary(op, Box::new(e)),
+                        span: s,
+                    };
                 }
+                Ok(e)
             }
             Rule::cmp_expr => {
                 let mut it = p.into_inner();
@@ -109,47 +119,7 @@ impl Builder {
                     })
                 }
             }
-            Rule::sum_expr | Rule::mul_expr => {
-                let mut it = p.into_inner();
-                let mut acc = self.expr(next(&mut it, span)?)?;
-                while let Some(op) = it.next() {
-                    let op = match op.as_str() {
-                        "+" => BinOp::Add,
-                        "-" => BinOp::Sub,
-                        "*" => BinOp::Mul,
-                        "/" => BinOp::Div,
-                        _ => BinOp::Mod,
-                    };
-                    let rhs = self.expr(next(&mut it, span)?)?;
-                    let s = acc.span.to(rhs.span);
-                    acc = bin(op, acc, rhs, s);
-                }
-                Ok(acc)
-            }
-            Rule::unary => {
-                let mut it = p.into_inner();
-                let first = next(&mut it, span)?;
-                if first.as_rule() == Rule::neg_op {
-                    let e = self.expr(next(&mut it, span)?)?;
-                    Ok(Expr {
-                        kind: ExprKind::Unary(UnOp::Neg, Box::new(e)),
-                        span,
-                    })
-                } else {
-                    self.expr(first)
-                }
-            }
-            Rule::power => {
-                let mut it = p.into_inner();
-                let base = self.expr(next(&mut it, span)?)?;
-                match it.next() {
-                    Some(e) => {
-                        let exp = self.expr(e)?;
-                        Ok(bin(BinOp::Pow, base, exp, span))
-                    }
-                    None => Ok(base),
-                }
-            }
+            Rule::power => self.power(p),
             Rule::postfix => {
                 let mut it = p.into_inner();
                 let mut acc = self.expr(next(&mut it, span)?)?;
@@ -199,16 +169,49 @@ impl Builder {
                 }
             }
             Rule::if_expr => {
-                let mut it = p.into_inner().filter(|c| {
-                    !matches!(c.as_rule(), Rule::kw_if | Rule::kw_then | Rule::kw_else)
-                });
-                let c = self.expr(next(&mut it, span)?)?;
-                let t = self.expr(next(&mut it, span)?)?;
-                let e = self.expr(next(&mut it, span)?)?;
-                Ok(Expr {
-                    kind: ExprKind::If(Box::new(c), Box::new(t), Box::new(e)),
-                    span,
-                })
+                // if c then v (else if c then v)* else otherwise
+                let mut arms = Vec::new();
+                let mut arm_start = span;
+                let mut after = Rule::kw_if;
+                let mut cond = None;
+                let mut otherwise = None;
+                for c in p.into_inner() {
+                    match c.as_rule() {
+                        r @ (Rule::kw_if | Rule::kw_then | Rule::kw_else) => {
+                            if r == Rule::kw_if {
+                                arm_start = self.span(&c);
+                            }
+                            after = r;
+                        }
+                        _ => {
+                            let e = self.expr(c)?;
+                            match after {
+                                Rule::kw_if => cond = Some(e),
+                                Rule::kw_then => {
+                                    let c =
+                                        cond.take().ok_or_else(|| errors::internal(span, "if"))?;
+                                    let s = arm_start.to(e.span);
+                                    arms.push(IfArm {
+                                        cond: c,
+                                        value: e,
+                                        span: s,
+                                    });
+                                }
+                                _ => otherwise = Some(e),
+                            }
+                        }
+                    }
+                }
+                let otherwise = otherwise.ok_or_else(|| errors::internal(span, "if"))?;
+                let kind = if arms.len() == 1 {
+                    let Some(arm) = arms.pop() else {
+                        return Err(errors::internal(span, "if"));
+                    };
+                    ExprKind::If(Box::new(arm.cond), Box::new(arm.value), Box::new(otherwise))
+                } else {
+                    ExprKind::IfChain(arms, Box::new(otherwise))
+                };
+                Ok(Expr { kind, span })
             }
             Rule::aggregate => {
                 let mut kind = AggKind::Sum;
@@ -382,11 +385,74 @@ impl Builder {
     }
 }
 
-fn bin(op: BinOp, l: Expr, r: Expr, span: Span) -> Expr {
-    Expr {
-        kind: ExprKind::Binary(op, Box::new(l), Box::new(r)),
-        span,
+impl Builder {
+    /// `postfix (^ -* postfix)*`, grouped from the right. A `-` before an exponent negates
+    /// the whole rest of the chain (`a ^ -b ^ c` is `a ^ -(b ^ c)`), so the run is cut
+    /// there: the rest becomes one negated operand of the part before it.
+    fn power(&self, p: P) -> R<Expr> {
+        let span = self.span(&p);
+        let mut it = p.into_inner();
+        let first = self.expr(next(&mut it, span)?)?;
+        // The operands in order, and before each but the first: its `^` and negations.
+        let mut operands = vec![first];
+        let mut ops: Vec<(Span, Vec<Span>)> = Vec::new();
+        for c in it {
+            match c.as_rule() {
+                Rule::pow_op => ops.push((self.span(&c), Vec::new())),
+                Rule::neg_op => match ops.last_mut() {
+                    Some((_, negs)) => negs.push(self.span(&c)),
+                    None => return Err(errors::internal(span, "power")),
+                },
+                _ => operands.push(self.expr(c)?),
+            }
+        }
+        // From the right: gather a run of links; at a negated operand, close the run into
+        // one expression, negate it, and make it the last operand of the run before it.
+        let mut head = operands
+            .pop()
+            .ok_or_else(|| errors::internal(span, "power"))?;
+        let mut links_rev: Vec<ChainLink> = Vec::new();
+        while let Some((ospan, negs)) = ops.pop() {
+            let before = operands
+                .pop()
+                .ok_or_else(|| errors::internal(span, "power"))?;
+            if negs.is_empty() {
+                links_rev.push((BinOp::Pow, ospan, head));
+            } else {
+                links_rev.reverse();
+                let mut e = chain(head, std::mem::take(&mut links_rev));
+                for n in negs.into_iter().rev() {
+                    let s = n.to(e.span);
+                    e = Expr {
+                        kind: ExprKind::Unary(UnOp::Neg, Box::new(e)),
+                        span: s,
+                    };
+                }
+                links_rev.push((BinOp::Pow, ospan, e));
+            }
+            head = before;
+        }
+        links_rev.reverse();
+        Ok(chain(head, links_rev))
     }
+}
+
+/// `first` followed by `links`, as one node: itself when there are no links, a
+/// [`ExprKind::Binary`] for one, a flat [`ExprKind::Chain`] for more.
+fn chain(first: Expr, mut links: Vec<ChainLink>) -> Expr {
+    let Some(last) = links.last() else {
+        return first;
+    };
+    let span = first.span.to(last.2.span);
+    let kind = if links.len() == 1 {
+        match links.pop() {
+            Some((op, _, rhs)) => ExprKind::Binary(op, Box::new(first), Box::new(rhs)),
+            None => return first,
+        }
+    } else {
+        ExprKind::Chain(Box::new(first), links)
+    };
+    Expr { kind, span }
 }
 pub(super) fn cmp_op(s: &str) -> CmpOp {
     match s {

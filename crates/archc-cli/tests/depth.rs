@@ -1,0 +1,198 @@
+//! Long chains of one operator, as generated models write them, through the `archc` binary
+//! with its default stack: 100,000 terms of `+`, `*`, `and`, `or`, `^`, `->`, `<->` and
+//! `if ... else if ...` check, solve to the right answer, and format, without overflowing
+//! the stack (each used to abort with exit 134 at a few hundred to a few thousand terms).
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const TERMS: usize = 100_000;
+
+fn archc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_archc"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env("COLUMNS", "100")
+        .output()
+        .expect("archc runs")
+}
+
+/// Write `text` to a fresh file named after the test and return its path.
+fn model(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("archc-depth-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(format!("{name}.arch"));
+    std::fs::write(&path, text).expect("write model");
+    path
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// `archc check` passes and `archc solve` reports `minimize cost = {want}`.
+fn checks_and_solves(name: &str, source: &str, want: &str) {
+    let path = model(name, source);
+    let p = path.to_str().expect("utf-8 path");
+    let check = archc(&["check", p]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "check {name}: {}",
+        text(&check)
+    );
+    let solve = archc(&["solve", p]);
+    assert_eq!(
+        solve.status.code(),
+        Some(0),
+        "solve {name}: {}",
+        text(&solve)
+    );
+    let out = String::from_utf8_lossy(&solve.stdout);
+    assert!(
+        out.lines()
+            .any(|l| l.trim() == format!("minimize cost = {want}")),
+        "solve {name}: expected cost {want}\n{}",
+        text(&solve)
+    );
+}
+
+/// `n` copies of `term` joined by `op`.
+fn run_of(term: &str, op: &str, n: usize) -> String {
+    vec![term; n].join(&format!(" {op} "))
+}
+
+#[test]
+fn sum_of_100k_ones_in_data() {
+    let src = format!(
+        "param n: int = {}\ndecide x: int >= 0 <= 1000000\nconstraint c: x >= n\nminimize cost: x\n",
+        run_of("1", "+", TERMS)
+    );
+    checks_and_solves("sum_data", &src, "100,000");
+}
+
+#[test]
+fn sum_and_difference_of_100k_decision_terms() {
+    // x + x + x - x + ...: every fourth sign is a minus.
+    let mut body = String::from("x");
+    let mut coef: i64 = 1;
+    for i in 1..TERMS {
+        if i % 4 == 0 {
+            body.push_str(" - x");
+            coef -= 1;
+        } else {
+            body.push_str(" + x");
+            coef += 1;
+        }
+    }
+    // coef * x >= 5 * coef - 1 needs x = 5.
+    let src = format!(
+        "decide x: int >= 0 <= 100\nconstraint c: {body} >= {}\nminimize cost: x\n",
+        5 * coef - 1
+    );
+    checks_and_solves("sum_decisions", &src, "5");
+}
+
+#[test]
+fn product_of_100k_factors_with_a_decision() {
+    let src = format!(
+        "decide x: int >= 0 <= 100\nconstraint c: {} * x >= 7\nminimize cost: x\n",
+        run_of("1", "*", TERMS)
+    );
+    checks_and_solves("product", &src, "7");
+}
+
+#[test]
+fn power_chain_of_100k() {
+    // Grouped from the right: 2 ^ (1 ^ (1 ^ ...)) = 2.
+    let src = format!(
+        "param p: real = 2 ^ {}\ndecide x: real >= 0 <= 10\nconstraint c: x >= p\nminimize cost: x\n",
+        run_of("1", "^", TERMS)
+    );
+    checks_and_solves("power", &src, "2");
+}
+
+#[test]
+fn implication_chain_of_100k() {
+    // true -> ... -> true -> false is false, so the `else` branch holds.
+    let src = format!(
+        "param t: bool = {} -> false\ndecide x: int >= 0 <= 10\nconstraint c: x >= if t then 3 else 5\nminimize cost: x\n",
+        run_of("true", "->", TERMS)
+    );
+    checks_and_solves("implies", &src, "5");
+}
+
+#[test]
+fn implication_chain_of_100k_over_decisions() {
+    // b -> b -> ... -> b holds whatever b is; with `b` forced true, x >= 2 * b costs 2.
+    let src = format!(
+        "decide b: bool\ndecide x: int >= 0 <= 10\nconstraint c: {}\nconstraint d: b\nconstraint e: x >= 2 * b\nminimize cost: x\n",
+        run_of("b", "->", TERMS)
+    );
+    checks_and_solves("implies_decisions", &src, "2");
+}
+
+#[test]
+fn and_or_iff_chains_of_100k() {
+    let src = format!(
+        "param a: bool = {}\nparam o: bool = {} or true\nparam e: bool = {}\ndecide x: int >= 0 <= 10\nconstraint c: x >= if a and o and e then 4 else 6\nminimize cost: x\n",
+        run_of("true", "and", TERMS),
+        run_of("false", "or", TERMS),
+        // An even number of `false <-> ...` links: true.
+        run_of("false", "<->", TERMS + 1).replacen("false", "true", 1),
+    );
+    checks_and_solves("logic", &src, "4");
+}
+
+#[test]
+fn else_if_chain_of_100k() {
+    let arms: Vec<String> = (0..TERMS)
+        .map(|i| format!("if k == {i} then {}", 2 * i))
+        .collect();
+    let src = format!(
+        "param k: int = 77777\nparam v: int = {} else 0\ndecide x: int >= 0 <= 1000000\nconstraint c: x >= v\nminimize cost: x\n",
+        arms.join(" else ")
+    );
+    checks_and_solves("else_if", &src, "155,554");
+}
+
+#[test]
+fn else_if_chain_over_decisions() {
+    // The first arm whose condition holds counts: with y = 2, v is 20 however many arms.
+    let arms: Vec<String> = (0..200)
+        .map(|i| format!("if y == {i} then {}", 10 * i))
+        .collect();
+    let src = format!(
+        "decide y: int >= 2 <= 3\ndecide x: int >= 0 <= 100000\nconstraint c: x >= {} else 7\nminimize cost: x + 100 * y\n",
+        arms.join(" else ")
+    );
+    checks_and_solves("else_if_decisions", &src, "220");
+}
+
+#[test]
+fn formatting_a_100k_chain() {
+    use std::io::Write;
+    let src = format!("param n: int = {}\n", run_of("1", "+", TERMS));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_archc"))
+        .args(["fmt", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("archc runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(src.as_bytes())
+        .expect("write stdin");
+    let o = child.wait_with_output().expect("archc ends");
+    assert_eq!(o.status.code(), Some(0), "fmt: {}", text(&o));
+    // Already in the canonical layout: formatting keeps it as it is.
+    assert!(o.stdout == src.as_bytes(), "fmt changed the chain");
+}
