@@ -19,11 +19,15 @@ fn neovim_shows_diagnostics_and_hover_from_the_real_server() {
     }
     let root = archc_root();
     let archc = env!("CARGO_BIN_EXE_archc");
+    // The server writes the standard library into its cache folder: a temporary one.
+    let cache = std::env::temp_dir().join(format!("archc-lsp-nvim-cache-{}", std::process::id()));
     let out = Command::new("bash")
         .arg(root.join("editors/nvim/test/e2e.sh"))
         .arg(archc)
+        .env("ARCHC_CACHE_DIR", &cache)
         .output()
         .expect("bash runs");
+    let _ = std::fs::remove_dir_all(&cache);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -383,6 +383,8 @@ fn the_standard_library_can_be_navigated_into() {
     let std_uri = def["uri"].as_str().unwrap_or_default().to_string();
     assert!(std_uri.ends_with("/std/infra.arch"), "{def}");
     let path = PathBuf::from(std_uri.trim_start_matches("file://"));
+    // Written into the server's cache folder (a temporary one here), not the home folder.
+    assert!(path.starts_with(&s.client.cache_dir), "{}", path.display());
     let text = std::fs::read_to_string(&path).expect("the stdlib module is written");
     assert!(std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly()));
     // The range is the attribute's name in the written file.

@@ -3,10 +3,11 @@
 //! (incremental sync, see [`sync`]), analyses a document with [`archc::driver::analyze`]
 //! on every open and change, publishes its diagnostics (and those of the data files it
 //! reads, see [`publish`]), and answers requests from the latest analysis; a solve runs on
-//! a worker thread ([`solve`]). Stdout carries only the protocol; logs go to stderr. A
+//! a worker thread ([`solve`]) that a cancel stops or detaches ([`cancel`]). Stdout carries only the protocol; logs go to stderr. A
 //! malformed message is answered with an error, and a request handler that panics with an
 //! internal error; the server goes on.
 
+pub mod cancel;
 pub mod code_actions;
 pub mod completion;
 pub mod convert;
@@ -169,8 +170,7 @@ fn execute_command(
     match command {
         SOLVE_AND_EXPLAIN => {
             let job = solve::SolveJob::new(world, arguments)?;
-            let never = std::sync::atomic::AtomicBool::new(false);
-            job.run(&never)
+            job.run(&cancel::Cancel::default())
                 .unwrap_or(Ok(serde_json::Value::Null))
                 .map(Some)
         }

@@ -1,40 +1,52 @@
 //! The message loop. A reader thread turns stdin into frames ([`super::transport`]); the
 //! loop answers each in order: a malformed frame with its JSON-RPC error, requests from the
-//! world, notifications by updating the world and publishing diagnostics. A solve runs on
-//! a worker thread ([`super::solve`]) whose answer comes back through the same queue, so
-//! that it can be cancelled and never holds up other requests. When no message is waiting
-//! the loop fills the parse cache of a newly opened document.
+//! world, notifications by updating the world and publishing diagnostics. A change of a
+//! document (or of a watched file on disk) also re-analyses and re-publishes the open
+//! documents that `use` it or read it. A solve runs on a worker thread
+//! ([`super::solve`]) whose answer comes back through the same queue, so that it can be
+//! cancelled ([`super::cancel`]) and never holds up other requests. When no message is
+//! waiting, the parse cache of a newly opened document is filled on another thread.
 
+use super::cancel::{Cancel, Stopping};
 use super::publish;
 use super::solve::{SolveJob, SOLVE_AND_EXPLAIN};
 use super::transport::{self, FrameError, FrameReader};
-use super::world::{Depth, World};
+use super::world::{Depth, FilledCache, World};
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
-    Cancel, DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument,
-    DidOpenTextDocument, DidSaveTextDocument, Exit, Initialized, Notification as _,
+    Cancel as CancelRequest, DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument,
+    DidOpenTextDocument, DidSaveTextDocument, Exit, Initialized, LogMessage, Notification as _,
     PublishDiagnostics,
 };
 use lsp_types::request::{ExecuteCommand, Initialize, RegisterCapability, Request as _, Shutdown};
-use lsp_types::{PublishDiagnosticsParams, Uri};
+use lsp_types::{MessageType, PublishDiagnosticsParams, Uri};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Write};
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::sync::Arc;
+use std::time::Instant;
 
 /// What the loop waits for.
 enum Event {
     Frame(Result<Message, FrameError>),
-    /// A worker's answer to a request.
-    Answered(Response),
+    /// A solve worker ended: its answer (`None` when it was cancelled before it had
+    /// one), and whether it was cancelled.
+    Solved {
+        id: RequestId,
+        answer: Option<Response>,
+        cancelled: bool,
+        started: Instant,
+    },
+    /// A parse cache was filled off the loop.
+    CacheFilled(FilledCache),
     /// The input ended.
     End,
 }
 
-/// The glob of data files whose changes re-analyse the open documents.
-pub const DATA_GLOB: &str = "**/*.{csv,json}";
+/// The glob of files (data and `use`d models) whose changes on disk re-analyse the open
+/// documents that read them.
+pub const DATA_GLOB: &str = "**/*.{csv,json,arch}";
 
 /// Serve the protocol on `input` and `output` until the client exits. Returns the process
 /// exit code: 0 after `shutdown` then `exit`, 1 otherwise.
@@ -64,7 +76,8 @@ pub fn run(input: impl BufRead + Send + 'static, output: impl Write) -> i32 {
         initialized: false,
         shutting_down: false,
         watch_files: false,
-        data_published: HashMap::new(),
+        others: publish::Others::default(),
+        filling: false,
         next_id: 0,
     };
     server.serve(&rx)
@@ -74,14 +87,16 @@ struct Server<W: Write> {
     out: W,
     world: World,
     events: Sender<Event>,
-    /// Requests answered by a worker, with their cancellation flags.
-    pending: HashMap<RequestId, Arc<AtomicBool>>,
+    /// Requests answered by a worker, with their cancellation state.
+    pending: HashMap<RequestId, Arc<Cancel>>,
     initialized: bool,
     shutting_down: bool,
     /// The client registers file watchers for us (`workspace.didChangeWatchedFiles`).
     watch_files: bool,
-    /// For each document, the data files it published diagnostics for.
-    data_published: HashMap<PathBuf, Vec<Uri>>,
+    /// What each document published for the other files it reads.
+    others: publish::Others,
+    /// A parse cache is being filled off the loop.
+    filling: bool,
     /// The id of the next request to the client.
     next_id: i32,
 }
@@ -92,9 +107,7 @@ impl<W: Write> Server<W> {
             let event = match rx.try_recv() {
                 Ok(e) => e,
                 Err(TryRecvError::Empty) => {
-                    if self.world.warm_parse_caches() {
-                        continue;
-                    }
+                    self.start_cache_fill();
                     match rx.recv() {
                         Ok(e) => e,
                         Err(_) => return 1,
@@ -115,10 +128,34 @@ impl<W: Write> Server<W> {
                 }
                 Event::Frame(Ok(Message::Notification(n))) => self.on_notification(n),
                 Event::Frame(Ok(Message::Response(_))) => None,
-                Event::Answered(resp) => {
+                Event::Solved {
+                    id,
+                    answer,
+                    cancelled,
+                    started,
+                } => {
                     // A cancelled request was answered already.
-                    if self.pending.remove(&resp.id).is_some() {
+                    if let Some(resp) = answer.filter(|_| self.pending.remove(&id).is_some()) {
                         self.send(Message::Response(resp));
+                    }
+                    if cancelled {
+                        let seconds = started.elapsed().as_secs_f64();
+                        self.log(
+                            MessageType::LOG,
+                            format!("the cancelled solve {id} ended after {seconds:.1} s"),
+                        );
+                    }
+                    None
+                }
+                Event::CacheFilled(filled) => {
+                    self.filling = false;
+                    let name = file_name(&filled.path);
+                    let items = filled.items;
+                    if self.world.install_cache(filled) {
+                        self.log(
+                            MessageType::LOG,
+                            format!("the parse cache of {name} holds {items} items"),
+                        );
                     }
                     None
                 }
@@ -127,6 +164,32 @@ impl<W: Write> Server<W> {
                 return code;
             }
         }
+    }
+
+    /// Fill the parse cache of a cold document on another thread, one at a time.
+    fn start_cache_fill(&mut self) {
+        if self.filling {
+            return;
+        }
+        let Some(fill) = self.world.next_cache_fill() else {
+            return;
+        };
+        let events = self.events.clone();
+        let spawned = std::thread::Builder::new()
+            .name("archc-lsp-parse".into())
+            .spawn(move || {
+                let _ = events.send(Event::CacheFilled(fill.run()));
+            });
+        // Without a thread the cache stays cold: the first edit fills it.
+        self.filling = spawned.is_ok();
+    }
+
+    /// A `window/logMessage` notification.
+    fn log(&mut self, typ: MessageType, message: String) {
+        self.send(Message::Notification(Notification::new(
+            LogMessage::METHOD.to_string(),
+            lsp_types::LogMessageParams { typ, message },
+        )));
     }
 
     fn send(&mut self, msg: Message) {
@@ -160,6 +223,12 @@ impl<W: Write> Server<W> {
             }
             let params: lsp_types::InitializeParams =
                 serde_json::from_value(req.params).unwrap_or_default();
+            let cache_dir = params
+                .initialization_options
+                .as_ref()
+                .and_then(|o| o["cacheDir"].as_str())
+                .map(PathBuf::from);
+            super::stdlib_docs::set_cache_base(cache_dir);
             self.watch_files = params
                 .capabilities
                 .workspace
@@ -209,30 +278,41 @@ impl<W: Write> Server<W> {
             Ok(job) => job,
             Err(m) => return self.error(req.id, ErrorCode::RequestFailed, m),
         };
-        let cancelled = Arc::new(AtomicBool::new(false));
-        let flag = cancelled.clone();
+        let cancel = Arc::new(Cancel::default());
+        let worker = cancel.clone();
         let events = self.events.clone();
         let id = req.id.clone();
         let spawned = std::thread::Builder::new()
             .name("archc-lsp-solve".into())
             .spawn(move || {
+                let started = Instant::now();
+                worker.register_thread();
                 let outcome =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run(&flag)));
-                let resp = match outcome {
-                    Ok(None) => return,
-                    Ok(Some(Ok(value))) => Response::new_ok(id, value),
-                    Ok(Some(Err(m))) => Response::new_err(id, ErrorCode::RequestFailed as i32, m),
-                    Err(_) => Response::new_err(
-                        id,
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run(&worker)));
+                let answer = match outcome {
+                    Ok(None) => None,
+                    Ok(Some(Ok(value))) => Some(Response::new_ok(id.clone(), value)),
+                    Ok(Some(Err(m))) => Some(Response::new_err(
+                        id.clone(),
+                        ErrorCode::RequestFailed as i32,
+                        m,
+                    )),
+                    Err(_) => Some(Response::new_err(
+                        id.clone(),
                         ErrorCode::InternalError as i32,
                         format!("internal error in `{SOLVE_AND_EXPLAIN}`"),
-                    ),
+                    )),
                 };
-                let _ = events.send(Event::Answered(resp));
+                let _ = events.send(Event::Solved {
+                    id,
+                    answer,
+                    cancelled: worker.is_cancelled(),
+                    started,
+                });
             });
         match spawned {
             Ok(_) => {
-                self.pending.insert(req.id, cancelled);
+                self.pending.insert(req.id, cancel);
             }
             Err(e) => self.error(
                 req.id,
@@ -247,11 +327,25 @@ impl<W: Write> Server<W> {
         match n.method.as_str() {
             Exit::METHOD => return Some(if self.shutting_down { 0 } else { 1 }),
             Initialized::METHOD => self.register_watchers(),
-            Cancel::METHOD => {
+            CancelRequest::METHOD => {
                 let id = serde_json::from_value::<RequestId>(n.params["id"].clone()).ok()?;
-                let flag = self.pending.remove(&id)?;
-                flag.store(true, Ordering::Relaxed);
-                self.error(id, ErrorCode::RequestCanceled, "the request was cancelled");
+                let cancel = self.pending.remove(&id)?;
+                let stopping = cancel.cancel();
+                self.error(
+                    id.clone(),
+                    ErrorCode::RequestCanceled,
+                    "the request was cancelled",
+                );
+                if let Stopping::Detached(kind) = stopping {
+                    self.log(
+                        MessageType::INFO,
+                        format!(
+                            "solve {id}: {} cannot be interrupted; the cancelled solve goes on \
+                             at the lowest priority until it ends or reaches its time limit",
+                            kind.name()
+                        ),
+                    );
+                }
             }
             DidChangeWatchedFiles::METHOD => {
                 let Ok(p) =
@@ -262,9 +356,9 @@ impl<W: Write> Server<W> {
                 let changed: HashSet<PathBuf> = p
                     .changes
                     .iter()
-                    .map(|c| super::convert::uri_to_path(&c.uri))
+                    .map(|c| archc::source::normalize(&super::convert::uri_to_path(&c.uri)))
                     .collect();
-                let affected: Vec<PathBuf> = self
+                let mut affected: Vec<PathBuf> = self
                     .world
                     .docs
                     .iter()
@@ -276,12 +370,21 @@ impl<W: Write> Server<W> {
                                 .get(f)
                                 .path
                                 .as_ref()
-                                .is_some_and(|p| changed.contains(p))
-                        }) || changed.iter().any(|c| d.text.contains(&file_name(c)))
+                                .is_some_and(|p| changed.contains(&archc::source::normalize(p)))
+                        })
                     })
                     .map(|(p, _)| p.clone())
                     .collect();
+                for c in &changed {
+                    affected.extend(self.world.users_of(c));
+                }
+                affected.sort();
+                affected.dedup();
                 for path in affected {
+                    // An open document is read from its buffer, not from disk.
+                    if changed.contains(&archc::source::normalize(&path)) {
+                        continue;
+                    }
                     self.world.reanalyze(&path, Depth::Saved);
                     self.publish(&path);
                 }
@@ -290,16 +393,28 @@ impl<W: Write> Server<W> {
             | DidChangeTextDocument::METHOD
             | DidSaveTextDocument::METHOD
             | DidCloseTextDocument::METHOD => {
+                // Documents that use the changed one are analysed again as deep as it.
+                let depth = if n.method == DidChangeTextDocument::METHOD {
+                    Depth::Typing
+                } else {
+                    Depth::Saved
+                };
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     super::sync::apply(&mut self.world, n)
                 }));
                 match outcome {
-                    Ok(Some(super::sync::Changed::Analysed(path))) => self.publish(&path),
+                    Ok(Some(super::sync::Changed::Analysed(path))) => {
+                        self.publish(&path);
+                        self.reanalyze_users(&path, depth);
+                    }
                     Ok(Some(super::sync::Changed::Closed(uri, path))) => {
-                        self.clear(uri);
-                        for data in self.data_published.remove(&path).unwrap_or_default() {
-                            self.clear(data);
+                        // What other documents found in this file, if any, is shown now.
+                        let merged = self.others.merged(&uri);
+                        self.notify_diagnostics(uri, merged, None);
+                        for other in self.others.remove(&path) {
+                            self.send_others(other);
                         }
+                        self.reanalyze_users(&path, depth);
                     }
                     Ok(None) => {}
                     Err(_) => eprintln!("archc lsp: a notification handler panicked"),
@@ -339,9 +454,25 @@ impl<W: Write> Server<W> {
         )));
     }
 
-    /// Publish the diagnostics of a document and of the data files it reads; clear those
-    /// of data files it published for before and no longer has errors in.
-    fn publish(&mut self, path: &std::path::Path) {
+    /// Analyse again, and publish, the open documents that use or read the file at `path`
+    /// (its text changed, it was opened with a text of its own, or closed).
+    fn reanalyze_users(&mut self, path: &Path, depth: Depth) {
+        for user in self.world.users_of(path) {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.world.reanalyze(&user, depth)
+            }));
+            if outcome.is_err() {
+                eprintln!("archc lsp: the analysis of `{}` panicked", user.display());
+                continue;
+            }
+            self.publish(&user);
+        }
+    }
+
+    /// Publish the diagnostics of a document, and those it has for the other files it
+    /// reads (merged with what other documents have for them); clear those of files it
+    /// published for before and no longer has errors in.
+    fn publish(&mut self, path: &Path) {
         let Some(doc) = self.world.docs.get(path) else {
             return;
         };
@@ -353,22 +484,19 @@ impl<W: Write> Server<W> {
         let version = doc.version;
         let published = publish::diagnostics(&self.world, &snap, &uri);
         self.notify_diagnostics(uri, published.own, Some(version));
-        let before = self.data_published.remove(path).unwrap_or_default();
-        let mut now = Vec::new();
-        for (data_uri, diags) in published.data {
-            now.push(data_uri.clone());
-            self.notify_diagnostics(data_uri, diags, None);
+        for other in self.others.set(path, published.others) {
+            self.send_others(other);
         }
-        for stale in before {
-            if !now.iter().any(|u| u.as_str() == stale.as_str()) {
-                self.clear(stale);
-            }
-        }
-        self.data_published.insert(path.to_path_buf(), now);
     }
 
-    fn clear(&mut self, uri: Uri) {
-        self.notify_diagnostics(uri, Vec::new(), None);
+    /// Send what the open documents have for another file, unless it is open itself (its
+    /// own analysis publishes for it).
+    fn send_others(&mut self, uri: Uri) {
+        if self.world.doc(&uri).is_some() {
+            return;
+        }
+        let merged = self.others.merged(&uri);
+        self.notify_diagnostics(uri, merged, None);
     }
 
     fn notify_diagnostics(

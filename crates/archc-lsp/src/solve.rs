@@ -2,15 +2,16 @@
 //! the world (the document's path and the text of every open document) into a [`SolveJob`]
 //! and runs it on a worker thread, with a time limit, so that hover and diagnostics keep
 //! being answered meanwhile; a `$/cancelRequest` answers the request at once as cancelled
-//! and sets the job's flag, which the job checks between its steps (the result of a job
-//! cancelled during the solve itself is dropped).
+//! and cancels the job ([`super::cancel`]): the job checks between its steps, a HiGHS solve
+//! is interrupted, and the result of a job cancelled during a solve that cannot be
+//! interrupted is dropped.
 
+use super::cancel::Cancel;
 use super::convert;
 use super::world::World;
 use lsp_types::Uri;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// The command that solves the model and explains the result (conflicts, repairs).
@@ -76,14 +77,14 @@ impl SolveJob {
 
     /// Solve and explain: the explanation as LSP diagnostics with related information
     /// (empty when the model solves). `None` when cancelled.
-    pub fn run(self, cancelled: &AtomicBool) -> Option<Result<serde_json::Value, String>> {
+    pub fn run(self, cancel: &Cancel) -> Option<Result<serde_json::Value, String>> {
         let options = archc::analysis::AnalyzeOptions {
             overlays: self.overlays,
             instantiate: true,
             ..Default::default()
         };
         let mut analysis = archc::driver::analyze(&self.path, &options);
-        if cancelled.load(Ordering::Relaxed) {
+        if cancel.is_cancelled() {
             return None;
         }
         if !analysis.has_errors() {
@@ -92,12 +93,14 @@ impl SolveJob {
                 solver: self.solver,
                 ..Default::default()
             };
-            match archc::driver::solve_and_explain(&mut analysis, &solve_options) {
+            match cancel.run_solver(self.solver, || {
+                archc::driver::solve_and_explain(&mut analysis, &solve_options)
+            })? {
                 Ok(diags) => analysis.diagnostics = diags,
                 Err(message) => return Some(Err(message)),
             }
         }
-        if cancelled.load(Ordering::Relaxed) {
+        if cancel.is_cancelled() {
             return None;
         }
         let main = analysis

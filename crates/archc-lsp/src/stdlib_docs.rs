@@ -1,28 +1,64 @@
 //! The standard library as read-only documents. Its modules (and the prelude of built-in
 //! kinds) are embedded in the binary and have no path, so an editor could not open them:
 //! they are written once into a cache folder named after the archc version, made
-//! read-only, and go to definition and hover answer with `file:` URIs into it.
+//! read-only, and go to definition and hover answer with `file:` URIs into it. The cache
+//! folder is the client's `initializationOptions.cacheDir`, else `$ARCHC_CACHE_DIR`, else
+//! the OS cache folder (tests point it at a temporary folder).
 
 use lsp_types::Uri;
 use std::path::{Path, PathBuf};
+use std::sync::RwLock;
 
 /// The name the analysis gives the prelude's source.
 const PRELUDE_NAME: &str = "<prelude>";
 
-/// The folder the standard library is written to: `archc-stdlib-VERSION` in the OS cache
-/// folder (`$XDG_CACHE_HOME`, `~/.cache`), or in the temporary folder without one.
-pub fn cache_dir() -> PathBuf {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
+/// The environment variable that names the cache folder.
+pub const CACHE_DIR_VAR: &str = "ARCHC_CACHE_DIR";
+
+/// The cache folder given by the client (`initializationOptions.cacheDir`).
+static CLIENT_CACHE_DIR: RwLock<Option<PathBuf>> = RwLock::new(None);
+
+/// Use `dir` as the cache folder (from the client's initialization options); `None` goes
+/// back to the environment's. Relative paths are ignored.
+pub fn set_cache_base(dir: Option<PathBuf>) {
+    let dir = dir.filter(|d| d.is_absolute());
+    match CLIENT_CACHE_DIR.write() {
+        Ok(mut g) => *g = dir,
+        Err(e) => *e.into_inner() = dir,
+    }
+}
+
+/// The cache folder: the client's, `$ARCHC_CACHE_DIR`, `$XDG_CACHE_HOME`, `~/.cache`, or
+/// the temporary folder (in this order; relative paths are skipped).
+fn cache_base() -> PathBuf {
+    let client = match CLIENT_CACHE_DIR.read() {
+        Ok(g) => g.clone(),
+        Err(e) => e.into_inner().clone(),
+    };
+    let env = |name: &str| {
+        std::env::var_os(name)
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+    };
+    client
+        .or_else(|| env(CACHE_DIR_VAR))
         .or_else(|| {
-            std::env::var_os("HOME")
-                .map(PathBuf::from)
-                .filter(|p| p.is_absolute())
-                .map(|h| h.join(".cache"))
+            // Unit tests never write into the developer's home.
+            if cfg!(test) {
+                Some(std::env::temp_dir().join("archc-lsp-unit-tests"))
+            } else {
+                None
+            }
         })
-        .unwrap_or_else(std::env::temp_dir);
-    base.join(format!("archc-stdlib-{}", env!("CARGO_PKG_VERSION")))
+        .or_else(|| env("XDG_CACHE_HOME"))
+        .or_else(|| env("HOME").map(|h| h.join(".cache")))
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+/// The folder the standard library is written to: `archc-stdlib-VERSION` in the cache
+/// folder.
+pub fn cache_dir() -> PathBuf {
+    cache_base().join(format!("archc-stdlib-{}", env!("CARGO_PKG_VERSION")))
 }
 
 /// The text of an embedded source by the name the analysis gives it (`std/infra.arch`,

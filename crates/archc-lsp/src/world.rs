@@ -101,8 +101,47 @@ pub struct Document {
     pub parse_cache: Arc<Mutex<ParseCache>>,
     /// False until `parse_cache` holds the items of a parse: a document is opened with a
     /// plain parse (filling the cache costs a second parse of every item), and the cache
-    /// is filled by [`World::warm_parse_caches`] when the server is idle.
+    /// is filled off the message loop ([`World::next_cache_fill`]) when the server is idle.
     pub cache_warm: bool,
+    /// A [`CacheFill`] of this document is running.
+    pub cache_filling: bool,
+}
+
+/// The parse of a document that fills its parse cache, taken from the world so that it can
+/// run on another thread ([`CacheFill::run`]) while the loop answers requests; its result
+/// goes back with [`World::install_cache`].
+#[derive(Debug)]
+pub struct CacheFill {
+    pub path: PathBuf,
+    main: FileId,
+    text: String,
+}
+
+/// A filled parse cache, for [`World::install_cache`].
+#[derive(Debug)]
+pub struct FilledCache {
+    pub path: PathBuf,
+    /// The text that was parsed: the cache is installed only if the document still has it.
+    text: String,
+    cache: ParseCache,
+    /// Items in the cache.
+    pub items: usize,
+}
+
+impl CacheFill {
+    /// Parse the text into a new cache.
+    pub fn run(self) -> FilledCache {
+        let mut cache = ParseCache::default();
+        let _ = catch_unwind(AssertUnwindSafe(|| {
+            archc::syntax::parse_file_incremental(self.main, &self.text, &mut cache)
+        }));
+        FilledCache {
+            path: self.path,
+            text: self.text,
+            items: cache.parsed + cache.reused,
+            cache,
+        }
+    }
 }
 
 /// All open documents, by path.
@@ -124,6 +163,7 @@ impl World {
             .map(|d| d.parse_cache.clone())
             .unwrap_or_default();
         let cache_warm = self.docs.get(&path).is_some_and(|d| d.cache_warm);
+        let cache_filling = self.docs.get(&path).is_some_and(|d| d.cache_filling);
         let placeholder = Rc::new(Snapshot::new(Analysis::default(), &path));
         self.docs.insert(
             path.clone(),
@@ -135,6 +175,7 @@ impl World {
                 last_good,
                 parse_cache,
                 cache_warm,
+                cache_filling,
             },
         );
         self.reanalyze(&path, depth);
@@ -227,18 +268,44 @@ impl World {
         }
     }
 
-    /// Fill the parse cache of one document opened with a plain parse (see
-    /// [`Document::cache_warm`]). False when every cache is warm.
-    pub fn warm_parse_caches(&mut self) -> bool {
-        let Some(doc) = self.docs.values_mut().find(|d| !d.cache_warm) else {
+    /// The fill of the parse cache of one document opened with a plain parse (see
+    /// [`Document::cache_warm`]) that is not being filled yet; `None` when there is none.
+    pub fn next_cache_fill(&mut self) -> Option<CacheFill> {
+        let (path, doc) = self
+            .docs
+            .iter_mut()
+            .find(|(_, d)| !d.cache_warm && !d.cache_filling)?;
+        doc.cache_filling = true;
+        Some(CacheFill {
+            path: path.clone(),
+            main: doc.current.main,
+            text: doc.text.clone(),
+        })
+    }
+
+    /// Install a filled cache if its document is still open with the text that was parsed
+    /// and its cache is still cold (an edit meanwhile fills it by itself). True when
+    /// installed.
+    pub fn install_cache(&mut self, filled: FilledCache) -> bool {
+        let Some(doc) = self.docs.get_mut(&filled.path) else {
             return false;
         };
+        doc.cache_filling = false;
+        if doc.cache_warm || doc.text != filled.text {
+            return false;
+        }
+        *doc.parse_cache.lock().unwrap_or_else(|e| e.into_inner()) = filled.cache;
         doc.cache_warm = true;
-        let main = doc.current.main;
-        let mut cache = doc.parse_cache.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = catch_unwind(AssertUnwindSafe(|| {
-            archc::syntax::parse_file_incremental(main, &doc.text, &mut cache)
-        }));
+        true
+    }
+
+    /// Fill the parse cache of one cold document in place (what the server does off its
+    /// loop). False when every cache is warm.
+    pub fn warm_parse_caches(&mut self) -> bool {
+        let Some(fill) = self.next_cache_fill() else {
+            return false;
+        };
+        self.install_cache(fill.run());
         true
     }
 

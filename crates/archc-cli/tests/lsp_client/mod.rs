@@ -1,11 +1,16 @@
 //! A minimal LSP client for the protocol tests: starts `archc lsp`, frames JSON-RPC
 //! messages with `Content-Length` headers, and waits for responses and notifications.
+//! Each server gets its own temporary cache folder (`ARCHC_CACHE_DIR`, where the standard
+//! library is written for navigation), removed when the client is dropped, so that tests
+//! never write into the home folder.
 
 #![allow(dead_code)]
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
@@ -24,13 +29,30 @@ pub struct Client {
     responses: Vec<Value>,
     /// Requests from the server (answered with a `null` result).
     pub server_requests: Vec<Value>,
+    /// The server's cache folder (`ARCHC_CACHE_DIR`).
+    pub cache_dir: PathBuf,
+}
+
+/// Clients started by this test process, to name their cache folders.
+static STARTED: AtomicUsize = AtomicUsize::new(0);
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.cache_dir);
+    }
 }
 
 impl Client {
     /// Start `archc lsp`.
     pub fn start() -> Client {
+        let cache_dir = std::env::temp_dir().join(format!(
+            "archc-lsp-cache-{}-{}",
+            std::process::id(),
+            STARTED.fetch_add(1, Ordering::SeqCst)
+        ));
         let mut child = Command::new(env!("CARGO_BIN_EXE_archc"))
             .arg("lsp")
+            .env("ARCHC_CACHE_DIR", &cache_dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -76,7 +98,13 @@ impl Client {
             notifications: Vec::new(),
             responses: Vec::new(),
             server_requests: Vec::new(),
+            cache_dir,
         }
+    }
+
+    /// The process id of the server.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     fn send(&mut self, msg: &Value) {
@@ -184,9 +212,21 @@ impl Client {
 
     /// `initialize` with these client capabilities, then `initialized`.
     pub fn initialize_with(&mut self, root_uri: &str, capabilities: Value) -> Value {
+        self.initialize_with_options(root_uri, capabilities, Value::Null)
+    }
+
+    /// `initialize` with these client capabilities and `initializationOptions`, then
+    /// `initialized`.
+    pub fn initialize_with_options(
+        &mut self,
+        root_uri: &str,
+        capabilities: Value,
+        options: Value,
+    ) -> Value {
         let result = self.result(
             "initialize",
-            json!({"processId": null, "rootUri": root_uri, "capabilities": capabilities}),
+            json!({"processId": null, "rootUri": root_uri, "capabilities": capabilities,
+                "initializationOptions": options}),
         );
         self.notify("initialized", json!({}));
         result
