@@ -9,6 +9,7 @@ mod inputs;
 pub mod modeltest;
 pub mod output;
 mod progress;
+mod render;
 mod solve;
 mod stdio;
 
@@ -151,6 +152,8 @@ pub enum Command {
   archc solve model.arch
   archc solve model.arch --solver highs --time-limit 60 --gap 0.01
   archc solve model.arch --format json --out plan.json
+  archc solve model.arch --report plan.html
+  archc solve model.arch --format csv --out plan/
   archc solve - < model.arch
 
 Ctrl-C stops the solver and reports the best plan found so far (status `interrupted`);
