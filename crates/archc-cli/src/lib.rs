@@ -10,6 +10,7 @@ pub mod model_args;
 pub mod modeltest;
 pub mod output;
 mod progress;
+mod render;
 mod solve;
 mod stdio;
 
@@ -154,6 +155,8 @@ pub enum Command {
   archc solve model.arch
   archc solve model.arch --solver highs --time-limit 60 --gap 0.01
   archc solve model.arch --format json --out plan.json
+  archc solve model.arch --report plan.html
+  archc solve model.arch --format csv --out plan/
   archc solve - < model.arch
 
 Ctrl-C stops the solver and reports the best plan found so far (status `interrupted`);

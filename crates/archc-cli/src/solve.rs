@@ -2,10 +2,11 @@
 //! stdout ([`crate::stdio`]); progress and Ctrl-C are handled by [`crate::progress`]; the
 //! output paths are checked before the solve and written atomically.
 
-use super::{exit, Format};
+use super::exit;
 use crate::inputs::{analyze_input, input_of};
-use crate::output::{check_writable, inputs_of};
+use crate::output::inputs_of;
 use crate::progress::{self, Progress};
+use crate::render::{emit, Explained, ReportFormat as Format};
 use crate::stdio::{StdoutRedirect, Target};
 use archc::analysis::{Analysis, AnalyzeOptions, Backend};
 use archc::backends::milp::{interruptible, CONTROL};
@@ -37,13 +38,19 @@ pub struct SolveArgs {
     /// Solver threads (1 to 1024), where the solver supports it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_THREADS as i64))]
     pub threads: Option<u32>,
-    /// Report format.
+    /// Report format: text tables, JSON, CSV (one file per decision) or an HTML page.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
-    /// Write the report to this file instead of stdout.
+    /// Write the report to this file instead of stdout (a folder for `--format csv`).
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
-    /// Allow `--out` and `--log` to write over a file the model reads.
+    /// Also write a self-contained HTML report with plots to this file.
+    #[arg(long, value_name = "PATH")]
+    pub report: Option<PathBuf>,
+    /// List zero values too in the JSON `values` of each decision.
+    #[arg(long)]
+    pub zeros: bool,
+    /// Allow `--out`, `--log` and `--report` to write over a file the model reads.
     #[arg(long)]
     pub force: bool,
     /// Print nothing but the report (no progress).
@@ -168,13 +175,10 @@ pub fn run(args: &SolveArgs) -> i32 {
     }
     // Outputs are checked before the solve, which may take hours.
     let inputs = inputs_of(&a.sources);
-    for p in [&args.out, &args.log].into_iter().flatten() {
-        if let Err(e) = check_writable(p, &inputs, args.force) {
-            eprintln!("error: {e}");
-            return exit::IO;
-        }
+    if let Err(code) = crate::render::check_outputs(args, &inputs) {
+        return code;
     }
-    if !args.quiet && args.format == Format::Json && !a.backend_reason.is_empty() {
+    if !args.quiet && args.format != Format::Text && !a.backend_reason.is_empty() {
         eprintln!("backend: {}", a.backend_reason);
     }
     let name = input_of(&args.file).display();
@@ -215,7 +219,8 @@ pub fn run(args: &SolveArgs) -> i32 {
     // model meanwhile.
     let Some(unsolved) = a.instance.as_ref().map(|inst| {
         let raw = no_plan(kind, Duration::ZERO, Stop::Interrupted);
-        let report = archc::report::build(&name, inst, &raw, "milp", &a.backend_reason, None);
+        let mut report = archc::report::build(&name, inst, &raw, "milp", &a.backend_reason, None);
+        crate::render::describe(&a, &mut report);
         (raw, report)
     }) else {
         return exit::MODEL_ERROR;
@@ -226,7 +231,7 @@ pub fn run(args: &SolveArgs) -> i32 {
         let (mut raw, mut report) = unsolved.clone();
         raw.time = start.elapsed();
         report.solve_time_ms = raw.time.as_millis() as u64;
-        if let Err(code) = emit(args, &report, None) {
+        if let Err(code) = crate::render::emit_described(args, report, None, &inputs) {
             return code;
         }
         exit_code(&raw)
@@ -261,7 +266,7 @@ pub fn run(args: &SolveArgs) -> i32 {
     let Some(report) = archc::driver::report(&a, &name, &solved) else {
         return exit::MODEL_ERROR;
     };
-    if let Err(code) = emit(args, &report, explained) {
+    if let Err(code) = emit(args, &a, &report, explained) {
         return code;
     }
     exit_code(raw)
@@ -394,59 +399,10 @@ fn finish_dp(
     let Some(report) = archc::driver::report(a, name, &solved) else {
         return exit::MODEL_ERROR;
     };
-    match emit(args, &report, None) {
+    match emit(args, a, &report, None) {
         Ok(()) => exit::OK,
         Err(code) => code,
     }
-}
-
-/// Print or write the report, with an explanation when there is one.
-fn emit(
-    args: &SolveArgs,
-    report: &archc::report::Report,
-    explained: Option<Explained>,
-) -> Result<(), i32> {
-    let text = match args.format {
-        Format::Text => {
-            let mut t = archc::report::table::render(report);
-            if let Some(Explained::Text(more)) = &explained {
-                t.push('\n');
-                t.push_str(more);
-            }
-            t
-        }
-        Format::Json => {
-            let mut value = match serde_json::to_value(report) {
-                Ok(v) => v,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return Err(exit::IO);
-                }
-            };
-            if let (Some(Explained::Json(x)), serde_json::Value::Object(map)) =
-                (explained, &mut value)
-            {
-                map.insert("explanation".into(), x);
-            }
-            match serde_json::to_string_pretty(&value) {
-                Ok(s) => s + "\n",
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return Err(exit::IO);
-                }
-            }
-        }
-    };
-    match &args.out {
-        Some(p) => crate::output::write_file(p, &text),
-        None => crate::output::write_stdout(&text),
-    }
-}
-
-/// An explanation for the report: text appended to the table, or the JSON `explanation`.
-enum Explained {
-    Text(String),
-    Json(serde_json::Value),
 }
 
 /// Explain the result: always for infeasible and unbounded models (diagnostics go to
@@ -465,6 +421,18 @@ fn explain(
             super::print_diagnostic_list(diags, &a.sources);
         }
     };
+    // The HTML report shows why there is no plan, as the diagnostics read on stderr.
+    let html = args.format == Format::Html || args.report.is_some();
+    let why = |diags: &[archc::diagnostics::Diagnostic]| {
+        (html && !json).then(|| {
+            Explained::Why(
+                diags
+                    .iter()
+                    .map(|d| archc::diagnostics::render::render_plain(d, &a.sources, 100))
+                    .collect(),
+            )
+        })
+    };
     match raw.status {
         Status::Infeasible => {
             if !args.quiet {
@@ -474,10 +442,12 @@ fn explain(
                 Ok(e) => {
                     print(&e.diagnostics());
                     json.then(|| Explained::Json(x::json::infeasible_json(model, &e, &a.sources)))
+                        .or_else(|| why(&e.diagnostics()))
                 }
                 Err(d) => {
                     print(std::slice::from_ref(&d));
                     json.then(|| Explained::Json(x::json::error_json(&d, &a.sources)))
+                        .or_else(|| why(std::slice::from_ref(&d)))
                 }
             }
         }
@@ -485,10 +455,12 @@ fn explain(
             Ok(u) => {
                 print(std::slice::from_ref(&u.diagnostic));
                 json.then(|| Explained::Json(x::json::unbounded_json(&u, &a.sources)))
+                    .or_else(|| why(std::slice::from_ref(&u.diagnostic)))
             }
             Err(d) => {
                 print(std::slice::from_ref(&d));
                 json.then(|| Explained::Json(x::json::error_json(&d, &a.sources)))
+                    .or_else(|| why(std::slice::from_ref(&d)))
             }
         },
         Status::Optimal | Status::Feasible if args.explain => {

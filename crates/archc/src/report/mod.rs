@@ -1,7 +1,12 @@
 //! Reports of a solved model: a serde structure (the stable JSON schema `archc.solution/1`)
-//! built from the instance and the verified solution, and its rendering as terminal tables
-//! ([`table`]).
+//! built from the instance and the verified solution, and its renderings: terminal tables
+//! ([`table`]), long-format CSV ([`csv`]) and a self-contained HTML page with plots
+//! ([`html`]). [`describe`] adds what only the checked model knows (the sets behind each
+//! index, the network's topology).
 
+pub mod csv;
+pub mod describe;
+pub mod html;
 pub mod table;
 
 use crate::instantiate::Instance;
@@ -42,6 +47,24 @@ pub struct Report {
     pub size: SizeReport,
     /// Trajectories of plans solved by DP (empty for MILP).
     pub plans: Vec<crate::plan::dp::PlanTrajectory>,
+    /// The network drawn in the HTML report, when the model has links between entities
+    /// (filled by [`describe::describe`]).
+    #[serde(skip)]
+    pub topology: Option<describe::Topology>,
+    /// Why the model has no plan (infeasible or unbounded), as plain text, for the HTML
+    /// report; the JSON carries its own `explanation`.
+    #[serde(skip)]
+    pub explanation: Option<String>,
+}
+
+impl Report {
+    /// List every instance of every decision in `values`, zeros included (by default only
+    /// the nonzero ones are listed; `count` says how many there are in all).
+    pub fn include_zeros(&mut self) {
+        for d in &mut self.decisions {
+            d.values = d.all.clone();
+        }
+    }
 }
 
 /// The JSON `status` of a report: the solver's status, with the two ways a solve can stop
@@ -125,10 +148,19 @@ pub struct DecisionReport {
     pub unit: String,
     pub kind: crate::ir::VarKind,
     pub index_names: Vec<String>,
-    /// Every instance with a value different from zero.
+    /// The set each index ranges over (`regions`), or the index's own name when the set is
+    /// not a named one; filled by [`describe::describe`].
+    pub index_sets: Vec<String>,
+    /// Whether each index ranges over ordered periods or numbers (a time axis).
+    pub ordered: Vec<bool>,
+    /// Every instance with a value different from zero (every instance after
+    /// [`Report::include_zeros`]).
     pub values: Vec<ValueReport>,
     /// Instances in total (zeros included).
     pub count: usize,
+    /// Every instance, zeros included, in column order.
+    #[serde(skip)]
+    pub all: Vec<ValueReport>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -141,6 +173,10 @@ pub struct ValueReport {
 pub struct ConstraintReport {
     pub name: String,
     pub index_names: Vec<String>,
+    /// The set each index ranges over, as for decisions.
+    pub index_sets: Vec<String>,
+    /// Whether each index is a time axis, as for decisions.
+    pub ordered: Vec<bool>,
     /// Unit of the rows' activity and bounds (the unit of the constraint's sides), or empty
     /// when dimensionless.
     pub unit: String,
@@ -153,8 +189,14 @@ pub struct RowReport {
     pub activity: f64,
     pub lo: Option<f64>,
     pub hi: Option<f64>,
-    /// Activity over the upper bound, for `<=` rows with a positive bound.
+    /// `load / capacity`, for `<=` rows: see [`RowReport::load`].
     pub utilisation: Option<f64>,
+    /// What the row fills, for `<=` rows: the terms with positive coefficients. With a
+    /// constant bound (`sum(...) <= r.cores`) the capacity is the bound; with a bound that
+    /// is a decision times a capacity (`load <= peak * l.capacity`) it is that capacity.
+    pub load: Option<f64>,
+    /// What the row's load is measured against (see [`RowReport::load`]).
+    pub capacity: Option<f64>,
     pub binding: bool,
     pub dual: Option<f64>,
 }
@@ -244,6 +286,8 @@ pub fn build(
             nonzeros: model.num_nonzeros(),
         },
         plans: Vec::new(),
+        topology: None,
+        explanation: None,
     }
 }
 
@@ -334,6 +378,8 @@ pub fn build_dp(model_name: &str, outcome: &crate::plan::DpOutcome, reason: &str
             nonzeros: 0,
         },
         plans: outcome.trajectories.clone(),
+        topology: None,
+        explanation: None,
     }
 }
 
@@ -355,8 +401,11 @@ fn decision_reports(model: &Model, values: &[f64]) -> Vec<DecisionReport> {
                 unit: d.unit.clone(),
                 kind: crate::ir::VarKind::Continuous,
                 index_names: d.index_names.clone(),
+                index_sets: d.index_names.clone(),
+                ordered: vec![false; d.index_names.len()],
                 values: Vec::new(),
                 count: 0,
+                all: Vec::new(),
             })
         })
         .collect();
@@ -364,13 +413,14 @@ fn decision_reports(model: &Model, values: &[f64]) -> Vec<DecisionReport> {
         if let Some(Some(r)) = by_decl.get_mut(c.origin.decl.0 as usize) {
             r.kind = c.kind;
             r.count += 1;
-            let v = clean(values[i]);
-            if v != 0.0 {
-                r.values.push(ValueReport {
-                    index: tuple_names(model, c.origin),
-                    value: v,
-                });
+            let v = ValueReport {
+                index: tuple_names(model, c.origin),
+                value: clean(values[i]),
+            };
+            if v.value != 0.0 {
+                r.values.push(v.clone());
             }
+            r.all.push(v);
         }
     }
     by_decl.into_iter().flatten().collect()
@@ -388,6 +438,8 @@ fn constraint_reports(
             (d.kind == DeclKind::Constraint && d.note != "objective").then(|| ConstraintReport {
                 name: d.name.clone(),
                 index_names: d.index_names.clone(),
+                index_sets: d.index_names.clone(),
+                ordered: vec![false; d.index_names.len()],
                 unit: d.unit.clone(),
                 rows: Vec::new(),
             })
@@ -406,14 +458,20 @@ fn constraint_reports(
         let tol = 1e-6 * finite(row.hi).max(finite(row.lo)).max(1.0);
         let binding = (row.hi.is_finite() && (row.hi - activity).abs() <= tol)
             || (row.lo.is_finite() && (activity - row.lo).abs() <= tol);
-        let utilisation = (row.lo == f64::NEG_INFINITY && row.hi > 0.0 && row.hi.is_finite())
-            .then(|| clean(activity / row.hi));
+        let (load, capacity) = if row.lo == f64::NEG_INFINITY {
+            load_and_capacity(model, RowId(i as u32), row.hi, values)
+        } else {
+            (None, None)
+        };
+        let utilisation = load.zip(capacity).map(|(l, c)| clean(l / c));
         r.rows.push(RowReport {
             index: tuple_names(model, row.origin),
             activity: clean(activity),
             lo: row.lo.is_finite().then_some(row.lo),
             hi: row.hi.is_finite().then_some(row.hi),
             utilisation,
+            load: load.map(clean),
+            capacity: capacity.map(clean),
             binding,
             dual: duals.and_then(|d| d.get(i).copied()).map(clean),
         });
@@ -423,4 +481,34 @@ fn constraint_reports(
         .flatten()
         .filter(|c| !c.rows.is_empty())
         .collect()
+}
+
+/// The load and capacity of a `<=` row with upper bound `hi`: the load is the sum of the
+/// terms with positive coefficients; the capacity is `hi` when no term is negative, or the
+/// coefficient of the one negative term when the bound is zero (`load - c * u <= 0`, that is
+/// `load <= u * c`: the load is measured against `c`). Other rows have none.
+fn load_and_capacity(
+    model: &Model,
+    row: RowId,
+    hi: f64,
+    values: &[f64],
+) -> (Option<f64>, Option<f64>) {
+    if !hi.is_finite() {
+        return (None, None);
+    }
+    let mut load = 0.0;
+    let mut negative = Vec::new();
+    for (c, v) in model.row_entries(row) {
+        if v > 0.0 {
+            load += v * values[c.0 as usize];
+        } else if v < 0.0 {
+            negative.push(-v);
+        }
+    }
+    let capacity = match negative.as_slice() {
+        [] if hi > 0.0 => hi,
+        [c] if hi == 0.0 => *c,
+        _ => return (None, None),
+    };
+    (Some(load), Some(capacity))
 }

@@ -1,12 +1,23 @@
-//! Terminal tables for a [`Report`]: status line, objective breakdown, the nonzero values of
-//! every decision (as a matrix when it has two small indices), and how full the capacity
-//! constraints are.
+//! Terminal tables for a [`Report`], laid out by comfy-table: the status lines, the objective
+//! breakdown, every decision (a matrix when it has two indices, paged by columns when it is
+//! wider than the terminal; a long table otherwise), DP plans, and the utilisation of every
+//! capacity row (load against capacity, binding rows marked).
 
-use super::{DecisionReport, Report};
+use super::{ConstraintReport, DecisionReport, Report, ValueReport};
 use crate::units::format_number as format_exact;
+use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use std::fmt::Write;
+
+/// A long table shows at most this many rows; the note under it says how many are left and
+/// where to find them all.
+pub const MAX_ROWS: usize = 40;
+/// A matrix with more rows than this is shown as a long table instead.
+const MAX_MATRIX_ROWS: usize = 60;
+/// Width used when none is given.
+pub const DEFAULT_WIDTH: usize = 100;
 
 /// A number for people: ten significant digits, so that solver round-off does not show.
-fn format_number(v: f64) -> String {
+pub fn format_number(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
         return format_exact(v);
     }
@@ -19,10 +30,6 @@ fn format_number(v: f64) -> String {
     };
     format_exact(r)
 }
-use std::fmt::Write;
-
-/// At most this many lines per decision or constraint group; the rest are summarised.
-const MAX_LINES: usize = 40;
 
 fn with_unit(v: f64, unit: &str) -> String {
     if unit.is_empty() {
@@ -32,9 +39,73 @@ fn with_unit(v: f64, unit: &str) -> String {
     }
 }
 
-/// Render the whole report.
+/// A table in the house style, at most `width` characters wide.
+fn new_table(width: usize) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(width.clamp(40, u16::MAX as usize) as u16);
+    t
+}
+
+fn right(text: String) -> Cell {
+    Cell::new(text).set_alignment(CellAlignment::Right)
+}
+
+/// Render the whole report for a terminal [`DEFAULT_WIDTH`] characters wide.
 pub fn render(r: &Report) -> String {
+    render_width(r, DEFAULT_WIDTH)
+}
+
+/// Render the whole report with tables at most `width` characters wide.
+pub fn render_width(r: &Report, width: usize) -> String {
     let mut out = String::new();
+    header(&mut out, r);
+    if let Some(o) = &r.objective {
+        let sense = match o.sense {
+            crate::ir::Sense::Minimize => "minimize",
+            crate::ir::Sense::Maximize => "maximize",
+        };
+        let _ = writeln!(
+            out,
+            "\n{sense} {} = {}",
+            o.name,
+            with_unit(o.value, &o.unit)
+        );
+        if o.terms.len() > 1 {
+            let mut t = new_table(width);
+            t.set_header(vec![
+                Cell::new("term"),
+                right(unit_header("value", &o.unit)),
+            ]);
+            for term in &o.terms {
+                t.add_row(vec![
+                    Cell::new(&term.label),
+                    right(format_number(term.value)),
+                ]);
+            }
+            let _ = writeln!(out, "{t}");
+        }
+    }
+    for d in &r.decisions {
+        out.push('\n');
+        decision(&mut out, d, width);
+    }
+    plans(&mut out, r, width);
+    utilisation(&mut out, &r.constraints, width);
+    out
+}
+
+/// `value (usd)`, or `value` without a unit.
+fn unit_header(name: &str, unit: &str) -> String {
+    if unit.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} ({unit})")
+    }
+}
+
+fn header(out: &mut String, r: &Report) {
     let _ = write!(out, "status: {}", r.outcome.name());
     if let Some(g) = r.gap {
         let _ = write!(out, "  gap: {:.4}%", g * 100.0);
@@ -71,114 +142,51 @@ pub fn render(r: &Report) -> String {
             v.max_row_violation
         );
     }
-    if let Some(o) = &r.objective {
-        let sense = match o.sense {
-            crate::ir::Sense::Minimize => "minimize",
-            crate::ir::Sense::Maximize => "maximize",
-        };
-        let _ = writeln!(
-            out,
-            "\n{sense} {} = {}",
-            o.name,
-            with_unit(o.value, &o.unit)
-        );
-        if o.terms.len() > 1 {
-            let w = o
-                .terms
-                .iter()
-                .map(|t| t.label.chars().count())
-                .max()
-                .unwrap_or(0)
-                .min(60);
-            for t in &o.terms {
-                let _ = writeln!(out, "  {:<w$}  {}", t.label, with_unit(t.value, &o.unit));
-            }
-        }
-    }
-    for d in &r.decisions {
-        out.push('\n');
-        decision(&mut out, d);
-    }
-    for (i, p) in r.plans.iter().enumerate() {
-        if i >= 12 {
-            let _ = writeln!(
-                out,
-                "\n… {} more plans (use --format json for all)",
-                r.plans.len() - i
-            );
-            break;
-        }
-        let _ = writeln!(out, "\n{}: cost {}", p.plan, format_number(p.cost));
-        let _ = writeln!(
-            out,
-            "  {:<10} {:>14} {:>10} {:>14}",
-            "stage", "state", "decision", "cost"
-        );
-        for s in &p.stages {
-            let state: Vec<String> = s.state.iter().map(|v| v.to_string()).collect();
-            let _ = writeln!(
-                out,
-                "  {:<10} {:>14} {:>10} {:>14}",
-                s.stage,
-                state.join(","),
-                s.decision,
-                format_number(s.cost)
-            );
-        }
-        let fin: Vec<String> = p.final_state.iter().map(|v| v.to_string()).collect();
-        let _ = writeln!(out, "  {:<10} {:>14}", "end", fin.join(","));
-    }
-    let caps: Vec<_> = r
-        .constraints
-        .iter()
-        .filter(|c| c.rows.iter().any(|row| row.utilisation.is_some()))
-        .collect();
-    if !caps.is_empty() {
-        let _ = writeln!(out, "\nutilisation (how full each `<=` constraint is):");
-        for c in caps {
-            let mut rows: Vec<_> = c
-                .rows
-                .iter()
-                .filter(|row| row.utilisation.is_some())
-                .collect();
-            rows.sort_by(|a, b| {
-                b.utilisation
-                    .partial_cmp(&a.utilisation)
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            });
-            for row in rows.iter().take(MAX_LINES) {
-                let name = if row.index.is_empty() {
-                    c.name.clone()
-                } else {
-                    format!("{}[{}]", c.name, row.index.join(", "))
-                };
-                let u = row.utilisation.unwrap_or(0.0);
-                let bar_len = ((u.clamp(0.0, 1.0)) * 20.0).round() as usize;
-                let limit = if c.unit.is_empty() {
-                    format_number(row.hi.unwrap_or(0.0))
-                } else {
-                    format!("{} {}", format_number(row.hi.unwrap_or(0.0)), c.unit)
-                };
-                let _ = writeln!(
-                    out,
-                    "  {:<28} {:>12} / {:<16} {:>6.1}% {}{}",
-                    name,
-                    format_number(row.activity),
-                    limit,
-                    u * 100.0,
-                    "█".repeat(bar_len),
-                    if row.binding { "  binding" } else { "" }
-                );
-            }
-            if rows.len() > MAX_LINES {
-                let _ = writeln!(out, "  … {} more", rows.len() - MAX_LINES);
-            }
-        }
-    }
-    out
 }
 
-fn decision(out: &mut String, d: &DecisionReport) {
+/// The two axes of a two-index decision: (row labels, column labels, whether the indices
+/// are swapped so that rows come from the second index). Labels keep the order of the sets;
+/// a label whose every value is zero is left out, except on a time axis.
+pub fn matrix_axes(d: &DecisionReport) -> (Vec<&str>, Vec<&str>, bool) {
+    let mut firsts: Vec<(&str, bool)> = Vec::new();
+    let mut seconds: Vec<(&str, bool)> = Vec::new();
+    let mut seen = [
+        rustc_hash::FxHashMap::<&str, usize>::default(),
+        rustc_hash::FxHashMap::default(),
+    ];
+    for v in &d.all {
+        for (k, axis) in [&mut firsts, &mut seconds].into_iter().enumerate() {
+            let label = v.index[k].as_str();
+            let i = *seen[k].entry(label).or_insert_with(|| {
+                axis.push((label, false));
+                axis.len() - 1
+            });
+            axis[i].1 |= v.value != 0.0;
+        }
+    }
+    fn keep(axis: Vec<(&str, bool)>, ordered: bool) -> Vec<&str> {
+        axis.into_iter()
+            .filter(|&(_, nonzero)| nonzero || ordered)
+            .map(|(l, _)| l)
+            .collect()
+    }
+    let ordered = |k: usize| d.ordered.get(k).copied().unwrap_or(false);
+    let rows = keep(firsts, ordered(0));
+    let cols = keep(seconds, ordered(1));
+    // A time axis runs across; otherwise the shorter axis does.
+    let swap = if ordered(0) != ordered(1) {
+        ordered(0)
+    } else {
+        rows.len() < cols.len()
+    };
+    if swap {
+        (cols, rows, true)
+    } else {
+        (rows, cols, false)
+    }
+}
+
+fn decision(out: &mut String, d: &DecisionReport, width: usize) {
     let unit = if d.unit.is_empty() {
         String::new()
     } else {
@@ -189,85 +197,263 @@ fn decision(out: &mut String, d: &DecisionReport) {
     } else {
         format!("[{}]", d.index_names.join(", "))
     };
+    let nonzero = d.all.iter().filter(|v| v.value != 0.0).count();
     let _ = writeln!(
         out,
         "{}{idx}{unit}: {} nonzero of {}",
-        d.name,
-        d.values.len(),
-        d.count
+        d.name, nonzero, d.count
     );
-    if d.values.is_empty() {
+    if nonzero == 0 {
         return;
     }
     if d.index_names.is_empty() {
-        let _ = writeln!(out, "  {}", format_number(d.values[0].value));
+        let _ = writeln!(out, "  {}", format_number(d.all[0].value));
         return;
     }
     if d.index_names.len() == 2 {
-        let mut rows: Vec<&str> = Vec::new();
-        let mut cols: Vec<&str> = Vec::new();
-        for v in &d.values {
-            if !rows.contains(&v.index[0].as_str()) {
-                rows.push(&v.index[0]);
-            }
-            if !cols.contains(&v.index[1].as_str()) {
-                cols.push(&v.index[1]);
-            }
+        let (rows, cols, swapped) = matrix_axes(d);
+        // Transposed when only that way fits without paging.
+        if !fits(d, &rows, &cols, swapped, width)
+            && cols.len() <= MAX_MATRIX_ROWS
+            && fits(d, &cols, &rows, !swapped, width)
+        {
+            matrix(out, d, &cols, &rows, !swapped, width);
+            return;
         }
-        if cols.len() <= 8 && rows.len() <= MAX_LINES {
-            let rw = rows
-                .iter()
-                .map(|r| r.chars().count())
-                .max()
-                .unwrap_or(0)
-                .max(2);
-            let cw: Vec<usize> = cols
-                .iter()
-                .map(|c| {
-                    let vals = d
-                        .values
-                        .iter()
-                        .filter(|v| v.index[1] == *c)
-                        .map(|v| format_number(v.value).chars().count())
-                        .max()
-                        .unwrap_or(1);
-                    c.chars().count().max(vals)
-                })
-                .collect();
-            let _ = write!(out, "  {:<rw$}", "");
-            for (c, w) in cols.iter().zip(&cw) {
-                let _ = write!(out, "  {c:>w$}");
-            }
-            out.push('\n');
-            for r in &rows {
-                let _ = write!(out, "  {r:<rw$}");
-                for (c, w) in cols.iter().zip(&cw) {
-                    let v = d
-                        .values
-                        .iter()
-                        .find(|v| v.index[0] == *r && v.index[1] == *c)
-                        .map(|v| format_number(v.value))
-                        .unwrap_or_else(|| "·".into());
-                    let _ = write!(out, "  {v:>w$}");
-                }
-                out.push('\n');
-            }
+        if rows.len() <= MAX_MATRIX_ROWS {
+            matrix(out, d, &rows, &cols, swapped, width);
             return;
         }
     }
-    for v in d.values.iter().take(MAX_LINES) {
+    long_table(out, d, width);
+}
+
+/// The cells of a two-index decision by (row, column) label.
+type Cells<'a> = rustc_hash::FxHashMap<(&'a str, &'a str), f64>;
+
+fn cells(d: &DecisionReport, swapped: bool) -> Cells<'_> {
+    let mut cell = Cells::default();
+    for v in &d.all {
+        let (a, b) = (v.index[0].as_str(), v.index[1].as_str());
+        cell.insert(if swapped { (b, a) } else { (a, b) }, v.value);
+    }
+    cell
+}
+
+fn cell_text(cell: &Cells, r: &str, c: &str) -> String {
+    match cell.get(&(r, c)) {
+        Some(&v) if v != 0.0 => format_number(v),
+        _ => "·".to_string(),
+    }
+}
+
+/// The width of the row labels and of each column of a matrix, rules and padding included.
+fn matrix_widths(
+    d: &DecisionReport,
+    rows: &[&str],
+    cols: &[&str],
+    swapped: bool,
+) -> (usize, Vec<usize>) {
+    let cell = cells(d, swapped);
+    let (row_set, col_set) = axis_sets(d, swapped);
+    let label_w = rows
+        .iter()
+        .map(|r| r.chars().count())
+        .chain([row_set.chars().count() + col_set.chars().count() + 3])
+        .max()
+        .unwrap_or(1)
+        + 4;
+    let col_w = cols
+        .iter()
+        .map(|c| {
+            rows.iter()
+                .map(|r| cell_text(&cell, r, c).chars().count())
+                .chain([c.chars().count()])
+                .max()
+                .unwrap_or(1)
+                + 3
+        })
+        .collect();
+    (label_w, col_w)
+}
+
+fn axis_sets(d: &DecisionReport, swapped: bool) -> (&str, &str) {
+    if swapped {
+        (&d.index_sets[1], &d.index_sets[0])
+    } else {
+        (&d.index_sets[0], &d.index_sets[1])
+    }
+}
+
+/// Whether a matrix fits `width` without paging.
+fn fits(d: &DecisionReport, rows: &[&str], cols: &[&str], swapped: bool, width: usize) -> bool {
+    let (label_w, col_w) = matrix_widths(d, rows, cols, swapped);
+    label_w + col_w.iter().sum::<usize>() <= width
+}
+
+/// A two-index decision as a matrix, paged by columns to fit `width`.
+fn matrix(
+    out: &mut String,
+    d: &DecisionReport,
+    rows: &[&str],
+    cols: &[&str],
+    swapped: bool,
+    width: usize,
+) {
+    let cell = cells(d, swapped);
+    let (row_set, col_set) = axis_sets(d, swapped);
+    let (label_w, col_w) = matrix_widths(d, rows, cols, swapped);
+    let mut pages: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = 0;
+    let mut used = label_w;
+    for (i, w) in col_w.iter().enumerate() {
+        if i > start && used + w > width {
+            pages.push(start..i);
+            start = i;
+            used = label_w;
+        }
+        used += w;
+    }
+    pages.push(start..cols.len());
+    for page in &pages {
+        if pages.len() > 1 {
+            let _ = writeln!(
+                out,
+                "  {col_set} {}–{} of {}:",
+                page.start + 1,
+                page.end,
+                cols.len()
+            );
+        }
+        let mut t = new_table(width);
+        t.set_content_arrangement(ContentArrangement::Disabled);
+        let mut head = vec![Cell::new(format!("{row_set} \\ {col_set}"))];
+        head.extend(cols[page.clone()].iter().map(|c| right(c.to_string())));
+        t.set_header(head);
+        for r in rows {
+            let mut line = vec![Cell::new(r)];
+            line.extend(
+                cols[page.clone()]
+                    .iter()
+                    .map(|c| right(cell_text(&cell, r, c))),
+            );
+            t.add_row(line);
+        }
+        let _ = writeln!(out, "{t}");
+    }
+}
+
+/// A decision as a long table: one column per index, named by its set, then the value.
+fn long_table(out: &mut String, d: &DecisionReport, width: usize) {
+    let values: Vec<&ValueReport> = d.all.iter().filter(|v| v.value != 0.0).collect();
+    let mut t = new_table(width);
+    let mut head: Vec<Cell> = d.index_sets.iter().map(Cell::new).collect();
+    head.push(right(unit_header("value", &d.unit)));
+    t.set_header(head);
+    for v in values.iter().take(MAX_ROWS) {
+        let mut line: Vec<Cell> = v.index.iter().map(Cell::new).collect();
+        line.push(right(format_number(v.value)));
+        t.add_row(line);
+    }
+    let _ = writeln!(out, "{t}");
+    if values.len() > MAX_ROWS {
         let _ = writeln!(
             out,
-            "  [{}]  {}",
-            v.index.join(", "),
-            format_number(v.value)
+            "  … {} more nonzero values (--format csv or json lists them all)",
+            values.len() - MAX_ROWS
         );
     }
-    if d.values.len() > MAX_LINES {
-        let _ = writeln!(
-            out,
-            "  … {} more (use --format json for all)",
-            d.values.len() - MAX_LINES
-        );
+}
+
+fn plans(out: &mut String, r: &Report, width: usize) {
+    for (i, p) in r.plans.iter().enumerate() {
+        if i >= 12 {
+            let _ = writeln!(
+                out,
+                "\n… {} more plans (use --format json for all)",
+                r.plans.len() - i
+            );
+            break;
+        }
+        let _ = writeln!(out, "\n{}: cost {}", p.plan, format_number(p.cost));
+        let mut t = new_table(width);
+        t.set_header(vec![
+            Cell::new("stage"),
+            right("state".into()),
+            right("decision".into()),
+            right("cost".into()),
+        ]);
+        for s in &p.stages {
+            let state: Vec<String> = s.state.iter().map(|v| v.to_string()).collect();
+            t.add_row(vec![
+                Cell::new(&s.stage),
+                right(state.join(",")),
+                right(s.decision.to_string()),
+                right(format_number(s.cost)),
+            ]);
+        }
+        let fin: Vec<String> = p.final_state.iter().map(|v| v.to_string()).collect();
+        t.add_row(vec![Cell::new("end"), right(fin.join(","))]);
+        let _ = writeln!(out, "{t}");
+    }
+}
+
+/// The rows of a constraint with a utilisation, fullest first.
+pub fn capacity_rows(c: &ConstraintReport) -> Vec<&super::RowReport> {
+    let mut rows: Vec<_> = c.rows.iter().filter(|r| r.utilisation.is_some()).collect();
+    rows.sort_by(|a, b| {
+        b.utilisation
+            .partial_cmp(&a.utilisation)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    rows
+}
+
+fn utilisation(out: &mut String, constraints: &[ConstraintReport], width: usize) {
+    let caps: Vec<_> = constraints
+        .iter()
+        .filter(|c| c.rows.iter().any(|row| row.utilisation.is_some()))
+        .collect();
+    if caps.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nutilisation (load against capacity of each `<=` constraint, fullest first):"
+    );
+    for c in caps {
+        let rows = capacity_rows(c);
+        let _ = writeln!(out, "{}:", c.name);
+        let mut t = new_table(width);
+        let mut head: Vec<Cell> = c.index_sets.iter().map(Cell::new).collect();
+        head.extend([
+            right(unit_header("load", &c.unit)),
+            right(unit_header("capacity", &c.unit)),
+            right("used".into()),
+            Cell::new(""),
+            Cell::new("binding"),
+        ]);
+        t.set_header(head);
+        for row in rows.iter().take(MAX_ROWS) {
+            let u = row.utilisation.unwrap_or(0.0);
+            let bar_len = (u.clamp(0.0, 1.0) * 20.0).round() as usize;
+            let mut line: Vec<Cell> = row.index.iter().map(Cell::new).collect();
+            line.extend([
+                right(format_number(row.load.unwrap_or(row.activity))),
+                right(format_number(row.capacity.unwrap_or(0.0))),
+                right(format!("{:.1}%", u * 100.0)),
+                Cell::new(format!("{:<20}", "█".repeat(bar_len))),
+                Cell::new(if row.binding { "yes" } else { "" }),
+            ]);
+            t.add_row(line);
+        }
+        let _ = writeln!(out, "{t}");
+        if rows.len() > MAX_ROWS {
+            let _ = writeln!(
+                out,
+                "  … {} more rows (--format json lists them all)",
+                rows.len() - MAX_ROWS
+            );
+        }
     }
 }
