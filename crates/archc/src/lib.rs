@@ -28,6 +28,7 @@ pub mod backends;
 pub mod check;
 pub mod data;
 pub mod diagnostics;
+pub mod embed_data;
 pub mod fmt;
 pub mod instantiate;
 pub mod ir;
