@@ -70,12 +70,58 @@ def _pandas_frame(df: Any) -> Any:
     return out
 
 
+def _arrow_text(df: Any, sep: str) -> Optional[str]:
+    """CSV text of a pandas DataFrame through pyarrow's writer (several times faster than
+    ``to_csv`` on millions of rows), or None when pyarrow is missing or cannot take the
+    frame. Cells are quoted only when a string holds a separator, a quote or a line break,
+    so the text reads like the frame and diagnostics point at the same columns."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.csv as pcsv
+    except ImportError:
+        return None
+    if any(n is not None for n in df.index.names):
+        df = df.reset_index()
+    try:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    special = '[' + ('\t' if sep == '\t' else ',') + '"\n\r]'
+    quote = any(ch in str(name) for name in table.column_names for ch in (sep, '"', "\n", "\r"))
+    for col in table.columns:
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            if pc.any(pc.match_substring_regex(col, special)).as_py():
+                quote = True
+        elif not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)
+                  or pa.types.is_boolean(col.type) or pa.types.is_null(col.type)):
+            return None  # dates, lists, objects: pandas writes them
+    sink = io.BytesIO()
+    # The header is written here: arrow quotes it whatever the quoting style.
+    names_quoted = any(ch in str(n) for n in table.column_names for ch in (sep, '"', "\n", "\r"))
+    if names_quoted:
+        options = pcsv.WriteOptions(delimiter=sep, quoting_style="needed")
+    else:
+        sink.write((sep.join(map(str, table.column_names)) + "\n").encode("utf-8"))
+        options = pcsv.WriteOptions(delimiter=sep, include_header=False,
+                                    quoting_style="needed" if quote else "none")
+    try:
+        pcsv.write_csv(table, sink, options)
+    except pa.ArrowException:
+        return None
+    return sink.getvalue().decode("utf-8")
+
+
 def frame_text(df: Any, fmt: str) -> str:
     """The text of a pandas or polars DataFrame as a CSV, TSV or JSON (records) file."""
     if _is_polars(df, "DataFrame"):
         if fmt == "json":
             return json.dumps(df.to_dicts(), default=str)
         return df.write_csv(separator="\t" if fmt == "tsv" else ",")
+    if fmt != "json":
+        text = _arrow_text(df, "\t" if fmt == "tsv" else ",")
+        if text is not None:
+            return text
     df = _pandas_frame(df)
     if fmt == "json":
         return df.to_json(orient="records")

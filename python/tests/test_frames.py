@@ -116,3 +116,16 @@ def test_html_shows_status_objective_and_tables(placement):
     assert "optimal" in h and "verified" in h and "<table" in h and "replicas" in h
     diags = archc.check("kind x {")
     assert "E01" in diags._repr_html_()
+
+
+def test_strings_with_separators_and_quotes_survive_the_csv_text():
+    model = """
+kind region { cores: core = 0 core, note: str = "" }
+regions from "regions.csv"
+decide n[r in regions where r.note == "a, \\"b\\""]: int >= 0 <= 1
+maximize tagged: sum(r in regions where r.note == "a, \\"b\\"") n[r]
+"""
+    regions = pd.DataFrame({"name": ["x", "y", "z"], "cores": [1.0, 2.0, float("nan")],
+                            "note": ['a, "b"', "a", 'a, "b"']})
+    for frame in (regions, pl.from_pandas(regions)):
+        assert archc.compile(model, data={"regions": frame}).solve().objective == 2
