@@ -30,6 +30,7 @@ pub mod check;
 pub mod data;
 pub mod diagnostics;
 pub mod driver;
+pub mod embed_data;
 pub mod fmt;
 pub mod instantiate;
 pub mod ir;
