@@ -29,6 +29,7 @@ pub mod check;
 pub mod data;
 pub mod diagnostics;
 pub mod fmt;
+pub mod forecast;
 pub mod instantiate;
 pub mod ir;
 pub mod plan;

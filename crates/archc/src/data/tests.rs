@@ -564,6 +564,11 @@ fn every_code_is_documented() {
         Code::E0513,
         Code::E0514,
         Code::W0515,
+        Code::E0540,
+        Code::E0541,
+        Code::E0542,
+        Code::E0543,
+        Code::E0544,
     ] {
         assert!(code.explanation().contains("Fix"), "{code} has no fix");
     }
@@ -571,5 +576,5 @@ fn every_code_is_documented() {
         .into_iter()
         .filter(|c| c.code.phase() == crate::diagnostics::codes::Phase::Data)
         .count();
-    assert_eq!(data_codes, 15);
+    assert_eq!(data_codes, 20);
 }
