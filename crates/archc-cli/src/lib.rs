@@ -5,6 +5,7 @@ mod check;
 mod emit;
 mod explain;
 mod fmt;
+mod forecast;
 mod inputs;
 pub mod model_args;
 pub mod modeltest;
@@ -162,6 +163,12 @@ pub enum Command {
 Ctrl-C stops the solver and reports the best plan found so far (status `interrupted`);
 a second Ctrl-C exits at once.")]
     Solve(solve::SolveArgs),
+    /// Print the forecasts a model makes from its histories, with prediction intervals.
+    #[command(after_help = "Examples:
+  archc forecast model.arch
+  archc forecast model.arch --backtest 4          # hold out the last 4 periods and score
+  archc forecast model.arch --format json --paths 100 --seed 7")]
+    Forecast(forecast::ForecastArgs),
     /// Write the instantiated model for another solver (MPS, LP) or as readable IR.
     #[command(after_help = "Examples:
   archc emit model.arch --mps model.mps
@@ -250,6 +257,7 @@ pub fn run() -> i32 {
             model,
         } => check::run(&files, format, &limits, &model),
         Command::Solve(args) => solve::run(&args),
+        Command::Forecast(args) => forecast::run(&args),
         Command::Emit {
             file,
             mps,

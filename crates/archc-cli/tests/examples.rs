@@ -270,6 +270,7 @@ fn the_examples_are_found() {
         "routing/abilene.arch",
         "routing/geant/geant.arch",
         "capacity/buildout.arch",
+        "capacity/forecast.arch",
         "shards/shards.arch",
         "planning/racks.arch",
         "routing/uscarrier/uscarrier.arch",

@@ -32,6 +32,7 @@ pub mod diagnostics;
 pub mod driver;
 pub mod embed_data;
 pub mod fmt;
+pub mod forecast;
 pub mod instantiate;
 pub mod ir;
 pub mod plan;

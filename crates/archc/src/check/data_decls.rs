@@ -258,6 +258,9 @@ impl Checker {
             type_text(&p.decl.ty)
         );
         match &p.decl.value {
+            Some(ast::ParamValue::Expr(e)) if crate::forecast::is_call(e) => {
+                self.check_forecast(i, e, &dims, &ty);
+            }
             Some(ast::ParamValue::Expr(e)) => {
                 if let ast::ExprKind::Map(entries) = &e.kind {
                     for (keys, v) in entries {

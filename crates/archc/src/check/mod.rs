@@ -15,6 +15,7 @@ mod collect;
 mod data_decls;
 pub mod errors;
 pub(crate) mod expr;
+pub(crate) mod forecast;
 mod model_decls;
 pub mod plan;
 mod type_exprs;

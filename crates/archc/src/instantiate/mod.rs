@@ -7,6 +7,7 @@ mod declare;
 pub mod errors;
 mod eval;
 pub mod expect;
+mod forecast;
 mod index;
 mod linear;
 mod scalar_file;
@@ -475,6 +476,9 @@ impl Inst<'_> {
                         self.reject_negative(&val, e.span, &info.name, info.span);
                     }
                     table.scalar = Some(val);
+                }
+                (Some(ast::ParamValue::Expr(e)), Some(ix)) if crate::forecast::is_call(e) => {
+                    self.forecast_param(p, e, ix, &mut table)?
                 }
                 (Some(ast::ParamValue::Expr(e)), Some(ix)) => {
                     if let ExprKind::Map(entries) = &e.kind {

@@ -158,6 +158,8 @@ pub struct World {
     pub params: Vec<Option<ParamTable>>,
     /// Entity names (any kind) for bare-name lookup of data-loaded entities.
     pub entity_names: FxHashMap<String, Vec<ElemId>>,
+    /// Params forecast from a history: one record per series, in evaluation order.
+    pub forecasts: Vec<crate::forecast::SeriesForecast>,
 }
 
 impl World {

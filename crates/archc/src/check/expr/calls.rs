@@ -12,6 +12,10 @@ use crate::syntax::ast::{self, AggKind, Expr};
 
 impl Checker {
     pub(super) fn call(&mut self, name: &ast::Ident, args: &[ast::Arg], span: Span) -> T {
+        if name.name == crate::forecast::NAME && !self.schema.globals.contains_key(&name.name) {
+            self.error(crate::check::forecast::misplaced(span));
+            return T::err();
+        }
         if let Some(Global::Fn(i)) = self.schema.globals.get(&name.name).copied() {
             let f = self.schema.fns[i].clone();
             self.add_ref(name.span, Some(f.symbol));

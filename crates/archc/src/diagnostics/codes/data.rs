@@ -208,6 +208,31 @@ Fix: fix the problems shown (often one mistake repeated, such as a wrong column 
 written in every cell) and check again.",
     ),
     info(
+        Code::E0540,
+        "history too short for the forecast",
+        "Each forecast method needs a minimum number of observations per series: two full seasons for ETS, Theta, ARIMA and automatic selection (8 quarters, 24 months; 4 points without a season), two seasons and two points for MSTL, one season for seasonal naive, one point for naive. The message names the series, its length and the minimum.\n\n    set history = 2026Q1..2026Q3\n    param usage[r in regions, q in history]: core from \"usage.csv\"\n    param demand[r in regions, q in quarters]: core = forecast(usage[r], q95)   // E0540: 3 < 8\n\nFix: load a longer history, or ask for a simpler method (`method = naive`).",
+    ),
+    info(
+        Code::E0541,
+        "missing periods in a forecast history",
+        "A history series has no value for some of its periods (no row in the data file for that index). A forecast needs every period of the history; the message names the missing ones.\n\nFix: add the rows to the data file, or shorten the history's period set to the periods that have data.",
+    ),
+    info(
+        Code::E0542,
+        "negative history of a non-negative forecast",
+        "The param forecast from the history is declared `>= 0` (cores, racks, bandwidth cannot be negative) but its history holds a negative value. The message names the series and the period.\n\n    param demand[r in regions, q in quarters]: core >= 0 = forecast(usage[r], q95)\n\nFix: correct the data, or drop `>= 0` if negative values are meaningful. (Forecasts of a `>= 0` param are cut at zero.)",
+    ),
+    info(
+        Code::E0543,
+        "forecast horizon does not follow the history",
+        "The periods of a forecast param (its last index) must start right after the last period of the history and run without gaps: a history `2023Q1..2026Q4` forecasts `2027Q1..`; a horizon starting at `2027Q3`, or overlapping the history, is an error.\n\n    set history  = 2023Q1..2026Q4\n    set quarters = 2027Q3..2028Q4\n    param demand[r in regions, q in quarters]: core = forecast(usage[r], q95)   // E0543\n\nFix: start the horizon right after the history, or end the history right before the horizon.",
+    ),
+    info(
+        Code::E0544,
+        "forecast model could not be fitted",
+        "The forecasting method failed on a series (a numerical failure of the model fit, for example on a series that the method cannot represent). The message names the series and the method's own error.\n\nFix: try another method (`method = ets`, `method = naive`), or check the history for data errors such as a unit mix-up in one period.",
+    ),
+    info(
         Code::E0550,
         "a scalar param's data file does not give one value",
         "A scalar param loaded from a file (`param budget: usd from \"budget.csv\"`) takes one value from it. The file is either a one-row table with a `value` column (or a column named after the param), or a table of many params with a `name` column and a `value` column, where the row whose `name` is the param's name gives the value. This error says the file has no such row, or more than one.\n\nExample (params.csv):\n\n    name,value\n    budget,10000\n    hours,730\n\n    param budget: usd from \"params.csv\"    // reads 10000\n    param margin: real from \"params.csv\"    // E0550: no row named `margin`\n\nFix: add the row (or remove the duplicate one), or load the param from another file.",

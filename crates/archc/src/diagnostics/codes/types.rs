@@ -68,4 +68,29 @@ pub(super) const TABLE: &[CodeInfo] = &[
         "function calls too deep or too many",
         "Each call of a `fn` is expanded in place (its body is checked and evaluated with the arguments substituted). A chain of functions that call one another more than 64 deep, or calls that multiply (a function that calls the next one twice, 40 levels deep, would expand 2^40 bodies) past a million expansions in one model, is refused before the work is done.\n\n    fn f0(v: real) = f1(v) + f1(v)\n    fn f1(v: real) = f2(v) + f2(v)   // ... 40 levels: E0320\n\nFlatten the chain, or compute a value once (in a `param`) and read it where it is needed.",
     ),
+    info(
+        Code::E0330,
+        "forecast of something that is not a history",
+        "`forecast(HISTORY, STATISTIC)` forecasts a param indexed by periods (quarters such as `2027Q1`, or integers) as its last index, given all its other indices; the history must be declared before the param forecast from it.\n\n    param usage[r in regions, q in history]: core from \"usage.csv\"\n    param demand[r in regions, q in quarters]: core = forecast(usage[r], q95)   // ok\n    param bad[r in regions, q in quarters]: core = forecast(usage, q95)       // E0330: `usage` needs its region\n\nGive the history param with every index but its last.",
+    ),
+    info(
+        Code::E0331,
+        "unknown forecast statistic",
+        "The second argument of `forecast(...)` says what the param holds in each period: `mean` (the point forecast), `median`, a quantile in percent (`q95`, `p80`, `q97_5` for 97.5 %), or `path(s)`, the sample path numbered by `s` (1, 2, ...).\n\n    param demand[r in regions, q in quarters]: core = forecast(usage[r], q95)\n    param bad[r in regions, q in quarters]: core = forecast(usage[r], q120)   // E0331",
+    ),
+    info(
+        Code::E0332,
+        "bad forecast option",
+        "`forecast(...)` takes a history, a statistic and named options: `method =` one of `auto` (the default: ETS, Theta or ARIMA chosen per series on a holdout), `ets`, `theta`, `arima`, `mstl`, `naive`, `snaive`; `season =` the periods in one seasonal cycle (a whole number; by default 4 for quarters, 1 for integer periods); `seed =` a whole number that fixes the sample paths.\n\n    param demand[r in regions, q in months]: core = forecast(usage[r], q95, method = ets, season = 12)\n    param bad[r in regions, q in months]: core = forecast(usage[r], q95, method = prophet)   // E0332",
+    ),
+    info(
+        Code::E0333,
+        "forecast unit differs from its history",
+        "A forecast has the unit of its history: a forecast of `core` is `core`. The param declared from it must have a unit of the same dimension.\n\n    param usage[r in regions, q in history]: core from \"usage.csv\"\n    param demand[r in regions, q in quarters]: usd = forecast(usage[r], q95)   // E0333\n\nDeclare the param in the history's unit, and convert where it is used.",
+    ),
+    info(
+        Code::E0334,
+        "misplaced forecast",
+        "`forecast(...)` is the whole value of an indexed param whose last index is the forecast horizon: a set of periods of the same kind as the history's (quarters, or integers). It cannot appear inside an expression, in a constraint or in a scalar param.\n\n    param demand[r in regions, q in quarters]: core = forecast(usage[r], q95)       // ok\n    constraint c[r in regions]: cap[r] >= forecast(usage[r], q95)                  // E0334\n\nDeclare a param from the forecast and use the param.",
+    ),
 ];

@@ -1,0 +1,179 @@
+//! Known-answer series, interval calibration on a known model, quantiles and paths.
+
+use super::*;
+use crate::dist::Rng;
+
+fn spec(method: Method, period: usize, horizon: usize) -> Spec {
+    Spec {
+        method,
+        period,
+        horizon,
+    }
+}
+
+fn assert_close(got: &[f64], want: &[f64], tol: f64, what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g - w).abs() <= tol,
+            "{what}: step {} is {g}, expected {w} within {tol}",
+            i + 1
+        );
+    }
+}
+
+#[test]
+fn constant_series_continues_for_every_method() {
+    let values = vec![40.0; 24];
+    for method in Method::ALL {
+        let f = forecast(&values, &spec(method, 4, 6)).unwrap();
+        assert_close(&f.point, &[40.0; 6], 1e-6 * 40.0 + 1e-6, method.as_str());
+    }
+}
+
+#[test]
+fn linear_trend_continues() {
+    let values: Vec<f64> = (0..30).map(|t| 100.0 + 5.0 * t as f64).collect();
+    let want: Vec<f64> = (30..36).map(|t| 100.0 + 5.0 * t as f64).collect();
+    for method in [Method::Auto, Method::Ets, Method::Arima] {
+        let f = forecast(&values, &spec(method, 1, 6)).unwrap();
+        // Within 2 % of the level at the end of the horizon.
+        assert_close(&f.point, &want, 0.02 * 275.0, method.as_str());
+    }
+}
+
+#[test]
+fn pure_seasonal_series_continues() {
+    let season = [10.0, 20.0, 30.0, 20.0];
+    let values: Vec<f64> = (0..32).map(|t| season[t % 4]).collect();
+    let want: Vec<f64> = (32..40).map(|t| season[t % 4]).collect();
+    for method in [
+        Method::Auto,
+        Method::Ets,
+        Method::SeasonalNaive,
+        Method::Theta,
+    ] {
+        let f = forecast(&values, &spec(method, 4, 8)).unwrap();
+        assert_close(&f.point, &want, 0.5, method.as_str());
+    }
+}
+
+#[test]
+fn too_short_history_names_length_and_minimum() {
+    let err = forecast(&[1.0, 2.0, 3.0], &spec(Method::Ets, 12, 3)).unwrap_err();
+    assert_eq!(err, ForecastError::TooShort { len: 3, min: 24 });
+    let err = forecast(&[1.0, f64::NAN, 3.0], &spec(Method::Naive, 1, 3)).unwrap_err();
+    assert_eq!(err, ForecastError::NotFinite { index: 1 });
+    assert_eq!(
+        forecast(&[1.0; 10], &spec(Method::Naive, 1, 0)).unwrap_err(),
+        ForecastError::NoHorizon
+    );
+}
+
+/// Intervals from a random walk (the naive model is the true model): over many series, the
+/// 80 % and 95 % intervals cover the next points at about their nominal rate.
+#[test]
+fn intervals_are_calibrated_on_a_random_walk() {
+    let mut rng = Rng::new(7);
+    let (mut in80, mut in95, mut total) = (0usize, 0usize, 0usize);
+    for _ in 0..300 {
+        let mut y = 100.0;
+        let path: Vec<f64> = (0..66)
+            .map(|_| {
+                y += 2.0 * rng.normal();
+                y
+            })
+            .collect();
+        let (train, test) = path.split_at(60);
+        let f = forecast(train, &spec(Method::Naive, 1, 6)).unwrap();
+        let (l80, u80) = f.interval(0.8);
+        let (l95, u95) = f.interval(0.95);
+        for i in 0..6 {
+            in80 += usize::from(l80[i] <= test[i] && test[i] <= u80[i]);
+            in95 += usize::from(l95[i] <= test[i] && test[i] <= u95[i]);
+            total += 1;
+        }
+    }
+    let c80 = in80 as f64 / total as f64;
+    let c95 = in95 as f64 / total as f64;
+    assert!((0.74..=0.86).contains(&c80), "80 % coverage {c80}");
+    assert!((0.91..=0.98).contains(&c95), "95 % coverage {c95}");
+}
+
+/// Same on an AR(1)-plus-level series fitted by automatic selection.
+#[test]
+fn auto_intervals_cover_about_nominal_on_white_noise_around_a_level() {
+    let mut rng = Rng::new(11);
+    let (mut in95, mut total) = (0usize, 0usize);
+    for _ in 0..60 {
+        let path: Vec<f64> = (0..56).map(|_| 50.0 + 3.0 * rng.normal()).collect();
+        let (train, test) = path.split_at(48);
+        let f = forecast(train, &spec(Method::Auto, 1, 8)).unwrap();
+        let (l, u) = f.interval(0.95);
+        for i in 0..8 {
+            in95 += usize::from(l[i] <= test[i] && test[i] <= u[i]);
+            total += 1;
+        }
+    }
+    let c95 = in95 as f64 / total as f64;
+    assert!((0.88..=0.995).contains(&c95), "95 % coverage {c95}");
+}
+
+#[test]
+fn quantiles_are_ordered_and_median_is_point() {
+    let values: Vec<f64> = (0..40).map(|t| 10.0 + (t % 5) as f64).collect();
+    let f = forecast(&values, &spec(Method::Ets, 1, 5)).unwrap();
+    let q50 = f.quantile(0.5);
+    assert_close(&q50, &f.point, 1e-12, "median");
+    let q95 = f.quantile(0.95);
+    let q05 = f.quantile(0.05);
+    for i in 0..5 {
+        assert!(q05[i] < f.point[i] && f.point[i] < q95[i], "step {i}");
+    }
+}
+
+#[test]
+fn normal_quantile_matches_tables() {
+    for (p, z) in [
+        (0.5, 0.0),
+        (0.8, 0.841_621_233_572_914_3),
+        (0.95, 1.644_853_626_951_472_2),
+        (0.975, 1.959_963_984_540_054),
+        (0.01, -2.326_347_874_040_841),
+    ] {
+        assert!((normal_quantile(p) - z).abs() < 1e-8, "z({p})");
+    }
+}
+
+#[test]
+fn sample_paths_are_seeded_and_match_the_marginals() {
+    let f = Forecast {
+        model: "test".into(),
+        point: vec![100.0, 110.0, 120.0],
+        sigma: vec![5.0, 7.0, 9.0],
+    };
+    let a = f.sample_paths(4000, 42);
+    assert_eq!(a, f.sample_paths(4000, 42), "same seed, same paths");
+    assert_ne!(a, f.sample_paths(4000, 43), "another seed, other paths");
+    for h in 0..3 {
+        let xs: Vec<f64> = a.iter().map(|p| p[h]).collect();
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len() as f64).sqrt();
+        assert!((mean - f.point[h]).abs() < 0.5, "mean at {h}: {mean}");
+        assert!(
+            (sd - f.sigma[h]).abs() / f.sigma[h] < 0.05,
+            "sd at {h}: {sd}"
+        );
+    }
+}
+
+#[test]
+fn metrics_match_hand_computation() {
+    assert!(
+        (metrics::smape(&[100.0, 50.0], &[110.0, 50.0]) - 200.0 * 10.0 / 210.0 / 2.0).abs() < 1e-12
+    );
+    // Seasonal naive in-sample MAE with period 2 on [1,2,3,4]: |3-1|, |4-2| -> 2.
+    assert!((metrics::mase_scale(&[1.0, 2.0, 3.0, 4.0], 2) - 2.0).abs() < 1e-12);
+    assert!((metrics::mase(&[1.0, 2.0, 3.0, 4.0], &[5.0], &[6.0], 2) - 0.5).abs() < 1e-12);
+    assert!((metrics::coverage(&[1.0, 5.0], &[0.0, 0.0], &[2.0, 2.0]) - 0.5).abs() < 1e-12);
+}

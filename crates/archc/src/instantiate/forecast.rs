@@ -1,0 +1,352 @@
+//! Filling a param declared `= forecast(history[...], statistic, ...)`: per history series,
+//! the series is read from the history param's table, checked (missing periods E0541,
+//! negative values of a `>= 0` param E0542, a horizon that does not continue it E0543),
+//! forecast (too short E0540, failed fit E0544), and the statistic asked for (mean,
+//! quantile, sample path) is written into the param's table like any other value. Each series
+//! forecast is kept in [`World::forecasts`] for `archc forecast`.
+
+use super::eval::R;
+use super::world::{ElemId, ElemKey, ParamTable, Value};
+use super::Inst;
+use crate::check::{Global, Ty};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::forecast::{parse_call, Forecast, ForecastError, SeriesForecast, Spec, Stat};
+use crate::syntax::ast;
+use rustc_hash::FxHashMap;
+
+/// One history series' forecast and the sample paths drawn from it so far.
+struct Done {
+    forecast: Forecast,
+    paths: Vec<Vec<f64>>,
+}
+
+impl Inst<'_> {
+    /// The period number of `e` (quarter code, or integer), when it is one.
+    fn period_number(&self, e: ElemId) -> Option<i64> {
+        match self.world.elems[e as usize].key {
+            ElemKey::Period(c) => Some(c as i64),
+            ElemKey::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// Fill `table` for param `p`, whose value `e` is a `forecast(...)` call.
+    pub(crate) fn forecast_param(
+        &mut self,
+        p: usize,
+        e: &ast::Expr,
+        ix: &ast::IndexList,
+        table: &mut ParamTable,
+    ) -> R<()> {
+        let schema = self.schema;
+        let info = &schema.params[p];
+        // The checker reported malformed calls.
+        let Some(Ok(call)) = parse_call(e) else {
+            return Ok(());
+        };
+        let Some(Global::Param(h)) = schema.globals.get(&call.history.name).copied() else {
+            return Ok(());
+        };
+        self.ensure_param(h)?;
+        let hinfo = &schema.params[h];
+        let Some(hdim) = hinfo.dims.last() else {
+            return Ok(());
+        };
+        let hset = self.set_value(&hdim.set)?;
+        let non_negative = info.decl.lower.is_some();
+        let is_int = matches!(info.ty, Ty::Num { int: true, .. });
+        let scale = match info.ty {
+            Ty::Num { unit, .. } if unit.scale != 0.0 => unit.scale,
+            _ => 1.0,
+        };
+        let season = call.season.unwrap_or(
+            match hset
+                .elems
+                .first()
+                .map(|&x| &self.world.elems[x as usize].key)
+            {
+                Some(ElemKey::Period(_)) => 4,
+                _ => 1,
+            },
+        );
+        let vars: Vec<String> = ix
+            .bindings
+            .iter()
+            .map(|b| b.var.as_ref().map(|v| v.name.clone()).unwrap_or_default())
+            .collect();
+        let Some(last_dim) = info.dims.last() else {
+            return Ok(());
+        };
+        let mut done: FxHashMap<Box<[ElemId]>, Option<Done>> = FxHashMap::default();
+        let mut out: Vec<(Box<[ElemId]>, f64)> = Vec::new();
+        let mut errors: Vec<Diagnostic> = Vec::new();
+        self.for_each_index(ix, &mut |me| {
+            let key: Vec<ElemId> = vars
+                .iter()
+                .map(|v| match me.local(v) {
+                    Some(Value::Elem(x)) => *x,
+                    _ => u32::MAX,
+                })
+                .collect();
+            let Some(&at) = key.last() else { return Ok(()) };
+            let mut hkey = Vec::with_capacity(call.keys.len() + 1);
+            for k in &call.keys {
+                hkey.push(me.key_elem(k)?);
+            }
+            let horizon = me.set_value(&last_dim.set)?;
+            let Some(step) = horizon.pos.get(&at).map(|&i| i as usize) else {
+                return Ok(());
+            };
+            let hk: Box<[ElemId]> = hkey.clone().into_boxed_slice();
+            if !done.contains_key(&hk) {
+                let d = me.forecast_series(
+                    &call,
+                    p,
+                    h,
+                    &hkey,
+                    &hset.elems,
+                    &horizon.elems,
+                    season,
+                    non_negative,
+                    scale,
+                    &mut errors,
+                );
+                done.insert(hk.clone(), d);
+            }
+            let Some(Some(d)) = done.get_mut(&hk) else {
+                return Ok(());
+            };
+            let v = match &call.stat {
+                Stat::Mean => d.forecast.point[step],
+                Stat::Quantile(q) => d.forecast.quantile(*q)[step],
+                Stat::Path(pe) => {
+                    let n = match me.eval(pe)? {
+                        Value::Elem(x) => me.period_number(x),
+                        Value::Num(x) if x.fract() == 0.0 => Some(x as i64),
+                        _ => None,
+                    };
+                    let Some(n) = n.filter(|&n| (1..=1_000_000).contains(&n)) else {
+                        return Err(Diagnostic::error(
+                            Code::E0331,
+                            "a sample path is numbered 1, 2, ...",
+                            )
+                        .primary(pe.span, "not a path number")
+                        .help("index the paths by an integer set: `set paths = 1..100`, `path(s)` with `s in paths`"));
+                    };
+                    let n = n as usize;
+                    if d.paths.len() < n {
+                        d.paths = d.forecast.sample_paths(n, call.seed);
+                    }
+                    d.paths[n - 1][step]
+                }
+            };
+            let v = if non_negative { v.max(0.0) } else { v };
+            let v = if is_int { (v / scale).ceil() * scale } else { v };
+            out.push((key.into_boxed_slice(), v));
+            Ok(())
+        })?;
+        if !errors.is_empty() {
+            // Every series' problem, in order; the param stays empty.
+            self.diags.extend(errors);
+            return Ok(());
+        }
+        for (k, v) in out {
+            table.values.insert(k, Value::Num(v));
+        }
+        Ok(())
+    }
+
+    /// Read, check and forecast one history series; `None` after an error (pushed to
+    /// `errors`).
+    #[allow(clippy::too_many_arguments)]
+    fn forecast_series(
+        &mut self,
+        call: &crate::forecast::Call,
+        p: usize,
+        h: usize,
+        hkey: &[ElemId],
+        periods: &[ElemId],
+        horizon: &[ElemId],
+        season: usize,
+        non_negative: bool,
+        scale: f64,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<Done> {
+        let schema = self.schema;
+        let info = &schema.params[p];
+        let hinfo = &schema.params[h];
+        let names: Vec<&str> = hkey.iter().map(|&x| self.world.name(x)).collect();
+        let series = if names.is_empty() {
+            hinfo.name.clone()
+        } else {
+            format!("{}[{}]", hinfo.name, names.join(", "))
+        };
+        let from = match &hinfo.decl.value {
+            Some(ast::ParamValue::From(s)) => s.span,
+            _ => hinfo.span,
+        };
+        let table = self.world.params[h].as_ref()?;
+        let mut values = Vec::with_capacity(periods.len());
+        let mut missing = Vec::new();
+        let mut key: Vec<ElemId> = hkey.to_vec();
+        key.push(0);
+        for &t in periods {
+            if let Some(last) = key.last_mut() {
+                *last = t;
+            }
+            match table.get(&key) {
+                Some(Value::Num(x)) => values.push(x),
+                _ => missing.push(self.world.name(t).to_string()),
+            }
+        }
+        // Gaps in the history's own period set are missing periods too.
+        for w in periods.windows(2) {
+            if let (Some(a), Some(b)) = (self.period_number(w[0]), self.period_number(w[1])) {
+                if b != a + 1 {
+                    missing.push(format!(
+                        "between {} and {}",
+                        self.world.name(w[0]),
+                        self.world.name(w[1])
+                    ));
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let shown: Vec<&str> = missing.iter().take(8).map(String::as_str).collect();
+            let more = if missing.len() > 8 {
+                format!(" and {} more", missing.len() - 8)
+            } else {
+                String::new()
+            };
+            errors.push(
+                Diagnostic::error(
+                    Code::E0541,
+                    format!(
+                        "history `{series}` has no value for {}{more}",
+                        shown.join(", ")
+                    ),
+                )
+                .primary(call.span, "forecast here")
+                .secondary(from, "history loaded here")
+                .help("add the missing rows, or shorten the history's periods to those with data"),
+            );
+            return None;
+        }
+        if non_negative {
+            if let Some(i) = values.iter().position(|v| *v < 0.0) {
+                errors.push(
+                    Diagnostic::error(
+                        Code::E0542,
+                        format!(
+                            "history `{series}` is negative in {} ({}) but `{}` is declared `>= 0`",
+                            self.world.name(periods[i]),
+                            values[i] / scale,
+                            info.name
+                        ),
+                    )
+                    .primary(call.span, "forecast of a non-negative param")
+                    .secondary(from, "history loaded here")
+                    .help("correct the value, or drop `>= 0` if negative values are meant"),
+                );
+                return None;
+            }
+        }
+        let follows = match (
+            periods.last().and_then(|&x| self.period_number(x)),
+            horizon.first().and_then(|&x| self.period_number(x)),
+        ) {
+            (Some(a), Some(b)) => b == a + 1,
+            _ => false,
+        } && horizon.windows(2).all(|w| {
+            match (self.period_number(w[0]), self.period_number(w[1])) {
+                (Some(a), Some(b)) => b == a + 1,
+                _ => false,
+            }
+        });
+        if !follows {
+            let last = periods
+                .last()
+                .map(|&x| self.world.name(x).to_string())
+                .unwrap_or_default();
+            let first = horizon
+                .first()
+                .map(|&x| self.world.name(x).to_string())
+                .unwrap_or_default();
+            errors.push(
+                Diagnostic::error(
+                    Code::E0543,
+                    format!(
+                        "the periods of `{}` (from {first}) do not follow history `{series}` (to {last})",
+                        info.name
+                    ),
+                )
+                .primary(call.span, "forecast here")
+                .secondary(info.span, "periods declared here")
+                .help("start the forecast periods right after the history's last one, without gaps"),
+            );
+            return None;
+        }
+        let spec = Spec {
+            method: call.method,
+            period: season,
+            horizon: horizon.len(),
+        };
+        let f = match crate::forecast::forecast(&values, &spec) {
+            Ok(f) => f,
+            Err(ForecastError::TooShort { len, min }) => {
+                errors.push(
+                    Diagnostic::error(
+                        Code::E0540,
+                        format!(
+                            "history `{series}` has {len} periods, `{}` needs at least {min}",
+                            call.method
+                        ),
+                    )
+                    .primary(call.span, "forecast here")
+                    .secondary(from, "history loaded here")
+                    .help("load a longer history, or ask for a simpler method (`method = naive`)"),
+                );
+                return None;
+            }
+            Err(e) => {
+                errors.push(
+                    Diagnostic::error(
+                        Code::E0544,
+                        format!("the forecast of `{series}` failed: {e}"),
+                    )
+                    .primary(call.span, "forecast here")
+                    .help("try another method (`method = ets`, `method = naive`)"),
+                );
+                return None;
+            }
+        };
+        let to_unit = |v: &[f64]| v.iter().map(|x| x / scale).collect::<Vec<f64>>();
+        self.world.forecasts.push(SeriesForecast {
+            param: info.name.clone(),
+            series,
+            stat: call.stat.text(),
+            method: call.method,
+            season,
+            history_periods: periods
+                .iter()
+                .map(|&x| self.world.name(x).to_string())
+                .collect(),
+            history: to_unit(&values),
+            periods: horizon
+                .iter()
+                .map(|&x| self.world.name(x).to_string())
+                .collect(),
+            forecast: Forecast {
+                model: f.model.clone(),
+                point: to_unit(&f.point),
+                sigma: to_unit(&f.sigma),
+            },
+            unit: info.unit_text.clone(),
+            span: call.span,
+        });
+        Some(Done {
+            forecast: f,
+            paths: Vec::new(),
+        })
+    }
+}
