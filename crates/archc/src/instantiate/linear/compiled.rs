@@ -35,6 +35,8 @@ pub(crate) struct Slot {
     /// Address of the set the slot runs over, 0 when unknown (a variable bound outside).
     set: usize,
     pos: u32,
+    /// The element's kind and position in its kind table, when known.
+    entity: Option<(u32, u32)>,
 }
 
 /// A number computed from data (no decisions): the evaluator's `num` of the expression.
@@ -75,9 +77,18 @@ enum Code {
     Div(Box<Code>, Num),
     /// `sum(v1 in S1, v2 in S2, ...) body`, the sets evaluated once.
     Sum {
-        levels: Box<[(u16, Rc<SetVal>)]>,
+        levels: Box<[Level]>,
         body: Box<Code>,
     },
+}
+
+/// One loop of a compiled `sum`: the slot it binds, the set it runs over, and the kind
+/// and kind-table position of each element (None for elements that are not entities).
+#[derive(Debug)]
+struct Level {
+    slot: u16,
+    set: Rc<SetVal>,
+    entities: Box<[Option<(u32, u32)>]>,
 }
 
 /// One compiled expression: its code, the variables bound outside it (read from the
@@ -295,7 +306,22 @@ impl Compiler<'_, '_> {
                 }
                 self.scope.push((v.name.clone(), slot));
             }
-            levels.push((slot, set));
+            let entities = set
+                .elems
+                .iter()
+                .map(|x| {
+                    self.inst
+                        .world
+                        .entity_of
+                        .get(x)
+                        .map(|&(k, pos)| (k as u32, pos))
+                })
+                .collect();
+            levels.push(Level {
+                slot,
+                set,
+                entities,
+            });
         }
         if tuples > self.inst.limits.max_index_tuples as u128 {
             return None;
@@ -330,12 +356,25 @@ struct Ctx<'w> {
 }
 
 impl Ctx<'_> {
-    fn position(set: &SetVal, s: Slot) -> Run<u32> {
-        if s.set == set as *const SetVal as usize {
-            Ok(s.pos)
-        } else {
-            set.pos.get(&s.elem).copied().ok_or(Bail)
+    /// The slot's position in `set`: known when the slot runs over `set`; otherwise found
+    /// by hashing once and kept (a variable bound outside stays fixed during a run).
+    fn position(set: &SetVal, s: &mut Slot) -> Run<u32> {
+        let addr = set as *const SetVal as usize;
+        if s.set != addr {
+            s.pos = set.pos.get(&s.elem).copied().ok_or(Bail)?;
+            s.set = addr;
         }
+        Ok(s.pos)
+    }
+
+    /// The slot's kind and position in its kind table (found once, then kept).
+    fn entity(&self, s: &mut Slot) -> Run<(usize, u32)> {
+        if s.entity.is_none() {
+            let &(k, pos) = self.world.entity_of.get(&s.elem).ok_or(Bail)?;
+            s.entity = Some((k as u32, pos));
+        }
+        let (k, pos) = s.entity.ok_or(Bail)?;
+        Ok((k as usize, pos))
     }
 
     fn value(v: &Value) -> Run<f64> {
@@ -346,12 +385,11 @@ impl Ctx<'_> {
         }
     }
 
-    fn num(&self, n: &Num, slots: &[Slot]) -> Run<f64> {
+    fn num(&self, n: &Num, slots: &mut [Slot]) -> Run<f64> {
         Ok(match n {
             Num::Const(v) => *v,
             Num::Attr { slot, by_kind } => {
-                let x = slots[*slot as usize].elem;
-                let &(k, pos) = self.world.entity_of.get(&x).ok_or(Bail)?;
+                let (k, pos) = self.entity(&mut slots[*slot as usize])?;
                 let ai = by_kind.get(k).copied().flatten().ok_or(Bail)?;
                 let v = self.world.kinds[k]
                     .attrs
@@ -374,7 +412,7 @@ impl Ctx<'_> {
                     let mut off = 0usize;
                     for (set, &a) in d.sets.iter().zip(args.iter()) {
                         off = off * set.elems.len()
-                            + Self::position(set, slots[a as usize])? as usize;
+                            + Self::position(set, &mut slots[a as usize])? as usize;
                     }
                     let v = d.nums[off];
                     if v.is_nan() {
@@ -406,7 +444,7 @@ impl Ctx<'_> {
         })
     }
 
-    fn col(&self, d: usize, args: &[u16], slots: &[Slot]) -> Run<u32> {
+    fn col(&self, d: usize, args: &[u16], slots: &mut [Slot]) -> Run<u32> {
         let cols = self.decisions.get(d).and_then(|c| c.as_ref()).ok_or(Bail)?;
         if cols.dense {
             if cols.sets.len() != args.len() {
@@ -414,7 +452,8 @@ impl Ctx<'_> {
             }
             let mut off: u64 = 0;
             for (set, &a) in cols.sets.iter().zip(args) {
-                off = off * set.elems.len() as u64 + Self::position(set, slots[a as usize])? as u64;
+                off = off * set.elems.len() as u64
+                    + Self::position(set, &mut slots[a as usize])? as u64;
             }
             Ok(cols.base + off as u32)
         } else {
@@ -461,21 +500,22 @@ impl Ctx<'_> {
 
     fn level(
         &self,
-        levels: &[(u16, Rc<SetVal>)],
+        levels: &[Level],
         body: &Code,
         k: f64,
         slots: &mut [Slot],
         acc: &mut Lin,
     ) -> Run<()> {
-        let Some(((slot, set), rest)) = levels.split_first() else {
+        let Some((lv, rest)) = levels.split_first() else {
             return self.lin(body, k, slots, acc);
         };
-        let addr = Rc::as_ptr(set) as usize;
-        for (pos, &elem) in set.elems.iter().enumerate() {
-            slots[*slot as usize] = Slot {
+        let addr = Rc::as_ptr(&lv.set) as usize;
+        for (pos, (&elem, &entity)) in lv.set.elems.iter().zip(lv.entities.iter()).enumerate() {
+            slots[lv.slot as usize] = Slot {
                 elem,
                 set: addr,
                 pos: pos as u32,
+                entity,
             };
             self.level(rest, body, k, slots, acc)?;
         }
@@ -542,6 +582,7 @@ impl Inst<'_> {
                         elem: *x,
                         set: 0,
                         pos: 0,
+                        entity: None,
                     }
                 }
                 _ => {
