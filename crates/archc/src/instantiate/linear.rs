@@ -12,9 +12,11 @@
 use crate::diagnostics::Code;
 mod bigm;
 mod chains;
+mod compiled;
 mod logic;
 
 pub(crate) use bigm::DerivedDecls;
+pub(crate) use compiled::LinCache;
 
 pub use logic::{CmpKind, F};
 
@@ -182,6 +184,9 @@ impl Inst<'_> {
         if !self.is_var(e) {
             let v = self.num(e)?;
             acc.constant += k * v;
+            return Ok(());
+        }
+        if self.lin_compiled(e, k, acc) {
             return Ok(());
         }
         match &e.kind {
@@ -411,7 +416,17 @@ impl Inst<'_> {
 
     /// The unit scale of a comparison's sides, as the checker found it for the declaration
     /// being expanded (the same template text may compare different units).
-    fn compare_scale(&self, op_span: Span) -> f64 {
+    fn compare_scale(&mut self, op_span: Span) -> f64 {
+        let key = (self.origin.decl.0, op_span);
+        if let Some(&s) = self.compare_scales.get(&key) {
+            return s;
+        }
+        let s = self.find_compare_scale(op_span);
+        self.compare_scales.insert(key, s);
+        s
+    }
+
+    fn find_compare_scale(&self, op_span: Span) -> f64 {
         let decl = self.model.decls.get(self.origin.decl.0 as usize);
         let owner = decl.map(|d| match d.kind {
             DeclKind::Derived => d

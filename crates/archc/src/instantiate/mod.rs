@@ -11,6 +11,8 @@ mod forecast;
 mod index;
 mod linear;
 mod scalar_file;
+#[cfg(test)]
+mod tests_compiled;
 pub mod world;
 
 use crate::check::{ElemTy, Schema, Ty};
@@ -94,6 +96,10 @@ pub struct Inst<'a> {
     pub(crate) var_cache: FxHashMap<usize, bool>,
     pub(crate) evaluating_sets: Vec<usize>,
     pub(crate) derived_decls: linear::DerivedDecls,
+    /// Linear expressions compiled once, run per index tuple.
+    pub(crate) lin_cache: linear::LinCache,
+    /// Unit scales of comparisons by (declaration, operator span).
+    pub(crate) compare_scales: FxHashMap<(u32, Span), f64>,
     pub diags: Vec<Diagnostic>,
     pub limits: Limits,
     /// Current origin for rows and derived columns.
@@ -111,6 +117,19 @@ pub fn instantiate(
     limits: Limits,
     compile_plans: bool,
 ) -> (Option<Instance>, Vec<Diagnostic>) {
+    let (inst, diags, _) = instantiate_with(schema, sources, limits, compile_plans, true);
+    (inst, diags)
+}
+
+/// [`instantiate`], with the compiled linear expressions on or off (off only in the tests
+/// that compare the two). The third value counts the runs of compiled expressions.
+pub(crate) fn instantiate_with(
+    schema: &Schema,
+    sources: &mut SourceMap,
+    limits: Limits,
+    compile_plans: bool,
+    compiled: bool,
+) -> (Option<Instance>, Vec<Diagnostic>, usize) {
     let mut inst = Inst {
         schema,
         sources,
@@ -123,6 +142,8 @@ pub fn instantiate(
         var_cache: FxHashMap::default(),
         evaluating_sets: Vec::new(),
         derived_decls: Default::default(),
+        lin_cache: Default::default(),
+        compare_scales: FxHashMap::default(),
         diags: Vec::new(),
         limits,
         origin: ir::Origin {
@@ -132,11 +153,12 @@ pub fn instantiate(
         constraint_rows: Vec::new(),
         current_decl: String::new(),
     };
+    inst.lin_cache.disabled = !compiled;
     inst.world.sets = vec![None; schema.sets.len()];
     inst.world.params = (0..schema.params.len()).map(|_| None).collect();
     inst.load_entities();
     if crate::diagnostics::has_errors(&inst.diags) {
-        return (None, inst.diags);
+        return (None, inst.diags, inst.lin_cache.runs);
     }
     for p in 0..schema.params.len() {
         if let Err(d) = inst.ensure_param(p) {
@@ -144,12 +166,12 @@ pub fn instantiate(
         }
     }
     if crate::diagnostics::has_errors(&inst.diags) {
-        return (None, inst.diags);
+        return (None, inst.diags, inst.lin_cache.runs);
     }
     for d in 0..schema.decisions.len() {
         if let Err(e) = inst.instantiate_decision(d) {
             inst.diags.push(e);
-            return (None, inst.diags);
+            return (None, inst.diags, inst.lin_cache.runs);
         }
     }
     for c in 0..schema.constraints.len() {
@@ -177,7 +199,7 @@ pub fn instantiate(
         }
     }
     if crate::diagnostics::has_errors(&inst.diags) {
-        return (None, inst.diags);
+        return (None, inst.diags, inst.lin_cache.runs);
     }
     inst.model.elements = inst.world.elems.iter().map(|e| e.name.clone()).collect();
     let decisions = inst
@@ -193,6 +215,7 @@ pub fn instantiate(
             })
         })
         .collect();
+    let runs = inst.lin_cache.runs;
     (
         Some(Instance {
             model: inst.model,
@@ -202,6 +225,7 @@ pub fn instantiate(
             dp_plans,
         }),
         inst.diags,
+        runs,
     )
 }
 
@@ -220,6 +244,8 @@ impl<'a> Inst<'a> {
             var_cache: FxHashMap::default(),
             evaluating_sets: Vec::new(),
             derived_decls: Default::default(),
+            lin_cache: Default::default(),
+            compare_scales: FxHashMap::default(),
             diags: Vec::new(),
             limits: Limits::default(),
             origin: ir::Origin {

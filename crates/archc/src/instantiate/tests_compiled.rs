@@ -1,0 +1,164 @@
+//! The compiled linear expressions against the evaluator: every example, stdlib module and
+//! test fixture instantiates to the same IR (coefficients compared bit for bit) and the same
+//! diagnostics with the compiled path on and off, and the compiled path is taken.
+
+use super::{instantiate_with, Limits};
+use crate::analysis::AnalyzeOptions;
+use crate::driver::{analyze, analyze_source};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The IR, instance data and diagnostics of one model, as text, and the compiled runs.
+fn instantiate_text(path: &Path, compiled: bool) -> Option<(String, usize)> {
+    let mut a = analyze(path, &AnalyzeOptions::default());
+    if a.has_errors() {
+        // The pipeline instantiates checked models only.
+        return None;
+    }
+    let schema = a.schema.take()?;
+    Some(outcome(
+        &schema,
+        &mut a.sources,
+        compiled,
+        Limits::default(),
+    ))
+}
+
+fn outcome(
+    schema: &crate::check::Schema,
+    sources: &mut crate::source::SourceMap,
+    compiled: bool,
+    limits: Limits,
+) -> (String, usize) {
+    let (inst, diags, runs) = instantiate_with(schema, sources, limits, true, compiled);
+    let text = match inst {
+        Some(i) => {
+            let m = &i.model;
+            let parts: (BTreeMap<_, _>, BTreeMap<_, _>) =
+                (m.parts.cols.iter().collect(), m.parts.rows.iter().collect());
+            format!(
+                "{}\n{parts:?}\n{:?}\n{:?}\n{diags:?}",
+                serde_json::to_string(m).unwrap_or_default(),
+                i.decisions,
+                i.constraint_rows
+            )
+        }
+        None => format!("{diags:?}"),
+    };
+    (text, runs)
+}
+
+fn arch_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            arch_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "arch") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn compiled_and_evaluated_instances_agree_on_every_model() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut files = Vec::new();
+    for dir in ["examples", "stdlib", "crates/archc-cli/tests/fixtures"] {
+        arch_files(&root.join(dir), &mut files);
+    }
+    files.sort();
+    assert!(files.len() > 50, "found only {} models", files.len());
+    let mut runs = 0;
+    let mut compared = 0;
+    for f in &files {
+        let Some((fast, n)) = instantiate_text(f, true) else {
+            continue;
+        };
+        let (slow, m) = instantiate_text(f, false).expect("checked once, checked twice");
+        assert_eq!(
+            m,
+            0,
+            "{}: the evaluator alone ran compiled code",
+            f.display()
+        );
+        assert!(
+            fast == slow,
+            "{}: compiled and evaluated differ",
+            f.display()
+        );
+        runs += n;
+        compared += 1;
+    }
+    assert!(compared > 30, "compared only {compared} models");
+    assert!(runs > 100, "the compiled path ran only {runs} times");
+}
+
+/// The benchmark's shape, inline: sums of attributes and params times decisions, over
+/// index variables bound outside and inside the sum.
+const PLACEMENT: &str = r#"
+kind site { capacity: int = 0, open_cost: real = 0 }
+kind job { demand: int = 0 }
+site r1 { capacity: 5, open_cost: 10 }
+site r2 { capacity: 3, open_cost: 7 }
+job s1 { demand: 2 }
+job s2 { demand: 3 }
+job s3 { demand: 1 }
+param cost[j in jobs, s in sites]: real = 1
+decide open[s in sites]: bool
+decide assign[j in jobs, s in sites]: bool
+constraint one[j in jobs]: sum(s in sites) assign[j, s] == 1
+constraint cap[s in sites]: sum(j in jobs) j.demand * assign[j, s] <= s.capacity * open[s]
+constraint only_open[j in jobs, s in sites]: assign[j, s] <= open[s]
+minimize total:
+    sum(s in sites) s.open_cost * open[s] + sum(j in jobs, s in sites) cost[j, s] * assign[j, s]
+    - 2 * sum(s in sites) open[s] / 4
+"#;
+
+fn analyzed(text: &str) -> crate::analysis::Analysis {
+    let a = analyze_source("t.arch", text, None, &AnalyzeOptions::default());
+    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    a
+}
+
+#[test]
+fn placement_model_runs_compiled_and_matches_the_evaluator() {
+    let mut a = analyzed(PLACEMENT);
+    let schema = a.schema.take().expect("schema");
+    let (fast, runs) = outcome(&schema, &mut a.sources, true, Limits::default());
+    let (slow, _) = outcome(&schema, &mut a.sources, false, Limits::default());
+    assert_eq!(fast, slow);
+    // one: 3 rows; cap: 2 rows x 2 sides; only_open: 6 rows x 2 sides; objective: 3 sums.
+    assert_eq!(runs, 3 + 4 + 12 + 3);
+}
+
+#[test]
+fn a_division_by_zero_falls_back_to_the_evaluator_and_its_error() {
+    // `s3` has demand 0: the compiled run bails out and the evaluator reports E0607 for
+    // that tuple, the same diagnostic either way.
+    let text = PLACEMENT.replace("job s3 { demand: 1 }", "job s3 { demand: 0 }")
+        + "constraint share[j in jobs]: sum(s in sites) assign[j, s] / j.demand <= 1\n";
+    let mut a = analyzed(&text);
+    let schema = a.schema.take().expect("schema");
+    let (fast, runs) = outcome(&schema, &mut a.sources, true, Limits::default());
+    let (slow, _) = outcome(&schema, &mut a.sources, false, Limits::default());
+    assert!(fast.contains("E0607") && fast.contains("s3"), "{fast}");
+    assert!(runs > 0);
+    assert_eq!(fast, slow);
+}
+
+#[test]
+fn a_sum_beyond_the_tuple_limit_is_left_to_the_evaluator() {
+    let mut a = analyzed(PLACEMENT);
+    let schema = a.schema.take().expect("schema");
+    let limits = Limits {
+        max_index_tuples: 4,
+        ..Limits::default()
+    };
+    let (fast, _) = outcome(&schema, &mut a.sources, true, limits.clone());
+    let (slow, _) = outcome(&schema, &mut a.sources, false, limits);
+    assert!(fast.contains("E0632"), "{fast}");
+    assert_eq!(fast, slow);
+}
