@@ -38,61 +38,38 @@ impl Rng {
     }
 }
 
-const TOKENS: &[&str] = &[
-    "use",
+/// Words and operators of the language, from its one lexicon.
+fn lexicon_tokens() -> impl Iterator<Item = &'static str> {
+    use archc::syntax::lexicon::{
+        AGGREGATES, BUILTIN_KINDS, CONTEXTUAL_WORDS, KEYWORDS, OPERATORS,
+    };
+    [
+        KEYWORDS,
+        CONTEXTUAL_WORDS,
+        AGGREGATES,
+        BUILTIN_KINDS,
+        OPERATORS,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
+}
+
+/// Tokens that random inputs are made of: the lexicon's words and operators, and names,
+/// numbers, literals and punctuation as models write them.
+static TOKENS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    let mut v: Vec<&'static str> = lexicon_tokens().collect();
+    v.extend(MODEL_TOKENS);
+    v
+});
+
+const MODEL_TOKENS: &[&str] = &[
     "std.infra",
-    "kind",
-    "unit",
-    "set",
-    "param",
-    "decide",
-    "constraint",
-    "minimize",
-    "maximize",
-    "fn",
-    "template",
-    "apply",
-    "plan",
-    "test",
-    "expect",
-    "in",
-    "where",
-    "if",
-    "then",
-    "else",
-    "and",
-    "or",
-    "not",
-    "true",
-    "false",
-    "from",
-    "as",
-    "over",
-    "state",
-    "choose",
-    "next",
-    "require",
-    "cost",
-    "final",
-    "feasible",
-    "binding",
-    "objective",
-    "sum",
-    "count",
-    "min",
-    "max",
-    "exists",
-    "forall",
     "prev",
     "first",
     "last",
     "card",
     "ceil",
-    "region",
-    "service",
-    "link",
-    "zone",
-    "dataset",
     "regions",
     "services",
     "links",
@@ -114,22 +91,6 @@ const TOKENS: &[&str] = &[
     ",",
     ":",
     ".",
-    "..",
-    "=",
-    "==",
-    "!=",
-    "<=",
-    ">=",
-    "<",
-    ">",
-    "<->",
-    "->",
-    "+",
-    "-",
-    "*",
-    "/",
-    "%",
-    "^",
     "0",
     "1",
     "42",
@@ -207,7 +168,7 @@ fn mutate(rng: &mut Rng, src: &str) -> String {
         }
         1 => {
             let i = rng.below(toks.len() + 1);
-            toks.insert(i, rng.pick(TOKENS).to_string());
+            toks.insert(i, rng.pick(&TOKENS).to_string());
         }
         2 if !toks.is_empty() => {
             let i = rng.below(toks.len());
@@ -272,7 +233,7 @@ fn mutate(rng: &mut Rng, src: &str) -> String {
         _ => {
             let i = rng.below(toks.len() + 1);
             for _ in 0..1 + rng.below(5) {
-                toks.insert(i, rng.pick(TOKENS).to_string());
+                toks.insert(i, rng.pick(&TOKENS).to_string());
                 toks.insert(i, " ".to_string());
             }
         }
@@ -284,7 +245,7 @@ fn soup(rng: &mut Rng) -> String {
     let n = rng.below(60);
     let mut s = String::new();
     for _ in 0..n {
-        s.push_str(rng.pick(TOKENS));
+        s.push_str(rng.pick(&TOKENS));
         if rng.below(3) > 0 {
             s.push(' ');
         }
