@@ -21,12 +21,6 @@ pub struct Overrides {
     pub sense: Option<ObjectiveSense>,
 }
 
-impl Overrides {
-    pub fn is_empty(&self) -> bool {
-        self.params.is_empty() && self.sense.is_none()
-    }
-}
-
 /// Apply `overrides` to the program's own (non-library) declarations.
 pub fn apply(
     program: &mut Program,
@@ -55,10 +49,15 @@ fn set_param(
     name: &str,
     value: &str,
 ) -> Result<(), Diagnostic> {
-    let found = program.items.iter().position(|p| {
-        !p.library && matches!(&p.item.kind, ItemKind::Param(d) if d.name.name == name)
-    });
-    let Some(at) = found else {
+    let decl = program
+        .items
+        .iter()
+        .enumerate()
+        .find_map(|(at, p)| match &p.item.kind {
+            ItemKind::Param(d) if !p.library && d.name.name == name => Some((at, d)),
+            _ => None,
+        });
+    let Some((at, decl)) = decl else {
         let params =
             program
                 .items
@@ -76,10 +75,6 @@ fn set_param(
             d = d.help(format!("did you mean `{s}`?"));
         }
         return Err(d);
-    };
-    let prog_item = &program.items[at];
-    let ItemKind::Param(decl) = &prog_item.item.kind else {
-        unreachable!("the position found is a param");
     };
     if decl.index.is_some() {
         return Err(Diagnostic::error(

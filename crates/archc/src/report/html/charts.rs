@@ -135,11 +135,7 @@ pub fn bar_chart(
             .y_label_area_size(80)
             .build_cartesian_2d((0..n - 1).into_segmented(), range.clone())
             .map_err(err)?;
-        let style = if rotate {
-            (FONT, 12).into_font().transform(FontTransform::Rotate90)
-        } else {
-            (FONT, 12).into_font()
-        };
+        let style = tick_font(rotate);
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -197,11 +193,7 @@ pub fn heat_map(
                 (0..rows.len().max(1) as i32 - 1).into_segmented(),
             )
             .map_err(err)?;
-        let style = if rotate {
-            (FONT, 12).into_font().transform(FontTransform::Rotate90)
-        } else {
-            (FONT, 12).into_font()
-        };
+        let style = tick_font(rotate);
         chart
             .configure_mesh()
             .disable_mesh()
@@ -255,6 +247,16 @@ pub fn heat_map(
     })
 }
 
+/// The font of axis tick labels, turned upright when there are too many to fit side by side.
+fn tick_font(rotate: bool) -> FontDesc<'static> {
+    let font = (FONT, 12).into_font();
+    if rotate {
+        font.transform(FontTransform::Rotate90)
+    } else {
+        font
+    }
+}
+
 /// Lines over an ordered axis: one `<polyline>` per series; a series skips the points it
 /// has no value for.
 pub fn line_chart(
@@ -272,11 +274,7 @@ pub fn line_chart(
             .y_label_area_size(80)
             .build_cartesian_2d((0..n - 1).into_segmented(), range.clone())
             .map_err(err)?;
-        let style = if rotate {
-            (FONT, 12).into_font().transform(FontTransform::Rotate90)
-        } else {
-            (FONT, 12).into_font()
-        };
+        let style = tick_font(rotate);
         chart
             .configure_mesh()
             .x_labels(x_labels.len().max(1))
@@ -325,11 +323,7 @@ pub fn bound_chart(
             .y_label_area_size(80)
             .build_cartesian_2d((0..n - 1).into_segmented(), range.clone())
             .map_err(err)?;
-        let style = if rotate {
-            (FONT, 12).into_font().transform(FontTransform::Rotate90)
-        } else {
-            (FONT, 12).into_font()
-        };
+        let style = tick_font(rotate);
         chart
             .configure_mesh()
             .x_labels(x_labels.len().max(1))
