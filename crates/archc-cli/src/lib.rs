@@ -7,11 +7,13 @@ mod explain;
 mod fmt;
 mod forecast;
 mod inputs;
+mod merge;
 pub mod model_args;
 pub mod modeltest;
 pub mod output;
 mod progress;
 mod render;
+mod scale;
 mod solve;
 mod stdio;
 
@@ -163,6 +165,12 @@ pub enum Command {
 Ctrl-C stops the solver and reports the best plan found so far (status `interrupted`);
 a second Ctrl-C exits at once.")]
     Solve(solve::SolveArgs),
+    /// Merge the shard plans of a partitioned solve, repair, verify and report.
+    #[command(after_help = "Examples:
+  archc solve model.arch --partition services:8 --shard 3/8 --out part-3.json
+  archc merge model.arch part-*.json
+  archc merge model.arch part-*.json --format json --out plan.json")]
+    Merge(merge::MergeArgs),
     /// Print the forecasts a model makes from its histories, with prediction intervals.
     #[command(after_help = "Examples:
   archc forecast model.arch
@@ -257,6 +265,7 @@ pub fn run() -> i32 {
             model,
         } => check::run(&files, format, &limits, &model),
         Command::Solve(args) => solve::run(&args),
+        Command::Merge(args) => merge::run(&args),
         Command::Forecast(args) => forecast::run(&args),
         Command::Emit {
             file,

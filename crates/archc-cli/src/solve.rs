@@ -78,6 +78,8 @@ pub struct SolveArgs {
     pub limits: super::LimitArgs,
     #[command(flatten)]
     pub model: crate::model_args::ModelArgs,
+    #[command(flatten)]
+    pub scale: crate::scale::ScaleArgs,
 }
 
 /// `--solver`.
@@ -140,6 +142,8 @@ pub enum BackendArg {
     Auto,
     Dp,
     Milp,
+    /// Local search for assignment-shaped models (items placed on one option each).
+    Search,
 }
 
 impl From<BackendArg> for archc::plan::BackendChoice {
@@ -147,7 +151,7 @@ impl From<BackendArg> for archc::plan::BackendChoice {
         match b {
             BackendArg::Auto => archc::plan::BackendChoice::Auto,
             BackendArg::Dp => archc::plan::BackendChoice::Dp,
-            BackendArg::Milp => archc::plan::BackendChoice::Milp,
+            BackendArg::Milp | BackendArg::Search => archc::plan::BackendChoice::Milp,
         }
     }
 }
@@ -202,6 +206,28 @@ pub fn run(args: &SolveArgs) -> i32 {
         quiet: !(args.verbose || args.log.is_some()),
         solver_options: args.solver_options.clone(),
     };
+    let split = match crate::scale::split_of(&args.scale, &a) {
+        Ok(split) => split,
+        Err(d) => {
+            print_plain(&d, &a);
+            return exit::USAGE;
+        }
+    };
+    if let Some(split) = &split {
+        match crate::scale::shard_of(&args.scale, split) {
+            Ok(Some(part)) => {
+                let Some(inst) = a.instance.as_ref() else {
+                    return exit::MODEL_ERROR;
+                };
+                return crate::scale::run_shard(args, &inst.model, &name, split, part, &opts);
+            }
+            Ok(None) => {}
+            Err(d) => {
+                print_plain(&d, &a);
+                return exit::USAGE;
+            }
+        }
+    }
     let target = match (&args.log, args.verbose) {
         (Some(p), _) => Target::File(p),
         (None, true) => Target::Stderr,
@@ -236,9 +262,22 @@ pub fn run(args: &SolveArgs) -> i32 {
         }
         exit_code(&raw)
     };
-    let result = archc::driver::solve_with(&mut a, &opts, |model, opts| {
-        solve_watched(model, opts, kind, !args.quiet, &abandon)
-    });
+    let mut scale_report = None;
+    let search = crate::scale::search_reason(args, &a);
+    if let Some(reason) = &search {
+        a.backend_reason = reason.clone();
+    }
+    let result = match (&split, search.is_some()) {
+        (split, true) => archc::driver::solve_with(&mut a, &opts, |model, opts| {
+            crate::scale::solve_search(args, model, opts, split.as_ref(), &mut scale_report)
+        }),
+        (Some(split), false) => archc::driver::solve_with(&mut a, &opts, |model, opts| {
+            archc::partition::solve_model_partitioned(model, split, opts, &mut scale_report)
+        }),
+        (None, false) => archc::driver::solve_with(&mut a, &opts, |model, opts| {
+            solve_watched(model, opts, kind, !args.quiet, &abandon)
+        }),
+    };
     let solved = match result {
         Ok(s) => s,
         Err(d) => {
@@ -263,9 +302,15 @@ pub fn run(args: &SolveArgs) -> i32 {
         _ => None,
     };
     drop(redirect);
-    let Some(report) = archc::driver::report(&a, &name, &solved) else {
+    let Some(mut report) = archc::driver::report(&a, &name, &solved) else {
         return exit::MODEL_ERROR;
     };
+    if let Some(scale) = scale_report {
+        if !args.quiet {
+            crate::scale::summary(&scale);
+        }
+        report.scale = Some(scale);
+    }
     if let Err(code) = emit(args, &a, &report, explained) {
         return code;
     }

@@ -28,6 +28,22 @@ const UNREACHABLE: &[(&str, &str)] = &[
         "raised for the `--set` flag, not by a model file: tests/data_sets.rs covers it",
     ),
     (
+        "E0255",
+        "raised for the `--partition` flag, not by a model file: tests/scale.rs covers it",
+    ),
+    (
+        "E0660",
+        "raised for the `--partition` flag, not by a model file: tests/scale.rs covers it",
+    ),
+    (
+        "E0661",
+        "raised for `--backend search`, not by a model file: tests/scale.rs covers it",
+    ),
+    (
+        "E0580",
+        "raised by `archc merge` for a shard file, not by a model file: tests/scale.rs covers it",
+    ),
+    (
         "E0104",
         "internal parser error: only raised when the grammar and the AST builder disagree",
     ),

@@ -35,6 +35,7 @@ pub mod fmt;
 pub mod forecast;
 pub mod instantiate;
 pub mod ir;
+pub mod partition;
 pub mod plan;
 pub mod report;
 pub mod resolve;

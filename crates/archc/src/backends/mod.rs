@@ -4,4 +4,5 @@
 
 pub mod dp;
 pub mod milp;
+pub mod search;
 pub mod types;

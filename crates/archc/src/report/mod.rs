@@ -55,6 +55,10 @@ pub struct Report {
     /// report; the JSON carries its own `explanation`.
     #[serde(skip)]
     pub explanation: Option<String>,
+    /// How a plan was found at scale (partitioned solve, search, merged shards): parts,
+    /// repair, bound and gap. Absent for a plain solve.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale: Option<crate::partition::ScaleReport>,
 }
 
 impl Report {
@@ -288,6 +292,7 @@ pub fn build(
         plans: Vec::new(),
         topology: None,
         explanation: None,
+        scale: None,
     }
 }
 
@@ -380,6 +385,7 @@ pub fn build_dp(model_name: &str, outcome: &crate::plan::DpOutcome, reason: &str
         plans: outcome.trajectories.clone(),
         topology: None,
         explanation: None,
+        scale: None,
     }
 }
 

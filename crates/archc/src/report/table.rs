@@ -61,6 +61,9 @@ pub fn render(r: &Report) -> String {
 pub fn render_width(r: &Report, width: usize) -> String {
     let mut out = String::new();
     header(&mut out, r);
+    if let Some(s) = &r.scale {
+        scale(&mut out, s);
+    }
     if let Some(o) = &r.objective {
         let sense = match o.sense {
             crate::ir::Sense::Minimize => "minimize",
@@ -103,6 +106,56 @@ fn unit_header(name: &str, unit: &str) -> String {
     } else {
         format!("{name} ({unit})")
     }
+}
+
+/// How a plan was found at scale: the parts, the repair, the bound and the gap.
+fn scale(out: &mut String, s: &crate::partition::ScaleReport) {
+    match s.moves {
+        Some(moves) => {
+            let _ = write!(out, "\n{}: {moves} moves, seed {}", s.method, s.seed);
+        }
+        None => {
+            let _ = write!(
+                out,
+                "\n{}: `{}` in {} parts, seed {}, {} coupling rows",
+                s.method, s.set, s.k, s.seed, s.coupling_rows
+            );
+        }
+    }
+    if !s.parts.is_empty() {
+        let times: Vec<u64> = s.parts.iter().map(|p| p.time_ms).collect();
+        let solved = s.parts.iter().filter(|p| p.objective.is_some()).count();
+        let _ = write!(
+            out,
+            "\nparts solved: {solved} of {}, time per part: min {} ms, max {} ms",
+            s.parts.len(),
+            times.iter().min().copied().unwrap_or(0),
+            times.iter().max().copied().unwrap_or(0)
+        );
+    }
+    if s.moves.is_none() {
+        let _ = write!(
+            out,
+            "\nrepair: {} violated rows, {} items re-decided in {} re-solves{}",
+            s.repair.violated_rows,
+            s.repair.freed_items,
+            s.repair.rounds,
+            if s.repair.ok { "" } else { " (failed)" }
+        );
+    }
+    match (&s.bound, s.gap) {
+        (Some(b), Some(g)) => {
+            let _ = write!(
+                out,
+                "\nbound: {} ({}), gap to it: {:.4}%",
+                format_number(b.value),
+                b.method,
+                g * 100.0
+            );
+        }
+        _ => out.push_str("\nbound: none (the LP relaxation did not solve in time), gap unknown"),
+    }
+    out.push('\n');
 }
 
 fn header(out: &mut String, r: &Report) {

@@ -9,7 +9,9 @@
 //! The backend-independent types (options, status, raw solution) are in
 //! [`crate::backends::types`], re-exported here; backends never import this module.
 
+pub mod bound;
 pub mod explain;
+pub mod search;
 pub mod verify;
 
 pub use crate::backends::types::{RawSolution, SolveOptions, SolverKind, Status, Stop};

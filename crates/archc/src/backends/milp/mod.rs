@@ -184,8 +184,7 @@ fn at_solver_edge(model: &Model, outcome: &Outcome) -> bool {
 }
 
 /// The model with every integer and binary column made continuous (binaries keep `[0, 1]`).
-#[allow(dead_code)]
-fn relaxation(model: &Model) -> Model {
+pub fn relaxation(model: &Model) -> Model {
     let mut relaxed = model.clone();
     for c in &mut relaxed.columns {
         if c.kind == VarKind::Binary {

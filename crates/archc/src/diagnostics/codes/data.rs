@@ -242,4 +242,9 @@ written in every cell) and check again.",
         "data file lacks a column: the default is taken",
         "An entity file (`services from \"services.csv\"`) has no column for an attribute that the kind declares with a default (`kind service { cores: core = 0 core }`), so every entity of the file takes the default. That is often a misspelt or forgotten column rather than intent: a capacity of 0 or a cost of 0 changes the plan without an error.\n\nExample: services.csv has `name,replicas` while the kind declares `cores: core = 0 core`.\n\nFix: add the column to the file; or, when the default is meant for every entity, leave the file as it is (the warning names each column and the default taken). Attributes of the standard library's kinds are not reported: their defaults are meant to be taken.",
     ),
+    info(
+        Code::E0580,
+        "not a shard plan",
+        "`archc merge MODEL FILES...` reads the JSON plans that `archc solve --shard i/N --out FILE` writes (schema `archc.shard/1`), and a file given is not one: not JSON, JSON of another shape (a solution report from `archc solve --format json`, say), or another schema version.\n\nExample:\n\n    archc solve model.arch --format json --out plan.json\n    archc merge model.arch plan.json        // E0580: a report, not a shard plan\n\nFix: give the files written with `--shard`.",
+    ),
 ];

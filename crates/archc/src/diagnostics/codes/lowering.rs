@@ -176,4 +176,14 @@ evaluates differently on two calls); that is a compiler bug, please report it.",
         "evaluation too large",
         "An index list (of a declaration, a `sum`, a `count`, a set comprehension) would enumerate more tuples than archc allows for one list (100 million by default), or a plan's decision range holds more values than that. The size is estimated from the set sizes before any tuple is built, so the model is refused at once instead of exhausting memory or running for hours.\n\n    set a = 1..1000\n    param n: int = count(i in a, j in a, k in a, l in a)   // 1e12 tuples: E0632\n\nThe message names the declaration and the size. Filter the index with `where` conditions that join variables (`where j == i`), which archc answers without a scan, or narrow the sets or the plan's `choose` range. A model that really needs more raises the limit with `--max-index-tuples N`.",
     ),
+    info(
+        Code::E0660,
+        "the partitioned set splits nothing",
+        "A partitioned solve (`--partition SET:K`) deals the elements of `SET` into parts and gives each part the columns indexed by its elements. No decision of the model is indexed over that set, so every column would be shared and every part would be the whole model.\n\nExample:\n\n    set tiers = {gold, silver}\n    decide assign[s in services, r in regions]: bool\n\n    archc solve model.arch --partition tiers:2\n\nFix: partition the set of the granular items, the one the assignment decisions run over: `--partition services:2`.",
+    ),
+    info(
+        Code::E0661,
+        "the search backend cannot take the model",
+        "`--backend search` runs a local search that moves items between places, and takes models of the assignment shape only: every decision a yes/no choice (`bool`, or an `int` within 0..1); per-item constraints `sum(r in regions) assign[s, r] == 1` that place each item once; other yes/no decisions (a region that opens) at most one per constraint. The message says which part of the model is not of that shape and points at it.\n\nExample:\n\n    decide replicas[s in services, r in regions]: int >= 0 <= 8   // not a yes/no choice\n\nFix: solve the model with `--backend milp`, or split a large one with `--partition SET:K`.",
+    ),
 ];

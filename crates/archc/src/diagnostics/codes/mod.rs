@@ -43,6 +43,7 @@ pub enum Code {
     E0221,
     E0222,
     E0223,
+    E0255,
     E0301,
     E0302,
     E0303,
@@ -89,6 +90,7 @@ pub enum Code {
     E0543,
     E0544,
     E0550,
+    E0580,
     W0551,
     E0601,
     E0602,
@@ -113,6 +115,8 @@ pub enum Code {
     E0630,
     E0631,
     E0632,
+    E0660,
+    E0661,
     E0701,
     E0702,
     E0703,
@@ -120,6 +124,9 @@ pub enum Code {
     E0711,
     E0712,
     E0713,
+    E0730,
+    E0731,
+    E0732,
 }
 
 impl Code {
@@ -152,6 +159,7 @@ impl Code {
             Code::E0221 => "E0221",
             Code::E0222 => "E0222",
             Code::E0223 => "E0223",
+            Code::E0255 => "E0255",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",
@@ -198,6 +206,7 @@ impl Code {
             Code::E0543 => "E0543",
             Code::E0544 => "E0544",
             Code::E0550 => "E0550",
+            Code::E0580 => "E0580",
             Code::W0551 => "W0551",
             Code::E0601 => "E0601",
             Code::E0602 => "E0602",
@@ -222,6 +231,8 @@ impl Code {
             Code::E0630 => "E0630",
             Code::E0631 => "E0631",
             Code::E0632 => "E0632",
+            Code::E0660 => "E0660",
+            Code::E0661 => "E0661",
             Code::E0701 => "E0701",
             Code::E0702 => "E0702",
             Code::E0703 => "E0703",
@@ -229,6 +240,9 @@ impl Code {
             Code::E0711 => "E0711",
             Code::E0712 => "E0712",
             Code::E0713 => "E0713",
+            Code::E0730 => "E0730",
+            Code::E0731 => "E0731",
+            Code::E0732 => "E0732",
         }
     }
 
@@ -261,6 +275,7 @@ impl Code {
             "E0221" => Some(Code::E0221),
             "E0222" => Some(Code::E0222),
             "E0223" => Some(Code::E0223),
+            "E0255" => Some(Code::E0255),
             "E0301" => Some(Code::E0301),
             "E0302" => Some(Code::E0302),
             "E0303" => Some(Code::E0303),
@@ -307,6 +322,7 @@ impl Code {
             "E0543" => Some(Code::E0543),
             "E0544" => Some(Code::E0544),
             "E0550" => Some(Code::E0550),
+            "E0580" => Some(Code::E0580),
             "W0551" => Some(Code::W0551),
             "E0601" => Some(Code::E0601),
             "E0602" => Some(Code::E0602),
@@ -331,6 +347,8 @@ impl Code {
             "E0630" => Some(Code::E0630),
             "E0631" => Some(Code::E0631),
             "E0632" => Some(Code::E0632),
+            "E0660" => Some(Code::E0660),
+            "E0661" => Some(Code::E0661),
             "E0701" => Some(Code::E0701),
             "E0702" => Some(Code::E0702),
             "E0703" => Some(Code::E0703),
@@ -338,6 +356,9 @@ impl Code {
             "E0711" => Some(Code::E0711),
             "E0712" => Some(Code::E0712),
             "E0713" => Some(Code::E0713),
+            "E0730" => Some(Code::E0730),
+            "E0731" => Some(Code::E0731),
+            "E0732" => Some(Code::E0732),
             _ => None,
         }
     }
@@ -454,7 +475,7 @@ mod tests {
     #[test]
     fn every_code_has_exactly_one_text_in_its_range() {
         let all = all();
-        assert_eq!(all.len(), 103);
+        assert_eq!(all.len(), 110);
         for (i, c) in all.iter().enumerate() {
             assert!(
                 all[..i].iter().all(|d| d.code != c.code),

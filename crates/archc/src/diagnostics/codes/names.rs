@@ -103,4 +103,9 @@ pub(super) const TABLE: &[CodeInfo] = &[
         "`--set` on a param that takes no single value",
         "`--set NAME=VALUE` gives a scalar param one value. An indexed param (`param demand[s in services]: core`) has one value per index, so it cannot be set from the command line.\n\nExample:\n\n    param demand[s in services]: core from \"demand.csv\"\n\n    archc solve model.arch --set demand=4core\n\nFix: give the values in a data file and choose the folder with `--data DIR`, or declare a scalar param (`param scale: real = 1`) that the indexed one multiplies and set that one.",
     ),
+    info(
+        Code::E0255,
+        "`--partition` names no set",
+        "`archc solve --partition SET:K` splits the elements of the set `SET` into `K` parts, and the model declares no set of that name.\n\nExample:\n\n    kind service { demand: core = 0 core }\n    services from \"services.csv\"\n\n    archc solve model.arch --partition service:16\n\nFix: name the set as the model declares it (`services`, not the kind `service`); the message suggests a close name or lists the model's sets.",
+    ),
 ];

@@ -137,4 +137,34 @@ first answer (the whole model turned out feasible when asked again, which points
 numerical problem in the solver). Try another solver with `--solver`, a longer time
 limit, or rescale data with very large or very small numbers.",
     ),
+    info(
+        Code::E0730,
+        "bad `--partition` value",
+        "\
+`--partition` takes the set to split and the number of parts, `SET:K`, with `K` a whole
+number from 1 to 1000000: `archc solve model.arch --partition services:16`. The message
+says what is wrong with the value given (no `:K`, an empty set name, a `K` that is not a
+whole number or out of range).",
+    ),
+    info(
+        Code::E0731,
+        "bad `--shard` value",
+        "\
+`--shard i/N` solves part `i` of a model partitioned into `N` parts, counting from 0:
+`archc solve model.arch --partition services:16 --shard 3/16 --out part-3.json`. `N` must
+equal the `K` of `--partition SET:K`, and `i` must lie in `0..N`. `--shard auto/N` reads `i`
+from `SLURM_ARRAY_TASK_ID` (a Slurm job array) or `JOB_COMPLETION_INDEX` (a Kubernetes
+indexed Job); the error says when neither is set or the value is not a whole number.",
+    ),
+    info(
+        Code::E0732,
+        "shard plans that do not belong together",
+        "\
+`archc merge MODEL FILES...` merges the plans of the parts of one partitioned solve: every
+file must come from the same model and data (each file holds a fingerprint of the
+instantiated model), the same `--partition SET:K` and `--seed`, and the files together must
+hold parts 0 to K-1 once each. The message names the first file that does not fit: a plan of
+other data, another split, a part given twice, or a part missing. Re-run the missing or
+stale shards, or merge the files of one run.",
+    ),
 ];

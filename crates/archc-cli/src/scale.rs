@@ -1,0 +1,206 @@
+//! `archc solve --partition SET:K [--seed N]`: the model is split by the set's elements into
+//! K parts solved in parallel, merged, repaired and verified against the full model
+//! ([`archc::partition`]); the report says how, with the gap to a proven bound.
+
+use crate::solve::{BackendArg, SolveArgs};
+use archc::analysis::Analysis;
+use archc::diagnostics::Diagnostic;
+use archc::partition::{PartitionSpec, ScaleReport, Split};
+use archc::solve::{MilpSolved, SolveOptions};
+
+/// The flags of a partitioned solve, on `archc solve`.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ScaleArgs {
+    /// Split the model by the elements of SET into K parts solved in parallel (POP), e.g.
+    /// `services:16`; the merged plan is verified against the full model.
+    #[arg(long, value_name = "SET:K")]
+    pub partition: Option<String>,
+    /// Seed of the random deal of elements into parts.
+    #[arg(long, value_name = "N", default_value_t = archc::partition::DEFAULT_SEED)]
+    pub seed: u64,
+    /// Solve only part i of the N parts of `--partition SET:N` (counting from 0) and write
+    /// its plan as JSON for `archc merge`; `auto/N` reads i from SLURM_ARRAY_TASK_ID or
+    /// JOB_COMPLETION_INDEX.
+    #[arg(long, value_name = "i/N", requires = "partition")]
+    pub shard: Option<String>,
+}
+
+/// The split that `args` asks for, if any: E0730 for a bad value, E0255 for an unknown set,
+/// E0660 for a set that indexes no decision.
+pub fn split_of(args: &ScaleArgs, a: &Analysis) -> Result<Option<Split>, Diagnostic> {
+    let Some(text) = &args.partition else {
+        return Ok(None);
+    };
+    let spec = PartitionSpec::parse(text)?;
+    let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_ref()) else {
+        return Ok(None);
+    };
+    let items = archc::partition::set_elements(schema, inst, &spec.set)?;
+    Split::new(&inst.model, &spec.set, &items, spec.k, args.seed).map(Some)
+}
+
+/// Print the one-line summary of a partitioned solve on stderr.
+pub fn summary(report: &ScaleReport) {
+    let gap = report
+        .gap
+        .map_or("unknown".to_string(), |g| format!("{:.4}%", g * 100.0));
+    let how = match report.moves {
+        Some(moves) => format!("{moves} moves"),
+        None => format!(
+            "{} parts, repair {}",
+            report.k,
+            if report.repair.ok { "ok" } else { "failed" }
+        ),
+    };
+    eprintln!(
+        "{}: {how} in {} ms, gap to the bound: {gap}",
+        report.method, report.time_ms
+    );
+}
+
+/// The search backend's reason when it solves this model: `--backend search`, or `auto` on a
+/// model too large for MILP with the assignment shape.
+pub fn search_reason(args: &SolveArgs, a: &Analysis) -> Option<String> {
+    let model = &a.instance.as_ref()?.model;
+    match args.backend {
+        BackendArg::Search => Some("search — forced by --backend search".into()),
+        BackendArg::Auto if args.scale.partition.is_none() => {
+            archc::solve::search::auto_reason(model)
+        }
+        _ => None,
+    }
+}
+
+/// Run the search backend: from the partitioned plan when `--partition` is given, with its
+/// progress (incumbent, bound, gap) on stderr unless `--quiet`.
+pub fn solve_search(
+    args: &SolveArgs,
+    model: &archc::ir::Model,
+    opts: &SolveOptions,
+    split: Option<&Split>,
+    report: &mut Option<ScaleReport>,
+) -> Result<MilpSolved, Diagnostic> {
+    // The shape is checked before the partitioned start is spent on a model without it.
+    if let Err(not) = archc::backends::search::shape::Shape::of(model) {
+        return Err(archc::solve::search::not_shape_diagnostic(model, &not));
+    }
+    let start = match split {
+        Some(split) => {
+            let (raw, _) = archc::partition::solve_partitioned(model, split, opts)?;
+            (!raw.values.is_empty()).then_some(raw.values)
+        }
+        None => None,
+    };
+    let quiet = args.quiet;
+    let sense_min = model
+        .objective
+        .as_ref()
+        .is_none_or(|o| o.sense == archc::ir::Sense::Minimize);
+    let progress = move |p: &archc::backends::search::Progress, bound: Option<f64>| {
+        if quiet {
+            return;
+        }
+        let incumbent = p
+            .incumbent
+            .map_or("none yet".to_string(), |v| format!("{v:.6}"));
+        let gap = match (p.incumbent, bound) {
+            (Some(o), Some(b)) => {
+                let d = if sense_min { o - b } else { b - o };
+                format!("{:.4}%", 100.0 * d.max(0.0) / o.abs().max(1e-9))
+            }
+            _ => "unknown".to_string(),
+        };
+        let bound = bound.map_or("computing".to_string(), |b| format!("{b:.6}"));
+        eprintln!(
+            "search {:>6.1}s  incumbent {incumbent}  bound {bound}  gap {gap}  moves {}",
+            p.elapsed.as_secs_f64(),
+            p.moves
+        );
+    };
+    archc::solve::search::solve_search(
+        model,
+        opts,
+        args.scale.seed,
+        start.as_deref(),
+        &progress,
+        report,
+    )
+}
+
+/// The part a `--shard i/N` asks for, checked against the split (E0731).
+pub fn shard_of(args: &ScaleArgs, split: &Split) -> Result<Option<u32>, Diagnostic> {
+    let Some(text) = &args.shard else {
+        return Ok(None);
+    };
+    let (i, n) = archc::partition::shard::parse_shard(text, |v| std::env::var(v).ok())?;
+    if n != split.k {
+        return Err(archc::diagnostics::Diagnostic::error(
+            archc::diagnostics::Code::E0731,
+            format!(
+                "bad --shard `{text}`: it counts {n} parts, and --partition splits `{}` into {}",
+                split.set, split.k
+            ),
+        )
+        .help("give --shard the same number of parts as --partition: `--partition services:16 --shard 3/16`"));
+    }
+    Ok(Some(i))
+}
+
+/// Solve one shard and write its plan (JSON) to `--out` or stdout. Exit code 0 when the file
+/// is written, whether or not the part has a plan (the merge repairs a part without one).
+pub fn run_shard(
+    args: &SolveArgs,
+    model: &archc::ir::Model,
+    name: &str,
+    split: &Split,
+    part: u32,
+    opts: &SolveOptions,
+) -> i32 {
+    let plan = match archc::partition::solve_parts(model, split, &[part], opts) {
+        Ok(mut plans) => match plans.pop() {
+            Some(p) => p,
+            None => return crate::exit::SOLVER_ERROR,
+        },
+        Err(d) => {
+            eprintln!("error[{}]: {}", d.code, d.message);
+            return crate::exit::SOLVER_ERROR;
+        }
+    };
+    if !args.quiet {
+        eprintln!(
+            "shard {part}/{}: {} items, {} in {} ms",
+            split.k,
+            split
+                .items_per_part
+                .get(part as usize)
+                .copied()
+                .unwrap_or(0),
+            plan.status,
+            plan.time_ms
+        );
+    }
+    let file = archc::partition::shard::ShardFile {
+        schema: archc::partition::shard::SCHEMA.to_string(),
+        model: name.to_string(),
+        fingerprint: archc::partition::shard::fingerprint(model),
+        set: split.set.clone(),
+        k: split.k,
+        seed: split.seed,
+        plan,
+    };
+    let text = match serde_json::to_string(&file) {
+        Ok(t) => t + "\n",
+        Err(e) => {
+            eprintln!("error: cannot write the shard plan as JSON: {e}");
+            return crate::exit::IO;
+        }
+    };
+    let written = match &args.out {
+        Some(p) => crate::output::write_file(p, &text),
+        None => crate::output::write_stdout(&text),
+    };
+    match written {
+        Ok(()) => crate::exit::OK,
+        Err(code) => code,
+    }
+}

@@ -1,0 +1,434 @@
+//! Solving at scale: partitioned solves (POP) of small models, verified against the full
+//! model, compared with the full model's optimum and the LP bound; repair of merged plans
+//! that break a row; the `--partition` flag's coded errors.
+//!
+//! The placement model and its data (`examples/scale/`, 40 services x 5 sites) come from
+//! the peers' generator `shared/peers/gen.py -S 40 -R 5 --seed 1`.
+
+use archc::analysis::{Analysis, AnalyzeOptions};
+use archc::driver::analyze;
+use archc::partition::{set_elements, solve_partitioned, Split};
+use archc::solve::verify::{objective_value, verify, Tolerances};
+use archc::solve::{solve_model, SolveOptions, Status};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/scale")
+}
+
+fn placement() -> Analysis {
+    let a = analyze(
+        &data_dir().join("placement.arch"),
+        &AnalyzeOptions {
+            instantiate: true,
+            ..Default::default()
+        },
+    );
+    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    a
+}
+
+fn split(a: &Analysis, set: &str, k: u32, seed: u64) -> Split {
+    let (schema, inst) = (a.schema.as_ref().unwrap(), a.instance.as_ref().unwrap());
+    let items = set_elements(schema, inst, set).unwrap();
+    Split::new(&inst.model, set, &items, k, seed).unwrap()
+}
+
+/// Every partitioned plan (several k and seeds) meets every row of the full model, costs at
+/// least the full model's optimum, and that optimum is at least the reported bound.
+#[test]
+fn partitioned_plans_verify_against_the_full_model() {
+    let a = placement();
+    let model = &a.instance.as_ref().unwrap().model;
+    let full = solve_model(model, &SolveOptions::default()).unwrap();
+    assert_eq!(full.raw.status, Status::Optimal);
+    let optimum = full.raw.objective;
+    for k in [1, 2, 4, 8] {
+        for seed in [1, 7] {
+            let s = split(&a, "jobs", k, seed);
+            let (raw, report) = solve_partitioned(model, &s, &SolveOptions::default()).unwrap();
+            assert_eq!(raw.status, Status::Feasible, "k={k} seed={seed}");
+            assert!(verify(model, &raw.values, &Tolerances::default()).is_ok());
+            assert_eq!(raw.objective, objective_value(model, &raw.values));
+            assert!(raw.objective >= optimum - 1e-6, "k={k}: below the optimum");
+            let bound = report.bound.as_ref().expect("the LP bound solves").value;
+            assert!(
+                bound <= optimum + 1e-6,
+                "k={k}: the bound cuts off the optimum"
+            );
+            let gap = report.gap.unwrap();
+            assert!((gap - (raw.objective - bound) / raw.objective).abs() < 1e-9);
+            assert_eq!(report.parts.len(), k as usize);
+            assert_eq!(report.parts.iter().map(|p| p.items).sum::<usize>(), 40);
+            assert_eq!(report.coupling_rows, if k == 1 { 0 } else { 5 });
+        }
+    }
+    // One part is the full model: the plan is optimal.
+    let (raw, _) =
+        solve_partitioned(model, &split(&a, "jobs", 1, 1), &SolveOptions::default()).unwrap();
+    assert!((raw.objective - optimum).abs() < 1e-6);
+}
+
+/// The deal is seeded: the same seed gives the same parts, another seed other parts.
+#[test]
+fn the_deal_depends_on_the_seed_only() {
+    let a = placement();
+    let one = split(&a, "jobs", 4, 3);
+    assert_eq!(one.part_of_col, split(&a, "jobs", 4, 3).part_of_col);
+    assert_ne!(one.part_of_col, split(&a, "jobs", 4, 4).part_of_col);
+    assert_eq!(one.items_per_part, vec![10, 10, 10, 10]);
+}
+
+/// Splitting the sites instead of the services makes every `one[j]` row (`== 1`) a
+/// coupling row scaled to `== 1/2`, which no part can meet with binaries: every part fails,
+/// and the repair re-solves until the merged plan is a verified plan of the full model.
+#[test]
+fn a_merged_plan_that_breaks_rows_is_repaired() {
+    let a = placement();
+    let model = &a.instance.as_ref().unwrap().model;
+    let s = split(&a, "sites", 2, 1);
+    assert_eq!(s.coupling_rows(), 40);
+    let (raw, report) = solve_partitioned(model, &s, &SolveOptions::default()).unwrap();
+    assert!(report.parts.iter().all(|p| p.objective.is_none()));
+    assert!(report.repair.ok);
+    assert!(report.repair.rounds >= 1);
+    assert!(report.repair.freed_items > 0);
+    assert_eq!(raw.status, Status::Feasible);
+    assert!(verify(model, &raw.values, &Tolerances::default()).is_ok());
+}
+
+/// Capacity shared by parts: with every site's capacity just above the total demand of
+/// its assigned services, the scaled rows still hold after merging, and the merged
+/// capacity rows hold in the full model.
+#[test]
+fn shared_rows_hold_after_merging() {
+    let a = placement();
+    let model = &a.instance.as_ref().unwrap().model;
+    let s = split(&a, "jobs", 5, 11);
+    let (raw, _) = solve_partitioned(model, &s, &SolveOptions::default()).unwrap();
+    let violated = archc::partition::merge::violated_rows(model, &raw.values);
+    assert!(violated.is_empty(), "{violated:?}");
+}
+
+fn archc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_archc"))
+        .current_dir(data_dir())
+        .env("COLUMNS", "100")
+        .args(args)
+        .output()
+        .expect("archc runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn bad_partition_arguments_are_coded_errors() {
+    for (arg, code) in [
+        ("jobs", "E0730"),
+        ("jobs:0", "E0730"),
+        ("jobs:x", "E0730"),
+        (":4", "E0730"),
+        ("job:4", "E0255"),
+        ("nothing:4", "E0255"),
+    ] {
+        let o = archc(&["solve", "placement.arch", "--partition", arg]);
+        assert_eq!(o.status.code(), Some(2), "{arg}: {}", stderr(&o));
+        assert!(stderr(&o).contains(code), "{arg}: {}", stderr(&o));
+        assert!(o.stdout.is_empty(), "{arg}: no report");
+    }
+    let o = archc(&["solve", "placement.arch", "--partition", "job:4"]);
+    assert!(stderr(&o).contains("did you mean `jobs`?"));
+}
+
+/// A set that indexes no decision splits nothing: E0660.
+#[test]
+fn a_set_that_indexes_no_decision_is_refused() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scale_no_items");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("m.arch"),
+        "set tiers = {gold, silver}\nset sides = {left, right}\ndecide x[z in sides]: int >= 0 <= 3\nconstraint c: sum(z in sides) x[z] <= 4\nmaximize m: sum(z in sides) x[z]\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_archc"))
+        .current_dir(&dir)
+        .args(["solve", "m.arch", "--partition", "tiers:2"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("E0660"), "{}", stderr(&o));
+}
+
+/// The text and JSON reports say how the plan was found: k, seed, parts, repair, bound.
+#[test]
+fn the_report_says_how_it_was_solved() {
+    let o = archc(&[
+        "solve",
+        "placement.arch",
+        "--partition",
+        "jobs:4",
+        "--seed",
+        "9",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let scale = &v["scale"];
+    assert_eq!(scale["method"], "partitioned");
+    assert_eq!(scale["k"], 4);
+    assert_eq!(scale["seed"], 9);
+    assert_eq!(scale["parts"].as_array().unwrap().len(), 4);
+    assert!(scale["parts"][0]["time_ms"].is_u64());
+    assert_eq!(scale["objective"], v["primal_bound"]);
+    assert!(scale["bound"]["method"]
+        .as_str()
+        .unwrap()
+        .starts_with("lp relaxation"));
+    assert_eq!(v["verification"]["ok"], true);
+    let text = archc(&["solve", "placement.arch", "--partition", "jobs:4"]);
+    let out = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        out.contains("partitioned: `jobs` in 4 parts, seed 1"),
+        "{out}"
+    );
+    assert!(out.contains("gap to it:"), "{out}");
+}
+
+/// A scratch copy of `examples/scale/` for shard files and the example scripts.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("scale_{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("parts")).unwrap();
+    for f in std::fs::read_dir(data_dir()).unwrap() {
+        let p = f.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+fn archc_in(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_archc"));
+    c.current_dir(dir)
+        .env("COLUMNS", "100")
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .env_remove("JOB_COMPLETION_INDEX");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.args(args).output().expect("archc runs")
+}
+
+/// The decision values of a JSON report, all of them.
+fn values(report: &serde_json::Value) -> Vec<serde_json::Value> {
+    report["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["values"].clone())
+        .collect()
+}
+
+/// Shards solved one process each (index given, from Slurm's and Kubernetes' variables)
+/// and merged give the same plan as the partitioned solve in one process, same seed.
+#[test]
+fn shards_and_merge_give_the_in_process_plan() {
+    let dir = scratch("shards");
+    let whole = archc_in(
+        &dir,
+        &[],
+        &[
+            "solve",
+            "placement.arch",
+            "--partition",
+            "jobs:4",
+            "--seed",
+            "5",
+            "--format",
+            "json",
+            "-q",
+        ],
+    );
+    assert_eq!(whole.status.code(), Some(5), "{}", stderr(&whole));
+    let whole: serde_json::Value = serde_json::from_slice(&whole.stdout).unwrap();
+    for i in 0..4 {
+        let out = format!("parts/part-{i}.json");
+        let index = i.to_string();
+        // Parts 0 and 1 as a Slurm array would run them, 2 as Kubernetes, 3 by hand.
+        let (env, shard): (Vec<(&str, &str)>, String) = match i {
+            0 | 1 => (vec![("SLURM_ARRAY_TASK_ID", &index)], "auto/4".into()),
+            2 => (vec![("JOB_COMPLETION_INDEX", &index)], "auto/4".into()),
+            _ => (vec![], format!("{i}/4")),
+        };
+        let o = archc_in(
+            &dir,
+            &env,
+            &[
+                "solve",
+                "placement.arch",
+                "--partition",
+                "jobs:4",
+                "--seed",
+                "5",
+                "--shard",
+                &shard,
+                "--out",
+                &out,
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let file: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(&out)).unwrap()).unwrap();
+        assert_eq!(file["schema"], "archc.shard/1");
+        assert_eq!(file["plan"]["part"], i);
+    }
+    let merged = archc_in(
+        &dir,
+        &[],
+        &[
+            "merge",
+            "placement.arch",
+            "parts/part-0.json",
+            "parts/part-1.json",
+            "parts/part-2.json",
+            "parts/part-3.json",
+            "--format",
+            "json",
+            "-q",
+        ],
+    );
+    assert_eq!(merged.status.code(), Some(5), "{}", stderr(&merged));
+    let merged: serde_json::Value = serde_json::from_slice(&merged.stdout).unwrap();
+    assert_eq!(merged["verification"]["ok"], true);
+    assert_eq!(merged["primal_bound"], whole["primal_bound"]);
+    assert_eq!(values(&merged), values(&whole));
+    assert_eq!(merged["scale"]["method"], "merged shards");
+    assert_eq!(merged["scale"]["seed"], 5);
+}
+
+/// The Slurm example script runs unchanged, one task per index, and its parts merge.
+#[test]
+fn the_slurm_example_runs() {
+    let dir = scratch("slurm");
+    let bin = Path::new(env!("CARGO_BIN_EXE_archc")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for i in 0..4 {
+        let o = Command::new("bash")
+            .arg("slurm.sh")
+            .current_dir(&dir)
+            .env("PATH", &path)
+            .env("SLURM_ARRAY_TASK_ID", i.to_string())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "task {i}: {}", stderr(&o));
+    }
+    let parts: Vec<String> = (0..4).map(|i| format!("parts/part-{i}.json")).collect();
+    let mut args = vec!["merge", "placement.arch"];
+    args.extend(parts.iter().map(String::as_str));
+    let o = archc_in(&dir, &[], &args);
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("verified: every constraint"));
+}
+
+#[test]
+fn bad_shard_arguments_and_mismatched_shards_are_coded_errors() {
+    let dir = scratch("bad_shards");
+    let solve = |env: &[(&str, &str)], shard: &str| {
+        archc_in(
+            &dir,
+            env,
+            &[
+                "solve",
+                "placement.arch",
+                "--partition",
+                "jobs:4",
+                "--shard",
+                shard,
+            ],
+        )
+    };
+    for shard in ["4/4", "1/3", "x/4", "1", "1/0", "auto/4"] {
+        let o = solve(&[], shard);
+        assert_eq!(o.status.code(), Some(2), "{shard}: {}", stderr(&o));
+        assert!(stderr(&o).contains("E0731"), "{shard}: {}", stderr(&o));
+    }
+    let o = solve(&[("SLURM_ARRAY_TASK_ID", "seven")], "auto/4");
+    assert!(stderr(&o).contains("E0731") && stderr(&o).contains("SLURM_ARRAY_TASK_ID"));
+    // Parts of two seeds, a part twice, a part missing: E0732.
+    for (i, seed) in [(0, "1"), (1, "1"), (2, "2"), (3, "1")] {
+        let o = archc_in(
+            &dir,
+            &[],
+            &[
+                "solve",
+                "placement.arch",
+                "--partition",
+                "jobs:4",
+                "--seed",
+                seed,
+                "--shard",
+                &format!("{i}/4"),
+                "--out",
+                &format!("parts/p{i}.json"),
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    for files in [
+        vec![
+            "parts/p0.json",
+            "parts/p1.json",
+            "parts/p2.json",
+            "parts/p3.json",
+        ],
+        vec![
+            "parts/p0.json",
+            "parts/p1.json",
+            "parts/p1.json",
+            "parts/p3.json",
+        ],
+        vec!["parts/p0.json", "parts/p1.json", "parts/p3.json"],
+    ] {
+        let mut args = vec!["merge", "placement.arch"];
+        args.extend(files);
+        let o = archc_in(&dir, &[], &args);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("E0732"), "{}", stderr(&o));
+    }
+    // Another model's parts: E0732 by fingerprint.
+    let text = std::fs::read_to_string(dir.join("sites.csv")).unwrap();
+    std::fs::write(dir.join("sites.csv"), text.replace("121,", "122,")).unwrap();
+    let o = archc_in(
+        &dir,
+        &[],
+        &[
+            "merge",
+            "placement.arch",
+            "parts/p0.json",
+            "parts/p1.json",
+            "parts/p3.json",
+        ],
+    );
+    assert!(
+        stderr(&o).contains("E0732") && stderr(&o).contains("fingerprint"),
+        "{}",
+        stderr(&o)
+    );
+    // A solution report is not a shard plan: E0580.
+    std::fs::write(
+        dir.join("report.json"),
+        "{\"schema\": \"archc.solution/1\"}",
+    )
+    .unwrap();
+    let o = archc_in(&dir, &[], &["merge", "placement.arch", "report.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("E0580"), "{}", stderr(&o));
+}

@@ -1,0 +1,206 @@
+//! The search backend on OR-Library generalised assignment instances (`tests/data/orlib_gap`,
+//! see its SOURCES.md): each instance is converted to CSV next to a GAP model written in
+//! Arch, solved by the local search with a short time limit, verified against the model, and
+//! compared with the published optimum: the plan must be feasible and within
+//! [`STATED_GAP`] of it, never below it. Models without the assignment shape get E0661.
+
+use archc::analysis::AnalyzeOptions;
+use archc::driver::analyze;
+use archc::solve::search::solve_search;
+use archc::solve::verify::{verify, Tolerances};
+use archc::solve::{SolveOptions, Status};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The gap to the published optimum the search must reach in [`TIME_LIMIT`].
+const STATED_GAP: f64 = 0.03;
+const TIME_LIMIT: Duration = Duration::from_secs(2);
+
+const MODEL: &str = r#"/// Generalised assignment: every job to one agent, within the agents' capacities.
+kind agent { capacity: real = 0 }
+kind job { size: real = 0 }
+agents from "agents.csv"
+jobs from "jobs.csv"
+param cost[a in agents, j in jobs]: real from "cost.csv"
+param load[a in agents, j in jobs]: real from "load.csv"
+decide x[a in agents, j in jobs]: bool
+constraint one[j in jobs]: sum(a in agents) x[a, j] == 1
+constraint cap[a in agents]: sum(j in jobs) load[a, j] * x[a, j] <= a.capacity
+minimize total: sum(a in agents, j in jobs) cost[a, j] * x[a, j]
+"#;
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/orlib_gap")
+}
+
+/// One instance: costs and uses (`[agent][job]`) and capacities.
+struct Gap {
+    cost: Vec<Vec<f64>>,
+    uses: Vec<Vec<f64>>,
+    capacity: Vec<f64>,
+}
+
+/// The instances of one OR-Library file.
+fn parse(text: &str) -> Vec<Gap> {
+    let mut toks = text
+        .split_whitespace()
+        .map(|t| t.parse::<f64>().expect("a number"));
+    let mut next = || toks.next().expect("the file ends early");
+    let p = next() as usize;
+    (0..p)
+        .map(|_| {
+            let (m, n) = (next() as usize, next() as usize);
+            let cost = (0..m).map(|_| (0..n).map(|_| next()).collect()).collect();
+            let uses = (0..m).map(|_| (0..n).map(|_| next()).collect()).collect();
+            let capacity = (0..m).map(|_| next()).collect();
+            Gap {
+                cost,
+                uses,
+                capacity,
+            }
+        })
+        .collect()
+}
+
+/// Write the instance as CSV files and the model into a fresh folder.
+fn write_instance(name: &str, g: &Gap) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("search_gap_{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut agents = String::from("name,capacity\n");
+    for (a, b) in g.capacity.iter().enumerate() {
+        let _ = writeln!(agents, "a{a},{b}");
+    }
+    let n = g.cost[0].len();
+    let mut jobs = String::from("name,size\n");
+    for j in 0..n {
+        let _ = writeln!(jobs, "j{j},1");
+    }
+    let (mut cost, mut uses) = (
+        String::from("agent,job,value\n"),
+        String::from("agent,job,value\n"),
+    );
+    for a in 0..g.cost.len() {
+        for j in 0..n {
+            let _ = writeln!(cost, "a{a},j{j},{}", g.cost[a][j]);
+            let _ = writeln!(uses, "a{a},j{j},{}", g.uses[a][j]);
+        }
+    }
+    for (file, text) in [
+        ("agents.csv", agents),
+        ("jobs.csv", jobs),
+        ("cost.csv", cost),
+        ("load.csv", uses),
+        ("gap.arch", MODEL.to_string()),
+    ] {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    dir
+}
+
+/// Published minimisation optima by (file, index in file).
+fn optima() -> Vec<(String, usize, String, f64)> {
+    let text = std::fs::read_to_string(data_dir().join("gap_optima.tsv")).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (
+                f[0].to_string(),
+                f[1].parse().unwrap(),
+                f[2].to_string(),
+                f[7].parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn search_reaches_the_stated_gap_on_orlib_gap() {
+    let mut checked = 0;
+    let mut instances: std::collections::HashMap<String, Vec<Gap>> = Default::default();
+    // The c-type file and the three smallest a-type instances keep the test short.
+    for (file, index, name, optimum) in optima() {
+        if file == "gapa.txt" && index > 3 {
+            continue;
+        }
+        let all = instances
+            .entry(file.clone())
+            .or_insert_with(|| parse(&std::fs::read_to_string(data_dir().join(&file)).unwrap()));
+        let dir = write_instance(&name, &all[index - 1]);
+        let a = analyze(
+            &dir.join("gap.arch"),
+            &AnalyzeOptions {
+                instantiate: true,
+                ..Default::default()
+            },
+        );
+        assert!(!a.has_errors(), "{name}: {:?}", a.diagnostics);
+        let model = &a.instance.as_ref().unwrap().model;
+        let opts = SolveOptions {
+            time_limit: Some(TIME_LIMIT),
+            ..Default::default()
+        };
+        let mut report = None;
+        let solved = solve_search(model, &opts, 1, None, &|_, _| {}, &mut report).unwrap();
+        assert_eq!(solved.raw.status, Status::Feasible, "{name}: no plan");
+        assert!(verify(model, &solved.raw.values, &Tolerances::default()).is_ok());
+        let obj = solved.raw.objective;
+        assert!(
+            obj >= optimum - 1e-6,
+            "{name}: {obj} below the optimum {optimum}"
+        );
+        let gap = (obj - optimum) / optimum;
+        assert!(
+            gap <= STATED_GAP,
+            "{name}: {obj} is {:.2}% above the optimum {optimum}",
+            gap * 100.0
+        );
+        let report = report.unwrap();
+        assert_eq!(report.method, "search");
+        // The LP bound proves no more than the optimum.
+        if let Some(b) = &report.bound {
+            assert!(
+                b.value <= optimum + 1e-6,
+                "{name}: bound {} > optimum",
+                b.value
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 8);
+}
+
+/// A model whose decisions are not yes/no choices is refused with E0661, on the decision.
+#[test]
+fn a_model_without_the_assignment_shape_is_refused() {
+    let text = "set sides = {left, right}\ndecide x[z in sides]: int >= 0 <= 3\nconstraint c: sum(z in sides) x[z] <= 4\nmaximize m: sum(z in sides) x[z]\n";
+    let a = archc::driver::analyze_source(
+        "m.arch",
+        text,
+        None,
+        &AnalyzeOptions {
+            instantiate: true,
+            ..Default::default()
+        },
+    );
+    let model = &a.instance.as_ref().unwrap().model;
+    let mut report = None;
+    let err = solve_search(
+        model,
+        &SolveOptions::default(),
+        1,
+        None,
+        &|_, _| {},
+        &mut report,
+    )
+    .unwrap_err();
+    assert_eq!(err.code, archc::diagnostics::Code::E0661);
+    assert!(
+        err.message.contains("not a yes/no choice"),
+        "{}",
+        err.message
+    );
+    assert!(err.primary_span().is_some());
+}

@@ -1,0 +1,235 @@
+//! The incremental state of the local search: which option each item takes, the activity of
+//! every non-item row from the items, and for every other column (a site that opens) the
+//! violation of its rows with it at 0 and at 1, so that its value follows the items at
+//! once. A move changes two columns and the rows they are in; its effect on the totals
+//! (violation, then cost) is read off and undone when it does not pay.
+
+use super::shape::{Shape, NONE};
+use crate::ir::{Model, RowId};
+
+/// Totals compared lexicographically: violation first, then cost.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Score {
+    pub violation: f64,
+    pub cost: f64,
+}
+
+/// Violations below this count as none (the verifier's tolerance is relative, 1e-6).
+pub const VIOLATION_EPS: f64 = 1e-9;
+
+impl Score {
+    /// True when `self` is at least as good as `other`.
+    pub fn no_worse(&self, other: &Score) -> bool {
+        if self.violation < other.violation - VIOLATION_EPS {
+            return true;
+        }
+        if self.violation > other.violation + VIOLATION_EPS {
+            return false;
+        }
+        self.cost <= other.cost + 1e-9 * other.cost.abs().max(1.0)
+    }
+
+    /// True when `self` is strictly better than `other`.
+    pub fn better(&self, other: &Score) -> bool {
+        self.no_worse(other) && !other.no_worse(self)
+    }
+}
+
+pub struct State<'a> {
+    pub model: &'a Model,
+    pub shape: &'a Shape,
+    /// The option (column) of each item, [`NONE`] before it is placed.
+    pub choice: Vec<u32>,
+    /// Activity of each row from item columns.
+    act: Vec<f64>,
+    /// Compact index of each other column ([`NONE`] for item columns).
+    other_idx: Vec<u32>,
+    /// Other columns by compact index.
+    pub others: Vec<u32>,
+    /// Violation of the rows of each other column with it at 0 and at 1.
+    v0: Vec<f64>,
+    v1: Vec<f64>,
+    /// Value of each other column.
+    pub y: Vec<bool>,
+    pub violation: f64,
+    pub cost: f64,
+}
+
+impl<'a> State<'a> {
+    /// The state with no item placed.
+    pub fn new(model: &'a Model, shape: &'a Shape) -> Self {
+        let n = model.num_columns();
+        let mut other_idx = vec![NONE; n];
+        let mut others = Vec::new();
+        for (c, idx) in other_idx.iter_mut().enumerate() {
+            if shape.item_of_col[c] == NONE {
+                *idx = others.len() as u32;
+                others.push(c as u32);
+            }
+        }
+        let mut s = State {
+            model,
+            shape,
+            choice: vec![NONE; shape.items.len()],
+            act: vec![0.0; model.num_rows()],
+            other_idx,
+            v0: vec![0.0; others.len()],
+            v1: vec![0.0; others.len()],
+            y: vec![false; others.len()],
+            others,
+            violation: 0.0,
+            cost: 0.0,
+        };
+        s.recompute();
+        s
+    }
+
+    pub fn score(&self) -> Score {
+        Score {
+            violation: self.violation,
+            cost: self.cost,
+        }
+    }
+
+    fn row_violation(&self, r: RowId, value: f64) -> f64 {
+        let row = &self.model.rows[r.0 as usize];
+        if value < row.lo {
+            (row.lo - value) / row.lo.abs().max(1.0)
+        } else if value > row.hi {
+            (value - row.hi) / row.hi.abs().max(1.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// Recompute every total from the choices (against drift).
+    pub fn recompute(&mut self) {
+        self.act.iter_mut().for_each(|a| *a = 0.0);
+        let mut cost = 0.0;
+        for &c in self.choice.iter().filter(|&&c| c != NONE) {
+            cost += self.shape.cost[c as usize];
+            for (r, v) in self.shape.rows_of(c as usize) {
+                self.act[r.0 as usize] += v;
+            }
+        }
+        self.v0.iter_mut().for_each(|v| *v = 0.0);
+        self.v1.iter_mut().for_each(|v| *v = 0.0);
+        let mut violation = 0.0;
+        for &r in &self.shape.rows {
+            let a = self.act[r.0 as usize];
+            match self.shape.other_in_row[r.0 as usize] {
+                Some((yc, ay)) => {
+                    let k = self.other_idx[yc.0 as usize] as usize;
+                    self.v0[k] += self.row_violation(r, a);
+                    self.v1[k] += self.row_violation(r, a + ay);
+                }
+                None => violation += self.row_violation(r, a),
+            }
+        }
+        self.violation = violation;
+        self.cost = cost;
+        for k in 0..self.others.len() {
+            self.settle(k);
+        }
+    }
+
+    /// Take other column `k` out of the totals.
+    fn unsettle(&mut self, k: usize) {
+        let c = self.others[k] as usize;
+        if self.y[k] {
+            self.violation -= self.v1[k];
+            self.cost -= self.shape.cost[c];
+        } else {
+            self.violation -= self.v0[k];
+        }
+    }
+
+    /// Choose other column `k`'s value (the better of 0 and 1 within its bounds) and put it
+    /// into the totals.
+    fn settle(&mut self, k: usize) {
+        let c = self.others[k] as usize;
+        let col = &self.model.columns[c];
+        let cost = self.shape.cost[c];
+        let one = if col.lb >= 1.0 {
+            true
+        } else if col.ub < 1.0 {
+            false
+        } else {
+            Score {
+                violation: self.v1[k],
+                cost,
+            }
+            .better(&Score {
+                violation: self.v0[k],
+                cost: 0.0,
+            })
+        };
+        self.y[k] = one;
+        if one {
+            self.violation += self.v1[k];
+            self.cost += cost;
+        } else {
+            self.violation += self.v0[k];
+        }
+    }
+
+    /// Add `dx` (±1) to item column `c`.
+    fn change(&mut self, c: usize, dx: f64) {
+        self.cost += self.shape.cost[c] * dx;
+        let shape = self.shape;
+        for (r, v) in shape.rows_of(c) {
+            let ri = r.0 as usize;
+            let a = self.act[ri];
+            match shape.other_in_row[ri] {
+                Some((yc, ay)) => {
+                    let k = self.other_idx[yc.0 as usize] as usize;
+                    self.unsettle(k);
+                    self.v0[k] += self.row_violation(r, a + v * dx) - self.row_violation(r, a);
+                    self.v1[k] +=
+                        self.row_violation(r, a + v * dx + ay) - self.row_violation(r, a + ay);
+                    self.act[ri] = a + v * dx;
+                    self.settle(k);
+                }
+                None => {
+                    self.violation += self.row_violation(r, a + v * dx) - self.row_violation(r, a);
+                    self.act[ri] = a + v * dx;
+                }
+            }
+        }
+    }
+
+    /// Put item `i` on option column `to` (`NONE`: unplace it).
+    pub fn place(&mut self, i: usize, to: u32) {
+        let from = self.choice[i];
+        if from == to {
+            return;
+        }
+        if from != NONE {
+            self.change(from as usize, -1.0);
+        }
+        if to != NONE {
+            self.change(to as usize, 1.0);
+        }
+        self.choice[i] = to;
+    }
+
+    /// The values of every column.
+    pub fn values(&self) -> Vec<f64> {
+        let mut v = vec![0.0; self.model.num_columns()];
+        for &c in self.choice.iter().filter(|&&c| c != NONE) {
+            v[c as usize] = 1.0;
+        }
+        for (k, &c) in self.others.iter().enumerate() {
+            if self.y[k] {
+                v[c as usize] = 1.0;
+            }
+        }
+        v
+    }
+
+    /// The compact index of other column `c`, if it is one.
+    pub fn other_index(&self, c: usize) -> Option<usize> {
+        let k = self.other_idx[c];
+        (k != NONE).then_some(k as usize)
+    }
+}

@@ -1,0 +1,268 @@
+//! Splitting an instantiated model into parts: the elements of one index set (the granular
+//! items, such as services) are dealt at random (seeded) into `k` parts; every column indexed
+//! by an item belongs to that item's part, every other column is shared. Rows are classed by
+//! the parts of their item columns: a row of one part stays as it is in that part, a row
+//! without items goes to every part, and a row that sums over items of several parts (a
+//! shared resource) goes to every part with its sides and shared columns scaled by the
+//! part's share of the items, as POP does.
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{ColId, Model, Objective, ObjectiveTerm, Origin, Row, RowId};
+use rustc_hash::FxHashMap;
+
+/// Marks a shared column (indexed by no item) in [`Split::part_of_col`].
+pub const SHARED: u32 = u32::MAX;
+
+/// How the rows of a model relate to the parts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowClass {
+    /// All its item columns (and its index tuple) belong to this part.
+    Local(u32),
+    /// No item columns: every part keeps it as it is.
+    Shared,
+    /// Sums over items of several parts: scaled by each part's share.
+    Coupling,
+}
+
+/// A model's columns and rows dealt into parts.
+#[derive(Clone, Debug)]
+pub struct Split {
+    pub k: u32,
+    pub seed: u64,
+    /// The name of the split set.
+    pub set: String,
+    /// The part of each column, or [`SHARED`].
+    pub part_of_col: Vec<u32>,
+    /// The class of each row.
+    pub row_class: Vec<RowClass>,
+    /// Items (elements of the split set) in each part.
+    pub items_per_part: Vec<usize>,
+    /// The item each item column belongs to (element id), [`SHARED`] for shared columns.
+    pub item_of_col: Vec<u32>,
+}
+
+/// A small deterministic generator (SplitMix64): the same seed deals the same parts on
+/// every machine, which shards rely on.
+pub struct SplitMix(u64);
+
+impl SplitMix {
+    pub fn new(seed: u64) -> Self {
+        SplitMix(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+}
+
+/// Deal `items` (element ids) into `k` parts of sizes that differ by at most one, in a
+/// seeded random order. Returns element id → part.
+pub fn deal(items: &[u32], k: u32, seed: u64) -> FxHashMap<u32, u32> {
+    let mut order: Vec<u32> = items.to_vec();
+    let mut rng = SplitMix::new(seed);
+    for i in (1..order.len()).rev() {
+        let j = rng.below(i + 1);
+        order.swap(i, j);
+    }
+    order
+        .iter()
+        .enumerate()
+        .map(|(pos, &e)| (e, (pos % k as usize) as u32))
+        .collect()
+}
+
+impl Split {
+    /// Split `model` by the items `items` (element ids of the split set) into `k` parts.
+    /// E0660 when no column is indexed by an item (there is nothing to split).
+    pub fn new(
+        model: &Model,
+        set: &str,
+        items: &[u32],
+        k: u32,
+        seed: u64,
+    ) -> Result<Split, Diagnostic> {
+        let part_of_item = deal(items, k, seed);
+        let mut items_per_part = vec![0usize; k as usize];
+        for &p in part_of_item.values() {
+            items_per_part[p as usize] += 1;
+        }
+        let item_in = |origin: Origin| -> Option<u32> {
+            model
+                .tuple_of(origin)
+                .iter()
+                .copied()
+                .find(|e| part_of_item.contains_key(e))
+        };
+        let mut part_of_col = Vec::with_capacity(model.num_columns());
+        let mut item_of_col = Vec::with_capacity(model.num_columns());
+        // Columns of one declaration share their arity, and consecutive columns often share
+        // their origin's declaration: the lookup is per column all the same (cheap).
+        for c in &model.columns {
+            match item_in(c.origin) {
+                Some(e) => {
+                    part_of_col.push(part_of_item[&e]);
+                    item_of_col.push(e);
+                }
+                None => {
+                    part_of_col.push(SHARED);
+                    item_of_col.push(SHARED);
+                }
+            }
+        }
+        if part_of_col.iter().all(|&p| p == SHARED) {
+            return Err(Diagnostic::error(
+                Code::E0660,
+                format!("no decision is indexed over `{set}`, so partitioning it splits nothing"),
+            )
+            .help(format!(
+                "partition the set whose elements are the granular items of the model (the one a decision such as `assign[j in {set}, ...]` runs over)"
+            )));
+        }
+        let mut row_class = Vec::with_capacity(model.num_rows());
+        for (i, row) in model.rows.iter().enumerate() {
+            let mut parts = None;
+            let mut several = false;
+            for (c, _) in model.row_entries(RowId(i as u32)) {
+                let p = part_of_col[c.0 as usize];
+                if p == SHARED {
+                    continue;
+                }
+                match parts {
+                    None => parts = Some(p),
+                    Some(q) if q != p => several = true,
+                    Some(_) => {}
+                }
+            }
+            let own = item_in(row.origin).map(|e| part_of_item[&e]);
+            row_class.push(match (parts, several, own) {
+                (_, true, _) => RowClass::Coupling,
+                (Some(p), false, _) => RowClass::Local(p),
+                (None, _, Some(p)) => RowClass::Local(p),
+                (None, _, None) => RowClass::Shared,
+            });
+        }
+        Ok(Split {
+            k,
+            seed,
+            set: set.to_string(),
+            part_of_col,
+            row_class,
+            items_per_part,
+            item_of_col,
+        })
+    }
+
+    /// The share of the items in part `p`: what it gets of every shared resource.
+    pub fn share(&self, p: u32) -> f64 {
+        let total: usize = self.items_per_part.iter().sum();
+        if total == 0 {
+            return 1.0;
+        }
+        self.items_per_part[p as usize] as f64 / total as f64
+    }
+
+    /// Number of coupling rows (shared resources the parts compete for).
+    pub fn coupling_rows(&self) -> usize {
+        self.row_class
+            .iter()
+            .filter(|c| **c == RowClass::Coupling)
+            .count()
+    }
+}
+
+/// One part as a model of its own, with the map from its columns to the full model's.
+pub struct PartModel {
+    pub model: Model,
+    /// Full-model column of each part column.
+    pub cols: Vec<ColId>,
+}
+
+/// Build the model of part `p`: its item columns and all shared columns; its local rows, the
+/// shared rows, and the coupling rows restricted to its items with sides and shared columns
+/// scaled by its share; its items' objective terms and the shared ones scaled by its share.
+pub fn part_model(full: &Model, split: &Split, p: u32) -> PartModel {
+    let w = split.share(p);
+    let mut model = Model::new();
+    model.decls = full.decls.clone();
+    model.elements = full.elements.clone();
+    let mut local = vec![u32::MAX; full.num_columns()];
+    let mut cols = Vec::new();
+    let copy_origin = |model: &mut Model, origin: Origin| Origin {
+        decl: origin.decl,
+        tuple: model.add_tuple(full.tuple_of(origin)),
+    };
+    for (i, c) in full.columns.iter().enumerate() {
+        let q = split.part_of_col[i];
+        if q == p || q == SHARED {
+            let mut col = *c;
+            col.origin = copy_origin(&mut model, c.origin);
+            local[i] = model.add_column(col).0;
+            cols.push(ColId(i as u32));
+        }
+    }
+    let mut entries: Vec<(ColId, f64)> = Vec::new();
+    for (i, row) in full.rows.iter().enumerate() {
+        let scale = match split.row_class[i] {
+            RowClass::Local(q) if q == p => None,
+            RowClass::Local(_) => continue,
+            RowClass::Shared => None,
+            RowClass::Coupling => Some(w),
+        };
+        entries.clear();
+        for (c, v) in full.row_entries(RowId(i as u32)) {
+            let to = local[c.0 as usize];
+            if to == u32::MAX {
+                continue;
+            }
+            let shared = split.part_of_col[c.0 as usize] == SHARED;
+            let v = match scale {
+                Some(w) if shared => v * w,
+                _ => v,
+            };
+            entries.push((ColId(to), v));
+        }
+        if entries.is_empty() {
+            continue;
+        }
+        let (lo, hi) = match scale {
+            Some(w) => (row.lo * w, row.hi * w),
+            None => (row.lo, row.hi),
+        };
+        let origin = copy_origin(&mut model, row.origin);
+        model.add_row(Row { lo, hi, origin }, entries.iter().copied());
+    }
+    model.objective = full.objective.as_ref().map(|obj| Objective {
+        name: obj.name.clone(),
+        sense: obj.sense,
+        span: obj.span,
+        unit: obj.unit.clone(),
+        terms: obj
+            .terms
+            .iter()
+            .map(|t| ObjectiveTerm {
+                label: t.label.clone(),
+                span: t.span,
+                constant: t.constant * w,
+                coefs: t
+                    .coefs
+                    .iter()
+                    .filter_map(|&(c, v)| {
+                        let to = local[c.0 as usize];
+                        let shared = split.part_of_col[c.0 as usize] == SHARED;
+                        (to != u32::MAX).then_some((ColId(to), if shared { v * w } else { v }))
+                    })
+                    .collect(),
+            })
+            .collect(),
+    });
+    PartModel { model, cols }
+}

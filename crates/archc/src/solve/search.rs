@@ -1,0 +1,160 @@
+//! `--backend search`: the local search ([`crate::backends::search`]) run to the time limit
+//! while the LP bound of the full model is computed on another thread; its plan verified
+//! against the model (E0702 when it is not) and reported with the gap to that bound. A model
+//! without the assignment shape is refused with E0661, which says why.
+
+use crate::backends::search::shape::{NotShape, Shape};
+use crate::backends::search::{search, Progress, SearchOptions};
+use crate::backends::types::{RawSolution, SolveOptions, SolverKind, Status};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::Model;
+use crate::partition::ScaleReport;
+use std::time::{Duration, Instant};
+
+/// The time limit of a search when none is given.
+pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(30);
+
+/// E0661 for a model without the assignment shape, on the row or column at fault.
+pub fn not_shape_diagnostic(model: &Model, not: &NotShape) -> Diagnostic {
+    let mut d = Diagnostic::error(
+        Code::E0661,
+        format!("the search backend cannot take this model: {}", not.why),
+    )
+    .help("solve it with `--backend milp` (or `--partition SET:K` for a large model)");
+    let origin = match (not.row, not.col) {
+        (Some(r), _) => Some(model.rows[r.0 as usize].origin),
+        (None, Some(c)) => Some(model.columns[c.0 as usize].origin),
+        _ => None,
+    };
+    if let Some(o) = origin {
+        let decl = &model.decls[o.decl.0 as usize];
+        d = d.primary(decl.span, format!("`{}` is here", model.origin_name(o)));
+    }
+    d
+}
+
+/// Why `--backend auto` would take the search backend for `model`: it has more integer
+/// columns than MILP handles well ([`crate::backends::search::AUTO_COLUMNS`]) and the
+/// assignment shape. `None` otherwise.
+pub fn auto_reason(model: &Model) -> Option<String> {
+    let ints = model
+        .columns
+        .iter()
+        .filter(|c| c.kind != crate::ir::VarKind::Continuous)
+        .count();
+    if ints <= crate::backends::search::AUTO_COLUMNS {
+        return None;
+    }
+    let shape = Shape::of(model).ok()?;
+    Some(format!(
+        "search — {ints} integer columns are beyond MILP on one machine (more than {}), and the model assigns {} items to places",
+        crate::backends::search::AUTO_COLUMNS,
+        shape.items.len()
+    ))
+}
+
+/// Run the search on `model` (from `start` when given) and verify its plan. `progress` is
+/// called about once a second with the incumbent and, once it is known, the bound.
+pub fn solve_search(
+    model: &Model,
+    opts: &SolveOptions,
+    seed: u64,
+    start: Option<&[f64]>,
+    progress: &(dyn Fn(&Progress, Option<f64>) + Sync),
+    report: &mut Option<ScaleReport>,
+) -> Result<super::MilpSolved, Diagnostic> {
+    let shape = Shape::of(model).map_err(|n| not_shape_diagnostic(model, &n))?;
+    let started = Instant::now();
+    let limit = opts.time_limit.unwrap_or(DEFAULT_TIME_LIMIT);
+    let bound_cell = std::sync::OnceLock::new();
+    let (found, bound) = std::thread::scope(|scope| {
+        let bound_thread = scope.spawn(|| {
+            let b = super::bound::lp_bound(
+                model,
+                &SolveOptions {
+                    time_limit: Some(limit),
+                    ..opts.clone()
+                },
+            );
+            let _ = bound_cell.set(b.as_ref().map(|b| b.value));
+            b
+        });
+        let on_progress = |p: &Progress| progress(p, bound_cell.get().copied().flatten());
+        let found = search(
+            model,
+            &shape,
+            &SearchOptions {
+                time_limit: limit,
+                seed,
+                start,
+                progress: &on_progress,
+            },
+        );
+        (found, bound_thread.join().ok().flatten())
+    });
+    let mut timings = crate::analysis::Timings::default();
+    timings.push("solve", started.elapsed());
+    let verify_started = Instant::now();
+    let check = super::verify::verify(model, &found.values, &Default::default());
+    let feasible = found.feasible && check.is_ok();
+    let objective = feasible.then(|| super::verify::objective_value(model, &found.values));
+    let sense = model
+        .objective
+        .as_ref()
+        .map_or(crate::ir::Sense::Minimize, |o| o.sense);
+    let gap = match (objective, &bound) {
+        (Some(o), Some(b)) => Some(super::bound::relative_gap(o, b.value, sense)),
+        _ => None,
+    };
+    timings.push("verify", verify_started.elapsed());
+    *report = Some(ScaleReport {
+        method: "search".into(),
+        set: String::new(),
+        k: 1,
+        seed,
+        coupling_rows: 0,
+        parts: Vec::new(),
+        repair: Default::default(),
+        objective,
+        bound: bound.clone(),
+        gap,
+        time_ms: started.elapsed().as_millis() as u64,
+        moves: Some(found.moves),
+    });
+    let raw = RawSolution {
+        status: if feasible {
+            Status::Feasible
+        } else {
+            Status::Error
+        },
+        values: if feasible { found.values } else { Vec::new() },
+        objective: objective.unwrap_or(f64::NAN),
+        gap,
+        dual_bound: bound.map(|b| b.value),
+        stop: None,
+        solver: crate::backends::milp::choose_solver(opts.solver).unwrap_or(SolverKind::Microlp),
+        time: started.elapsed(),
+        duals: None,
+        message: if feasible {
+            String::new()
+        } else {
+            format!(
+                "the search found no plan that meets every constraint in {:.0} s",
+                limit.as_secs_f64()
+            )
+        },
+    };
+    let verification = feasible.then_some(check);
+    Ok(super::MilpSolved {
+        raw,
+        verification,
+        backend: "search",
+        reason: format!(
+            "search — local search over {} items for {:.0} s, {} moves",
+            shape.items.len(),
+            limit.as_secs_f64(),
+            found.moves
+        ),
+        timings,
+    })
+}
