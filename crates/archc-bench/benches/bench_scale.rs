@@ -1,0 +1,331 @@
+//! Solving at scale: the capacitated service placement of `bench_gen` (data from the peers'
+//! `gen.py`, seed 1) solved four ways, each plan verified against the full model and
+//! compared with the LP bound of the full model: the full MILP on HiGHS with a time limit
+//! (when built with `--features highs`), partitioned (POP) with each k, and the search
+//! backend with a time limit. Prints time, objective and gap to the LP bound per way, the
+//! peak memory, and the load average when it started (the machine may be shared).
+//!
+//! Run: `cargo bench -p archc-bench [--features highs] --bench bench_scale -- [SIZES...]
+//! [--ks 4,16,64|none] [--time-limit S] [--search-limit S] [--no-full] [--threads N]
+//! [--gen PATH] [--dir DIR]`, sizes like `20000x100` (default).
+
+use archc::analysis::AnalyzeOptions;
+use archc::backends::search::shape::Shape;
+use archc::backends::search::{search, SearchOptions};
+use archc::driver::analyze;
+use archc::ir::Model;
+use archc::partition::{merge, set_elements, solve_parts, Split};
+use archc::solve::bound::{lp_bound, relative_gap};
+use archc::solve::verify::{objective_value, verify};
+use archc::solve::SolveOptions;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const MODEL: &str = r#"kind site { capacity: int = 0, open_cost: real = 0 }
+kind job { demand: int = 0 }
+sites from "sites.csv"
+jobs from "jobs.csv"
+param cost[j in jobs, s in sites]: real from "cost.csv"
+decide open[s in sites]: bool
+decide assign[j in jobs, s in sites]: bool
+constraint one[j in jobs]: sum(s in sites) assign[j, s] == 1
+constraint cap[s in sites]: sum(j in jobs) j.demand * assign[j, s] <= s.capacity * open[s]
+constraint only_open[j in jobs, s in sites]: assign[j, s] <= open[s]
+minimize total:
+    sum(s in sites) s.open_cost * open[s] + sum(j in jobs, s in sites) cost[j, s] * assign[j, s]
+"#;
+
+struct Args {
+    sizes: Vec<(usize, usize)>,
+    ks: Vec<u32>,
+    time_limit: f64,
+    search_limit: f64,
+    full: bool,
+    threads: Option<u32>,
+    gen: PathBuf,
+    dir: PathBuf,
+}
+
+fn parse_args(args: &[String]) -> Result<Args, String> {
+    let mut out = Args {
+        sizes: Vec::new(),
+        ks: vec![4, 16, 64],
+        time_limit: 60.0,
+        search_limit: 60.0,
+        full: true,
+        threads: None,
+        gen: PathBuf::from("/work/shared/peers/gen.py"),
+        dir: std::env::temp_dir().join("archc-bench"),
+    };
+    let mut it = args.iter();
+    let num = |v: Option<&String>, what: &str| -> Result<f64, String> {
+        v.and_then(|v| v.parse().ok())
+            .ok_or(format!("{what} takes a number"))
+    };
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--ks" => {
+                out.ks = it
+                    .next()
+                    .ok_or("--ks takes a list like 4,16,64")?
+                    .split(',')
+                    .filter(|k| *k != "none")
+                    .map(|k| k.parse().map_err(|_| format!("bad k `{k}`")))
+                    .collect::<Result<_, _>>()?
+            }
+            "--time-limit" => out.time_limit = num(it.next(), "--time-limit")?,
+            "--search-limit" => out.search_limit = num(it.next(), "--search-limit")?,
+            "--threads" => out.threads = Some(num(it.next(), "--threads")? as u32),
+            "--no-full" => out.full = false,
+            "--gen" => out.gen = PathBuf::from(it.next().ok_or("--gen takes a path")?),
+            "--dir" => out.dir = PathBuf::from(it.next().ok_or("--dir takes a path")?),
+            "--bench" => {}
+            s => {
+                let (a, b) = s
+                    .split_once('x')
+                    .ok_or_else(|| format!("not a size like 20000x100: `{s}`"))?;
+                out.sizes.push((
+                    a.parse().map_err(|_| format!("bad size `{s}`"))?,
+                    b.parse().map_err(|_| format!("bad size `{s}`"))?,
+                ));
+            }
+        }
+    }
+    if out.sizes.is_empty() {
+        out.sizes = vec![(20000, 100)];
+    }
+    Ok(out)
+}
+
+/// Generate the data with gen.py (once) and write it as the model's CSV files.
+fn prepare(args: &Args, s: usize, r: usize) -> Result<PathBuf, String> {
+    let dir = args.dir.join(format!("scale-{s}x{r}"));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::write(dir.join("model.arch"), MODEL).map_err(|e| e.to_string())?;
+    if dir.join("cost.csv").exists() {
+        return Ok(dir);
+    }
+    let json = args.dir.join(format!("fl_{s}x{r}_seed1.json"));
+    if !json.exists() {
+        let st = Command::new("python3")
+            .arg(&args.gen)
+            .args([
+                "-S",
+                &s.to_string(),
+                "-R",
+                &r.to_string(),
+                "--seed",
+                "1",
+                "-o",
+            ])
+            .arg(&json)
+            .status()
+            .map_err(|e| format!("python3: {e}"))?;
+        if !st.success() {
+            return Err(format!("gen.py failed for {s}x{r}"));
+        }
+    }
+    let text = std::fs::read_to_string(&json).map_err(|e| e.to_string())?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let ints = |key: &str| -> Result<Vec<i64>, String> {
+        v[key]
+            .as_array()
+            .ok_or(format!("no `{key}`"))?
+            .iter()
+            .map(|x| x.as_i64().ok_or(format!("`{key}` holds a non-integer")))
+            .collect()
+    };
+    let (demand, capacity, open_cost) = (ints("demand")?, ints("capacity")?, ints("open_cost")?);
+    let mut sites = String::from("name,capacity,open_cost\n");
+    for (i, (c, o)) in capacity.iter().zip(&open_cost).enumerate() {
+        let _ = writeln!(sites, "r{i},{c},{o}");
+    }
+    let mut jobs = String::from("name,demand\n");
+    for (i, d) in demand.iter().enumerate() {
+        let _ = writeln!(jobs, "s{i},{d}");
+    }
+    let mut cost = String::from("job,site,value\n");
+    for (i, row) in v["assign_cost"]
+        .as_array()
+        .ok_or("no `assign_cost`")?
+        .iter()
+        .enumerate()
+    {
+        for (k, c) in row.as_array().ok_or("bad row")?.iter().enumerate() {
+            let _ = writeln!(cost, "s{i},r{k},{}", c.as_i64().ok_or("non-integer cost")?);
+        }
+    }
+    std::fs::write(dir.join("sites.csv"), sites).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("jobs.csv"), jobs).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("cost.csv"), cost).map_err(|e| e.to_string())?;
+    Ok(dir)
+}
+
+fn peak_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// One line of the results: the plan verified against the full model.
+fn line(way: &str, secs: f64, model: &Model, values: &[f64], bound: Option<f64>) {
+    let ok = !values.is_empty() && verify(model, values, &Default::default()).is_ok();
+    if !ok {
+        println!("{way:<28} {secs:>9.1} s   no verified plan");
+        return;
+    }
+    let obj = objective_value(model, values);
+    let gap = bound.map_or("unknown".to_string(), |b| {
+        format!(
+            "{:.3}%",
+            100.0 * relative_gap(obj, b, archc::ir::Sense::Minimize)
+        )
+    });
+    println!("{way:<28} {secs:>9.1} s   objective {obj:>14.1}   gap to LP bound {gap}");
+}
+
+fn run_size(args: &Args, s: usize, r: usize) -> Result<(), String> {
+    println!("== {s}x{r} (load average at start: {})", load_average());
+    let dir = prepare(args, s, r)?;
+    let t = Instant::now();
+    let a = analyze(
+        &dir.join("model.arch"),
+        &AnalyzeOptions {
+            instantiate: true,
+            ..Default::default()
+        },
+    );
+    let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_ref()) else {
+        return Err(format!(
+            "the model did not instantiate: {:?}",
+            a.diagnostics.first()
+        ));
+    };
+    let model = &inst.model;
+    println!(
+        "{:<28} {:>9.1} s   {} columns, {} rows, {} nonzeros",
+        "build",
+        t.elapsed().as_secs_f64(),
+        model.num_columns(),
+        model.num_rows(),
+        model.num_nonzeros()
+    );
+    let opts = SolveOptions {
+        time_limit: Some(Duration::from_secs_f64(args.time_limit)),
+        threads: args.threads,
+        ..Default::default()
+    };
+    let t = Instant::now();
+    let bound = lp_bound(model, &opts);
+    match &bound {
+        Some(b) => println!(
+            "{:<28} {:>9.1} s   bound {:>18.1}",
+            b.method,
+            t.elapsed().as_secs_f64(),
+            b.value
+        ),
+        None => println!(
+            "{:<28} {:>9.1} s   no bound within the time limit",
+            "lp relaxation",
+            t.elapsed().as_secs_f64()
+        ),
+    }
+    let bound = bound.map(|b| b.value);
+    if args.full && cfg!(feature = "highs") {
+        let t = Instant::now();
+        let raw = archc::solve::solve_milp(
+            model,
+            &SolveOptions {
+                solver: Some(archc::solve::SolverKind::Highs),
+                ..opts.clone()
+            },
+        )
+        .map_err(|d| d.message)?;
+        let secs = t.elapsed().as_secs_f64();
+        line("full milp (highs)", secs, model, &raw.values, bound);
+        if let Some(g) = raw.gap {
+            println!("{:<28} {:>11}   highs' own gap {:.3}%", "", "", g * 100.0);
+        }
+    }
+    let items = set_elements(schema, inst, "jobs").map_err(|d| d.message)?;
+    for &k in &args.ks {
+        let t = Instant::now();
+        let split = Split::new(model, "jobs", &items, k, 1).map_err(|d| d.message)?;
+        let parts: Vec<u32> = (0..k).collect();
+        let plans = solve_parts(model, &split, &parts, &opts).map_err(|d| d.message)?;
+        let mut values = merge::merge(model, &split, &plans);
+        let failed: Vec<u32> = plans.iter().filter(|p| !p.solved).map(|p| p.part).collect();
+        let rep = merge::repair(model, &split, &mut values, &failed, &opts);
+        let slowest = plans.iter().map(|p| p.time_ms).max().unwrap_or(0);
+        line(
+            &format!("partitioned k={k}"),
+            t.elapsed().as_secs_f64(),
+            model,
+            if rep.ok { &values } else { &[] },
+            bound,
+        );
+        println!(
+            "{:<28} {:>11}   slowest part {slowest} ms, {} failed parts, {} items repaired",
+            "",
+            "",
+            failed.len(),
+            rep.freed_items
+        );
+    }
+    let shape = Shape::of(model).map_err(|n| n.why)?;
+    let t = Instant::now();
+    let found = search(
+        model,
+        &shape,
+        &SearchOptions {
+            time_limit: Duration::from_secs_f64(args.search_limit),
+            seed: 1,
+            start: None,
+            progress: &|p| {
+                eprintln!(
+                    "  search {:>5.1}s incumbent {:?} moves {}",
+                    p.elapsed.as_secs_f64(),
+                    p.incumbent,
+                    p.moves
+                )
+            },
+        },
+    );
+    line(
+        "search",
+        t.elapsed().as_secs_f64(),
+        model,
+        if found.feasible { &found.values } else { &[] },
+        bound,
+    );
+    println!("peak memory {:.0} MiB", peak_mib());
+    Ok(())
+}
+
+fn main() {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let args = match parse_args(&argv) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(2);
+        }
+    };
+    for &(s, r) in &args.sizes {
+        if let Err(e) = run_size(&args, s, r) {
+            eprintln!("error: {s}x{r}: {e}");
+            std::process::exit(1);
+        }
+    }
+}
