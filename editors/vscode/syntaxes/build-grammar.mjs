@@ -37,9 +37,12 @@ const EXPRESSION = ["in", "where", "if", "then", "else", "and", "or", "not", "tr
 const PLAN_WORDS = ["state", "choose", "next", "require", "cost", "final"];
 /** Words after `expect` in a test (ordinary names elsewhere). */
 const EXPECT_WORDS = ["feasible", "infeasible", "binding", "objective"];
+/** Words after the expression of an objective (ordinary names elsewhere). */
+const OBJECTIVE_WORDS = ["within"];
 const AGGREGATES = ["sum", "count", "min", "max", "exists", "forall"];
 const BUILTIN_FUNCTIONS = [
   ...AGGREGATES, "prev", "next", "ord", "first", "last", "ceil", "floor", "round", "abs", "card",
+  "moves", "changed",
 ];
 const PRIMITIVE_TYPES = ["bool", "int", "real", "str"];
 const BUILTIN_KINDS = ["region", "zone", "service", "link", "dataset"];
@@ -402,6 +405,11 @@ const repository = {
           3: { name: "variable.language.objective.arch" },
           4: { name: "keyword.other.expect.arch" },
         },
+      },
+      {
+        // `minimize cost: ... within 1 %`: the tolerance of a ranked objective.
+        match: String.raw`${kw(OBJECTIVE_WORDS)}(?=\s+[0-9(])`,
+        name: "keyword.other.objective.arch",
       },
       { match: kw(["from"]), name: "keyword.other.from.arch" },
     ],

@@ -336,6 +336,7 @@ impl Checker {
                         decl: d.clone(),
                         unit: Unit::dimensionless(),
                         unit_text: String::new(),
+                        relative_tolerance: false,
                     });
                 }
                 ItemKind::Fn(d) => {

@@ -10,6 +10,7 @@ use crate::diagnostics::Code;
 mod calls;
 pub(crate) mod links;
 mod lookup;
+mod moves;
 mod operators;
 
 use super::errors;
@@ -52,6 +53,7 @@ impl T {
 /// Built-in functions called with parentheses.
 pub const BUILTINS: &[&str] = &[
     "ceil", "floor", "round", "abs", "min", "max", "prev", "next", "ord", "first", "last", "card",
+    "moves", "changed",
 ];
 
 impl Checker {

@@ -18,6 +18,7 @@ pub(crate) mod expr;
 pub(crate) mod forecast;
 mod model_decls;
 pub mod plan;
+pub mod ranked;
 mod type_exprs;
 pub mod types;
 
@@ -228,6 +229,7 @@ impl Checker {
         for i in 0..self.schema.objectives.len() {
             self.current_item = Some(self.schema.objectives[i].name.clone());
             self.check_objective(i);
+            self.check_rank(i);
         }
         self.current_item = None;
         for i in 0..self.schema.fns.len() {

@@ -172,6 +172,9 @@ pub struct ObjectiveInfo {
     pub decl: ast::ObjectiveDecl,
     pub unit: Unit,
     pub unit_text: String,
+    /// The tolerance (`within ...`) is in percent of the optimum, not in the objective's
+    /// unit.
+    pub relative_tolerance: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -14,6 +14,7 @@ mod bigm;
 mod chains;
 mod compiled;
 mod logic;
+mod moves;
 
 pub(crate) use bigm::DerivedDecls;
 pub(crate) use compiled::LinCache;
@@ -238,6 +239,9 @@ impl Inst<'_> {
                         }
                         let t = self.extremum(id.name == "max", items, k, pol, e.span)?;
                         acc.terms.push((t, k));
+                    }
+                    "moves" | "changed" => {
+                        self.lin_moves(&id.name, args, k, pol, acc, e.span)?;
                     }
                     "abs" => {
                         let mut l = Lin::default();

@@ -87,6 +87,13 @@ pub fn render_width(r: &Report, width: usize) -> String {
             let _ = writeln!(out, "{t}");
         }
     }
+    if !r.movements.is_empty() {
+        out.push('\n');
+        for m in &r.movements {
+            let _ = writeln!(out, "{} = {}", m.label, with_unit(m.value, &m.unit));
+        }
+    }
+    stages(&mut out, r, width);
     for d in &r.decisions {
         out.push('\n');
         decision(&mut out, d, width);
@@ -94,6 +101,43 @@ pub fn render_width(r: &Report, width: usize) -> String {
     plans(&mut out, r, width);
     utilisation(&mut out, &r.constraints, width);
     out
+}
+
+/// The stages of ranked objectives: one row per stage, with the value of every objective at
+/// that stage's plan and the limit the stage's objective is kept within afterwards.
+fn stages(out: &mut String, r: &Report, width: usize) {
+    if r.stages.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nobjectives in priority order:");
+    let mut t = new_table(width);
+    let mut header = vec![Cell::new("stage"), Cell::new("solves")];
+    for s in &r.stages {
+        header.push(right(unit_header(&s.objective, &s.unit)));
+    }
+    header.push(right("then kept within".to_string()));
+    t.set_header(header);
+    for (k, s) in r.stages.iter().enumerate() {
+        let sense = match s.sense {
+            crate::ir::Sense::Minimize => "minimize",
+            crate::ir::Sense::Maximize => "maximize",
+        };
+        let mut row = vec![
+            Cell::new((k + 1).to_string()),
+            Cell::new(format!("{sense} {}", s.objective)),
+        ];
+        for v in &s.values {
+            row.push(right(format_number(*v)));
+        }
+        let kept = match (s.limit, s.sense) {
+            (Some(l), crate::ir::Sense::Minimize) => format!("<= {}", with_unit(l, &s.unit)),
+            (Some(l), crate::ir::Sense::Maximize) => format!(">= {}", with_unit(l, &s.unit)),
+            (None, _) => String::new(),
+        };
+        row.push(right(kept));
+        t.add_row(row);
+    }
+    let _ = writeln!(out, "{t}");
 }
 
 /// `value (usd)`, or `value` without a unit.

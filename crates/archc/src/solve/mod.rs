@@ -10,6 +10,7 @@
 //! [`crate::backends::types`], re-exported here; backends never import this module.
 
 pub mod explain;
+pub mod lexicographic;
 pub mod verify;
 
 pub use crate::backends::types::{RawSolution, SolveOptions, SolverKind, Status, Stop};
@@ -71,6 +72,9 @@ pub struct Solved {
     pub timings: Timings,
     /// Diagnostics that come with the answer (why a DP plan is infeasible).
     pub diagnostics: Vec<Diagnostic>,
+    /// The stages of a model with ranked objectives (`then minimize ...`), in priority
+    /// order; empty for a model with one objective.
+    pub stages: Vec<lexicographic::Stage>,
 }
 
 impl Solved {
@@ -135,6 +139,7 @@ pub fn solve_with(
                 verification,
                 timings: solved.timings,
                 diagnostics: Vec::new(),
+                stages: solved.stages,
             })
         }
         Backend::Dp => {
@@ -168,6 +173,7 @@ pub fn solve_with(
                 verification,
                 timings,
                 diagnostics,
+                stages: Vec::new(),
             })
         }
     }
@@ -184,6 +190,8 @@ pub struct MilpSolved {
     pub reason: String,
     /// `solve` and `verify`.
     pub timings: Timings,
+    /// The stages of a model with ranked objectives (see [`lexicographic`]).
+    pub stages: Vec<lexicographic::Stage>,
 }
 
 impl MilpSolved {
@@ -215,8 +223,21 @@ pub fn solve_milp(
 
 /// Solve the instantiated model with MILP and verify any solution against it. A
 /// verification failure is returned as an error diagnostic (E0702): no unverified plan is
-/// reported.
+/// reported. A model with ranked objectives is solved stage by stage
+/// ([`lexicographic::solve_ranked`]).
 pub fn solve_model(
+    model: &crate::ir::Model,
+    opts: &SolveOptions,
+) -> Result<MilpSolved, Diagnostic> {
+    if model.later_objectives.is_empty() {
+        solve_one_objective(model, opts)
+    } else {
+        lexicographic::solve_ranked(model, opts, solve_one_objective)
+    }
+}
+
+/// [`solve_model`] for the model's first objective alone.
+fn solve_one_objective(
     model: &crate::ir::Model,
     opts: &SolveOptions,
 ) -> Result<MilpSolved, Diagnostic> {
@@ -254,5 +275,6 @@ pub fn solve_model(
         backend: "milp",
         reason,
         timings,
+        stages: Vec::new(),
     })
 }

@@ -253,6 +253,12 @@ pub struct ObjectiveDecl {
     pub sense: ObjectiveSense,
     pub name: Option<Ident>,
     pub body: Expr,
+    /// The span of `then` when the objective is ranked after the one before it
+    /// (`then minimize moves: ...`).
+    pub then: Option<Span>,
+    /// `within 1 %` / `within 50 usd`: how far the objective may move from its optimum while
+    /// the objectives ranked after it are solved.
+    pub within: Option<Expr>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -140,6 +140,8 @@ impl Shift for ItemKind {
             ItemKind::Objective(o) => {
                 o.name.shift(d);
                 o.body.shift(d);
+                o.then.shift(d);
+                o.within.shift(d);
             }
             ItemKind::Fn(f) => {
                 f.name.shift(d);
