@@ -183,7 +183,7 @@ fn timed<T>(
 
 fn run(analysis: &mut Analysis, main: FileId, options: &AnalyzeOptions) {
     front_end(analysis, main, options);
-    crate::resolve::prelude::hide_labels(analysis);
+    crate::resolve::prelude::hide_labels(&analysis.sources, &mut analysis.diagnostics);
 }
 
 /// Parse, load modules, check; then instantiate for the backend when asked for.
@@ -202,7 +202,16 @@ fn front_end(analysis: &mut Analysis, main: FileId, options: &AnalyzeOptions) {
     });
     analysis.sources.set_data_dir(options.data_dir.clone());
     let program = timed(analysis, "load modules", |a| {
-        let mut program = crate::resolve::load_program(a, main);
+        let main_file = a
+            .files
+            .iter()
+            .find(|(id, _)| *id == main)
+            .map(|(_, f)| f.clone())
+            .unwrap_or_default();
+        let loaded = crate::resolve::load_program(&mut a.sources, main, main_file);
+        a.files.extend(loaded.files);
+        a.diagnostics.extend(loaded.diagnostics);
+        let mut program = loaded.program;
         let diags =
             crate::resolve::overrides::apply(&mut program, &mut a.sources, &options.overrides);
         a.diagnostics.extend(diags);

@@ -7,7 +7,7 @@ use super::{
     errors, plan, plural, type_text, AttrInfo, Checker, ConstraintInfo, DecisionInfo, ElemTy,
     EntityInfo, FnInfo, Global, KindInfo, ObjectiveInfo, ParamInfo, SetDef, SetInfo, Ty,
 };
-use crate::analysis::SymbolKind;
+use crate::check::symbols::SymbolKind;
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::ir::VarKind;

@@ -1,7 +1,7 @@
 //! Types of the language and the checked schema of a model: kinds with typed attributes,
 //! sets, params, decisions, constraints and objectives, each with its declaration.
 
-use crate::analysis::SymbolId;
+use crate::check::symbols::SymbolId;
 use crate::ir::VarKind;
 use crate::span::{FileId, Span};
 use crate::syntax::ast;
