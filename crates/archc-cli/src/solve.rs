@@ -278,7 +278,14 @@ fn exit_code(raw: &RawSolution) -> i32 {
         ReportStatus::Optimal => exit::OK,
         ReportStatus::Feasible => exit::FEASIBLE,
         ReportStatus::Interrupted => {
-            if raw.values.is_empty() {
+            if raw.values.is_empty() && !interruptible(raw.solver) {
+                eprintln!(
+                    "interrupted: {} cannot be stopped with its best plan, so none is reported \
+                     (HiGHS keeps its best plan on Ctrl-C: --solver highs; or bound the run \
+                     with --time-limit SECONDS)",
+                    raw.solver.name()
+                );
+            } else if raw.values.is_empty() {
                 eprintln!("interrupted before any plan was found");
             } else {
                 eprintln!("interrupted: the best plan found so far is reported (verified)");

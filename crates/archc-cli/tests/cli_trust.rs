@@ -158,6 +158,14 @@ fn verbose_sends_the_solver_log_to_stderr_and_log_to_a_file() {
     for solver in solvers() {
         let o = run(&["solve", &f, "--solver", solver, "--format", "json", "-v"]);
         json(&o);
+        if solver != "microlp" {
+            // The C library's console output was moved from fd 1 to stderr.
+            assert!(
+                stderr(&o).lines().count() > 3,
+                "{solver}: no solver log on stderr with -v:\n{}",
+                stderr(&o)
+            );
+        }
         let log = dir.path().join(format!("{solver}.log"));
         let o = run(&[
             "solve",
@@ -313,6 +321,15 @@ fn ctrl_c_reports_the_best_plan_as_interrupted() {
             // HiGHS stops through its callback and keeps its incumbent: a verified plan.
             assert_eq!(v["verification"]["ok"], true, "{solver}");
             assert!(!v["decisions"].as_array().expect("decisions").is_empty());
+        } else {
+            // CBC and microlp cannot hand over a plan: the message says so and what to do.
+            let e = stderr(&o);
+            assert!(
+                e.contains(&format!("{solver} cannot be stopped with its best plan"))
+                    && e.contains("--solver highs"),
+                "{solver}: {e}"
+            );
+            assert!(v["decisions"].as_array().is_some_and(|d| d.is_empty()));
         }
     }
 }
