@@ -381,8 +381,13 @@ fn read_data_names(
             continue;
         };
         let full = analysis.sources.resolve_data(p.file, &f.path.value);
-        let names =
-            crate::data::entity_names(&mut analysis.sources, &full, &f.path.value, f.path.span);
+        let names = crate::data::entity_names(
+            &mut analysis.sources,
+            &full,
+            &f.path.value,
+            f.key_column(),
+            f.path.span,
+        );
         out.insert(f.path.span, names);
     }
     out
