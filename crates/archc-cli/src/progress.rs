@@ -79,7 +79,7 @@ fn describe(p: SolveProgress) -> String {
         s.push_str(&format!("  bound {}", archc::units::format_number(v)));
     }
     if let Some(g) = p.gap {
-        s.push_str(&format!("  gap {:.2}%", g * 100.0));
+        s.push_str(&format!("  gap {}", archc::units::format_percent(g)));
     }
     s
 }
