@@ -597,7 +597,7 @@ fn number_formatting() {
     assert_eq!(format_number(2.5), "2.5");
     assert_eq!(format_number(1e-7), "1e-7");
     // The whole part of a fraction is grouped like a whole number.
-    assert_eq!(format_number(796_648.4375), "796,648.4375");
+    assert_eq!(format_number(796_648.437_5), "796,648.4375");
     assert_eq!(format_number(-1234.5), "-1,234.5");
     assert_eq!(format_number(999.75), "999.75");
     assert_eq!(format_number(1_234_567_890.5), "1,234,567,890.5");
