@@ -55,6 +55,14 @@ impl Progress {
         }
     }
 
+    /// A line of its own on stderr, above the live line when there is one.
+    pub fn note(&self, text: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(text),
+            None => eprintln!("{text}"),
+        }
+    }
+
     /// Remove the live line.
     pub fn finish(&mut self) {
         if let Some(bar) = self.bar.take() {
