@@ -382,7 +382,7 @@ fn topology(out: &mut String, r: &Report) {
         return;
     };
     out.push_str("<h2 id=\"topology\">Network</h2>\n");
-    let placed = if !t.nodes.is_empty() && t.nodes.iter().all(|n| n.coordinates.is_some()) {
+    let placed = if charts::geo_layout(t) {
         "nodes placed by longitude and latitude"
     } else {
         "nodes on a circle (the data gives no latitude and longitude)"
