@@ -150,14 +150,21 @@ pub fn solve_and_explain(
     })
 }
 
-/// The report of a solve of `analysis` (JSON schema `archc.solution/1`), under `name`.
+/// The report of a solve of `analysis` (JSON schema `archc.solution/1`), under `name`,
+/// described from the checked model ([`crate::report::describe::describe`]: the sets the
+/// indices range over, ordered indices, the network), so that the embedding API, the
+/// Python package and the command line report the same thing.
 pub fn report(
     analysis: &Analysis,
     name: &str,
     solved: &crate::solve::Solved,
 ) -> Option<crate::report::Report> {
     let instance = analysis.instance.as_ref()?;
-    Some(crate::report::build_solved(name, instance, solved))
+    let mut report = crate::report::build_solved(name, instance, solved);
+    if let Some(schema) = analysis.schema.as_ref() {
+        crate::report::describe::describe(&mut report, schema, instance);
+    }
+    Some(report)
 }
 
 /// The file layer of one analysis: the disk under the options' overlays and size cap.
@@ -390,8 +397,13 @@ fn read_data_names(
             continue;
         };
         let full = analysis.sources.resolve_data(p.file, &f.path.value);
-        let names =
-            crate::data::entity_names(&mut analysis.sources, &full, &f.path.value, f.path.span);
+        let names = crate::data::entity_names(
+            &mut analysis.sources,
+            &full,
+            &f.path.value,
+            f.key_column(),
+            f.path.span,
+        );
         out.insert(f.path.span, names);
     }
     out

@@ -37,6 +37,8 @@ const EXPRESSION = ["in", "where", "if", "then", "else", "and", "or", "not", "tr
 const PLAN_WORDS = ["state", "choose", "next", "require", "cost", "final"];
 /** Words after `expect` in a test (ordinary names elsewhere). */
 const EXPECT_WORDS = ["feasible", "infeasible", "binding", "objective"];
+/** The word after the file of `SET from "PATH"` that names the key column (`key id`). */
+const DATA_WORDS = ["key"];
 const AGGREGATES = ["sum", "count", "min", "max", "exists", "forall"];
 const BUILTIN_FUNCTIONS = [
   ...AGGREGATES, "prev", "next", "ord", "first", "last", "ceil", "floor", "round", "abs", "card",
@@ -404,6 +406,11 @@ const repository = {
         },
       },
       { match: kw(["from"]), name: "keyword.other.from.arch" },
+      {
+        // `services from "s.csv" key id`: the column that holds the entity names.
+        match: String.raw`(?<=")([ \t]+)(${kw(DATA_WORDS)})(?=[ \t]+)`,
+        captures: { 2: { name: "keyword.other.from.arch" } },
+      },
     ],
   },
 
