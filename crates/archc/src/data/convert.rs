@@ -470,7 +470,7 @@ fn convert_value(value: &RawValue, spec: &ColumnSpec, out: &mut CellValue) -> Re
                 return Err(Problem::NotANumber(b.to_string()))
             }
         },
-        RawValue::Text(t) => t.trim(),
+        RawValue::Text(t) => super::raw::trim(t),
     };
     if text.is_empty() {
         *out = CellValue::Missing;
