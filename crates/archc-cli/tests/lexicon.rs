@@ -382,6 +382,7 @@ fn the_vscode_grammar_generator_has_the_lexicon_lists() {
         union(&["OBJECTIVE_WORDS"]),
         sorted_list(lexicon::OBJECTIVE_WORDS)
     );
+    assert_eq!(union(&["DATA_WORDS"]), sorted_list(lexicon::DATA_WORDS));
     assert_eq!(union(&["AGGREGATES"]), sorted_list(lexicon::AGGREGATES));
     assert_eq!(
         union(&["PRIMITIVE_TYPES"]),

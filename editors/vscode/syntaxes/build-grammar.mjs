@@ -39,6 +39,8 @@ const PLAN_WORDS = ["state", "choose", "next", "require", "cost", "final"];
 const EXPECT_WORDS = ["feasible", "infeasible", "binding", "objective"];
 /** Words after the expression of an objective (ordinary names elsewhere). */
 const OBJECTIVE_WORDS = ["within"];
+/** The word after the file of `SET from "PATH"` that names the key column (`key id`). */
+const DATA_WORDS = ["key"];
 const AGGREGATES = ["sum", "count", "min", "max", "exists", "forall"];
 const BUILTIN_FUNCTIONS = [
   ...AGGREGATES, "prev", "next", "ord", "first", "last", "ceil", "floor", "round", "abs", "card",
@@ -412,6 +414,11 @@ const repository = {
         name: "keyword.other.objective.arch",
       },
       { match: kw(["from"]), name: "keyword.other.from.arch" },
+      {
+        // `services from "s.csv" key id`: the column that holds the entity names.
+        match: String.raw`(?<=")([ \t]+)(${kw(DATA_WORDS)})(?=[ \t]+)`,
+        captures: { 2: { name: "keyword.other.from.arch" } },
+      },
     ],
   },
 

@@ -19,12 +19,13 @@ pub(crate) mod forecast;
 mod model_decls;
 pub mod plan;
 pub mod ranked;
+pub mod symbols;
 mod type_exprs;
 pub mod types;
 
 pub use types::*;
 
-use crate::analysis::{Reference, Symbol, SymbolId, SymbolKind};
+use crate::check::symbols::{Reference, Symbol, SymbolId, SymbolKind};
 use crate::diagnostics::Diagnostic;
 use crate::resolve::Program;
 use crate::span::{FileId, Span};

@@ -308,8 +308,15 @@ impl Inst<'_> {
         }
         let mut tables = Vec::new();
         for (k, kind) in schema.kinds.iter().enumerate() {
-            for (path, _) in &kind.data_sources {
-                let mut spec = vec![ColumnSpec::new("name", ColumnType::Text).as_key()];
+            for (path, _, key) in &kind.data_sources {
+                let key_spec = ColumnSpec::new(key.clone(), ColumnType::Text)
+                    .as_key()
+                    .with_missing_help(format!(
+                        "add a `{key}` column with the entity names, or name the column that \
+                         holds them: `{} from \"{}\" key COLUMN`",
+                        kind.set_name, path.value
+                    ));
+                let mut spec = vec![key_spec];
                 for a in &kind.attrs {
                     let ty = match a.ty {
                         Ty::Num { int: true, .. } => ColumnType::Integer,

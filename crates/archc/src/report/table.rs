@@ -4,7 +4,6 @@
 //! capacity row (load against capacity, binding rows marked).
 
 use super::{ConstraintReport, DecisionReport, Report, ValueReport};
-use crate::units::format_number as format_exact;
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 use std::fmt::Write;
 
@@ -16,19 +15,9 @@ const MAX_MATRIX_ROWS: usize = 60;
 /// Width used when none is given.
 pub const DEFAULT_WIDTH: usize = 100;
 
-/// A number for people: ten significant digits, so that solver round-off does not show.
+/// A value a solver computed, for people: [`crate::units::format_value`].
 pub fn format_number(v: f64) -> String {
-    if v == 0.0 || !v.is_finite() {
-        return format_exact(v);
-    }
-    let digits = 10 - (v.abs().log10().floor() as i32 + 1);
-    let r = if digits > 0 {
-        let f = 10f64.powi(digits.min(300));
-        (v * f).round() / f
-    } else {
-        v.round()
-    };
-    format_exact(r)
+    crate::units::format_value(v)
 }
 
 fn with_unit(v: f64, unit: &str) -> String {
@@ -152,7 +141,7 @@ fn unit_header(name: &str, unit: &str) -> String {
 fn header(out: &mut String, r: &Report) {
     let _ = write!(out, "status: {}", r.outcome.name());
     if let Some(g) = r.gap {
-        let _ = write!(out, "  gap: {:.4}%", g * 100.0);
+        let _ = write!(out, "  gap: {}", crate::units::format_percent(g));
     }
     // Bounds tell something only when the plan is not proven optimal.
     if r.outcome != super::ReportStatus::Optimal {
@@ -163,7 +152,12 @@ fn header(out: &mut String, r: &Report) {
             let _ = write!(out, "  dual bound: {}", format_number(b));
         }
     }
-    let _ = writeln!(out, "  solver: {}  time: {} ms", r.solver, r.solve_time_ms);
+    let _ = writeln!(
+        out,
+        "  solver: {}  time: {} ms",
+        r.solver,
+        format_number(r.solve_time_ms as f64)
+    );
     let _ = writeln!(out, "backend: {}", r.backend_reason);
     if r.plans.is_empty() {
         let _ = writeln!(
@@ -177,13 +171,13 @@ fn header(out: &mut String, r: &Report) {
     if let Some(v) = &r.verification {
         let _ = writeln!(
             out,
-            "verified: {} (largest row violation {:.1e})",
+            "verified: {} (largest row violation {})",
             if v.ok {
                 "every constraint and bound holds"
             } else {
                 "VIOLATIONS FOUND"
             },
-            v.max_row_violation
+            crate::units::format_significant(v.max_row_violation, 2)
         );
     }
 }
@@ -485,7 +479,7 @@ fn utilisation(out: &mut String, constraints: &[ConstraintReport], width: usize)
             line.extend([
                 right(format_number(row.load.unwrap_or(row.activity))),
                 right(format_number(row.capacity.unwrap_or(0.0))),
-                right(format!("{:.1}%", u * 100.0)),
+                right(crate::units::format_percent(u)),
                 Cell::new(format!("{:<20}", "█".repeat(bar_len))),
                 Cell::new(if row.binding { "yes" } else { "" }),
             ]);

@@ -15,12 +15,12 @@ pub mod verify;
 
 pub use crate::backends::types::{RawSolution, SolveOptions, SolverKind, Status, Stop};
 
-use crate::analysis::Timings;
 use crate::check::Schema;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::instantiate::Instance;
 use crate::plan::{Backend, DpOutcome};
 use crate::source::SourceMap;
+use crate::timings::Timings;
 use std::time::Instant;
 
 /// What one solve needs: the checked model, its instance and the backend chosen for it.

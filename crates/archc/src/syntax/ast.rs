@@ -184,11 +184,21 @@ pub struct AttrInit {
     pub span: Span,
 }
 
-/// `services from "data/services.csv"`.
+/// `services from "data/services.csv"`, or `services from "data/services.csv" key id`
+/// when the entity names are in a column other than `name`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EntitiesFrom {
     pub set: Ident,
     pub path: StrLit,
+    /// The column that holds the entity names (`key id`); `None` is the `name` column.
+    pub key: Option<Ident>,
+}
+
+impl EntitiesFrom {
+    /// The column that holds the entity names.
+    pub fn key_column(&self) -> &str {
+        self.key.as_ref().map_or("name", |k| k.name.as_str())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -53,7 +53,12 @@ pub const EXPECT_WORDS: &[&str] = &["feasible", "infeasible", "binding", "object
 /// only there.
 pub const OBJECTIVE_WORDS: &[&str] = &["within"];
 
-/// Words reserved only in some places: plan statements, test expectations and objectives.
+/// Words of data sources: `key` after the file of `SET from "PATH"`, on the same line
+/// (`services from "s.csv" key id`); reserved only there.
+pub const DATA_WORDS: &[&str] = &["key"];
+
+/// Words reserved only in some places: plan statements, test expectations, objectives and
+/// data sources.
 pub const CONTEXTUAL_WORDS: &[&str] = &[
     "state",
     "choose",
@@ -66,6 +71,7 @@ pub const CONTEXTUAL_WORDS: &[&str] = &[
     "binding",
     "objective",
     "within",
+    "key",
 ];
 
 /// Names of the base types (`bool`, `int core`).
@@ -100,11 +106,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_contextual_words_are_the_plan_expect_and_objective_words() {
+    fn the_contextual_words_are_the_plan_expect_objective_and_data_words() {
         let joined: Vec<&str> = PLAN_WORDS
             .iter()
             .chain(EXPECT_WORDS)
             .chain(OBJECTIVE_WORDS)
+            .chain(DATA_WORDS)
             .copied()
             .collect();
         assert_eq!(joined, CONTEXTUAL_WORDS);

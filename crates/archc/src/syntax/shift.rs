@@ -110,6 +110,9 @@ impl Shift for ItemKind {
             ItemKind::EntitiesFrom(e) => {
                 e.set.shift(d);
                 e.path.shift(d);
+                if let Some(k) = &mut e.key {
+                    k.shift(d);
+                }
             }
             ItemKind::Set(s) => {
                 s.name.shift(d);

@@ -97,6 +97,7 @@ pub enum Code {
     E0543,
     E0544,
     E0550,
+    E0585,
     W0551,
     E0601,
     E0602,
@@ -216,6 +217,7 @@ impl Code {
             Code::E0543 => "E0543",
             Code::E0544 => "E0544",
             Code::E0550 => "E0550",
+            Code::E0585 => "E0585",
             Code::W0551 => "W0551",
             Code::E0601 => "E0601",
             Code::E0602 => "E0602",
@@ -335,6 +337,7 @@ impl Code {
             "E0543" => Some(Code::E0543),
             "E0544" => Some(Code::E0544),
             "E0550" => Some(Code::E0550),
+            "E0585" => Some(Code::E0585),
             "W0551" => Some(Code::W0551),
             "E0601" => Some(Code::E0601),
             "E0602" => Some(Code::E0602),
@@ -484,7 +487,7 @@ mod tests {
     #[test]
     fn every_code_has_exactly_one_text_in_its_range() {
         let all = all();
-        assert_eq!(all.len(), 113);
+        assert_eq!(all.len(), 114);
         for (i, c) in all.iter().enumerate() {
             assert!(
                 all[..i].iter().all(|d| d.code != c.code),

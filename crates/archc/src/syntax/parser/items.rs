@@ -105,8 +105,13 @@ impl Builder {
             Rule::entities_from => {
                 let set = self.ident(next(&mut it, span)?);
                 it.next();
-                let path = self.string(next(&mut it, span)?);
-                ItemKind::EntitiesFrom(EntitiesFrom { set, path })
+                // `"PATH"` with an optional `key COLUMN` on the same line.
+                let mut source = next(&mut it, span)?.into_inner();
+                let path = self.string(next(&mut source, span)?);
+                let key = source
+                    .find(|p| p.as_rule() == Rule::ident)
+                    .map(|p| self.ident(p));
+                ItemKind::EntitiesFrom(EntitiesFrom { set, path, key })
             }
             Rule::set_decl => {
                 it.next();
