@@ -188,7 +188,9 @@ def entry_text(value: Any, slot: Optional[Slot], written: str) -> str:
         import pandas as pd
 
         df = pd.DataFrame.from_dict(value, orient="index")
-        df.index.name = "name"
+        # The model's key column: `name`, or the column of `SET from "..." key COLUMN`.
+        key = slot.index[0] if slot is not None and slot.kind == "entities" and slot.index else "name"
+        df.index.name = key
         return frame_text(df.reset_index(), fmt)
     if isinstance(value, Sequence) and all(isinstance(r, Mapping) for r in value):
         return frame_text(_records_frame(value), fmt)

@@ -55,6 +55,14 @@ impl Progress {
         }
     }
 
+    /// A line of its own on stderr, above the live line when there is one.
+    pub fn note(&self, text: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(text),
+            None => eprintln!("{text}"),
+        }
+    }
+
     /// Remove the live line.
     pub fn finish(&mut self) {
         if let Some(bar) = self.bar.take() {
@@ -79,7 +87,7 @@ fn describe(p: SolveProgress) -> String {
         s.push_str(&format!("  bound {}", archc::units::format_number(v)));
     }
     if let Some(g) = p.gap {
-        s.push_str(&format!("  gap {:.2}%", g * 100.0));
+        s.push_str(&format!("  gap {}", archc::units::format_percent(g)));
     }
     s
 }

@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 
 /// The longest time limit accepted: one year.
 const MAX_TIME_LIMIT: f64 = 365.0 * 24.0 * 3600.0;
+/// How long microlp solves an integer model before the output says it may be beyond its
+/// reach ([`archc::backends::milp::reach_note`]).
+const REACH_NOTE_AFTER: Duration = Duration::from_secs(5);
 /// The most threads accepted (HiGHS aborts far above the machine's cores).
 const MAX_THREADS: u32 = 1024;
 
@@ -85,8 +88,13 @@ pub struct SolveArgs {
 /// `--solver`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum SolverArg {
+    /// Pure Rust, always available: LPs, and integer models up to a few dozen integer
+    /// columns; one thread, no solver options, Ctrl-C keeps no plan
     Microlp,
+    /// HiGHS (cargo feature `highs`): the default when built in; large MILPs, gap and
+    /// bounds, Ctrl-C keeps the best plan
     Highs,
+    /// COIN-OR CBC (cargo feature `cbc`, system library)
     Cbc,
 }
 
@@ -323,7 +331,14 @@ fn exit_code(raw: &RawSolution) -> i32 {
         ReportStatus::Optimal => exit::OK,
         ReportStatus::Feasible => exit::FEASIBLE,
         ReportStatus::Interrupted => {
-            if raw.values.is_empty() {
+            if raw.values.is_empty() && !interruptible(raw.solver) {
+                eprintln!(
+                    "interrupted: {} cannot be stopped with its best plan, so none is reported \
+                     (HiGHS keeps its best plan on Ctrl-C: --solver highs; or bound the run \
+                     with --time-limit SECONDS)",
+                    raw.solver.name()
+                );
+            } else if raw.values.is_empty() {
                 eprintln!("interrupted before any plan was found");
             } else {
                 eprintln!("interrupted: the best plan found so far is reported (verified)");
@@ -363,6 +378,11 @@ fn solve_watched(
     progress::install_interrupt_handler();
     progress::set_solving(true);
     let mut display = Progress::new(show_progress);
+    // Said once, when microlp is still at an integer model after a while.
+    let mut reach = show_progress
+        .then(|| archc::backends::milp::reach_note(kind, model))
+        .flatten();
+    let start = std::time::Instant::now();
     let (tx, rx) = std::sync::mpsc::channel();
     let waited = std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -373,6 +393,11 @@ fn solve_watched(
                 Ok(r) => return r,
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                     display.update(CONTROL.progress());
+                    if start.elapsed() >= REACH_NOTE_AFTER {
+                        if let Some(note) = reach.take() {
+                            display.note(&format!("note: {note}"));
+                        }
+                    }
                     if progress::interrupted() && !interruptible(kind) {
                         display.finish();
                         // Leaving the scope would wait for the solver: exit from here.

@@ -2,6 +2,13 @@
 //! logs on file descriptor 1, where the report (and JSON) goes. While a solve runs, fd 1 is
 //! pointed elsewhere: at stderr (`--verbose`), at a log file (`--log FILE`), or at the null
 //! device, and put back afterwards. Nothing else writes to stdout during a solve.
+//!
+//! Threads: the descriptor table is shared by the whole process, so while a guard lives a
+//! write to fd 1 from any thread goes to the target. That is safe here because archc writes
+//! its report only after the solve (progress and messages go to stderr), and because the
+//! guard count and the saved descriptor sit behind one mutex: guards taken on several
+//! threads share one redirect, set by the first guard and undone by the last. Rust's stdout buffer and C's stdio buffers are flushed at both ends,
+//! so no byte written before the redirect lands in the target, nor a solver byte in stdout.
 
 use std::path::Path;
 

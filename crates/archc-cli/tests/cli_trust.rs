@@ -158,6 +158,14 @@ fn verbose_sends_the_solver_log_to_stderr_and_log_to_a_file() {
     for solver in solvers() {
         let o = run(&["solve", &f, "--solver", solver, "--format", "json", "-v"]);
         json(&o);
+        if solver != "microlp" {
+            // The C library's console output was moved from fd 1 to stderr.
+            assert!(
+                stderr(&o).lines().count() > 3,
+                "{solver}: no solver log on stderr with -v:\n{}",
+                stderr(&o)
+            );
+        }
         let log = dir.path().join(format!("{solver}.log"));
         let o = run(&[
             "solve",
@@ -313,6 +321,15 @@ fn ctrl_c_reports_the_best_plan_as_interrupted() {
             // HiGHS stops through its callback and keeps its incumbent: a verified plan.
             assert_eq!(v["verification"]["ok"], true, "{solver}");
             assert!(!v["decisions"].as_array().expect("decisions").is_empty());
+        } else {
+            // CBC and microlp cannot hand over a plan: the message says so and what to do.
+            let e = stderr(&o);
+            assert!(
+                e.contains(&format!("{solver} cannot be stopped with its best plan"))
+                    && e.contains("--solver highs"),
+                "{solver}: {e}"
+            );
+            assert!(v["decisions"].as_array().is_some_and(|d| d.is_empty()));
         }
     }
 }
@@ -710,4 +727,42 @@ fn every_argument_has_help_and_every_command_examples() {
     }
     let help = String::from_utf8_lossy(&run(&["solve", "--help"]).stdout).into_owned();
     assert!(help.contains("--time-limit <SECONDS>"), "{help}");
+}
+
+// The default solver's reach.
+
+#[test]
+fn microlp_says_when_a_model_is_beyond_its_reach() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = dir.path().join("split.arch");
+    std::fs::write(&model, market_split(4, 36, true)).expect("write model");
+    let solve = |extra: &[&str]| {
+        let m = model.to_string_lossy();
+        let args = ["solve", &m, "--solver", "microlp", "--time-limit", "8"];
+        run(&[&args[..], extra, &["--format", "json"]].concat())
+    };
+    let o = solve(&[]);
+    let v = json(&o);
+    let e = stderr(&o);
+    if v["status"] == "optimal" {
+        // Solved before the note was due: nothing to check.
+        return;
+    }
+    assert!(
+        e.contains("note: microlp is slow on integer models beyond a few dozen"),
+        "{e}"
+    );
+    let stronger = archc::solve::SolverKind::enabled()
+        .into_iter()
+        .find(|k| *k != archc::solve::SolverKind::Microlp);
+    match stronger {
+        Some(k) => assert!(e.contains(&format!("`--solver {}`", k.name())), "{e}"),
+        None => assert!(e.contains("--features highs"), "{e}"),
+    }
+    // `-q` keeps stderr quiet; a model microlp solves at once gets no note.
+    let o = solve(&["-q"]);
+    assert!(!stderr(&o).contains("microlp is slow"), "{}", stderr(&o));
+    let f = root().join("examples/placement/global.arch");
+    let o = run(&["solve", &f.to_string_lossy(), "--solver", "microlp"]);
+    assert!(!stderr(&o).contains("microlp is slow"), "{}", stderr(&o));
 }

@@ -216,7 +216,7 @@ fn no_snapshot_points_into_the_prelude() {
 fn redeclared_link_ends_are_reported_on_the_users_declaration() {
     let text = "kind node {}\nkind link { src: node, dst: node }\n";
     let a = archc::driver::analyze_source("m.arch", text, None, &Default::default());
-    let prelude = archc::resolve::prelude::file(&a).expect("the prelude is loaded");
+    let prelude = archc::resolve::prelude::file(&a.sources).expect("the prelude is loaded");
     let d = a
         .diagnostics
         .iter()

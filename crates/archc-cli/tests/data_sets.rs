@@ -281,3 +281,63 @@ fn solver_options_are_passed_or_refused_clearly() {
         assert!(stderr(&o).contains("no_such=1"), "{}", stderr(&o));
     }
 }
+
+/// `SET from "PATH" key COLUMN`: the names come from that column, in CSV and in a JSON object
+/// keyed by name, and the attributes of each row stay with its name (the plan depends on
+/// every one of them).
+#[test]
+fn entity_names_come_from_the_key_column() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("data_sets_key");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = "kind site { power: kW }\n\
+                 kind host { cores: core, site: site }\n\
+                 sites from \"sites.json\" key code\n\
+                 hosts from \"hosts.csv\" key id\n\
+                 decide on[h in hosts]: bool\n\
+                 constraint fits[s in sites]: sum(h in hosts where h.site == s) on[h] <= s.power / 10 kW\n\
+                 maximize cores: sum(h in hosts) h.cores * on[h]\n";
+    std::fs::write(dir.join("hosts.arch"), model).unwrap();
+    // Site a holds one host, b two: the best plan runs h2 on a and h3, h4 on b.
+    std::fs::write(
+        dir.join("hosts.csv"),
+        "id,cores,site\nh1,16,a\nh2,32,a\nh3,8,b\nh4,4,b\nh5,2,b\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("sites.json"),
+        r#"{"a": {"power": 10}, "b": {"power": 20}}"#,
+    )
+    .unwrap();
+    let o = archc(
+        &dir,
+        &[
+            "solve",
+            "hosts.arch",
+            "--format",
+            "json",
+            "--solver",
+            "microlp",
+        ],
+    );
+    assert_eq!(objective(&o), 44.0);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON report");
+    let on: Vec<String> = v["decisions"][0]["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .filter(|x| x["value"].as_f64() == Some(1.0))
+        .map(|x| x["index"][0].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(on, ["h2", "h3", "h4"]);
+    // Without `key`, the same files have no `name` column: E0503 says how to name it.
+    std::fs::write(
+        dir.join("plain.arch"),
+        model.replace(" key id", "").replace(" key code", ""),
+    )
+    .unwrap();
+    let o = archc(&dir, &["check", "plain.arch"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("E0503") && e.contains("key COLUMN"), "{e}");
+}

@@ -2,6 +2,9 @@
 //! with its default stack: 100,000 terms of `+`, `*`, `and`, `or`, `^`, `->`, `<->` and
 //! `if ... else if ...` check, solve to the right answer, and format, without overflowing
 //! the stack (each used to abort with exit 134 at a few hundred to a few thousand terms).
+//! True nesting (brackets, calls, aggregates in aggregates, `if` in a branch, negated
+//! exponents) one level past `MAX_NESTING` is E0105 at its span in `check`, `solve` and
+//! `fmt` alike, and at 100,000 levels too; at the limit it is accepted.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -195,4 +198,117 @@ fn formatting_a_100k_chain() {
     assert_eq!(o.status.code(), Some(0), "fmt: {}", text(&o));
     // Already in the canonical layout: formatting keeps it as it is.
     assert!(o.stdout == src.as_bytes(), "fmt changed the chain");
+}
+
+const LIMIT: usize = archc::syntax::parser::MAX_NESTING;
+
+/// The forms of true nesting: `open` repeated `n` times, `inner`, `close` repeated.
+const NESTINGS: [(&str, &str, &str, &str); 6] = [
+    ("parens", "(", "1", ")"),
+    ("calls", "abs(", "1", ")"),
+    ("sums", "sum(i in s) ", "1", ""),
+    ("if_in_then", "if k > 0 then ", "1", " else 2"),
+    ("if_in_condition", "if ", "k > 0", " then true else false"),
+    ("negated_powers", "1 ^ -", "1", ""),
+];
+
+fn nested_model(form: usize, n: usize) -> String {
+    let (_, open, inner, close) = NESTINGS[form];
+    let ty = if NESTINGS[form].0 == "if_in_condition" {
+        "bool"
+    } else {
+        "real"
+    };
+    format!(
+        "set s = 1..1\nparam k: int = 1\nparam p: {ty} = {}{inner}{}\ndecide x: int >= 0 <= 1\nminimize cost: x\n",
+        open.repeat(n),
+        close.repeat(n)
+    )
+}
+
+#[test]
+fn nesting_at_the_limit_is_accepted() {
+    for (i, (name, ..)) in NESTINGS.iter().enumerate() {
+        let path = model(&format!("limit_{name}"), &nested_model(i, LIMIT));
+        let o = archc(&["check", path.to_str().expect("utf-8 path")]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{name} at the limit: {}",
+            text(&o)
+        );
+    }
+}
+
+#[test]
+fn nested_calls_parse_once_per_level() {
+    // Each call argument used to be parsed twice (as a range, then as an expression), so
+    // the time doubled with every level: 40 levels took hours. Now it is one parse per
+    // level, and the value is right.
+    let n = 40;
+    let src = format!(
+        "param p: real = {}-7{}\ndecide x: real >= 0 <= 100\nconstraint c: x >= p\nminimize cost: x\n",
+        "abs(".repeat(n),
+        ")".repeat(n)
+    );
+    checks_and_solves("abs_40", &src, "7");
+    let src = format!(
+        "param p: real = {}3{}\ndecide x: real >= 0 <= 100\nconstraint c: x >= p\nminimize cost: x\n",
+        "max(1, ".repeat(n),
+        ")".repeat(n)
+    );
+    checks_and_solves("max_40", &src, "3");
+}
+
+#[test]
+fn an_if_between_conditions_is_a_condition() {
+    // `if c then true else false` is a bool (it was typed as an int, E0308/E0301).
+    let src = "param k: int = 1\nparam b: bool = if k > 0 then false else true\n\
+        param p: real = if (if b then true else k > 0) then 5 else 9\n\
+        decide x: real >= 0 <= 100\nconstraint c: x >= p\nminimize cost: x\n";
+    checks_and_solves("if_bool", src, "5");
+}
+
+#[test]
+fn nesting_past_the_limit_is_e0105_in_every_command() {
+    for (i, (name, open, ..)) in NESTINGS.iter().enumerate() {
+        for n in [LIMIT + 1, 100_000] {
+            let path = model(&format!("deep_{name}_{n}"), &nested_model(i, n));
+            let p = path.to_str().expect("utf-8 path");
+            // The construct that goes one level too deep, as `file:line:column`.
+            let column = "param p: real = ".len() + LIMIT * open.len() + 1;
+            for args in [
+                vec!["check", p],
+                vec!["solve", p],
+                vec!["fmt", "--check", p],
+            ] {
+                let o = archc(&args);
+                let all = text(&o);
+                assert_eq!(o.status.code(), Some(1), "{name} x{n} {args:?}: {all}");
+                assert!(all.contains("E0105"), "{name} x{n} {args:?}: {all}");
+                assert!(
+                    (column.saturating_sub(open.len())..=column + open.len()).any(|c| [']', ')']
+                        .iter()
+                        .any(|end| all.contains(&format!(".arch:3:{c}{end}")))),
+                    "{name} x{n} {args:?}: no span near line 3 column {column}: {all}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_chain_of_3000_functions_is_refused_not_overflowed() {
+    // f0 calls f1, which calls f2, ... 3,000 deep: E0320 names the chain.
+    let mut src = String::new();
+    for i in 0..3000 {
+        src.push_str(&format!("fn f{i}(v: real): real = f{}(v) + 1\n", i + 1));
+    }
+    src.push_str("fn f3000(v: real): real = v\nparam p: real = f0(1)\n");
+    src.push_str("decide x: real >= 0 <= 1\nminimize cost: x\n");
+    let path = model("fn_chain", &src);
+    let o = archc(&["check", path.to_str().expect("utf-8 path")]);
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    assert!(all.contains("E0320"), "{all}");
 }

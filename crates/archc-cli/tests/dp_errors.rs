@@ -127,6 +127,14 @@ fn budget_refuses_too_much_work_with_the_numbers() {
         "{:?}",
         d.notes
     );
+    // The count is of the whole state space, and the note says so.
+    assert!(
+        d.notes
+            .iter()
+            .any(|n| n.contains("before the states unreachable from the start are pruned")),
+        "{:?}",
+        d.notes
+    );
     assert!(d.help.as_deref().is_some_and(|h| h.contains("1000000")));
     assert_eq!(d.primary_span(), Some(span()));
 }

@@ -98,3 +98,40 @@ fn archc_root() -> &'static Path {
         .nth(2)
         .expect("crates/archc-cli sits two levels below the root")
 }
+
+/// The embedding API's report names the sets the indices range over, as the CLI's does
+/// (`replicas[s in services, r in regions]` is over `services` and `regions`), and finds
+/// the network of a routing model.
+#[test]
+fn the_library_report_names_index_sets_like_the_cli() {
+    let path = archc_root().join("examples/placement/global.arch");
+    let mut model = archc::compile(&path).expect("the example compiles");
+    let solution = model
+        .solve(&archc::solve::SolveOptions::default())
+        .expect("it solves");
+    let v: serde_json::Value = serde_json::from_str(&solution.to_json()).expect("JSON");
+    let replicas = v["decisions"]
+        .as_array()
+        .expect("decisions")
+        .iter()
+        .find(|d| d["name"] == "replicas")
+        .expect("replicas");
+    assert_eq!(
+        replicas["index_sets"],
+        serde_json::json!(["services", "regions"])
+    );
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_archc"))
+        .args(["solve", &path.to_string_lossy(), "--format", "json"])
+        .output()
+        .expect("archc runs");
+    let c: serde_json::Value = serde_json::from_slice(&cli.stdout).expect("CLI JSON");
+    let sets = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+        v["decisions"]
+            .as_array()
+            .expect("decisions")
+            .iter()
+            .map(|d| d["index_sets"].clone())
+            .collect()
+    };
+    assert_eq!(sets(&v), sets(&c));
+}

@@ -378,6 +378,11 @@ fn the_vscode_grammar_generator_has_the_lexicon_lists() {
     );
     assert_eq!(union(&["PLAN_WORDS"]), sorted_list(lexicon::PLAN_WORDS));
     assert_eq!(union(&["EXPECT_WORDS"]), sorted_list(lexicon::EXPECT_WORDS));
+    assert_eq!(
+        union(&["OBJECTIVE_WORDS"]),
+        sorted_list(lexicon::OBJECTIVE_WORDS)
+    );
+    assert_eq!(union(&["DATA_WORDS"]), sorted_list(lexicon::DATA_WORDS));
     assert_eq!(union(&["AGGREGATES"]), sorted_list(lexicon::AGGREGATES));
     assert_eq!(
         union(&["PRIMITIVE_TYPES"]),

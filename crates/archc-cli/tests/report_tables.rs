@@ -79,7 +79,11 @@ fn mask_time(text: &str) -> String {
         .map(|line| match line.find("time: ") {
             Some(i) => {
                 let rest = &line[i + 6..];
-                let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
+                // `1,269`: times are grouped like every number.
+                let digits = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit() || *c == ',')
+                    .count();
                 format!("{}time: [ms]{}", &line[..i], &rest[digits..])
             }
             None => line.to_string(),

@@ -3,64 +3,15 @@
 //! the backend chosen for it, and the time each phase took. [`crate::driver`] fills it in;
 //! the phases read and extend it but never run the pipeline themselves.
 
+pub use crate::check::symbols::{Reference, Symbol, SymbolId, SymbolKind};
 use crate::diagnostics::Diagnostic;
 pub use crate::plan::{Backend, BackendChoice};
 use crate::source::SourceMap;
 use crate::span::{FileId, Span};
 use crate::syntax::ast;
-use serde::Serialize;
+pub use crate::timings::Timings;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::time::Duration;
-
-/// What a symbol is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SymbolKind {
-    Module,
-    Unit,
-    Kind,
-    Attribute,
-    Entity,
-    Set,
-    Param,
-    Decision,
-    Constraint,
-    Objective,
-    Function,
-    Template,
-    IndexVar,
-    Plan,
-    Test,
-}
-
-/// Index into [`Analysis::symbols`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-pub struct SymbolId(pub u32);
-
-/// A declared name, for hover, outline, go to definition and rename.
-#[derive(Clone, Debug, Serialize)]
-pub struct Symbol {
-    pub name: String,
-    pub kind: SymbolKind,
-    /// The span of the name in its declaration.
-    pub span: Span,
-    /// The span of the whole declaration.
-    pub decl_span: Span,
-    pub doc: Option<String>,
-    /// One line such as `param hours: h = 730 h` or `decide flow[l in links]: real Gbps`.
-    pub detail: String,
-    /// For params: the value (scalar) or a summary; for decisions and constraints: how many
-    /// columns / rows they instantiate to, e.g. "1,200 columns".
-    pub info: Option<String>,
-}
-
-/// A use of a symbol at a span.
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct Reference {
-    pub span: Span,
-    pub symbol: SymbolId,
-}
 
 /// Options of one analysis.
 #[derive(Clone, Debug, Default)]
@@ -107,34 +58,6 @@ pub struct Analysis {
     pub last_values: Vec<f64>,
     /// Wall time of each phase run, in order (a phase run twice is listed twice).
     pub timings: Timings,
-}
-
-/// Wall time per phase, in the order the phases ran: `parse`, `load modules`,
-/// `data names`, `check`, `instantiate`, `lower plans`, then `solve` and `verify`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Timings {
-    pub phases: Vec<(&'static str, Duration)>,
-}
-
-impl Timings {
-    /// Record that `phase` ran for `took`.
-    pub fn push(&mut self, phase: &'static str, took: Duration) {
-        self.phases.push((phase, took));
-    }
-
-    /// How many times `phase` ran.
-    pub fn runs(&self, phase: &str) -> usize {
-        self.phases.iter().filter(|(p, _)| *p == phase).count()
-    }
-
-    /// The total time of `phase` over its runs.
-    pub fn total(&self, phase: &str) -> Duration {
-        self.phases
-            .iter()
-            .filter(|(p, _)| *p == phase)
-            .map(|(_, d)| *d)
-            .sum()
-    }
 }
 
 impl Analysis {

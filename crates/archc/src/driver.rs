@@ -150,14 +150,21 @@ pub fn solve_and_explain(
     })
 }
 
-/// The report of a solve of `analysis` (JSON schema `archc.solution/1`), under `name`.
+/// The report of a solve of `analysis` (JSON schema `archc.solution/1`), under `name`,
+/// described from the checked model ([`crate::report::describe::describe`]: the sets the
+/// indices range over, ordered indices, the network), so that the embedding API, the
+/// Python package and the command line report the same thing.
 pub fn report(
     analysis: &Analysis,
     name: &str,
     solved: &crate::solve::Solved,
 ) -> Option<crate::report::Report> {
     let instance = analysis.instance.as_ref()?;
-    Some(crate::report::build_solved(name, instance, solved))
+    let mut report = crate::report::build_solved(name, instance, solved);
+    if let Some(schema) = analysis.schema.as_ref() {
+        crate::report::describe::describe(&mut report, schema, instance);
+    }
+    Some(report)
 }
 
 /// The file layer of one analysis: the disk under the options' overlays and size cap.
@@ -183,7 +190,7 @@ fn timed<T>(
 
 fn run(analysis: &mut Analysis, main: FileId, options: &AnalyzeOptions) {
     front_end(analysis, main, options);
-    crate::resolve::prelude::hide_labels(analysis);
+    crate::resolve::prelude::hide_labels(&analysis.sources, &mut analysis.diagnostics);
 }
 
 /// Parse, load modules, check; then instantiate for the backend when asked for.
@@ -202,7 +209,16 @@ fn front_end(analysis: &mut Analysis, main: FileId, options: &AnalyzeOptions) {
     });
     analysis.sources.set_data_dir(options.data_dir.clone());
     let program = timed(analysis, "load modules", |a| {
-        let mut program = crate::resolve::load_program(a, main);
+        let main_file = a
+            .files
+            .iter()
+            .find(|(id, _)| *id == main)
+            .map(|(_, f)| f.clone())
+            .unwrap_or_default();
+        let loaded = crate::resolve::load_program(&mut a.sources, main, main_file);
+        a.files.extend(loaded.files);
+        a.diagnostics.extend(loaded.diagnostics);
+        let mut program = loaded.program;
         let diags =
             crate::resolve::overrides::apply(&mut program, &mut a.sources, &options.overrides);
         a.diagnostics.extend(diags);
@@ -381,8 +397,13 @@ fn read_data_names(
             continue;
         };
         let full = analysis.sources.resolve_data(p.file, &f.path.value);
-        let names =
-            crate::data::entity_names(&mut analysis.sources, &full, &f.path.value, f.path.span);
+        let names = crate::data::entity_names(
+            &mut analysis.sources,
+            &full,
+            &f.path.value,
+            f.key_column(),
+            f.path.span,
+        );
         out.insert(f.path.span, names);
     }
     out

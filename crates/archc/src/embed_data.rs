@@ -21,7 +21,8 @@ use std::path::{Path, PathBuf};
 /// What a data slot holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SlotKind {
-    /// `services from "..."`: one record per entity, a `name` column and the attributes.
+    /// `services from "..."`: one record per entity, a `name` column (or the column of
+    /// `key COLUMN`) and the attributes.
     Entities,
     /// `param p[...]: T from "..."`: long format, one column per index, then `value`.
     Param,
@@ -39,7 +40,8 @@ pub struct DataSlot {
     /// The path as written after `from`, relative to the model file (`None` for scalars).
     pub path: Option<String>,
     /// For indexed params: the column heading each index (the variable, or the set as
-    /// written for an anonymous index), in order; the value column follows.
+    /// written for an anonymous index), in order; the value column follows. For entities:
+    /// the one column that holds the names (`name`, or the column of `key COLUMN`).
     pub index: Vec<String>,
     /// The unit of a param as written (`Gbps`, `usd/h`), empty when there is none.
     pub unit: String,
@@ -62,7 +64,7 @@ pub fn data_slots(text: &str) -> Vec<DataSlot> {
                 name: e.set.name.clone(),
                 kind: SlotKind::Entities,
                 path: Some(e.path.value.clone()),
-                index: Vec::new(),
+                index: vec![e.key_column().to_string()],
                 unit: String::new(),
             }),
             ast::ItemKind::Param(p) => {
@@ -542,6 +544,7 @@ maximize served: sum(r in regions) replicas[r]
             ]
         );
         assert_eq!(slots[0].path.as_deref(), Some("data/regions.csv"));
+        assert_eq!(slots[0].index, vec!["name".to_string()]);
         assert_eq!(slots[2].index, vec!["r".to_string(), "q".to_string()]);
         assert_eq!(slots[2].unit, "core");
         assert_eq!(slots[1].unit, "h");

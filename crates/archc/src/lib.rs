@@ -44,6 +44,7 @@ pub mod source;
 pub mod span;
 pub mod stdlib;
 pub mod syntax;
+pub mod timings;
 pub mod units;
 
 pub use embed::{compile, compile_source, CompileError, Compiled, Solution};

@@ -13,6 +13,9 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 pub use vfs::{normalize, FileText, ReadError, Vfs, DEFAULT_MAX_FILE_SIZE};
 
+/// The name of the built-in prelude in the source map: embedded text no user can open.
+pub const PRELUDE_NAME: &str = "<prelude>";
+
 /// One source text and where it came from.
 #[derive(Clone, Debug)]
 pub struct SourceFile {
@@ -120,7 +123,7 @@ impl SourceMap {
     /// standard library module): embedded text, not a file of the user's.
     pub fn is_library(&self, id: FileId) -> bool {
         let f = self.get(id);
-        f.path.is_none() && (f.name.starts_with("std/") || f.name == crate::resolve::prelude::NAME)
+        f.path.is_none() && (f.name.starts_with("std/") || f.name == PRELUDE_NAME)
     }
 
     pub fn name(&self, id: FileId) -> &str {

@@ -37,9 +37,14 @@ const EXPRESSION = ["in", "where", "if", "then", "else", "and", "or", "not", "tr
 const PLAN_WORDS = ["state", "choose", "next", "require", "cost", "final"];
 /** Words after `expect` in a test (ordinary names elsewhere). */
 const EXPECT_WORDS = ["feasible", "infeasible", "binding", "objective"];
+/** Words after the expression of an objective (ordinary names elsewhere). */
+const OBJECTIVE_WORDS = ["within"];
+/** The word after the file of `SET from "PATH"` that names the key column (`key id`). */
+const DATA_WORDS = ["key"];
 const AGGREGATES = ["sum", "count", "min", "max", "exists", "forall"];
 const BUILTIN_FUNCTIONS = [
   ...AGGREGATES, "prev", "next", "ord", "first", "last", "ceil", "floor", "round", "abs", "card",
+  "moves", "changed",
 ];
 const PRIMITIVE_TYPES = ["bool", "int", "real", "str"];
 const BUILTIN_KINDS = ["region", "zone", "service", "link", "dataset"];
@@ -403,7 +408,17 @@ const repository = {
           4: { name: "keyword.other.expect.arch" },
         },
       },
+      {
+        // `minimize cost: ... within 1 %`: the tolerance of a ranked objective.
+        match: String.raw`${kw(OBJECTIVE_WORDS)}(?=\s+[0-9(])`,
+        name: "keyword.other.objective.arch",
+      },
       { match: kw(["from"]), name: "keyword.other.from.arch" },
+      {
+        // `services from "s.csv" key id`: the column that holds the entity names.
+        match: String.raw`(?<=")([ \t]+)(${kw(DATA_WORDS)})(?=[ \t]+)`,
+        captures: { 2: { name: "keyword.other.from.arch" } },
+      },
     ],
   },
 

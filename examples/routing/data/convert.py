@@ -8,7 +8,7 @@ Inputs (copied unchanged, see SOURCES.md):
   raw/sndlib_abilene.txt      SNDlib's Abilene network: PoP names and coordinates
 
 Outputs:
-  regions.csv  name                                  (12 PoPs)
+  regions.csv  name,lat,lon                          (12 PoPs; SNDlib coordinates, degrees)
   links.csv    name,src,dst,capacity,latency         (30 directed links; Gbps, ms)
   demand.csv   origin,dest,value                     (144 rows, Mbps; the peak TM)
 
@@ -79,9 +79,10 @@ def main():
     peak = max(range(len(tms)), key=lambda k: sum(tms[k]))
 
     with open("regions.csv", "w") as f:
-        f.write("name\n")
+        f.write("name,lat,lon\n")
         for n in NAMES:
-            f.write(f"{n}\n")
+            lon, lat = coords[to_sndlib[n]]
+            f.write(f"{n},{lat:g},{lon:g}\n")
     with open("links.csv", "w") as f:
         f.write("name,src,dst,capacity,latency\n")
         for a, b, gbps in links:

@@ -47,6 +47,17 @@ pub fn render(r: &Report) -> String {
         let line = format!("objective {} = {} {}", o.name, num(o.value), o.unit);
         let _ = writeln!(out, "{}", line.trim_end());
     }
+    // The objectives ranked after the first, at the plan reported (the last stage's).
+    if let Some(last) = r.stages.last() {
+        for (s, v) in r.stages.iter().zip(&last.values).skip(1) {
+            let line = format!("then objective {} = {} {}", s.objective, num(*v), s.unit);
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+    }
+    for m in &r.movements {
+        let line = format!("{} = {} {}", m.label, num(m.value), m.unit);
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
     for d in &r.decisions {
         let mut lines: Vec<String> = d
             .values

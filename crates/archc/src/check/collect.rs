@@ -7,7 +7,7 @@ use super::{
     errors, plan, plural, type_text, AttrInfo, Checker, ConstraintInfo, DecisionInfo, ElemTy,
     EntityInfo, FnInfo, Global, KindInfo, ObjectiveInfo, ParamInfo, SetDef, SetInfo, Ty,
 };
-use crate::analysis::SymbolKind;
+use crate::check::symbols::SymbolKind;
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::ir::VarKind;
@@ -184,9 +184,14 @@ impl Checker {
                         .position(|k| k.set_name == f.set.name);
                     match kid {
                         Some(k) => {
-                            self.schema.kinds[k]
-                                .data_sources
-                                .push((f.path.clone(), p.file));
+                            if let Some(key) = &f.key {
+                                self.check_key_column(k, key);
+                            }
+                            self.schema.kinds[k].data_sources.push((
+                                f.path.clone(),
+                                p.file,
+                                f.key_column().to_string(),
+                            ));
                             match data.get(&f.path.span) {
                                 Some(Some(names)) => self.collect_data_entities(k, f, names),
                                 _ => self.schema.unknown_data_names = true,
@@ -336,6 +341,7 @@ impl Checker {
                         decl: d.clone(),
                         unit: Unit::dimensionless(),
                         unit_text: String::new(),
+                        relative_tolerance: false,
                     });
                 }
                 ItemKind::Fn(d) => {
@@ -551,6 +557,29 @@ impl LinkSwap {
 }
 
 impl Checker {
+    /// `key COLUMN` names the column of entity names: it cannot also be an attribute of the
+    /// kind (one column would be both the name and an attribute value).
+    fn check_key_column(&mut self, k: usize, key: &ast::Ident) {
+        let kind = &self.schema.kinds[k];
+        let Some(attr) = kind.attr(&key.name) else {
+            return;
+        };
+        let d = Diagnostic::error(
+            Code::E0585,
+            format!(
+                "the key column `{}` is also an attribute of `{}`",
+                key.name, kind.name
+            ),
+        )
+        .primary(key.span, "the entity names are read from this column")
+        .secondary(attr.span, "an attribute of the same name is declared here")
+        .help(format!(
+            "name the column that holds the entity names (`key {}_name`) or rename the attribute",
+            kind.name
+        ));
+        self.error(d);
+    }
+
     /// Entities of kind `k` named in a data file, known to the checker by name.
     /// Duplicates are reported when the file is loaded.
     fn collect_data_entities(&mut self, k: usize, f: &ast::EntitiesFrom, names: &[(String, Span)]) {

@@ -3,7 +3,7 @@
 //! their keys and defaults. Runs before decisions and constraints, which build on them.
 
 use super::{dims_text, errors, type_text, Checker, ElemTy, Global, IndexDim, Local, SetDef, Ty};
-use crate::analysis::SymbolKind;
+use crate::check::symbols::SymbolKind;
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::resolve::errors as names;

@@ -10,6 +10,7 @@ use crate::diagnostics::Code;
 mod calls;
 pub(crate) mod links;
 mod lookup;
+mod moves;
 mod operators;
 
 use super::errors;
@@ -52,6 +53,7 @@ impl T {
 /// Built-in functions called with parentheses.
 pub const BUILTINS: &[&str] = &[
     "ceil", "floor", "round", "abs", "min", "max", "prev", "next", "ord", "first", "last", "card",
+    "moves", "changed",
 ];
 
 impl Checker {
@@ -325,6 +327,10 @@ impl Checker {
     /// The type of `if` from its condition's and its two branches' types.
     fn branches(&mut self, tc: T, a_span: Span, ta: T, b_span: Span, tb: T) -> T {
         let var = tc.var || ta.var || tb.var;
+        if ta.ty == Ty::Bool && tb.ty == Ty::Bool {
+            // Two conditions make a condition (`as_num` would read them as 0/1 numbers).
+            return T::var(Ty::Bool, var);
+        }
         match (ta.ty.as_num(), tb.ty.as_num()) {
             (Some((ua, ia)), Some((ub, ib))) => {
                 if !ua.same_dim(&ub) && !ta.zero && !tb.zero {

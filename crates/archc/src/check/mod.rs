@@ -18,12 +18,14 @@ pub(crate) mod expr;
 pub(crate) mod forecast;
 mod model_decls;
 pub mod plan;
+pub mod ranked;
+pub mod symbols;
 mod type_exprs;
 pub mod types;
 
 pub use types::*;
 
-use crate::analysis::{Reference, Symbol, SymbolId, SymbolKind};
+use crate::check::symbols::{Reference, Symbol, SymbolId, SymbolKind};
 use crate::diagnostics::Diagnostic;
 use crate::resolve::Program;
 use crate::span::{FileId, Span};
@@ -228,6 +230,7 @@ impl Checker {
         for i in 0..self.schema.objectives.len() {
             self.current_item = Some(self.schema.objectives[i].name.clone());
             self.check_objective(i);
+            self.check_rank(i);
         }
         self.current_item = None;
         for i in 0..self.schema.fns.len() {

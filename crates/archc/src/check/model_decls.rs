@@ -3,7 +3,7 @@
 //! expression is typed by [`super::expr`]; the result fills the [`super::Schema`].
 
 use super::{dims_text, errors, type_text, Checker, Global, Local, Ty};
-use crate::analysis::SymbolKind;
+use crate::check::symbols::SymbolKind;
 use crate::ir::VarKind;
 use crate::syntax::ast;
 use crate::units::Unit;

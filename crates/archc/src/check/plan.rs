@@ -4,7 +4,7 @@
 
 use super::expr::T;
 use super::{Checker, ElemTy, Global, IndexDim, Local, Ty};
-use crate::analysis::SymbolKind;
+use crate::check::symbols::SymbolKind;
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::span::Span;
@@ -33,7 +33,7 @@ pub struct PlanInfo {
     pub choose: Option<(String, ChooseDomain)>,
     pub cost_unit: Unit,
     pub cost_unit_text: String,
-    pub symbol: crate::analysis::SymbolId,
+    pub symbol: crate::check::symbols::SymbolId,
 }
 
 impl PlanInfo {

@@ -1,7 +1,7 @@
 //! Types of the language and the checked schema of a model: kinds with typed attributes,
 //! sets, params, decisions, constraints and objectives, each with its declaration.
 
-use crate::analysis::SymbolId;
+use crate::check::symbols::SymbolId;
 use crate::ir::VarKind;
 use crate::span::{FileId, Span};
 use crate::syntax::ast;
@@ -85,8 +85,9 @@ pub struct KindInfo {
     pub span: Span,
     pub attrs: Vec<AttrInfo>,
     pub attr_index: FxHashMap<String, usize>,
-    /// `services from "x.csv"` declarations: (path, file of the declaration, span).
-    pub data_sources: Vec<(ast::StrLit, FileId)>,
+    /// `services from "x.csv"` declarations: (path, file of the declaration, the column
+    /// that holds the entity names: `name` unless `key COLUMN` says otherwise).
+    pub data_sources: Vec<(ast::StrLit, FileId, String)>,
 }
 
 impl KindInfo {
@@ -172,6 +173,9 @@ pub struct ObjectiveInfo {
     pub decl: ast::ObjectiveDecl,
     pub unit: Unit,
     pub unit_text: String,
+    /// The tolerance (`within ...`) is in percent of the optimum, not in the objective's
+    /// unit.
+    pub relative_tolerance: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -89,7 +89,11 @@ impl<'s> Converter<'s> {
                 .primary(header_span, format!("no `{name}` here"));
             d = match did_you_mean(name, unused) {
                 Some(s) => d.help(format!("did you mean `{s}`? rename the column to `{name}`")),
-                None => d.help(format!("add a `{name}` column")),
+                None => d.help(
+                    spec.missing_help
+                        .clone()
+                        .unwrap_or_else(|| format!("add a `{name}` column")),
+                ),
             };
             d = if available.is_empty() {
                 d.note("the file has no columns")
@@ -466,7 +470,7 @@ fn convert_value(value: &RawValue, spec: &ColumnSpec, out: &mut CellValue) -> Re
                 return Err(Problem::NotANumber(b.to_string()))
             }
         },
-        RawValue::Text(t) => t.trim(),
+        RawValue::Text(t) => super::raw::trim(t),
     };
     if text.is_empty() {
         *out = CellValue::Missing;

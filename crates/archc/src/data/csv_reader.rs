@@ -3,7 +3,7 @@
 //! scanned again here to find the exact byte range of every field.
 
 use super::raw::{
-    trim_with_offset, ColumnsSeen, RawColumn, RawField, RawRecord, RawValue, RawVisitor, Sink,
+    trim, trim_with_offset, ColumnsSeen, RawColumn, RawField, RawRecord, RawValue, RawVisitor, Sink,
 };
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
@@ -106,7 +106,7 @@ pub(crate) fn read(
                 );
             }
             Some(width) => {
-                if record.iter().all(|f| f.trim().is_empty()) {
+                if record.iter().all(|f| trim(f).is_empty()) {
                     continue;
                 }
                 row += 1;
@@ -118,7 +118,7 @@ pub(crate) fn read(
                 }
                 raw.fields.clear();
                 for (column, (value, &span)) in record.iter().zip(&spans).enumerate().take(width) {
-                    let value = value.trim();
+                    let value = trim(value);
                     // The cell as it stands in the file (not quoted, or quoted without an
                     // escaped quote) is borrowed from the text; only the rest is copied.
                     let in_text = &text[span.range()];

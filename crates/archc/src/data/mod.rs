@@ -138,6 +138,9 @@ pub struct ColumnSpec {
     pub known_only: bool,
     /// An optional column whose absence is worth a warning (W0551): the default taken.
     pub absent_default: Option<String>,
+    /// What the E0503 of a missing column suggests, when there is more to say than "add it"
+    /// and no other column looks like a misspelling of it.
+    pub missing_help: Option<String>,
 }
 
 impl ColumnSpec {
@@ -151,7 +154,14 @@ impl ColumnSpec {
             key: false,
             known_only: false,
             absent_default: None,
+            missing_help: None,
         }
+    }
+
+    /// The same column, with `help` as the suggestion when it is missing.
+    pub fn with_missing_help(mut self, help: impl Into<String>) -> Self {
+        self.missing_help = Some(help.into());
+        self
     }
 
     /// An optional column whose absence from a file gives warning W0551, which names the
@@ -355,17 +365,19 @@ pub fn stream_table(
     }
 }
 
-/// The entity names in the `name` column of a data file, each with the span of its cell,
-/// for the checker to know names of data-loaded entities before the data is loaded in full.
-/// Returns `None` when the names cannot all be known (the file is missing, cannot be
-/// parsed, has no `name` column or an empty name): the full load then reports why.
+/// The entity names in the key column (`name`, or the column of `key COLUMN`) of a data
+/// file, each with the span of its cell, for the checker to know names of data-loaded
+/// entities before the data is loaded in full. Returns `None` when the names cannot all be
+/// known (the file is missing, cannot be parsed, has no key column or an empty name): the
+/// full load then reports why.
 pub fn entity_names(
     sources: &mut SourceMap,
     path: &Path,
     display_name: &str,
+    key_column: &str,
     requested_at: Span,
 ) -> Option<Vec<(String, Span)>> {
-    let spec = [ColumnSpec::new("name", ColumnType::Text).as_key()];
+    let spec = [ColumnSpec::new(key_column, ColumnType::Text).as_key()];
     let mut names = Vec::new();
     let mut complete = true;
     let on_record = &mut |r: &Record| match r.cells.first() {

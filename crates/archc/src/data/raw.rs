@@ -244,8 +244,52 @@ pub(crate) fn not_utf8(display_name: &str, at: Span) -> Diagnostic {
     .help("save the file as UTF-8 (in a spreadsheet: \"CSV UTF-8\")")
 }
 
+/// `s.trim()`, answered from the first and last bytes when both are ASCII and not
+/// whitespace (almost every cell of a data file), which is most of what trimming cost.
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    let keeps = |b: Option<&u8>| b.is_some_and(|&c| c.is_ascii() && !(c as char).is_whitespace());
+    let bytes = s.as_bytes();
+    if keeps(bytes.first()) && keeps(bytes.last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
 /// Trims `s`, returning the trimmed text and its byte offset inside `s`.
 pub(crate) fn trim_with_offset(s: &str) -> (&str, usize) {
     let start = s.len() - s.trim_start().len();
     (s.trim(), start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trim;
+
+    #[test]
+    fn the_quick_trim_is_str_trim() {
+        let cells = [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\r",
+            "12.5",
+            "x\u{a0}",
+            "\u{a0}x",
+            "\u{b}x",
+            "x\u{b}",
+            "\u{1f}x",
+            "é",
+            " é ",
+            "a b",
+            "\u{2003}a\u{2003}",
+            "\n",
+        ];
+        for c in cells {
+            assert_eq!(trim(c), c.trim(), "{c:?}");
+        }
+    }
 }

@@ -572,6 +572,7 @@ fn every_code_is_documented() {
         Code::E0550,
         Code::W0551,
         Code::E0580,
+        Code::E0585,
     ] {
         assert!(code.explanation().contains("Fix"), "{code} has no fix");
     }
@@ -579,5 +580,5 @@ fn every_code_is_documented() {
         .into_iter()
         .filter(|c| c.code.phase() == crate::diagnostics::codes::Phase::Data)
         .count();
-    assert_eq!(data_codes, 23);
+    assert_eq!(data_codes, 24);
 }

@@ -32,7 +32,12 @@ fn item_exprs(kind: &ItemKind, f: &mut dyn FnMut(&Expr)) {
             index(&c.index, f);
             expr(&c.body, f);
         }
-        ItemKind::Objective(o) => expr(&o.body, f),
+        ItemKind::Objective(o) => {
+            expr(&o.body, f);
+            if let Some(w) = &o.within {
+                expr(w, f);
+            }
+        }
         ItemKind::Fn(d) => expr(&d.body, f),
         ItemKind::Template(t) => exprs(&t.items, f),
         ItemKind::Apply(a) => a.args.iter().for_each(|a| expr(&a.value, f)),

@@ -224,7 +224,8 @@ impl Inst<'_> {
         Ok(())
     }
 
-    pub(crate) fn instantiate_objective(&mut self, o: usize) -> R<()> {
+    /// The objective `o` of the schema, with its tolerance (zero when it has none).
+    pub(crate) fn instantiate_objective(&mut self, o: usize) -> R<(ir::Objective, ir::Tolerance)> {
         let schema = self.schema;
         let info = &schema.objectives[o];
         self.current_decl = info.name.clone();
@@ -285,14 +286,31 @@ impl Inst<'_> {
                 constant: l.constant / scale,
             });
         }
-        self.model.objective = Some(ir::Objective {
+        let objective = ir::Objective {
             name: info.name.clone(),
             sense,
             span: info.span,
             unit: info.unit_text.clone(),
             terms: out,
-        });
-        Ok(())
+        };
+        let mut tolerance = ir::Tolerance::default();
+        if let Some(within) = &info.decl.within {
+            let v = self.num(within)?;
+            if v < 0.0 || v.is_nan() {
+                return Err(Diagnostic::error(
+                    Code::E0650,
+                    format!("the tolerance of `{}` is negative", info.name),
+                )
+                .primary(within.span, "this is below zero")
+                .help("a tolerance says how far the objective may move from its optimum; use 0 or more"));
+            }
+            if info.relative_tolerance {
+                tolerance.relative = v;
+            } else {
+                tolerance.absolute = v / scale;
+            }
+        }
+        Ok((objective, tolerance))
     }
 }
 

@@ -27,10 +27,12 @@ pub fn holds(
         .collect();
     let rows_before = inst.model.rows.len();
     let cols_before = inst.model.columns.len();
+    let movements_before = inst.model.movements.len();
     let r = inst.formula(cond).map(|f| eval(&f, values));
     // Auxiliary columns or rows made while lowering the condition are dropped again.
     inst.model.columns.truncate(cols_before);
     inst.model.rows.truncate(rows_before);
+    inst.model.movements.truncate(movements_before);
     let nnz = inst
         .model
         .row_start

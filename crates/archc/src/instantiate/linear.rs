@@ -14,6 +14,7 @@ mod bigm;
 mod chains;
 mod compiled;
 mod logic;
+mod moves;
 
 pub(crate) use bigm::DerivedDecls;
 pub(crate) use compiled::LinCache;
@@ -55,16 +56,22 @@ impl Lin {
 
     /// Merge duplicate columns and drop zeros.
     pub fn normalize(&mut self) {
-        if self.terms.len() > 1 {
+        // Terms in increasing column order (as compiled sums over one decision produce
+        // them) have no duplicates: nothing to sort or merge. Otherwise sort, then merge in
+        // place, adding duplicates in the same order as before (bit-identical sums).
+        if self.terms.len() > 1 && !self.terms.windows(2).all(|w| w[0].0 < w[1].0) {
             self.terms.sort_unstable_by_key(|t| t.0);
-            let mut out: Vec<(u32, f64)> = Vec::with_capacity(self.terms.len());
-            for &(c, v) in &self.terms {
-                match out.last_mut() {
-                    Some(last) if last.0 == c => last.1 += v,
-                    _ => out.push((c, v)),
+            let mut w = 0;
+            for r in 1..self.terms.len() {
+                let (c, v) = self.terms[r];
+                if self.terms[w].0 == c {
+                    self.terms[w].1 += v;
+                } else {
+                    w += 1;
+                    self.terms[w] = (c, v);
                 }
             }
-            self.terms = out;
+            self.terms.truncate(w + 1);
         }
         self.terms.retain(|t| t.1 != 0.0);
     }
@@ -238,6 +245,9 @@ impl Inst<'_> {
                         }
                         let t = self.extremum(id.name == "max", items, k, pol, e.span)?;
                         acc.terms.push((t, k));
+                    }
+                    "moves" | "changed" => {
+                        self.lin_moves(&id.name, args, k, pol, acc, e.span)?;
                     }
                     "abs" => {
                         let mut l = Lin::default();
@@ -475,4 +485,69 @@ fn unreachable_expr<T>(e: &Expr) -> R<T> {
         "internal error: unexpected expression in a linear context",
         "here",
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lin;
+
+    /// The merge as it was first written: sort, then a fresh vector of merged terms.
+    fn reference(mut terms: Vec<(u32, f64)>) -> Vec<(u32, f64)> {
+        if terms.len() > 1 {
+            terms.sort_unstable_by_key(|t| t.0);
+            let mut out: Vec<(u32, f64)> = Vec::new();
+            for &(c, v) in &terms {
+                match out.last_mut() {
+                    Some(last) if last.0 == c => last.1 += v,
+                    _ => out.push((c, v)),
+                }
+            }
+            terms = out;
+        }
+        terms.retain(|t| t.1 != 0.0);
+        terms
+    }
+
+    #[test]
+    fn normalizing_in_place_gives_the_same_terms_bit_for_bit() {
+        // A small deterministic generator: sorted runs, duplicates, zeros and cancellations.
+        let mut seed: u64 = 7;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            seed >> 33
+        };
+        for case in 0..500 {
+            let n = (next() % 12) as usize;
+            let mut terms: Vec<(u32, f64)> = (0..n)
+                .map(|i| {
+                    let col = if case % 3 == 0 {
+                        i as u32 * 2
+                    } else {
+                        (next() % 6) as u32
+                    };
+                    let v = match next() % 5 {
+                        0 => 0.0,
+                        1 => -1.0,
+                        _ => (next() % 1000) as f64 * 0.1 - 50.0,
+                    };
+                    (col, v)
+                })
+                .collect();
+            if case % 7 == 0 {
+                terms.push((3, 0.1));
+                terms.push((3, -0.1));
+            }
+            let mut lin = Lin {
+                terms: terms.clone(),
+                constant: 0.0,
+            };
+            lin.normalize();
+            let want = reference(terms);
+            let bits =
+                |t: &[(u32, f64)]| t.iter().map(|&(c, v)| (c, v.to_bits())).collect::<Vec<_>>();
+            assert_eq!(bits(&lin.terms), bits(&want), "case {case}");
+        }
+    }
 }

@@ -179,18 +179,7 @@ pub(crate) fn instantiate_with(
             inst.diags.push(e);
         }
     }
-    if let Some(o) = schema.objectives.first() {
-        if schema.objectives.len() > 1 {
-            inst.diags.push(
-                Diagnostic::error(Code::E0614, "a model has one objective")
-                    .primary(schema.objectives[1].span, "second objective")
-                    .secondary(o.span, "first objective"),
-            );
-        }
-        if let Err(e) = inst.instantiate_objective(0) {
-            inst.diags.push(e);
-        }
-    }
+    inst.instantiate_objectives();
     let mut dp_plans = Vec::new();
     if compile_plans && !crate::diagnostics::has_errors(&inst.diags) {
         match inst.compile_plans() {
@@ -230,6 +219,46 @@ pub(crate) fn instantiate_with(
 }
 
 impl<'a> Inst<'a> {
+    /// The objectives: the first in [`Model::objective`], the ones ranked after it with
+    /// `then` in [`Model::later_objectives`], each but the last with its tolerance. A later
+    /// objective without `then` is E0614.
+    fn instantiate_objectives(&mut self) {
+        let schema = self.schema;
+        let Some(first) = schema.objectives.first() else {
+            return;
+        };
+        let mut tolerances = Vec::new();
+        for (i, o) in schema.objectives.iter().enumerate() {
+            if i > 0 && o.decl.then.is_none() {
+                self.diags.push(
+                    Diagnostic::error(Code::E0614, "a model has one objective, or objectives ranked with `then`")
+                        .primary(o.span, "second objective")
+                        .secondary(first.span, "first objective")
+                        .help("write `then` before it to solve it after the first, or add it to the first as a weighted term"),
+                );
+                return;
+            }
+            match self.instantiate_objective(i) {
+                Ok((objective, tolerance)) => {
+                    if i == 0 {
+                        self.model.objective = Some(objective);
+                    } else {
+                        self.model.later_objectives.push(objective);
+                    }
+                    tolerances.push(tolerance);
+                }
+                Err(e) => {
+                    self.diags.push(e);
+                    return;
+                }
+            }
+        }
+        if schema.objectives.len() > 1 {
+            tolerances.pop();
+            self.model.tolerances = tolerances;
+        }
+    }
+
     /// An evaluator over an existing world (for checking answers after a solve).
     pub fn resume(schema: &'a Schema, sources: &'a mut SourceMap, world: World) -> Inst<'a> {
         Inst {
@@ -279,8 +308,15 @@ impl Inst<'_> {
         }
         let mut tables = Vec::new();
         for (k, kind) in schema.kinds.iter().enumerate() {
-            for (path, _) in &kind.data_sources {
-                let mut spec = vec![ColumnSpec::new("name", ColumnType::Text).as_key()];
+            for (path, _, key) in &kind.data_sources {
+                let key_spec = ColumnSpec::new(key.clone(), ColumnType::Text)
+                    .as_key()
+                    .with_missing_help(format!(
+                        "add a `{key}` column with the entity names, or name the column that \
+                         holds them: `{} from \"{}\" key COLUMN`",
+                        kind.set_name, path.value
+                    ));
+                let mut spec = vec![key_spec];
                 for a in &kind.attrs {
                     let ty = match a.ty {
                         Ty::Num { int: true, .. } => ColumnType::Integer,

@@ -108,6 +108,80 @@ pub struct Objective {
     pub terms: Vec<ObjectiveTerm>,
 }
 
+/// How far a ranked objective may move from its optimum while the objectives ranked after
+/// it are solved: `absolute` in the objective's unit plus `relative` times the optimum's
+/// magnitude. A small numerical tolerance is always added on top (see
+/// [`crate::solve::lexicographic`]), so that a kept optimum is never an exact equality.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Tolerance {
+    pub absolute: f64,
+    pub relative: f64,
+}
+
+/// What a [`Movement`] measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MovementKind {
+    /// `moves(x, was)`: the sum of `|x - was|`.
+    Moves,
+    /// `changed(x, was)`: how many instances differ from `was`.
+    Changed,
+}
+
+/// One use of `moves(x, was)` or `changed(x, was)`: the decision's columns with their
+/// current values, and the columns the model counts for it. Verification recomputes the
+/// movement from a plan and checks that the model never counts less.
+#[derive(Clone, Debug, Serialize)]
+pub struct Movement {
+    pub kind: MovementKind,
+    /// The call as written (`moves(replicas, was)`).
+    pub label: String,
+    pub span: Span,
+    /// The unit of `moves` (the decision's), empty for `changed`.
+    pub unit: String,
+    /// Each instance: its column, the scale of the decision's unit to base units, and the
+    /// current value in base units.
+    pub items: Vec<(ColId, f64, f64)>,
+    /// The columns (with coefficients) whose sum the model takes for the movement, in base
+    /// units.
+    pub counted: Vec<(ColId, f64)>,
+}
+
+impl Movement {
+    /// The movement of a plan, recomputed from the plan and the current values: in the
+    /// decision's unit for `moves`, a count for `changed`.
+    pub fn actual(&self, values: &[f64]) -> f64 {
+        let mut total = 0.0;
+        for &(c, scale, was) in &self.items {
+            let x = values.get(c.0 as usize).copied().unwrap_or(0.0);
+            let diff = (x * scale - was).abs();
+            match self.kind {
+                MovementKind::Moves => total += diff / scale,
+                MovementKind::Changed => {
+                    if diff > 1e-6 * was.abs().max(1.0) {
+                        total += 1.0
+                    }
+                }
+            }
+        }
+        total
+    }
+
+    /// What the model counts for the movement at a plan, in the same unit as
+    /// [`Movement::actual`].
+    pub fn counted(&self, values: &[f64]) -> f64 {
+        let scale = match (self.kind, self.items.first()) {
+            (MovementKind::Moves, Some(&(_, s, _))) => s,
+            _ => 1.0,
+        };
+        self.counted
+            .iter()
+            .map(|&(c, k)| k * values.get(c.0 as usize).copied().unwrap_or(0.0))
+            .sum::<f64>()
+            / scale
+    }
+}
+
 /// The instantiated model.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Model {
@@ -123,6 +197,17 @@ pub struct Model {
     pub row_cols: Vec<ColId>,
     pub row_vals: Vec<f64>,
     pub objective: Option<Objective>,
+    /// Objectives ranked after [`Model::objective`] (`then minimize ...`), in priority
+    /// order; empty for a model with one objective.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub later_objectives: Vec<Objective>,
+    /// The tolerance of each ranked objective but the last, in priority order (the first
+    /// is that of [`Model::objective`]); empty for a model with one objective.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tolerances: Vec<Tolerance>,
+    /// Every use of `moves(x, was)` and `changed(x, was)`, for verification and reports.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub movements: Vec<Movement>,
     /// Ordinals of the columns and rows that share their origin with earlier ones.
     #[serde(skip)]
     pub parts: Parts,

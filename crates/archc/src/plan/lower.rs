@@ -352,6 +352,8 @@ pub fn lower_plans(program: &mut Program, plans: &[PlanInfo]) -> Vec<Diagnostic>
                         sense: ObjectiveSense::Minimize,
                         name: Some(ident("cost", span)),
                         body,
+                        then: None,
+                        within: None,
                     }),
                     span,
                 },

@@ -47,6 +47,12 @@ pub fn dp_eligible(schema: &Schema) -> Result<(), (String, Span)> {
     if let Some(c) = schema.constraints.first() {
         return Err((format!("constraint `{}` couples the plans", c.name), c.span));
     }
+    if let Some(o) = schema.objectives.get(1) {
+        return Err((
+            "the model ranks several objectives (`then`), and the DP backend solves one".into(),
+            o.span,
+        ));
+    }
     if let Some(o) = schema.objectives.first() {
         if o.decl.sense != crate::syntax::ast::ObjectiveSense::Minimize {
             return Err((

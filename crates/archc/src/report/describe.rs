@@ -26,7 +26,8 @@ pub struct Topology {
 pub struct Node {
     pub name: String,
     /// (latitude, longitude) in degrees, from attributes named `lat`/`latitude` and
-    /// `lon`/`lng`/`longitude`.
+    /// `lon`/`lng`/`longitude`; `None` when absent or both 0 (the stdlib `region`'s
+    /// default: unknown).
     pub coordinates: Option<(f64, f64)>,
 }
 
@@ -133,7 +134,7 @@ fn topology(
             let lon = number(&["lon", "lng", "longitude"], pos);
             Node {
                 name: world.elems[e as usize].name.clone(),
-                coordinates: lat.zip(lon),
+                coordinates: lat.zip(lon).filter(|&(a, b)| a != 0.0 || b != 0.0),
             }
         })
         .collect();

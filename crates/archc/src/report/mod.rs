@@ -41,6 +41,14 @@ pub struct Report {
     /// Best bound on the objective proven by the solver, when known.
     pub dual_bound: Option<f64>,
     pub objective: Option<ObjectiveReport>,
+    /// The stages of a model with ranked objectives (`then minimize ...`): the value of
+    /// every objective at every stage's plan. Absent for a model with one objective.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<crate::solve::lexicographic::Stage>,
+    /// Every `moves(x, was)` and `changed(x, was)` of the model, recomputed from the plan
+    /// and the current values. Absent when the model has none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub movements: Vec<MovementReport>,
     pub decisions: Vec<DecisionReport>,
     pub constraints: Vec<ConstraintReport>,
     pub verification: Option<VerificationReport>,
@@ -138,6 +146,18 @@ pub struct ObjectiveReport {
     pub value: f64,
     pub unit: String,
     pub terms: Vec<TermReport>,
+}
+
+/// The movement of a plan from the current state, as `moves(x, was)` or `changed(x, was)`
+/// measures it.
+#[derive(Clone, Debug, Serialize)]
+pub struct MovementReport {
+    /// The call as written.
+    pub label: String,
+    pub kind: crate::ir::MovementKind,
+    /// The decision's unit for `moves`, empty for `changed`.
+    pub unit: String,
+    pub value: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -281,6 +301,21 @@ pub fn build(
             (has_values && raw.status == Status::Optimal).then(|| clean(raw.objective))
         }),
         objective,
+        stages: Vec::new(),
+        movements: if has_values {
+            model
+                .movements
+                .iter()
+                .map(|m| MovementReport {
+                    label: m.label.clone(),
+                    kind: m.kind,
+                    unit: m.unit.clone(),
+                    value: clean(m.actual(&raw.values)),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         decisions,
         constraints,
         verification,
@@ -310,14 +345,18 @@ pub fn build_solved(
         violations: v.violations,
     });
     match &solved.answer {
-        crate::solve::Answer::Milp(raw) => build(
-            model_name,
-            instance,
-            raw,
-            "milp",
-            &solved.reason,
-            verification,
-        ),
+        crate::solve::Answer::Milp(raw) => {
+            let mut r = build(
+                model_name,
+                instance,
+                raw,
+                "milp",
+                &solved.reason,
+                verification,
+            );
+            r.stages = solved.stages.clone();
+            r
+        }
         crate::solve::Answer::Dp(Some(outcome)) => build_dp(model_name, outcome, &solved.reason),
         crate::solve::Answer::Dp(None) => {
             let mut r = build_dp(
@@ -370,6 +409,8 @@ pub fn build_dp(model_name: &str, outcome: &crate::plan::DpOutcome, reason: &str
                 })
                 .collect(),
         }),
+        stages: Vec::new(),
+        movements: Vec::new(),
         decisions: Vec::new(),
         constraints: Vec::new(),
         verification: Some(VerificationReport {

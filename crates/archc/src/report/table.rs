@@ -4,7 +4,6 @@
 //! capacity row (load against capacity, binding rows marked).
 
 use super::{ConstraintReport, DecisionReport, Report, ValueReport};
-use crate::units::format_number as format_exact;
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 use std::fmt::Write;
 
@@ -16,19 +15,9 @@ const MAX_MATRIX_ROWS: usize = 60;
 /// Width used when none is given.
 pub const DEFAULT_WIDTH: usize = 100;
 
-/// A number for people: ten significant digits, so that solver round-off does not show.
+/// A value a solver computed, for people: [`crate::units::format_value`].
 pub fn format_number(v: f64) -> String {
-    if v == 0.0 || !v.is_finite() {
-        return format_exact(v);
-    }
-    let digits = 10 - (v.abs().log10().floor() as i32 + 1);
-    let r = if digits > 0 {
-        let f = 10f64.powi(digits.min(300));
-        (v * f).round() / f
-    } else {
-        v.round()
-    };
-    format_exact(r)
+    crate::units::format_value(v)
 }
 
 fn with_unit(v: f64, unit: &str) -> String {
@@ -90,6 +79,13 @@ pub fn render_width(r: &Report, width: usize) -> String {
             let _ = writeln!(out, "{t}");
         }
     }
+    if !r.movements.is_empty() {
+        out.push('\n');
+        for m in &r.movements {
+            let _ = writeln!(out, "{} = {}", m.label, with_unit(m.value, &m.unit));
+        }
+    }
+    stages(&mut out, r, width);
     for d in &r.decisions {
         out.push('\n');
         decision(&mut out, d, width);
@@ -97,6 +93,43 @@ pub fn render_width(r: &Report, width: usize) -> String {
     plans(&mut out, r, width);
     utilisation(&mut out, &r.constraints, width);
     out
+}
+
+/// The stages of ranked objectives: one row per stage, with the value of every objective at
+/// that stage's plan and the limit the stage's objective is kept within afterwards.
+fn stages(out: &mut String, r: &Report, width: usize) {
+    if r.stages.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nobjectives in priority order:");
+    let mut t = new_table(width);
+    let mut header = vec![Cell::new("stage"), Cell::new("solves")];
+    for s in &r.stages {
+        header.push(right(unit_header(&s.objective, &s.unit)));
+    }
+    header.push(right("then kept within".to_string()));
+    t.set_header(header);
+    for (k, s) in r.stages.iter().enumerate() {
+        let sense = match s.sense {
+            crate::ir::Sense::Minimize => "minimize",
+            crate::ir::Sense::Maximize => "maximize",
+        };
+        let mut row = vec![
+            Cell::new((k + 1).to_string()),
+            Cell::new(format!("{sense} {}", s.objective)),
+        ];
+        for v in &s.values {
+            row.push(right(format_number(*v)));
+        }
+        let kept = match (s.limit, s.sense) {
+            (Some(l), crate::ir::Sense::Minimize) => format!("<= {}", with_unit(l, &s.unit)),
+            (Some(l), crate::ir::Sense::Maximize) => format!(">= {}", with_unit(l, &s.unit)),
+            (None, _) => String::new(),
+        };
+        row.push(right(kept));
+        t.add_row(row);
+    }
+    let _ = writeln!(out, "{t}");
 }
 
 /// `value (usd)`, or `value` without a unit.
@@ -161,7 +194,7 @@ fn scale(out: &mut String, s: &crate::partition::ScaleReport) {
 fn header(out: &mut String, r: &Report) {
     let _ = write!(out, "status: {}", r.outcome.name());
     if let Some(g) = r.gap {
-        let _ = write!(out, "  gap: {:.4}%", g * 100.0);
+        let _ = write!(out, "  gap: {}", crate::units::format_percent(g));
     }
     // Bounds tell something only when the plan is not proven optimal.
     if r.outcome != super::ReportStatus::Optimal {
@@ -172,7 +205,12 @@ fn header(out: &mut String, r: &Report) {
             let _ = write!(out, "  dual bound: {}", format_number(b));
         }
     }
-    let _ = writeln!(out, "  solver: {}  time: {} ms", r.solver, r.solve_time_ms);
+    let _ = writeln!(
+        out,
+        "  solver: {}  time: {} ms",
+        r.solver,
+        format_number(r.solve_time_ms as f64)
+    );
     let _ = writeln!(out, "backend: {}", r.backend_reason);
     if r.plans.is_empty() {
         let _ = writeln!(
@@ -186,13 +224,13 @@ fn header(out: &mut String, r: &Report) {
     if let Some(v) = &r.verification {
         let _ = writeln!(
             out,
-            "verified: {} (largest row violation {:.1e})",
+            "verified: {} (largest row violation {})",
             if v.ok {
                 "every constraint and bound holds"
             } else {
                 "VIOLATIONS FOUND"
             },
-            v.max_row_violation
+            crate::units::format_significant(v.max_row_violation, 2)
         );
     }
 }
@@ -494,7 +532,7 @@ fn utilisation(out: &mut String, constraints: &[ConstraintReport], width: usize)
             line.extend([
                 right(format_number(row.load.unwrap_or(row.activity))),
                 right(format_number(row.capacity.unwrap_or(0.0))),
-                right(format!("{:.1}%", u * 100.0)),
+                right(crate::units::format_percent(u)),
                 Cell::new(format!("{:<20}", "█".repeat(bar_len))),
                 Cell::new(if row.binding { "yes" } else { "" }),
             ]);

@@ -10,7 +10,8 @@ pub mod overrides;
 pub mod prelude;
 mod templates;
 
-use crate::analysis::Analysis;
+use crate::diagnostics::Diagnostic;
+use crate::source::SourceMap;
 use crate::span::{FileId, Span};
 use crate::syntax::ast::{self, ItemKind, UseTarget};
 use std::collections::HashSet;
@@ -34,11 +35,30 @@ pub struct Program {
     pub prelude: Option<FileId>,
 }
 
-/// Load `main` (already parsed into `analysis.files[0]`) and everything it uses.
-pub fn load_program(analysis: &mut Analysis, main: FileId) -> Program {
-    let prelude = analysis
-        .sources
-        .add(prelude::NAME, None, crate::stdlib::PRELUDE);
+/// What loading a program produces: the program, every file parsed on the way (the main
+/// file first) and the diagnostics of parsing and loading them.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub program: Program,
+    pub files: Vec<(FileId, ast::File)>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The loader's working state: the source map it reads through and what it has produced.
+struct Loader<'s> {
+    sources: &'s mut SourceMap,
+    files: Vec<(FileId, ast::File)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Load `main` (parsed into `main_file`) and everything it uses, reading through `sources`.
+pub fn load_program(sources: &mut SourceMap, main: FileId, main_file: ast::File) -> Loaded {
+    let mut cx = Loader {
+        sources,
+        files: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    let prelude = cx.sources.add(prelude::NAME, None, crate::stdlib::PRELUDE);
     let mut program = Program {
         items: Vec::new(),
         main: Some(main),
@@ -54,19 +74,13 @@ pub fn load_program(analysis: &mut Analysis, main: FileId) -> Program {
     }
     let prelude_items = program.items.len();
     let mut loaded: HashSet<String> = HashSet::new();
-    let main_file = analysis
-        .files
-        .iter()
-        .find(|(id, _)| *id == main)
-        .map(|(_, f)| f.clone())
-        .unwrap_or_default();
-    let main_key = match &analysis.sources.get(main).path {
+    let main_key = match &cx.sources.get(main).path {
         Some(path) => file_key(path),
-        None => analysis.sources.name(main).to_string(),
+        None => cx.sources.name(main).to_string(),
     };
     let mut stack = vec![main_key];
     add_file(
-        analysis,
+        &mut cx,
         &mut program,
         &mut loaded,
         &mut stack,
@@ -74,13 +88,13 @@ pub fn load_program(analysis: &mut Analysis, main: FileId) -> Program {
         main_file,
         false,
     );
-    templates::expand(&mut program, &mut analysis.diagnostics);
+    templates::expand(&mut program, &mut cx.diagnostics);
     let infra = format!("std:std.{}", missing_use::MODULE);
     if !loaded.contains(&infra) {
         let uses = missing_use::infra_uses(&program);
         if let Some(d) = missing_use::missing_use(&uses) {
             let span = d.primary_span().unwrap_or_default();
-            analysis.diagnostics.push(d);
+            cx.diagnostics.push(d);
             // Load the module as if it were used, after the prelude, so that checking does
             // not report every use again.
             let module = ["std", missing_use::MODULE].map(|name| ast::Ident {
@@ -92,7 +106,7 @@ pub fn load_program(analysis: &mut Analysis, main: FileId) -> Program {
             };
             let mut extra = Program::default();
             load_use(
-                analysis,
+                &mut cx,
                 &mut extra,
                 &mut loaded,
                 &mut stack,
@@ -105,11 +119,15 @@ pub fn load_program(analysis: &mut Analysis, main: FileId) -> Program {
             program.items.splice(at..at, extra.items);
         }
     }
-    program
+    Loaded {
+        program,
+        files: cx.files,
+        diagnostics: cx.diagnostics,
+    }
 }
 
 fn add_file(
-    analysis: &mut Analysis,
+    cx: &mut Loader<'_>,
     program: &mut Program,
     loaded: &mut HashSet<String>,
     stack: &mut Vec<String>,
@@ -119,9 +137,7 @@ fn add_file(
 ) {
     for item in &ast_file.items {
         if let ItemKind::Use(u) = &item.kind {
-            load_use(
-                analysis, program, loaded, stack, file, u, item.span, library,
-            );
+            load_use(cx, program, loaded, stack, file, u, item.span, library);
         }
     }
     for item in ast_file.items {
@@ -138,7 +154,7 @@ fn add_file(
 
 #[allow(clippy::too_many_arguments)]
 fn load_use(
-    analysis: &mut Analysis,
+    cx: &mut Loader<'_>,
     program: &mut Program,
     loaded: &mut HashSet<String>,
     stack: &mut Vec<String>,
@@ -157,9 +173,7 @@ fn load_use(
                 None
             };
             let Some(text) = module else {
-                analysis
-                    .diagnostics
-                    .push(errors::unknown_module(span, &full));
+                cx.diagnostics.push(errors::unknown_module(span, &full));
                 return;
             };
             let key = format!("std:{full}");
@@ -167,49 +181,45 @@ fn load_use(
                 return;
             }
             let name = format!("std/{}.arch", names[1]);
-            let id = analysis.sources.add(name, None, text);
+            let id = cx.sources.add(name, None, text);
             let (f, diags) = crate::syntax::parse_file(id, text);
-            analysis.diagnostics.extend(diags);
-            analysis.files.push((id, f.clone()));
+            cx.diagnostics.extend(diags);
+            cx.files.push((id, f.clone()));
             stack.push(full);
-            add_file(analysis, program, loaded, stack, id, f, true);
+            add_file(cx, program, loaded, stack, id, f, true);
             stack.pop();
         }
         UseTarget::File(s) => {
-            let path = analysis.sources.resolve(from, &s.value);
+            let path = cx.sources.resolve(from, &s.value);
             let key = file_key(&path);
             if stack.contains(&key) {
-                analysis
-                    .diagnostics
-                    .push(errors::use_cycle(s.span, &s.value));
+                cx.diagnostics.push(errors::use_cycle(s.span, &s.value));
                 return;
             }
             if !loaded.insert(key.clone()) {
                 return;
             }
             // Through the file layer: an unsaved editor buffer of the used file wins.
-            let id = match analysis.sources.load(path.display().to_string(), &path) {
+            let id = match cx.sources.load(path.display().to_string(), &path) {
                 Ok(id) => id,
                 Err(e) => {
-                    analysis
-                        .diagnostics
+                    cx.diagnostics
                         .push(errors::cannot_read(s.span, &s.value, &e));
                     return;
                 }
             };
-            if let Some(bad) = analysis.sources.get(id).bad_utf8.first() {
+            if let Some(bad) = cx.sources.get(id).bad_utf8.first() {
                 let at = Span::new(id, bad.start, bad.end);
-                analysis
-                    .diagnostics
+                cx.diagnostics
                     .push(errors::not_utf8(at, &s.value).secondary(s.span, "used here"));
                 return;
             }
-            let text = analysis.sources.text(id);
+            let text = cx.sources.text(id);
             let (f, diags) = crate::syntax::parse_file(id, text);
-            analysis.diagnostics.extend(diags);
-            analysis.files.push((id, f.clone()));
+            cx.diagnostics.extend(diags);
+            cx.files.push((id, f.clone()));
             stack.push(key);
-            add_file(analysis, program, loaded, stack, id, f, library);
+            add_file(cx, program, loaded, stack, id, f, library);
             stack.pop();
         }
     }

@@ -4,25 +4,26 @@
 //! open, so no diagnostic may point into it: [`hide_labels`] turns such labels into notes
 //! that quote the built-in declaration, once every phase of the analysis has run.
 
-use crate::analysis::Analysis;
+use crate::diagnostics::Diagnostic;
+use crate::source::SourceMap;
 use crate::span::FileId;
 
 /// The name of the prelude in the source map.
-pub const NAME: &str = "<prelude>";
+pub const NAME: &str = crate::source::PRELUDE_NAME;
 
 /// The prelude's file in the source map, once loaded.
-pub fn file(analysis: &Analysis) -> Option<FileId> {
-    analysis.sources.find_by_name(NAME)
+pub fn file(sources: &SourceMap) -> Option<FileId> {
+    sources.find_by_name(NAME)
 }
 
 /// Replace every label that points into the prelude by a note that quotes the built-in
 /// declaration (`declared here without a default: built in as `kind link { ... }``).
-pub fn hide_labels(analysis: &mut Analysis) {
-    let Some(prelude) = file(analysis) else {
+pub fn hide_labels(sources: &SourceMap, diagnostics: &mut [Diagnostic]) {
+    let Some(prelude) = file(sources) else {
         return;
     };
-    let text = analysis.sources.text(prelude).to_string();
-    for d in &mut analysis.diagnostics {
+    let text = sources.text(prelude);
+    for d in diagnostics {
         if !d.labels.iter().any(|l| l.span.file == prelude) {
             continue;
         }
@@ -31,7 +32,7 @@ pub fn hide_labels(analysis: &mut Analysis) {
             .partition(|l| l.span.file == prelude);
         d.labels = kept;
         for l in hidden {
-            let line = line_at(&text, l.span.start as usize);
+            let line = line_at(text, l.span.start as usize);
             let note = if l.message.is_empty() {
                 format!("built in as `{line}`")
             } else {

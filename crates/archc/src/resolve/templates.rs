@@ -320,7 +320,12 @@ pub fn visit_item_exprs(kind: &mut ItemKind, f: &mut impl FnMut(&mut Expr)) {
             }
             visit_expr(&mut d.body, f)
         }
-        ItemKind::Objective(d) => visit_expr(&mut d.body, f),
+        ItemKind::Objective(d) => {
+            visit_expr(&mut d.body, f);
+            if let Some(w) = &mut d.within {
+                visit_expr(w, f)
+            }
+        }
         ItemKind::Fn(d) => visit_expr(&mut d.body, f),
         ItemKind::Plan(d) => {
             if let Some(i) = &mut d.index {

@@ -12,16 +12,17 @@
 pub mod bound;
 pub mod explain;
 pub mod search;
+pub mod lexicographic;
 pub mod verify;
 
 pub use crate::backends::types::{RawSolution, SolveOptions, SolverKind, Status, Stop};
 
-use crate::analysis::Timings;
 use crate::check::Schema;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::instantiate::Instance;
 use crate::plan::{Backend, DpOutcome};
 use crate::source::SourceMap;
+use crate::timings::Timings;
 use std::time::Instant;
 
 /// What one solve needs: the checked model, its instance and the backend chosen for it.
@@ -73,6 +74,9 @@ pub struct Solved {
     pub timings: Timings,
     /// Diagnostics that come with the answer (why a DP plan is infeasible).
     pub diagnostics: Vec<Diagnostic>,
+    /// The stages of a model with ranked objectives (`then minimize ...`), in priority
+    /// order; empty for a model with one objective.
+    pub stages: Vec<lexicographic::Stage>,
 }
 
 impl Solved {
@@ -137,6 +141,7 @@ pub fn solve_with(
                 verification,
                 timings: solved.timings,
                 diagnostics: Vec::new(),
+                stages: solved.stages,
             })
         }
         Backend::Dp => {
@@ -170,6 +175,7 @@ pub fn solve_with(
                 verification,
                 timings,
                 diagnostics,
+                stages: Vec::new(),
             })
         }
     }
@@ -186,6 +192,8 @@ pub struct MilpSolved {
     pub reason: String,
     /// `solve` and `verify`.
     pub timings: Timings,
+    /// The stages of a model with ranked objectives (see [`lexicographic`]).
+    pub stages: Vec<lexicographic::Stage>,
 }
 
 impl MilpSolved {
@@ -217,8 +225,21 @@ pub fn solve_milp(
 
 /// Solve the instantiated model with MILP and verify any solution against it. A
 /// verification failure is returned as an error diagnostic (E0702): no unverified plan is
-/// reported.
+/// reported. A model with ranked objectives is solved stage by stage
+/// ([`lexicographic::solve_ranked`]).
 pub fn solve_model(
+    model: &crate::ir::Model,
+    opts: &SolveOptions,
+) -> Result<MilpSolved, Diagnostic> {
+    if model.later_objectives.is_empty() {
+        solve_one_objective(model, opts)
+    } else {
+        lexicographic::solve_ranked(model, opts, solve_one_objective)
+    }
+}
+
+/// [`solve_model`] for the model's first objective alone.
+fn solve_one_objective(
     model: &crate::ir::Model,
     opts: &SolveOptions,
 ) -> Result<MilpSolved, Diagnostic> {
@@ -256,5 +277,6 @@ pub fn solve_model(
         backend: "milp",
         reason,
         timings,
+        stages: Vec::new(),
     })
 }

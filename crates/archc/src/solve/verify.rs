@@ -47,6 +47,9 @@ pub enum ViolationKind {
     NonFinite(ColId),
     /// The objective recomputed from the values is NaN or infinite.
     Objective,
+    /// The model counts less for `moves(x, was)` or `changed(x, was)` (the index into
+    /// [`Model::movements`]) than the plan moved, recomputed from the current values.
+    Movement(usize),
 }
 
 /// One violation found by [`verify`].
@@ -215,6 +218,20 @@ pub fn verify(model: &Model, values: &[f64], tol: &Tolerances) -> VerifyReport {
         }
     }
 
+    if values.len() == model.num_columns() {
+        for (i, m) in model.movements.iter().enumerate() {
+            let (actual, counted) = (m.actual(values), m.counted(values));
+            let amount = actual - counted;
+            if amount > tol.feasibility * actual.abs().max(1.0) {
+                out.push(ViolationKind::Movement(i), amount, || {
+                    format!(
+                        "the plan moves {actual} by `{}`, and the model counts {counted}",
+                        m.label
+                    )
+                });
+            }
+        }
+    }
     let objective = objective_value(model, values);
     if !objective.is_finite() {
         out.push(ViolationKind::Objective, f64::INFINITY, || {
@@ -250,6 +267,7 @@ impl VerifyReport {
             ViolationKind::Integrality(_) => "integrality",
             ViolationKind::WrongLength => "the model's shape",
             ViolationKind::NonFinite(_) | ViolationKind::Objective => "finiteness",
+            ViolationKind::Movement(_) => "the moves from the current state",
         };
         let total = self.total();
         let message = if total == 1 {
@@ -266,7 +284,9 @@ impl VerifyReport {
             ViolationKind::Bound(c)
             | ViolationKind::Integrality(c)
             | ViolationKind::NonFinite(c) => model.columns.get(c.0 as usize).map(|c| c.origin),
-            ViolationKind::WrongLength | ViolationKind::Objective => None,
+            ViolationKind::WrongLength | ViolationKind::Objective | ViolationKind::Movement(_) => {
+                None
+            }
         };
         let span_of = |origin: Option<Origin>| {
             origin.and_then(|o| model.decls.get(o.decl.0 as usize).map(|d| d.span))
@@ -275,6 +295,7 @@ impl VerifyReport {
         let mut labelled = Vec::new();
         let first_span = match first.kind {
             ViolationKind::Objective => objective_span,
+            ViolationKind::Movement(i) => model.movements.get(i).map(|m| m.span),
             kind => span_of(origin_of(kind)),
         };
         if let Some(span) = first_span {

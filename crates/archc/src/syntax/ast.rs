@@ -184,11 +184,21 @@ pub struct AttrInit {
     pub span: Span,
 }
 
-/// `services from "data/services.csv"`.
+/// `services from "data/services.csv"`, or `services from "data/services.csv" key id`
+/// when the entity names are in a column other than `name`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EntitiesFrom {
     pub set: Ident,
     pub path: StrLit,
+    /// The column that holds the entity names (`key id`); `None` is the `name` column.
+    pub key: Option<Ident>,
+}
+
+impl EntitiesFrom {
+    /// The column that holds the entity names.
+    pub fn key_column(&self) -> &str {
+        self.key.as_ref().map_or("name", |k| k.name.as_str())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -253,6 +263,12 @@ pub struct ObjectiveDecl {
     pub sense: ObjectiveSense,
     pub name: Option<Ident>,
     pub body: Expr,
+    /// The span of `then` when the objective is ranked after the one before it
+    /// (`then minimize moves: ...`).
+    pub then: Option<Span>,
+    /// `within 1 %` / `within 50 usd`: how far the objective may move from its optimum while
+    /// the objectives ranked after it are solved.
+    pub within: Option<Expr>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

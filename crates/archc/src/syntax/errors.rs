@@ -204,6 +204,7 @@ fn describe(rule: Rule) -> &'static str {
         kw_then => "`then`",
         kw_else => "`else`",
         kw_from => "`from`",
+        entities_source => "a file name in quotes",
         kw_over => "`over`",
         kw_as => "`as`",
         plan_stmt => "a plan statement (state, choose, next, require, cost, final)",

@@ -49,7 +49,16 @@ pub const PLAN_WORDS: &[&str] = &["state", "choose", "next", "require", "cost", 
 /// reserved only there.
 pub const EXPECT_WORDS: &[&str] = &["feasible", "infeasible", "binding", "objective"];
 
-/// Words reserved only in some places: plan statements and test expectations.
+/// Words after the expression of an objective (`minimize cost: ... within 1 %`): reserved
+/// only there.
+pub const OBJECTIVE_WORDS: &[&str] = &["within"];
+
+/// Words of data sources: `key` after the file of `SET from "PATH"`, on the same line
+/// (`services from "s.csv" key id`); reserved only there.
+pub const DATA_WORDS: &[&str] = &["key"];
+
+/// Words reserved only in some places: plan statements, test expectations, objectives and
+/// data sources.
 pub const CONTEXTUAL_WORDS: &[&str] = &[
     "state",
     "choose",
@@ -61,6 +70,8 @@ pub const CONTEXTUAL_WORDS: &[&str] = &[
     "infeasible",
     "binding",
     "objective",
+    "within",
+    "key",
 ];
 
 /// Names of the base types (`bool`, `int core`).
@@ -95,8 +106,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_contextual_words_are_the_plan_and_expect_words() {
-        let joined: Vec<&str> = PLAN_WORDS.iter().chain(EXPECT_WORDS).copied().collect();
+    fn the_contextual_words_are_the_plan_expect_objective_and_data_words() {
+        let joined: Vec<&str> = PLAN_WORDS
+            .iter()
+            .chain(EXPECT_WORDS)
+            .chain(OBJECTIVE_WORDS)
+            .chain(DATA_WORDS)
+            .copied()
+            .collect();
         assert_eq!(joined, CONTEXTUAL_WORDS);
     }
 

@@ -8,6 +8,7 @@
 //! scanning for recovery and error detail lives in `recovery`. Next in the pipeline:
 //! assembling the program in [`crate::resolve`].
 
+mod depth;
 mod exprs;
 mod items;
 mod recovery;
@@ -23,7 +24,7 @@ use pest::iterators::Pair;
 use pest::Parser;
 use recovery::{blank_deep_items, detailed_error, next_item_start, reach, skip_trivia};
 
-pub use recovery::MAX_NESTING;
+pub use depth::MAX_NESTING;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../../../grammar/arch.pest"]

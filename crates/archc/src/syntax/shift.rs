@@ -110,6 +110,9 @@ impl Shift for ItemKind {
             ItemKind::EntitiesFrom(e) => {
                 e.set.shift(d);
                 e.path.shift(d);
+                if let Some(k) = &mut e.key {
+                    k.shift(d);
+                }
             }
             ItemKind::Set(s) => {
                 s.name.shift(d);
@@ -140,6 +143,8 @@ impl Shift for ItemKind {
             ItemKind::Objective(o) => {
                 o.name.shift(d);
                 o.body.shift(d);
+                o.then.shift(d);
+                o.within.shift(d);
             }
             ItemKind::Fn(f) => {
                 f.name.shift(d);

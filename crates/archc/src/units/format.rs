@@ -306,14 +306,19 @@ pub fn format_quantity(value: f64, unit_text: &str) -> String {
     }
 }
 
-/// Readable text for a number:
+/// Readable text for a number: the one number format of archc's output (reports, tables,
+/// explanations, diagnostics, the HTML page, progress lines).
 ///
 /// - whole numbers below 10^9 get thousands separators from 1,000 on (`1,200`, `86,400`);
 /// - whole numbers from 10^9 on are written `1.5e9` when that takes at most six significant
 ///   digits, with separators otherwise (`4,294,967,296`), and always in `e` notation from
 ///   10^15 on, where whole numbers stop being exact;
-/// - anything else is the shortest text that reads back as the same `f64` (via `ryu`):
-///   `0.031`, `2.5`, `1e-7`.
+/// - anything else is the shortest text that reads back as the same `f64` (via `ryu`), with
+///   the same separators in its whole part: `0.031`, `2.5`, `796,648.4375`, `1e-7`.
+///
+/// Removing the separators gives text that parses back to the same `f64`. Approximate
+/// figures (a violation, a percentage) go through [`format_significant`] and
+/// [`format_percent`], which round first and then use this format.
 pub fn format_number(value: f64) -> String {
     if value.is_nan() {
         return "NaN".to_string();
@@ -346,7 +351,55 @@ pub fn format_number(value: f64) -> String {
         return group_thousands(value as i64);
     }
     let mut buf = ryu::Buffer::new();
-    buf.format_finite(value).to_string()
+    let text = buf.format_finite(value);
+    match text.split_once('.') {
+        // `1234.5`: group the whole part; `1.5e-7` and `0.25` have nothing to group.
+        Some((whole, frac)) if !text.contains(['e', 'E']) && magnitude >= 1000.0 => {
+            match whole.parse::<i64>() {
+                Ok(w) => format!("{}.{frac}", group_thousands(w)),
+                Err(_) => text.to_string(),
+            }
+        }
+        _ => text.to_string(),
+    }
+}
+
+/// `value` rounded to `digits` significant digits, in the format of [`format_number`]:
+/// `format_significant(1.1368e-13, 2)` is `1.1e-13`, `format_significant(66.666, 3)` is
+/// `66.7`. For figures whose last digits mean nothing (violations, percentages, timings).
+pub fn format_significant(value: f64, digits: u32) -> String {
+    format_number(round_significant(value, digits))
+}
+
+/// `value` rounded to `digits` significant digits (itself when it is 0, not finite, or
+/// `digits` is 0).
+pub fn round_significant(value: f64, digits: u32) -> f64 {
+    if value == 0.0 || !value.is_finite() || digits == 0 {
+        return value;
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    let shift = digits as i32 - 1 - magnitude;
+    // Scale by a power of ten held exactly (10^k for k >= 0, or a division by 10^-k), so
+    // that `0.0123` rounds to `0.0123` and not to `0.012300000000000002`.
+    if shift >= 0 {
+        let p = 10f64.powi(shift.min(300));
+        (value * p).round() / p
+    } else {
+        let p = 10f64.powi(-shift);
+        (value / p).round() * p
+    }
+}
+
+/// A value a solver computed (a decision, a load, an objective), rounded to ten significant
+/// digits so that solver round-off (`59.999999999997`) does not show: `60`.
+pub fn format_value(value: f64) -> String {
+    format_significant(value, 10)
+}
+
+/// A ratio as a percentage with three significant digits: `0.5` is `50%`, `0.66666` is
+/// `66.7%`, `0.000123` is `0.0123%`, `0` is `0%`.
+pub fn format_percent(ratio: f64) -> String {
+    format!("{}%", format_significant(ratio * 100.0, 3))
 }
 
 /// `-12,345,678` for `-12345678`.

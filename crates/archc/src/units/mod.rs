@@ -116,7 +116,10 @@ mod tests;
 pub use builtin::{
     builtin_table, CARBON, COMPUTE, INFORMATION, LENGTH, MONEY, POWER, REQUESTS, TIME,
 };
-pub use format::{format_number, format_quantity};
+pub use format::{
+    format_number, format_percent, format_quantity, format_significant, format_value,
+    round_significant,
+};
 pub use registry::UnitRegistry;
 
 use serde::Serialize;

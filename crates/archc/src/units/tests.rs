@@ -596,8 +596,27 @@ fn number_formatting() {
     assert_eq!(format_number(0.031), "0.031");
     assert_eq!(format_number(2.5), "2.5");
     assert_eq!(format_number(1e-7), "1e-7");
+    // The whole part of a fraction is grouped like a whole number.
+    assert_eq!(format_number(796_648.437_5), "796,648.4375");
+    assert_eq!(format_number(-1234.5), "-1,234.5");
+    assert_eq!(format_number(999.75), "999.75");
+    assert_eq!(format_number(1_234_567_890.5), "1,234,567,890.5");
     assert_eq!(format_number(f64::INFINITY), "inf");
     assert_eq!(format_number(f64::NAN), "NaN");
+}
+
+#[test]
+fn approximate_figures_round_then_use_the_one_format() {
+    assert_eq!(format_significant(1.1368683772161603e-13, 2), "1.1e-13");
+    assert_eq!(format_significant(66.666_666, 3), "66.7");
+    assert_eq!(format_significant(0.012_345, 3), "0.0123");
+    assert_eq!(format_significant(123_456.7, 3), "123,000");
+    assert_eq!(format_significant(0.0, 3), "0");
+    assert_eq!(format_percent(0.5), "50%");
+    assert_eq!(format_percent(2.0 / 3.0), "66.7%");
+    assert_eq!(format_percent(0.000_123), "0.0123%");
+    assert_eq!(format_percent(0.0), "0%");
+    assert_eq!(format_percent(12.345), "1,230%");
 }
 
 #[test]

@@ -6,7 +6,8 @@ Input (copied unchanged, see ../../SOURCES.md): SNDlib 1.0 native format, networ
 traffic matrix by Steve Uhlig, scaled directed peak over 4 months, 3 Tbit/s in total).
 
 Outputs:
-  regions.csv  name,country               (22 PoPs, named by city; country = ISO code)
+  regions.csv  name,country,lat,lon       (22 PoPs, named by city; country = ISO code;
+                                          SNDlib coordinates in degrees)
   links.csv    name,src,dst,capacity,latency
                72 directed links, two per SNDlib link. SNDlib gives no installed capacity,
                only modules of 40 000 Mbit/s; every direction here gets CAPACITY_GBPS.
@@ -57,9 +58,10 @@ def main():
         coords[m.group(1)] = (float(m.group(2)), float(m.group(3)))
     assert set(coords) == set(POPS), "unexpected PoPs"
     with open("regions.csv", "w") as f:
-        f.write("name,country\n")
+        f.write("name,country,lat,lon\n")
         for node in coords:
-            f.write("%s,%s\n" % POPS[node])
+            lon, lat = coords[node]
+            f.write("%s,%s,%g,%g\n" % (*POPS[node], lat, lon))
     with open("links.csv", "w") as f:
         f.write("name,src,dst,capacity,latency\n")
         n = 0

@@ -9,7 +9,8 @@ Inputs (copied unchanged, see ../../SOURCES.md):
                               both files have the same 189 undirected edges)
 
 Outputs:
-  regions.csv  name                          (158 nodes, named after their city label)
+  regions.csv  name,lat,lon                  (158 nodes, named after their city label;
+                                              Topology Zoo coordinates, empty for junctions)
   links.csv    name,src,dst,capacity         (378 directed links; Teal's capacity, taken as Gbps)
   demand.csv   origin,dest,value             (158 × 157 rows, Gbps)
 
@@ -42,9 +43,11 @@ def main():
     root = ET.parse("raw/zoo_UsCarrier.graphml").getroot()
     keys = {k.get("id"): k.get("attr.name") for k in root.findall("g:key", NS)}
     graph = root.find("g:graph", NS)
-    labels = {}
+    labels, where = {}, {}
     for n in graph.findall("g:node", NS):
         data = {keys[d.get("key")]: d.text for d in n.findall("g:data", NS)}
+        if data.get("Latitude") and data.get("Longitude"):
+            where[int(n.get("id"))] = (float(data["Latitude"]), float(data["Longitude"]))
         label = data.get("label")
         # Hyperedge nodes (junctions without a city) are labelled "None".
         labels[int(n.get("id"))] = label if label and label != "None" else f"junction-{n.get('id')}"
@@ -67,9 +70,11 @@ def main():
     pairs = sum(weight[i] * weight[j] for i in ids for j in ids if i != j)
 
     with open("regions.csv", "w") as f:
-        f.write("name\n")
+        # Junctions have no coordinates in the Topology Zoo: empty cells (the default, 0).
+        f.write("name,lat,lon\n")
         for k in ids:
-            f.write(f"{names[k]}\n")
+            lat, lon = (f"{where[k][0]:g}", f"{where[k][1]:g}") if k in where else ("", "")
+            f.write(f"{names[k]},{lat},{lon}\n")
     with open("links.csv", "w") as f:
         f.write("name,src,dst,capacity\n")
         for a, b, cap in links:

@@ -99,7 +99,7 @@ impl DpError {
             } => d
                 .primary(span, "this plan is solved by dynamic programming")
                 .note(format!(
-                    "{} states per stage x up to {} decisions x {} stages = {} evaluations, {} of value tables",
+                    "{} states per stage x up to {} decisions x {} stages = {} evaluations, {} of value tables, counted over every state of the ranges (before the states unreachable from the start are pruned)",
                     estimate.states_per_stage,
                     estimate.decisions_per_stage_max,
                     estimate.stages,

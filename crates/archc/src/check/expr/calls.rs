@@ -81,6 +81,9 @@ impl Checker {
             self.locals = saved;
             return T::var(r.ty, r.var || var);
         }
+        if super::moves::MOVE_BUILTINS.contains(&name.name.as_str()) {
+            return self.move_call(name, args, span);
+        }
         let ts: Vec<T> = args.iter().map(|a| self.expr(&a.value)).collect();
         let var = ts.iter().any(|t| t.var);
         let arity = |c: &mut Checker, n: usize| -> bool {

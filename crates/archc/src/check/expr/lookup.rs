@@ -3,7 +3,7 @@
 //! Part of expression inference in [`super`].
 
 use super::{decision_ty, T};
-use crate::analysis::{SymbolId, SymbolKind};
+use crate::check::symbols::{SymbolId, SymbolKind};
 use crate::check::{Checker, ElemTy, Global, Ty};
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;

@@ -238,6 +238,11 @@ written in every cell) and check again.",
         "A scalar param loaded from a file (`param budget: usd from \"budget.csv\"`) takes one value from it. The file is either a one-row table with a `value` column (or a column named after the param), or a table of many params with a `name` column and a `value` column, where the row whose `name` is the param's name gives the value. This error says the file has no such row, or more than one.\n\nExample (params.csv):\n\n    name,value\n    budget,10000\n    hours,730\n\n    param budget: usd from \"params.csv\"    // reads 10000\n    param margin: real from \"params.csv\"    // E0550: no row named `margin`\n\nFix: add the row (or remove the duplicate one), or load the param from another file.",
     ),
     info(
+        Code::E0585,
+        "the key column of an entity file is also an attribute",
+        "`SET from \"PATH\" key COLUMN` reads the entity names from COLUMN instead of `name`. That column cannot also be an attribute of the kind: one cell would be both the entity's name and an attribute value, and the attribute's type (a number, a region) is not a name.\n\nExample:\n\n    kind host { id: int, cores: core }\n    hosts from \"hosts.csv\" key id    // E0585: `id` is an attribute of `host`\n\nFix: read the names from another column (`key host_name`), or rename the attribute (`kind host { number: int, cores: core }`) and its column.",
+    ),
+    info(
         Code::W0551,
         "data file lacks a column: the default is taken",
         "An entity file (`services from \"services.csv\"`) has no column for an attribute that the kind declares with a default (`kind service { cores: core = 0 core }`), so every entity of the file takes the default. That is often a misspelt or forgotten column rather than intent: a capacity of 0 or a cost of 0 changes the plan without an error.\n\nExample: services.csv has `name,replicas` while the kind declares `cores: core = 0 core`.\n\nFix: add the column to the file; or, when the default is meant for every entity, leave the file as it is (the warning names each column and the default taken). Attributes of the standard library's kinds are not reported: their defaults are meant to be taken.",

@@ -124,7 +124,7 @@ evaluates differently on two calls); that is a compiler bug, please report it.",
     info(
         Code::E0614,
         "more than one objective",
-        "A model has at most one objective. Combine terms into one (`minimize cost: a + b`), or express the others as constraints.",
+        "A model has one objective, or several ranked in priority order: each objective after the first starts with `then` (`then minimize moves: ...`) and is solved keeping the ones before it within their tolerance. Otherwise combine the terms into one weighted objective (`minimize cost: a + 10 usd * b`), or express the others as constraints.",
     ),
     info(
         Code::E0615,
@@ -177,6 +177,14 @@ evaluates differently on two calls); that is a compiler bug, please report it.",
         "An index list (of a declaration, a `sum`, a `count`, a set comprehension) would enumerate more tuples than archc allows for one list (100 million by default), or a plan's decision range holds more values than that. The size is estimated from the set sizes before any tuple is built, so the model is refused at once instead of exhausting memory or running for hours.\n\n    set a = 1..1000\n    param n: int = count(i in a, j in a, k in a, l in a)   // 1e12 tuples: E0632\n\nThe message names the declaration and the size. Filter the index with `where` conditions that join variables (`where j == i`), which archc answers without a scan, or narrow the sets or the plan's `choose` range. A model that really needs more raises the limit with `--max-index-tuples N`.",
     ),
     info(
+        Code::E0650,
+        "negative tolerance",
+        "The tolerance of a ranked objective (`within ...`) says how far it may move from its optimum while the objectives ranked after it are solved. A negative tolerance would ask for better than the optimum, which no plan gives.\n\n    param slack: usd = -5 usd\n    minimize cost: sum(r in regions) r.price * replicas[r] within slack   // E0650\n\nCheck the value (or the data it reads); `within 0 usd` keeps the optimum up to a small numerical tolerance.",
+    ),
+    info(
+        Code::E0651,
+        "`changed` where a larger count is preferred",
+        "`changed(x, was)` is lowered with one binary per instance that must be 1 when the instance changed, and may be 1 otherwise. That is exact where the model prefers the count small: a minimised objective (`minimize churn: changed(x, was)`) or the small side of a cap (`changed(x, was) <= 10`). Maximised, fixed with `==`, or on the large side of `>=`, a binary could claim a change that did not happen, so archc refuses it.\n\nFor a bool decision, `moves(x, was)` counts the changed instances exactly in every direction.",
         Code::E0660,
         "the partitioned set splits nothing",
         "A partitioned solve (`--partition SET:K`) deals the elements of `SET` into parts and gives each part the columns indexed by its elements. No decision of the model is indexed over that set, so every column would be shared and every part would be the whole model.\n\nExample:\n\n    set tiers = {gold, silver}\n    decide assign[s in services, r in regions]: bool\n\n    archc solve model.arch --partition tiers:2\n\nFix: partition the set of the granular items, the one the assignment decisions run over: `--partition services:2`.",

@@ -104,6 +104,14 @@ pub(super) const TABLE: &[CodeInfo] = &[
         "`--set NAME=VALUE` gives a scalar param one value. An indexed param (`param demand[s in services]: core`) has one value per index, so it cannot be set from the command line.\n\nExample:\n\n    param demand[s in services]: core from \"demand.csv\"\n\n    archc solve model.arch --set demand=4core\n\nFix: give the values in a data file and choose the folder with `--data DIR`, or declare a scalar param (`param scale: real = 1`) that the indexed one multiplies and set that one.",
     ),
     info(
+        Code::E0250,
+        "`moves` or `changed` of something that is not a decision",
+        "`moves(x, was)` and `changed(x, was)` compare a decision with its current state. Their first argument names a whole decision, without indices:\n\n    decide replicas[s in services, r in regions]: int >= 0 <= 100\n    param was[s in services, r in regions]: int from \"current.csv\"\n    minimize moved: moves(replicas, was)\n\n`moves(replicas[s, r], was)` or `moves(demand, was)` (a param) is E0250.",
+    ),
+    info(
+        Code::E0251,
+        "current state that is not a param",
+        "The second argument of `moves(x, was)` and `changed(x, was)` names the param that holds the current value of every instance of the decision, usually loaded from a file:\n\n    param was[s in services, r in regions]: int from \"current.csv\"\n\nAn expression, a set or a decision there is E0251.",
         Code::E0255,
         "`--partition` names no set",
         "`archc solve --partition SET:K` splits the elements of the set `SET` into `K` parts, and the model declares no set of that name.\n\nExample:\n\n    kind service { demand: core = 0 core }\n    services from \"services.csv\"\n\n    archc solve model.arch --partition service:16\n\nFix: name the set as the model declares it (`services`, not the kind `service`); the message suggests a close name or lists the model's sets.",

@@ -35,8 +35,13 @@ please report it with the input that caused it.",
     info(
         Code::E0105,
         "expression nested too deeply",
-        "An expression nests brackets (or repeats a prefix operator like `-`) more than 48 levels deep. \
-archc refuses it rather than risk running out of stack; no real model needs that depth.\n\n\
+        "An expression nests more than 48 levels deep: brackets inside brackets, an aggregate \
+in the body of another (`sum(i in s) sum(j in t) ...`), an `if` inside a branch of another, \
+negated exponents (`a ^ -b ^ -c ...`), or a run of prefix operators like `-`. archc refuses \
+it before parsing, so no phase runs out of stack; no real model needs that depth. Long runs \
+of one operator (`1 + 1 + ...`, `a ^ b ^ ...`, `if ... else if ...`) are not nesting and \
+have no limit.\n\n\
+    param p: real = sum(a in s) sum(b in s) ... sum(z in s) 1   // 49 deep: E0105\n\n\
 Split the expression: give a part a name with `fn` or `param`.",
     ),
     info(

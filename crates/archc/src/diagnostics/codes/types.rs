@@ -93,4 +93,24 @@ pub(super) const TABLE: &[CodeInfo] = &[
         "misplaced forecast",
         "`forecast(...)` is the whole value of an indexed param whose last index is the forecast horizon: a set of periods of the same kind as the history's (quarters, or integers). It cannot appear inside an expression, in a constraint or in a scalar param.\n\n    param demand[r in regions, q in quarters]: core = forecast(usage[r], q95)       // ok\n    constraint c[r in regions]: cap[r] >= forecast(usage[r], q95)                  // E0334\n\nDeclare a param from the forecast and use the param.",
     ),
+    info(
+        Code::E0350,
+        "objectives out of rank",
+        "Several objectives are solved in priority order: the first is written `minimize` or `maximize`, and each later one starts with `then`, which ranks it after the one before it:\n\n    minimize cost: sum(r in regions) r.price * replicas[r]\n    then minimize moves: moves(replicas)\n\nThe first objective of a model has nothing to rank after, so it takes no `then`.",
+    ),
+    info(
+        Code::E0351,
+        "tolerance without a later objective",
+        "`within` after an objective says how far it may move from its optimum while the objectives ranked after it are solved:\n\n    minimize cost: sum(r in regions) r.price * replicas[r] within 1 %\n    then minimize moves: moves(replicas)\n\nThe last objective has no objective after it, so a tolerance there does nothing. Remove it, or rank another objective after it with `then`.",
+    ),
+    info(
+        Code::E0352,
+        "current state indexed differently from its decision",
+        "The current state of a decision has one value per instance, so the param given to `moves(x, was)` or `changed(x, was)` has the decision's index: the same number of indices, over sets of the same kind of elements, in the same order:\n\n    decide replicas[s in services, r in regions]: int >= 0\n    param was[r in regions]: int from \"current.csv\"\n    minimize moved: moves(replicas, was)   // E0352: was has no service index",
+    ),
+    info(
+        Code::E0353,
+        "`changed` of a continuous decision",
+        "`changed(x, was)` counts the instances of `x` whose value differs from `was`. For a continuous decision any tiny difference would count, so `changed` takes integer and bool decisions only. Measure how far a continuous decision moved with `moves(x, was)` instead.",
+    ),
 ];

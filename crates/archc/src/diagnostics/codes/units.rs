@@ -38,4 +38,14 @@ pub(super) const TABLE: &[CodeInfo] = &[
         "exponent must be a plain integer",
         "Powers of quantities need a constant integer exponent, so that the unit is known: `x ^ 2`. A dimensionless base may take any exponent.",
     ),
+    info(
+        Code::E0415,
+        "tolerance in the wrong unit",
+        "The tolerance of a ranked objective (`within ...`) is either relative, in percent (`within 1 %`: the objective may move by 1 % of its optimum), or absolute, in the objective's own unit (`within 50 usd` for an objective in `usd`, a plain number for a dimensionless one):\n\n    minimize cost: sum(r in regions) r.price * replicas[r] within 2 GiB   // E0415: cost is in usd",
+    ),
+    info(
+        Code::E0416,
+        "current state in the wrong unit",
+        "The current values given to `moves(x, was)` or `changed(x, was)` are values of the decision, so the param is declared in a unit of the decision's dimension:\n\n    decide flow[l in links]: real Gbps >= 0\n    param was[l in links]: GiB from \"current.csv\"   // E0416 in moves(flow, was)",
+    ),
 ];

@@ -354,24 +354,63 @@ pub fn bound_chart(
     })
 }
 
-/// The network: a `<circle>` per node, a `<polyline>` per link coloured by its utilisation
-/// (grey when unknown). Nodes sit at their longitude and latitude when every node has
-/// them, on a circle otherwise. The two directions of a link are drawn side by side.
-pub fn topology_chart(t: &Topology) -> Result<String, String> {
+/// Whether the network is drawn on a map: when at least half of its nodes have
+/// coordinates (the others are placed among their neighbours, see [`node_points`]).
+pub fn geo_layout(t: &Topology) -> bool {
+    let located = t.nodes.iter().filter(|n| n.coordinates.is_some()).count();
+    located > 0 && 2 * located >= t.nodes.len()
+}
+
+/// Where each node is drawn, as (x, y). On a map ([`geo_layout`]), a node sits at its
+/// longitude and latitude; a node without coordinates (a junction) at the mean position of
+/// its located neighbours, or of every located node when none of its neighbours is.
+/// Otherwise the nodes go on a circle.
+fn node_points(t: &Topology) -> Vec<(f64, f64)> {
     let n = t.nodes.len().max(1);
-    let geo = t.nodes.iter().all(|n| n.coordinates.is_some());
-    let points: Vec<(f64, f64)> = t
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, node)| match node.coordinates {
-            Some((lat, lon)) if geo => (lon, lat),
-            _ => {
+    if !geo_layout(t) {
+        return (0..t.nodes.len())
+            .map(|i| {
                 let a = std::f64::consts::TAU * i as f64 / n as f64;
                 (a.cos(), a.sin())
-            }
+            })
+            .collect();
+    }
+    let at = |i: usize| t.nodes[i].coordinates.map(|(lat, lon)| (lon, lat));
+    let mean = |ps: &mut dyn Iterator<Item = (f64, f64)>| {
+        let (mut sx, mut sy, mut k) = (0.0, 0.0, 0usize);
+        for (x, y) in ps {
+            sx += x;
+            sy += y;
+            k += 1;
+        }
+        (k > 0).then(|| (sx / k as f64, sy / k as f64))
+    };
+    let everywhere = mean(&mut (0..t.nodes.len()).filter_map(at)).unwrap_or((0.0, 0.0));
+    (0..t.nodes.len())
+        .map(|i| {
+            at(i).unwrap_or_else(|| {
+                let mut around = t.links.iter().filter_map(|l| {
+                    let other = if l.src == i {
+                        l.dst
+                    } else if l.dst == i {
+                        l.src
+                    } else {
+                        return None;
+                    };
+                    at(other)
+                });
+                mean(&mut around).unwrap_or(everywhere)
+            })
         })
-        .collect();
+        .collect()
+}
+
+/// The network: a `<circle>` per node, a `<polyline>` per link coloured by its utilisation
+/// (grey when unknown). Nodes sit at their longitude and latitude when at least half of them
+/// have coordinates ([`node_points`]), on a circle otherwise. The two directions of a link
+/// are drawn side by side.
+pub fn topology_chart(t: &Topology) -> Result<String, String> {
+    let points = node_points(t);
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for &(x, y) in &points {
         x0 = x0.min(x);
@@ -495,10 +534,20 @@ mod tests {
 
     #[test]
     fn nodes_without_coordinates_sit_on_a_circle() {
-        let t = network([Some((37.0, -120.0)), None, Some((40.0, -75.0))]);
+        let t = network([None, None, Some((40.0, -75.0))]);
         let xs = x_of_circles(&topology_chart(&t).expect("drawn"));
         // On a circle, node 0 (angle 0) is the rightmost.
         assert!(xs[0] > xs[1] && xs[0] > xs[2], "{xs:?}");
+    }
+
+    #[test]
+    fn a_junction_without_coordinates_sits_among_its_neighbours() {
+        // `middle` has no coordinates; its one neighbour is `east` (link east->middle).
+        let t = network([Some((37.0, -120.0)), None, Some((40.0, -75.0))]);
+        assert!(geo_layout(&t));
+        let xs = x_of_circles(&topology_chart(&t).expect("drawn"));
+        assert!(xs[0] < xs[2], "still a map: {xs:?}");
+        assert!((xs[1] - xs[2]).abs() < 1e-6, "at its neighbour: {xs:?}");
     }
 
     #[test]

@@ -118,13 +118,13 @@ fn summary(out: &mut String, r: &Report) {
         escape(&r.model),
         r.outcome.name(),
         escape(&r.solver),
-        r.solve_time_ms,
-        r.size.columns,
-        r.size.rows,
+        format_number(r.solve_time_ms as f64),
+        format_number(r.size.columns as f64),
+        format_number(r.size.rows as f64),
         escape(&r.backend_reason),
     );
     if let Some(g) = r.gap {
-        let _ = writeln!(out, "<p>gap: {:.4}%</p>", g * 100.0);
+        let _ = writeln!(out, "<p>gap: {}</p>", crate::units::format_percent(g));
     }
     out.push_str("<h2 id=\"verification\">Verification</h2>\n");
     match &r.verification {
@@ -132,16 +132,17 @@ fn summary(out: &mut String, r: &Report) {
             let _ = writeln!(
                 out,
                 "<p id=\"verified\" data-ok=\"true\">Every constraint and bound holds \
-                 (checked independently of the solver; largest row violation {:.1e}).</p>",
-                v.max_row_violation
+                 (checked independently of the solver; largest row violation {}).</p>",
+                crate::units::format_significant(v.max_row_violation, 2)
             );
         }
         Some(v) => {
             let _ = writeln!(
                 out,
                 "<p id=\"verified\" data-ok=\"false\"><strong>{} violations found</strong> \
-                 (largest {:.1e}).</p>",
-                v.violations, v.max_row_violation
+                 (largest {}).</p>",
+                format_number(v.violations as f64),
+                crate::units::format_significant(v.max_row_violation, 2)
             );
         }
         None => out.push_str("<p id=\"verified\">No plan to verify.</p>\n"),
@@ -292,7 +293,7 @@ fn utilisation(out: &mut String, r: &Report) {
                     (format_number(row.load.unwrap_or(row.activity)), true),
                     (format_number(row.capacity.unwrap_or(0.0)), true),
                     (
-                        format!("{:.1}%", row.utilisation.unwrap_or(0.0) * 100.0),
+                        crate::units::format_percent(row.utilisation.unwrap_or(0.0)),
                         true,
                     ),
                     ((if row.binding { "yes" } else { "" }).to_string(), false),
@@ -381,7 +382,7 @@ fn topology(out: &mut String, r: &Report) {
         return;
     };
     out.push_str("<h2 id=\"topology\">Network</h2>\n");
-    let placed = if !t.nodes.is_empty() && t.nodes.iter().all(|n| n.coordinates.is_some()) {
+    let placed = if charts::geo_layout(t) {
         "nodes placed by longitude and latitude"
     } else {
         "nodes on a circle (the data gives no latitude and longitude)"

@@ -248,8 +248,9 @@ fn item(model: &Model, p: &Relaxable, side: Side, by: f64) -> RepairItem {
     };
     let text = format!(
         "{verb} {what} by {}, to {}",
-        format_quantity(by, &unit),
-        format_quantity(to, &unit)
+        // Solver values: rounded like every value a report shows.
+        format_quantity(crate::units::round_significant(by, 10), &unit),
+        format_quantity(crate::units::round_significant(to, 10), &unit)
     );
     RepairItem {
         name: p.name.clone(),

@@ -105,8 +105,13 @@ impl Builder {
             Rule::entities_from => {
                 let set = self.ident(next(&mut it, span)?);
                 it.next();
-                let path = self.string(next(&mut it, span)?);
-                ItemKind::EntitiesFrom(EntitiesFrom { set, path })
+                // `"PATH"` with an optional `key COLUMN` on the same line.
+                let mut source = next(&mut it, span)?.into_inner();
+                let path = self.string(next(&mut source, span)?);
+                let key = source
+                    .find(|p| p.as_rule() == Rule::ident)
+                    .map(|p| self.ident(p));
+                ItemKind::EntitiesFrom(EntitiesFrom { set, path, key })
             }
             Rule::set_decl => {
                 it.next();
@@ -199,6 +204,10 @@ impl Builder {
                 ItemKind::Constraint(ConstraintDecl { name, index, body })
             }
             Rule::objective_decl => {
+                let mut then = None;
+                if it.peek().map(|p| p.as_rule()) == Some(Rule::objective_then) {
+                    then = Some(self.span(&next(&mut it, span)?));
+                }
                 let sense = if next(&mut it, span)?.as_rule() == Rule::kw_minimize {
                     ObjectiveSense::Minimize
                 } else {
@@ -211,7 +220,21 @@ impl Builder {
                     first = next(&mut it, span)?;
                 }
                 let body = self.expr(first)?;
-                ItemKind::Objective(ObjectiveDecl { sense, name, body })
+                let within = match it.next() {
+                    Some(w) => {
+                        let mut parts = w.into_inner();
+                        parts.next();
+                        Some(self.expr(next(&mut parts, span)?)?)
+                    }
+                    None => None,
+                };
+                ItemKind::Objective(ObjectiveDecl {
+                    sense,
+                    name,
+                    body,
+                    then,
+                    within,
+                })
             }
             Rule::fn_decl => {
                 it.next();

@@ -3,6 +3,7 @@
 //! recursive parser, and the slow detailed-error and reach parses. Used by the driver in
 //! [`super`] before and between item parses.
 
+use super::depth::MAX_NESTING;
 use super::{ArchParser, Rule};
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
@@ -58,83 +59,16 @@ fn reach_within(text: &str, pos: usize) -> usize {
     }
 }
 
-/// Deepest bracket nesting, or run of prefix operators, that the parser accepts.
-pub const MAX_NESTING: usize = 48;
-
-/// Blank out (byte for byte, keeping newlines) every item whose brackets nest, or whose
-/// prefix operators run, deeper than [`MAX_NESTING`], with an E0105 error for each. `None`
-/// when nothing is too deep.
+/// Blank out (byte for byte, keeping newlines) every item whose expressions nest deeper than
+/// [`MAX_NESTING`] (see [`super::depth`]), with an E0105 error for each. `None` when nothing
+/// is too deep.
 pub(super) fn blank_deep_items(
     file: FileId,
     text: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<String> {
     let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut run = 0usize;
-    let mut bad: Vec<usize> = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                if depth == MAX_NESTING + 1 {
-                    bad.push(i);
-                }
-                run = 0;
-            }
-            b')' | b']' | b'}' => {
-                depth = depth.saturating_sub(1);
-                run = 0;
-            }
-            b'-' | b'!' => {
-                run += 1;
-                if run == MAX_NESTING + 1 {
-                    bad.push(i);
-                }
-            }
-            b' ' | b'\t' | b'\r' | b'\n' => {}
-            b'n' if bytes[i..].starts_with(b"not")
-                && bytes
-                    .get(i + 3)
-                    .is_some_and(|c| !c.is_ascii_alphanumeric() && *c != b'_' && *c != b'-')
-                && (i == 0
-                    || !(bytes[i - 1].is_ascii_alphanumeric()
-                        || bytes[i - 1] == b'_'
-                        || bytes[i - 1] == b'-')) =>
-            {
-                run += 1;
-                if run == MAX_NESTING + 1 {
-                    bad.push(i);
-                }
-                i += 3;
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            // A quoted name is one operand, whatever it holds.
-            b'`' => {
-                run = 0;
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'`' && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                if bytes.get(i) == Some(&b'`') {
-                    i += 1;
-                }
-                continue;
-            }
-            _ => run = 0,
-        }
-        if bytes[i] == b'\n' && depth == 0 {
-            run = 0;
-        }
-        i += 1;
-    }
+    let bad = super::depth::too_deep(text);
     if bad.is_empty() {
         return None;
     }

@@ -138,3 +138,29 @@ fn written_names() {
     assert_eq!(unquote_name("`1a`"), "1a");
     assert_eq!(unquote_name("1a"), "1a");
 }
+
+#[test]
+fn entities_from_takes_a_key_column_on_its_line() {
+    let (file, diags) = parse("hosts from \"h.csv\" key id\nsites from \"s.json\"\nkey k1\n");
+    assert!(diags.is_empty(), "{diags:?}");
+    let keys: Vec<Option<&str>> = file
+        .items
+        .iter()
+        .filter_map(|i| match &i.kind {
+            ItemKind::EntitiesFrom(f) => Some(f.key.as_ref().map(|k| k.name.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(keys, [Some("id"), None]);
+    // On a line of its own, `key k1` is an entity `k1` of a kind named `key`.
+    assert!(matches!(
+        &file.items[2].kind,
+        ItemKind::Entity(e) if e.kind.name == "key" && e.name.name == "k1"
+    ));
+    let (file, diags) = parse("hosts from \"h.csv\" key `host id`\n");
+    assert!(diags.is_empty(), "{diags:?}");
+    let ItemKind::EntitiesFrom(f) = &file.items[0].kind else {
+        panic!("not entities from: {:?}", file.items[0].kind);
+    };
+    assert_eq!(f.key_column(), "host id");
+}
