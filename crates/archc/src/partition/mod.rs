@@ -299,6 +299,7 @@ pub fn solve_model_partitioned(
     opts: &SolveOptions,
     report: &mut Option<ScaleReport>,
 ) -> Result<crate::solve::MilpSolved, Diagnostic> {
+    crate::solve::search::refuse_ranked_objectives(full, "--partition")?;
     let started = Instant::now();
     let (raw, scale) = solve_partitioned(full, split, opts)?;
     let solve_time = started.elapsed();
@@ -330,5 +331,6 @@ pub fn solve_model_partitioned(
         backend: "milp",
         reason,
         timings,
+        stages: Vec::new(),
     })
 }

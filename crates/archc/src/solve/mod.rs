@@ -11,8 +11,8 @@
 
 pub mod bound;
 pub mod explain;
-pub mod search;
 pub mod lexicographic;
+pub mod search;
 pub mod verify;
 
 pub use crate::backends::types::{RawSolution, SolveOptions, SolverKind, Status, Stop};

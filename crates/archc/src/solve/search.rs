@@ -33,6 +33,21 @@ pub fn not_shape_diagnostic(model: &Model, not: &NotShape) -> Diagnostic {
     d
 }
 
+/// E0661 for a model with objectives in priority order: the search and the partitioned solve
+/// optimise one objective, and would silently drop the later ones.
+pub fn refuse_ranked_objectives(model: &Model, how: &str) -> Result<(), Diagnostic> {
+    if model.later_objectives.is_empty() {
+        return Ok(());
+    }
+    Err(Diagnostic::error(
+        Code::E0661,
+        format!(
+            "`{how}` optimises one objective, and this model ranks several (`then minimize ...`)"
+        ),
+    )
+    .help("solve it with `--backend milp`, which solves the ranked objectives stage by stage"))
+}
+
 /// Why `--backend auto` would take the search backend for `model`: it has more integer
 /// columns than MILP handles well ([`crate::backends::search::AUTO_COLUMNS`]) and the
 /// assignment shape. `None` otherwise.
@@ -63,6 +78,7 @@ pub fn solve_search(
     progress: &(dyn Fn(&Progress, Option<f64>) + Sync),
     report: &mut Option<ScaleReport>,
 ) -> Result<super::MilpSolved, Diagnostic> {
+    refuse_ranked_objectives(model, "--backend search")?;
     let shape = Shape::of(model).map_err(|n| not_shape_diagnostic(model, &n))?;
     let started = Instant::now();
     let limit = opts.time_limit.unwrap_or(DEFAULT_TIME_LIMIT);
@@ -156,5 +172,6 @@ pub fn solve_search(
             found.moves
         ),
         timings,
+        stages: Vec::new(),
     })
 }

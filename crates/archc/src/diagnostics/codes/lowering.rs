@@ -185,6 +185,8 @@ evaluates differently on two calls); that is a compiler bug, please report it.",
         Code::E0651,
         "`changed` where a larger count is preferred",
         "`changed(x, was)` is lowered with one binary per instance that must be 1 when the instance changed, and may be 1 otherwise. That is exact where the model prefers the count small: a minimised objective (`minimize churn: changed(x, was)`) or the small side of a cap (`changed(x, was) <= 10`). Maximised, fixed with `==`, or on the large side of `>=`, a binary could claim a change that did not happen, so archc refuses it.\n\nFor a bool decision, `moves(x, was)` counts the changed instances exactly in every direction.",
+    ),
+    info(
         Code::E0660,
         "the partitioned set splits nothing",
         "A partitioned solve (`--partition SET:K`) deals the elements of `SET` into parts and gives each part the columns indexed by its elements. No decision of the model is indexed over that set, so every column would be shared and every part would be the whole model.\n\nExample:\n\n    set tiers = {gold, silver}\n    decide assign[s in services, r in regions]: bool\n\n    archc solve model.arch --partition tiers:2\n\nFix: partition the set of the granular items, the one the assignment decisions run over: `--partition services:2`.",

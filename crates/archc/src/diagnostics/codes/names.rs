@@ -112,6 +112,8 @@ pub(super) const TABLE: &[CodeInfo] = &[
         Code::E0251,
         "current state that is not a param",
         "The second argument of `moves(x, was)` and `changed(x, was)` names the param that holds the current value of every instance of the decision, usually loaded from a file:\n\n    param was[s in services, r in regions]: int from \"current.csv\"\n\nAn expression, a set or a decision there is E0251.",
+    ),
+    info(
         Code::E0255,
         "`--partition` names no set",
         "`archc solve --partition SET:K` splits the elements of the set `SET` into `K` parts, and the model declares no set of that name.\n\nExample:\n\n    kind service { demand: core = 0 core }\n    services from \"services.csv\"\n\n    archc solve model.arch --partition service:16\n\nFix: name the set as the model declares it (`services`, not the kind `service`); the message suggests a close name or lists the model's sets.",
