@@ -38,6 +38,7 @@ pub mod ir;
 pub mod plan;
 pub mod report;
 pub mod resolve;
+pub mod scenario;
 pub mod solve;
 pub mod source;
 pub mod span;

@@ -52,6 +52,7 @@ impl T {
 /// Built-in functions called with parentheses.
 pub const BUILTINS: &[&str] = &[
     "ceil", "floor", "round", "abs", "min", "max", "prev", "next", "ord", "first", "last", "card",
+    "prob", "up", "mass",
 ];
 
 impl Checker {

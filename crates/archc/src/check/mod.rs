@@ -18,6 +18,7 @@ pub(crate) mod expr;
 pub(crate) mod forecast;
 mod model_decls;
 pub mod plan;
+mod risk;
 mod type_exprs;
 pub mod types;
 

@@ -571,6 +571,11 @@ fn every_code_is_documented() {
         Code::E0544,
         Code::E0550,
         Code::W0551,
+        Code::E0560,
+        Code::E0561,
+        Code::E0562,
+        Code::E0563,
+        Code::E0564,
     ] {
         assert!(code.explanation().contains("Fix"), "{code} has no fix");
     }
@@ -578,5 +583,5 @@ fn every_code_is_documented() {
         .into_iter()
         .filter(|c| c.code.phase() == crate::diagnostics::codes::Phase::Data)
         .count();
-    assert_eq!(data_codes, 22);
+    assert_eq!(data_codes, 27);
 }

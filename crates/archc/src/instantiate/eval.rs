@@ -409,6 +409,7 @@ impl Inst<'_> {
                     _ => Value::Elem(set.elems[p as usize + 1]),
                 }
             }
+            "prob" | "up" | "mass" => self.scenario_call(&name.name, args, span)?,
             "first" | "last" | "card" => {
                 let s = self.set_value(a0())?;
                 match name.name.as_str() {
@@ -974,6 +975,7 @@ impl Inst<'_> {
                 self.env = saved;
                 r?
             }
+            SetDef::Scenarios(def) => self.scenario_set(s, def)?,
         };
         self.evaluating_sets.pop();
         if self.world.sets.len() <= s {

@@ -10,6 +10,7 @@ pub mod expect;
 mod forecast;
 mod index;
 mod linear;
+mod risk;
 mod scalar_file;
 #[cfg(test)]
 mod tests_compiled;
@@ -567,6 +568,7 @@ impl Inst<'_> {
         })();
         self.env = saved;
         self.current_decl = saved_decl;
+        let result = result.and_then(|()| self.apply_scenario_overrides(p, &mut table));
         self.world.params[p] = Some(table);
         result
     }

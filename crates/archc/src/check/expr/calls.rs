@@ -199,6 +199,7 @@ impl Checker {
                     }
                 }
             }
+            "prob" | "up" | "mass" => self.scenario_call(name, args, &ts, span),
             _ => {
                 let mut candidates: Vec<String> = BUILTINS.iter().map(|s| s.to_string()).collect();
                 candidates.extend(self.schema.fns.iter().map(|f| f.decl.name.name.clone()));

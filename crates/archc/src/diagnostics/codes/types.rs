@@ -93,4 +93,14 @@ pub(super) const TABLE: &[CodeInfo] = &[
         "misplaced forecast",
         "`forecast(...)` is the whole value of an indexed param whose last index is the forecast horizon: a set of periods of the same kind as the history's (quarters, or integers). It cannot appear inside an expression, in a constraint or in a scalar param.\n\n    param demand[r in regions, q in quarters]: core = forecast(usage[r], q95)       // ok\n    constraint c[r in regions]: cap[r] >= forecast(usage[r], q95)                  // E0334\n\nDeclare a param from the forecast and use the param.",
     ),
+    info(
+        Code::E0340,
+        "malformed scenario",
+        "Every entry of a scenario set literal is `NAME: scenario(p = P, down = {...}, PARAM = VALUE)` with named fields and a probability `p`. An entry that is not a `scenario(...)` call, a field without a name, or a scenario without `p` is this error.\n\nExample:\n\n    set cuts = {calm: scenario(p = 0.9), cut: scenario(down = {a->b})}   // E0340: no p\n\nFix: give each scenario its probability; the probabilities of the set must sum to 1 (E0561).",
+    ),
+    info(
+        Code::E0341,
+        "not a scenario",
+        "`prob(s)` and `up(e, s)` read a scenario, and `mass(S)` a scenario set: the elements of a set declared with `scenario(...)` entries or a generator such as `fail_k(links, 1)`. Another value is this error.\n\nExample:\n\n    set tiers = {gold, silver}\n    param w[t in tiers]: real = prob(t)   // E0341\n\nFix: index by a scenario set: `[s in n1]`, then `prob(s)`.",
+    ),
 ];
