@@ -37,7 +37,9 @@ const EXPRESSION = ["in", "where", "if", "then", "else", "and", "or", "not", "tr
 const PLAN_WORDS = ["state", "choose", "next", "require", "cost", "final"];
 /** Words after `expect` in a test (ordinary names elsewhere). */
 const EXPECT_WORDS = ["feasible", "infeasible", "binding", "objective"];
-const AGGREGATES = ["sum", "count", "min", "max", "exists", "forall"];
+const AGGREGATES = [
+  "sum", "count", "min", "max", "exists", "forall", "expected", "worst", "cvar", "probability",
+];
 const BUILTIN_FUNCTIONS = [
   ...AGGREGATES, "prev", "next", "ord", "first", "last", "ceil", "floor", "round", "abs", "card",
 ];

@@ -377,7 +377,7 @@ impl Checker {
         acc
     }
 
-    fn not_number(&mut self, e: &Expr, t: &T) -> T {
+    pub(crate) fn not_number(&mut self, e: &Expr, t: &T) -> T {
         self.not_number_at(e.span, t)
     }
 
@@ -389,7 +389,7 @@ impl Checker {
         T::err()
     }
 
-    fn want_bool(&mut self, e: &Expr, t: &T) {
+    pub(crate) fn want_bool(&mut self, e: &Expr, t: &T) {
         self.want_bool_at(e.span, t)
     }
 

@@ -19,6 +19,7 @@ pub(crate) mod forecast;
 mod model_decls;
 pub mod plan;
 mod risk;
+pub(crate) use risk::split_level;
 mod type_exprs;
 pub mod types;
 

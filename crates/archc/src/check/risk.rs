@@ -10,7 +10,7 @@ use crate::analysis::SymbolKind;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::scenario::{DeclaredScenario, ScenarioDef, ScenarioSource};
 use crate::span::Span;
-use crate::syntax::ast::{self, Expr, ExprKind};
+use crate::syntax::ast::{self, AggKind, Expr, ExprKind};
 use crate::units::Unit;
 
 impl Checker {
@@ -470,6 +470,94 @@ impl Checker {
             ty,
             var: false,
             zero: false,
+        }
+    }
+}
+
+/// The index list of a risk measure without the level of `cvar` (its first binding), and
+/// that level.
+pub(crate) fn split_level(
+    kind: AggKind,
+    index: &ast::IndexList,
+) -> (Option<&Expr>, ast::IndexList) {
+    if kind == AggKind::Cvar && !index.bindings.is_empty() {
+        let mut rest = index.clone();
+        let level = &index.bindings[0].set;
+        rest.bindings.remove(0);
+        (Some(level), rest)
+    } else {
+        (None, index.clone())
+    }
+}
+
+impl Checker {
+    /// `expected`, `worst`, `cvar` and `probability` over one scenario set.
+    pub(crate) fn risk_aggregate(
+        &mut self,
+        kind: AggKind,
+        index: &ast::IndexList,
+        body: Option<&Expr>,
+        span: Span,
+    ) -> T {
+        let (level, rest) = split_level(kind, index);
+        if let Some(level) = level {
+            self.probability_value(level);
+        }
+        let depth = self.locals.len();
+        let dims = self.bind_index(&rest, &format!("`{}`", kind.name()));
+        let t = body.map(|b| (b, self.expr(b)));
+        self.locals.truncate(depth);
+        let over_scenarios = match dims.as_slice() {
+            [d] => {
+                d.var.is_empty() || d.elem == ElemTy::Any || self.scenario_set_of(d.elem).is_some()
+            }
+            _ => false,
+        };
+        let named = rest.bindings.len() == 1 && rest.bindings[0].var.is_some();
+        if !over_scenarios || !named {
+            let at = rest.bindings.first().map(|b| b.span).unwrap_or(index.span);
+            self.error(
+                Diagnostic::error(
+                    Code::E0342,
+                    format!("`{}` runs over one scenario set", kind.name()),
+                )
+                .primary(at, "not one `s in SCENARIOS`")
+                .help(format!(
+                    "write `{}({}s in S) ...` with `S` a scenario set, such as `set S = fail_k(links, 1)`",
+                    kind.name(),
+                    if kind == AggKind::Cvar { "0.99, " } else { "" }
+                )),
+            );
+        }
+        let Some((b, bt)) = t else {
+            self.error(
+                Diagnostic::error(
+                    Code::E0306,
+                    format!("`{}` needs a value after the parentheses", kind.name()),
+                )
+                .primary(span, "nothing to measure"),
+            );
+            return T {
+                ty: Ty::Err,
+                var: false,
+                zero: false,
+            };
+        };
+        if kind == AggKind::Probability {
+            self.want_bool(b, &bt);
+            return T {
+                ty: Ty::num(Unit::dimensionless()),
+                var: bt.var,
+                zero: false,
+            };
+        }
+        match bt.ty.as_num() {
+            Some((unit, _)) => T {
+                ty: Ty::num(unit),
+                var: bt.var,
+                zero: false,
+            },
+            None => self.not_number(b, &bt),
         }
     }
 }

@@ -782,6 +782,9 @@ impl Inst<'_> {
         body: Option<&Expr>,
         span: Span,
     ) -> R<Value> {
+        if kind.is_risk() {
+            return self.risk_value(kind, index, body, span);
+        }
         let mut sum = 0.0;
         let mut count = 0usize;
         let mut best: Option<f64> = None;
@@ -818,7 +821,7 @@ impl Inst<'_> {
                         runtime_error(Code::E0306, span, "no condition", "here")
                     })?)?
                 }
-                AggKind::Forall => {
+                _ => {
                     all &= me.boolean(body.ok_or_else(|| {
                         runtime_error(Code::E0306, span, "no condition", "here")
                     })?)?
@@ -842,7 +845,7 @@ impl Inst<'_> {
                 }
             },
             AggKind::Exists => Value::Bool(any),
-            AggKind::Forall => Value::Bool(all),
+            _ => Value::Bool(all),
         })
     }
 

@@ -429,3 +429,128 @@ fn too_many(span: Span) -> Diagnostic {
         .primary(span, "this generator enumerates too many")
         .help("fail fewer entities at once, raise the cutoff, or group entities that fail together")
 }
+
+/// The conditional value at risk at level `beta` of `(value, probability)` pairs, by
+/// sorting: the probability-weighted mean of the largest values that make up the last
+/// `1 - beta` of probability. `None` when the pairs hold less probability than that.
+pub fn cvar_by_sorting(mut values: Vec<(f64, f64)>, beta: f64) -> Option<f64> {
+    let tail = 1.0 - beta;
+    if tail <= 0.0 {
+        return None;
+    }
+    values.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut left = tail;
+    let mut acc = 0.0;
+    for (v, p) in values {
+        if left <= 0.0 {
+            break;
+        }
+        let take = p.min(left);
+        acc += take * v;
+        left -= take;
+    }
+    (left <= tail * 1e-9).then_some(acc / tail)
+}
+
+impl Inst<'_> {
+    /// The probability of the scenario bound to `var`.
+    pub(crate) fn scenario_prob(&self, var: &str, span: Span) -> R<f64> {
+        match self.local(var) {
+            Some(Value::Elem(e)) => Ok(self.scenario(*e, span)?.p),
+            _ => Err(runtime_error(
+                Code::E0341,
+                span,
+                "a risk measure runs over scenarios",
+                "not a scenario",
+            )),
+        }
+    }
+
+    /// The level `beta` of `cvar`: a number in [0, 1).
+    pub(crate) fn cvar_level(&mut self, level: &ast::Expr) -> R<f64> {
+        let beta = self.num(level)?;
+        if (0.0..1.0).contains(&beta) {
+            return Ok(beta);
+        }
+        Err(Diagnostic::error(
+            Code::E0641,
+            format!("the level of `cvar` is {}, outside [0, 1)", fmt_num(beta)),
+        )
+        .primary(level.span, "not a level")
+        .help("`cvar(0.99, s in S) loss[s]` is the mean loss of the worst 1% of probability"))
+    }
+
+    /// E0641 when a scenario set holds less probability than the tail `cvar` averages.
+    pub(crate) fn cvar_mass(&self, mass: f64, beta: f64, span: Span) -> R<()> {
+        if mass + 1e-9 >= 1.0 - beta {
+            return Ok(());
+        }
+        Err(Diagnostic::error(
+            Code::E0641,
+            format!(
+                "`cvar` at {} averages the worst {} of probability, but the scenarios hold {}",
+                fmt_num(beta),
+                fmt_num(1.0 - beta),
+                fmt_num(mass)
+            ),
+        )
+        .primary(span, "too little probability for this level")
+        .help("lower the cutoff of the scenario set, or raise the level"))
+    }
+
+    /// The value of a risk measure over data (and over a solution, when the verifier reads
+    /// decisions as data): recomputed from the scenario values without any lowering.
+    pub(crate) fn risk_value(
+        &mut self,
+        kind: ast::AggKind,
+        index: &ast::IndexList,
+        body: Option<&ast::Expr>,
+        span: Span,
+    ) -> R<Value> {
+        let (level, rest) = crate::check::split_level(kind, index);
+        let beta = match level {
+            Some(l) => Some(self.cvar_level(l)?),
+            None => None,
+        };
+        let Some(body) = body else {
+            return Err(runtime_error(Code::E0306, span, "no value", "here"));
+        };
+        let var = rest
+            .bindings
+            .first()
+            .and_then(|b| b.var.as_ref())
+            .map(|v| v.name.clone())
+            .unwrap_or_default();
+        let mut pairs: Vec<(f64, f64)> = Vec::new();
+        self.for_each_index(&rest, &mut |me| {
+            let p = me.scenario_prob(&var, span)?;
+            let v = if kind == ast::AggKind::Probability {
+                f64::from(u8::from(me.boolean(body)?))
+            } else {
+                me.num(body)?
+            };
+            pairs.push((v, p));
+            Ok(())
+        })?;
+        Ok(Value::Num(match kind {
+            ast::AggKind::Worst => match pairs.iter().map(|x| x.0).reduce(f64::max) {
+                Some(v) => v,
+                None => {
+                    return Err(runtime_error(
+                        Code::E0613,
+                        span,
+                        "`worst` over an empty set",
+                        "no scenarios",
+                    ))
+                }
+            },
+            ast::AggKind::Cvar => {
+                let beta = beta.unwrap_or(0.0);
+                let mass: f64 = pairs.iter().map(|x| x.1).sum();
+                self.cvar_mass(mass, beta, span)?;
+                cvar_by_sorting(pairs, beta).unwrap_or(f64::NAN)
+            }
+            _ => pairs.iter().map(|(v, p)| v * p).sum(),
+        }))
+    }
+}

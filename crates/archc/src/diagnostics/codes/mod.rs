@@ -65,6 +65,7 @@ pub enum Code {
     E0334,
     E0340,
     E0341,
+    E0342,
     E0401,
     E0402,
     E0403,
@@ -122,6 +123,8 @@ pub enum Code {
     E0630,
     E0631,
     E0632,
+    E0640,
+    E0641,
     E0701,
     E0702,
     E0703,
@@ -129,6 +132,7 @@ pub enum Code {
     E0711,
     E0712,
     E0713,
+    E0720,
 }
 
 impl Code {
@@ -183,6 +187,7 @@ impl Code {
             Code::E0334 => "E0334",
             Code::E0340 => "E0340",
             Code::E0341 => "E0341",
+            Code::E0342 => "E0342",
             Code::E0401 => "E0401",
             Code::E0402 => "E0402",
             Code::E0403 => "E0403",
@@ -240,6 +245,8 @@ impl Code {
             Code::E0630 => "E0630",
             Code::E0631 => "E0631",
             Code::E0632 => "E0632",
+            Code::E0640 => "E0640",
+            Code::E0641 => "E0641",
             Code::E0701 => "E0701",
             Code::E0702 => "E0702",
             Code::E0703 => "E0703",
@@ -247,6 +254,7 @@ impl Code {
             Code::E0711 => "E0711",
             Code::E0712 => "E0712",
             Code::E0713 => "E0713",
+            Code::E0720 => "E0720",
         }
     }
 
@@ -301,6 +309,7 @@ impl Code {
             "E0334" => Some(Code::E0334),
             "E0340" => Some(Code::E0340),
             "E0341" => Some(Code::E0341),
+            "E0342" => Some(Code::E0342),
             "E0401" => Some(Code::E0401),
             "E0402" => Some(Code::E0402),
             "E0403" => Some(Code::E0403),
@@ -358,6 +367,8 @@ impl Code {
             "E0630" => Some(Code::E0630),
             "E0631" => Some(Code::E0631),
             "E0632" => Some(Code::E0632),
+            "E0640" => Some(Code::E0640),
+            "E0641" => Some(Code::E0641),
             "E0701" => Some(Code::E0701),
             "E0702" => Some(Code::E0702),
             "E0703" => Some(Code::E0703),
@@ -365,6 +376,7 @@ impl Code {
             "E0711" => Some(Code::E0711),
             "E0712" => Some(Code::E0712),
             "E0713" => Some(Code::E0713),
+            "E0720" => Some(Code::E0720),
             _ => None,
         }
     }
@@ -481,7 +493,7 @@ mod tests {
     #[test]
     fn every_code_has_exactly_one_text_in_its_range() {
         let all = all();
-        assert_eq!(all.len(), 112);
+        assert_eq!(all.len(), 116);
         for (i, c) in all.iter().enumerate() {
             assert!(
                 all[..i].iter().all(|d| d.code != c.code),

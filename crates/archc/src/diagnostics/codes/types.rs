@@ -103,4 +103,9 @@ pub(super) const TABLE: &[CodeInfo] = &[
         "not a scenario",
         "`prob(s)` and `up(e, s)` read a scenario, and `mass(S)` a scenario set: the elements of a set declared with `scenario(...)` entries or a generator such as `fail_k(links, 1)`. Another value is this error.\n\nExample:\n\n    set tiers = {gold, silver}\n    param w[t in tiers]: real = prob(t)   // E0341\n\nFix: index by a scenario set: `[s in n1]`, then `prob(s)`.",
     ),
+    info(
+        Code::E0342,
+        "risk measure not over one scenario set",
+        "`expected`, `worst`, `cvar` and `probability` run over one named scenario binding: `expected(s in S) e`, `cvar(0.99, s in S) e`, with `S` a scenario set (declared with `scenario(...)` entries or a generator). Another set, several bindings, or a binding without a variable is this error.\n\nExample:\n\n    expected(r in regions) load[r]   // E0342: regions are no scenarios\n\nFix: run the measure over a scenario set, and index the value by its scenario.",
+    ),
 ];
