@@ -41,7 +41,9 @@ const EXPECT_WORDS = ["feasible", "infeasible", "binding", "objective"];
 const OBJECTIVE_WORDS = ["within"];
 /** The word after the file of `SET from "PATH"` that names the key column (`key id`). */
 const DATA_WORDS = ["key"];
-const AGGREGATES = ["sum", "count", "min", "max", "exists", "forall"];
+const AGGREGATES = [
+  "sum", "count", "min", "max", "exists", "forall", "expected", "worst", "cvar", "probability",
+];
 const BUILTIN_FUNCTIONS = [
   ...AGGREGATES, "prev", "next", "ord", "first", "last", "ceil", "floor", "round", "abs", "card",
   "moves", "changed",

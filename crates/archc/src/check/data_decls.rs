@@ -14,6 +14,10 @@ impl Checker {
         let Some(Global::Set(id)) = self.schema.globals.get(&s.name.name).copied() else {
             return;
         };
+        if crate::scenario::is_scenario_value(&s.value) {
+            self.check_scenario_set(id, s);
+            return;
+        }
         // A literal of unknown bare names declares symbols.
         if let ast::ExprKind::SetLit(items) = &s.value.kind {
             let all_new = !items.is_empty()

@@ -53,7 +53,7 @@ impl T {
 /// Built-in functions called with parentheses.
 pub const BUILTINS: &[&str] = &[
     "ceil", "floor", "round", "abs", "min", "max", "prev", "next", "ord", "first", "last", "card",
-    "moves", "changed",
+    "moves", "changed", "prob", "up", "mass",
 ];
 
 impl Checker {
@@ -382,7 +382,7 @@ impl Checker {
         acc
     }
 
-    fn not_number(&mut self, e: &Expr, t: &T) -> T {
+    pub(crate) fn not_number(&mut self, e: &Expr, t: &T) -> T {
         self.not_number_at(e.span, t)
     }
 
@@ -394,7 +394,7 @@ impl Checker {
         T::err()
     }
 
-    fn want_bool(&mut self, e: &Expr, t: &T) {
+    pub(crate) fn want_bool(&mut self, e: &Expr, t: &T) {
         self.want_bool_at(e.span, t)
     }
 

@@ -19,7 +19,9 @@ pub(crate) mod forecast;
 mod model_decls;
 pub mod plan;
 pub mod ranked;
+mod risk;
 pub mod symbols;
+pub(crate) use risk::split_level;
 mod type_exprs;
 pub mod types;
 

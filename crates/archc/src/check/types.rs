@@ -114,6 +114,8 @@ pub enum SetDef {
     Symbols(Vec<ast::Ident>),
     /// Any other set expression (range, filter, literal of known values).
     Expr(ast::Expr),
+    /// A scenario set: its elements are scenario symbols of this set.
+    Scenarios(Box<crate::scenario::ScenarioDef>),
 }
 
 #[derive(Clone, Debug)]

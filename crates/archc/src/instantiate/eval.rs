@@ -409,6 +409,7 @@ impl Inst<'_> {
                     _ => Value::Elem(set.elems[p as usize + 1]),
                 }
             }
+            "prob" | "up" | "mass" => self.scenario_call(&name.name, args, span)?,
             "first" | "last" | "card" => {
                 let s = self.set_value(a0())?;
                 match name.name.as_str() {
@@ -781,6 +782,9 @@ impl Inst<'_> {
         body: Option<&Expr>,
         span: Span,
     ) -> R<Value> {
+        if kind.is_risk() {
+            return self.risk_value(kind, index, body, span);
+        }
         let mut sum = 0.0;
         let mut count = 0usize;
         let mut best: Option<f64> = None;
@@ -817,7 +821,7 @@ impl Inst<'_> {
                         runtime_error(Code::E0306, span, "no condition", "here")
                     })?)?
                 }
-                AggKind::Forall => {
+                _ => {
                     all &= me.boolean(body.ok_or_else(|| {
                         runtime_error(Code::E0306, span, "no condition", "here")
                     })?)?
@@ -841,7 +845,7 @@ impl Inst<'_> {
                 }
             },
             AggKind::Exists => Value::Bool(any),
-            AggKind::Forall => Value::Bool(all),
+            _ => Value::Bool(all),
         })
     }
 
@@ -974,6 +978,7 @@ impl Inst<'_> {
                 self.env = saved;
                 r?
             }
+            SetDef::Scenarios(def) => self.scenario_set(s, def)?,
         };
         self.evaluating_sets.pop();
         if self.world.sets.len() <= s {

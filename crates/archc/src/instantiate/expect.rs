@@ -56,7 +56,8 @@ pub fn holds(
     })
 }
 
-fn eval(f: &F, values: &[f64]) -> Option<bool> {
+/// Does formula `f` hold at `values` (relative tolerance 1e-6)?
+pub(crate) fn eval(f: &F, values: &[f64]) -> Option<bool> {
     Some(match f {
         F::Const(b) => *b,
         F::Lit(z) => {

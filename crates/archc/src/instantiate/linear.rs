@@ -15,6 +15,7 @@ mod chains;
 mod compiled;
 mod logic;
 mod moves;
+mod risk;
 
 pub(crate) use bigm::DerivedDecls;
 pub(crate) use compiled::LinCache;
@@ -47,7 +48,7 @@ pub struct Lit {
 const EPS: f64 = 1e-9;
 
 impl Lin {
-    fn add(&mut self, other: &Lin, k: f64) {
+    pub(crate) fn add(&mut self, other: &Lin, k: f64) {
         for &(c, v) in &other.terms {
             self.terms.push((c, v * k));
         }
@@ -358,6 +359,9 @@ impl Inst<'_> {
                     unreachable_expr(e)?
                 };
                 match kind {
+                    kind if kind.is_risk() => {
+                        self.lin_risk(*kind, index, body, k, pol, acc, e.span)?;
+                    }
                     AggKind::Sum => {
                         self.for_each_index(index, &mut |me| me.lin(body, k, pol, acc))?;
                     }
@@ -415,7 +419,7 @@ impl Inst<'_> {
         Ok(())
     }
 
-    fn push_lit(&self, z: Lit, k: f64, acc: &mut Lin) {
+    pub(super) fn push_lit(&self, z: Lit, k: f64, acc: &mut Lin) {
         if z.neg {
             acc.constant += k;
             acc.terms.push((z.col, -k));

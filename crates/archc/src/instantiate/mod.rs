@@ -10,6 +10,8 @@ pub mod expect;
 mod forecast;
 mod index;
 mod linear;
+mod risk;
+pub use risk::cvar_by_sorting;
 mod scalar_file;
 #[cfg(test)]
 mod tests_compiled;
@@ -81,6 +83,22 @@ pub struct Instance {
     pub constraint_rows: Vec<Vec<std::ops::Range<u32>>>,
     /// Plan instances compiled for the DP backend (when asked for).
     pub dp_plans: Vec<crate::plan::dp::CompiledPlan>,
+    /// The risk measures lowered, for their recomputation after the solve.
+    pub risk_checks: Vec<RiskCheck>,
+}
+
+/// A risk measure as lowered: its value in the solver's columns, and what it is computed
+/// from (each scenario's value, or condition, with its probability), so that the solution
+/// can be checked by recomputing the measure without the auxiliary columns.
+#[derive(Clone, Debug)]
+pub struct RiskCheck {
+    pub kind: crate::syntax::ast::AggKind,
+    pub span: Span,
+    /// The level of `cvar` (0 for the others).
+    pub beta: f64,
+    pub(crate) measure: linear::Lin,
+    pub(crate) items: Vec<(linear::Lin, f64)>,
+    pub(crate) conds: Vec<(linear::F, f64)>,
 }
 
 /// Per-run state of instantiation.
@@ -107,6 +125,8 @@ pub struct Inst<'a> {
     pub(crate) constraint_rows: Vec<Vec<std::ops::Range<u32>>>,
     /// The declaration being evaluated, for size errors.
     pub(crate) current_decl: String,
+    /// Risk measures lowered so far.
+    pub(crate) risk_checks: Vec<RiskCheck>,
 }
 
 /// Instantiate a checked model. Returns the instance (when no error stopped it) and the
@@ -152,6 +172,7 @@ pub(crate) fn instantiate_with(
         },
         constraint_rows: Vec::new(),
         current_decl: String::new(),
+        risk_checks: Vec::new(),
     };
     inst.lin_cache.disabled = !compiled;
     inst.world.sets = vec![None; schema.sets.len()];
@@ -212,6 +233,7 @@ pub(crate) fn instantiate_with(
             decisions,
             constraint_rows: inst.constraint_rows,
             dp_plans,
+            risk_checks: inst.risk_checks,
         }),
         inst.diags,
         runs,
@@ -283,6 +305,7 @@ impl<'a> Inst<'a> {
             },
             constraint_rows: Vec::new(),
             current_decl: String::new(),
+            risk_checks: Vec::new(),
         }
     }
 }
@@ -603,6 +626,7 @@ impl Inst<'_> {
         })();
         self.env = saved;
         self.current_decl = saved_decl;
+        let result = result.and_then(|()| self.apply_scenario_overrides(p, &mut table));
         self.world.params[p] = Some(table);
         result
     }

@@ -160,6 +160,28 @@ pub struct World {
     pub entity_names: FxHashMap<String, Vec<ElemId>>,
     /// Params forecast from a history: one record per series, in evaluation order.
     pub forecasts: Vec<crate::forecast::SeriesForecast>,
+    /// Scenario elements: probability, entities down, param overrides.
+    pub scenarios: FxHashMap<ElemId, ScenarioData>,
+    /// Scenario sets evaluated so far, by SetId.
+    pub scenario_sets: FxHashMap<usize, ScenarioSetData>,
+}
+
+/// One scenario of a scenario set.
+#[derive(Clone, Debug, Default)]
+pub struct ScenarioData {
+    pub p: f64,
+    /// The entities down, sorted.
+    pub down: Vec<ElemId>,
+    /// (param, value) for the params indexed by the set that this scenario sets.
+    pub overrides: Vec<(usize, Value)>,
+}
+
+/// What is known of a scenario set once evaluated.
+#[derive(Clone, Debug, Default)]
+pub struct ScenarioSetData {
+    /// The sum of the probabilities of its scenarios (below 1 when a cutoff left some out).
+    pub mass: f64,
+    pub count: usize,
 }
 
 impl World {

@@ -14,6 +14,7 @@ pub mod explain;
 pub mod lexicographic;
 pub mod search;
 pub mod verify;
+pub mod verify_risk;
 
 pub use crate::backends::types::{RawSolution, SolveOptions, SolverKind, Status, Stop};
 
@@ -123,6 +124,9 @@ pub fn solve_with(
     match problem.backend {
         Backend::Milp => {
             let solved = milp(&problem.instance.model, opts)?;
+            if !solved.raw.values.is_empty() {
+                verify_risk::check(problem.instance, &solved.raw.values)?;
+            }
             let reason = if problem.reason.is_empty() {
                 solved.reason
             } else {

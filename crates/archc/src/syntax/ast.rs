@@ -401,6 +401,15 @@ pub enum AggKind {
     Max,
     Exists,
     Forall,
+    /// `expected(s in S) e`: the probability-weighted sum over scenarios.
+    Expected,
+    /// `worst(s in S) e`: the largest value over scenarios.
+    Worst,
+    /// `cvar(beta, s in S) e`: the mean of the worst `1 - beta` of probability; the first
+    /// binding of the index list is `beta`, written without a variable.
+    Cvar,
+    /// `probability(s in S) cond`: the probability of the scenarios where `cond` holds.
+    Probability,
 }
 
 impl AggKind {
@@ -412,7 +421,19 @@ impl AggKind {
             AggKind::Max => "max",
             AggKind::Exists => "exists",
             AggKind::Forall => "forall",
+            AggKind::Expected => "expected",
+            AggKind::Worst => "worst",
+            AggKind::Cvar => "cvar",
+            AggKind::Probability => "probability",
         }
+    }
+
+    /// True for the aggregates over a scenario set.
+    pub fn is_risk(self) -> bool {
+        matches!(
+            self,
+            AggKind::Expected | AggKind::Worst | AggKind::Cvar | AggKind::Probability
+        )
     }
 }
 

@@ -78,7 +78,18 @@ pub const CONTEXTUAL_WORDS: &[&str] = &[
 pub const TYPE_WORDS: &[&str] = &["bool", "int", "real", "str"];
 
 /// Names of the aggregates (`sum(s in services) ...`).
-pub const AGGREGATES: &[&str] = &["sum", "count", "min", "max", "exists", "forall"];
+pub const AGGREGATES: &[&str] = &[
+    "sum",
+    "count",
+    "min",
+    "max",
+    "exists",
+    "forall",
+    "expected",
+    "worst",
+    "cvar",
+    "probability",
+];
 
 /// The kinds every model has (the prelude declares them), each forming the set named by
 /// its plural (`regions`, `links`).

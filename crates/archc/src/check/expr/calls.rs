@@ -202,6 +202,7 @@ impl Checker {
                     }
                 }
             }
+            "prob" | "up" | "mass" => self.scenario_call(name, args, &ts, span),
             _ => {
                 let mut candidates: Vec<String> = BUILTINS.iter().map(|s| s.to_string()).collect();
                 candidates.extend(self.schema.fns.iter().map(|f| f.decl.name.name.clone()));
@@ -224,6 +225,9 @@ impl Checker {
         body: Option<&Expr>,
         span: Span,
     ) -> T {
+        if kind.is_risk() {
+            return self.risk_aggregate(kind, index, body, span);
+        }
         let depth = self.locals.len();
         self.bind_index(index, &format!("`{}`", kind.name()));
         let t = body.map(|b| (b, self.expr(b)));
@@ -255,7 +259,7 @@ impl Checker {
                     T::err()
                 }
             },
-            AggKind::Sum | AggKind::Min | AggKind::Max => match t {
+            _ => match t {
                 Some((b, bt)) => match bt.ty.as_num() {
                     Some((unit, int)) => T::var(Ty::Num { unit, int }, bt.var),
                     None => self.not_number(b, &bt),

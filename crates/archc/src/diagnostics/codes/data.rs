@@ -248,6 +248,31 @@ written in every cell) and check again.",
         "An entity file (`services from \"services.csv\"`) has no column for an attribute that the kind declares with a default (`kind service { cores: core = 0 core }`), so every entity of the file takes the default. That is often a misspelt or forgotten column rather than intent: a capacity of 0 or a cost of 0 changes the plan without an error.\n\nExample: services.csv has `name,replicas` while the kind declares `cores: core = 0 core`.\n\nFix: add the column to the file; or, when the default is meant for every entity, leave the file as it is (the warning names each column and the default taken). Attributes of the standard library's kinds are not reported: their defaults are meant to be taken.",
     ),
     info(
+        Code::E0560,
+        "probability outside [0, 1]",
+        "A scenario probability (`p = ...` in the model, the `p` column of a scenario file) or an entity failure probability read by `fail_independent` is below 0 or above 1.\n\nExample (scenarios.csv):\n\n    name,p,down\n    calm,1.2,\n\nFix: correct the value; probabilities are plain numbers from 0 to 1 (write 0.01, not 1%).",
+    ),
+    info(
+        Code::E0561,
+        "scenario probabilities do not sum to 1",
+        "The scenarios of a declared or loaded set are all the worlds considered, so their probabilities must sum to 1 (within 1e-6). The message gives the sum.\n\nExample:\n\n    set storms = {calm: scenario(p = 0.9), cut: scenario(p = 0.2, down = {a->b})}   // sums to 1.1\n\nFix: correct the probabilities, or add a scenario for the rest. Generated sets need no fix: `fail_independent` leaves out the scenarios below its cutoff and `mass(S)` says how much probability remains.",
+    ),
+    info(
+        Code::E0562,
+        "unknown entity in a failure list",
+        "The `down` column of a scenario file names entities separated by spaces or `;`. A name that is no entity of the model is this error, at the cell.\n\nExample (scenarios.csv):\n\n    name,p,down\n    cut,0.1,ny-chi;ny-wsh\n\nFix: correct the name; links are named `src->dst`.",
+    ),
+    info(
+        Code::E0563,
+        "k larger than the set",
+        "`fail_k(SET, K)` enumerates every failure of K entities of SET; a K larger than the number of entities (or below 1) gives no failure scenario and is an error.\n\nExample: three regions and\n\n    set n4 = fail_k(regions, 4)   // E0563\n\nFix: choose K from 1 to the size of the set.",
+    ),
+    info(
+        Code::E0564,
+        "too many scenarios",
+        "A scenario generator would produce more than 1,000,000 scenarios (for example `fail_k` of 3 out of 500 links, or `fail_independent` with a cutoff of 0 over many entities). The count is found before the scenarios are built.\n\nFix: plan for fewer simultaneous failures, raise the cutoff of `fail_independent`, or group entities that fail together with `fail_groups`.",
+    ),
+    info(
         Code::E0580,
         "not a shard plan",
         "`archc merge MODEL FILES...` reads the JSON plans that `archc solve --shard i/N --out FILE` writes (schema `archc.shard/1`), and a file given is not one: not JSON, JSON of another shape (a solution report from `archc solve --format json`, say), or another schema version.\n\nExample:\n\n    archc solve model.arch --format json --out plan.json\n    archc merge model.arch plan.json        // E0580: a report, not a shard plan\n\nFix: give the files written with `--shard`.",

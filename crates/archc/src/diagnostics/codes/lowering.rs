@@ -177,6 +177,16 @@ evaluates differently on two calls); that is a compiler bug, please report it.",
         "An index list (of a declaration, a `sum`, a `count`, a set comprehension) would enumerate more tuples than archc allows for one list (100 million by default), or a plan's decision range holds more values than that. The size is estimated from the set sizes before any tuple is built, so the model is refused at once instead of exhausting memory or running for hours.\n\n    set a = 1..1000\n    param n: int = count(i in a, j in a, k in a, l in a)   // 1e12 tuples: E0632\n\nThe message names the declaration and the size. Filter the index with `where` conditions that join variables (`where j == i`), which archc answers without a scan, or narrow the sets or the plan's `choose` range. A model that really needs more raises the limit with `--max-index-tuples N`.",
     ),
     info(
+        Code::E0640,
+        "cvar maximised or bounded below",
+        "`cvar(beta, s in S) loss[s]` is lowered to the Rockafellar-Uryasev form (a value-at-risk column `alpha` and an excess column per scenario), which is exact only when the model pushes the CVaR down: in an objective that minimises it, or in a constraint `cvar(...) <= LIMIT`. Maximising it, bounding it from below or using it inside logic would let the solver report a value the plan does not have.\n\nExample:\n\n    maximize risky: cvar(0.9, s in S) loss[s]   // E0640\n\nFix: minimise the CVaR or bound it above; `worst` with binaries serves where a lower bound is meant.",
+    ),
+    info(
+        Code::E0641,
+        "cvar level outside [0, 1) or beyond the scenario mass",
+        "`cvar(beta, s in S) e` averages the worst `1 - beta` of probability, so `beta` must be at least 0 and below 1, and the scenarios of `S` must hold at least `1 - beta` of probability (a cutoff in `fail_independent` may leave less).\n\nExample:\n\n    cvar(1.0, s in S) loss[s]   // E0641\n\nFix: choose a level such as 0.99, or lower the cutoff of the scenario set.",
+    ),
+    info(
         Code::E0650,
         "negative tolerance",
         "The tolerance of a ranked objective (`within ...`) says how far it may move from its optimum while the objectives ranked after it are solved. A negative tolerance would ask for better than the optimum, which no plan gives.\n\n    param slack: usd = -5 usd\n    minimize cost: sum(r in regions) r.price * replicas[r] within slack   // E0650\n\nCheck the value (or the data it reads); `within 0 usd` keeps the optimum up to a small numerical tolerance.",

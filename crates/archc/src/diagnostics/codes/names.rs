@@ -104,6 +104,16 @@ pub(super) const TABLE: &[CodeInfo] = &[
         "`--set NAME=VALUE` gives a scalar param one value. An indexed param (`param demand[s in services]: core`) has one value per index, so it cannot be set from the command line.\n\nExample:\n\n    param demand[s in services]: core from \"demand.csv\"\n\n    archc solve model.arch --set demand=4core\n\nFix: give the values in a data file and choose the folder with `--data DIR`, or declare a scalar param (`param scale: real = 1`) that the indexed one multiplies and set that one.",
     ),
     info(
+        Code::E0240,
+        "not a field of a scenario",
+        "An entry of a scenario set (`NAME: scenario(...)`) sets `p` (its probability), `down` (the entities that are down) and params indexed by the scenario set alone, whose value it overrides in that scenario. Any other name is this error.\n\nExample:\n\n    param mult[s in storms]: real = 1\n    set storms = {calm: scenario(p = 0.9), peak: scenario(p = 0.1, mul = 1.5)}   // E0240\n\nFix: correct the name (`mult`), or declare the param with one index over the scenario set.",
+    ),
+    info(
+        Code::E0241,
+        "unknown option of a scenario generator",
+        "A scenario generator takes its arguments and then named options: `fail_k(SET, K, up_to = BOOL, nominal = BOOL)`, `fail_independent(SET, ATTR, cutoff = P, nominal = BOOL)`, `fail_groups(SET, ATTR, nominal = BOOL)`. Another option name is this error.\n\nExample:\n\n    set n1 = fail_k(regions, 1, nomial = false)   // E0241\n\nFix: use one of the options the message lists.",
+    ),
+    info(
         Code::E0250,
         "`moves` or `changed` of something that is not a decision",
         "`moves(x, was)` and `changed(x, was)` compare a decision with its current state. Their first argument names a whole decision, without indices:\n\n    decide replicas[s in services, r in regions]: int >= 0 <= 100\n    param was[s in services, r in regions]: int from \"current.csv\"\n    minimize moved: moves(replicas, was)\n\n`moves(replicas[s, r], was)` or `moves(demand, was)` (a param) is E0250.",

@@ -138,6 +138,11 @@ numerical problem in the solver). Try another solver with `--solver`, a longer t
 limit, or rescale data with very large or very small numbers.",
     ),
     info(
+        Code::E0720,
+        "a risk measure does not match its recomputation",
+        "After a solve, every `expected`, `worst`, `cvar` and `probability` is recomputed from the scenario values of the solution (the sum weighted by probability, the largest value, the CVaR by sorting the losses, the probability of the scenarios whose condition holds), without the columns its lowering added. `expected` must equal the value the solver has for it; `worst` and `cvar` must not exceed it; `probability` must reach it (a scenario whose condition holds exactly at its bound may be counted as failing it). A difference means the solver returned an answer that does not satisfy the model, and no such plan is reported.\n\nFix: try another solver (`--solver highs`), and report the model if it persists.",
+    ),
+    info(
         Code::E0730,
         "bad `--partition` value",
         "\

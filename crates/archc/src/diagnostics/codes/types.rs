@@ -94,6 +94,21 @@ pub(super) const TABLE: &[CodeInfo] = &[
         "`forecast(...)` is the whole value of an indexed param whose last index is the forecast horizon: a set of periods of the same kind as the history's (quarters, or integers). It cannot appear inside an expression, in a constraint or in a scalar param.\n\n    param demand[r in regions, q in quarters]: core = forecast(usage[r], q95)       // ok\n    constraint c[r in regions]: cap[r] >= forecast(usage[r], q95)                  // E0334\n\nDeclare a param from the forecast and use the param.",
     ),
     info(
+        Code::E0340,
+        "malformed scenario",
+        "Every entry of a scenario set literal is `NAME: scenario(p = P, down = {...}, PARAM = VALUE)` with named fields and a probability `p`. An entry that is not a `scenario(...)` call, a field without a name, or a scenario without `p` is this error.\n\nExample:\n\n    set cuts = {calm: scenario(p = 0.9), cut: scenario(down = {a->b})}   // E0340: no p\n\nFix: give each scenario its probability; the probabilities of the set must sum to 1 (E0561).",
+    ),
+    info(
+        Code::E0341,
+        "not a scenario",
+        "`prob(s)` and `up(e, s)` read a scenario, and `mass(S)` a scenario set: the elements of a set declared with `scenario(...)` entries or a generator such as `fail_k(links, 1)`. Another value is this error.\n\nExample:\n\n    set tiers = {gold, silver}\n    param w[t in tiers]: real = prob(t)   // E0341\n\nFix: index by a scenario set: `[s in n1]`, then `prob(s)`.",
+    ),
+    info(
+        Code::E0342,
+        "risk measure not over one scenario set",
+        "`expected`, `worst`, `cvar` and `probability` run over one named scenario binding: `expected(s in S) e`, `cvar(0.99, s in S) e`, with `S` a scenario set (declared with `scenario(...)` entries or a generator). Another set, several bindings, or a binding without a variable is this error.\n\nExample:\n\n    expected(r in regions) load[r]   // E0342: regions are no scenarios\n\nFix: run the measure over a scenario set, and index the value by its scenario.",
+    ),
+    info(
         Code::E0350,
         "objectives out of rank",
         "Several objectives are solved in priority order: the first is written `minimize` or `maximize`, and each later one starts with `then`, which ranks it after the one before it:\n\n    minimize cost: sum(r in regions) r.price * replicas[r]\n    then minimize moves: moves(replicas)\n\nThe first objective of a model has nothing to rank after, so it takes no `then`.",

@@ -27,6 +27,71 @@ pub(crate) struct DerivedDecls {
 
 impl Inst<'_> {
     /// A declaration for rows and columns the compiler makes from a source construct.
+    /// Like [`Self::derived`], for rows and columns made once per scenario: the declaration
+    /// has the enclosing one's indices plus the scenario variable `var`, so that each one is
+    /// named with its scenario (`risk~excess[down(a->b)]`).
+    pub(super) fn derived_per_scenario(
+        &mut self,
+        span: Span,
+        note: &'static str,
+        var: &str,
+    ) -> ir::DeclId {
+        let parent = self.origin.decl;
+        let role = note.split_whitespace().next().unwrap_or("aux");
+        if let Some(&d) = self.derived_decls.by_key.get(&(parent.0, span, role)) {
+            return d;
+        }
+        let p = &self.model.decls[parent.0 as usize];
+        let base = format!("{}~{role}", p.name);
+        let mut index_names = p.index_names.clone();
+        index_names.push(var.to_string());
+        let mut name = base.clone();
+        let mut k = 2u32;
+        while self.derived_decls.names.contains(&name) {
+            name = format!("{base}-{k}");
+            k += 1;
+        }
+        self.derived_decls.names.insert(name.clone());
+        let decl = ir::Decl {
+            name,
+            kind: DeclKind::Derived,
+            span,
+            index_names,
+            unit: String::new(),
+            note: note.to_string(),
+        };
+        let d = self.model.add_decl(decl);
+        self.derived_decls.by_key.insert((parent.0, span, role), d);
+        d
+    }
+
+    /// The origin of a row or column of `decl` (from [`Self::derived_per_scenario`]) for
+    /// scenario element `s`.
+    pub(super) fn scenario_origin(&mut self, decl: ir::DeclId, s: u32) -> Origin {
+        let mut tuple = self.model.tuple_of(self.origin).to_vec();
+        tuple.push(s);
+        Origin {
+            decl,
+            tuple: self.model.add_tuple(&tuple),
+        }
+    }
+
+    /// A continuous column `[lb, ub]` at `origin`.
+    pub(super) fn new_col_at(&mut self, origin: Origin, lb: f64, ub: f64, span: Span) -> R<u32> {
+        if self.model.columns.len() >= self.limits.max_columns {
+            return Err(self.too_large("columns", span));
+        }
+        Ok(self
+            .model
+            .add_column(Column {
+                kind: VarKind::Continuous,
+                lb,
+                ub,
+                origin,
+            })
+            .0)
+    }
+
     pub(super) fn derived(&mut self, span: Span, note: &'static str) -> ir::DeclId {
         let parent = self.origin.decl;
         let role = note.split_whitespace().next().unwrap_or("aux");

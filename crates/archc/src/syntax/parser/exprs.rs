@@ -229,6 +229,10 @@ impl Builder {
                                 "min" => AggKind::Min,
                                 "max" => AggKind::Max,
                                 "exists" => AggKind::Exists,
+                                "expected" => AggKind::Expected,
+                                "worst" => AggKind::Worst,
+                                "cvar" => AggKind::Cvar,
+                                "probability" => AggKind::Probability,
                                 _ => AggKind::Forall,
                             }
                         }

@@ -1,0 +1,99 @@
+//! Scenario sets: the worlds a plan must face, each with a probability, the entities that
+//! are down in it and the params it overrides. The checker turns a `set S = ...` whose
+//! value is a scenario literal or a generator call into a [`ScenarioDef`]; instantiation
+//! evaluates it into scenarios with [`generate`] and keeps them in the data world, where
+//! `prob(s)`, `up(e, s)` and params indexed by `S` read them.
+//!
+//! Generated scenarios are named after what fails: `down(ny-chi)`, `down(a, b)`,
+//! `group(fibre-1)`; the scenario with nothing down is `nominal`.
+
+pub mod generate;
+
+use crate::span::{FileId, Span};
+use crate::syntax::ast;
+
+/// Name of the scenario in which nothing is down.
+pub const NOMINAL: &str = "nominal";
+
+/// Most scenarios one set may hold: an enumeration beyond it is E0564, found while
+/// counting, before the scenarios are built.
+pub const MAX_SCENARIOS: usize = 1_000_000;
+
+/// Probabilities of a complete set must sum to 1 within this.
+pub const SUM_TOLERANCE: f64 = 1e-6;
+
+/// The generator functions a scenario set may be written with.
+pub const GENERATORS: &[&str] = &[
+    "fail_k",
+    "fail_independent",
+    "fail_groups",
+    "scenarios_from",
+];
+
+/// A scenario set as checked: where its scenarios come from.
+#[derive(Clone, Debug)]
+pub struct ScenarioDef {
+    pub source: ScenarioSource,
+    /// The set's value in the source.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum ScenarioSource {
+    /// `{calm: scenario(p = 0.9), cut: scenario(p = 0.1, down = {a->b})}`.
+    Declared(Vec<DeclaredScenario>),
+    /// `fail_k(links, 2, up_to = true, nominal = true)`: every failure of exactly `k`
+    /// (or, with `up_to`, of 1 to `k`) entities of the set, equally likely.
+    KOf {
+        set: ast::Expr,
+        k: ast::Expr,
+        up_to: bool,
+        nominal: bool,
+    },
+    /// `fail_independent(links, p_fail, cutoff = 1e-4)`: entities fail independently with
+    /// the probability in attribute `attr`; the scenarios at least as likely as `cutoff`.
+    Independent {
+        set: ast::Expr,
+        attr: ast::Ident,
+        cutoff: Option<ast::Expr>,
+        nominal: bool,
+    },
+    /// `fail_groups(links, fibre)`: the entities that share a value of `attr` fail
+    /// together, one group at a time, equally likely (an empty value is no group).
+    Groups {
+        set: ast::Expr,
+        attr: ast::Ident,
+        nominal: bool,
+    },
+    /// `scenarios_from("scenarios.csv")`: one row per scenario, columns `name`, `p`,
+    /// `down` (entity names separated by spaces or `;`) and one column per overridden
+    /// param.
+    File {
+        path: ast::StrLit,
+        file: FileId,
+        /// Params indexed by this set, which a file column may override: (param, name).
+        params: Vec<(usize, String)>,
+    },
+}
+
+/// One hand-declared scenario.
+#[derive(Clone, Debug)]
+pub struct DeclaredScenario {
+    pub name: ast::Ident,
+    pub p: ast::Expr,
+    pub down: Option<ast::Expr>,
+    /// Params indexed by the set and their values in this scenario.
+    pub overrides: Vec<(usize, ast::Expr)>,
+}
+
+/// Is `e` written as a scenario set: a map literal of `scenario(...)` values, or a call of
+/// a generator?
+pub fn is_scenario_value(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ast::ExprKind::Call(name, _) => GENERATORS.contains(&name.name.as_str()),
+        ast::ExprKind::Map(entries) => entries
+            .iter()
+            .any(|(_, v)| matches!(&v.kind, ast::ExprKind::Call(n, _) if n.name == "scenario")),
+        _ => false,
+    }
+}
