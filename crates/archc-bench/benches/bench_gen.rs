@@ -102,76 +102,8 @@ fn prepare(args: &Args, s: usize, r: usize) -> Result<PathBuf, String> {
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     std::fs::write(dir.join("model.arch"), MODEL).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("data.arch"), DATA_MODEL).map_err(|e| e.to_string())?;
-    if dir.join("cost.csv").exists() {
-        return Ok(dir);
-    }
-    let json = args.dir.join(format!("fl_{s}x{r}_seed1.json"));
-    if !json.exists() {
-        let st = Command::new("python3")
-            .arg(&args.gen)
-            .args([
-                "-S",
-                &s.to_string(),
-                "-R",
-                &r.to_string(),
-                "--seed",
-                "1",
-                "-o",
-            ])
-            .arg(&json)
-            .status()
-            .map_err(|e| format!("python3: {e}"))?;
-        if !st.success() {
-            return Err(format!("gen.py failed for {s}x{r}"));
-        }
-    }
-    let text = std::fs::read_to_string(&json).map_err(|e| e.to_string())?;
-    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    let ints = |key: &str| -> Result<Vec<i64>, String> {
-        v[key]
-            .as_array()
-            .ok_or(format!("no `{key}` in the data"))?
-            .iter()
-            .map(|x| x.as_i64().ok_or(format!("`{key}` holds a non-integer")))
-            .collect()
-    };
-    let (demand, capacity, open_cost) = (ints("demand")?, ints("capacity")?, ints("open_cost")?);
-    let mut sites = String::from("name,capacity,open_cost\n");
-    for (i, (c, o)) in capacity.iter().zip(&open_cost).enumerate() {
-        let _ = writeln!(sites, "r{i},{c},{o}");
-    }
-    let mut jobs = String::from("name,demand\n");
-    for (i, d) in demand.iter().enumerate() {
-        let _ = writeln!(jobs, "s{i},{d}");
-    }
-    let mut cost = String::with_capacity(s * r * 16);
-    cost.push_str("job,site,value\n");
-    let rows = v["assign_cost"].as_array().ok_or("no `assign_cost`")?;
-    for (i, row) in rows.iter().enumerate() {
-        for (k, c) in row
-            .as_array()
-            .ok_or("bad `assign_cost` row")?
-            .iter()
-            .enumerate()
-        {
-            let c = c.as_i64().ok_or("`assign_cost` holds a non-integer")?;
-            let _ = writeln!(cost, "s{i},r{k},{c}");
-        }
-    }
-    std::fs::write(dir.join("sites.csv"), sites).map_err(|e| e.to_string())?;
-    std::fs::write(dir.join("jobs.csv"), jobs).map_err(|e| e.to_string())?;
-    std::fs::write(dir.join("cost.csv"), cost).map_err(|e| e.to_string())?;
+    archc_bench::placement_data(&args.gen, &args.dir, &dir, s, r)?;
     Ok(dir)
-}
-
-/// Peak resident memory of this process in MiB (VmHWM), 0 when unknown.
-fn peak_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 fn fail(what: &str, a: &archc::analysis::Analysis) -> String {
@@ -202,7 +134,7 @@ fn child_load(dir: &Path) -> Result<(), String> {
     }
     println!(
         "LOAD parse_s={parse:.4} load_s={load:.4} peak_mib={:.1}",
-        peak_mib()
+        archc_bench::peak_mib()
     );
     Ok(())
 }
@@ -234,7 +166,7 @@ fn child_full(dir: &Path, solve: bool) -> Result<(), String> {
     let mut line = format!(
         "RESULT check_s={t_check:.4} inst_s={t_inst:.4} write_s={t_write:.4} total_s={total:.4} \
          peak_mib={:.1} cols={} rows={} nnz={} mps_bytes={bytes}",
-        peak_mib(),
+        archc_bench::peak_mib(),
         m.num_columns(),
         m.num_rows(),
         m.num_nonzeros()

@@ -18,9 +18,7 @@ use archc::partition::{merge, set_elements, solve_parts, Split};
 use archc::solve::bound::{lp_bound, relative_gap};
 use archc::solve::verify::{objective_value, verify};
 use archc::solve::SolveOptions;
-use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 const MODEL: &str = r#"kind site { capacity: int = 0, open_cost: real = 0 }
@@ -104,72 +102,8 @@ fn prepare(args: &Args, s: usize, r: usize) -> Result<PathBuf, String> {
     let dir = args.dir.join(format!("scale-{s}x{r}"));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     std::fs::write(dir.join("model.arch"), MODEL).map_err(|e| e.to_string())?;
-    if dir.join("cost.csv").exists() {
-        return Ok(dir);
-    }
-    let json = args.dir.join(format!("fl_{s}x{r}_seed1.json"));
-    if !json.exists() {
-        let st = Command::new("python3")
-            .arg(&args.gen)
-            .args([
-                "-S",
-                &s.to_string(),
-                "-R",
-                &r.to_string(),
-                "--seed",
-                "1",
-                "-o",
-            ])
-            .arg(&json)
-            .status()
-            .map_err(|e| format!("python3: {e}"))?;
-        if !st.success() {
-            return Err(format!("gen.py failed for {s}x{r}"));
-        }
-    }
-    let text = std::fs::read_to_string(&json).map_err(|e| e.to_string())?;
-    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    let ints = |key: &str| -> Result<Vec<i64>, String> {
-        v[key]
-            .as_array()
-            .ok_or(format!("no `{key}`"))?
-            .iter()
-            .map(|x| x.as_i64().ok_or(format!("`{key}` holds a non-integer")))
-            .collect()
-    };
-    let (demand, capacity, open_cost) = (ints("demand")?, ints("capacity")?, ints("open_cost")?);
-    let mut sites = String::from("name,capacity,open_cost\n");
-    for (i, (c, o)) in capacity.iter().zip(&open_cost).enumerate() {
-        let _ = writeln!(sites, "r{i},{c},{o}");
-    }
-    let mut jobs = String::from("name,demand\n");
-    for (i, d) in demand.iter().enumerate() {
-        let _ = writeln!(jobs, "s{i},{d}");
-    }
-    let mut cost = String::from("job,site,value\n");
-    for (i, row) in v["assign_cost"]
-        .as_array()
-        .ok_or("no `assign_cost`")?
-        .iter()
-        .enumerate()
-    {
-        for (k, c) in row.as_array().ok_or("bad row")?.iter().enumerate() {
-            let _ = writeln!(cost, "s{i},r{k},{}", c.as_i64().ok_or("non-integer cost")?);
-        }
-    }
-    std::fs::write(dir.join("sites.csv"), sites).map_err(|e| e.to_string())?;
-    std::fs::write(dir.join("jobs.csv"), jobs).map_err(|e| e.to_string())?;
-    std::fs::write(dir.join("cost.csv"), cost).map_err(|e| e.to_string())?;
+    archc_bench::placement_data(&args.gen, &args.dir, &dir, s, r)?;
     Ok(dir)
-}
-
-fn peak_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 fn load_average() -> String {
@@ -309,7 +243,7 @@ fn run_size(args: &Args, s: usize, r: usize) -> Result<(), String> {
         if found.feasible { &found.values } else { &[] },
         bound,
     );
-    println!("peak memory {:.0} MiB", peak_mib());
+    println!("peak memory {:.0} MiB", archc_bench::peak_mib());
     Ok(())
 }
 

@@ -1,1 +1,89 @@
-//! Benchmarks of archc live in `benches/`; this library is empty.
+//! Benchmarks of archc live in `benches/`; this library holds what several of them share:
+//! the placement data of the peers' `gen.py` written as the model's CSV files, and the peak
+//! memory of the running process.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+
+/// Write `sites.csv`, `jobs.csv` and `cost.csv` of the `s` x `r` placement instance into
+/// `dir`, from `gen.py`'s JSON (seed 1, generated into `json_dir` once and kept). Does
+/// nothing when `dir` already holds `cost.csv`.
+pub fn placement_data(
+    gen: &Path,
+    json_dir: &Path,
+    dir: &Path,
+    s: usize,
+    r: usize,
+) -> Result<(), String> {
+    if dir.join("cost.csv").exists() {
+        return Ok(());
+    }
+    let json = json_dir.join(format!("fl_{s}x{r}_seed1.json"));
+    if !json.exists() {
+        let st = Command::new("python3")
+            .arg(gen)
+            .args([
+                "-S",
+                &s.to_string(),
+                "-R",
+                &r.to_string(),
+                "--seed",
+                "1",
+                "-o",
+            ])
+            .arg(&json)
+            .status()
+            .map_err(|e| format!("python3: {e}"))?;
+        if !st.success() {
+            return Err(format!("gen.py failed for {s}x{r}"));
+        }
+    }
+    let text = std::fs::read_to_string(&json).map_err(|e| e.to_string())?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let ints = |key: &str| -> Result<Vec<i64>, String> {
+        v[key]
+            .as_array()
+            .ok_or(format!("no `{key}` in the data"))?
+            .iter()
+            .map(|x| x.as_i64().ok_or(format!("`{key}` holds a non-integer")))
+            .collect()
+    };
+    let (demand, capacity, open_cost) = (ints("demand")?, ints("capacity")?, ints("open_cost")?);
+    let mut sites = String::from("name,capacity,open_cost\n");
+    for (i, (c, o)) in capacity.iter().zip(&open_cost).enumerate() {
+        let _ = writeln!(sites, "r{i},{c},{o}");
+    }
+    let mut jobs = String::from("name,demand\n");
+    for (i, d) in demand.iter().enumerate() {
+        let _ = writeln!(jobs, "s{i},{d}");
+    }
+    let mut cost = String::with_capacity(s * r * 16);
+    cost.push_str("job,site,value\n");
+    let rows = v["assign_cost"].as_array().ok_or("no `assign_cost`")?;
+    for (i, row) in rows.iter().enumerate() {
+        for (k, c) in row
+            .as_array()
+            .ok_or("bad `assign_cost` row")?
+            .iter()
+            .enumerate()
+        {
+            let c = c.as_i64().ok_or("`assign_cost` holds a non-integer")?;
+            let _ = writeln!(cost, "s{i},r{k},{c}");
+        }
+    }
+    std::fs::write(dir.join("sites.csv"), sites).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("jobs.csv"), jobs).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("cost.csv"), cost).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Peak resident memory of this process in MiB (VmHWM), 0 when unknown.
+pub fn peak_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
