@@ -228,9 +228,10 @@ fn run_size(args: &Args, s: usize, r: usize) -> Result<(), String> {
             start: None,
             progress: &|p| {
                 eprintln!(
-                    "  search {:>5.1}s incumbent {:?} moves {}",
+                    "  search {:>5.1}s incumbent {} moves {}",
                     p.elapsed.as_secs_f64(),
-                    p.incumbent,
+                    p.incumbent
+                        .map_or("none".to_string(), |v| format!("{v:.1}")),
                     p.moves
                 )
             },
