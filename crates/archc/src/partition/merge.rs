@@ -11,7 +11,7 @@
 
 use super::split::{RowClass, Split, SHARED};
 use crate::backends::types::{SolveOptions, Status};
-use crate::ir::{ColId, Column, Model, Objective, ObjectiveTerm, Row, RowId, VarKind};
+use crate::ir::{ColId, Column, Model, Row, RowId, VarKind};
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
@@ -204,10 +204,7 @@ fn resolve_free(
     let mut cols: Vec<usize> = Vec::new();
     for (i, c) in full.columns.iter().enumerate() {
         if is_free(i) {
-            let origin = crate::ir::Origin {
-                decl: c.origin.decl,
-                tuple: model.add_tuple(full.tuple_of(c.origin)),
-            };
+            let origin = super::split::copy_origin(full, &mut model, c.origin);
             local[i] = model.add_column(Column { origin, ..*c }).0;
             cols.push(i);
         }
@@ -247,37 +244,12 @@ fn resolve_free(
                 }
             }
             _ => {
-                let origin = crate::ir::Origin {
-                    decl: row.origin.decl,
-                    tuple: model.add_tuple(full.tuple_of(row.origin)),
-                };
+                let origin = super::split::copy_origin(full, &mut model, row.origin);
                 model.add_row(Row { lo, hi, origin }, entries.iter().copied());
             }
         }
     }
-    model.objective = full.objective.as_ref().map(|obj| Objective {
-        name: obj.name.clone(),
-        sense: obj.sense,
-        span: obj.span,
-        unit: obj.unit.clone(),
-        terms: obj
-            .terms
-            .iter()
-            .map(|t| ObjectiveTerm {
-                label: t.label.clone(),
-                span: t.span,
-                constant: 0.0,
-                coefs: t
-                    .coefs
-                    .iter()
-                    .filter_map(|&(c, v)| {
-                        let to = local[c.0 as usize];
-                        (to != u32::MAX).then_some((ColId(to), v))
-                    })
-                    .collect(),
-            })
-            .collect(),
-    });
+    model.objective = super::split::objective_over(full, &local, 0.0, |_, v| v);
     if cols.is_empty() {
         return true;
     }

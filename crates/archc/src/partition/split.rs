@@ -196,15 +196,11 @@ pub fn part_model(full: &Model, split: &Split, p: u32) -> PartModel {
     model.elements = full.elements.clone();
     let mut local = vec![u32::MAX; full.num_columns()];
     let mut cols = Vec::new();
-    let copy_origin = |model: &mut Model, origin: Origin| Origin {
-        decl: origin.decl,
-        tuple: model.add_tuple(full.tuple_of(origin)),
-    };
     for (i, c) in full.columns.iter().enumerate() {
         let q = split.part_of_col[i];
         if q == p || q == SHARED {
             let mut col = *c;
-            col.origin = copy_origin(&mut model, c.origin);
+            col.origin = copy_origin(full, &mut model, c.origin);
             local[i] = model.add_column(col).0;
             cols.push(ColId(i as u32));
         }
@@ -237,10 +233,37 @@ pub fn part_model(full: &Model, split: &Split, p: u32) -> PartModel {
             Some(w) => (row.lo * w, row.hi * w),
             None => (row.lo, row.hi),
         };
-        let origin = copy_origin(&mut model, row.origin);
+        let origin = copy_origin(full, &mut model, row.origin);
         model.add_row(Row { lo, hi, origin }, entries.iter().copied());
     }
-    model.objective = full.objective.as_ref().map(|obj| Objective {
+    model.objective = objective_over(full, &local, w, |c, v| {
+        if split.part_of_col[c.0 as usize] == SHARED {
+            v * w
+        } else {
+            v
+        }
+    });
+    PartModel { model, cols }
+}
+
+/// `origin` of `full` copied into `model` (its index tuple re-interned there).
+pub(super) fn copy_origin(full: &Model, model: &mut Model, origin: Origin) -> Origin {
+    Origin {
+        decl: origin.decl,
+        tuple: model.add_tuple(full.tuple_of(origin)),
+    }
+}
+
+/// The objective of `full` over the columns kept in a sub-model (`local[c]` is the sub-model's
+/// column of `c`, `u32::MAX` when dropped): constants times `constant_factor`, each kept
+/// coefficient as `coef` gives it.
+pub(super) fn objective_over(
+    full: &Model,
+    local: &[u32],
+    constant_factor: f64,
+    coef: impl Fn(ColId, f64) -> f64,
+) -> Option<Objective> {
+    full.objective.as_ref().map(|obj| Objective {
         name: obj.name.clone(),
         sense: obj.sense,
         span: obj.span,
@@ -251,18 +274,16 @@ pub fn part_model(full: &Model, split: &Split, p: u32) -> PartModel {
             .map(|t| ObjectiveTerm {
                 label: t.label.clone(),
                 span: t.span,
-                constant: t.constant * w,
+                constant: t.constant * constant_factor,
                 coefs: t
                     .coefs
                     .iter()
                     .filter_map(|&(c, v)| {
                         let to = local[c.0 as usize];
-                        let shared = split.part_of_col[c.0 as usize] == SHARED;
-                        (to != u32::MAX).then_some((ColId(to), if shared { v * w } else { v }))
+                        (to != u32::MAX).then(|| (ColId(to), coef(c, v)))
                     })
                     .collect(),
             })
             .collect(),
-    });
-    PartModel { model, cols }
+    })
 }
