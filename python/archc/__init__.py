@@ -23,7 +23,7 @@ the diagnostics. ``archc.ray`` runs sweeps of solves as Ray tasks.
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Mapping, Optional, Sequence, Union
 
 from . import _archc
 from ._data import resolve, slots_of
@@ -239,6 +239,61 @@ class Model:
         except _archc.Panic as e:
             raise InternalError(str(e)) from None
         return Solution(raw, inner)
+
+    def solve_shard(
+        self,
+        partition: str,
+        part: int,
+        *,
+        seed: int = 1,
+        solver: Optional[str] = None,
+        time_limit: Optional[float] = None,
+        gap: Optional[float] = None,
+    ) -> str:
+        """Solve part ``part`` (from 0) of a partitioned model: ``partition`` is
+        ``"SET:K"``, the elements of SET dealt at random (``seed``) into K parts, each with
+        its share of every shared resource. Returns the part's plan as the JSON text of a
+        shard file (``archc.shard/1``, what ``archc solve --partition SET:K --shard i/K``
+        writes), for :meth:`merge_shards` here, in another process, or ``archc merge``."""
+        try:
+            return self._inner.solve_shard(partition, part, seed, solver, time_limit, gap)
+        except _archc.Failure as e:
+            from ._errors import raise_for
+
+            raise_for(Diagnostics.from_json(e.args[0]))
+        except _archc.Panic as e:
+            raise InternalError(str(e)) from None
+
+    def _split(self, partition: str, seed: int = 1):
+        """(K, items of each part) of ``partition`` (``"SET:K"``) with ``seed``."""
+        try:
+            return self._inner.split(partition, seed)
+        except _archc.Failure as e:
+            from ._errors import raise_for
+
+            raise_for(Diagnostics.from_json(e.args[0]))
+
+    def merge_shards(
+        self,
+        shards: Sequence[Any],
+        *,
+        solver: Optional[str] = None,
+        time_limit: Optional[float] = None,
+    ) -> Solution:
+        """Merge the shard files of every part (JSON texts, or ``(name, text)`` pairs) into
+        one plan: checked to be the parts of one split of this model and data (E0732),
+        merged, repaired where a shared row breaks, and verified against the full model.
+        The :class:`Solution`'s ``scale`` says how (parts, repair, bound, gap)."""
+        files = [s if isinstance(s, tuple) else (f"part {i}", s) for i, s in enumerate(shards)]
+        try:
+            raw = self._inner.merge_shards(files, solver, time_limit)
+        except _archc.Failure as e:
+            from ._errors import raise_for
+
+            raise_for(Diagnostics.from_json(e.args[0]))
+        except _archc.Panic as e:
+            raise InternalError(str(e)) from None
+        return Solution(raw, self._inner)
 
     def __repr__(self) -> str:
         s = self.size

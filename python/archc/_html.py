@@ -1,5 +1,5 @@
-"""HTML of a solution for Jupyter: the headline, the verification, the objective's terms,
-each decision's non-zero values and each constraint's binding rows (the first rows of
+"""HTML of a solution for Jupyter: the headline, the verification, the report's charts (in a
+frame, when the report has any), the objective's terms, each decision's non-zero values and each constraint's binding rows (the first rows of
 each), and the explanation of an infeasible or unbounded model."""
 
 from __future__ import annotations
@@ -43,6 +43,14 @@ def solution_html(s: "Solution") -> str:
         )
     if s.gap is not None and s.status != "optimal":
         parts.append(f"<div>gap {s.gap:.4%}</div>")
+    page = s.to_html()
+    if "<svg" in page:
+        # The report's charts, in a frame of their own: its styles and script stay inside.
+        parts.append(
+            "<details open><summary>Charts (the full report: <code>Solution.to_html()</code>)</summary>"
+            f"<iframe srcdoc=\"{html.escape(page, quote=True)}\" sandbox=\"allow-scripts\""
+            " style='width:100%;height:560px;border:1px solid #ddd'></iframe></details>"
+        )
     if s.explanation_text:
         parts.append(f"<h4>Explanation</h4><pre>{html.escape(s.explanation_text)}</pre>")
     terms = s.objective_terms()

@@ -78,6 +78,13 @@ class Solution:
         return self.report["solve_time_ms"] / 1000.0
 
     @property
+    def scale(self) -> Optional[Dict[str, Any]]:
+        """For a partitioned or merged solve: the method, the set split, k, seed, each
+        part's items, status, time and objective, the repair, the bound and the gap (as
+        ``archc solve --format json``'s ``scale``); None otherwise."""
+        return self.report.get("scale")
+
+    @property
     def verification(self) -> Optional[Dict[str, Any]]:
         """``{"ok", "max_row_violation", "violations"}``: the plan checked against every
         row and bound of the model, or None without a plan."""
@@ -163,7 +170,18 @@ class Solution:
         obj = "" if self.objective is None else f", objective {self.objective:g} {self.objective_unit or ''}".rstrip()
         return f"<archc.Solution {self.status}{obj}, {self.solver}, {self.solve_time:.3f} s>"
 
-    # Jupyter ------------------------------------------------------------------------
+    # HTML and Jupyter ---------------------------------------------------------------
+
+    def to_html(self) -> str:
+        """The HTML report as ``archc solve --html`` writes it: one self-contained page with
+        the verification, the objective, the charts (utilisation of capacities, values over
+        ordered periods, the network on a map) and every decision."""
+        return self._raw.report_html()
+
+    def save_html(self, path) -> None:
+        """Write :meth:`to_html` to ``path``."""
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self.to_html())
 
     def _repr_html_(self) -> str:
         from ._html import solution_html

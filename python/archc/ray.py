@@ -24,6 +24,7 @@ inside the task, the whole task, and the wall time from submission to result.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import socket
 import time
@@ -33,7 +34,7 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Seque
 from . import _archc
 from ._data import resolve, slots_of
 
-__all__ = ["sweep", "TaskResult", "SweepResult"]
+__all__ = ["sweep", "partitioned", "TaskResult", "SweepResult", "PartitionResult"]
 
 
 @dataclass
@@ -226,13 +227,14 @@ def _failure(key: Any, attempts: int, error: BaseException) -> TaskResult:
     return TaskResult(key=key, ok=False, attempts=attempts, error=f"{type(error).__name__}: {error}")
 
 
-def _sweep_local(jobs, retries, fail_first, on_result) -> SweepResult:
+def _sweep_local(jobs, retries, fail_first, on_result, runner=None) -> SweepResult:
+    runner = runner or _run
     out = SweepResult()
     for key, job in jobs:
         start = time.perf_counter()
         for attempt in range(1, retries + 2):
             try:
-                r = _run(job, key, fail_first.get(key, 0), attempt)
+                r = runner(job, key, fail_first.get(key, 0), attempt)
                 break
             except Exception as e:  # noqa: BLE001 - every failure is reported
                 r = _failure(key, attempt, e)
@@ -243,7 +245,7 @@ def _sweep_local(jobs, retries, fail_first, on_result) -> SweepResult:
     return out
 
 
-def _sweep_ray(jobs, retries, fail_first, on_result, address, num_cpus, runtime_env) -> SweepResult:
+def _sweep_ray(jobs, retries, fail_first, on_result, address, num_cpus, runtime_env, runner=None) -> SweepResult:
     import ray
 
     if not ray.is_initialized():
@@ -251,7 +253,7 @@ def _sweep_ray(jobs, retries, fail_first, on_result, address, num_cpus, runtime_
     options: Dict[str, Any] = {"max_retries": 0, "num_cpus": num_cpus}
     if runtime_env:
         options["runtime_env"] = runtime_env
-    task = ray.remote(_run).options(**options)
+    task = ray.remote(runner or _run).options(**options)
     job_ref = {}
     pending = {}  # ref -> (index, attempt, submitted at)
     results: List[Optional[TaskResult]] = [None] * len(jobs)
@@ -284,3 +286,135 @@ def _sweep_ray(jobs, retries, fail_first, on_result, address, num_cpus, runtime_
             if on_result:
                 on_result(r)
     return SweepResult(r for r in results if r is not None)
+
+
+# Partitioned solves --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ShardJob:
+    """One part of a partitioned solve, as plain strings."""
+
+    name: str
+    text: str
+    base_dir: Optional[str]
+    overlays: Tuple[Tuple[str, str], ...]
+    scalars: Tuple[Tuple[str, str], ...]
+    partition: str
+    seed: int
+    solve: Tuple[Optional[str], Optional[float], Optional[float]]
+
+
+def _run_shard(job: _ShardJob, part: int, fail_first: int = 0, attempt: int = 1) -> TaskResult:
+    """Solve one part in the process that runs it; the shard file comes back in ``report``."""
+    from . import Diagnostics
+    from ._errors import ArchError, InternalError, raise_for
+
+    start = time.perf_counter()
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    if attempt <= fail_first:
+        raise RuntimeError(f"injected failure (attempt {attempt})")
+    result = TaskResult(key=part, ok=False, worker=worker, attempts=attempt)
+    try:
+        try:
+            t = time.perf_counter()
+            diags, inner = _archc.analyze(None, job.text, job.name, job.base_dir, list(job.overlays),
+                                          list(job.scalars), "milp", True)
+            result.compile_s = time.perf_counter() - t
+            if inner is None:
+                raise_for(Diagnostics.from_json(diags))
+            t = time.perf_counter()
+            solver, time_limit, gap = job.solve
+            try:
+                text = inner.solve_shard(job.partition, part, job.seed, solver, time_limit, gap)
+            except _archc.Failure as e:
+                raise_for(Diagnostics.from_json(e.args[0]))
+            result.solve_s = time.perf_counter() - t
+        except _archc.Panic as e:
+            raise InternalError(str(e)) from None
+        shard = json.loads(text)
+        result.ok = True
+        result.status = shard["plan"]["status"]
+        result.objective = shard["plan"].get("objective")
+        result.report = shard
+    except ArchError as e:
+        result.error = f"{type(e).__name__}: {e}"
+        result.code = e.code
+        result.diagnostics = [dataclasses.asdict(d) for d in e.diagnostics]
+    result.task_s = time.perf_counter() - start
+    return result
+
+
+@dataclass
+class PartitionResult:
+    """A partitioned solve run as tasks: one :class:`TaskResult` per part (key: the part,
+    ``report``: its shard file), and the merged plan verified against the full model —
+    None when a part failed after its retries (see ``tasks.failures``)."""
+
+    tasks: SweepResult
+    solution: Optional[Any] = None
+    merge_s: Optional[float] = None
+
+    def raise_on_failure(self) -> "PartitionResult":
+        self.tasks.raise_on_failure()
+        return self
+
+
+def partitioned(
+    model: Any,
+    partition: str,
+    *,
+    data: Optional[Mapping[str, Any]] = None,
+    params: Optional[Mapping[str, Any]] = None,
+    name: Optional[str] = None,
+    base_dir: Optional[str] = None,
+    seed: int = 1,
+    solver: Optional[str] = None,
+    time_limit: Optional[float] = None,
+    gap: Optional[float] = None,
+    retries: int = 2,
+    local: bool = False,
+    address: Optional[str] = None,
+    num_cpus: Optional[float] = 1,
+    runtime_env: Optional[Dict[str, Any]] = None,
+    on_result: Optional[Callable[[TaskResult], None]] = None,
+    _fail_first: Optional[Mapping[Any, int]] = None,
+) -> PartitionResult:
+    """Solve ``model`` partitioned: ``partition`` is ``"SET:K"``; each of the K parts (the
+    elements of SET dealt at random with ``seed``, each part with its share of every shared
+    resource) is solved by a Ray task calling the core in-process (``local=True``: here,
+    one after the other), and the parts' shard files are merged on the driver with the
+    merge of ``archc merge``: checked to belong together, repaired, verified against the
+    full model. ``time_limit`` applies to each part. The same seed gives the same plan as
+    ``archc solve --partition SET:K --seed N`` and as its shards merged by ``archc merge``.
+    Failures are retried and reported as in :func:`sweep`; a part that still fails leaves
+    ``solution`` None."""
+    from . import compile as compile_model
+
+    fail_first = dict(_fail_first or {})
+    model_name, text, model_dir = _model_source(model, name, base_dir)
+    overlays, scalars = resolve(text, data, params)
+    overlays = dict(overlays)
+    overlays.update(dict(_shipped_files(text, model_dir, overlays)))
+    job = _ShardJob(
+        name=model_name, text=text, base_dir=model_dir, overlays=tuple(overlays.items()),
+        scalars=tuple(dict(scalars).items()), partition=partition, seed=seed,
+        solve=(solver, time_limit, gap),
+    )
+    # The full model is compiled here first: a model error or a bad partition is raised
+    # before any task runs, and the merge needs it.
+    full = compile_model(model, data=data, params=params, name=name, base_dir=base_dir, backend="milp")
+    parts, _ = full._split(partition, seed)
+    jobs = [(p, job) for p in range(parts)]
+    if local:
+        tasks = _sweep_local(jobs, retries, fail_first, on_result, _run_shard)
+    else:
+        tasks = _sweep_ray(jobs, retries, fail_first, on_result, address, num_cpus, runtime_env, _run_shard)
+    result = PartitionResult(tasks=tasks)
+    if tasks.failures:
+        return result
+    start = time.perf_counter()
+    result.solution = full.merge_shards([(f"part {r.key}", json.dumps(r.report)) for r in tasks],
+                                        solver=solver, time_limit=time_limit)
+    result.merge_s = time.perf_counter() - start
+    return result

@@ -118,6 +118,28 @@ def test_html_shows_status_objective_and_tables(placement):
     assert "E01" in diags._repr_html_()
 
 
+def test_html_report_is_the_clis_and_its_charts_show_in_jupyter(placement):
+    import re
+    import subprocess
+
+    from conftest import REPO, cli_binary
+
+    page = placement.to_html()
+    out = subprocess.run([str(cli_binary()), "solve", str(PLACEMENT), "--format", "html", "-q"],
+                         capture_output=True, text=True, cwd=REPO)
+    cli_page = out.stdout
+    assert page.startswith("<!DOCTYPE html>") and 'id="verified"' in page
+    # The same sections and charts as the CLI's page (times differ, so not the bytes).
+    ids = lambda p: re.findall(r'<h2 id="([^"]+)"', p)  # noqa: E731
+    assert ids(page) == ids(cli_page) and "utilisation" in ids(page)
+    assert page.count("<svg") == cli_page.count("<svg") > 0
+    h = placement._repr_html_()
+    assert "<iframe srcdoc=" in h and h.count("&lt;svg") == page.count("<svg")
+    # A plan with nothing to chart gets no frame.
+    plain = archc.compile("decide x: int >= 0 <= 3\nmaximize o: x").solve()
+    assert "<svg" not in plain.to_html() and "<iframe" not in plain._repr_html_()
+
+
 def test_strings_with_separators_and_quotes_survive_the_csv_text():
     model = """
 kind region { cores: core = 0 core, note: str = "" }

@@ -7,10 +7,9 @@ use super::exit;
 use crate::inputs::{analyze_input, input_of};
 use crate::render::ReportFormat as Format;
 use archc::analysis::AnalyzeOptions;
-use archc::partition::shard::{check_shards, read_shard, ShardFile};
 use archc::solve::SolveOptions;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[derive(clap::Args, Debug)]
 pub struct MergeArgs {
@@ -50,86 +49,44 @@ pub fn run(args: &MergeArgs) -> i32 {
         Err(code) => return code,
     };
     super::print_diagnostics(&a);
-    let Some(inst) = a.instance.as_ref().filter(|_| !a.has_errors()) else {
+    if a.instance.is_none() || a.has_errors() {
         return exit::MODEL_ERROR;
-    };
-    let model = &inst.model;
+    }
     let print = |d: &archc::diagnostics::Diagnostic| {
         eprint!(
             "{}",
             archc::diagnostics::render::render_plain(d, &a.sources, super::width())
         );
     };
-    let mut files: Vec<(String, ShardFile)> = Vec::new();
+    let mut files: Vec<(String, String)> = Vec::new();
     for path in &args.shards {
         let name = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
+        match std::fs::read_to_string(path) {
+            Ok(text) => files.push((name, text)),
             Err(e) => {
                 crate::inputs::report_unreadable(path, &e);
                 return exit::MODEL_ERROR;
             }
-        };
-        match read_shard(&name, &text) {
-            Ok(f) => files.push((name, f)),
-            Err(d) => {
-                print(&d);
-                return exit::MODEL_ERROR;
-            }
         }
     }
-    let (set, k, seed) = match check_shards(model, &files) {
-        Ok(s) => s,
-        Err(d) => {
-            print(&d);
-            return exit::MODEL_ERROR;
-        }
-    };
-    let split = match a.schema.as_ref().map(|schema| {
-        archc::partition::set_elements(schema, inst, &set)
-            .and_then(|items| archc::partition::Split::new(model, &set, &items, k, seed))
-    }) {
-        Some(Ok(s)) => s,
-        Some(Err(d)) => {
-            print(&d);
-            return exit::MODEL_ERROR;
-        }
-        None => return exit::MODEL_ERROR,
-    };
     let opts = SolveOptions {
         solver: args.solver.map(Into::into),
         time_limit: args.time_limit.map(Duration::from_secs_f64),
         ..Default::default()
     };
-    let mut plans: Vec<_> = files.into_iter().map(|(_, f)| f.plan).collect();
-    plans.sort_by_key(|p| p.part);
-    let (raw, scale) = archc::partition::finish(
-        model,
-        &split,
-        &plans,
-        &opts,
-        "merged shards",
-        Instant::now(),
-    );
-    let verification = (!raw.values.is_empty()).then(|| {
-        let v = archc::solve::verify::verify(model, &raw.values, &Default::default());
-        archc::report::VerificationReport {
-            ok: v.is_ok(),
-            max_row_violation: v.max_row_violation,
-            violations: v.total(),
-        }
-    });
-    if !args.quiet {
-        crate::scale::summary(&scale);
-    }
-    let reason = format!(
-        "merged shards — `{set}` split into {k} parts (seed {seed}), {} columns",
-        model.num_columns()
-    );
     let name = input_of(&args.file).display();
-    let mut report = archc::report::build(&name, inst, &raw, "milp", &reason, verification);
-    crate::render::describe(&a, &mut report);
-    report.scale = Some(scale);
+    let merged = match archc::partition::embed::merge_shards(&a, &name, &files, &opts) {
+        Ok(m) => m,
+        Err(d) => {
+            print(&d);
+            return exit::MODEL_ERROR;
+        }
+    };
+    if !args.quiet {
+        crate::scale::summary(&merged.scale);
+    }
+    let raw = merged.raw;
+    let report = merged.report;
     let text = match args.format {
         Format::Json => match serde_json::to_string_pretty(&report) {
             Ok(t) => t + "\n",

@@ -179,15 +179,7 @@ pub fn run_shard(
             plan.time_ms
         );
     }
-    let file = archc::partition::shard::ShardFile {
-        schema: archc::partition::shard::SCHEMA.to_string(),
-        model: name.to_string(),
-        fingerprint: archc::partition::shard::fingerprint(model),
-        set: split.set.clone(),
-        k: split.k,
-        seed: split.seed,
-        plan,
-    };
+    let file = archc::partition::embed::shard_file(model, name, split, plan);
     let text = match serde_json::to_string(&file) {
         Ok(t) => t + "\n",
         Err(e) => {

@@ -6,6 +6,7 @@
 //! crosses: each entry point catches unwinding and raises `Panic`, which the Python layer
 //! turns into `archc.InternalError`. The Python package (`python/archc`) is the public API.
 
+mod shards;
 mod solve;
 mod worker;
 
@@ -139,6 +140,49 @@ impl Model {
         guarded(|| {
             let options = solve::options(solver.as_deref(), time_limit, gap, threads)?;
             solve::solve(py, self, options, explain)
+        })
+    }
+
+    /// Solve part `part` of `partition` (`SET:K`, the elements dealt into K parts with
+    /// `seed`) and return its shard file (`archc.shard/1`) as JSON text; see [`shards`].
+    #[pyo3(signature = (partition, part, seed=archc::partition::DEFAULT_SEED, solver=None, time_limit=None, gap=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn solve_shard(
+        &self,
+        py: Python<'_>,
+        partition: String,
+        part: u32,
+        seed: u64,
+        solver: Option<String>,
+        time_limit: Option<f64>,
+        gap: Option<f64>,
+    ) -> PyResult<String> {
+        guarded(|| {
+            let options = solve::options(solver.as_deref(), time_limit, gap, Some(1))?;
+            shards::request_shard(py, self, partition, seed, part, options)
+        })
+    }
+
+    /// The split `partition` (`SET:K`) makes with `seed`: (K, the items of each part).
+    /// Raises the core's diagnostics for a bad partition (E0730, E0255, E0660).
+    #[pyo3(signature = (partition, seed=archc::partition::DEFAULT_SEED))]
+    fn split(&self, py: Python<'_>, partition: String, seed: u64) -> PyResult<(u32, Vec<usize>)> {
+        guarded(|| shards::request_split(py, self, partition, seed))
+    }
+
+    /// Merge shard files, given as (name, JSON text) pairs, into one plan verified against
+    /// the full model; see [`shards`].
+    #[pyo3(signature = (files, solver=None, time_limit=None))]
+    fn merge_shards(
+        &self,
+        py: Python<'_>,
+        files: Vec<(String, String)>,
+        solver: Option<String>,
+        time_limit: Option<f64>,
+    ) -> PyResult<solve::Solution> {
+        guarded(|| {
+            let options = solve::options(solver.as_deref(), time_limit, None, None)?;
+            shards::request_merge(py, self, files, options)
         })
     }
 }

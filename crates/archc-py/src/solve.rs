@@ -111,6 +111,10 @@ pub struct Solution {
 type PyTable = (Vec<String>, Vec<Vec<String>>, Vec<(String, Vec<f64>)>);
 
 impl Solution {
+    pub(crate) fn new(worker: Sender<Request>, solved: Arc<SolvedModel>) -> Solution {
+        Solution { worker, solved }
+    }
+
     fn table(&self, py: Python<'_>, name: &str, decision: bool) -> PyResult<PyTable> {
         let (reply, answer) = channel::<TableOutcome>();
         self.worker
@@ -137,6 +141,23 @@ impl Solution {
     /// The report (schema `archc.solution/1`, as `archc solve --format json`).
     fn report_json(&self) -> String {
         serde_json::to_string(&self.solved.report).unwrap_or_else(|_| "{}".into())
+    }
+
+    /// The HTML report: a whole page with the charts (utilisation, values over time, the
+    /// network), as `archc solve --html` writes it.
+    /// An infeasible or unbounded model's page says why, as the CLI's does.
+    fn report_html(&self) -> String {
+        let r = &self.solved.report;
+        let solved = matches!(
+            r.outcome,
+            archc::report::ReportStatus::Optimal | archc::report::ReportStatus::Feasible
+        );
+        if solved || r.explanation.is_some() || self.solved.explanation_text.is_none() {
+            return archc::report::html::render(r);
+        }
+        let mut r = r.clone();
+        r.explanation = self.solved.explanation_text.clone();
+        archc::report::html::render(&r)
     }
 
     /// The explanation as JSON (infeasible, unbounded, or asked for), or None.

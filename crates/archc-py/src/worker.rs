@@ -31,11 +31,33 @@ pub(crate) struct Meta {
 pub(crate) type SolveOutcome = Result<Result<SolvedModel, String>, String>;
 /// A table, `None` for an unknown name, or a panic's message.
 pub(crate) type TableOutcome = Result<Option<Table>, String>;
+/// A partition's (K, items per part), or the diagnostics, or a panic's message.
+pub(crate) type SplitOutcome = Result<Result<(u32, Vec<usize>), String>, String>;
 
 pub(crate) enum Request {
     Solve {
         options: SolveOptions,
         explain: bool,
+        reply: Sender<SolveOutcome>,
+    },
+    /// Solve part `part` of `partition` (`SET:K`) dealt with `seed`: the shard file's JSON.
+    Shard {
+        partition: String,
+        seed: u64,
+        part: u32,
+        options: SolveOptions,
+        reply: Sender<Result<Result<String, String>, String>>,
+    },
+    /// The split `partition` (`SET:K`) makes with `seed`: K and the items of each part.
+    Split {
+        partition: String,
+        seed: u64,
+        reply: Sender<SplitOutcome>,
+    },
+    /// Merge shard files (name, JSON text) into one verified plan.
+    Merge {
+        files: Vec<(String, String)>,
+        options: SolveOptions,
         reply: Sender<SolveOutcome>,
     },
     Table {
@@ -129,6 +151,45 @@ fn serve(analysis: &mut Analysis, requests: Receiver<Request>) {
             } => {
                 let outcome = catch_unwind(AssertUnwindSafe(|| {
                     embed_data::solve_analysis(analysis, &options, explain)
+                        .map_err(|d| diags_json(&[d], analysis))
+                }))
+                .map_err(|p| crate::panic_message(p.as_ref()));
+                let _ = reply.send(outcome);
+            }
+            Request::Shard {
+                partition,
+                seed,
+                part,
+                options,
+                reply,
+            } => {
+                let outcome = catch_unwind(AssertUnwindSafe(|| {
+                    crate::shards::shard(analysis, &partition, seed, part, &options)
+                        .map_err(|d| diags_json(&[d], analysis))
+                }))
+                .map_err(|p| crate::panic_message(p.as_ref()));
+                let _ = reply.send(outcome);
+            }
+            Request::Split {
+                partition,
+                seed,
+                reply,
+            } => {
+                let outcome = catch_unwind(AssertUnwindSafe(|| {
+                    archc::partition::embed::split_of(analysis, &partition, seed)
+                        .map(|s| (s.k, s.items_per_part.clone()))
+                        .map_err(|d| diags_json(&[d], analysis))
+                }))
+                .map_err(|p| crate::panic_message(p.as_ref()));
+                let _ = reply.send(outcome);
+            }
+            Request::Merge {
+                files,
+                options,
+                reply,
+            } => {
+                let outcome = catch_unwind(AssertUnwindSafe(|| {
+                    crate::shards::merge(analysis, &files, &options)
                         .map_err(|d| diags_json(&[d], analysis))
                 }))
                 .map_err(|p| crate::panic_message(p.as_ref()));

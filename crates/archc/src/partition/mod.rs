@@ -8,6 +8,7 @@
 //! Sits after instantiation: it reads the IR and the instance's sets, and calls the MILP
 //! backend through [`crate::solve::solve_milp`] for each part.
 
+pub mod embed;
 pub mod merge;
 pub mod shard;
 pub mod split;
