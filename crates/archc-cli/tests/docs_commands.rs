@@ -4,7 +4,9 @@
 //! nothing into the checkout), with `archc` on the `PATH`, stderr merged into stdout, and the
 //! lines after it up to the next `$` are its expected output. Words after `console` set the
 //! last command's exit code (`exit=1`, 0 otherwise) and the folder it runs in
-//! (`cwd=docs/examples/planning`, relative to the scratch root). Solve times are masked
+//! (`cwd=docs/examples/planning`, relative to the scratch root), and files put in place
+//! before the first command (`copy=SRC:DEST`, a file or a folder, both relative to the
+//! scratch root, any number: the tutorial's `my-model/` at each step). Solve times are masked
 //! (`time: 3 ms` reads `time: N ms` on both sides). The outputs were written for the default
 //! solver (microlp): with another default the test checks nothing.
 
@@ -22,6 +24,8 @@ struct Session {
     steps: Vec<(String, String)>,
     exit: i32,
     cwd: String,
+    /// (source, destination) to copy before the first command.
+    copies: Vec<(String, String)>,
 }
 
 fn sessions(file: &Path) -> Vec<Session> {
@@ -41,12 +45,16 @@ fn sessions(file: &Path) -> Vec<Session> {
             steps: Vec::new(),
             exit: 0,
             cwd: ".".into(),
+            copies: Vec::new(),
         };
         for word in info.split_whitespace() {
             if let Some(v) = word.strip_prefix("exit=") {
                 s.exit = v.parse().expect("exit=N");
             } else if let Some(v) = word.strip_prefix("cwd=") {
                 s.cwd = v.to_string();
+            } else if let Some(v) = word.strip_prefix("copy=") {
+                let (from, to) = v.split_once(':').expect("copy=SRC:DEST");
+                s.copies.push((from.to_string(), to.to_string()));
             }
         }
         for (_, line) in lines.by_ref() {
@@ -125,6 +133,16 @@ fn console_blocks_in_the_docs_print_what_they_show() {
                 &root().join("docs/examples"),
                 &scratch.path().join("docs/examples"),
             );
+            for (from, to) in &s.copies {
+                let (from, to) = (scratch.path().join(from), scratch.path().join(to));
+                if from.is_dir() {
+                    copy_dir(&from, &to);
+                } else {
+                    std::fs::create_dir_all(to.parent().expect("a folder")).expect("mkdir");
+                    std::fs::copy(&from, &to)
+                        .unwrap_or_else(|e| panic!("{}: copy {}: {e}", s.place, from.display()));
+                }
+            }
             let cwd = scratch.path().join(&s.cwd);
             let last = s.steps.len().saturating_sub(1);
             for (k, (cmd, expected)) in s.steps.iter().enumerate() {
@@ -159,5 +177,5 @@ fn console_blocks_in_the_docs_print_what_they_show() {
             }
         }
     }
-    assert!(ran >= 6, "only {ran} documented commands found");
+    assert!(ran >= 12, "only {ran} documented commands found");
 }
