@@ -3,7 +3,8 @@
 //! when fixed; opening, editing, saving and closing a used file, or changing it on disk,
 //! re-analyses the open documents that use it; the parse cache of a large document is
 //! filled off the message loop, so a request is answered meanwhile; the standard library
-//! is written into the cache folder the client names.
+//! is written into the cache folder the client names, and an error inside one of its modules
+//! is published for the module's document and on the model's `use std.NAME`.
 
 mod lsp_client;
 
@@ -250,6 +251,48 @@ fn the_standard_library_is_written_into_the_cache_folder_the_client_names() {
     assert!(path.starts_with(&cache), "{def}");
     assert!(path.is_file(), "{}", path.display());
     assert!(!path.starts_with(&w.client.cache_dir));
+    w.finish();
+    let _ = std::fs::remove_dir_all(&cache);
+}
+
+#[test]
+fn an_error_inside_a_standard_library_template_is_shown_on_its_use_line() {
+    let cache = std::env::temp_dir().join(format!("archc-lsp-std-errors-{}", std::process::id()));
+    let mut w = Workspace::start(
+        "std-errors",
+        json!({}),
+        json!({"cacheDir": cache.display().to_string()}),
+    );
+    // `fit` compares `i.size * x` with `p.capacity`: memory (GiB) against cores.
+    let text = "use std.infra\nuse std.placement\nregion a { cores: 8 core }\n\
+                service s { cores: 2 core, replicas: 2 }\n\
+                decide x[s in services, r in regions]: int >= 0 <= 4\n\
+                apply fit(x, services, regions, memory, cores) as f\n\
+                minimize o: sum(s in services, r in regions) x[s, r]\n";
+    let uri = w.uri("model.arch");
+    w.client.open(&uri, text);
+    let on_model = w.diagnostics(&uri, |c| !c.is_empty());
+    let d = &on_model["diagnostics"][0];
+    assert_eq!(d["code"], "E0402", "{on_model}");
+    assert_eq!(
+        d["range"]["start"],
+        position_of(text, "use std.placement", 0)
+    );
+    assert_eq!(
+        d["range"]["end"],
+        position_after(text, "use std.placement", 0)
+    );
+    let module_uri = d["relatedInformation"][0]["location"]["uri"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(module_uri.ends_with("placement.arch"), "{on_model}");
+    let module_path = PathBuf::from(module_uri.trim_start_matches("file://"));
+    assert!(module_path.starts_with(&cache), "{module_uri}");
+    // The module's own document gets the error at the template's constraint (line 16).
+    let in_module = w.diagnostics(&module_uri, |c| !c.is_empty());
+    assert_eq!(codes(&in_module), ["E0402"], "{in_module}");
+    assert_eq!(in_module["diagnostics"][0]["range"]["start"]["line"], 15);
     w.finish();
     let _ = std::fs::remove_dir_all(&cache);
 }

@@ -3,6 +3,9 @@
 //! CSV or JSON file read by `from "..."`) go to that file's URI, and each is also shown on
 //! the `use "..."` or `from "..."` string of the model that names the file (with the
 //! file's location as related information), so that no error of the analysis goes unseen.
+//! An error inside a standard library module (a template applied with arguments that do
+//! not fit its body) goes to the module's read-only document in the cache folder and on the
+//! model's `use std.NAME`.
 //! Several open documents may publish for the same other file: [`Others`] keeps what each
 //! published and gives the union to send.
 
@@ -39,8 +42,12 @@ pub fn diagnostics(world: &World, snap: &Snapshot, uri: &Uri) -> Published {
             continue;
         }
         let source = analysis.sources.get(span.file);
-        let Some(path) = source.path.as_deref() else {
-            continue;
+        // A file on disk is named by a `use "..."` or `from "..."` string; a module of the
+        // standard library (no path: its text is embedded, its document written to the
+        // cache folder) by its `use std.NAME`.
+        let naming = match source.path.as_deref() {
+            Some(path) => naming_string(snap, path),
+            None => naming_module(snap, &source.name),
         };
         let Some(data_uri) = world.uri_of(snap, span.file) else {
             continue;
@@ -51,7 +58,7 @@ pub fn diagnostics(world: &World, snap: &Snapshot, uri: &Uri) -> Published {
             convert::lsp_diagnostic(analysis, d, span.file, &data_uri, text, &index, &uri_of);
         // The copy on the model: on the `use` or `from` string that names the file.
         let mut on_model = in_data.clone();
-        on_model.range = snap.lines.range(snap.text(), naming_string(snap, path));
+        on_model.range = snap.lines.range(snap.text(), naming);
         on_model.message = format!("in {}: {}", source.name, in_data.message);
         let mut related = vec![DiagnosticRelatedInformation {
             location: Location::new(data_uri.clone(), in_data.range),
@@ -91,6 +98,30 @@ fn naming_string(snap: &Snapshot, path: &Path) -> Span {
         };
         if archc::source::normalize(&snap.analysis.sources.resolve(snap.main, rel)) == path {
             return Span::new(snap.main, string.start, string.end);
+        }
+    }
+    Span::new(snap.main, 0, 0)
+}
+
+/// The span of the `use std.NAME` of the document that loads the standard library module
+/// whose source is named `std/NAME.arch`; the start of the document when the module is
+/// loaded another way (by a `use`d file, or the prelude).
+fn naming_module(snap: &Snapshot, source_name: &str) -> Span {
+    let text = snap.text();
+    let Some(module) = source_name
+        .strip_prefix("std/")
+        .and_then(|n| n.strip_suffix(".arch"))
+    else {
+        return Span::new(snap.main, 0, 0);
+    };
+    let tokens = lexer::significant(text);
+    for w in tokens.windows(4) {
+        if w[0].text(text) == "use"
+            && w[1].text(text) == "std"
+            && w[2].text(text) == "."
+            && w[3].text(text) == module
+        {
+            return Span::new(snap.main, w[0].start, w[3].end);
         }
     }
     Span::new(snap.main, 0, 0)
