@@ -281,3 +281,54 @@ fn csv_goes_to_a_folder_one_file_per_decision() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--out DIR"));
 }
+
+#[test]
+fn ordered_lower_bound_rows_show_provided_against_required_over_time() {
+    let r = report_of("capacity/buildout.arch");
+    let table = archc::report::table::render_width(&r, 100);
+    let section = table
+        .split("provided against required over time")
+        .nth(1)
+        .expect("the section is shown");
+    let section = section.split("\nutilisation").next().unwrap_or(section);
+    // The rows of `headroom_kept` in the report, by (region, quarter).
+    let c = r
+        .constraints
+        .iter()
+        .find(|c| c.name == "headroom_kept")
+        .expect("headroom_kept");
+    let cell = |line: &str| -> Vec<String> {
+        line.split(['│', '┆'])
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let (mut provided, mut required) = (Vec::new(), Vec::new());
+    for line in section.lines() {
+        let cells = cell(line);
+        match cells
+            .iter()
+            .position(|c| c == "provided" || c == "required")
+        {
+            Some(k) if cells[k] == "provided" => provided.push(cells[k + 1..].to_vec()),
+            Some(k) => required.push(cells[k + 1..].to_vec()),
+            None => {}
+        }
+    }
+    // Six regions on two pages of quarters: every row of the report appears once, with its
+    // activity and its lower bound.
+    assert_eq!(provided.len(), 12, "{section}");
+    let shown: Vec<String> = provided.iter().flatten().cloned().collect();
+    assert_eq!(shown.len(), c.rows.len());
+    let bounds: Vec<String> = required.iter().flatten().cloned().collect();
+    let number = |s: &str| s.replace(',', "").parse::<f64>().expect("a number");
+    for (p, q) in shown.iter().zip(&bounds) {
+        assert!(number(p) >= number(q) - 1e-6, "provided {p} < required {q}");
+    }
+    let total: f64 = shown.iter().map(|s| number(s)).sum();
+    let expected: f64 = c.rows.iter().map(|row| row.activity).sum();
+    assert!(
+        (total - expected).abs() < 1e-6 * expected.max(1.0),
+        "{total} vs {expected}"
+    );
+}

@@ -8,6 +8,7 @@ pub mod csv;
 pub mod describe;
 pub mod html;
 pub mod table;
+mod table_time;
 
 use crate::instantiate::Instance;
 use crate::ir::{ColId, DeclKind, Model, RowId, Sense};

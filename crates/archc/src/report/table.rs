@@ -1,7 +1,8 @@
 //! Terminal tables for a [`Report`], laid out by comfy-table: the status lines, the objective
 //! breakdown, every decision (a matrix when it has two indices, paged by columns when it is
 //! wider than the terminal; a long table otherwise), DP plans, and the utilisation of every
-//! capacity row (load against capacity, binding rows marked).
+//! capacity row (load against capacity, binding rows marked); `>=` rows over ordered periods
+//! as provided against required ([`super::table_time`]).
 
 use super::{ConstraintReport, DecisionReport, Report, ValueReport};
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
@@ -10,6 +11,8 @@ use std::fmt::Write;
 /// A long table shows at most this many rows; the note under it says how many are left and
 /// where to find them all.
 pub const MAX_ROWS: usize = 40;
+/// The over-time section shows at most this many series of a constraint.
+pub const MAX_SERIES_ROWS: usize = 12;
 /// A matrix with more rows than this is shown as a long table instead.
 const MAX_MATRIX_ROWS: usize = 60;
 /// Width used when none is given.
@@ -29,7 +32,7 @@ fn with_unit(v: f64, unit: &str) -> String {
 }
 
 /// A table in the house style, at most `width` characters wide.
-fn new_table(width: usize) -> Table {
+pub(super) fn new_table(width: usize) -> Table {
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
@@ -37,7 +40,7 @@ fn new_table(width: usize) -> Table {
     t
 }
 
-fn right(text: String) -> Cell {
+pub(super) fn right(text: String) -> Cell {
     Cell::new(text).set_alignment(CellAlignment::Right)
 }
 
@@ -91,6 +94,7 @@ pub fn render_width(r: &Report, width: usize) -> String {
         decision(&mut out, d, width);
     }
     plans(&mut out, r, width);
+    super::table_time::section(&mut out, &r.constraints, width);
     utilisation(&mut out, &r.constraints, width);
     out
 }
