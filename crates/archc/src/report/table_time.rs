@@ -10,11 +10,14 @@ use comfy_table::Cell;
 use rustc_hash::FxHashMap;
 use std::fmt::Write;
 
+/// A series: its label, and per period (provided, required) when the period has a row.
+type Series = (String, Vec<Option<(f64, f64)>>);
+
 /// One constraint's rows over time: the periods in order, and per series (the labels of
 /// the other indices) what is provided and what is required in each period.
 struct OverTime {
     periods: Vec<String>,
-    series: Vec<(String, Vec<Option<(f64, f64)>>)>,
+    series: Vec<Series>,
 }
 
 /// The `>=` rows of `c` over its first ordered index, or None when it has no such index or
@@ -31,7 +34,7 @@ fn over_time(c: &ConstraintReport) -> Option<OverTime> {
     }
     let mut periods: Vec<String> = Vec::new();
     let mut period_at: FxHashMap<&str, usize> = FxHashMap::default();
-    let mut series: Vec<(String, Vec<Option<(f64, f64)>>)> = Vec::new();
+    let mut series: Vec<Series> = Vec::new();
     let mut series_at: FxHashMap<String, usize> = FxHashMap::default();
     let mut cells: Vec<(usize, usize, f64, f64)> = Vec::new();
     for row in &rows {
