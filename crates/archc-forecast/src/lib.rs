@@ -3,7 +3,8 @@
 //! A series is a slice of equally spaced observations, oldest first. [`forecast`] fits one
 //! [`Method`] (or selects one automatically, [`Method::Auto`]) and returns a [`Forecast`]:
 //! the point forecast and, for every step ahead, a normal predictive distribution whose
-//! spread comes from the fitted model's own 95 % prediction interval. From it come any
+//! spread comes from the fitted model's own 95 % prediction interval (for [`Method::Auto`],
+//! widened by a calibration on the series' last points). From it come any
 //! quantile ([`Forecast::quantile`]), prediction intervals ([`Forecast::interval`]) and seeded,
 //! reproducible sample paths ([`Forecast::sample_paths`]).
 //!
@@ -25,8 +26,8 @@ use std::fmt;
 /// A forecasting method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Method {
-    /// Selects per series between ETS, Theta and ARIMA (and the seasonal-naive baseline) by the
-    /// error on a holdout of the series' last points, then refits the winner on the whole series.
+    /// A weighted mean of ETS (chosen by AICc, no multiplicative trend) and Theta (seasonally adjusted
+    /// when an ACF test finds the season), with intervals widened by a holdout calibration.
     Auto,
     /// Exponential smoothing state-space model (error, trend, damping, season), chosen by AICc.
     Ets,

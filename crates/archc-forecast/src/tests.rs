@@ -119,6 +119,55 @@ fn auto_intervals_cover_about_nominal_on_white_noise_around_a_level() {
     assert!((0.88..=0.995).contains(&c95), "95 % coverage {c95}");
 }
 
+/// A local-level series (a random walk observed with noise: ETS(A,N,N) is the true model),
+/// forecast by automatic selection: the calibrated 80 % and 95 % intervals cover the held-out
+/// points at about their nominal rate, neither too narrow nor blown up by the calibration.
+#[test]
+fn auto_intervals_are_calibrated_on_a_local_level_model() {
+    let mut rng = Rng::new(2026);
+    let (mut in80, mut in95, mut total) = (0usize, 0usize, 0usize);
+    for _ in 0..80 {
+        let mut level = 200.0;
+        let path: Vec<f64> = (0..46)
+            .map(|_| {
+                level += 2.0 * rng.normal();
+                level + 4.0 * rng.normal()
+            })
+            .collect();
+        let (train, test) = path.split_at(40);
+        let f = forecast(train, &spec(Method::Auto, 1, 6)).unwrap();
+        let (l80, u80) = f.interval(0.8);
+        let (l95, u95) = f.interval(0.95);
+        for i in 0..6 {
+            in80 += usize::from(l80[i] <= test[i] && test[i] <= u80[i]);
+            in95 += usize::from(l95[i] <= test[i] && test[i] <= u95[i]);
+            total += 1;
+        }
+    }
+    let c80 = in80 as f64 / total as f64;
+    let c95 = in95 as f64 / total as f64;
+    assert!((0.72..=0.90).contains(&c80), "80 % coverage {c80}");
+    assert!((0.89..=0.99).contains(&c95), "95 % coverage {c95}");
+}
+
+/// The holdout calibration widens the intervals of a series whose last points move far more
+/// than its history did, and leaves a steady series' intervals about as the models gave them.
+#[test]
+fn calibration_widens_intervals_only_when_the_holdout_misses() {
+    let mut rng = Rng::new(5);
+    let steady: Vec<f64> = (0..48).map(|_| 100.0 + rng.normal()).collect();
+    let quiet = crate::models::calibrate(&steady, 1, 6);
+    assert!((1.0..1.5).contains(&quiet), "steady series factor {quiet}");
+    let mut shaken = steady.clone();
+    for (i, v) in shaken.iter_mut().skip(36).enumerate() {
+        *v += if i % 2 == 0 { 15.0 } else { -15.0 };
+    }
+    let loud = crate::models::calibrate(&shaken, 1, 12);
+    assert!(loud > 3.0, "a holdout 15 sigma off gives factor {loud}");
+    let f = forecast(&shaken, &spec(Method::Auto, 1, 12)).unwrap();
+    assert!(f.model.starts_with("Mean(ETS"), "{}", f.model);
+}
+
 #[test]
 fn quantiles_are_ordered_and_median_is_point() {
     let values: Vec<f64> = (0..40).map(|t| 10.0 + (t % 5) as f64).collect();

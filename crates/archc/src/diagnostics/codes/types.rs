@@ -81,7 +81,7 @@ pub(super) const TABLE: &[CodeInfo] = &[
     info(
         Code::E0332,
         "bad forecast option",
-        "`forecast(...)` takes a history, a statistic and named options: `method =` one of `auto` (the default: ETS, Theta or ARIMA chosen per series on a holdout), `ets`, `theta`, `arima`, `mstl`, `naive`, `snaive`; `season =` the periods in one seasonal cycle (a whole number; by default 4 for quarters, 1 for integer periods); `seed =` a whole number that fixes the sample paths.\n\n    param demand[r in regions, q in months]: core = forecast(usage[r], q95, method = ets, season = 12)\n    param bad[r in regions, q in months]: core = forecast(usage[r], q95, method = prophet)   // E0332",
+        "`forecast(...)` takes a history, a statistic and named options: `method =` one of `auto` (the default: the mean of ETS and Theta, intervals calibrated on a holdout), `ets`, `theta`, `arima`, `mstl`, `naive`, `snaive`; `season =` the periods in one seasonal cycle (a whole number; by default 4 for quarters, 1 for integer periods); `seed =` a whole number that fixes the sample paths.\n\n    param demand[r in regions, q in months]: core = forecast(usage[r], q95, method = ets, season = 12)\n    param bad[r in regions, q in months]: core = forecast(usage[r], q95, method = prophet)   // E0332",
     ),
     info(
         Code::E0333,
