@@ -15,6 +15,7 @@ mod progress;
 mod render;
 mod scale;
 mod solve;
+mod start;
 mod stdio;
 
 use clap::{Parser, Subcommand};

@@ -77,6 +77,14 @@ pub struct SolveArgs {
     /// parses the value; HiGHS refuses unknown keys, CBC logs them (see --verbose).
     #[arg(long = "solver-option", value_name = "KEY=VALUE", value_parser = crate::model_args::parse_solver_option)]
     pub solver_options: Vec<(String, String)>,
+    /// Start from a plan: the JSON report of an earlier solve (`--format json`), or
+    /// `current` for the current state the model compares with `moves`/`changed`. The start
+    /// is checked against the model first (its missing columns completed by a solve with
+    /// the given ones fixed); a feasible one goes to HiGHS or CBC as a MIP start, an
+    /// infeasible one is reported with the rows it violates and not used. microlp takes no
+    /// start: it is checked and reported only.
+    #[arg(long, value_name = "FILE|current")]
+    pub start: Option<PathBuf>,
     #[command(flatten)]
     pub limits: super::LimitArgs,
     #[command(flatten)]
@@ -195,6 +203,10 @@ pub fn run(args: &SolveArgs) -> i32 {
     }
     let name = input_of(&args.file).display();
     if a.backend == Some(Backend::Dp) {
+        if args.start.is_some() {
+            eprintln!("error: --start is for MILP solves; this model is solved by DP (use --backend milp to start the MILP)");
+            return exit::USAGE;
+        }
         let solved = archc::driver::solve(&mut a, &SolveOptions::default());
         return finish_dp(args, &a, &name, solved);
     }
@@ -221,6 +233,30 @@ pub fn run(args: &SolveArgs) -> i32 {
             return exit::USAGE;
         }
     };
+    if args.start.is_some() && (split.is_some() || args.backend == BackendArg::Search) {
+        eprintln!(
+            "error: --start is for a plain MILP solve, not with --partition or --backend search"
+        );
+        return exit::USAGE;
+    }
+    let checked = match (&args.start, a.instance.as_ref()) {
+        (Some(given), Some(inst)) => {
+            match crate::start::read_and_check(given, &inst.model, &opts, kind) {
+                Ok((checked, warnings)) => {
+                    for w in &warnings {
+                        print_plain(w, &a);
+                    }
+                    Some(checked)
+                }
+                Err(d) => {
+                    print_plain(&d, &a);
+                    return exit::MODEL_ERROR;
+                }
+            }
+        }
+        _ => None,
+    };
+    let start_values = checked.as_ref().and_then(|c| c.values.clone());
     if let Some(split) = &split {
         match crate::scale::shard_of(&args.scale, split) {
             Ok(Some(part)) => {
@@ -283,7 +319,14 @@ pub fn run(args: &SolveArgs) -> i32 {
             archc::partition::solve_model_partitioned(model, split, opts, &mut scale_report)
         }),
         (None, false) => archc::driver::solve_with(&mut a, &opts, |model, opts| {
-            solve_watched(model, opts, kind, !args.quiet, &abandon)
+            solve_watched(
+                model,
+                opts,
+                start_values.as_deref(),
+                kind,
+                !args.quiet,
+                &abandon,
+            )
         }),
     };
     let solved = match result {
@@ -319,6 +362,7 @@ pub fn run(args: &SolveArgs) -> i32 {
         }
         report.scale = Some(scale);
     }
+    report.start = checked.map(|c| c.report);
     if let Err(code) = emit(args, &a, &report, explained) {
         return code;
     }
@@ -370,6 +414,7 @@ fn exit_code(raw: &RawSolution) -> i32 {
 fn solve_watched(
     model: &archc::ir::Model,
     opts: &SolveOptions,
+    mip_start: Option<&[f64]>,
     kind: SolverKind,
     show_progress: bool,
     abandon: &dyn Fn() -> i32,
@@ -386,7 +431,7 @@ fn solve_watched(
     let (tx, rx) = std::sync::mpsc::channel();
     let waited = std::thread::scope(|scope| {
         scope.spawn(move || {
-            let _ = tx.send(archc::solve::solve_model(model, opts));
+            let _ = tx.send(archc::solve::solve_model_from(model, opts, mip_start));
         });
         loop {
             match rx.recv_timeout(Duration::from_millis(100)) {

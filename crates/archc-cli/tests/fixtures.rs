@@ -44,6 +44,22 @@ const UNREACHABLE: &[(&str, &str)] = &[
         "raised by `archc merge` for a shard file, not by a model file: tests/scale.rs covers it",
     ),
     (
+        "E0586",
+        "raised for the `--start` flag, not by a model file: tests/warm_start.rs covers it",
+    ),
+    (
+        "E0587",
+        "raised for the `--start` flag, not by a model file: tests/warm_start.rs covers it",
+    ),
+    (
+        "E0588",
+        "raised for the `--start` flag, not by a model file: tests/warm_start.rs covers it",
+    ),
+    (
+        "E0589",
+        "raised for the `--start` flag, not by a model file: tests/warm_start.rs covers it",
+    ),
+    (
         "E0104",
         "internal parser error: only raised when the grammar and the AST builder disagree",
     ),

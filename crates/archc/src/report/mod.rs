@@ -68,6 +68,10 @@ pub struct Report {
     /// repair, bound and gap. Absent for a plain solve.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scale: Option<crate::partition::ScaleReport>,
+    /// The plan the solve started from (`--start`), as checked against the model. Absent
+    /// without a start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<crate::solve::start::StartReport>,
 }
 
 impl Report {
@@ -329,6 +333,7 @@ pub fn build(
         topology: None,
         explanation: None,
         scale: None,
+        start: None,
     }
 }
 
@@ -428,6 +433,7 @@ pub fn build_dp(model_name: &str, outcome: &crate::plan::DpOutcome, reason: &str
         topology: None,
         explanation: None,
         scale: None,
+        start: None,
     }
 }
 

@@ -225,6 +225,9 @@ fn header(out: &mut String, r: &Report) {
             format_number(r.size.nonzeros as f64)
         );
     }
+    if let Some(s) = &r.start {
+        start_line(out, s);
+    }
     if let Some(v) = &r.verification {
         let _ = writeln!(
             out,
@@ -237,6 +240,32 @@ fn header(out: &mut String, r: &Report) {
             crate::units::format_significant(v.max_row_violation, 2)
         );
     }
+}
+
+/// `start: given (current state), feasible, objective 471606.28 usd, passed to the solver`.
+fn start_line(out: &mut String, s: &crate::solve::start::StartReport) {
+    let _ = write!(out, "start: given ({})", s.source);
+    match s.objective {
+        Some(v) if s.feasible => {
+            let _ = write!(out, ", feasible, objective {}", with_unit(v, &s.unit));
+        }
+        _ => {
+            let _ = write!(
+                out,
+                ", infeasible ({} violation{})",
+                s.violations,
+                if s.violations == 1 { "" } else { "s" }
+            );
+        }
+    }
+    let passed = if s.passed {
+        "passed to the solver as a MIP start"
+    } else if s.feasible {
+        "checked only (this solver takes no start)"
+    } else {
+        "not passed"
+    };
+    let _ = writeln!(out, ", {passed}");
 }
 
 /// The two axes of a two-index decision: (row labels, column labels, whether the indices

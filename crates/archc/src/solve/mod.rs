@@ -13,6 +13,7 @@ pub mod bound;
 pub mod explain;
 pub mod lexicographic;
 pub mod search;
+pub mod start;
 pub mod verify;
 pub mod verify_risk;
 
@@ -214,7 +215,16 @@ pub fn solve_milp(
     model: &crate::ir::Model,
     opts: &SolveOptions,
 ) -> Result<RawSolution, Diagnostic> {
-    let mut raw = crate::backends::milp::solve(model, opts)?;
+    solve_milp_from(model, opts, None)
+}
+
+/// [`solve_milp`] with a MIP start (one value per column, checked by [`start::check`]).
+pub fn solve_milp_from(
+    model: &crate::ir::Model,
+    opts: &SolveOptions,
+    start: Option<&[f64]>,
+) -> Result<RawSolution, Diagnostic> {
+    let mut raw = crate::backends::milp::solve_from(model, opts, start)?;
     if raw.status == Status::Feasible
         && !verify::verify(model, &raw.values, &verify::Tolerances::default()).is_ok()
     {
@@ -235,10 +245,25 @@ pub fn solve_model(
     model: &crate::ir::Model,
     opts: &SolveOptions,
 ) -> Result<MilpSolved, Diagnostic> {
+    solve_model_from(model, opts, None)
+}
+
+/// [`solve_model`] with a MIP start: one value per column, a plan that [`start::check`]
+/// found feasible. With ranked objectives it starts the first stage (a later stage's
+/// model has the rows that keep the earlier objectives, which the start need not meet).
+pub fn solve_model_from(
+    model: &crate::ir::Model,
+    opts: &SolveOptions,
+    start: Option<&[f64]>,
+) -> Result<MilpSolved, Diagnostic> {
     if model.later_objectives.is_empty() {
-        solve_one_objective(model, opts)
+        solve_one_objective(model, opts, start)
     } else {
-        lexicographic::solve_ranked(model, opts, solve_one_objective)
+        let first = std::cell::Cell::new(true);
+        lexicographic::solve_ranked(model, opts, |m, o| {
+            let start = if first.replace(false) { start } else { None };
+            solve_one_objective(m, o, start)
+        })
     }
 }
 
@@ -246,11 +271,12 @@ pub fn solve_model(
 fn solve_one_objective(
     model: &crate::ir::Model,
     opts: &SolveOptions,
+    start: Option<&[f64]>,
 ) -> Result<MilpSolved, Diagnostic> {
     let kind = crate::backends::milp::choose_solver(opts.solver)?;
     let mut timings = Timings::default();
     let started = Instant::now();
-    let raw = solve_milp(model, opts)?;
+    let raw = solve_milp_from(model, opts, start)?;
     timings.push("solve", started.elapsed());
     let started = Instant::now();
     let verification = if raw.values.is_empty() {

@@ -99,7 +99,26 @@ pub fn choose_solver(requested: Option<SolverKind>) -> Result<SolverKind, Diagno
 /// objective is recomputed from the IR; row duals are given for pure-LP models on solvers
 /// that report them (HiGHS), as d(objective)/d(row side) summed over the row's sides.
 pub fn solve(model: &Model, opts: &SolveOptions) -> Result<RawSolution, Diagnostic> {
+    solve_from(model, opts, None)
+}
+
+/// Whether a solver takes a MIP start (HiGHS through `setSolution`, CBC as its initial
+/// solution); microlp has no way to take one.
+pub fn takes_start(kind: SolverKind) -> bool {
+    matches!(kind, SolverKind::Highs | SolverKind::Cbc)
+}
+
+/// [`solve`] with a MIP start: `start` holds one value per column, a plan the caller has
+/// checked against the model (see `crate::solve::start`). Solvers without starts
+/// ([`takes_start`]) ignore it.
+pub fn solve_from(
+    model: &Model,
+    opts: &SolveOptions,
+    start: Option<&[f64]>,
+) -> Result<RawSolution, Diagnostic> {
     let kind = choose_solver(opts.solver)?;
+    // A start of another length belongs to another model: never hand it to a solver.
+    let mip_start = start.filter(|s| s.len() == model.num_columns());
     let start = Instant::now();
     let outcome = match translate::trivial_outcome(model) {
         Trivial::Decided(Status::Optimal, _) => Outcome {
@@ -112,7 +131,7 @@ pub fn solve(model: &Model, opts: &SolveOptions) -> Result<RawSolution, Diagnost
             message: String::new(),
         },
         Trivial::Decided(status, message) => Outcome::without_solution(status, message),
-        Trivial::No => guarded(kind, || run_solver(kind, model, opts)),
+        Trivial::No => guarded(kind, || run_solver(kind, model, opts, mip_start)),
     };
     Ok(finish(model, kind, outcome, start))
 }
@@ -133,7 +152,12 @@ fn guarded(kind: SolverKind, f: impl FnOnce() -> Outcome) -> Outcome {
 }
 
 #[allow(unused_variables)]
-fn run_solver(kind: SolverKind, model: &Model, opts: &SolveOptions) -> Outcome {
+fn run_solver(
+    kind: SolverKind,
+    model: &Model,
+    opts: &SolveOptions,
+    start: Option<&[f64]>,
+) -> Outcome {
     let pure_lp = model.columns.iter().all(|c| c.kind == VarKind::Continuous);
     // The solvers see the objective without its constants; bounds are reported with them.
     let offset: f64 = model
@@ -151,9 +175,17 @@ fn run_solver(kind: SolverKind, model: &Model, opts: &SolveOptions) -> Outcome {
                 pure_lp,
                 opts,
                 offset,
+                start,
             );
             tell_unbounded_apart(first, || {
-                run::highs(translate::build(model, highs, true), rows, false, opts, 0.0)
+                run::highs(
+                    translate::build(model, highs, true),
+                    rows,
+                    false,
+                    opts,
+                    0.0,
+                    None,
+                )
             })
         }
         #[cfg(feature = "cbc")]
@@ -164,9 +196,16 @@ fn run_solver(kind: SolverKind, model: &Model, opts: &SolveOptions) -> Outcome {
                 !pure_lp,
                 opts,
                 offset,
+                start,
             );
             tell_unbounded_apart(first, || {
-                run::cbc(translate::build(model, coin_cbc, true), !pure_lp, opts, 0.0)
+                run::cbc(
+                    translate::build(model, coin_cbc, true),
+                    !pure_lp,
+                    opts,
+                    0.0,
+                    None,
+                )
             })
         }
         #[cfg(feature = "microlp")]

@@ -179,6 +179,7 @@ pub(super) fn highs(
     lp: bool,
     opts: &SolveOptions,
     offset: f64,
+    start: Option<&[f64]>,
 ) -> Outcome {
     use highs::{HighsModelStatus, HighsSolutionStatus};
     let Built { problem, refs, .. } = built;
@@ -227,6 +228,15 @@ pub(super) fn highs(
     for (k, v) in &opts.solver_options {
         if let Err(why) = set_highs_option(&mut model, k, v) {
             return Outcome::without_solution(Status::Error, why);
+        }
+    }
+    if let Some(values) = start {
+        // A MIP start: HiGHS checks it and, when feasible, begins with it as its incumbent.
+        if model
+            .try_set_solution(Some(values), None, None, None)
+            .is_err()
+        {
+            return Outcome::without_solution(Status::Error, "HiGHS refused the start".into());
         }
     }
     CONTROL.begin(offset);
@@ -401,10 +411,15 @@ pub(super) fn cbc(
     mip: bool,
     opts: &SolveOptions,
     offset: f64,
+    start: Option<&[f64]>,
 ) -> Outcome {
+    use good_lp::WithInitialSolution;
     let Built {
         mut problem, vars, ..
     } = built;
+    if let Some(values) = start {
+        problem = problem.with_initial_solution(vars.iter().copied().zip(values.iter().copied()));
+    }
     problem.set_log_level(if opts.quiet { 0 } else { 1 });
     if let Some(t) = opts.time_limit {
         problem = problem.with_time_limit(t.as_secs_f64());

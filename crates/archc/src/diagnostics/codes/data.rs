@@ -273,6 +273,26 @@ written in every cell) and check again.",
         "A scenario generator would produce more than 1,000,000 scenarios (for example `fail_k` of 3 out of 500 links, or `fail_independent` with a cutoff of 0 over many entities). The count is found before the scenarios are built.\n\nFix: plan for fewer simultaneous failures, raise the cutoff of `fail_independent`, or group entities that fail together with `fail_groups`.",
     ),
     info(
+        Code::E0586,
+        "not a start: the `--start` file is no solution report",
+        "`archc solve --start FILE` reads the JSON report of an earlier solve (`archc solve MODEL --format json --out FILE`, schema `archc.solution/1`) and starts the solver from its plan. The file given cannot be read, is not JSON, is JSON of another shape or schema, or is the report of a solve without a plan (an empty `decisions` list). The message names the file and, for a wrong shape, the JSON path.\n\nExample:\n\n    archc solve model.arch --format csv --out plan/\n    archc solve model.arch --start plan/replicas.csv   // E0586: CSV, not the JSON report\n\nFix: write the report with `--format json`, or start from the model's current state with `--start current`.",
+    ),
+    info(
+        Code::E0587,
+        "the start names a decision the model does not have",
+        "A `--start` report lists its plan by decision name (`decisions[i].name`), and one of them is not a decision of the model being solved: the report comes from another model, or the decision was renamed or removed since. archc does not guess which decision was meant, so the start is refused rather than half-used.\n\nExample:\n\n    decide replicas[...]   // the report was written when it was called `copies`\n    archc solve model.arch --start old.json   // E0587 at `decisions[0].name`: no decision `copies`\n\nFix: solve the current model once and start from that report, or fix the name in the JSON.",
+    ),
+    info(
+        Code::E0588,
+        "the start has an instance the decision does not have",
+        "Each value of a `--start` report names its instance by index (`decisions[i].values[k].index`, e.g. `[\"checkout\", \"us-east\"]`), and one of them is not an instance of that decision in this model with this data: an entity was removed or renamed, or a `where` filter now leaves the pair out.\n\nExample:\n\n    // regions.csv no longer has `ap-south`\n    archc solve model.arch --start last-month.json\n    // E0588 at `decisions[0].values[7].index`: `replicas` has no instance `replicas[search, ap-south]`\n\nFix: start from a solve over the same entities (remove the instance from the JSON, or start from `--start current`).",
+    ),
+    info(
+        Code::E0589,
+        "a start value is not a number",
+        "Every value of a `--start` report (`decisions[i].values[k].value`) must be a finite number; the one named is a string, `null`, or missing.\n\nExample:\n\n    {\"index\": [\"checkout\", \"us-east\"], \"value\": \"12\"}   // E0589: a string\n\nFix: write the number without quotes (`\"value\": 12`).",
+    ),
+    info(
         Code::E0580,
         "not a shard plan",
         "`archc merge MODEL FILES...` reads the JSON plans that `archc solve --shard i/N --out FILE` writes (schema `archc.shard/1`), and a file given is not one: not JSON, JSON of another shape (a solution report from `archc solve --format json`, say), or another schema version.\n\nExample:\n\n    archc solve model.arch --format json --out plan.json\n    archc merge model.arch plan.json        // E0580: a report, not a shard plan\n\nFix: give the files written with `--shard`.",

@@ -111,6 +111,10 @@ pub enum Code {
     E0564,
     E0580,
     E0585,
+    E0586,
+    E0587,
+    E0588,
+    E0589,
     E0601,
     E0602,
     E0603,
@@ -151,6 +155,9 @@ pub enum Code {
     E0730,
     E0731,
     E0732,
+    E0740,
+    E0741,
+    E0742,
 }
 
 impl Code {
@@ -244,6 +251,10 @@ impl Code {
             Code::E0544 => "E0544",
             Code::E0550 => "E0550",
             Code::E0585 => "E0585",
+            Code::E0586 => "E0586",
+            Code::E0587 => "E0587",
+            Code::E0588 => "E0588",
+            Code::E0589 => "E0589",
             Code::E0580 => "E0580",
             Code::W0551 => "W0551",
             Code::E0560 => "E0560",
@@ -291,6 +302,9 @@ impl Code {
             Code::E0730 => "E0730",
             Code::E0731 => "E0731",
             Code::E0732 => "E0732",
+            Code::E0740 => "E0740",
+            Code::E0741 => "E0741",
+            Code::E0742 => "E0742",
         }
     }
 
@@ -384,6 +398,10 @@ impl Code {
             "E0544" => Some(Code::E0544),
             "E0550" => Some(Code::E0550),
             "E0585" => Some(Code::E0585),
+            "E0586" => Some(Code::E0586),
+            "E0587" => Some(Code::E0587),
+            "E0588" => Some(Code::E0588),
+            "E0589" => Some(Code::E0589),
             "E0580" => Some(Code::E0580),
             "W0551" => Some(Code::W0551),
             "E0560" => Some(Code::E0560),
@@ -431,6 +449,9 @@ impl Code {
             "E0730" => Some(Code::E0730),
             "E0731" => Some(Code::E0731),
             "E0732" => Some(Code::E0732),
+            "E0740" => Some(Code::E0740),
+            "E0741" => Some(Code::E0741),
+            "E0742" => Some(Code::E0742),
             _ => None,
         }
     }
@@ -547,7 +568,7 @@ mod tests {
     #[test]
     fn every_code_has_exactly_one_text_in_its_range() {
         let all = all();
-        assert_eq!(all.len(), 134);
+        assert_eq!(all.len(), 141);
         for (i, c) in all.iter().enumerate() {
             assert!(
                 all[..i].iter().all(|d| d.code != c.code),

@@ -172,4 +172,52 @@ hold parts 0 to K-1 once each. The message names the first file that does not fi
 other data, another split, a part given twice, or a part missing. Re-run the missing or
 stale shards, or merge the files of one run.",
     ),
+    info(
+        Code::E0740,
+        "the start is not a feasible plan",
+        "\
+`archc solve --start FILE|current` checks the start against the model before any solver
+sees it: the columns the start leaves out (auxiliary columns of `moves`, decisions the
+report or the current state does not give) are completed by a solve with the given columns
+fixed, and the completed plan is verified like any answer. This warning says that no
+completion satisfies the model, and names the rows and bounds over the given values alone
+that fail (`cores_fit[us-east]: 4,620 > 4,600`), or says that those hold and only the
+completion fails. The solve goes on without a start: a solver would reject or repair an
+infeasible start anyway, and a start that is only partly right is not passed in part.
+
+Example: demand grew since the report was written, so `total[search]` (`== 440`) fails at
+the old plan's 400 replicas:
+
+    archc solve rebalance.arch --start last-month.json
+    warning[E0740]: the start (last-month.json) is not a feasible plan of this model: ...
+
+Fix: nothing is needed; the start was only a hint. Start from a solve of the current data
+to keep the hint.",
+    ),
+    info(
+        Code::E0741,
+        "the solver takes no start",
+        "\
+microlp, the default pure-Rust solver, has no way to take a MIP start. The start given to
+`--start` was checked against the model and is reported (`start: ... checked only`), but
+the solve begins from nothing. HiGHS (`setSolution`) and CBC (initial solution) take it.
+
+Fix: `--solver highs` or `--solver cbc` when archc is built with them (`archc --version`
+lists the solvers built in).",
+    ),
+    info(
+        Code::E0742,
+        "`--start current` without a current state",
+        "\
+`--start current` starts from the current state the model reads for `moves(x, was)` and
+`changed(x, was)`: each decision compared with its current values starts at them. The model
+has no such call, so there is no current state to start from.
+
+Example:
+
+    archc solve placement.arch --start current   // E0742: no moves(...) or changed(...)
+
+Fix: start from an earlier solve's JSON report (`--start report.json`), or add the current
+state to the model (`param was[...] from \"current.csv\"` and a use of `moves(x, was)`).",
+    ),
 ];
