@@ -1,20 +1,23 @@
 //! Solving at scale: the capacitated service placement of `bench_gen` (data from the peers'
-//! `gen.py`, seed 1) solved four ways, each plan verified against the full model and
-//! compared with the LP bound of the full model: the full MILP on HiGHS with a time limit
-//! (when built with `--features highs`), partitioned (POP) with each k, and the search
-//! backend with a time limit. Prints time, objective and gap to the LP bound per way, the
-//! peak memory, and the load average when it started (the machine may be shared).
+//! `gen.py`, seed 1) solved several ways, each plan verified against the full model and
+//! compared with the bound archc proves for the full model (`solve::bound::bound`: the
+//! Lagrangian bound for this shape, plus the LP relaxation up to its column limit): the full
+//! MILP on HiGHS with a time limit (when built with `--features highs`), partitioned (POP)
+//! with each k, the search backend from its greedy start and from the best partitioned plan.
+//! Prints time, objective and gap to the bound per way, the bound's own time, the peak
+//! memory, and the load average when it started (the machine may be shared). `--lp` also
+//! tries the LP relaxation within the time limit.
 //!
 //! Run: `cargo bench -p archc-bench [--features highs] --bench bench_scale -- [SIZES...]
-//! [--ks 4,16,64|none] [--time-limit S] [--search-limit S] [--no-full] [--threads N]
-//! [--gen PATH] [--dir DIR]`, sizes like `20000x100` (default).
+//! [--ks 4,16,64|none] [--time-limit S] [--search-limit S] [--bound-limit S] [--lp]
+//! [--no-full] [--threads N] [--gen PATH] [--dir DIR]`, sizes like `20000x100` (default).
 
 use archc::analysis::AnalyzeOptions;
 use archc::backends::search::shape::Shape;
 use archc::backends::search::{search, SearchOptions};
 use archc::driver::analyze;
 use archc::ir::Model;
-use archc::partition::{merge, set_elements, solve_parts, Split};
+use archc::partition::{merge, part_options, rest_options, set_elements, solve_parts, Split};
 use archc::solve::bound::{lp_bound, relative_gap};
 use archc::solve::verify::{objective_value, verify};
 use archc::solve::SolveOptions;
@@ -40,6 +43,8 @@ struct Args {
     ks: Vec<u32>,
     time_limit: f64,
     search_limit: f64,
+    bound_limit: f64,
+    lp: bool,
     full: bool,
     threads: Option<u32>,
     gen: PathBuf,
@@ -52,6 +57,8 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         ks: vec![4, 16, 64],
         time_limit: 60.0,
         search_limit: 60.0,
+        bound_limit: 60.0,
+        lp: false,
         full: true,
         threads: None,
         gen: PathBuf::from("/work/shared/peers/gen.py"),
@@ -76,6 +83,8 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             "--time-limit" => out.time_limit = num(it.next(), "--time-limit")?,
             "--search-limit" => out.search_limit = num(it.next(), "--search-limit")?,
             "--threads" => out.threads = Some(num(it.next(), "--threads")? as u32),
+            "--bound-limit" => out.bound_limit = num(it.next(), "--bound-limit")?,
+            "--lp" => out.lp = true,
             "--no-full" => out.full = false,
             "--gen" => out.gen = PathBuf::from(it.next().ok_or("--gen takes a path")?),
             "--dir" => out.dir = PathBuf::from(it.next().ok_or("--dir takes a path")?),
@@ -126,7 +135,7 @@ fn line(way: &str, secs: f64, model: &Model, values: &[f64], bound: Option<f64>)
             100.0 * relative_gap(obj, b, archc::ir::Sense::Minimize)
         )
     });
-    println!("{way:<28} {secs:>9.1} s   objective {obj:>14.1}   gap to LP bound {gap}");
+    println!("{way:<28} {secs:>9.1} s   objective {obj:>14.1}   gap to the bound {gap}");
 }
 
 fn run_size(args: &Args, s: usize, r: usize) -> Result<(), String> {
@@ -160,22 +169,8 @@ fn run_size(args: &Args, s: usize, r: usize) -> Result<(), String> {
         threads: args.threads,
         ..Default::default()
     };
-    let t = Instant::now();
-    let bound = lp_bound(model, &opts);
-    match &bound {
-        Some(b) => println!(
-            "{:<28} {:>9.1} s   bound {:>18.1}",
-            b.method,
-            t.elapsed().as_secs_f64(),
-            b.value
-        ),
-        None => println!(
-            "{:<28} {:>9.1} s   no bound within the time limit",
-            "lp relaxation",
-            t.elapsed().as_secs_f64()
-        ),
-    }
-    let bound = bound.map(|b| b.value);
+    // Each way's plan (empty: none verified), printed once the bound is known.
+    let mut results: Vec<(String, f64, Vec<f64>, String)> = Vec::new();
     if args.full && cfg!(feature = "highs") {
         let t = Instant::now();
         let raw = archc::solve::solve_milp(
@@ -186,64 +181,136 @@ fn run_size(args: &Args, s: usize, r: usize) -> Result<(), String> {
             },
         )
         .map_err(|d| d.message)?;
-        let secs = t.elapsed().as_secs_f64();
-        line("full milp (highs)", secs, model, &raw.values, bound);
-        if let Some(g) = raw.gap {
-            println!("{:<28} {:>11}   highs' own gap {:.3}%", "", "", g * 100.0);
-        }
+        let note = raw.gap.map_or(String::new(), |g| {
+            format!("highs' own gap {:.3}%", g * 100.0)
+        });
+        results.push((
+            "full milp (highs)".into(),
+            t.elapsed().as_secs_f64(),
+            raw.values,
+            note,
+        ));
+        eprintln!("  full milp done (load {})", load_average());
     }
     let items = set_elements(schema, inst, "jobs").map_err(|d| d.message)?;
+    let mut best_partitioned: Option<(f64, Vec<f64>)> = None;
     for &k in &args.ks {
         let t = Instant::now();
         let split = Split::new(model, "jobs", &items, k, 1).map_err(|d| d.message)?;
         let parts: Vec<u32> = (0..k).collect();
-        let plans = solve_parts(model, &split, &parts, &opts).map_err(|d| d.message)?;
+        let plans = solve_parts(model, &split, &parts, &part_options(&split, &opts))
+            .map_err(|d| d.message)?;
         let mut values = merge::merge(model, &split, &plans);
         let failed: Vec<u32> = plans.iter().filter(|p| !p.solved).map(|p| p.part).collect();
-        let rep = merge::repair(model, &split, &mut values, &failed, &opts);
+        let rep = merge::repair(model, &split, &mut values, &failed, &rest_options(&opts, t));
+        let by_search = plans.iter().filter(|p| p.status.contains("search")).count();
         let slowest = plans.iter().map(|p| p.time_ms).max().unwrap_or(0);
-        line(
-            &format!("partitioned k={k}"),
+        let values = if rep.ok { values } else { Vec::new() };
+        if !values.is_empty() && verify(model, &values, &Default::default()).is_ok() {
+            let obj = objective_value(model, &values);
+            if best_partitioned.as_ref().is_none_or(|(o, _)| obj < *o) {
+                best_partitioned = Some((obj, values.clone()));
+            }
+        }
+        results.push((
+            format!("partitioned k={k}"),
             t.elapsed().as_secs_f64(),
-            model,
-            if rep.ok { &values } else { &[] },
-            bound,
-        );
-        println!(
-            "{:<28} {:>11}   slowest part {slowest} ms, {} failed parts, {} items repaired",
-            "",
-            "",
-            failed.len(),
-            rep.freed_items
-        );
+            values,
+            format!(
+                "slowest part {slowest} ms, {by_search} parts by search, {} failed parts, {} items repaired",
+                failed.len(),
+                rep.freed_items
+            ),
+        ));
+        eprintln!("  k={k} done (load {})", load_average());
     }
     let shape = Shape::of(model).map_err(|n| n.why)?;
-    let t = Instant::now();
-    let found = search(
-        model,
-        &shape,
-        &SearchOptions {
-            time_limit: Duration::from_secs_f64(args.search_limit),
-            seed: 1,
-            start: None,
-            progress: &|p| {
-                eprintln!(
-                    "  search {:>5.1}s incumbent {} moves {}",
-                    p.elapsed.as_secs_f64(),
-                    p.incumbent
-                        .map_or("none".to_string(), |v| format!("{v:.1}")),
-                    p.moves
-                )
+    let mut starts: Vec<(String, Option<Vec<f64>>)> = vec![("search".into(), None)];
+    if let Some((_, v)) = best_partitioned {
+        starts.push(("search from partitioned".into(), Some(v)));
+    }
+    for (way, start) in starts {
+        let t = Instant::now();
+        let found = search(
+            model,
+            &shape,
+            &SearchOptions {
+                time_limit: Duration::from_secs_f64(args.search_limit),
+                seed: 1,
+                start: start.as_deref(),
+                progress: &|p| {
+                    eprintln!(
+                        "  {way} {:>5.1}s incumbent {} moves {}",
+                        p.elapsed.as_secs_f64(),
+                        p.incumbent
+                            .map_or("none".to_string(), |v| format!("{v:.1}")),
+                        p.moves
+                    )
+                },
             },
-        },
-    );
-    line(
-        "search",
-        t.elapsed().as_secs_f64(),
+        );
+        results.push((
+            way,
+            t.elapsed().as_secs_f64(),
+            if found.feasible {
+                found.values
+            } else {
+                Vec::new()
+            },
+            format!("{} moves", found.moves),
+        ));
+    }
+    let best = results
+        .iter()
+        .filter(|r| !r.2.is_empty() && verify(model, &r.2, &Default::default()).is_ok())
+        .map(|r| objective_value(model, &r.2))
+        .fold(None, |b: Option<f64>, o| Some(b.map_or(o, |b| b.min(o))));
+    let t = Instant::now();
+    let bound = archc::solve::bound::bound(
         model,
-        if found.feasible { &found.values } else { &[] },
-        bound,
+        &SolveOptions {
+            time_limit: Some(Duration::from_secs_f64(args.bound_limit)),
+            ..opts.clone()
+        },
+        &|| best,
     );
+    match &bound {
+        Some(b) => println!(
+            "{:<28} {:>9.1} s   bound {:>18.1}   {}",
+            "bound",
+            t.elapsed().as_secs_f64(),
+            b.value,
+            b.method
+        ),
+        None => println!(
+            "{:<28} {:>9.1} s   no bound within the time limit",
+            "bound",
+            t.elapsed().as_secs_f64()
+        ),
+    }
+    if args.lp {
+        let t = Instant::now();
+        match lp_bound(model, &opts) {
+            Some(b) => println!(
+                "{:<28} {:>9.1} s   bound {:>18.1}",
+                b.method,
+                t.elapsed().as_secs_f64(),
+                b.value
+            ),
+            None => println!(
+                "{:<28} {:>9.1} s   no LP bound within the time limit",
+                "lp relaxation",
+                t.elapsed().as_secs_f64()
+            ),
+        }
+    }
+    let bound = bound.map(|b| b.value);
+    for (way, secs, values, note) in &results {
+        line(way, *secs, model, values, bound);
+        if !note.is_empty() {
+            println!("{:<28} {:>11}   {note}", "", "");
+        }
+    }
     println!("peak memory {:.0} MiB", archc_bench::peak_mib());
     Ok(())
 }

@@ -52,8 +52,12 @@ pub fn summary(report: &ScaleReport) {
             if report.repair.ok { "ok" } else { "failed" }
         ),
     };
+    let by = report
+        .bound
+        .as_ref()
+        .map_or(String::new(), |b| format!(" ({})", b.method));
     eprintln!(
-        "{}: {how} in {} ms, gap to the bound: {gap}",
+        "{}: {how} in {} ms, gap to the bound{by}: {gap}",
         report.method, report.time_ms
     );
 }
@@ -84,12 +88,18 @@ pub fn solve_search(
     if let Err(not) = archc::backends::search::shape::Shape::of(model) {
         return Err(archc::solve::search::not_shape_diagnostic(model, &not));
     }
+    let started = std::time::Instant::now();
     let start = match split {
-        Some(split) => {
-            let (raw, _) = archc::partition::solve_partitioned(model, split, opts)?;
-            (!raw.values.is_empty()).then_some(raw.values)
-        }
+        Some(split) => archc::partition::partitioned_plan(model, split, opts)?,
         None => None,
+    };
+    // The search has what is left of the time limit after the partitioned start.
+    let limit = opts
+        .time_limit
+        .unwrap_or(archc::solve::search::DEFAULT_TIME_LIMIT);
+    let opts = &SolveOptions {
+        time_limit: Some(limit.saturating_sub(started.elapsed()).max(limit / 10)),
+        ..opts.clone()
     };
     let quiet = args.quiet;
     let sense_min = model
@@ -125,6 +135,19 @@ pub fn solve_search(
         &progress,
         report,
     )
+}
+
+/// Run a partitioned or search solve with Ctrl-C taken as a stop request: the search stops
+/// with its best plan, HiGHS parts stop with theirs and the merged plan is repaired and
+/// verified as usual (a second Ctrl-C quits at once, see [`crate::progress`]).
+pub fn interruptible<T>(solve: impl FnOnce() -> T) -> T {
+    archc::backends::milp::CONTROL.reset();
+    crate::progress::install_interrupt_handler();
+    crate::progress::set_solving(true);
+    let result = solve();
+    crate::progress::set_solving(false);
+    archc::backends::milp::CONTROL.reset();
+    result
 }
 
 /// The part a `--shard i/N` asks for, checked against the split (E0731).

@@ -313,10 +313,14 @@ pub fn run(args: &SolveArgs) -> i32 {
     }
     let result = match (&split, search.is_some()) {
         (split, true) => archc::driver::solve_with(&mut a, &opts, |model, opts| {
-            crate::scale::solve_search(args, model, opts, split.as_ref(), &mut scale_report)
+            crate::scale::interruptible(|| {
+                crate::scale::solve_search(args, model, opts, split.as_ref(), &mut scale_report)
+            })
         }),
         (Some(split), false) => archc::driver::solve_with(&mut a, &opts, |model, opts| {
-            archc::partition::solve_model_partitioned(model, split, opts, &mut scale_report)
+            crate::scale::interruptible(|| {
+                archc::partition::solve_model_partitioned(model, split, opts, &mut scale_report)
+            })
         }),
         (None, false) => archc::driver::solve_with(&mut a, &opts, |model, opts| {
             solve_watched(

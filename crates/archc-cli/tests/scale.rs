@@ -70,6 +70,44 @@ fn partitioned_plans_verify_against_the_full_model() {
     assert!((raw.objective - optimum).abs() < 1e-6);
 }
 
+/// The Lagrangian bound of the placement model (open sites tied to their services, capacity
+/// rows relaxed) proves no more than the optimum, and comes
+/// within 1 % of the LP relaxation's optimum without solving it.
+#[test]
+fn lagrangian_bound_of_the_placement_model() {
+    let a = placement();
+    let model = &a.instance.as_ref().unwrap().model;
+    let optimum = solve_model(model, &SolveOptions::default())
+        .unwrap()
+        .raw
+        .objective;
+    let lp = archc::solve::bound::lp_bound(model, &SolveOptions::default())
+        .unwrap()
+        .value;
+    let shape = archc::backends::search::shape::Shape::of(model).unwrap();
+    let l = archc::solve::lagrange::lagrangian_bound(
+        model,
+        &shape,
+        &archc::solve::lagrange::LagrangeOptions {
+            time_limit: std::time::Duration::from_secs(20),
+            upper: &|| None,
+            stop: &|| false,
+        },
+    )
+    .unwrap();
+    assert!(l.kept_rows > 0, "the only_open rows are kept");
+    assert!(l.value <= optimum + 1e-6, "{} > optimum {optimum}", l.value);
+    assert!(l.value <= lp + 1e-6 * lp.abs(), "{} > LP {lp}", l.value);
+    assert!(
+        lp - l.value <= 0.01 * optimum,
+        "Lagrangian {} vs LP {lp}",
+        l.value
+    );
+    // The bound the solve reports is the better of the two: the LP here.
+    let b = archc::solve::bound::bound(model, &SolveOptions::default(), &|| Some(optimum)).unwrap();
+    assert!(b.value >= l.value - 1e-9 && b.value <= optimum + 1e-6);
+}
+
 /// The deal is seeded: the same seed gives the same parts, another seed other parts.
 #[test]
 fn the_deal_depends_on_the_seed_only() {
@@ -431,4 +469,55 @@ fn bad_shard_arguments_and_mismatched_shards_are_coded_errors() {
     let o = archc_in(&dir, &[], &["merge", "placement.arch", "report.json"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("E0580"), "{}", stderr(&o));
+}
+
+/// Ctrl-C during a search (alone, and after a partitioned start) stops it with its best
+/// plan: the report says `interrupted`, the plan is verified, the exit code is 130.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_keeps_the_best_verified_plan_of_a_search() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, extra) in [
+        ("alone", &[][..]),
+        ("partitioned", &["--partition", "jobs:4"][..]),
+    ] {
+        let out = dir.path().join(format!("{name}.json"));
+        let child = Command::new(env!("CARGO_BIN_EXE_archc"))
+            .current_dir(data_dir())
+            .args([
+                "solve",
+                "placement.arch",
+                "--backend",
+                "search",
+                "--time-limit",
+                "600",
+                "--format",
+                "json",
+                "--out",
+                &out.to_string_lossy(),
+            ])
+            .args(extra)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(std::time::Duration::from_millis(2500));
+        // SAFETY: sends SIGINT to the child we spawned.
+        unsafe {
+            libc::kill(child.id() as i32, libc::SIGINT);
+        }
+        let o = child.wait_with_output().expect("wait");
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).expect("--out written"))
+                .expect("json");
+        assert_eq!(v["status"], "interrupted", "{name}: {}", stderr(&o));
+        assert_eq!(o.status.code(), Some(130), "{name}");
+        assert_eq!(v["verification"]["ok"], true, "{name}");
+        assert!(!v["decisions"].as_array().expect("decisions").is_empty());
+        assert!(
+            stderr(&o).contains("best plan found so far is reported"),
+            "{name}: {}",
+            stderr(&o)
+        );
+    }
 }

@@ -172,6 +172,68 @@ fn search_reaches_the_stated_gap_on_orlib_gap() {
     assert_eq!(checked, 8);
 }
 
+/// How far below the LP bound the Lagrangian bound may stop (relative to the optimum).
+const LAGRANGIAN_SLACK: f64 = 0.01;
+
+/// The Lagrangian bound of every instance is a bound (at most the published optimum) and
+/// reaches the LP relaxation's optimum within [`LAGRANGIAN_SLACK`], never above it (its best
+/// is the LP bound for this relaxation).
+#[test]
+fn lagrangian_bound_is_below_the_optimum_and_near_the_lp_bound() {
+    let mut instances: std::collections::HashMap<String, Vec<Gap>> = Default::default();
+    let mut checked = 0;
+    for (file, index, name, optimum) in optima() {
+        if file == "gapa.txt" && index > 3 {
+            continue;
+        }
+        let all = instances
+            .entry(file.clone())
+            .or_insert_with(|| parse(&std::fs::read_to_string(data_dir().join(&file)).unwrap()));
+        let dir = write_instance(&format!("lagrange_{name}"), &all[index - 1]);
+        let a = analyze(
+            &dir.join("gap.arch"),
+            &AnalyzeOptions {
+                instantiate: true,
+                ..Default::default()
+            },
+        );
+        let model = &a.instance.as_ref().unwrap().model;
+        let shape = archc::backends::search::shape::Shape::of(model).unwrap();
+        let l = archc::solve::lagrange::lagrangian_bound(
+            model,
+            &shape,
+            &archc::solve::lagrange::LagrangeOptions {
+                time_limit: Duration::from_secs(20),
+                upper: &|| Some(optimum),
+                stop: &|| false,
+            },
+        )
+        .expect("the relaxed problem has a solution");
+        let lp = archc::solve::bound::lp_bound(model, &SolveOptions::default())
+            .expect("the LP solves")
+            .value;
+        assert!(
+            l.value <= optimum + 1e-6,
+            "{name}: Lagrangian {} > optimum {optimum}",
+            l.value
+        );
+        assert!(
+            l.value <= lp + 1e-6 * lp.abs(),
+            "{name}: {} > LP {lp}",
+            l.value
+        );
+        assert!(
+            lp - l.value <= LAGRANGIAN_SLACK * optimum,
+            "{name}: Lagrangian {} is {:.3}% below the LP bound {lp}",
+            l.value,
+            100.0 * (lp - l.value) / optimum
+        );
+        assert!(l.steps > 0);
+        checked += 1;
+    }
+    assert_eq!(checked, 8);
+}
+
 /// A model whose decisions are not yes/no choices is refused with E0661, on the decision.
 #[test]
 fn a_model_without_the_assignment_shape_is_refused() {

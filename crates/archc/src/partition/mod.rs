@@ -148,6 +148,9 @@ pub fn solve_part(
         quiet: true,
         ..opts.clone()
     };
+    if let Some(plan) = search_part(&part, p, &part_opts, split.seed, started) {
+        return Ok(plan);
+    }
     let raw = crate::solve::solve_milp(&part.model, &part_opts)?;
     let values: Vec<(u32, f64)> = raw
         .values
@@ -166,6 +169,106 @@ pub fn solve_part(
         objective: solved.then_some(raw.objective),
         values,
     })
+}
+
+/// Parts with more integer columns than this are solved by the search backend when they have
+/// the assignment shape: a cold MILP solve of one rarely finds a plan in a time limit worth
+/// waiting for (HiGHS found none in 60 s for 5,000 services x 100 sites).
+pub const PART_MILP_COLUMNS: usize = 50_000;
+
+/// A large part of the assignment shape solved by the local search for its time limit (30 s
+/// when none), `None` for a part left to MILP.
+fn search_part(
+    part: &split::PartModel,
+    p: u32,
+    opts: &SolveOptions,
+    seed: u64,
+    started: Instant,
+) -> Option<PartPlan> {
+    let ints = part
+        .model
+        .columns
+        .iter()
+        .filter(|c| c.kind != crate::ir::VarKind::Continuous)
+        .count();
+    if ints <= PART_MILP_COLUMNS {
+        return None;
+    }
+    let shape = crate::backends::search::shape::Shape::of(&part.model).ok()?;
+    let found = crate::backends::search::search(
+        &part.model,
+        &shape,
+        &crate::backends::search::SearchOptions {
+            time_limit: opts
+                .time_limit
+                .unwrap_or(crate::solve::search::DEFAULT_TIME_LIMIT),
+            seed: seed.wrapping_add(u64::from(p)),
+            start: None,
+            progress: &|_| {},
+        },
+    );
+    let solved = found.feasible;
+    Some(PartPlan {
+        part: p,
+        solved,
+        status: if solved {
+            "feasible (search)"
+        } else {
+            "no plan (search)"
+        }
+        .to_string(),
+        time_ms: started.elapsed().as_millis() as u64,
+        objective: solved
+            .then(|| crate::solve::verify::objective_value(&part.model, &found.values)),
+        values: found
+            .values
+            .iter()
+            .zip(&part.cols)
+            .filter(|(v, _)| **v != 0.0)
+            .map(|(v, c)| (c.0, *v))
+            .collect(),
+    })
+}
+
+/// Of a partitioned solve's time limit, the share the parts get (the merge's repair and the
+/// bound have the rest).
+const PARTS_SHARE: f64 = 0.6;
+
+/// The options of each part of an in-process partitioned solve: the time limit shared out
+/// over the waves of parts the threads run one after another, [`PARTS_SHARE`] of it in all.
+pub fn part_options(split: &Split, opts: &SolveOptions) -> SolveOptions {
+    let threads = opts
+        .threads
+        .map_or_else(rayon::current_num_threads, |t| t as usize)
+        .max(1);
+    let waves = (split.k as usize).div_ceil(threads).max(1);
+    SolveOptions {
+        time_limit: opts
+            .time_limit
+            .map(|t| t.mul_f64(PARTS_SHARE / waves as f64)),
+        ..opts.clone()
+    }
+}
+
+/// The repair's options: what is left of the time limit after the parts (at least a tenth).
+pub fn rest_options(opts: &SolveOptions, started: Instant) -> SolveOptions {
+    SolveOptions {
+        time_limit: opts
+            .time_limit
+            .map(|t| t.saturating_sub(started.elapsed()).max(t / 10)),
+        ..opts.clone()
+    }
+}
+
+/// Whether a stop request (Ctrl-C) came while the parts were solved (HiGHS parts stop with
+/// their best plans). The request is set aside so that the repair can solve, and raised
+/// again by [`finish_with`] once the plan is whole.
+fn parts_interrupted() -> bool {
+    let interrupted = crate::backends::milp::CONTROL.stop_requested();
+    if interrupted {
+        crate::backends::milp::CONTROL.reset();
+    }
+    interrupted
 }
 
 fn status_name(s: Status) -> &'static str {
@@ -212,15 +315,40 @@ pub fn finish(
     method: &str,
     started: Instant,
 ) -> (RawSolution, ScaleReport) {
+    finish_with(full, split, plans, opts, method, started, true, false)
+}
+
+/// [`finish`], with the bound computed only when `with_bound` (a plan that only starts a
+/// search is bounded by the search), and the plan marked as stopped by Ctrl-C when
+/// `interrupted`.
+#[allow(clippy::too_many_arguments)]
+fn finish_with(
+    full: &Model,
+    split: &Split,
+    plans: &[PartPlan],
+    opts: &SolveOptions,
+    method: &str,
+    started: Instant,
+    with_bound: bool,
+    interrupted: bool,
+) -> (RawSolution, ScaleReport) {
     let mut values = merge::merge(full, split, plans);
     let failed: Vec<u32> = plans.iter().filter(|p| !p.solved).map(|p| p.part).collect();
     let repair = merge::repair(full, split, &mut values, &failed, opts);
+    if interrupted {
+        // The bound and any search after this stop at once.
+        crate::backends::milp::CONTROL.request_stop();
+    }
     let solver = crate::backends::milp::choose_solver(opts.solver)
         .unwrap_or(crate::backends::types::SolverKind::Microlp);
     let feasible =
         repair.ok && crate::solve::verify::verify(full, &values, &Default::default()).is_ok();
     let objective = feasible.then(|| crate::solve::verify::objective_value(full, &values));
-    let bound = crate::solve::bound::lp_bound(full, opts);
+    let bound = if with_bound {
+        crate::solve::bound::bound(full, opts, &|| objective)
+    } else {
+        None
+    };
     let sense = full
         .objective
         .as_ref()
@@ -266,7 +394,7 @@ pub fn finish(
         objective: objective.unwrap_or(f64::NAN),
         gap,
         dual_bound: bound.map(|b| b.value),
-        stop: None,
+        stop: interrupted.then_some(crate::backends::types::Stop::Interrupted),
         solver,
         time: started.elapsed(),
         duals: None,
@@ -288,8 +416,42 @@ pub fn solve_partitioned(
 ) -> Result<(RawSolution, ScaleReport), Diagnostic> {
     let started = Instant::now();
     let parts: Vec<u32> = (0..split.k).collect();
-    let plans = solve_parts(full, split, &parts, opts)?;
-    Ok(finish(full, split, &plans, opts, "partitioned", started))
+    let plans = solve_parts(full, split, &parts, &part_options(split, opts))?;
+    let interrupted = parts_interrupted();
+    Ok(finish_with(
+        full,
+        split,
+        &plans,
+        &rest_options(opts, started),
+        "partitioned",
+        started,
+        true,
+        interrupted,
+    ))
+}
+
+/// The merged, repaired plan of a partitioned solve without a bound (the start of a search,
+/// which computes the bound itself): the values of a verified plan, `None` when there is none.
+pub fn partitioned_plan(
+    full: &Model,
+    split: &Split,
+    opts: &SolveOptions,
+) -> Result<Option<Vec<f64>>, Diagnostic> {
+    let started = Instant::now();
+    let parts: Vec<u32> = (0..split.k).collect();
+    let plans = solve_parts(full, split, &parts, &part_options(split, opts))?;
+    let interrupted = parts_interrupted();
+    let (raw, _) = finish_with(
+        full,
+        split,
+        &plans,
+        &rest_options(opts, started),
+        "partitioned",
+        started,
+        false,
+        interrupted,
+    );
+    Ok((!raw.values.is_empty()).then_some(raw.values))
 }
 
 /// [`solve_partitioned`] as the MILP step of [`crate::solve::solve_with`]: the plan verified

@@ -190,7 +190,7 @@ fn scale(out: &mut String, s: &crate::partition::ScaleReport) {
                 g * 100.0
             );
         }
-        _ => out.push_str("\nbound: none (the LP relaxation did not solve in time), gap unknown"),
+        _ => out.push_str("\nbound: none (no bound was proven within the time limit), gap unknown"),
     }
     out.push('\n');
 }

@@ -11,6 +11,7 @@
 
 pub mod bound;
 pub mod explain;
+pub mod lagrange;
 pub mod lexicographic;
 pub mod search;
 pub mod start;

@@ -1,5 +1,6 @@
 //! `--backend search`: the local search ([`crate::backends::search`]) run to the time limit
-//! while the LP bound of the full model is computed on another thread; its plan verified
+//! (or a stop request, which keeps its best plan) while the bound of the full model
+//! ([`super::bound::bound`]) is computed on another thread; its plan verified
 //! against the model (E0702 when it is not) and reported with the gap to that bound. A model
 //! without the assignment shape is refused with E0661, which says why.
 
@@ -9,6 +10,7 @@ use crate::backends::types::{RawSolution, SolveOptions, SolverKind, Status};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::Model;
 use crate::partition::ScaleReport;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// The time limit of a search when none is given.
@@ -83,19 +85,29 @@ pub fn solve_search(
     let started = Instant::now();
     let limit = opts.time_limit.unwrap_or(DEFAULT_TIME_LIMIT);
     let bound_cell = std::sync::OnceLock::new();
+    // The search's incumbent, as f64 bits (NaN: none yet), steers the Lagrangian steps.
+    let incumbent = AtomicU64::new(f64::NAN.to_bits());
+    let upper =
+        || Some(f64::from_bits(incumbent.load(Ordering::Relaxed))).filter(|v| v.is_finite());
     let (found, bound) = std::thread::scope(|scope| {
         let bound_thread = scope.spawn(|| {
-            let b = super::bound::lp_bound(
+            let b = super::bound::bound(
                 model,
                 &SolveOptions {
                     time_limit: Some(limit),
                     ..opts.clone()
                 },
+                &upper,
             );
             let _ = bound_cell.set(b.as_ref().map(|b| b.value));
             b
         });
-        let on_progress = |p: &Progress| progress(p, bound_cell.get().copied().flatten());
+        let on_progress = |p: &Progress| {
+            if let Some(v) = p.incumbent {
+                incumbent.store(v.to_bits(), Ordering::Relaxed);
+            }
+            progress(p, bound_cell.get().copied().flatten())
+        };
         let found = search(
             model,
             &shape,
@@ -147,7 +159,9 @@ pub fn solve_search(
         objective: objective.unwrap_or(f64::NAN),
         gap,
         dual_bound: bound.map(|b| b.value),
-        stop: None,
+        stop: found
+            .interrupted
+            .then_some(crate::backends::types::Stop::Interrupted),
         solver: crate::backends::milp::choose_solver(opts.solver).unwrap_or(SolverKind::Microlp),
         time: started.elapsed(),
         duals: None,

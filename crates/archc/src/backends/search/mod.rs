@@ -2,7 +2,8 @@
 //! one option each, see [`shape`]), in the manner of Meta's Rebalancer. It starts from a
 //! given plan (a partitioned solve's) or places every item greedily, then moves items
 //! (relocations to their best option, swaps of two items' places, emptying an opened place)
-//! guided by row violations first and the objective second, until the time limit. The
+//! guided by row violations first and the objective second, until the time limit or a stop
+//! request (Ctrl-C), which keeps the best plan found. The
 //! state ([`state`]) keeps every total incremental, so a move costs the rows it touches.
 //!
 //! The search proves nothing: the solve layer verifies its plan against the model, and the
@@ -36,6 +37,9 @@ pub struct Found {
     pub feasible: bool,
     pub moves: u64,
     pub improvements: u64,
+    /// True when a stop request (Ctrl-C, [`crate::backends::milp::CONTROL`]) ended it
+    /// before the time limit.
+    pub interrupted: bool,
 }
 
 /// Options of one search.
@@ -63,10 +67,15 @@ pub fn search(model: &Model, shape: &Shape, opts: &SearchOptions<'_>) -> Found {
     let mut improvements = 0u64;
     let mut last_report = Instant::now();
     let n_items = shape.items.len();
+    let mut interrupted = false;
     loop {
         moves += 1;
         if moves.is_multiple_of(CHECK_EVERY) {
             if started.elapsed() >= opts.time_limit {
+                break;
+            }
+            if crate::backends::milp::CONTROL.stop_requested() {
+                interrupted = true;
                 break;
             }
             if last_report.elapsed() >= Duration::from_secs(1) {
@@ -105,6 +114,7 @@ pub fn search(model: &Model, shape: &Shape, opts: &SearchOptions<'_>) -> Found {
         feasible,
         moves,
         improvements,
+        interrupted,
     }
 }
 

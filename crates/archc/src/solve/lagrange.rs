@@ -1,0 +1,451 @@
+//! A Lagrangian bound for models of the assignment shape ([`Shape`]), for models whose LP
+//! relaxation is too large to solve in the time there is (two million columns and more).
+//!
+//! The items' rows (`sum(options) == 1`) and the coupling rows (a capacity summed over many
+//! items) are moved into the objective with multipliers; a row that ties one item's option to
+//! one other column (`assign[j, s] <= open[s]`) is kept. What remains falls apart into one
+//! tiny problem per other column (open it or not, and which of its tied options to take) and
+//! one per untied option (take it when its reduced cost is negative), each solved exactly in
+//! the time it takes to read its columns. By weak duality the value of every such relaxed
+//! problem is a lower bound on the model's optimum, whatever the multipliers: the multipliers
+//! are only improved (projected subgradient steps, Polyak's step towards the best known plan)
+//! to raise it, and the best value seen is the bound. Its best is the LP relaxation's optimum
+//! (the kept problem has integral vertices), approached without ever solving that LP.
+
+use crate::backends::search::shape::{Shape, NONE};
+use crate::ir::{Model, RowId, Sense};
+use std::time::{Duration, Instant};
+
+/// What a Lagrangian bound needs beside the model.
+pub struct LagrangeOptions<'a> {
+    /// Stop improving the multipliers after this long.
+    pub time_limit: Duration,
+    /// The objective (in the model's sense, constants included) of the best plan known, when
+    /// there is one: the target of the step length.
+    pub upper: &'a (dyn Fn() -> Option<f64> + Sync),
+    /// True when the solve is to stop now (Ctrl-C).
+    pub stop: &'a (dyn Fn() -> bool + Sync),
+}
+
+/// A Lagrangian bound and how it was reached.
+#[derive(Clone, Debug)]
+pub struct Lagrangian {
+    /// In the model's sense, constants included: no plan is below it when minimising, above
+    /// it when maximising.
+    pub value: f64,
+    /// Multiplier updates made.
+    pub steps: u64,
+    /// Rows moved into the objective (the items' rows included).
+    pub relaxed_rows: usize,
+    /// Rows kept that tie an option to another column.
+    pub kept_rows: usize,
+}
+
+/// Values of `x` allowed, as bits: 1 for 0, 2 for 1.
+type Allowed = u8;
+const ZERO: Allowed = 1;
+const ONE: Allowed = 2;
+
+/// The relaxed problem's structure, built once.
+struct Relaxed<'a> {
+    shape: &'a Shape,
+    /// Relaxed rows: model row, normalised sides.
+    rows: Vec<RowId>,
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+    /// Per model column: its entries in relaxed rows (relaxed index, normalised coefficient).
+    col_start: Vec<usize>,
+    col_rel: Vec<u32>,
+    col_val: Vec<f64>,
+    /// Options tied to no other column, with their allowed values.
+    untied: Vec<(u32, Allowed)>,
+    /// Other columns (model index) with their allowed values.
+    others: Vec<(u32, Allowed)>,
+    /// Options tied to each other column: `tied[tied_start[k]..tied_start[k + 1]]`, each with
+    /// its allowed values when the other column is 0 (low bits) and 1 (high bits).
+    tied_start: Vec<usize>,
+    tied: Vec<(u32, Allowed, Allowed)>,
+}
+
+/// Bits of `{0, 1}` within `[lo, hi]` (with a small tolerance).
+fn allowed_within(lo: f64, hi: f64) -> Allowed {
+    let tol = 1e-9;
+    let mut bits = 0;
+    if lo <= tol && hi >= -tol {
+        bits |= ZERO;
+    }
+    if lo <= 1.0 + tol && hi >= 1.0 - tol {
+        bits |= ONE;
+    }
+    bits
+}
+
+/// Bits of `x in {0, 1}` with `lo <= a x + b y <= hi` for the given `y`.
+fn tied_allowed(lo: f64, hi: f64, a: f64, b: f64, y: f64) -> Allowed {
+    let finite = |v: f64| if v.is_finite() { v.abs() } else { 0.0 };
+    let tol = 1e-9 * finite(lo).max(finite(hi)).max(1.0);
+    let mut bits = 0;
+    for (x, bit) in [(0.0, ZERO), (1.0, ONE)] {
+        let v = a * x + b * y;
+        if v >= lo - tol && v <= hi + tol {
+            bits |= bit;
+        }
+    }
+    bits
+}
+
+impl<'a> Relaxed<'a> {
+    fn new(model: &Model, shape: &'a Shape) -> Relaxed<'a> {
+        let n = model.num_columns();
+        let nrows = model.num_rows();
+        // Which rows are kept: one option and one other column, the option tied nowhere else.
+        let mut kept = vec![false; nrows];
+        let mut tie_of_col: Vec<u32> = vec![NONE; n];
+        for &r in &shape.rows {
+            let Some((y, _)) = shape.other_in_row[r.0 as usize] else {
+                continue;
+            };
+            let mut entries = model.row_entries(r).filter(|(c, _)| c.0 != y.0);
+            let (Some((c, _)), None) = (entries.next(), entries.next()) else {
+                continue;
+            };
+            if shape.item_of_col[c.0 as usize] == NONE || tie_of_col[c.0 as usize] != NONE {
+                continue;
+            }
+            tie_of_col[c.0 as usize] = r.0;
+            kept[r.0 as usize] = true;
+        }
+        // Relaxed rows, normalised by their largest coefficient on an option so that all
+        // subgradients count in about the same unit (items).
+        let mut rel_of_row = vec![NONE; nrows];
+        let (mut rows, mut lo, mut hi) = (Vec::new(), Vec::new(), Vec::new());
+        let mut scale = Vec::new();
+        for &r in &shape.rows {
+            if kept[r.0 as usize] {
+                continue;
+            }
+            let largest = |options: bool| {
+                model
+                    .row_entries(r)
+                    .filter(|(c, _)| (shape.item_of_col[c.0 as usize] != NONE) == options)
+                    .map(|(_, v)| v.abs())
+                    .fold(0.0, f64::max)
+            };
+            let s = match largest(true) {
+                s if s > 0.0 => s,
+                _ => largest(false),
+            };
+            if s == 0.0 {
+                continue;
+            }
+            rel_of_row[r.0 as usize] = rows.len() as u32;
+            let row = &model.rows[r.0 as usize];
+            rows.push(r);
+            lo.push(row.lo / s);
+            hi.push(row.hi / s);
+            scale.push(s);
+        }
+        let mut col_start = Vec::with_capacity(n + 1);
+        let (mut col_rel, mut col_val) = (Vec::new(), Vec::new());
+        col_start.push(0);
+        for c in 0..n {
+            for (r, v) in shape.rows_of(c) {
+                let k = rel_of_row[r.0 as usize];
+                if k != NONE {
+                    col_rel.push(k);
+                    col_val.push(v / scale[k as usize]);
+                }
+            }
+            col_start.push(col_rel.len());
+        }
+        let bounds = |c: usize| {
+            let col = &model.columns[c];
+            allowed_within(col.lb, col.ub)
+        };
+        let mut others = Vec::new();
+        let mut other_idx = vec![NONE; n];
+        for (c, idx) in other_idx.iter_mut().enumerate() {
+            if shape.item_of_col[c] == NONE {
+                *idx = others.len() as u32;
+                others.push((c as u32, bounds(c)));
+            }
+        }
+        let mut count = vec![0usize; others.len() + 1];
+        let mut untied = Vec::new();
+        for (c, &tie) in tie_of_col.iter().enumerate() {
+            if shape.item_of_col[c] == NONE {
+                continue;
+            }
+            if tie == NONE {
+                untied.push((c as u32, bounds(c)));
+            } else if let Some((y, _)) = shape.other_in_row[tie as usize] {
+                count[other_idx[y.0 as usize] as usize + 1] += 1;
+            }
+        }
+        for k in 0..others.len() {
+            count[k + 1] += count[k];
+        }
+        let tied_start = count.clone();
+        let mut tied = vec![(0u32, 0u8, 0u8); tied_start[others.len()]];
+        let mut fill = count;
+        for (c, &tie) in tie_of_col.iter().enumerate() {
+            if tie == NONE {
+                continue;
+            }
+            let r = RowId(tie);
+            let Some((y, b)) = shape.other_in_row[tie as usize] else {
+                continue;
+            };
+            let a = model
+                .row_entries(r)
+                .find(|(cc, _)| cc.0 as usize == c)
+                .map_or(0.0, |(_, v)| v);
+            let row = &model.rows[tie as usize];
+            let own = bounds(c);
+            let k = other_idx[y.0 as usize] as usize;
+            tied[fill[k]] = (
+                c as u32,
+                own & tied_allowed(row.lo, row.hi, a, b, 0.0),
+                own & tied_allowed(row.lo, row.hi, a, b, 1.0),
+            );
+            fill[k] += 1;
+        }
+        Relaxed {
+            shape,
+            rows,
+            lo,
+            hi,
+            col_start,
+            col_rel,
+            col_val,
+            untied,
+            others,
+            tied_start,
+            tied,
+        }
+    }
+
+    fn entries(&self, c: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        let range = self.col_start[c]..self.col_start[c + 1];
+        self.col_rel[range.clone()]
+            .iter()
+            .map(|&k| k as usize)
+            .zip(self.col_val[range].iter().copied())
+    }
+
+    /// The reduced cost of column `c` under multipliers `mu` (items) and `pi` (rows).
+    fn reduced(&self, c: usize, mu: &[f64], pi: &[f64]) -> f64 {
+        let item = self.shape.item_of_col[c];
+        let mut rc = self.shape.cost[c];
+        if item != NONE {
+            rc -= mu[item as usize];
+        }
+        for (k, a) in self.entries(c) {
+            rc += pi[k] * a;
+        }
+        rc
+    }
+}
+
+/// The cheaper allowed value of `x` at reduced cost `rc`: (value, cost), `None` when no value
+/// is allowed.
+fn best_of(allowed: Allowed, rc: f64) -> Option<(bool, f64)> {
+    match (allowed & ZERO != 0, allowed & ONE != 0) {
+        (true, true) if rc < 0.0 => Some((true, rc)),
+        (true, _) => Some((false, 0.0)),
+        (false, true) => Some((true, rc)),
+        (false, false) => None,
+    }
+}
+
+/// The evaluation of the dual function at one point: its value and what the relaxed rows
+/// and the items' rows hold there.
+struct Point {
+    value: f64,
+    /// Options taken per item.
+    taken: Vec<f64>,
+    /// Activity of each relaxed row.
+    activity: Vec<f64>,
+}
+
+/// The dual function at (`mu`, `pi`): `None` when the kept problem has no solution (then
+/// neither has the model).
+fn evaluate(x: &Relaxed<'_>, mu: &[f64], pi: &[f64], scratch: &mut Vec<f64>) -> Option<Point> {
+    let mut value: f64 = mu.iter().sum();
+    for (k, &p) in pi.iter().enumerate() {
+        // The part of `p (a x - side)` without x; the side is the one the sign of p selects.
+        if p > 0.0 {
+            value -= p * x.hi[k];
+        } else if p < 0.0 {
+            value -= p * x.lo[k];
+        }
+    }
+    let mut taken = vec![0.0; mu.len()];
+    let mut activity = vec![0.0; pi.len()];
+    let take = |c: usize, taken: &mut [f64], activity: &mut [f64]| {
+        let item = x.shape.item_of_col[c];
+        if item != NONE {
+            taken[item as usize] += 1.0;
+        }
+        for (k, a) in x.entries(c) {
+            activity[k] += a;
+        }
+    };
+    for &(c, allowed) in &x.untied {
+        let rc = x.reduced(c as usize, mu, pi);
+        let (one, cost) = best_of(allowed, rc)?;
+        if one {
+            value += cost;
+            take(c as usize, &mut taken, &mut activity);
+        }
+    }
+    for (k, &(y, allowed)) in x.others.iter().enumerate() {
+        let tied = &x.tied[x.tied_start[k]..x.tied_start[k + 1]];
+        let rc_y = x.reduced(y as usize, mu, pi);
+        scratch.clear();
+        let (mut v0, mut v1) = (
+            if allowed & ZERO != 0 {
+                0.0
+            } else {
+                f64::INFINITY
+            },
+            if allowed & ONE != 0 {
+                rc_y
+            } else {
+                f64::INFINITY
+            },
+        );
+        for &(c, at0, at1) in tied {
+            let rc = x.reduced(c as usize, mu, pi);
+            scratch.push(rc);
+            v0 += best_of(at0, rc).map_or(f64::INFINITY, |b| b.1);
+            v1 += best_of(at1, rc).map_or(f64::INFINITY, |b| b.1);
+        }
+        let open = v1 < v0;
+        let best = v0.min(v1);
+        if !best.is_finite() {
+            return None;
+        }
+        value += best;
+        if open {
+            take(y as usize, &mut taken, &mut activity);
+        }
+        for (&(c, at0, at1), &rc) in tied.iter().zip(scratch.iter()) {
+            let at = if open { at1 } else { at0 };
+            if best_of(at, rc).is_some_and(|b| b.0) {
+                take(c as usize, &mut taken, &mut activity);
+            }
+        }
+    }
+    Some(Point {
+        value,
+        taken,
+        activity,
+    })
+}
+
+/// The Lagrangian bound of `model` (which has `shape`), improved until the time limit, a
+/// stop, or the steps stop paying. `None` when the relaxed problem has no solution.
+pub fn lagrangian_bound(
+    model: &Model,
+    shape: &Shape,
+    opts: &LagrangeOptions<'_>,
+) -> Option<Lagrangian> {
+    let started = Instant::now();
+    let x = Relaxed::new(model, shape);
+    let constant: f64 = model
+        .objective
+        .as_ref()
+        .map_or(0.0, |o| o.terms.iter().map(|t| t.constant).sum());
+    let to_model = |v: f64| match shape.sense {
+        Sense::Minimize => v + constant,
+        Sense::Maximize => -v + constant,
+    };
+    let from_model = |v: f64| match shape.sense {
+        Sense::Minimize => v - constant,
+        Sense::Maximize => -(v - constant),
+    };
+    // Each item starts at the cost of its cheapest allowed option: the bound of the model
+    // without its other rows.
+    let mut mu: Vec<f64> = shape
+        .items
+        .iter()
+        .map(|(_, opts)| {
+            opts.iter()
+                .filter(|c| model.columns[c.0 as usize].ub >= 1.0)
+                .map(|c| shape.cost[c.0 as usize])
+                .fold(f64::INFINITY, f64::min)
+        })
+        .map(|v| if v.is_finite() { v } else { 0.0 })
+        .collect();
+    let mut pi = vec![0.0; x.rows.len()];
+    let mut scratch = Vec::new();
+    let mut best = f64::NEG_INFINITY;
+    let mut theta = 2.0;
+    let mut since_better = 0u32;
+    let mut steps = 0u64;
+    loop {
+        let point = evaluate(&x, &mu, &pi, &mut scratch)?;
+        if best == f64::NEG_INFINITY || point.value > best + 1e-12 * best.abs().max(1.0) {
+            best = point.value;
+            since_better = 0;
+        } else {
+            since_better += 1;
+            if since_better >= PATIENCE {
+                theta /= 2.0;
+                since_better = 0;
+            }
+        }
+        if theta < MIN_THETA || started.elapsed() >= opts.time_limit || (opts.stop)() {
+            break;
+        }
+        let g_items: Vec<f64> = point.taken.iter().map(|t| 1.0 - t).collect();
+        let g_rows: Vec<f64> = (0..pi.len())
+            .map(|k| {
+                let a = point.activity[k];
+                if pi[k] > 0.0 || a > x.hi[k] {
+                    a - x.hi[k]
+                } else if pi[k] < 0.0 || a < x.lo[k] {
+                    a - x.lo[k]
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let norm2: f64 = g_items.iter().chain(&g_rows).map(|g| g * g).sum();
+        if norm2 <= 1e-18 {
+            // The relaxed optimum meets every relaxed row with complementary multipliers: it
+            // is optimal for the model's LP relaxation, and the bound cannot rise.
+            break;
+        }
+        let target = (opts.upper)()
+            .map(from_model)
+            .filter(|u| *u > best + 1e-9 * best.abs().max(1.0))
+            .unwrap_or_else(|| best + 0.05 * best.abs().max(1.0));
+        let t = theta * (target - point.value) / norm2;
+        for (m, g) in mu.iter_mut().zip(&g_items) {
+            *m += t * g;
+        }
+        for (k, p) in pi.iter_mut().enumerate() {
+            *p += t * g_rows[k];
+            if x.hi[k] == f64::INFINITY {
+                *p = p.min(0.0);
+            }
+            if x.lo[k] == f64::NEG_INFINITY {
+                *p = p.max(0.0);
+            }
+        }
+        steps += 1;
+    }
+    best.is_finite().then(|| Lagrangian {
+        value: to_model(best),
+        steps,
+        relaxed_rows: x.rows.len() + shape.items.len(),
+        kept_rows: x.tied.len(),
+    })
+}
+
+/// Steps without a better bound before the step length is halved.
+const PATIENCE: u32 = 20;
+/// The step-length factor at which the bound is taken as converged.
+const MIN_THETA: f64 = 1e-4;
