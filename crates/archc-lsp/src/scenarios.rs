@@ -25,6 +25,8 @@ pub fn scenario_info(analysis: &Analysis) -> HashMap<String, String> {
             .and_then(|inst| inst.world.scenario_sets.get(&i));
         let text = match counted {
             Some(data) => {
+                // Sums of equal shares such as 1/6 read as written.
+                let mass = (data.mass * 1e9).round() / 1e9;
                 let mut t = format!(
                     "{} {}, probability mass {}",
                     format_number(data.count as f64),
@@ -33,12 +35,12 @@ pub fn scenario_info(analysis: &Analysis) -> HashMap<String, String> {
                     } else {
                         "scenarios"
                     },
-                    format_number(data.mass)
+                    format_number(mass)
                 );
-                if data.mass < 1.0 - 1e-9 {
+                if mass < 1.0 {
                     t.push_str(&format!(
                         " ({} left out by the cutoff)",
-                        format_number(1.0 - data.mass)
+                        format_number(1.0 - mass)
                     ));
                 }
                 t
@@ -145,7 +147,7 @@ minimize m: sum(s in n1, r in regions) x[s, r] + sum(s in n2, r in regions) y[s,
         let i = info(false);
         assert_eq!(
             i["n1"],
-            "every failure of 1 of regions, equally likely, plus nominal"
+            "every failure of 1 of regions, plus nominal, equally likely"
         );
         assert_eq!(
             i["n2"],
