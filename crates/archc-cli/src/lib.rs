@@ -13,6 +13,7 @@ pub mod modeltest;
 pub mod output;
 mod progress;
 mod render;
+mod risk;
 mod scale;
 mod solve;
 mod start;
@@ -172,6 +173,14 @@ a second Ctrl-C exits at once.")]
   archc merge model.arch part-*.json
   archc merge model.arch part-*.json --format json --out plan.json")]
     Merge(merge::MergeArgs),
+    /// Assess a plan over a scenario set: each scenario's loss, ranked, with availability,
+    /// expected and worst loss.
+    #[command(after_help = "Examples:
+  archc risk model.arch
+  archc risk model.arch --scenarios \"fail_k(links, 2)\" --top 5
+  archc solve model.arch --format json --out plan.json && archc risk model.arch --plan plan.json
+  archc risk model.arch --beta 0.99 --format json --threads 2")]
+    Risk(risk::RiskArgs),
     /// Print the forecasts a model makes from its histories, with prediction intervals.
     #[command(after_help = "Examples:
   archc forecast model.arch
@@ -268,6 +277,7 @@ pub fn run() -> i32 {
         Command::Solve(args) => solve::run(&args),
         Command::Merge(args) => merge::run(&args),
         Command::Forecast(args) => forecast::run(&args),
+        Command::Risk(args) => risk::run(&args),
         Command::Emit {
             file,
             mps,

@@ -39,6 +39,7 @@ impl ModelArgs {
                     SenseArg::Minimize => ObjectiveSense::Minimize,
                     SenseArg::Maximize => ObjectiveSense::Maximize,
                 }),
+                ..Default::default()
             },
             ..options
         }

@@ -87,6 +87,22 @@ const UNREACHABLE: &[(&str, &str)] = &[
         "E0620",
         "reported by `archc test` while evaluating an expectation on a solution",
     ),
+    (
+        "E0565",
+        "raised by `archc risk --plan` for the plan file, not by a model file: tests/risk_command.rs covers it",
+    ),
+    (
+        "E0566",
+        "raised by `archc risk --plan` for the plan file, not by a model file: tests/risk_command.rs covers it",
+    ),
+    (
+        "E0567",
+        "raised by `archc risk --plan` for the plan file, not by a model file: tests/risk_command.rs covers it",
+    ),
+    (
+        "E0642",
+        "raised by `archc risk` (and `--scenarios`), not by analysis: tests/risk_command.rs covers it",
+    ),
 ];
 
 fn fixtures_dir() -> PathBuf {

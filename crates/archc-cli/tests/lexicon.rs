@@ -383,6 +383,7 @@ fn the_vscode_grammar_generator_has_the_lexicon_lists() {
         sorted_list(lexicon::OBJECTIVE_WORDS)
     );
     assert_eq!(union(&["DATA_WORDS"]), sorted_list(lexicon::DATA_WORDS));
+    assert_eq!(union(&["DECIDE_WORDS"]), sorted_list(lexicon::DECIDE_WORDS));
     assert_eq!(union(&["AGGREGATES"]), sorted_list(lexicon::AGGREGATES));
     assert_eq!(
         union(&["PRIMITIVE_TYPES"]),

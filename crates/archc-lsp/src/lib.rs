@@ -15,6 +15,7 @@ pub mod index;
 pub mod navigation;
 pub mod outline;
 pub mod publish;
+pub mod scenarios;
 pub mod server;
 pub mod sizes;
 pub mod solve;

@@ -110,6 +110,12 @@ pub fn param_values(analysis: &Analysis) -> HashMap<String, String> {
 /// Write sizes and values into the `info` of the analysis' symbols (symbols that already
 /// carry an `info` keep it).
 pub fn annotate(analysis: &mut Analysis) {
+    let scenarios = crate::scenarios::scenario_info(analysis);
+    for s in &mut analysis.symbols {
+        if s.info.is_none() && s.kind == SymbolKind::Set {
+            s.info = scenarios.get(&s.name).cloned();
+        }
+    }
     if analysis.instance.is_none() {
         return;
     }

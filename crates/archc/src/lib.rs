@@ -39,6 +39,7 @@ pub mod partition;
 pub mod plan;
 pub mod report;
 pub mod resolve;
+pub mod risk;
 pub mod scenario;
 pub mod solve;
 pub mod source;

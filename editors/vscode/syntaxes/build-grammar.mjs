@@ -41,6 +41,8 @@ const EXPECT_WORDS = ["feasible", "infeasible", "binding", "objective"];
 const OBJECTIVE_WORDS = ["within"];
 /** The word after the file of `SET from "PATH"` that names the key column (`key id`). */
 const DATA_WORDS = ["key"];
+/** The word after `as` at the end of a decision: `as loss` marks a scenario set's loss. */
+const DECIDE_WORDS = ["loss"];
 const AGGREGATES = [
   "sum", "count", "min", "max", "exists", "forall", "expected", "worst", "cvar", "probability",
 ];
@@ -414,6 +416,11 @@ const repository = {
         // `minimize cost: ... within 1 %`: the tolerance of a ranked objective.
         match: String.raw`${kw(OBJECTIVE_WORDS)}(?=\s+[0-9(])`,
         name: "keyword.other.objective.arch",
+      },
+      {
+        // `decide lost[s in S]: real Gbps >= 0 as loss`: the loss of a scenario set.
+        match: String.raw`(?<=[ \t])(${kw(DECIDE_WORDS)})(?=[ \t]*(?:$|//))`,
+        captures: { 1: { name: "keyword.other.loss.arch" } },
       },
       { match: kw(["from"]), name: "keyword.other.from.arch" },
       {

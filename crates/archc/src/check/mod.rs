@@ -16,6 +16,7 @@ mod data_decls;
 pub mod errors;
 pub(crate) mod expr;
 pub(crate) mod forecast;
+mod loss;
 mod model_decls;
 pub mod plan;
 pub mod ranked;

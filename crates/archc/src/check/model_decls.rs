@@ -45,6 +45,7 @@ impl Checker {
             info.unit = unit;
             info.unit_text = unit_text;
         }
+        self.check_loss(i);
         self.symbols[d.symbol.0 as usize].detail = format!(
             "decide {}{}: {}",
             d.name,

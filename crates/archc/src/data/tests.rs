@@ -576,8 +576,15 @@ fn every_code_is_documented() {
         Code::E0562,
         Code::E0563,
         Code::E0564,
+        Code::E0565,
+        Code::E0566,
+        Code::E0567,
         Code::E0580,
         Code::E0585,
+        Code::E0586,
+        Code::E0587,
+        Code::E0588,
+        Code::E0589,
     ] {
         assert!(code.explanation().contains("Fix"), "{code} has no fix");
     }
@@ -585,5 +592,5 @@ fn every_code_is_documented() {
         .into_iter()
         .filter(|c| c.code.phase() == crate::diagnostics::codes::Phase::Data)
         .count();
-    assert_eq!(data_codes, 29);
+    assert_eq!(data_codes, 36);
 }

@@ -146,12 +146,14 @@ pub fn lower_plans(program: &mut Program, plans: &[PlanInfo]) -> Vec<Diagnostic>
                 index: Some(staged_index(p, span)),
                 ty: ty.clone(),
                 bounds: bounds.clone(),
+                loss: None,
             })));
             new_items.push(mk(ItemKind::Decide(DecideDecl {
                 name: ident(format!("{}.{s}~end", p.name), span),
                 index: plain_index(p),
                 ty,
                 bounds,
+                loss: None,
             })));
             match init {
                 Some(init) => {
@@ -225,7 +227,7 @@ pub fn lower_plans(program: &mut Program, plans: &[PlanInfo]) -> Vec<Diagnostic>
             match dom {
                 ChooseDomain::Range(lo, hi) => {
                     let bounds = vec![Bound { op: BoundOp::Ge, value: lo.clone(), span: lo.span }, Bound { op: BoundOp::Le, value: hi.clone(), span: hi.span }];
-                    new_items.push(mk(ItemKind::Decide(DecideDecl { name: ident(format!("{}.{d}", p.name), span), index: Some(staged_index(p, span)), ty: TypeExpr { base: BaseType::Int, unit: None, span }, bounds })));
+                    new_items.push(mk(ItemKind::Decide(DecideDecl { name: ident(format!("{}.{d}", p.name), span), index: Some(staged_index(p, span)), ty: TypeExpr { base: BaseType::Int, unit: None, span }, bounds, loss: None })));
                 }
                 ChooseDomain::Set(e, _) => diags.push(Diagnostic::error(Code::E0617, format!("plan `{}` chooses from a set, which only the DP backend solves", p.name)).primary(e.span, "a choice from a set").help("choose from an integer range to let the plan lower to MILP, or solve with `--backend dp`")),
             }

@@ -19,6 +19,18 @@ pub struct Overrides {
     pub params: Vec<(String, String)>,
     /// `--sense`: the sense every objective of the model takes.
     pub sense: Option<ObjectiveSense>,
+    /// `archc risk --scenarios EXPR`: a new value for a scenario set (the one named, or the
+    /// model's only one), e.g. `fail_k(links, 2)` to assess for N-2 a plan made for N-1.
+    pub scenarios: Option<ScenarioOverride>,
+}
+
+/// A scenario set's value replaced for one run (see [`Overrides::scenarios`]).
+#[derive(Clone, Debug, Default)]
+pub struct ScenarioOverride {
+    /// The set; `None` for the model's only scenario set.
+    pub set: Option<String>,
+    /// The new value, as written (`fail_k(links, 2)`).
+    pub value: String,
 }
 
 /// Apply `overrides` to the program's own (non-library) declarations.
@@ -30,6 +42,11 @@ pub fn apply(
     let mut diags = Vec::new();
     for (name, value) in &overrides.params {
         if let Err(d) = set_param(program, sources, name, value) {
+            diags.push(d);
+        }
+    }
+    if let Some(s) = &overrides.scenarios {
+        if let Err(d) = set_scenarios(program, sources, s) {
             diags.push(d);
         }
     }
@@ -115,4 +132,85 @@ fn set_param(
         decl.value = Some(ast::ParamValue::Expr(e));
     }
     Ok(())
+}
+
+/// The model's own scenario sets (a set whose value is a scenario literal or a generator),
+/// as (position in the program, name).
+pub fn scenario_sets(program: &Program) -> Vec<(usize, String)> {
+    program
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.library)
+        .filter_map(|(at, p)| match &p.item.kind {
+            ItemKind::Set(d) if crate::scenario::is_scenario_value(&d.value) => {
+                Some((at, d.name.name.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Replace the value of a scenario set with `--scenarios`: parsed as `set NAME = VALUE`
+/// from a file named `--scenarios`, so that a diagnostic about it shows that line.
+fn set_scenarios(
+    program: &mut Program,
+    sources: &mut SourceMap,
+    o: &ScenarioOverride,
+) -> Result<(), Diagnostic> {
+    let sets = scenario_sets(program);
+    let found = match &o.set {
+        Some(name) => sets.iter().find(|(_, n)| n == name),
+        None if sets.len() == 1 => sets.first(),
+        None => None,
+    };
+    let Some((at, name)) = found.cloned() else {
+        let names: Vec<String> = sets.iter().map(|(_, n)| format!("`{n}`")).collect();
+        let title = match (&o.set, sets.len()) {
+            (Some(n), _) => format!("`--scenarios`: the model declares no scenario set `{n}`"),
+            (None, 0) => "`--scenarios`: the model declares no scenario set".to_string(),
+            (None, _) => format!(
+                "`--scenarios`: the model declares {} scenario sets ({})",
+                sets.len(),
+                names.join(", ")
+            ),
+        };
+        let mut d = Diagnostic::error(Code::E0642, title);
+        d = if sets.is_empty() {
+            d.help(
+                "declare the failures to assess as a scenario set, e.g. `set S = fail_k(links, 1)`",
+            )
+        } else {
+            d.help(format!(
+                "name the set to replace with `--scenario-set`, one of {}",
+                names.join(", ")
+            ))
+        };
+        return Err(d);
+    };
+    let text = format!("set {name} = {}\n", o.value);
+    let file = sources.add("--scenarios".to_string(), None, text.clone());
+    let (parsed, syntax) = crate::syntax::parse_file(file, &text);
+    if let Some(first) = syntax.into_iter().next() {
+        return Err(first.note(format!(
+            "in the value given by `--scenarios`, read as `set {name} = VALUE`"
+        )));
+    }
+    let value = parsed.items.into_iter().find_map(|i| match i.kind {
+        ItemKind::Set(s) => Some(s.value),
+        _ => None,
+    });
+    match value {
+        Some(v) if crate::scenario::is_scenario_value(&v) => {
+            if let ItemKind::Set(decl) = &mut program.items[at].item.kind {
+                decl.value = v;
+            }
+            Ok(())
+        }
+        _ => Err(Diagnostic::error(
+            Code::E0642,
+            format!("`--scenarios {}` is not a scenario set", o.value),
+        )
+        .help("give a generator such as `fail_k(links, 2)` or `fail_independent(links, p_fail, cutoff = 1e-6)`, or a literal of `scenario(...)` entries")),
+    }
 }

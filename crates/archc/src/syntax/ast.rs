@@ -229,6 +229,9 @@ pub struct DecideDecl {
     pub index: Option<IndexList>,
     pub ty: TypeExpr,
     pub bounds: Vec<Bound>,
+    /// The span of `as loss`: the decision is the loss `archc risk` measures in each
+    /// scenario of the scenario set its first index ranges over.
+    pub loss: Option<Span>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

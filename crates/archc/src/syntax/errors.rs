@@ -207,6 +207,7 @@ fn describe(rule: Rule) -> &'static str {
         entities_source => "a file name in quotes",
         kw_over => "`over`",
         kw_as => "`as`",
+        decide_loss | cw_loss => "`as loss`",
         plan_stmt => "a plan statement (state, choose, next, require, cost, final)",
         expect_stmt => "`expect`",
         param_value | param_from => "`=` or `from`",

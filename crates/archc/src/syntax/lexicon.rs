@@ -57,6 +57,10 @@ pub const OBJECTIVE_WORDS: &[&str] = &["within"];
 /// (`services from "s.csv" key id`); reserved only there.
 pub const DATA_WORDS: &[&str] = &["key"];
 
+/// Words after a decision's bounds: `as loss` marks the loss of a scenario set; reserved
+/// only there.
+pub const DECIDE_WORDS: &[&str] = &["loss"];
+
 /// Words reserved only in some places: plan statements, test expectations, objectives and
 /// data sources.
 pub const CONTEXTUAL_WORDS: &[&str] = &[
@@ -72,6 +76,7 @@ pub const CONTEXTUAL_WORDS: &[&str] = &[
     "objective",
     "within",
     "key",
+    "loss",
 ];
 
 /// Names of the base types (`bool`, `int core`).

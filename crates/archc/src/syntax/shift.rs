@@ -134,6 +134,7 @@ impl Shift for ItemKind {
                 x.index.shift(d);
                 x.ty.shift(d);
                 x.bounds.shift(d);
+                x.loss.shift(d);
             }
             ItemKind::Constraint(c) => {
                 c.name.shift(d);

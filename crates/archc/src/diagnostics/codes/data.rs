@@ -273,6 +273,21 @@ written in every cell) and check again.",
         "A scenario generator would produce more than 1,000,000 scenarios (for example `fail_k` of 3 out of 500 links, or `fail_independent` with a cutoff of 0 over many entities). The count is found before the scenarios are built.\n\nFix: plan for fewer simultaneous failures, raise the cutoff of `fail_independent`, or group entities that fail together with `fail_groups`.",
     ),
     info(
+        Code::E0565,
+        "a `--plan` file that is not a solution report",
+        "`archc risk MODEL --plan FILE` reads the JSON report of an earlier `archc solve MODEL --format json`: an object whose `decisions` list gives each decision's `name` and its `values` (each an `index` list of names and a numeric `value`). The file given is not JSON, or JSON of another shape.\n\nExample:\n\n    archc solve model.arch --out plan.txt          # a text report\n    archc risk model.arch --plan plan.txt           // E0565\n\nFix: write the plan with `archc solve model.arch --format json --out plan.json`.",
+    ),
+    info(
+        Code::E0566,
+        "a `--plan` file names a decision or index the model does not have",
+        "The plan gives a value for a decision the model does not declare, or for an index tuple a first-stage decision does not have (a region or link the model does not know, or the wrong number of indices). The plan was made for another model, or the model changed since.\n\nExample: the plan was solved before region `c` was removed from the model:\n\n    {\"name\": \"cap\", \"values\": [{\"index\": [\"c\"], \"value\": 60}]}   // E0566\n\nFix: solve the current model again with `--format json`, or assess the model the plan was made for.",
+    ),
+    info(
+        Code::E0567,
+        "a `--plan` file gives no usable value for a first-stage decision",
+        "`archc risk` fixes every first-stage decision (one not indexed by the scenario set) at the plan's value, so the plan must list every first-stage decision (instances left out of its `values` are zero, as `archc solve` writes them) and each value must lie within the decision's bounds and be whole for an `int` or `bool` decision.\n\nExample: the model gained a decision `spare[r in regions]` after the plan was solved; the plan has no entry named `spare`   // E0567\n\nFix: solve the current model again with `--format json`.",
+    ),
+    info(
         Code::E0586,
         "not a start: the `--start` file is no solution report",
         "`archc solve --start FILE` reads the JSON report of an earlier solve (`archc solve MODEL --format json --out FILE`, schema `archc.solution/1`) and starts the solver from its plan. The file given cannot be read, is not JSON, is JSON of another shape or schema, or is the report of a solve without a plan (an empty `decisions` list). The message names the file and, for a wrong shape, the JSON path.\n\nExample:\n\n    archc solve model.arch --format csv --out plan/\n    archc solve model.arch --start plan/replicas.csv   // E0586: CSV, not the JSON report\n\nFix: write the report with `--format json`, or start from the model's current state with `--start current`.",

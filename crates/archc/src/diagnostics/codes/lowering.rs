@@ -187,6 +187,21 @@ evaluates differently on two calls); that is a compiler bug, please report it.",
         "`cvar(beta, s in S) e` averages the worst `1 - beta` of probability, so `beta` must be at least 0 and below 1, and the scenarios of `S` must hold at least `1 - beta` of probability (a cutoff in `fail_independent` may leave less).\n\nExample:\n\n    cvar(1.0, s in S) loss[s]   // E0641\n\nFix: choose a level such as 0.99, or lower the cutoff of the scenario set.",
     ),
     info(
+        Code::E0642,
+        "no scenario set to assess",
+        "`archc risk` evaluates a plan in every scenario of one scenario set, so the model must declare a scenario set (`set S = fail_k(links, 1)` or another generator or literal of `scenario(...)` entries), and when it declares several, `--scenario-set NAME` must say which. A name given with `--scenario-set` must be a scenario set of the model.\n\nExample: `archc risk model.arch` on a model without a scenario set   // E0642\n\nFix: declare the failures the plan must face as a scenario set, or name one with `--scenario-set`.",
+    ),
+    info(
+        Code::E0643,
+        "more than one loss for one scenario set",
+        "`decide NAME[s in S, ...]: TYPE as loss` names the loss that `archc risk` measures in each scenario of `S`. A scenario set has one loss, so that scenarios are ranked by one number in one unit.\n\nExample:\n\n    decide lost[s in S]: real Gbps >= 0 as loss\n    decide late[s in S]: real h >= 0 as loss        // E0643\n\nFix: keep one `as loss`; to count both, declare a loss that adds them in one unit.",
+    ),
+    info(
+        Code::E0644,
+        "a loss not indexed by a scenario set",
+        "`as loss` marks the decision whose value in each scenario is the loss of that scenario, so its first index must range over a scenario set (further indices are summed: `unmet[s in S, d in demands]`). A decision not indexed by a scenario set is decided once, before any scenario is known, and measures no scenario.\n\nExample:\n\n    decide spare[r in regions]: real core >= 0 as loss   // E0644\n\nFix: index the loss by the scenario set first, or remove `as loss`.",
+    ),
+    info(
         Code::E0650,
         "negative tolerance",
         "The tolerance of a ranked objective (`within ...`) says how far it may move from its optimum while the objectives ranked after it are solved. A negative tolerance would ask for better than the optimum, which no plan gives.\n\n    param slack: usd = -5 usd\n    minimize cost: sum(r in regions) r.price * replicas[r] within slack   // E0650\n\nCheck the value (or the data it reads); `within 0 usd` keeps the optimum up to a small numerical tolerance.",

@@ -143,6 +143,16 @@ limit, or rescale data with very large or very small numbers.",
         "After a solve, every `expected`, `worst`, `cvar` and `probability` is recomputed from the scenario values of the solution (the sum weighted by probability, the largest value, the CVaR by sorting the losses, the probability of the scenarios whose condition holds), without the columns its lowering added. `expected` must equal the value the solver has for it; `worst` and `cvar` must not exceed it; `probability` must reach it (a scenario whose condition holds exactly at its bound may be counted as failing it). A difference means the solver returned an answer that does not satisfy the model, and no such plan is reported.\n\nFix: try another solver (`--solver highs`), and report the model if it persists.",
     ),
     info(
+        Code::E0721,
+        "a scenario's recourse problem could not be solved",
+        "`archc risk` fixes the first-stage decisions at the plan's values and solves, for each scenario, the recourse problem of that scenario alone: its own rows and columns, minimising its loss. A recourse problem that the solver cannot finish (a solver error, or a limit reached before any plan) leaves the scenario without a loss, so no assessment is reported. (A recourse problem that is infeasible is a result, not an error: its loss is reported as `infeasible`.)\n\nFix: try another solver (`--solver highs`) or a longer `--time-limit`, and report the model if it persists.",
+    ),
+    info(
+        Code::E0722,
+        "a scenario's loss is unbounded",
+        "The recourse problem of a scenario, with the first-stage decisions fixed, lets the loss decrease without limit: the loss decision (or the scenario's share of the objective) has no lower bound that the scenario's rows enforce, so no loss can be reported for the scenario.\n\nExample:\n\n    decide lost[s in S]: real Gbps as loss     // no `>= 0`: a negative loss is allowed\n\nFix: bound the loss below (`>= 0`), or tie it to what is lost with a constraint.",
+    ),
+    info(
         Code::E0730,
         "bad `--partition` value",
         "\

@@ -170,8 +170,13 @@ impl Builder {
                 };
                 let ty = self.type_expr(next(&mut it, span)?)?;
                 let mut bounds = Vec::new();
+                let mut loss = None;
                 for b in it {
                     let bspan = self.span(&b);
+                    if b.as_rule() == Rule::decide_loss {
+                        loss = Some(bspan);
+                        continue;
+                    }
                     let mut bi = b.into_inner();
                     let op = match next(&mut bi, bspan)?.as_str() {
                         ">=" => BoundOp::Ge,
@@ -190,6 +195,7 @@ impl Builder {
                     index,
                     ty,
                     bounds,
+                    loss,
                 })
             }
             Rule::constraint_decl => {

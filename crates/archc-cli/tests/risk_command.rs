@@ -1,0 +1,385 @@
+//! `archc risk`: each scenario's loss recomputed by hand from the plan's capacities (what
+//! the regions still up can hold), the ranking, availability and expected loss recomputed
+//! from the reported scenarios, the `--plan` round trip, a plan made for one region lost
+//! assessed for two, bad plan files (E0565, E0566, E0567), a model without a scenario set
+//! (E0642), the text and JSON output (snapshots), and every enabled solver agreeing.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/risk_command")
+        .join(name)
+}
+
+fn archc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_archc"))
+        .args(args)
+        .current_dir(data(""))
+        .output()
+        .expect("archc runs")
+}
+
+fn json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "archc failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+fn num(v: &Value) -> f64 {
+    v.as_f64().expect("a number")
+}
+
+/// Capacities of `cap` in a plan (a report of `archc solve --format json`).
+fn caps(plan: &Value) -> Vec<(String, f64)> {
+    let cap = plan["decisions"]
+        .as_array()
+        .expect("decisions")
+        .iter()
+        .find(|d| d["name"] == "cap")
+        .expect("cap");
+    let mut out: Vec<(String, f64)> = ["a", "b", "c"]
+        .iter()
+        .map(|r| (r.to_string(), 0.0))
+        .collect();
+    for v in cap["values"].as_array().expect("values") {
+        let r = v["index"][0].as_str().expect("region");
+        if let Some(x) = out.iter_mut().find(|x| x.0 == r) {
+            x.1 = num(&v["value"]);
+        }
+    }
+    out
+}
+
+/// The loss of a scenario by hand: the need the regions still up cannot hold.
+fn loss_by_hand(caps: &[(String, f64)], down: &[String], need: f64) -> f64 {
+    let up: f64 = caps
+        .iter()
+        .filter(|(r, _)| !down.contains(r))
+        .map(|x| x.1)
+        .sum();
+    (need - up).max(0.0)
+}
+
+fn down_of(s: &Value) -> Vec<String> {
+    s["down"]
+        .as_array()
+        .expect("down")
+        .iter()
+        .map(|d| d.as_str().expect("name").to_string())
+        .collect()
+}
+
+/// Every scenario's loss, the ranking and the summary against the plan, by hand.
+fn check_against_plan(risk: &Value, plan: &Value, need: f64, scenarios: usize) {
+    let caps = caps(plan);
+    let ranked = risk["ranked"].as_array().expect("ranked");
+    assert_eq!(ranked.len(), scenarios, "every scenario is listed");
+    assert_eq!(risk["scenarios"], scenarios);
+    let (mut expected, mut avail, mut worst) = (0.0, 0.0, 0.0f64);
+    let mut last = f64::INFINITY;
+    for s in ranked {
+        let want = loss_by_hand(&caps, &down_of(s), need);
+        let got = num(&s["loss"]);
+        let p = num(&s["probability"]);
+        assert!(
+            (got - want).abs() < 1e-6,
+            "{}: loss {got}, by hand {want}",
+            s["name"]
+        );
+        assert!((num(&s["expected"]) - p * want).abs() < 1e-6);
+        assert!(p * want <= last + 1e-9, "ranked by probability times loss");
+        last = p * want;
+        expected += p * want;
+        worst = worst.max(want);
+        if want == 0.0 {
+            avail += p;
+        }
+    }
+    assert!((num(&risk["expected_loss"]) - expected).abs() < 1e-6);
+    assert!((num(&risk["availability"]) - avail).abs() < 1e-9);
+    assert!((num(&risk["worst_loss"]) - worst).abs() < 1e-6);
+}
+
+#[test]
+fn losses_ranking_and_summary_match_the_plan_by_hand() {
+    let plan = archc(&["solve", "budget.arch", "--format", "json", "--zeros"]);
+    let plan = json(&plan);
+    let risk = json(&archc(&["risk", "budget.arch", "--format", "json"]));
+    check_against_plan(&risk, &plan, 120.0, 4);
+    // A fixed plan: 60, 50 and 40 cores; losing a leaves 90 of the 120 needed.
+    let fixed: Value =
+        serde_json::from_str(&std::fs::read_to_string(data("budget_plan.json")).expect("plan"))
+            .expect("JSON");
+    let risk = json(&archc(&[
+        "risk",
+        "budget.arch",
+        "--plan",
+        "budget_plan.json",
+        "--format",
+        "json",
+        "--beta",
+        "0.8",
+    ]));
+    check_against_plan(&risk, &fixed, 120.0, 4);
+    let names: Vec<&str> = risk["ranked"]
+        .as_array()
+        .expect("ranked")
+        .iter()
+        .map(|s| s["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["down(a)", "down(b)", "down(c)", "nominal"]);
+    // CVaR at 0.8: the worst 20% of probability, all in down(a) (30 cores).
+    assert!((num(&risk["cvar"]["value"]) - 30.0).abs() < 1e-6);
+}
+
+#[test]
+fn a_plan_file_gives_the_same_assessment_as_the_own_solution() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = dir.path().join("plan.json");
+    let plan_s = plan.to_str().expect("utf-8 path");
+    let out = archc(&["solve", "lossy.arch", "--format", "json", "--out", plan_s]);
+    assert!(out.status.success());
+    let own = json(&archc(&["risk", "lossy.arch", "--format", "json"]));
+    let read = json(&archc(&[
+        "risk",
+        "lossy.arch",
+        "--plan",
+        plan_s,
+        "--format",
+        "json",
+    ]));
+    for key in [
+        "ranked",
+        "availability",
+        "expected_loss",
+        "worst_loss",
+        "scenarios",
+    ] {
+        assert_eq!(own[key], read[key], "{key}");
+    }
+    assert_eq!(own["plan"], "solution");
+    assert_eq!(read["plan"], plan_s);
+}
+
+#[test]
+fn a_plan_for_one_region_lost_loses_demand_when_two_are_lost() {
+    let plan = json(&archc(&[
+        "solve",
+        "lossy.arch",
+        "--format",
+        "json",
+        "--zeros",
+    ]));
+    let n1 = json(&archc(&["risk", "lossy.arch", "--format", "json"]));
+    assert_eq!(
+        num(&n1["availability"]),
+        1.0,
+        "the plan survives any one loss"
+    );
+    check_against_plan(&n1, &plan, 120.0, 4);
+    let n2 = json(&archc(&[
+        "risk",
+        "lossy.arch",
+        "--scenarios",
+        "fail_k(regions, 2)",
+        "--format",
+        "json",
+    ]));
+    check_against_plan(&n2, &plan, 120.0, 4);
+    let lossy = n2["ranked"]
+        .as_array()
+        .expect("ranked")
+        .iter()
+        .filter(|s| down_of(s).len() == 2)
+        .inspect(|s| assert!(num(&s["loss"]) > 0.0, "{} loses demand", s["name"]))
+        .count();
+    assert_eq!(lossy, 3, "every pair of regions lost");
+}
+
+#[test]
+fn infeasible_scenarios_rank_first() {
+    let out = archc(&[
+        "risk",
+        "safe.arch",
+        "--scenarios",
+        "fail_k(regions, 2)",
+        "--format",
+        "json",
+    ]);
+    let r = json(&out);
+    let ranked = r["ranked"].as_array().expect("ranked");
+    for s in &ranked[..3] {
+        assert_eq!(s["loss"], "infeasible");
+        assert!(!s["conflict"].as_array().expect("conflict").is_empty());
+    }
+    assert_eq!(ranked[3]["name"], "nominal");
+    assert!((num(&r["infeasible_mass"]) - 0.75).abs() < 1e-9);
+    assert!((num(&r["availability"]) - 0.25).abs() < 1e-9);
+    assert_eq!(r["loss"]["source"], "objective");
+}
+
+fn stderr_of(args: &[&str]) -> (i32, String) {
+    let out = archc(args);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn bad_plan_files_are_coded_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        p.to_str().expect("utf-8").to_string()
+    };
+    let cases = [
+        ("not_json.json", "{\"decisions\": [", "E0565"),
+        ("no_decisions.json", "{\"status\": \"optimal\"}", "E0565"),
+        (
+            "unknown.json",
+            "{\"decisions\": [{\"name\": \"capacity\", \"values\": []}]}",
+            "E0566",
+        ),
+        (
+            "index.json",
+            "{\"decisions\": [{\"name\": \"cap\", \"values\": [{\"index\": [\"z\"], \"value\": 1}]}]}",
+            "E0566",
+        ),
+        ("missing.json", "{\"decisions\": []}", "E0567"),
+        (
+            "bound.json",
+            "{\"decisions\": [{\"name\": \"cap\", \"values\": [{\"index\": [\"a\"], \"value\": 500}]}]}",
+            "E0567",
+        ),
+    ];
+    for (name, text, code) in cases {
+        let path = write(name, text);
+        let (exit, err) = stderr_of(&["risk", "budget.arch", "--plan", &path]);
+        assert_eq!(exit, 1, "{name}: {err}");
+        assert!(err.contains(code), "{name}: expected {code}, got {err}");
+    }
+}
+
+#[test]
+fn a_model_without_scenarios_is_e0642() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let model = dir.path().join("plain.arch");
+    std::fs::write(
+        &model,
+        "decide x: real >= 0 <= 4\nconstraint c: x >= 1\nminimize m: x\n",
+    )
+    .expect("write");
+    let (exit, err) = stderr_of(&["risk", model.to_str().expect("utf-8")]);
+    assert_eq!(exit, 1);
+    assert!(err.contains("E0642"), "{err}");
+    let (exit, err) = stderr_of(&["risk", "budget.arch", "--scenarios", "{1, 2}"]);
+    assert_eq!(exit, 1);
+    assert!(err.contains("E0642"), "{err}");
+}
+
+#[test]
+fn text_and_json_output() {
+    let text = archc(&[
+        "risk",
+        "budget.arch",
+        "--plan",
+        "budget_plan.json",
+        "--beta",
+        "0.9",
+    ]);
+    assert!(text.status.success());
+    insta::assert_snapshot!("risk_text", String::from_utf8_lossy(&text.stdout));
+    let j = archc(&[
+        "risk",
+        "budget.arch",
+        "--plan",
+        "budget_plan.json",
+        "--format",
+        "json",
+        "--top",
+        "2",
+    ]);
+    assert!(j.status.success());
+    insta::assert_snapshot!("risk_json", String::from_utf8_lossy(&j.stdout));
+}
+
+#[test]
+fn threads_give_the_same_assessment() {
+    let one = json(&archc(&[
+        "risk",
+        "budget.arch",
+        "--plan",
+        "budget_plan.json",
+        "--format",
+        "json",
+    ]));
+    let two = json(&archc(&[
+        "risk",
+        "budget.arch",
+        "--plan",
+        "budget_plan.json",
+        "--format",
+        "json",
+        "--threads",
+        "2",
+    ]));
+    assert_eq!(one, two);
+}
+
+#[test]
+fn every_enabled_solver_agrees() {
+    let version = archc(&["--version"]);
+    let text = String::from_utf8_lossy(&version.stdout).to_string();
+    let solvers: Vec<String> = text
+        .lines()
+        .find_map(|l| l.strip_prefix("solvers: "))
+        .map(|l| {
+            l.split(" (")
+                .next()
+                .unwrap_or("")
+                .split(", ")
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(!solvers.is_empty(), "{text}");
+    let of = |solver: &str| {
+        json(&archc(&[
+            "risk",
+            "budget.arch",
+            "--plan",
+            "budget_plan.json",
+            "--format",
+            "json",
+            "--solver",
+            solver,
+        ]))
+    };
+    let first = of(&solvers[0]);
+    for s in &solvers[1..] {
+        let other = of(s);
+        for key in ["availability", "expected_loss", "worst_loss"] {
+            assert!(
+                (num(&first[key]) - num(&other[key])).abs() < 1e-6,
+                "{s}: {key}"
+            );
+        }
+        let losses = |r: &Value| -> Vec<(String, String)> {
+            r["ranked"]
+                .as_array()
+                .expect("ranked")
+                .iter()
+                .map(|x| (x["name"].to_string(), format!("{:.6}", num(&x["loss"]))))
+                .collect()
+        };
+        assert_eq!(losses(&first), losses(&other), "{s}");
+    }
+}
