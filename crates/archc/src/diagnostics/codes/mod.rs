@@ -151,6 +151,7 @@ pub enum Code {
     E0730,
     E0731,
     E0732,
+    E0750,
 }
 
 impl Code {
@@ -291,6 +292,7 @@ impl Code {
             Code::E0730 => "E0730",
             Code::E0731 => "E0731",
             Code::E0732 => "E0732",
+            Code::E0750 => "E0750",
         }
     }
 
@@ -431,6 +433,7 @@ impl Code {
             "E0730" => Some(Code::E0730),
             "E0731" => Some(Code::E0731),
             "E0732" => Some(Code::E0732),
+            "E0750" => Some(Code::E0750),
             _ => None,
         }
     }
@@ -547,7 +550,7 @@ mod tests {
     #[test]
     fn every_code_has_exactly_one_text_in_its_range() {
         let all = all();
-        assert_eq!(all.len(), 134);
+        assert_eq!(all.len(), 135);
         for (i, c) in all.iter().enumerate() {
             assert!(
                 all[..i].iter().all(|d| d.code != c.code),

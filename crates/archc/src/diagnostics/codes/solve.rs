@@ -172,4 +172,17 @@ hold parts 0 to K-1 once each. The message names the first file that does not fi
 other data, another split, a part given twice, or a part missing. Re-run the missing or
 stale shards, or merge the files of one run.",
     ),
+    info(
+        Code::E0750,
+        "internal error: the checked model cannot be lowered",
+        "\
+After checking, a model with no errors is lowered to its typed form (HIR), where every name
+is resolved and every expression has its type and unit. That cannot fail on a model the
+checker accepted; E0750 says it did, which is a bug in archc, not in the model. The message
+names the expression that could not be lowered, for example:
+
+    internal error: the checked model cannot be lowered (an expression without a type)
+
+Please report it with the model (and its data files) that caused it.",
+    ),
 ];
