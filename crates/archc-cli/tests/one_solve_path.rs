@@ -162,7 +162,13 @@ fn a_plan_model_is_checked_and_instantiated_once() {
         &options,
     );
     assert!(!a.has_errors(), "{:?}", a.diagnostics);
-    for phase in ["parse", "load modules", "check", "instantiate"] {
+    for phase in [
+        "parse",
+        "load modules",
+        "check",
+        "lower to HIR",
+        "instantiate",
+    ] {
         assert_eq!(a.timings.runs(phase), 1, "{phase}: {:?}", a.timings);
     }
     assert_eq!(a.timings.runs("lower plans"), 0);
@@ -186,6 +192,7 @@ fn a_solve_reports_the_time_of_every_phase_in_order() {
             "load modules",
             "data names",
             "check",
+            "lower to HIR",
             "instantiate",
             "solve",
             "verify"

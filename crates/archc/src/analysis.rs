@@ -49,6 +49,9 @@ pub struct Analysis {
     pub references: Vec<Reference>,
     /// The checked declarations (present once checking ran).
     pub schema: Option<crate::check::Schema>,
+    /// The typed, resolved form of the checked declarations (present when checking found
+    /// no error).
+    pub hir: Option<crate::hir::Model>,
     /// The instantiated model (when asked for and the model checked clean).
     pub instance: Option<crate::instantiate::Instance>,
     /// The backend the instance is built for, and why.

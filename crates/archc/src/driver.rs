@@ -225,9 +225,22 @@ fn front_end(analysis: &mut Analysis, main: FileId, options: &AnalyzeOptions) {
         program
     });
     let data_names = timed(analysis, "data names", |a| read_data_names(a, &program));
-    let checker = timed(analysis, "check", |_| {
+    let mut checker = timed(analysis, "check", |_| {
         crate::check::check_program(&program, &data_names)
     });
+    if !crate::diagnostics::has_errors(&checker.diags) {
+        match timed(analysis, "lower to HIR", |_| {
+            crate::hir::lower_model(&mut checker)
+        }) {
+            Ok(hir) => analysis.hir = Some(hir),
+            // Instantiation does not read the HIR yet: a lowering bug is reported, and the
+            // model is still instantiated and solved from the checked syntax tree.
+            Err(mut d) => {
+                d.severity = crate::diagnostics::Severity::Warning;
+                checker.diags.push(d);
+            }
+        }
+    }
     analysis.diagnostics.extend(checker.diags);
     analysis.symbols = checker.symbols;
     analysis.references = checker.refs;

@@ -33,6 +33,7 @@ pub mod driver;
 pub mod embed_data;
 pub mod fmt;
 pub mod forecast;
+pub mod hir;
 pub mod instantiate;
 pub mod ir;
 pub mod partition;

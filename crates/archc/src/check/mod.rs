@@ -1,7 +1,8 @@
 //! Checking: resolve every name in the program, infer the type and unit of every
 //! expression, and report mistakes (E02xx names, E03xx types, E04xx units) before any data
 //! is loaded. The result is a [`Schema`] for instantiation, plus the symbols and references
-//! the language server uses.
+//! the language server uses; a checker with no errors is lowered to HIR next
+//! ([`crate::hir`]).
 //!
 //! This module holds the checker's state, its shared helpers (diagnostics, symbols, globals)
 //! and the driver: `collect` declares every global in a first pass, then each kind of

@@ -166,6 +166,7 @@ pub enum Code {
     E0740,
     E0741,
     E0742,
+    E0750,
 }
 
 impl Code {
@@ -321,6 +322,7 @@ impl Code {
             Code::E0740 => "E0740",
             Code::E0741 => "E0741",
             Code::E0742 => "E0742",
+            Code::E0750 => "E0750",
         }
     }
 
@@ -476,6 +478,7 @@ impl Code {
             "E0740" => Some(Code::E0740),
             "E0741" => Some(Code::E0741),
             "E0742" => Some(Code::E0742),
+            "E0750" => Some(Code::E0750),
             _ => None,
         }
     }
@@ -592,7 +595,7 @@ mod tests {
     #[test]
     fn every_code_has_exactly_one_text_in_its_range() {
         let all = all();
-        assert_eq!(all.len(), 149);
+        assert_eq!(all.len(), 150);
         for (i, c) in all.iter().enumerate() {
             assert!(
                 all[..i].iter().all(|d| d.code != c.code),

@@ -230,4 +230,19 @@ Example:
 Fix: start from an earlier solve's JSON report (`--start report.json`), or add the current
 state to the model (`param was[...] from \"current.csv\"` and a use of `moves(x, was)`).",
     ),
+    info(
+        Code::E0750,
+        "internal error: the checked model cannot be lowered",
+        "\
+After checking, a model with no errors is lowered to its typed form (HIR), where every name
+is resolved and every expression has its type and unit. That cannot fail on a model the
+checker accepted; E0750 says it did, which is a bug in archc, not in the model. The message
+names the expression that could not be lowered, for example:
+
+    internal error: the checked model cannot be lowered (an expression without a type)
+
+It is a warning: instantiation and solving do not depend on the lowered form, so the model
+is still checked, solved and verified as before. Please report it with the model (and its
+data files) that caused it.",
+    ),
 ];
