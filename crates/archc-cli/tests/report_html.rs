@@ -145,6 +145,19 @@ fn expected_charts(json: &Value) -> Vec<Expected> {
                 });
             }
         }
+        // A network whose links only constraints range over (capacity rows per link) is
+        // drawn too; a decision over the links adds its nodes (below).
+        let sets = c["index_sets"].as_array().expect("index_sets");
+        if let Some(k) = sets.iter().position(|s| s == "links") {
+            if !out.iter().any(|e: &Expected| e.kind == "topology") {
+                out.push(Expected {
+                    kind: "topology",
+                    name: "links".into(),
+                    marks: distinct(rows, k).len(),
+                    nodes: None,
+                });
+            }
+        }
         let n = rows.iter().filter(|r| !r["utilisation"].is_null()).count();
         if n > 0 {
             out.push(Expected {
@@ -176,6 +189,7 @@ fn expected_charts(json: &Value) -> Vec<Expected> {
                 .iter()
                 .position(|s| *s == "regions")
                 .map(|k| distinct(values, k).len());
+            out.retain(|e| e.kind != "topology");
             out.push(Expected {
                 kind: "topology",
                 name: "links".into(),

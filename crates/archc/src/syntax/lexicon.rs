@@ -61,8 +61,8 @@ pub const DATA_WORDS: &[&str] = &["key"];
 /// only there.
 pub const DECIDE_WORDS: &[&str] = &["loss"];
 
-/// Words reserved only in some places: plan statements, test expectations, objectives and
-/// data sources.
+/// Words reserved only in some places: plan statements, test expectations, objectives,
+/// data sources and decisions.
 pub const CONTEXTUAL_WORDS: &[&str] = &[
     "state",
     "choose",
@@ -122,12 +122,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_contextual_words_are_the_plan_expect_objective_and_data_words() {
+    fn the_contextual_words_are_the_plan_expect_objective_data_and_decide_words() {
         let joined: Vec<&str> = PLAN_WORDS
             .iter()
             .chain(EXPECT_WORDS)
             .chain(OBJECTIVE_WORDS)
             .chain(DATA_WORDS)
+            .chain(DECIDE_WORDS)
             .copied()
             .collect();
         assert_eq!(joined, CONTEXTUAL_WORDS);

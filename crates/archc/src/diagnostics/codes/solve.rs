@@ -212,8 +212,8 @@ microlp, the default pure-Rust solver, has no way to take a MIP start. The start
 `--start` was checked against the model and is reported (`start: ... checked only`), but
 the solve begins from nothing. HiGHS (`setSolution`) and CBC (initial solution) take it.
 
-Fix: `--solver highs` or `--solver cbc` when archc is built with them (`archc --version`
-lists the solvers built in).",
+Fix: `--solver highs` or `--solver cbc`, in a build of archc that has them (the
+`highs` and `cbc` features; the first line of the report names the solver used).",
     ),
     info(
         Code::E0742,
