@@ -238,6 +238,10 @@ a second Ctrl-C exits at once.")]
         /// Write snapshots instead of comparing.
         #[arg(long)]
         update: bool,
+        /// MILP solver (the default solver when not given). Snapshots store decision
+        /// values: a model with several optimal plans may differ between solvers.
+        #[arg(long, value_enum)]
+        solver: Option<crate::solve::SolverArg>,
     },
     /// Run the language server over stdio.
     Lsp,
@@ -296,7 +300,11 @@ pub fn run() -> i32 {
             &model,
         ),
         Command::Fmt { files, check } => fmt::run(&files, check),
-        Command::Test { paths, update } => crate::modeltest::run_cli(&paths, update),
+        Command::Test {
+            paths,
+            update,
+            solver,
+        } => crate::modeltest::run_cli(&paths, update, solver.map(Into::into)),
         Command::Lsp => archc_lsp::run_stdio(),
         Command::Explain { code } => explain::run(code.as_deref()),
     }

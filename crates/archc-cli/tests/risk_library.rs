@@ -470,7 +470,11 @@ fn the_risk_examples_pass_archc_test() {
     models.sort();
     assert!(models.len() >= 5, "examples/risk holds {models:?}");
     for m in models {
-        let r = archc_cli::modeltest::run_model(&m, false);
+        let r = archc_cli::modeltest::run_model_with(
+            &m,
+            false,
+            Some(archc::solve::SolverKind::Microlp),
+        );
         assert!(
             r.passed,
             "{} failed:\n{}",

@@ -42,7 +42,11 @@ fn every_module_has_an_example_that_passes() {
             "std.{name} has no example at {}",
             example.display()
         );
-        let r = archc_cli::modeltest::run_model(&example, false);
+        let r = archc_cli::modeltest::run_model_with(
+            &example,
+            false,
+            Some(archc::solve::SolverKind::Microlp),
+        );
         assert!(
             r.passed,
             "stdlib/examples/{name}.arch failed:\n{}",

@@ -80,6 +80,15 @@ fn location(a: &Analysis, span: archc::span::Span) -> String {
 
 /// Solve a model, check its expectations and its snapshot.
 pub fn run_model(path: &Path, update: bool) -> ModelResult {
+    run_model_with(path, update, None)
+}
+
+/// [`run_model`] with the MILP solver `solver` (the default solver when `None`).
+pub fn run_model_with(
+    path: &Path,
+    update: bool,
+    solver: Option<archc::solve::SolverKind>,
+) -> ModelResult {
     let mut result = ModelResult {
         path: path.to_path_buf(),
         passed: true,
@@ -110,7 +119,7 @@ pub fn run_model(path: &Path, update: bool) -> ModelResult {
         }
         return result;
     }
-    let solved = solve(&mut a);
+    let solved = solve(&mut a, solver);
     let (status, objective, text) = match solved {
         Ok((status, objective, text, report)) => {
             result.report = report;
@@ -184,11 +193,15 @@ pub fn run_model(path: &Path, update: bool) -> ModelResult {
 type Solve = (Status, Option<f64>, String, Option<archc::report::Report>);
 
 /// Solve with the chosen backend on the one solve path.
-fn solve(a: &mut Analysis) -> Result<Solve, String> {
+fn solve(a: &mut Analysis, solver: Option<archc::solve::SolverKind>) -> Result<Solve, String> {
     let name = a.sources.name(archc::span::FileId(0)).to_string();
     // Solver libraries print on fd 1, where the test lines go.
     let quiet = crate::stdio::StdoutRedirect::begin(crate::stdio::Target::Null).ok();
-    let solved = archc::driver::solve(a, &SolveOptions::default());
+    let options = SolveOptions {
+        solver,
+        ..SolveOptions::default()
+    };
+    let solved = archc::driver::solve(a, &options);
     drop(quiet);
     let solved = solved.map_err(|d| format!("{} {}", d.code, d.message))?;
     if solved.backend == Backend::Dp && solved.status == Status::Infeasible {
@@ -341,7 +354,7 @@ fn eval_data(a: &mut Analysis, e: &ast::Expr) -> Result<f64, String> {
 }
 
 /// `archc test PATHS [--update]`.
-pub fn run_cli(paths: &[PathBuf], update: bool) -> i32 {
+pub fn run_cli(paths: &[PathBuf], update: bool, solver: Option<archc::solve::SolverKind>) -> i32 {
     if paths.is_empty() {
         eprintln!("error: no paths given (usage: archc test PATH...)");
         return crate::exit::USAGE;
@@ -369,7 +382,7 @@ pub fn run_cli(paths: &[PathBuf], update: bool) -> i32 {
     }
     let (mut passed, mut failed) = (0, 0);
     for m in &models {
-        let r = run_model(m, update);
+        let r = run_model_with(m, update, solver);
         let snap = match r.snapshot {
             SnapshotState::Matches => "snapshot matches",
             SnapshotState::Written => "snapshot written",
