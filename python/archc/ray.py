@@ -101,11 +101,11 @@ class _Job:
     constraints: Tuple[str, ...]
 
 
-def _run(job: _Job, key: Any, fail_first: int = 0, attempt: int = 1) -> TaskResult:
-    """One scenario, in the process that runs it (a Ray worker, or the driver)."""
-    from . import Diagnostics
-    from ._errors import ArchError, InternalError, raise_for
-    from ._solution import Solution
+def _in_task(key: Any, fail_first: int, attempt: int, body: Callable[[TaskResult], None]) -> TaskResult:
+    """Run ``body`` as one task (a Ray worker, or the driver): it fills the result; a model
+    error is reported in the result (not raised, not retried), a panic of the core becomes
+    :class:`archc.InternalError`, and the times and the worker are recorded."""
+    from ._errors import ArchError, InternalError
 
     start = time.perf_counter()
     worker = f"{socket.gethostname()}:{os.getpid()}"
@@ -114,34 +114,59 @@ def _run(job: _Job, key: Any, fail_first: int = 0, attempt: int = 1) -> TaskResu
     result = TaskResult(key=key, ok=False, worker=worker, attempts=attempt)
     try:
         try:
-            t = time.perf_counter()
-            diags, inner = _archc.analyze(None, job.text, job.name, job.base_dir, list(job.overlays),
-                                          list(job.scalars), job.backend, True)
-            result.compile_s = time.perf_counter() - t
-            if inner is None:
-                raise_for(Diagnostics.from_json(diags))
-            t = time.perf_counter()
-            solver, time_limit, gap, threads, explain = job.solve
-            try:
-                raw = inner.solve(solver, time_limit, gap, threads, explain)
-            except _archc.Failure as e:
-                raise_for(Diagnostics.from_json(e.args[0]))
-            solution = Solution(raw, inner)
-            result.solve_s = time.perf_counter() - t
+            body(result)
         except _archc.Panic as e:
             raise InternalError(str(e)) from None
         result.ok = True
-        result.status = solution.status
-        result.objective = solution.objective
-        result.report = solution.to_dict()
-        result.values = {d: solution.values(d) for d in job.values}
-        result.constraints = {c: solution.constraint(c) for c in job.constraints}
     except ArchError as e:
         result.error = f"{type(e).__name__}: {e}"
         result.code = e.code
         result.diagnostics = [dataclasses.asdict(d) for d in e.diagnostics]
     result.task_s = time.perf_counter() - start
     return result
+
+
+def _compile(job: Any, backend: str, result: TaskResult):
+    """The task's model, compiled from the shipped text and data; its time in ``result``."""
+    from . import Diagnostics
+    from ._errors import raise_for
+
+    t = time.perf_counter()
+    diags, inner = _archc.analyze(None, job.text, job.name, job.base_dir, list(job.overlays),
+                                  list(job.scalars), backend, True)
+    result.compile_s = time.perf_counter() - t
+    if inner is None:
+        raise_for(Diagnostics.from_json(diags))
+    return inner
+
+
+def _calling(method, *args):
+    """``method(*args)``, raising the :class:`archc.ArchError` of the core's diagnostics."""
+    from . import Diagnostics
+    from ._errors import raise_for
+
+    try:
+        return method(*args)
+    except _archc.Failure as e:
+        raise_for(Diagnostics.from_json(e.args[0]))
+
+
+def _run(job: _Job, key: Any, fail_first: int = 0, attempt: int = 1) -> TaskResult:
+    """One scenario, in the process that runs it (a Ray worker, or the driver)."""
+    from ._solution import Solution
+
+    def body(result: TaskResult) -> None:
+        inner = _compile(job, job.backend, result)
+        t = time.perf_counter()
+        solution = Solution(_calling(inner.solve, *job.solve), inner)
+        result.solve_s = time.perf_counter() - t
+        result.status = solution.status
+        result.objective = solution.objective
+        result.report = solution.to_dict()
+        result.values = {d: solution.values(d) for d in job.values}
+        result.constraints = {c: solution.constraint(c) for c in job.constraints}
+
+    return _in_task(key, fail_first, attempt, body)
 
 
 def _model_source(model: Any, name: Optional[str], base_dir: Optional[str]) -> Tuple[str, str, Optional[str]]:
@@ -307,42 +332,19 @@ class _ShardJob:
 
 def _run_shard(job: _ShardJob, part: int, fail_first: int = 0, attempt: int = 1) -> TaskResult:
     """Solve one part in the process that runs it; the shard file comes back in ``report``."""
-    from . import Diagnostics
-    from ._errors import ArchError, InternalError, raise_for
 
-    start = time.perf_counter()
-    worker = f"{socket.gethostname()}:{os.getpid()}"
-    if attempt <= fail_first:
-        raise RuntimeError(f"injected failure (attempt {attempt})")
-    result = TaskResult(key=part, ok=False, worker=worker, attempts=attempt)
-    try:
-        try:
-            t = time.perf_counter()
-            diags, inner = _archc.analyze(None, job.text, job.name, job.base_dir, list(job.overlays),
-                                          list(job.scalars), "milp", True)
-            result.compile_s = time.perf_counter() - t
-            if inner is None:
-                raise_for(Diagnostics.from_json(diags))
-            t = time.perf_counter()
-            solver, time_limit, gap = job.solve
-            try:
-                text = inner.solve_shard(job.partition, part, job.seed, solver, time_limit, gap)
-            except _archc.Failure as e:
-                raise_for(Diagnostics.from_json(e.args[0]))
-            result.solve_s = time.perf_counter() - t
-        except _archc.Panic as e:
-            raise InternalError(str(e)) from None
+    def body(result: TaskResult) -> None:
+        inner = _compile(job, "milp", result)
+        t = time.perf_counter()
+        solver, time_limit, gap = job.solve
+        text = _calling(inner.solve_shard, job.partition, part, job.seed, solver, time_limit, gap)
+        result.solve_s = time.perf_counter() - t
         shard = json.loads(text)
-        result.ok = True
         result.status = shard["plan"]["status"]
         result.objective = shard["plan"].get("objective")
         result.report = shard
-    except ArchError as e:
-        result.error = f"{type(e).__name__}: {e}"
-        result.code = e.code
-        result.diagnostics = [dataclasses.asdict(d) for d in e.diagnostics]
-    result.task_s = time.perf_counter() - start
-    return result
+
+    return _in_task(part, fail_first, attempt, body)
 
 
 @dataclass
