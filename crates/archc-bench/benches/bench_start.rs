@@ -28,19 +28,7 @@ use archc::solve::{solve_model_from, SolveOptions, SolverKind};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const MODEL: &str = r#"kind site { capacity: int = 0, open_cost: real = 0 }
-kind job { demand: int = 0 }
-sites from "sites.csv"
-jobs from "jobs.csv"
-param cost[j in jobs, s in sites]: real from "cost.csv"
-decide open[s in sites]: bool
-decide assign[j in jobs, s in sites]: bool
-constraint one[j in jobs]: sum(s in sites) assign[j, s] == 1
-constraint cap[s in sites]: sum(j in jobs) j.demand * assign[j, s] <= s.capacity * open[s]
-constraint only_open[j in jobs, s in sites]: assign[j, s] <= open[s]
-minimize total:
-    sum(s in sites) s.open_cost * open[s] + sum(j in jobs, s in sites) cost[j, s] * assign[j, s]
-"#;
+use archc_bench::PLACEMENT_MODEL as MODEL;
 
 struct Args {
     sizes: Vec<(usize, usize)>,

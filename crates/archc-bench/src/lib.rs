@@ -1,10 +1,31 @@
 //! Benchmarks of archc live in `benches/`; this library holds what several of them share:
-//! the placement data of the peers' `gen.py` written as the model's CSV files, and the peak
-//! memory of the running process.
+//! the placement model, its data from the peers' `gen.py` written as the model's CSV files,
+//! and the peak memory of the running process.
 
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
+
+/// The capacitated service placement of the peers' facility-location benchmark, over the
+/// files [`placement_data`] writes.
+pub const PLACEMENT_MODEL: &str = r#"/// Capacitated service placement (the peers' facility-location benchmark).
+kind site { capacity: int = 0, open_cost: real = 0 }
+kind job { demand: int = 0 }
+
+sites from "sites.csv"
+jobs from "jobs.csv"
+param cost[j in jobs, s in sites]: real from "cost.csv"
+
+decide open[s in sites]: bool
+decide assign[j in jobs, s in sites]: bool
+
+constraint one[j in jobs]: sum(s in sites) assign[j, s] == 1
+constraint cap[s in sites]: sum(j in jobs) j.demand * assign[j, s] <= s.capacity * open[s]
+constraint only_open[j in jobs, s in sites]: assign[j, s] <= open[s]
+
+minimize total:
+    sum(s in sites) s.open_cost * open[s] + sum(j in jobs, s in sites) cost[j, s] * assign[j, s]
+"#;
 
 /// Write `sites.csv`, `jobs.csv` and `cost.csv` of the `s` x `r` placement instance into
 /// `dir`, from `gen.py`'s JSON (seed 1, generated into `json_dir` once and kept). Does
