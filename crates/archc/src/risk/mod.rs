@@ -201,7 +201,7 @@ pub fn assess(
     };
     let solve_opts = SolveOptions {
         threads: Some(1),
-        quiet: true,
+        quiet: std::env::var("DBGQ").is_err(),
         ..opts.solve.clone()
     };
     let decl_at: Vec<String> = model
@@ -622,7 +622,8 @@ fn solve_scenario(
                 .primary(r.span, "the loss")
                 .help("bound the loss below (`>= 0`), or tie it to what is lost with a constraint"));
         }
-        Status::Optimal | Status::Feasible if !raw.values.is_empty() => {}
+        // A scenario whose rows read only the plan's (fixed) columns has none to solve.
+        Status::Optimal | Status::Feasible if raw.values.len() == sub.num_columns() => {}
         _ => {
             return Err(Diagnostic::error(
                 Code::E0721,

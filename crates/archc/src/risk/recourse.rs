@@ -1,5 +1,6 @@
 //! The recourse problem of one scenario: the rows that read that scenario's columns and
-//! no other scenario's (nor a column a risk measure added), with the first-stage columns
+//! no other scenario's (nor a column a risk measure added), and the rows of the plan's
+//! columns only whose index names the scenario, with the first-stage columns
 //! they read fixed at the plan's values, and the scenario's loss as the objective. It is
 //! an [`crate::ir::Model`] of its own, with the origins of the full model, so that the
 //! solver, the verifier and the explainer work on it unchanged.
@@ -54,7 +55,19 @@ impl Split {
             match (scen, coupled) {
                 (Some(s), false) => rows[s as usize].push(id),
                 (Some(_), true) | (None, true) => coupling_rows += 1,
-                (None, false) => {}
+                // A row of the plan's columns only, written for one scenario (its index
+                // names the scenario: a robust constraint such as FFC's): the plan must
+                // meet it in that scenario.
+                (None, false) => {
+                    let origin = model.rows[r].origin;
+                    if let Some(s) = model
+                        .tuple_of(origin)
+                        .iter()
+                        .find_map(|e| scenario_of.get(e).copied())
+                    {
+                        rows[s as usize].push(id);
+                    }
+                }
             }
         }
         Split {

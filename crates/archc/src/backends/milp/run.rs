@@ -219,12 +219,15 @@ pub(super) fn highs(
             return o;
         }
     }
-    if let Some(n) = opts.threads {
-        let n = i32::try_from(n.max(1)).unwrap_or(i32::MAX);
-        if let Err(o) = set("threads", OptionValue::Int(n)) {
+    let threads = opts
+        .threads
+        .map_or(0, |n| i32::try_from(n.max(1)).unwrap_or(i32::MAX));
+    if threads != 0 {
+        if let Err(o) = set("threads", OptionValue::Int(threads)) {
             return o;
         }
     }
+    highs_scheduler_for(threads);
     for (k, v) in &opts.solver_options {
         if let Err(why) = set_highs_option(&mut model, k, v) {
             return Outcome::without_solution(Status::Error, why);
@@ -359,6 +362,31 @@ enum OptionValue {
     Bool(bool),
     Float(f64),
     Int(i32),
+}
+
+#[cfg(feature = "highs")]
+thread_local! {
+    /// The thread count this thread's HiGHS scheduler was started with (0: HiGHS's
+    /// default), `None` before the first HiGHS solve on the thread.
+    static HIGHS_SCHEDULER: std::cell::Cell<Option<i32>> = const { std::cell::Cell::new(None) };
+}
+
+/// Make this thread's HiGHS scheduler fit a solve asking for `threads` (0: the default).
+/// HiGHS starts one scheduler per thread at its first solve and refuses every later solve
+/// on that thread that asks for another thread count (`Highs::run` returns an error): a
+/// solve with 2 threads followed by solves with 1 (the recourse problems of `archc risk`
+/// after the model's own solve) would fail. The scheduler is stopped here (blocking,
+/// so its workers are gone) when the count changes; the next solve starts a new one.
+#[cfg(feature = "highs")]
+fn highs_scheduler_for(threads: i32) {
+    HIGHS_SCHEDULER.with(|cell| {
+        if cell.get().is_some_and(|started| started != threads) {
+            // SAFETY: stops the calling thread's scheduler only; no HiGHS solve is running
+            // on this thread (solves are synchronous and this one has not started).
+            unsafe { highs_sys::Highs_resetGlobalScheduler(1) };
+        }
+        cell.set(Some(threads));
+    });
 }
 
 /// HiGHS callback: records the incumbent, bound and gap, and asks HiGHS to stop when an
