@@ -240,7 +240,7 @@ a second Ctrl-C exits at once.")]
         update: bool,
         /// MILP solver (the default solver when not given). Snapshots store decision
         /// values: a model with several optimal plans may differ between solvers.
-        #[arg(long, value_enum)]
+        #[arg(long, value_enum, env = "ARCHC_SOLVER")]
         solver: Option<crate::solve::SolverArg>,
     },
     /// Run the language server over stdio.

@@ -26,7 +26,7 @@ pub struct MergeArgs {
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
     /// MILP solver for the repair and the bound.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, env = "ARCHC_SOLVER")]
     pub solver: Option<crate::solve::SolverArg>,
     /// Time limit (seconds) of each repair re-solve and of the bound.
     #[arg(long, value_name = "SECONDS", value_parser = crate::solve::parse_time_limit)]

@@ -41,7 +41,7 @@ pub struct RiskArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub format: super::Format,
     /// MILP solver (default: the first built in, see `archc --version`).
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, env = "ARCHC_SOLVER")]
     pub solver: Option<SolverArg>,
     /// Recourse problems solved at once (1 to 1024; default 1).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]

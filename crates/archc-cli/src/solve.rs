@@ -30,7 +30,7 @@ pub struct SolveArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// MILP solver (default: the first built in, see `archc --version`).
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, env = "ARCHC_SOLVER")]
     pub solver: Option<SolverArg>,
     /// Stop after this many seconds (more than 0, at most a year) with the best plan found.
     #[arg(long, value_name = "SECONDS", value_parser = parse_time_limit)]

@@ -10,7 +10,9 @@ use std::process::{Command, Output, Stdio};
 
 fn archc() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_archc"));
-    c.env_remove("NO_COLOR").env("COLUMNS", "100");
+    c.env_remove("NO_COLOR")
+        .env_remove("ARCHC_SOLVER")
+        .env("COLUMNS", "100");
     c
 }
 
@@ -148,6 +150,39 @@ fn every_example_with_every_solver_prints_pure_json() {
             );
         }
     }
+}
+
+/// `ARCHC_SOLVER` chooses the solver when `--solver` is not given; the flag wins over it,
+/// and a name that is not a solver is a usage error (exit 2) like the flag's.
+#[test]
+fn archc_solver_sets_the_default_solver_and_the_flag_wins() {
+    let model = root().join("examples/risk/ffc_k1.arch");
+    let model = model.to_string_lossy();
+    let solver_of = |env: &str, flag: Option<&str>| {
+        let mut args = vec!["solve", &*model, "--format", "json"];
+        if let Some(f) = flag {
+            args.extend(["--solver", f]);
+        }
+        let o = archc()
+            .env("ARCHC_SOLVER", env)
+            .args(&args)
+            .output()
+            .expect("archc runs");
+        json(&o)["solver"].as_str().unwrap_or("").to_string()
+    };
+    let all = solvers();
+    for s in &all {
+        assert_eq!(solver_of(s, None), *s);
+        let other = all.iter().find(|o| *o != s).unwrap_or(s);
+        assert_eq!(solver_of(s, Some(other)), *other);
+    }
+    let o = archc()
+        .env("ARCHC_SOLVER", "gurobi")
+        .args(["solve", &*model])
+        .output()
+        .expect("archc runs");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("gurobi"), "{}", stderr(&o));
 }
 
 #[test]
