@@ -105,9 +105,10 @@ fn child_load(dir: &Path) -> Result<(), String> {
     let parse = t.elapsed().as_secs_f64();
     let mut a = a;
     let schema = a.schema.take().ok_or("no schema")?;
+    let hir = a.hir.take().ok_or("no HIR")?;
     let t = Instant::now();
     let (inst, diags) =
-        archc::instantiate::instantiate(&schema, &mut a.sources, Default::default(), false);
+        archc::instantiate::instantiate(&schema, &hir, &mut a.sources, Default::default(), false);
     let load = t.elapsed().as_secs_f64();
     if inst.is_none() {
         a.diagnostics.extend(diags);
@@ -129,9 +130,10 @@ fn child_full(dir: &Path, solve: bool) -> Result<(), String> {
     }
     let t_check = t0.elapsed().as_secs_f64();
     let schema = a.schema.take().ok_or("no schema")?;
+    let hir = a.hir.take().ok_or("no HIR")?;
     let t = Instant::now();
     let (inst, diags) =
-        archc::instantiate::instantiate(&schema, &mut a.sources, Default::default(), false);
+        archc::instantiate::instantiate(&schema, &hir, &mut a.sources, Default::default(), false);
     let t_inst = t.elapsed().as_secs_f64();
     let Some(inst) = inst else {
         a.diagnostics.extend(diags);

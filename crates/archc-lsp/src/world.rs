@@ -374,11 +374,16 @@ fn expand(mut analysis: Analysis, limits: Limits) -> Analysis {
     let Some(schema) = analysis.schema.take() else {
         return analysis;
     };
+    let Some(hir) = analysis.hir.take() else {
+        analysis.schema = Some(schema);
+        return analysis;
+    };
     let sources = &mut analysis.sources;
     let result = catch_unwind(AssertUnwindSafe(|| {
-        archc::instantiate::instantiate(&schema, sources, limits, false)
+        archc::instantiate::instantiate(&schema, &hir, sources, limits, false)
     }));
     analysis.schema = Some(schema);
+    analysis.hir = Some(hir);
     match result {
         Ok((instance, diags)) if !diags.iter().any(|d| d.code == Code::E0604) => {
             analysis.diagnostics.extend(diags);

@@ -229,16 +229,13 @@ fn front_end(analysis: &mut Analysis, main: FileId, options: &AnalyzeOptions) {
         crate::check::check_program(&program, &data_names)
     });
     if !crate::diagnostics::has_errors(&checker.diags) {
+        // Instantiation compiles constraints and objectives from the HIR: a model that
+        // cannot be lowered is not instantiated (E0750 is an error).
         match timed(analysis, "lower to HIR", |_| {
             crate::hir::lower_model(&mut checker)
         }) {
             Ok(hir) => analysis.hir = Some(hir),
-            // Instantiation does not read the HIR yet: a lowering bug is reported, and the
-            // model is still instantiated and solved from the checked syntax tree.
-            Err(mut d) => {
-                d.severity = crate::diagnostics::Severity::Warning;
-                checker.diags.push(d);
-            }
+            Err(d) => checker.diags.push(d),
         }
     }
     analysis.diagnostics.extend(checker.diags);
@@ -257,7 +254,7 @@ fn front_end(analysis: &mut Analysis, main: FileId, options: &AnalyzeOptions) {
         }
         Choice::Milp => {
             let (inst, diags) = timed(analysis, "instantiate", |a| {
-                crate::instantiate::instantiate(&schema, &mut a.sources, limits, false)
+                instantiate_checked(a, &schema, limits, false)
             });
             analysis.diagnostics.extend(diags);
             analysis.instance = inst;
@@ -275,6 +272,21 @@ fn front_end(analysis: &mut Analysis, main: FileId, options: &AnalyzeOptions) {
         Choice::LowerPlans(reason) => reason,
     };
     lower_to_milp(analysis, &program, schema, &data_names, limits, milp_reason);
+}
+
+/// Instantiate the checked model of the analysis from its schema and HIR.
+fn instantiate_checked(
+    a: &mut Analysis,
+    schema: &crate::check::Schema,
+    limits: crate::instantiate::Limits,
+    compile_plans: bool,
+) -> (
+    Option<crate::instantiate::Instance>,
+    Vec<crate::diagnostics::Diagnostic>,
+) {
+    let empty = crate::hir::Model::default();
+    let hir = a.hir.as_ref().unwrap_or(&empty);
+    crate::instantiate::instantiate(schema, hir, &mut a.sources, limits, compile_plans)
 }
 
 /// The backend a checked model goes to.
@@ -329,7 +341,7 @@ fn choose_backend(
         (Ok(()), _) => {}
     }
     let (inst, diags) = timed(analysis, "instantiate", |a| {
-        crate::instantiate::instantiate(schema, &mut a.sources, limits.clone(), true)
+        instantiate_checked(a, schema, limits.clone(), true)
     });
     let forced = options.backend == BackendChoice::Dp;
     match inst {
@@ -387,9 +399,21 @@ fn lower_to_milp(
         analysis.schema = Some(schema);
         return;
     }
+    let mut checked = checked;
+    let hir = match timed(analysis, "lower to HIR", |_| {
+        crate::hir::lower_model(&mut checked)
+    }) {
+        Ok(hir) => hir,
+        Err(d) => {
+            analysis.diagnostics.push(d);
+            analysis.schema = Some(schema);
+            return;
+        }
+    };
     let (inst, diags) = timed(analysis, "instantiate", |a| {
-        crate::instantiate::instantiate(&checked.schema, &mut a.sources, limits, false)
+        crate::instantiate::instantiate(&checked.schema, &hir, &mut a.sources, limits, false)
     });
+    analysis.hir = Some(hir);
     analysis.diagnostics.extend(diags);
     analysis.instance = inst;
     analysis.backend = Some(Backend::Milp);

@@ -10,7 +10,8 @@
 //! It is produced by `lower` right after checking, only for a model with no errors; that
 //! pass cannot fail on such a model, and a failure is the internal error E0750 (see
 //! `tests/hir.rs`, which lowers every fixture, example and docs model). Next in the pipeline:
-//! instantiation.
+//! instantiation, whose hot path (`instantiate/linear/compiled.rs`) compiles constraints
+//! and objectives from these expressions.
 
 mod expr;
 mod lower;

@@ -65,25 +65,16 @@ impl Inst<'_> {
         match &decl.index {
             None => count = 1,
             Some(ix) => {
-                let vars: Vec<String> = ix
-                    .bindings
-                    .iter()
-                    .map(|b| b.var.as_ref().map(|v| v.name.clone()).unwrap_or_default())
-                    .collect();
-                let limit = self.limits.max_columns;
-                let span = info.span;
-                let cur = self.model.columns.len();
-                self.for_each_index(ix, &mut |me| {
-                    if cur + count >= limit {
-                        return Err(me.too_large("columns", span));
-                    }
-                    count += 1;
-                    tuples.extend(vars.iter().map(|v| match me.local(v) {
-                        Some(Value::Elem(x)) => *x,
-                        _ => u32::MAX,
-                    }));
-                    Ok(())
-                })?;
+                let room = self
+                    .limits
+                    .max_columns
+                    .saturating_sub(self.model.columns.len());
+                if let Some(t) = self.compiled_decision_tuples(d, room) {
+                    count = t.len() / arity.max(1);
+                    tuples = t;
+                } else {
+                    self.decision_tuples(ix, d, &mut tuples, &mut count)?;
+                }
             }
         }
         let vars: Vec<String> = self.schema.decisions[d]
@@ -126,6 +117,36 @@ impl Inst<'_> {
         }
         self.decisions[d] = Some(cols);
         Ok(())
+    }
+
+    /// The index tuples of decision `d` by the evaluator (flat, one element per
+    /// dimension each), counted in `count`; E0604 past the column limit.
+    fn decision_tuples(
+        &mut self,
+        ix: &ast::IndexList,
+        d: usize,
+        tuples: &mut Vec<ElemId>,
+        count: &mut usize,
+    ) -> R<()> {
+        let vars: Vec<String> = ix
+            .bindings
+            .iter()
+            .map(|b| b.var.as_ref().map(|v| v.name.clone()).unwrap_or_default())
+            .collect();
+        let limit = self.limits.max_columns;
+        let span = self.schema.decisions[d].span;
+        let cur = self.model.columns.len();
+        self.for_each_index(ix, &mut |me| {
+            if cur + *count >= limit {
+                return Err(me.too_large("columns", span));
+            }
+            *count += 1;
+            tuples.extend(vars.iter().map(|v| match me.local(v) {
+                Some(Value::Elem(x)) => *x,
+                _ => u32::MAX,
+            }));
+            Ok(())
+        })
     }
 
     fn eval_bounds(&mut self, decl: &ast::DecideDecl, kind: VarKind, scale: f64) -> R<(f64, f64)> {
@@ -192,8 +213,16 @@ impl Inst<'_> {
         let body = &decl.body;
         let span = info.span;
         let start = self.model.rows.len() as u32;
+        if let Some(r) = self.compiled_constraint_rows(c, decl_id) {
+            self.leave_hir();
+            r?;
+            self.push_constraint_rows(c, start);
+            return Ok(());
+        }
+        self.enter_constraint_hir(c);
         let mut emit = |me: &mut Self| -> R<()> {
             let tuple = me.model.tuples.len() as u32;
+            me.hir_scope.tuple = tuple as usize;
             for v in &vars {
                 let x = match me.local(v) {
                     Some(Value::Elem(x)) => *x,
@@ -212,16 +241,23 @@ impl Inst<'_> {
                 me.in_instance(d, &info.name, &key)
             })
         };
-        match &decl.index {
-            None => emit(self)?,
-            Some(ix) => self.for_each_index(ix, &mut emit)?,
-        }
+        let r = match &decl.index {
+            None => emit(self),
+            Some(ix) => self.for_each_index(ix, &mut emit),
+        };
+        self.leave_hir();
+        r?;
+        self.push_constraint_rows(c, start);
+        Ok(())
+    }
+
+    /// Record the rows of constraint `c`: from `start` to the last row made.
+    fn push_constraint_rows(&mut self, c: usize, start: u32) {
         let end = self.model.rows.len() as u32;
         if self.constraint_rows.len() <= c {
             self.constraint_rows.resize_with(c + 1, Vec::new);
         }
         self.constraint_rows[c].push(start..end);
-        Ok(())
     }
 
     /// The objective `o` of the schema, with its tolerance (zero when it has none).
@@ -254,9 +290,14 @@ impl Inst<'_> {
         let mut terms = Vec::new();
         split_terms(&info.decl.body, 1.0, &mut terms);
         let mut out = Vec::new();
+        self.enter_objective_hir(o);
         for (e, sign) in terms {
             let mut l = Lin::default();
-            self.lin(e, sign, pol, &mut l)?;
+            let r = self.lin(e, sign, pol, &mut l);
+            if r.is_err() {
+                self.leave_hir();
+            }
+            r?;
             l.normalize();
             let text = self
                 .sources
@@ -286,6 +327,7 @@ impl Inst<'_> {
                 constant: l.constant / scale,
             });
         }
+        self.leave_hir();
         let objective = ir::Objective {
             name: info.name.clone(),
             sense,

@@ -13,12 +13,15 @@ use crate::diagnostics::Code;
 mod bigm;
 mod chains;
 mod compiled;
+mod compiled_rows;
+#[cfg(test)]
+mod compiled_tests;
 mod logic;
 mod moves;
 mod risk;
 
 pub(crate) use bigm::DerivedDecls;
-pub(crate) use compiled::LinCache;
+pub(crate) use compiled::{HirScope, LinCache};
 
 pub use logic::{CmpKind, F};
 

@@ -104,6 +104,11 @@ pub struct RiskCheck {
 /// Per-run state of instantiation.
 pub struct Inst<'a> {
     pub schema: &'a Schema,
+    /// The HIR of the schema, from which the hot path compiles constraints and objectives
+    /// (`None` when evaluating over an existing world).
+    pub(crate) hir: Option<&'a crate::hir::Model>,
+    /// The HIR of the declaration being instantiated.
+    pub(crate) hir_scope: linear::HirScope<'a>,
     pub sources: &'a mut SourceMap,
     pub world: World,
     pub model: Model,
@@ -129,15 +134,18 @@ pub struct Inst<'a> {
     pub(crate) risk_checks: Vec<RiskCheck>,
 }
 
-/// Instantiate a checked model. Returns the instance (when no error stopped it) and the
-/// diagnostics of this phase (data errors E05xx, lowering errors E06xx).
+/// Instantiate a checked model from its schema and its HIR (`hir` lowered from the same
+/// checker as `schema`: constraints and objectives are compiled from it). Returns the
+/// instance (when no error stopped it) and the diagnostics of this phase (data errors
+/// E05xx, lowering errors E06xx).
 pub fn instantiate(
     schema: &Schema,
+    hir: &crate::hir::Model,
     sources: &mut SourceMap,
     limits: Limits,
     compile_plans: bool,
 ) -> (Option<Instance>, Vec<Diagnostic>) {
-    let (inst, diags, _) = instantiate_with(schema, sources, limits, compile_plans, true);
+    let (inst, diags, _) = instantiate_with(schema, hir, sources, limits, compile_plans, true);
     (inst, diags)
 }
 
@@ -145,38 +153,14 @@ pub fn instantiate(
 /// that compare the two). The third value counts the runs of compiled expressions.
 pub(crate) fn instantiate_with(
     schema: &Schema,
+    hir: &crate::hir::Model,
     sources: &mut SourceMap,
     limits: Limits,
     compile_plans: bool,
     compiled: bool,
 ) -> (Option<Instance>, Vec<Diagnostic>, usize) {
-    let mut inst = Inst {
-        schema,
-        sources,
-        world: World::default(),
-        model: Model::new(),
-        env: Vec::new(),
-        decisions: Vec::new(),
-        index_plans: FxHashMap::default(),
-        fn_bodies: FxHashMap::default(),
-        var_cache: FxHashMap::default(),
-        evaluating_sets: Vec::new(),
-        derived_decls: Default::default(),
-        lin_cache: Default::default(),
-        compare_scales: FxHashMap::default(),
-        diags: Vec::new(),
-        limits,
-        origin: ir::Origin {
-            decl: ir::DeclId(0),
-            tuple: 0,
-        },
-        constraint_rows: Vec::new(),
-        current_decl: String::new(),
-        risk_checks: Vec::new(),
-    };
+    let mut inst = Inst::new(schema, hir, sources, limits);
     inst.lin_cache.disabled = !compiled;
-    inst.world.sets = vec![None; schema.sets.len()];
-    inst.world.params = (0..schema.params.len()).map(|_| None).collect();
     inst.load_entities();
     if crate::diagnostics::has_errors(&inst.diags) {
         return (None, inst.diags, inst.lin_cache.runs);
@@ -281,10 +265,27 @@ impl<'a> Inst<'a> {
         }
     }
 
+    /// The state before anything is loaded: empty tables, one per set and param.
+    pub(crate) fn new(
+        schema: &'a Schema,
+        hir: &'a crate::hir::Model,
+        sources: &'a mut SourceMap,
+        limits: Limits,
+    ) -> Inst<'a> {
+        let mut inst = Inst::resume(schema, sources, World::default());
+        inst.hir = Some(hir);
+        inst.limits = limits;
+        inst.world.sets = vec![None; schema.sets.len()];
+        inst.world.params = (0..schema.params.len()).map(|_| None).collect();
+        inst
+    }
+
     /// An evaluator over an existing world (for checking answers after a solve).
     pub fn resume(schema: &'a Schema, sources: &'a mut SourceMap, world: World) -> Inst<'a> {
         Inst {
             schema,
+            hir: None,
+            hir_scope: Default::default(),
             sources,
             world,
             model: Model::new(),

@@ -16,8 +16,10 @@ fn instantiate_text(path: &Path, compiled: bool) -> Option<(String, usize)> {
         return None;
     }
     let schema = a.schema.take()?;
+    let hir = a.hir.take()?;
     Some(outcome(
         &schema,
+        &hir,
         &mut a.sources,
         compiled,
         Limits::default(),
@@ -26,11 +28,12 @@ fn instantiate_text(path: &Path, compiled: bool) -> Option<(String, usize)> {
 
 fn outcome(
     schema: &crate::check::Schema,
+    hir: &crate::hir::Model,
     sources: &mut crate::source::SourceMap,
     compiled: bool,
     limits: Limits,
 ) -> (String, usize) {
-    let (inst, diags, runs) = instantiate_with(schema, sources, limits, true, compiled);
+    let (inst, diags, runs) = instantiate_with(schema, hir, sources, limits, true, compiled);
     let text = match inst {
         Some(i) => {
             let m = &i.model;
@@ -127,8 +130,9 @@ fn analyzed(text: &str) -> crate::analysis::Analysis {
 fn placement_model_runs_compiled_and_matches_the_evaluator() {
     let mut a = analyzed(PLACEMENT);
     let schema = a.schema.take().expect("schema");
-    let (fast, runs) = outcome(&schema, &mut a.sources, true, Limits::default());
-    let (slow, _) = outcome(&schema, &mut a.sources, false, Limits::default());
+    let hir = a.hir.take().expect("HIR");
+    let (fast, runs) = outcome(&schema, &hir, &mut a.sources, true, Limits::default());
+    let (slow, _) = outcome(&schema, &hir, &mut a.sources, false, Limits::default());
     assert_eq!(fast, slow);
     // one: 3 rows; cap: 2 rows x 2 sides; only_open: 6 rows x 2 sides; objective: 3 sums.
     assert_eq!(runs, 3 + 4 + 12 + 3);
@@ -142,8 +146,9 @@ fn a_division_by_zero_falls_back_to_the_evaluator_and_its_error() {
         + "constraint share[j in jobs]: sum(s in sites) assign[j, s] / j.demand <= 1\n";
     let mut a = analyzed(&text);
     let schema = a.schema.take().expect("schema");
-    let (fast, runs) = outcome(&schema, &mut a.sources, true, Limits::default());
-    let (slow, _) = outcome(&schema, &mut a.sources, false, Limits::default());
+    let hir = a.hir.take().expect("HIR");
+    let (fast, runs) = outcome(&schema, &hir, &mut a.sources, true, Limits::default());
+    let (slow, _) = outcome(&schema, &hir, &mut a.sources, false, Limits::default());
     assert!(fast.contains("E0607") && fast.contains("s3"), "{fast}");
     assert!(runs > 0);
     assert_eq!(fast, slow);
@@ -153,12 +158,13 @@ fn a_division_by_zero_falls_back_to_the_evaluator_and_its_error() {
 fn a_sum_beyond_the_tuple_limit_is_left_to_the_evaluator() {
     let mut a = analyzed(PLACEMENT);
     let schema = a.schema.take().expect("schema");
+    let hir = a.hir.take().expect("HIR");
     let limits = Limits {
         max_index_tuples: 4,
         ..Limits::default()
     };
-    let (fast, _) = outcome(&schema, &mut a.sources, true, limits.clone());
-    let (slow, _) = outcome(&schema, &mut a.sources, false, limits);
+    let (fast, _) = outcome(&schema, &hir, &mut a.sources, true, limits.clone());
+    let (slow, _) = outcome(&schema, &hir, &mut a.sources, false, limits);
     assert!(fast.contains("E0632"), "{fast}");
     assert_eq!(fast, slow);
 }

@@ -241,8 +241,8 @@ names the expression that could not be lowered, for example:
 
     internal error: the checked model cannot be lowered (an expression without a type)
 
-It is a warning: instantiation and solving do not depend on the lowered form, so the model
-is still checked, solved and verified as before. Please report it with the model (and its
-data files) that caused it.",
+It is an error: instantiation compiles constraints and objectives from the lowered form, so
+a model that cannot be lowered is not instantiated or solved (rather than solved from a
+partial form). Please report it with the model (and its data files) that caused it.",
     ),
 ];

@@ -1,52 +1,102 @@
-//! Compiled linear expressions: the hot path of instantiation. The first time [`Inst::lin`]
-//! meets an expression over decisions, it tries to compile it once into a small tree of
-//! [`Code`] over numbered slots: index variables become slot numbers (bound by position in
-//! their set, so dense params and decisions are found without hashing), params and decisions
-//! become their ids, attributes their index per kind, and `sum`s over sets that do not
-//! depend on the tuple become loops over sets evaluated once. Every later tuple runs the
-//! compiled code instead of walking the AST and looking names up by string.
+//! Compiled linear expressions: the hot path of instantiation, compiled from the HIR. While
+//! a constraint or objective is instantiated, its HIR (see [`HirScope`]) is at hand; the
+//! first time [`Inst::lin`] meets one of its expressions over decisions, the matching HIR
+//! node (the node with the same span) is compiled once into a small tree of [`Code`] over
+//! numbered slots: the declaration's index variables and the variables of compiled `sum`s
+//! become slot numbers (bound by position in their set, so dense params and decisions are
+//! found without hashing), params, decisions and attributes are the HIR's ids, and `sum`s
+//! over named sets become loops over sets evaluated once. Every later index tuple runs the
+//! compiled code; nothing here looks a name up by string.
 //!
 //! The compiled fragment is the common shape of model constraints and objectives: sums,
-//! differences, negations, products and quotients of data with linear terms, decisions
-//! indexed by index variables, params indexed by index variables, entity attributes and
-//! constants. Anything else (filters, function calls, `max`/`min`, logic) is not compiled
-//! and stays with the evaluator. The compiled code computes exactly what the evaluator
-//! computes, in the same order (so every coefficient is bit-identical); whenever it meets
-//! something it does not handle at run time — a missing value, a non-number, a division by
-//! zero, a value that is not finite, an index outside a decision — it bails out without
-//! side effects and the evaluator redoes the expression for that tuple, which reports the
-//! error exactly as before.
+//! differences, negations, products and quotients of data with linear terms (runs of one
+//! operator included), decisions and params indexed by index variables, entity attributes
+//! and constants. Anything else (filters, function calls, `max`/`min`, logic, variables
+//! bound by a `sum` the evaluator runs) is not compiled and stays with the AST evaluator.
+//! The compiled code computes exactly what the evaluator computes, in the same order (so
+//! every coefficient is bit-identical); whenever it meets something it does not handle at
+//! run time — a missing value, a non-number, a division by zero, a value that is not
+//! finite, an index outside a decision — it bails out without side effects and the
+//! evaluator redoes the expression for that tuple, which reports the error exactly as
+//! before.
 
 use super::Lin;
-use crate::check::Global;
+use crate::hir::{self, ExprKind, SlotId};
 use crate::instantiate::world::{ElemId, SetVal, Value, World};
 use crate::instantiate::{DecisionCols, Inst};
 use crate::span::Span;
-use crate::syntax::ast::{BinOp, Expr, ExprKind, UnOp};
+use crate::syntax::ast::{AggKind, BinOp, UnOp};
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 use std::rc::Rc;
+
+/// The HIR of the declaration being instantiated: its expressions by span (the AST node
+/// the evaluator holds has the span of its HIR node), and the slots of its index variables
+/// in the order of the IR tuple.
+#[derive(Default)]
+pub(crate) struct HirScope<'h> {
+    exprs: FxHashMap<Span, Option<&'h hir::Expr>>,
+    index: Vec<SlotId>,
+    /// Where the current index tuple starts in `model.tuples`.
+    pub(crate) tuple: usize,
+}
+
+impl<'h> HirScope<'h> {
+    /// The scope of one declaration: `body`'s nodes by span, except inside inlined `fn`
+    /// bodies (one body text stands for every call). A span held by two nodes (a template
+    /// argument used twice) maps to nothing: the evaluator takes those.
+    pub(crate) fn new(index: &hir::Index, bodies: &[&'h hir::Expr]) -> HirScope<'h> {
+        let mut exprs: FxHashMap<Span, Option<&'h hir::Expr>> = FxHashMap::default();
+        let mut stack: Vec<&'h hir::Expr> = bodies.to_vec();
+        let mut children = Vec::new();
+        while let Some(e) = stack.pop() {
+            exprs
+                .entry(e.span)
+                .and_modify(|x| *x = None)
+                .or_insert(Some(e));
+            if let ExprKind::Inline { args, .. } = &e.kind {
+                stack.extend(args.iter());
+                continue;
+            }
+            children.clear();
+            e.children(&mut children);
+            stack.extend(children.iter().copied());
+        }
+        HirScope {
+            exprs,
+            index: index.binders.iter().map(|b| b.slot).collect(),
+            tuple: 0,
+        }
+    }
+
+    /// No expression in scope (outside constraints and objectives).
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.exprs.is_empty()
+    }
+}
 
 /// The value of one slot: an element and, when the slot is bound by a compiled loop, the
 /// set it runs over and its position there (so lookups by position need no hashing).
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Slot {
-    elem: ElemId,
-    /// Address of the set the slot runs over, 0 when unknown (a variable bound outside).
-    set: usize,
-    pos: u32,
+    pub(super) elem: ElemId,
+    /// Address of the set the slot runs over, 0 when unknown.
+    pub(super) set: usize,
+    pub(super) pos: u32,
     /// The element's kind and position in its kind table, when known.
-    entity: Option<(u32, u32)>,
+    pub(super) entity: Option<(u32, u32)>,
 }
 
 /// A number computed from data (no decisions): the evaluator's `num` of the expression.
-#[derive(Debug)]
-enum Num {
+#[derive(Debug, PartialEq)]
+pub(crate) enum Num {
     Const(f64),
-    /// `slot.attr`: the attribute's index for each kind (None where the kind lacks it).
+    /// `slot.attr` of an entity of kind `kind`.
     Attr {
         slot: u16,
-        by_kind: Box<[Option<usize>]>,
+        kind: u32,
+        attr: u32,
     },
     /// `param[slots...]`.
     Param {
@@ -54,12 +104,14 @@ enum Num {
         args: Box<[u16]>,
     },
     Neg(Box<Num>),
-    Bin(BinOp, Box<Num>, Box<Num>),
+    /// The first number, then each `+`, `-`, `*` or `/` with the number after it, folded
+    /// from the left (flat: a run of 100,000 operands needs no deep recursion).
+    Chain(Box<Num>, Box<[(BinOp, Num)]>),
 }
 
 /// A linear expression over decisions, as `lin(e, k, ...)` expands it.
-#[derive(Debug)]
-enum Code {
+#[derive(Debug, PartialEq)]
+pub(crate) enum Code {
     /// A data part: its number times `k` goes to the constant.
     Data(Num),
     /// `decision[slots...]` times the decision's unit scale.
@@ -69,9 +121,10 @@ enum Code {
         scale: f64,
     },
     Neg(Box<Code>),
-    Add(Box<Code>, Box<Code>),
-    Sub(Box<Code>, Box<Code>),
-    /// `lin * data` or `data * lin`: the data factor is evaluated first.
+    /// `a + b - c ...`: each term with `true` when it is subtracted.
+    Terms(Box<[(bool, Code)]>),
+    /// `lin * data` or `data * lin` (and runs of `*` and `/` with one decision): the data
+    /// factor is evaluated first.
     Scale(Box<Code>, Num),
     /// `lin / data`.
     Div(Box<Code>, Num),
@@ -85,20 +138,25 @@ enum Code {
 /// One loop of a compiled `sum`: the slot it binds, the set it runs over, and the kind
 /// and kind-table position of each element (None for elements that are not entities).
 #[derive(Debug)]
-struct Level {
-    slot: u16,
-    set: Rc<SetVal>,
+pub(crate) struct Level {
+    pub(crate) slot: u16,
+    pub(crate) set: Rc<SetVal>,
     entities: Box<[Option<(u32, u32)>]>,
 }
 
-/// One compiled expression: its code, the variables bound outside it (read from the
-/// environment once per run, by name) and the number of slots it needs.
+impl PartialEq for Level {
+    fn eq(&self, other: &Level) -> bool {
+        self.slot == other.slot && Rc::ptr_eq(&self.set, &other.set)
+    }
+}
+
+/// One compiled expression: its code, the declaration's index variables it reads (their
+/// position in the index tuple, and their slot) and the number of slots it needs.
 #[derive(Debug)]
 pub(crate) struct CompiledLin {
-    code: Code,
-    free: Vec<(String, u16)>,
-    slots: usize,
-    span: Span,
+    pub(crate) code: Code,
+    pub(crate) free: Vec<(u32, u16)>,
+    pub(super) slots: usize,
 }
 
 /// Why a run stopped: the evaluator redoes the expression and reports what it finds.
@@ -106,11 +164,13 @@ struct Bail;
 
 type Run<T> = Result<T, Bail>;
 
-/// Compile-time scope: variables bound by compiled `sum`s, innermost last.
+/// Compile-time state: the slots given to HIR slots so far.
 struct Compiler<'i, 'a> {
     inst: &'i mut Inst<'a>,
-    scope: Vec<(String, u16)>,
-    free: Vec<(String, u16)>,
+    /// The declaration's index variables, in tuple order.
+    index: Vec<SlotId>,
+    slot_of: FxHashMap<SlotId, u16>,
+    free: Vec<(u32, u16)>,
     slots: usize,
 }
 
@@ -121,141 +181,113 @@ impl Compiler<'_, '_> {
         Some(s)
     }
 
-    /// The slot of an index variable: bound by a compiled `sum`, or bound outside (then
-    /// read from the environment at each run).
-    fn slot_of(&mut self, name: &str) -> Option<u16> {
-        if let Some((_, s)) = self.scope.iter().rev().find(|(n, _)| n == name) {
-            return Some(*s);
+    /// The slot of a HIR slot: bound by a compiled `sum`, or an index variable of the
+    /// declaration (then read from the index tuple at each run). A variable bound by a
+    /// loop the evaluator runs is not compiled.
+    fn slot(&mut self, s: SlotId) -> Option<u16> {
+        if let Some(&x) = self.slot_of.get(&s) {
+            return Some(x);
         }
-        if let Some((_, s)) = self.free.iter().find(|(n, _)| n == name) {
-            return Some(*s);
-        }
-        match self.inst.local(name) {
-            Some(Value::Elem(_)) => {
-                let s = self.new_slot()?;
-                self.free.push((name.to_string(), s));
-                Some(s)
-            }
-            _ => None,
-        }
-    }
-
-    fn is_bound(&self, name: &str) -> bool {
-        self.scope.iter().any(|(n, _)| n == name)
-            || self.free.iter().any(|(n, _)| n == name)
-            || self.inst.local(name).is_some()
+        let pos = self.index.iter().position(|&i| i == s)?;
+        let x = self.new_slot()?;
+        self.slot_of.insert(s, x);
+        self.free.push((u32::try_from(pos).ok()?, x));
+        Some(x)
     }
 
     /// Index arguments that are all plain index variables.
-    fn slot_args(&mut self, args: &[Expr]) -> Option<Box<[u16]>> {
+    fn slot_args(&mut self, args: &[hir::Expr]) -> Option<Box<[u16]>> {
         args.iter()
             .map(|a| match &a.kind {
-                ExprKind::Name(id) => self.slot_of(&id.name),
+                ExprKind::Slot(s) => self.slot(*s),
                 _ => None,
             })
             .collect()
     }
 
-    /// Does `e` depend on a decision? The evaluator's answer, except that a variable bound
-    /// by a compiled `sum` (not in the environment while compiling) is data.
-    fn is_var(&mut self, e: &Expr) -> bool {
-        if let ExprKind::Name(id) = &e.kind {
-            if self.is_bound(&id.name) {
-                return false;
-            }
+    fn num(&mut self, e: &hir::Expr) -> Option<Num> {
+        if e.var {
+            return None;
         }
-        self.inst.is_var(e)
-    }
-
-    fn num(&mut self, e: &Expr) -> Option<Num> {
         Some(match &e.kind {
             ExprKind::Number(n) => Num::Const(*n),
             ExprKind::Quantity(n, u) => {
-                let v = n * self.inst.schema.unit(&u.text).scale;
+                let v = n * u.scale;
                 if !v.is_finite() {
                     return None;
                 }
                 Num::Const(v)
             }
-            ExprKind::Name(id) => {
-                if self.is_bound(&id.name) {
-                    return None;
-                }
-                let Some(Global::Param(p)) = self.inst.schema.globals.get(&id.name).copied() else {
-                    return None;
-                };
-                match self.inst.world.params.get(p)?.as_ref()?.get(&[])? {
+            ExprKind::Param(p, args) if args.is_empty() => {
+                match self.inst.world.params.get(p.index())?.as_ref()?.get(&[])? {
                     Value::Num(v) => Num::Const(v),
                     _ => return None,
                 }
             }
-            ExprKind::Field(base, attr) => {
-                let ExprKind::Name(id) = &base.kind else {
+            ExprKind::Param(p, args) => Num::Param {
+                p: p.index(),
+                args: self.slot_args(args)?,
+            },
+            ExprKind::Attr(base, kind, attr) => {
+                let ExprKind::Slot(s) = &base.kind else {
                     return None;
                 };
-                if attr.name == "name" {
-                    return None;
-                }
-                let slot = self.slot_of(&id.name)?;
-                let by_kind = self
-                    .inst
-                    .schema
-                    .kinds
-                    .iter()
-                    .map(|k| k.attr_index.get(&attr.name).copied())
-                    .collect();
-                Num::Attr { slot, by_kind }
-            }
-            ExprKind::Index(base, args) => {
-                let ExprKind::Name(id) = &base.kind else {
-                    return None;
-                };
-                if self.is_bound(&id.name) {
-                    return None;
-                }
-                let Some(Global::Param(p)) = self.inst.schema.globals.get(&id.name).copied() else {
-                    return None;
-                };
-                Num::Param {
-                    p,
-                    args: self.slot_args(args)?,
+                Num::Attr {
+                    slot: self.slot(*s)?,
+                    kind: kind.0,
+                    attr: attr.0,
                 }
             }
             ExprKind::Unary(UnOp::Neg, x) => Num::Neg(Box::new(self.num(x)?)),
-            ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div), a, b) => {
-                Num::Bin(*op, Box::new(self.num(a)?), Box::new(self.num(b)?))
+            ExprKind::Chain(first, links) => {
+                let first = self.num(first)?;
+                let mut rest = Vec::with_capacity(links.len());
+                for (op, x) in links {
+                    if !matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div) {
+                        return None;
+                    }
+                    rest.push((*op, self.num(x)?));
+                }
+                Num::Chain(Box::new(first), rest.into_boxed_slice())
             }
             _ => return None,
         })
     }
 
-    fn code(&mut self, e: &Expr) -> Option<Code> {
-        if !self.is_var(e) {
+    fn code(&mut self, e: &hir::Expr) -> Option<Code> {
+        if !e.var {
             return Some(Code::Data(self.num(e)?));
         }
         Some(match &e.kind {
-            ExprKind::Name(id) => self.col(&id.name, &[])?,
-            ExprKind::Index(base, args) => {
-                let ExprKind::Name(id) = &base.kind else {
-                    return None;
-                };
-                self.col(&id.name, args)?
-            }
+            ExprKind::Decision(d, args) => self.col(d.index(), args)?,
             ExprKind::Unary(UnOp::Neg, x) => Code::Neg(Box::new(self.code(x)?)),
-            ExprKind::Binary(BinOp::Add, a, b) => {
-                Code::Add(Box::new(self.code(a)?), Box::new(self.code(b)?))
-            }
-            ExprKind::Binary(BinOp::Sub, a, b) => {
-                Code::Sub(Box::new(self.code(a)?), Box::new(self.code(b)?))
-            }
-            ExprKind::Binary(BinOp::Mul, a, b) => match (self.is_var(a), self.is_var(b)) {
-                (true, false) => Code::Scale(Box::new(self.code(a)?), self.num(b)?),
-                (false, true) => Code::Scale(Box::new(self.code(b)?), self.num(a)?),
+            ExprKind::Chain(first, links) => match links.first().map(|l| l.0) {
+                Some(BinOp::Add | BinOp::Sub) => {
+                    let mut terms = Vec::with_capacity(links.len() + 1);
+                    terms.push((false, self.code(first)?));
+                    for (op, x) in links {
+                        terms.push((*op == BinOp::Sub, self.code(x)?));
+                    }
+                    Code::Terms(terms.into_boxed_slice())
+                }
+                // One operator: the evaluator's `a * b` and `a / b`.
+                Some(BinOp::Mul) if links.len() == 1 => {
+                    let b = &links[0].1;
+                    match (first.var, b.var) {
+                        (true, false) => Code::Scale(Box::new(self.code(first)?), self.num(b)?),
+                        (false, true) => Code::Scale(Box::new(self.code(b)?), self.num(first)?),
+                        _ => return None,
+                    }
+                }
+                Some(BinOp::Div) if links.len() == 1 => {
+                    Code::Div(Box::new(self.code(first)?), self.num(&links[0].1)?)
+                }
+                Some(BinOp::Mul | BinOp::Div) => self.product(first, links)?,
                 _ => return None,
             },
-            ExprKind::Binary(BinOp::Div, a, b) => Code::Div(Box::new(self.code(a)?), self.num(b)?),
             ExprKind::Agg {
-                kind: crate::syntax::ast::AggKind::Sum,
+                kind: AggKind::Sum,
+                level: None,
                 index,
                 body: Some(body),
             } => self.sum(index, body)?,
@@ -263,49 +295,66 @@ impl Compiler<'_, '_> {
         })
     }
 
-    /// `decision[args]` with every argument an index variable.
-    fn col(&mut self, name: &str, args: &[Expr]) -> Option<Code> {
-        if self.is_bound(name) {
-            return None;
+    /// A run of `*` and `/` with one decision, as the evaluator's `lin_product` folds it:
+    /// the data before the decision as written, each factor after it into the product so
+    /// far (from 1).
+    fn product(&mut self, first: &hir::Expr, links: &[(BinOp, hir::Expr)]) -> Option<Code> {
+        let mut c: Option<(Num, Vec<(BinOp, Num)>)> = None;
+        let mut var: Option<Code> = None;
+        let operands =
+            std::iter::once((BinOp::Mul, first)).chain(links.iter().map(|l| (l.0, &l.1)));
+        for (op, x) in operands {
+            if !matches!(op, BinOp::Mul | BinOp::Div) {
+                return None;
+            }
+            if x.var {
+                if op != BinOp::Mul || var.is_some() {
+                    return None;
+                }
+                var = Some(self.code(x)?);
+                continue;
+            }
+            let y = self.num(x)?;
+            match &mut c {
+                None if var.is_none() => c = Some((y, Vec::new())),
+                None => c = Some((Num::Const(1.0), vec![(op, y)])),
+                Some((_, rest)) => rest.push((op, y)),
+            }
         }
-        let Some(Global::Decision(d)) = self.inst.schema.globals.get(name).copied() else {
-            return None;
+        let factor = match c {
+            None => Num::Const(1.0),
+            Some((first, rest)) if rest.is_empty() => first,
+            Some((first, rest)) => Num::Chain(Box::new(first), rest.into_boxed_slice()),
         };
+        Some(Code::Scale(Box::new(var?), factor))
+    }
+
+    /// `decision[args]` with every argument an index variable.
+    fn col(&mut self, d: usize, args: &[hir::Expr]) -> Option<Code> {
         self.inst.decisions.get(d)?.as_ref()?;
         Some(Code::Col {
             d,
             args: self.slot_args(args)?,
-            scale: self.inst.schema.decisions[d].unit.scale,
+            scale: self.inst.schema.decisions.get(d)?.unit.scale,
         })
     }
 
-    /// A `sum` without a filter over sets that read no index variable, within the limit
-    /// of index tuples (beyond it the evaluator reports E0632).
-    fn sum(&mut self, index: &crate::syntax::ast::IndexList, body: &Expr) -> Option<Code> {
+    /// A `sum` without a filter over named sets, within the limit of index tuples (beyond
+    /// it the evaluator reports E0632).
+    fn sum(&mut self, index: &hir::Index, body: &hir::Expr) -> Option<Code> {
         if index.filter.is_some() {
             return None;
         }
-        let mut levels = Vec::new();
+        let mut levels = Vec::with_capacity(index.binders.len());
         let mut tuples: u128 = 1;
-        let depth = self.scope.len();
-        for b in &index.bindings {
-            if self.mentions_bound(&b.set) {
+        for b in &index.binders {
+            let ExprKind::Set(id) = &b.set.kind else {
                 return None;
-            }
-            let set = self.inst.set_value(&b.set).ok()?;
+            };
+            let set = self.inst.named_set(id.index()).ok()?;
             tuples = tuples.saturating_mul(set.elems.len() as u128);
             let slot = self.new_slot()?;
-            if let Some(v) = &b.var {
-                // A variable that shadows a decision or function would change what the
-                // body means to the evaluator's `is_var`: leave such bodies to it.
-                if matches!(
-                    self.inst.schema.globals.get(&v.name),
-                    Some(Global::Decision(_) | Global::Fn(_))
-                ) {
-                    return None;
-                }
-                self.scope.push((v.name.clone(), slot));
-            }
+            self.slot_of.insert(b.slot, slot);
             let entities = set
                 .elems
                 .iter()
@@ -326,26 +375,10 @@ impl Compiler<'_, '_> {
         if tuples > self.inst.limits.max_index_tuples as u128 {
             return None;
         }
-        let body = self.code(body);
-        self.scope.truncate(depth);
         Some(Code::Sum {
             levels: levels.into_boxed_slice(),
-            body: Box::new(body?),
+            body: Box::new(self.code(body)?),
         })
-    }
-
-    /// Does `e` read a variable bound here or outside?
-    fn mentions_bound(&self, e: &Expr) -> bool {
-        let mut found = false;
-        let mut e2 = e.clone();
-        crate::resolve::visit_expr(&mut e2, &mut |x| {
-            if let ExprKind::Name(id) = &x.kind {
-                if self.is_bound(&id.name) {
-                    found = true;
-                }
-            }
-        });
-        found
     }
 }
 
@@ -357,7 +390,8 @@ struct Ctx<'w> {
 
 impl Ctx<'_> {
     /// The slot's position in `set`: known when the slot runs over `set`; otherwise found
-    /// by hashing once and kept (a variable bound outside stays fixed during a run).
+    /// by hashing once and kept (an index variable of the declaration is fixed during a
+    /// run).
     fn position(set: &SetVal, s: &mut Slot) -> Run<u32> {
         let addr = set as *const SetVal as usize;
         if s.set != addr {
@@ -379,7 +413,7 @@ impl Ctx<'_> {
 
     fn value(v: &Value) -> Run<f64> {
         match v {
-            Value::Num(n) => Ok(*n),
+            Value::Num(n) if !n.is_nan() => Ok(*n),
             Value::Bool(b) => Ok(if *b { 1.0 } else { 0.0 }),
             _ => Err(Bail),
         }
@@ -388,12 +422,14 @@ impl Ctx<'_> {
     fn num(&self, n: &Num, slots: &mut [Slot]) -> Run<f64> {
         Ok(match n {
             Num::Const(v) => *v,
-            Num::Attr { slot, by_kind } => {
+            Num::Attr { slot, kind, attr } => {
                 let (k, pos) = self.entity(&mut slots[*slot as usize])?;
-                let ai = by_kind.get(k).copied().flatten().ok_or(Bail)?;
+                if k != *kind as usize {
+                    return Err(Bail);
+                }
                 let v = self.world.kinds[k]
                     .attrs
-                    .get(ai)
+                    .get(*attr as usize)
                     .and_then(|a| a.get(pos as usize))
                     .ok_or(Bail)?;
                 Self::value(v)?
@@ -405,7 +441,7 @@ impl Ctx<'_> {
                     .get(*p)
                     .and_then(|t| t.as_ref())
                     .ok_or(Bail)?;
-                if let (Some(d), false) = (&table.dense, args.is_empty()) {
+                if let Some(d) = &table.dense {
                     if d.sets.len() != args.len() {
                         return Err(Bail);
                     }
@@ -426,20 +462,22 @@ impl Ctx<'_> {
                 }
             }
             Num::Neg(x) => -self.num(x, slots)?,
-            Num::Bin(op, a, b) => {
-                let x = self.num(a, slots)?;
-                let y = self.num(b, slots)?;
-                let r = match op {
-                    BinOp::Add => x + y,
-                    BinOp::Sub => x - y,
-                    BinOp::Mul => x * y,
-                    _ if y == 0.0 => return Err(Bail),
-                    _ => x / y,
-                };
-                if !r.is_finite() {
-                    return Err(Bail);
+            Num::Chain(first, rest) => {
+                let mut x = self.num(first, slots)?;
+                for (op, b) in rest.iter() {
+                    let y = self.num(b, slots)?;
+                    x = match op {
+                        BinOp::Add => x + y,
+                        BinOp::Sub => x - y,
+                        BinOp::Mul => x * y,
+                        _ if y == 0.0 => return Err(Bail),
+                        _ => x / y,
+                    };
+                    if !x.is_finite() {
+                        return Err(Bail);
+                    }
                 }
-                r
+                x
             }
         })
     }
@@ -474,13 +512,10 @@ impl Ctx<'_> {
                 acc.terms.push((col, k * scale));
             }
             Code::Neg(x) => self.lin(x, -k, slots, acc)?,
-            Code::Add(a, b) => {
-                self.lin(a, k, slots, acc)?;
-                self.lin(b, k, slots, acc)?;
-            }
-            Code::Sub(a, b) => {
-                self.lin(a, k, slots, acc)?;
-                self.lin(b, -k, slots, acc)?;
+            Code::Terms(terms) => {
+                for (neg, x) in terms.iter() {
+                    self.lin(x, if *neg { -k } else { k }, slots, acc)?;
+                }
             }
             Code::Scale(x, n) => {
                 let c = self.num(n, slots)?;
@@ -523,8 +558,8 @@ impl Ctx<'_> {
     }
 }
 
-/// Compile-once cache of linear expressions, by expression address (the AST and the
-/// function bodies built for call sites outlive the instantiation).
+/// Compile-once cache of linear expressions, by HIR node address (the HIR outlives the
+/// instantiation).
 #[derive(Default)]
 pub(crate) struct LinCache {
     compiled: FxHashMap<usize, Option<Rc<CompiledLin>>>,
@@ -535,51 +570,82 @@ pub(crate) struct LinCache {
     pub(crate) runs: usize,
 }
 
-impl Inst<'_> {
-    /// The compiled form of `e` (an expression over decisions), compiled on first use;
-    /// `None` when it lies outside the compiled fragment.
-    fn compiled_lin(&mut self, e: &Expr) -> Option<Rc<CompiledLin>> {
-        if self.lin_cache.disabled {
-            return None;
+impl<'a> Inst<'a> {
+    /// Make the HIR of constraint `c` the scope of compiled expressions (none when the
+    /// instance has no HIR).
+    pub(crate) fn enter_constraint_hir(&mut self, c: usize) {
+        let Some(h) = self.hir.and_then(|m| m.constraints.get(c)) else {
+            self.hir_scope = HirScope::default();
+            return;
+        };
+        let mut scope = HirScope::new(&h.body.index, &[&h.body.body]);
+        // The IR tuple holds one element per index variable, in order.
+        if h.body.index.binders.len() != self.schema.constraints[c].dims.len() {
+            scope.index.clear();
         }
-        let key = e as *const Expr as usize;
+        self.hir_scope = scope;
+    }
+
+    /// Make the HIR of objective `o` the scope of compiled expressions.
+    pub(crate) fn enter_objective_hir(&mut self, o: usize) {
+        self.hir_scope = match self.hir.and_then(|m| m.objectives.get(o)) {
+            Some(h) => HirScope::new(&hir::Index::default(), &[&h.body.body]),
+            None => HirScope::default(),
+        };
+    }
+
+    /// No declaration's HIR in scope: nothing is compiled.
+    pub(crate) fn leave_hir(&mut self) {
+        self.hir_scope = HirScope::default();
+    }
+
+    /// The compiled form of the HIR node `h` (an expression over decisions), compiled on
+    /// first use; `None` when it lies outside the compiled fragment.
+    pub(crate) fn compile_lin(&mut self, h: &hir::Expr) -> Option<Rc<CompiledLin>> {
+        let key = h as *const hir::Expr as usize;
         if let Some(c) = self.lin_cache.compiled.get(&key) {
-            return c.clone().filter(|c| c.span == e.span);
+            return c.clone();
         }
         let mut comp = Compiler {
+            index: self.hir_scope.index.clone(),
             inst: self,
-            scope: Vec::new(),
+            slot_of: FxHashMap::default(),
             free: Vec::new(),
             slots: 0,
         };
-        let code = comp.code(e);
+        let code = comp.code(h);
         let (free, slots) = (comp.free, comp.slots);
-        let c = code.map(|code| {
-            Rc::new(CompiledLin {
-                code,
-                free,
-                slots,
-                span: e.span,
-            })
-        });
+        let c = code.map(|code| Rc::new(CompiledLin { code, free, slots }));
         self.lin_cache.compiled.insert(key, c.clone());
         c
     }
 
-    /// Add `k * e` to `acc` by the compiled code of `e`. False (with `acc` untouched) when
-    /// `e` is not compiled or a run met something only the evaluator reports.
-    pub(super) fn lin_compiled(&mut self, e: &Expr, k: f64, acc: &mut Lin) -> bool {
-        let Some(c) = self.compiled_lin(e) else {
+    /// Add `k * e` to `acc` by the compiled code of the HIR node of `e`. False (with
+    /// `acc` untouched) when `e` has no HIR node in scope, is not compiled, or a run met
+    /// something only the evaluator reports.
+    pub(super) fn lin_compiled(
+        &mut self,
+        e: &crate::syntax::ast::Expr,
+        k: f64,
+        acc: &mut Lin,
+    ) -> bool {
+        if self.lin_cache.disabled {
+            return false;
+        }
+        let Some(Some(h)) = self.hir_scope.exprs.get(&e.span).copied() else {
+            return false;
+        };
+        let Some(c) = self.compile_lin(h) else {
             return false;
         };
         let mut slots = std::mem::take(&mut self.lin_cache.slots);
         slots.clear();
         slots.resize(c.slots, Slot::default());
-        for (name, s) in &c.free {
-            match self.local(name) {
-                Some(Value::Elem(x)) => {
-                    slots[*s as usize] = Slot {
-                        elem: *x,
+        for &(pos, s) in &c.free {
+            match self.model.tuples.get(self.hir_scope.tuple + pos as usize) {
+                Some(&x) if (x as usize) < self.world.elems.len() => {
+                    slots[s as usize] = Slot {
+                        elem: x,
                         set: 0,
                         pos: 0,
                         entity: None,
@@ -591,19 +657,33 @@ impl Inst<'_> {
                 }
             }
         }
+        let ok = self.run_code(&c, k, acc, &mut slots, true);
+        self.lin_cache.slots = slots;
+        ok
+    }
+
+    /// Add `k * c` to `acc` with the slots bound; false (with `acc` untouched) when the
+    /// run bails out. `counted` runs count in [`LinCache::runs`].
+    pub(super) fn run_code(
+        &mut self,
+        c: &CompiledLin,
+        k: f64,
+        acc: &mut Lin,
+        slots: &mut [Slot],
+        counted: bool,
+    ) -> bool {
         let (n, constant) = (acc.terms.len(), acc.constant);
         let ctx = Ctx {
             world: &self.world,
             decisions: &self.decisions,
         };
-        let ok = ctx.lin(&c.code, k, &mut slots, acc).is_ok();
-        if ok {
-            self.lin_cache.runs += 1;
-        } else {
+        let ok = ctx.lin(&c.code, k, slots, acc).is_ok();
+        if !ok {
             acc.terms.truncate(n);
             acc.constant = constant;
+        } else if counted {
+            self.lin_cache.runs += 1;
         }
-        self.lin_cache.slots = slots;
         ok
     }
 }

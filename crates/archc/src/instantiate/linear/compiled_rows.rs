@@ -1,0 +1,247 @@
+//! Constraints instantiated row by row from compiled code: a constraint `[v1 in S1, ...]:
+//! lhs <= rhs` (or `>=`, `==`) over named sets without a filter, whose two sides compile
+//! (see `compiled`), runs its index tuples as position counters over the sets and each row
+//! as the two compiled sides, with no environment of names, no formula and no lookup by
+//! span per row. Each row is exactly what the evaluator's `formula` and `assert` make of
+//! it (same terms in the same order, same scale, same errors): a tuple whose run bails out
+//! is handed to the evaluator, which reports what it finds. Called by
+//! `instantiate_constraint`; anything outside this shape takes the general path.
+
+use super::compiled::{Code, CompiledLin, Slot};
+use super::Lin;
+use crate::hir::{self, ExprKind};
+use crate::instantiate::eval::R;
+use crate::instantiate::world::{ElemId, SetVal};
+use crate::instantiate::Inst;
+use crate::ir::{DeclId, Origin};
+use crate::syntax::ast::{self, CmpOp};
+use std::rc::Rc;
+
+/// One index set of the constraint: its elements with their kind and kind-table position.
+struct IndexSet {
+    set: Rc<SetVal>,
+    entities: Vec<Option<(u32, u32)>>,
+}
+
+/// A constraint in the shape this module takes: its sides, bounds and index sets.
+struct Shape {
+    left: Rc<CompiledLin>,
+    right: Rc<CompiledLin>,
+    lo: f64,
+    hi: f64,
+    scale: f64,
+    sets: Vec<IndexSet>,
+}
+
+impl Inst<'_> {
+    /// Instantiate the rows of constraint `c` (declared as `decl`) from compiled code.
+    /// `None` when the constraint is outside the shape (nothing was done); the evaluator's
+    /// path then takes it.
+    pub(crate) fn compiled_constraint_rows(&mut self, c: usize, decl: DeclId) -> Option<R<()>> {
+        if self.lin_cache.disabled {
+            return None;
+        }
+        self.origin = Origin { decl, tuple: 0 };
+        let shape = self.shape(c)?;
+        Some(self.run_rows(c, decl, &shape))
+    }
+
+    fn shape(&mut self, c: usize) -> Option<Shape> {
+        let schema = self.schema;
+        let info = schema.constraints.get(c)?;
+        let h = self.hir?.constraints.get(c)?;
+        let ExprKind::Compare(lhs, links) = &h.body.body.kind else {
+            return None;
+        };
+        let [(op, rhs)] = links.as_slice() else {
+            return None;
+        };
+        let (lo, hi) = match op {
+            CmpOp::Le => (f64::NEG_INFINITY, 0.0),
+            CmpOp::Ge => (0.0, f64::INFINITY),
+            CmpOp::Eq => (0.0, 0.0),
+            _ => return None,
+        };
+        let ast::ExprKind::Compare(_, ast_links) = &info.decl.body.kind else {
+            return None;
+        };
+        let op_span = ast_links.first()?.1;
+        if !h.body.body.var {
+            return None;
+        }
+        let (sets, _) = self.index_sets(&h.body.index, &info.dims)?;
+        self.enter_constraint_hir(c);
+        let left = self.compile_lin(lhs)?;
+        let right = self.compile_lin(rhs)?;
+        let scale = self.compare_scale(op_span);
+        Some(Shape {
+            left,
+            right,
+            lo,
+            hi,
+            scale,
+            sets,
+        })
+    }
+
+    /// The sets of an index over named sets without a filter, with the number of tuples
+    /// (within the limit of index tuples; beyond it the evaluator reports E0632).
+    fn index_sets(
+        &mut self,
+        index: &hir::Index,
+        dims: &[crate::check::IndexDim],
+    ) -> Option<(Vec<IndexSet>, usize)> {
+        // The evaluator binds every index variable by name: distinct names, one per
+        // dimension, make its tuples the same as the position counters'.
+        if index.filter.is_some() || index.binders.len() != dims.len() || dims.is_empty() {
+            return None;
+        }
+        for (i, d) in dims.iter().enumerate() {
+            if d.var.is_empty() || dims[..i].iter().any(|e| e.var == d.var) {
+                return None;
+            }
+        }
+        let mut sets = Vec::with_capacity(index.binders.len());
+        let mut tuples: u128 = 1;
+        for b in &index.binders {
+            let hir::ExprKind::Set(id) = &b.set.kind else {
+                return None;
+            };
+            let set = self.named_set(id.index()).ok()?;
+            tuples = tuples.saturating_mul(set.elems.len() as u128);
+            let entities = set
+                .elems
+                .iter()
+                .map(|x| self.world.entity_of.get(x).map(|&(k, pos)| (k as u32, pos)))
+                .collect();
+            sets.push(IndexSet { set, entities });
+        }
+        if tuples > self.limits.max_index_tuples as u128 {
+            return None;
+        }
+        Some((sets, usize::try_from(tuples).ok()?))
+    }
+
+    /// The index tuples of decision `d`, flat (one element per dimension each), by
+    /// position counters, when its index is over named sets without a filter and it has at
+    /// most `max` of them; `None` otherwise (the evaluator enumerates them and reports).
+    pub(crate) fn compiled_decision_tuples(&mut self, d: usize, max: usize) -> Option<Vec<ElemId>> {
+        if self.lin_cache.disabled {
+            return None;
+        }
+        let schema = self.schema;
+        let h = self.hir?.decisions.get(d)?;
+        let (sets, count) = self.index_sets(&h.body.index, &schema.decisions.get(d)?.dims)?;
+        if count > max {
+            return None;
+        }
+        let mut out = Vec::with_capacity(count * sets.len());
+        if count == 0 {
+            return Some(out);
+        }
+        let mut at = vec![0usize; sets.len()];
+        loop {
+            out.extend(sets.iter().zip(&at).map(|(s, &p)| s.set.elems[p]));
+            if !advance(&mut at, &sets) {
+                return Some(out);
+            }
+        }
+    }
+
+    fn run_rows(&mut self, c: usize, decl: DeclId, shape: &Shape) -> R<()> {
+        let schema = self.schema;
+        let info = &schema.constraints[c];
+        let n = shape.sets.len();
+        if shape.sets.iter().any(|s| s.set.elems.is_empty()) {
+            return Ok(());
+        }
+        let mut at = vec![0usize; n];
+        let mut slots: Vec<Slot> = Vec::new();
+        loop {
+            let tuple = self.model.tuples.len();
+            for (s, &p) in shape.sets.iter().zip(&at) {
+                self.model.tuples.push(s.set.elems[p]);
+            }
+            let origin = Origin {
+                decl,
+                tuple: tuple as u32,
+            };
+            self.origin = origin;
+            self.hir_scope.tuple = tuple;
+            let mut l = Lin::default();
+            let ok = self.run_row_side(&shape.left, 1.0, &mut l, shape, &at, &mut slots)
+                && self.run_row_side(&shape.right, -1.0, &mut l, shape, &at, &mut slots);
+            let r = if ok {
+                l.normalize();
+                self.emit_row(l, shape.lo, shape.hi, shape.scale, origin, info.span)
+            } else {
+                self.row_by_evaluator(c, tuple, origin)
+            };
+            if let Err(d) = r {
+                let key = self.model.tuples[tuple..].to_vec();
+                return Err(self.in_instance(d, &info.name, &key));
+            }
+            if !advance(&mut at, &shape.sets) {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Add `k *` one side to `l` for the tuple at positions `at`; false (with `l`
+    /// untouched) when the run bails out.
+    fn run_row_side(
+        &mut self,
+        code: &CompiledLin,
+        k: f64,
+        l: &mut Lin,
+        shape: &Shape,
+        at: &[usize],
+        slots: &mut Vec<Slot>,
+    ) -> bool {
+        slots.clear();
+        slots.resize(code.slots, Slot::default());
+        for &(i, s) in &code.free {
+            let ix = &shape.sets[i as usize];
+            let p = at[i as usize];
+            slots[s as usize] = Slot {
+                elem: ix.set.elems[p],
+                set: Rc::as_ptr(&ix.set) as usize,
+                pos: p as u32,
+                entity: ix.entities[p],
+            };
+        }
+        let counted = !matches!(code.code, Code::Data(_));
+        self.run_code(code, k, l, slots, counted)
+    }
+
+    /// One row by the evaluator: the index variables bound by name, then the body's
+    /// formula asserted (what `instantiate_constraint` does for every tuple).
+    fn row_by_evaluator(&mut self, c: usize, tuple: usize, origin: Origin) -> R<()> {
+        let schema = self.schema;
+        let info = &schema.constraints[c];
+        let depth = self.env.len();
+        for (i, d) in info.dims.iter().enumerate() {
+            let x: ElemId = self.model.tuples[tuple + i];
+            self.env
+                .push((d.var.clone(), crate::instantiate::world::Value::Elem(x)));
+        }
+        let r = self
+            .formula(&info.decl.body)
+            .and_then(|f| self.assert(f, origin, info.span));
+        self.env.truncate(depth);
+        r
+    }
+}
+
+/// Move the position counters to the next tuple (the last moves fastest, as nested loops
+/// do); false after the last.
+fn advance(at: &mut [usize], sets: &[IndexSet]) -> bool {
+    for i in (0..at.len()).rev() {
+        at[i] += 1;
+        if at[i] < sets[i].set.elems.len() {
+            return true;
+        }
+        at[i] = 0;
+    }
+    false
+}

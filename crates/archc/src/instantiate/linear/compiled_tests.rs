@@ -1,0 +1,121 @@
+//! The compiled linear path reads the HIR: a constraint's HIR expression compiles to the
+//! expected code (ids for the decision, the attribute and the set; slots for the index
+//! variables), and without the HIR nothing is compiled while the rows stay the same.
+
+use super::compiled::{Code, Num};
+use crate::check::{Global, Schema};
+use crate::hir::{self, ExprKind};
+use crate::instantiate::{instantiate_with, Inst, Limits};
+
+const MODEL: &str = "
+kind site { capacity: int = 0, open_cost: real = 0 }
+kind job { demand: int = 0 }
+site r1 { capacity: 5, open_cost: 10 }
+site r2 { capacity: 3, open_cost: 7 }
+job s1 { demand: 2 }
+job s2 { demand: 3 }
+decide open[s in sites]: bool
+decide assign[j in jobs, s in sites]: bool
+constraint cap[s in sites]: sum(j in jobs) j.demand * assign[j, s] <= s.capacity * open[s]
+minimize total: sum(s in sites) s.open_cost * open[s] - 2 * sum(s in sites) open[s] / 4
+";
+
+fn analyzed() -> crate::analysis::Analysis {
+    let a = crate::driver::analyze_source("t.arch", MODEL, None, &Default::default());
+    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    a
+}
+
+fn global(schema: &Schema, name: &str) -> Global {
+    *schema.globals.get(name).expect("declared")
+}
+
+#[test]
+fn a_constraint_side_compiles_from_its_hir_to_ids_and_slots() {
+    let mut a = analyzed();
+    let schema = a.schema.take().expect("schema");
+    let model = a.hir.take().expect("HIR");
+    let (Global::Constraint(cap), Global::Decision(assign), Global::Set(jobs)) = (
+        global(&schema, "cap"),
+        global(&schema, "assign"),
+        global(&schema, "jobs"),
+    ) else {
+        panic!("globals")
+    };
+    let job = schema
+        .kinds
+        .iter()
+        .position(|k| k.name == "job")
+        .expect("job");
+    let mut inst = Inst::new(&schema, &model, &mut a.sources, Limits::default());
+    inst.load_entities();
+    for d in 0..schema.decisions.len() {
+        inst.instantiate_decision(d).expect("columns");
+    }
+    inst.enter_constraint_hir(cap);
+    let ExprKind::Compare(lhs, _) = &model.constraints[cap].body.body.kind else {
+        panic!("a comparison")
+    };
+    let compiled = inst.compile_lin(lhs).expect("the sum compiles");
+    // `sum(j in jobs)`: slot 0 runs over the set `jobs`; `s`, the constraint's index
+    // variable, is slot 1, read from the index tuple (position 0).
+    let Code::Sum { levels, body } = &compiled.code else {
+        panic!("{:?}", compiled.code)
+    };
+    assert_eq!(levels.len(), 1);
+    assert_eq!(levels[0].slot, 0);
+    assert!(std::rc::Rc::ptr_eq(
+        &levels[0].set,
+        inst.world.sets[jobs].as_ref().expect("evaluated")
+    ));
+    assert_eq!(compiled.free, [(0, 1)]);
+    let expected = Code::Scale(
+        Box::new(Code::Col {
+            d: assign,
+            args: vec![0, 1].into(),
+            scale: 1.0,
+        }),
+        Num::Attr {
+            slot: 0,
+            kind: job as u32,
+            attr: 0,
+        },
+    );
+    assert_eq!(**body, expected);
+    inst.leave_hir();
+    // Outside the declaration's scope nothing is found by span.
+    assert!(inst.hir_scope.is_empty());
+}
+
+#[test]
+fn without_the_hir_nothing_is_compiled_and_the_rows_are_the_same() {
+    let mut a = analyzed();
+    let schema = a.schema.take().expect("schema");
+    let model = a.hir.take().expect("HIR");
+    let empty = hir::Model::default();
+    let dump = |i: Option<crate::instantiate::Instance>| {
+        let m = i.expect("instance").model;
+        serde_json::to_string(&m).unwrap_or_default()
+    };
+    let (with, d1, runs) = instantiate_with(
+        &schema,
+        &model,
+        &mut a.sources,
+        Limits::default(),
+        false,
+        true,
+    );
+    let (without, d2, none) = instantiate_with(
+        &schema,
+        &empty,
+        &mut a.sources,
+        Limits::default(),
+        false,
+        true,
+    );
+    assert!(d1.is_empty() && d2.is_empty(), "{d1:?} {d2:?}");
+    // cap: 2 rows x 2 sides; the objective: 2 terms.
+    assert_eq!(runs, 2 * 2 + 2);
+    assert_eq!(none, 0);
+    assert_eq!(dump(with), dump(without));
+}
