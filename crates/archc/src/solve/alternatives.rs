@@ -419,7 +419,14 @@ pub fn enumerate(
             };
             break;
         }
-        let values: Vec<f64> = solved.raw.values[..model.num_columns()].to_vec();
+        // The cut model's own columns (auxiliary binaries) come after the model's.
+        let values: Vec<f64> = solved
+            .raw
+            .values
+            .iter()
+            .copied()
+            .take(model.num_columns())
+            .collect();
         let report = verify::verify(model, &values, &Tolerances::default());
         if let Some(d) = report.to_diagnostic(model) {
             return Err(d);
