@@ -85,6 +85,15 @@ pub struct SolveArgs {
     /// start: it is checked and reported only.
     #[arg(long, value_name = "FILE|current")]
     pub start: Option<PathBuf>,
+    /// Look for up to K distinct plans in all (the first included) within
+    /// `--alt-tolerance` of the optimum, by no-good cuts on the integer and binary decisions;
+    /// each is verified and shown as its differences from the first.
+    #[arg(long, value_name = "K")]
+    pub alternatives: Option<usize>,
+    /// How far from the optimum an alternative may be: a percentage (`1%`) or an amount in
+    /// the objective's unit (`250`, `0.5 kusd`); default: ties only.
+    #[arg(long, value_name = "X", requires = "alternatives")]
+    pub alt_tolerance: Option<String>,
     #[command(flatten)]
     pub limits: super::LimitArgs,
     #[command(flatten)]
@@ -202,6 +211,13 @@ pub fn run(args: &SolveArgs) -> i32 {
         eprintln!("backend: {}", a.backend_reason);
     }
     let name = input_of(&args.file).display();
+    let alternatives = match alternative_options(args, &a) {
+        Ok(alt) => alt,
+        Err(d) => {
+            print_plain(&d, &a);
+            return exit::USAGE;
+        }
+    };
     if a.backend == Some(Backend::Dp) {
         if args.start.is_some() {
             eprintln!("error: --start is for MILP solves; this model is solved by DP (use --backend milp to start the MILP)");
@@ -233,6 +249,12 @@ pub fn run(args: &SolveArgs) -> i32 {
             return exit::USAGE;
         }
     };
+    if alternatives.is_some() && (split.is_some() || args.backend == BackendArg::Search) {
+        eprintln!(
+            "error: --alternatives is for a plain MILP solve, not with --partition or --backend search"
+        );
+        return exit::USAGE;
+    }
     if args.start.is_some() && (split.is_some() || args.backend == BackendArg::Search) {
         eprintln!(
             "error: --start is for a plain MILP solve, not with --partition or --backend search"
@@ -356,6 +378,36 @@ pub fn run(args: &SolveArgs) -> i32 {
         }
         _ => None,
     };
+    let found = match (alternatives, a.instance.as_ref()) {
+        (Some(alt), Some(inst))
+            if !raw.values.is_empty() && stopped != ReportStatus::Interrupted =>
+        {
+            if !args.quiet && alt.count > 1 {
+                let more = alt.count - 1;
+                let plural = if more == 1 { "" } else { "s" };
+                eprintln!("alternatives: looking for up to {more} more plan{plural}…");
+            }
+            match archc::solve::alternatives::enumerate(
+                inst,
+                &opts,
+                &raw.values,
+                alt,
+                archc::solve::solve_model,
+            ) {
+                Ok(found) => Some(found),
+                Err(d) => {
+                    drop(redirect);
+                    print_plain(&d, &a);
+                    return if d.code == Code::E0702 {
+                        exit::VERIFICATION
+                    } else {
+                        exit::SOLVER_ERROR
+                    };
+                }
+            }
+        }
+        _ => None,
+    };
     drop(redirect);
     let Some(mut report) = archc::driver::report(&a, &name, &solved) else {
         return exit::MODEL_ERROR;
@@ -367,10 +419,51 @@ pub fn run(args: &SolveArgs) -> i32 {
         report.scale = Some(scale);
     }
     report.start = checked.map(|c| c.report);
+    if let Some(found) = found {
+        report.set_alternatives(found);
+    }
     if let Err(code) = emit(args, &a, &report, explained) {
         return code;
     }
     exit_code(raw)
+}
+
+/// `--alternatives K` and `--alt-tolerance X` checked against the model before the solve:
+/// K at least 1 (E0743), a tolerance that reads (E0744), a model with integer decisions to
+/// enumerate (E0745) and bounds on its general integers (E0746). `None` without the flag,
+/// and for a model solved by DP (with a note: its plans are not enumerated).
+fn alternative_options(
+    args: &SolveArgs,
+    a: &Analysis,
+) -> Result<Option<archc::solve::alternatives::AltOptions>, archc::diagnostics::Diagnostic> {
+    use archc::diagnostics::Diagnostic;
+    use archc::solve::alternatives as alt;
+    let Some(count) = args.alternatives else {
+        return Ok(None);
+    };
+    if count == 0 {
+        return Err(
+            Diagnostic::error(Code::E0743, "`--alternatives 0` asks for no plan at all").help(
+                "`--alternatives K` counts the first plan: ask for at least 1 (`--alternatives 5`)",
+            ),
+        );
+    }
+    let tolerance = match (&args.alt_tolerance, a.schema.as_ref()) {
+        (Some(text), Some(schema)) => alt::parse_tolerance(text, schema)?,
+        _ => archc::ir::Tolerance::default(),
+    };
+    if a.backend == Some(Backend::Dp) {
+        if !args.quiet {
+            eprintln!(
+                "note: --alternatives enumerates MILP plans; this model is solved by DP, whose plan is reported alone (--backend milp enumerates the plans of its MILP lowering)"
+            );
+        }
+        return Ok(None);
+    }
+    if let Some(inst) = a.instance.as_ref() {
+        alt::check_model(&inst.model)?;
+    }
+    Ok(Some(alt::AltOptions { count, tolerance }))
 }
 
 /// The exit code of a solve, with its one-line message on stderr.

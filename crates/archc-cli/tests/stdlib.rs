@@ -42,20 +42,19 @@ fn every_module_has_an_example_that_passes() {
             "std.{name} has no example at {}",
             example.display()
         );
-        let r = archc_cli::modeltest::run_model_with(
-            &example,
-            false,
-            Some(archc::solve::SolverKind::Microlp),
-        );
-        assert!(
-            r.passed,
-            "stdlib/examples/{name}.arch failed:\n{}",
-            r.messages.join("\n")
-        );
-        assert!(
-            r.expectations > 0,
-            "stdlib/examples/{name}.arch has no expectations"
-        );
+        for kind in archc::solve::SolverKind::enabled() {
+            let r = archc_cli::modeltest::run_model_with(&example, false, Some(kind));
+            assert!(
+                r.passed,
+                "stdlib/examples/{name}.arch failed with {}:\n{}",
+                kind.name(),
+                r.messages.join("\n")
+            );
+            assert!(
+                r.expectations > 0,
+                "stdlib/examples/{name}.arch has no expectations"
+            );
+        }
     }
 }
 

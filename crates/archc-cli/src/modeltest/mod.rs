@@ -1,6 +1,8 @@
 //! `archc test`: run the `test` blocks of models and compare each model's solution with a
 //! snapshot file stored beside it (`NAME.solution.txt`), like a test runner: one line per
-//! model, a summary `N passed, N failed`, exit code 1 on any failure.
+//! model, a summary `N passed, N failed`, exit code 1 on any failure. Decision values are
+//! compared only where the plan is unique: after the solve, a search for other plans of the
+//! same cost ([`archc::solve::alternatives`], ties only) decides it (see [`snapshot`]).
 
 pub mod snapshot;
 
@@ -163,7 +165,9 @@ pub fn run_model_with(
         }
     } else {
         match std::fs::read_to_string(&snap_path) {
-            Ok(old) if old == text => result.snapshot = SnapshotState::Matches,
+            Ok(old) if snapshot::compared_part(&old) == snapshot::compared_part(&text) => {
+                result.snapshot = SnapshotState::Matches
+            }
             Ok(old) => {
                 result.passed = false;
                 result.snapshot = SnapshotState::Differs;
@@ -171,7 +175,10 @@ pub fn run_model_with(
                     "the solution differs from {} (- stored, + now):",
                     snap_path.display()
                 ));
-                result.messages.extend(snapshot::diff(&old, &text));
+                result.messages.extend(snapshot::diff(
+                    snapshot::compared_part(&old),
+                    snapshot::compared_part(&text),
+                ));
                 result
                     .messages
                     .push("run `archc test --update` to accept the new solution".into());
@@ -214,12 +221,70 @@ fn solve(a: &mut Analysis, solver: Option<archc::solve::SolverKind>) -> Result<S
     }
     let report = archc::driver::report(a, &name, &solved).ok_or("no instance")?;
     let objective = report.objective.as_ref().map(|o| o.value);
+    let unique = uniqueness(a, &solved, &options)?;
     Ok((
         solved.status,
         objective,
-        snapshot::render(&report),
+        snapshot::render(&report, &unique),
         Some(report),
     ))
+}
+
+/// At most this many other plans of the same cost are looked for: enough to say that a plan
+/// is not unique and how many ties a small model has, without enumerating a large one.
+pub const MAX_TIES: usize = 3;
+
+/// Whether the plan of `solved` is the only one of its cost: the model's own request
+/// ([`snapshot::COMPARE_VALUES`]), else a search for up to [`MAX_TIES`] other plans within
+/// the numerical tolerance of its objective, on the one solve path with the same solver.
+fn uniqueness(
+    a: &Analysis,
+    solved: &archc::solve::Solved,
+    options: &SolveOptions,
+) -> Result<snapshot::Uniqueness, String> {
+    use archc::solve::alternatives as alt;
+    use snapshot::Uniqueness;
+    let asks = a
+        .sources
+        .text(archc::span::FileId(0))
+        .lines()
+        .any(|l| l.trim() == snapshot::COMPARE_VALUES);
+    if asks {
+        return Ok(Uniqueness::CompareAll);
+    }
+    let Some(inst) = a.instance.as_ref() else {
+        return Ok(Uniqueness::NotApplicable);
+    };
+    if solved.backend == Backend::Dp || solved.values().is_empty() {
+        return Ok(Uniqueness::NotApplicable);
+    }
+    if let Err(d) = alt::check_model(&inst.model) {
+        return Ok(match d.code {
+            archc::diagnostics::Code::E0745 => Uniqueness::Continuous,
+            _ => Uniqueness::Unknown(d.message),
+        });
+    }
+    let quiet = crate::stdio::StdoutRedirect::begin(crate::stdio::Target::Null).ok();
+    let found = alt::enumerate(
+        inst,
+        options,
+        solved.values(),
+        alt::AltOptions {
+            count: MAX_TIES + 1,
+            tolerance: archc::ir::Tolerance::default(),
+        },
+        archc::solve::solve_model,
+    );
+    drop(quiet);
+    let found = found.map_err(|d| format!("{} {}", d.code, d.message))?;
+    Ok(match (found.plans.len(), &found.search.ended) {
+        (0, alt::Ended::NoPlan(why)) => Uniqueness::Unknown(why.clone()),
+        (0, _) => Uniqueness::Unique,
+        (n, ended) => Uniqueness::NotUnique {
+            found: n,
+            capped: *ended == alt::Ended::Count,
+        },
+    })
 }
 
 fn check_expect(

@@ -1,5 +1,14 @@
-//! Solution snapshots: a stable, human-readable text of a solved model (status, objective,
-//! every nonzero decision value, plan trajectories), and a line diff for mismatches.
+//! Solution snapshots: a stable, human-readable text of a solved model (status, objectives,
+//! movements, whether the plan is unique, every nonzero decision value, plan trajectories),
+//! and a line diff for mismatches.
+//!
+//! A snapshot has two parts. Everything above the line [`NOT_COMPARED`] is compared; the
+//! decision values below it are kept as information only. Which values are compared is
+//! decided by [`Uniqueness`]: a model whose plan ties with another plan of the same cost
+//! (found by [`archc::solve::alternatives`]) has its values below the line, so that a
+//! solver that returns another tied plan still passes; continuous values are always below
+//! the line, since ties among them are not enumerated; a model can ask for every value to
+//! be compared with the line [`COMPARE_VALUES`] in its source.
 
 use archc::report::Report;
 use std::fmt::Write;
@@ -35,8 +44,69 @@ fn num(v: f64) -> String {
     }
 }
 
+/// The line that separates the compared part of a snapshot from the values kept as
+/// information.
+pub const NOT_COMPARED: &str = "# not compared (another plan of the same cost may differ here):";
+
+/// The line in a model's source that asks for every decision value to be compared.
+pub const COMPARE_VALUES: &str = "// archc test: compare values";
+
+/// Whether the plan of a solved model is the only one of its cost, as far as the snapshot
+/// can tell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Uniqueness {
+    /// No other plan ties in the integer decisions (continuous values are not enumerated).
+    Unique,
+    /// Other plans tie: how many were found, and whether the search stopped at its cap.
+    NotUnique { found: usize, capped: bool },
+    /// The model has no integer decisions: there is nothing to enumerate.
+    Continuous,
+    /// The search could not run (a general integer without bounds), with the reason.
+    Unknown(String),
+    /// The model asks for every value to be compared ([`COMPARE_VALUES`]).
+    CompareAll,
+    /// A plan solved by DP, or no plan: nothing to decide.
+    NotApplicable,
+}
+
+impl Uniqueness {
+    fn line(&self) -> Option<String> {
+        Some(match self {
+            Uniqueness::Unique => "plan: unique (integer decisions compared)".into(),
+            Uniqueness::NotUnique { found, capped } => format!(
+                "plan: not unique ({}{found} alternative{} of equal cost)",
+                if *capped { "at least " } else { "" },
+                if *found == 1 { "" } else { "s" }
+            ),
+            Uniqueness::Continuous => {
+                "plan: continuous decisions only (ties among them are not enumerated)".into()
+            }
+            Uniqueness::Unknown(why) => format!("plan: uniqueness not known ({why})"),
+            Uniqueness::CompareAll => format!("plan: every value compared (`{COMPARE_VALUES}`)"),
+            Uniqueness::NotApplicable => return None,
+        })
+    }
+
+    /// Whether the values of a decision of `kind` are compared.
+    fn compares(&self, kind: archc::ir::VarKind) -> bool {
+        match self {
+            Uniqueness::CompareAll | Uniqueness::NotApplicable => true,
+            Uniqueness::Unique => kind != archc::ir::VarKind::Continuous,
+            _ => false,
+        }
+    }
+}
+
+/// The part of a snapshot that is compared: everything above [`NOT_COMPARED`].
+pub fn compared_part(text: &str) -> &str {
+    match text.find(NOT_COMPARED) {
+        Some(i) => &text[..i],
+        None => text,
+    }
+}
+
 /// The snapshot text of a report.
-pub fn render(r: &Report) -> String {
+pub fn render(r: &Report, unique: &Uniqueness) -> String {
     let mut out = String::from("# archc solution snapshot; `archc test --update` rewrites it\n");
     let status = serde_json::to_value(r.status)
         .ok()
@@ -58,6 +128,10 @@ pub fn render(r: &Report) -> String {
         let line = format!("{} = {} {}", m.label, num(m.value), m.unit);
         let _ = writeln!(out, "{}", line.trim_end());
     }
+    if let Some(line) = unique.line() {
+        let _ = writeln!(out, "{line}");
+    }
+    let mut informative: Vec<String> = Vec::new();
     for d in &r.decisions {
         let mut lines: Vec<String> = d
             .values
@@ -72,8 +146,12 @@ pub fn render(r: &Report) -> String {
             })
             .collect();
         lines.sort();
-        for l in lines {
-            let _ = writeln!(out, "{l}");
+        if unique.compares(d.kind) {
+            for l in lines {
+                let _ = writeln!(out, "{l}");
+            }
+        } else {
+            informative.extend(lines);
         }
     }
     for p in &r.plans {
@@ -87,6 +165,12 @@ pub fn render(r: &Report) -> String {
                 st.join(","),
                 s.decision
             );
+        }
+    }
+    if !informative.is_empty() {
+        let _ = writeln!(out, "{NOT_COMPARED}");
+        for l in informative {
+            let _ = writeln!(out, "{l}");
         }
     }
     out

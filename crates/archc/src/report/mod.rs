@@ -8,6 +8,7 @@ pub mod csv;
 pub mod describe;
 pub mod html;
 pub mod table;
+pub mod table_alternatives;
 mod table_time;
 
 use crate::instantiate::Instance;
@@ -72,9 +73,22 @@ pub struct Report {
     /// without a start.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<crate::solve::start::StartReport>,
+    /// Further plans within a tolerance of the objective (`--alternatives K`), each as its
+    /// differences from the plan reported. Absent without `--alternatives`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternatives: Option<Vec<crate::solve::alternatives::Alternative>>,
+    /// How the alternatives were looked for (tolerance, limit, why the search ended).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternative_search: Option<crate::solve::alternatives::AlternativeSearch>,
 }
 
 impl Report {
+    /// Attach the alternatives of the solve (`--alternatives K`).
+    pub fn set_alternatives(&mut self, a: crate::solve::alternatives::Alternatives) {
+        self.alternatives = Some(a.plans);
+        self.alternative_search = Some(a.search);
+    }
+
     /// List every instance of every decision in `values`, zeros included (by default only
     /// the nonzero ones are listed; `count` says how many there are in all).
     pub fn include_zeros(&mut self) {
@@ -334,6 +348,8 @@ pub fn build(
         explanation: None,
         scale: None,
         start: None,
+        alternatives: None,
+        alternative_search: None,
     }
 }
 
@@ -434,6 +450,8 @@ pub fn build_dp(model_name: &str, outcome: &crate::plan::DpOutcome, reason: &str
         explanation: None,
         scale: None,
         start: None,
+        alternatives: None,
+        alternative_search: None,
     }
 }
 

@@ -96,6 +96,10 @@ pub fn render_width(r: &Report, width: usize) -> String {
     plans(&mut out, r, width);
     super::table_time::section(&mut out, &r.constraints, width);
     utilisation(&mut out, &r.constraints, width);
+    if let Some(a) = &r.alternative_search {
+        let plans = r.alternatives.as_deref().unwrap_or_default();
+        super::table_alternatives::section(&mut out, a, plans);
+    }
     out
 }
 

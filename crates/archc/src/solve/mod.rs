@@ -9,6 +9,7 @@
 //! The backend-independent types (options, status, raw solution) are in
 //! [`crate::backends::types`], re-exported here; backends never import this module.
 
+pub mod alternatives;
 pub mod bound;
 pub mod explain;
 pub mod lagrange;
@@ -51,7 +52,7 @@ pub enum Answer {
 }
 
 /// The summary of a verification, as reported.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Verification {
     pub ok: bool,
     /// The largest absolute row violation (0 for DP, whose plans have no rows).

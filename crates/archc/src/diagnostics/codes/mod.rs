@@ -166,6 +166,10 @@ pub enum Code {
     E0740,
     E0741,
     E0742,
+    E0743,
+    E0744,
+    E0745,
+    E0746,
     E0750,
 }
 
@@ -322,6 +326,10 @@ impl Code {
             Code::E0740 => "E0740",
             Code::E0741 => "E0741",
             Code::E0742 => "E0742",
+            Code::E0743 => "E0743",
+            Code::E0744 => "E0744",
+            Code::E0745 => "E0745",
+            Code::E0746 => "E0746",
             Code::E0750 => "E0750",
         }
     }
@@ -478,6 +486,10 @@ impl Code {
             "E0740" => Some(Code::E0740),
             "E0741" => Some(Code::E0741),
             "E0742" => Some(Code::E0742),
+            "E0743" => Some(Code::E0743),
+            "E0744" => Some(Code::E0744),
+            "E0745" => Some(Code::E0745),
+            "E0746" => Some(Code::E0746),
             "E0750" => Some(Code::E0750),
             _ => None,
         }
@@ -595,7 +607,7 @@ mod tests {
     #[test]
     fn every_code_has_exactly_one_text_in_its_range() {
         let all = all();
-        assert_eq!(all.len(), 150);
+        assert_eq!(all.len(), 154);
         for (i, c) in all.iter().enumerate() {
             assert!(
                 all[..i].iter().all(|d| d.code != c.code),

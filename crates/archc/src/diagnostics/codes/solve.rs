@@ -231,6 +231,72 @@ Fix: start from an earlier solve's JSON report (`--start report.json`), or add t
 state to the model (`param was[...] from \"current.csv\"` and a use of `moves(x, was)`).",
     ),
     info(
+        Code::E0743,
+        "`--alternatives 0`",
+        "\
+`archc solve --alternatives K` looks for up to K distinct plans in all, the first (optimal)
+plan included, so K must be at least 1: `--alternatives 1` is the plain solve, and
+`--alternatives 2` asks whether there is one more plan within the tolerance.
+
+Example:
+
+    archc solve placement.arch --alternatives 0     // E0743
+
+Fix: ask for at least one plan (`--alternatives 5`), or leave the flag out.",
+    ),
+    info(
+        Code::E0744,
+        "bad `--alt-tolerance`",
+        "\
+`--alt-tolerance` says how far from the optimum an alternative plan may be: a percentage of
+the optimum (`1%`), or an amount in the objective's unit, written as a plain number (`250`)
+or with a unit of the same dimension (`0.5 kusd` for an objective in `usd`). A tolerance is
+a finite number of at least 0; the default is 0, i.e. ties only (a small numerical
+tolerance always applies).
+
+Example, for `minimize cost: ...` in `usd`:
+
+    archc solve placement.arch --alternatives 5 --alt-tolerance 3GiB   // E0744
+    archc solve placement.arch --alternatives 5 --alt-tolerance -1     // E0744
+
+Fix: `--alt-tolerance 1%` or `--alt-tolerance 500 usd`.",
+    ),
+    info(
+        Code::E0745,
+        "no integer decisions to enumerate",
+        "\
+Alternative plans are enumerated over a model's integer and binary decisions (each plan
+found is excluded by a no-good cut on them, and the model is solved again). A model whose
+decisions are all continuous has none: its alternative optima differ in continuous values
+(a flow split between two paths of equal cost), which are not enumerated. A model without
+an objective has no optimum to be near.
+
+Example:
+
+    decide flow[p in paths]: real >= 0
+    minimize cost: sum(p in paths) p.cost * flow[p]
+
+    archc solve routing.arch --alternatives 3    // E0745
+
+Fix: leave `--alternatives` out for such a model.",
+    ),
+    info(
+        Code::E0746,
+        "an integer decision without bounds cannot be excluded",
+        "\
+To exclude a plan in which a general integer decision `x` has a value `v` strictly between
+its bounds, the no-good cut adds two auxiliary binaries, one forcing `x <= v - 1` and one
+forcing `x >= v + 1`; each is a big-M row whose M comes from the decision's bounds. A
+decision without a finite lower or upper bound has no such M, and archc never guesses one.
+
+Example:
+
+    decide racks[r in regions]: int >= 0        // no upper bound
+    archc solve capacity.arch --alternatives 3  // E0746 when a plan has racks[r] = 7
+
+Fix: give the decision the bounds it really has (`int >= 0 <= 200`).",
+    ),
+    info(
         Code::E0750,
         "internal error: the checked model cannot be lowered",
         "\
