@@ -463,6 +463,61 @@ fn the_generated_vscode_grammar_has_every_lexicon_word() {
     }
 }
 
+/// The TextMate pattern of period literals, without its lookarounds (which the `regex` crate
+/// does not have), anchored at both ends.
+fn tm_period_regex() -> regex::Regex {
+    let json: serde_json::Value =
+        serde_json::from_str(&read("editors/vscode/syntaxes/arch.tmLanguage.json"))
+            .expect("the TextMate grammar is JSON");
+    let numbers = json["repository"]["numbers"]["patterns"]
+        .as_array()
+        .expect("numbers has patterns");
+    let pattern = numbers
+        .iter()
+        .find(|p| p["name"] == "constant.numeric.period.arch")
+        .and_then(|p| p["match"].as_str())
+        .expect("a constant.numeric.period.arch pattern");
+    let core = pattern
+        .trim_start_matches("(?<![A-Za-z0-9_])")
+        .trim_end_matches("(?![A-Za-z0-9_])");
+    regex::Regex::new(&format!("^(?:{core})$")).expect("the period pattern is a regex")
+}
+
+#[test]
+fn period_literals_agree_in_the_grammar_the_lexer_and_the_editor_grammar() {
+    use archc::period::Period;
+    use archc::syntax::lexer::{lex, TokenKind};
+    let tm = tm_period_regex();
+    for lit in lexicon::PERIOD_LITERALS {
+        let toks = lex(lit);
+        assert_eq!(toks.len(), 1, "`{lit}` is not one token: {toks:?}");
+        assert_eq!(toks[0].kind, TokenKind::Period, "`{lit}`");
+        let text = format!("set s = {lit}..{lit}\n");
+        let (_, diags) = archc::syntax::parse_file(archc::span::FileId(0), &text);
+        assert!(diags.is_empty(), "`{lit}`: {diags:?}");
+        match Period::parse(lit) {
+            Some(Ok(p)) => assert_eq!(p.to_string(), *lit, "`{lit}` is printed as written"),
+            other => panic!("`{lit}`: {other:?}"),
+        }
+        assert!(
+            tm.is_match(lit),
+            "the TextMate grammar does not highlight `{lit}`"
+        );
+    }
+    for lit in lexicon::MALFORMED_PERIODS {
+        // The lexer and the grammar read the shape; the parser reports the bad period.
+        assert_eq!(lex(lit)[0].kind, TokenKind::Period, "`{lit}`");
+        let text = format!("set s = {lit}..{lit}\n");
+        let (_, diags) = archc::syntax::parse_file(archc::span::FileId(0), &text);
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.code == archc::diagnostics::Code::E0103),
+            "`{lit}`: {diags:?}"
+        );
+    }
+}
+
 #[test]
 fn the_prelude_declares_the_lexicon_builtin_kinds() {
     let (file, diags) = archc::syntax::parse_file(archc::span::FileId(0), archc::stdlib::PRELUDE);

@@ -11,6 +11,7 @@ pub mod cancel;
 pub mod code_actions;
 pub mod completion;
 pub mod convert;
+pub mod forecasts;
 pub mod index;
 pub mod navigation;
 pub mod outline;

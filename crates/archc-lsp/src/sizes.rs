@@ -1,7 +1,8 @@
 //! Sizes and values for hover and inlay hints. When the fast (check-only) analysis of a
 //! document is clean, the language server instantiates the model over its data, within
 //! [`limits`], and this module writes into each symbol's `info` how many columns a decision
-//! and how many rows a constraint expand to, and the value of scalar params.
+//! and how many rows a constraint expand to, the value of scalar params, and the model chosen
+//! per series of forecast params ([`crate::forecasts`]).
 
 use archc::analysis::{Analysis, SymbolKind};
 use archc::instantiate::world::Value;
@@ -121,6 +122,7 @@ pub fn annotate(analysis: &mut Analysis) {
     }
     let (cols, rows) = counts(analysis);
     let values = param_values(analysis);
+    let forecasts = crate::forecasts::forecast_info(analysis);
     for s in &mut analysis.symbols {
         if s.info.is_some() {
             continue;
@@ -130,7 +132,10 @@ pub fn annotate(analysis: &mut Analysis) {
                 .get(&s.name)
                 .map(|&n| count_text(n, "column", "columns")),
             SymbolKind::Constraint => rows.get(&s.name).map(|&n| count_text(n, "row", "rows")),
-            SymbolKind::Param => values.get(&s.name).cloned(),
+            SymbolKind::Param => values
+                .get(&s.name)
+                .or_else(|| forecasts.get(&s.name))
+                .cloned(),
             _ => None,
         };
     }

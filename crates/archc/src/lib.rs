@@ -37,6 +37,7 @@ pub mod hir;
 pub mod instantiate;
 pub mod ir;
 pub mod partition;
+pub mod period;
 pub mod plan;
 pub mod report;
 pub mod resolve;

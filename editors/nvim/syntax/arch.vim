@@ -47,13 +47,14 @@ syntax match archEntityKind "^\s*\zs\h[A-Za-z0-9_]*\%(-[A-Za-z0-9_]\+\)*\ze\s\+\
 " Member access: `r.country`.
 syntax match archMember "\%(\.\)\@1<=\h[A-Za-z0-9_]*\%(-[A-Za-z0-9_]\+\)*"
 
-" Numbers, quantities and quarters ----------------------------------------------------------------
+" Numbers, quantities and periods -----------------------------------------------------------------
 " A number, then optionally a space and a unit expression without spaces: `0.031 usd/core/h`.
 syntax match archNumber "\%(\w\)\@1<!\d[0-9_]*\%(\.\d[0-9_]*\)\=\%([eE][+-]\=\d[0-9_]*\)\=\>" nextgroup=archUnit skipwhite
 syntax match archUnit contained "\%(\<\%(and\|or\|not\|in\|where\|if\|then\|else\|from\|as\|over\|regions\|zones\|services\|links\|datasets\)\>\)\@!\a\w*\%(^-\=\d\+\)\=\%([*/]\a\w*\%(^-\=\d\+\)\=\)*\%(\w\|[\[(]\)\@!"
 " A unit in type position: `param hours: h = ...`, `decide flow[...]: real Gbps`.
 syntax match archUnit "\%(\%(:\s*\|\<\%(int\|real\)\s\+\)\)\@<=\%(\<\%(bool\|int\|real\|str\|region\|zone\|service\|link\|dataset\|sum\|count\|min\|max\|if\|not\)\>\)\@!\a\w*\%(^-\=\d\+\)\=\%([*/]\a\w*\%(^-\=\d\+\)\=\)*\ze\s*\%(=[^=]\|>=\|<=\|\<from\>\|,\|}\|)\|//\|$\)"
-syntax match archQuarter "\<\d\{4}Q[1-4]\>"
+syntax match archPeriod "\<\d\{4}\(Q[1-4]\|M\(0[1-9]\|1[0-2]\)\|W\(0[1-9]\|[1-4]\d\|5[0-3]\)\)\>"
+syntax match archPeriod "\<\d\{4}-\(0[1-9]\|1[0-2]\)-\(0[1-9]\|[12]\d\|3[01]\)\>"
 
 " Operators -----------------------------------------------------------------------------------------
 syntax match archOperator "<->\|->\|\.\.\|==\|!=\|<=\|>=\|[-+*/%^<>=]"
@@ -82,7 +83,7 @@ highlight default link archStatus       Constant
 highlight default link archDeclName     Function
 highlight default link archMember       Identifier
 highlight default link archNumber       Number
-highlight default link archQuarter      Number
+highlight default link archPeriod       Number
 highlight default link archUnit         Special
 highlight default link archString       String
 highlight default link archEscape       SpecialChar

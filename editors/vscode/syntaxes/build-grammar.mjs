@@ -97,8 +97,10 @@ const ENTITY = `(?:${QUOTED}|${IDENT})`;
 
 /** Decimal number with `_` separators, optional fraction and exponent: 40_000, 0.031, 2.5e-3. */
 const NUMBER = String.raw`(?<![A-Za-z0-9_])\d[0-9_]*(?:\.\d[0-9_]*)?(?:[eE][+-]?\d[0-9_]*)?(?![A-Za-z0-9_])`;
-/** Quarter literal: 2027Q1. */
-const QUARTER = String.raw`(?<![A-Za-z0-9_])\d{4}Q[1-4](?![A-Za-z0-9_])`;
+/** Period literal: a quarter 2027Q1, a month 2026M01, an ISO week 2026W01, a day 2026-01-05. */
+const PERIOD =
+  String.raw`(?<![A-Za-z0-9_])\d{4}(?:Q[1-4]|M(?:0[1-9]|1[0-2])|W(?:0[1-9]|[1-4]\d|5[0-3])` +
+  String.raw`|-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01]))(?![A-Za-z0-9_])`;
 /** One unit atom with an optional integer power: usd, GiB, m^2, s^-1. */
 const UNIT_ATOM = String.raw`[A-Za-z_][A-Za-z0-9_]*(?:\^-?\d+)?`;
 /** A unit expression with no inner spaces: usd/core/h, GiB*h. Never a reserved word, never `x[`. */
@@ -166,8 +168,8 @@ const repository = {
   numbers: {
     patterns: [
       {
-        name: "constant.numeric.quarter.arch",
-        match: QUARTER,
+        name: "constant.numeric.period.arch",
+        match: PERIOD,
       },
       {
         // A quantity: a number, one or more spaces, and a unit expression (`0.031 usd/core/h`).

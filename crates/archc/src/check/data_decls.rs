@@ -265,6 +265,9 @@ impl Checker {
             Some(ast::ParamValue::Expr(e)) if crate::forecast::is_call(e) => {
                 self.check_forecast(i, e, &dims, &ty);
             }
+            Some(ast::ParamValue::Expr(e)) if crate::forecast::aggregate::is_call(e) => {
+                self.check_aggregate(i, e, &dims, &ty);
+            }
             Some(ast::ParamValue::Expr(e)) => {
                 if let ast::ExprKind::Map(entries) = &e.kind {
                     for (keys, v) in entries {

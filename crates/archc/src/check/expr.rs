@@ -124,14 +124,34 @@ impl Checker {
                     self.error(errors::needs_data(e.span, "a range"));
                 }
                 match (ta.ty, tb.ty) {
-                    (Ty::Elem(ElemTy::Period), Ty::Elem(ElemTy::Period)) => Some(ElemTy::Period),
+                    (Ty::Elem(ElemTy::Period(ka)), Ty::Elem(ElemTy::Period(kb))) if ka == kb => {
+                        Some(ElemTy::Period(ka))
+                    }
+                    (Ty::Elem(ElemTy::Period(ka)), Ty::Elem(ElemTy::Period(kb))) => {
+                        self.error(
+                            Diagnostic::error(
+                                Code::E0354,
+                                format!("a range from a {} to a {}", ka.name(), kb.name()),
+                            )
+                            .primary(a.span, format!("this is a {}", ka.name()))
+                            .secondary(b.span, format!("this is a {}", kb.name()))
+                            .help(format!(
+                                "write both ends as {}s (`{}`) or both as {}s (`{}`)",
+                                ka.name(),
+                                ka.example(),
+                                kb.name(),
+                                kb.example()
+                            )),
+                        );
+                        None
+                    }
                     (x, y) if x.as_num().is_some() && y.as_num().is_some() => Some(ElemTy::Int),
                     (Ty::Err, _) | (_, Ty::Err) => None,
                     (x, _) => {
                         let found = self.schema.ty_name(&x);
                         self.error(errors::type_mismatch(
                             e.span,
-                            "a range of integers or quarters",
+                            "a range of integers or periods",
                             &found,
                         ));
                         None
@@ -236,7 +256,7 @@ impl Checker {
                 },
                 None => T::err(),
             },
-            ExprKind::Period { .. } => T::of(Ty::Elem(ElemTy::Period)),
+            ExprKind::Period { period } => T::of(Ty::Elem(ElemTy::Period(period.kind))),
             ExprKind::Str(_) => T::of(Ty::Str),
             ExprKind::Bool(_) => T::of(Ty::Bool),
             ExprKind::Name(id) => self.name(id),

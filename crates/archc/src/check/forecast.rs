@@ -43,7 +43,7 @@ impl Checker {
             );
             return;
         };
-        if !matches!(last.elem, ElemTy::Period | ElemTy::Int | ElemTy::Any) {
+        if !matches!(last.elem, ElemTy::Period(_) | ElemTy::Int | ElemTy::Any) {
             self.error(
                 Diagnostic::error(
                     Code::E0334,
@@ -89,7 +89,7 @@ impl Checker {
             );
             return;
         };
-        if !matches!(hlast.elem, ElemTy::Period | ElemTy::Int | ElemTy::Any) {
+        if !matches!(hlast.elem, ElemTy::Period(_) | ElemTy::Int | ElemTy::Any) {
             self.error(
                 Diagnostic::error(
                     Code::E0330,

@@ -12,6 +12,7 @@
 //! `type_exprs`. Next in the pipeline: instantiation.
 
 use crate::diagnostics::Code;
+pub(crate) mod aggregate;
 mod collect;
 mod data_decls;
 pub mod errors;

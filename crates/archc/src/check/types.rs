@@ -3,6 +3,7 @@
 
 use crate::check::symbols::SymbolId;
 use crate::ir::VarKind;
+use crate::period::PeriodKind;
 use crate::span::{FileId, Span};
 use crate::syntax::ast;
 use crate::units::{Unit, UnitRegistry};
@@ -19,7 +20,8 @@ pub enum ElemTy {
     /// Symbols of an explicit set (`set tiers = {gold, silver}`).
     Symbol(SetId),
     Int,
-    Period,
+    /// Periods of one kind (quarters, months, weeks, days).
+    Period(PeriodKind),
     Str,
     /// Unknown (after an error): compatible with everything.
     Any,
@@ -267,7 +269,7 @@ impl Schema {
             ElemTy::Kind(k) => self.kinds[k].name.clone(),
             ElemTy::Symbol(s) => format!("element of `{}`", self.sets[s].name),
             ElemTy::Int => "integer".into(),
-            ElemTy::Period => "quarter".into(),
+            ElemTy::Period(k) => k.name().into(),
             ElemTy::Str => "string".into(),
             ElemTy::Any => "element".into(),
         }

@@ -416,6 +416,14 @@ impl Problem {
             )
             .primary(span, "not a whole number")
             .help(format!("`{name}` counts things: round the value")),
+            Problem::NonFinite(found) if spec.history => Diagnostic::error(
+                Code::E0545,
+                format!("history value `{found}` is not a number (column `{name}`)"),
+            )
+            .primary(span, "not a number")
+            .help(
+                "a forecast or an aggregate needs every period's value: write the measured value",
+            ),
             Problem::NonFinite(found) => Diagnostic::error(
                 Code::E0505,
                 format!("`{found}` is not a finite number (column `{name}`)"),

@@ -141,6 +141,9 @@ pub struct ColumnSpec {
     /// What the E0503 of a missing column suggests, when there is more to say than "add it"
     /// and no other column looks like a misspelling of it.
     pub missing_help: Option<String>,
+    /// The values of a history that a forecast or an aggregate reads: a value that is not
+    /// a finite number is E0545 (naming the history) instead of E0505.
+    pub history: bool,
 }
 
 impl ColumnSpec {
@@ -155,7 +158,14 @@ impl ColumnSpec {
             known_only: false,
             absent_default: None,
             missing_help: None,
+            history: false,
         }
+    }
+
+    /// The value column of a history (see [`ColumnSpec::history`]).
+    pub fn of_history(mut self) -> Self {
+        self.history = true;
+        self
     }
 
     /// The same column, with `help` as the suggestion when it is missing.

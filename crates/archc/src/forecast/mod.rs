@@ -29,6 +29,8 @@ pub use archc_forecast::{
 use crate::span::Span;
 use crate::syntax::ast;
 
+pub mod aggregate;
+
 /// The function name in the language.
 pub const NAME: &str = "forecast";
 
@@ -72,7 +74,8 @@ pub struct Call {
     pub keys: Vec<ast::Expr>,
     pub stat: Stat,
     pub method: Method,
-    /// `season = N`, when given (otherwise 4 for quarters, 1 for integers).
+    /// `season = N`, when given (otherwise the period's: 4 for quarters, 12 for months, 52
+    /// for weeks, 7 for days, 1 for integers).
     pub season: Option<usize>,
     /// `seed = N` for sample paths (default 1).
     pub seed: u64,
@@ -84,7 +87,8 @@ pub fn is_call(e: &ast::Expr) -> bool {
     matches!(&e.kind, ast::ExprKind::Call(n, _) if n.name == NAME)
 }
 
-/// Why a `forecast(...)` call is malformed: the code (E0330, E0331 or E0332), the place,
+/// Why a `forecast(...)` or `aggregate(...)` call is malformed: the code (E0330, E0331 or
+/// E0332; E0355 for `aggregate`), the place,
 /// the message and the label.
 #[derive(Clone, Debug)]
 pub struct CallError {
@@ -95,7 +99,7 @@ pub struct CallError {
     pub help: String,
 }
 
-fn err(
+pub(crate) fn err(
     code: crate::diagnostics::Code,
     span: Span,
     message: impl Into<String>,

@@ -99,8 +99,7 @@ pub enum ExprKind {
     /// units.
     Quantity(f64, Unit),
     Period {
-        year: i32,
-        quarter: u8,
+        period: crate::period::Period,
     },
     Str(String),
     Bool(bool),

@@ -242,6 +242,9 @@ impl Lowerer<'_> {
         let index = self.index(p.decl.index.as_ref())?;
         let value = match &p.decl.value {
             Some(ast::ParamValue::Expr(e)) if crate::forecast::is_call(e) => ParamValue::Forecast,
+            Some(ast::ParamValue::Expr(e)) if crate::forecast::aggregate::is_call(e) => {
+                ParamValue::Aggregate
+            }
             Some(ast::ParamValue::Expr(e)) => match &e.kind {
                 ExprKind::Map(entries) => {
                     let mut rows = Vec::with_capacity(entries.len());

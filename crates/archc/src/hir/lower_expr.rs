@@ -59,10 +59,7 @@ impl Lowerer<'_> {
                 Ty::Num { unit, .. } => ExprKind::Quantity(*n, unit),
                 _ => ExprKind::Quantity(*n, self.c.schema.unit(&u.text)),
             },
-            A::Period { year, quarter } => ExprKind::Period {
-                year: *year,
-                quarter: *quarter,
-            },
+            A::Period { period } => ExprKind::Period { period: *period },
             A::Str(s) => ExprKind::Str(s.clone()),
             A::Bool(b) => ExprKind::Bool(*b),
             A::Name(id) => self.name(id, ty)?,

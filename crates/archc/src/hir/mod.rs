@@ -102,6 +102,8 @@ pub enum ParamValue {
     Table(Vec<(Vec<Expr>, Expr)>),
     /// `forecast(...)`, fitted when data loads (`crate::forecast`).
     Forecast,
+    /// `aggregate(...)`, computed when data loads (`crate::forecast::aggregate`).
+    Aggregate,
 }
 
 #[derive(Clone, Debug)]
@@ -230,7 +232,7 @@ impl Model {
                         out.push((&d.slots, v));
                     }
                 }
-                ParamValue::Data | ParamValue::Forecast => {}
+                ParamValue::Data | ParamValue::Forecast | ParamValue::Aggregate => {}
             }
         }
         for d in &self.decisions {

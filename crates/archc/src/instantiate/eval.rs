@@ -7,6 +7,7 @@ use super::Inst;
 use crate::check::{ElemTy, Global, SetDef};
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
+use crate::period::Period;
 use crate::span::Span;
 use crate::syntax::ast::{self, AggKind, BinOp, ChainLink, CmpOp, Expr, ExprKind, UnOp};
 use smallvec::SmallVec;
@@ -141,10 +142,7 @@ impl Inst<'_> {
             ExprKind::Quantity(n, u) => {
                 Value::Num(finite(n * self.schema.unit(&u.text).scale, e.span)?)
             }
-            ExprKind::Period { year, quarter } => Value::Elem(
-                self.world
-                    .intern(ElemKey::Period(period_code(*year, *quarter))),
-            ),
+            ExprKind::Period { period } => Value::Elem(self.world.intern(ElemKey::Period(*period))),
             ExprKind::Str(s) => Value::Str(Rc::from(s.as_str())),
             ExprKind::Bool(b) => Value::Bool(*b),
             ExprKind::Name(id) => self.name_value(id)?,
@@ -750,7 +748,9 @@ impl Inst<'_> {
                 &self.world.elems[*a as usize].key,
                 &self.world.elems[*b as usize].key,
             ) {
-                (ElemKey::Period(x), ElemKey::Period(y)) => Some(x.cmp(y)),
+                (ElemKey::Period(x), ElemKey::Period(y)) if x.kind == y.kind => {
+                    Some(x.index.cmp(&y.index))
+                }
                 (ElemKey::Int(x), ElemKey::Int(y)) => Some(x.cmp(y)),
                 _ => Some(if a == b { Ordering::Equal } else { a.cmp(b) }),
             },
@@ -860,10 +860,18 @@ impl Inst<'_> {
                         &self.world.elems[*x as usize].key,
                         &self.world.elems[*y as usize].key,
                     ) {
-                        (ElemKey::Period(p), ElemKey::Period(q)) => {
-                            let (p, q) = (*p, *q);
+                        (ElemKey::Period(p), ElemKey::Period(q)) if p.kind == q.kind => {
+                            let (kind, p, q) = (p.kind, p.index, q.index);
+                            if i64::from(q) - i64::from(p) > 10_000_000 {
+                                return Err(runtime_error(
+                                    Code::E0604,
+                                    e.span,
+                                    "a range of more than 10 million periods",
+                                    "too many periods",
+                                ));
+                            }
                             (p..=q)
-                                .map(|c| self.world.intern(ElemKey::Period(c)))
+                                .map(|c| self.world.intern(ElemKey::Period(Period::new(kind, c))))
                                 .collect()
                         }
                         (ElemKey::Int(p), ElemKey::Int(q)) => {
@@ -876,7 +884,7 @@ impl Inst<'_> {
                             return Err(runtime_error(
                                 Code::E0307,
                                 e.span,
-                                "a range needs integers or quarters",
+                                "a range needs integers or periods of one kind",
                                 "here",
                             ))
                         }

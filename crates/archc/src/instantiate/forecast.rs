@@ -21,10 +21,11 @@ struct Done {
 }
 
 impl Inst<'_> {
-    /// The period number of `e` (quarter code, or integer), when it is one.
-    fn period_number(&self, e: ElemId) -> Option<i64> {
+    /// The period number of `e` (consecutive periods of one kind have consecutive numbers),
+    /// or the integer, when it is one.
+    pub(super) fn period_number(&self, e: ElemId) -> Option<i64> {
         match self.world.elems[e as usize].key {
-            ElemKey::Period(c) => Some(c as i64),
+            ElemKey::Period(c) => Some(i64::from(c.index)),
             ElemKey::Int(i) => Some(i),
             _ => None,
         }
@@ -48,6 +49,10 @@ impl Inst<'_> {
             return Ok(());
         };
         self.ensure_param(h)?;
+        if self.world.failed_histories.contains(&h) {
+            // The history file's errors are reported; its gaps would only repeat them.
+            return Ok(());
+        }
         let hinfo = &schema.params[h];
         let Some(hdim) = hinfo.dims.last() else {
             return Ok(());
@@ -65,7 +70,7 @@ impl Inst<'_> {
                 .first()
                 .map(|&x| &self.world.elems[x as usize].key)
             {
-                Some(ElemKey::Period(_)) => 4,
+                Some(ElemKey::Period(p)) => p.kind.season(),
                 _ => 1,
             },
         );
@@ -175,19 +180,21 @@ impl Inst<'_> {
         let schema = self.schema;
         let info = &schema.params[p];
         let hinfo = &schema.params[h];
-        let names: Vec<&str> = hkey.iter().map(|&x| self.world.name(x)).collect();
-        let series = if names.is_empty() {
-            hinfo.name.clone()
-        } else {
-            format!("{}[{}]", hinfo.name, names.join(", "))
-        };
+        let series = self.series_name(&hinfo.name, hkey);
         let from = match &hinfo.decl.value {
             Some(ast::ParamValue::From(s)) => s.span,
             _ => hinfo.span,
         };
         let table = self.world.params[h].as_ref()?;
+        let cells = self.world.history_cells.get(&h);
+        let cell_of = |key: &[ElemId]| cells.and_then(|c| c.get(key).copied());
         let mut values = Vec::with_capacity(periods.len());
         let mut missing = Vec::new();
+        // The value cell in the data file of each period read, and where the first gap is:
+        // next to the cell of the period before it (or after it, for a gap at the start).
+        let mut value_cells = Vec::with_capacity(periods.len());
+        let mut gap_at: Option<(crate::span::Span, String)> = None;
+        let mut gap_first = false;
         let mut key: Vec<ElemId> = hkey.to_vec();
         key.push(0);
         for &t in periods {
@@ -195,8 +202,31 @@ impl Inst<'_> {
                 *last = t;
             }
             match table.get(&key) {
-                Some(Value::Num(x)) => values.push(x),
-                _ => missing.push(self.world.name(t).to_string()),
+                Some(Value::Num(x)) => {
+                    values.push(x);
+                    value_cells.push(cell_of(&key));
+                    if gap_first && gap_at.is_none() {
+                        if let Some(c) = cell_of(&key) {
+                            gap_at =
+                                Some((c, format!("no row for {} before this one", missing[0])));
+                        }
+                    }
+                    gap_first = false;
+                }
+                _ => {
+                    if missing.is_empty() {
+                        match value_cells.last().copied().flatten() {
+                            Some(c) => {
+                                gap_at = Some((
+                                    c,
+                                    format!("no row for {} after this one", self.world.name(t)),
+                                ))
+                            }
+                            None => gap_first = true,
+                        }
+                    }
+                    missing.push(self.world.name(t).to_string())
+                }
             }
         }
         // Gaps in the history's own period set are missing periods too.
@@ -218,36 +248,45 @@ impl Inst<'_> {
             } else {
                 String::new()
             };
+            let d = Diagnostic::error(
+                Code::E0541,
+                format!(
+                    "history `{series}` has no value for {}{more}",
+                    shown.join(", ")
+                ),
+            );
+            let d = match gap_at {
+                Some((cell, label)) => d.primary(cell, label).secondary(call.span, "forecast here"),
+                None => d
+                    .primary(call.span, "forecast here")
+                    .secondary(from, "history loaded here"),
+            };
             errors.push(
-                Diagnostic::error(
-                    Code::E0541,
-                    format!(
-                        "history `{series}` has no value for {}{more}",
-                        shown.join(", ")
-                    ),
-                )
-                .primary(call.span, "forecast here")
-                .secondary(from, "history loaded here")
-                .help("add the missing rows, or shorten the history's periods to those with data"),
+                d.help("add the missing rows, or shorten the history's periods to those with data"),
             );
             return None;
         }
         if non_negative {
             if let Some(i) = values.iter().position(|v| *v < 0.0) {
-                errors.push(
-                    Diagnostic::error(
-                        Code::E0542,
-                        format!(
-                            "history `{series}` is negative in {} ({}) but `{}` is declared `>= 0`",
-                            self.world.name(periods[i]),
-                            values[i] / scale,
-                            info.name
-                        ),
-                    )
-                    .primary(call.span, "forecast of a non-negative param")
-                    .secondary(from, "history loaded here")
-                    .help("correct the value, or drop `>= 0` if negative values are meant"),
+                let d = Diagnostic::error(
+                    Code::E0542,
+                    format!(
+                        "history `{series}` is negative in {} ({}) but `{}` is declared `>= 0`",
+                        self.world.name(periods[i]),
+                        values[i] / scale,
+                        info.name
+                    ),
                 );
+                let d = match value_cells.get(i).copied().flatten() {
+                    Some(cell) => d
+                        .primary(cell, "negative")
+                        .secondary(call.span, "forecast of a non-negative param"),
+                    None => d
+                        .primary(call.span, "forecast of a non-negative param")
+                        .secondary(from, "history loaded here"),
+                };
+                errors
+                    .push(d.help("correct the value, or drop `>= 0` if negative values are meant"));
                 return None;
             }
         }

@@ -3,6 +3,7 @@
 //! lowered here (see [`linear`]), with big-M values derived from bounds.
 
 use crate::diagnostics::Code;
+mod aggregate;
 mod declare;
 pub mod errors;
 mod eval;
@@ -566,6 +567,11 @@ impl Inst<'_> {
                 (Some(ast::ParamValue::Expr(e)), Some(ix)) if crate::forecast::is_call(e) => {
                     self.forecast_param(p, e, ix, &mut table)?
                 }
+                (Some(ast::ParamValue::Expr(e)), Some(ix))
+                    if crate::forecast::aggregate::is_call(e) =>
+                {
+                    self.aggregate_param(p, e, ix, &mut table)?
+                }
                 (Some(ast::ParamValue::Expr(e)), Some(ix)) => {
                     if let ExprKind::Map(entries) = &e.kind {
                         for (keys, v) in entries {
@@ -666,6 +672,23 @@ impl Inst<'_> {
         }
     }
 
+    /// Whether param `p` is the history of a `forecast(...)` or an `aggregate(...)`.
+    fn is_history(&self, p: usize) -> bool {
+        let name = &self.schema.params[p].name;
+        self.schema.params.iter().any(|q| match &q.decl.value {
+            Some(ast::ParamValue::Expr(e)) => {
+                let forecast = crate::forecast::parse_call(e)
+                    .and_then(Result::ok)
+                    .map(|c| c.history.name);
+                let aggregate = crate::forecast::aggregate::parse_call(e)
+                    .and_then(Result::ok)
+                    .map(|c| c.history.name);
+                forecast.or(aggregate).as_ref() == Some(name)
+            }
+            _ => false,
+        })
+    }
+
     fn key_elem(&mut self, k: &ast::Expr) -> R<ElemId> {
         self.elem_of(k)
     }
@@ -708,6 +731,11 @@ impl Inst<'_> {
         if info.decl.lower.is_some() {
             value = value.non_negative();
         }
+        let is_history = self.is_history(p);
+        if is_history {
+            value = value.of_history();
+        }
+        let mut cells: FxHashMap<Box<[ElemId]>, Span> = FxHashMap::default();
         spec.push(value);
         let full = self.sources.resolve_data(path.span.file, &path.value);
         spec.extend(self.columns_read_elsewhere(p, &full));
@@ -786,6 +814,9 @@ impl Inst<'_> {
                     }
                 }
                 let cell = &r.cells[sets.len()];
+                if is_history && matches!(cell.value, data::CellValue::Number(_)) {
+                    cells.insert(key.as_slice().into(), cell.span);
+                }
                 match (&mut dense, &cell.value) {
                     (Some(d), data::CellValue::Number(n)) => {
                         let slot = &mut d.nums[offset];
@@ -805,6 +836,16 @@ impl Inst<'_> {
                 }
             },
         );
+        if is_history {
+            let failed = diags
+                .iter()
+                .chain(&problems)
+                .any(|d| d.severity == crate::diagnostics::Severity::Error);
+            if failed {
+                self.world.failed_histories.insert(p);
+            }
+            self.world.history_cells.insert(p, cells);
+        }
         self.diags.extend(diags);
         self.diags.extend(problems);
         if dropped > 0 {

@@ -2,6 +2,7 @@
 //! (from the source and from data files) and param tables.
 
 use crate::check::ElemTy;
+use crate::period::Period;
 use rustc_hash::FxHashMap;
 use std::rc::Rc;
 
@@ -14,7 +15,7 @@ pub enum ElemKey {
     Entity(usize, String),
     Symbol(usize, String),
     Int(i64),
-    Period(i32),
+    Period(Period),
     Str(String),
 }
 
@@ -160,6 +161,13 @@ pub struct World {
     pub entity_names: FxHashMap<String, Vec<ElemId>>,
     /// Params forecast from a history: one record per series, in evaluation order.
     pub forecasts: Vec<crate::forecast::SeriesForecast>,
+    /// For each param that a forecast or an aggregate reads (a history) and that is loaded
+    /// from a file: where each value is in the file, so that problems in a series point at
+    /// the file, row and column.
+    pub history_cells: FxHashMap<usize, FxHashMap<Box<[ElemId]>, crate::span::Span>>,
+    /// Histories whose file gave errors (already reported): their forecasts and aggregates
+    /// are not computed, so that one bad cell is not reported again as a missing period.
+    pub failed_histories: rustc_hash::FxHashSet<usize>,
     /// Scenario elements: probability, entities down, param overrides.
     pub scenarios: FxHashMap<ElemId, ScenarioData>,
     /// Scenario sets evaluated so far, by SetId.
@@ -192,7 +200,7 @@ impl World {
         let name = match &key {
             ElemKey::Entity(_, n) | ElemKey::Symbol(_, n) | ElemKey::Str(n) => n.clone(),
             ElemKey::Int(i) => i.to_string(),
-            ElemKey::Period(p) => format!("{}Q{}", p.div_euclid(4), p.rem_euclid(4) + 1),
+            ElemKey::Period(p) => p.to_string(),
         };
         let id = self.elems.len() as ElemId;
         self.elems.push(ElemData {
@@ -220,7 +228,7 @@ impl World {
             ElemKey::Entity(k, _) => ElemTy::Kind(k),
             ElemKey::Symbol(s, _) => ElemTy::Symbol(s),
             ElemKey::Int(_) => ElemTy::Int,
-            ElemKey::Period(_) => ElemTy::Period,
+            ElemKey::Period(p) => ElemTy::Period(p.kind),
             ElemKey::Str(_) => ElemTy::Str,
         }
     }
@@ -230,9 +238,4 @@ impl World {
         let (k, i) = self.entity_of.get(&e)?;
         self.kinds[*k].attrs.get(attr)?.get(*i as usize)
     }
-}
-
-/// Quarter code: year * 4 + (quarter - 1).
-pub fn period_code(year: i32, quarter: u8) -> i32 {
-    year * 4 + quarter as i32 - 1
 }

@@ -52,7 +52,7 @@ fn set_name(dim: &IndexDim) -> String {
 
 /// Whether an index is a time axis: periods or integers.
 fn is_ordered(dim: &IndexDim) -> bool {
-    matches!(dim.elem, ElemTy::Period | ElemTy::Int)
+    matches!(dim.elem, ElemTy::Period(_) | ElemTy::Int)
 }
 
 /// Fill in what the IR does not know: set names and ordered indices of every decision and

@@ -527,10 +527,9 @@ pub enum ExprKind {
     Number(f64),
     /// `40_000 core`
     Quantity(f64, UnitExpr),
-    /// `2027Q1`
+    /// A period: `2027Q1`, `2026M01`, `2026W01`, `2026-01-05`.
     Period {
-        year: i32,
-        quarter: u8,
+        period: crate::period::Period,
     },
     Str(String),
     Bool(bool),

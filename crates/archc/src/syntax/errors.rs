@@ -214,7 +214,7 @@ fn describe(rule: Rule) -> &'static str {
         fn_param => "a parameter",
         arg => "an argument",
         map_entry | map_key => "an entry `key: value`",
-        period => "a quarter like 2027Q1",
+        period => "a period like 2027Q1, 2026M01, 2026W01 or 2026-01-05",
         _ => "",
     }
 }
@@ -229,8 +229,8 @@ pub fn bad_number(span: Span, text: &str) -> Diagnostic {
         .help("write a smaller number or use a larger unit")
 }
 
-pub fn bad_quarter(span: Span, text: &str) -> Diagnostic {
-    Diagnostic::error(Code::E0103, format!("`{text}` is not a quarter"))
-        .primary(span, "quarters run from Q1 to Q4")
-        .help("write quarters as `2027Q1`..`2027Q4`")
+pub fn bad_period(span: Span, text: &str, why: crate::period::Malformed) -> Diagnostic {
+    Diagnostic::error(Code::E0103, format!("`{text}` is not a period"))
+        .primary(span, why.label)
+        .help(why.help)
 }

@@ -40,8 +40,11 @@ pub enum TokenKind {
     DigitName,
     #[regex(r"[0-9][0-9_]*(\.[0-9][0-9_]*)?([eE][+-]?[0-9]+)?", priority = 5)]
     Number,
-    /// A quarter literal: `2027Q1`.
-    #[regex(r"[0-9][0-9][0-9][0-9]Q[0-9]", priority = 6)]
+    /// A period literal: `2027Q1`, `2026M01`, `2026W01`, `2026-01-05`.
+    #[regex(
+        r"[0-9][0-9][0-9][0-9]([QMW][0-9]+|-[0-9][0-9]-[0-9][0-9])",
+        priority = 6
+    )]
     Period,
     /// A backtick without its closing backtick on the line (up to the end of the line), or
     /// the first of two backticks with nothing between them.

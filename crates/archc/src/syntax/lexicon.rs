@@ -38,6 +38,12 @@ pub const KEYWORDS: &[&str] = &[
     "over",
 ];
 
+/// One literal of each kind of period (quarter, month, ISO week, day), and literals of those
+/// shapes that name no period: the grammar, the lexer and the editor grammars must agree on
+/// them.
+pub const PERIOD_LITERALS: &[&str] = &["2027Q1", "2026M01", "2026M12", "2026W53", "2026-01-05"];
+pub const MALFORMED_PERIODS: &[&str] = &["2027Q5", "2026M13", "2026W54", "2025W53", "2026-02-30"];
+
 /// The keywords that are boolean literals.
 pub const BOOL_WORDS: &[&str] = &["true", "false"];
 

@@ -16,6 +16,12 @@ impl Checker {
             self.error(crate::check::forecast::misplaced(span));
             return T::err();
         }
+        if name.name == crate::forecast::aggregate::NAME
+            && !self.schema.globals.contains_key(&name.name)
+        {
+            self.error(crate::check::aggregate::misplaced(span));
+            return T::err();
+        }
         if let Some(Global::Fn(i)) = self.schema.globals.get(&name.name).copied() {
             let f = self.schema.fns[i].clone();
             self.add_ref(name.span, Some(f.symbol));

@@ -275,7 +275,10 @@ impl Checker {
                                 .secondary(rhs.span, format!("this is {y}")),
                             );
                         } else if !matches!(op, CmpOp::Eq | CmpOp::Ne)
-                            && !matches!(left.ty, Ty::Elem(ElemTy::Period | ElemTy::Int) | Ty::Err)
+                            && !matches!(
+                                left.ty,
+                                Ty::Elem(ElemTy::Period(_) | ElemTy::Int) | Ty::Err
+                            )
                             && right.ty != Ty::Err
                         {
                             let x = self.schema.ty_name(&left.ty);

@@ -233,6 +233,16 @@ written in every cell) and check again.",
         "The forecasting method failed on a series (a numerical failure of the model fit, for example on a series that the method cannot represent). The message names the series and the method's own error.\n\nFix: try another method (`method = ets`, `method = naive`), or check the history for data errors such as a unit mix-up in one period.",
     ),
     info(
+        Code::E0545,
+        "a history value is not a number",
+        "A history that is forecast or aggregated holds a value that is not a finite number (`NaN`, `inf`) in its data file. The message points at the file, row and column of the value.\n\n    region,month,value\n    us-east,2026M03,NaN      // E0545 when usage[us-east] is forecast\n\nFix: write the measured value, or leave the period out and shorten the history (a missing period is E0541).",
+    ),
+    info(
+        Code::E0546,
+        "incomplete period in an aggregate",
+        "`aggregate(...)` builds each coarse period (a quarter) from all the finer periods it holds (three months). When the history's periods or its data lack some of them, the aggregate of that period would be taken over part of it: a quarterly peak from one month of three. That is an error unless the model says otherwise with `incomplete = partial`, which aggregates the finer periods there are (at least one).\n\n    set months   = 2026M01..2026M05\n    set quarters = 2026Q1..2026Q2\n    param peak[r in regions, q in quarters]: core = aggregate(usage[r], max)   // E0546: 2026Q2 lacks 2026M06\n\nFix: load the missing periods, shorten the coarse periods to complete ones, or write `incomplete = partial`.",
+    ),
+    info(
         Code::E0550,
         "a scalar param's data file does not give one value",
         "A scalar param loaded from a file (`param budget: usd from \"budget.csv\"`) takes one value from it. The file is either a one-row table with a `value` column (or a column named after the param), or a table of many params with a `name` column and a `value` column, where the row whose `name` is the param's name gives the value. This error says the file has no such row, or more than one.\n\nExample (params.csv):\n\n    name,value\n    budget,10000\n    hours,730\n\n    param budget: usd from \"params.csv\"    // reads 10000\n    param margin: real from \"params.csv\"    // E0550: no row named `margin`\n\nFix: add the row (or remove the duplicate one), or load the param from another file.",

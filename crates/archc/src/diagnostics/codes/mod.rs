@@ -73,6 +73,9 @@ pub enum Code {
     E0351,
     E0352,
     E0353,
+    E0354,
+    E0355,
+    E0356,
     E0401,
     E0402,
     E0403,
@@ -102,6 +105,8 @@ pub enum Code {
     E0542,
     E0543,
     E0544,
+    E0545,
+    E0546,
     E0550,
     W0551,
     E0560,
@@ -233,6 +238,9 @@ impl Code {
             Code::E0351 => "E0351",
             Code::E0352 => "E0352",
             Code::E0353 => "E0353",
+            Code::E0354 => "E0354",
+            Code::E0355 => "E0355",
+            Code::E0356 => "E0356",
             Code::E0401 => "E0401",
             Code::E0402 => "E0402",
             Code::E0403 => "E0403",
@@ -262,6 +270,8 @@ impl Code {
             Code::E0542 => "E0542",
             Code::E0543 => "E0543",
             Code::E0544 => "E0544",
+            Code::E0545 => "E0545",
+            Code::E0546 => "E0546",
             Code::E0550 => "E0550",
             Code::E0585 => "E0585",
             Code::E0586 => "E0586",
@@ -393,6 +403,9 @@ impl Code {
             "E0351" => Some(Code::E0351),
             "E0352" => Some(Code::E0352),
             "E0353" => Some(Code::E0353),
+            "E0354" => Some(Code::E0354),
+            "E0355" => Some(Code::E0355),
+            "E0356" => Some(Code::E0356),
             "E0401" => Some(Code::E0401),
             "E0402" => Some(Code::E0402),
             "E0403" => Some(Code::E0403),
@@ -422,6 +435,8 @@ impl Code {
             "E0542" => Some(Code::E0542),
             "E0543" => Some(Code::E0543),
             "E0544" => Some(Code::E0544),
+            "E0545" => Some(Code::E0545),
+            "E0546" => Some(Code::E0546),
             "E0550" => Some(Code::E0550),
             "E0585" => Some(Code::E0585),
             "E0586" => Some(Code::E0586),
@@ -607,7 +622,7 @@ mod tests {
     #[test]
     fn every_code_has_exactly_one_text_in_its_range() {
         let all = all();
-        assert_eq!(all.len(), 154);
+        assert_eq!(all.len(), 159);
         for (i, c) in all.iter().enumerate() {
             assert!(
                 all[..i].iter().all(|d| d.code != c.code),

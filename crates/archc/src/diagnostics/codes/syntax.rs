@@ -22,9 +22,9 @@ Write a smaller number, or use a larger unit: `1 Tbps` instead of `1000000000000
     ),
     info(
         Code::E0103,
-        "invalid quarter literal",
-        "Quarter literals are written `YYYYQn` with n from 1 to 4, e.g. `2027Q1`.\n\n\
-`2027Q5` or `2027Q0` is not a quarter. Ranges of quarters are written `2027Q1..2028Q4`.",
+        "invalid period literal",
+        "Period literals are quarters `YYYYQn` with n from 1 to 4 (`2027Q1`), months `YYYYMmm` with mm from 01 to 12 (`2026M01`), ISO 8601 weeks `YYYYWww` with ww from 01 to 52, or 53 in years that have it (`2026W01`), and days `YYYY-MM-DD` (`2026-01-05`).\n\n\
+`2027Q5`, `2026M13`, `2026M1`, `2025W53` and `2026-02-30` are not periods. Ranges are written `2027Q1..2028Q4`, `2024M01..2026M12`.",
     ),
     info(
         Code::E0104,

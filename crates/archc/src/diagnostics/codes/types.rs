@@ -81,7 +81,7 @@ pub(super) const TABLE: &[CodeInfo] = &[
     info(
         Code::E0332,
         "bad forecast option",
-        "`forecast(...)` takes a history, a statistic and named options: `method =` one of `auto` (the default: the mean of ETS and Theta, intervals calibrated on a holdout), `ets`, `theta`, `arima`, `mstl`, `naive`, `snaive`; `season =` the periods in one seasonal cycle (a whole number; by default 4 for quarters, 1 for integer periods); `seed =` a whole number that fixes the sample paths.\n\n    param demand[r in regions, q in months]: core = forecast(usage[r], q95, method = ets, season = 12)\n    param bad[r in regions, q in months]: core = forecast(usage[r], q95, method = prophet)   // E0332",
+        "`forecast(...)` takes a history, a statistic and named options: `method =` one of `auto` (the default: the mean of ETS and Theta, intervals calibrated on a holdout), `ets`, `theta`, `arima`, `mstl`, `naive`, `snaive`; `season =` the periods in one seasonal cycle (a whole number; by default 4 for quarters, 12 for months, 52 for weeks, 7 for days, 1 for integer periods); `seed =` a whole number that fixes the sample paths.\n\n    param demand[r in regions, q in months]: core = forecast(usage[r], q95, method = ets, season = 12)\n    param bad[r in regions, q in months]: core = forecast(usage[r], q95, method = prophet)   // E0332",
     ),
     info(
         Code::E0333,
@@ -122,6 +122,21 @@ pub(super) const TABLE: &[CodeInfo] = &[
         Code::E0352,
         "current state indexed differently from its decision",
         "The current state of a decision has one value per instance, so the param given to `moves(x, was)` or `changed(x, was)` has the decision's index: the same number of indices, over sets of the same kind of elements, in the same order:\n\n    decide replicas[s in services, r in regions]: int >= 0\n    param was[r in regions]: int from \"current.csv\"\n    minimize moved: moves(replicas, was)   // E0352: was has no service index",
+    ),
+    info(
+        Code::E0354,
+        "periods of different kinds",
+        "Quarters (`2027Q1`), months (`2026M01`), ISO weeks (`2026W01`) and days (`2026-01-05`) are each ordered among themselves, not with each other: a range runs between two periods of one kind, and `aggregate(...)` goes from a finer kind to a coarser one that each finer period belongs to (days to weeks, months or quarters; weeks to months or quarters, by their Thursday; months to quarters).\n\n    set plan = 2024M01..2026Q4                                           // E0354: a month and a quarter\n    param weekly[r in regions, w in weeks]: core = aggregate(usage[r], max)  // E0354 when usage is monthly\n\nWrite both ends of a range in one kind, and aggregate only into coarser periods.",
+    ),
+    info(
+        Code::E0355,
+        "malformed `aggregate(...)`",
+        "`aggregate(HISTORY, STATISTIC, incomplete = error | partial)` is the whole value of an indexed param whose last index runs over coarser periods than the history's: HISTORY is a param declared before, given every index but its last (`usage[r]`); STATISTIC is `max`, `min`, `mean`, `sum` or `last`; the option `incomplete` says what happens to a coarse period whose finer periods are not all in the history (`error`, the default, or `partial`: aggregate those there are).\n\n    param peak[r in regions, q in quarters]: core = aggregate(usage[r], max)       // ok\n    param bad[r in regions, q in quarters]: core = aggregate(usage[r], p95)        // E0355: not a statistic\n    constraint c[r in regions]: cap[r] >= aggregate(usage[r], max)                // E0355: not a param's value\n\nDeclare a param from the aggregate and use the param.",
+    ),
+    info(
+        Code::E0356,
+        "aggregate unit differs from its history",
+        "`max`, `min`, `mean`, `last` and `sum` of a history keep its unit: the aggregate of `core` is `core` (a sum of monthly `core` readings is still `core`; of `GB` transferred, `GB`). The param declared from it must have a unit of the same dimension.\n\n    param usage[r in regions, m in months]: core from \"usage.csv\"\n    param peak[r in regions, q in quarters]: usd = aggregate(usage[r], max)   // E0356\n\nDeclare the param in the history's unit.",
     ),
     info(
         Code::E0353,

@@ -348,15 +348,14 @@ impl Builder {
             }),
             Rule::period => {
                 let s = p.as_str();
-                let year = s[..4].parse::<i32>().unwrap_or(0);
-                let quarter = s[5..6].parse::<u8>().unwrap_or(0);
-                if !(1..=4).contains(&quarter) {
-                    return Err(errors::bad_quarter(span, s));
+                match crate::period::Period::parse(s) {
+                    Some(Ok(period)) => Ok(Expr {
+                        kind: ExprKind::Period { period },
+                        span,
+                    }),
+                    Some(Err(why)) => Err(errors::bad_period(span, s, why)),
+                    None => Err(errors::internal(span, "period literal")),
                 }
-                Ok(Expr {
-                    kind: ExprKind::Period { year, quarter },
-                    span,
-                })
             }
             Rule::string => {
                 let s = self.string(p);

@@ -1,0 +1,167 @@
+//! Filling a param declared `= aggregate(history[...], statistic, incomplete = ...)`: for
+//! each index tuple, the coarse period (a quarter) is split into the finer periods it holds
+//! ([`Period::parts`]: three months; a week by its Thursday), their values are read from the
+//! history's table, and the statistic of them is written into the param's table. A coarse
+//! period that lacks some finer periods in the history's set or data is E0546, unless the
+//! call says `incomplete = partial` (then it needs at least one). The history's unit is the
+//! param's, so values go through in base units unchanged.
+
+use super::eval::R;
+use super::world::{ElemId, ElemKey, ParamTable, Value};
+use super::Inst;
+use crate::check::{ElemTy, Global, Ty};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::forecast::aggregate::{parse_call, Incomplete};
+use crate::period::Period;
+use crate::syntax::ast;
+
+impl Inst<'_> {
+    /// Fill `table` for param `p`, whose value `e` is an `aggregate(...)` call.
+    pub(crate) fn aggregate_param(
+        &mut self,
+        p: usize,
+        e: &ast::Expr,
+        ix: &ast::IndexList,
+        table: &mut ParamTable,
+    ) -> R<()> {
+        let schema = self.schema;
+        let info = &schema.params[p];
+        // The checker reported malformed calls.
+        let Some(Ok(call)) = parse_call(e) else {
+            return Ok(());
+        };
+        let Some(Global::Param(h)) = schema.globals.get(&call.history.name).copied() else {
+            return Ok(());
+        };
+        self.ensure_param(h)?;
+        if self.world.failed_histories.contains(&h) {
+            return Ok(());
+        }
+        let hinfo = &schema.params[h];
+        let Some(hdim) = hinfo.dims.last() else {
+            return Ok(());
+        };
+        let ElemTy::Period(fine) = hdim.elem else {
+            return Ok(());
+        };
+        let hset = self.set_value(&hdim.set)?;
+        let is_int = matches!(info.ty, Ty::Num { int: true, .. });
+        let scale = match info.ty {
+            Ty::Num { unit, .. } if unit.scale != 0.0 => unit.scale,
+            _ => 1.0,
+        };
+        let from = match &hinfo.decl.value {
+            Some(ast::ParamValue::From(s)) => s.span,
+            _ => hinfo.span,
+        };
+        let vars: Vec<String> = ix
+            .bindings
+            .iter()
+            .map(|b| b.var.as_ref().map(|v| v.name.clone()).unwrap_or_default())
+            .collect();
+        let mut out: Vec<(Box<[ElemId]>, f64)> = Vec::new();
+        let mut errors: Vec<Diagnostic> = Vec::new();
+        self.for_each_index(ix, &mut |me| {
+            let key: Vec<ElemId> = vars
+                .iter()
+                .map(|v| match me.local(v) {
+                    Some(Value::Elem(x)) => *x,
+                    _ => u32::MAX,
+                })
+                .collect();
+            let Some(&at) = key.last() else { return Ok(()) };
+            let ElemKey::Period(coarse) = me.world.elems[at as usize].key else {
+                return Ok(());
+            };
+            let mut hkey = Vec::with_capacity(call.keys.len() + 1);
+            for k in &call.keys {
+                hkey.push(me.key_elem(k)?);
+            }
+            let parts = coarse.parts(fine);
+            let Some(htable) = me.world.params[h].as_ref() else {
+                return Ok(());
+            };
+            let mut values = Vec::with_capacity(parts.len());
+            let mut missing: Vec<Period> = Vec::new();
+            let mut last_seen = None;
+            hkey.push(0);
+            for &part in &parts {
+                let elem = me.world.interned.get(&ElemKey::Period(part)).copied();
+                let value = elem.filter(|&x| hset.contains(x)).and_then(|x| {
+                    if let Some(slot) = hkey.last_mut() {
+                        *slot = x;
+                    }
+                    htable.get(&hkey)
+                });
+                match value {
+                    Some(Value::Num(v)) => {
+                        values.push(v);
+                        last_seen = Some(hkey.clone());
+                    }
+                    _ => missing.push(part),
+                }
+            }
+            hkey.pop();
+            let complete = missing.is_empty()
+                || (call.incomplete == Incomplete::Partial && !values.is_empty());
+            let value = call.stat.apply(&values).filter(|_| complete);
+            let Some(v) = value else {
+                let series = me.series_name(&hinfo.name, &hkey);
+                let shown: Vec<String> = missing.iter().take(6).map(Period::to_string).collect();
+                let more = if missing.len() > 6 {
+                    format!(" and {} more", missing.len() - 6)
+                } else {
+                    String::new()
+                };
+                let near = last_seen
+                    .and_then(|k| me.world.history_cells.get(&h)?.get(k.as_slice()).copied());
+                let mut d = Diagnostic::error(
+                    Code::E0546,
+                    format!(
+                        "{coarse} of `{}` is incomplete: history `{series}` has no value for {}{more}",
+                        info.name,
+                        shown.join(", ")
+                    ),
+                )
+                .primary(call.span, format!("{} of {} {}s", values.len(), parts.len(), fine.name()));
+                d = match near {
+                    Some(cell) => d.secondary(cell, format!("the last {} of {coarse} in the data", fine.name())),
+                    None => d.secondary(from, "history loaded here"),
+                };
+                errors.push(d.help(if call.incomplete == Incomplete::Partial {
+                    "a coarse period needs at least one value; load it, or shorten the coarse periods"
+                } else {
+                    "load the missing periods, shorten the coarse periods to complete ones, or write `incomplete = partial`"
+                }));
+                return Ok(());
+            };
+            let v = if is_int { (v / scale).ceil() * scale } else { v };
+            out.push((key.into_boxed_slice(), v));
+            Ok(())
+        })?;
+        if !errors.is_empty() {
+            self.diags.extend(errors);
+            return Ok(());
+        }
+        if info.decl.lower.is_some() {
+            if let Some((_, v)) = out.iter().find(|(_, v)| *v < 0.0) {
+                self.reject_negative(&Value::Num(*v), call.span, &info.name, info.span);
+                return Ok(());
+            }
+        }
+        for (k, v) in out {
+            table.values.insert(k, Value::Num(v));
+        }
+        Ok(())
+    }
+
+    /// `usage[us-east]`: a history's name with the indices of one series.
+    pub(super) fn series_name(&self, history: &str, key: &[ElemId]) -> String {
+        if key.is_empty() {
+            history.to_string()
+        } else {
+            let names: Vec<&str> = key.iter().map(|&x| self.world.name(x)).collect();
+            format!("{history}[{}]", names.join(", "))
+        }
+    }
+}
