@@ -26,7 +26,7 @@ use std::fmt;
 /// A forecasting method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Method {
-    /// A weighted mean of ETS (chosen by AICc in a reduced pool of eight models) and Theta (seasonally adjusted
+    /// A weighted mean of ETS (chosen by AICc, no multiplicative trend) and Theta (seasonally adjusted
     /// when an ACF test finds the season), with intervals widened by a holdout calibration.
     Auto,
     /// Exponential smoothing state-space model (error, trend, damping, season), chosen by AICc.
