@@ -496,3 +496,23 @@ fn rename_refuses_to_create_a_clash() {
     assert!(edit["changes"].is_object(), "{edit}");
     s.finish();
 }
+
+/// Hover on the column after `key` says which file's column names the entities of which
+/// set; elsewhere the same word is an ordinary name.
+#[test]
+fn hover_on_a_key_column_names_its_file_and_set() {
+    let mut s = Session::start("key-hover");
+    std::fs::write(s.dir.join("hosts.csv"), "id,cores\nh1,8\nh2,16\n").expect("data file");
+    let model = "kind host { cores: int }\nhosts from \"hosts.csv\" key id\n";
+    let diags = s.open(model);
+    assert!(codes(&diags).is_empty(), "{diags}");
+    let hover = s.hover_text(position_of(model, "id\n", 0));
+    assert!(
+        hover.contains("**key column** `id` of `hosts.csv`"),
+        "{hover}"
+    );
+    assert!(hover.contains("entity of `hosts`"), "{hover}");
+    let other = s.hover_text(position_of(model, "cores", 0));
+    assert!(!other.contains("key column"), "{other}");
+    s.finish();
+}

@@ -104,6 +104,15 @@ pub fn hover(world: &World, params: HoverParams) -> Option<Hover> {
             archc::span::Span::new(snap.main, w.start, w.end),
         )
     });
+    if let Some(value) = key_column_hover(snap.text(), offset) {
+        return Some(Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value,
+            }),
+            range,
+        });
+    }
     let sym = match snap.index.at(snap.main, offset) {
         Some(d) => snap.index.decls[d].clone(),
         None => {
@@ -121,6 +130,37 @@ pub fn hover(world: &World, params: HoverParams) -> Option<Hover> {
         }),
         range,
     })
+}
+
+/// The hover of the column named after `key` in an entity load (`hosts from "hosts.csv"
+/// key id`): which file's column names the entities of which set.
+pub fn key_column_hover(text: &str, offset: usize) -> Option<String> {
+    let tokens: Vec<Token> = lexer::lex(text)
+        .into_iter()
+        .filter(|t| !t.kind.is_trivia())
+        .collect();
+    let i = tokens
+        .iter()
+        .position(|t| t.start <= offset && offset <= t.end && t.start < t.end)?;
+    if i < 4
+        || tokens[i - 1].text(text) != "key"
+        || tokens[i - 2].kind != TokenKind::String
+        || tokens[i - 3].text(text) != "from"
+        || !matches!(
+            tokens[i].kind,
+            TokenKind::Ident | TokenKind::DigitName | TokenKind::String
+        )
+    {
+        return None;
+    }
+    let column = tokens[i].text(text).trim_matches(|c| c == '"' || c == '`');
+    let file = tokens[i - 2].text(text).trim_matches('"');
+    let set = tokens[i - 4].text(text);
+    Some(format!(
+        "**key column** `{column}` of `{file}`\n\nEach row of the file is one entity of \
+         `{set}`, named by its `{column}` value (instead of the column `name`); the other \
+         columns fill the kind's attributes."
+    ))
 }
 
 /// `textDocument/definition`.
