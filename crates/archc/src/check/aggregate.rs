@@ -139,30 +139,9 @@ impl Checker {
                 return;
             }
         }
-        if call.keys.len() + 1 != hist.dims.len() {
-            self.error(
-                Diagnostic::error(
-                    Code::E0355,
-                    format!(
-                        "history `{}` takes {} indices before its periods, {} given",
-                        hist.name,
-                        hist.dims.len() - 1,
-                        call.keys.len()
-                    ),
-                )
-                .primary(call.history.span, "give every index but the last")
-                .secondary(hist.span, "declared here"),
-            );
+        if !self.check_history_keys(Code::E0355, &hist, &call.keys, call.history.span) {
             return;
         }
-        let n = call.keys.len();
-        self.check_index_args(
-            &hist.name,
-            hist.span,
-            &hist.dims[..n],
-            &call.keys,
-            call.history.span,
-        );
         match (ty, &hist.ty) {
             (Ty::Num { unit, .. }, Ty::Num { unit: hunit, .. }) if unit.same_dim(hunit) => {}
             (Ty::Err, _) | (_, Ty::Err) => {}

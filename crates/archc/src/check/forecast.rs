@@ -120,30 +120,9 @@ impl Checker {
             );
             return;
         }
-        if call.keys.len() + 1 != hist.dims.len() {
-            self.error(
-                Diagnostic::error(
-                    Code::E0330,
-                    format!(
-                        "history `{}` takes {} indices before its periods, {} given",
-                        hist.name,
-                        hist.dims.len() - 1,
-                        call.keys.len()
-                    ),
-                )
-                .primary(call.history.span, "give every index but the last")
-                .secondary(hist.span, "declared here"),
-            );
+        if !self.check_history_keys(Code::E0330, &hist, &call.keys, call.history.span) {
             return;
         }
-        let n = call.keys.len();
-        self.check_index_args(
-            &hist.name,
-            hist.span,
-            &hist.dims[..n],
-            &call.keys,
-            call.history.span,
-        );
         if let Stat::Path(p) = &call.stat {
             self.expr(p);
         }
@@ -175,5 +154,37 @@ impl Checker {
                 );
             }
         }
+    }
+}
+
+impl Checker {
+    /// The indices given to a history (`usage[r]` in `forecast(usage[r], …)` and
+    /// `aggregate(usage[r], …)`): every index but its last (the periods), each checked like
+    /// any index argument. False, after reporting `code`, when their number is wrong.
+    pub(super) fn check_history_keys(
+        &mut self,
+        code: Code,
+        hist: &super::types::ParamInfo,
+        keys: &[ast::Expr],
+        span: Span,
+    ) -> bool {
+        if keys.len() + 1 != hist.dims.len() {
+            self.error(
+                Diagnostic::error(
+                    code,
+                    format!(
+                        "history `{}` takes {} indices before its periods, {} given",
+                        hist.name,
+                        hist.dims.len() - 1,
+                        keys.len()
+                    ),
+                )
+                .primary(span, "give every index but the last")
+                .secondary(hist.span, "declared here"),
+            );
+            return false;
+        }
+        self.check_index_args(&hist.name, hist.span, &hist.dims[..keys.len()], keys, span);
+        true
     }
 }
