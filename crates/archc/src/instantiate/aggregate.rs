@@ -9,7 +9,7 @@
 use super::eval::R;
 use super::world::{ElemId, ElemKey, ParamTable, Value};
 use super::Inst;
-use crate::check::{ElemTy, Global, Ty};
+use crate::check::{ElemTy, Ty};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::forecast::aggregate::{parse_call, Incomplete};
 use crate::period::Period;
@@ -30,13 +30,9 @@ impl Inst<'_> {
         let Some(Ok(call)) = parse_call(e) else {
             return Ok(());
         };
-        let Some(Global::Param(h)) = schema.globals.get(&call.history.name).copied() else {
+        let Some(h) = self.history_param(&call.history.name)? else {
             return Ok(());
         };
-        self.ensure_param(h)?;
-        if self.world.failed_histories.contains(&h) {
-            return Ok(());
-        }
         let hinfo = &schema.params[h];
         let Some(hdim) = hinfo.dims.last() else {
             return Ok(());

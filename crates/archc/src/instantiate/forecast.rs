@@ -31,6 +31,17 @@ impl Inst<'_> {
         }
     }
 
+    /// The history param a `forecast(...)` or `aggregate(...)` call reads, loaded. `None`
+    /// when the name is not a param (the checker reported it) or the history's data file had
+    /// errors (reported; its gaps would only repeat them).
+    pub(crate) fn history_param(&mut self, name: &str) -> R<Option<usize>> {
+        let Some(Global::Param(h)) = self.schema.globals.get(name).copied() else {
+            return Ok(None);
+        };
+        self.ensure_param(h)?;
+        Ok((!self.world.failed_histories.contains(&h)).then_some(h))
+    }
+
     /// Fill `table` for param `p`, whose value `e` is a `forecast(...)` call.
     pub(crate) fn forecast_param(
         &mut self,
@@ -45,14 +56,9 @@ impl Inst<'_> {
         let Some(Ok(call)) = parse_call(e) else {
             return Ok(());
         };
-        let Some(Global::Param(h)) = schema.globals.get(&call.history.name).copied() else {
+        let Some(h) = self.history_param(&call.history.name)? else {
             return Ok(());
         };
-        self.ensure_param(h)?;
-        if self.world.failed_histories.contains(&h) {
-            // The history file's errors are reported; its gaps would only repeat them.
-            return Ok(());
-        }
         let hinfo = &schema.params[h];
         let Some(hdim) = hinfo.dims.last() else {
             return Ok(());
