@@ -191,7 +191,8 @@ a second Ctrl-C exits at once.")]
     #[command(after_help = "Examples:
   archc emit model.arch --mps model.mps
   archc emit model.arch --lp model.lp
-  archc emit model.arch --ir | less")]
+  archc emit model.arch --ir | less
+  archc emit model.arch --mps stage2.mps --stage moves   # a later ranked objective")]
     Emit {
         /// The model file; `-` reads it from stdin.
         #[arg(value_name = "FILE")]
@@ -205,6 +206,14 @@ a second Ctrl-C exits at once.")]
         /// Print the IR with origins.
         #[arg(long)]
         ir: bool,
+        /// With objectives in priority order, write the model of this stage (the objective's
+        /// name, or its rank from 1): the earlier objectives are solved first and kept within
+        /// their tolerance as rows. Default: the first objective alone.
+        #[arg(long, value_name = "NAME|K")]
+        stage: Option<String>,
+        /// Solver for the earlier stages of `--stage` (default: the first built in).
+        #[arg(long, value_enum, env = "ARCHC_SOLVER")]
+        solver: Option<solve::SolverArg>,
         #[command(flatten)]
         limits: LimitArgs,
         #[command(flatten)]
@@ -287,14 +296,20 @@ pub fn run() -> i32 {
             mps,
             lp,
             ir,
+            stage,
+            solver,
             force,
             limits,
             model,
         } => emit::run(
             &file,
-            mps.as_deref(),
-            lp.as_deref(),
-            ir,
+            &emit::Targets {
+                mps: mps.as_deref(),
+                lp: lp.as_deref(),
+                ir,
+                stage: stage.as_deref(),
+                solver: solver.map(Into::into),
+            },
             force,
             &limits,
             &model,

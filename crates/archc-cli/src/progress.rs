@@ -4,6 +4,7 @@
 //! the solver to stop with its best plan ([`archc::backends::milp::CONTROL`]); a Ctrl-C at
 //! any other moment, or a second one, exits at once with code 130.
 
+use archc::backends::dp::DpProgressSnapshot;
 use archc::backends::milp::{SolveProgress, CONTROL};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -43,7 +44,15 @@ impl Progress {
 
     /// Show what the solver has found so far.
     pub fn update(&mut self, p: SolveProgress) {
-        let details = describe(p);
+        self.show(describe(p));
+    }
+
+    /// Show how far a DP solve is: the stages of backward induction done, and the plans.
+    pub fn update_dp(&mut self, p: DpProgressSnapshot) {
+        self.show(describe_dp(p));
+    }
+
+    fn show(&mut self, details: String) {
         if let Some(bar) = &self.bar {
             bar.set_message(details);
         } else if self.plain {
@@ -92,6 +101,21 @@ fn describe(p: SolveProgress) -> String {
     s
 }
 
+/// `  stage 120 of 4,000 (3%)  plans 0 of 100`, or nothing before the work is known.
+fn describe_dp(p: DpProgressSnapshot) -> String {
+    if p.stages_total == 0 {
+        return String::new();
+    }
+    format!(
+        "  stage {} of {} ({})  plans {} of {}",
+        archc::units::format_number(p.stages_done as f64),
+        archc::units::format_number(p.stages_total as f64),
+        archc::units::format_percent(p.fraction()),
+        archc::units::format_number(p.plans_done as f64),
+        archc::units::format_number(p.plans_total as f64),
+    )
+}
+
 static PRESSES: AtomicUsize = AtomicUsize::new(0);
 static SOLVING: AtomicBool = AtomicBool::new(false);
 static INSTALLED: AtomicBool = AtomicBool::new(false);
@@ -124,4 +148,35 @@ pub fn set_solving(solving: bool) {
 /// Whether Ctrl-C was pressed during this run.
 pub fn interrupted() -> bool {
     PRESSES.load(Ordering::SeqCst) > 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dp_progress_reads_stages_and_plans() {
+        let p = DpProgressSnapshot {
+            plans_total: 100,
+            plans_done: 25,
+            stages_total: 4000,
+            stages_done: 1200,
+        };
+        assert_eq!(
+            describe_dp(p),
+            "  stage 1,200 of 4,000 (30%)  plans 25 of 100"
+        );
+        assert_eq!(describe_dp(DpProgressSnapshot::default()), "");
+    }
+
+    #[test]
+    fn milp_progress_shows_what_is_known() {
+        let p = SolveProgress {
+            incumbent: Some(12.0),
+            bound: Some(10.0),
+            gap: Some(1.0 / 6.0),
+        };
+        assert_eq!(describe(p), "  incumbent 12  bound 10  gap 16.7%");
+        assert_eq!(describe(SolveProgress::default()), "");
+    }
 }

@@ -223,7 +223,7 @@ pub fn run(args: &SolveArgs) -> i32 {
             eprintln!("error: --start is for MILP solves; this model is solved by DP (use --backend milp to start the MILP)");
             return exit::USAGE;
         }
-        let solved = archc::driver::solve(&mut a, &SolveOptions::default());
+        let solved = solve_dp_watched(&mut a, !args.quiet);
         return finish_dp(args, &a, &name, solved);
     }
     let kind = match archc::backends::milp::choose_solver(solver) {
@@ -559,6 +559,32 @@ fn solve_watched(
     progress::set_solving(false);
     CONTROL.reset();
     waited
+}
+
+/// A DP solve, while a display thread shows how many stages of backward induction are done
+/// (DP has no plan before its last stage: Ctrl-C exits at once).
+fn solve_dp_watched(
+    a: &mut Analysis,
+    show_progress: bool,
+) -> Result<archc::solve::Solved, archc::diagnostics::Diagnostic> {
+    use archc::backends::dp::DP_PROGRESS;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    DP_PROGRESS.reset();
+    progress::install_interrupt_handler();
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut display = Progress::new(show_progress);
+            while !done.load(Ordering::SeqCst) {
+                display.update_dp(DP_PROGRESS.snapshot());
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            display.finish();
+        });
+        let solved = archc::driver::solve(a, &SolveOptions::default());
+        done.store(true, Ordering::SeqCst);
+        solved
+    })
 }
 
 /// A solve that ended without a plan for `stop`.

@@ -188,3 +188,63 @@ fn the_default_season_follows_the_period() {
     );
     assert_eq!(default_season("1", "24", "25", 24), 1);
 }
+
+/// A history file may write its periods as other tools export them: `2025-01` for months,
+/// `2025-W01` for weeks, `2025-Q1` for quarters; each lands on the model's own period.
+#[test]
+fn history_files_may_spell_periods_the_iso_way() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("usage.csv"),
+        "s,m,value\na,2025-01,3\na,2025-02,7\na,2025M03,5\na,2025-04,1\na,2025-05,2\na,2025-06,9\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("weekly.csv"),
+        "s,w,value\na,2025-W01,4\na,2025W02,6\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("target.csv"),
+        "s,q,value\na,2025-Q1,10\na,2025-Q2,11\n",
+    )
+    .expect("write");
+    let model = dir.path().join("m.arch");
+    std::fs::write(
+        &model,
+        "set sites = {a}
+set months = 2025M01..2025M06
+set weeks = 2025W01..2025W02
+set quarters = 2025Q1..2025Q2
+param usage[s in sites, m in months]: core from \"usage.csv\"
+param weekly[s in sites, w in weeks]: core from \"weekly.csv\"
+param goal[s in sites, q in quarters]: core from \"target.csv\"
+param hi[s in sites, q in quarters]: core = aggregate(usage[s], max)
+",
+    )
+    .expect("write");
+    let options = AnalyzeOptions {
+        instantiate: true,
+        ..Default::default()
+    };
+    let a = archc::driver::analyze(&model, &options);
+    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    assert_eq!(value(&a, "hi", &["a", "2025Q1"]), Some(7.0));
+    assert_eq!(value(&a, "hi", &["a", "2025Q2"]), Some(9.0));
+    assert_eq!(value(&a, "weekly", &["a", "2025W01"]), Some(4.0));
+    assert_eq!(value(&a, "weekly", &["a", "2025W02"]), Some(6.0));
+    assert_eq!(value(&a, "goal", &["a", "2025Q2"]), Some(11.0));
+    // Another spelling is still an unknown period, reported at its cell.
+    std::fs::write(
+        dir.path().join("target.csv"),
+        "s,q,value\na,2025-Q1,10\na,2025-q2,11\n",
+    )
+    .expect("write");
+    let a = archc::driver::analyze(&model, &options);
+    let unknown: Vec<_> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("2025-q2"))
+        .collect();
+    assert_eq!(unknown.len(), 1, "{:?}", a.diagnostics);
+}

@@ -327,6 +327,21 @@ const MONTH_NAMES: [&str; 12] = [
     "December",
 ];
 
+impl Period {
+    /// The ISO 8601 (or common) spelling that data exported by other tools uses for this
+    /// period, which a data file may use instead of the model's literal: `2026-01` for
+    /// `2026M01`, `2026-W01` for `2026W01`, `2026-Q1` for `2026Q1`. Days have one spelling.
+    pub fn data_spelling(self) -> Option<String> {
+        let canonical = self.to_string();
+        match self.kind {
+            PeriodKind::Month => Some(canonical.replacen('M', "-", 1)),
+            PeriodKind::Week => Some(canonical.replacen('W', "-W", 1)),
+            PeriodKind::Quarter => Some(canonical.replacen('Q', "-Q", 1)),
+            PeriodKind::Day => None,
+        }
+    }
+}
+
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = self.index;
@@ -350,6 +365,17 @@ impl fmt::Display for Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_spellings_are_the_iso_forms() {
+        let spell = |t: &str| p(t).data_spelling();
+        assert_eq!(spell("2026M01").as_deref(), Some("2026-01"));
+        assert_eq!(spell("2026M12").as_deref(), Some("2026-12"));
+        assert_eq!(spell("2026W01").as_deref(), Some("2026-W01"));
+        assert_eq!(spell("2020W53").as_deref(), Some("2020-W53"));
+        assert_eq!(spell("2027Q3").as_deref(), Some("2027-Q3"));
+        assert_eq!(spell("2026-01-05"), None);
+    }
 
     fn p(text: &str) -> Period {
         match Period::parse(text) {

@@ -752,6 +752,21 @@ impl Inst<'_> {
                 m
             })
             .collect();
+        // Periods may also be written as other tools export them (`2026-01` for `2026M01`).
+        let by_data_spelling: Vec<FxHashMap<String, (ElemId, u32)>> = sets
+            .iter()
+            .map(|set| {
+                let mut m = FxHashMap::default();
+                for (i, &e) in set.elems.iter().enumerate() {
+                    if let ElemKey::Period(period) = &self.world.elems[e as usize].key {
+                        if let Some(alt) = period.data_spelling() {
+                            m.entry(alt).or_insert((e, i as u32));
+                        }
+                    }
+                }
+                m
+            })
+            .collect();
         // Numbers go to dense storage when the product of the index sets is not much larger
         // than the file itself (at most twice its size in memory).
         let product = sets
@@ -795,7 +810,10 @@ impl Inst<'_> {
                         }
                         _ => return,
                     };
-                    match by_name[i].get(name) {
+                    match by_name[i]
+                        .get(name)
+                        .or_else(|| by_data_spelling[i].get(name))
+                    {
                         Some(&(e, pos)) => {
                             key.push(e);
                             offset = offset * set.elems.len() + pos as usize;

@@ -111,6 +111,62 @@ pub fn add_keep_row(model: &mut Model, objective: &Objective, limit: f64) {
     );
 }
 
+/// The model of stage `k` (counting from 0) of a solve with ranked objectives, to hand to
+/// another solver: objective `k` alone, with one row per earlier objective that keeps it
+/// within its tolerance of the optimum its own stage found. The earlier stages are solved
+/// here with `single` (each verified, as in [`solve_ranked`]) and returned with the model.
+/// Stage 0 is the model with its first objective and no kept rows.
+pub fn stage_model(
+    model: &Model,
+    k: usize,
+    opts: &SolveOptions,
+    single: impl Fn(&Model, &SolveOptions) -> Result<MilpSolved, Diagnostic>,
+) -> Result<(Model, Vec<Stage>), Diagnostic> {
+    let objectives = ranked_objectives(model);
+    let Some(objective) = objectives.get(k) else {
+        return Err(Diagnostic::error(
+            Code::E0703,
+            format!(
+                "the model has {} objectives in priority order: there is no stage {}",
+                objectives.len(),
+                k + 1
+            ),
+        ));
+    };
+    let mut staged = model.clone();
+    staged.later_objectives.clear();
+    staged.tolerances.clear();
+    if k == 0 {
+        return Ok((staged, Vec::new()));
+    }
+    let mut earlier = model.clone();
+    earlier.later_objectives.truncate(k - 1);
+    let solved = solve_ranked(&earlier, opts, single)?;
+    if solved.raw.values.is_empty() || solved.stages.len() < k {
+        let stage = solved.stages.len() + 1;
+        let mut d = Diagnostic::error(
+            Code::E0703,
+            format!(
+                "stage {stage} (`{}`) found no plan, so the rows that keep it for stage {} (`{}`) cannot be written",
+                objectives[stage - 1].name,
+                k + 1,
+                objective.name
+            ),
+        );
+        if !solved.raw.message.is_empty() {
+            d = d.note(solved.raw.message.clone());
+        }
+        return Err(d);
+    }
+    for (stage, earlier_objective) in solved.stages.iter().zip(&objectives) {
+        if let Some(l) = stage.limit {
+            add_keep_row(&mut staged, earlier_objective, l);
+        }
+    }
+    staged.objective = Some((*objective).clone());
+    Ok((staged, solved.stages))
+}
+
 /// The worse of two statuses of stages that both have a plan.
 fn worse(a: Status, b: Status) -> Status {
     if a == Status::Optimal {

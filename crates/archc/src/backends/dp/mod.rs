@@ -20,6 +20,7 @@
 mod error;
 mod estimate;
 mod plan;
+mod progress;
 mod reach;
 mod solver;
 mod synthetic;
@@ -27,6 +28,9 @@ mod synthetic;
 pub use error::{ContractViolation, DpError, InfeasibleReason};
 pub use estimate::{estimate, BudgetLimit, DpBudget, DpEstimate};
 pub use plan::{step_each, EvalError, EvalErrorKind, StagePlan};
+pub use progress::{DpProgress, DpProgressSnapshot, DP_PROGRESS};
 pub use reach::FULL_FRACTION;
-pub use solver::{solve, solve_many, solve_many_with, solve_with, DpOptions, DpSolution};
+pub use solver::{
+    solve, solve_many, solve_many_observed, solve_many_with, solve_with, DpOptions, DpSolution,
+};
 pub use synthetic::{synthetic_buildout, SyntheticBuildout, CORES_PER_RACK};

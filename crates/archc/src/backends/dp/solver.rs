@@ -25,6 +25,7 @@
 use super::error::{ContractViolation, DpError, InfeasibleReason};
 use super::estimate::{estimate, DpBudget, DpEstimate};
 use super::plan::{EvalError, EvalErrorKind, StagePlan};
+use super::progress::{DpProgress, DP_PROGRESS};
 use super::reach::{self, Reachable};
 use rows::evaluate_affine;
 
@@ -87,6 +88,28 @@ pub fn solve(plan: &dyn StagePlan, budget: &DpBudget) -> Result<DpSolution, DpEr
 
 /// Solves one plan exactly with the given options.
 pub fn solve_with(plan: &dyn StagePlan, options: &DpOptions) -> Result<DpSolution, DpError> {
+    solve_observed(plan, options, &DpProgress::new())
+}
+
+/// [`solve_with`], counting each stage done and the plan in `progress` (the plan's stages
+/// must already be in its total).
+fn solve_observed(
+    plan: &dyn StagePlan,
+    options: &DpOptions,
+    progress: &DpProgress,
+) -> Result<DpSolution, DpError> {
+    let mut done = 0u64;
+    let result = solve_counted(plan, options, progress, &mut done);
+    progress.plan_done((plan.stages() as u64).saturating_sub(done));
+    result
+}
+
+fn solve_counted(
+    plan: &dyn StagePlan,
+    options: &DpOptions,
+    progress: &DpProgress,
+    done: &mut u64,
+) -> Result<DpSolution, DpError> {
     let budget = &options.budget;
     let layout = validate(plan, budget)?;
     let est = estimate(plan);
@@ -112,6 +135,8 @@ pub fn solve_with(plan: &dyn StagePlan, options: &DpOptions) -> Result<DpSolutio
         let mut later: &[f64] = last;
         for (t, cur) in rest.chunks_exact_mut(s).enumerate().rev() {
             backward_stage(plan, &layout, t, cur, later, reach.set(t));
+            progress.stage_done();
+            *done += 1;
             later = cur;
         }
     }
@@ -139,12 +164,26 @@ pub fn solve_many(plans: &[&dyn StagePlan], budget: &DpBudget) -> Vec<Result<DpS
     plans.par_iter().map(|p| solve(*p, budget)).collect()
 }
 
-/// [`solve_many`] with the given options.
+/// [`solve_many`] with the given options, reporting to [`DP_PROGRESS`].
 pub fn solve_many_with(
     plans: &[&dyn StagePlan],
     options: &DpOptions,
 ) -> Vec<Result<DpSolution, DpError>> {
-    plans.par_iter().map(|p| solve_with(*p, options)).collect()
+    solve_many_observed(plans, options, &DP_PROGRESS)
+}
+
+/// [`solve_many_with`], reporting the plans and stages done to `progress`.
+pub fn solve_many_observed(
+    plans: &[&dyn StagePlan],
+    options: &DpOptions,
+    progress: &DpProgress,
+) -> Vec<Result<DpSolution, DpError>> {
+    let stages = plans.iter().map(|p| p.stages() as u64).sum();
+    progress.add_work(plans.len() as u64, stages);
+    plans
+        .par_iter()
+        .map(|p| solve_observed(*p, options, progress))
+        .collect()
 }
 
 fn too_large(estimate: DpEstimate, budget: &DpBudget) -> DpError {

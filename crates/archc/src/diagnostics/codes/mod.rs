@@ -175,6 +175,7 @@ pub enum Code {
     E0744,
     E0745,
     E0746,
+    E0747,
     E0750,
 }
 
@@ -340,6 +341,7 @@ impl Code {
             Code::E0744 => "E0744",
             Code::E0745 => "E0745",
             Code::E0746 => "E0746",
+            Code::E0747 => "E0747",
             Code::E0750 => "E0750",
         }
     }
@@ -505,6 +507,7 @@ impl Code {
             "E0744" => Some(Code::E0744),
             "E0745" => Some(Code::E0745),
             "E0746" => Some(Code::E0746),
+            "E0747" => Some(Code::E0747),
             "E0750" => Some(Code::E0750),
             _ => None,
         }
@@ -622,7 +625,7 @@ mod tests {
     #[test]
     fn every_code_has_exactly_one_text_in_its_range() {
         let all = all();
-        assert_eq!(all.len(), 159);
+        assert_eq!(all.len(), 160);
         for (i, c) in all.iter().enumerate() {
             assert!(
                 all[..i].iter().all(|d| d.code != c.code),

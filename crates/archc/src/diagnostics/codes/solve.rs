@@ -297,6 +297,23 @@ Example:
 Fix: give the decision the bounds it really has (`int >= 0 <= 200`).",
     ),
     info(
+        Code::E0747,
+        "`--stage` names no objective of the model",
+        "\
+`archc emit --stage NAME|K` writes the model of one stage of a solve with objectives in
+priority order: that objective, with the earlier ones kept within their tolerance as rows.
+The stage is named by its objective's name or by its rank, counting from 1; a name that is
+not an objective of the model, or a rank beyond the number of objectives, names no stage.
+
+Example:
+
+    minimize cost: ... within 1 %
+    then minimize moved: moves(replicas, was)
+    archc emit plan.arch --mps s.mps --stage moves   // E0747: the objective is `moved`
+
+Fix: use a name the error lists, or a rank from 1 to the number of objectives.",
+    ),
+    info(
         Code::E0750,
         "internal error: the checked model cannot be lowered",
         "\
