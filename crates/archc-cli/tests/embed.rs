@@ -135,3 +135,151 @@ fn the_library_report_names_index_sets_like_the_cli() {
     };
     assert_eq!(sets(&v), sets(&c));
 }
+
+/// A small fleet: demand per service in `core`, a computed need (demand plus headroom), a
+/// scalar price, a bound from a param.
+fn fleet(demand_search: &str, price: &str) -> String {
+    format!(
+        "
+kind region {{ cores: core = 0 core }}
+kind service {{ }}
+region us {{ cores: 64 core }}
+region eu {{ cores: 48 core }}
+service web {{ }}
+service search {{ }}
+param demand[s in services]: core = {{ web: 20 core, search: {demand_search} }}
+param need[s in services]: core = demand[s] * 1.25
+param price: usd = {price}
+param most: int = 6
+decide replicas[s in services, r in regions]: int >= 0 <= most
+constraint fits[r in regions]: sum(s in services) 4 core * replicas[s, r] <= r.cores
+constraint serves[s in services]: sum(r in regions) 4 core * replicas[s, r] >= need[s]
+minimize cost: sum(s in services, r in regions) price * replicas[s, r]
+"
+    )
+}
+
+/// `set_param` then `solve` gives the plan a fresh compile of the changed model gives: the
+/// computed `need` follows the new demand, a scalar price and an `int` bound change too,
+/// and the model is not parsed or checked again (only instantiation runs).
+#[test]
+fn set_param_then_solve_matches_a_fresh_compile_of_the_changed_model() {
+    let opts = archc::solve::SolveOptions::default();
+    let mut model = archc::compile_source("fleet.arch", &fleet("16 core", "10 usd"), None)
+        .expect("the model compiles");
+    let before = model.solve(&opts).expect("it solves");
+    // need: web 25 core (7 replicas of 4 core), search 20 core (5): 12 replicas.
+    assert_eq!(before.objective(), Some(120.0));
+
+    model
+        .set_param("demand", &["search"], 40.0)
+        .expect("a value");
+    model.set_param("price", &[], 3.0).expect("a value");
+    model.set_param("most", &[], 9.0).expect("a value");
+    let after = model.solve(&opts).expect("it solves again");
+    let phases: Vec<&str> = after
+        .solved
+        .timings
+        .phases
+        .iter()
+        .map(|(p, _)| &**p)
+        .collect();
+    assert!(
+        !phases.contains(&"parse") && !phases.contains(&"check"),
+        "{phases:?}"
+    );
+    assert!(phases.contains(&"instantiate"), "{phases:?}");
+
+    let fresh_text =
+        fleet("40 core", "3 usd").replace("param most: int = 6", "param most: int = 9");
+    let mut fresh =
+        archc::compile_source("fleet.arch", &fresh_text, None).expect("the model compiles");
+    let want = fresh.solve(&opts).expect("it solves");
+    // need: web 25 core (7 replicas), search 50 core (13 replicas): 20 x 3 usd.
+    assert_eq!(want.objective(), Some(60.0));
+    assert_eq!(after.objective(), want.objective());
+    for s in ["web", "search"] {
+        let total = |sol: &archc::Solution| -> f64 {
+            ["us", "eu"]
+                .iter()
+                .filter_map(|r| sol.value("replicas", &[s, r]))
+                .sum()
+        };
+        assert_eq!(total(&after), total(&want), "{s}");
+    }
+    // 13 search replicas do not fit under the old bound (6 per region, 12 in all): the
+    // plan exists only because `most` changed to 9.
+    assert!(after.value("replicas", &["search", "us"]).unwrap_or(0.0) <= 9.0);
+    assert!(after.value("replicas", &["search", "eu"]).unwrap_or(0.0) <= 9.0);
+}
+
+#[test]
+fn set_param_refuses_what_it_cannot_change() {
+    let mut model = archc::compile_source("fleet.arch", &fleet("16 core", "10 usd"), None)
+        .expect("the model compiles");
+    let code = |r: Result<(), archc::diagnostics::Diagnostic>| r.err().map(|d| d.code);
+    assert_eq!(
+        code(model.set_param("demnd", &["web"], 1.0)),
+        Some(Code::E0748)
+    );
+    assert_eq!(code(model.set_param("demand", &[], 1.0)), Some(Code::E0748));
+    assert_eq!(code(model.set_param("most", &[], 2.5)), Some(Code::E0748));
+    assert_eq!(
+        code(model.set_param("price", &[], f64::NAN)),
+        Some(Code::E0748)
+    );
+    // An element that does not exist is found when the model is instantiated again.
+    model
+        .set_param("demand", &["mail"], 4.0)
+        .expect("checked at the solve");
+    let err = model
+        .solve(&archc::solve::SolveOptions::default())
+        .expect_err("no such service");
+    assert_eq!(err.code, Code::E0748);
+    assert!(err.message.contains("mail"), "{}", err.message);
+    // Back to the compiled values.
+    model.clear_changes();
+    let again = model
+        .solve(&archc::solve::SolveOptions::default())
+        .expect("it solves");
+    assert_eq!(again.objective(), Some(120.0));
+}
+
+/// The example of docs/change.md §7 on `examples/capacity/buildout.arch`: the re-solved
+/// plan costs what a fresh compile of the changed files costs (the demand file and the
+/// budget edited on disk, in a copy).
+#[test]
+fn the_re_solve_example_of_the_docs_matches_edited_files() {
+    let root = archc_root().join("examples/capacity");
+    let opts = archc::solve::SolveOptions::default();
+    let mut model = archc::compile(&root.join("buildout.arch")).expect("the example compiles");
+    let first = model.solve(&opts).expect("it solves");
+    model
+        .set_param("demand", &["us-east", "2028Q1"], 46_000.0)
+        .expect("a demand");
+    model
+        .set_param("budget", &[], 3_500_000.0)
+        .expect("a budget");
+    let second = model.solve(&opts).expect("it solves again");
+    assert_eq!(second.status(), archc::solve::Status::Optimal);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("data")).expect("data dir");
+    for f in ["regions.csv", "demand.csv"] {
+        let text = std::fs::read_to_string(root.join("data").join(f)).expect("read");
+        let text = text.replace("us-east,2028Q1,42800", "us-east,2028Q1,46000");
+        std::fs::write(dir.path().join("data").join(f), text).expect("write");
+    }
+    let text = std::fs::read_to_string(root.join("buildout.arch")).expect("read");
+    assert!(text.contains("param budget: usd = 3_000_000 usd"));
+    let text = text.replace(
+        "param budget: usd = 3_000_000 usd",
+        "param budget: usd = 3_500_000 usd",
+    );
+    std::fs::write(dir.path().join("buildout.arch"), text).expect("write");
+    let mut fresh =
+        archc::compile(&dir.path().join("buildout.arch")).expect("the edited copy compiles");
+    let want = fresh.solve(&opts).expect("it solves");
+    assert_eq!(second.objective(), want.objective());
+    assert_ne!(first.objective(), second.objective());
+}

@@ -107,6 +107,50 @@ pub fn solve_with(
     Ok(solved)
 }
 
+/// Instantiate an analysed model again with some param values changed (the embedding
+/// API's re-solve): from the schema and HIR already checked, so nothing is parsed, loaded,
+/// checked or lowered again; data files are read from the source map. The timings of the
+/// analysis are those of this instantiation. The new instance replaces the old one only
+/// when it has no error (the first error is returned).
+pub fn reinstantiate(
+    analysis: &mut Analysis,
+    changes: &[crate::instantiate::ParamChange],
+) -> Result<(), Diagnostic> {
+    let (Some(schema), Some(hir)) = (analysis.schema.take(), analysis.hir.take()) else {
+        return Err(Diagnostic::error(
+            Code::E0703,
+            "the model has no checked form to instantiate again",
+        ));
+    };
+    let compile_plans = analysis.backend == Some(Backend::Dp);
+    analysis.timings = crate::timings::Timings::default();
+    let (inst, diags) = timed(analysis, "instantiate", |a| {
+        crate::instantiate::instantiate_with_changes(
+            &schema,
+            &hir,
+            &mut a.sources,
+            crate::instantiate::Limits::default(),
+            compile_plans,
+            changes,
+        )
+    });
+    analysis.schema = Some(schema);
+    analysis.hir = Some(hir);
+    if let Some(d) = diags.into_iter().find(|d| d.is_error()) {
+        return Err(d);
+    }
+    match inst {
+        Some(inst) => {
+            analysis.instance = Some(inst);
+            Ok(())
+        }
+        None => Err(Diagnostic::error(
+            Code::E0703,
+            "the model could not be instantiated again",
+        )),
+    }
+}
+
 /// Solve an analysed model ([`solve`]) and explain an infeasible or unbounded result as
 /// diagnostics: a MILP model by its conflict (E0711) or the decisions the objective drives
 /// without limit (E0712), a DP plan without a feasible policy by its diagnostic (E0611).

@@ -65,6 +65,12 @@ pub mod embed {
     /// A model that checked clean and is instantiated over its data.
     pub struct Compiled {
         analysis: Analysis,
+        /// Param values changed since the model compiled ([`Compiled::set_param`]).
+        changes: Vec<crate::instantiate::ParamChange>,
+        /// Where each (param, index) is in `changes`.
+        changed_at: std::collections::HashMap<(usize, Vec<String>), usize>,
+        /// Whether `changes` are not yet in the instance.
+        pending: bool,
     }
 
     /// Why a model did not compile: its diagnostics, and their rendering.
@@ -94,7 +100,12 @@ pub mod embed {
                 rendered,
             });
         }
-        Ok(Compiled { analysis })
+        Ok(Compiled {
+            analysis,
+            changes: Vec::new(),
+            changed_at: Default::default(),
+            pending: false,
+        })
     }
 
     /// Compile the model in `path` (data paths are relative to it).
@@ -141,8 +152,105 @@ pub mod embed {
             &self.analysis
         }
 
+        /// Change one value of a param for the next [`Compiled::solve`]: `index` names the
+        /// elements (empty for a scalar param), `value` is in the unit the param is declared
+        /// with. The model is not parsed or checked again: the next solve instantiates it
+        /// from its checked form with every value changed so far, so params computed from
+        /// this one, bounds, constraints and objectives all see it. A param that is not a
+        /// number, a value that is not finite (or not whole for an `int` param), or an
+        /// index that names no element is E0748.
+        pub fn set_param(
+            &mut self,
+            name: &str,
+            index: &[&str],
+            value: f64,
+        ) -> Result<(), Diagnostic> {
+            use crate::check::Ty;
+            use crate::diagnostics::Code;
+            let schema =
+                self.analysis.schema.as_ref().ok_or_else(|| {
+                    Diagnostic::error(Code::E0703, "the model has no checked form")
+                })?;
+            let Some(param) = schema.params.iter().position(|p| p.name == name) else {
+                let known: Vec<&str> = schema.params.iter().map(|p| p.name.as_str()).collect();
+                return Err(Diagnostic::error(
+                    Code::E0748,
+                    format!("the model has no param `{name}`"),
+                )
+                .help(format!("its params are: {}", known.join(", "))));
+            };
+            let info = &schema.params[param];
+            let (scale, int) = match info.ty {
+                Ty::Num { unit, int } => (unit.scale, int),
+                _ => {
+                    return Err(Diagnostic::error(
+                        Code::E0748,
+                        format!("`{name}` is not a number: only numeric params can be set"),
+                    ))
+                }
+            };
+            if !value.is_finite() || (int && value.fract() != 0.0) {
+                return Err(Diagnostic::error(
+                    Code::E0748,
+                    format!(
+                        "`{name}` cannot take the value {value}: {}",
+                        if int {
+                            "it is an `int` param"
+                        } else {
+                            "not a finite number"
+                        }
+                    ),
+                ));
+            }
+            if index.len() != info.dims.len() {
+                return Err(Diagnostic::error(
+                    Code::E0748,
+                    format!(
+                        "`{name}` has {} indices, and {} were given",
+                        info.dims.len(),
+                        index.len()
+                    ),
+                ));
+            }
+            let key: Vec<String> = index.iter().map(|s| s.to_string()).collect();
+            let change = crate::instantiate::ParamChange {
+                param,
+                key: key.clone(),
+                value: value * scale,
+            };
+            match self.changed_at.get(&(param, key.clone())) {
+                Some(&at) => self.changes[at] = change,
+                None => {
+                    self.changed_at.insert((param, key), self.changes.len());
+                    self.changes.push(change);
+                }
+            }
+            self.pending = true;
+            Ok(())
+        }
+
+        /// Forget every value changed by [`Compiled::set_param`]: the next solve is on the
+        /// values the model compiled with.
+        pub fn clear_changes(&mut self) {
+            self.changes.clear();
+            self.changed_at.clear();
+            self.pending = true;
+        }
+
+        /// Instantiate the model again with the values changed by [`Compiled::set_param`]
+        /// (done by [`Compiled::solve`] when there are changes; call it to see the new
+        /// [`Compiled::model`] before solving). An index that names no element is E0748.
+        pub fn update(&mut self) -> Result<(), Diagnostic> {
+            if self.pending {
+                crate::driver::reinstantiate(&mut self.analysis, &self.changes)?;
+                self.pending = false;
+            }
+            Ok(())
+        }
+
         /// Solve with the chosen backend; the answer is verified before it is returned.
         pub fn solve(&mut self, options: &SolveOptions) -> Result<Solution, Diagnostic> {
+            self.update()?;
             let name = self
                 .analysis
                 .sources

@@ -4,6 +4,7 @@
 
 use crate::diagnostics::Code;
 mod aggregate;
+mod changes;
 mod declare;
 pub mod errors;
 mod eval;
@@ -17,6 +18,8 @@ mod scalar_file;
 #[cfg(test)]
 mod tests_compiled;
 pub mod world;
+
+pub use changes::{instantiate_with_changes, ParamChange};
 
 use crate::check::{ElemTy, Schema, Ty};
 use crate::data::{self, ColumnSpec, ColumnType};
@@ -160,9 +163,27 @@ pub(crate) fn instantiate_with(
     compile_plans: bool,
     compiled: bool,
 ) -> (Option<Instance>, Vec<Diagnostic>, usize) {
+    instantiate_changed(schema, hir, sources, limits, compile_plans, compiled, &[])
+}
+
+/// [`instantiate_with`], with the values of some params changed once they are loaded
+/// (before anything reads them): the embedding API's re-solve.
+pub(crate) fn instantiate_changed(
+    schema: &Schema,
+    hir: &crate::hir::Model,
+    sources: &mut SourceMap,
+    limits: Limits,
+    compile_plans: bool,
+    compiled: bool,
+    changes: &[ParamChange],
+) -> (Option<Instance>, Vec<Diagnostic>, usize) {
     let mut inst = Inst::new(schema, hir, sources, limits);
     inst.lin_cache.disabled = !compiled;
     inst.load_entities();
+    if crate::diagnostics::has_errors(&inst.diags) {
+        return (None, inst.diags, inst.lin_cache.runs);
+    }
+    inst.apply_changes(changes);
     if crate::diagnostics::has_errors(&inst.diags) {
         return (None, inst.diags, inst.lin_cache.runs);
     }

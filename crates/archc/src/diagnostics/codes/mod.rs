@@ -176,6 +176,7 @@ pub enum Code {
     E0745,
     E0746,
     E0747,
+    E0748,
     E0750,
 }
 
@@ -342,6 +343,7 @@ impl Code {
             Code::E0745 => "E0745",
             Code::E0746 => "E0746",
             Code::E0747 => "E0747",
+            Code::E0748 => "E0748",
             Code::E0750 => "E0750",
         }
     }
@@ -508,6 +510,7 @@ impl Code {
             "E0745" => Some(Code::E0745),
             "E0746" => Some(Code::E0746),
             "E0747" => Some(Code::E0747),
+            "E0748" => Some(Code::E0748),
             "E0750" => Some(Code::E0750),
             _ => None,
         }
@@ -625,7 +628,7 @@ mod tests {
     #[test]
     fn every_code_has_exactly_one_text_in_its_range() {
         let all = all();
-        assert_eq!(all.len(), 160);
+        assert_eq!(all.len(), 161);
         for (i, c) in all.iter().enumerate() {
             assert!(
                 all[..i].iter().all(|d| d.code != c.code),

@@ -314,6 +314,23 @@ Example:
 Fix: use a name the error lists, or a rank from 1 to the number of objectives.",
     ),
     info(
+        Code::E0748,
+        "a param value cannot be changed this way",
+        "\
+The embedding API changes a param's value between solves (`Compiled::set_param(name,
+index, value)`): the name must be a numeric param of the model, the index must name one
+element of each of its index sets (none for a scalar param), and the value must be a
+finite number in the param's declared unit (a whole number for an `int` param).
+
+Example:
+
+    param demand[s in services]: core from \"demand.csv\"
+    model.set_param(\"demand\", &[\"checkout\"], 48.0)   // ok: 48 core
+    model.set_param(\"demand\", &[\"chekout\"], 48.0)    // E0748: no such service
+
+Fix: use a param and element names of the model (the error lists what is there).",
+    ),
+    info(
         Code::E0750,
         "internal error: the checked model cannot be lowered",
         "\
