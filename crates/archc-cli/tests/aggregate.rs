@@ -248,3 +248,52 @@ param hi[s in sites, q in quarters]: core = aggregate(usage[s], max)
         .collect();
     assert_eq!(unknown.len(), 1, "{:?}", a.diagnostics);
 }
+
+/// A series that leaves several coarse periods incomplete is one E0546, which names the
+/// first and lists the others; each series has its own.
+#[test]
+fn an_incomplete_series_is_one_error_listing_its_periods() {
+    let text = "
+set sites = {a, b}
+set months = 2025M01..2025M12
+set quarters = 2025Q1..2025Q4
+param usage[s in sites, m in months]: real = {
+    (a, 2025M01): 1, (a, 2025M02): 2, (a, 2025M04): 4, (a, 2025M07): 7, (a, 2025M10): 10,
+    (b, 2025M01): 1, (b, 2025M02): 2, (b, 2025M03): 3, (b, 2025M04): 4, (b, 2025M05): 5,
+    (b, 2025M06): 6, (b, 2025M07): 7, (b, 2025M08): 8, (b, 2025M09): 9, (b, 2025M10): 10,
+    (b, 2025M11): 11,
+}
+param hi[s in sites, q in quarters]: real = aggregate(usage[s], max)
+";
+    let options = AnalyzeOptions {
+        instantiate: true,
+        ..Default::default()
+    };
+    let a = analyze_source("m.arch", text, None, &options);
+    let errors: Vec<_> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "E0546")
+        .collect();
+    assert_eq!(errors.len(), 2, "{:?}", a.diagnostics);
+    let of_a = errors
+        .iter()
+        .find(|d| d.message.contains("usage[a]"))
+        .expect("series a");
+    assert!(of_a.message.starts_with("2025Q1"), "{}", of_a.message);
+    let notes = of_a.notes.join(" ");
+    assert!(
+        notes.contains("3 other quarters incomplete: 2025Q2, 2025Q3, 2025Q4"),
+        "{notes}"
+    );
+    let of_b = errors
+        .iter()
+        .find(|d| d.message.contains("usage[b]"))
+        .expect("series b");
+    assert!(of_b.message.starts_with("2025Q4"), "{}", of_b.message);
+    assert!(
+        of_b.notes.iter().all(|n| !n.contains("other quarters")),
+        "{:?}",
+        of_b.notes
+    );
+}

@@ -56,7 +56,8 @@ impl Inst<'_> {
             .map(|b| b.var.as_ref().map(|v| v.name.clone()).unwrap_or_default())
             .collect();
         let mut out: Vec<(Box<[ElemId]>, f64)> = Vec::new();
-        let mut errors: Vec<Diagnostic> = Vec::new();
+        // One E0546 per series: its first incomplete coarse period, and the others as a note.
+        let mut errors: Vec<(String, Vec<Period>, Diagnostic)> = Vec::new();
         self.for_each_index(ix, &mut |me| {
             let key: Vec<ElemId> = vars
                 .iter()
@@ -103,6 +104,10 @@ impl Inst<'_> {
             let value = call.stat.apply(&values).filter(|_| complete);
             let Some(v) = value else {
                 let series = me.series_name(&hinfo.name, &hkey);
+                if let Some(seen) = errors.iter_mut().find(|e| e.0 == series) {
+                    seen.1.push(coarse);
+                    return Ok(());
+                }
                 let shown: Vec<String> = missing.iter().take(6).map(Period::to_string).collect();
                 let more = if missing.len() > 6 {
                     format!(" and {} more", missing.len() - 6)
@@ -124,11 +129,11 @@ impl Inst<'_> {
                     Some(cell) => d.secondary(cell, format!("the last {} of {coarse} in the data", fine.name())),
                     None => d.secondary(from, "history loaded here"),
                 };
-                errors.push(d.help(if call.incomplete == Incomplete::Partial {
+                errors.push((series, Vec::new(), d.help(if call.incomplete == Incomplete::Partial {
                     "a coarse period needs at least one value; load it, or shorten the coarse periods"
                 } else {
                     "load the missing periods, shorten the coarse periods to complete ones, or write `incomplete = partial`"
-                }));
+                })));
                 return Ok(());
             };
             let v = if is_int { (v / scale).ceil() * scale } else { v };
@@ -136,7 +141,25 @@ impl Inst<'_> {
             Ok(())
         })?;
         if !errors.is_empty() {
-            self.diags.extend(errors);
+            for (_, others, d) in errors {
+                let d = if others.is_empty() {
+                    d
+                } else {
+                    let shown: Vec<String> = others.iter().take(6).map(Period::to_string).collect();
+                    let more = if others.len() > 6 {
+                        format!(" and {} more", others.len() - 6)
+                    } else {
+                        String::new()
+                    };
+                    d.note(format!(
+                        "the same series leaves {} other {}s incomplete: {}{more}",
+                        others.len(),
+                        coarse_kind_name(&others),
+                        shown.join(", ")
+                    ))
+                };
+                self.diags.push(d);
+            }
             return Ok(());
         }
         if info.decl.lower.is_some() {
@@ -160,4 +183,9 @@ impl Inst<'_> {
             format!("{history}[{}]", names.join(", "))
         }
     }
+}
+
+/// `quarter`, `month`, ... for a list of periods of one kind.
+fn coarse_kind_name(periods: &[Period]) -> &'static str {
+    periods.first().map(|p| p.kind.name()).unwrap_or("period")
 }
