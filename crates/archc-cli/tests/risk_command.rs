@@ -476,3 +476,85 @@ fn a_plan_that_breaks_a_robust_scenario_row_is_infeasible_there() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// With a scenario time limit far below what any solve takes (microlp checks its deadline
+/// before its first pivot), every recourse solve is cut off: each scenario says so, and the
+/// summary counts them instead of calling them loss-free. A generous limit changes nothing.
+#[test]
+fn a_scenario_time_limit_cuts_off_scenarios_and_counts_them() {
+    let cut = json(&archc(&[
+        "risk",
+        "budget.arch",
+        "--plan",
+        "budget_plan.json",
+        "--scenario-time-limit",
+        "1e-9",
+        "--beta",
+        "0.8",
+        "--format",
+        "json",
+    ]));
+    let ranked = cut["ranked"].as_array().expect("ranked");
+    assert_eq!(ranked.len(), 4);
+    for s in ranked {
+        assert_eq!(s["status"], "time_limit", "{}", s["name"]);
+        assert!(s["binding"].as_array().expect("binding").is_empty());
+    }
+    assert_eq!(cut["cut_off"], 4);
+    assert!((num(&cut["cut_off_mass"]) - num(&cut["mass"])).abs() < 1e-9);
+    assert_eq!(num(&cut["availability"]), 0.0, "never counted as loss-free");
+    assert_eq!(num(&cut["expected_loss"]), 0.0);
+    assert!(cut["worst_loss"].is_null());
+    assert!(cut["cvar"]["value"].is_null());
+
+    let text = archc(&[
+        "risk",
+        "budget.arch",
+        "--plan",
+        "budget_plan.json",
+        "--scenario-time-limit",
+        "1e-9",
+    ]);
+    assert!(text.status.success());
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert_eq!(text.matches("time limit").count(), 5, "{text}");
+    assert!(
+        text.contains("cut off: 4 of 4 scenarios, probability 1"),
+        "{text}"
+    );
+
+    let plain = json(&archc(&[
+        "risk",
+        "budget.arch",
+        "--plan",
+        "budget_plan.json",
+        "--format",
+        "json",
+    ]));
+    let generous = json(&archc(&[
+        "risk",
+        "budget.arch",
+        "--plan",
+        "budget_plan.json",
+        "--scenario-time-limit",
+        "3600",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(generous["cut_off"], 0);
+    assert_eq!(generous["ranked"], plain["ranked"]);
+    assert_eq!(generous["expected_loss"], plain["expected_loss"]);
+    for s in generous["ranked"].as_array().expect("ranked") {
+        assert_eq!(s["status"], "solved");
+    }
+}
+
+#[test]
+fn a_bad_scenario_time_limit_is_a_usage_error() {
+    for bad in ["0", "-1", "soon", "1e12", "NaN"] {
+        let flag = format!("--scenario-time-limit={bad}");
+        let (exit, err) = stderr_of(&["risk", "budget.arch", &flag]);
+        assert_eq!(exit, 2, "{bad}: {err}");
+        assert!(err.contains("--scenario-time-limit"), "{bad}: {err}");
+    }
+}
