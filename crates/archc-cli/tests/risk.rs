@@ -519,7 +519,7 @@ fn the_recomputation_rejects_a_cvar_the_solution_does_not_have() {
         .collect();
     // The excess columns name their scenario.
     assert!(
-        names.iter().any(|n| n == "risk~excess[down(a->b, a->c)]"),
+        names.iter().any(|n| n == "risk~excess[s=down(a->b, a->c)]"),
         "{names:?}"
     );
     for (i, c) in instance.model.columns.iter().enumerate() {

@@ -558,3 +558,46 @@ fn a_bad_scenario_time_limit_is_a_usage_error() {
         assert!(err.contains("--scenario-time-limit"), "{bad}: {err}");
     }
 }
+
+/// Rows and columns made for a scenario name it with its index variable, `s=down(a)`,
+/// in the explanation of an infeasible model (conflict and repair) and in `emit --ir`;
+/// the other positions stay plain.
+#[test]
+fn an_infeasible_scenario_is_named_with_its_index_variable() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let model = dir.path().join("n1.arch");
+    std::fs::write(
+        &model,
+        "use std.infra\n\
+         region a { cores: 100 core }\n\
+         region b { cores: 100 core }\n\
+         set n1 = fail_k(regions, 1)\n\
+         decide serve[s in n1, r in regions]: real core >= 0 <= r.cores * up(r, s)\n\
+         constraint enough[s in n1]: sum(r in regions) serve[s, r] >= 150 core\n\
+         minimize total: sum(s in n1, r in regions) serve[s, r]\n",
+    )
+    .expect("write");
+    let path = model.to_str().expect("utf-8");
+    let (exit, err) = stderr_of(&["solve", path]);
+    assert_eq!(exit, 3, "{err}");
+    assert!(err.contains("`enough[s=down(a)]` can never hold"), "{err}");
+    assert!(err.contains("`enough[s=down(b)]` can never hold"), "{err}");
+    assert!(err.contains("bound serve[s=down(a), a] <= 0 core"), "{err}");
+    assert!(err.contains("lower enough[s=down(a)] by 50"), "{err}");
+    assert!(!err.contains("enough[down("), "{err}");
+    assert!(
+        !err.contains("enough[s=nominal]"),
+        "the nominal scenario holds: {err}"
+    );
+    let ir = archc(&["emit", "--ir", path]);
+    assert!(ir.status.success());
+    let ir = String::from_utf8_lossy(&ir.stdout);
+    for name in [
+        "serve[s=nominal, a]",
+        "serve[s=down(b), b]",
+        "enough[s=down(a)]",
+    ] {
+        assert!(ir.contains(name), "{name} in {ir}");
+    }
+    assert!(!ir.contains("r=a"), "a region position stays plain: {ir}");
+}
