@@ -46,6 +46,11 @@ pub struct RiskArgs {
     /// Recourse problems solved at once (1 to 1024; default 1).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
+    /// Bound each scenario's recourse solve to this many seconds (above 0, at most a year);
+    /// a scenario cut off before a proven loss is listed as `time limit`, with the best
+    /// loss found if any, and is never counted as loss-free.
+    #[arg(long, value_name = "SECONDS", value_parser = crate::solve::parse_time_limit)]
+    pub scenario_time_limit: Option<f64>,
     #[command(flatten)]
     pub limits: super::LimitArgs,
     #[command(flatten)]
@@ -141,6 +146,9 @@ pub fn run(args: &RiskArgs) -> i32 {
         beta: args.beta,
         solve,
         threads: args.threads.unwrap_or(1) as usize,
+        scenario_time_limit: args
+            .scenario_time_limit
+            .map(std::time::Duration::from_secs_f64),
     };
     let assessment = match archc::risk::assess(&a, &plan, &opts) {
         Ok(x) => x,
@@ -244,6 +252,11 @@ pub fn render_text(r: &Assessment) -> String {
                 with_unit(s.expected.unwrap_or(0.0), unit),
             ),
             Loss::Infeasible => ("infeasible".to_string(), "-".to_string()),
+            Loss::TimeLimit(None) => ("time limit".to_string(), "-".to_string()),
+            Loss::TimeLimit(Some(v)) => (
+                format!("time limit (best {})", with_unit(v, unit)),
+                with_unit(s.expected.unwrap_or(0.0), unit),
+            ),
         };
         let why = if s.loss == Loss::Infeasible {
             if s.conflict.is_empty() {
@@ -251,6 +264,8 @@ pub fn render_text(r: &Assessment) -> String {
             } else {
                 format!("conflict: {}", s.conflict.join(", "))
             }
+        } else if matches!(s.loss, Loss::TimeLimit(_)) {
+            "cut off: no proven loss".to_string()
         } else if s.binding_rows.is_empty() {
             "-".to_string()
         } else {
@@ -320,6 +335,15 @@ pub fn render_text(r: &Assessment) -> String {
             format_number(r.infeasible_mass)
         ));
     }
+    if r.cut_off > 0 {
+        out.push_str(&format!(
+            "cut off: {} of {} scenarios, probability {} (the scenario time limit ran out \
+             before a proven loss; not in the availability, expected or worst loss)\n",
+            r.cut_off,
+            r.scenarios,
+            format_number(r.cut_off_mass)
+        ));
+    }
     out.push_str(&format!(
         "expected loss: {}\n",
         with_unit(r.expected_loss, unit)
@@ -331,6 +355,7 @@ pub fn render_text(r: &Assessment) -> String {
         let v = match c.value {
             Some(v) => with_unit(v, unit),
             None if r.infeasible_mass > 0.0 => "infeasible".to_string(),
+            None if r.cut_off > 0 => "unknown (scenarios cut off by the time limit)".to_string(),
             None => "undefined (the scenarios hold less probability than its tail)".to_string(),
         };
         out.push_str(&format!("cvar({}): {v}\n", format_number(c.beta)));

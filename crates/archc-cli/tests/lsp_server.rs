@@ -516,3 +516,37 @@ fn hover_on_a_key_column_names_its_file_and_set() {
     assert!(!other.contains("key column"), "{other}");
     s.finish();
 }
+
+/// Hover on a scenario set over the protocol: its size and probability mass from the
+/// data, with the mass a weighted generator leaves out; on an ordinary set, neither.
+#[test]
+fn hover_on_a_scenario_set_gives_its_size_and_mass() {
+    let mut s = Session::start("scenario-hover");
+    let model = "use std.infra\n\
+kind link { p_fail: real = 0 }\n\
+region a { cores: 8 core }\n\
+region b { cores: 4 core }\n\
+region c { cores: 4 core }\n\
+link a -> b { p_fail: 0.1 }\n\
+link b -> c { p_fail: 0.2 }\n\
+set n1 = fail_k(regions, 1)\n\
+set pairs = fail_k(links, 2, p = p_fail, nominal = false)\n\
+set big = {r in regions where r.cores > 4 core}\n\
+decide x[s in n1, r in regions]: real core >= 0 <= r.cores * up(r, s)\n\
+decide y[s in pairs, l in links]: real core >= 0 <= 1 core * up(l, s)\n\
+minimize m: sum(s in n1, r in regions) x[s, r] + sum(s in pairs, l in links) y[s, l]\n";
+    let diags = s.open(model);
+    assert!(codes(&diags).is_empty(), "{diags}");
+    let n1 = s.hover_text(position_of(model, "n1", 0));
+    assert!(n1.contains("4 scenarios, probability mass 1"), "{n1}");
+    // Exactly both links down: 0.1 * 0.2; the rest of the mass is left out.
+    let pairs = s.hover_text(position_of(model, "pairs", 0));
+    assert!(
+        pairs.contains("1 scenario, probability mass 0.02"),
+        "{pairs}"
+    );
+    assert!(pairs.contains("0.98 left out"), "{pairs}");
+    let big = s.hover_text(position_of(model, "big", 0));
+    assert!(!big.contains("probability mass"), "{big}");
+    s.finish();
+}

@@ -1,5 +1,6 @@
-//! Scenario sets and two-stage models: generated scenarios compared with an enumeration
-//! done here, declared overrides and `up(e, s)`, and an N-1 plan checked by removing each
+//! Scenario sets and two-stage models: generated scenarios (equally likely, weighted by
+//! each entity's failure probability, shared-risk groups one or several at a time)
+//! compared with an enumeration done here, declared overrides and `up(e, s)`, and an N-1 plan checked by removing each
 //! region and solving the recourse again as a separate model.
 
 use archc::solve::SolveOptions;
@@ -127,6 +128,119 @@ fn shared_risk_groups_fail_together() {
     assert_eq!(sol.value("alive", &["b->c", "group(f1)"]), Some(0.0));
     assert_eq!(sol.value("alive", &["a->c", "group(f1)"]), Some(1.0));
     assert_eq!(sol.value("alive", &["a->c", "group(f2)"]), Some(0.0));
+}
+
+/// Weighted `fail_k`: for every size, with and without `up_to` and `nominal`, each of the
+/// 2^3 failure sets enumerated here is in the set exactly when its size is asked for, with
+/// the probability that exactly those links fail; the rest of the mass is left out.
+#[test]
+fn weighted_k_failures_match_an_enumeration_of_exact_failures() {
+    let p = [0.02, 0.1, 0.005];
+    for k in 1..=3usize {
+        for up_to in [false, true] {
+            for nominal in [true, false] {
+                let set =
+                    format!("fail_k(links, {k}, p = p_fail, up_to = {up_to}, nominal = {nominal})");
+                let sol = solve(&probe(&set));
+                let (mut kept, mut count) = (0.0, 0.0);
+                for (down, prob) in enumerate(&p) {
+                    let name = scenario_name(&down);
+                    let wanted = if down.is_empty() {
+                        nominal
+                    } else if up_to {
+                        down.len() <= k
+                    } else {
+                        down.len() == k
+                    };
+                    if !wanted {
+                        assert_eq!(sol.value("member", &[&name]), Some(0.0), "{set}: {name}");
+                        continue;
+                    }
+                    kept += prob;
+                    count += 1.0;
+                    let got = sol
+                        .value("pr", &[&name])
+                        .unwrap_or_else(|| panic!("{set}: scenario {name} is missing"));
+                    assert!((got - prob).abs() < 1e-12, "{set}: {name}: {got} != {prob}");
+                    for (i, l) in NAMES.iter().enumerate() {
+                        let want = if down.contains(&i) { 0.0 } else { 1.0 };
+                        assert_eq!(sol.value("alive", &[l, &name]), Some(want), "{l} in {name}");
+                    }
+                }
+                let mass = sol.value("total", &[]).expect("mass");
+                assert!((mass - kept).abs() < 1e-12, "{set}: mass {mass} != {kept}");
+                assert_eq!(sol.value("size", &[]), Some(count), "{set}");
+            }
+        }
+    }
+}
+
+const GROUPED: &str = r#"
+use std.infra
+kind link { fibre: str = "" }
+region a
+region b
+region c
+region d
+link a -> b { fibre: "f1" }
+link b -> c { fibre: "f1" }
+link c -> d { fibre: "f2" }
+link a -> d { fibre: "f3" }
+link a -> c
+"#;
+
+/// `fail_groups(..., k = K)`: every choice of K of the three groups (1 to K with `up_to`),
+/// enumerated here over all subsets of groups, is one scenario with the links of those
+/// groups down and no other; all equally likely; `a->c` is in no group and never down.
+#[test]
+fn k_shared_risk_groups_fail_together() {
+    let groups: [(&str, &[&str]); 3] = [
+        ("f1", &["a->b", "b->c"]),
+        ("f2", &["c->d"]),
+        ("f3", &["a->d"]),
+    ];
+    let links = ["a->b", "b->c", "c->d", "a->d", "a->c"];
+    for k in 1..=3usize {
+        for up_to in [false, true] {
+            let set = format!("fail_groups(links, fibre, k = {k}, up_to = {up_to})");
+            let text = format!(
+                "{GROUPED}\nset S = {set}\n\
+                 decide pr[s in S]: real == prob(s)\n\
+                 decide alive[l in links, s in S]: real == up(l, s)\n\
+                 decide member[s in S]: real == 1\n\
+                 decide size: real == card(S)\n"
+            );
+            let sol = solve(&text);
+            let chosen: Vec<Vec<usize>> = (1u32..1 << groups.len())
+                .map(|mask| (0..groups.len()).filter(|i| mask & (1 << i) != 0).collect())
+                .collect();
+            let wanted: Vec<&Vec<usize>> = chosen
+                .iter()
+                .filter(|g| if up_to { g.len() <= k } else { g.len() == k })
+                .collect();
+            let count = wanted.len() + 1; // and nominal
+            assert_eq!(sol.value("size", &[]), Some(count as f64), "{set}");
+            for g in &chosen {
+                let names: Vec<&str> = g.iter().map(|&i| groups[i].0).collect();
+                let name = format!("group({})", names.join(", "));
+                if !wanted.contains(&g) {
+                    assert_eq!(sol.value("member", &[&name]), Some(0.0), "{set}: {name}");
+                    continue;
+                }
+                assert_eq!(
+                    sol.value("pr", &[&name]),
+                    Some(1.0 / count as f64),
+                    "{set}: {name}"
+                );
+                for l in links {
+                    let down = g.iter().any(|&i| groups[i].1.contains(&l));
+                    let want = if down { 0.0 } else { 1.0 };
+                    assert_eq!(sol.value("alive", &[l, &name]), Some(want), "{l} in {name}");
+                }
+            }
+            assert_eq!(sol.value("pr", &["nominal"]), Some(1.0 / count as f64));
+        }
+    }
 }
 
 #[test]
@@ -405,7 +519,7 @@ fn the_recomputation_rejects_a_cvar_the_solution_does_not_have() {
         .collect();
     // The excess columns name their scenario.
     assert!(
-        names.iter().any(|n| n == "risk~excess[down(a->b, a->c)]"),
+        names.iter().any(|n| n == "risk~excess[s=down(a->b, a->c)]"),
         "{names:?}"
     );
     for (i, c) in instance.model.columns.iter().enumerate() {

@@ -476,3 +476,128 @@ fn a_plan_that_breaks_a_robust_scenario_row_is_infeasible_there() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// With a scenario time limit far below what any solve takes (microlp checks its deadline
+/// before its first pivot), every recourse solve is cut off: each scenario says so, and the
+/// summary counts them instead of calling them loss-free. A generous limit changes nothing.
+#[test]
+fn a_scenario_time_limit_cuts_off_scenarios_and_counts_them() {
+    let cut = json(&archc(&[
+        "risk",
+        "budget.arch",
+        "--plan",
+        "budget_plan.json",
+        "--scenario-time-limit",
+        "1e-9",
+        "--beta",
+        "0.8",
+        "--format",
+        "json",
+    ]));
+    let ranked = cut["ranked"].as_array().expect("ranked");
+    assert_eq!(ranked.len(), 4);
+    for s in ranked {
+        assert_eq!(s["status"], "time_limit", "{}", s["name"]);
+        assert!(s["binding"].as_array().expect("binding").is_empty());
+    }
+    assert_eq!(cut["cut_off"], 4);
+    assert!((num(&cut["cut_off_mass"]) - num(&cut["mass"])).abs() < 1e-9);
+    assert_eq!(num(&cut["availability"]), 0.0, "never counted as loss-free");
+    assert_eq!(num(&cut["expected_loss"]), 0.0);
+    assert!(cut["worst_loss"].is_null());
+    assert!(cut["cvar"]["value"].is_null());
+
+    let text = archc(&[
+        "risk",
+        "budget.arch",
+        "--plan",
+        "budget_plan.json",
+        "--scenario-time-limit",
+        "1e-9",
+    ]);
+    assert!(text.status.success());
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert_eq!(text.matches("time limit").count(), 5, "{text}");
+    assert!(
+        text.contains("cut off: 4 of 4 scenarios, probability 1"),
+        "{text}"
+    );
+
+    let plain = json(&archc(&[
+        "risk",
+        "budget.arch",
+        "--plan",
+        "budget_plan.json",
+        "--format",
+        "json",
+    ]));
+    let generous = json(&archc(&[
+        "risk",
+        "budget.arch",
+        "--plan",
+        "budget_plan.json",
+        "--scenario-time-limit",
+        "3600",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(generous["cut_off"], 0);
+    assert_eq!(generous["ranked"], plain["ranked"]);
+    assert_eq!(generous["expected_loss"], plain["expected_loss"]);
+    for s in generous["ranked"].as_array().expect("ranked") {
+        assert_eq!(s["status"], "solved");
+    }
+}
+
+#[test]
+fn a_bad_scenario_time_limit_is_a_usage_error() {
+    for bad in ["0", "-1", "soon", "1e12", "NaN"] {
+        let flag = format!("--scenario-time-limit={bad}");
+        let (exit, err) = stderr_of(&["risk", "budget.arch", &flag]);
+        assert_eq!(exit, 2, "{bad}: {err}");
+        assert!(err.contains("--scenario-time-limit"), "{bad}: {err}");
+    }
+}
+
+/// Rows and columns made for a scenario name it with its index variable, `s=down(a)`,
+/// in the explanation of an infeasible model (conflict and repair) and in `emit --ir`;
+/// the other positions stay plain.
+#[test]
+fn an_infeasible_scenario_is_named_with_its_index_variable() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let model = dir.path().join("n1.arch");
+    std::fs::write(
+        &model,
+        "use std.infra\n\
+         region a { cores: 100 core }\n\
+         region b { cores: 100 core }\n\
+         set n1 = fail_k(regions, 1)\n\
+         decide serve[s in n1, r in regions]: real core >= 0 <= r.cores * up(r, s)\n\
+         constraint enough[s in n1]: sum(r in regions) serve[s, r] >= 150 core\n\
+         minimize total: sum(s in n1, r in regions) serve[s, r]\n",
+    )
+    .expect("write");
+    let path = model.to_str().expect("utf-8");
+    let (exit, err) = stderr_of(&["solve", path]);
+    assert_eq!(exit, 3, "{err}");
+    assert!(err.contains("`enough[s=down(a)]` can never hold"), "{err}");
+    assert!(err.contains("`enough[s=down(b)]` can never hold"), "{err}");
+    assert!(err.contains("bound serve[s=down(a), a] <= 0 core"), "{err}");
+    assert!(err.contains("lower enough[s=down(a)] by 50"), "{err}");
+    assert!(!err.contains("enough[down("), "{err}");
+    assert!(
+        !err.contains("enough[s=nominal]"),
+        "the nominal scenario holds: {err}"
+    );
+    let ir = archc(&["emit", "--ir", path]);
+    assert!(ir.status.success());
+    let ir = String::from_utf8_lossy(&ir.stdout);
+    for name in [
+        "serve[s=nominal, a]",
+        "serve[s=down(b), b]",
+        "enough[s=down(a)]",
+    ] {
+        assert!(ir.contains(name), "{name} in {ir}");
+    }
+    assert!(!ir.contains("r=a"), "a region position stays plain: {ir}");
+}

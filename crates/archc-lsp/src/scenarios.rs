@@ -71,12 +71,17 @@ fn describe(analysis: &Analysis, source: &ScenarioSource) -> String {
             k,
             up_to,
             nominal: n,
+            p,
         } => format!(
-            "every failure of {}{} of {}{}, equally likely",
+            "every failure of {}{} of {}{}, {}",
             if *up_to { "1 to " } else { "" },
             text(k),
             text(set),
-            nominal(*n)
+            nominal(*n),
+            match p {
+                Some(p) => format!("each as likely as exactly those failing (`{}`)", p.name),
+                None => "equally likely".to_string(),
+            }
         ),
         ScenarioSource::Independent {
             set,
@@ -97,10 +102,20 @@ fn describe(analysis: &Analysis, source: &ScenarioSource) -> String {
             set,
             attr,
             nominal: n,
+            k,
+            up_to,
         } => format!(
-            "the {} sharing a `{}` fail together, one group at a time{}",
+            "the {} sharing a `{}` fail together, {}{}",
             text(set),
             attr.name,
+            match k {
+                Some(k) => format!(
+                    "{}{} groups at a time",
+                    if *up_to { "1 to " } else { "" },
+                    text(k)
+                ),
+                None => "one group at a time".to_string(),
+            },
             nominal(*n)
         ),
         ScenarioSource::File { path, .. } => format!("one scenario per row of \"{}\"", path.value),

@@ -159,9 +159,9 @@ impl Checker {
     ) -> Option<ScenarioSource> {
         let positional: Vec<&ast::Arg> = args.iter().filter(|a| a.name.is_none()).collect();
         let (arity, options): (usize, &[&str]) = match name.name.as_str() {
-            "fail_k" => (2, &["up_to", "nominal"]),
+            "fail_k" => (2, &["up_to", "nominal", "p"]),
             "fail_independent" => (2, &["cutoff", "nominal"]),
-            "fail_groups" => (2, &["nominal"]),
+            "fail_groups" => (2, &["k", "up_to", "nominal"]),
             _ => (1, &[]),
         };
         if positional.len() != arity {
@@ -182,6 +182,8 @@ impl Checker {
         let mut up_to = false;
         let mut nominal = true;
         let mut cutoff = None;
+        let mut weight: Option<&Expr> = None;
+        let mut groups_k: Option<&Expr> = None;
         for a in args {
             let Some(opt) = &a.name else { continue };
             if !options.contains(&opt.name.as_str()) {
@@ -209,6 +211,8 @@ impl Checker {
                     self.probability_value(&a.value);
                     cutoff = Some(a.value.clone());
                 }
+                "p" => weight = Some(&a.value),
+                "k" => groups_k = Some(&a.value),
                 flag => {
                     let Some(b) = self.bool_literal(&a.value) else {
                         continue;
@@ -247,58 +251,22 @@ impl Checker {
         match name.name.as_str() {
             "fail_k" => {
                 let k = positional[1].value.clone();
-                let t = self.expr(&k);
-                if t.var {
-                    self.error(errors::needs_data(k.span, "`fail_k`"));
-                }
-                self.expect_value(&t, &k, &Ty::count(), "`k`", None);
+                self.count_value(&k, "`fail_k`");
+                let p = match weight {
+                    Some(w) => Some(self.probability_attr(kind, w)?),
+                    None => None,
+                };
                 Some(ScenarioSource::KOf {
                     set,
                     k,
                     up_to,
                     nominal,
+                    p,
                 })
             }
             _ => {
-                let attr = match &positional[1].value.kind {
-                    ExprKind::Name(a) => a.clone(),
-                    _ => {
-                        self.error(errors::type_mismatch(
-                            positional[1].value.span,
-                            "the name of an attribute",
-                            "an expression",
-                        ));
-                        return None;
-                    }
-                };
-                let k = &self.schema.kinds[kind];
-                let Some(info) = k.attr(&attr.name).cloned() else {
-                    let d = Diagnostic::error(
-                        Code::E0203,
-                        format!("`{}` has no attribute `{}`", k.name, attr.name),
-                    )
-                    .primary(attr.span, "unknown attribute")
-                    .help(format!(
-                        "declare it: `kind {} {{ {}: ... }}`",
-                        k.name, attr.name
-                    ));
-                    self.error(d);
-                    return None;
-                };
-                self.add_ref(attr.span, info.symbol);
                 if name.name == "fail_independent" {
-                    let plain = matches!(info.ty, Ty::Num { unit, .. } if unit.same_dim(&Unit::dimensionless()));
-                    if !plain {
-                        let found = self.schema.ty_name(&info.ty);
-                        self.error(
-                            errors::type_mismatch(
-                                attr.span,
-                                "a probability (a plain number)",
-                                &found,
-                            )
-                            .secondary(info.span, "declared here"),
-                        );
-                    }
+                    let attr = self.probability_attr(kind, &positional[1].value)?;
                     Some(ScenarioSource::Independent {
                         set,
                         attr,
@@ -306,10 +274,76 @@ impl Checker {
                         nominal,
                     })
                 } else {
-                    Some(ScenarioSource::Groups { set, attr, nominal })
+                    let (attr, _, _) = self.attr_of(kind, &positional[1].value)?;
+                    let k = groups_k.cloned();
+                    if let Some(k) = &k {
+                        self.count_value(k, "`fail_groups`");
+                    }
+                    Some(ScenarioSource::Groups {
+                        set,
+                        attr,
+                        nominal,
+                        k,
+                        up_to,
+                    })
                 }
             }
         }
+    }
+
+    /// A count computed from data: the `k` of a generator.
+    fn count_value(&mut self, k: &Expr, what: &str) {
+        let t = self.expr(k);
+        if t.var {
+            self.error(errors::needs_data(k.span, what));
+        }
+        self.expect_value(&t, k, &Ty::count(), "`k`", None);
+    }
+
+    /// An attribute of kind `kind` named by `e`, with its type (E0203 when it has none).
+    fn attr_of(&mut self, kind: usize, e: &Expr) -> Option<(ast::Ident, Ty, Span)> {
+        let attr = match &e.kind {
+            ExprKind::Name(a) => a.clone(),
+            _ => {
+                self.error(errors::type_mismatch(
+                    e.span,
+                    "the name of an attribute",
+                    "an expression",
+                ));
+                return None;
+            }
+        };
+        let k = &self.schema.kinds[kind];
+        let Some(info) = k.attr(&attr.name).cloned() else {
+            let d = Diagnostic::error(
+                Code::E0203,
+                format!("`{}` has no attribute `{}`", k.name, attr.name),
+            )
+            .primary(attr.span, "unknown attribute")
+            .help(format!(
+                "declare it: `kind {} {{ {}: ... }}`",
+                k.name, attr.name
+            ));
+            self.error(d);
+            return None;
+        };
+        self.add_ref(attr.span, info.symbol);
+        Some((attr, info.ty, info.span))
+    }
+
+    /// An attribute of kind `kind` that holds each entity's failure probability: a plain
+    /// number (its values are checked to be in [0, 1] when the set is built).
+    fn probability_attr(&mut self, kind: usize, e: &Expr) -> Option<ast::Ident> {
+        let (attr, ty, declared) = self.attr_of(kind, e)?;
+        let plain = matches!(ty, Ty::Num { unit, .. } if unit.same_dim(&Unit::dimensionless()));
+        if !plain {
+            let found = self.schema.ty_name(&ty);
+            self.error(
+                errors::type_mismatch(attr.span, "a probability (a plain number)", &found)
+                    .secondary(declared, "declared here"),
+            );
+        }
+        Some(attr)
     }
 
     /// The kind of a set of entities, or an error.

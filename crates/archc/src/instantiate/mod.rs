@@ -218,6 +218,7 @@ pub(crate) fn instantiate_changed(
         return (None, inst.diags, inst.lin_cache.runs);
     }
     inst.model.elements = inst.world.elems.iter().map(|e| e.name.clone()).collect();
+    inst.model.scenario_elements = inst.world.scenarios.keys().copied().collect();
     let decisions = inst
         .decisions
         .into_iter()

@@ -106,36 +106,28 @@ impl Inst<'_> {
                 k,
                 up_to,
                 nominal,
+                p: weight,
             } => {
                 let elems = self.set_value(set)?.elems.clone();
-                let kv = self.num(k)?;
                 let n = elems.len();
-                if kv.fract() != 0.0 || kv < 1.0 || kv > n as f64 {
-                    return Err(Diagnostic::error(
-                        Code::E0563,
-                        format!("cannot fail {} of {n}", fmt_num(kv)),
-                    )
-                    .primary(k.span, format!("the set has {n} entities"))
-                    .help(format!("choose k from 1 to {n}")));
-                }
-                let k = kv as usize;
-                let sizes: Vec<usize> = if *up_to { (1..=k).collect() } else { vec![k] };
-                let mut count = usize::from(*nominal);
-                for &j in &sizes {
-                    count = generate::choose(n, j, MAX_SCENARIOS)
-                        .and_then(|c| count.checked_add(c))
-                        .filter(|&c| c <= MAX_SCENARIOS)
-                        .ok_or_else(|| too_many(def.span))?;
-                }
-                let p = 1.0 / count as f64;
+                let (sizes, count) = self.k_sizes(k, n, "entities", *up_to, *nominal, def.span)?;
+                // Equally likely, or each the probability that exactly those fail.
+                let exactly = match weight {
+                    Some(attr) => Some(generate::Exactly::new(&self.failure_probs(&elems, attr)?)),
+                    None => None,
+                };
+                let p_of = |subset: &[usize]| match &exactly {
+                    Some(x) => x.of(subset),
+                    None => 1.0 / count as f64,
+                };
                 let mut out = Vec::with_capacity(count);
                 if *nominal {
-                    out.push(self.built_down(Vec::new(), p));
+                    out.push(self.built_down(Vec::new(), p_of(&[])));
                 }
                 for j in sizes {
                     for subset in generate::k_subsets(n, j) {
                         let down = subset.iter().map(|&i| elems[i]).collect();
-                        out.push(self.built_down(down, p));
+                        out.push(self.built_down(down, p_of(&subset)));
                     }
                 }
                 Ok(out)
@@ -147,13 +139,7 @@ impl Inst<'_> {
                 nominal,
             } => {
                 let elems = self.set_value(set)?.elems.clone();
-                let mut probs = Vec::with_capacity(elems.len());
-                for &e in &elems {
-                    let p = self.attr_num(e, attr)?;
-                    let what = format!("`{}.{}`", self.world.name(e), attr.name);
-                    check_probability(p, attr.span, &what)?;
-                    probs.push(p);
-                }
+                let probs = self.failure_probs(&elems, attr)?;
                 let cutoff = match cutoff {
                     Some(c) => {
                         let v = self.num(c)?;
@@ -173,7 +159,13 @@ impl Inst<'_> {
                     })
                     .collect())
             }
-            ScenarioSource::Groups { set, attr, nominal } => {
+            ScenarioSource::Groups {
+                set,
+                attr,
+                nominal,
+                k,
+                up_to,
+            } => {
                 let elems = self.set_value(set)?.elems.clone();
                 let idx = self.attr_index(&elems, attr);
                 let mut keys = Vec::with_capacity(elems.len());
@@ -185,30 +177,98 @@ impl Inst<'_> {
                     keys.push(key);
                 }
                 let groups = generate::groups(&keys);
-                let count = groups.len() + usize::from(*nominal);
+                let g = groups.len();
+                // One group at a time unless `k` says more (no group at all is no error).
+                let (sizes, count) = match k {
+                    Some(k) => self.k_sizes(k, g, "groups", *up_to, *nominal, def.span)?,
+                    None => (vec![1], g + usize::from(*nominal)),
+                };
                 let p = if count == 0 { 0.0 } else { 1.0 / count as f64 };
-                let mut out = Vec::with_capacity(count);
-                if *nominal {
-                    out.push(self.built_down(Vec::new(), p));
-                }
-                for (key, members) in groups {
-                    let label = match &key {
+                let labels: Vec<String> = groups
+                    .iter()
+                    .map(|(key, _)| match key {
                         ValueKey::Str(s) => s.to_string(),
                         ValueKey::Elem(e) => self.world.name(*e).to_string(),
                         ValueKey::Num(bits) => fmt_num(f64::from_bits(*bits)),
                         ValueKey::Bool(b) => b.to_string(),
-                    };
-                    out.push(Built {
-                        name: format!("group({label})"),
-                        p,
-                        down: members.iter().map(|&i| elems[i]).collect(),
-                        overrides: Vec::new(),
-                    });
+                    })
+                    .collect();
+                let mut out = Vec::with_capacity(count);
+                if *nominal {
+                    out.push(self.built_down(Vec::new(), p));
+                }
+                for j in sizes {
+                    for subset in generate::k_subsets(g, j) {
+                        let names: Vec<&str> = subset.iter().map(|&i| labels[i].as_str()).collect();
+                        out.push(Built {
+                            name: format!("group({})", names.join(", ")),
+                            p,
+                            down: subset
+                                .iter()
+                                .flat_map(|&i| groups[i].1.iter().map(|&m| elems[m]))
+                                .collect(),
+                            overrides: Vec::new(),
+                        });
+                    }
                 }
                 Ok(out)
             }
             ScenarioSource::File { path, params, .. } => self.scenario_file(path, params),
         }
+    }
+
+    /// The sizes of the failures `fail_k` or `fail_groups` enumerate over `n` things (`k`,
+    /// or 1 to `k` with `up_to`) and how many scenarios they make with the nominal one:
+    /// E0563 when `k` is not a whole number from 1 to `n`, E0564 beyond the limit.
+    fn k_sizes(
+        &mut self,
+        k: &ast::Expr,
+        n: usize,
+        what: &str,
+        up_to: bool,
+        nominal: bool,
+        span: Span,
+    ) -> R<(Vec<usize>, usize)> {
+        let kv = self.num(k)?;
+        if kv.fract() != 0.0 || kv < 1.0 || kv > n as f64 {
+            let of = if what == "entities" {
+                n.to_string()
+            } else {
+                format!("{n} {what}")
+            };
+            return Err(Diagnostic::error(
+                Code::E0563,
+                format!("cannot fail {} of {of}", fmt_num(kv)),
+            )
+            .primary(k.span, format!("the set has {n} {what}"))
+            .help(if n == 0 {
+                format!("the set has no {what} to fail")
+            } else {
+                format!("choose k from 1 to {n}")
+            }));
+        }
+        let k = kv as usize;
+        let sizes: Vec<usize> = if up_to { (1..=k).collect() } else { vec![k] };
+        let mut count = usize::from(nominal);
+        for &j in &sizes {
+            count = generate::choose(n, j, MAX_SCENARIOS)
+                .and_then(|c| count.checked_add(c))
+                .filter(|&c| c <= MAX_SCENARIOS)
+                .ok_or_else(|| too_many(span))?;
+        }
+        Ok((sizes, count))
+    }
+
+    /// Each entity's failure probability, read from attribute `attr` (E0560 outside [0, 1]).
+    fn failure_probs(&self, elems: &[ElemId], attr: &ast::Ident) -> R<Vec<f64>> {
+        let mut probs = Vec::with_capacity(elems.len());
+        for &e in elems {
+            let p = self.attr_num(e, attr)?;
+            let what = format!("`{}.{}`", self.world.name(e), attr.name);
+            check_probability(p, attr.span, &what)?;
+            probs.push(p);
+        }
+        Ok(probs)
     }
 
     /// A scenario named after what is down in it.

@@ -211,6 +211,11 @@ pub struct Model {
     /// Ordinals of the columns and rows that share their origin with earlier ones.
     #[serde(skip)]
     pub parts: Parts,
+    /// The elements that are scenarios: in a name, their position shows its index
+    /// variable (`flow[s=down(ny-chi), ny-chi]`), so that every row and column made for a
+    /// scenario says which one.
+    #[serde(skip)]
+    pub scenario_elements: rustc_hash::FxHashSet<u32>,
     /// Counters behind [`Model::parts`] for the instance being added.
     #[serde(skip)]
     recent: Recent,
@@ -331,19 +336,36 @@ impl Model {
         &self.tuples[start..start + arity]
     }
 
-    /// `fit[eu-west]`, `replicas[checkout, us-east]`, or `fit` for a scalar.
+    /// `fit[eu-west]`, `replicas[checkout, us-east]`, or `fit` for a scalar; a scenario
+    /// position names its index variable: `serve[s=down(a), b]`.
     pub fn origin_name(&self, origin: Origin) -> String {
         let decl = &self.decls[origin.decl.0 as usize];
         let tuple = self.tuple_of(origin);
         if tuple.is_empty() {
             decl.name.clone()
         } else {
-            let parts: Vec<&str> = tuple
+            let parts: Vec<String> = tuple
                 .iter()
-                .map(|&e| self.elements[e as usize].as_str())
+                .zip(&decl.index_names)
+                .map(|(&e, var)| {
+                    let name = self.elements[e as usize].as_str();
+                    if self.scenario_elements.contains(&e) {
+                        format!("{var}={name}")
+                    } else {
+                        name.to_string()
+                    }
+                })
                 .collect();
             format!("{}[{}]", decl.name, parts.join(", "))
         }
+    }
+
+    /// Copy the element names (and which are scenarios) and the tuples of `full`, for a
+    /// model made from it with the same origins.
+    pub fn names_from(&mut self, full: &Model) {
+        self.elements = full.elements.clone();
+        self.scenario_elements = full.scenario_elements.clone();
+        self.tuples = full.tuples.clone();
     }
 
     /// The column's name: its origin's, with `#k` when it is the k-th column of that

@@ -200,6 +200,7 @@ fn resolve_free(
     let mut model = Model::new();
     model.decls = full.decls.clone();
     model.elements = full.elements.clone();
+    model.scenario_elements = full.scenario_elements.clone();
     let mut local = vec![u32::MAX; full.num_columns()];
     let mut cols: Vec<usize> = Vec::new();
     for (i, c) in full.columns.iter().enumerate() {

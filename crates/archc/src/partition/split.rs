@@ -194,6 +194,7 @@ pub fn part_model(full: &Model, split: &Split, p: u32) -> PartModel {
     let mut model = Model::new();
     model.decls = full.decls.clone();
     model.elements = full.elements.clone();
+    model.scenario_elements = full.scenario_elements.clone();
     let mut local = vec![u32::MAX; full.num_columns()];
     let mut cols = Vec::new();
     for (i, c) in full.columns.iter().enumerate() {

@@ -19,7 +19,7 @@ use crate::check::SetDef;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::dump::fmt_num;
 use crate::ir::{ColId, DeclKind, Model, Sense};
-use crate::solve::{SolveOptions, Status};
+use crate::solve::{SolveOptions, Status, Stop};
 use crate::span::Span;
 pub use plan::FirstStage;
 use recourse::{Recourse, Split};
@@ -45,6 +45,10 @@ pub struct RiskOptions {
     pub solve: SolveOptions,
     /// Recourse problems solved at once (1 = one after the other).
     pub threads: usize,
+    /// How long each recourse problem may take; a scenario whose solve reaches it without
+    /// a proven loss is reported as cut off ([`Loss::TimeLimit`]). `None`: the solve
+    /// options' own limit, if any.
+    pub scenario_time_limit: Option<std::time::Duration>,
 }
 
 impl Default for RiskOptions {
@@ -55,6 +59,7 @@ impl Default for RiskOptions {
             beta: None,
             solve: SolveOptions::default(),
             threads: 1,
+            scenario_time_limit: None,
         }
     }
 }
@@ -70,19 +75,34 @@ pub struct LossInfo {
     pub unit: String,
 }
 
-/// A scenario's loss: a number in the loss's unit, or `infeasible` when its recourse
-/// problem has no solution.
+/// A scenario's loss: a number in the loss's unit, `infeasible` when its recourse
+/// problem has no solution, or cut off by the scenario time limit before the solver proved
+/// one, with the loss of the best recourse plan it found, if any (in JSON that number, or
+/// `null`; the scenario's `status` says which).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Loss {
     Value(f64),
     Infeasible,
+    TimeLimit(Option<f64>),
+}
+
+impl Loss {
+    /// How the scenario's solve ended: `solved`, `infeasible` or `time_limit`.
+    pub fn status(self) -> &'static str {
+        match self {
+            Loss::Value(_) => "solved",
+            Loss::Infeasible => "infeasible",
+            Loss::TimeLimit(_) => "time_limit",
+        }
+    }
 }
 
 impl Serialize for Loss {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Loss::Value(v) => s.serialize_f64(*v),
+            Loss::Value(v) | Loss::TimeLimit(Some(v)) => s.serialize_f64(*v),
             Loss::Infeasible => s.serialize_str("infeasible"),
+            Loss::TimeLimit(None) => s.serialize_none(),
         }
     }
 }
@@ -107,8 +127,12 @@ pub struct ScenarioResult {
     pub probability: f64,
     /// The entities down in it.
     pub down: Vec<String>,
+    /// How its recourse solve ended: `solved`, `infeasible`, or `time_limit` (cut off by
+    /// the scenario time limit before a proven loss; `loss` is then the best found, or null).
+    pub status: &'static str,
     pub loss: Loss,
-    /// Probability times loss (`None` when infeasible).
+    /// Probability times loss (`None` when infeasible or cut off without a plan; for a
+    /// scenario cut off with a plan, times the best loss found).
     pub expected: Option<f64>,
     /// The rows that bind, most limiting first (at most [`BINDING_SHOWN`]).
     pub binding: Vec<String>,
@@ -137,12 +161,17 @@ pub struct Assessment {
     pub availability: f64,
     /// The mass of the scenarios whose recourse is infeasible.
     pub infeasible_mass: f64,
-    /// The sum of probability times loss over the feasible scenarios.
+    /// Scenarios whose recourse solve reached the scenario time limit without a proven
+    /// loss: never counted as loss-free, nor in the expected and worst loss.
+    pub cut_off: usize,
+    /// Their probability mass.
+    pub cut_off_mass: f64,
+    /// The sum of probability times loss over the feasible scenarios whose loss is proven.
     pub expected_loss: f64,
-    /// The largest loss of a feasible scenario.
+    /// The largest proven loss of a feasible scenario.
     pub worst_loss: Option<f64>,
     /// The CVaR of the loss at the level asked for (`None` as its value when some
-    /// scenario is infeasible: an unbounded loss).
+    /// scenario is infeasible, an unbounded loss, or cut off, an unknown one).
     pub cvar: Option<CvarResult>,
     /// Rows of the model left out of every recourse problem (risk measures, and rows that
     /// tie several scenarios together).
@@ -201,7 +230,7 @@ pub fn assess(
     };
     let solve_opts = SolveOptions {
         threads: Some(1),
-        quiet: std::env::var("DBGQ").is_err(),
+        time_limit: opts.scenario_time_limit.or(opts.solve.time_limit),
         ..opts.solve.clone()
     };
     let decl_at: Vec<String> = model
@@ -249,14 +278,15 @@ pub fn assess(
             })
             .unwrap_or_default();
         let expected = match outcome.loss {
-            Loss::Value(v) => Some(clean(probability * v)),
-            Loss::Infeasible => None,
+            Loss::Value(v) | Loss::TimeLimit(Some(v)) => Some(clean(probability * v)),
+            Loss::Infeasible | Loss::TimeLimit(None) => None,
         };
         all.push(ScenarioResult {
             rank: 0,
             name: model.elements[scenario_elems[i] as usize].clone(),
             probability,
             down,
+            status: outcome.loss.status(),
             loss: outcome.loss,
             expected,
             binding: outcome.binding.iter().map(|b| b.name.clone()).collect(),
@@ -297,33 +327,49 @@ fn summarise(
         .iter()
         .filter(|s| s.loss == Loss::Infeasible)
         .fold(0.0, |acc, s| acc + s.probability);
+    let cut: Vec<&ScenarioResult> = all
+        .iter()
+        .filter(|s| matches!(s.loss, Loss::TimeLimit(_)))
+        .collect();
+    let cut_off = cut.len();
+    let cut_off_mass = cut.iter().fold(0.0, |acc, s| acc + s.probability);
+    // Only proven losses are summed: a best loss found under the time limit is a bound.
     let expected_loss = all
         .iter()
+        .filter(|s| matches!(s.loss, Loss::Value(_)))
         .filter_map(|s| s.expected)
         .fold(0.0, |a, b| a + b);
     let losses: Vec<(f64, f64)> = all
         .iter()
         .filter_map(|s| match s.loss {
             Loss::Value(v) => Some((v, s.probability)),
-            Loss::Infeasible => None,
+            Loss::Infeasible | Loss::TimeLimit(_) => None,
         })
         .collect();
     let worst_loss = losses.iter().map(|x| x.0).reduce(f64::max);
     let cvar = opts.beta.map(|beta| CvarResult {
         beta,
-        value: if infeasible_mass > 0.0 {
+        value: if infeasible_mass > 0.0 || cut_off > 0 {
             None
         } else {
             crate::instantiate::cvar_by_sorting(losses.clone(), beta).map(clean)
         },
     });
-    // Infeasible first (most likely first), then by probability times loss; ties keep the
-    // set's order.
-    all.sort_by(|a, b| match (a.expected, b.expected) {
-        (None, None) => b.probability.total_cmp(&a.probability),
-        (None, Some(_)) => std::cmp::Ordering::Less,
-        (Some(_), None) => std::cmp::Ordering::Greater,
-        (Some(x), Some(y)) => y.total_cmp(&x),
+    // Infeasible first, then cut off without a plan (each most likely first), then by
+    // probability times loss (the best found for a cut-off scenario); ties keep the set's
+    // order.
+    let class = |s: &ScenarioResult| match s.loss {
+        Loss::Infeasible => 0,
+        Loss::TimeLimit(None) => 1,
+        Loss::Value(_) | Loss::TimeLimit(Some(_)) => 2,
+    };
+    all.sort_by(|a, b| {
+        class(a)
+            .cmp(&class(b))
+            .then_with(|| match (a.expected, b.expected) {
+                (Some(x), Some(y)) => y.total_cmp(&x),
+                _ => b.probability.total_cmp(&a.probability),
+            })
     });
     all.truncate(opts.top);
     for (i, s) in all.iter_mut().enumerate() {
@@ -346,6 +392,8 @@ fn summarise(
         left_out: clean(left_out),
         availability: clean(availability),
         infeasible_mass: clean(infeasible_mass),
+        cut_off,
+        cut_off_mass: clean(cut_off_mass),
         expected_loss: clean(expected_loss),
         worst_loss,
         cvar,
@@ -606,7 +654,16 @@ fn solve_scenario(
     // `solve_model` verifies the recourse plan against the scenario's rows (E0702).
     let solved = crate::solve::solve_model(sub, opts)?;
     let raw = &solved.raw;
+    // Stopped by the time limit: with a plan, its loss is the best found, not a proven one.
+    let cut_off = raw.stop == Some(Stop::TimeLimit) && raw.status != Status::Optimal;
     match raw.status {
+        Status::Error if cut_off => {
+            return Ok(Outcome {
+                loss: Loss::TimeLimit(None),
+                binding: Vec::new(),
+                conflict: Vec::new(),
+            });
+        }
         Status::Infeasible => {
             let conflict = crate::solve::explain::explain_infeasible(sub, opts)
                 .map(|e| e.conflict.members.iter().map(|m| m.name.clone()).collect())
@@ -650,6 +707,13 @@ fn solve_scenario(
         loss = -loss;
     }
     let loss = if loss.abs() < 1e-9 { 0.0 } else { clean(loss) };
+    if cut_off {
+        return Ok(Outcome {
+            loss: Loss::TimeLimit(Some(loss)),
+            binding: Vec::new(),
+            conflict: Vec::new(),
+        });
+    }
     // The rows that bind matter where something is lost.
     let binding = if loss != 0.0 {
         binding_rows(sub, values, raw.duals.as_deref(), decl_at)
@@ -723,3 +787,6 @@ fn location(analysis: &Analysis, span: Span) -> String {
     let (line, col) = crate::span::line_col(text, span.start as usize);
     format!("{}:{line}:{col}", analysis.sources.name(span.file))
 }
+
+#[cfg(test)]
+mod tests;

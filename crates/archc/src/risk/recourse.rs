@@ -169,6 +169,9 @@ impl Builder<'_> {
                         .elements
                         .push(self.full.elements[e as usize].clone());
                     let n = (self.sub.elements.len() - 1) as u32;
+                    if self.full.scenario_elements.contains(&e) {
+                        self.sub.scenario_elements.insert(n);
+                    }
                     self.elems.insert(e, n);
                     n
                 }

@@ -1,5 +1,6 @@
 //! Enumerating failure scenarios over a list of entities, by position: every choice of `k`
-//! of `n`, independent failures above a probability cutoff, and shared-risk groups. The
+//! of `n` (with the probability that exactly those fail, when each has its own),
+//! independent failures above a probability cutoff, and shared-risk groups. The
 //! work is linear in the number of scenarios produced (plus a sort for the independent
 //! case); counts are checked against a limit before anything is built.
 
@@ -102,6 +103,61 @@ pub fn independent(p: &[f64], cutoff: f64, limit: usize) -> Result<Vec<(Vec<usiz
     Ok(out)
 }
 
+/// The probability that exactly the positions of a subset fail (and every other one
+/// stays up), when position `i` fails on its own with probability `p[i]`. Precomputed so
+/// that a subset costs its own size, not the whole list's.
+pub struct Exactly {
+    /// Nobody down: the product of the survivals of the positions that can survive.
+    base: f64,
+    /// What a failure of each position multiplies by: `p / (1 - p)`, or 1 for a position
+    /// that always fails.
+    ratio: Vec<f64>,
+    certain: Vec<bool>,
+    /// How many positions always fail: a subset without all of them has probability 0.
+    certain_count: usize,
+}
+
+impl Exactly {
+    /// For probabilities `p`, each in [0, 1].
+    pub fn new(p: &[f64]) -> Exactly {
+        let mut base = 1.0;
+        let mut ratio = Vec::with_capacity(p.len());
+        let mut certain = Vec::with_capacity(p.len());
+        for &pi in p {
+            if pi >= 1.0 {
+                ratio.push(1.0);
+                certain.push(true);
+            } else {
+                base *= 1.0 - pi;
+                ratio.push(pi / (1.0 - pi));
+                certain.push(false);
+            }
+        }
+        let certain_count = certain.iter().filter(|&&c| c).count();
+        Exactly {
+            base,
+            ratio,
+            certain,
+            certain_count,
+        }
+    }
+
+    /// The probability that exactly the positions of `subset` (distinct) fail.
+    pub fn of(&self, subset: &[usize]) -> f64 {
+        let mut prob = self.base;
+        let mut certain = 0;
+        for &i in subset {
+            prob *= self.ratio[i];
+            certain += usize::from(self.certain[i]);
+        }
+        if certain < self.certain_count {
+            0.0
+        } else {
+            prob
+        }
+    }
+}
+
 /// Shared-risk groups: positions with equal keys, one group per distinct key in order of
 /// first appearance; positions without a key belong to no group.
 pub fn groups<K: Eq + Hash + Clone>(keys: &[Option<K>]) -> Vec<(K, Vec<usize>)> {
@@ -186,6 +242,40 @@ mod tests {
         let total: f64 = all.iter().map(|s| s.1).sum();
         assert!((total - 1.0).abs() < 1e-12);
         assert_eq!(independent(&[0.1; 20], 0.0, 100), Err(100));
+    }
+
+    #[test]
+    fn exactly_agrees_with_the_product_over_every_position() {
+        let cases: &[&[f64]] = &[
+            &[0.01, 0.2, 0.5, 0.0],
+            &[1.0, 0.3, 0.7],
+            &[0.0, 0.0],
+            &[0.9, 0.99, 0.999, 0.5, 0.1],
+        ];
+        for p in cases {
+            let exactly = Exactly::new(p);
+            let mut total = 0.0;
+            for k in 0..=p.len() {
+                for subset in k_subsets(p.len(), k) {
+                    let want: f64 = (0..p.len())
+                        .map(|i| {
+                            if subset.contains(&i) {
+                                p[i]
+                            } else {
+                                1.0 - p[i]
+                            }
+                        })
+                        .product();
+                    let got = exactly.of(&subset);
+                    assert!(
+                        (got - want).abs() <= 1e-12 * want.max(1e-300),
+                        "p={p:?} {subset:?}: {got} != {want}"
+                    );
+                    total += got;
+                }
+            }
+            assert!((total - 1.0).abs() < 1e-12, "p={p:?}: total {total}");
+        }
     }
 
     #[test]

@@ -43,12 +43,16 @@ pub enum ScenarioSource {
     /// `{calm: scenario(p = 0.9), cut: scenario(p = 0.1, down = {a->b})}`.
     Declared(Vec<DeclaredScenario>),
     /// `fail_k(links, 2, up_to = true, nominal = true)`: every failure of exactly `k`
-    /// (or, with `up_to`, of 1 to `k`) entities of the set, equally likely.
+    /// (or, with `up_to`, of 1 to `k`) entities of the set, equally likely; with
+    /// `p = p_fail`, each with the probability that exactly those entities fail when each
+    /// fails on its own with the probability in attribute `p_fail` (the rest of the mass,
+    /// the other failure sets, is left out).
     KOf {
         set: ast::Expr,
         k: ast::Expr,
         up_to: bool,
         nominal: bool,
+        p: Option<ast::Ident>,
     },
     /// `fail_independent(links, p_fail, cutoff = 1e-4)`: entities fail independently with
     /// the probability in attribute `attr`; the scenarios at least as likely as `cutoff`.
@@ -59,11 +63,14 @@ pub enum ScenarioSource {
         nominal: bool,
     },
     /// `fail_groups(links, fibre)`: the entities that share a value of `attr` fail
-    /// together, one group at a time, equally likely (an empty value is no group).
+    /// together, one group at a time, equally likely (an empty value is no group); with
+    /// `k = 2`, every two groups at once (with `up_to`, one or two).
     Groups {
         set: ast::Expr,
         attr: ast::Ident,
         nominal: bool,
+        k: Option<ast::Expr>,
+        up_to: bool,
     },
     /// `scenarios_from("scenarios.csv")`: one row per scenario, columns `name`, `p`,
     /// `down` (entity names separated by spaces or `;`) and one column per overridden

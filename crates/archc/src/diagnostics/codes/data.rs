@@ -260,7 +260,7 @@ written in every cell) and check again.",
     info(
         Code::E0560,
         "probability outside [0, 1]",
-        "A scenario probability (`p = ...` in the model, the `p` column of a scenario file) or an entity failure probability read by `fail_independent` is below 0 or above 1.\n\nExample (scenarios.csv):\n\n    name,p,down\n    calm,1.2,\n\nFix: correct the value; probabilities are plain numbers from 0 to 1 (write 0.01, not 1%).",
+        "A scenario probability (`p = ...` in the model, the `p` column of a scenario file) or an entity failure probability read by `fail_independent` or `fail_k(SET, K, p = ATTR)` is below 0 or above 1.\n\nExample (scenarios.csv):\n\n    name,p,down\n    calm,1.2,\n\nFix: correct the value; probabilities are plain numbers from 0 to 1 (write 0.01, not 1%).",
     ),
     info(
         Code::E0561,
@@ -275,7 +275,7 @@ written in every cell) and check again.",
     info(
         Code::E0563,
         "k larger than the set",
-        "`fail_k(SET, K)` enumerates every failure of K entities of SET; a K larger than the number of entities (or below 1) gives no failure scenario and is an error.\n\nExample: three regions and\n\n    set n4 = fail_k(regions, 4)   // E0563\n\nFix: choose K from 1 to the size of the set.",
+        "`fail_k(SET, K)` enumerates every failure of K entities of SET, and `fail_groups(SET, ATTR, k = K)` every failure of K shared-risk groups at once; a K larger than the number of entities (or of groups), or below 1, gives no failure scenario and is an error.\n\nExample: three regions and\n\n    set n4 = fail_k(regions, 4)   // E0563\n\nFix: choose K from 1 to the size of the set (the number of distinct non-empty values of ATTR for groups).",
     ),
     info(
         Code::E0564,

@@ -232,8 +232,7 @@ pub fn droppable_bounds(model: &Model, col: ColId) -> Vec<(ColId, Side)> {
 pub fn sub_model(model: &Model, subset: &Subset) -> Model {
     let mut m = Model::new();
     m.decls = model.decls.clone();
-    m.elements = model.elements.clone();
-    m.tuples = model.tuples.clone();
+    m.names_from(model);
     m.columns = model.columns.clone();
     for (j, c) in m.columns.iter_mut().enumerate() {
         if droppable_bounds(model, ColId(j as u32)).is_empty() {

@@ -349,8 +349,7 @@ fn row_integral(model: &Model, row: RowId) -> bool {
 fn elastic_model(model: &Model, parts: &[Relaxable]) -> (Model, Vec<Slack>) {
     let mut m = Model::new();
     m.decls = model.decls.clone();
-    m.elements = model.elements.clone();
-    m.tuples = model.tuples.clone();
+    m.names_from(model);
     m.columns = model.columns.clone();
     // Per row: which part relaxes it.
     let mut row_part: Vec<Option<usize>> = vec![None; model.num_rows()];
