@@ -7,6 +7,7 @@
 pub mod csv;
 pub mod describe;
 pub mod html;
+pub mod over_time;
 pub mod table;
 pub mod table_alternatives;
 mod table_time;
