@@ -3,10 +3,11 @@
 //! change: `World::set_text`, the server's didChange handler (analysis with the document's
 //! parse cache, then the snapshot: symbol index and line index), then the lexer for
 //! semantic tokens; and, apart, a plain `driver::analyze` from scratch and formatting.
-//! Prints the median and the spread of each. Then it times opening and saving a model of
-//! [`OPEN_LINES`] lines that is mostly params (`World::set_text` on a new world, and
-//! `World::reanalyze` on save: both check and instantiate it), the case that used to be
-//! quadratic.
+//! Prints the median and the spread of each. Then it times opening and saving models of
+//! each size in [`OPEN_LINES`] (5,000 to 40,000 lines) that are mostly params
+//! (`World::set_text` on a new world, and `World::reanalyze` on save: both check and
+//! instantiate it), the case that used to be quadratic, with the time per 1,000 lines so
+//! that linear growth shows as a flat column.
 //!
 //! Run: `cargo bench -p archc-bench --bench bench_lsp -- [LINES] [RUNS]` (defaults 5000 and 21).
 
@@ -56,8 +57,8 @@ fn generate(lines: usize) -> String {
     s
 }
 
-/// The number of lines of the model opened and saved.
-const OPEN_LINES: usize = 40_000;
+/// The sizes (in lines) of the models opened and saved: each twice the one before.
+const OPEN_LINES: [usize; 4] = [5_000, 10_000, 20_000, 40_000];
 
 /// A model of about `lines` lines, most of them params (the case that used to be
 /// quadratic): ten sites, then groups of ten lines: eight scalar params, a param indexed by
@@ -120,14 +121,22 @@ fn open_and_save(lines: usize, runs: usize) {
             );
         }
     }
+    let per_k = |d: Duration| d / (lines as u32 / 1000).max(1);
     let (m, lo, hi) = median(open_times);
     println!(
-        "didOpen (World::set_text):      median {m:?} (min {lo:?}, max {hi:?}) over {runs} runs"
+        "didOpen (World::set_text):      median {m:?} (min {lo:?}, max {hi:?}) over {runs} runs; {:?} per 1,000 lines",
+        per_k(m)
     );
     let (m, lo, hi) = median(warm_times);
-    println!("parse cache filled when idle:   median {m:?} (min {lo:?}, max {hi:?})");
+    println!(
+        "parse cache filled when idle:   median {m:?} (min {lo:?}, max {hi:?}); {:?} per 1,000 lines",
+        per_k(m)
+    );
     let (m, lo, hi) = median(save_times);
-    println!("didSave (World::reanalyze):     median {m:?} (min {lo:?}, max {hi:?})");
+    println!(
+        "didSave (World::reanalyze):     median {m:?} (min {lo:?}, max {hi:?}); {:?} per 1,000 lines",
+        per_k(m)
+    );
     println!("opened model: {summary}");
 }
 
@@ -227,5 +236,7 @@ fn main() {
     if let Ok(path) = std::env::var("BENCH_LSP_DUMP") {
         let _ = std::fs::write(path, &text);
     }
-    open_and_save(OPEN_LINES, runs.min(5));
+    for lines in OPEN_LINES {
+        open_and_save(lines, runs.min(5));
+    }
 }

@@ -3,8 +3,10 @@
 //! be cancelled; range edits (UTF-16 positions) are applied; errors in data files are
 //! published for the data file and on the model's `from` line, and a watched data file
 //! change re-analyses; the standard library can be navigated into; quick fixes apply what
-//! diagnostics suggest; rename refuses to create a clash. Cursor positions are found by
-//! searching the text; responses are snapshotted with the temporary directory redacted.
+//! diagnostics suggest; rename refuses to create a clash; a 40,000-line model is analysed
+//! to its last line on open and save, and range edits anywhere in it publish what its whole
+//! text does. Cursor positions are found by searching the text; responses are snapshotted
+//! with the temporary directory redacted.
 
 mod lsp_client;
 
@@ -548,5 +550,155 @@ minimize m: sum(s in n1, r in regions) x[s, r] + sum(s in pairs, l in links) y[s
     assert!(pairs.contains("0.98 left out"), "{pairs}");
     let big = s.hover_text(position_of(model, "big", 0));
     assert!(!big.contains("probability mass"), "{big}");
+    s.finish();
+}
+
+/// The number of lines of the large model (the size the server opens and saves in linear
+/// time; `bench_lsp` measures how long it takes).
+const LARGE_LINES: usize = 40_000;
+
+/// A model of [`LARGE_LINES`] lines: a chain of params, each used by the next, whose last
+/// line names `missing`, which no declaration defines.
+fn large_model() -> String {
+    let mut s = String::from("param p0: int = 1\n");
+    for i in 1..LARGE_LINES - 1 {
+        s.push_str(&format!("param p{i}: int = p{} + 1\n", i - 1));
+    }
+    s.push_str(&format!(
+        "param last: int = p{} + missing\n",
+        LARGE_LINES - 2
+    ));
+    s
+}
+
+/// The diagnostics of a publication without their URIs (code, range, message), sorted, to
+/// compare what two documents with the same text publish.
+fn comparable(published: &Value) -> Vec<String> {
+    let mut out: Vec<String> = published["diagnostics"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|d| format!("{} {} {}", d["code"], d["range"], d["message"]))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// The start lines of the diagnostics of a publication, in order.
+fn lines_of(published: &Value) -> Vec<u64> {
+    let mut out: Vec<u64> = published["diagnostics"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|d| d["range"]["start"]["line"].as_u64())
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort_unstable();
+    out
+}
+
+/// A 40,000-line model is opened and saved whole: the error on its last line is published
+/// at its exact line and column after `didOpen` and again after `didSave`, and a hover sent
+/// right after each names the param at the end of the text.
+#[test]
+fn a_large_model_is_analysed_to_its_last_line_on_open_and_save() {
+    let mut s = Session::start("large-open");
+    let text = large_model();
+    assert_eq!(text.lines().count(), LARGE_LINES);
+    let uri = s.uri.clone();
+    s.client.open(&uri, &text);
+    let last = format!("p{}", LARGE_LINES - 2);
+    let hover_last = |s: &mut Session| s.hover_text(position_of(&text, &format!("{last}:"), 0));
+    let opened = s.diagnostics_of(&uri, 1);
+    assert_eq!(codes(&opened), ["E0201"], "{opened}");
+    assert_eq!(
+        opened["diagnostics"][0]["range"]["start"],
+        position_of(&text, "missing", 0)
+    );
+    assert_eq!(
+        opened["diagnostics"][0]["range"]["start"]["line"],
+        LARGE_LINES - 1
+    );
+    assert!(hover_last(&mut s).contains(&last), "{}", hover_last(&mut s));
+    s.client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let saved = s.diagnostics_of(&uri, 1);
+    assert_eq!(comparable(&saved), comparable(&opened));
+    assert!(hover_last(&mut s).contains(&last));
+    s.finish();
+}
+
+/// Range edits at the start, in the middle and at the end of a 40,000-line document (an
+/// insertion, a replacement, a deletion over lines, a fix) publish what a second document
+/// given the same text whole publishes, at the lines where the edits put the errors.
+#[test]
+fn range_edits_of_a_large_document_match_its_whole_text() {
+    let mut s = Session::start("large-edits");
+    let mut text = large_model();
+    let edited = s.uri.clone();
+    let whole = format!("{}/whole.arch", s.root);
+    s.client.open(&edited, &text);
+    s.client.open(&whole, &text);
+    s.diagnostics_of(&edited, 1);
+    s.diagnostics_of(&whole, 1);
+    let middle = LARGE_LINES / 2;
+    // (what the edit replaces: its start and end as byte offsets; the new text; the lines
+    // of the errors after it)
+    type Edit = (Box<dyn Fn(&str) -> (usize, usize)>, String, Vec<u64>);
+    let find = |needle: String| {
+        move |t: &str| {
+            let at = t.find(&needle).unwrap_or_else(|| panic!("no `{needle}`"));
+            (at, at + needle.len())
+        }
+    };
+    let last = LARGE_LINES as u64;
+    let edits: Vec<Edit> = vec![
+        // An insertion at the start: a new error on line 0, the last one a line further.
+        (
+            Box::new(|_: &str| (0, 0)),
+            "param first: int = nothing\n".into(),
+            vec![0, last],
+        ),
+        // A replacement in the middle: an unknown name there.
+        (
+            Box::new(find(format!("p{middle}: int = p{} + 1", middle - 1))),
+            format!("p{middle}: int = gone + 1"),
+            vec![0, middle as u64 + 1, last],
+        ),
+        // A deletion over three lines: the param after them names one that is gone.
+        (
+            Box::new(|t: &str| {
+                let start = t.find("param p30000:").unwrap_or(0);
+                let end = t.find("param p30003:").unwrap_or(start);
+                (start, end)
+            }),
+            String::new(),
+            vec![0, middle as u64 + 1, 30_001, last - 3],
+        ),
+        // A fix at the end.
+        (
+            Box::new(find("missing".into())),
+            "1".into(),
+            vec![0, middle as u64 + 1, 30_001],
+        ),
+    ];
+    for (step, (range, new, lines)) in edits.into_iter().enumerate() {
+        let version = step as i32 + 2;
+        let (start, end) = range(&text);
+        let lsp_range = json!({"start": lsp_client::position_at(&text, start),
+            "end": lsp_client::position_at(&text, end)});
+        text.replace_range(start..end, &new);
+        s.client.change_range(&edited, version, lsp_range, &new);
+        s.client.change(&whole, version, &text);
+        let by_range = s.diagnostics_of(&edited, version);
+        let by_text = s.diagnostics_of(&whole, version);
+        assert_eq!(comparable(&by_range), comparable(&by_text), "edit {step}");
+        assert_eq!(lines_of(&by_range), lines, "edit {step}: {by_range}");
+    }
     s.finish();
 }

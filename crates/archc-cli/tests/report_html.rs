@@ -115,7 +115,8 @@ fn expected_charts(json: &Value) -> Vec<Expected> {
     }
     for c in json["constraints"].as_array().into_iter().flatten() {
         let rows = c["rows"].as_array().expect("rows");
-        // `>=` rows over time: one thick line per combination of the other indices.
+        // `>=` rows over time: one thick line per combination of the other indices that
+        // provides or requires something.
         let ordered = c["ordered"].as_array().expect("ordered");
         if let Some(time) = ordered.iter().position(|o| o.as_bool() == Some(true)) {
             let mut keys: Vec<String> = Vec::new();
@@ -123,7 +124,9 @@ fn expected_charts(json: &Value) -> Vec<Expected> {
                 .iter()
                 .filter(|r| !r["lo"].is_null() && r["hi"].is_null())
             {
-                if row["activity"].as_f64().unwrap_or(0.0) == 0.0 {
+                if row["activity"].as_f64().unwrap_or(0.0) == 0.0
+                    && row["lo"].as_f64().unwrap_or(0.0) == 0.0
+                {
                     continue;
                 }
                 let idx = row["index"].as_array().expect("index");

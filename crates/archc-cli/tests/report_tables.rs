@@ -332,3 +332,45 @@ fn ordered_lower_bound_rows_show_provided_against_required_over_time() {
         "{total} vs {expected}"
     );
 }
+
+/// With an index over numbers (sample paths) beside one over periods (quarters), the
+/// periods are the time axis: the over-time table has the quarters across and a series per
+/// path and region.
+#[test]
+fn periods_are_the_time_axis_beside_numbered_indices() {
+    let r = report_of("capacity/forecast_paths.arch");
+    let c = r
+        .constraints
+        .iter()
+        .find(|c| c.name == "covered")
+        .expect("covered");
+    assert_eq!(c.index_sets, ["paths", "regions", "quarters"]);
+    assert_eq!(c.ordered, [false, false, true]);
+    let t = archc::report::over_time::over_time(c).expect("covered over time");
+    assert_eq!(t.time, 2);
+    let quarters: Vec<&str> =
+        c.rows
+            .iter()
+            .map(|row| row.index[2].as_str())
+            .fold(Vec::new(), |mut seen, q| {
+                if !seen.contains(&q) {
+                    seen.push(q);
+                }
+                seen
+            });
+    assert_eq!(t.periods, quarters);
+    assert!(
+        t.series.iter().all(|s| s.key.contains(", ")),
+        "path, region"
+    );
+    let table = archc::report::table::render_width(&r, 100);
+    let section = table
+        .split("provided against required over time")
+        .nth(1)
+        .expect("the section is shown");
+    let header = section
+        .lines()
+        .find(|l| l.contains("paths, regions"))
+        .expect("a header naming the other indices");
+    assert!(header.contains(quarters[0]), "{header}");
+}

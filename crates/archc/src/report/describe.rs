@@ -50,9 +50,18 @@ fn set_name(dim: &IndexDim) -> String {
     }
 }
 
-/// Whether an index is a time axis: periods or integers.
-fn is_ordered(dim: &IndexDim) -> bool {
-    matches!(dim.elem, ElemTy::Period(_) | ElemTy::Int)
+/// Which indices are time axes: those over periods; when none is, those over integers (in
+/// `covered[p in paths, r in regions, q in quarters]` the quarters are the time, not the
+/// numbered sample paths).
+fn time_axes(dims: &[IndexDim]) -> Vec<bool> {
+    let periods: Vec<bool> = dims
+        .iter()
+        .map(|d| matches!(d.elem, ElemTy::Period(_)))
+        .collect();
+    if periods.contains(&true) {
+        return periods;
+    }
+    dims.iter().map(|d| matches!(d.elem, ElemTy::Int)).collect()
 }
 
 /// Fill in what the IR does not know: set names and ordered indices of every decision and
@@ -72,7 +81,7 @@ pub fn describe(report: &mut Report, schema: &Schema, instance: &Instance) {
         if let Some(dims) = decisions.get(d.name.as_str()) {
             if dims.len() == d.index_names.len() {
                 d.index_sets = dims.iter().map(set_name).collect();
-                d.ordered = dims.iter().map(is_ordered).collect();
+                d.ordered = time_axes(dims);
             }
         }
     }
@@ -80,7 +89,7 @@ pub fn describe(report: &mut Report, schema: &Schema, instance: &Instance) {
         if let Some(dims) = constraints.get(c.name.as_str()) {
             if dims.len() == c.index_names.len() {
                 c.index_sets = dims.iter().map(set_name).collect();
-                c.ordered = dims.iter().map(is_ordered).collect();
+                c.ordered = time_axes(dims);
             }
         }
     }

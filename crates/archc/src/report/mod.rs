@@ -7,6 +7,7 @@
 pub mod csv;
 pub mod describe;
 pub mod html;
+pub mod over_time;
 pub mod table;
 pub mod table_alternatives;
 mod table_time;
@@ -194,7 +195,8 @@ pub struct DecisionReport {
     /// The set each index ranges over (`regions`), or the index's own name when the set is
     /// not a named one; filled by [`describe::describe`].
     pub index_sets: Vec<String>,
-    /// Whether each index ranges over ordered periods or numbers (a time axis).
+    /// Whether each index is a time axis: over periods, or over numbers when no index is
+    /// over periods.
     pub ordered: Vec<bool>,
     /// Every instance with a value different from zero (every instance after
     /// [`Report::include_zeros`]).

@@ -44,6 +44,9 @@ pub struct ParseCache {
     /// Items reused and items parsed by the last parse (for tests and measurements).
     pub reused: usize,
     pub parsed: usize,
+    /// Bytes read by the last parse's probes for how far each parsed item looked (for
+    /// tests: linear in the length of the text, see `parser::recovery::reach`).
+    pub probed: usize,
 }
 
 /// Hash of the first line of the text at `pos` (its newline included).
@@ -93,6 +96,7 @@ impl ParseCache {
         self.old_index = std::mem::take(&mut self.new_index);
         self.reused = 0;
         self.parsed = 0;
+        self.probed = 0;
     }
 
     /// Forget everything (the parse did not go item by item).

@@ -98,7 +98,9 @@ fn parse(
                 }
                 let next = skip_trivia(text, end);
                 if let Some(c) = cache.as_deref_mut() {
-                    c.store(text, pos, next, reach(text, pos), &result);
+                    let (reached, probed) = reach(text, pos);
+                    c.probed += probed;
+                    c.store(text, pos, next, reached, &result);
                 }
                 push_result(result, &mut items, &mut diags);
                 pos = next;

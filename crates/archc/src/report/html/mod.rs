@@ -11,6 +11,7 @@
 
 pub mod charts;
 
+use super::over_time;
 use super::table::{capacity_rows, format_number};
 use super::{DecisionReport, Report};
 use std::fmt::Write;
@@ -305,61 +306,35 @@ fn utilisation(out: &mut String, r: &Report) {
 }
 
 /// Lower bounds over time: for each constraint with an ordered index and `>=` rows (such as
-/// `installed[r, q] >= needed(r, q)`), what the plan provides (thick lines) against what is
-/// required (thin lines of the same colour), one pair per combination of the other indices.
+/// `installed[r, q] >= needed(r, q)`, found by [`over_time::over_time`]), what the plan
+/// provides (thick lines) against what is required (thin lines of the same colour), one
+/// pair per combination of the other indices, the [`MAX_SERIES`] weightiest.
 fn over_time(out: &mut String, r: &Report) {
     let mut first = true;
     for c in &r.constraints {
-        let Some(time) = c.ordered.iter().position(|&o| o) else {
+        let Some(t) = over_time::over_time(c) else {
             continue;
         };
-        // Only `>=` rows: an equation has no bound to reach.
-        let rows: Vec<_> = c
-            .rows
-            .iter()
-            .filter(|row| row.lo.is_some() && row.hi.is_none())
-            .collect();
-        if rows.is_empty() {
-            continue;
-        }
-        // The rows as a decision over the same indices: activity, then bound.
-        let as_decision = |value: &dyn Fn(&super::RowReport) -> f64| DecisionReport {
-            name: c.name.clone(),
-            unit: c.unit.clone(),
-            kind: crate::ir::VarKind::Continuous,
-            index_names: c.index_names.clone(),
-            index_sets: c.index_sets.clone(),
-            ordered: c.ordered.clone(),
-            values: Vec::new(),
-            count: rows.len(),
-            all: rows
+        let shown = t.largest(MAX_SERIES);
+        let lines = |pick: fn(&over_time::Bound) -> f64| -> Vec<Series> {
+            shown
                 .iter()
-                .map(|row| super::ValueReport {
-                    index: row.index.clone(),
-                    value: value(row),
+                .map(|s| {
+                    let key = if s.key.is_empty() {
+                        c.name.clone()
+                    } else {
+                        s.key.clone()
+                    };
+                    (key, s.points.iter().map(|b| b.as_ref().map(pick)).collect())
                 })
-                .collect(),
+                .collect()
         };
-        let (xs, provided) = time_series(&as_decision(&|row| row.activity), time);
-        let bounds = as_decision(&|row| row.lo.unwrap_or(0.0));
-        let (_, all_bounds) = time_series(&bounds, time);
-        if provided.is_empty() {
-            continue;
-        }
+        let provided = lines(|b| b.provided);
+        let required = lines(|b| b.required);
         if first {
             out.push_str("<h2 id=\"over-time\">Provided against required over time</h2>\n");
             first = false;
         }
-        let required: Vec<Series> = provided
-            .iter()
-            .map(|(key, _)| {
-                all_bounds
-                    .iter()
-                    .find(|(k, _)| k == key)
-                    .cloned()
-                    .unwrap_or_else(|| (key.clone(), vec![None; xs.len()]))
-            })
-            .collect();
         let _ = writeln!(
             out,
             "<h3>{}</h3>\n<p class=\"note\">thick: the left side at the plan; thin: the \
@@ -371,7 +346,12 @@ fn over_time(out: &mut String, r: &Report) {
             "bounds",
             &c.name,
             provided.len(),
-            charts::bound_chart(&with_unit(&c.name, &c.unit), &xs, &provided, &required),
+            charts::bound_chart(
+                &with_unit(&c.name, &c.unit),
+                &t.periods,
+                &provided,
+                &required,
+            ),
         );
         legend(out, provided.iter().map(|s| s.0.clone()));
     }

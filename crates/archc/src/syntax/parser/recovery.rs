@@ -31,8 +31,10 @@ pub(super) fn detailed_error(text: &str) -> Option<pest::error::Error<Rule>> {
 /// parse of a file quadratic in its length. The probe reads a window ending at a line end
 /// instead, grown until the reach lies so far inside it that the text after the window
 /// cannot have mattered (by the rule the parse cache keys items with, `key_end`).
-pub(super) fn reach(text: &str, pos: usize) -> usize {
+/// Returns the reach and how many bytes the probes read (the sum of the windows' lengths).
+pub(super) fn reach(text: &str, pos: usize) -> (usize, usize) {
     let mut len = 256;
+    let mut probed = 0;
     loop {
         let end = (pos + len).min(text.len());
         // After a newline, so on a char boundary.
@@ -41,8 +43,9 @@ pub(super) fn reach(text: &str, pos: usize) -> usize {
             .position(|&b| b == b'\n')
             .map_or(text.len(), |i| end + i + 1);
         let r = reach_within(&text[..end], pos);
+        probed += end - pos;
         if end >= text.len() || crate::syntax::incremental::key_end(text, r) <= end {
-            return r;
+            return (r, probed);
         }
         len *= 4;
     }

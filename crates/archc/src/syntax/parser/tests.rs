@@ -1,4 +1,5 @@
-//! Unit tests of the AST builder: quoted names.
+//! Unit tests of the AST builder: quoted names; and how much text filling the parse cache
+//! reads.
 
 use super::*;
 use crate::diagnostics::Code;
@@ -163,4 +164,52 @@ fn entities_from_takes_a_key_column_on_its_line() {
         panic!("not entities from: {:?}", file.items[0].kind);
     };
     assert_eq!(f.key_column(), "host id");
+}
+
+/// `groups` groups of ten lines like those of a large capacity model: eight scalar params,
+/// a param indexed by site that uses them, and a constraint per site over two lines.
+fn params_model(groups: usize) -> String {
+    let mut s = String::new();
+    for i in 0..groups {
+        for j in 0..7 {
+            s.push_str(&format!("param p{i}_{j}: core = {} core\n", (i + j) % 97));
+        }
+        s.push_str(&format!(
+            "param q{i}[t in sites]: core = t.cores + p{i}_0 + p{i}_6\n"
+        ));
+        s.push_str(&format!(
+            "constraint c{i}[t in sites]:\n    x[t] >= q{i}[t] - 200 core\n"
+        ));
+    }
+    s
+}
+
+/// The bytes the probes read when a parse fills an empty cache, and the text's length.
+fn probed(groups: usize) -> (usize, usize) {
+    let text = params_model(groups);
+    let mut cache = ParseCache::new();
+    let (file, diags) = parse_file_incremental(FileId(0), &text, &mut cache);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(file.items.len(), groups * 9);
+    assert_eq!(cache.parsed, groups * 9);
+    (cache.probed, text.len())
+}
+
+/// Filling the parse cache (the language server does it for each opened document) probes
+/// each item with a window of the text after it, not with the whole rest of the text: the
+/// bytes read grow with the text, not with its square. Counted, not timed.
+#[test]
+fn filling_the_parse_cache_reads_a_bounded_window_per_item() {
+    let (small, small_len) = probed(500);
+    let (large, large_len) = probed(1000);
+    assert!(large_len >= 2 * small_len - 10);
+    // A probe of the rest of the text per item would read about len² / 2 bytes.
+    for (read, len) in [(small, small_len), (large, large_len)] {
+        assert!(read <= 32 * len, "{read} bytes probed for {len}");
+    }
+    // Twice the text, about twice the reading (the square would be four times).
+    assert!(
+        10 * large <= 22 * small,
+        "{small} then {large} bytes probed"
+    );
 }
