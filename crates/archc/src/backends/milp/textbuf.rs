@@ -1,5 +1,6 @@
 //! A byte buffer in front of an [`std::io::Write`] for the MPS and LP writers: pieces are
-//! appended with plain `memcpy`s and numbers are formatted with `itoa`/`ryu`, so writing
+//! appended with plain `memcpy`s (fixed-size copies for short pieces) and numbers are
+//! formatted without allocation (integers digit by digit, others with `ryu`), so writing
 //! millions of lines costs no allocation per line. The buffer is handed to the writer
 //! whenever it grows past a threshold.
 
@@ -18,6 +19,36 @@ struct NumCache {
     bits: [u64; CACHE_SLOTS],
     len: [u8; CACHE_SLOTS],
     text: [[u8; 24]; CACHE_SLOTS],
+}
+
+/// Append an integer of at most 15 digits (`-0` as `0`): the digits go into a fixed array
+/// that is appended whole and truncated, which for the short numbers of a model is cheaper
+/// than a call to `memcpy`.
+#[inline(always)]
+fn put_int(out: &mut Vec<u8>, v: i64) {
+    let mut text = [0u8; 24];
+    let mut u = v.unsigned_abs();
+    let neg = v < 0;
+    let mut digits = 1;
+    let mut t = u;
+    while t >= 10 {
+        t /= 10;
+        digits += 1;
+    }
+    let len = usize::from(neg) + digits;
+    text[0] = b'-';
+    let mut i = len;
+    loop {
+        i -= 1;
+        text[i] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    let at = out.len();
+    out.extend_from_slice(&text);
+    out.truncate(at + len);
 }
 
 /// Appends text to a buffer and flushes it in large blocks.
@@ -91,17 +122,20 @@ impl<'w, W: Write> TextBuf<'w, W> {
     /// others in shortest round-trip form (`0.1`, `1e-7`), infinities as `Infinity`.
     #[inline]
     pub(crate) fn num(&mut self, v: f64) {
-        if v == v.trunc() && v.abs() < 1e15 {
-            // `v + 0.0` turns `-0.0` into `0.0`.
-            let s = self.itoa.format((v + 0.0) as i64);
-            self.buf.extend_from_slice(s.as_bytes());
+        // An integral value: the conversion back is exact (`trunc` would be a libm call).
+        let i = v as i64;
+        if i as f64 == v && v.abs() < 1e15 {
+            put_int(&mut self.buf, i);
         } else if v.is_finite() {
             let bits = v.to_bits();
             let slot = (bits.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 54) as usize % CACHE_SLOTS;
             let c = &mut *self.cache;
             let len = c.len[slot] as usize;
             if len > 0 && c.bits[slot] == bits {
-                self.buf.extend_from_slice(&c.text[slot][..len]);
+                // One fixed-size copy and a truncation rather than a `memcpy` call.
+                let at = self.buf.len();
+                self.buf.extend_from_slice(&c.text[slot]);
+                self.buf.truncate(at + len);
             } else {
                 let s = self.ryu.format_finite(v).as_bytes();
                 // ryu writes at most 24 bytes.
@@ -156,6 +190,11 @@ mod tests {
         assert_eq!(fmt(3.0), "3");
         assert_eq!(fmt(-12.0), "-12");
         assert_eq!(fmt(-0.0), "0");
+        assert_eq!(fmt(0.0), "0");
+        assert_eq!(fmt(10.0), "10");
+        assert_eq!(fmt(-1.0), "-1");
+        assert_eq!(fmt(999_999_999_999_999.0), "999999999999999");
+        assert_eq!(fmt(-100_000_000_000_000.0), "-100000000000000");
         assert_eq!(fmt(0.1), "0.1");
         assert_eq!(fmt(1e-7), "1e-7");
         assert_eq!(fmt(2.5e20), "2.5e20");
