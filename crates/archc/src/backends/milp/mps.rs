@@ -10,8 +10,8 @@
 //! upper bound), because some readers give unbounded integer columns an upper bound of 1.
 //!
 //! The IR stores rows as CSR; the columns are found by a counting-sort transpose with `u32`
-//! indices, done one block of about two million nonzeros at a time (one pass over the rows
-//! per block), so that writing a model of 8M nonzeros holds 24 MB of transposed entries,
+//! indices, done one block of about a million nonzeros at a time (one pass over the rows
+//! per block), so that writing a model of 8M nonzeros holds 12 MB of transposed entries,
 //! not 96 MB.
 
 use super::names::NameTable;
@@ -36,7 +36,7 @@ struct ColMajor {
 }
 
 /// About this many nonzeros are transposed at a time (12 bytes each).
-const BLOCK_NONZEROS: usize = 1 << 21;
+const BLOCK_NONZEROS: usize = 1 << 20;
 
 fn invalid(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, msg)
