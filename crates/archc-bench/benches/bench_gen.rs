@@ -124,6 +124,7 @@ fn child_load(dir: &Path) -> Result<(), String> {
 /// Child: the whole pipeline, phase by phase. Prints one `RESULT` line.
 fn child_full(dir: &Path, solve: bool) -> Result<(), String> {
     let t0 = Instant::now();
+    let cpu0 = archc_bench::cpu_seconds();
     let mut a = analyze(&dir.join("model.arch"), &AnalyzeOptions::default());
     if a.has_errors() {
         return Err(fail("checking", &a));
@@ -140,15 +141,19 @@ fn child_full(dir: &Path, solve: bool) -> Result<(), String> {
         return Err(fail("instantiating", &a));
     };
     let m = &inst.model;
+    let inst_peak = archc_bench::peak_mib();
+    let cpu_inst = archc_bench::cpu_seconds() - cpu0;
     let t = Instant::now();
     let out = dir.join("model.mps");
     archc::backends::milp::mps::write_mps_to_path(m, &out).map_err(|e| e.to_string())?;
     let t_write = t.elapsed().as_secs_f64();
     let total = t0.elapsed().as_secs_f64();
+    let cpu = archc_bench::cpu_seconds() - cpu0;
+    let cpu_write = cpu - cpu_inst;
     let bytes = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
     let mut line = format!(
         "RESULT check_s={t_check:.4} inst_s={t_inst:.4} write_s={t_write:.4} total_s={total:.4} \
-         peak_mib={:.1} cols={} rows={} nnz={} mps_bytes={bytes}",
+         cpu_s={cpu:.2} cpu_check_inst_s={cpu_inst:.2} cpu_write_s={cpu_write:.2} peak_mib={:.1} inst_peak_mib={inst_peak:.1} cols={} rows={} nnz={} mps_bytes={bytes}",
         archc_bench::peak_mib(),
         m.num_columns(),
         m.num_rows(),
@@ -249,9 +254,9 @@ fn main() {
 
 fn run(args: &Args) -> Result<(), String> {
     println!(
-        "| size | parse+check | data load | instantiate (incl. load) | MPS write | total | peak RSS | cols | rows | nnz | MPS size |"
+        "| size | parse+check | data load | instantiate (incl. load) | MPS write | total | CPU (check+inst / write) | peak RSS | cols | rows | nnz | MPS size |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut ok = true;
     for &(s, r) in &args.sizes {
         let dir = prepare(args, s, r)?;
@@ -272,12 +277,15 @@ fn run(args: &Args) -> Result<(), String> {
         let counts_ok = (cols, rows, nnz) == want;
         ok &= counts_ok;
         println!(
-            "| {s}x{r} | {:.3} s | {:.3} s | {:.3} s | {:.3} s | **{:.3} s** | **{:.0} MiB** | {cols} | {rows} | {nnz} | {:.0} MB |{}",
+            "| {s}x{r} | {:.3} s | {:.3} s | {:.3} s | {:.3} s | **{:.3} s** | {:.2} s ({:.2} / {:.2}) | **{:.0} MiB** | {cols} | {rows} | {nnz} | {:.0} MB |{}",
             med("check_s", &lines),
             med("load_s", &loads),
             med("inst_s", &lines),
             med("write_s", &lines),
             med("total_s", &lines),
+            med("cpu_s", &lines),
+            med("cpu_check_inst_s", &lines),
+            med("cpu_write_s", &lines),
             med("peak_mib", &lines),
             field(&lines[0], "mps_bytes").unwrap_or(0.0) / 1e6,
             if counts_ok { "" } else { " COUNTS DIFFER" }

@@ -100,6 +100,22 @@ pub fn placement_data(
 }
 
 /// Peak resident memory of this process in MiB (VmHWM), 0 when unknown.
+/// CPU seconds (user + system) this process has used so far, from `/proc/self/stat` (clock
+/// ticks of 1/100 s); 0 where that file is missing. Beside wall times, it shows what a
+/// phase costs whatever else the machine runs.
+pub fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let ticks: f64 = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse::<f64>().ok())
+        .sum();
+    ticks / 100.0
+}
+
 pub fn peak_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status

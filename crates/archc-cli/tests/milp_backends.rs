@@ -611,6 +611,46 @@ fn tiny_model_optimum_on_every_solver() {
     }
 }
 
+/// `write_mps_to_path` formats on one thread and writes blocks of about 1 MB on another:
+/// the file holds exactly the text `write_mps` formats in memory, blocks in order, for a
+/// model whose text spans several blocks.
+#[test]
+fn mps_file_is_the_formatted_text_over_many_blocks() {
+    let mut b = Builder::new();
+    let assign = b.decl("assign", &["j", "s"], DeclKind::Decision, 0);
+    let one = b.decl("one", &["j"], DeclKind::Constraint, 10);
+    let cap = b.decl("cap", &["s"], DeclKind::Constraint, 20);
+    let sites: Vec<String> = (0..100).map(|s| format!("site-{s}")).collect();
+    let mut by_site: Vec<Vec<(ColId, f64)>> = vec![Vec::new(); sites.len()];
+    let mut objective = Vec::new();
+    for j in 0..300 {
+        let job = format!("job{j}");
+        let cols: Vec<(ColId, f64)> = sites
+            .iter()
+            .enumerate()
+            .map(|(s, site)| {
+                let c = b.col(assign, &[&job, site], VarKind::Binary, 0.0, 1.0);
+                by_site[s].push((c, (j % 7 + 1) as f64));
+                objective.push((c, ((j * 31 + s * 17) % 1000) as f64 + 0.25));
+                (c, 1.0)
+            })
+            .collect();
+        b.row(one, &[&job], 1.0, 1.0, &cols);
+    }
+    for (s, site) in sites.iter().enumerate() {
+        b.row(cap, &[site], -INF, 40.0 + s as f64, &by_site[s]);
+    }
+    b.objective(Sense::Minimize, &objective, 0.0);
+    let m = b.m;
+    let text = mps_text(&m);
+    assert!(text.len() > 3 << 20, "{} bytes", text.len());
+    let path = temp_path("blocks.mps");
+    milp::write_mps_to_path(&m, &path).unwrap();
+    let file = std::fs::read_to_string(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert!(file == text, "the file differs from the formatted text");
+}
+
 #[test]
 fn mps_snapshot() {
     insta::assert_snapshot!(mps_text(&tiny()));

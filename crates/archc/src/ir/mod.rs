@@ -246,17 +246,35 @@ struct Recent {
 #[derive(Clone, Debug, Default)]
 struct OriginCounter {
     tuple: Option<u32>,
-    uses: HashMap<u32, u32>,
+    /// Uses per declaration within the tuple: a short list (an instance has few
+    /// declarations), spilling into `more` past [`OriginCounter::SHORT`] of them (scalars all
+    /// share one tuple).
+    uses: Vec<(u32, u32)>,
+    more: rustc_hash::FxHashMap<u32, u32>,
 }
 
 impl OriginCounter {
+    const SHORT: usize = 8;
+
     /// The ordinal of one more use of `origin`: 1 for the first.
     fn next(&mut self, origin: Origin) -> u32 {
         if self.tuple != Some(origin.tuple) {
             self.tuple = Some(origin.tuple);
             self.uses.clear();
+            if !self.more.is_empty() {
+                self.more.clear();
+            }
         }
-        let n = self.uses.entry(origin.decl.0).or_insert(0);
+        let d = origin.decl.0;
+        if let Some(u) = self.uses.iter_mut().find(|u| u.0 == d) {
+            u.1 += 1;
+            return u.1;
+        }
+        if self.uses.len() < Self::SHORT {
+            self.uses.push((d, 1));
+            return 1;
+        }
+        let n = self.more.entry(d).or_insert(0);
         *n += 1;
         *n
     }
@@ -414,4 +432,30 @@ fn with_part(mut name: String, part: Option<&u32>) -> String {
         name.push_str(itoa::Buffer::new().format(*k));
     }
     name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ordinals count uses of one declaration within one tuple, past the short list of
+    /// declarations too (scalars all share tuple 0), and restart with a new tuple.
+    #[test]
+    fn origin_counter_counts_per_declaration_and_tuple() {
+        let mut c = OriginCounter::default();
+        let at = |decl: u32, tuple: u32| Origin {
+            decl: DeclId(decl),
+            tuple,
+        };
+        let n = OriginCounter::SHORT as u32 * 3;
+        for round in 1..=3 {
+            for d in 0..n {
+                assert_eq!(c.next(at(d, 0)), round, "decl {d}, round {round}");
+            }
+        }
+        assert_eq!(c.next(at(5, 7)), 1);
+        assert_eq!(c.next(at(5, 7)), 2);
+        assert_eq!(c.next(at(n - 1, 7)), 1);
+        assert_eq!(c.next(at(n - 1, 0)), 1);
+    }
 }

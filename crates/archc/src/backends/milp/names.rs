@@ -43,6 +43,9 @@ pub(crate) struct NameTable<'m> {
     /// `elem_start[e]..elem_start[e+1]`.
     elem_bytes: Vec<u8>,
     elem_start: Vec<usize>,
+    /// The same pieces and the declaration names as [`Small`] copies, when they fit.
+    elem_small: Vec<Option<Small>>,
+    decl_small: Vec<Option<Small>>,
     col_suffix: Suffixes,
     row_suffix: Suffixes,
     objective: Vec<u8>,
@@ -74,6 +77,34 @@ impl Suffixes {
             return None;
         }
         self.number.get(&(i as u32)).copied()
+    }
+}
+
+/// A name piece of at most [`Small::CAP`] bytes, padded: appending it is one fixed-size copy
+/// and a truncation, where a copy of a few bytes of unknown length would call `memcpy`.
+#[derive(Clone, Copy)]
+struct Small {
+    bytes: [u8; Small::CAP],
+    len: u8,
+}
+
+impl Small {
+    const CAP: usize = 16;
+
+    fn new(b: &[u8]) -> Option<Small> {
+        let mut bytes = [0u8; Small::CAP];
+        bytes.get_mut(..b.len())?.copy_from_slice(b);
+        Some(Small {
+            bytes,
+            len: b.len() as u8,
+        })
+    }
+
+    #[inline(always)]
+    fn put(&self, out: &mut Vec<u8>) {
+        let len = out.len();
+        out.extend_from_slice(&self.bytes);
+        out.truncate(len + self.len as usize);
     }
 }
 
@@ -275,12 +306,19 @@ impl<'m> NameTable<'m> {
             elem_start.push(elem_bytes.len());
         }
 
+        let elem_small = elem_start
+            .windows(2)
+            .map(|w| Small::new(&elem_bytes[w[0]..w[1]]))
+            .collect();
+        let decl_small = decls.iter().map(|d| Small::new(d)).collect();
         let mut table = NameTable {
             model,
             decls,
             arity,
             elem_bytes,
             elem_start,
+            elem_small,
+            decl_small,
             col_suffix: Suffixes::default(),
             row_suffix: Suffixes::default(),
             objective,
@@ -314,8 +352,35 @@ impl<'m> NameTable<'m> {
         finish(h)
     }
 
+    /// Whether every origin is distinct, by a linear check that holds for models as
+    /// instantiation builds them: the tuples of each declaration, in item order, are
+    /// strictly increasing (compared as element ids). False says nothing either way.
+    fn increasing_per_decl<T>(&self, items: &[T], origin: &impl Fn(&T) -> Origin) -> bool {
+        let mut last: Vec<Option<u32>> = vec![None; self.decls.len()];
+        for t in items {
+            let o = origin(t);
+            let Some(prev) = last.get_mut(o.decl.0 as usize) else {
+                return false;
+            };
+            if let Some(p) = *prev {
+                let before = self.tuple(Origin {
+                    decl: o.decl,
+                    tuple: p,
+                });
+                if self.tuple(o) <= before {
+                    return false;
+                }
+            }
+            *prev = Some(o.tuple);
+        }
+        true
+    }
+
     /// Entities whose origin an earlier entity already has, with their suffix number.
     fn find_repeats<T>(&self, items: &[T], origin: impl Fn(&T) -> Origin) -> HashMap<u32, u32> {
+        if self.increasing_per_decl(items, &origin) {
+            return HashMap::new();
+        }
         let hash = |t: &T| self.origin_hash(origin(t));
         let repeats = repeated(items.iter().map(hash).collect());
         let mut suffix = HashMap::new();
@@ -355,16 +420,22 @@ impl<'m> NameTable<'m> {
             out.push(b'_');
             return;
         };
-        out.extend_from_slice(head);
+        match self.decl_small[d] {
+            Some(small) => small.put(out),
+            None => out.extend_from_slice(head),
+        }
         if self.arity[d] == 0 {
             return;
         }
         let tuple = self.tuple(origin);
         for &e in tuple {
             let e = e as usize;
-            match (self.elem_start.get(e), self.elem_start.get(e + 1)) {
-                (Some(&a), Some(&b)) => out.extend_from_slice(&self.elem_bytes[a..b]),
-                _ => out.extend_from_slice(b"_,"),
+            match self.elem_small.get(e) {
+                Some(Some(small)) => small.put(out),
+                Some(None) => out.extend_from_slice(
+                    &self.elem_bytes[self.elem_start[e]..self.elem_start[e + 1]],
+                ),
+                None => out.extend_from_slice(b"_,"),
             }
         }
         if tuple.is_empty() {

@@ -1,5 +1,6 @@
 //! A byte buffer in front of an [`std::io::Write`] for the MPS and LP writers: pieces are
-//! appended with plain `memcpy`s and numbers are formatted with `itoa`/`ryu`, so writing
+//! appended with plain `memcpy`s (fixed-size copies for short pieces) and numbers are
+//! formatted without allocation (integers digit by digit, others with `ryu`), so writing
 //! millions of lines costs no allocation per line. The buffer is handed to the writer
 //! whenever it grows past a threshold.
 
@@ -20,6 +21,69 @@ struct NumCache {
     text: [[u8; 24]; CACHE_SLOTS],
 }
 
+/// Integers below this in magnitude are copied from [`small_ints`].
+const SMALL_INT: i64 = 10_000;
+
+/// The text of every integer in `-SMALL_INT < v < SMALL_INT`, at `v + SMALL_INT - 1`: at most
+/// five bytes, its length in the last byte. Built once per process (160 kB).
+fn small_ints() -> &'static [[u8; 8]] {
+    static TABLE: std::sync::OnceLock<Vec<[u8; 8]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (-SMALL_INT + 1..SMALL_INT)
+            .map(|v| {
+                let mut text = Vec::with_capacity(24);
+                format_int(&mut text, v);
+                let mut e = [0u8; 8];
+                e[..text.len()].copy_from_slice(&text);
+                e[7] = text.len() as u8;
+                e
+            })
+            .collect()
+    })
+}
+
+/// Append an integer of at most 15 digits (`-0` as `0`): short ones from a table, others
+/// digit by digit; either way the text is one fixed-size copy and a truncation, which for
+/// the short numbers of a model is cheaper than a call to `memcpy`.
+#[inline(always)]
+fn put_int(out: &mut Vec<u8>, v: i64, table: &[[u8; 8]]) {
+    if let Some(e) = table.get((v + SMALL_INT - 1) as usize) {
+        let at = out.len();
+        out.extend_from_slice(e);
+        out.truncate(at + e[7] as usize);
+        return;
+    }
+    format_int(out, v);
+}
+
+/// Append an integer of at most 15 digits, digit by digit.
+#[inline]
+fn format_int(out: &mut Vec<u8>, v: i64) {
+    let mut text = [0u8; 24];
+    let mut u = v.unsigned_abs();
+    let neg = v < 0;
+    let mut digits = 1;
+    let mut t = u;
+    while t >= 10 {
+        t /= 10;
+        digits += 1;
+    }
+    let len = usize::from(neg) + digits;
+    text[0] = b'-';
+    let mut i = len;
+    loop {
+        i -= 1;
+        text[i] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    let at = out.len();
+    out.extend_from_slice(&text);
+    out.truncate(at + len);
+}
+
 /// Appends text to a buffer and flushes it in large blocks.
 pub(crate) struct TextBuf<'w, W: Write> {
     buf: Vec<u8>,
@@ -27,6 +91,7 @@ pub(crate) struct TextBuf<'w, W: Write> {
     itoa: itoa::Buffer,
     ryu: ryu::Buffer,
     cache: Box<NumCache>,
+    ints: &'static [[u8; 8]],
 }
 
 impl<'w, W: Write> TextBuf<'w, W> {
@@ -41,6 +106,7 @@ impl<'w, W: Write> TextBuf<'w, W> {
                 len: [0; CACHE_SLOTS],
                 text: [[0; 24]; CACHE_SLOTS],
             }),
+            ints: small_ints(),
         }
     }
 
@@ -91,17 +157,20 @@ impl<'w, W: Write> TextBuf<'w, W> {
     /// others in shortest round-trip form (`0.1`, `1e-7`), infinities as `Infinity`.
     #[inline]
     pub(crate) fn num(&mut self, v: f64) {
-        if v == v.trunc() && v.abs() < 1e15 {
-            // `v + 0.0` turns `-0.0` into `0.0`.
-            let s = self.itoa.format((v + 0.0) as i64);
-            self.buf.extend_from_slice(s.as_bytes());
+        // An integral value: the conversion back is exact (`trunc` would be a libm call).
+        let i = v as i64;
+        if i as f64 == v && v.abs() < 1e15 {
+            put_int(&mut self.buf, i, self.ints);
         } else if v.is_finite() {
             let bits = v.to_bits();
             let slot = (bits.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 54) as usize % CACHE_SLOTS;
             let c = &mut *self.cache;
             let len = c.len[slot] as usize;
             if len > 0 && c.bits[slot] == bits {
-                self.buf.extend_from_slice(&c.text[slot][..len]);
+                // One fixed-size copy and a truncation rather than a `memcpy` call.
+                let at = self.buf.len();
+                self.buf.extend_from_slice(&c.text[slot]);
+                self.buf.truncate(at + len);
             } else {
                 let s = self.ryu.format_finite(v).as_bytes();
                 // ryu writes at most 24 bytes.
@@ -156,6 +225,11 @@ mod tests {
         assert_eq!(fmt(3.0), "3");
         assert_eq!(fmt(-12.0), "-12");
         assert_eq!(fmt(-0.0), "0");
+        assert_eq!(fmt(0.0), "0");
+        assert_eq!(fmt(10.0), "10");
+        assert_eq!(fmt(-1.0), "-1");
+        assert_eq!(fmt(999_999_999_999_999.0), "999999999999999");
+        assert_eq!(fmt(-100_000_000_000_000.0), "-100000000000000");
         assert_eq!(fmt(0.1), "0.1");
         assert_eq!(fmt(1e-7), "1e-7");
         assert_eq!(fmt(2.5e20), "2.5e20");
@@ -164,6 +238,27 @@ mod tests {
         for v in [0.1, 1.0 / 3.0, 123456.789, -9.87e-12] {
             assert_eq!(fmt(v).parse::<f64>().unwrap(), v);
         }
+    }
+
+    /// Integers from the table and from the digit loop, around the table's edges.
+    #[test]
+    fn integers_read_back_exactly() {
+        let mut out = Vec::new();
+        let mut t = TextBuf::new(&mut out);
+        let mut values: Vec<i64> = (-12_000..12_000).collect();
+        values.extend([123_456_789, -987_654_321_012, 999_999_999_999_999]);
+        for &v in &values {
+            t.num(v as f64);
+            t.byte(b' ');
+        }
+        t.finish().unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let back: Vec<i64> = text
+            .split_whitespace()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        assert_eq!(back, values);
+        assert!(!text.contains("+") && !text.contains('.'));
     }
 
     #[test]

@@ -172,6 +172,20 @@ impl Inst<'_> {
         origin: Origin,
         span: Span,
     ) -> R<()> {
+        self.emit_row_from(&mut lin, lo, hi, scale, origin, span)
+    }
+
+    /// [`Inst::emit_row`] from a borrowed `lin` (normalized in place), so that a caller
+    /// emitting many rows reuses one buffer of terms.
+    pub(crate) fn emit_row_from(
+        &mut self,
+        lin: &mut Lin,
+        lo: f64,
+        hi: f64,
+        scale: f64,
+        origin: Origin,
+        span: Span,
+    ) -> R<()> {
         lin.normalize();
         let s = if scale > 0.0 && scale.is_finite() {
             scale

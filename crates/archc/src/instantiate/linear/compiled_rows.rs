@@ -157,6 +157,8 @@ impl Inst<'_> {
         }
         let mut at = vec![0usize; n];
         let mut slots: Vec<Slot> = Vec::new();
+        // One buffer of terms for every row.
+        let mut l = Lin::default();
         loop {
             let tuple = self.model.tuples.len();
             for (s, &p) in shape.sets.iter().zip(&at) {
@@ -168,12 +170,12 @@ impl Inst<'_> {
             };
             self.origin = origin;
             self.hir_scope.tuple = tuple;
-            let mut l = Lin::default();
+            l.terms.clear();
+            l.constant = 0.0;
             let ok = self.run_row_side(&shape.left, 1.0, &mut l, shape, &at, &mut slots)
                 && self.run_row_side(&shape.right, -1.0, &mut l, shape, &at, &mut slots);
             let r = if ok {
-                l.normalize();
-                self.emit_row(l, shape.lo, shape.hi, shape.scale, origin, info.span)
+                self.emit_row_from(&mut l, shape.lo, shape.hi, shape.scale, origin, info.span)
             } else {
                 self.row_by_evaluator(c, tuple, origin)
             };
