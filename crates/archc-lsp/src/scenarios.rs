@@ -38,10 +38,12 @@ pub fn scenario_info(analysis: &Analysis) -> HashMap<String, String> {
                     format_number(mass)
                 );
                 if mass < 1.0 {
-                    t.push_str(&format!(
-                        " ({} left out by the cutoff)",
-                        format_number(1.0 - mass)
-                    ));
+                    let why = match &def.source {
+                        ScenarioSource::Independent { .. } => " by the cutoff",
+                        ScenarioSource::KOf { .. } => ": the other failure sets",
+                        _ => "",
+                    };
+                    t.push_str(&format!(" ({} left out{why})", format_number(1.0 - mass)));
                 }
                 t
             }
