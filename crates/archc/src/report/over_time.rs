@@ -68,6 +68,18 @@ impl OverTime {
     }
 }
 
+/// The name of a series over time: an index tuple without its time position
+/// (`us-east` of `installed[us-east, 2027Q1]`), empty when time is its only index.
+pub fn series_key(index: &[String], time: usize) -> String {
+    let key: Vec<&str> = index
+        .iter()
+        .enumerate()
+        .filter(|&(k, _)| k != time)
+        .map(|(_, s)| s.as_str())
+        .collect();
+    key.join(", ")
+}
+
 /// The `>=` rows of `c` over its first ordered index, or None when it has no such index or
 /// no such row with something provided or required.
 pub fn over_time(c: &ConstraintReport) -> Option<OverTime> {
@@ -88,14 +100,7 @@ pub fn over_time(c: &ConstraintReport) -> Option<OverTime> {
             periods.push(period.to_string());
             periods.len() - 1
         });
-        let key: Vec<&str> = row
-            .index
-            .iter()
-            .enumerate()
-            .filter(|&(k, _)| k != time)
-            .map(|(_, s)| s.as_str())
-            .collect();
-        let key = key.join(", ");
+        let key = series_key(&row.index, time);
         let s = *series_at.entry(key.clone()).or_insert_with(|| {
             series.push(BoundSeries {
                 key,

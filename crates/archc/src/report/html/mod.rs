@@ -441,18 +441,8 @@ pub fn time_series(d: &DecisionReport, time: usize) -> (Vec<String>, Vec<Series>
     let mut series: Vec<(String, Vec<Option<f64>>, f64)> = Vec::new();
     let mut by_key: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
     for v in &d.all {
-        let key: Vec<&str> = v
-            .index
-            .iter()
-            .enumerate()
-            .filter(|&(k, _)| k != time)
-            .map(|(_, s)| s.as_str())
-            .collect();
-        let key = if key.is_empty() {
-            d.name.clone()
-        } else {
-            key.join(", ")
-        };
+        let key = over_time::series_key(&v.index, time);
+        let key = if key.is_empty() { d.name.clone() } else { key };
         let i = *by_key.entry(key.clone()).or_insert_with(|| {
             series.push((key, vec![None; xs.len()], 0.0));
             series.len() - 1
