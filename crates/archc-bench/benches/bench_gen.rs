@@ -40,11 +40,6 @@ struct Args {
     dir: PathBuf,
 }
 
-fn parse_size(s: &str) -> Option<(usize, usize)> {
-    let (a, b) = s.split_once('x')?;
-    Some((a.parse().ok()?, b.parse().ok()?))
-}
-
 fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut out = Args {
         sizes: Vec::new(),
@@ -65,9 +60,10 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             "--solve" => out.solve = true,
             "--gen" => out.gen = PathBuf::from(it.next().ok_or("--gen takes a path")?),
             "--dir" => out.dir = PathBuf::from(it.next().ok_or("--dir takes a path")?),
-            s => out
-                .sizes
-                .push(parse_size(s).ok_or_else(|| format!("not a size like 20000x100: `{s}`"))?),
+            s => out.sizes.push(
+                archc_bench::parse_size(s)
+                    .ok_or_else(|| format!("not a size like 20000x100: `{s}`"))?,
+            ),
         }
     }
     if out.sizes.is_empty() && !out.solve {

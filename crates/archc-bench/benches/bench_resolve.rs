@@ -40,13 +40,9 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             "--runs" => out.runs = value("N")?.parse().map_err(|_| "bad --runs")?,
             "--gen" => out.gen = PathBuf::from(value("a path")?),
             "--dir" => out.dir = PathBuf::from(value("a path")?),
-            s => {
-                let (a, b) = s.split_once('x').ok_or(format!("unknown argument {s}"))?;
-                out.sizes.push((
-                    a.parse().map_err(|_| format!("bad size {s}"))?,
-                    b.parse().map_err(|_| format!("bad size {s}"))?,
-                ));
-            }
+            s => out
+                .sizes
+                .push(archc_bench::parse_size(s).ok_or(format!("unknown argument {s}"))?),
         }
     }
     if out.sizes.is_empty() {

@@ -65,14 +65,9 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             "--no-examples" => out.examples = false,
             "--gen" => out.gen = PathBuf::from(value("a path")?),
             "--dir" => out.dir = PathBuf::from(value("a path")?),
-            s => {
-                let (a, b) = s.split_once('x').ok_or(format!("unknown argument {s}"))?;
-                let size = (
-                    a.parse().map_err(|_| format!("bad size {s}"))?,
-                    b.parse().map_err(|_| format!("bad size {s}"))?,
-                );
-                out.sizes.push(size);
-            }
+            s => out
+                .sizes
+                .push(archc_bench::parse_size(s).ok_or(format!("unknown argument {s}"))?),
         }
     }
     if out.sizes.is_empty() {

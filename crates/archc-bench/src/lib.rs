@@ -6,6 +6,13 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
+/// A size argument of the placement benches: `2000x50` is 2,000 services (jobs) and 50
+/// regions (sites).
+pub fn parse_size(s: &str) -> Option<(usize, usize)> {
+    let (a, b) = s.split_once('x')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
 /// The capacitated service placement of the peers' facility-location benchmark, over the
 /// files [`placement_data`] writes.
 pub const PLACEMENT_MODEL: &str = r#"/// Capacitated service placement (the peers' facility-location benchmark).

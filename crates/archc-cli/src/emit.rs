@@ -81,8 +81,8 @@ pub fn run(
         }
     }
     if let Some(p) = mps {
-        let written = write_atomic(p, |mut w| {
-            archc::backends::milp::write_mps(model_out, &mut w)
+        let written = write_atomic(p, |w| {
+            archc::backends::milp::write_mps_pipelined(model_out, w)
         });
         if let Err(e) = written {
             eprintln!("error: {e}");

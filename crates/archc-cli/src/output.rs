@@ -141,7 +141,7 @@ pub fn check_writable(path: &Path, inputs: &[PathBuf], force: bool) -> Result<()
 /// error `path` is left as it was. An existing file keeps its permissions.
 pub fn write_atomic(
     path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> io::Result<()>,
 ) -> Result<(), WriteError> {
     let io_err = |e: io::Error| WriteError::Io(path.to_path_buf(), e);
     let existing = match std::fs::symlink_metadata(path) {

@@ -568,21 +568,23 @@ fn solve_dp_watched(
     show_progress: bool,
 ) -> Result<archc::solve::Solved, archc::diagnostics::Diagnostic> {
     use archc::backends::dp::DP_PROGRESS;
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::mpsc::RecvTimeoutError;
     DP_PROGRESS.reset();
     progress::install_interrupt_handler();
-    let done = AtomicBool::new(false);
+    // Dropping `done` when the solve returns ends the display at once.
+    let (done, ended) = std::sync::mpsc::channel::<()>();
     std::thread::scope(|scope| {
-        scope.spawn(|| {
+        scope.spawn(move || {
             let mut display = Progress::new(show_progress);
-            while !done.load(Ordering::SeqCst) {
+            while let Err(RecvTimeoutError::Timeout) =
+                ended.recv_timeout(Duration::from_millis(100))
+            {
                 display.update_dp(DP_PROGRESS.snapshot());
-                std::thread::sleep(Duration::from_millis(100));
             }
             display.finish();
         });
         let solved = archc::driver::solve(a, &SolveOptions::default());
-        done.store(true, Ordering::SeqCst);
+        drop(done);
         solved
     })
 }

@@ -65,10 +65,9 @@ pub mod embed {
     /// A model that checked clean and is instantiated over its data.
     pub struct Compiled {
         analysis: Analysis,
-        /// Param values changed since the model compiled ([`Compiled::set_param`]).
-        changes: Vec<crate::instantiate::ParamChange>,
-        /// Where each (param, index) is in `changes`.
-        changed_at: std::collections::HashMap<(usize, Vec<String>), usize>,
+        /// Param values changed since the model compiled ([`Compiled::set_param`]), by
+        /// (param, index), in the param's base unit.
+        changes: std::collections::HashMap<(usize, Vec<String>), f64>,
         /// Whether `changes` are not yet in the instance.
         pending: bool,
     }
@@ -102,8 +101,7 @@ pub mod embed {
         }
         Ok(Compiled {
             analysis,
-            changes: Vec::new(),
-            changed_at: Default::default(),
+            changes: Default::default(),
             pending: false,
         })
     }
@@ -213,18 +211,7 @@ pub mod embed {
                 ));
             }
             let key: Vec<String> = index.iter().map(|s| s.to_string()).collect();
-            let change = crate::instantiate::ParamChange {
-                param,
-                key: key.clone(),
-                value: value * scale,
-            };
-            match self.changed_at.get(&(param, key.clone())) {
-                Some(&at) => self.changes[at] = change,
-                None => {
-                    self.changed_at.insert((param, key), self.changes.len());
-                    self.changes.push(change);
-                }
-            }
+            self.changes.insert((param, key), value * scale);
             self.pending = true;
             Ok(())
         }
@@ -233,7 +220,6 @@ pub mod embed {
         /// values the model compiled with.
         pub fn clear_changes(&mut self) {
             self.changes.clear();
-            self.changed_at.clear();
             self.pending = true;
         }
 
@@ -242,7 +228,16 @@ pub mod embed {
         /// [`Compiled::model`] before solving). An index that names no element is E0748.
         pub fn update(&mut self) -> Result<(), Diagnostic> {
             if self.pending {
-                crate::driver::reinstantiate(&mut self.analysis, &self.changes)?;
+                let changes: Vec<crate::instantiate::ParamChange> = self
+                    .changes
+                    .iter()
+                    .map(|((param, key), &value)| crate::instantiate::ParamChange {
+                        param: *param,
+                        key: key.clone(),
+                        value,
+                    })
+                    .collect();
+                crate::driver::reinstantiate(&mut self.analysis, &changes)?;
                 self.pending = false;
             }
             Ok(())

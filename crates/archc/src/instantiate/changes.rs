@@ -101,11 +101,11 @@ impl Inst<'_> {
                 table.scalar = Some(Value::Num(c.value));
                 continue;
             }
-            if let Some(off) = table.dense.as_ref().and_then(|d| d.offset(&key)) {
-                if let Some(d) = table.dense.as_mut() {
+            if let Some(d) = table.dense.as_mut() {
+                if let Some(off) = d.offset(&key) {
                     d.nums[off] = c.value;
+                    continue;
                 }
-                continue;
             }
             table
                 .values

@@ -16,7 +16,7 @@ mod textbuf;
 mod translate;
 
 pub use lp::{write_lp, write_lp_to_path};
-pub use mps::{write_mps, write_mps_to_path};
+pub use mps::{write_mps, write_mps_pipelined, write_mps_to_path};
 pub use names::{column_names, objective_row_name, row_names};
 
 use crate::backends::types::{RawSolution, SolveOptions, SolverKind, Status};

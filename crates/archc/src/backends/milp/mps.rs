@@ -392,21 +392,29 @@ fn bound_line<W: Write>(
     t.newline()
 }
 
-/// Write the model as free MPS to a file. The text is formatted on this thread and handed
-/// in blocks of about a megabyte to a second thread that writes them, so that the copy into
-/// the operating system's page cache overlaps the formatting.
+/// Write the model as free MPS to a file (created or truncated in place: callers that must
+/// not leave a partial file write through a temporary file, as the CLI does). The text is
+/// formatted on this thread and handed in blocks of about a megabyte to a second thread that
+/// writes them, so that the copy into the operating system's page cache overlaps the
+/// formatting.
 pub fn write_mps_to_path(model: &Model, path: &Path) -> io::Result<()> {
     let mut file = std::fs::File::create(path)?;
+    write_mps_pipelined(model, &mut file)
+}
+
+/// [`write_mps`] with the formatting on this thread and the writes to `out` on a second one,
+/// in blocks of about a megabyte (what `archc emit --mps` and [`write_mps_to_path`] use).
+pub fn write_mps_pipelined<W: Write + Send + ?Sized>(model: &Model, out: &mut W) -> io::Result<()> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
     let (back, spare) = std::sync::mpsc::channel::<Vec<u8>>();
     std::thread::scope(|s| {
         let writer = s.spawn(move || -> io::Result<()> {
             for block in rx {
-                file.write_all(&block)?;
+                out.write_all(&block)?;
                 // The buffer goes back for reuse; nobody left to take it is fine.
                 let _ = back.send(block);
             }
-            file.flush()
+            out.flush()
         });
         let formatted = write_mps(model, &mut Pipe { tx, spare });
         // `write_mps` consumed the pipe: the writer sees the end and finishes.
