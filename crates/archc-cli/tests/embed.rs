@@ -189,6 +189,12 @@ fn set_param_then_solve_matches_a_fresh_compile_of_the_changed_model() {
         "{phases:?}"
     );
     assert!(phases.contains(&"instantiate"), "{phases:?}");
+    // `most` bounds a decision: the whole model is instantiated again.
+    assert!(
+        matches!(model.last_update(), Some(archc::driver::Reinstantiated::Whole(why)) if why.contains("bounds of decision `replicas`")),
+        "{:?}",
+        model.last_update()
+    );
 
     let fresh_text =
         fleet("40 core", "3 usd").replace("param most: int = 6", "param most: int = 9");
@@ -211,6 +217,153 @@ fn set_param_then_solve_matches_a_fresh_compile_of_the_changed_model() {
     // plan exists only because `most` changed to 9.
     assert!(after.value("replicas", &["search", "us"]).unwrap_or(0.0) <= 9.0);
     assert!(after.value("replicas", &["search", "eu"]).unwrap_or(0.0) <= 9.0);
+}
+
+/// The phases of a solve's timings.
+fn phases(sol: &archc::Solution) -> Vec<String> {
+    sol.solved
+        .timings
+        .phases
+        .iter()
+        .map(|(p, _)| p.to_string())
+        .collect()
+}
+
+/// A change of values that leaves the model's structure as it was is taken into the instance
+/// in place: only `serves` (which reads `need`, computed from `demand`) and the objective
+/// (which reads `price`) are instantiated again, nothing is parsed, checked or instantiated
+/// whole, and the updated instance is the instance a fresh compile of the changed model
+/// gives, row for row and coefficient for coefficient.
+#[test]
+fn a_change_of_values_updates_the_instance_in_place_as_a_fresh_compile_would() {
+    use archc::driver::Reinstantiated;
+    let opts = archc::solve::SolveOptions::default();
+    let mut model = archc::compile_source("fleet.arch", &fleet("16 core", "10 usd"), None)
+        .expect("the model compiles");
+    assert_eq!(
+        model.solve(&opts).expect("it solves").objective(),
+        Some(120.0)
+    );
+    model
+        .set_param("demand", &["search"], 40.0)
+        .expect("a value");
+    model.set_param("price", &[], 3.0).expect("a value");
+    let after = model.solve(&opts).expect("it solves again");
+    match model.last_update() {
+        Some(Reinstantiated::InPlace(done)) => {
+            // demand, need (computed from it) and price; `serves` of web and of search.
+            assert_eq!(done.params, 3, "{done:?}");
+            assert_eq!(done.constraints, 1, "{done:?}");
+            assert_eq!(done.rows, 2, "{done:?}");
+            assert!(done.objectives, "{done:?}");
+        }
+        other => panic!("expected an update in place, got {other:?}"),
+    }
+    let ph = phases(&after);
+    assert!(ph.iter().any(|p| p == "update in place"), "{ph:?}");
+    assert!(
+        !ph.iter()
+            .any(|p| p == "instantiate" || p == "parse" || p == "check"),
+        "{ph:?}"
+    );
+    let mut fresh = archc::compile_source("fleet.arch", &fleet("40 core", "3 usd"), None)
+        .expect("the model compiles");
+    assert_eq!(
+        archc::ir::dump::dump(model.model()),
+        archc::ir::dump::dump(fresh.model())
+    );
+    let want = fresh.solve(&opts).expect("it solves");
+    assert_eq!(after.objective(), want.objective());
+    // A second change of the same value is in place again; taking the changes back
+    // instantiates the whole model, as compiled.
+    model
+        .set_param("demand", &["search"], 30.0)
+        .expect("a value");
+    model.update().expect("updates");
+    assert!(matches!(
+        model.last_update(),
+        Some(Reinstantiated::InPlace(_))
+    ));
+    let original = archc::compile_source("fleet.arch", &fleet("16 core", "10 usd"), None)
+        .expect("the model compiles");
+    model.clear_changes();
+    let back = model.solve(&opts).expect("it solves");
+    assert!(
+        matches!(model.last_update(), Some(Reinstantiated::Whole(why)) if why.contains("taken back")),
+        "{:?}",
+        model.last_update()
+    );
+    assert_eq!(back.objective(), Some(120.0));
+    assert_eq!(
+        archc::ir::dump::dump(model.model()),
+        archc::ir::dump::dump(original.model())
+    );
+}
+
+/// A change that would change the structure is instantiated whole, with the reason: a
+/// filter that a new value turns on adds a row, a weight that becomes 0 drops a term, a
+/// decision's bound reads the param. Each gives the instance of a fresh compile.
+#[test]
+fn a_change_of_structure_instantiates_the_whole_model_and_says_why() {
+    use archc::driver::Reinstantiated;
+    let text = |big: &str, size: &str, most: &str| {
+        format!(
+            "
+kind service {{ }}
+service web {{ }}
+service search {{ }}
+param demand[s in services]: core = {{ web: 20 core, search: {big} }}
+param size[s in services]: core = {{ web: 4 core, search: 4 core }}
+param weight[s in services]: core = {{ web: 4 core, search: {size} }}
+param most: int = {most}
+decide replicas[s in services]: int >= 0 <= most
+constraint serves[s in services]: size[s] * replicas[s] >= demand[s]
+constraint big[s in services where demand[s] > 30 core]: replicas[s] >= 2
+constraint room: sum(s in services) weight[s] * replicas[s] <= 200 core
+minimize count: sum(s in services) replicas[s]
+"
+        )
+    };
+    let cases: [(&str, f64, [&str; 3], &str); 3] = [
+        (
+            "demand",
+            40.0,
+            ["40 core", "4 core", "60"],
+            "`big` has another number of rows",
+        ),
+        (
+            "weight",
+            0.0,
+            ["16 core", "0 core", "60"],
+            "a row of `room` has other columns",
+        ),
+        (
+            "most",
+            50.0,
+            ["16 core", "4 core", "50"],
+            "bounds of decision `replicas`",
+        ),
+    ];
+    for (param, value, [big, size, most], why) in cases {
+        let mut model = archc::compile_source("m.arch", &text("16 core", "4 core", "60"), None)
+            .expect("the model compiles");
+        let index: &[&str] = if param == "most" { &[] } else { &["search"] };
+        model.set_param(param, index, value).expect("a value");
+        model.update().expect("updates");
+        match model.last_update() {
+            Some(Reinstantiated::Whole(reason)) => {
+                assert!(reason.contains(why), "{param}: {reason}")
+            }
+            other => panic!("{param}: expected a whole instantiation, got {other:?}"),
+        }
+        let fresh = archc::compile_source("m.arch", &text(big, size, most), None)
+            .expect("the model compiles");
+        assert_eq!(
+            archc::ir::dump::dump(model.model()),
+            archc::ir::dump::dump(fresh.model()),
+            "{param}"
+        );
+    }
 }
 
 #[test]

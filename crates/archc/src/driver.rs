@@ -107,12 +107,66 @@ pub fn solve_with(
     Ok(solved)
 }
 
+/// How [`reinstantiate`] took changed values into the instance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reinstantiated {
+    /// In place: only the declarations that read a changed value were instantiated again
+    /// (see [`crate::instantiate::reuse`]).
+    InPlace(crate::instantiate::reuse::InPlace),
+    /// The whole model was instantiated again, for the reason given.
+    Whole(String),
+}
+
 /// Instantiate an analysed model again with some param values changed (the embedding
 /// API's re-solve): from the schema and HIR already checked, so nothing is parsed, loaded,
-/// checked or lowered again; data files are read from the source map. The timings of the
-/// analysis are those of this instantiation. The new instance replaces the old one only
-/// when it has no error (the first error is returned).
+/// checked or lowered again. `changed` names the params whose values differ from the
+/// instance's (`None` when a change was taken back: the model is then instantiated whole);
+/// when the change leaves the model's structure as it was, the instance is updated in place
+/// ([`crate::instantiate::reuse`]: no data file is read again and only the declarations that
+/// read a changed value are instantiated again); otherwise the whole model is instantiated
+/// again, with data files read from the source map. The timings of the analysis are those of
+/// this update. The first error is returned (the instance is then not usable until the
+/// changes are fixed or taken back).
 pub fn reinstantiate(
+    analysis: &mut Analysis,
+    changes: &[crate::instantiate::ParamChange],
+    changed: Option<&[usize]>,
+) -> Result<Reinstantiated, Diagnostic> {
+    analysis.timings = crate::timings::Timings::default();
+    let why = match (changed, analysis.backend) {
+        (None, _) => "a change was taken back".to_string(),
+        (_, Some(Backend::Dp)) => "the model is solved by DP".to_string(),
+        (Some(changed), _) => {
+            let (Some(schema), Some(hir)) = (analysis.schema.take(), analysis.hir.take()) else {
+                return Err(Diagnostic::error(
+                    Code::E0703,
+                    "the model has no checked form to instantiate again",
+                ));
+            };
+            let done = timed(analysis, "update in place", |a| {
+                crate::instantiate::reuse::update_in_place(
+                    &schema,
+                    &hir,
+                    &mut a.sources,
+                    crate::instantiate::Limits::default(),
+                    &mut a.instance,
+                    changes,
+                    changed,
+                )
+            });
+            analysis.schema = Some(schema);
+            analysis.hir = Some(hir);
+            match done {
+                Ok(done) => return Ok(Reinstantiated::InPlace(done)),
+                Err(why) => why,
+            }
+        }
+    };
+    reinstantiate_whole(analysis, changes)?;
+    Ok(Reinstantiated::Whole(why))
+}
+
+fn reinstantiate_whole(
     analysis: &mut Analysis,
     changes: &[crate::instantiate::ParamChange],
 ) -> Result<(), Diagnostic> {
@@ -123,7 +177,6 @@ pub fn reinstantiate(
         ));
     };
     let compile_plans = analysis.backend == Some(Backend::Dp);
-    analysis.timings = crate::timings::Timings::default();
     let (inst, diags) = timed(analysis, "instantiate", |a| {
         crate::instantiate::instantiate_with_changes(
             &schema,

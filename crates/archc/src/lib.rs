@@ -68,8 +68,12 @@ pub mod embed {
         /// Param values changed since the model compiled ([`Compiled::set_param`]), by
         /// (param, index), in the param's base unit.
         changes: std::collections::HashMap<(usize, Vec<String>), f64>,
+        /// The changes the instance holds.
+        applied: std::collections::HashMap<(usize, Vec<String>), f64>,
         /// Whether `changes` are not yet in the instance.
         pending: bool,
+        /// How the last [`Compiled::update`] took the changes in.
+        last_update: Option<crate::driver::Reinstantiated>,
     }
 
     /// Why a model did not compile: its diagnostics, and their rendering.
@@ -102,7 +106,9 @@ pub mod embed {
         Ok(Compiled {
             analysis,
             changes: Default::default(),
+            applied: Default::default(),
             pending: false,
+            last_update: None,
         })
     }
 
@@ -223,9 +229,14 @@ pub mod embed {
             self.pending = true;
         }
 
-        /// Instantiate the model again with the values changed by [`Compiled::set_param`]
-        /// (done by [`Compiled::solve`] when there are changes; call it to see the new
-        /// [`Compiled::model`] before solving). An index that names no element is E0748.
+        /// Take the values changed by [`Compiled::set_param`] into the instance (done by
+        /// [`Compiled::solve`] when there are changes; call it to see the new
+        /// [`Compiled::model`] before solving). When the changed values leave the model's
+        /// structure as it was (same rows, same columns in every row), the instance is updated
+        /// in place: only the declarations that read a changed value are instantiated again
+        /// and no data file is read again; otherwise the whole model is instantiated again
+        /// from its checked form ([`Compiled::last_update`] says which, and why). An index that
+        /// names no element is E0748.
         pub fn update(&mut self) -> Result<(), Diagnostic> {
             if self.pending {
                 let changes: Vec<crate::instantiate::ParamChange> = self
@@ -237,10 +248,31 @@ pub mod embed {
                         value,
                     })
                     .collect();
-                crate::driver::reinstantiate(&mut self.analysis, &changes)?;
+                let taken_back = self.applied.keys().any(|k| !self.changes.contains_key(k));
+                let mut changed: Vec<usize> = self
+                    .changes
+                    .iter()
+                    .filter(|(k, v)| self.applied.get(*k) != Some(*v))
+                    .map(|((param, _), _)| *param)
+                    .collect();
+                changed.sort_unstable();
+                changed.dedup();
+                let how = crate::driver::reinstantiate(
+                    &mut self.analysis,
+                    &changes,
+                    (!taken_back).then_some(&changed[..]),
+                )?;
+                self.applied = self.changes.clone();
+                self.last_update = Some(how);
                 self.pending = false;
             }
             Ok(())
+        }
+
+        /// How the last [`Compiled::update`] that did something took the changes in: in place
+        /// (with what it instantiated again) or whole (with the reason).
+        pub fn last_update(&self) -> Option<&crate::driver::Reinstantiated> {
+            self.last_update.as_ref()
         }
 
         /// Solve with the chosen backend; the answer is verified before it is returned.

@@ -12,6 +12,7 @@ pub mod expect;
 mod forecast;
 mod index;
 mod linear;
+pub mod reuse;
 mod risk;
 pub use risk::cvar_by_sorting;
 mod scalar_file;

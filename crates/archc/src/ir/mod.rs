@@ -3,6 +3,7 @@
 //! verifier and the explainer read it too. Storage is flat (CSR rows, a shared tuple arena)
 //! so that millions of columns cost a few words each.
 
+mod aside;
 pub mod dump;
 
 use crate::span::Span;
