@@ -319,6 +319,81 @@ fn the_text_report_shows_each_alternative_as_its_changes_from_the_first_plan() {
     }
 }
 
+/// The HTML report (`--report`) shows the alternatives as the terminal does: the headline,
+/// one row per plan, and each alternative's changes from the first plan, as in the JSON.
+#[test]
+fn the_html_report_shows_each_alternative_as_its_changes_from_the_first_plan() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("m.arch");
+    std::fs::write(&path, sites_model(&[5, 5, 5], 1, 1)).expect("written");
+    let p = path.display().to_string();
+    let json: Value = serde_json::from_str(&stdout(&archc(&[
+        "solve",
+        &p,
+        "--format",
+        "json",
+        "--alternatives",
+        "3",
+    ])))
+    .expect("JSON");
+    let page = dir.path().join("report.html");
+    let o = archc(&[
+        "solve",
+        &p,
+        "--alternatives",
+        "3",
+        "--report",
+        &page.display().to_string(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&page).expect("the page");
+    assert!(
+        html.contains("<h2 id=\"alternatives\">Alternative plans</h2>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "data-plans=\"3\">3 plans found of 3 asked for (ties only; objective at most 5"
+        ),
+        "{html}"
+    );
+    let alternatives = json["alternatives"].as_array().expect("alternatives");
+    assert_eq!(alternatives.len(), 2);
+    for (k, a) in alternatives.iter().enumerate() {
+        let changes = a["changes"].as_array().expect("changes");
+        let head = format!(
+            "<h3 class=\"alternative\" data-plan=\"{}\" data-changes=\"{}\">",
+            k + 2,
+            changes.len()
+        );
+        let at = html
+            .find(&head)
+            .unwrap_or_else(|| panic!("no `{head}` in\n{html}"));
+        let section = &html[at..];
+        let section = &section[..section.find("</table>").expect("its table")];
+        for c in changes {
+            let row = format!(
+                "<td>x[{}]</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                c["index"][0].as_str().expect("index"),
+                c["from"].as_f64().expect("from"),
+                c["to"].as_f64().expect("to")
+            );
+            assert!(section.contains(&row), "no `{row}` in\n{section}");
+        }
+        let plan_row = format!(
+            "<td>plan {}</td><td class=\"num\">5 usd</td><td>verified</td><td class=\"num\">{}</td>",
+            k + 2,
+            changes.len()
+        );
+        assert!(html.contains(&plan_row), "no `{plan_row}` in\n{html}");
+    }
+    // Without --alternatives there is no section.
+    let o = archc(&["solve", &p, "--report", &page.display().to_string()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&page).expect("the page");
+    assert!(!html.contains("id=\"alternatives\""), "{html}");
+}
+
 #[test]
 fn continuous_decisions_are_not_enumerated_and_the_report_says_so() {
     // One binary choice of a site and a continuous amount shipped from it.

@@ -10,7 +10,7 @@ use std::fmt::Write;
 /// An alternative lists at most this many changed decisions; a line says how many more.
 pub const MAX_CHANGES: usize = 20;
 
-fn with_unit(v: f64, unit: &str) -> String {
+pub(crate) fn with_unit(v: f64, unit: &str) -> String {
     if unit.is_empty() {
         format_number(v)
     } else {
@@ -33,25 +33,46 @@ pub fn tolerance_text(a: &AlternativeSearch) -> String {
     }
 }
 
-/// Append the section to `out`.
-pub fn section(out: &mut String, a: &AlternativeSearch, plans: &[Alternative]) {
+/// `3 plans found of 3 asked for (ties only; objective at most 5 usd)`: the first line of
+/// the section, in the terminal and in the HTML report.
+pub(crate) fn headline(a: &AlternativeSearch, plans: &[Alternative]) -> String {
     let n = plans.len() + 1;
-    let _ = writeln!(
-        out,
-        "\nalternatives: {n} plan{} found of {} asked for ({}; objective at most {})",
+    format!(
+        "{n} plan{} found of {} asked for ({}; objective at most {})",
         if n == 1 { "" } else { "s" },
         a.requested,
         tolerance_text(a),
         with_unit(a.limit, &a.unit)
-    );
+    )
+}
+
+/// Why fewer plans than asked for were found, if so.
+pub(crate) fn ended_text(a: &AlternativeSearch) -> Option<String> {
     match &a.ended {
-        Ended::Count => {}
-        Ended::Exhausted => {
-            let _ = writeln!(out, "  no other plan lies within the tolerance");
-        }
-        Ended::NoPlan(why) => {
-            let _ = writeln!(out, "  the enumeration stopped: {why}");
-        }
+        Ended::Count => None,
+        Ended::Exhausted => Some("no other plan lies within the tolerance".into()),
+        Ended::NoPlan(why) => Some(format!("the enumeration stopped: {why}")),
+    }
+}
+
+/// The note on continuous decisions, when the model has any.
+pub(crate) const CONTINUOUS_NOTE: &str =
+    "continuous decisions are not enumerated; the plans differ in integer decisions";
+
+/// `x[a, b]`: the decision instance a change is about.
+pub(crate) fn change_name(c: &crate::solve::alternatives::Change) -> String {
+    if c.index.is_empty() {
+        c.decision.clone()
+    } else {
+        format!("{}[{}]", c.decision, c.index.join(", "))
+    }
+}
+
+/// Append the section to `out`.
+pub fn section(out: &mut String, a: &AlternativeSearch, plans: &[Alternative]) {
+    let _ = writeln!(out, "\nalternatives: {}", headline(a, plans));
+    if let Some(why) = ended_text(a) {
+        let _ = writeln!(out, "  {why}");
     }
     for (i, p) in plans.iter().enumerate() {
         let _ = writeln!(
@@ -67,17 +88,7 @@ pub fn section(out: &mut String, a: &AlternativeSearch, plans: &[Alternative]) {
             p.changes.len(),
             if p.changes.len() == 1 { "" } else { "s" }
         );
-        let names: Vec<String> = p
-            .changes
-            .iter()
-            .map(|c| {
-                if c.index.is_empty() {
-                    c.decision.clone()
-                } else {
-                    format!("{}[{}]", c.decision, c.index.join(", "))
-                }
-            })
-            .collect();
+        let names: Vec<String> = p.changes.iter().map(change_name).collect();
         let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
         for (c, name) in p.changes.iter().zip(&names).take(MAX_CHANGES) {
             let _ = writeln!(
@@ -96,9 +107,6 @@ pub fn section(out: &mut String, a: &AlternativeSearch, plans: &[Alternative]) {
         }
     }
     if a.continuous_decisions {
-        let _ = writeln!(
-            out,
-            "  note: continuous decisions are not enumerated; the plans differ in integer decisions"
-        );
+        let _ = writeln!(out, "  note: {CONTINUOUS_NOTE}");
     }
 }

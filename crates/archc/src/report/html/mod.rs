@@ -1,6 +1,6 @@
 //! The HTML report: one self-contained page (inline CSS and SVG, no network: a Content
 //! Security Policy forbids every fetch) with the status, the verification, the explanation
-//! of a model without a plan, the objective breakdown, the utilisation of every capacity
+//! of a model without a plan, the objective breakdown, the alternative plans, the utilisation of every capacity
 //! row, the network coloured by utilisation, each decision as a heat map, lines over time or
 //! bars, and DP plans over their stages. Plots come from [`charts`].
 //!
@@ -9,6 +9,7 @@
 //! browser test can check what was drawn. A small inline script records script errors and
 //! blocked requests in attributes of `<html>` (`data-errors`, `data-blocked`).
 
+mod alternatives;
 pub mod charts;
 
 use super::over_time;
@@ -91,6 +92,7 @@ pub fn render(r: &Report) -> String {
         );
     }
     objective(&mut out, r);
+    alternatives::section(&mut out, r);
     utilisation(&mut out, r);
     over_time(&mut out, r);
     topology(&mut out, r);
