@@ -553,6 +553,42 @@ minimize m: sum(s in n1, r in regions) x[s, r] + sum(s in pairs, l in links) y[s
     s.finish();
 }
 
+/// Hover on a forecast param over the protocol: the quantile, the number of series, the
+/// method and season, the model of its first series; on the history it reads, none of it.
+#[test]
+fn hover_on_a_forecast_param_gives_its_method_and_series() {
+    let mut s = Session::start("forecast-hover");
+    let mut values = Vec::new();
+    for (r, scale) in [("a", 1.0), ("b", 2.0)] {
+        for m in 1..=24 {
+            let v = scale * (100.0 + if m % 12 < 3 { 30.0 } else { 0.0 });
+            values.push(format!(
+                "({r}, {}M{:02}): {v} core",
+                2024 + (m - 1) / 12,
+                (m - 1) % 12 + 1
+            ));
+        }
+    }
+    let model = format!(
+        "set sites = {{a, b}}\n\
+         set history = 2024M01..2025M12\n\
+         set ahead = 2026M01..2026M03\n\
+         param usage[s in sites, m in history]: core = {{{}}}\n\
+         param demand[s in sites, m in ahead]: core = forecast(usage[s], q95, method = snaive)\n",
+        values.join(", ")
+    );
+    let diags = s.open(&model);
+    assert!(codes(&diags).is_empty(), "{diags}");
+    let demand = s.hover_text(position_of(&model, "demand", 0));
+    assert!(
+        demand.contains("forecast `q95` of 2 series (method `snaive`, season 12): usage[a] "),
+        "{demand}"
+    );
+    let usage = s.hover_text(position_of(&model, "usage", 0));
+    assert!(!usage.contains("forecast `"), "{usage}");
+    s.finish();
+}
+
 /// The number of lines of the large model (the size the server opens and saves in linear
 /// time; `bench_lsp` measures how long it takes).
 const LARGE_LINES: usize = 40_000;
