@@ -30,6 +30,7 @@ pub mod check;
 pub mod data;
 pub mod diagnostics;
 pub mod driver;
+pub mod embed_changes;
 pub mod embed_data;
 pub mod fmt;
 pub mod forecast;
@@ -65,15 +66,8 @@ pub mod embed {
     /// A model that checked clean and is instantiated over its data.
     pub struct Compiled {
         analysis: Analysis,
-        /// Param values changed since the model compiled ([`Compiled::set_param`]), by
-        /// (param, index), in the param's base unit.
-        changes: std::collections::HashMap<(usize, Vec<String>), f64>,
-        /// The changes the instance holds.
-        applied: std::collections::HashMap<(usize, Vec<String>), f64>,
-        /// Whether `changes` are not yet in the instance.
-        pending: bool,
-        /// How the last [`Compiled::update`] took the changes in.
-        last_update: Option<crate::driver::Reinstantiated>,
+        /// Param values changed since the model compiled ([`Compiled::set_param`]).
+        changes: crate::embed_changes::ParamChanges,
     }
 
     /// Why a model did not compile: its diagnostics, and their rendering.
@@ -106,9 +100,6 @@ pub mod embed {
         Ok(Compiled {
             analysis,
             changes: Default::default(),
-            applied: Default::default(),
-            pending: false,
-            last_update: None,
         })
     }
 
@@ -169,64 +160,13 @@ pub mod embed {
             index: &[&str],
             value: f64,
         ) -> Result<(), Diagnostic> {
-            use crate::check::Ty;
-            use crate::diagnostics::Code;
-            let schema =
-                self.analysis.schema.as_ref().ok_or_else(|| {
-                    Diagnostic::error(Code::E0703, "the model has no checked form")
-                })?;
-            let Some(param) = schema.params.iter().position(|p| p.name == name) else {
-                let known: Vec<&str> = schema.params.iter().map(|p| p.name.as_str()).collect();
-                return Err(Diagnostic::error(
-                    Code::E0748,
-                    format!("the model has no param `{name}`"),
-                )
-                .help(format!("its params are: {}", known.join(", "))));
-            };
-            let info = &schema.params[param];
-            let (scale, int) = match info.ty {
-                Ty::Num { unit, int } => (unit.scale, int),
-                _ => {
-                    return Err(Diagnostic::error(
-                        Code::E0748,
-                        format!("`{name}` is not a number: only numeric params can be set"),
-                    ))
-                }
-            };
-            if !value.is_finite() || (int && value.fract() != 0.0) {
-                return Err(Diagnostic::error(
-                    Code::E0748,
-                    format!(
-                        "`{name}` cannot take the value {value}: {}",
-                        if int {
-                            "it is an `int` param"
-                        } else {
-                            "not a finite number"
-                        }
-                    ),
-                ));
-            }
-            if index.len() != info.dims.len() {
-                return Err(Diagnostic::error(
-                    Code::E0748,
-                    format!(
-                        "`{name}` has {} indices, and {} were given",
-                        info.dims.len(),
-                        index.len()
-                    ),
-                ));
-            }
-            let key: Vec<String> = index.iter().map(|s| s.to_string()).collect();
-            self.changes.insert((param, key), value * scale);
-            self.pending = true;
-            Ok(())
+            self.changes.set(&self.analysis, name, index, value)
         }
 
         /// Forget every value changed by [`Compiled::set_param`]: the next solve is on the
         /// values the model compiled with.
         pub fn clear_changes(&mut self) {
             self.changes.clear();
-            self.pending = true;
         }
 
         /// Take the values changed by [`Compiled::set_param`] into the instance (done by
@@ -238,41 +178,13 @@ pub mod embed {
         /// from its checked form ([`Compiled::last_update`] says which, and why). An index that
         /// names no element is E0748.
         pub fn update(&mut self) -> Result<(), Diagnostic> {
-            if self.pending {
-                let changes: Vec<crate::instantiate::ParamChange> = self
-                    .changes
-                    .iter()
-                    .map(|((param, key), &value)| crate::instantiate::ParamChange {
-                        param: *param,
-                        key: key.clone(),
-                        value,
-                    })
-                    .collect();
-                let taken_back = self.applied.keys().any(|k| !self.changes.contains_key(k));
-                let mut changed: Vec<usize> = self
-                    .changes
-                    .iter()
-                    .filter(|(k, v)| self.applied.get(*k) != Some(*v))
-                    .map(|((param, _), _)| *param)
-                    .collect();
-                changed.sort_unstable();
-                changed.dedup();
-                let how = crate::driver::reinstantiate(
-                    &mut self.analysis,
-                    &changes,
-                    (!taken_back).then_some(&changed[..]),
-                )?;
-                self.applied = self.changes.clone();
-                self.last_update = Some(how);
-                self.pending = false;
-            }
-            Ok(())
+            self.changes.update(&mut self.analysis)
         }
 
         /// How the last [`Compiled::update`] that did something took the changes in: in place
         /// (with what it instantiated again) or whole (with the reason).
         pub fn last_update(&self) -> Option<&crate::driver::Reinstantiated> {
-            self.last_update.as_ref()
+            self.changes.last_update()
         }
 
         /// Solve with the chosen backend; the answer is verified before it is returned.
