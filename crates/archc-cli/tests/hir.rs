@@ -244,3 +244,60 @@ fn check_no_internal_error(files: &[PathBuf]) {
         );
     }
 }
+
+/// `a -> b -> c` between entities (a kind whose `dst` is a link) lowers as the checker typed
+/// it, `a -> (b -> c)`: two nested `Link` nodes, the inner one typed as the `pipe` kind and
+/// the outer as the `tap` kind — not the internal error E0750.
+#[test]
+fn a_run_of_links_between_entities_lowers_as_nested_links() {
+    let text = "kind node { }\n\
+                kind pipe { src: node, dst: node }\n\
+                kind tap { src: node, dst: pipe, w: real = 1 }\n\
+                node a { }\n\
+                node b { }\n\
+                node c { }\n\
+                pipe b -> c { }\n\
+                param w: real = (a -> b -> c).w\n\
+                decide x: real >= 0\n\
+                minimize m: x\n";
+    let a = analyze_source("links.arch", text, None, &check_only());
+    assert!(
+        !a.diagnostics.iter().any(|d| d.is_error()),
+        "{:?}",
+        a.diagnostics
+    );
+    let (schema, hir) = (
+        a.schema.as_ref().expect("schema"),
+        a.hir.as_ref().expect("hir"),
+    );
+    assert_well_formed("links.arch", schema, hir);
+    let w = schema.params.iter().position(|p| p.name == "w").expect("w");
+    let archc::hir::ParamValue::Expr(e) = &hir.params[w].body.value else {
+        panic!("w is an expression");
+    };
+    let mut links: Vec<(String, Ty)> = Vec::new();
+    e.walk(|n| {
+        if let ExprKind::Link(x, y) = &n.kind {
+            links.push((format!("{:?} -> {:?}", x.kind, y.kind), n.ty));
+        }
+    });
+    assert_eq!(links.len(), 2, "{links:?}");
+    let kind_of = |name: &str| {
+        schema
+            .kinds
+            .iter()
+            .position(|k| k.name == name)
+            .expect(name)
+    };
+    use archc::check::ElemTy;
+    assert_eq!(
+        links[0].1,
+        Ty::Elem(ElemTy::Kind(kind_of("tap"))),
+        "{links:?}"
+    );
+    assert_eq!(
+        links[1].1,
+        Ty::Elem(ElemTy::Kind(kind_of("pipe"))),
+        "{links:?}"
+    );
+}

@@ -107,13 +107,15 @@ impl Lowerer<'_> {
                     ExprKind::Chain(Box::new(a), vec![(*op, b)])
                 }
             }
-            A::Chain(first, links) => {
-                let first = self.expr(first)?;
+            A::Chain(first_ast, links) => {
+                let first = self.expr(first_ast)?;
                 let mut out = Vec::with_capacity(links.len());
                 for (op, _, rhs) in links {
                     let rhs = self.expr(rhs)?;
                     if *op == BinOp::Implies && (entity_like(first.ty) || entity_like(rhs.ty)) {
-                        return internal(rhs.span, "a run of `->` between entities");
+                        // `a -> b -> c` between entities: links grouped from the right, as
+                        // the checker typed them (`a -> (b -> c)`), one `Link` per arrow.
+                        return self.link_run(first_ast, links);
                     }
                     out.push((*op, rhs));
                 }
@@ -279,6 +281,29 @@ impl Lowerer<'_> {
 }
 
 /// An entity, or an element that may be one once the data loads.
+impl Lowerer<'_> {
+    /// A run of `->` with entities among its operands, as nested links from the right: each
+    /// inner run is lowered as the nested expression it stands for (its span from its first
+    /// operand to the last, as the checker typed it).
+    fn link_run(&mut self, first: &ast::Expr, links: &[ast::ChainLink]) -> R<ExprKind> {
+        let mut operands: Vec<&ast::Expr> = vec![first];
+        operands.extend(links.iter().map(|(_, _, e)| e));
+        let Some(&last) = operands.last() else {
+            return internal(first.span, "an empty run of `->`");
+        };
+        let mut acc = last.clone();
+        for (i, (op, _, _)) in links.iter().enumerate().rev() {
+            let lhs = operands[i];
+            let span = lhs.span.to(last.span);
+            acc = ast::Expr {
+                kind: ast::ExprKind::Binary(*op, Box::new(lhs.clone()), Box::new(acc)),
+                span,
+            };
+        }
+        Ok(self.expr(&acc)?.kind)
+    }
+}
+
 fn entity_like(t: Ty) -> bool {
     matches!(t, Ty::Elem(ElemTy::Kind(_) | ElemTy::Any))
 }
