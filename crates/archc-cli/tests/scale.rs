@@ -237,6 +237,41 @@ fn the_report_says_how_it_was_solved() {
     assert!(out.contains("gap to it:"), "{out}");
 }
 
+/// A HiGHS part that ends without a plan (here: a time limit of a microsecond) is given one
+/// by the search, so that the merge does not leave a whole part to the repair: every part's
+/// status says so, no item is repaired, and the merged plan is verified.
+#[cfg(feature = "highs")]
+#[test]
+fn a_part_that_milp_leaves_without_a_plan_is_solved_by_the_search() {
+    let o = archc(&[
+        "solve",
+        "placement.arch",
+        "--partition",
+        "jobs:2",
+        "--solver",
+        "highs",
+        "--time-limit",
+        "0.000001",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
+    let parts = v["scale"]["parts"].as_array().expect("parts");
+    assert_eq!(parts.len(), 2);
+    for p in parts {
+        let status = p["status"].as_str().expect("status");
+        assert!(
+            status.starts_with("feasible (search) after ") && status.ends_with(" (milp)"),
+            "{status}"
+        );
+    }
+    assert_eq!(v["status"], "feasible", "{v}");
+    assert_eq!(v["verification"]["ok"], true, "{v}");
+    assert_eq!(v["scale"]["repair"]["freed_items"], 0, "{}", v["scale"]);
+}
+
 /// A scratch copy of `examples/scale/` for shard files and the example scripts.
 fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("scale_{name}"));

@@ -161,6 +161,23 @@ pub fn solve_part(
         .collect();
     let has_plan = !raw.values.is_empty() || part.cols.is_empty();
     let solved = matches!(raw.status, Status::Optimal | Status::Feasible) && has_plan;
+    if !solved && !matches!(raw.status, Status::Infeasible | Status::Unbounded) {
+        // No plan within the part's share of the time limit (a cold MILP solve of a part
+        // may need longer than a share of a minute): the search gives the part a plan when
+        // it has the assignment shape, rather than leaving every item of the part to the
+        // repair of the merged plan.
+        let quick = SolveOptions {
+            time_limit: Some(
+                opts.time_limit
+                    .map_or(FALLBACK_SEARCH, |t| (t / 2).max(FALLBACK_SEARCH_MIN)),
+            ),
+            ..part_opts
+        };
+        if let Some(mut plan) = search_part_of(&part, p, &quick, split.seed, started, 0) {
+            plan.status = format!("{} after {} (milp)", plan.status, status_name(raw.status));
+            return Ok(plan);
+        }
+    }
     Ok(PartPlan {
         part: p,
         solved,
@@ -185,13 +202,30 @@ fn search_part(
     seed: u64,
     started: Instant,
 ) -> Option<PartPlan> {
+    search_part_of(part, p, opts, seed, started, PART_MILP_COLUMNS)
+}
+
+/// The search's time limit for a part that MILP left without a plan, when there is no time
+/// limit, and its least when there is one.
+const FALLBACK_SEARCH: std::time::Duration = std::time::Duration::from_secs(10);
+const FALLBACK_SEARCH_MIN: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// [`search_part`] for a part with more than `above` integer columns.
+fn search_part_of(
+    part: &split::PartModel,
+    p: u32,
+    opts: &SolveOptions,
+    seed: u64,
+    started: Instant,
+    above: usize,
+) -> Option<PartPlan> {
     let ints = part
         .model
         .columns
         .iter()
         .filter(|c| c.kind != crate::ir::VarKind::Continuous)
         .count();
-    if ints <= PART_MILP_COLUMNS {
+    if ints <= above {
         return None;
     }
     let shape = crate::backends::search::shape::Shape::of(&part.model).ok()?;
