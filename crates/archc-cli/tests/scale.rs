@@ -1,6 +1,8 @@
 //! Solving at scale: partitioned solves (POP) of small models, verified against the full
 //! model, compared with the full model's optimum and the LP bound; repair of merged plans
-//! that break a row; the `--partition` flag's coded errors.
+//! that break a row; the `--partition` flag's coded errors; the model's own `partition SET
+//! into K` and how the command line replaces it; Ctrl-C during a search, and (with the
+//! `highs` feature) during a partitioned solve whose parts HiGHS solves.
 //!
 //! The placement model and its data (`examples/scale/`, 40 services x 5 sites) come from
 //! the peers' generator `shared/peers/gen.py -S 40 -R 5 --seed 1`.
@@ -234,7 +236,132 @@ fn the_report_says_how_it_was_solved() {
         out.contains("partitioned: `jobs` in 4 parts, seed 1"),
         "{out}"
     );
+    assert!(!out.contains("named by"), "{out}");
     assert!(out.contains("gap to it:"), "{out}");
+}
+
+/// `partitioned.arch` names its partition (`partition jobs into 4`): `archc solve` splits by
+/// it without a flag and says so; `--partition SET:K` replaces it with a note; `--partition
+/// off` solves the whole model; `--shard` takes the model's partition.
+#[test]
+fn the_models_partition_is_solved_unless_the_command_line_says_otherwise() {
+    let json = |extra: &[&str]| -> (serde_json::Value, Output) {
+        let mut args = vec!["solve", "partitioned.arch", "--format", "json"];
+        args.extend_from_slice(extra);
+        let o = archc(&args);
+        let v = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{extra:?}: {e}: {}", stderr(&o)));
+        (v, o)
+    };
+    let (v, o) = json(&[]);
+    let scale = &v["scale"];
+    assert_eq!(scale["method"], "partitioned", "{}", stderr(&o));
+    assert_eq!(scale["partition_from"], "model");
+    assert_eq!(scale["set"], "jobs");
+    assert_eq!(scale["k"], 4);
+    assert_eq!(scale["parts"].as_array().unwrap().len(), 4);
+    assert_eq!(v["verification"]["ok"], true);
+    assert!(!stderr(&o).contains("note:"), "{}", stderr(&o));
+    // The same plan as the flag gives on the model without the declaration.
+    let flagged = archc(&[
+        "solve",
+        "placement.arch",
+        "--partition",
+        "jobs:4",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    let flagged: serde_json::Value = serde_json::from_slice(&flagged.stdout).unwrap();
+    assert_eq!(flagged["scale"]["partition_from"], "command_line");
+    assert_eq!(values(&flagged), values(&v));
+    // The command line wins, with a note that names the model's declaration.
+    let (v, o) = json(&["--partition", "jobs:2"]);
+    assert_eq!(v["scale"]["partition_from"], "command_line");
+    assert_eq!(v["scale"]["k"], 2);
+    assert!(
+        stderr(&o).contains(
+            "note: --partition jobs:2 replaces the model's `partition jobs into 4` (partitioned.arch:9)"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    // `--partition off`: the whole model, solved to optimality.
+    let (v, o) = json(&["--partition", "off"]);
+    assert!(v.get("scale").is_none_or(|s| s.is_null()), "{v}");
+    assert_eq!(v["status"], "optimal", "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0));
+    // The text report says where the partition came from.
+    let text = archc(&["solve", "partitioned.arch", "--quiet"]);
+    let out = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        out.contains("partitioned: `jobs` in 4 parts (named by the model), seed 1"),
+        "{out}"
+    );
+    // A shard of the model's partition, without --partition.
+    let dir = scratch("model_shard");
+    let o = archc_in(
+        &dir,
+        &[],
+        &[
+            "solve",
+            "partitioned.arch",
+            "--shard",
+            "1/4",
+            "--out",
+            "parts/p1.json",
+            "--quiet",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let shard: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("parts/p1.json")).unwrap()).unwrap();
+    assert_eq!(shard["plan"]["part"], 1, "{shard}");
+    assert_eq!(shard["k"], 4, "{shard}");
+    // Another count of parts than the model's is E0731; a shard of no partition is refused.
+    let o = archc_in(&dir, &[], &["solve", "partitioned.arch", "--shard", "1/8"]);
+    assert!(stderr(&o).contains("E0731"), "{}", stderr(&o));
+    let o = archc_in(&dir, &[], &["solve", "placement.arch", "--shard", "1/4"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--shard solves one part"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// The embedding API (Python's `archc.ray.partitioned` without `SET:K`): an empty partition
+/// is the model's own, and E0730 for a model that names none. The HIR carries the
+/// declaration.
+#[test]
+fn an_empty_partition_is_the_models_own_when_embedded() {
+    let a = analyze(
+        &data_dir().join("partitioned.arch"),
+        &AnalyzeOptions {
+            instantiate: true,
+            ..Default::default()
+        },
+    );
+    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    let hir = a
+        .hir
+        .as_ref()
+        .expect("the HIR")
+        .partition
+        .as_ref()
+        .expect("a partition");
+    assert_eq!(hir.parts, 4);
+    assert_eq!(
+        a.schema.as_ref().unwrap().sets[hir.set.index()].name,
+        "jobs"
+    );
+    let s = archc::partition::embed::split_of(&a, "", 1).unwrap();
+    assert_eq!((s.set.as_str(), s.k), ("jobs", 4));
+    assert_eq!(s.from, archc::partition::PartitionFrom::Model);
+    let s = archc::partition::embed::split_of(&a, "jobs:2", 1).unwrap();
+    assert_eq!(s.from, archc::partition::PartitionFrom::CommandLine);
+    let err = archc::partition::embed::split_of(&placement(), "", 1).unwrap_err();
+    assert_eq!(err.code, archc::diagnostics::Code::E0730);
 }
 
 /// A scratch copy of `examples/scale/` for shard files and the example scripts.
