@@ -648,3 +648,127 @@ fn ctrl_c_keeps_the_best_verified_plan_of_a_search() {
         );
     }
 }
+
+/// Write a class-D generalised assignment instance (Martello and Toth: uses from 1 to 100,
+/// costs 111 minus the use plus up to 10 either way, capacities 80 % of an agent's share of
+/// the uses) and its model into `dir`. Class D is hard to prove optimal, so a MILP solver
+/// keeps searching long after it has a plan.
+#[cfg(all(unix, feature = "highs"))]
+fn class_d_gap(dir: &Path, agents: usize, jobs: usize) {
+    use std::fmt::Write as _;
+    let mut state = 12_345u64;
+    let mut below = |n: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % n
+    };
+    let uses: Vec<Vec<u64>> = (0..agents)
+        .map(|_| (0..jobs).map(|_| 1 + below(100)).collect())
+        .collect();
+    let (mut agents_csv, mut jobs_csv) =
+        (String::from("name,capacity\n"), String::from("name,size\n"));
+    let (mut cost, mut load) = (
+        String::from("agent,job,value\n"),
+        String::from("agent,job,value\n"),
+    );
+    for (a, row) in uses.iter().enumerate() {
+        let capacity = 0.8 * row.iter().sum::<u64>() as f64 / agents as f64;
+        let _ = writeln!(agents_csv, "a{a},{}", capacity.floor());
+        for (j, u) in row.iter().enumerate() {
+            let c = 111 + below(21) as i64 - 10 - *u as i64;
+            let _ = writeln!(cost, "a{a},j{j},{c}");
+            let _ = writeln!(load, "a{a},j{j},{u}");
+        }
+    }
+    for j in 0..jobs {
+        let _ = writeln!(jobs_csv, "j{j},1");
+    }
+    let model = "kind agent { capacity: real = 0 }\nkind job { size: real = 0 }\nagents from \"agents.csv\"\njobs from \"jobs.csv\"\nparam cost[a in agents, j in jobs]: real from \"cost.csv\"\nparam load[a in agents, j in jobs]: real from \"load.csv\"\ndecide x[a in agents, j in jobs]: bool\nconstraint one[j in jobs]: sum(a in agents) x[a, j] == 1\nconstraint cap[a in agents]: sum(j in jobs) load[a, j] * x[a, j] <= a.capacity\nminimize total: sum(a in agents, j in jobs) cost[a, j] * x[a, j]\n";
+    for (file, text) in [
+        ("agents.csv", agents_csv),
+        ("jobs.csv", jobs_csv),
+        ("cost.csv", cost),
+        ("load.csv", load),
+        ("gap.arch", model.to_string()),
+    ] {
+        std::fs::write(dir.join(file), text).expect("write the instance");
+    }
+}
+
+/// Ctrl-C during a partitioned solve whose parts HiGHS solves stops the parts with their
+/// best plans (none of them proven optimal), then the merged plan is repaired, verified and
+/// reported as `interrupted` with exit code 130.
+#[cfg(all(unix, feature = "highs"))]
+#[test]
+fn ctrl_c_stops_the_highs_parts_with_their_best_plans() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    class_d_gap(dir.path(), 20, 400);
+    let out = dir.path().join("out.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_archc"))
+        .current_dir(dir.path())
+        .args([
+            "solve",
+            "gap.arch",
+            "--partition",
+            "jobs:2",
+            "--solver",
+            "highs",
+            "--threads",
+            "2",
+            "--time-limit",
+            "600",
+            "--format",
+            "json",
+            "--out",
+            &out.to_string_lossy(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Long enough for both parts to have a plan; far from the end of a class-D solve.
+    std::thread::sleep(std::time::Duration::from_secs(HIGHS_PARTS_RUN_SECS));
+    assert!(
+        child.try_wait().expect("poll").is_none(),
+        "the parts ended before Ctrl-C: the instance is too easy to test a stop"
+    );
+    // SAFETY: sends SIGINT to the child we spawned.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    // The stop must end the solve long before its time limit; a hang fails the test.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while child.try_wait().expect("poll").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the partitioned HiGHS solve did not stop after Ctrl-C");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let o = child.wait_with_output().expect("wait");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("--out written")).expect("json");
+    assert_eq!(v["status"], "interrupted", "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert_eq!(v["verification"]["ok"], true);
+    let scale = &v["scale"];
+    assert_eq!(scale["method"], "partitioned");
+    let parts = scale["parts"].as_array().expect("parts");
+    assert_eq!(parts.len(), 2);
+    for p in parts {
+        // Stopped with a plan, not solved to the end.
+        assert_eq!(p["status"], "feasible", "{p}");
+        assert!(p["objective"].is_number(), "{p}");
+    }
+    assert_eq!(scale["repair"]["ok"], true, "{scale}");
+    assert!(
+        stderr(&o).contains("best plan found so far is reported"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// How long the HiGHS parts run before Ctrl-C.
+#[cfg(all(unix, feature = "highs"))]
+const HIGHS_PARTS_RUN_SECS: u64 = 8;
