@@ -251,7 +251,7 @@ class Model:
         gap: Optional[float] = None,
     ) -> str:
         """Solve part ``part`` (from 0) of a partitioned model: ``partition`` is
-        ``"SET:K"``, the elements of SET dealt at random (``seed``) into K parts, each with
+        ``"SET:K"`` (``""``: the model's own ``partition SET into K``), the elements of SET dealt at random (``seed``) into K parts, each with
         its share of every shared resource. Returns the part's plan as the JSON text of a
         shard file (``archc.shard/1``, what ``archc solve --partition SET:K --shard i/K``
         writes), for :meth:`merge_shards` here, in another process, or ``archc merge``."""

@@ -227,6 +227,8 @@ def sweep(
     scenario order."""
     items = list(scenarios.items()) if isinstance(scenarios, Mapping) else list(enumerate(scenarios))
     fail_first = dict(_fail_first or {})
+    # The empty partition is the model's own, for the driver and every task alike.
+    partition = partition or ""
     model_name, text, model_dir = _model_source(model, name, base_dir)
     base_overlays, base_scalars = resolve(text, data, params)
     jobs = []
@@ -364,7 +366,7 @@ class PartitionResult:
 
 def partitioned(
     model: Any,
-    partition: str,
+    partition: Optional[str] = None,
     *,
     data: Optional[Mapping[str, Any]] = None,
     params: Optional[Mapping[str, Any]] = None,
@@ -382,7 +384,8 @@ def partitioned(
     on_result: Optional[Callable[[TaskResult], None]] = None,
     _fail_first: Optional[Mapping[Any, int]] = None,
 ) -> PartitionResult:
-    """Solve ``model`` partitioned: ``partition`` is ``"SET:K"``; each of the K parts (the
+    """Solve ``model`` partitioned: ``partition`` is ``"SET:K"``, or None for the model's own
+    ``partition SET into K`` (an error when it names none); each of the K parts (the
     elements of SET dealt at random with ``seed``, each part with its share of every shared
     resource) is solved by a Ray task calling the core in-process (``local=True``: here,
     one after the other), and the parts' shard files are merged on the driver with the

@@ -55,6 +55,22 @@ def test_local_partitioned_solve_equals_the_cli(data, cli_plan):
     assert (per_job == 1).all() and len(per_job) == 40
 
 
+def test_the_models_own_partition_is_taken_when_none_is_given(data, cli_plan):
+    # partitioned.arch uses placement.arch and declares `partition jobs into 4`.
+    model = EXAMPLES / "scale" / "partitioned.arch"
+    result = aray.partitioned(str(model), data=data, seed=3, local=True)
+    assert not result.tasks.failures
+    assert [t.key for t in result.tasks] == [0, 1, 2, 3]
+    s = result.solution
+    assert s.verified
+    assert (s.scale["set"], s.scale["k"], s.scale["partition_from"]) == ("jobs", 4, "model")
+    assert assign_values(s.report) == assign_values(cli_plan)
+    # A model that names no partition: E0730 without SET:K.
+    with pytest.raises(archc.ArchError) as e:
+        aray.partitioned(str(MODEL), data=data, local=True)
+    assert e.value.code == "E0730"
+
+
 def test_python_shards_merge_in_the_cli_and_cli_shards_merge_in_python(data, cli_plan, tmp_path):
     model = archc.compile(str(MODEL), data=data)
     paths = []

@@ -5,38 +5,76 @@
 use crate::solve::{BackendArg, SolveArgs};
 use archc::analysis::Analysis;
 use archc::diagnostics::Diagnostic;
-use archc::partition::{PartitionSpec, ScaleReport, Split};
+use archc::partition::{PartitionFrom, PartitionSpec, ScaleReport, Split};
+use archc::solve::search::SearchStart;
 use archc::solve::{MilpSolved, SolveOptions};
 
 /// The flags of a partitioned solve, on `archc solve`.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct ScaleArgs {
     /// Split the model by the elements of SET into K parts solved in parallel (POP), e.g.
-    /// `services:16`; the merged plan is verified against the full model.
-    #[arg(long, value_name = "SET:K")]
+    /// `services:16`; the merged plan is verified against the full model. Replaces the
+    /// model's own `partition SET into K` for this run; `off` solves the whole model.
+    #[arg(long, value_name = "SET:K|off")]
     pub partition: Option<String>,
     /// Seed of the random deal of elements into parts.
     #[arg(long, value_name = "N", default_value_t = archc::partition::DEFAULT_SEED)]
     pub seed: u64,
-    /// Solve only part i of the N parts of `--partition SET:N` (counting from 0) and write
-    /// its plan as JSON for `archc merge`; `auto/N` reads i from SLURM_ARRAY_TASK_ID or
-    /// JOB_COMPLETION_INDEX.
-    #[arg(long, value_name = "i/N", requires = "partition")]
+    /// Solve only part i of the N parts of `--partition SET:N` (or of the model's `partition
+    /// SET into N`), counting from 0, and write its plan as JSON for `archc merge`; `auto/N`
+    /// reads i from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX.
+    #[arg(long, value_name = "i/N")]
     pub shard: Option<String>,
+    /// The plan the search backend starts from: `greedy` (each item on its best option
+    /// given those placed before it), `lp` (the LP relaxation rounded: each item on its
+    /// option of largest LP value) or `partition` (the merged plan of a partitioned solve).
+    /// Default: `partition` when the solve is partitioned, else `lp` for models of up to
+    /// 200,000 columns (whose LP relaxation is solved for the bound anyway), else `greedy`.
+    #[arg(long, value_enum, value_name = "START")]
+    pub search_start: Option<SearchStartArg>,
 }
 
-/// The split that `args` asks for, if any: E0730 for a bad value, E0255 for an unknown set,
-/// E0660 for a set that indexes no decision.
-pub fn split_of(args: &ScaleArgs, a: &Analysis) -> Result<Option<Split>, Diagnostic> {
-    let Some(text) = &args.partition else {
-        return Ok(None);
+/// `--search-start`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SearchStartArg {
+    Greedy,
+    Lp,
+    Partition,
+}
+
+/// `--partition off`: solve the whole model even when it names a partition.
+const PARTITION_OFF: &str = "off";
+
+/// The split of this solve, if any: `--partition SET:K` when given (a note on stderr, unless
+/// `quiet`, when it replaces the model's own), else the model's `partition SET into K`;
+/// none with `--partition off`. E0730 for a bad value, E0255 for an unknown set, E0660 for
+/// a set that indexes no decision.
+pub fn split_of(args: &ScaleArgs, a: &Analysis, quiet: bool) -> Result<Option<Split>, Diagnostic> {
+    let model = archc::partition::model_spec(a);
+    let (spec, from) = match (args.partition.as_deref(), model) {
+        (Some(text), _) if text.trim() == PARTITION_OFF => return Ok(None),
+        (Some(text), model) => {
+            let spec = PartitionSpec::parse(text)?;
+            if let (Some((m, span)), false) = (model, quiet) {
+                let f = a.sources.get(span.file);
+                let (line, _) = archc::span::line_col(&f.text, span.start as usize);
+                eprintln!(
+                    "note: --partition {}:{} replaces the model's `partition {} into {}` ({}:{line}) for this run",
+                    spec.set, spec.k, m.set, m.k, f.name
+                );
+            }
+            (spec, PartitionFrom::CommandLine)
+        }
+        (None, Some((m, _))) => (m, PartitionFrom::Model),
+        (None, None) => return Ok(None),
     };
-    let spec = PartitionSpec::parse(text)?;
     let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_ref()) else {
         return Ok(None);
     };
     let items = archc::partition::set_elements(schema, inst, &spec.set)?;
-    Split::new(&inst.model, &spec.set, &items, spec.k, args.seed).map(Some)
+    let mut split = Split::new(&inst.model, &spec.set, &items, spec.k, args.seed)?;
+    split.from = from;
+    Ok(Some(split))
 }
 
 /// Print the one-line summary of a partitioned solve on stderr.
@@ -63,20 +101,20 @@ pub fn summary(report: &ScaleReport) {
 }
 
 /// The search backend's reason when it solves this model: `--backend search`, or `auto` on a
-/// model too large for MILP with the assignment shape.
-pub fn search_reason(args: &SolveArgs, a: &Analysis) -> Option<String> {
+/// model too large for MILP with the assignment shape (and no partition).
+pub fn search_reason(args: &SolveArgs, a: &Analysis, partitioned: bool) -> Option<String> {
     let model = &a.instance.as_ref()?.model;
     match args.backend {
         BackendArg::Search => Some("search — forced by --backend search".into()),
-        BackendArg::Auto if args.scale.partition.is_none() => {
-            archc::solve::search::auto_reason(model)
-        }
+        BackendArg::Auto if !partitioned => archc::solve::search::auto_reason(model),
         _ => None,
     }
 }
 
-/// Run the search backend: from the partitioned plan when `--partition` is given, with its
-/// progress (incumbent, bound, gap) on stderr unless `--quiet`.
+/// Run the search backend from the start `--search-start` names (by default the
+/// partitioned plan when the solve is partitioned, else the rounded LP for a model of up to
+/// 200,000 columns, else greedy), with its progress (incumbent, bound, gap) on stderr unless
+/// `--quiet`.
 pub fn solve_search(
     args: &SolveArgs,
     model: &archc::ir::Model,
@@ -89,9 +127,30 @@ pub fn solve_search(
         return Err(archc::solve::search::not_shape_diagnostic(model, &not));
     }
     let started = std::time::Instant::now();
-    let start = match split {
-        Some(split) => archc::partition::partitioned_plan(model, split, opts)?,
-        None => None,
+    let wanted = match (args.scale.search_start, split) {
+        (Some(s), _) => s,
+        (None, Some(_)) => SearchStartArg::Partition,
+        (None, None) => match archc::solve::search::default_start(model) {
+            SearchStart::Lp => SearchStartArg::Lp,
+            _ => SearchStartArg::Greedy,
+        },
+    };
+    let plan = match (wanted, split) {
+        (SearchStartArg::Partition, Some(split)) => {
+            archc::partition::partitioned_plan(model, split, opts)?
+        }
+        (SearchStartArg::Partition, None) => {
+            return Err(Diagnostic::error(
+                archc::diagnostics::Code::E0730,
+                "--search-start partition needs a partition: give --partition SET:K or declare `partition SET into K` in the model",
+            ))
+        }
+        _ => None,
+    };
+    let start = match (wanted, &plan) {
+        (SearchStartArg::Partition, Some(values)) => SearchStart::Plan(values),
+        (SearchStartArg::Lp, _) => SearchStart::Lp,
+        _ => SearchStart::Greedy,
     };
     // The search has what is left of the time limit after the partitioned start.
     let limit = opts
@@ -127,14 +186,19 @@ pub fn solve_search(
             p.moves
         );
     };
-    archc::solve::search::solve_search(
-        model,
-        opts,
-        args.scale.seed,
-        start.as_deref(),
-        &progress,
-        report,
-    )
+    let solved =
+        archc::solve::search::solve_search(model, opts, args.scale.seed, start, &progress, report);
+    if let (Some(r), Some(split)) = (report.as_mut(), split) {
+        if wanted == SearchStartArg::Partition {
+            r.partition_from = Some(split.from);
+            r.set.clone_from(&split.set);
+            r.k = split.k;
+            if plan.is_none() {
+                r.start = Some("greedy (the partitioned plan could not be repaired)".into());
+            }
+        }
+    }
+    solved
 }
 
 /// Run a partitioned or search solve with Ctrl-C taken as a stop request: the search stops

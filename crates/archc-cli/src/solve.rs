@@ -242,22 +242,34 @@ pub fn run(args: &SolveArgs) -> i32 {
         quiet: !(args.verbose || args.log.is_some()),
         solver_options: args.solver_options.clone(),
     };
-    let split = match crate::scale::split_of(&args.scale, &a) {
+    let split = match crate::scale::split_of(&args.scale, &a, args.quiet) {
         Ok(split) => split,
         Err(d) => {
             print_plain(&d, &a);
             return exit::USAGE;
         }
     };
+    if args.scale.shard.is_some() && split.is_none() {
+        eprintln!(
+            "error: --shard solves one part of a partition: give --partition SET:N or declare `partition SET into N` in the model"
+        );
+        return exit::USAGE;
+    }
+    if args.scale.search_start.is_some()
+        && crate::scale::search_reason(args, &a, split.is_some()).is_none()
+    {
+        eprintln!("error: --search-start is for the search backend (--backend search)");
+        return exit::USAGE;
+    }
     if alternatives.is_some() && (split.is_some() || args.backend == BackendArg::Search) {
         eprintln!(
-            "error: --alternatives is for a plain MILP solve, not with --partition or --backend search"
+            "error: --alternatives is for a plain MILP solve, not with a partition or --backend search (`--partition off` solves a model that names its partition whole)"
         );
         return exit::USAGE;
     }
     if args.start.is_some() && (split.is_some() || args.backend == BackendArg::Search) {
         eprintln!(
-            "error: --start is for a plain MILP solve, not with --partition or --backend search"
+            "error: --start is for a plain MILP solve, not with a partition or --backend search (`--partition off` solves a model that names its partition whole)"
         );
         return exit::USAGE;
     }
@@ -329,7 +341,7 @@ pub fn run(args: &SolveArgs) -> i32 {
         exit_code(&raw)
     };
     let mut scale_report = None;
-    let search = crate::scale::search_reason(args, &a);
+    let search = crate::scale::search_reason(args, &a, split.is_some());
     if let Some(reason) = &search {
         a.backend_reason = reason.clone();
     }

@@ -33,7 +33,7 @@ const UNREACHABLE: &[(&str, &str)] = &[
     ),
     (
         "E0660",
-        "raised for the `--partition` flag, not by a model file: tests/scale.rs covers it",
+        "raised when a solve splits the set (`--partition` or the model's `partition`), not by checking a model file: tests/scale.rs covers it",
     ),
     (
         "E0661",

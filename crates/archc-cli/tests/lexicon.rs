@@ -384,6 +384,10 @@ fn the_vscode_grammar_generator_has_the_lexicon_lists() {
     );
     assert_eq!(union(&["DATA_WORDS"]), sorted_list(lexicon::DATA_WORDS));
     assert_eq!(union(&["DECIDE_WORDS"]), sorted_list(lexicon::DECIDE_WORDS));
+    assert_eq!(
+        union(&["PARTITION_WORDS"]),
+        sorted_list(lexicon::PARTITION_WORDS)
+    );
     assert_eq!(union(&["AGGREGATES"]), sorted_list(lexicon::AGGREGATES));
     assert_eq!(
         union(&["PRIMITIVE_TYPES"]),

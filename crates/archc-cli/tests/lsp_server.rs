@@ -519,6 +519,31 @@ fn hover_on_a_key_column_names_its_file_and_set() {
     s.finish();
 }
 
+/// Hover on a partition declaration says what `archc solve` does with it and how to
+/// override it; its set's name hovers as the set, and the same words elsewhere are names.
+#[test]
+fn hover_on_a_partition_declaration_says_how_the_solve_splits() {
+    let mut s = Session::start("partition-hover");
+    let model = "kind job { size: int = 1 }\njob j1\njob j2\n\npartition jobs into 4\n\ndecide pick[j in jobs]: bool\nmaximize picked: sum(j in jobs) j.size * pick[j]\n";
+    let diags = s.open(model);
+    assert!(codes(&diags).is_empty(), "{diags}");
+    for word in ["partition", "into", "4\n"] {
+        let hover = s.hover_text(position_of(model, word, 0));
+        assert!(
+            hover.contains("partition jobs into 4") && hover.contains("4 parts"),
+            "{word}: {hover}"
+        );
+        assert!(hover.contains("--partition off"), "{word}: {hover}");
+    }
+    let set = s.hover_text(position_of(model, "jobs into", 0));
+    assert!(set.contains("jobs"), "{set}");
+    assert!(!set.contains("--partition off"), "{set}");
+    // A declaration without a partition: no such hover.
+    let other = s.hover_text(position_of(model, "pick", 0));
+    assert!(!other.contains("--partition"), "{other}");
+    s.finish();
+}
+
 /// Hover on a scenario set over the protocol: its size and probability mass from the
 /// data, with the mass a weighted generator leaves out; on an ordinary set, neither.
 #[test]

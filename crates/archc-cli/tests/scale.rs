@@ -1,6 +1,8 @@
 //! Solving at scale: partitioned solves (POP) of small models, verified against the full
 //! model, compared with the full model's optimum and the LP bound; repair of merged plans
-//! that break a row; the `--partition` flag's coded errors.
+//! that break a row; the `--partition` flag's coded errors; the model's own `partition SET
+//! into K` and how the command line replaces it; Ctrl-C during a search, and (with the
+//! `highs` feature) during a partitioned solve whose parts HiGHS solves.
 //!
 //! The placement model and its data (`examples/scale/`, 40 services x 5 sites) come from
 //! the peers' generator `shared/peers/gen.py -S 40 -R 5 --seed 1`.
@@ -234,7 +236,132 @@ fn the_report_says_how_it_was_solved() {
         out.contains("partitioned: `jobs` in 4 parts, seed 1"),
         "{out}"
     );
+    assert!(!out.contains("named by"), "{out}");
     assert!(out.contains("gap to it:"), "{out}");
+}
+
+/// `partitioned.arch` names its partition (`partition jobs into 4`): `archc solve` splits by
+/// it without a flag and says so; `--partition SET:K` replaces it with a note; `--partition
+/// off` solves the whole model; `--shard` takes the model's partition.
+#[test]
+fn the_models_partition_is_solved_unless_the_command_line_says_otherwise() {
+    let json = |extra: &[&str]| -> (serde_json::Value, Output) {
+        let mut args = vec!["solve", "partitioned.arch", "--format", "json"];
+        args.extend_from_slice(extra);
+        let o = archc(&args);
+        let v = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{extra:?}: {e}: {}", stderr(&o)));
+        (v, o)
+    };
+    let (v, o) = json(&[]);
+    let scale = &v["scale"];
+    assert_eq!(scale["method"], "partitioned", "{}", stderr(&o));
+    assert_eq!(scale["partition_from"], "model");
+    assert_eq!(scale["set"], "jobs");
+    assert_eq!(scale["k"], 4);
+    assert_eq!(scale["parts"].as_array().unwrap().len(), 4);
+    assert_eq!(v["verification"]["ok"], true);
+    assert!(!stderr(&o).contains("note:"), "{}", stderr(&o));
+    // The same plan as the flag gives on the model without the declaration.
+    let flagged = archc(&[
+        "solve",
+        "placement.arch",
+        "--partition",
+        "jobs:4",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    let flagged: serde_json::Value = serde_json::from_slice(&flagged.stdout).unwrap();
+    assert_eq!(flagged["scale"]["partition_from"], "command_line");
+    assert_eq!(values(&flagged), values(&v));
+    // The command line wins, with a note that names the model's declaration.
+    let (v, o) = json(&["--partition", "jobs:2"]);
+    assert_eq!(v["scale"]["partition_from"], "command_line");
+    assert_eq!(v["scale"]["k"], 2);
+    assert!(
+        stderr(&o).contains(
+            "note: --partition jobs:2 replaces the model's `partition jobs into 4` (partitioned.arch:9)"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    // `--partition off`: the whole model, solved to optimality.
+    let (v, o) = json(&["--partition", "off"]);
+    assert!(v.get("scale").is_none_or(|s| s.is_null()), "{v}");
+    assert_eq!(v["status"], "optimal", "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0));
+    // The text report says where the partition came from.
+    let text = archc(&["solve", "partitioned.arch", "--quiet"]);
+    let out = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        out.contains("partitioned: `jobs` in 4 parts (named by the model), seed 1"),
+        "{out}"
+    );
+    // A shard of the model's partition, without --partition.
+    let dir = scratch("model_shard");
+    let o = archc_in(
+        &dir,
+        &[],
+        &[
+            "solve",
+            "partitioned.arch",
+            "--shard",
+            "1/4",
+            "--out",
+            "parts/p1.json",
+            "--quiet",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let shard: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("parts/p1.json")).unwrap()).unwrap();
+    assert_eq!(shard["plan"]["part"], 1, "{shard}");
+    assert_eq!(shard["k"], 4, "{shard}");
+    // Another count of parts than the model's is E0731; a shard of no partition is refused.
+    let o = archc_in(&dir, &[], &["solve", "partitioned.arch", "--shard", "1/8"]);
+    assert!(stderr(&o).contains("E0731"), "{}", stderr(&o));
+    let o = archc_in(&dir, &[], &["solve", "placement.arch", "--shard", "1/4"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--shard solves one part"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// The embedding API (Python's `archc.ray.partitioned` without `SET:K`): an empty partition
+/// is the model's own, and E0730 for a model that names none. The HIR carries the
+/// declaration.
+#[test]
+fn an_empty_partition_is_the_models_own_when_embedded() {
+    let a = analyze(
+        &data_dir().join("partitioned.arch"),
+        &AnalyzeOptions {
+            instantiate: true,
+            ..Default::default()
+        },
+    );
+    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    let hir = a
+        .hir
+        .as_ref()
+        .expect("the HIR")
+        .partition
+        .as_ref()
+        .expect("a partition");
+    assert_eq!(hir.parts, 4);
+    assert_eq!(
+        a.schema.as_ref().unwrap().sets[hir.set.index()].name,
+        "jobs"
+    );
+    let s = archc::partition::embed::split_of(&a, "", 1).unwrap();
+    assert_eq!((s.set.as_str(), s.k), ("jobs", 4));
+    assert_eq!(s.from, archc::partition::PartitionFrom::Model);
+    let s = archc::partition::embed::split_of(&a, "jobs:2", 1).unwrap();
+    assert_eq!(s.from, archc::partition::PartitionFrom::CommandLine);
+    let err = archc::partition::embed::split_of(&placement(), "", 1).unwrap_err();
+    assert_eq!(err.code, archc::diagnostics::Code::E0730);
 }
 
 /// A HiGHS part that ends without a plan (here: a time limit of a microsecond) is given one
@@ -556,3 +683,127 @@ fn ctrl_c_keeps_the_best_verified_plan_of_a_search() {
         );
     }
 }
+
+/// Write a class-D generalised assignment instance (Martello and Toth: uses from 1 to 100,
+/// costs 111 minus the use plus up to 10 either way, capacities 80 % of an agent's share of
+/// the uses) and its model into `dir`. Class D is hard to prove optimal, so a MILP solver
+/// keeps searching long after it has a plan.
+#[cfg(all(unix, feature = "highs"))]
+fn class_d_gap(dir: &Path, agents: usize, jobs: usize) {
+    use std::fmt::Write as _;
+    let mut state = 12_345u64;
+    let mut below = |n: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % n
+    };
+    let uses: Vec<Vec<u64>> = (0..agents)
+        .map(|_| (0..jobs).map(|_| 1 + below(100)).collect())
+        .collect();
+    let (mut agents_csv, mut jobs_csv) =
+        (String::from("name,capacity\n"), String::from("name,size\n"));
+    let (mut cost, mut load) = (
+        String::from("agent,job,value\n"),
+        String::from("agent,job,value\n"),
+    );
+    for (a, row) in uses.iter().enumerate() {
+        let capacity = 0.8 * row.iter().sum::<u64>() as f64 / agents as f64;
+        let _ = writeln!(agents_csv, "a{a},{}", capacity.floor());
+        for (j, u) in row.iter().enumerate() {
+            let c = 111 + below(21) as i64 - 10 - *u as i64;
+            let _ = writeln!(cost, "a{a},j{j},{c}");
+            let _ = writeln!(load, "a{a},j{j},{u}");
+        }
+    }
+    for j in 0..jobs {
+        let _ = writeln!(jobs_csv, "j{j},1");
+    }
+    let model = "kind agent { capacity: real = 0 }\nkind job { size: real = 0 }\nagents from \"agents.csv\"\njobs from \"jobs.csv\"\nparam cost[a in agents, j in jobs]: real from \"cost.csv\"\nparam load[a in agents, j in jobs]: real from \"load.csv\"\ndecide x[a in agents, j in jobs]: bool\nconstraint one[j in jobs]: sum(a in agents) x[a, j] == 1\nconstraint cap[a in agents]: sum(j in jobs) load[a, j] * x[a, j] <= a.capacity\nminimize total: sum(a in agents, j in jobs) cost[a, j] * x[a, j]\n";
+    for (file, text) in [
+        ("agents.csv", agents_csv),
+        ("jobs.csv", jobs_csv),
+        ("cost.csv", cost),
+        ("load.csv", load),
+        ("gap.arch", model.to_string()),
+    ] {
+        std::fs::write(dir.join(file), text).expect("write the instance");
+    }
+}
+
+/// Ctrl-C during a partitioned solve whose parts HiGHS solves stops the parts with their
+/// best plans (none of them proven optimal), then the merged plan is repaired, verified and
+/// reported as `interrupted` with exit code 130.
+#[cfg(all(unix, feature = "highs"))]
+#[test]
+fn ctrl_c_stops_the_highs_parts_with_their_best_plans() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    class_d_gap(dir.path(), 20, 400);
+    let out = dir.path().join("out.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_archc"))
+        .current_dir(dir.path())
+        .args([
+            "solve",
+            "gap.arch",
+            "--partition",
+            "jobs:2",
+            "--solver",
+            "highs",
+            "--threads",
+            "2",
+            "--time-limit",
+            "600",
+            "--format",
+            "json",
+            "--out",
+            &out.to_string_lossy(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Long enough for both parts to have a plan; far from the end of a class-D solve.
+    std::thread::sleep(std::time::Duration::from_secs(HIGHS_PARTS_RUN_SECS));
+    assert!(
+        child.try_wait().expect("poll").is_none(),
+        "the parts ended before Ctrl-C: the instance is too easy to test a stop"
+    );
+    // SAFETY: sends SIGINT to the child we spawned.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    // The stop must end the solve long before its time limit; a hang fails the test.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while child.try_wait().expect("poll").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the partitioned HiGHS solve did not stop after Ctrl-C");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let o = child.wait_with_output().expect("wait");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("--out written")).expect("json");
+    assert_eq!(v["status"], "interrupted", "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert_eq!(v["verification"]["ok"], true);
+    let scale = &v["scale"];
+    assert_eq!(scale["method"], "partitioned");
+    let parts = scale["parts"].as_array().expect("parts");
+    assert_eq!(parts.len(), 2);
+    for p in parts {
+        // Stopped with a plan, not solved to the end.
+        assert_eq!(p["status"], "feasible", "{p}");
+        assert!(p["objective"].is_number(), "{p}");
+    }
+    assert_eq!(scale["repair"]["ok"], true, "{scale}");
+    assert!(
+        stderr(&o).contains("best plan found so far is reported"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// How long the HiGHS parts run before Ctrl-C.
+#[cfg(all(unix, feature = "highs"))]
+const HIGHS_PARTS_RUN_SECS: u64 = 8;

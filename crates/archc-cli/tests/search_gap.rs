@@ -6,7 +6,7 @@
 
 use archc::analysis::AnalyzeOptions;
 use archc::driver::analyze;
-use archc::solve::search::solve_search;
+use archc::solve::search::{solve_search, SearchStart};
 use archc::solve::verify::{verify, Tolerances};
 use archc::solve::{SolveOptions, Status};
 use std::fmt::Write as _;
@@ -143,7 +143,15 @@ fn search_reaches_the_stated_gap_on_orlib_gap() {
             ..Default::default()
         };
         let mut report = None;
-        let solved = solve_search(model, &opts, 1, None, &|_, _| {}, &mut report).unwrap();
+        let solved = solve_search(
+            model,
+            &opts,
+            1,
+            SearchStart::Greedy,
+            &|_, _| {},
+            &mut report,
+        )
+        .unwrap();
         assert_eq!(solved.raw.status, Status::Feasible, "{name}: no plan");
         assert!(verify(model, &solved.raw.values, &Tolerances::default()).is_ok());
         let obj = solved.raw.objective;
@@ -170,6 +178,129 @@ fn search_reaches_the_stated_gap_on_orlib_gap() {
         checked += 1;
     }
     assert_eq!(checked, 8);
+}
+
+/// The rounded-LP start on every instance: the search's plan is verified and within
+/// [`STATED_GAP`] of the published optimum; the report names the start `lp`, and the plan it
+/// started from is the LP relaxation rounded here, independently (each job on the agent of
+/// its largest LP value, ties to the cheaper), with the objective the report gives. The LP
+/// bound is the LP's optimum (solved once, for the start and the bound).
+#[test]
+fn the_rounded_lp_start_is_verified_within_the_stated_gap_and_reported() {
+    let mut checked = 0;
+    let mut instances: std::collections::HashMap<String, Vec<Gap>> = Default::default();
+    for (file, index, name, optimum) in optima() {
+        if file == "gapa.txt" && index > 3 {
+            continue;
+        }
+        let all = instances
+            .entry(file.clone())
+            .or_insert_with(|| parse(&std::fs::read_to_string(data_dir().join(&file)).unwrap()));
+        let g = &all[index - 1];
+        let dir = write_instance(&format!("lp_{name}"), g);
+        let a = analyze(
+            &dir.join("gap.arch"),
+            &AnalyzeOptions {
+                instantiate: true,
+                ..Default::default()
+            },
+        );
+        assert!(!a.has_errors(), "{name}: {:?}", a.diagnostics);
+        let model = &a.instance.as_ref().unwrap().model;
+        let opts = SolveOptions {
+            time_limit: Some(TIME_LIMIT),
+            ..Default::default()
+        };
+        let mut report = None;
+        let solved =
+            solve_search(model, &opts, 1, SearchStart::Lp, &|_, _| {}, &mut report).unwrap();
+        assert_eq!(solved.raw.status, Status::Feasible, "{name}: no plan");
+        assert!(verify(model, &solved.raw.values, &Tolerances::default()).is_ok());
+        let obj = solved.raw.objective;
+        assert!(obj >= optimum - 1e-6, "{name}: {obj} below the optimum");
+        let gap = (obj - optimum) / optimum;
+        assert!(
+            gap <= STATED_GAP,
+            "{name}: {obj} is {:.2}% above the optimum {optimum}",
+            gap * 100.0
+        );
+        let report = report.unwrap();
+        assert_eq!(report.start.as_deref(), Some("lp"), "{name}");
+        // The LP relaxation, solved here without the search, and rounded by hand.
+        let relaxed = archc::backends::milp::relaxation(model);
+        let lp = archc::backends::milp::solve(&relaxed, &SolveOptions::default()).unwrap();
+        let by_name: std::collections::HashMap<String, usize> = (0..model.num_columns())
+            .map(|c| (model.column_name(archc::ir::ColId(c as u32)), c))
+            .collect();
+        let col = |a: usize, j: usize| {
+            *by_name
+                .get(&format!("x[a{a}, j{j}]"))
+                .unwrap_or_else(|| panic!("{name}: no column x[a{a}, j{j}]"))
+        };
+        let n = g.cost[0].len();
+        let mut rounded = 0.0;
+        for j in 0..n {
+            let mut best = 0;
+            for a in 1..g.cost.len() {
+                let (v, bv) = (lp.values[col(a, j)], lp.values[col(best, j)]);
+                if v > bv + 1e-9 || (v >= bv - 1e-9 && g.cost[a][j] < g.cost[best][j]) {
+                    best = a;
+                }
+            }
+            rounded += g.cost[best][j];
+        }
+        let start = report.start_objective.expect("the start's objective");
+        assert!(
+            (start - rounded).abs() <= 1e-6 * rounded.abs().max(1.0),
+            "{name}: the report's start {start} is not the rounded LP {rounded}"
+        );
+        // The bound is no worse than the LP's optimum: the LP was not lost.
+        let b = report.bound.expect("a bound");
+        assert!(
+            b.value >= lp.objective - 1e-6 * lp.objective.abs(),
+            "{name}"
+        );
+        assert!(b.value <= optimum + 1e-6, "{name}");
+        checked += 1;
+    }
+    assert_eq!(checked, 8);
+}
+
+/// The greedy start is reported as such, with its own start plan.
+#[test]
+fn the_greedy_start_is_reported_as_greedy() {
+    let g = &parse(&std::fs::read_to_string(data_dir().join("gap12.txt")).unwrap())[0];
+    let dir = write_instance("greedy_start", g);
+    let a = analyze(
+        &dir.join("gap.arch"),
+        &AnalyzeOptions {
+            instantiate: true,
+            ..Default::default()
+        },
+    );
+    let model = &a.instance.as_ref().unwrap().model;
+    let opts = SolveOptions {
+        time_limit: Some(Duration::from_millis(300)),
+        ..Default::default()
+    };
+    let mut report = None;
+    solve_search(
+        model,
+        &opts,
+        1,
+        SearchStart::Greedy,
+        &|_, _| {},
+        &mut report,
+    )
+    .unwrap();
+    let report = report.unwrap();
+    assert_eq!(report.start.as_deref(), Some("greedy"));
+    assert!(report.start_objective.is_some());
+    // The default start for a model this small is the rounded LP.
+    assert!(matches!(
+        archc::solve::search::default_start(model),
+        SearchStart::Lp
+    ));
 }
 
 /// How far below the LP bound the Lagrangian bound may stop (relative to the optimum).
@@ -253,7 +384,7 @@ fn a_model_without_the_assignment_shape_is_refused() {
         model,
         &SolveOptions::default(),
         1,
-        None,
+        SearchStart::Greedy,
         &|_, _| {},
         &mut report,
     )

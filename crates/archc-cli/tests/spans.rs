@@ -199,6 +199,10 @@ impl Walker<'_> {
                 }
             }
             ItemKind::Plan(pl) => self.plan(pl, p),
+            ItemKind::Partition(d) => {
+                self.ident(&d.set, p);
+                self.inside("number of parts", d.parts_span, p);
+            }
             ItemKind::Test(t) => {
                 if let Some(n) = &t.name {
                     self.ident(n, p);

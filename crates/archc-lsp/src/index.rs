@@ -244,7 +244,7 @@ pub fn item_symbol_kind(kind: &ItemKind) -> SymbolKind {
         ItemKind::Unit(_) => SymbolKind::Unit,
         ItemKind::Kind(_) => SymbolKind::Kind,
         ItemKind::Entity(_) => SymbolKind::Entity,
-        ItemKind::EntitiesFrom(_) | ItemKind::Set(_) => SymbolKind::Set,
+        ItemKind::EntitiesFrom(_) | ItemKind::Set(_) | ItemKind::Partition(_) => SymbolKind::Set,
         ItemKind::Param(_) => SymbolKind::Param,
         ItemKind::Decide(_) => SymbolKind::Decision,
         ItemKind::Constraint(_) => SymbolKind::Constraint,

@@ -104,7 +104,9 @@ pub fn hover(world: &World, params: HoverParams) -> Option<Hover> {
             archc::span::Span::new(snap.main, w.start, w.end),
         )
     });
-    if let Some(value) = key_column_hover(snap.text(), offset) {
+    if let Some(value) =
+        key_column_hover(snap.text(), offset).or_else(|| partition_hover(snap.text(), offset))
+    {
         return Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
@@ -160,6 +162,44 @@ pub fn key_column_hover(text: &str, offset: usize) -> Option<String> {
         "**key column** `{column}` of `{file}`\n\nEach row of the file is one entity of \
          `{set}`, named by its `{column}` value (instead of the column `name`); the other \
          columns fill the kind's attributes."
+    ))
+}
+
+/// The hover of a partition declaration (`partition services into 16`) on its `partition`,
+/// `into` or number: what `archc solve` does with it and how to override it. The set's name
+/// hovers as the set.
+pub fn partition_hover(text: &str, offset: usize) -> Option<String> {
+    let tokens: Vec<Token> = lexer::lex(text)
+        .into_iter()
+        .filter(|t| !t.kind.is_trivia())
+        .collect();
+    let i = tokens
+        .iter()
+        .position(|t| t.start <= offset && offset <= t.end && t.start < t.end)?;
+    let word = |j: usize| tokens.get(j).map(|t| t.text(text));
+    let first = (i.saturating_sub(3)..=i).find(|&j| {
+        word(j) == Some("partition")
+            && word(j + 2) == Some("into")
+            && tokens
+                .get(j + 3)
+                .is_some_and(|t| t.kind == TokenKind::Number)
+            && text[..tokens[j].start]
+                .rsplit('\n')
+                .next()
+                .is_some_and(|l| l.trim().is_empty())
+    })?;
+    if i == first + 1 {
+        return None;
+    }
+    let set = archc::syntax::unquote_name(word(first + 1)?);
+    let parts = word(first + 3)?;
+    Some(format!(
+        "```arch\npartition {set} into {parts}\n```\n\n*partition* — `archc solve` deals the \
+         elements of `{set}` at random into {parts} parts, solves the parts in parallel, each \
+         with its share of every shared resource, then merges, repairs and verifies the plan \
+         against the whole model (docs/scale.md). `--partition SET:K` replaces it for one \
+         run and `--partition off` solves the whole model; `archc test` and the editor's \
+         solves take the whole model."
     ))
 }
 

@@ -44,6 +44,10 @@ fn items_outline(snap: &Snapshot, items: &[Item]) -> Vec<DocumentSymbol> {
                     }
                     UseTarget::File(s) => (s.value.clone(), s.span),
                 },
+                (ItemKind::Partition(p), None) => (
+                    format!("partition {} into {}", p.set.name, p.parts),
+                    p.set.span,
+                ),
                 (ItemKind::EntitiesFrom(e), None) => (
                     format!("{} from \"{}\"", e.set.name, e.path.value),
                     e.set.span,
@@ -158,7 +162,7 @@ fn lsp_symbol_kind(kind: &ItemKind) -> SymbolKind {
         ItemKind::Unit(_) => SymbolKind::TYPE_PARAMETER,
         ItemKind::Kind(_) => SymbolKind::CLASS,
         ItemKind::Entity(_) => SymbolKind::ENUM_MEMBER,
-        ItemKind::EntitiesFrom(_) | ItemKind::Set(_) => SymbolKind::ENUM,
+        ItemKind::EntitiesFrom(_) | ItemKind::Set(_) | ItemKind::Partition(_) => SymbolKind::ENUM,
         ItemKind::Param(_) => SymbolKind::CONSTANT,
         ItemKind::Decide(_) => SymbolKind::VARIABLE,
         ItemKind::Constraint(_) => SymbolKind::EVENT,

@@ -43,6 +43,8 @@ const OBJECTIVE_WORDS = ["within"];
 const DATA_WORDS = ["key"];
 /** The word after `as` at the end of a decision: `as loss` marks a scenario set's loss. */
 const DECIDE_WORDS = ["loss"];
+/** `partition services into 16`: the set a partitioned solve splits (ordinary names elsewhere). */
+const PARTITION_WORDS = ["partition", "into"];
 const AGGREGATES = [
   "sum", "count", "min", "max", "exists", "forall", "expected", "worst", "cvar", "probability",
 ];
@@ -284,6 +286,15 @@ const repository = {
 
   declarations: {
     patterns: [
+      {
+        // `partition services into 16` at the start of a line.
+        match: String.raw`^\s*(${kw([PARTITION_WORDS[0]])})\s+(${IDENT})\s+(${kw([PARTITION_WORDS[1]])})(?=\s+[0-9])`,
+        captures: {
+          1: { name: "storage.type.partition.arch" },
+          2: { name: "variable.other.set.arch" },
+          3: { name: "keyword.other.partition.arch" },
+        },
+      },
       {
         // `use std.infra`
         match: String.raw`(${kw(["use"])})\s+(${IDENT}(?:\.${IDENT})*)`,

@@ -399,6 +399,7 @@ impl Checker {
                     }
                 }
                 ItemKind::Test(t) => self.schema.tests.push(t.clone()),
+                ItemKind::Partition(p) => self.schema.partition_decls.push((p.clone(), item.span)),
                 _ => {}
             }
         }

@@ -8,7 +8,7 @@
 //! and the driver: `collect` declares every global in a first pass, then each kind of
 //! declaration is checked in dependency order: sets, entities and params in `data_decls`,
 //! decisions, constraints, objectives, functions and tests in `model_decls`, plans in
-//! [`plan`]. Expressions are typed in `expr`; written types and units are read in
+//! [`plan`], the `partition` declaration in `partition`. Expressions are typed in `expr`; written types and units are read in
 //! `type_exprs`. Next in the pipeline: instantiation.
 
 use crate::diagnostics::Code;
@@ -20,6 +20,7 @@ pub(crate) mod expr;
 pub(crate) mod forecast;
 mod loss;
 mod model_decls;
+mod partition;
 pub mod plan;
 pub mod ranked;
 mod risk;
@@ -197,6 +198,7 @@ impl Checker {
                 self.check_set_decl(s);
             }
         }
+        self.check_partitions();
         // Entity attributes.
         for i in 0..self.schema.entities.len() {
             self.check_entity(i);

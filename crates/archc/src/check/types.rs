@@ -120,6 +120,17 @@ pub enum SetDef {
     Scenarios(Box<crate::scenario::ScenarioDef>),
 }
 
+/// `partition SET into K`, checked: `set` is a plain index set, `parts` from 1 to 1,000,000.
+#[derive(Clone, Debug)]
+pub struct PartitionInfo {
+    pub set: SetId,
+    pub parts: u32,
+    /// The whole declaration.
+    pub span: Span,
+    /// The set's name in it.
+    pub set_span: Span,
+}
+
 #[derive(Clone, Debug)]
 pub struct SetInfo {
     pub name: String,
@@ -231,6 +242,10 @@ pub struct Schema {
     pub fns: Vec<FnInfo>,
     pub plans: Vec<super::plan::PlanInfo>,
     pub tests: Vec<ast::TestDecl>,
+    /// `partition SET into K` declarations as written, with the span of each item.
+    pub partition_decls: Vec<(ast::PartitionDecl, Span)>,
+    /// The checked partition: the set a partitioned solve splits, and into how many parts.
+    pub partition: Option<PartitionInfo>,
     pub globals: FxHashMap<String, Global>,
     /// Units met in the source, by text, for evaluation.
     pub unit_cache: FxHashMap<String, Unit>,

@@ -13,7 +13,7 @@ pub(crate) fn exprs(items: &[Item], f: &mut dyn FnMut(&Expr)) {
 
 fn item_exprs(kind: &ItemKind, f: &mut dyn FnMut(&Expr)) {
     match kind {
-        ItemKind::Use(_) | ItemKind::EntitiesFrom(_) => {}
+        ItemKind::Use(_) | ItemKind::EntitiesFrom(_) | ItemKind::Partition(_) => {}
         ItemKind::Unit(u) => opt(&u.value, f),
         ItemKind::Kind(k) => k.attrs.iter().for_each(|a| opt(&a.default, f)),
         ItemKind::Entity(e) => e.attrs.iter().for_each(|a| expr(&a.value, f)),

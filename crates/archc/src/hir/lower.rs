@@ -10,7 +10,7 @@
 use super::expr::{Binder, Index, Slot};
 use super::{
     AttrId, AttrValue, ChooseDomain, ConstraintId, Decision, Decl, Expect, Model, Objective, Param,
-    ParamValue, Plan, PlanState, PlanStmt, SetValue, SlotId, Test,
+    ParamValue, Partition, Plan, PlanState, PlanStmt, SetValue, SlotId, Test,
 };
 use crate::check::{Checker, ElemTy, Global, Local, SetDef, Ty};
 use crate::diagnostics::{Code, Diagnostic};
@@ -85,7 +85,14 @@ pub(crate) fn lower_model(c: &mut Checker) -> Result<Model, Diagnostic> {
 
 impl Lowerer<'_> {
     fn model(&mut self) -> R<Model> {
-        let mut m = Model::default();
+        let mut m = Model {
+            partition: self.c.schema.partition.as_ref().map(|p| Partition {
+                set: p.set.into(),
+                parts: p.parts,
+                span: p.span,
+            }),
+            ..Model::default()
+        };
         for i in 0..self.c.schema.sets.len() {
             let def = self.c.schema.sets[i].def.clone();
             let body = match def {

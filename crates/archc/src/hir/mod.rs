@@ -196,6 +196,16 @@ pub struct AttrValue {
     pub value: Expr,
 }
 
+/// `partition SET into K`: the set whose elements a partitioned solve deals into `parts`
+/// parts (`archc solve` partitions by it unless `--partition` says otherwise).
+#[derive(Clone, Debug)]
+pub struct Partition {
+    pub set: SetId,
+    pub parts: u32,
+    /// The declaration, for notes that name it.
+    pub span: Span,
+}
+
 /// The HIR of a checked model: one entry per declaration of the schema, in the schema's
 /// order (so `params[id.index()]` is the param `id`).
 #[derive(Clone, Debug, Default)]
@@ -208,6 +218,8 @@ pub struct Model {
     pub objectives: Vec<Decl<Objective>>,
     pub tests: Vec<Decl<Test>>,
     pub plans: Vec<Decl<Plan>>,
+    /// The model's own partition, if it names one.
+    pub partition: Option<Partition>,
 }
 
 impl Model {

@@ -22,17 +22,35 @@ fn instance(analysis: &Analysis) -> Result<&Instance, Diagnostic> {
         .ok_or_else(|| Diagnostic::error(Code::E0703, "no instance to solve"))
 }
 
-/// The split `partition` (`SET:K`) with `seed` makes of the analysed model: E0730 for a bad
-/// value, E0255 for an unknown set, E0660 for a set that indexes no decision.
+/// The split `partition` (`SET:K`) with `seed` makes of the analysed model, or with an empty
+/// `partition` the model's own (`partition SET into K`): E0730 for a bad value (or an empty
+/// one when the model names no partition), E0255 for an unknown set, E0660 for a set that
+/// indexes no decision.
 pub fn split_of(analysis: &Analysis, partition: &str, seed: u64) -> Result<Split, Diagnostic> {
-    let spec = PartitionSpec::parse(partition)?;
+    let (spec, from) = if partition.trim().is_empty() {
+        let (spec, _) = super::model_spec(analysis).ok_or_else(|| {
+            Diagnostic::error(
+                Code::E0730,
+                "no partition given, and the model names none",
+            )
+            .help("give the set to split and the number of parts, `SET:K`, or declare `partition SET into K` in the model")
+        })?;
+        (spec, super::PartitionFrom::Model)
+    } else {
+        (
+            PartitionSpec::parse(partition)?,
+            super::PartitionFrom::CommandLine,
+        )
+    };
     let inst = instance(analysis)?;
     let schema = analysis
         .schema
         .as_ref()
         .ok_or_else(|| Diagnostic::error(Code::E0703, "no checked model to split"))?;
     let items = super::set_elements(schema, inst, &spec.set)?;
-    Split::new(&inst.model, &spec.set, &items, spec.k, seed)
+    let mut split = Split::new(&inst.model, &spec.set, &items, spec.k, seed)?;
+    split.from = from;
+    Ok(split)
 }
 
 /// The shard file of part `part` of `split`, solved: what `archc solve --shard` writes.
@@ -104,7 +122,11 @@ pub fn merge_shards(
     let inst = instance(analysis)?;
     let model = &inst.model;
     let (set, k, seed) = check_shards(model, &read)?;
-    let split = split_of(analysis, &format!("{set}:{k}"), seed)?;
+    let mut split = split_of(analysis, &format!("{set}:{k}"), seed)?;
+    // Shards of the model's own partition say so.
+    if super::model_spec(analysis).is_some_and(|(m, _)| m.set == set && m.k == k) {
+        split.from = super::PartitionFrom::Model;
+    }
     let mut plans: Vec<_> = read.into_iter().map(|(_, f)| f.plan).collect();
     plans.sort_by_key(|p| p.part);
     let (raw, scale) = super::finish(model, &split, &plans, opts, "merged shards", Instant::now());

@@ -61,6 +61,43 @@ impl PartitionSpec {
     }
 }
 
+/// Where the set of a partitioned solve was named.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartitionFrom {
+    /// `--partition SET:K` (or the shard files of such a solve).
+    #[default]
+    CommandLine,
+    /// The model's `partition SET into K`.
+    Model,
+}
+
+impl PartitionFrom {
+    /// How the report says it: `--partition`, `the model`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            PartitionFrom::CommandLine => "--partition",
+            PartitionFrom::Model => "the model",
+        }
+    }
+}
+
+/// The model's own partition (`partition SET into K`, from the HIR), with the span of the
+/// declaration: `None` when the model names none or did not check.
+pub fn model_spec(
+    analysis: &crate::analysis::Analysis,
+) -> Option<(PartitionSpec, crate::span::Span)> {
+    let p = analysis.hir.as_ref()?.partition.as_ref()?;
+    let set = analysis.schema.as_ref()?.sets.get(p.set.index())?;
+    Some((
+        PartitionSpec {
+            set: set.name.clone(),
+            k: p.parts,
+        },
+        p.span,
+    ))
+}
+
 /// The elements (ids into [`Model::elements`]) of the named set of an instance. E0255 when
 /// the model has no set of that name.
 pub fn set_elements(
@@ -118,6 +155,20 @@ pub struct ScaleReport {
     pub set: String,
     pub k: u32,
     pub seed: u64,
+    /// Where the set was named: `command_line` (`--partition`) or `model` (`partition SET
+    /// into K`); absent for a search without a partitioned start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_from: Option<PartitionFrom>,
+    /// The plan the search started from: `greedy`, `lp` (the rounded LP relaxation) or
+    /// `partition` (absent for a partitioned solve).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// The objective of the search's start plan, and whether it met every row (the search
+    /// repairs one that does not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_objective: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_feasible: Option<bool>,
     /// Rows that sum over items of several parts (their sides are scaled by share).
     pub coupling_rows: usize,
     pub parts: Vec<PartReport>,
@@ -396,6 +447,10 @@ fn finish_with(
         set: split.set.clone(),
         k: split.k,
         seed: split.seed,
+        partition_from: Some(split.from),
+        start: None,
+        start_objective: None,
+        start_feasible: None,
         coupling_rows: split.coupling_rows(),
         parts: plans
             .iter()
@@ -514,9 +569,13 @@ pub fn solve_model_partitioned(
     };
     timings.push("verify", started.elapsed());
     let reason = format!(
-        "partitioned — `{}` split into {} parts (seed {}), {} coupling rows, {} columns",
+        "partitioned — `{}` split into {} parts{} (seed {}), {} coupling rows, {} columns",
         split.set,
         split.k,
+        match split.from {
+            PartitionFrom::Model => " as the model's `partition` says",
+            PartitionFrom::CommandLine => "",
+        },
         split.seed,
         scale.coupling_rows,
         full.num_columns()

@@ -39,6 +39,8 @@ pub struct Split {
     pub items_per_part: Vec<usize>,
     /// The item each item column belongs to (element id), [`SHARED`] for shared columns.
     pub item_of_col: Vec<u32>,
+    /// Where the set was named (the command line unless the caller says otherwise).
+    pub from: super::PartitionFrom,
 }
 
 /// A small deterministic generator (SplitMix64): the same seed deals the same parts on
@@ -158,6 +160,7 @@ impl Split {
             row_class,
             items_per_part,
             item_of_col,
+            from: super::PartitionFrom::CommandLine,
         })
     }
 

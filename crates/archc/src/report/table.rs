@@ -149,17 +149,38 @@ fn unit_header(name: &str, unit: &str) -> String {
     }
 }
 
+/// The words for a search's start in the text report.
+fn start_words(start: &str) -> &str {
+    match start {
+        "greedy" => "a greedy placement",
+        "lp" => "the rounded LP relaxation",
+        "partition" => "the partitioned plan",
+        other => other,
+    }
+}
+
 /// How a plan was found at scale: the parts, the repair, the bound and the gap.
 fn scale(out: &mut String, s: &crate::partition::ScaleReport) {
     match s.moves {
         Some(moves) => {
             let _ = write!(out, "\n{}: {moves} moves, seed {}", s.method, s.seed);
+            if let Some(start) = &s.start {
+                let _ = write!(out, ", started from {}", start_words(start));
+            }
         }
         None => {
             let _ = write!(
                 out,
-                "\n{}: `{}` in {} parts, seed {}, {} coupling rows",
-                s.method, s.set, s.k, s.seed, s.coupling_rows
+                "\n{}: `{}` in {} parts{}, seed {}, {} coupling rows",
+                s.method,
+                s.set,
+                s.k,
+                // The command line's partition goes without saying.
+                s.partition_from
+                    .filter(|f| *f == crate::partition::PartitionFrom::Model)
+                    .map_or(String::new(), |f| format!(" (named by {})", f.describe())),
+                s.seed,
+                s.coupling_rows
             );
         }
     }

@@ -367,7 +367,10 @@ pub fn visit_item_exprs(kind: &mut ItemKind, f: &mut impl FnMut(&mut Expr)) {
                 visit_expr(&mut a.value, f)
             }
         }
-        ItemKind::Use(_) | ItemKind::EntitiesFrom(_) | ItemKind::Template(_) => {}
+        ItemKind::Use(_)
+        | ItemKind::EntitiesFrom(_)
+        | ItemKind::Template(_)
+        | ItemKind::Partition(_) => {}
     }
 }
 

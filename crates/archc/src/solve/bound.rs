@@ -41,6 +41,17 @@ pub fn bound(
     opts: &SolveOptions,
     upper: &(dyn Fn() -> Option<f64> + Sync),
 ) -> Option<Bound> {
+    bound_with_lp(model, opts, upper, None)
+}
+
+/// [`bound`], with the LP relaxation already solved when `solved_lp` is `Some` (its bound,
+/// `None` when it did not solve to optimality): the LP is then not solved again.
+pub fn bound_with_lp(
+    model: &Model,
+    opts: &SolveOptions,
+    upper: &(dyn Fn() -> Option<f64> + Sync),
+    solved_lp: Option<Option<Bound>>,
+) -> Option<Bound> {
     let shape = crate::backends::search::shape::Shape::of(model).ok();
     let lagrangian = shape.as_ref().and_then(|shape| {
         let started = Instant::now();
@@ -63,9 +74,12 @@ pub fn bound(
             steps: Some(l.steps),
         })
     });
-    let lp = (shape.is_none() || model.num_columns() <= LP_COLUMNS)
-        .then(|| lp_bound(model, opts))
-        .flatten();
+    let lp = match solved_lp {
+        Some(lp) => lp,
+        None => (shape.is_none() || model.num_columns() <= LP_COLUMNS)
+            .then(|| lp_bound(model, opts))
+            .flatten(),
+    };
     let sense = model
         .objective
         .as_ref()
@@ -88,6 +102,12 @@ const DEFAULT_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(3
 /// The LP relaxation's optimum of `model`, when the LP solves to optimality within the time
 /// limit of `opts`.
 pub fn lp_bound(model: &Model, opts: &SolveOptions) -> Option<Bound> {
+    lp_solution(model, opts).map(|(b, _)| b)
+}
+
+/// The LP relaxation of `model` solved to optimality within the time limit of `opts`: its
+/// optimum as a bound, and its values per column (the rounded-LP start of the search).
+pub fn lp_solution(model: &Model, opts: &SolveOptions) -> Option<(Bound, Vec<f64>)> {
     let solver = if SolverKind::Highs.is_enabled() {
         SolverKind::Highs
     } else {
@@ -105,12 +125,18 @@ pub fn lp_bound(model: &Model, opts: &SolveOptions) -> Option<Bound> {
     if raw.status != Status::Optimal || !raw.objective.is_finite() {
         return None;
     }
-    Some(Bound {
-        value: raw.objective,
-        method: format!("lp relaxation ({})", solver.name()),
-        time_ms: started.elapsed().as_millis() as u64,
-        steps: None,
-    })
+    if raw.values.len() != model.num_columns() {
+        return None;
+    }
+    Some((
+        Bound {
+            value: raw.objective,
+            method: format!("lp relaxation ({})", solver.name()),
+            time_ms: started.elapsed().as_millis() as u64,
+            steps: None,
+        },
+        raw.values,
+    ))
 }
 
 /// The relative gap between a plan's objective and a bound: `|objective - bound| /

@@ -70,20 +70,92 @@ pub fn auto_reason(model: &Model) -> Option<String> {
     ))
 }
 
-/// Run the search on `model` (from `start` when given) and verify its plan. `progress` is
-/// called about once a second with the incumbent and, once it is known, the bound.
+/// Where a search starts.
+#[derive(Clone, Copy, Debug)]
+pub enum SearchStart<'a> {
+    /// Every item on its best option given the items placed before it.
+    Greedy,
+    /// The LP relaxation rounded: every item on its option of largest LP value (ties to the
+    /// cheaper option). The LP's optimum is also the LP bound, which is not solved again.
+    /// Greedy when the LP does not solve to optimality in the time limit.
+    Lp,
+    /// A plan given per column (the merged plan of a partitioned solve).
+    Plan(&'a [f64]),
+}
+
+/// The default start: `lp` for a model of at most [`super::bound::LP_COLUMNS`] columns (its
+/// LP relaxation is solved for the bound anyway, so the start costs no second solve),
+/// `greedy` above (the LP rarely solves in time there).
+pub fn default_start(model: &Model) -> SearchStart<'static> {
+    if model.num_columns() <= super::bound::LP_COLUMNS {
+        SearchStart::Lp
+    } else {
+        SearchStart::Greedy
+    }
+}
+
+/// The rounded LP start: values per column with each item on its option of largest value
+/// in `lp` (within 1e-9, the option of lower cost), every other column at 0 (the search
+/// sets them from the items).
+pub fn round_lp(shape: &Shape, lp: &[f64]) -> Vec<f64> {
+    let mut values = vec![0.0; shape.item_of_col.len()];
+    for (_, options) in &shape.items {
+        let mut best: Option<(f64, f64, usize)> = None;
+        for c in options {
+            let c = c.0 as usize;
+            let (v, cost) = (lp.get(c).copied().unwrap_or(0.0), shape.cost[c]);
+            let better = match best {
+                None => true,
+                Some((bv, bc, _)) => v > bv + 1e-9 || (v >= bv - 1e-9 && cost < bc),
+            };
+            if better {
+                best = Some((v, cost, c));
+            }
+        }
+        if let Some((_, _, c)) = best {
+            values[c] = 1.0;
+        }
+    }
+    values
+}
+
+/// Run the search on `model` from `start` and verify its plan. `progress` is called about
+/// once a second with the incumbent and, once it is known, the bound.
 pub fn solve_search(
     model: &Model,
     opts: &SolveOptions,
     seed: u64,
-    start: Option<&[f64]>,
+    start: SearchStart<'_>,
     progress: &(dyn Fn(&Progress, Option<f64>) + Sync),
     report: &mut Option<ScaleReport>,
 ) -> Result<super::MilpSolved, Diagnostic> {
     refuse_ranked_objectives(model, "--backend search")?;
     let shape = Shape::of(model).map_err(|n| not_shape_diagnostic(model, &n))?;
     let started = Instant::now();
-    let limit = opts.time_limit.unwrap_or(DEFAULT_TIME_LIMIT);
+    let full_limit = opts.time_limit.unwrap_or(DEFAULT_TIME_LIMIT);
+    // The rounded LP start: the LP is solved first, and its optimum handed to the bound.
+    let (start_values, start_name, solved_lp) = match start {
+        SearchStart::Greedy => (None, "greedy".to_string(), None),
+        SearchStart::Plan(values) => (Some(values.to_vec()), "partition".to_string(), None),
+        SearchStart::Lp => match super::bound::lp_solution(
+            model,
+            &SolveOptions {
+                time_limit: Some(full_limit),
+                ..opts.clone()
+            },
+        ) {
+            Some((b, lp)) => (Some(round_lp(&shape, &lp)), "lp".to_string(), Some(Some(b))),
+            None => (
+                None,
+                "greedy (the LP relaxation did not solve to optimality)".to_string(),
+                Some(None),
+            ),
+        },
+    };
+    // The search has what the LP start left of the time limit (at least a tenth).
+    let limit = full_limit
+        .saturating_sub(started.elapsed())
+        .max(full_limit / 10);
     let bound_cell = std::sync::OnceLock::new();
     // The search's incumbent, as f64 bits (NaN: none yet), steers the Lagrangian steps.
     let incumbent = AtomicU64::new(f64::NAN.to_bits());
@@ -91,13 +163,14 @@ pub fn solve_search(
         || Some(f64::from_bits(incumbent.load(Ordering::Relaxed))).filter(|v| v.is_finite());
     let (found, bound) = std::thread::scope(|scope| {
         let bound_thread = scope.spawn(|| {
-            let b = super::bound::bound(
+            let b = super::bound::bound_with_lp(
                 model,
                 &SolveOptions {
                     time_limit: Some(limit),
                     ..opts.clone()
                 },
                 &upper,
+                solved_lp,
             );
             let _ = bound_cell.set(b.as_ref().map(|b| b.value));
             b
@@ -114,7 +187,7 @@ pub fn solve_search(
             &SearchOptions {
                 time_limit: limit,
                 seed,
-                start,
+                start: start_values.as_deref(),
                 progress: &on_progress,
             },
         );
@@ -140,6 +213,10 @@ pub fn solve_search(
         set: String::new(),
         k: 1,
         seed,
+        partition_from: None,
+        start: Some(start_name.clone()),
+        start_objective: Some(found.start_objective),
+        start_feasible: Some(found.start_feasible),
         coupling_rows: 0,
         parts: Vec::new(),
         repair: Default::default(),
@@ -180,8 +257,9 @@ pub fn solve_search(
         verification,
         backend: "search",
         reason: format!(
-            "search — local search over {} items for {:.0} s, {} moves",
+            "search — local search over {} items from the {} start for {:.0} s, {} moves",
             shape.items.len(),
+            start_name,
             limit.as_secs_f64(),
             found.moves
         ),

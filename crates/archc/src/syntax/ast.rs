@@ -41,6 +41,7 @@ pub enum ItemKind {
     Apply(ApplyDecl),
     Plan(PlanDecl),
     Test(TestDecl),
+    Partition(PartitionDecl),
 }
 
 impl ItemKind {
@@ -60,7 +61,7 @@ impl ItemKind {
             ItemKind::Plan(d) => Some(&d.name),
             ItemKind::Test(d) => d.name.as_ref(),
             ItemKind::Apply(d) => d.alias.as_ref(),
-            ItemKind::Use(_) | ItemKind::EntitiesFrom(_) => None,
+            ItemKind::Use(_) | ItemKind::EntitiesFrom(_) | ItemKind::Partition(_) => None,
         }
     }
 
@@ -82,6 +83,7 @@ impl ItemKind {
             ItemKind::Apply(_) => "template application",
             ItemKind::Plan(_) => "plan",
             ItemKind::Test(_) => "test",
+            ItemKind::Partition(_) => "partition",
         }
     }
 }
@@ -199,6 +201,16 @@ impl EntitiesFrom {
     pub fn key_column(&self) -> &str {
         self.key.as_ref().map_or("name", |k| k.name.as_str())
     }
+}
+
+/// `partition services into 16`: the set whose elements `archc solve` deals into parts for a
+/// partitioned solve, and how many parts (the number as written; the checker requires a
+/// whole number from 1 to 1,000,000).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartitionDecl {
+    pub set: Ident,
+    pub parts: f64,
+    pub parts_span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -67,8 +67,12 @@ pub const DATA_WORDS: &[&str] = &["key"];
 /// only there.
 pub const DECIDE_WORDS: &[&str] = &["loss"];
 
+/// Words of the partition declaration (`partition services into 16`): reserved only there,
+/// at the start of an item followed by a set name and `into`.
+pub const PARTITION_WORDS: &[&str] = &["partition", "into"];
+
 /// Words reserved only in some places: plan statements, test expectations, objectives,
-/// data sources and decisions.
+/// data sources, decisions and the partition declaration.
 pub const CONTEXTUAL_WORDS: &[&str] = &[
     "state",
     "choose",
@@ -83,6 +87,8 @@ pub const CONTEXTUAL_WORDS: &[&str] = &[
     "within",
     "key",
     "loss",
+    "partition",
+    "into",
 ];
 
 /// Names of the base types (`bool`, `int core`).
@@ -128,13 +134,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_contextual_words_are_the_plan_expect_objective_data_and_decide_words() {
+    fn the_contextual_words_are_the_plan_expect_objective_data_decide_and_partition_words() {
         let joined: Vec<&str> = PLAN_WORDS
             .iter()
             .chain(EXPECT_WORDS)
             .chain(OBJECTIVE_WORDS)
             .chain(DATA_WORDS)
             .chain(DECIDE_WORDS)
+            .chain(PARTITION_WORDS)
             .copied()
             .collect();
         assert_eq!(joined, CONTEXTUAL_WORDS);

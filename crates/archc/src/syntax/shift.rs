@@ -175,6 +175,10 @@ impl Shift for ItemKind {
                 t.name.shift(d);
                 t.expects.shift(d);
             }
+            ItemKind::Partition(p) => {
+                p.set.shift(d);
+                p.parts_span.shift(d);
+            }
         }
     }
 }

@@ -40,6 +40,10 @@ pub struct Found {
     /// True when a stop request (Ctrl-C, [`crate::backends::milp::CONTROL`]) ended it
     /// before the time limit.
     pub interrupted: bool,
+    /// The objective of the plan it started from (the other columns set from the items;
+    /// model constants included), and whether that plan met every row.
+    pub start_objective: f64,
+    pub start_feasible: bool,
 }
 
 /// Options of one search.
@@ -62,6 +66,7 @@ pub fn search(model: &Model, shape: &Shape, opts: &SearchOptions<'_>) -> Found {
     let mut s = State::new(model, shape);
     start(&mut s, opts.start, &mut rng);
     let mut best = s.score();
+    let start_score = best;
     let mut best_choice = s.choice.clone();
     let mut moves = 0u64;
     let mut improvements = 0u64;
@@ -115,6 +120,8 @@ pub fn search(model: &Model, shape: &Shape, opts: &SearchOptions<'_>) -> Found {
         moves,
         improvements,
         interrupted,
+        start_objective: objective_of(model, start_score.cost),
+        start_feasible: start_score.violation <= state::VIOLATION_EPS,
     }
 }
 

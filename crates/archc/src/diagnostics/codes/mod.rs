@@ -48,6 +48,7 @@ pub enum Code {
     E0250,
     E0251,
     E0255,
+    E0256,
     E0301,
     E0302,
     E0303,
@@ -76,6 +77,8 @@ pub enum Code {
     E0354,
     E0355,
     E0356,
+    E0357,
+    E0358,
     E0401,
     E0402,
     E0403,
@@ -215,6 +218,7 @@ impl Code {
             Code::E0250 => "E0250",
             Code::E0251 => "E0251",
             Code::E0255 => "E0255",
+            Code::E0256 => "E0256",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",
@@ -243,6 +247,8 @@ impl Code {
             Code::E0354 => "E0354",
             Code::E0355 => "E0355",
             Code::E0356 => "E0356",
+            Code::E0357 => "E0357",
+            Code::E0358 => "E0358",
             Code::E0401 => "E0401",
             Code::E0402 => "E0402",
             Code::E0403 => "E0403",
@@ -382,6 +388,7 @@ impl Code {
             "E0250" => Some(Code::E0250),
             "E0251" => Some(Code::E0251),
             "E0255" => Some(Code::E0255),
+            "E0256" => Some(Code::E0256),
             "E0301" => Some(Code::E0301),
             "E0302" => Some(Code::E0302),
             "E0303" => Some(Code::E0303),
@@ -410,6 +417,8 @@ impl Code {
             "E0354" => Some(Code::E0354),
             "E0355" => Some(Code::E0355),
             "E0356" => Some(Code::E0356),
+            "E0357" => Some(Code::E0357),
+            "E0358" => Some(Code::E0358),
             "E0401" => Some(Code::E0401),
             "E0402" => Some(Code::E0402),
             "E0403" => Some(Code::E0403),
@@ -628,7 +637,7 @@ mod tests {
     #[test]
     fn every_code_has_exactly_one_text_in_its_range() {
         let all = all();
-        assert_eq!(all.len(), 161);
+        assert_eq!(all.len(), 164);
         for (i, c) in all.iter().enumerate() {
             assert!(
                 all[..i].iter().all(|d| d.code != c.code),

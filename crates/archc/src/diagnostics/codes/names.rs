@@ -128,4 +128,9 @@ pub(super) const TABLE: &[CodeInfo] = &[
         "`--partition` names no set",
         "`archc solve --partition SET:K` splits the elements of the set `SET` into `K` parts, and the model declares no set of that name.\n\nExample:\n\n    kind service { demand: core = 0 core }\n    services from \"services.csv\"\n\n    archc solve model.arch --partition service:16\n\nFix: name the set as the model declares it (`services`, not the kind `service`); the message suggests a close name or lists the model's sets.",
     ),
+    info(
+        Code::E0256,
+        "the set to partition is named twice",
+        "A model names at most one set for a partitioned solve (`partition SET into K`), and this one has two `partition` declarations (perhaps one in a used file or a template).\n\nExample:\n\n    partition services into 16\n    partition demands into 4   // E0256\n\nFix: keep one declaration. To split another set for one run, leave the model as it is and give `archc solve --partition SET:K`, which replaces the model's choice for that run.",
+    ),
 ];

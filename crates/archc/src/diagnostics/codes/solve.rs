@@ -159,7 +159,12 @@ limit, or rescale data with very large or very small numbers.",
 `--partition` takes the set to split and the number of parts, `SET:K`, with `K` a whole
 number from 1 to 1000000: `archc solve model.arch --partition services:16`. The message
 says what is wrong with the value given (no `:K`, an empty set name, a `K` that is not a
-whole number or out of range).",
+whole number or out of range). `--partition off` solves the whole model even when it names
+its own partition (`partition SET into K`).
+
+`--search-start partition` asks the search backend to start from the partitioned plan, and
+is this error when there is no partition to solve: give `--partition SET:K`, or declare
+`partition SET into K` in the model.",
     ),
     info(
         Code::E0731,
@@ -167,7 +172,8 @@ whole number or out of range).",
         "\
 `--shard i/N` solves part `i` of a model partitioned into `N` parts, counting from 0:
 `archc solve model.arch --partition services:16 --shard 3/16 --out part-3.json`. `N` must
-equal the `K` of `--partition SET:K`, and `i` must lie in `0..N`. `--shard auto/N` reads `i`
+equal the `K` of `--partition SET:K` (or of the model's `partition SET into K`), and `i`
+must lie in `0..N`. `--shard auto/N` reads `i`
 from `SLURM_ARRAY_TASK_ID` (a Slurm job array) or `JOB_COMPLETION_INDEX` (a Kubernetes
 indexed Job); the error says when neither is set or the value is not a whole number.",
     ),

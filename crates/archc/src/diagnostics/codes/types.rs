@@ -143,4 +143,14 @@ pub(super) const TABLE: &[CodeInfo] = &[
         "`changed` of a continuous decision",
         "`changed(x, was)` counts the instances of `x` whose value differs from `was`. For a continuous decision any tiny difference would count, so `changed` takes integer and bool decisions only. Measure how far a continuous decision moved with `moves(x, was)` instead.",
     ),
+    info(
+        Code::E0357,
+        "`partition` of something that is not a plain index set",
+        "`partition SET into K` names the set whose elements are the granular items of the model (services to place, demands to route, jobs): a partitioned solve deals them into K parts. That set must be a plain index set: the entities of a kind (`services`, `jobs`) or declared symbols (`set tiers = {gold, silver}`), or a subset of one. A kind's name, a param or a decision is not a set; a scenario set, a set of numbers (`1..12`) or of periods is not a set of items: parts of a time axis or of scenarios share every row that links them.\n\nExample:\n\n    kind job { demand: int = 0 }\n    jobs from \"jobs.csv\"\n    partition job into 4   // E0357: `job` is the kind, its set is `jobs`\n\nFix: name the set of the items: `partition jobs into 4`.",
+    ),
+    info(
+        Code::E0358,
+        "bad number of parts",
+        "The number after `into` in `partition SET into K` is how many parts the set's elements are dealt into: a whole number from 1 to 1,000,000 (the same range as `--partition SET:K`). One part solves the whole model as one part, which is allowed but gains nothing.\n\nExample:\n\n    partition services into 0     // E0358\n    partition services into 2.5   // E0358\n\nFix: write a whole number of parts, about as many as parts that solve in the time you have (see docs/scale.md).",
+    ),
 ];

@@ -318,6 +318,19 @@ impl Builder {
                 }
                 ItemKind::Test(TestDecl { name, expects })
             }
+            Rule::partition_decl => {
+                it.next();
+                let set = self.ident(next(&mut it, span)?);
+                it.next();
+                let n = next(&mut it, span)?;
+                let parts_span = self.span(&n);
+                let parts = super::exprs::parse_number(n.as_str(), parts_span)?;
+                ItemKind::Partition(PartitionDecl {
+                    set,
+                    parts,
+                    parts_span,
+                })
+            }
             _ => return Err(errors::internal(span, "unexpected item")),
         })
     }
