@@ -116,6 +116,7 @@ pub fn solve_search(
                 seed,
                 start,
                 progress: &on_progress,
+                control: &opts.control,
             },
         );
         (found, bound_thread.join().ok().flatten())
