@@ -235,6 +235,7 @@ fn run_size(args: &Args, s: usize, r: usize) -> Result<(), String> {
                         p.moves
                     )
                 },
+                control: &archc::backends::milp::SolveControl::default(),
             },
         );
         results.push((

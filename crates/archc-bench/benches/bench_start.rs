@@ -9,7 +9,7 @@
 //!   `examples/change/rebalance.arch`), started from the report of an earlier solve.
 //!
 //! The start's check (completion of the columns it leaves out and verification) is timed
-//! apart. The first incumbent is read from the solver's callback ([`CONTROL`]), polled
+//! apart. The first incumbent is read from the solver's callback (the solve's `SolveOptions::control`), polled
 //! every millisecond. Each plan is verified; the objectives with and without the start are
 //! printed side by side.
 //!
@@ -18,7 +18,6 @@
 //! sizes like `2000x50` (default).
 
 use archc::analysis::AnalyzeOptions;
-use archc::backends::milp::CONTROL;
 use archc::driver::analyze;
 use archc::instantiate::Instance;
 use archc::ir::Model;
@@ -101,13 +100,13 @@ struct Timed {
 }
 
 fn timed_solve(model: &Model, opts: &SolveOptions, start: Option<&[f64]>) -> Result<Timed, String> {
-    CONTROL.reset();
+    opts.control.reset();
     let began = Instant::now();
     let mut first = None;
     let result = std::thread::scope(|scope| {
         let worker = scope.spawn(|| solve_model_from(model, opts, start));
         while !worker.is_finished() {
-            if first.is_none() && CONTROL.progress().incumbent.is_some() {
+            if first.is_none() && opts.control.progress().incumbent.is_some() {
                 first = Some(began.elapsed());
             }
             std::thread::sleep(Duration::from_millis(1));
@@ -124,7 +123,7 @@ fn timed_solve(model: &Model, opts: &SolveOptions, start: Option<&[f64]>) -> Res
             total.as_secs_f64()
         ));
     }
-    CONTROL.reset();
+    opts.control.reset();
     Ok(Timed {
         // A solve too quick for the poll found its incumbent within its total time.
         first: first.or(Some(total)),

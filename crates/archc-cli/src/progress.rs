@@ -1,13 +1,14 @@
 //! Progress of a running solve and Ctrl-C. On a terminal, one live line (indicatif) with the
 //! elapsed time and, where the solver reports them, the incumbent, the bound and the gap; off
 //! a terminal, at most one line every 10 s on stderr. The first Ctrl-C during a solve asks
-//! the solver to stop with its best plan ([`archc::backends::milp::CONTROL`]); a Ctrl-C at
+//! the solver to stop with its best plan (through the solve's [`SolveControl`]); a Ctrl-C at
 //! any other moment, or a second one, exits at once with code 130.
 
 use archc::backends::dp::DpProgressSnapshot;
-use archc::backends::milp::{SolveProgress, CONTROL};
+use archc::backends::milp::{SolveControl, SolveProgress};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Lines off a terminal come at most this often.
@@ -117,7 +118,8 @@ fn describe_dp(p: DpProgressSnapshot) -> String {
 }
 
 static PRESSES: AtomicUsize = AtomicUsize::new(0);
-static SOLVING: AtomicBool = AtomicBool::new(false);
+/// The control of the solve running now, if any: the one a Ctrl-C stops.
+static SOLVING: Mutex<Option<Arc<SolveControl>>> = Mutex::new(None);
 static INSTALLED: AtomicBool = AtomicBool::new(false);
 
 /// Install the Ctrl-C handler (once per process).
@@ -127,8 +129,10 @@ pub fn install_interrupt_handler() {
     }
     let installed = ctrlc::set_handler(|| {
         let presses = PRESSES.fetch_add(1, Ordering::SeqCst) + 1;
-        if presses == 1 && SOLVING.load(Ordering::SeqCst) {
-            CONTROL.request_stop();
+        // ctrlc runs this on a thread of its own, not in the signal handler: it may lock.
+        let solving = SOLVING.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if let (1, Some(control)) = (presses, solving) {
+            control.request_stop();
             eprintln!("\ninterrupted: stopping the solver (Ctrl-C again to quit at once)");
         } else {
             std::process::exit(crate::exit::INTERRUPTED);
@@ -139,10 +143,10 @@ pub fn install_interrupt_handler() {
     }
 }
 
-/// Mark the solve phase: while it lasts, the first Ctrl-C stops the solver instead of
-/// exiting.
-pub fn set_solving(solving: bool) {
-    SOLVING.store(solving, Ordering::SeqCst);
+/// Mark the solve phase with the solve's control (`None` when it ends): while it lasts,
+/// the first Ctrl-C stops that solve instead of exiting.
+pub fn set_solving(solving: Option<&Arc<SolveControl>>) {
+    *SOLVING.lock().unwrap_or_else(|e| e.into_inner()) = solving.cloned();
 }
 
 /// Whether Ctrl-C was pressed during this run.

@@ -204,13 +204,13 @@ pub fn solve_search(
 /// Run a partitioned or search solve with Ctrl-C taken as a stop request: the search stops
 /// with its best plan, HiGHS parts stop with theirs and the merged plan is repaired and
 /// verified as usual (a second Ctrl-C quits at once, see [`crate::progress`]).
-pub fn interruptible<T>(solve: impl FnOnce() -> T) -> T {
-    archc::backends::milp::CONTROL.reset();
+pub fn interruptible<T>(opts: &SolveOptions, solve: impl FnOnce() -> T) -> T {
+    opts.control.reset();
     crate::progress::install_interrupt_handler();
-    crate::progress::set_solving(true);
+    crate::progress::set_solving(Some(&opts.control));
     let result = solve();
-    crate::progress::set_solving(false);
-    archc::backends::milp::CONTROL.reset();
+    crate::progress::set_solving(None);
+    opts.control.reset();
     result
 }
 

@@ -9,7 +9,7 @@ use crate::progress::{self, Progress};
 use crate::render::{emit, Explained, ReportFormat as Format};
 use crate::stdio::{StdoutRedirect, Target};
 use archc::analysis::{Analysis, AnalyzeOptions, Backend};
-use archc::backends::milp::{interruptible, CONTROL};
+use archc::backends::milp::interruptible;
 use archc::diagnostics::Code;
 use archc::report::ReportStatus;
 use archc::solve::{RawSolution, SolveOptions, SolverKind, Status, Stop};
@@ -241,6 +241,7 @@ pub fn run(args: &SolveArgs) -> i32 {
         // The solver's own log is on only when asked for.
         quiet: !(args.verbose || args.log.is_some()),
         solver_options: args.solver_options.clone(),
+        control: archc::backends::milp::SolveControl::new(),
     };
     let split = match crate::scale::split_of(&args.scale, &a, args.quiet) {
         Ok(split) => split,
@@ -347,12 +348,12 @@ pub fn run(args: &SolveArgs) -> i32 {
     }
     let result = match (&split, search.is_some()) {
         (split, true) => archc::driver::solve_with(&mut a, &opts, |model, opts| {
-            crate::scale::interruptible(|| {
+            crate::scale::interruptible(opts, || {
                 crate::scale::solve_search(args, model, opts, split.as_ref(), &mut scale_report)
             })
         }),
         (Some(split), false) => archc::driver::solve_with(&mut a, &opts, |model, opts| {
-            crate::scale::interruptible(|| {
+            crate::scale::interruptible(opts, || {
                 archc::partition::solve_model_partitioned(model, split, opts, &mut scale_report)
             })
         }),
@@ -528,9 +529,9 @@ fn solve_watched(
     show_progress: bool,
     abandon: &dyn Fn() -> i32,
 ) -> Result<archc::solve::MilpSolved, archc::diagnostics::Diagnostic> {
-    CONTROL.reset();
+    opts.control.reset();
     progress::install_interrupt_handler();
-    progress::set_solving(true);
+    progress::set_solving(Some(&opts.control));
     let mut display = Progress::new(show_progress);
     // Said once, when microlp is still at an integer model after a while.
     let mut reach = show_progress
@@ -546,7 +547,7 @@ fn solve_watched(
             match rx.recv_timeout(Duration::from_millis(100)) {
                 Ok(r) => return r,
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                    display.update(CONTROL.progress());
+                    display.update(opts.control.progress());
                     if start.elapsed() >= REACH_NOTE_AFTER {
                         if let Some(note) = reach.take() {
                             display.note(&format!("note: {note}"));
@@ -568,8 +569,8 @@ fn solve_watched(
         }
     });
     display.finish();
-    progress::set_solving(false);
-    CONTROL.reset();
+    progress::set_solving(None);
+    opts.control.reset();
     waited
 }
 

@@ -430,6 +430,7 @@ fn options_are_accepted_by_every_solver() {
             threads: Some(1),
             quiet: true,
             solver_options: Vec::new(),
+            control: milp::SolveControl::new(),
         };
         let raw = milp::solve(&m, &opts).unwrap();
         // Gap 0 asked for and reached: optimal, not "feasible".
@@ -790,4 +791,119 @@ fn a_continuous_column_stays_continuous_on_every_solver() {
             raw.objective
         );
     }
+}
+
+/// A market split instance (Cornuéjols and Dawande): four equality rows over 40 binaries
+/// with random weights, each row with slack columns so that every choice is a plan, and the
+/// slack minimised. HiGHS has a plan from its first heuristics and is far from proving the
+/// optimum for many seconds (it is deterministic with one thread: this does not vary).
+#[cfg(feature = "highs")]
+fn market_split() -> archc::ir::Model {
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % 100
+    };
+    let (rows, items) = (4, 40);
+    let weights: Vec<Vec<u64>> = (0..rows)
+        .map(|_| (0..items).map(|_| next()).collect())
+        .collect();
+    let table: Vec<String> = (0..rows)
+        .flat_map(|i| (0..items).map(move |j| (i, j)))
+        .map(|(i, j)| format!("({}, {}): {}", i + 1, j + 1, weights[i][j]))
+        .collect();
+    let targets: Vec<String> = weights
+        .iter()
+        .enumerate()
+        .map(|(i, w)| format!("{}: {}", i + 1, w.iter().sum::<u64>() / 2))
+        .collect();
+    let text = format!(
+        "set items = 1..{items}\n\
+         set rows = 1..{rows}\n\
+         decide x[j in items]: bool\n\
+         decide surplus[i in rows]: real >= 0\n\
+         decide shortfall[i in rows]: real >= 0\n\
+         param a[i in rows, j in items]: int = {{{}}}\n\
+         param d[i in rows]: int = {{{}}}\n\
+         constraint split[i in rows]: sum(j in items) a[i, j] * x[j] + surplus[i] - shortfall[i] == d[i]\n\
+         minimize deviation: sum(i in rows) surplus[i] + sum(i in rows) shortfall[i]\n",
+        table.join(", "),
+        targets.join(", ")
+    );
+    let a = archc::driver::analyze_source(
+        "split.arch",
+        &text,
+        None,
+        &archc::analysis::AnalyzeOptions {
+            instantiate: true,
+            ..Default::default()
+        },
+    );
+    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    a.instance.expect("instance").model
+}
+
+/// Each solve has its own control: a stop requested on one HiGHS solve ends that solve with
+/// its best plan, and another HiGHS solve running at the same time in the same process goes
+/// on to its own end (here its time limit), never seeing the stop.
+#[cfg(feature = "highs")]
+#[test]
+fn a_stop_on_one_highs_solve_does_not_stop_another() {
+    use archc::solve::Stop;
+    use std::time::Duration;
+    let model = market_split();
+    let stopped = SolveOptions {
+        solver: Some(SolverKind::Highs),
+        threads: Some(1),
+        ..SolveOptions::default()
+    };
+    let other = SolveOptions {
+        solver: Some(SolverKind::Highs),
+        threads: Some(1),
+        time_limit: Some(Duration::from_secs(4)),
+        ..SolveOptions::default()
+    };
+    let (a, b) = std::thread::scope(|scope| {
+        let a = scope.spawn(|| milp::solve(&model, &stopped));
+        let b = scope.spawn(|| milp::solve(&model, &other));
+        // Both solves are under way (HiGHS has an incumbent) before the stop.
+        while (stopped.control.progress().incumbent.is_none()
+            || other.control.progress().incumbent.is_none())
+            && !a.is_finished()
+            && !b.is_finished()
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        stopped.control.request_stop();
+        let a = a.join().expect("no panic").expect("HiGHS is built in");
+        (a, b.join().expect("no panic").expect("HiGHS is built in"))
+    });
+    assert_eq!(a.stop, Some(Stop::Interrupted), "{}", a.message);
+    assert_eq!(a.status, Status::Feasible);
+    assert!(verify(&model, &a.values, &Tolerances::default()).is_ok());
+    assert_eq!(b.stop, Some(Stop::TimeLimit), "{}", b.message);
+    assert_eq!(b.status, Status::Feasible);
+    assert!(verify(&model, &b.values, &Tolerances::default()).is_ok());
+    assert!(!other.control.stop_requested());
+}
+
+/// A clone of a solve's options (a part, the repair, the bound of that solve) shares its
+/// control; the options of another solve have their own.
+#[test]
+fn each_solve_has_its_own_control_and_its_clones_share_it() {
+    let solve = SolveOptions::default();
+    let another = SolveOptions::default();
+    let part = SolveOptions {
+        threads: Some(1),
+        ..solve.clone()
+    };
+    solve.control.request_stop();
+    assert!(part.control.stop_requested());
+    assert!(!another.control.stop_requested());
+    another.control.request_stop();
+    solve.control.reset();
+    assert!(!part.control.stop_requested());
+    assert!(another.control.stop_requested());
 }

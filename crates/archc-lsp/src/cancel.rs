@@ -1,20 +1,16 @@
 //! Stopping a solve worker on `$/cancelRequest`. HiGHS is stopped mid-solve through the
-//! core's process-wide interrupt flag ([`archc::backends::milp::CONTROL`], the one the
-//! CLI's Ctrl-C sets): a worker that runs an interruptible solver holds that flag alone
-//! for the duration ([`Cancel::run_solver`]), so that cancelling one solve never stops
-//! another, and the cancelled worker ends within the solver's next callback. microlp and
-//! CBC have no way to be interrupted: a cancelled worker with one of them is detached (its
-//! answer is dropped) and its thread gets the lowest CPU priority, so that it yields the
-//! core to the next solve and to the message loop; it ends at its time limit. A second
+//! request's own [`SolveControl`] (each worker's solve carries one in its options, as the
+//! CLI's solve does for its Ctrl-C): cancelling one solve never stops another running at
+//! the same time, and the cancelled worker ends within the solver's next callback. microlp
+//! and CBC have no way to be interrupted: a cancelled worker with one of them is detached
+//! (its answer is dropped) and its thread gets the lowest CPU priority, so that it yields
+//! the core to the next solve and to the message loop; it ends at its time limit. A second
 //! solve never waits for it.
 
-use archc::backends::milp::{choose_solver, interruptible, CONTROL};
+use archc::backends::milp::{choose_solver, interruptible, SolveControl};
 use archc::solve::SolverKind;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::Mutex;
-
-/// Held by the worker whose interruptible solver owns [`CONTROL`].
-static CONTROL_OWNER: Mutex<()> = Mutex::new(());
+use std::sync::{Arc, Mutex};
 
 /// What cancelling did to the worker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,7 +27,9 @@ pub enum Stopping {
 #[derive(Debug, Default)]
 pub struct Cancel {
     requested: AtomicBool,
-    /// The worker's interruptible solver is running and owns [`CONTROL`].
+    /// The control of the worker's solve (its `SolveOptions::control`).
+    control: Arc<SolveControl>,
+    /// The worker's interruptible solver is running.
     controlling: AtomicBool,
     /// The worker's solver cannot be interrupted and is running.
     uninterruptible: Mutex<Option<SolverKind>>,
@@ -40,6 +38,11 @@ pub struct Cancel {
 }
 
 impl Cancel {
+    /// The control the worker's solve must carry in its options, so that a cancel stops it.
+    pub fn control(&self) -> Arc<SolveControl> {
+        Arc::clone(&self.control)
+    }
+
     /// Whether the request was cancelled.
     pub fn is_cancelled(&self) -> bool {
         self.requested.load(Ordering::SeqCst)
@@ -55,8 +58,9 @@ impl Cancel {
     /// worker's priority.
     pub fn cancel(&self) -> Stopping {
         self.requested.store(true, Ordering::SeqCst);
+        // Stopped before it starts, a solve ends at its solver's first callback.
+        self.control.request_stop();
         if self.controlling.load(Ordering::SeqCst) {
-            CONTROL.request_stop();
             return Stopping::Stopped;
         }
         let running = *self
@@ -72,10 +76,9 @@ impl Cancel {
         }
     }
 
-    /// Run a solve with `solver` (`None`: the best one built in) on the worker thread.
-    /// An interruptible solver runs while this worker alone owns [`CONTROL`] (a solve
-    /// started meanwhile by another worker waits for it; a cancelled one ends at once).
-    /// `None` when the request was cancelled before the solver started.
+    /// Run a solve with `solver` (`None`: the best one built in) on the worker thread; the
+    /// solve's options carry [`Cancel::control`]. `None` when the request was cancelled
+    /// before the solver started.
     pub fn run_solver<T>(&self, solver: Option<SolverKind>, f: impl FnOnce() -> T) -> Option<T> {
         let kind = choose_solver(solver).ok();
         if !kind.is_some_and(interruptible) {
@@ -88,20 +91,14 @@ impl Cancel {
             self.set_uninterruptible(None);
             return Some(out);
         }
-        let owner = CONTROL_OWNER.lock().unwrap_or_else(|e| e.into_inner());
         if self.is_cancelled() {
             return None;
         }
-        CONTROL.reset();
+        // A cancel from here on has requested the stop on `control` before `f` reads it,
+        // or sees `controlling`: either way the solver stops.
         self.controlling.store(true, Ordering::SeqCst);
-        // A cancel between the check above and the store would not have seen the flag.
-        if self.is_cancelled() {
-            CONTROL.request_stop();
-        }
         let out = f();
         self.controlling.store(false, Ordering::SeqCst);
-        CONTROL.reset();
-        drop(owner);
         Some(out)
     }
 

@@ -91,6 +91,7 @@ impl SolveJob {
             let solve_options = archc::solve::SolveOptions {
                 time_limit: Some(self.time_limit),
                 solver: self.solver,
+                control: cancel.control(),
                 ..Default::default()
             };
             match cancel.run_solver(self.solver, || {

@@ -8,7 +8,7 @@
 
 use crate::worker::{wait, wait_stoppable, Request, SolveOutcome, TableOutcome};
 use crate::{diagnostics_json, guarded, Failure, Model, Panic};
-use archc::backends::milp::{interruptible, CONTROL};
+use archc::backends::milp::interruptible;
 use archc::embed_data::SolvedModel;
 use archc::solve::{SolveOptions, SolverKind};
 use pyo3::exceptions::PyKeyError;
@@ -79,7 +79,9 @@ pub(crate) fn solve(
     // Only HiGHS reads the stop request; DP and the other solvers run to their end.
     let stoppable = interruptible(kind) && model.backend == "milp";
     let (reply, answer) = channel::<SolveOutcome>();
-    CONTROL.reset();
+    // This solve's own control: a Ctrl-C in this thread stops this solve only, never one
+    // running at the same time in another thread (or Ray task) of the process.
+    let control = Arc::clone(&options.control);
     model
         .worker
         .send(Request::Solve {
@@ -88,7 +90,7 @@ pub(crate) fn solve(
             reply,
         })
         .map_err(|_| Panic::new_err("the model's thread has ended"))?;
-    let outcome = wait_stoppable(py, answer, stoppable, || CONTROL.request_stop())?;
+    let outcome = wait_stoppable(py, answer, stoppable, || control.request_stop())?;
     match outcome {
         Ok(Ok(solved)) => Ok(Solution {
             worker: model.worker.clone(),

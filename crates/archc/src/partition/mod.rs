@@ -290,6 +290,7 @@ fn search_part_of(
             seed: seed.wrapping_add(u64::from(p)),
             start: None,
             progress: &|_| {},
+            control: &opts.control,
         },
     );
     let solved = found.feasible;
@@ -348,10 +349,10 @@ pub fn rest_options(opts: &SolveOptions, started: Instant) -> SolveOptions {
 /// Whether a stop request (Ctrl-C) came while the parts were solved (HiGHS parts stop with
 /// their best plans). The request is set aside so that the repair can solve, and raised
 /// again by [`finish_with`] once the plan is whole.
-fn parts_interrupted() -> bool {
-    let interrupted = crate::backends::milp::CONTROL.stop_requested();
+fn parts_interrupted(opts: &SolveOptions) -> bool {
+    let interrupted = opts.control.stop_requested();
     if interrupted {
-        crate::backends::milp::CONTROL.reset();
+        opts.control.reset();
     }
     interrupted
 }
@@ -422,7 +423,7 @@ fn finish_with(
     let repair = merge::repair(full, split, &mut values, &failed, opts);
     if interrupted {
         // The bound and any search after this stop at once.
-        crate::backends::milp::CONTROL.request_stop();
+        opts.control.request_stop();
     }
     let solver = crate::backends::milp::choose_solver(opts.solver)
         .unwrap_or(crate::backends::types::SolverKind::Microlp);
@@ -506,7 +507,7 @@ pub fn solve_partitioned(
     let started = Instant::now();
     let parts: Vec<u32> = (0..split.k).collect();
     let plans = solve_parts(full, split, &parts, &part_options(split, opts))?;
-    let interrupted = parts_interrupted();
+    let interrupted = parts_interrupted(opts);
     Ok(finish_with(
         full,
         split,
@@ -529,7 +530,7 @@ pub fn partitioned_plan(
     let started = Instant::now();
     let parts: Vec<u32> = (0..split.k).collect();
     let plans = solve_parts(full, split, &parts, &part_options(split, opts))?;
-    let interrupted = parts_interrupted();
+    let interrupted = parts_interrupted(opts);
     let (raw, _) = finish_with(
         full,
         split,

@@ -238,7 +238,7 @@ pub fn assess(
         .iter()
         .map(|d| location(analysis, d.span))
         .collect();
-    crate::backends::milp::CONTROL.reset();
+    solve_opts.control.reset();
     let run = |s: u32| solve_scenario(&recourse, s, &solve_opts, &decl_at);
     let results: Vec<Result<Outcome, Diagnostic>> = if opts.threads <= 1 {
         (0..scenario_elems.len() as u32).map(run).collect()

@@ -35,7 +35,7 @@ pub const LP_COLUMNS: usize = 200_000;
 /// optimum for one without it or with at most [`LP_COLUMNS`] columns, the better of the two
 /// when both are known (the LP on a tie). `upper` gives the objective of the best plan known
 /// so far (it steers the Lagrangian steps); a stop request (Ctrl-C,
-/// [`crate::backends::milp::CONTROL`]) ends the Lagrangian steps with the bound reached.
+/// [`SolveOptions::control`]) ends the Lagrangian steps with the bound reached.
 pub fn bound(
     model: &Model,
     opts: &SolveOptions,
@@ -61,7 +61,7 @@ pub fn bound_with_lp(
             &super::lagrange::LagrangeOptions {
                 time_limit: opts.time_limit.unwrap_or(DEFAULT_TIME_LIMIT),
                 upper,
-                stop: &|| crate::backends::milp::CONTROL.stop_requested(),
+                stop: &|| opts.control.stop_requested(),
             },
         )?;
         Some(Bound {

@@ -189,6 +189,7 @@ pub fn solve_search(
                 seed,
                 start: start_values.as_deref(),
                 progress: &on_progress,
+                control: &opts.control,
             },
         );
         (found, bound_thread.join().ok().flatten())

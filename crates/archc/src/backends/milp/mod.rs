@@ -20,10 +20,11 @@ pub use mps::{write_mps, write_mps_pipelined, write_mps_to_path};
 pub use names::{column_names, objective_row_name, row_names};
 
 use crate::backends::types::{RawSolution, SolveOptions, SolverKind, Status};
+pub use crate::backends::types::{SolveControl, SolveProgress};
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Model, VarKind};
+pub use run::interruptible;
 use run::Outcome;
-pub use run::{interruptible, SolveControl, SolveProgress, CONTROL};
 use std::time::Instant;
 use translate::Trivial;
 

@@ -6,87 +6,8 @@ use super::translate::Built;
 use crate::backends::types::{SolveOptions, Status, Stop};
 #[allow(unused_imports)]
 use good_lp::{ResolutionError, Solution, SolutionStatus, SolverModel, WithMipGap, WithTimeLimit};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
 
-/// What a running solve has found so far (model terms, objective constants included).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct SolveProgress {
-    /// Objective of the best solution found.
-    pub incumbent: Option<f64>,
-    /// Best bound on the objective.
-    pub bound: Option<f64>,
-    /// Relative gap between the two.
-    pub gap: Option<f64>,
-}
-
-/// The process-wide handle on the running MILP solve: interrupt requests in, progress out.
-/// Only solvers with callbacks (HiGHS) read it during the solve; see [`interruptible`].
-pub struct SolveControl {
-    stop: AtomicBool,
-    state: Mutex<(f64, SolveProgress)>,
-}
-
-/// The one [`SolveControl`] (a signal handler has no other way to reach the solver).
-pub static CONTROL: SolveControl = SolveControl {
-    stop: AtomicBool::new(false),
-    state: Mutex::new((
-        0.0,
-        SolveProgress {
-            incumbent: None,
-            bound: None,
-            gap: None,
-        },
-    )),
-};
-
-impl SolveControl {
-    /// Ask the running solve to stop with the best solution it has.
-    pub fn request_stop(&self) {
-        self.stop.store(true, Ordering::SeqCst);
-    }
-
-    /// Whether a stop was requested since the last [`SolveControl::reset`].
-    pub fn stop_requested(&self) -> bool {
-        self.stop.load(Ordering::SeqCst)
-    }
-
-    /// Forget a stop request and the progress of an earlier solve.
-    pub fn reset(&self) {
-        self.stop.store(false, Ordering::SeqCst);
-        if let Ok(mut s) = self.state.lock() {
-            *s = (0.0, SolveProgress::default());
-        }
-    }
-
-    /// What the running solve has found so far.
-    pub fn progress(&self) -> SolveProgress {
-        self.state.lock().map(|s| s.1).unwrap_or_default()
-    }
-
-    /// A solve starts: `offset` is the objective constant the solver does not see.
-    #[allow(dead_code)]
-    pub(super) fn begin(&self, offset: f64) {
-        if let Ok(mut s) = self.state.lock() {
-            *s = (offset, SolveProgress::default());
-        }
-    }
-
-    #[allow(dead_code)]
-    fn record(&self, primal: f64, dual: f64, gap: f64) {
-        let ok = |v: f64| (v.is_finite() && v.abs() < 1e30).then_some(v);
-        if let Ok(mut s) = self.state.lock() {
-            let offset = s.0;
-            s.1 = SolveProgress {
-                incumbent: ok(primal).map(|v| v + offset),
-                bound: ok(dual).map(|v| v + offset),
-                gap: ok(gap),
-            };
-        }
-    }
-}
-
-/// Whether `kind` can be stopped mid-solve through [`CONTROL`] (it keeps its best
+/// Whether `kind` can be stopped mid-solve through [`SolveOptions::control`] (it keeps its best
 /// solution); the others run until they finish or reach their time limit.
 pub fn interruptible(kind: crate::backends::types::SolverKind) -> bool {
     kind == crate::backends::types::SolverKind::Highs
@@ -170,7 +91,7 @@ fn gap_option(opts: &SolveOptions) -> Result<Option<f32>, Outcome> {
 
 /// Solve with HiGHS, through its own API rather than good_lp's `solve`, so that the gap and
 /// the bounds can be read, and the callbacks report progress and take interrupt requests
-/// ([`CONTROL`]). Duals are read for pure-LP models. The log goes to the console (fd 1) only
+/// ([`SolveOptions::control`]). Duals are read for pure-LP models. The log goes to the console (fd 1) only
 /// when `opts.quiet` is false; callers that want it elsewhere redirect that descriptor.
 #[cfg(feature = "highs")]
 pub(super) fn highs(
@@ -242,12 +163,15 @@ pub(super) fn highs(
             return Outcome::without_solution(Status::Error, "HiGHS refused the start".into());
         }
     }
-    CONTROL.begin(offset);
-    // SAFETY: the pointer is the live HiGHS instance owned by `model`; the callback reads
-    // and writes only the process-wide `CONTROL`, so it needs no user data.
+    opts.control.begin(offset);
+    // SAFETY: the pointer is the live HiGHS instance owned by `model`. The callback's user
+    // data points at this solve's control, which `opts` keeps alive until after
+    // `try_solve` returns (HiGHS calls back only during the solve); the callback only reads
+    // it as a shared reference, and `SolveControl` is `Sync`.
     unsafe {
         let ptr = model.as_mut_ptr();
-        highs_sys::Highs_setCallback(ptr, Some(highs_callback), std::ptr::null_mut());
+        let control = std::sync::Arc::as_ptr(&opts.control) as *mut std::os::raw::c_void;
+        highs_sys::Highs_setCallback(ptr, Some(highs_callback), control);
         for kind in [
             HIGHS_CB_SIMPLEX_INTERRUPT,
             HIGHS_CB_IPM_INTERRUPT,
@@ -389,23 +313,28 @@ fn highs_scheduler_for(threads: i32) {
     });
 }
 
-/// HiGHS callback: records the incumbent, bound and gap, and asks HiGHS to stop when an
-/// interrupt was requested.
+/// HiGHS callback: records the incumbent, bound and gap in the solve's [`crate::backends::types::SolveControl`]
+/// (the user data), and asks HiGHS to stop when a stop was requested on it.
 #[cfg(feature = "highs")]
 unsafe extern "C" fn highs_callback(
     kind: std::os::raw::c_int,
     _message: *const std::os::raw::c_char,
     data_out: *const highs_sys::HighsCallbackDataOut,
     data_in: *mut highs_sys::HighsCallbackDataIn,
-    _user: *mut std::os::raw::c_void,
+    user: *mut std::os::raw::c_void,
 ) {
+    // SAFETY: `user` is the `SolveControl` set in `highs`, alive for the whole solve.
+    let Some(control) = (unsafe { (user as *const crate::backends::types::SolveControl).as_ref() })
+    else {
+        return;
+    };
     // SAFETY: HiGHS passes valid pointers (or null) for the duration of the call.
     if let Some(out) = unsafe { data_out.as_ref() } {
         if kind == HIGHS_CB_MIP_IMPROVING_SOLUTION || kind == HIGHS_CB_MIP_INTERRUPT {
-            CONTROL.record(out.mip_primal_bound, out.mip_dual_bound, out.mip_gap);
+            control.record(out.mip_primal_bound, out.mip_dual_bound, out.mip_gap);
         }
     }
-    if CONTROL.stop_requested() {
+    if control.stop_requested() {
         // SAFETY: as above.
         if let Some(input) = unsafe { data_in.as_mut() } {
             input.user_interrupt = 1;

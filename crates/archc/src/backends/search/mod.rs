@@ -37,7 +37,7 @@ pub struct Found {
     pub feasible: bool,
     pub moves: u64,
     pub improvements: u64,
-    /// True when a stop request (Ctrl-C, [`crate::backends::milp::CONTROL`]) ended it
+    /// True when a stop request (Ctrl-C, [`SearchOptions::control`]) ended it
     /// before the time limit.
     pub interrupted: bool,
     /// The objective of the plan it started from (the other columns set from the items;
@@ -54,6 +54,8 @@ pub struct SearchOptions<'a> {
     pub start: Option<&'a [f64]>,
     /// Called about once a second.
     pub progress: &'a (dyn Fn(&Progress) + Sync),
+    /// The solve's control: a stop request on it ends the search with its best plan.
+    pub control: &'a crate::backends::types::SolveControl,
 }
 
 /// How often the clock is read, in moves.
@@ -79,7 +81,7 @@ pub fn search(model: &Model, shape: &Shape, opts: &SearchOptions<'_>) -> Found {
             if started.elapsed() >= opts.time_limit {
                 break;
             }
-            if crate::backends::milp::CONTROL.stop_requested() {
+            if opts.control.stop_requested() {
                 interrupted = true;
                 break;
             }
