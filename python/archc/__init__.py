@@ -240,6 +240,31 @@ class Model:
             raise InternalError(str(e)) from None
         return Solution(raw, inner)
 
+    def set_param(self, name: str, value: float, index: Any = ()) -> None:
+        """Change one value of param ``name`` for the next solve: ``value`` in the unit
+        the param is declared with, ``index`` the element names (a tuple, or one name;
+        none for a scalar param). The model is not parsed or checked again: the next
+        solve takes every value changed so far into the compiled model — in place when
+        the structure stays (only the declarations that read the param are built again),
+        else by instantiating the model again. A param that is not a number, a value that
+        is not finite (or not whole for an ``int`` param) or a wrong number of indices
+        raises :class:`SolveError` (E0748) here; an index that names no element raises it
+        at the solve. A ``backend=`` that compiles the model again starts from its data."""
+        key = [index] if isinstance(index, str) else [str(i) for i in index]
+        try:
+            self._inner.set_param(name, key, float(value))
+        except _archc.Failure as e:
+            from ._errors import raise_for
+
+            raise_for(Diagnostics.from_json(e.args[0]))
+        except _archc.Panic as e:
+            raise InternalError(str(e)) from None
+
+    def clear_changes(self) -> None:
+        """Forget every value changed by :meth:`set_param`: the next solve is on the
+        values the model compiled with."""
+        self._inner.clear_changes()
+
     def solve_shard(
         self,
         partition: str,

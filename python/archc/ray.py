@@ -227,8 +227,6 @@ def sweep(
     scenario order."""
     items = list(scenarios.items()) if isinstance(scenarios, Mapping) else list(enumerate(scenarios))
     fail_first = dict(_fail_first or {})
-    # The empty partition is the model's own, for the driver and every task alike.
-    partition = partition or ""
     model_name, text, model_dir = _model_source(model, name, base_dir)
     base_overlays, base_scalars = resolve(text, data, params)
     jobs = []
@@ -397,6 +395,8 @@ def partitioned(
     from . import compile as compile_model
 
     fail_first = dict(_fail_first or {})
+    # The empty partition is the model's own, for the driver and every task alike.
+    partition = partition or ""
     model_name, text, model_dir = _model_source(model, name, base_dir)
     overlays, scalars = resolve(text, data, params)
     overlays = dict(overlays)

@@ -56,9 +56,10 @@ def test_local_partitioned_solve_equals_the_cli(data, cli_plan):
 
 
 def test_the_models_own_partition_is_taken_when_none_is_given(data, cli_plan):
-    # partitioned.arch uses placement.arch and declares `partition jobs into 4`.
+    # partitioned.arch uses placement.arch (whose files it loads) and declares `partition
+    # jobs into 4`.
     model = EXAMPLES / "scale" / "partitioned.arch"
-    result = aray.partitioned(str(model), data=data, seed=3, local=True)
+    result = aray.partitioned(str(model), seed=3, local=True)
     assert not result.tasks.failures
     assert [t.key for t in result.tasks] == [0, 1, 2, 3]
     s = result.solution

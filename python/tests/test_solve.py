@@ -194,3 +194,56 @@ def test_ctrl_c_stops_only_its_own_solve():
     assert out["stopped_while_other_ran"], out
     # Stopped by its time limit with its best plan ("feasible"), not "interrupted".
     assert out["other"] == {"status": "feasible", "verified": True}, out
+
+
+FLEET = """
+kind region { cores: core = 0 core }
+kind service { }
+region us { cores: 64 core }
+region eu { cores: 48 core }
+service web { }
+service search { }
+param demand[s in services]: core = { web: 20 core, search: SEARCH }
+param need[s in services]: core = demand[s] * 1.25
+param price: usd = PRICE
+decide replicas[s in services, r in regions]: int >= 0 <= 6
+constraint fits[r in regions]: sum(s in services) 4 core * replicas[s, r] <= r.cores
+constraint serves[s in services]: sum(r in regions) 4 core * replicas[s, r] >= need[s]
+minimize cost: sum(s in services, r in regions) price * replicas[s, r]
+"""
+
+
+def fleet(search: str, price: str) -> str:
+    return FLEET.replace("SEARCH", search).replace("PRICE", price)
+
+
+def test_set_param_then_solve_matches_a_fresh_compile_of_the_changed_model():
+    m = archc.compile(fleet("16 core", "10 usd"))
+    assert m.solve().objective == 120
+    m.set_param("demand", 30, index="search")
+    m.set_param("price", 3)
+    changed = m.solve()
+    fresh = archc.compile(fleet("30 core", "3 usd")).solve()
+    assert changed.status == fresh.status == "optimal"
+    # need: web 25 core (7 replicas of 4 core), search 37.5 core (10): 17 x 3 usd.
+    assert changed.objective == fresh.objective == 51
+    got = changed.values("replicas").groupby(level=0).sum()
+    want = fresh.values("replicas").groupby(level=0).sum()
+    assert got.equals(want)
+    m.clear_changes()
+    assert m.solve().objective == 120
+
+
+def test_set_param_refuses_what_it_cannot_change():
+    m = archc.compile(fleet("16 core", "10 usd"))
+    for name, value, index in [("demnd", 1, "web"), ("demand", 1, ()), ("price", float("nan"), ())]:
+        with pytest.raises(archc.SolveError) as info:
+            m.set_param(name, value, index=index)
+        assert info.value.code == "E0748", (name, info.value)
+    # An element that does not exist is found at the solve.
+    m.set_param("demand", 4, index="mail")
+    with pytest.raises(archc.SolveError) as info:
+        m.solve()
+    assert info.value.code == "E0748" and "mail" in str(info.value)
+    m.clear_changes()
+    assert m.solve().objective == 120

@@ -143,6 +143,41 @@ impl Model {
         })
     }
 
+    /// Change one value of param `name` (`index` by element names, empty for a scalar) for
+    /// the next solve, in the unit the param is declared with; raises the core's E0748 when
+    /// it does not fit (an index naming no element is found at the solve).
+    fn set_param(
+        &self,
+        py: Python<'_>,
+        name: String,
+        index: Vec<String>,
+        value: f64,
+    ) -> PyResult<()> {
+        guarded(|| {
+            let (reply, answer) = std::sync::mpsc::channel();
+            self.worker
+                .send(worker::Request::SetParam {
+                    name,
+                    index,
+                    value,
+                    reply,
+                })
+                .map_err(|_| Panic::new_err("the model's thread has ended"))?;
+            match worker::wait(py, answer, || {})? {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(diagnostics)) => Err(Failure::new_err(diagnostics)),
+                Err(message) => Err(Panic::new_err(message)),
+            }
+        })
+    }
+
+    /// Forget every value changed by `set_param`.
+    fn clear_changes(&self) -> PyResult<()> {
+        self.worker
+            .send(worker::Request::ClearChanges)
+            .map_err(|_| Panic::new_err("the model's thread has ended"))
+    }
+
     /// Solve part `part` of `partition` (`SET:K`, the elements dealt into K parts with
     /// `seed`) and return its shard file (`archc.shard/1`) as JSON text; see [`shards`].
     #[pyo3(signature = (partition, part, seed=archc::partition::DEFAULT_SEED, solver=None, time_limit=None, gap=None))]

@@ -66,6 +66,16 @@ pub(crate) enum Request {
         solved: Arc<SolvedModel>,
         reply: Sender<TableOutcome>,
     },
+    /// Change one value of a param for the next solve (`index` by element names); the
+    /// reply is the diagnostic's JSON when the change does not fit.
+    SetParam {
+        name: String,
+        index: Vec<String>,
+        value: f64,
+        reply: Sender<Result<Result<(), String>, String>>,
+    },
+    /// Forget every changed value.
+    ClearChanges,
 }
 
 /// What the analysis gave: the diagnostics as JSON, and the model when it compiled.
@@ -142,14 +152,41 @@ pub(crate) fn start(
 
 /// Serve requests until every sender (the model and its solutions) is gone.
 fn serve(analysis: &mut Analysis, requests: Receiver<Request>) {
+    // Param values changed since the model compiled, taken in before the next solve (in
+    // place when the structure stays: `archc::embed_changes`).
+    let mut changes = archc::embed_changes::ParamChanges::default();
+    let update = |changes: &mut archc::embed_changes::ParamChanges,
+                  analysis: &mut Analysis|
+     -> Result<(), String> {
+        changes
+            .update(analysis)
+            .map_err(|d| diags_json(&[d], analysis))
+    };
     for request in requests {
         match request {
+            Request::SetParam {
+                name,
+                index,
+                value,
+                reply,
+            } => {
+                let outcome = catch_unwind(AssertUnwindSafe(|| {
+                    let index: Vec<&str> = index.iter().map(String::as_str).collect();
+                    changes
+                        .set(analysis, &name, &index, value)
+                        .map_err(|d| diags_json(&[d], analysis))
+                }))
+                .map_err(|p| crate::panic_message(p.as_ref()));
+                let _ = reply.send(outcome);
+            }
+            Request::ClearChanges => changes.clear(),
             Request::Solve {
                 options,
                 explain,
                 reply,
             } => {
                 let outcome = catch_unwind(AssertUnwindSafe(|| {
+                    update(&mut changes, analysis)?;
                     embed_data::solve_analysis(analysis, &options, explain)
                         .map_err(|d| diags_json(&[d], analysis))
                 }))
@@ -164,6 +201,7 @@ fn serve(analysis: &mut Analysis, requests: Receiver<Request>) {
                 reply,
             } => {
                 let outcome = catch_unwind(AssertUnwindSafe(|| {
+                    update(&mut changes, analysis)?;
                     crate::shards::shard(analysis, &partition, seed, part, &options)
                         .map_err(|d| diags_json(&[d], analysis))
                 }))
@@ -189,6 +227,7 @@ fn serve(analysis: &mut Analysis, requests: Receiver<Request>) {
                 reply,
             } => {
                 let outcome = catch_unwind(AssertUnwindSafe(|| {
+                    update(&mut changes, analysis)?;
                     crate::shards::merge(analysis, &files, &options)
                         .map_err(|d| diags_json(&[d], analysis))
                 }))
