@@ -386,8 +386,9 @@ fn every_example_report_renders_in_chromium() {
             .current_dir(root())
             .output()
             .expect("archc runs");
+        // Exit 5: a verified plan not proven optimal (a partitioned solve's).
         assert!(
-            solve.status.success(),
+            solve.status.success() || solve.status.code() == Some(5),
             "{rel}: {}",
             String::from_utf8_lossy(&solve.stderr)
         );
