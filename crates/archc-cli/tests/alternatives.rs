@@ -275,8 +275,9 @@ fn the_json_shape_of_alternatives() {
     assert!(r.get("alternative_search").is_none());
 }
 
-#[test]
-fn the_text_report_shows_each_alternative_as_its_changes_from_the_first_plan() {
+/// Three sites of the same price, one needed: a model file in a temp dir (kept alive by the
+/// first value), its path, and its JSON report with `--alternatives 3`.
+fn three_tied_sites() -> (tempfile::TempDir, String, Value) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("m.arch");
     std::fs::write(&path, sites_model(&[5, 5, 5], 1, 1)).expect("written");
@@ -290,6 +291,12 @@ fn the_text_report_shows_each_alternative_as_its_changes_from_the_first_plan() {
         "3",
     ])))
     .expect("JSON");
+    (dir, p, json)
+}
+
+#[test]
+fn the_text_report_shows_each_alternative_as_its_changes_from_the_first_plan() {
+    let (_dir, p, json) = three_tied_sites();
     let o = archc(&["solve", &p, "--alternatives", "3"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
@@ -323,19 +330,7 @@ fn the_text_report_shows_each_alternative_as_its_changes_from_the_first_plan() {
 /// one row per plan, and each alternative's changes from the first plan, as in the JSON.
 #[test]
 fn the_html_report_shows_each_alternative_as_its_changes_from_the_first_plan() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("m.arch");
-    std::fs::write(&path, sites_model(&[5, 5, 5], 1, 1)).expect("written");
-    let p = path.display().to_string();
-    let json: Value = serde_json::from_str(&stdout(&archc(&[
-        "solve",
-        &p,
-        "--format",
-        "json",
-        "--alternatives",
-        "3",
-    ])))
-    .expect("JSON");
+    let (dir, p, json) = three_tied_sites();
     let page = dir.path().join("report.html");
     let o = archc(&[
         "solve",
