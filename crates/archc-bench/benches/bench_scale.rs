@@ -12,10 +12,8 @@
 //! [--ks 4,16,64|none] [--time-limit S] [--search-limit S] [--bound-limit S] [--lp]
 //! [--no-full] [--threads N] [--gen PATH] [--dir DIR]`, sizes like `20000x100` (default).
 
-use archc::analysis::AnalyzeOptions;
 use archc::backends::search::shape::Shape;
 use archc::backends::search::{search, SearchOptions};
-use archc::driver::analyze;
 use archc::ir::Model;
 use archc::partition::{merge, part_options, rest_options, set_elements, solve_parts, Split};
 use archc::solve::bound::{lp_bound, relative_gap};
@@ -130,18 +128,9 @@ fn run_size(args: &Args, s: usize, r: usize) -> Result<(), String> {
     println!("== {s}x{r} (load average at start: {})", load_average());
     let dir = prepare(args, s, r)?;
     let t = Instant::now();
-    let a = analyze(
-        &dir.join("model.arch"),
-        &AnalyzeOptions {
-            instantiate: true,
-            ..Default::default()
-        },
-    );
+    let a = archc_bench::instantiated(&dir.join("model.arch"))?;
     let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_ref()) else {
-        return Err(format!(
-            "the model did not instantiate: {:?}",
-            a.diagnostics.first()
-        ));
+        return Err("the analysis has no instance".into());
     };
     let model = &inst.model;
     println!(

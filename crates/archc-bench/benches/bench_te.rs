@@ -31,8 +31,6 @@
 //! [--threads N] [--no-full] [--dir DIR] [--write-only DIR]`. `--write-only DIR` writes the
 //! model and data into DIR and stops (the test data of `tests/te.rs` came from it).
 
-use archc::analysis::AnalyzeOptions;
-use archc::driver::analyze;
 use archc::ir::{Model, RowId};
 use archc::partition::split::SplitMix;
 use archc::partition::{merge, part_options, rest_options, set_elements, solve_parts, Split};
@@ -470,18 +468,9 @@ fn run(args: &Args) -> Result<(), String> {
         load_average()
     );
     let (t, cpu) = (Instant::now(), archc_bench::cpu_seconds());
-    let a = analyze(
-        &dir.join("model.arch"),
-        &AnalyzeOptions {
-            instantiate: true,
-            ..Default::default()
-        },
-    );
+    let a = archc_bench::instantiated(&dir.join("model.arch"))?;
     let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_ref()) else {
-        return Err(format!(
-            "the model did not instantiate: {:?}",
-            a.diagnostics.first()
-        ));
+        return Err("the analysis has no instance".into());
     };
     let model = &inst.model;
     println!(

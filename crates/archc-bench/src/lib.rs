@@ -131,3 +131,22 @@ pub fn peak_mib() -> f64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
 }
+
+/// Analyse and instantiate the model in `path`: the analysis, with its schema and instance,
+/// or the first diagnostic when it did not instantiate.
+pub fn instantiated(path: &Path) -> Result<archc::analysis::Analysis, String> {
+    let a = archc::driver::analyze(
+        path,
+        &archc::analysis::AnalyzeOptions {
+            instantiate: true,
+            ..Default::default()
+        },
+    );
+    if a.schema.is_none() || a.instance.is_none() {
+        return Err(format!(
+            "the model did not instantiate: {:?}",
+            a.diagnostics.first()
+        ));
+    }
+    Ok(a)
+}

@@ -99,6 +99,19 @@ fn write_instance(name: &str, g: &Gap) -> PathBuf {
     dir
 }
 
+/// The instance written into `dir`, analysed and instantiated with no error.
+fn analysed(dir: &Path, name: &str) -> archc::analysis::Analysis {
+    let a = analyze(
+        &dir.join("gap.arch"),
+        &AnalyzeOptions {
+            instantiate: true,
+            ..Default::default()
+        },
+    );
+    assert!(!a.has_errors(), "{name}: {:?}", a.diagnostics);
+    a
+}
+
 /// Published minimisation optima by (file, index in file).
 fn optima() -> Vec<(String, usize, String, f64)> {
     let text = std::fs::read_to_string(data_dir().join("gap_optima.tsv")).unwrap();
@@ -129,14 +142,7 @@ fn search_reaches_the_stated_gap_on_orlib_gap() {
             .entry(file.clone())
             .or_insert_with(|| parse(&std::fs::read_to_string(data_dir().join(&file)).unwrap()));
         let dir = write_instance(&name, &all[index - 1]);
-        let a = analyze(
-            &dir.join("gap.arch"),
-            &AnalyzeOptions {
-                instantiate: true,
-                ..Default::default()
-            },
-        );
-        assert!(!a.has_errors(), "{name}: {:?}", a.diagnostics);
+        let a = analysed(&dir, &name);
         let model = &a.instance.as_ref().unwrap().model;
         let opts = SolveOptions {
             time_limit: Some(TIME_LIMIT),
@@ -198,14 +204,7 @@ fn the_rounded_lp_start_is_verified_within_the_stated_gap_and_reported() {
             .or_insert_with(|| parse(&std::fs::read_to_string(data_dir().join(&file)).unwrap()));
         let g = &all[index - 1];
         let dir = write_instance(&format!("lp_{name}"), g);
-        let a = analyze(
-            &dir.join("gap.arch"),
-            &AnalyzeOptions {
-                instantiate: true,
-                ..Default::default()
-            },
-        );
-        assert!(!a.has_errors(), "{name}: {:?}", a.diagnostics);
+        let a = analysed(&dir, &name);
         let model = &a.instance.as_ref().unwrap().model;
         let opts = SolveOptions {
             time_limit: Some(TIME_LIMIT),
@@ -271,13 +270,7 @@ fn the_rounded_lp_start_is_verified_within_the_stated_gap_and_reported() {
 fn the_greedy_start_is_reported_as_greedy() {
     let g = &parse(&std::fs::read_to_string(data_dir().join("gap12.txt")).unwrap())[0];
     let dir = write_instance("greedy_start", g);
-    let a = analyze(
-        &dir.join("gap.arch"),
-        &AnalyzeOptions {
-            instantiate: true,
-            ..Default::default()
-        },
-    );
+    let a = analysed(&dir, "gap12 #1");
     let model = &a.instance.as_ref().unwrap().model;
     let opts = SolveOptions {
         time_limit: Some(Duration::from_millis(300)),
@@ -321,13 +314,7 @@ fn lagrangian_bound_is_below_the_optimum_and_near_the_lp_bound() {
             .entry(file.clone())
             .or_insert_with(|| parse(&std::fs::read_to_string(data_dir().join(&file)).unwrap()));
         let dir = write_instance(&format!("lagrange_{name}"), &all[index - 1]);
-        let a = analyze(
-            &dir.join("gap.arch"),
-            &AnalyzeOptions {
-                instantiate: true,
-                ..Default::default()
-            },
-        );
+        let a = analysed(&dir, &name);
         let model = &a.instance.as_ref().unwrap().model;
         let shape = archc::backends::search::shape::Shape::of(model).unwrap();
         let l = archc::solve::lagrange::lagrangian_bound(

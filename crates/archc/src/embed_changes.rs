@@ -92,11 +92,6 @@ impl ParamChanges {
         self.pending = true;
     }
 
-    /// Whether changes wait for an update.
-    pub fn pending(&self) -> bool {
-        self.pending
-    }
-
     /// Take the changes into `analysis`' instance (see [`crate::driver::reinstantiate`]).
     pub fn update(&mut self, analysis: &mut Analysis) -> Result<(), Diagnostic> {
         if self.pending {

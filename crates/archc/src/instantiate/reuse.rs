@@ -65,47 +65,63 @@ fn reads_any(exprs: &[&hir::Expr], index: Option<&hir::Index>, reached: &[bool])
 }
 
 /// The params that a change of `changed` reaches: those and every param computed from one of
-/// them, as a mask over the schema's params. A data param whose index depends on one declines.
+/// them, as a mask over the schema's params. Each param's HIR is read once (which params it
+/// reads), then the change spreads to their readers with a worklist. A data param whose index
+/// depends on a reached one declines.
 fn reach(hir: &hir::Model, changed: &[usize]) -> Result<Vec<bool>, String> {
-    let mut reached = vec![false; hir.params.len()];
-    for &p in changed {
-        if p < reached.len() {
-            reached[p] = true;
-        }
-    }
-    loop {
-        let mut grew = false;
-        for (q, d) in hir.params.iter().enumerate() {
-            if reached[q] {
+    let n = hir.params.len();
+    // readers[p]: the params whose value or index reads p; index_readers: data params whose
+    // index reads p.
+    let mut readers: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut index_readers: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (q, d) in hir.params.iter().enumerate() {
+        let mut read = Vec::new();
+        index_reads(&d.body.index, &mut read);
+        match &d.body.value {
+            ParamValue::Expr(e) => params_read(e, &mut read),
+            ParamValue::Table(rows) => {
+                for (keys, v) in rows {
+                    for k in keys {
+                        params_read(k, &mut read);
+                    }
+                    params_read(v, &mut read);
+                }
+            }
+            ParamValue::Data => {
+                for &p in &read {
+                    if let Some(r) = index_readers.get_mut(p) {
+                        r.push(q);
+                    }
+                }
                 continue;
             }
-            let mut exprs: Vec<&hir::Expr> = Vec::new();
-            match &d.body.value {
-                ParamValue::Expr(e) => exprs.push(e),
-                ParamValue::Table(rows) => {
-                    for (keys, v) in rows {
-                        exprs.extend(keys.iter());
-                        exprs.push(v);
-                    }
-                }
-                ParamValue::Data => {
-                    if reads_any(&[], Some(&d.body.index), &reached) {
-                        return Err(format!(
-                            "the index of a param loaded from data (param {q}) reads a changed value"
-                        ));
-                    }
-                }
-                ParamValue::Forecast | ParamValue::Aggregate => {}
-            }
-            if reads_any(&exprs, Some(&d.body.index), &reached) {
-                reached[q] = true;
-                grew = true;
-            }
+            ParamValue::Forecast | ParamValue::Aggregate => {}
         }
-        if !grew {
-            return Ok(reached);
+        for p in read {
+            if let Some(r) = readers.get_mut(p) {
+                r.push(q);
+            }
         }
     }
+    let mut reached = vec![false; n];
+    let mut todo: Vec<usize> = changed.iter().copied().filter(|&p| p < n).collect();
+    for &p in &todo {
+        reached[p] = true;
+    }
+    while let Some(p) = todo.pop() {
+        if let Some(&q) = index_readers[p].first() {
+            return Err(format!(
+                "the index of a param loaded from data (param {q}) reads a changed value"
+            ));
+        }
+        for &q in &readers[p] {
+            if !reached[q] {
+                reached[q] = true;
+                todo.push(q);
+            }
+        }
+    }
+    Ok(reached)
 }
 
 /// Why the instance cannot be updated in place whatever changed, if so.
