@@ -12,9 +12,22 @@ use std::borrow::Cow;
 
 const BOM: &str = "\u{feff}";
 
+/// Files of at least this many bytes are read on two threads (see [`read`]). Every file in
+/// the unit tests is, so that they check the two threads give what one gives; the
+/// integration tests' small files take the one thread.
+const PIPELINE_BYTES: usize = if cfg!(test) { 0 } else { 1 << 20 };
+
+/// Records handed from the reading thread to the converting one at a time.
+const BATCH_RECORDS: usize = 2048;
+
 /// Parses `text` (the whole file) with the given delimiter, handing the header's columns
 /// and then each record to `visitor` as it is read (nothing is kept, so memory stays flat
 /// for large files). Returns `false` when the file has no header row.
+///
+/// A large file is split and unquoted on a second thread while this one hands the records
+/// to the visitor (which converts and stores them): the records, and the diagnostics the
+/// reading raises, reach the visitor and the sink in the file's order either way, in
+/// batches of [`BATCH_RECORDS`] records.
 pub(crate) fn read(
     text: &str,
     file: FileId,
@@ -22,6 +35,163 @@ pub(crate) fn read(
     sink: &mut Sink,
     visitor: &mut dyn RawVisitor,
 ) -> bool {
+    if text.len() < PIPELINE_BYTES {
+        return produce(text, file, delimiter, &mut Direct { sink, visitor });
+    }
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<'_>>(4);
+    let (back, spare) = std::sync::mpsc::channel::<Batch<'_>>();
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut out = Batches {
+                batch: Batch::default(),
+                tx,
+                spare,
+            };
+            let header = produce(text, file, delimiter, &mut out);
+            out.send();
+            header
+        });
+        let mut raw = RawRecord {
+            fields: Vec::new(),
+            span: Span::new(file, 0, 0),
+            anchor: Span::new(file, 0, 0),
+            row: 0,
+            reported: false,
+        };
+        for mut batch in rx {
+            let mut fields = batch.fields.drain(..);
+            for item in batch.items.drain(..) {
+                match item {
+                    Item::Columns(header, line) => visitor.columns(&seen(&header, line), sink),
+                    Item::Diag(d) => sink.push(d),
+                    Item::Record(r) => {
+                        raw.fields.clear();
+                        raw.fields.extend(fields.by_ref().take(r.fields));
+                        raw.span = r.span;
+                        raw.anchor = r.anchor;
+                        raw.row = r.row;
+                        raw.reported = r.reported;
+                        visitor.record(&raw, sink);
+                    }
+                }
+            }
+            drop(fields);
+            // The batch goes back for reuse; a reader that has finished does not need it.
+            let _ = back.send(batch);
+        }
+        reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// Where the reading hands what it finds: the visitor itself, or batches for another
+/// thread.
+trait Emit<'a> {
+    fn columns(&mut self, header: Vec<RawColumn>, line: Span);
+    fn diag(&mut self, d: Diagnostic);
+    /// A record; its fields may be taken.
+    fn record(&mut self, raw: &mut RawRecord<'a>);
+}
+
+/// The columns of a header row, as visitors see them.
+fn seen(header: &[RawColumn], line: Span) -> ColumnsSeen<'_> {
+    ColumnsSeen {
+        columns: header,
+        header_span: line,
+        has_header: true,
+        no_records: false,
+    }
+}
+
+/// Hands everything to the visitor and the sink at once.
+struct Direct<'s> {
+    sink: &'s mut Sink,
+    visitor: &'s mut dyn RawVisitor,
+}
+
+impl<'a> Emit<'a> for Direct<'_> {
+    fn columns(&mut self, header: Vec<RawColumn>, line: Span) {
+        self.visitor.columns(&seen(&header, line), self.sink);
+    }
+
+    fn diag(&mut self, d: Diagnostic) {
+        self.sink.push(d);
+    }
+
+    fn record(&mut self, raw: &mut RawRecord<'a>) {
+        self.visitor.record(raw, self.sink);
+    }
+}
+
+/// What the reading found, in order: the fields of the records are kept apart, in one
+/// vector, so that a batch holds three allocations however many records it has.
+#[derive(Default)]
+struct Batch<'a> {
+    items: Vec<Item>,
+    fields: Vec<RawField<'a>>,
+}
+
+enum Item {
+    Columns(Vec<RawColumn>, Span),
+    Diag(Diagnostic),
+    Record(RecordHead),
+}
+
+/// A record without its fields: how many of the batch's fields are its.
+struct RecordHead {
+    fields: usize,
+    span: Span,
+    anchor: Span,
+    row: usize,
+    reported: bool,
+}
+
+/// Collects batches and sends each full one to the converting thread.
+struct Batches<'a> {
+    batch: Batch<'a>,
+    tx: std::sync::mpsc::SyncSender<Batch<'a>>,
+    spare: std::sync::mpsc::Receiver<Batch<'a>>,
+}
+
+impl<'a> Batches<'a> {
+    fn send(&mut self) {
+        if self.batch.items.is_empty() {
+            return;
+        }
+        let next = self.spare.try_recv().unwrap_or_default();
+        let full = std::mem::replace(&mut self.batch, next);
+        // The converting thread only stops when this one has finished.
+        let _ = self.tx.send(full);
+    }
+}
+
+impl<'a> Emit<'a> for Batches<'a> {
+    fn columns(&mut self, header: Vec<RawColumn>, line: Span) {
+        self.batch.items.push(Item::Columns(header, line));
+    }
+
+    fn diag(&mut self, d: Diagnostic) {
+        self.batch.items.push(Item::Diag(d));
+    }
+
+    fn record(&mut self, raw: &mut RawRecord<'a>) {
+        self.batch.items.push(Item::Record(RecordHead {
+            fields: raw.fields.len(),
+            span: raw.span,
+            anchor: raw.anchor,
+            row: raw.row,
+            reported: raw.reported,
+        }));
+        self.batch.fields.append(&mut raw.fields);
+        if self.batch.items.len() >= BATCH_RECORDS {
+            self.send();
+        }
+    }
+}
+
+/// The reading itself: records split, unquoted and located in the text, handed to `out`.
+fn produce<'a>(text: &'a str, file: FileId, delimiter: u8, out: &mut dyn Emit<'a>) -> bool {
     let base = if text.starts_with(BOM) { BOM.len() } else { 0 };
     let body = &text[base..];
     let mut reader = csv::ReaderBuilder::new()
@@ -50,7 +220,7 @@ pub(crate) fn read(
             Ok(false) => break,
             Err(e) => {
                 let at = e.position().map_or(start, |p| p.byte() as usize);
-                sink.push(
+                out.diag(
                     Diagnostic::error(Code::E0508, format!("malformed CSV: {e}"))
                         .primary(Span::new(file, base + at, base + at), "here"),
                 );
@@ -63,7 +233,7 @@ pub(crate) fn read(
         }
         let line = Span::new(file, base + scanned.line.0, base + scanned.line.1);
         if let Some(open) = scanned.unclosed_quote {
-            sink.push(
+            out.diag(
                 Diagnostic::error(Code::E0508, "malformed CSV: a quoted cell is never closed")
                     .primary(
                         Span::new(file, base + open, base + open + 1),
@@ -95,15 +265,7 @@ pub(crate) fn read(
                     })
                     .collect();
                 columns = Some(header.len());
-                visitor.columns(
-                    &ColumnsSeen {
-                        columns: &header,
-                        header_span: line,
-                        has_header: true,
-                        no_records: false,
-                    },
-                    sink,
-                );
+                out.columns(header, line);
             }
             Some(width) => {
                 if record.iter().all(|f| trim(f).is_empty()) {
@@ -114,7 +276,7 @@ pub(crate) fn read(
                 raw.reported = false;
                 if record.len() != width {
                     raw.reported = true;
-                    push_row_length(sink, record.len(), width, row, line, &spans);
+                    out.diag(row_length(record.len(), width, row, line, &spans));
                 }
                 raw.fields.clear();
                 for (column, (value, &span)) in record.iter().zip(&spans).enumerate().take(width) {
@@ -135,13 +297,13 @@ pub(crate) fn read(
                 }
                 raw.span = line;
                 raw.row = row;
-                visitor.record(&raw, sink);
+                out.record(&mut raw);
             }
         }
     }
     if columns.is_none() {
         let at = Span::new(file, 0, 0);
-        sink.push(
+        out.diag(
             Diagnostic::error(Code::E0508, "the data file is empty")
                 .primary(at, "expected a header row here")
                 .help("the first row of a CSV file names its columns, e.g. `name,cores`"),
@@ -152,14 +314,7 @@ pub(crate) fn read(
 }
 
 /// E0512: a row with too few or too many cells.
-fn push_row_length(
-    sink: &mut Sink,
-    found: usize,
-    expected: usize,
-    row: usize,
-    line: Span,
-    spans: &[Span],
-) {
+fn row_length(found: usize, expected: usize, row: usize, line: Span, spans: &[Span]) -> Diagnostic {
     let (message, primary, label) = if found > expected {
         let extra = spans
             .get(expected)
@@ -176,13 +331,9 @@ fn push_row_length(
             "too few cells",
         )
     };
-    sink.push(
-        Diagnostic::error(Code::E0512, message)
-            .primary(primary, label)
-            .help(
-            "every row needs one cell per header column; quote cells that contain the delimiter",
-        ),
-    );
+    Diagnostic::error(Code::E0512, message)
+        .primary(primary, label)
+        .help("every row needs one cell per header column; quote cells that contain the delimiter")
 }
 
 /// The byte layout of one record, relative to the scanned text.

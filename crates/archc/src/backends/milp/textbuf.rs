@@ -92,12 +92,24 @@ pub(crate) struct TextBuf<'w, W: Write> {
     ryu: ryu::Buffer,
     cache: Box<NumCache>,
     ints: &'static [[u8; 8]],
+    /// Flush once this many bytes are buffered.
+    flush_at: usize,
 }
 
 impl<'w, W: Write> TextBuf<'w, W> {
     pub(crate) fn new(out: &'w mut W) -> Self {
+        Self::with_flush_at(out, FLUSH_AT, FLUSH_AT + 4096)
+    }
+
+    /// A buffer that is never flushed: its text is taken with [`TextBuf::into_text`] (a
+    /// piece of a section formatted apart from the rest).
+    pub(crate) fn unflushed(out: &'w mut W) -> Self {
+        Self::with_flush_at(out, usize::MAX, 1 << 16)
+    }
+
+    fn with_flush_at(out: &'w mut W, flush_at: usize, capacity: usize) -> Self {
         TextBuf {
-            buf: Vec::with_capacity(FLUSH_AT + 4096),
+            buf: Vec::with_capacity(capacity),
             out,
             itoa: itoa::Buffer::new(),
             ryu: ryu::Buffer::new(),
@@ -107,7 +119,22 @@ impl<'w, W: Write> TextBuf<'w, W> {
                 text: [[0; 24]; CACHE_SLOTS],
             }),
             ints: small_ints(),
+            flush_at,
         }
+    }
+
+    /// The text of an [`TextBuf::unflushed`] buffer.
+    pub(crate) fn into_text(self) -> Vec<u8> {
+        self.buf
+    }
+
+    /// Write out what is buffered, then `text` (whole lines formatted elsewhere).
+    pub(crate) fn write_through(&mut self, text: &[u8]) -> io::Result<()> {
+        if !self.buf.is_empty() {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        self.out.write_all(text)
     }
 
     /// The buffer itself, for name writers that append in place.
@@ -193,7 +220,7 @@ impl<'w, W: Write> TextBuf<'w, W> {
     #[inline]
     pub(crate) fn newline(&mut self) -> io::Result<()> {
         self.buf.push(b'\n');
-        if self.buf.len() >= FLUSH_AT {
+        if self.buf.len() >= self.flush_at {
             self.out.write_all(&self.buf)?;
             self.buf.clear();
         }
