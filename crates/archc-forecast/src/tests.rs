@@ -168,6 +168,27 @@ fn calibration_widens_intervals_only_when_the_holdout_misses() {
     assert!(f.model.starts_with("Mean(ETS"), "{}", f.model);
 }
 
+/// A seasonal series whose trend's growth shrinks by a tenth a step (starting below zero, so
+/// that only additive models apply): the two-pass ETS selection of `auto` reaches the damped
+/// seasonal model, which its first pass (AutoETS over the undamped models) cannot choose.
+#[test]
+fn ets_selection_reaches_damped_seasonal_trends() {
+    let mut rng = Rng::new(3);
+    let season = [6.0, -4.0, 2.0, -4.0];
+    let (mut level, mut slope) = (-10.0, 4.0);
+    let values: Vec<f64> = (0..48)
+        .map(|t| {
+            level += slope;
+            slope *= 0.9;
+            level + season[t % 4] + 3.0 * rng.normal()
+        })
+        .collect();
+    let (f, spec) = crate::models::select_ets(&values, 4, 4).unwrap();
+    let spec = spec.expect("the chosen specification");
+    assert_eq!(spec.short_name(), "ETS(A,Ad,A)");
+    assert_eq!(f.model, spec.short_name());
+}
+
 #[test]
 fn quantiles_are_ordered_and_median_is_point() {
     let values: Vec<f64> = (0..40).map(|t| 10.0 + (t % 5) as f64).collect();
