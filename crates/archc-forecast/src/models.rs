@@ -5,7 +5,8 @@ use anofox_forecast::core::TimeSeries;
 use anofox_forecast::models::arima::AutoARIMA;
 use anofox_forecast::models::baseline::{Naive, SeasonalNaive};
 use anofox_forecast::models::exponential::{
-    AutoETS, AutoETSConfig, ETSSpec, ModelPool, TrendType, ETS,
+    cap_spikes, diagnose_spikes, AutoETS, AutoETSConfig, ETSSeasonalType, ETSSpec, ErrorType,
+    ModelPool, SpikeDiagnosis, TrendType, ETS,
 };
 use anofox_forecast::models::theta::{AutoTheta, DecompositionType};
 use anofox_forecast::models::{Forecaster, MSTLForecaster};
@@ -214,59 +215,85 @@ pub(crate) fn auto(
     })
 }
 
-/// ETS for `auto`, chosen by AICc in two passes. The first is the library's AutoETS over
-/// the undamped models whose error and season types match (ANN AAN MNN MAN ANA AAA MNM MAM;
-/// AutoETS keeps its guards: no multiplicative model for a series with a value at or below
-/// zero, no trend for a spiky or intermittent series, no season without three cycles of it
-/// and a seasonal signal). The second damps the trend of each non-seasonal trend model
-/// (cheap fits) and of the best seasonal model when it has a trend: a damped seasonal fit
-/// costs about three undamped ones, and when a linear trend does not beat no trend, a
-/// damped one, with a parameter more, hardly does. The library's full pool (15 models
-/// here) fits every damped seasonal model and the seasonal models whose error and season
-/// types differ; on 48 monthly points this takes a third of its time, with the same
+/// ETS for `auto`, chosen by AICc in stages. The first is the library's AutoETS over the
+/// undamped additive-error models (ANN AAN ANA AAA; AutoETS keeps its guards: no trend for
+/// a spiky or intermittent series, no season without three cycles of it and a seasonal
+/// signal). Then, for a positive series, the multiplicative-error models without a season
+/// (cheap fits) and the one multiplicative-error, multiplicative-season model with the
+/// trend (none or additive) of the best additive seasonal model; last the damped trend of
+/// each non-seasonal trend model and of the best seasonal model when it has a trend. The
+/// seasonal fits are the dear ones (a damped seasonal fit costs about three undamped
+/// ones): the trend of a seasonal structure rarely depends on its error and season types,
+/// and when a linear trend does not beat no trend, a damped one, with a parameter more,
+/// hardly does. The library's full pool (15 models here) fits nine seasonal models; this
+/// fits three or four, on 48 monthly points in a quarter of its time, with the same
 /// accuracy on M3 (docs/forecasting.md).
 pub(crate) fn select_ets(
     values: &[f64],
     m: usize,
     horizon: usize,
 ) -> Result<(Forecast, Option<ETSSpec>), ForecastError> {
+    let cfg = ets_config(values, m);
+    let multiplicative = cfg.allow_multiplicative_error;
+    let period = cfg.seasonal_period.unwrap_or(1);
     let cfg = AutoETSConfig {
         allow_damped: false,
-        ..ets_config(values, m).with_model_pool(ModelPool::MatchErrorSeasonal)
+        ..cfg.additive_only()
     };
     let ts = series(values)?;
     let mut first = AutoETS::with_config(cfg);
     first.fit(&ts).map_err(fit_err)?;
     let scores = first.model_scores();
-    let best_first = scores.first().map(|&(_, s)| s).unwrap_or(f64::INFINITY);
-    let mut damped: Vec<ETSSpec> = Vec::new();
-    if scores.iter().any(|(s, _)| s.has_trend()) {
-        for (s, _) in scores {
-            if !s.has_seasonal() && s.trend == TrendType::Additive {
-                damped.push(ETSSpec::new(s.error, TrendType::AdditiveDamped, s.seasonal));
-            }
-        }
-        // The scores are sorted, best first.
-        if let Some((s, _)) = scores.iter().find(|(s, _)| s.has_seasonal()) {
-            if s.trend == TrendType::Additive {
-                damped.push(ETSSpec::new(s.error, TrendType::AdditiveDamped, s.seasonal));
-            }
-        }
-    }
-    let mut best: Option<(f64, ETS)> = None;
-    for spec in damped {
+    // The values AutoETS scored its candidates on: a spiky tail capped.
+    let ts = if first.spike_guard_triggered()
+        && diagnose_spikes(values, period) == SpikeDiagnosis::SpikyTail
+    {
+        series(&cap_spikes(values, period))?
+    } else {
+        ts
+    };
+    let trend = scores.iter().any(|(s, _)| s.has_trend());
+    // The scores are sorted, best first.
+    let mut seasonal = scores.iter().find(|(s, _)| s.has_seasonal()).copied();
+    let mut best: (f64, Option<ETS>) = (scores.first().map_or(f64::INFINITY, |&(_, s)| s), None);
+    let consider = |spec: ETSSpec, best: &mut (f64, Option<ETS>)| -> Option<f64> {
         let mut model = ETS::new(spec, if spec.has_seasonal() { m } else { 1 });
-        if model.fit(&ts).is_err() {
-            continue;
+        model.fit(&ts).ok()?;
+        let score = model.aicc().filter(|s| s.is_finite())?;
+        if score < best.0 {
+            *best = (score, Some(model));
         }
-        let Some(score) = model.aicc().filter(|s| s.is_finite()) else {
-            continue;
-        };
-        if score < best_first && best.as_ref().is_none_or(|(b, _)| score < *b) {
-            best = Some((score, model));
+        Some(score)
+    };
+    use ErrorType::{Additive as A, Multiplicative as M};
+    let none = ETSSeasonalType::None;
+    if multiplicative {
+        consider(ETSSpec::new(M, TrendType::None, none), &mut best);
+        if trend {
+            consider(ETSSpec::new(M, TrendType::Additive, none), &mut best);
+        }
+        if let Some((s, score)) = seasonal {
+            let spec = ETSSpec::new(M, s.trend, ETSSeasonalType::Multiplicative);
+            if let Some(m_score) = consider(spec, &mut best) {
+                if m_score < score {
+                    seasonal = Some((spec, m_score));
+                }
+            }
         }
     }
-    if let Some((_, model)) = best {
+    if trend {
+        consider(ETSSpec::new(A, TrendType::AdditiveDamped, none), &mut best);
+        if multiplicative {
+            consider(ETSSpec::new(M, TrendType::AdditiveDamped, none), &mut best);
+        }
+        if let Some((s, _)) = seasonal.filter(|(s, _)| s.trend == TrendType::Additive) {
+            consider(
+                ETSSpec::new(s.error, TrendType::AdditiveDamped, s.seasonal),
+                &mut best,
+            );
+        }
+    }
+    if let (_, Some(model)) = best {
         let spec = model.spec();
         let out = finish(
             spec.short_name(),
