@@ -226,8 +226,8 @@ pub(crate) fn auto(
 /// ones): the trend of a seasonal structure rarely depends on its error and season types,
 /// and when a linear trend does not beat no trend, a damped one, with a parameter more,
 /// hardly does. The library's full pool (15 models here) fits nine seasonal models; this
-/// fits three or four, on 48 monthly points in a quarter of its time, with the same
-/// accuracy on M3 (docs/forecasting.md).
+/// fits three or four: `auto` takes a third of the time on 48 monthly points, with the
+/// same accuracy on M3 (docs/forecasting.md).
 pub(crate) fn select_ets(
     values: &[f64],
     m: usize,
