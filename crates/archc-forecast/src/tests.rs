@@ -189,6 +189,29 @@ fn ets_selection_reaches_damped_seasonal_trends() {
     assert_eq!(f.model, spec.short_name());
 }
 
+/// A season whose swing grows with the level (a multiplicative season, multiplicative
+/// noise): the staged selection reaches a multiplicative-error, multiplicative-season
+/// model, which its first pass (AutoETS over the additive-error models) cannot choose.
+#[test]
+fn ets_selection_reaches_multiplicative_seasons() {
+    let mut rng = Rng::new(9);
+    let season = [1.3, 0.8, 1.1, 0.8];
+    let values: Vec<f64> = (0..48)
+        .map(|t| {
+            let level = 50.0 * 1.04_f64.powi(t as i32);
+            level * season[t % 4] * (1.0 + 0.03 * rng.normal())
+        })
+        .collect();
+    let (f, spec) = crate::models::select_ets(&values, 4, 4).unwrap();
+    let spec = spec.expect("the chosen specification");
+    assert!(
+        spec.short_name().starts_with("ETS(M,") && spec.short_name().ends_with(",M)"),
+        "{}",
+        spec.short_name()
+    );
+    assert_eq!(f.model, spec.short_name());
+}
+
 #[test]
 fn quantiles_are_ordered_and_median_is_point() {
     let values: Vec<f64> = (0..40).map(|t| 10.0 + (t % 5) as f64).collect();
