@@ -3,6 +3,10 @@
 
     cargo bench -p archc-bench --bench bench_forecast -- speed --n 10000 --write /tmp/speed.csv
     python3 crates/archc-bench/peers/statsforecast_peer.py /tmp/speed.csv [N_JOBS]
+
+Measured with statsforecast 2.1.1 (Python 3.11.7, numpy 2.4.6, pandas 2.3.3), installed with
+`pip install statsforecast==2.1.1` in a fresh venv. Run it under `/usr/bin/time -v` for the
+CPU seconds of the workers too.
 """
 
 import resource

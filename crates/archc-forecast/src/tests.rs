@@ -168,6 +168,50 @@ fn calibration_widens_intervals_only_when_the_holdout_misses() {
     assert!(f.model.starts_with("Mean(ETS"), "{}", f.model);
 }
 
+/// A seasonal series whose trend's growth shrinks by a tenth a step (starting below zero, so
+/// that only additive models apply): the two-pass ETS selection of `auto` reaches the damped
+/// seasonal model, which its first pass (AutoETS over the undamped models) cannot choose.
+#[test]
+fn ets_selection_reaches_damped_seasonal_trends() {
+    let mut rng = Rng::new(3);
+    let season = [6.0, -4.0, 2.0, -4.0];
+    let (mut level, mut slope) = (-10.0, 4.0);
+    let values: Vec<f64> = (0..48)
+        .map(|t| {
+            level += slope;
+            slope *= 0.9;
+            level + season[t % 4] + 3.0 * rng.normal()
+        })
+        .collect();
+    let (f, spec) = crate::models::select_ets(&values, 4, 4).unwrap();
+    let spec = spec.expect("the chosen specification");
+    assert_eq!(spec.short_name(), "ETS(A,Ad,A)");
+    assert_eq!(f.model, spec.short_name());
+}
+
+/// A season whose swing grows with the level (a multiplicative season, multiplicative
+/// noise): the staged selection reaches a multiplicative-error, multiplicative-season
+/// model, which its first pass (AutoETS over the additive-error models) cannot choose.
+#[test]
+fn ets_selection_reaches_multiplicative_seasons() {
+    let mut rng = Rng::new(9);
+    let season = [1.3, 0.8, 1.1, 0.8];
+    let values: Vec<f64> = (0..48)
+        .map(|t| {
+            let level = 50.0 * 1.04_f64.powi(t as i32);
+            level * season[t % 4] * (1.0 + 0.03 * rng.normal())
+        })
+        .collect();
+    let (f, spec) = crate::models::select_ets(&values, 4, 4).unwrap();
+    let spec = spec.expect("the chosen specification");
+    assert!(
+        spec.short_name().starts_with("ETS(M,") && spec.short_name().ends_with(",M)"),
+        "{}",
+        spec.short_name()
+    );
+    assert_eq!(f.model, spec.short_name());
+}
+
 #[test]
 fn quantiles_are_ordered_and_median_is_point() {
     let values: Vec<f64> = (0..40).map(|t| 10.0 + (t % 5) as f64).collect();
