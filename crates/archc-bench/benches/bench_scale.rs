@@ -3,14 +3,17 @@
 //! compared with the bound archc proves for the full model (`solve::bound::bound`: the
 //! Lagrangian bound for this shape, plus the LP relaxation up to its column limit): the full
 //! MILP on HiGHS with a time limit (when built with `--features highs`), partitioned (POP)
-//! with each k, the search backend from its greedy start and from the best partitioned plan.
+//! with each k, the search backend from its greedy start, from the best partitioned plan and
+//! from the Lagrangian plans (`solve_search` with the `lagrange` start: the bound thread
+//! builds plans from its relaxed solutions while the search runs).
 //! Prints time, objective and gap to the bound per way, the bound's own time, the peak
 //! memory, and the load average when it started (the machine may be shared). `--lp` also
 //! tries the LP relaxation within the time limit.
 //!
 //! Run: `cargo bench -p archc-bench [--features highs] --bench bench_scale -- [SIZES...]
 //! [--ks 4,16,64|none] [--time-limit S] [--search-limit S] [--bound-limit S] [--lp]
-//! [--no-full] [--threads N] [--gen PATH] [--dir DIR]`, sizes like `20000x100` (default).
+//! [--no-full] [--threads N] [--starts greedy,partition,lagrange] [--gen PATH] [--dir DIR]`,
+//! sizes like `20000x100` (default).
 
 use archc::backends::search::shape::Shape;
 use archc::backends::search::{search, SearchOptions};
@@ -33,6 +36,7 @@ struct Args {
     lp: bool,
     full: bool,
     threads: Option<u32>,
+    starts: Vec<String>,
     gen: PathBuf,
     dir: PathBuf,
 }
@@ -47,6 +51,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         lp: false,
         full: true,
         threads: None,
+        starts: vec!["greedy".into(), "partition".into(), "lagrange".into()],
         gen: PathBuf::from("/work/shared/peers/gen.py"),
         dir: std::env::temp_dir().join("archc-bench"),
     };
@@ -71,6 +76,14 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             "--threads" => out.threads = Some(num(it.next(), "--threads")? as u32),
             "--bound-limit" => out.bound_limit = num(it.next(), "--bound-limit")?,
             "--lp" => out.lp = true,
+            "--starts" => {
+                out.starts = it
+                    .next()
+                    .ok_or("--starts takes a list like greedy,partition,lagrange")?
+                    .split(',')
+                    .map(String::from)
+                    .collect()
+            }
             "--no-full" => out.full = false,
             "--gen" => out.gen = PathBuf::from(it.next().ok_or("--gen takes a path")?),
             "--dir" => out.dir = PathBuf::from(it.next().ok_or("--dir takes a path")?),
@@ -202,8 +215,12 @@ fn run_size(args: &Args, s: usize, r: usize) -> Result<(), String> {
         eprintln!("  k={k} done (load {})", load_average());
     }
     let shape = Shape::of(model).map_err(|n| n.why)?;
-    let mut starts: Vec<(String, Option<Vec<f64>>)> = vec![("search".into(), None)];
-    if let Some((_, v)) = best_partitioned {
+    let mut starts: Vec<(String, Option<Vec<f64>>)> = Vec::new();
+    let wants = |s: &str| args.starts.iter().any(|w| w == s);
+    if wants("greedy") {
+        starts.push(("search".into(), None));
+    }
+    if let (Some((_, v)), true) = (best_partitioned, wants("partition")) {
         starts.push(("search from partitioned".into(), Some(v)));
     }
     for (way, start) in starts {
@@ -225,6 +242,7 @@ fn run_size(args: &Args, s: usize, r: usize) -> Result<(), String> {
                     )
                 },
                 control: &archc::backends::milp::SolveControl::default(),
+                inbox: None,
             },
         );
         results.push((
@@ -236,6 +254,45 @@ fn run_size(args: &Args, s: usize, r: usize) -> Result<(), String> {
                 Vec::new()
             },
             format!("{} moves", found.moves),
+        ));
+    }
+    if wants("lagrange") {
+        let t = Instant::now();
+        let mut report = None;
+        let solved = archc::solve::search::solve_search(
+            model,
+            &SolveOptions {
+                time_limit: Some(Duration::from_secs_f64(args.search_limit)),
+                ..opts.clone()
+            },
+            1,
+            archc::solve::search::SearchStart::Lagrange,
+            &|p, b| {
+                eprintln!(
+                    "  search from lagrange {:>5.1}s incumbent {} bound {} moves {}",
+                    p.elapsed.as_secs_f64(),
+                    p.incumbent
+                        .map_or("none".to_string(), |v| format!("{v:.1}")),
+                    b.map_or("computing".to_string(), |v| format!("{v:.1}")),
+                    p.moves
+                )
+            },
+            &mut report,
+        )
+        .map_err(|d| d.message)?;
+        let start = report
+            .as_ref()
+            .and_then(|r| r.start_objective)
+            .map_or(String::new(), |o| format!("start {o:.1}, "));
+        let own = report
+            .as_ref()
+            .and_then(|r| r.bound.as_ref())
+            .map_or(String::new(), |b| format!(", its own bound {:.1}", b.value));
+        results.push((
+            "search from lagrange".into(),
+            t.elapsed().as_secs_f64(),
+            solved.raw.values,
+            format!("{start}{}{own}", solved.reason),
         ));
     }
     let best = results

@@ -27,9 +27,11 @@ pub struct ScaleArgs {
     pub shard: Option<String>,
     /// The plan the search backend starts from: `greedy` (each item on its best option
     /// given those placed before it), `lp` (the LP relaxation rounded: each item on its
-    /// option of largest LP value) or `partition` (the merged plan of a partitioned solve).
+    /// option of largest LP value), `lagrange` (plans built from the Lagrangian bound's
+    /// relaxed solutions: its open places, items by regret; later, better ones are taken
+    /// while the search runs) or `partition` (the merged plan of a partitioned solve).
     /// Default: `partition` when the solve is partitioned, else `lp` for models of up to
-    /// 200,000 columns (whose LP relaxation is solved for the bound anyway), else `greedy`.
+    /// 200,000 columns (whose LP relaxation is solved for the bound anyway), else `lagrange`.
     #[arg(long, value_enum, value_name = "START")]
     pub search_start: Option<SearchStartArg>,
 }
@@ -39,6 +41,7 @@ pub struct ScaleArgs {
 pub enum SearchStartArg {
     Greedy,
     Lp,
+    Lagrange,
     Partition,
 }
 
@@ -113,7 +116,7 @@ pub fn search_reason(args: &SolveArgs, a: &Analysis, partitioned: bool) -> Optio
 
 /// Run the search backend from the start `--search-start` names (by default the
 /// partitioned plan when the solve is partitioned, else the rounded LP for a model of up to
-/// 200,000 columns, else greedy), with its progress (incumbent, bound, gap) on stderr unless
+/// 200,000 columns, else the Lagrangian plans), with its progress (incumbent, bound, gap) on stderr unless
 /// `--quiet`.
 pub fn solve_search(
     args: &SolveArgs,
@@ -132,6 +135,7 @@ pub fn solve_search(
         (None, Some(_)) => SearchStartArg::Partition,
         (None, None) => match archc::solve::search::default_start(model) {
             SearchStart::Lp => SearchStartArg::Lp,
+            SearchStart::Lagrange => SearchStartArg::Lagrange,
             _ => SearchStartArg::Greedy,
         },
     };
@@ -150,6 +154,7 @@ pub fn solve_search(
     let start = match (wanted, &plan) {
         (SearchStartArg::Partition, Some(values)) => SearchStart::Plan(values),
         (SearchStartArg::Lp, _) => SearchStart::Lp,
+        (SearchStartArg::Lagrange, _) => SearchStart::Lagrange,
         _ => SearchStart::Greedy,
     };
     // The search has what is left of the time limit after the partitioned start.

@@ -291,6 +291,7 @@ fn search_part_of(
             start: None,
             progress: &|_| {},
             control: &opts.control,
+            inbox: None,
         },
     );
     let solved = found.feasible;

@@ -41,21 +41,24 @@ pub fn bound(
     opts: &SolveOptions,
     upper: &(dyn Fn() -> Option<f64> + Sync),
 ) -> Option<Bound> {
-    bound_with_lp(model, opts, upper, None)
+    bound_with_lp(model, opts, upper, None, None)
 }
 
 /// [`bound`], with the LP relaxation already solved when `solved_lp` is `Some` (its bound,
-/// `None` when it did not solve to optimality): the LP is then not solved again.
+/// `None` when it did not solve to optimality): the LP is then not solved again. With
+/// `plans`, the Lagrangian steps also build plans from their relaxed solutions and hand them
+/// over ([`super::lagrange::lagrangian_bound_with_plans`]).
 pub fn bound_with_lp(
     model: &Model,
     opts: &SolveOptions,
     upper: &(dyn Fn() -> Option<f64> + Sync),
     solved_lp: Option<Option<Bound>>,
+    plans: Option<&(dyn Fn(Vec<u32>) + Sync)>,
 ) -> Option<Bound> {
     let shape = crate::backends::search::shape::Shape::of(model).ok();
     let lagrangian = shape.as_ref().and_then(|shape| {
         let started = Instant::now();
-        let l = super::lagrange::lagrangian_bound(
+        let l = super::lagrange::lagrangian_bound_with_plans(
             model,
             shape,
             &super::lagrange::LagrangeOptions {
@@ -63,6 +66,7 @@ pub fn bound_with_lp(
                 upper,
                 stop: &|| opts.control.stop_requested(),
             },
+            plans,
         )?;
         Some(Bound {
             value: l.value,

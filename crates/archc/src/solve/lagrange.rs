@@ -12,6 +12,7 @@
 //! to raise it, and the best value seen is the bound. Its best is the LP relaxation's optimum
 //! (the kept problem has integral vertices), approached without ever solving that LP.
 
+use crate::backends::search::primal::PlanBuilder;
 use crate::backends::search::shape::{Shape, NONE};
 use crate::ir::{Model, RowId, Sense};
 use std::time::{Duration, Instant};
@@ -39,6 +40,8 @@ pub struct Lagrangian {
     pub relaxed_rows: usize,
     /// Rows kept that tie an option to another column.
     pub kept_rows: usize,
+    /// Plans built from the relaxed solutions (the Lagrangian heuristic).
+    pub plans: u64,
 }
 
 /// Values of `x` allowed, as bits: 1 for 0, 2 for 1.
@@ -266,6 +269,8 @@ struct Point {
     taken: Vec<f64>,
     /// Activity of each relaxed row.
     activity: Vec<f64>,
+    /// Whether each other column is at 1 (in column order).
+    open: Vec<bool>,
 }
 
 /// The dual function at (`mu`, `pi`): `None` when the kept problem has no solution (then
@@ -282,6 +287,7 @@ fn evaluate(x: &Relaxed<'_>, mu: &[f64], pi: &[f64], scratch: &mut Vec<f64>) -> 
     }
     let mut taken = vec![0.0; mu.len()];
     let mut activity = vec![0.0; pi.len()];
+    let mut opened = vec![false; x.others.len()];
     let take = |c: usize, taken: &mut [f64], activity: &mut [f64]| {
         let item = x.shape.item_of_col[c];
         if item != NONE {
@@ -328,6 +334,7 @@ fn evaluate(x: &Relaxed<'_>, mu: &[f64], pi: &[f64], scratch: &mut Vec<f64>) -> 
         }
         value += best;
         if open {
+            opened[k] = true;
             take(y as usize, &mut taken, &mut activity);
         }
         for (&(c, at0, at1), &rc) in tied.iter().zip(scratch.iter()) {
@@ -341,6 +348,7 @@ fn evaluate(x: &Relaxed<'_>, mu: &[f64], pi: &[f64], scratch: &mut Vec<f64>) -> 
         value,
         taken,
         activity,
+        open: opened,
     })
 }
 
@@ -351,8 +359,60 @@ pub fn lagrangian_bound(
     shape: &Shape,
     opts: &LagrangeOptions<'_>,
 ) -> Option<Lagrangian> {
+    lagrangian_bound_with_plans(model, shape, opts, None)
+}
+
+/// When the multipliers last gave a plan, and what that cost.
+struct PlanClock {
+    /// Steps and time at the end of the last plan.
+    steps: u64,
+    at: Instant,
+    /// How long building the last plan took.
+    took: Duration,
+    built: u64,
+}
+
+impl PlanClock {
+    /// A plan is due when the bound has improved since the last one, [`PLAN_STEPS`] steps
+    /// have passed, and building plans takes at most a third of the time.
+    fn due(&self, steps: u64) -> bool {
+        steps >= self.steps + PLAN_STEPS && self.at.elapsed() >= self.took * 2
+    }
+}
+
+/// [`lagrangian_bound`], and (the Lagrangian heuristic) a plan built from the relaxed
+/// solution at the best multipliers by [`PlanBuilder`] and handed to `plans` (the option
+/// column of each item) every [`PLAN_STEPS`] steps or more when the bound has risen since
+/// the last plan, and once at the end.
+pub fn lagrangian_bound_with_plans(
+    model: &Model,
+    shape: &Shape,
+    opts: &LagrangeOptions<'_>,
+    plans: Option<&(dyn Fn(Vec<u32>) + Sync)>,
+) -> Option<Lagrangian> {
     let started = Instant::now();
     let x = Relaxed::new(model, shape);
+    let mut builder = plans.map(|send| (PlanBuilder::new(model, shape), send));
+    let mut clock = PlanClock {
+        steps: 0,
+        at: Instant::now(),
+        took: Duration::ZERO,
+        built: 0,
+    };
+    // Build a plan from the relaxed solution `open` priced by `pi`, and send it.
+    let mut plan_from = |clock: &mut PlanClock, steps: u64, open: &[bool], pi: &[f64]| {
+        let Some((b, send)) = builder.as_mut() else {
+            return;
+        };
+        let t = Instant::now();
+        let no_mu = vec![0.0; shape.items.len()];
+        let plan = b.build(open, &|c| x.reduced(c, &no_mu, pi));
+        send(plan);
+        clock.took = t.elapsed();
+        clock.at = Instant::now();
+        clock.steps = steps;
+        clock.built += 1;
+    };
     let constant: f64 = model
         .objective
         .as_ref()
@@ -384,11 +444,22 @@ pub fn lagrangian_bound(
     let mut theta = 2.0;
     let mut since_better = 0u32;
     let mut steps = 0u64;
+    // The relaxed solution and row multipliers at the best bound when no plan was built
+    // from them yet.
+    let mut pending: Option<(Vec<bool>, Vec<f64>)> = None;
     loop {
         let point = evaluate(&x, &mu, &pi, &mut scratch)?;
         if best == f64::NEG_INFINITY || point.value > best + 1e-12 * best.abs().max(1.0) {
             best = point.value;
             since_better = 0;
+            if plans.is_some() {
+                if clock.due(steps) {
+                    plan_from(&mut clock, steps, &point.open, &pi);
+                    pending = None;
+                } else {
+                    pending = Some((point.open.clone(), pi.clone()));
+                }
+            }
         } else {
             since_better += 1;
             if since_better >= PATIENCE {
@@ -437,14 +508,21 @@ pub fn lagrangian_bound(
         }
         steps += 1;
     }
+    // The best multipliers always give a plan, unless the stop was asked for.
+    if let Some((open, pi)) = pending.filter(|_| !(opts.stop)()) {
+        plan_from(&mut clock, steps, &open, &pi);
+    }
     best.is_finite().then(|| Lagrangian {
         value: to_model(best),
         steps,
         relaxed_rows: x.rows.len() + shape.items.len(),
         kept_rows: x.tied.len(),
+        plans: clock.built,
     })
 }
 
+/// Steps between two plans of the Lagrangian heuristic, at least.
+const PLAN_STEPS: u64 = 10;
 /// Steps without a better bound before the step length is halved.
 const PATIENCE: u32 = 20;
 /// The step-length factor at which the bound is taken as converged.

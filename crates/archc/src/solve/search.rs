@@ -5,7 +5,7 @@
 //! without the assignment shape is refused with E0661, which says why.
 
 use crate::backends::search::shape::{NotShape, Shape};
-use crate::backends::search::{search, Progress, SearchOptions};
+use crate::backends::search::{search, Inbox, Progress, SearchOptions};
 use crate::backends::types::{RawSolution, SolveOptions, SolverKind, Status};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::Model;
@@ -81,17 +81,35 @@ pub enum SearchStart<'a> {
     Lp,
     /// A plan given per column (the merged plan of a partitioned solve).
     Plan(&'a [f64]),
+    /// Plans from the Lagrangian bound's relaxed solutions (the Lagrangian heuristic,
+    /// [`crate::backends::search::primal`]): the search starts from the first (waiting for
+    /// it at most a third of the time limit, greedy when none comes) and takes each later
+    /// one that is better than its own best.
+    Lagrange,
 }
 
 /// The default start: `lp` for a model of at most [`super::bound::LP_COLUMNS`] columns (its
 /// LP relaxation is solved for the bound anyway, so the start costs no second solve),
-/// `greedy` above (the LP rarely solves in time there).
+/// `lagrange` above (the LP rarely solves in time there, and the Lagrangian bound runs
+/// anyway).
 pub fn default_start(model: &Model) -> SearchStart<'static> {
     if model.num_columns() <= super::bound::LP_COLUMNS {
         SearchStart::Lp
     } else {
-        SearchStart::Greedy
+        SearchStart::Lagrange
     }
+}
+
+/// Values per column of a plan given as the option column of each item (other columns at
+/// 0: the search sets them from the items).
+fn plan_values(shape: &Shape, choice: &[u32]) -> Vec<f64> {
+    let mut values = vec![0.0; shape.item_of_col.len()];
+    for &c in choice {
+        if let Some(v) = values.get_mut(c as usize) {
+            *v = 1.0;
+        }
+    }
+    values
 }
 
 /// The rounded LP start: values per column with each item on its option of largest value
@@ -134,8 +152,11 @@ pub fn solve_search(
     let started = Instant::now();
     let full_limit = opts.time_limit.unwrap_or(DEFAULT_TIME_LIMIT);
     // The rounded LP start: the LP is solved first, and its optimum handed to the bound.
+    let lagrange = matches!(start, SearchStart::Lagrange);
     let (start_values, start_name, solved_lp) = match start {
         SearchStart::Greedy => (None, "greedy".to_string(), None),
+        // Set once the first plan comes.
+        SearchStart::Lagrange => (None, "lagrange".to_string(), None),
         SearchStart::Plan(values) => (Some(values.to_vec()), "partition".to_string(), None),
         SearchStart::Lp => match super::bound::lp_solution(
             model,
@@ -161,7 +182,9 @@ pub fn solve_search(
     let incumbent = AtomicU64::new(f64::NAN.to_bits());
     let upper =
         || Some(f64::from_bits(incumbent.load(Ordering::Relaxed))).filter(|v| v.is_finite());
-    let (found, bound) = std::thread::scope(|scope| {
+    let inbox = Inbox::default();
+    let send = |plan: Vec<u32>| inbox.send(plan);
+    let (found, bound, start_name) = std::thread::scope(|scope| {
         let bound_thread = scope.spawn(|| {
             let b = super::bound::bound_with_lp(
                 model,
@@ -171,10 +194,26 @@ pub fn solve_search(
                 },
                 &upper,
                 solved_lp,
+                lagrange.then_some(&send as &(dyn Fn(Vec<u32>) + Sync)),
             );
+            inbox.close();
             let _ = bound_cell.set(b.as_ref().map(|b| b.value));
             b
         });
+        // The Lagrangian start waits for the first plan.
+        let waited = Instant::now();
+        let (start_values, start_name) = if lagrange {
+            match inbox.wait(waited + limit / 3, &|| opts.control.stop_requested()) {
+                Some(plan) => (Some(plan_values(&shape, &plan)), start_name),
+                None => (
+                    None,
+                    "greedy (no plan from the Lagrangian relaxation in time)".to_string(),
+                ),
+            }
+        } else {
+            (start_values, start_name)
+        };
+        let limit = limit.saturating_sub(waited.elapsed());
         let on_progress = |p: &Progress| {
             if let Some(v) = p.incumbent {
                 incumbent.store(v.to_bits(), Ordering::Relaxed);
@@ -190,9 +229,10 @@ pub fn solve_search(
                 start: start_values.as_deref(),
                 progress: &on_progress,
                 control: &opts.control,
+                inbox: lagrange.then_some(&inbox),
             },
         );
-        (found, bound_thread.join().ok().flatten())
+        (found, bound_thread.join().ok().flatten(), start_name)
     });
     let mut timings = crate::analysis::Timings::default();
     timings.push("solve", started.elapsed());
@@ -258,11 +298,20 @@ pub fn solve_search(
         verification,
         backend: "search",
         reason: format!(
-            "search — local search over {} items from the {} start for {:.0} s, {} moves",
+            "search — local search over {} items from the {} start for {:.0} s, {} moves{}",
             shape.items.len(),
             start_name,
             limit.as_secs_f64(),
-            found.moves
+            found.moves,
+            if lagrange {
+                format!(
+                    ", {} plans from the Lagrangian relaxation ({} taken)",
+                    inbox.sent(),
+                    found.adopted
+                )
+            } else {
+                String::new()
+            }
         ),
         timings,
         stages: Vec::new(),

@@ -9,6 +9,7 @@
 //! The search proves nothing: the solve layer verifies its plan against the model, and the
 //! gap is to a bound computed on the side ([`crate::solve::bound`]).
 
+pub mod primal;
 pub mod shape;
 pub mod state;
 
@@ -16,7 +17,63 @@ use crate::ir::Model;
 use crate::partition::split::SplitMix;
 use shape::{Shape, NONE};
 use state::{Score, State};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// Plans handed to a running search by another thread (the Lagrangian heuristic of the
+/// bound thread, [`primal`]): the newest plan not yet taken, as the option column of each
+/// item. The search takes it when it is better than its own best.
+#[derive(Default)]
+pub struct Inbox {
+    plan: Mutex<Option<Vec<u32>>>,
+    fresh: AtomicBool,
+    sent: AtomicU64,
+    closed: AtomicBool,
+}
+
+impl Inbox {
+    /// Hand `choice` (the option column of each item) to the search, replacing a plan it has
+    /// not taken yet.
+    pub fn send(&self, choice: Vec<u32>) {
+        if let Ok(mut p) = self.plan.lock() {
+            *p = Some(choice);
+            self.sent.fetch_add(1, Ordering::Relaxed);
+            self.fresh.store(true, Ordering::Release);
+        }
+    }
+
+    /// No more plans will be sent.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+    }
+
+    /// Plans sent so far.
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    /// The plan sent and not yet taken, if any.
+    pub fn take(&self) -> Option<Vec<u32>> {
+        if !self.fresh.swap(false, Ordering::Acquire) {
+            return None;
+        }
+        self.plan.lock().ok()?.take()
+    }
+
+    /// Wait for a plan until `deadline`, a stop request (`stop`) or the inbox is closed.
+    pub fn wait(&self, deadline: Instant, stop: &dyn Fn() -> bool) -> Option<Vec<u32>> {
+        loop {
+            if let Some(p) = self.take() {
+                return Some(p);
+            }
+            if self.closed.load(Ordering::Acquire) || Instant::now() >= deadline || stop() {
+                return self.take();
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
 
 /// What the search reports while it runs.
 #[derive(Clone, Copy, Debug)]
@@ -40,6 +97,8 @@ pub struct Found {
     /// True when a stop request (Ctrl-C, [`SearchOptions::control`]) ended it
     /// before the time limit.
     pub interrupted: bool,
+    /// Plans taken from [`SearchOptions::inbox`] (better than the search's best when they came).
+    pub adopted: u64,
     /// The objective of the plan it started from (the other columns set from the items;
     /// model constants included), and whether that plan met every row.
     pub start_objective: f64,
@@ -56,6 +115,8 @@ pub struct SearchOptions<'a> {
     pub progress: &'a (dyn Fn(&Progress) + Sync),
     /// The solve's control: a stop request on it ends the search with its best plan.
     pub control: &'a crate::backends::types::SolveControl,
+    /// Plans sent while the search runs (by the Lagrangian heuristic), if any.
+    pub inbox: Option<&'a Inbox>,
 }
 
 /// How often the clock is read, in moves.
@@ -72,6 +133,7 @@ pub fn search(model: &Model, shape: &Shape, opts: &SearchOptions<'_>) -> Found {
     let mut best_choice = s.choice.clone();
     let mut moves = 0u64;
     let mut improvements = 0u64;
+    let mut adopted = 0u64;
     let mut last_report = Instant::now();
     let n_items = shape.items.len();
     let mut interrupted = false;
@@ -98,14 +160,25 @@ pub fn search(model: &Model, shape: &Shape, opts: &SearchOptions<'_>) -> Found {
             if moves.is_multiple_of(CHECK_EVERY * 4096) {
                 s.recompute();
             }
+            if let Some(plan) = opts.inbox.and_then(Inbox::take) {
+                if adopt(&mut s, &plan, &best) {
+                    best = s.score();
+                    best_choice.clone_from(&s.choice);
+                    adopted += 1;
+                }
+            }
         }
-        let r = rng.below(100);
-        if r < 55 {
+        let r = rng.below(1000);
+        if r < 550 {
             relocate(&mut s, rng.below(n_items));
-        } else if r < 97 {
+        } else if r < 970 {
             swap(&mut s, rng.below(n_items), rng.below(n_items));
-        } else {
+        } else if r < 980 {
             empty_a_place(&mut s, &mut rng);
+        } else if r < 990 {
+            open_a_place(&mut s, &mut rng);
+        } else {
+            swap_places(&mut s, &mut rng);
         }
         if s.score().better(&best) {
             best = s.score();
@@ -121,6 +194,7 @@ pub fn search(model: &Model, shape: &Shape, opts: &SearchOptions<'_>) -> Found {
         feasible,
         moves,
         improvements,
+        adopted,
         interrupted,
         start_objective: objective_of(model, start_score.cost),
         start_feasible: start_score.violation <= state::VIOLATION_EPS,
@@ -138,6 +212,33 @@ fn objective_of(model: &Model, cost: f64) -> f64 {
         Some(crate::ir::Sense::Maximize) => -cost + constant,
         _ => cost + constant,
     }
+}
+
+/// Put the state on `plan` (the option column of each item) when that is better than
+/// `best`; else leave it as it was. True when it took the plan.
+fn adopt(s: &mut State<'_>, plan: &[u32], best: &Score) -> bool {
+    let shape = s.shape;
+    if plan.len() != shape.items.len()
+        || plan
+            .iter()
+            .enumerate()
+            .any(|(i, &c)| c == NONE || shape.item_of_col.get(c as usize) != Some(&(i as u32)))
+    {
+        return false;
+    }
+    let before = s.choice.clone();
+    for (i, &c) in plan.iter().enumerate() {
+        s.place(i, c);
+    }
+    s.recompute();
+    if s.score().better(best) {
+        return true;
+    }
+    for (i, &c) in before.iter().enumerate() {
+        s.place(i, c);
+    }
+    s.recompute();
+    false
 }
 
 /// Place every item: on its option in `start` when it has one, else greedily on the best
@@ -168,7 +269,7 @@ fn start(s: &mut State<'_>, start: Option<&[f64]>, rng: &mut SplitMix) {
 }
 
 /// The best option of item `i` (leaving out options in rows of other column `avoid`).
-fn best_option(s: &mut State<'_>, i: usize, avoid: Option<u32>) -> u32 {
+pub(crate) fn best_option(s: &mut State<'_>, i: usize, avoid: Option<u32>) -> u32 {
     let shape = s.shape;
     let from = s.choice[i];
     let mut best: Option<(Score, u32)> = None;
@@ -192,7 +293,7 @@ fn best_option(s: &mut State<'_>, i: usize, avoid: Option<u32>) -> u32 {
 }
 
 /// Move item `i` to its best option when that is no worse.
-fn relocate(s: &mut State<'_>, i: usize) {
+pub(crate) fn relocate(s: &mut State<'_>, i: usize) {
     let before = s.score();
     let to = best_option(s, i, None);
     let from = s.choice[i];
@@ -249,30 +350,109 @@ fn empty_a_place(s: &mut State<'_>, rng: &mut SplitMix) {
         return;
     }
     let k = open[rng.below(open.len())];
+    try_moves(s, |s, moved| empty_place(s, k, moved));
+}
+
+/// Open one closed place (an other column at 0) and pull items to it ([`pull_to_place`]),
+/// kept when the total improves (the opening cost paid).
+fn open_a_place(s: &mut State<'_>, rng: &mut SplitMix) {
+    let closed: Vec<usize> = (0..s.others.len()).filter(|&k| !s.y[k]).collect();
+    if closed.is_empty() {
+        return;
+    }
+    let k = closed[rng.below(closed.len())];
+    try_moves(s, |s, moved| pull_to_place(s, k, moved));
+}
+
+/// Open a closed place and empty an opened one: items pulled to the first, then every item
+/// left on the second moved to its best option elsewhere; kept when the total improves.
+fn swap_places(s: &mut State<'_>, rng: &mut SplitMix) {
+    let (open, closed): (Vec<usize>, Vec<usize>) = (0..s.others.len()).partition(|&k| s.y[k]);
+    if open.is_empty() || closed.is_empty() {
+        return;
+    }
+    let (to, from) = (closed[rng.below(closed.len())], open[rng.below(open.len())]);
+    try_moves(s, |s, moved| {
+        pull_to_place(s, to, moved);
+        empty_place(s, from, moved);
+    });
+}
+
+/// Make the moves of `make` (which records each item's former option in `moved`) and keep
+/// them when the total improves; else undo them. True when kept.
+pub(crate) fn try_moves(
+    s: &mut State<'_>,
+    make: impl FnOnce(&mut State<'_>, &mut Vec<(usize, u32)>),
+) -> bool {
+    let before = s.score();
+    let mut moved = Vec::new();
+    make(s, &mut moved);
+    if s.score().better(&before) {
+        return true;
+    }
+    for &(i, from) in moved.iter().rev() {
+        s.place(i, from);
+    }
+    false
+}
+
+/// The items with an option in the rows of other column `k` (compact index), once each,
+/// with that option.
+fn options_at(s: &State<'_>, k: usize) -> Vec<(usize, u32)> {
     let y = s.others[k];
     let shape = s.shape;
-    let mut users: Vec<usize> = Vec::new();
+    let mut out: Vec<(usize, u32)> = Vec::new();
     for (r, _) in shape.rows_of(y as usize) {
         for (c, _) in s.model.row_entries(r) {
             let i = shape.item_of_col[c.0 as usize];
-            if i != NONE && s.choice[i as usize] == c.0 {
-                users.push(i as usize);
+            if i != NONE {
+                out.push((i as usize, c.0));
             }
         }
     }
-    users.sort_unstable();
-    users.dedup();
-    let before = s.score();
-    let mut moved = Vec::with_capacity(users.len());
-    for &i in &users {
-        let from = s.choice[i];
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Move every item placed on an option at other column `k` to its best option elsewhere.
+pub(crate) fn empty_place(s: &mut State<'_>, k: usize, moved: &mut Vec<(usize, u32)>) {
+    let y = s.others[k];
+    for (i, c) in options_at(s, k) {
+        if s.choice[i] != c {
+            continue;
+        }
         let to = best_option(s, i, Some(y));
         s.place(i, to);
-        moved.push((i, from));
+        moved.push((i, c));
     }
-    if !s.score().better(&before) {
-        for &(i, from) in moved.iter().rev() {
+}
+
+/// Pull to other column `k` every item whose option there costs less than its current one,
+/// most saving first, as long as that adds no violation.
+pub(crate) fn pull_to_place(s: &mut State<'_>, k: usize, moved: &mut Vec<(usize, u32)>) {
+    let shape = s.shape;
+    let mut pulls: Vec<(f64, usize, u32)> = options_at(s, k)
+        .into_iter()
+        .filter(|&(i, c)| s.choice[i] != NONE && s.choice[i] != c)
+        .map(|(i, c)| {
+            (
+                shape.cost[s.choice[i] as usize] - shape.cost[c as usize],
+                i,
+                c,
+            )
+        })
+        .filter(|p| p.0 > 0.0)
+        .collect();
+    pulls.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (_, i, c) in pulls {
+        let from = s.choice[i];
+        let v = s.violation;
+        s.place(i, c);
+        if s.violation > v + state::VIOLATION_EPS {
             s.place(i, from);
+        } else {
+            moved.push((i, from));
         }
     }
 }
