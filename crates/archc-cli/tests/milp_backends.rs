@@ -612,9 +612,9 @@ fn tiny_model_optimum_on_every_solver() {
     }
 }
 
-/// `write_mps_to_path` formats on one thread and writes blocks of about 1 MB on another:
-/// the file holds exactly the text `write_mps` formats in memory, blocks in order, for a
-/// model whose text spans several blocks.
+/// `write_mps_to_path` formats pieces of about 1 MB on worker threads and writes them in
+/// order: the file holds exactly the text `write_mps` formats on one thread, for a model
+/// whose text spans several pieces.
 #[test]
 fn mps_file_is_the_formatted_text_over_many_blocks() {
     let mut b = Builder::new();

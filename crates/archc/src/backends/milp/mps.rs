@@ -12,11 +12,12 @@
 //! The IR stores rows as CSR; the columns are found by a counting-sort transpose with `u32`
 //! indices, done one block of about a million nonzeros at a time (one pass over the rows
 //! per block), so that writing a model of 8M nonzeros holds 12 MB of transposed entries,
-//! not 96 MB.
+//! not 96 MB; the objective's coefficients are summed per block too (one pass over its
+//! terms), not held for every column.
 //!
 //! [`write_mps_pipelined`] and [`write_mps_to_path`] format the sections in pieces (about
-//! 32K lines, or 32K nonzeros of a loaded block) on the rayon pool, eight at a time, and
-//! write the pieces in order: the same bytes as [`write_mps`], which formats everything on
+//! 32K lines, or 32K nonzeros of a loaded block) on worker threads, and write the pieces
+//! in order on the calling thread: the same bytes as [`write_mps`], which formats everything on
 //! the calling thread. Each piece carries its own state (the integer marker is decided from
 //! the column before the piece), so the text does not depend on where the pieces end.
 
@@ -40,6 +41,9 @@ struct ColMajor {
     /// `p - start[first]` here.
     rows: Vec<u32>,
     vals: Vec<f64>,
+    /// Objective coefficients of the block's columns (`j - first`), summed over the
+    /// objective's terms in their order, as [`Model::objective_dense`] sums them.
+    obj: Vec<f64>,
 }
 
 /// About this many nonzeros are transposed at a time (12 bytes each).
@@ -81,6 +85,7 @@ impl ColMajor {
             end: 0,
             rows: Vec::new(),
             vals: Vec::new(),
+            obj: Vec::new(),
         })
     }
 
@@ -119,6 +124,15 @@ impl ColMajor {
                     self.rows[p] = i as u32;
                     self.vals[p] = v;
                     *slot += 1;
+                }
+            }
+        }
+        self.obj.clear();
+        self.obj.resize(end - j, 0.0);
+        for t in model.objective.iter().flat_map(|o| &o.terms) {
+            for &(c, v) in &t.coefs {
+                if c.0 >= lo && c.0 < hi {
+                    self.obj[(c.0 - lo) as usize] += v;
                 }
             }
         }
@@ -178,32 +192,29 @@ pub fn write_mps(model: &Model, out: &mut impl Write) -> io::Result<()> {
 }
 
 /// How the sections are formatted: all on the calling thread, or in pieces of about
-/// `piece` nonzeros (or lines) on the rayon pool, written in order.
+/// `piece` nonzeros (or lines) on worker threads, written in order.
 #[derive(Clone, Copy)]
 enum Exec {
     Sequential,
     Parallel { piece: usize },
 }
 
-/// Nonzeros (or lines, in the other sections) of a piece formatted by one task: about 1.5 MB
+/// Nonzeros (or lines, in the other sections) of a piece formatted by one task: about 1 MB
 /// of text, so that the pieces in flight hold a few megabytes.
 const PIECE: usize = 1 << 15;
 
-/// Pieces formatted at a time, then written in order.
-const WAVE: usize = 8;
-
-/// What every section's formatting reads: the model, its names and the dense objective.
+/// What every section's formatting reads: the model and its names.
 struct Ctx<'m> {
     model: &'m Model,
     names: NameTable<'m>,
-    obj: Vec<f64>,
 }
 
 fn write_sections(model: &Model, out: &mut impl Write, exec: Exec) -> io::Result<()> {
     let names = NameTable::new(model);
     let mut cols = ColMajor::new(model)?;
-    let (obj, constant) = model.objective_dense();
-    let cx = Ctx { model, names, obj };
+    // Summed as `Model::objective_dense` sums it; the coefficients come with each block.
+    let constant = (model.objective.iter().flat_map(|o| &o.terms)).fold(0.0, |k, t| k + t.constant);
+    let cx = Ctx { model, names };
     let mut t = TextBuf::new(out);
 
     t.str("NAME          archc");
@@ -324,30 +335,58 @@ fn by_lines<W: Write>(
     }
 }
 
-/// Format the `pieces` of `section` on the rayon pool, [`WAVE`] at a time, each into a
-/// buffer of its own, and write the buffers to `t` in the pieces' order.
+/// Format the `pieces` of `section` on worker threads (as many as the rayon pool has),
+/// worker `w` taking pieces `w`, `w + workers`, …, each into a buffer of its own, and write
+/// the buffers to `t` in the pieces' order on this thread. Each worker runs at most one
+/// piece ahead of the writing, and the written buffers go back to it for reuse, so a few
+/// pieces' text is held at any time.
 fn in_order<W: Write>(
     t: &mut TextBuf<W>,
     cx: &Ctx<'_>,
     section: Section<'_>,
     pieces: &[Range<usize>],
 ) -> io::Result<()> {
-    use rayon::prelude::*;
-    for wave in pieces.chunks(WAVE) {
-        let texts: Vec<io::Result<Vec<u8>>> = wave
-            .par_iter()
-            .map(|r| {
-                let mut sink = io::sink();
-                let mut piece = TextBuf::unflushed(&mut sink);
-                cx.lines(section, &mut piece, r.clone())?;
-                Ok(piece.into_text())
-            })
-            .collect();
-        for text in texts {
-            t.write_through(&text?)?;
+    use std::sync::mpsc::{channel, sync_channel};
+    let workers = rayon::current_num_threads().min(pieces.len());
+    if workers <= 1 {
+        for r in pieces {
+            cx.lines(section, t, r.clone())?;
         }
+        return Ok(());
     }
-    Ok(())
+    std::thread::scope(|scope| {
+        let mut texts = Vec::with_capacity(workers);
+        let mut returns = Vec::with_capacity(workers);
+        for w in 0..workers {
+            let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(1);
+            let (back, spare) = channel::<Vec<u8>>();
+            texts.push(rx);
+            returns.push(back);
+            scope.spawn(move || {
+                let mut sink = io::sink();
+                for r in pieces.iter().skip(w).step_by(workers) {
+                    let buf = spare.try_recv().unwrap_or_default();
+                    let mut piece = TextBuf::unflushed(&mut sink, buf);
+                    let text = cx
+                        .lines(section, &mut piece, r.clone())
+                        .map(|()| piece.into_text());
+                    // The writing stopped on an error: nothing more is wanted.
+                    if tx.send(text).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        for i in 0..pieces.len() {
+            let text = texts[i % workers]
+                .recv()
+                .map_err(|_| io::Error::other("an MPS formatting thread stopped"))??;
+            t.write_through(&text)?;
+            // A worker that has finished does not need it back.
+            let _ = returns[i % workers].send(text);
+        }
+        Ok(())
+    })
 }
 
 /// The `ROWS` lines of rows `range`.
@@ -390,10 +429,11 @@ fn columns_lines<W: Write>(
         let Range { start: a, end: b } = cols.range(j);
         let mut k = a;
         // The objective entry first; an entry-free column still needs one line.
-        if cx.obj[j] != 0.0 || a == b {
+        let obj = cols.obj[j - cols.first];
+        if obj != 0.0 || a == b {
             let more = (k < b).then(|| (Field::Row(cols.rows[k] as usize), cols.vals[k]));
             k += usize::from(k < b);
-            let first = (Field::Lit(obj_name), cx.obj[j]);
+            let first = (Field::Lit(obj_name), obj);
             data_line(t, names, "    ", Field::Lit(&col_name), first, more)?;
         }
         while k < b {
@@ -582,66 +622,20 @@ fn bound_line<W: Write>(
 }
 
 /// Write the model as free MPS to a file (created or truncated in place: callers that must
-/// not leave a partial file write through a temporary file, as the CLI does). The text is
-/// formatted in pieces on the rayon pool and handed in order to a second thread that
-/// writes them, so that the copy into the operating system's page cache overlaps the
-/// formatting.
+/// not leave a partial file write through a temporary file, as the CLI does), with
+/// [`write_mps_pipelined`].
 pub fn write_mps_to_path(model: &Model, path: &Path) -> io::Result<()> {
     let mut file = std::fs::File::create(path)?;
     write_mps_pipelined(model, &mut file)
 }
 
-/// [`write_mps`] with the formatting in pieces on the rayon pool and the writes to `out` on
-/// a second thread, in order (what `archc emit --mps` and [`write_mps_to_path`] use).
+/// [`write_mps`] with the sections formatted in pieces on worker threads while this thread
+/// writes the finished pieces to `out`, in order (what `archc emit --mps` and
+/// [`write_mps_to_path`] use): the same bytes.
 pub fn write_mps_pipelined<W: Write + Send + ?Sized>(model: &Model, out: &mut W) -> io::Result<()> {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
-    let (back, spare) = std::sync::mpsc::channel::<Vec<u8>>();
-    std::thread::scope(|s| {
-        let writer = s.spawn(move || -> io::Result<()> {
-            for block in rx {
-                out.write_all(&block)?;
-                // The buffer goes back for reuse; nobody left to take it is fine.
-                let _ = back.send(block);
-            }
-            out.flush()
-        });
-        let exec = Exec::Parallel { piece: PIECE };
-        let formatted = write_sections(model, &mut Pipe { tx, spare }, exec);
-        // `write_mps` consumed the pipe: the writer sees the end and finishes.
-        let written = writer
-            .join()
-            .unwrap_or_else(|_| Err(io::Error::other("the MPS writer thread panicked")));
-        // The writer's own error explains a closed pipe better than the pipe does.
-        written.and(formatted)
-    })
+    let mut out = out;
+    write_sections(model, &mut out, Exec::Parallel { piece: PIECE })
 }
-
-/// The sending end of [`write_mps_to_path`]'s writer thread: each `write` copies the block
-/// into a buffer (a returned one when available) and queues it.
-struct Pipe {
-    tx: std::sync::mpsc::SyncSender<Vec<u8>>,
-    spare: std::sync::mpsc::Receiver<Vec<u8>>,
-}
-
-impl Write for Pipe {
-    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-        let mut block = self
-            .spare
-            .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(b.len()));
-        block.clear();
-        block.extend_from_slice(b);
-        self.tx
-            .send(block)
-            .map_err(|_| io::Error::other("the MPS writer thread stopped"))?;
-        Ok(b.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -731,6 +725,7 @@ mod tests {
             end: 6,
             rows: Vec::new(),
             vals: Vec::new(),
+            obj: Vec::new(),
         };
         assert_eq!(cols.pieces(0..6, 3), vec![0..2, 2..3, 3..5, 5..6]);
         assert_eq!(cols.pieces(1..4, 1), vec![1..2, 2..3, 3..4]);

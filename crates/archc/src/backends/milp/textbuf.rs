@@ -103,8 +103,11 @@ impl<'w, W: Write> TextBuf<'w, W> {
 
     /// A buffer that is never flushed: its text is taken with [`TextBuf::into_text`] (a
     /// piece of a section formatted apart from the rest).
-    pub(crate) fn unflushed(out: &'w mut W) -> Self {
-        Self::with_flush_at(out, usize::MAX, 1 << 16)
+    pub(crate) fn unflushed(out: &'w mut W, mut buf: Vec<u8>) -> Self {
+        buf.clear();
+        let mut t = Self::with_flush_at(out, usize::MAX, 0);
+        t.buf = buf;
+        t
     }
 
     fn with_flush_at(out: &'w mut W, flush_at: usize, capacity: usize) -> Self {
