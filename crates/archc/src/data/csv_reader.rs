@@ -15,7 +15,11 @@ const BOM: &str = "\u{feff}";
 /// Files of at least this many bytes are read on two threads (see [`read`]). Every file in
 /// the unit tests is, so that they check the two threads give what one gives; the
 /// integration tests' small files take the one thread.
-const PIPELINE_BYTES: usize = if cfg!(test) { 0 } else { 1 << 20 };
+const PIPELINE_BYTES: usize = 1 << 20;
+
+fn pipelined(text: &str) -> bool {
+    cfg!(test) || text.len() >= PIPELINE_BYTES
+}
 
 /// Records handed from the reading thread to the converting one at a time.
 const BATCH_RECORDS: usize = 2048;
@@ -35,7 +39,7 @@ pub(crate) fn read(
     sink: &mut Sink,
     visitor: &mut dyn RawVisitor,
 ) -> bool {
-    if text.len() < PIPELINE_BYTES {
+    if !pipelined(text) {
         return produce(text, file, delimiter, &mut Direct { sink, visitor });
     }
     let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<'_>>(4);
