@@ -55,13 +55,7 @@ pub(crate) fn read(
             out.send();
             header
         });
-        let mut raw = RawRecord {
-            fields: Vec::new(),
-            span: Span::new(file, 0, 0),
-            anchor: Span::new(file, 0, 0),
-            row: 0,
-            reported: false,
-        };
+        let mut raw = RawRecord::empty(file);
         for mut batch in rx {
             let mut fields = batch.fields.drain(..);
             for item in batch.items.drain(..) {
@@ -210,13 +204,7 @@ fn produce<'a>(text: &'a str, file: FileId, delimiter: u8, out: &mut dyn Emit<'a
     // Buffers reused from row to row.
     let mut scanned = ScannedRecord::default();
     let mut spans: Vec<Span> = Vec::new();
-    let mut raw = RawRecord {
-        fields: Vec::new(),
-        span: Span::new(file, 0, 0),
-        anchor: Span::new(file, 0, 0),
-        row: 0,
-        reported: false,
-    };
+    let mut raw = RawRecord::empty(file);
     loop {
         let start = reader.position().byte() as usize;
         match reader.read_record(&mut record) {

@@ -7,7 +7,7 @@ use super::MAX_DIAGNOSTICS_PER_FILE;
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::source::{ReadError, Vfs};
-use crate::span::Span;
+use crate::span::{FileId, Span};
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -53,6 +53,19 @@ pub(crate) struct RawRecord<'a> {
     /// A problem was already reported for this record (e.g. a short CSV row); absent values
     /// are not reported again.
     pub reported: bool,
+}
+
+impl RawRecord<'_> {
+    /// A record with no fields, to be filled and reused row after row.
+    pub fn empty(file: FileId) -> Self {
+        RawRecord {
+            fields: Vec::new(),
+            span: Span::new(file, 0, 0),
+            anchor: Span::new(file, 0, 0),
+            row: 0,
+            reported: false,
+        }
+    }
 }
 
 /// A parsed file: its columns and records.

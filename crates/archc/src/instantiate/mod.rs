@@ -17,7 +17,7 @@ mod risk;
 pub use risk::cvar_by_sorting;
 mod scalar_file;
 #[cfg(test)]
-mod tests_compiled;
+pub(crate) mod tests_compiled;
 pub mod world;
 
 pub use changes::{instantiate_with_changes, ParamChange};

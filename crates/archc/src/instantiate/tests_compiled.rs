@@ -51,7 +51,8 @@ fn outcome(
     (text, runs)
 }
 
-fn arch_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// The `.arch` files under `dir`, recursively (also used by the MPS writer's tests).
+pub(crate) fn arch_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };

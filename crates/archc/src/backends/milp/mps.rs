@@ -641,18 +641,7 @@ mod tests {
     use super::*;
     use crate::analysis::AnalyzeOptions;
     use crate::driver::analyze;
-    use std::path::PathBuf;
-
-    fn arch_files(dir: &Path, out: &mut Vec<PathBuf>) {
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                arch_files(&p, out);
-            } else if p.extension().is_some_and(|x| x == "arch") {
-                out.push(p);
-            }
-        }
-    }
+    use crate::instantiate::tests_compiled::arch_files;
 
     fn text(model: &Model, exec: Exec) -> Vec<u8> {
         let mut out = Vec::new();
