@@ -14,21 +14,9 @@ use archc::analysis::AnalyzeOptions;
 use archc::solve::search::{solve_search, SearchStart};
 use archc::solve::verify::verify;
 use archc::solve::SolveOptions;
-use std::fmt::Write as _;
+use archc_bench::gap::{parse, write_instance, Gap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-const MODEL: &str = r#"kind agent { capacity: real = 0 }
-kind job { size: real = 0 }
-agents from "agents.csv"
-jobs from "jobs.csv"
-param cost[a in agents, j in jobs]: real from "cost.csv"
-param load[a in agents, j in jobs]: real from "load.csv"
-decide x[a in agents, j in jobs]: bool
-constraint one[j in jobs]: sum(a in agents) x[a, j] == 1
-constraint cap[a in agents]: sum(j in jobs) load[a, j] * x[a, j] <= a.capacity
-minimize total: sum(a in agents, j in jobs) cost[a, j] * x[a, j]
-"#;
 
 struct Args {
     dir: PathBuf,
@@ -60,65 +48,6 @@ fn parse_args() -> Result<Args, String> {
         }
     }
     Ok(out)
-}
-
-/// Costs and uses (`[agent][job]`) and capacities of each instance of an OR-Library file.
-type Gap = (Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<f64>);
-
-fn parse(text: &str) -> Result<Vec<Gap>, String> {
-    let nums: Vec<f64> = text
-        .split_whitespace()
-        .map(|t| t.parse::<f64>().map_err(|_| format!("not a number: {t}")))
-        .collect::<Result<_, _>>()?;
-    let mut it = nums.into_iter();
-    let mut next = || it.next().ok_or("the file ends early".to_string());
-    let p = next()? as usize;
-    let mut out = Vec::new();
-    for _ in 0..p {
-        let (m, n) = (next()? as usize, next()? as usize);
-        let mut table = || -> Result<Vec<Vec<f64>>, String> {
-            (0..m).map(|_| (0..n).map(|_| next()).collect()).collect()
-        };
-        let cost = table()?;
-        let uses = table()?;
-        let capacity = (0..m).map(|_| next()).collect::<Result<_, _>>()?;
-        out.push((cost, uses, capacity));
-    }
-    Ok(out)
-}
-
-fn write_instance(dir: &Path, g: &Gap) -> Result<(), String> {
-    let (cost, uses, capacity) = g;
-    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-    let mut agents = String::from("name,capacity\n");
-    for (a, b) in capacity.iter().enumerate() {
-        let _ = writeln!(agents, "a{a},{b}");
-    }
-    let n = cost[0].len();
-    let mut jobs = String::from("name,size\n");
-    for j in 0..n {
-        let _ = writeln!(jobs, "j{j},1");
-    }
-    let (mut c, mut u) = (
-        String::from("agent,job,value\n"),
-        String::from("agent,job,value\n"),
-    );
-    for a in 0..cost.len() {
-        for j in 0..n {
-            let _ = writeln!(c, "a{a},j{j},{}", cost[a][j]);
-            let _ = writeln!(u, "a{a},j{j},{}", uses[a][j]);
-        }
-    }
-    for (file, text) in [
-        ("agents.csv", agents),
-        ("jobs.csv", jobs),
-        ("cost.csv", c),
-        ("load.csv", u),
-        ("gap.arch", MODEL.to_string()),
-    ] {
-        std::fs::write(dir.join(file), text).map_err(|e| e.to_string())?;
-    }
-    Ok(())
 }
 
 fn run() -> Result<(), String> {

@@ -2,6 +2,8 @@
 //! the placement model, its data from the peers' `gen.py` written as the model's CSV files,
 //! and the peak memory of the running process.
 
+pub mod gap;
+
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;

@@ -19,9 +19,10 @@ fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/scale")
 }
 
-fn placement() -> Analysis {
+/// The example `file` of `examples/scale`, analysed and instantiated with no error.
+fn instantiated(file: &str) -> Analysis {
     let a = analyze(
-        &data_dir().join("placement.arch"),
+        &data_dir().join(file),
         &AnalyzeOptions {
             instantiate: true,
             ..Default::default()
@@ -29,6 +30,10 @@ fn placement() -> Analysis {
     );
     assert!(!a.has_errors(), "{:?}", a.diagnostics);
     a
+}
+
+fn placement() -> Analysis {
+    instantiated("placement.arch")
 }
 
 fn split(a: &Analysis, set: &str, k: u32, seed: u64) -> Split {
@@ -335,14 +340,7 @@ fn the_models_partition_is_solved_unless_the_command_line_says_otherwise() {
 /// declaration.
 #[test]
 fn an_empty_partition_is_the_models_own_when_embedded() {
-    let a = analyze(
-        &data_dir().join("partitioned.arch"),
-        &AnalyzeOptions {
-            instantiate: true,
-            ..Default::default()
-        },
-    );
-    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    let a = instantiated("partitioned.arch");
     let hir = a
         .hir
         .as_ref()

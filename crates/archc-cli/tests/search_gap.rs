@@ -9,7 +9,7 @@ use archc::driver::analyze;
 use archc::solve::search::{solve_search, SearchStart};
 use archc::solve::verify::{verify, Tolerances};
 use archc::solve::{SolveOptions, Status};
-use std::fmt::Write as _;
+use archc_bench::gap::{self, Gap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -17,86 +17,39 @@ use std::time::Duration;
 const STATED_GAP: f64 = 0.03;
 const TIME_LIMIT: Duration = Duration::from_secs(2);
 
-const MODEL: &str = r#"/// Generalised assignment: every job to one agent, within the agents' capacities.
-kind agent { capacity: real = 0 }
-kind job { size: real = 0 }
-agents from "agents.csv"
-jobs from "jobs.csv"
-param cost[a in agents, j in jobs]: real from "cost.csv"
-param load[a in agents, j in jobs]: real from "load.csv"
-decide x[a in agents, j in jobs]: bool
-constraint one[j in jobs]: sum(a in agents) x[a, j] == 1
-constraint cap[a in agents]: sum(j in jobs) load[a, j] * x[a, j] <= a.capacity
-minimize total: sum(a in agents, j in jobs) cost[a, j] * x[a, j]
-"#;
-
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/orlib_gap")
 }
 
-/// One instance: costs and uses (`[agent][job]`) and capacities.
-struct Gap {
-    cost: Vec<Vec<f64>>,
-    uses: Vec<Vec<f64>>,
-    capacity: Vec<f64>,
-}
-
-/// The instances of one OR-Library file.
-fn parse(text: &str) -> Vec<Gap> {
-    let mut toks = text
-        .split_whitespace()
-        .map(|t| t.parse::<f64>().expect("a number"));
-    let mut next = || toks.next().expect("the file ends early");
-    let p = next() as usize;
-    (0..p)
-        .map(|_| {
-            let (m, n) = (next() as usize, next() as usize);
-            let cost = (0..m).map(|_| (0..n).map(|_| next()).collect()).collect();
-            let uses = (0..m).map(|_| (0..n).map(|_| next()).collect()).collect();
-            let capacity = (0..m).map(|_| next()).collect();
-            Gap {
-                cost,
-                uses,
-                capacity,
-            }
-        })
-        .collect()
-}
-
-/// Write the instance as CSV files and the model into a fresh folder.
+/// Write the instance and the model into a fresh folder.
 fn write_instance(name: &str, g: &Gap) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("search_gap_{name}"));
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut agents = String::from("name,capacity\n");
-    for (a, b) in g.capacity.iter().enumerate() {
-        let _ = writeln!(agents, "a{a},{b}");
-    }
-    let n = g.cost[0].len();
-    let mut jobs = String::from("name,size\n");
-    for j in 0..n {
-        let _ = writeln!(jobs, "j{j},1");
-    }
-    let (mut cost, mut uses) = (
-        String::from("agent,job,value\n"),
-        String::from("agent,job,value\n"),
-    );
-    for a in 0..g.cost.len() {
-        for j in 0..n {
-            let _ = writeln!(cost, "a{a},j{j},{}", g.cost[a][j]);
-            let _ = writeln!(uses, "a{a},j{j},{}", g.uses[a][j]);
-        }
-    }
-    for (file, text) in [
-        ("agents.csv", agents),
-        ("jobs.csv", jobs),
-        ("cost.csv", cost),
-        ("load.csv", uses),
-        ("gap.arch", MODEL.to_string()),
-    ] {
-        std::fs::write(dir.join(file), text).unwrap();
-    }
+    gap::write_instance(&dir, g).unwrap();
     dir
+}
+
+/// The instances of one OR-Library file of the test data.
+fn parse_file(file: &str) -> Vec<Gap> {
+    gap::parse(&std::fs::read_to_string(data_dir().join(file)).unwrap()).unwrap()
+}
+
+/// The instances the tests run on (name, published optimum, instance): the c-type file and
+/// the three smallest a-type instances, which keep the tests short.
+fn chosen() -> Vec<(String, f64, Gap)> {
+    let mut files: std::collections::HashMap<String, Vec<Option<Gap>>> = Default::default();
+    let mut out = Vec::new();
+    for (file, index, name, optimum) in optima() {
+        if file == "gapa.txt" && index > 3 {
+            continue;
+        }
+        let all = files
+            .entry(file.clone())
+            .or_insert_with(|| parse_file(&file).into_iter().map(Some).collect());
+        let g = all[index - 1].take().expect("each instance once");
+        out.push((name, optimum, g));
+    }
+    out
 }
 
 /// The instance written into `dir`, analysed and instantiated with no error.
@@ -132,16 +85,8 @@ fn optima() -> Vec<(String, usize, String, f64)> {
 #[test]
 fn search_reaches_the_stated_gap_on_orlib_gap() {
     let mut checked = 0;
-    let mut instances: std::collections::HashMap<String, Vec<Gap>> = Default::default();
-    // The c-type file and the three smallest a-type instances keep the test short.
-    for (file, index, name, optimum) in optima() {
-        if file == "gapa.txt" && index > 3 {
-            continue;
-        }
-        let all = instances
-            .entry(file.clone())
-            .or_insert_with(|| parse(&std::fs::read_to_string(data_dir().join(&file)).unwrap()));
-        let dir = write_instance(&name, &all[index - 1]);
+    for (name, optimum, g) in chosen() {
+        let dir = write_instance(&name, &g);
         let a = analysed(&dir, &name);
         let model = &a.instance.as_ref().unwrap().model;
         let opts = SolveOptions {
@@ -194,15 +139,8 @@ fn search_reaches_the_stated_gap_on_orlib_gap() {
 #[test]
 fn the_rounded_lp_start_is_verified_within_the_stated_gap_and_reported() {
     let mut checked = 0;
-    let mut instances: std::collections::HashMap<String, Vec<Gap>> = Default::default();
-    for (file, index, name, optimum) in optima() {
-        if file == "gapa.txt" && index > 3 {
-            continue;
-        }
-        let all = instances
-            .entry(file.clone())
-            .or_insert_with(|| parse(&std::fs::read_to_string(data_dir().join(&file)).unwrap()));
-        let g = &all[index - 1];
+    for (name, optimum, g) in chosen() {
+        let g = &g;
         let dir = write_instance(&format!("lp_{name}"), g);
         let a = analysed(&dir, &name);
         let model = &a.instance.as_ref().unwrap().model;
@@ -268,7 +206,7 @@ fn the_rounded_lp_start_is_verified_within_the_stated_gap_and_reported() {
 /// The greedy start is reported as such, with its own start plan.
 #[test]
 fn the_greedy_start_is_reported_as_greedy() {
-    let g = &parse(&std::fs::read_to_string(data_dir().join("gap12.txt")).unwrap())[0];
+    let g = &parse_file("gap12.txt")[0];
     let dir = write_instance("greedy_start", g);
     let a = analysed(&dir, "gap12 #1");
     let model = &a.instance.as_ref().unwrap().model;
@@ -304,16 +242,9 @@ const LAGRANGIAN_SLACK: f64 = 0.01;
 /// is the LP bound for this relaxation).
 #[test]
 fn lagrangian_bound_is_below_the_optimum_and_near_the_lp_bound() {
-    let mut instances: std::collections::HashMap<String, Vec<Gap>> = Default::default();
     let mut checked = 0;
-    for (file, index, name, optimum) in optima() {
-        if file == "gapa.txt" && index > 3 {
-            continue;
-        }
-        let all = instances
-            .entry(file.clone())
-            .or_insert_with(|| parse(&std::fs::read_to_string(data_dir().join(&file)).unwrap()));
-        let dir = write_instance(&format!("lagrange_{name}"), &all[index - 1]);
+    for (name, optimum, g) in chosen() {
+        let dir = write_instance(&format!("lagrange_{name}"), &g);
         let a = analysed(&dir, &name);
         let model = &a.instance.as_ref().unwrap().model;
         let shape = archc::backends::search::shape::Shape::of(model).unwrap();

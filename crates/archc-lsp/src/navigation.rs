@@ -134,9 +134,8 @@ pub fn hover(world: &World, params: HoverParams) -> Option<Hover> {
     })
 }
 
-/// The hover of the column named after `key` in an entity load (`hosts from "hosts.csv"
-/// key id`): which file's column names the entities of which set.
-pub fn key_column_hover(text: &str, offset: usize) -> Option<String> {
+/// The tokens of `text` without trivia, and the position of the one under `offset`.
+fn token_at(text: &str, offset: usize) -> Option<(Vec<Token>, usize)> {
     let tokens: Vec<Token> = lexer::lex(text)
         .into_iter()
         .filter(|t| !t.kind.is_trivia())
@@ -144,6 +143,13 @@ pub fn key_column_hover(text: &str, offset: usize) -> Option<String> {
     let i = tokens
         .iter()
         .position(|t| t.start <= offset && offset <= t.end && t.start < t.end)?;
+    Some((tokens, i))
+}
+
+/// The hover of the column named after `key` in an entity load (`hosts from "hosts.csv"
+/// key id`): which file's column names the entities of which set.
+pub fn key_column_hover(text: &str, offset: usize) -> Option<String> {
+    let (tokens, i) = token_at(text, offset)?;
     if i < 4
         || tokens[i - 1].text(text) != "key"
         || tokens[i - 2].kind != TokenKind::String
@@ -169,13 +175,7 @@ pub fn key_column_hover(text: &str, offset: usize) -> Option<String> {
 /// `into` or number: what `archc solve` does with it and how to override it. The set's name
 /// hovers as the set.
 pub fn partition_hover(text: &str, offset: usize) -> Option<String> {
-    let tokens: Vec<Token> = lexer::lex(text)
-        .into_iter()
-        .filter(|t| !t.kind.is_trivia())
-        .collect();
-    let i = tokens
-        .iter()
-        .position(|t| t.start <= offset && offset <= t.end && t.start < t.end)?;
+    let (tokens, i) = token_at(text, offset)?;
     let word = |j: usize| tokens.get(j).map(|t| t.text(text));
     let first = (i.saturating_sub(3)..=i).find(|&j| {
         word(j) == Some("partition")
