@@ -11,8 +11,12 @@
 //! The compiled fragment is the common shape of model constraints and objectives: sums,
 //! differences, negations, products and quotients of data with linear terms (runs of one
 //! operator included), decisions and params indexed by index variables, entity attributes
-//! and constants. Anything else (filters, function calls, `max`/`min`, logic, variables
-//! bound by a `sum` the evaluator runs) is not compiled and stays with the AST evaluator.
+//! and constants; `sum`s with `where` filters (planned and joined as the evaluator plans
+//! them, see [`cond`]); `if` over data conditions; calls of user functions (their inlined
+//! bodies, the parameters standing for the arguments); `min`, `max`, `abs`, `ceil`,
+//! `floor` and `round` of data. Anything else (`max`/`min` of decisions, logic over
+//! decisions, variables bound by a `sum` the evaluator runs) is not compiled and stays with
+//! the AST evaluator.
 //! The compiled code computes exactly what the evaluator computes, in the same order (so
 //! every coefficient is bit-identical); whenever it meets something it does not handle at
 //! run time — a missing value, a non-number, a division by zero, a value that is not
@@ -20,12 +24,15 @@
 //! evaluator redoes the expression for that tuple, which reports the error exactly as
 //! before.
 
+pub(crate) mod cond;
+
 use super::Lin;
-use crate::hir::{self, ExprKind, SlotId};
+use crate::hir::{self, Builtin, ExprKind, SlotId};
 use crate::instantiate::world::{ElemId, SetVal, Value, World};
 use crate::instantiate::{DecisionCols, Inst};
 use crate::span::Span;
 use crate::syntax::ast::{AggKind, BinOp, UnOp};
+use cond::{Cond, ElemCode, Join};
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 use std::rc::Rc;
@@ -37,6 +44,8 @@ use std::rc::Rc;
 pub(crate) struct HirScope<'h> {
     exprs: FxHashMap<Span, Option<&'h hir::Expr>>,
     index: Vec<SlotId>,
+    /// The declaration's slots (their names tell joins as the evaluator finds them).
+    slots: &'h [hir::Slot],
     /// Where the current index tuple starts in `model.tuples`.
     pub(crate) tuple: usize,
 }
@@ -45,7 +54,11 @@ impl<'h> HirScope<'h> {
     /// The scope of one declaration: `body`'s nodes by span, except inside inlined `fn`
     /// bodies (one body text stands for every call). A span held by two nodes (a template
     /// argument used twice) maps to nothing: the evaluator takes those.
-    pub(crate) fn new(index: &hir::Index, bodies: &[&'h hir::Expr]) -> HirScope<'h> {
+    pub(crate) fn new(
+        index: &hir::Index,
+        slots: &'h [hir::Slot],
+        bodies: &[&'h hir::Expr],
+    ) -> HirScope<'h> {
         let mut exprs: FxHashMap<Span, Option<&'h hir::Expr>> = FxHashMap::default();
         let mut stack: Vec<&'h hir::Expr> = bodies.to_vec();
         let mut children = Vec::new();
@@ -65,6 +78,7 @@ impl<'h> HirScope<'h> {
         HirScope {
             exprs,
             index: index.binders.iter().map(|b| b.slot).collect(),
+            slots,
             tuple: 0,
         }
     }
@@ -103,10 +117,27 @@ pub(crate) enum Num {
         p: usize,
         args: Box<[u16]>,
     },
+    /// An attribute of the entity an element expression names (`z.region.cost`).
+    AttrOf {
+        base: ElemCode,
+        kind: u32,
+        attr: u32,
+    },
+    /// The number of an integer element.
+    Elem(ElemCode),
     Neg(Box<Num>),
     /// The first number, then each `+`, `-`, `*` or `/` with the number after it, folded
     /// from the left (flat: a run of 100,000 operands needs no deep recursion).
     Chain(Box<Num>, Box<[(BinOp, Num)]>),
+    /// `min(...)` or `max(...)` (`max: true`) of numbers, folded from the left.
+    Fold {
+        max: bool,
+        items: Box<[Num]>,
+    },
+    /// `abs`, `ceil`, `floor` or `round` of a number.
+    Round(Builtin, Box<Num>),
+    /// `if c1 then a1 else if c2 then a2 ... else b` over data.
+    Select(Box<[(Cond, Num)]>, Box<Num>),
 }
 
 /// A linear expression over decisions, as `lin(e, k, ...)` expands it.
@@ -128,11 +159,16 @@ pub(crate) enum Code {
     Scale(Box<Code>, Num),
     /// `lin / data`.
     Div(Box<Code>, Num),
-    /// `sum(v1 in S1, v2 in S2, ...) body`, the sets evaluated once.
+    /// `sum(v1 in S1, v2 in S2, ... where ...) body`, the sets evaluated once: the
+    /// conditions that read none of the sum's variables (`pre`), then the loops.
     Sum {
+        pre: Box<[Cond]>,
         levels: Box<[Level]>,
         body: Box<Code>,
     },
+    /// `if c1 then a1 else if ... else b` with conditions over data: the first arm whose
+    /// condition holds.
+    Select(Box<[(Cond, Code)]>, Box<Code>),
 }
 
 /// One loop of a compiled `sum`: the slot it binds, the set it runs over, and the kind
@@ -142,11 +178,18 @@ pub(crate) struct Level {
     pub(crate) slot: u16,
     pub(crate) set: Rc<SetVal>,
     entities: Box<[Option<(u32, u32)>]>,
+    /// How the loop finds its elements, and the filter's conditions checked once the slot
+    /// is bound.
+    pub(crate) join: Join,
+    pub(crate) checks: Vec<Cond>,
 }
 
 impl PartialEq for Level {
     fn eq(&self, other: &Level) -> bool {
-        self.slot == other.slot && Rc::ptr_eq(&self.set, &other.set)
+        self.slot == other.slot
+            && Rc::ptr_eq(&self.set, &other.set)
+            && self.join == other.join
+            && self.checks == other.checks
     }
 }
 
@@ -165,8 +208,12 @@ struct Bail;
 type Run<T> = Result<T, Bail>;
 
 /// Compile-time state: the slots given to HIR slots so far.
-struct Compiler<'i, 'a> {
+struct Compiler<'i, 'a, 'h> {
     inst: &'i mut Inst<'a>,
+    /// The parameters of the inlined functions being compiled, and their arguments.
+    subst: FxHashMap<SlotId, &'h hir::Expr>,
+    /// The declaration's slots.
+    slot_names: &'h [hir::Slot],
     /// The declaration's index variables, in tuple order.
     index: Vec<SlotId>,
     slot_of: FxHashMap<SlotId, u16>,
@@ -174,7 +221,7 @@ struct Compiler<'i, 'a> {
     slots: usize,
 }
 
-impl Compiler<'_, '_> {
+impl<'h> Compiler<'_, '_, 'h> {
     fn new_slot(&mut self) -> Option<u16> {
         let s = u16::try_from(self.slots).ok()?;
         self.slots += 1;
@@ -185,6 +232,14 @@ impl Compiler<'_, '_> {
     /// declaration (then read from the index tuple at each run). A variable bound by a
     /// loop the evaluator runs is not compiled.
     fn slot(&mut self, s: SlotId) -> Option<u16> {
+        if let Some(arg) = self.subst.get(&s).copied() {
+            // A function's parameter: the slot of its argument, when that is a plain
+            // variable.
+            return match &arg.kind {
+                ExprKind::Slot(t) => self.slot(*t),
+                _ => None,
+            };
+        }
         if let Some(&x) = self.slot_of.get(&s) {
             return Some(x);
         }
@@ -196,7 +251,7 @@ impl Compiler<'_, '_> {
     }
 
     /// Index arguments that are all plain index variables.
-    fn slot_args(&mut self, args: &[hir::Expr]) -> Option<Box<[u16]>> {
+    fn slot_args(&mut self, args: &'h [hir::Expr]) -> Option<Box<[u16]>> {
         args.iter()
             .map(|a| match &a.kind {
                 ExprKind::Slot(s) => self.slot(*s),
@@ -205,7 +260,7 @@ impl Compiler<'_, '_> {
             .collect()
     }
 
-    fn num(&mut self, e: &hir::Expr) -> Option<Num> {
+    fn num(&mut self, e: &'h hir::Expr) -> Option<Num> {
         if e.var {
             return None;
         }
@@ -230,8 +285,20 @@ impl Compiler<'_, '_> {
             },
             ExprKind::Attr(base, kind, attr) => {
                 let ExprKind::Slot(s) = &base.kind else {
-                    return None;
+                    return Some(Num::AttrOf {
+                        base: self.elem(base)?,
+                        kind: kind.0,
+                        attr: attr.0,
+                    });
                 };
+                if self.subst.contains_key(s) {
+                    // A function's parameter: its argument's element.
+                    return Some(Num::AttrOf {
+                        base: self.elem(base)?,
+                        kind: kind.0,
+                        attr: attr.0,
+                    });
+                }
                 Num::Attr {
                     slot: self.slot(*s)?,
                     kind: kind.0,
@@ -239,6 +306,40 @@ impl Compiler<'_, '_> {
                 }
             }
             ExprKind::Unary(UnOp::Neg, x) => Num::Neg(Box::new(self.num(x)?)),
+            ExprKind::Slot(s) => match self.subst.get(s).copied() {
+                Some(arg) => return self.num(arg),
+                // An integer element as its number.
+                None if e.ty == crate::check::Ty::Elem(crate::check::ElemTy::Int) => {
+                    Num::Elem(ElemCode::Slot(self.slot(*s)?))
+                }
+                None => return None,
+            },
+            ExprKind::Inline {
+                params, args, body, ..
+            } => return self.inlined(params, args, |c| c.num(body)),
+            ExprKind::Builtin(b @ (Builtin::Min | Builtin::Max), args) => Num::Fold {
+                max: *b == Builtin::Max,
+                items: args
+                    .iter()
+                    .map(|a| self.num(a))
+                    .collect::<Option<Box<[Num]>>>()?,
+            },
+            ExprKind::Builtin(
+                b @ (Builtin::Abs | Builtin::Ceil | Builtin::Floor | Builtin::Round),
+                args,
+            ) => {
+                let [x] = args.as_slice() else {
+                    return None;
+                };
+                Num::Round(*b, Box::new(self.num(x)?))
+            }
+            ExprKind::If(arms, otherwise) => {
+                let mut out = Vec::with_capacity(arms.len());
+                for (c, v) in arms {
+                    out.push((self.cond(c)?, self.num(v)?));
+                }
+                Num::Select(out.into_boxed_slice(), Box::new(self.num(otherwise)?))
+            }
             ExprKind::Chain(first, links) => {
                 let first = self.num(first)?;
                 let mut rest = Vec::with_capacity(links.len());
@@ -254,12 +355,26 @@ impl Compiler<'_, '_> {
         })
     }
 
-    fn code(&mut self, e: &hir::Expr) -> Option<Code> {
+    fn code(&mut self, e: &'h hir::Expr) -> Option<Code> {
         if !e.var {
             return Some(Code::Data(self.num(e)?));
         }
         Some(match &e.kind {
             ExprKind::Decision(d, args) => self.col(d.index(), args)?,
+            ExprKind::Slot(s) => {
+                let arg = self.subst.get(s).copied()?;
+                return self.code(arg);
+            }
+            ExprKind::Inline {
+                params, args, body, ..
+            } => return self.inlined(params, args, |c| c.code(body)),
+            ExprKind::If(arms, otherwise) => {
+                let mut out = Vec::with_capacity(arms.len());
+                for (c, v) in arms {
+                    out.push((self.cond(c)?, self.code(v)?));
+                }
+                Code::Select(out.into_boxed_slice(), Box::new(self.code(otherwise)?))
+            }
             ExprKind::Unary(UnOp::Neg, x) => Code::Neg(Box::new(self.code(x)?)),
             ExprKind::Chain(first, links) => match links.first().map(|l| l.0) {
                 Some(BinOp::Add | BinOp::Sub) => {
@@ -298,7 +413,7 @@ impl Compiler<'_, '_> {
     /// A run of `*` and `/` with one decision, as the evaluator's `lin_product` folds it:
     /// the data before the decision as written, each factor after it into the product so
     /// far (from 1).
-    fn product(&mut self, first: &hir::Expr, links: &[(BinOp, hir::Expr)]) -> Option<Code> {
+    fn product(&mut self, first: &'h hir::Expr, links: &'h [(BinOp, hir::Expr)]) -> Option<Code> {
         let mut c: Option<(Num, Vec<(BinOp, Num)>)> = None;
         let mut var: Option<Code> = None;
         let operands =
@@ -330,7 +445,7 @@ impl Compiler<'_, '_> {
     }
 
     /// `decision[args]` with every argument an index variable.
-    fn col(&mut self, d: usize, args: &[hir::Expr]) -> Option<Code> {
+    fn col(&mut self, d: usize, args: &'h [hir::Expr]) -> Option<Code> {
         self.inst.decisions.get(d)?.as_ref()?;
         Some(Code::Col {
             d,
@@ -339,20 +454,15 @@ impl Compiler<'_, '_> {
         })
     }
 
-    /// A `sum` without a filter over named sets, within the limit of index tuples (beyond
-    /// it the evaluator reports E0632).
-    fn sum(&mut self, index: &hir::Index, body: &hir::Expr) -> Option<Code> {
-        if index.filter.is_some() {
-            return None;
-        }
+    /// A `sum` over named sets, within the limit of index tuples (beyond it the evaluator
+    /// reports E0632; loops answered by a join count one, as the evaluator counts them).
+    fn sum(&mut self, index: &'h hir::Index, body: &'h hir::Expr) -> Option<Code> {
         let mut levels = Vec::with_capacity(index.binders.len());
-        let mut tuples: u128 = 1;
         for b in &index.binders {
             let ExprKind::Set(id) = &b.set.kind else {
                 return None;
             };
             let set = self.inst.named_set(id.index()).ok()?;
-            tuples = tuples.saturating_mul(set.elems.len() as u128);
             let slot = self.new_slot()?;
             self.slot_of.insert(b.slot, slot);
             let entities = set
@@ -370,12 +480,20 @@ impl Compiler<'_, '_> {
                 slot,
                 set,
                 entities,
+                join: Join::Scan,
+                checks: Vec::new(),
             });
         }
+        let pre = self.plan_filter(index, &mut levels)?;
+        let tuples = levels
+            .iter()
+            .filter(|l| l.join == Join::Scan)
+            .fold(1u128, |t, l| t.saturating_mul(l.set.elems.len() as u128));
         if tuples > self.inst.limits.max_index_tuples as u128 {
             return None;
         }
         Some(Code::Sum {
+            pre: pre.into_boxed_slice(),
             levels: levels.into_boxed_slice(),
             body: Box::new(self.code(body)?),
         })
@@ -461,6 +579,14 @@ impl Ctx<'_> {
                     Self::value(&table.get(&key).ok_or(Bail)?)?
                 }
             }
+            Num::AttrOf { base, kind, attr } => {
+                let v = self.attr_of(base, *kind, *attr, slots)?;
+                Self::value(v)?
+            }
+            Num::Elem(e) => {
+                let x = self.elem(e, slots)?;
+                self.world.elem_number(x).ok_or(Bail)?
+            }
             Num::Neg(x) => -self.num(x, slots)?,
             Num::Chain(first, rest) => {
                 let mut x = self.num(first, slots)?;
@@ -478,6 +604,36 @@ impl Ctx<'_> {
                     }
                 }
                 x
+            }
+            Num::Fold { max, items } => {
+                let mut acc: Option<f64> = None;
+                for n in items.iter() {
+                    let v = self.num(n, slots)?;
+                    acc = Some(match acc {
+                        None => v,
+                        Some(x) if *max => x.max(v),
+                        Some(x) => x.min(v),
+                    });
+                }
+                acc.unwrap_or(0.0)
+            }
+            Num::Round(b, x) => {
+                let v = self.num(x, slots)?;
+                match b {
+                    Builtin::Abs => v.abs(),
+                    Builtin::Ceil => v.ceil(),
+                    Builtin::Floor => v.floor(),
+                    Builtin::Round => v.round(),
+                    _ => return Err(Bail),
+                }
+            }
+            Num::Select(arms, otherwise) => {
+                for (c, v) in arms.iter() {
+                    if self.cond(c, slots)? {
+                        return self.num(v, slots);
+                    }
+                }
+                self.num(otherwise, slots)?
             }
         })
     }
@@ -528,7 +684,22 @@ impl Ctx<'_> {
                 }
                 self.lin(x, k / c, slots, acc)?;
             }
-            Code::Sum { levels, body } => self.level(levels, body, k, slots, acc)?,
+            Code::Sum { pre, levels, body } => {
+                for c in pre.iter() {
+                    if !self.cond(c, slots)? {
+                        return Ok(());
+                    }
+                }
+                self.level(levels, body, k, slots, acc)?
+            }
+            Code::Select(arms, otherwise) => {
+                for (c, v) in arms.iter() {
+                    if self.cond(c, slots)? {
+                        return self.lin(v, k, slots, acc);
+                    }
+                }
+                self.lin(otherwise, k, slots, acc)?
+            }
         }
         Ok(())
     }
@@ -545,6 +716,21 @@ impl Ctx<'_> {
             return self.lin(body, k, slots, acc);
         };
         let addr = Rc::as_ptr(&lv.set) as usize;
+        let mut joined = Vec::new();
+        if self.joined(lv, slots, &mut joined)? {
+            for (elem, pos) in joined {
+                slots[lv.slot as usize] = Slot {
+                    elem,
+                    set: addr,
+                    pos,
+                    entity: lv.entities[pos as usize],
+                };
+                if self.checks(lv, slots)? {
+                    self.level(rest, body, k, slots, acc)?;
+                }
+            }
+            return Ok(());
+        }
         for (pos, (&elem, &entity)) in lv.set.elems.iter().zip(lv.entities.iter()).enumerate() {
             slots[lv.slot as usize] = Slot {
                 elem,
@@ -552,9 +738,21 @@ impl Ctx<'_> {
                 pos: pos as u32,
                 entity,
             };
-            self.level(rest, body, k, slots, acc)?;
+            if self.checks(lv, slots)? {
+                self.level(rest, body, k, slots, acc)?;
+            }
         }
         Ok(())
+    }
+
+    /// The filter's conditions of a loop, with its slot bound.
+    fn checks(&self, lv: &Level, slots: &mut [Slot]) -> Run<bool> {
+        for c in &lv.checks {
+            if !self.cond(c, slots)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 }
 
@@ -578,7 +776,7 @@ impl<'a> Inst<'a> {
             self.hir_scope = HirScope::default();
             return;
         };
-        let mut scope = HirScope::new(&h.body.index, &[&h.body.body]);
+        let mut scope = HirScope::new(&h.body.index, &h.slots, &[&h.body.body]);
         // The IR tuple holds one element per index variable, in order.
         if h.body.index.binders.len() != self.schema.constraints[c].dims.len() {
             scope.index.clear();
@@ -589,7 +787,7 @@ impl<'a> Inst<'a> {
     /// Make the HIR of objective `o` the scope of compiled expressions.
     pub(crate) fn enter_objective_hir(&mut self, o: usize) {
         self.hir_scope = match self.hir.and_then(|m| m.objectives.get(o)) {
-            Some(h) => HirScope::new(&hir::Index::default(), &[&h.body.body]),
+            Some(h) => HirScope::new(&hir::Index::default(), &h.slots, &[&h.body.body]),
             None => HirScope::default(),
         };
     }
@@ -606,8 +804,11 @@ impl<'a> Inst<'a> {
         if let Some(c) = self.lin_cache.compiled.get(&key) {
             return c.clone();
         }
+        let slot_names = self.hir_scope.slots;
         let mut comp = Compiler {
             index: self.hir_scope.index.clone(),
+            subst: FxHashMap::default(),
+            slot_names,
             inst: self,
             slot_of: FxHashMap::default(),
             free: Vec::new(),

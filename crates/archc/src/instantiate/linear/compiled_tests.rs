@@ -59,9 +59,10 @@ fn a_constraint_side_compiles_from_its_hir_to_ids_and_slots() {
     let compiled = inst.compile_lin(lhs).expect("the sum compiles");
     // `sum(j in jobs)`: slot 0 runs over the set `jobs`; `s`, the constraint's index
     // variable, is slot 1, read from the index tuple (position 0).
-    let Code::Sum { levels, body } = &compiled.code else {
+    let Code::Sum { pre, levels, body } = &compiled.code else {
         panic!("{:?}", compiled.code)
     };
+    assert!(pre.is_empty());
     assert_eq!(levels.len(), 1);
     assert_eq!(levels[0].slot, 0);
     assert!(std::rc::Rc::ptr_eq(
@@ -118,4 +119,104 @@ fn without_the_hir_nothing_is_compiled_and_the_rows_are_the_same() {
     assert_eq!(runs, 2 * 2 + 2);
     assert_eq!(none, 0);
     assert_eq!(dump(with), dump(without));
+}
+
+/// Routing over entity-valued attributes: filters with joins (`l.src == n`), checks, a
+/// function with string comparisons, `if` and `max` over data, chained attributes.
+const ROUTING: &str = r#"
+kind hub { weight: real = 1 }
+kind wire { src: hub, dst: hub, capacity: real = 0, tag: str = "" }
+hub a { weight: 2 }
+hub b { weight: 3 }
+hub c { weight: 5 }
+wire ab { src: a, dst: b, capacity: 5, tag: "x" }
+wire bc { src: b, dst: c, capacity: 3 }
+wire ca { src: c, dst: a, capacity: 4, tag: "x" }
+wire ac { src: a, dst: c, capacity: 1, tag: "y" }
+fn usable(l: wire) = l.tag == "" or l.capacity >= 4
+decide flow[l in wires]: real >= 0
+constraint conserve[n in hubs]:
+    sum(l in wires where l.src == n and usable(l)) flow[l]
+        - sum(l in wires where l.dst == n) l.src.weight * flow[l]
+        == (if n == a then 1 else 0)
+constraint cap[l in wires]: flow[l] * (if l.tag == "x" then 1 else 2) <= max(l.capacity, 2)
+minimize total: sum(l in wires where l.src != l.dst and l.capacity > 1) flow[l]
+"#;
+
+#[test]
+fn filtered_sums_and_function_calls_compile_with_the_evaluators_joins() {
+    use super::compiled::cond::{Cond, Join};
+    let mut a = crate::driver::analyze_source("t.arch", ROUTING, None, &Default::default());
+    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    let schema = a.schema.take().expect("schema");
+    let model = a.hir.take().expect("HIR");
+    let Global::Constraint(conserve) = global(&schema, "conserve") else {
+        panic!("constraint")
+    };
+    let mut inst = Inst::new(&schema, &model, &mut a.sources, Limits::default());
+    inst.load_entities();
+    for d in 0..schema.decisions.len() {
+        inst.instantiate_decision(d).expect("columns");
+    }
+    inst.enter_constraint_hir(conserve);
+    let ExprKind::Compare(lhs, _) = &model.constraints[conserve].body.body.kind else {
+        panic!("a comparison")
+    };
+    let compiled = inst.compile_lin(lhs).expect("the filtered sums compile");
+    let Code::Terms(terms) = &compiled.code else {
+        panic!("{:?}", compiled.code)
+    };
+    // `l.src == n` is answered by the inverted index of `src`, `usable(l)` is checked.
+    let Code::Sum { pre, levels, .. } = &terms[0].1 else {
+        panic!("{:?}", terms[0].1)
+    };
+    assert!(pre.is_empty());
+    assert!(matches!(levels[0].join, Join::Attr { .. }), "{levels:?}");
+    assert!(
+        matches!(levels[0].checks.as_slice(), [Cond::Run { or: true, .. }]),
+        "{levels:?}"
+    );
+    inst.leave_hir();
+    drop(inst);
+
+    let (fast, d1, runs) = instantiate_with(
+        &schema,
+        &model,
+        &mut a.sources,
+        Limits::default(),
+        false,
+        true,
+    );
+    let (slow, d2, none) = instantiate_with(
+        &schema,
+        &model,
+        &mut a.sources,
+        Limits::default(),
+        false,
+        false,
+    );
+    assert!(d1.is_empty() && d2.is_empty(), "{d1:?} {d2:?}");
+    // conserve: 3 rows (the right side is data); cap: 4 rows; the objective.
+    assert_eq!(runs, 3 + 4 + 1);
+    assert_eq!(none, 0);
+    let dump = |i: Option<crate::instantiate::Instance>| {
+        serde_json::to_string(&i.expect("instance").model).unwrap_or_default()
+    };
+    let m = fast.expect("instance").model;
+    assert_eq!(serde_json::to_string(&m).unwrap_or_default(), dump(slow));
+    // The row of `a`: out on `ab` (tag "x", capacity 5: usable), not on `ac` (tag "y",
+    // capacity 1); in on `ca`, weighted by `c.weight`.
+    let row = (0..m.rows.len())
+        .find(|&i| m.row_name(crate::ir::RowId(i as u32)) == "conserve[a]")
+        .expect("the row of a");
+    let terms: Vec<(String, f64)> = (m.row_start[row]..m.row_start[row + 1])
+        .map(|k| (m.column_name(m.row_cols[k]), m.row_vals[k]))
+        .collect();
+    assert_eq!(
+        terms,
+        [
+            ("flow[ab]".to_string(), 1.0),
+            ("flow[ca]".to_string(), -5.0)
+        ]
+    );
 }
