@@ -27,8 +27,10 @@
 //!   broken by node and link order (deterministic).
 //!
 //! Run: `cargo bench -p archc-bench [--features highs] --bench bench_te -- [--topology
-//! PATH] [--demands D] [--paths K] [--seed S] [--load X] [--ks 4,16|none] [--time-limit S]
-//! [--threads N] [--no-full] [--dir DIR] [--write-only DIR]`. `--write-only DIR` writes the
+//! PATH] [--demands D] [--paths K] [--seed S] [--load X] [--ks 4,16|none] [--split-large
+//! 0,10] [--time-limit S] [--threads N] [--no-full] [--dir DIR] [--write-only DIR]`;
+//! `--split-large` lists percentages of the demands split into a piece in every part (the
+//! largest volumes first, POP's client splitting), each run for every k. `--write-only DIR` writes the
 //! model and data into DIR and stops (the test data of `tests/te.rs` came from it).
 
 use archc::ir::{Model, RowId};
@@ -83,6 +85,8 @@ struct Args {
     seed: u64,
     load: f64,
     ks: Vec<u32>,
+    /// Percentages of the demands split into pieces (`--split-large`), each run per k.
+    split_large: Vec<f64>,
     time_limit: f64,
     threads: Option<u32>,
     full: bool,
@@ -98,6 +102,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         seed: 1,
         load: 1.0,
         ks: vec![4, 16],
+        split_large: vec![0.0],
         time_limit: 600.0,
         threads: None,
         full: true,
@@ -125,6 +130,18 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
                     .split(',')
                     .filter(|k| *k != "none")
                     .map(|k| k.parse().map_err(|_| format!("bad k `{k}`")))
+                    .collect::<Result<_, _>>()?
+            }
+            "--split-large" => {
+                out.split_large = it
+                    .next()
+                    .ok_or("--split-large takes a list like 0,10")?
+                    .split(',')
+                    .map(|x| {
+                        x.trim()
+                            .parse::<f64>()
+                            .map_err(|_| format!("bad percentage `{x}`"))
+                    })
                     .collect::<Result<_, _>>()?
             }
             "--time-limit" => out.time_limit = num(it.next(), "--time-limit")?,
@@ -523,9 +540,14 @@ fn run(args: &Args) -> Result<(), String> {
         );
     }
     let items = set_elements(schema, inst, "demands").map_err(|d| d.message)?;
-    for &k in &args.ks {
+    let runs = args
+        .ks
+        .iter()
+        .flat_map(|&k| args.split_large.iter().map(move |&pct| (k, pct)));
+    for (k, pct) in runs {
         let (t, cpu) = (Instant::now(), archc_bench::cpu_seconds());
-        let split = Split::new(model, "demands", &items, k, 1).map_err(|d| d.message)?;
+        let mut split = Split::new(model, "demands", &items, k, 1).map_err(|d| d.message)?;
+        let pieces = split.split_large(model, pct / 100.0);
         let parts: Vec<u32> = (0..k).collect();
         let plans = solve_parts(model, &split, &parts, &part_options(&split, &opts))
             .map_err(|d| d.message)?;
@@ -536,7 +558,11 @@ fn run(args: &Args) -> Result<(), String> {
         let slowest = plans.iter().map(|p| p.time_ms).max().unwrap_or(0);
         let values = if rep.ok { values } else { Vec::new() };
         line(
-            &format!("partitioned k={k}"),
+            &if pct > 0.0 {
+                format!("partitioned k={k}, {pieces} split")
+            } else {
+                format!("partitioned k={k}")
+            },
             secs,
             model,
             &values,

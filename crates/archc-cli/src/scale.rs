@@ -20,6 +20,11 @@ pub struct ScaleArgs {
     /// Seed of the random deal of elements into parts.
     #[arg(long, value_name = "N", default_value_t = archc::partition::DEFAULT_SEED)]
     pub seed: u64,
+    /// Split the largest PERCENT of the items into a piece in every part, as POP splits
+    /// large clients: items whose columns are all continuous and that have a row of their
+    /// own with a finite side (a demand, a volume), the largest side first. 0 splits none.
+    #[arg(long, value_name = "PERCENT", default_value_t = 0.0)]
+    pub split_large: f64,
     /// Solve only part i of the N parts of `--partition SET:N` (or of the model's `partition
     /// SET into N`), counting from 0, and write its plan as JSON for `archc merge`; `auto/N`
     /// reads i from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX.
@@ -53,9 +58,29 @@ const PARTITION_OFF: &str = "off";
 /// none with `--partition off`. E0730 for a bad value, E0255 for an unknown set, E0660 for
 /// a set that indexes no decision.
 pub fn split_of(args: &ScaleArgs, a: &Analysis, quiet: bool) -> Result<Option<Split>, Diagnostic> {
+    if !(0.0..=100.0).contains(&args.split_large) {
+        return Err(Diagnostic::error(
+            archc::diagnostics::Code::E0730,
+            format!(
+                "bad --split-large `{}`: a percentage from 0 to 100",
+                args.split_large
+            ),
+        )
+        .help("give the share of the items to split into pieces, as in `--split-large 10`"));
+    }
+    let unsplit = || {
+        if args.split_large > 0.0 {
+            return Err(Diagnostic::error(
+                archc::diagnostics::Code::E0730,
+                "--split-large splits the items of a partitioned solve, and this solve is not partitioned",
+            )
+            .help("give `--partition SET:K` too, or declare `partition SET into K` in the model"));
+        }
+        Ok(None)
+    };
     let model = archc::partition::model_spec(a);
     let (spec, from) = match (args.partition.as_deref(), model) {
-        (Some(text), _) if text.trim() == PARTITION_OFF => return Ok(None),
+        (Some(text), _) if text.trim() == PARTITION_OFF => return unsplit(),
         (Some(text), model) => {
             let spec = PartitionSpec::parse(text)?;
             if let (Some((m, span)), false) = (model, quiet) {
@@ -69,7 +94,7 @@ pub fn split_of(args: &ScaleArgs, a: &Analysis, quiet: bool) -> Result<Option<Sp
             (spec, PartitionFrom::CommandLine)
         }
         (None, Some((m, _))) => (m, PartitionFrom::Model),
-        (None, None) => return Ok(None),
+        (None, None) => return unsplit(),
     };
     let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_ref()) else {
         return Ok(None);
@@ -77,6 +102,7 @@ pub fn split_of(args: &ScaleArgs, a: &Analysis, quiet: bool) -> Result<Option<Sp
     let items = archc::partition::set_elements(schema, inst, &spec.set)?;
     let mut split = Split::new(&inst.model, &spec.set, &items, spec.k, args.seed)?;
     split.from = from;
+    split.split_large(&inst.model, args.split_large / 100.0);
     Ok(Some(split))
 }
 

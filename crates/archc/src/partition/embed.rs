@@ -94,6 +94,7 @@ pub fn shard_file(
         set: split.set.clone(),
         k: split.k,
         seed: split.seed,
+        split_large: split.split_large,
         plan,
     }
 }
@@ -121,8 +122,9 @@ pub fn merge_shards(
         .collect::<Result<_, _>>()?;
     let inst = instance(analysis)?;
     let model = &inst.model;
-    let (set, k, seed) = check_shards(model, &read)?;
+    let (set, k, seed, large) = check_shards(model, &read)?;
     let mut split = split_of(analysis, &format!("{set}:{k}"), seed)?;
+    split.split_large(model, large);
     // Shards of the model's own partition say so.
     if super::model_spec(analysis).is_some_and(|(m, _)| m.set == set && m.k == k) {
         split.from = super::PartitionFrom::Model;

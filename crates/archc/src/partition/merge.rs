@@ -1,5 +1,6 @@
 //! Merging the plans of the parts into one plan of the full model, and repairing it where it
-//! breaks a row. Item columns take their part's value. A shared column that only appears in
+//! breaks a row. Item columns take their part's value, the columns of a split item the sum
+//! of its pieces' values. A shared column that only appears in
 //! rows scaled by share (and the objective) takes the share-weighted sum of the parts'
 //! values, which meets every scaled row exactly (rounded up for integers); a shared column
 //! that appears in an unscaled row takes the largest of the parts' values.
@@ -9,7 +10,7 @@
 //! the shared columns is solved (rows with one free column become bounds). When that fails,
 //! more items are freed (whole parts), for a few rounds.
 
-use super::split::{RowClass, Split, SHARED};
+use super::split::{RowClass, Split, PIECES, SHARED};
 use crate::backends::types::{SolveOptions, Status};
 use crate::ir::{ColId, Column, Model, Row, RowId, VarKind};
 use rustc_hash::FxHashSet;
@@ -56,6 +57,8 @@ pub fn merge(full: &Model, split: &Split, plans: &[PartPlan]) -> Vec<f64> {
             if split.part_of_col[c] == SHARED {
                 weighted[c] += w * v;
                 largest[c] = largest[c].max(v);
+            } else if split.part_of_col[c] == PIECES {
+                values[c] += v;
             } else {
                 values[c] = v;
             }
@@ -124,7 +127,8 @@ pub fn repair(
     let mut free: FxHashSet<u32> = FxHashSet::default();
     let failed: FxHashSet<u32> = failed_parts.iter().copied().collect();
     for (c, &p) in split.part_of_col.iter().enumerate() {
-        if failed.contains(&p) {
+        // A split item misses the pieces of the failed parts.
+        if failed.contains(&p) || (p == PIECES && !failed.is_empty()) {
             free.insert(split.item_of_col[c]);
         }
     }
@@ -163,7 +167,7 @@ pub fn repair(
             .part_of_col
             .iter()
             .zip(&split.item_of_col)
-            .filter(|(_, item)| free.contains(item))
+            .filter(|(&p, item)| p != PIECES && free.contains(item))
             .map(|(&p, _)| p)
             .collect();
         for (c, &p) in split.part_of_col.iter().enumerate() {

@@ -171,6 +171,9 @@ pub struct ScaleReport {
     pub start_feasible: Option<bool>,
     /// Rows that sum over items of several parts (their sides are scaled by share).
     pub coupling_rows: usize,
+    /// Items split into a piece in every part (`--split-large`); absent when none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub split_items: usize,
     pub parts: Vec<PartReport>,
     pub repair: Repair,
     /// The objective of the merged, repaired, verified plan.
@@ -182,6 +185,10 @@ pub struct ScaleReport {
     /// Moves tried by the search backend (absent for a partitioned solve).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moves: Option<u64>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Solve one part of `split`: its model built, solved (one solver thread) and mapped back
@@ -454,6 +461,7 @@ fn finish_with(
         start_objective: None,
         start_feasible: None,
         coupling_rows: split.coupling_rows(),
+        split_items: split.split_items,
         parts: plans
             .iter()
             .map(|p| PartReport {

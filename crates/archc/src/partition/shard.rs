@@ -24,7 +24,14 @@ pub struct ShardFile {
     pub set: String,
     pub k: u32,
     pub seed: u64,
+    /// The fraction of the items split into pieces (`--split-large`); absent when none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub split_large: f64,
     pub plan: PartPlan,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// A fingerprint of an instantiated model: its sizes and a hash of its element names,
@@ -127,11 +134,11 @@ pub fn read_shard(name: &str, text: &str) -> Result<ShardFile, Diagnostic> {
 }
 
 /// Check that `files` (with their names) are the parts `0..k` of one split of `model`,
-/// once each. E0732 names the first mismatch. Returns (set, k, seed).
+/// once each. E0732 names the first mismatch. Returns (set, k, seed, split_large).
 pub fn check_shards(
     model: &Model,
     files: &[(String, ShardFile)],
-) -> Result<(String, u32, u64), Diagnostic> {
+) -> Result<(String, u32, u64, f64), Diagnostic> {
     let mismatch = |msg: String| {
         Diagnostic::error(Code::E0732, msg)
             .help("merge the files of one run: the same model, data, `--partition` and `--seed`, parts 0 to N-1 once each")
@@ -152,6 +159,13 @@ pub fn check_shards(
             return Err(mismatch(format!(
                 "`{name}` splits `{}` into {} parts with seed {}, and `{first_name}` splits `{}` into {} parts with seed {}",
                 f.set, f.k, f.seed, first.set, first.k, first.seed
+            )));
+        }
+        if f.split_large != first.split_large {
+            return Err(mismatch(format!(
+                "`{name}` splits {} % of the items into pieces, and `{first_name}` {} %",
+                f.split_large * 100.0,
+                first.split_large * 100.0
             )));
         }
         let p = f.plan.part as usize;
@@ -176,5 +190,5 @@ pub fn check_shards(
             first.k
         )));
     }
-    Ok((first.set.clone(), first.k, first.seed))
+    Ok((first.set.clone(), first.k, first.seed, first.split_large))
 }

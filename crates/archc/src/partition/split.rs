@@ -13,6 +13,10 @@ use rustc_hash::FxHashMap;
 /// Marks a shared column (indexed by no item) in [`Split::part_of_col`].
 pub const SHARED: u32 = u32::MAX;
 
+/// Marks a column of a split item (see [`Split::split_large`]) in [`Split::part_of_col`]:
+/// every part holds a copy of it, a piece of the item.
+pub const PIECES: u32 = u32::MAX - 1;
+
 /// How the rows of a model relate to the parts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RowClass {
@@ -35,8 +39,12 @@ pub struct Split {
     pub part_of_col: Vec<u32>,
     /// The class of each row.
     pub row_class: Vec<RowClass>,
-    /// Items (elements of the split set) in each part.
+    /// Items (elements of the split set) in each part; split items count in none.
     pub items_per_part: Vec<usize>,
+    /// Items split into `k` pieces, one in each part (POP's splitting of large items), and
+    /// the fraction of the items asked for.
+    pub split_items: usize,
+    pub split_large: f64,
     /// The item each item column belongs to (element id), [`SHARED`] for shared columns.
     pub item_of_col: Vec<u32>,
     /// Where the set was named (the command line unless the caller says otherwise).
@@ -159,18 +167,111 @@ impl Split {
             part_of_col,
             row_class,
             items_per_part,
+            split_items: 0,
+            split_large: 0.0,
             item_of_col,
             from: super::PartitionFrom::CommandLine,
         })
     }
 
-    /// The share of the items in part `p`: what it gets of every shared resource.
-    pub fn share(&self, p: u32) -> f64 {
+    /// Split the largest items into `k` pieces, one in every part, as POP splits large
+    /// clients, so that the random deal leaves no part with more than its share of the big
+    /// ones. `fraction` of all items (rounded) are split, the largest first, among the items
+    /// that can be: every column continuous (a piece carries any fraction of the item's
+    /// values, so the pieces' sum is a plan of the item by linearity), and at least one
+    /// row of its own (indexed by the item, over its columns alone) with a finite side (a
+    /// demand, a volume), whose largest magnitude is the item's size. A piece's column is a column of its part like
+    /// any other; every row over a split item's columns becomes a coupling row, so each part
+    /// holds it with its sides (and shared columns) scaled by the part's share, the piece's
+    /// coefficients unscaled: the sum of the pieces meets the row. The merged value of a
+    /// split item's column is the sum of its pieces. Returns how many items were split.
+    pub fn split_large(&mut self, model: &Model, fraction: f64) -> usize {
+        if self.k < 2 || fraction.is_nan() || fraction <= 0.0 {
+            return 0;
+        }
+        self.split_large = fraction;
+        // The item of each column's item, its size and whether it can be split.
+        let mut size: FxHashMap<u32, f64> = FxHashMap::default();
+        let mut splittable: FxHashMap<u32, bool> = FxHashMap::default();
+        for (c, col) in model.columns.iter().enumerate() {
+            let item = self.item_of_col[c];
+            if item == SHARED {
+                continue;
+            }
+            let ok = splittable.entry(item).or_insert(true);
+            *ok &= col.kind == crate::ir::VarKind::Continuous;
+        }
+        for (i, row) in model.rows.iter().enumerate() {
+            let mut item = None;
+            let mut own = true;
+            for (c, _) in model.row_entries(RowId(i as u32)) {
+                let it = self.item_of_col[c.0 as usize];
+                match item {
+                    _ if it == SHARED => own = false,
+                    None => item = Some(it),
+                    Some(x) if x != it => own = false,
+                    Some(_) => {}
+                }
+            }
+            // The item's own row: indexed by the item, over its columns alone.
+            let (Some(item), true) = (item, own) else {
+                continue;
+            };
+            if !model.tuple_of(row.origin).contains(&item) {
+                continue;
+            }
+            let side = [row.lo, row.hi]
+                .into_iter()
+                .filter(|v| v.is_finite())
+                .fold(0.0f64, |m, v| m.max(v.abs()));
+            let s = size.entry(item).or_insert(0.0);
+            *s = s.max(side);
+        }
         let total: usize = self.items_per_part.iter().sum();
-        if total == 0 {
+        let want = ((fraction.min(1.0) * total as f64).round() as usize).min(total);
+        let mut candidates: Vec<(u32, f64)> = size
+            .into_iter()
+            .filter(|&(item, s)| s > 0.0 && splittable.get(&item).copied().unwrap_or(false))
+            .collect();
+        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        candidates.truncate(want);
+        if candidates.is_empty() {
+            return 0;
+        }
+        let chosen: rustc_hash::FxHashSet<u32> = candidates.iter().map(|c| c.0).collect();
+        let mut counted: rustc_hash::FxHashSet<u32> = rustc_hash::FxHashSet::default();
+        for c in 0..self.part_of_col.len() {
+            let item = self.item_of_col[c];
+            if !chosen.contains(&item) {
+                continue;
+            }
+            let p = self.part_of_col[c];
+            if counted.insert(item) && p < self.k {
+                self.items_per_part[p as usize] -= 1;
+            }
+            self.part_of_col[c] = PIECES;
+        }
+        for (i, class) in self.row_class.iter_mut().enumerate() {
+            if model
+                .row_entries(RowId(i as u32))
+                .any(|(c, _)| self.part_of_col[c.0 as usize] == PIECES)
+            {
+                *class = RowClass::Coupling;
+            }
+        }
+        self.split_items = chosen.len();
+        chosen.len()
+    }
+
+    /// The share of the items in part `p`: what it gets of every shared resource (each
+    /// split item counts `1 / k` in every part).
+    pub fn share(&self, p: u32) -> f64 {
+        let piece = self.split_items as f64 / self.k as f64;
+        let total = self.items_per_part.iter().sum::<usize>() as f64 + self.split_items as f64;
+        if total == 0.0 {
             return 1.0;
         }
-        self.items_per_part[p as usize] as f64 / total as f64
+        (self.items_per_part[p as usize] as f64 + piece) / total
     }
 
     /// Number of coupling rows (shared resources the parts compete for).
@@ -189,9 +290,10 @@ pub struct PartModel {
     pub cols: Vec<ColId>,
 }
 
-/// Build the model of part `p`: its item columns and all shared columns; its local rows, the
-/// shared rows, and the coupling rows restricted to its items with sides and shared columns
-/// scaled by its share; its items' objective terms and the shared ones scaled by its share.
+/// Build the model of part `p`: its item columns, the pieces of the split items and all
+/// shared columns; its local rows, the shared rows, and the coupling rows restricted to its
+/// items and pieces with sides and shared columns scaled by its share; its items' and
+/// pieces' objective terms and the shared ones scaled by its share.
 pub fn part_model(full: &Model, split: &Split, p: u32) -> PartModel {
     let w = split.share(p);
     let mut model = Model::new();
@@ -202,7 +304,7 @@ pub fn part_model(full: &Model, split: &Split, p: u32) -> PartModel {
     let mut cols = Vec::new();
     for (i, c) in full.columns.iter().enumerate() {
         let q = split.part_of_col[i];
-        if q == p || q == SHARED {
+        if q == p || q == SHARED || q == PIECES {
             let mut col = *c;
             col.origin = copy_origin(full, &mut model, c.origin);
             local[i] = model.add_column(col).0;

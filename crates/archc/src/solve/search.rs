@@ -259,6 +259,7 @@ pub fn solve_search(
         start_objective: Some(found.start_objective),
         start_feasible: Some(found.start_feasible),
         coupling_rows: 0,
+        split_items: 0,
         parts: Vec::new(),
         repair: Default::default(),
         objective,

@@ -164,7 +164,8 @@ its own partition (`partition SET into K`).
 
 `--search-start partition` asks the search backend to start from the partitioned plan, and
 is this error when there is no partition to solve: give `--partition SET:K`, or declare
-`partition SET into K` in the model.",
+`partition SET into K` in the model. So is `--split-large PERCENT` (split the largest items
+into a piece in every part) without a partition, or with a percentage outside 0 to 100.",
     ),
     info(
         Code::E0731,
