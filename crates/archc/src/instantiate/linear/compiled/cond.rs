@@ -9,7 +9,7 @@
 
 use super::{Bail, Compiler, Ctx, Level, Num, Run, Slot};
 use crate::check::{ElemTy, Ty};
-use crate::hir::{self, ExprKind, SlotId};
+use crate::hir::{self, Builtin, ExprKind, SlotId};
 use crate::instantiate::world::{ElemId, Value, ValueKey};
 use crate::syntax::ast::{BinOp, CmpOp, UnOp};
 use std::cmp::Ordering;
@@ -20,6 +20,9 @@ use std::rc::Rc;
 pub(crate) enum ElemCode {
     /// The element in a slot.
     Slot(u16),
+    /// An element known when compiling: an entity named in the source, or the `first` or
+    /// `last` of a named set.
+    Const(ElemId),
     /// An attribute whose value is an element, of an entity (`l.src`, `z.region.country`).
     Attr {
         base: Box<ElemCode>,
@@ -136,6 +139,26 @@ impl<'h> Compiler<'_, '_, 'h> {
                 kind: kind.0,
                 attr: attr.0,
             }),
+            // One entity of that name (the evaluator refuses a name of several kinds).
+            ExprKind::Entity(name, _) => match self.inst.world.entity_names.get(name)?.as_slice() {
+                [x] => Some(ElemCode::Const(*x)),
+                _ => None,
+            },
+            ExprKind::Builtin(b @ (Builtin::First | Builtin::Last), args) => {
+                let [arg] = args.as_slice() else {
+                    return None;
+                };
+                let ExprKind::Set(id) = &arg.kind else {
+                    return None;
+                };
+                let set = self.inst.named_set(id.index()).ok()?;
+                let x = if *b == Builtin::First {
+                    set.elems.first()
+                } else {
+                    set.elems.last()
+                };
+                Some(ElemCode::Const(*x?))
+            }
             _ => None,
         }
     }
@@ -357,6 +380,7 @@ impl Ctx<'_> {
     pub(super) fn elem(&self, e: &ElemCode, slots: &mut [Slot]) -> Run<ElemId> {
         match e {
             ElemCode::Slot(s) => Ok(slots[*s as usize].elem),
+            ElemCode::Const(x) => Ok(*x),
             ElemCode::Attr { base, kind, attr } => match self.attr_of(base, *kind, *attr, slots)? {
                 Value::Elem(x) => Ok(*x),
                 _ => Err(Bail),
