@@ -1,6 +1,6 @@
 //! Fitting one method with `anofox-forecast`, and automatic selection by holdout.
 
-use crate::theta::has_season;
+use crate::theta::season_under_trend;
 use crate::{metrics, Forecast, ForecastError, Method};
 use anofox_forecast::core::TimeSeries;
 use anofox_forecast::models::arima::AutoARIMA;
@@ -47,7 +47,7 @@ fn ets_config(values: &[f64], m: usize) -> AutoETSConfig {
 }
 
 /// AutoETS over its complete pool (see [`ets_config`]). When AutoETS's own check found no season but
-/// [`has_season`] does (a trend hides a season from that check, see [`select_ets`]), the
+/// [`season_under_trend`] does (a trend hides a season from that check, see [`select_ets`]), the
 /// seasonal models of the pool are scored too and the best AICc of all is kept.
 fn fit_ets(values: &[f64], m: usize, horizon: usize) -> Result<Forecast, ForecastError> {
     let cfg = ets_config(values, m);
@@ -60,7 +60,7 @@ fn fit_ets(values: &[f64], m: usize, horizon: usize) -> Result<Forecast, Forecas
     if period > 1
         && values.len() >= 3 * period
         && !scores.iter().any(|(s, _)| s.has_seasonal())
-        && has_season(values, m)
+        && season_under_trend(values, m)
     {
         let trend_free = guard && f.spike_guard_triggered();
         let mut best: (f64, Option<ETS>) =
@@ -240,7 +240,7 @@ pub(crate) fn auto(
 /// ETS for `auto`, chosen by AICc in stages. The first is the library's AutoETS over the
 /// undamped additive-error models (ANN AAN ANA AAA; AutoETS keeps its guards: no trend for
 /// a spiky or intermittent series, no season without three cycles of it and a seasonal
-/// signal). When that signal check finds no season but [`has_season`] does (a trend hides a
+/// signal). When that signal check finds no season but [`season_under_trend`] does (a trend hides a
 /// season from the check), the additive seasonal models (with the trend if AutoETS allowed
 /// one) are scored here. Then, for a positive series, the multiplicative-error models without a season
 /// (cheap fits) and the one multiplicative-error, multiplicative-season model with the
@@ -285,7 +285,11 @@ pub(crate) fn select_ets(
     // within each month across years, on the series as it is: a trend widens the latter
     // and hides the season. When the seasonality test (on the differences too) finds it,
     // the additive seasonal models are scored here instead.
-    if seasonal.is_none() && period > 1 && values.len() >= 3 * period && has_season(values, m) {
+    if seasonal.is_none()
+        && period > 1
+        && values.len() >= 3 * period
+        && season_under_trend(values, m)
+    {
         let mut trends = vec![TrendType::None];
         if trend {
             trends.push(TrendType::Additive);

@@ -308,8 +308,8 @@ fn auto_keeps_season_and_trend_of_a_trending_monthly_series() {
 }
 
 /// The seasonality test finds the season of the trending series, which the classical test on
-/// the series alone misses, and does not find one in random walks with drift (no season) more
-/// often than its levels allow.
+/// the series alone (and AutoETS's check) misses, and does not find one in random walks with
+/// drift (no season) more often than its levels allow (3 of these 200).
 #[test]
 fn seasonality_test_sees_a_season_under_a_trend() {
     use anofox_forecast::models::exponential::{AutoETS, AutoETSConfig};
@@ -317,6 +317,10 @@ fn seasonality_test_sees_a_season_under_a_trend() {
     for seed in [1, 2, 3, 4] {
         let (history, _) = trending_seasonal(seed, 48, 12);
         assert!(crate::theta::has_season(&history, 12), "seed {seed}");
+        assert!(
+            crate::theta::season_under_trend(&history, 12),
+            "seed {seed}"
+        );
         let raw = crate::theta::seasonal_acf_statistic(&history, 12);
         assert!(
             raw.abs() < 1.2816,
