@@ -17,6 +17,7 @@
 pub mod dist;
 pub mod metrics;
 mod models;
+mod theta;
 
 pub use dist::normal_quantile;
 pub use models::fit_method;
@@ -27,12 +28,13 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Method {
     /// A weighted mean of ETS (chosen by AICc, no multiplicative trend) and Theta (seasonally adjusted
-    /// when an ACF test finds the season), with intervals widened by a holdout calibration.
+    /// when the seasonality test finds the season, on the series or on its differences), with
+    /// intervals widened by a holdout calibration.
     Auto,
     /// Exponential smoothing state-space model (error, trend, damping, season), chosen by AICc.
     Ets,
     /// The Theta method (standard, optimised and dynamic variants, chosen by in-sample MSE),
-    /// on the seasonally adjusted series.
+    /// on the seasonally adjusted series when the seasonality test finds the season.
     Theta,
     /// Automatic ARIMA (stepwise order search by AICc), seasonal when the period is above 1.
     Arima,

@@ -1,21 +1,21 @@
 //! Fitting one method with `anofox-forecast`, and automatic selection by holdout.
 
+use crate::theta::season_under_trend;
 use crate::{metrics, Forecast, ForecastError, Method};
 use anofox_forecast::core::TimeSeries;
 use anofox_forecast::models::arima::AutoARIMA;
 use anofox_forecast::models::baseline::{Naive, SeasonalNaive};
 use anofox_forecast::models::exponential::{
     cap_spikes, diagnose_spikes, AutoETS, AutoETSConfig, ETSSeasonalType, ETSSpec, ErrorType,
-    ModelPool, SpikeDiagnosis, TrendType, ETS,
+    SpikeDiagnosis, TrendType, ETS,
 };
-use anofox_forecast::models::theta::{AutoTheta, DecompositionType};
 use anofox_forecast::models::{Forecaster, MSTLForecaster};
 use chrono::{Duration, TimeZone, Utc};
 
 /// The quantile of the 95 % central interval the libraries report.
 const Z95: f64 = 1.959_963_984_540_054;
 
-fn series(values: &[f64]) -> Result<TimeSeries, ForecastError> {
+pub(crate) fn series(values: &[f64]) -> Result<TimeSeries, ForecastError> {
     let start = Utc
         .with_ymd_and_hms(2000, 1, 1, 0, 0, 0)
         .single()
@@ -46,16 +46,56 @@ fn ets_config(values: &[f64], m: usize) -> AutoETSConfig {
     }
 }
 
-/// AutoETS over `pool` (see [`ets_config`]).
-fn fit_ets(
-    values: &[f64],
-    m: usize,
-    horizon: usize,
-    pool: ModelPool,
-) -> Result<Forecast, ForecastError> {
+/// AutoETS over its complete pool (see [`ets_config`]). When AutoETS's own check found no season but
+/// [`season_under_trend`] does (a trend hides a season from that check, see [`select_ets`]), the
+/// seasonal models of the pool are scored too and the best AICc of all is kept.
+fn fit_ets(values: &[f64], m: usize, horizon: usize) -> Result<Forecast, ForecastError> {
     let cfg = ets_config(values, m);
-    let mut f = AutoETS::with_config(cfg.with_model_pool(pool));
-    f.fit(&series(values)?).map_err(fit_err)?;
+    let period = cfg.seasonal_period.unwrap_or(1);
+    let (multiplicative, guard) = (cfg.allow_multiplicative_error, cfg.spike_trend_guard);
+    let mut f = AutoETS::with_config(cfg);
+    let ts = series(values)?;
+    f.fit(&ts).map_err(fit_err)?;
+    let scores = f.model_scores();
+    if period > 1
+        && values.len() >= 3 * period
+        && !scores.iter().any(|(s, _)| s.has_seasonal())
+        && season_under_trend(values, m)
+    {
+        let trend_free = guard && f.spike_guard_triggered();
+        let mut best: (f64, Option<ETS>) =
+            (scores.first().map_or(f64::INFINITY, |&(_, s)| s), None);
+        use ErrorType::{Additive as A, Multiplicative as M};
+        let errors: &[ErrorType] = if multiplicative { &[A, M] } else { &[A] };
+        let mut trends = vec![TrendType::None];
+        if !trend_free {
+            trends.extend([TrendType::Additive, TrendType::AdditiveDamped]);
+        }
+        let mut seasons = vec![ETSSeasonalType::Additive];
+        if multiplicative {
+            seasons.push(ETSSeasonalType::Multiplicative);
+        }
+        for &error in errors {
+            for &trend in &trends {
+                for &season in &seasons {
+                    let spec = ETSSpec::new(error, trend, season);
+                    if !spec.is_r_restricted() {
+                        score_ets(spec, &ts, m, &mut best);
+                    }
+                }
+            }
+        }
+        if let (_, Some(model)) = best {
+            let spec = model.spec();
+            return finish(
+                spec.short_name(),
+                model.predict_with_intervals(horizon, 0.95),
+                values,
+                m,
+                horizon,
+            );
+        }
+    }
     let name = f
         .selected_spec()
         .map(|s| s.short_name())
@@ -77,29 +117,11 @@ pub fn fit_method(
     horizon: usize,
 ) -> Result<Forecast, ForecastError> {
     let m = period.max(1);
-    let positive = values.iter().all(|&v| v > 0.0);
     let seasonal = m > 1 && values.len() >= 2 * m;
     let ts = series(values)?;
     let (model, out) = match method {
-        Method::Ets => return fit_ets(values, m, horizon, ModelPool::Complete),
-        Method::Theta => {
-            let mut f = if seasonal {
-                let d = if positive {
-                    DecompositionType::Multiplicative
-                } else {
-                    DecompositionType::Additive
-                };
-                AutoTheta::seasonal_with_decomposition(m, d)
-            } else {
-                AutoTheta::new()
-            };
-            f.fit(&ts).map_err(fit_err)?;
-            let name = f
-                .selected_model()
-                .map(|t| format!("Theta({t})"))
-                .unwrap_or_else(|| "Theta".into());
-            (name, f.predict_with_intervals(horizon, 0.95))
-        }
+        Method::Ets => return fit_ets(values, m, horizon),
+        Method::Theta => return crate::theta::fit_theta(values, m, horizon),
         Method::Arima => {
             let mut f = if seasonal {
                 AutoARIMA::seasonal(m)
@@ -146,7 +168,7 @@ pub fn fit_method(
 }
 
 /// The point forecast and per-step standard deviations of a library forecast.
-fn finish(
+pub(crate) fn finish(
     model: String,
     out: anofox_forecast::Result<anofox_forecast::core::Forecast>,
     values: &[f64],
@@ -198,7 +220,7 @@ fn residual_sigma(values: &[f64], point: &[f64], period: usize) -> Vec<f64> {
 /// allows, see [`select_ets`]; the reduced pool of Petropoulos et al. 2023, damped trends
 /// only, scores 12.59 / 1.385 on M3 against 12.71 / 1.371, but bends a steady linear growth
 /// down: a capacity forecast must not) and Theta (its variants chosen by in-sample MSE,
-/// deseasonalised multiplicatively when an ACF test finds the season), each fitted once on
+/// deseasonalised when the seasonality test finds the season, see [`crate::theta`]), each fitted once on
 /// the whole series. The combination is more accurate than either on M3 and needs no order
 /// search. Its intervals are calibrated on a holdout, see [`calibrate`].
 pub(crate) fn auto(
@@ -218,7 +240,9 @@ pub(crate) fn auto(
 /// ETS for `auto`, chosen by AICc in stages. The first is the library's AutoETS over the
 /// undamped additive-error models (ANN AAN ANA AAA; AutoETS keeps its guards: no trend for
 /// a spiky or intermittent series, no season without three cycles of it and a seasonal
-/// signal). Then, for a positive series, the multiplicative-error models without a season
+/// signal). When that signal check finds no season but [`season_under_trend`] does (a trend hides a
+/// season from the check), the additive seasonal models (with the trend if AutoETS allowed
+/// one) are scored here. Then, for a positive series, the multiplicative-error models without a season
 /// (cheap fits) and the one multiplicative-error, multiplicative-season model with the
 /// trend (none or additive) of the best additive seasonal model; last the damped trend of
 /// each non-seasonal trend model and of the best seasonal model when it has a trend. The
@@ -256,16 +280,32 @@ pub(crate) fn select_ets(
     // The scores are sorted, best first.
     let mut seasonal = scores.iter().find(|(s, _)| s.has_seasonal()).copied();
     let mut best: (f64, Option<ETS>) = (scores.first().map_or(f64::INFINITY, |&(_, s)| s), None);
-    let consider = |spec: ETSSpec, best: &mut (f64, Option<ETS>)| -> Option<f64> {
-        let mut model = ETS::new(spec, if spec.has_seasonal() { m } else { 1 });
-        model.fit(&ts).ok()?;
-        let score = model.aicc().filter(|s| s.is_finite())?;
-        if score < best.0 {
-            *best = (score, Some(model));
-        }
-        Some(score)
-    };
     use ErrorType::{Additive as A, Multiplicative as M};
+    // AutoETS looks for a season by comparing the spread between months with the spread
+    // within each month across years, on the series as it is: a trend widens the latter
+    // and hides the season. When the seasonality test (on the differences too) finds it,
+    // the additive seasonal models are scored here instead.
+    if seasonal.is_none()
+        && period > 1
+        && values.len() >= 3 * period
+        && season_under_trend(values, m)
+    {
+        let mut trends = vec![TrendType::None];
+        if trend {
+            trends.push(TrendType::Additive);
+        }
+        for t in trends {
+            let spec = ETSSpec::new(A, t, ETSSeasonalType::Additive);
+            if let Some(score) = score_ets(spec, &ts, m, &mut best) {
+                if seasonal.is_none_or(|(_, s)| score < s) {
+                    seasonal = Some((spec, score));
+                }
+            }
+        }
+    }
+    let consider = |spec: ETSSpec, best: &mut (f64, Option<ETS>)| -> Option<f64> {
+        score_ets(spec, &ts, m, best)
+    };
     let none = ETSSeasonalType::None;
     if multiplicative {
         consider(ETSSpec::new(M, TrendType::None, none), &mut best);
@@ -314,6 +354,23 @@ pub(crate) fn select_ets(
         horizon,
     )?;
     Ok((out, spec))
+}
+
+/// Fit the ETS model `spec` (seasonal period `m` if it has a season) to `ts`; its AICc, and
+/// the model in `best` when it beats the score there.
+fn score_ets(
+    spec: ETSSpec,
+    ts: &TimeSeries,
+    m: usize,
+    best: &mut (f64, Option<ETS>),
+) -> Option<f64> {
+    let mut model = ETS::new(spec, if spec.has_seasonal() { m } else { 1 });
+    model.fit(ts).ok()?;
+    let score = model.aicc().filter(|s| s.is_finite())?;
+    if score < best.0 {
+        *best = (score, Some(model));
+    }
+    Some(score)
 }
 
 /// One ETS model of a given specification (no selection).

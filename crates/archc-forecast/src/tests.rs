@@ -35,7 +35,7 @@ fn constant_series_continues_for_every_method() {
 fn linear_trend_continues() {
     let values: Vec<f64> = (0..30).map(|t| 100.0 + 5.0 * t as f64).collect();
     let want: Vec<f64> = (30..36).map(|t| 100.0 + 5.0 * t as f64).collect();
-    for method in [Method::Auto, Method::Ets, Method::Arima] {
+    for method in [Method::Auto, Method::Ets, Method::Theta, Method::Arima] {
         let f = forecast(&values, &spec(method, 1, 6)).unwrap();
         // Within 2 % of the level at the end of the horizon.
         assert_close(&f.point, &want, 0.02 * 275.0, method.as_str());
@@ -269,4 +269,106 @@ fn metrics_match_hand_computation() {
     assert!((metrics::mase_scale(&[1.0, 2.0, 3.0, 4.0], 2) - 2.0).abs() < 1e-12);
     assert!((metrics::mase(&[1.0, 2.0, 3.0, 4.0], &[5.0], &[6.0], 2) - 0.5).abs() < 1e-12);
     assert!((metrics::coverage(&[1.0, 5.0], &[0.0, 0.0], &[2.0, 2.0]) - 0.5).abs() < 1e-12);
+}
+
+/// The yearly pattern of the trending seasonal series below: a late-winter and summer dip, a
+/// November–December peak (as the capacity example's regions), summing to zero.
+const CAPACITY_SEASON: [f64; 12] = [
+    -130.0, -140.0, -60.0, -40.0, 10.0, 40.0, -20.0, -40.0, 30.0, 90.0, 110.0, 150.0,
+];
+
+/// Cores used month by month: a linear trend of 30 a month, [`CAPACITY_SEASON`] and normal
+/// noise of spread 20, seeded; `n` months of history and the noise-free continuation.
+fn trending_seasonal(seed: u64, n: usize, horizon: usize) -> (Vec<f64>, Vec<f64>) {
+    let mut rng = Rng::new(seed);
+    let mean = |t: usize| 2000.0 + 30.0 * t as f64 + CAPACITY_SEASON[t % 12];
+    let history = (0..n).map(|t| mean(t) + 20.0 * rng.normal()).collect();
+    let future = (n..n + horizon).map(mean).collect();
+    (history, future)
+}
+
+/// A strong monthly season under a steeper trend: the trend hides the season from the
+/// classical ACF test on the series (and from AutoETS's own check), which used to leave
+/// `auto` with a flat forecast. Over several seeds, `auto`, `ets` and `theta` keep both the
+/// trend and the season: every step within 90 of the noise-free continuation (a flat
+/// forecast is 360 off by the twelfth month, one without the season 150 off in December),
+/// and the twelfth month (a December) above the first (a January) by more than either the
+/// trend (330) or the season (280) alone would put it: the truth is 610.
+#[test]
+fn auto_keeps_season_and_trend_of_a_trending_monthly_series() {
+    for seed in [1, 2, 3, 4] {
+        let (history, future) = trending_seasonal(seed, 48, 12);
+        for method in [Method::Auto, Method::Ets, Method::Theta] {
+            let f = forecast(&history, &spec(method, 12, 12)).unwrap();
+            let what = format!("{method} on seed {seed} ({})", f.model);
+            assert_close(&f.point, &future, 90.0, &what);
+            assert!(f.point[11] - f.point[0] > 450.0, "{what}: {:?}", f.point);
+        }
+    }
+}
+
+/// The seasonality test finds the season of the trending series, which the classical test on
+/// the series alone (and AutoETS's check) misses, and does not find one in random walks with
+/// drift (no season) more often than its levels allow (3 of these 200).
+#[test]
+fn seasonality_test_sees_a_season_under_a_trend() {
+    use anofox_forecast::models::exponential::{AutoETS, AutoETSConfig};
+    use anofox_forecast::models::Forecaster;
+    for seed in [1, 2, 3, 4] {
+        let (history, _) = trending_seasonal(seed, 48, 12);
+        assert!(crate::theta::has_season(&history, 12), "seed {seed}");
+        assert!(
+            crate::theta::season_under_trend(&history, 12),
+            "seed {seed}"
+        );
+        let raw = crate::theta::seasonal_acf_statistic(&history, 12);
+        assert!(
+            raw.abs() < 1.2816,
+            "seed {seed}: the trend hides it ({raw})"
+        );
+        // And from AutoETS's check: it scores no seasonal model.
+        let mut library = AutoETS::with_config(AutoETSConfig::with_period(12));
+        library
+            .fit(&crate::models::series(&history).unwrap())
+            .unwrap();
+        assert!(
+            !library.model_scores().iter().any(|(s, _)| s.has_seasonal()),
+            "seed {seed}"
+        );
+    }
+    let mut rng = Rng::new(17);
+    let mut found = 0;
+    for _ in 0..200 {
+        let mut y = 1000.0;
+        let walk: Vec<f64> = (0..48)
+            .map(|_| {
+                y += 15.0 + 20.0 * rng.normal();
+                y
+            })
+            .collect();
+        found += usize::from(crate::theta::has_season(&walk, 12));
+    }
+    assert!(found <= 20, "{found} of 200 random walks called seasonal");
+}
+
+/// The dynamic Theta forecast continued here starts where the library's does (the same
+/// state after the history), and then follows the dynamic slope instead of staying flat.
+#[test]
+fn dynamic_theta_forecast_starts_at_the_library_one_and_follows_the_slope() {
+    use anofox_forecast::models::theta::DynamicTheta;
+    use anofox_forecast::models::Forecaster;
+    let mut rng = Rng::new(8);
+    let values: Vec<f64> = (0..40)
+        .map(|t| 50.0 + 3.0 * t as f64 + rng.normal())
+        .collect();
+    let mut model = DynamicTheta::optimized();
+    model.fit(&crate::models::series(&values).unwrap()).unwrap();
+    let library = model.predict(6).unwrap().primary().to_vec();
+    let ours = crate::theta::dynamic_forecast(&values, model.alpha(), model.theta(), 6);
+    assert!(
+        (ours[0] - library[0]).abs() < 1e-6 * library[0].abs(),
+        "{ours:?} {library:?}"
+    );
+    let slope = (ours[5] - ours[0]) / 5.0;
+    assert!((2.0..4.0).contains(&slope), "slope {slope}: {ours:?}");
 }

@@ -7,9 +7,10 @@
 //! param's, so values go through in base units unchanged.
 
 use super::eval::R;
+use super::forecast::SeriesCell;
 use super::world::{ElemId, ElemKey, ParamTable, Value};
 use super::Inst;
-use crate::check::{ElemTy, Ty};
+use crate::check::ElemTy;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::forecast::aggregate::{parse_call, Incomplete};
 use crate::period::Period;
@@ -30,9 +31,10 @@ impl Inst<'_> {
         let Some(Ok(call)) = parse_call(e) else {
             return Ok(());
         };
-        let Some(h) = self.history_param(&call.history.name)? else {
+        let Some(read) = self.history_read(p, &call.history.name)? else {
             return Ok(());
         };
+        let h = read.h;
         let hinfo = &schema.params[h];
         let Some(hdim) = hinfo.dims.last() else {
             return Ok(());
@@ -41,39 +43,14 @@ impl Inst<'_> {
             return Ok(());
         };
         let hset = self.set_value(&hdim.set)?;
-        let is_int = matches!(info.ty, Ty::Num { int: true, .. });
-        let scale = match info.ty {
-            Ty::Num { unit, .. } if unit.scale != 0.0 => unit.scale,
-            _ => 1.0,
-        };
-        let from = match &hinfo.decl.value {
-            Some(ast::ParamValue::From(s)) => s.span,
-            _ => hinfo.span,
-        };
-        let vars: Vec<String> = ix
-            .bindings
-            .iter()
-            .map(|b| b.var.as_ref().map(|v| v.name.clone()).unwrap_or_default())
-            .collect();
         let mut out: Vec<(Box<[ElemId]>, f64)> = Vec::new();
         // One E0546 per series: its first incomplete coarse period, and the others as a note.
         let mut errors: Vec<(String, Vec<Period>, Diagnostic)> = Vec::new();
-        self.for_each_index(ix, &mut |me| {
-            let key: Vec<ElemId> = vars
-                .iter()
-                .map(|v| match me.local(v) {
-                    Some(Value::Elem(x)) => *x,
-                    _ => u32::MAX,
-                })
-                .collect();
-            let Some(&at) = key.last() else { return Ok(()) };
+        self.for_each_series_cell(ix, &call.keys, &mut |me, cell| {
+            let SeriesCell { key, at, mut hkey } = cell;
             let ElemKey::Period(coarse) = me.world.elems[at as usize].key else {
                 return Ok(());
             };
-            let mut hkey = Vec::with_capacity(call.keys.len() + 1);
-            for k in &call.keys {
-                hkey.push(me.key_elem(k)?);
-            }
             let parts = coarse.parts(fine);
             let Some(htable) = me.world.params[h].as_ref() else {
                 return Ok(());
@@ -127,7 +104,7 @@ impl Inst<'_> {
                 .primary(call.span, format!("{} of {} {}s", values.len(), parts.len(), fine.name()));
                 d = match near {
                     Some(cell) => d.secondary(cell, format!("the last {} of {coarse} in the data", fine.name())),
-                    None => d.secondary(from, "history loaded here"),
+                    None => d.secondary(read.from, "history loaded here"),
                 };
                 errors.push((series, Vec::new(), d.help(if call.incomplete == Incomplete::Partial {
                     "a coarse period needs at least one value; load it, or shorten the coarse periods"
@@ -136,8 +113,7 @@ impl Inst<'_> {
                 })));
                 return Ok(());
             };
-            let v = if is_int { (v / scale).ceil() * scale } else { v };
-            out.push((key.into_boxed_slice(), v));
+            out.push((key.into_boxed_slice(), read.stored(v)));
             Ok(())
         })?;
         if !errors.is_empty() {

@@ -11,6 +11,7 @@ use super::Inst;
 use crate::check::{Global, Ty};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::forecast::{parse_call, Forecast, ForecastError, SeriesForecast, Spec, Stat};
+use crate::span::Span;
 use crate::syntax::ast;
 use rustc_hash::FxHashMap;
 
@@ -18,6 +19,40 @@ use rustc_hash::FxHashMap;
 struct Done {
     forecast: Forecast,
     paths: Vec<Vec<f64>>,
+}
+
+/// The history a `forecast(...)` or `aggregate(...)` param reads, and how the param stores
+/// its numbers.
+pub(super) struct HistoryRead {
+    /// The history param.
+    pub h: usize,
+    /// The filled param is an `int`: values are rounded up (in its unit).
+    pub is_int: bool,
+    /// The filled param's unit in base units (1 without one).
+    pub scale: f64,
+    /// Where the history is loaded (its `from` clause, or its declaration).
+    pub from: Span,
+}
+
+/// One index tuple of a param filled from a history.
+pub(super) struct SeriesCell {
+    /// The elements of the bound variables.
+    pub key: Vec<ElemId>,
+    /// The last of them: the param's period.
+    pub at: ElemId,
+    /// The key of the history series the tuple reads (without its period).
+    pub hkey: Vec<ElemId>,
+}
+
+impl HistoryRead {
+    /// `v` as the param stores it: rounded up to a whole number of its unit for an `int`.
+    pub fn stored(&self, v: f64) -> f64 {
+        if self.is_int {
+            (v / self.scale).ceil() * self.scale
+        } else {
+            v
+        }
+    }
 }
 
 impl Inst<'_> {
@@ -42,6 +77,62 @@ impl Inst<'_> {
         Ok((!self.world.failed_histories.contains(&h)).then_some(h))
     }
 
+    /// What a `forecast(...)` or `aggregate(...)` param `p` reads from history `name`: see
+    /// [`HistoryRead`]. `None` as for [`Inst::history_param`].
+    pub(super) fn history_read(&mut self, p: usize, name: &str) -> R<Option<HistoryRead>> {
+        let Some(h) = self.history_param(name)? else {
+            return Ok(None);
+        };
+        let schema = self.schema;
+        let (info, hinfo) = (&schema.params[p], &schema.params[h]);
+        let (is_int, scale) = match info.ty {
+            Ty::Num { int, unit } => (int, if unit.scale != 0.0 { unit.scale } else { 1.0 }),
+            _ => (false, 1.0),
+        };
+        let from = match &hinfo.decl.value {
+            Some(ast::ParamValue::From(s)) => s.span,
+            _ => hinfo.span,
+        };
+        Ok(Some(HistoryRead {
+            h,
+            is_int,
+            scale,
+            from,
+        }))
+    }
+
+    /// Walk the index tuples of a param filled from a history: `f` gets each tuple as a
+    /// [`SeriesCell`] (`keys` are the call's index expressions of the history).
+    pub(super) fn for_each_series_cell(
+        &mut self,
+        ix: &ast::IndexList,
+        keys: &[ast::Expr],
+        f: &mut dyn FnMut(&mut Self, SeriesCell) -> R<()>,
+    ) -> R<()> {
+        let vars: Vec<String> = ix
+            .bindings
+            .iter()
+            .map(|b| b.var.as_ref().map(|v| v.name.clone()).unwrap_or_default())
+            .collect();
+        self.for_each_index(ix, &mut |me| {
+            let key: Vec<ElemId> = vars
+                .iter()
+                .map(|v| match me.local(v) {
+                    Some(Value::Elem(x)) => *x,
+                    _ => u32::MAX,
+                })
+                .collect();
+            let Some(&at) = key.last() else {
+                return Ok(());
+            };
+            let mut hkey = Vec::with_capacity(keys.len() + 1);
+            for k in keys {
+                hkey.push(me.key_elem(k)?);
+            }
+            f(me, SeriesCell { key, at, hkey })
+        })
+    }
+
     /// Fill `table` for param `p`, whose value `e` is a `forecast(...)` call.
     pub(crate) fn forecast_param(
         &mut self,
@@ -56,20 +147,15 @@ impl Inst<'_> {
         let Some(Ok(call)) = parse_call(e) else {
             return Ok(());
         };
-        let Some(h) = self.history_param(&call.history.name)? else {
+        let Some(read) = self.history_read(p, &call.history.name)? else {
             return Ok(());
         };
-        let hinfo = &schema.params[h];
-        let Some(hdim) = hinfo.dims.last() else {
+        let h = read.h;
+        let Some(hdim) = schema.params[h].dims.last() else {
             return Ok(());
         };
         let hset = self.set_value(&hdim.set)?;
         let non_negative = info.decl.lower.is_some();
-        let is_int = matches!(info.ty, Ty::Num { int: true, .. });
-        let scale = match info.ty {
-            Ty::Num { unit, .. } if unit.scale != 0.0 => unit.scale,
-            _ => 1.0,
-        };
         let season = call.season.unwrap_or(
             match hset
                 .elems
@@ -80,30 +166,13 @@ impl Inst<'_> {
                 _ => 1,
             },
         );
-        let vars: Vec<String> = ix
-            .bindings
-            .iter()
-            .map(|b| b.var.as_ref().map(|v| v.name.clone()).unwrap_or_default())
-            .collect();
         let Some(last_dim) = info.dims.last() else {
             return Ok(());
         };
         let mut done: FxHashMap<Box<[ElemId]>, Option<Done>> = FxHashMap::default();
         let mut out: Vec<(Box<[ElemId]>, f64)> = Vec::new();
         let mut errors: Vec<Diagnostic> = Vec::new();
-        self.for_each_index(ix, &mut |me| {
-            let key: Vec<ElemId> = vars
-                .iter()
-                .map(|v| match me.local(v) {
-                    Some(Value::Elem(x)) => *x,
-                    _ => u32::MAX,
-                })
-                .collect();
-            let Some(&at) = key.last() else { return Ok(()) };
-            let mut hkey = Vec::with_capacity(call.keys.len() + 1);
-            for k in &call.keys {
-                hkey.push(me.key_elem(k)?);
-            }
+        self.for_each_series_cell(ix, &call.keys, &mut |me, SeriesCell { key, at, hkey }| {
             let horizon = me.set_value(&last_dim.set)?;
             let Some(step) = horizon.pos.get(&at).map(|&i| i as usize) else {
                 return Ok(());
@@ -113,13 +182,12 @@ impl Inst<'_> {
                 let d = me.forecast_series(
                     &call,
                     p,
-                    h,
+                    &read,
                     &hkey,
                     &hset.elems,
                     &horizon.elems,
                     season,
                     non_negative,
-                    scale,
                     &mut errors,
                 );
                 done.insert(hk.clone(), d);
@@ -152,8 +220,7 @@ impl Inst<'_> {
                 }
             };
             let v = if non_negative { v.max(0.0) } else { v };
-            let v = if is_int { (v / scale).ceil() * scale } else { v };
-            out.push((key.into_boxed_slice(), v));
+            out.push((key.into_boxed_slice(), read.stored(v)));
             Ok(())
         })?;
         if !errors.is_empty() {
@@ -174,23 +241,18 @@ impl Inst<'_> {
         &mut self,
         call: &crate::forecast::Call,
         p: usize,
-        h: usize,
+        read: &HistoryRead,
         hkey: &[ElemId],
         periods: &[ElemId],
         horizon: &[ElemId],
         season: usize,
         non_negative: bool,
-        scale: f64,
         errors: &mut Vec<Diagnostic>,
     ) -> Option<Done> {
         let schema = self.schema;
         let info = &schema.params[p];
-        let hinfo = &schema.params[h];
-        let series = self.series_name(&hinfo.name, hkey);
-        let from = match &hinfo.decl.value {
-            Some(ast::ParamValue::From(s)) => s.span,
-            _ => hinfo.span,
-        };
+        let (h, scale, from) = (read.h, read.scale, read.from);
+        let series = self.series_name(&schema.params[h].name, hkey);
         let table = self.world.params[h].as_ref()?;
         let cells = self.world.history_cells.get(&h);
         let cell_of = |key: &[ElemId]| cells.and_then(|c| c.get(key).copied());
@@ -199,7 +261,7 @@ impl Inst<'_> {
         // The value cell in the data file of each period read, and where the first gap is:
         // next to the cell of the period before it (or after it, for a gap at the start).
         let mut value_cells = Vec::with_capacity(periods.len());
-        let mut gap_at: Option<(crate::span::Span, String)> = None;
+        let mut gap_at: Option<(Span, String)> = None;
         let mut gap_first = false;
         let mut key: Vec<ElemId> = hkey.to_vec();
         key.push(0);
