@@ -128,11 +128,7 @@ impl Inst<'_> {
         tuples: &mut Vec<ElemId>,
         count: &mut usize,
     ) -> R<()> {
-        let vars: Vec<String> = ix
-            .bindings
-            .iter()
-            .map(|b| b.var.as_ref().map(|v| v.name.clone()).unwrap_or_default())
-            .collect();
+        let vars = super::index::index_vars(ix);
         let limit = self.limits.max_columns;
         let span = self.schema.decisions[d].span;
         let cur = self.model.columns.len();
@@ -141,10 +137,7 @@ impl Inst<'_> {
                 return Err(me.too_large("columns", span));
             }
             *count += 1;
-            tuples.extend(vars.iter().map(|v| match me.local(v) {
-                Some(Value::Elem(x)) => *x,
-                _ => u32::MAX,
-            }));
+            tuples.extend(vars.iter().map(|v| me.bound_elem(v)));
             Ok(())
         })
     }
@@ -224,10 +217,7 @@ impl Inst<'_> {
             let tuple = me.model.tuples.len() as u32;
             me.hir_scope.tuple = tuple as usize;
             for v in &vars {
-                let x = match me.local(v) {
-                    Some(Value::Elem(x)) => *x,
-                    _ => u32::MAX,
-                };
+                let x = me.bound_elem(v);
                 me.model.tuples.push(x);
             }
             let origin = Origin {

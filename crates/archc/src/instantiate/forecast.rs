@@ -109,19 +109,9 @@ impl Inst<'_> {
         keys: &[ast::Expr],
         f: &mut dyn FnMut(&mut Self, SeriesCell) -> R<()>,
     ) -> R<()> {
-        let vars: Vec<String> = ix
-            .bindings
-            .iter()
-            .map(|b| b.var.as_ref().map(|v| v.name.clone()).unwrap_or_default())
-            .collect();
+        let vars = super::index::index_vars(ix);
         self.for_each_index(ix, &mut |me| {
-            let key: Vec<ElemId> = vars
-                .iter()
-                .map(|v| match me.local(v) {
-                    Some(Value::Elem(x)) => *x,
-                    _ => u32::MAX,
-                })
-                .collect();
+            let key: Vec<ElemId> = vars.iter().map(|v| me.bound_elem(v)).collect();
             let Some(&at) = key.last() else {
                 return Ok(());
             };

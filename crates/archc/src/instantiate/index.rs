@@ -64,12 +64,16 @@ fn deepest(e: &Expr, vars: &[String]) -> Option<usize> {
     best
 }
 
-fn plan(ix: &IndexList) -> IndexPlan {
-    let vars: Vec<String> = ix
-        .bindings
+/// The names of an index list's variables, in order (empty for an anonymous one).
+pub(crate) fn index_vars(ix: &IndexList) -> Vec<String> {
+    ix.bindings
         .iter()
         .map(|b| b.var.as_ref().map(|v| v.name.clone()).unwrap_or_default())
-        .collect();
+        .collect()
+}
+
+fn plan(ix: &IndexList) -> IndexPlan {
+    let vars = index_vars(ix);
     let mut levels: Vec<Level> = ix
         .bindings
         .iter()
@@ -127,6 +131,14 @@ fn plan(ix: &IndexList) -> IndexPlan {
 }
 
 impl Inst<'_> {
+    /// The element `var` is bound to (`u32::MAX` when it holds no element).
+    pub(crate) fn bound_elem(&self, var: &str) -> ElemId {
+        match self.local(var) {
+            Some(Value::Elem(x)) => *x,
+            _ => u32::MAX,
+        }
+    }
+
     /// Call `f` once per index tuple that passes the filter, with the variables bound in
     /// `self.env`.
     pub fn for_each_index(

@@ -610,20 +610,10 @@ impl Inst<'_> {
                             table.values.insert(key.into_boxed_slice(), val);
                         }
                     } else {
-                        let vars: Vec<String> = ix
-                            .bindings
-                            .iter()
-                            .map(|b| b.var.as_ref().map(|v| v.name.clone()).unwrap_or_default())
-                            .collect();
+                        let vars = index::index_vars(ix);
                         let mut out = Vec::new();
                         self.for_each_index(ix, &mut |me| {
-                            let key: Vec<ElemId> = vars
-                                .iter()
-                                .map(|v| match me.local(v) {
-                                    Some(Value::Elem(x)) => *x,
-                                    _ => u32::MAX,
-                                })
-                                .collect();
+                            let key: Vec<ElemId> = vars.iter().map(|v| me.bound_elem(v)).collect();
                             let val = me
                                 .eval(e)
                                 .and_then(|v| int_in_range(&v, is_int, e.span).map(|()| v))

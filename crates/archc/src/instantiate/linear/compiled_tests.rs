@@ -30,6 +30,28 @@ fn global(schema: &Schema, name: &str) -> Global {
     *schema.globals.get(name).expect("declared")
 }
 
+/// An instantiation with the entities loaded and every decision's columns made.
+fn with_columns<'a>(
+    schema: &'a Schema,
+    model: &'a hir::Model,
+    sources: &'a mut crate::source::SourceMap,
+) -> Inst<'a> {
+    let mut inst = Inst::new(schema, model, sources, Limits::default());
+    inst.load_entities();
+    for d in 0..schema.decisions.len() {
+        inst.instantiate_decision(d).expect("columns");
+    }
+    inst
+}
+
+/// The left side of constraint `c`, a comparison.
+fn left_side(model: &hir::Model, c: usize) -> &hir::Expr {
+    let ExprKind::Compare(lhs, _) = &model.constraints[c].body.body.kind else {
+        panic!("a comparison")
+    };
+    lhs
+}
+
 #[test]
 fn a_constraint_side_compiles_from_its_hir_to_ids_and_slots() {
     let mut a = analyzed();
@@ -47,15 +69,9 @@ fn a_constraint_side_compiles_from_its_hir_to_ids_and_slots() {
         .iter()
         .position(|k| k.name == "job")
         .expect("job");
-    let mut inst = Inst::new(&schema, &model, &mut a.sources, Limits::default());
-    inst.load_entities();
-    for d in 0..schema.decisions.len() {
-        inst.instantiate_decision(d).expect("columns");
-    }
+    let mut inst = with_columns(&schema, &model, &mut a.sources);
     inst.enter_constraint_hir(cap);
-    let ExprKind::Compare(lhs, _) = &model.constraints[cap].body.body.kind else {
-        panic!("a comparison")
-    };
+    let lhs = left_side(&model, cap);
     let compiled = inst.compile_lin(lhs).expect("the sum compiles");
     // `sum(j in jobs)`: slot 0 runs over the set `jobs`; `s`, the constraint's index
     // variable, is slot 1, read from the index tuple (position 0).
@@ -153,15 +169,9 @@ fn filtered_sums_and_function_calls_compile_with_the_evaluators_joins() {
     let Global::Constraint(conserve) = global(&schema, "conserve") else {
         panic!("constraint")
     };
-    let mut inst = Inst::new(&schema, &model, &mut a.sources, Limits::default());
-    inst.load_entities();
-    for d in 0..schema.decisions.len() {
-        inst.instantiate_decision(d).expect("columns");
-    }
+    let mut inst = with_columns(&schema, &model, &mut a.sources);
     inst.enter_constraint_hir(conserve);
-    let ExprKind::Compare(lhs, _) = &model.constraints[conserve].body.body.kind else {
-        panic!("a comparison")
-    };
+    let lhs = left_side(&model, conserve);
     let compiled = inst.compile_lin(lhs).expect("the filtered sums compile");
     let Code::Terms(terms) = &compiled.code else {
         panic!("{:?}", compiled.code)

@@ -460,12 +460,7 @@ impl Ctx<'_> {
                 true
             }
             Cond::Param { p, args } => {
-                let table = self
-                    .world
-                    .params
-                    .get(*p)
-                    .and_then(|t| t.as_ref())
-                    .ok_or(Bail)?;
+                let table = self.param(*p)?;
                 if table.dense.is_some() {
                     return Err(Bail);
                 }

@@ -5,7 +5,7 @@
 use super::{Bail, Code, Level, Num, Run, Slot};
 use crate::hir::Builtin;
 use crate::instantiate::linear::Lin;
-use crate::instantiate::world::{ElemId, SetVal, Value, World};
+use crate::instantiate::world::{ElemId, ParamTable, SetVal, Value, World};
 use crate::instantiate::DecisionCols;
 use crate::syntax::ast::BinOp;
 use smallvec::SmallVec;
@@ -40,6 +40,15 @@ impl Ctx<'_> {
         Ok((k as usize, pos))
     }
 
+    /// The values of param `p`, once loaded.
+    pub(super) fn param(&self, p: usize) -> Run<&ParamTable> {
+        self.world
+            .params
+            .get(p)
+            .and_then(|t| t.as_ref())
+            .ok_or(Bail)
+    }
+
     pub(super) fn value(v: &Value) -> Run<f64> {
         match v {
             Value::Num(n) if !n.is_nan() => Ok(*n),
@@ -64,12 +73,7 @@ impl Ctx<'_> {
                 Self::value(v)?
             }
             Num::Param { p, args } => {
-                let table = self
-                    .world
-                    .params
-                    .get(*p)
-                    .and_then(|t| t.as_ref())
-                    .ok_or(Bail)?;
+                let table = self.param(*p)?;
                 if let Some(d) = &table.dense {
                     if d.sets.len() != args.len() {
                         return Err(Bail);
