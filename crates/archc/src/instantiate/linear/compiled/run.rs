@@ -205,7 +205,7 @@ impl Ctx<'_> {
                         return Ok(());
                     }
                 }
-                self.level(levels, body, k, slots, acc)?
+                self.each(levels, slots, &mut |me, slots| me.lin(body, k, slots, acc))?
             }
             Code::Select(arms, otherwise) => {
                 for (c, v) in arms.iter() {
@@ -219,16 +219,14 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    pub(super) fn level(
-        &self,
-        levels: &[Level],
-        body: &Code,
-        k: f64,
-        slots: &mut [Slot],
-        acc: &mut Lin,
-    ) -> Run<()> {
+    /// Run `f` once per index tuple of the loops `levels` that passes their filters, with
+    /// the slots bound: the tuples of the evaluator's `for_each_index`, in its order.
+    pub(super) fn each<F>(&self, levels: &[Level], slots: &mut [Slot], f: &mut F) -> Run<()>
+    where
+        F: FnMut(&Self, &mut [Slot]) -> Run<()>,
+    {
         let Some((lv, rest)) = levels.split_first() else {
-            return self.lin(body, k, slots, acc);
+            return f(self, slots);
         };
         let addr = Rc::as_ptr(&lv.set) as usize;
         let mut joined = Vec::new();
@@ -241,7 +239,7 @@ impl Ctx<'_> {
                     entity: lv.entities[pos as usize],
                 };
                 if self.checks(lv, slots)? {
-                    self.level(rest, body, k, slots, acc)?;
+                    self.each(rest, slots, f)?;
                 }
             }
             return Ok(());
@@ -254,7 +252,7 @@ impl Ctx<'_> {
                 entity,
             };
             if self.checks(lv, slots)? {
-                self.level(rest, body, k, slots, acc)?;
+                self.each(rest, slots, f)?;
             }
         }
         Ok(())
