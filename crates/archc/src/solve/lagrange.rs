@@ -575,6 +575,8 @@ const KNAPSACK_PLAN_PACE: u32 = 1;
 /// Rounds of local improvement of a knapsack plan (the search improves it further; fewer
 /// rounds, more plans).
 const KNAPSACK_PLAN_ROUNDS: usize = 1;
+/// The share of the time after which the best knapsack solution's plan is built at once.
+const LATE_PLAN: f64 = 0.8;
 /// Steps without a better bound before the step length is halved.
 const PATIENCE: u32 = 20;
 /// The step-length factor at which the bound is taken as converged.
@@ -927,6 +929,7 @@ pub fn knapsack_bound_with_plans(
     let mut steps = 0u64;
     let (mut exact, mut fractional) = (0u64, 0u64);
     let mut pending: Option<KnapsackPoint> = None;
+    let mut late_plan = false;
     while !(opts.stop)() {
         let point = evaluate_knapsacks(&x, &mu, &mut sc)?;
         exact += point.exact;
@@ -957,7 +960,13 @@ pub fn knapsack_bound_with_plans(
             } else {
                 Some(point)
             };
-            if clock.due(steps, KNAPSACK_PLAN_PACE) || (done && pending.is_some()) {
+            // Late in the time, the best solution's plan is built at once, so that the
+            // search still has time to improve it.
+            let late = !late_plan
+                && pending.is_some()
+                && started.elapsed() >= opts.time_limit.mul_f64(LATE_PLAN);
+            late_plan |= late;
+            if clock.due(steps, KNAPSACK_PLAN_PACE) || late || (done && pending.is_some()) {
                 if let Some(p) = pending.take().or(current) {
                     plan_from(&mut clock, steps, &p);
                 }
