@@ -2,13 +2,17 @@
 //! instances with known optima (`tests/data/placement_gen`, from the peers' generator; see
 //! its SOURCES.md): the plans built from the Lagrangian relaxation are verified against the
 //! model and near the optimum, better than the greedy start, and the search from them ends
-//! within [`STATED_GAP`] of the optimum, at least as good as the search from greedy.
+//! within [`STATED_GAP`] of the optimum, at least as good as the search from greedy; the
+//! relaxation that keeps each place's capacity row as a knapsack bounds the optimum and
+//! gives better plans than the first relaxation alone.
 
 use archc::analysis::{Analysis, AnalyzeOptions};
 use archc::backends::search::shape::Shape;
 use archc::backends::search::state::State;
 use archc::driver::analyze;
-use archc::solve::lagrange::{lagrangian_bound_with_plans, LagrangeOptions};
+use archc::solve::lagrange::{
+    knapsack_bound_with_plans, lagrangian_bound_with_plans, LagrangeOptions,
+};
 use archc::solve::search::{solve_search, SearchStart};
 use archc::solve::verify::{objective_value, verify, Tolerances};
 use archc::solve::{SolveOptions, Status};
@@ -231,4 +235,79 @@ fn the_cli_takes_the_lagrange_start_and_reports_it() {
         obj >= optimum - 1e-6 && (obj - optimum) / optimum <= 2.0 * STATED_GAP,
         "{obj}"
     );
+}
+
+/// The gap to the optimum the best plan of the knapsack relaxation must reach.
+const KNAPSACK_PLAN_GAP: f64 = 0.035;
+
+/// The bound that keeps each place's capacity row as a knapsack
+/// ([`archc::solve::lagrange::knapsack_bound_with_plans`]): at most the optimum and at
+/// least the first relaxation's bound (which it reports), and every plan it hands over is a
+/// verified plan of the model, the best within [`KNAPSACK_PLAN_GAP`] of the optimum and
+/// better than the best plan of the first relaxation alone.
+#[test]
+fn the_knapsack_relaxation_bounds_the_optimum_and_gives_verified_plans() {
+    let _one = one_at_a_time();
+    for &(name, optimum) in INSTANCES {
+        let a = instance(name);
+        let model = &a.instance.as_ref().unwrap().model;
+        let shape = Shape::of(model).unwrap();
+        let best_of = |knapsacks: bool| {
+            let plans = Mutex::new(Vec::new());
+            let upper = Mutex::new(None::<f64>);
+            let opts = LagrangeOptions {
+                time_limit: Duration::from_secs(60),
+                upper: &|| *upper.lock().unwrap(),
+                stop: &|| false,
+            };
+            let send = |p: Vec<u32>| {
+                let obj = objective_value(model, &values_of(model, &shape, &p));
+                let mut u = upper.lock().unwrap();
+                *u = Some(u.map_or(obj, |u| u.min(obj)));
+                plans.lock().unwrap().push(p);
+            };
+            let l = if knapsacks {
+                knapsack_bound_with_plans(model, &shape, &opts, Some(&send))
+            } else {
+                lagrangian_bound_with_plans(model, &shape, &opts, Some(&send))
+            }
+            .expect("a bound");
+            let mut best = f64::INFINITY;
+            for plan in plans.into_inner().unwrap() {
+                let values = values_of(model, &shape, &plan);
+                assert!(
+                    verify(model, &values, &Tolerances::default()).is_ok(),
+                    "{name}: a plan breaks a row"
+                );
+                let obj = objective_value(model, &values);
+                assert!(obj >= optimum - 1e-6, "{name}: {obj} below the optimum");
+                best = best.min(obj);
+            }
+            (l, best)
+        };
+        let (k, best) = best_of(true);
+        let stats = k.knapsacks.as_ref().expect("the knapsack relaxation ran");
+        assert!(
+            k.value <= optimum + 1e-6,
+            "{name}: bound {} above the optimum",
+            k.value
+        );
+        assert!(
+            k.value >= stats.first,
+            "{name}: {} below {}",
+            k.value,
+            stats.first
+        );
+        assert!(stats.exact > 0 && stats.steps > 0);
+        assert!(
+            (best - optimum) / optimum <= KNAPSACK_PLAN_GAP,
+            "{name}: the best knapsack plan {best} is {:.2}% above the optimum {optimum}",
+            100.0 * (best - optimum) / optimum
+        );
+        let (_, first_best) = best_of(false);
+        assert!(
+            best < first_best,
+            "{name}: knapsack plans {best}, first relaxation's {first_best}"
+        );
+    }
 }

@@ -18,7 +18,8 @@ pub struct Bound {
     /// The bound, in the objective's unit (a lower bound when minimising, an upper one when
     /// maximising).
     pub value: f64,
-    /// How it was proven: `lp relaxation (highs)`, or `lagrangian relaxation (...)`.
+    /// How it was proven: `lp relaxation (highs)`, `lagrangian relaxation (...)`, or
+    /// `lagrangian relaxation with knapsacks (...)`.
     pub method: String,
     pub time_ms: u64,
     /// Multiplier steps of a Lagrangian bound.
@@ -58,7 +59,7 @@ pub fn bound_with_lp(
     let shape = crate::backends::search::shape::Shape::of(model).ok();
     let lagrangian = shape.as_ref().and_then(|shape| {
         let started = Instant::now();
-        let l = super::lagrange::lagrangian_bound_with_plans(
+        let l = super::lagrange::knapsack_bound_with_plans(
             model,
             shape,
             &super::lagrange::LagrangeOptions {
@@ -70,10 +71,16 @@ pub fn bound_with_lp(
         )?;
         Some(Bound {
             value: l.value,
-            method: format!(
-                "lagrangian relaxation ({} rows relaxed, {} kept, {} steps)",
-                l.relaxed_rows, l.kept_rows, l.steps
-            ),
+            method: match &l.knapsacks {
+                None => format!(
+                    "lagrangian relaxation ({} rows relaxed, {} kept, {} steps)",
+                    l.relaxed_rows, l.kept_rows, l.steps
+                ),
+                Some(k) => format!(
+                    "lagrangian relaxation with knapsacks ({} rows relaxed, {} places' knapsacks, {} steps, {} with knapsacks)",
+                    l.relaxed_rows, k.places, l.steps, k.steps
+                ),
+            },
             time_ms: started.elapsed().as_millis() as u64,
             steps: Some(l.steps),
         })

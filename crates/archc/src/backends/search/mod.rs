@@ -9,6 +9,7 @@
 //! The search proves nothing: the solve layer verifies its plan against the model, and the
 //! gap is to a bound computed on the side ([`crate::solve::bound`]).
 
+pub mod knapsack;
 pub mod primal;
 pub mod shape;
 pub mod state;

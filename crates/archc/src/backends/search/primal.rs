@@ -130,8 +130,18 @@ impl<'a> PlanBuilder<'a> {
     /// column (compact index, in column order), `price` per option column (its reduced cost;
     /// only differences within an item matter). The plan of [`Self::assign`], improved.
     pub fn build(&mut self, open: &[bool], price: &dyn Fn(usize) -> f64) -> Vec<u32> {
+        self.build_with_rounds(open, price, IMPROVE_ROUNDS)
+    }
+
+    /// [`Self::build`] with at most `rounds` rounds of local improvement.
+    pub fn build_with_rounds(
+        &mut self,
+        open: &[bool],
+        price: &dyn Fn(usize) -> f64,
+        rounds: usize,
+    ) -> Vec<u32> {
         self.assign(open, price);
-        improve(&mut self.state);
+        improve(&mut self.state, rounds);
         self.state.choice.clone()
     }
 
@@ -195,9 +205,9 @@ const IMPROVE_ROUNDS: usize = 3;
 
 /// Local improvement of a plan, deterministic: each item relocated to its best option, then
 /// each opened place emptied, each closed place opened (items pulled to it) when that pays;
-/// repeated while a round improves, at most [`IMPROVE_ROUNDS`] times.
-fn improve(s: &mut State<'_>) {
-    for _ in 0..IMPROVE_ROUNDS {
+/// repeated while a round improves, at most `rounds` times.
+fn improve(s: &mut State<'_>, rounds: usize) {
+    for _ in 0..rounds {
         let before = s.score();
         for i in 0..s.shape.items.len() {
             super::relocate(s, i);
