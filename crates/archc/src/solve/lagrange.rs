@@ -448,18 +448,9 @@ fn first_relaxation(
         clock.steps = steps;
         clock.built += 1;
     };
-    let constant: f64 = model
-        .objective
-        .as_ref()
-        .map_or(0.0, |o| o.terms.iter().map(|t| t.constant).sum());
-    let to_model = |v: f64| match shape.sense {
-        Sense::Minimize => v + constant,
-        Sense::Maximize => -v + constant,
-    };
-    let from_model = |v: f64| match shape.sense {
-        Sense::Minimize => v - constant,
-        Sense::Maximize => -(v - constant),
-    };
+    let objective = ObjectiveMap::of(model, shape.sense);
+    let to_model = |v: f64| objective.model(v);
+    let from_model = |v: f64| objective.relaxed(v);
     // Each item starts at the cost of its cheapest allowed option: the bound of the model
     // without its other rows.
     let mut mu: Vec<f64> = shape
@@ -877,18 +868,9 @@ pub fn knapsack_bound_with_plans(
     // The first relaxation's plans are far from the knapsacks' ones: it builds one, the
     // search's start, and spends the rest of its time on its steps.
     let (first, mut mu) = first_relaxation(model, shape, &first_opts, plans, FIRST_MIN_THETA, 1)?;
-    let constant: f64 = model
-        .objective
-        .as_ref()
-        .map_or(0.0, |o| o.terms.iter().map(|t| t.constant).sum());
-    let to_model = |v: f64| match shape.sense {
-        Sense::Minimize => v + constant,
-        Sense::Maximize => -v + constant,
-    };
-    let from_model = |v: f64| match shape.sense {
-        Sense::Minimize => v - constant,
-        Sense::Maximize => -(v - constant),
-    };
+    let objective = ObjectiveMap::of(model, shape.sense);
+    let to_model = |v: f64| objective.model(v);
+    let from_model = |v: f64| objective.relaxed(v);
     let mut builder = plans.map(|send| (PlanBuilder::new(model, shape), send));
     let mut clock = PlanClock {
         steps: 0,
@@ -1138,5 +1120,37 @@ minimize total: sum(p in places) 5 * open[p] + sum(i in items) (x[i, a] + 2 * x[
         assert!(k.knapsacks.is_none());
         // Two places open (10), two items on a (2) and one on b (2): 14.
         assert!(k.value <= 14.0 + 1e-9);
+    }
+}
+
+/// Between the relaxation's values (minimised, without the objective's constant) and the
+/// model's objective.
+#[derive(Clone, Copy)]
+struct ObjectiveMap {
+    constant: f64,
+    sense: Sense,
+}
+
+impl ObjectiveMap {
+    fn of(model: &Model, sense: Sense) -> ObjectiveMap {
+        let constant = model
+            .objective
+            .as_ref()
+            .map_or(0.0, |o| o.terms.iter().map(|t| t.constant).sum());
+        ObjectiveMap { constant, sense }
+    }
+
+    fn model(self, v: f64) -> f64 {
+        match self.sense {
+            Sense::Minimize => v + self.constant,
+            Sense::Maximize => -v + self.constant,
+        }
+    }
+
+    fn relaxed(self, v: f64) -> f64 {
+        match self.sense {
+            Sense::Minimize => v - self.constant,
+            Sense::Maximize => -(v - self.constant),
+        }
     }
 }
