@@ -311,3 +311,160 @@ fn the_knapsack_relaxation_bounds_the_optimum_and_gives_verified_plans() {
         );
     }
 }
+
+/// A small placement written as a maximisation (gains of the assignments less the fixed
+/// cost of the places used), with data from a seeded generator, and its optimum found by
+/// trying every assignment: `(model text, optimum)`.
+fn maximisation_instance(seed: u64) -> (String, f64) {
+    const ITEMS: usize = 8;
+    const PLACES: usize = 3;
+    let mut state = seed;
+    let mut next = |lo: u64, hi: u64| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        lo + (state >> 33) % (hi - lo + 1)
+    };
+    let gain: Vec<Vec<u64>> = (0..ITEMS)
+        .map(|_| (0..PLACES).map(|_| next(5, 40)).collect())
+        .collect();
+    let size: Vec<u64> = (0..ITEMS).map(|_| next(1, 6)).collect();
+    let cap: Vec<u64> = (0..PLACES).map(|_| next(8, 14)).collect();
+    let fixed: Vec<u64> = (0..PLACES).map(|_| next(10, 30)).collect();
+    let item = |i: usize| format!("i{}", i + 1);
+    let place = |p: usize| ["a", "b", "c"][p].to_string();
+    let table = |entries: Vec<(String, u64)>| {
+        let e: Vec<String> = entries.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        format!("{{{}}}", e.join(", "))
+    };
+    let text = format!(
+        "set places = {{a, b, c}}\n\
+         set items = {{{items}}}\n\
+         param gain[i in items, p in places]: real = {gain}\n\
+         param size[i in items]: int = {size}\n\
+         param cap[p in places]: int = {cap}\n\
+         param fixed[p in places]: real = {fixed}\n\
+         decide open[p in places]: bool\n\
+         decide x[i in items, p in places]: bool\n\
+         constraint one[i in items]: sum(p in places) x[i, p] == 1\n\
+         constraint fit[p in places]: sum(i in items) size[i] * x[i, p] <= cap[p] * open[p]\n\
+         maximize profit: sum(i in items, p in places) gain[i, p] * x[i, p]\n    \
+             - sum(p in places) fixed[p] * open[p]\n",
+        items = (0..ITEMS).map(item).collect::<Vec<_>>().join(", "),
+        gain = table(
+            (0..ITEMS)
+                .flat_map(|i| (0..PLACES).map(move |p| (i, p)))
+                .map(|(i, p)| (format!("({}, {})", item(i), place(p)), gain[i][p]))
+                .collect()
+        ),
+        size = table((0..ITEMS).map(|i| (item(i), size[i])).collect()),
+        cap = table((0..PLACES).map(|p| (place(p), cap[p])).collect()),
+        fixed = table((0..PLACES).map(|p| (place(p), fixed[p])).collect()),
+    );
+    // Every assignment of items to places; a place is open exactly when used.
+    let mut best = f64::NEG_INFINITY;
+    for code in 0..PLACES.pow(ITEMS as u32) {
+        let (mut load, mut c, mut profit) = ([0u64; PLACES], code, 0.0);
+        for i in 0..ITEMS {
+            let p = c % PLACES;
+            c /= PLACES;
+            load[p] += size[i];
+            profit += gain[i][p] as f64;
+        }
+        if (0..PLACES).all(|p| load[p] <= cap[p]) {
+            profit -= (0..PLACES)
+                .filter(|&p| load[p] > 0)
+                .map(|p| fixed[p] as f64)
+                .sum::<f64>();
+            best = best.max(profit);
+        }
+    }
+    assert!(best.is_finite(), "seed {seed}: no assignment fits");
+    (text, best)
+}
+
+/// When the model maximises, the bounds are upper bounds: the knapsack bound is at least
+/// the optimum (found by trying every assignment) and at most the first relaxation's
+/// bound, every plan handed over is verified and at most the optimum, and the search from
+/// the Lagrangian start ends at a verified plan no better than the bound.
+#[test]
+fn a_maximisation_is_bounded_from_above() {
+    let _one = one_at_a_time();
+    for seed in [1, 2, 3] {
+        let (text, optimum) = maximisation_instance(seed);
+        let a = archc::driver::analyze_source(
+            "max.arch",
+            &text,
+            None,
+            &AnalyzeOptions {
+                instantiate: true,
+                ..Default::default()
+            },
+        );
+        assert!(!a.has_errors(), "{:?}\n{text}", a.diagnostics);
+        let model = &a.instance.as_ref().unwrap().model;
+        let shape = Shape::of(model).expect("the placement shape");
+        assert_eq!(shape.sense, archc::ir::Sense::Maximize);
+        let plans = Mutex::new(Vec::new());
+        let lower = Mutex::new(None::<f64>);
+        let opts = LagrangeOptions {
+            time_limit: Duration::from_secs(10),
+            upper: &|| *lower.lock().unwrap(),
+            stop: &|| false,
+        };
+        let send = |p: Vec<u32>| {
+            let obj = objective_value(model, &values_of(model, &shape, &p));
+            let mut l = lower.lock().unwrap();
+            *l = Some(l.map_or(obj, |l| l.max(obj)));
+            plans.lock().unwrap().push(p);
+        };
+        let k = knapsack_bound_with_plans(model, &shape, &opts, Some(&send)).expect("a bound");
+        let stats = k.knapsacks.as_ref().expect("the knapsack relaxation ran");
+        assert!(
+            k.value >= optimum - 1e-6,
+            "seed {seed}: bound {} below the optimum {optimum}",
+            k.value
+        );
+        assert!(
+            k.value <= stats.first + 1e-6,
+            "seed {seed}: knapsack bound {} above the first relaxation's {}",
+            k.value,
+            stats.first
+        );
+        let plans = plans.into_inner().unwrap();
+        assert!(!plans.is_empty(), "seed {seed}: no plan");
+        for plan in plans {
+            let values = values_of(model, &shape, &plan);
+            assert!(verify(model, &values, &Tolerances::default()).is_ok());
+            let obj = objective_value(model, &values);
+            assert!(
+                obj <= optimum + 1e-6,
+                "seed {seed}: {obj} above the optimum"
+            );
+        }
+        let mut report = None;
+        let solved = solve_search(
+            model,
+            &SolveOptions {
+                time_limit: Some(Duration::from_secs(1)),
+                ..Default::default()
+            },
+            1,
+            SearchStart::Lagrange,
+            &|_, _| {},
+            &mut report,
+        )
+        .unwrap();
+        assert_eq!(solved.raw.status, Status::Feasible);
+        assert!(verify(model, &solved.raw.values, &Tolerances::default()).is_ok());
+        let obj = solved.raw.objective;
+        assert!(
+            obj <= optimum + 1e-6,
+            "seed {seed}: {obj} above the optimum"
+        );
+        let bound = report.and_then(|r| r.bound).map(|b| b.value);
+        if let Some(b) = bound {
+            assert!(b >= optimum - 1e-6, "seed {seed}: search bound {b}");
+        }
+    }
+}

@@ -198,7 +198,9 @@ fn produce<'a>(text: &'a str, file: FileId, delimiter: u8, out: &mut dyn Emit<'a
         .flexible(true)
         .comment(Some(b'#'))
         .from_reader(body.as_bytes());
-    let mut record = csv::StringRecord::new();
+    // Byte records: the text is UTF-8 already, and cells are borrowed from it by span (see
+    // `cell`), so the reader's own UTF-8 check of every record is not needed.
+    let mut record = csv::ByteRecord::new();
     let mut columns: Option<usize> = None;
     let mut row = 0usize;
     // Buffers reused from row to row.
@@ -207,7 +209,7 @@ fn produce<'a>(text: &'a str, file: FileId, delimiter: u8, out: &mut dyn Emit<'a
     let mut raw = RawRecord::empty(file);
     loop {
         let start = reader.position().byte() as usize;
-        match reader.read_record(&mut record) {
+        match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
@@ -236,7 +238,8 @@ fn produce<'a>(text: &'a str, file: FileId, delimiter: u8, out: &mut dyn Emit<'a
             break;
         }
         spans.clear();
-        if scanned.fields.len() == record.len() {
+        let exact = scanned.fields.len() == record.len();
+        if exact {
             spans.extend(
                 scanned
                     .fields
@@ -252,7 +255,7 @@ fn produce<'a>(text: &'a str, file: FileId, delimiter: u8, out: &mut dyn Emit<'a
                     .iter()
                     .zip(&spans)
                     .map(|(name, &span)| RawColumn {
-                        name: name.trim().to_string(),
+                        name: String::from_utf8_lossy(name).trim().to_string(),
                         span,
                     })
                     .collect();
@@ -260,7 +263,7 @@ fn produce<'a>(text: &'a str, file: FileId, delimiter: u8, out: &mut dyn Emit<'a
                 out.columns(header, line);
             }
             Some(width) => {
-                if record.iter().all(|f| trim(f).is_empty()) {
+                if record.iter().all(blank) {
                     continue;
                 }
                 row += 1;
@@ -272,15 +275,7 @@ fn produce<'a>(text: &'a str, file: FileId, delimiter: u8, out: &mut dyn Emit<'a
                 }
                 raw.fields.clear();
                 for (column, (value, &span)) in record.iter().zip(&spans).enumerate().take(width) {
-                    let value = trim(value);
-                    // The cell as it stands in the file (not quoted, or quoted without an
-                    // escaped quote) is borrowed from the text; only the rest is copied.
-                    let in_text = &text[span.range()];
-                    let value = if in_text == value {
-                        Cow::Borrowed(in_text)
-                    } else {
-                        Cow::Owned(value.to_string())
-                    };
+                    let value = cell(text, value, span, exact);
                     raw.fields.push(RawField {
                         column,
                         value: RawValue::Text(value),
@@ -306,6 +301,37 @@ fn produce<'a>(text: &'a str, file: FileId, delimiter: u8, out: &mut dyn Emit<'a
 }
 
 /// E0512: a row with too few or too many cells.
+/// A cell's trimmed value. The cell as it stands in the file (not quoted, or quoted without
+/// an escaped quote) is borrowed from the text; only the rest is copied. `exact`: the spans
+/// are the cells' own (the scan found as many cells as the reader).
+fn cell<'a>(text: &'a str, value: &[u8], span: Span, exact: bool) -> Cow<'a, str> {
+    let in_text = &text[span.range()];
+    if exact && in_text.as_bytes() == value {
+        let trimmed = trim(in_text);
+        return if trimmed.len() == in_text.len() {
+            Cow::Borrowed(in_text)
+        } else {
+            Cow::Owned(trimmed.to_string())
+        };
+    }
+    let value = String::from_utf8_lossy(value);
+    let value = trim(&value);
+    if in_text == value {
+        Cow::Borrowed(in_text)
+    } else {
+        Cow::Owned(value.to_string())
+    }
+}
+
+/// A cell holding nothing but whitespace.
+fn blank(value: &[u8]) -> bool {
+    match value.first() {
+        None => true,
+        Some(&c) if c.is_ascii() && !(c as char).is_whitespace() => false,
+        _ => String::from_utf8_lossy(value).trim().is_empty(),
+    }
+}
+
 fn row_length(found: usize, expected: usize, row: usize, line: Span, spans: &[Span]) -> Diagnostic {
     let (message, primary, label) = if found > expected {
         let extra = spans
