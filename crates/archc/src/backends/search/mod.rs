@@ -397,29 +397,11 @@ pub(crate) fn try_moves(
     false
 }
 
-/// The items with an option in the rows of other column `k` (compact index), once each,
-/// with that option.
-fn options_at(s: &State<'_>, k: usize) -> Vec<(usize, u32)> {
-    let y = s.others[k];
-    let shape = s.shape;
-    let mut out: Vec<(usize, u32)> = Vec::new();
-    for (r, _) in shape.rows_of(y as usize) {
-        for (c, _) in s.model.row_entries(r) {
-            let i = shape.item_of_col[c.0 as usize];
-            if i != NONE {
-                out.push((i as usize, c.0));
-            }
-        }
-    }
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
 /// Move every item placed on an option at other column `k` to its best option elsewhere.
 pub(crate) fn empty_place(s: &mut State<'_>, k: usize, moved: &mut Vec<(usize, u32)>) {
     let y = s.others[k];
-    for (i, c) in options_at(s, k) {
+    for &(i, c) in s.options_at(k).iter() {
+        let i = i as usize;
         if s.choice[i] != c {
             continue;
         }
@@ -433,8 +415,10 @@ pub(crate) fn empty_place(s: &mut State<'_>, k: usize, moved: &mut Vec<(usize, u
 /// most saving first, as long as that adds no violation.
 pub(crate) fn pull_to_place(s: &mut State<'_>, k: usize, moved: &mut Vec<(usize, u32)>) {
     let shape = s.shape;
-    let mut pulls: Vec<(f64, usize, u32)> = options_at(s, k)
-        .into_iter()
+    let mut pulls: Vec<(f64, usize, u32)> = s
+        .options_at(k)
+        .iter()
+        .map(|&(i, c)| (i as usize, c))
         .filter(|&(i, c)| s.choice[i] != NONE && s.choice[i] != c)
         .map(|(i, c)| {
             (

@@ -6,6 +6,7 @@
 
 use super::shape::{Shape, NONE};
 use crate::ir::{Model, RowId};
+use std::sync::Arc;
 
 /// Totals compared lexicographically: violation first, then cost.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -35,6 +36,9 @@ impl Score {
     }
 }
 
+/// Items with their option column, `(item, option)`.
+pub type ItemOptions = Arc<[(u32, u32)]>;
+
 pub struct State<'a> {
     pub model: &'a Model,
     pub shape: &'a Shape,
@@ -53,6 +57,10 @@ pub struct State<'a> {
     pub y: Vec<bool>,
     pub violation: f64,
     pub cost: f64,
+    /// Per other column (compact index): the items with an option in its rows, with that
+    /// option, once each in item order; built on first use (the model's structure does not
+    /// change while the state does).
+    at_place: Vec<Option<ItemOptions>>,
 }
 
 impl<'a> State<'a> {
@@ -76,12 +84,36 @@ impl<'a> State<'a> {
             v0: vec![0.0; others.len()],
             v1: vec![0.0; others.len()],
             y: vec![false; others.len()],
+            at_place: vec![None; others.len()],
             others,
             violation: 0.0,
             cost: 0.0,
         };
         s.recompute();
         s
+    }
+
+    /// The items with an option in the rows of other column `k` (compact index), once each,
+    /// with that option, in item order.
+    pub fn options_at(&mut self, k: usize) -> ItemOptions {
+        if let Some(list) = &self.at_place[k] {
+            return list.clone();
+        }
+        let shape = self.shape;
+        let mut out: Vec<(u32, u32)> = Vec::new();
+        for (r, _) in shape.rows_of(self.others[k] as usize) {
+            for (c, _) in self.model.row_entries(r) {
+                let i = shape.item_of_col[c.0 as usize];
+                if i != NONE {
+                    out.push((i, c.0));
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        let list: ItemOptions = out.into();
+        self.at_place[k] = Some(list.clone());
+        list
     }
 
     pub fn score(&self) -> Score {
