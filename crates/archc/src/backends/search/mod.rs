@@ -273,6 +273,8 @@ fn start(s: &mut State<'_>, start: Option<&[f64]>, rng: &mut SplitMix) {
 pub(crate) fn best_option(s: &mut State<'_>, i: usize, avoid: Option<u32>) -> u32 {
     let shape = s.shape;
     let from = s.choice[i];
+    // Off its option once; each option is then scored as a placement of the item.
+    s.place(i, NONE);
     let mut best: Option<(Score, u32)> = None;
     for &c in &shape.items[i].1 {
         if let Some(y) = avoid {
@@ -283,8 +285,7 @@ pub(crate) fn best_option(s: &mut State<'_>, i: usize, avoid: Option<u32>) -> u3
                 continue;
             }
         }
-        s.place(i, c.0);
-        let score = s.score();
+        let score = s.peek(i, c.0);
         if best.as_ref().is_none_or(|(b, _)| score.better(b)) {
             best = Some((score, c.0));
         }
