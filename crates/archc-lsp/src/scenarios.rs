@@ -81,7 +81,10 @@ fn describe(analysis: &Analysis, source: &ScenarioSource) -> String {
             text(set),
             nominal(*n),
             match p {
-                Some(p) => format!("each as likely as exactly those failing (`{}`)", p.name),
+                Some(p) => format!(
+                    "each as likely as exactly those failing (`{}`)",
+                    p.name.name
+                ),
                 None => "equally likely".to_string(),
             }
         ),
@@ -93,7 +96,7 @@ fn describe(analysis: &Analysis, source: &ScenarioSource) -> String {
         } => format!(
             "independent failures of {} with probability `{}`{}{}",
             text(set),
-            attr.name,
+            attr.name.name,
             cutoff
                 .as_ref()
                 .map(|c| format!(", at least {} likely", text(c)))
@@ -109,7 +112,7 @@ fn describe(analysis: &Analysis, source: &ScenarioSource) -> String {
         } => format!(
             "the {} sharing a `{}` fail together, {}{}",
             text(set),
-            attr.name,
+            attr.name.name,
             match k {
                 Some(k) => format!(
                     "{}{} groups at a time",

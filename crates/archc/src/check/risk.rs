@@ -8,7 +8,7 @@ use super::expr::T;
 use super::{errors, Checker, ElemTy, SetDef, Ty};
 use crate::analysis::SymbolKind;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::scenario::{DeclaredScenario, ScenarioDef, ScenarioSource};
+use crate::scenario::{DeclaredScenario, ScenarioAttr, ScenarioDef, ScenarioSource};
 use crate::span::Span;
 use crate::syntax::ast::{self, AggKind, Expr, ExprKind};
 use crate::units::Unit;
@@ -300,8 +300,9 @@ impl Checker {
         self.expect_value(&t, k, &Ty::count(), "`k`", None);
     }
 
-    /// An attribute of kind `kind` named by `e`, with its type (E0203 when it has none).
-    fn attr_of(&mut self, kind: usize, e: &Expr) -> Option<(ast::Ident, Ty, Span)> {
+    /// An attribute of kind `kind` named by `e`, with its type and declaration (E0203 when
+    /// it has none).
+    fn attr_of(&mut self, kind: usize, e: &Expr) -> Option<(ScenarioAttr, Ty, Span)> {
         let attr = match &e.kind {
             ExprKind::Name(a) => a.clone(),
             _ => {
@@ -314,7 +315,11 @@ impl Checker {
             }
         };
         let k = &self.schema.kinds[kind];
-        let Some(info) = k.attr(&attr.name).cloned() else {
+        let Some((index, info)) = k
+            .attr_index
+            .get(&attr.name)
+            .map(|&i| (i, k.attrs[i].clone()))
+        else {
             let d = Diagnostic::error(
                 Code::E0203,
                 format!("`{}` has no attribute `{}`", k.name, attr.name),
@@ -328,18 +333,23 @@ impl Checker {
             return None;
         };
         self.add_ref(attr.span, info.symbol);
+        let attr = ScenarioAttr {
+            name: attr,
+            kind,
+            index,
+        };
         Some((attr, info.ty, info.span))
     }
 
     /// An attribute of kind `kind` that holds each entity's failure probability: a plain
     /// number (its values are checked to be in [0, 1] when the set is built).
-    fn probability_attr(&mut self, kind: usize, e: &Expr) -> Option<ast::Ident> {
+    fn probability_attr(&mut self, kind: usize, e: &Expr) -> Option<ScenarioAttr> {
         let (attr, ty, declared) = self.attr_of(kind, e)?;
         let plain = matches!(ty, Ty::Num { unit, .. } if unit.same_dim(&Unit::dimensionless()));
         if !plain {
             let found = self.schema.ty_name(&ty);
             self.error(
-                errors::type_mismatch(attr.span, "a probability (a plain number)", &found)
+                errors::type_mismatch(attr.name.span, "a probability (a plain number)", &found)
                     .secondary(declared, "declared here"),
             );
         }

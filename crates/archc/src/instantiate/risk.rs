@@ -13,7 +13,7 @@ use crate::data::{self, ColumnSpec, ColumnType};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::dump::fmt_num;
 use crate::scenario::{
-    generate, ScenarioDef, ScenarioSource, MAX_SCENARIOS, NOMINAL, SUM_TOLERANCE,
+    generate, ScenarioAttr, ScenarioDef, ScenarioSource, MAX_SCENARIOS, NOMINAL, SUM_TOLERANCE,
 };
 use crate::span::Span;
 use crate::syntax::ast;
@@ -260,12 +260,12 @@ impl Inst<'_> {
     }
 
     /// Each entity's failure probability, read from attribute `attr` (E0560 outside [0, 1]).
-    fn failure_probs(&self, elems: &[ElemId], attr: &ast::Ident) -> R<Vec<f64>> {
+    fn failure_probs(&self, elems: &[ElemId], attr: &ScenarioAttr) -> R<Vec<f64>> {
         let mut probs = Vec::with_capacity(elems.len());
         for &e in elems {
             let p = self.attr_num(e, attr)?;
-            let what = format!("`{}.{}`", self.world.name(e), attr.name);
-            check_probability(p, attr.span, &what)?;
+            let what = format!("`{}.{}`", self.world.name(e), attr.name.name);
+            check_probability(p, attr.name.span, &what)?;
             probs.push(p);
         }
         Ok(probs)
@@ -287,14 +287,15 @@ impl Inst<'_> {
         }
     }
 
-    /// The position of attribute `attr` in the kind of the first of `elems`.
-    fn attr_index(&self, elems: &[ElemId], attr: &ast::Ident) -> Option<usize> {
+    /// The position of attribute `attr` (resolved by the checker) when the first of `elems`
+    /// is an entity of its kind.
+    fn attr_index(&self, elems: &[ElemId], attr: &ScenarioAttr) -> Option<usize> {
         let &first = elems.first()?;
         let (kind, _) = self.world.entity_of.get(&first)?;
-        self.schema.kinds[*kind].attr_index.get(&attr.name).copied()
+        (*kind == attr.kind).then_some(attr.index)
     }
 
-    fn attr_num(&self, e: ElemId, attr: &ast::Ident) -> R<f64> {
+    fn attr_num(&self, e: ElemId, attr: &ScenarioAttr) -> R<f64> {
         let v = self
             .attr_index(&[e], attr)
             .and_then(|a| self.world.attr(e, a));
@@ -303,8 +304,12 @@ impl Inst<'_> {
             Some(Value::Bool(b)) => Ok(f64::from(u8::from(*b))),
             _ => Err(runtime_error(
                 Code::E0603,
-                attr.span,
-                format!("`{}` has no number `{}`", self.world.name(e), attr.name),
+                attr.name.span,
+                format!(
+                    "`{}` has no number `{}`",
+                    self.world.name(e),
+                    attr.name.name
+                ),
                 "read here",
             )),
         }

@@ -30,6 +30,15 @@ pub const GENERATORS: &[&str] = &[
     "scenarios_from",
 ];
 
+/// An attribute a generator reads, resolved by the checker: the kind of the set's entities
+/// and the attribute's position among the kind's attributes (the name only for messages).
+#[derive(Clone, Debug)]
+pub struct ScenarioAttr {
+    pub name: ast::Ident,
+    pub kind: usize,
+    pub index: usize,
+}
+
 /// A scenario set as checked: where its scenarios come from.
 #[derive(Clone, Debug)]
 pub struct ScenarioDef {
@@ -52,13 +61,13 @@ pub enum ScenarioSource {
         k: ast::Expr,
         up_to: bool,
         nominal: bool,
-        p: Option<ast::Ident>,
+        p: Option<ScenarioAttr>,
     },
     /// `fail_independent(links, p_fail, cutoff = 1e-4)`: entities fail independently with
     /// the probability in attribute `attr`; the scenarios at least as likely as `cutoff`.
     Independent {
         set: ast::Expr,
-        attr: ast::Ident,
+        attr: ScenarioAttr,
         cutoff: Option<ast::Expr>,
         nominal: bool,
     },
@@ -67,7 +76,7 @@ pub enum ScenarioSource {
     /// `k = 2`, every two groups at once (with `up_to`, one or two).
     Groups {
         set: ast::Expr,
-        attr: ast::Ident,
+        attr: ScenarioAttr,
         nominal: bool,
         k: Option<ast::Expr>,
         up_to: bool,
