@@ -21,6 +21,7 @@ pub(crate) mod tests_compiled;
 pub mod world;
 
 pub use changes::{instantiate_with_changes, ParamChange};
+pub(crate) use linear::CompiledData;
 
 use crate::check::{ElemTy, Schema, Ty};
 use crate::data::{self, ColumnSpec, ColumnType};
