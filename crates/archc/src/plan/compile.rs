@@ -265,6 +265,16 @@ pub struct PlanCompiler<'h> {
     data: FxHashMap<usize, Option<Rc<CompiledData>>>,
     /// The function body being compiled (`None`: the plan's statements).
     ctx: Option<FnId>,
+    /// How the per-stage data values were computed.
+    pub runs: DataRuns,
+}
+
+/// How many data values of a plan instance the compiled data expressions computed, and how
+/// many the evaluator (tests check the compiled path is taken).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DataRuns {
+    pub compiled: usize,
+    pub evaluated: usize,
 }
 
 impl<'h> PlanCompiler<'h> {
@@ -362,6 +372,7 @@ impl<'h> PlanCompiler<'h> {
             sources,
             data: FxHashMap::default(),
             ctx: None,
+            runs: DataRuns::default(),
         }
     }
 
@@ -484,7 +495,7 @@ impl<'h> PlanCompiler<'h> {
                 c
             }
         }?;
-        match stage {
+        let v = match stage {
             Some(q) => {
                 self.tuple.push(q);
                 let v = inst.run_data(&code, &self.tuple);
@@ -492,7 +503,9 @@ impl<'h> PlanCompiler<'h> {
                 v
             }
             None => inst.run_data(&code, &self.tuple),
-        }
+        };
+        self.runs.compiled += v.is_some() as usize;
+        v
     }
 
     /// Run `k` on the source node of `h` with the evaluator: in the plan's statements with
@@ -508,6 +521,7 @@ impl<'h> PlanCompiler<'h> {
         k: &mut dyn FnMut(&mut Inst, &ast::Expr) -> R<T>,
     ) -> R<T> {
         let node = self.source(ctx, h)?;
+        self.runs.evaluated += 1;
         if ctx.is_none() {
             let depth = inst.env.len();
             if let Some(q) = stage {

@@ -4,7 +4,7 @@
 //! of the solver).
 
 use super::affine::AffinePlan;
-use super::compile::{CExpr, PlanCompiler};
+use super::compile::{CExpr, DataRuns, PlanCompiler};
 use crate::backends::dp::{EvalError, EvalErrorKind, StagePlan};
 use crate::check::plan::PlanInfo;
 use crate::diagnostics::Code;
@@ -38,6 +38,8 @@ pub struct CompiledPlan {
     table: Vec<Vec<f64>>,
     /// The same parts, affine where they can be (see [`AffinePlan`]).
     affine: Option<AffinePlan>,
+    /// How the stage table's values were computed.
+    pub data_runs: DataRuns,
 }
 
 fn integral(v: f64) -> Option<i64> {
@@ -338,6 +340,7 @@ impl Inst<'_> {
             final_requires,
             final_costs,
             affine,
+            data_runs: comp.runs,
             table: comp.table,
         })
     }
@@ -464,6 +467,9 @@ impl Inst<'_> {
         result
     }
 }
+
+#[cfg(test)]
+mod tests;
 
 /// The trajectory of one plan instance in a report.
 #[derive(Clone, Debug, PartialEq, Serialize)]
