@@ -436,6 +436,33 @@ fn data_left_to_the_evaluator_in_a_fn_body_solves_on_both_backends() {
     assert_eq!(solve(&path, BackendChoice::Milp).objective, Some(27.0));
 }
 
+/// `extra`'s body reads the global param `level`, which the plan's state of the same name
+/// shadows at the call site: the compiled plan, its replay and the MILP lowering all read
+/// the param (3). Stage cost `(buy + 3) * 2q`, one unit used per quarter: the four units
+/// bought in the first quarter, `7 * 2 + 3 * (4 + 6 + 8) = 68`. (Substituting the body's
+/// text into the call read the state: the DP backend answered 20.)
+#[test]
+fn a_fn_body_reads_the_param_a_state_shadows_on_both_backends() {
+    let dir = temp_dir("fn-global");
+    let path = dir.join("extra.arch");
+    std::fs::write(
+        &path,
+        "set quarters = 1..4\n\
+         param level: real = 3\n\
+         param price[q in quarters]: real = q * 2\n\
+         fn extra(x) = x + level\n\
+         plan p over q in quarters {\n\
+             state level: 0..10 = 0\n\
+             choose buy: 0..5\n\
+             next level = level + buy - 1\n\
+             cost = extra(buy) * price[q]\n\
+         }\n",
+    )
+    .expect("write the model");
+    assert_eq!(solve(&path, BackendChoice::Dp).objective, Some(68.0));
+    assert_eq!(solve(&path, BackendChoice::Milp).objective, Some(68.0));
+}
+
 /// A `sum` whose variable is named like the state is data to the DP compiler, which used to
 /// take it for a sum over plan variables and refuse the plan (E0618). One unit used per
 /// quarter at `buy * 6`: 24, replay-verified.

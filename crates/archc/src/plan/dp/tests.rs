@@ -105,8 +105,7 @@ plan p over q in quarters {
 /// a compiler that substitutes the body's text into the call site reads the state instead.
 /// Stage cost `(buy + 3) * 2q`, one unit used per quarter: buying all four units in the
 /// first quarter costs `7 * 2 + 3 * (4 + 6 + 8) = 68`, the optimum the MILP lowering finds
-/// too. (The replay that verifies a DP answer substitutes the body's text into the call
-/// like the evaluator does everywhere, reads the state, and refuses this answer with E0702.)
+/// too (`tests/plans.rs` solves it end to end, the answer replay-verified).
 #[test]
 fn a_fn_body_reads_the_global_its_caller_shadows() {
     let plans = plans(
