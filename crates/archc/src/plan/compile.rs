@@ -269,7 +269,8 @@ pub struct PlanCompiler<'h> {
     pub runs: DataRuns,
 }
 
-/// How many data values of a plan instance the compiled data expressions computed, and how
+/// How many values of a plan instance's data (stage table entries, fixed indices of
+/// lookup tables, ranges, starts and sets) the compiled data expressions computed, and how
 /// many the evaluator (tests check the compiled path is taken).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DataRuns {
