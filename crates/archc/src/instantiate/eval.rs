@@ -268,6 +268,11 @@ impl Inst<'_> {
         if let Some(v) = self.local(&id.name) {
             return Ok(v.clone());
         }
+        self.global_value(id)
+    }
+
+    /// The value of a name that is no local: a set, a param, a symbol or an entity.
+    fn global_value(&mut self, id: &ast::Ident) -> R<Value> {
         match self.schema.globals.get(&id.name).copied() {
             Some(Global::Set(s)) => return Ok(Value::Set(self.named_set(s)?)),
             Some(Global::Param(p)) => return self.param_value(p, &[], id.span),
@@ -355,8 +360,118 @@ impl Inst<'_> {
             crate::resolve::substitute_names(&mut body, &map);
             self.fn_bodies.insert(key, Rc::new(body));
         }
-        let body = self.fn_bodies[&key].clone();
-        k(self, &body)
+        let shadowed: Vec<String> = self
+            .fn_globals(f)
+            .iter()
+            .filter(|n| self.local(n).is_some())
+            .cloned()
+            .collect();
+        if shadowed.is_empty() {
+            let body = self.fn_bodies[&key].clone();
+            return k(self, &body);
+        }
+        self.call_fn_shadowed(f, args, key, shadowed, k)
+    }
+
+    /// The names a function's body reads as data globals (params, sets, symbols,
+    /// entities): every name that is no parameter and no variable bound in the body. A
+    /// local of the caller with one of these names must not capture it.
+    fn fn_globals(&mut self, f: usize) -> Rc<[String]> {
+        if let Some(g) = self.fn_globals.get(&f) {
+            return g.clone();
+        }
+        let decl = &self.schema.fns[f].decl;
+        let mut names: Vec<String> = Vec::new();
+        let mut bound: Vec<String> = decl.params.iter().map(|p| p.name.name.clone()).collect();
+        let mut body = decl.body.clone();
+        crate::resolve::visit_expr(&mut body, &mut |x| match &x.kind {
+            ExprKind::Name(id) if !names.contains(&id.name) => names.push(id.name.clone()),
+            ExprKind::Agg { index, .. } => bound.extend(
+                index
+                    .bindings
+                    .iter()
+                    .filter_map(|b| b.var.as_ref())
+                    .map(|v| v.name.clone()),
+            ),
+            ExprKind::SetCompr(index) => bound.extend(
+                index
+                    .bindings
+                    .iter()
+                    .filter_map(|b| b.var.as_ref())
+                    .map(|v| v.name.clone()),
+            ),
+            _ => {}
+        });
+        let schema = self.schema;
+        names.retain(|n| {
+            !bound.contains(n)
+                && (matches!(
+                    schema.globals.get(n),
+                    Some(Global::Param(_) | Global::Set(_))
+                ) || (!schema.globals.contains_key(n)
+                    && (schema.symbol_elems.contains_key(n)
+                        || self.world.entity_names.contains_key(n))))
+        });
+        let g: Rc<[String]> = names.into();
+        self.fn_globals.insert(f, g.clone());
+        g
+    }
+
+    /// [`Inst::call_fn`] where locals of the caller have the names of globals the body
+    /// reads: those names of the body are renamed (to names no source can write) and bound
+    /// to the globals' values, so the body reads what the checker resolved, as the compiled
+    /// paths do.
+    fn call_fn_shadowed<T>(
+        &mut self,
+        f: usize,
+        args: &[ast::Arg],
+        key: usize,
+        shadowed: Vec<String>,
+        k: &mut dyn FnMut(&mut Self, &Expr) -> R<T>,
+    ) -> R<T> {
+        let alias = |n: &str| format!("{n}'global");
+        let cache = (key, shadowed.clone());
+        let body = match self.fn_bodies_shadowed.get(&cache) {
+            Some(b) => b.clone(),
+            None => {
+                let decl = &self.schema.fns[f].decl;
+                let mut body = decl.body.clone();
+                crate::resolve::visit_expr(&mut body, &mut |x| {
+                    if let ExprKind::Name(id) = &mut x.kind {
+                        if shadowed.contains(&id.name) {
+                            id.name = alias(&id.name);
+                        }
+                    }
+                });
+                let map: std::collections::HashMap<String, Expr> = decl
+                    .params
+                    .iter()
+                    .zip(args)
+                    .map(|(p, a)| (p.name.name.clone(), a.value.clone()))
+                    .collect();
+                crate::resolve::substitute_names(&mut body, &map);
+                let body = Rc::new(body);
+                self.fn_bodies_shadowed.insert(cache, body.clone());
+                body
+            }
+        };
+        let depth = self.env.len();
+        for n in &shadowed {
+            let id = ast::Ident {
+                name: n.clone(),
+                span: self.schema.fns[f].decl.body.span,
+            };
+            match self.global_value(&id) {
+                Ok(v) => self.env.push((alias(n), v)),
+                Err(e) => {
+                    self.env.truncate(depth);
+                    return Err(e);
+                }
+            }
+        }
+        let r = k(self, &body);
+        self.env.truncate(depth);
+        r
     }
 
     fn call(&mut self, name: &ast::Ident, args: &[ast::Arg], site: &Expr) -> R<Value> {

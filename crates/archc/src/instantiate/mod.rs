@@ -21,6 +21,7 @@ pub(crate) mod tests_compiled;
 pub mod world;
 
 pub use changes::{instantiate_with_changes, ParamChange};
+pub(crate) use linear::CompiledData;
 
 use crate::check::{ElemTy, Schema, Ty};
 use crate::data::{self, ColumnSpec, ColumnType};
@@ -121,6 +122,11 @@ pub struct Inst<'a> {
     pub decisions: Vec<Option<DecisionCols>>,
     pub(crate) index_plans: FxHashMap<usize, Rc<index::IndexPlan>>,
     pub(crate) fn_bodies: FxHashMap<usize, Rc<ast::Expr>>,
+    /// The data globals each function's body reads by name (see `Inst::call_fn`).
+    pub(crate) fn_globals: FxHashMap<usize, Rc<[String]>>,
+    /// Bodies substituted at a call site whose locals shadow some of those globals, by
+    /// site and shadowed names (kept: the evaluator's caches are keyed by node address).
+    pub(crate) fn_bodies_shadowed: FxHashMap<(usize, Vec<String>), Rc<ast::Expr>>,
     pub(crate) var_cache: FxHashMap<usize, bool>,
     pub(crate) evaluating_sets: Vec<usize>,
     pub(crate) derived_decls: linear::DerivedDecls,
@@ -317,6 +323,8 @@ impl<'a> Inst<'a> {
             decisions: Vec::new(),
             index_plans: FxHashMap::default(),
             fn_bodies: FxHashMap::default(),
+            fn_globals: FxHashMap::default(),
+            fn_bodies_shadowed: FxHashMap::default(),
             var_cache: FxHashMap::default(),
             evaluating_sets: Vec::new(),
             derived_decls: Default::default(),

@@ -169,3 +169,29 @@ fn a_sum_beyond_the_tuple_limit_is_left_to_the_evaluator() {
     assert!(fast.contains("E0632"), "{fast}");
     assert_eq!(fast, slow);
 }
+
+/// `room`'s body reads the param `cap`; the constraint's index variable is also called
+/// `cap`. The checker resolves the body's `cap` to the param (10), and the evaluator, which
+/// substitutes the body into the call, must not let the caller's variable capture it:
+/// `amount[s] <= 10 - s`, total 9 + 8 + 7 = 24 (reading the index variable gave 0).
+#[test]
+fn a_fn_body_reads_the_global_a_local_of_the_caller_shadows() {
+    let text = "set sites = 1..3
+param cap: real = 10
+param load[s in sites]: real = s
+fn room(x) = cap - x
+decide amount[s in sites]: real
+constraint fit[cap in sites]: amount[cap] <= room(load[cap])
+maximize total: sum(s in sites) amount[s]
+";
+    let mut a = analyzed(text);
+    let schema = a.schema.take().expect("schema");
+    let hir = a.hir.take().expect("HIR");
+    let (fast, _) = outcome(&schema, &hir, &mut a.sources, true, Limits::default());
+    let (slow, _) = outcome(&schema, &hir, &mut a.sources, false, Limits::default());
+    assert_eq!(fast, slow);
+    let (inst, diags) = super::instantiate(&schema, &hir, &mut a.sources, Limits::default(), false);
+    let inst = inst.unwrap_or_else(|| panic!("{diags:?}"));
+    let solved = crate::solve::solve_model(&inst.model, &Default::default()).expect("solved");
+    assert_eq!(solved.raw.objective, 24.0);
+}

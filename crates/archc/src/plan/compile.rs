@@ -1,17 +1,24 @@
-//! Compiling a plan instance for the DP backend: every part that depends only on data
-//! (params, attributes, the stage) is evaluated ahead, per stage; what depends on the state
-//! or the decision becomes a small expression tree evaluated millions of times.
+//! Compiling a plan instance for the DP backend from the plan's HIR: every part that
+//! depends only on data (params, attributes, the stage) is evaluated ahead, per stage (by
+//! the compiled data expressions of `instantiate/linear/compiled.rs`, the evaluator taking
+//! what they do not cover); what depends on the state or the decision becomes a small
+//! expression tree evaluated millions of times. Plan variables are the plan's state and
+//! `choose` slots, user functions their inlined bodies, params their ids: nothing here
+//! looks a name up.
 
 use crate::backends::dp::{EvalError, EvalErrorKind};
 use crate::check::plan::{ChooseDomain, PlanInfo};
-use crate::check::Global;
+use crate::check::Schema;
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
-use crate::instantiate::world::{ElemId, Value};
-use crate::instantiate::Inst;
+use crate::hir::{self, Builtin, ExprKind as HK, FnId, ParamId, SlotId};
+use crate::instantiate::world::{ElemId, SetVal, Value};
+use crate::instantiate::{CompiledData, Inst};
 use crate::span::Span;
-use crate::syntax::ast::{BinOp, ChainLink, CmpOp, Expr, ExprKind, UnOp};
+use crate::syntax::ast::{self, BinOp, CmpOp, PlanStmtKind, UnOp};
+use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
+use std::rc::Rc;
 
 type R<T> = Result<T, Diagnostic>;
 
@@ -225,31 +232,395 @@ fn op2(op: BinOp) -> Op2 {
     }
 }
 
-/// Compiles the expressions of one plan instance.
-pub struct PlanCompiler<'p> {
-    pub plan: &'p PlanInfo,
+/// Compiles the expressions of one plan instance from the plan's HIR: plan variables are
+/// its state and `choose` slots, calls of user functions are their inlined bodies with the
+/// parameter slots standing for the arguments, params are found by id. Parts that read no
+/// plan variable are evaluated once per stage into [`PlanCompiler::table`].
+pub struct PlanCompiler<'h> {
+    /// The plan's HIR: its slot table, states, decision and statements.
+    plan: &'h hir::Decl<hir::Plan>,
+    schema: &'h Schema,
     /// Stage elements in order.
     pub stages: Vec<ElemId>,
     /// Elements of a set-valued choice, in order.
     pub choice_set: Option<Vec<ElemId>>,
     /// Per-stage constants: `table[stage][k]`.
     pub table: Vec<Vec<f64>>,
+    /// The slots compiled data reads from `tuple`: the plan's index variables, then the
+    /// stage variable.
+    bound: Vec<SlotId>,
+    /// The instance's index tuple; the stage is pushed after it for a run.
+    tuple: Vec<ElemId>,
+    /// Every parameter slot of a function inlined in the plan: its argument, and the body
+    /// the call is written in (`None` for the plan's own statements).
+    args: FxHashMap<SlotId, (&'h hir::Expr, Option<FnId>)>,
+    /// The same arguments, as the compiled data expressions take them.
+    subst: FxHashMap<SlotId, &'h hir::Expr>,
+    /// Whether the argument of a parameter slot reads a plan variable, once known.
+    arg_mentions: FxHashMap<SlotId, bool>,
+    /// Source nodes by span, for the evaluator: the plan's (`None`) and each function
+    /// body's.
+    sources: FxHashMap<Option<FnId>, FxHashMap<Span, &'h ast::Expr>>,
+    /// Compiled data expressions by HIR node address (`None`: left to the evaluator).
+    data: FxHashMap<usize, Option<Rc<CompiledData>>>,
+    /// The function body being compiled (`None`: the plan's statements).
+    ctx: Option<FnId>,
+    /// How the per-stage data values were computed.
+    pub runs: DataRuns,
 }
 
-impl PlanCompiler<'_> {
-    /// A [`ExprKind::Chain`] as one [`CExpr::Chain`]; `p -> q -> r` becomes
-    /// `not p or not q or r`, which short-circuits the same way.
-    fn compile_chain(&mut self, inst: &mut Inst, first: &Expr, links: &[ChainLink]) -> R<CExpr> {
+/// How many values of a plan instance's data (stage table entries, fixed indices of
+/// lookup tables, ranges, starts and sets) the compiled data expressions computed, and how
+/// many the evaluator (tests check the compiled path is taken).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DataRuns {
+    pub compiled: usize,
+    pub evaluated: usize,
+}
+
+impl<'h> PlanCompiler<'h> {
+    /// The compiler of plan `pi` (HIR `plan`) at one index tuple (one element per index
+    /// variable, in order). Stages and choice set are given by [`PlanCompiler::start`].
+    pub fn new(
+        schema: &'h Schema,
+        pi: usize,
+        plan: &'h hir::Decl<hir::Plan>,
+        tuple: &[ElemId],
+    ) -> PlanCompiler<'h> {
+        let p = &plan.body;
+        let (mut bound, tuple) = if p.index.binders.len() == tuple.len() {
+            let slots = p.index.binders.iter().map(|b| b.slot).collect();
+            (slots, tuple.to_vec())
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        bound.push(p.stage.slot);
+        let mut roots: Vec<&'h hir::Expr> = Vec::new();
+        for s in &p.states {
+            roots.extend([&s.lo, &s.hi]);
+            roots.extend(s.init.iter());
+        }
+        match &p.choose {
+            Some((_, hir::ChooseDomain::Range(a, b))) => roots.extend([a, b]),
+            Some((_, hir::ChooseDomain::Set(s))) => roots.push(s),
+            None => {}
+        }
+        for (s, _) in &p.stmts {
+            roots.push(match s {
+                hir::PlanStmt::Next(_, e)
+                | hir::PlanStmt::Require(e)
+                | hir::PlanStmt::FinalRequire(e)
+                | hir::PlanStmt::Cost(e)
+                | hir::PlanStmt::FinalCost(e) => e,
+            });
+        }
+        let mut args = FxHashMap::default();
+        let mut stack: Vec<(&'h hir::Expr, Option<FnId>)> =
+            roots.into_iter().map(|e| (e, None)).collect();
+        let mut children = Vec::new();
+        while let Some((e, ctx)) = stack.pop() {
+            if let HK::Inline {
+                func,
+                params,
+                args: values,
+                body,
+            } = &e.kind
+            {
+                for (s, a) in params.iter().zip(values) {
+                    args.insert(*s, (a, ctx));
+                    stack.push((a, ctx));
+                }
+                stack.push((body, Some(*func)));
+                continue;
+            }
+            children.clear();
+            e.children(&mut children);
+            stack.extend(children.iter().map(|c| (*c, ctx)));
+        }
+        let subst = args.iter().map(|(s, (a, _))| (*s, *a)).collect();
+        let d = &schema.plans[pi].decl;
+        let mut own = FxHashMap::default();
+        index_source(&d.stages, &mut own);
+        for s in &d.stmts {
+            match &s.kind {
+                PlanStmtKind::State { range, init, .. } => {
+                    index_source(range, &mut own);
+                    if let Some(i) = init {
+                        index_source(i, &mut own);
+                    }
+                }
+                PlanStmtKind::Choose { domain, .. } => index_source(domain, &mut own),
+                PlanStmtKind::Next { value: e, .. }
+                | PlanStmtKind::Require(e)
+                | PlanStmtKind::Cost(e)
+                | PlanStmtKind::FinalCost(e)
+                | PlanStmtKind::FinalRequire(e) => index_source(e, &mut own),
+            }
+        }
+        let mut sources = FxHashMap::default();
+        sources.insert(None, own);
+        PlanCompiler {
+            plan,
+            schema,
+            stages: Vec::new(),
+            choice_set: None,
+            table: Vec::new(),
+            bound,
+            tuple,
+            args,
+            subst,
+            arg_mentions: FxHashMap::default(),
+            sources,
+            data: FxHashMap::default(),
+            ctx: None,
+            runs: DataRuns::default(),
+        }
+    }
+
+    /// Set the stages and the choice set; the stage table starts empty.
+    pub fn start(&mut self, stages: Vec<ElemId>, choice_set: Option<Vec<ElemId>>) {
+        self.table = vec![Vec::new(); stages.len()];
+        self.stages = stages;
+        self.choice_set = choice_set;
+    }
+
+    /// The index of the state in slot `s`.
+    fn state(&self, s: SlotId) -> Option<usize> {
+        self.plan.body.states.iter().position(|st| st.slot == s)
+    }
+
+    fn is_plan_slot(&self, s: SlotId) -> bool {
+        self.state(s).is_some() || self.plan.body.choose.as_ref().is_some_and(|c| c.0 == s)
+    }
+
+    /// Does `e` read a state or the decision, with each inlined parameter standing for its
+    /// argument (an argument the body never reads does not count)?
+    fn mentions_plan_vars(&mut self, e: &'h hir::Expr) -> bool {
+        let mut stack = vec![e];
+        let mut children = Vec::new();
+        while let Some(x) = stack.pop() {
+            match &x.kind {
+                HK::Slot(s) => {
+                    if self.is_plan_slot(*s) || self.arg_reads_plan_vars(*s) {
+                        return true;
+                    }
+                }
+                HK::Inline { body, .. } => stack.push(body),
+                _ => {
+                    children.clear();
+                    x.children(&mut children);
+                    stack.extend(children.iter().copied());
+                }
+            }
+        }
+        false
+    }
+
+    /// Does the argument of parameter slot `s` read a plan variable (false for a slot that
+    /// is no parameter)? Known once per slot: a slot belongs to one call.
+    fn arg_reads_plan_vars(&mut self, s: SlotId) -> bool {
+        if let Some(&m) = self.arg_mentions.get(&s) {
+            return m;
+        }
+        let Some(&(arg, _)) = self.args.get(&s) else {
+            return false;
+        };
+        let m = self.mentions_plan_vars(arg);
+        self.arg_mentions.insert(s, m);
+        m
+    }
+
+    /// Follow parameter slots to the arguments they stand for.
+    fn resolve(
+        &self,
+        mut e: &'h hir::Expr,
+        mut ctx: Option<FnId>,
+    ) -> (&'h hir::Expr, Option<FnId>) {
+        while let HK::Slot(s) = &e.kind {
+            match self.args.get(s) {
+                Some(&(arg, c)) => (e, ctx) = (arg, c),
+                None => break,
+            }
+        }
+        (e, ctx)
+    }
+
+    fn is_choice(&self, e: &'h hir::Expr) -> bool {
+        let (e, _) = self.resolve(e, self.ctx);
+        matches!(&e.kind, HK::Slot(s) if self.plan.body.choose.as_ref().is_some_and(|c| c.0 == *s))
+    }
+
+    /// Run `f` with `ctx` as the body being compiled.
+    fn within<T>(&mut self, ctx: Option<FnId>, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::replace(&mut self.ctx, ctx);
+        let out = f(self);
+        self.ctx = saved;
+        out
+    }
+
+    /// The source node of `h` in the plan (`ctx` `None`) or in a function body.
+    fn source(&mut self, ctx: Option<FnId>, h: &hir::Expr) -> R<&'h ast::Expr> {
+        let schema = self.schema;
+        let map = self.sources.entry(ctx).or_insert_with(|| {
+            let mut m = FxHashMap::default();
+            if let Some(f) = ctx.and_then(|f| schema.fns.get(f.index())) {
+                index_source(&f.decl.body, &mut m);
+            }
+            m
+        });
+        map.get(&h.span).copied().ok_or_else(|| {
+            Diagnostic::error(
+                Code::E0750,
+                "internal error: a plan expression has no source node",
+            )
+            .primary(h.span, "here")
+        })
+    }
+
+    /// The compiled value of data node `h` at a stage (`None` when the stage is not bound:
+    /// nothing that reads it runs), or `None` when the evaluator must compute it.
+    fn compiled(
+        &mut self,
+        inst: &mut Inst,
+        h: &'h hir::Expr,
+        stage: Option<ElemId>,
+    ) -> Option<Value> {
+        let key = h as *const hir::Expr as usize;
+        let code = match self.data.get(&key) {
+            Some(c) => c.clone(),
+            None => {
+                let c = inst
+                    .compile_data(h, &self.plan.slots, &self.bound, self.subst.clone())
+                    .map(Rc::new);
+                self.data.insert(key, c.clone());
+                c
+            }
+        }?;
+        let v = match stage {
+            Some(q) => {
+                self.tuple.push(q);
+                let v = inst.run_data(&code, &self.tuple);
+                self.tuple.pop();
+                v
+            }
+            None => inst.run_data(&code, &self.tuple),
+        };
+        self.runs.compiled += v.is_some() as usize;
+        v
+    }
+
+    /// Run `k` on the source node of `h` with the evaluator: in the plan's statements with
+    /// the stage variable bound (when `stage` is given), or in a function body with the
+    /// parameters it reads bound to their arguments' values (a body sees its parameters
+    /// alone, as the checker typed it).
+    fn evaluate<T>(
+        &mut self,
+        inst: &mut Inst,
+        h: &'h hir::Expr,
+        ctx: Option<FnId>,
+        stage: Option<ElemId>,
+        k: &mut dyn FnMut(&mut Inst, &ast::Expr) -> R<T>,
+    ) -> R<T> {
+        let node = self.source(ctx, h)?;
+        self.runs.evaluated += 1;
+        if ctx.is_none() {
+            let depth = inst.env.len();
+            if let Some(q) = stage {
+                let name = self.plan.slots[self.plan.body.stage.slot.index()]
+                    .name
+                    .clone();
+                inst.env.push((name, Value::Elem(q)));
+            }
+            let r = k(inst, node);
+            inst.env.truncate(depth);
+            return r;
+        }
+        let mut read = Vec::new();
+        let mut stack = vec![h];
+        let mut children = Vec::new();
+        while let Some(x) = stack.pop() {
+            match &x.kind {
+                HK::Slot(s) if self.args.contains_key(s) && !read.contains(s) => read.push(*s),
+                // A nested call's body reads its own parameters.
+                HK::Inline { args, .. } => stack.extend(args.iter()),
+                _ => {
+                    children.clear();
+                    x.children(&mut children);
+                    stack.extend(children.iter().copied());
+                }
+            }
+        }
+        let mut env = Vec::with_capacity(read.len());
+        for s in read {
+            let (arg, actx) = self.args[&s];
+            let v = self.value(inst, arg, actx, stage)?;
+            env.push((self.plan.slots[s.index()].name.clone(), v));
+        }
+        let saved = std::mem::replace(&mut inst.env, env);
+        let r = k(inst, node);
+        inst.env = saved;
+        r
+    }
+
+    /// The value of data node `h` (written in `ctx`) at a stage.
+    fn value(
+        &mut self,
+        inst: &mut Inst,
+        h: &'h hir::Expr,
+        ctx: Option<FnId>,
+        stage: Option<ElemId>,
+    ) -> R<Value> {
+        let (h, ctx) = self.resolve(h, ctx);
+        if let Some(v) = self.compiled(inst, h, stage) {
+            return Ok(v);
+        }
+        self.evaluate(inst, h, ctx, stage, &mut |me, e| me.eval(e))
+    }
+
+    /// A number of the plan's declarations (a state's range or start, the `choose`
+    /// range), at a stage when given.
+    pub fn num(&mut self, inst: &mut Inst, h: &'h hir::Expr, stage: Option<ElemId>) -> R<f64> {
+        match self.compiled(inst, h, stage) {
+            Some(Value::Num(v)) => Ok(v),
+            _ => self.evaluate(inst, h, None, stage, &mut |me, e| me.num(e)),
+        }
+    }
+
+    /// A set of the plan's declarations (the stages, a `choose` set).
+    pub fn set(&mut self, inst: &mut Inst, h: &'h hir::Expr) -> R<Rc<SetVal>> {
+        match &h.kind {
+            HK::Set(id) => inst.named_set(id.index()),
+            _ => self.evaluate(inst, h, None, None, &mut |me, e| me.set_value(e)),
+        }
+    }
+
+    /// An element fixed for the whole plan instance (the stage is not bound).
+    fn elem(&mut self, inst: &mut Inst, h: &'h hir::Expr) -> R<ElemId> {
+        let (h, ctx) = self.resolve(h, self.ctx);
+        match self.compiled(inst, h, None) {
+            Some(Value::Elem(x)) => Ok(x),
+            _ => self.evaluate(inst, h, ctx, None, &mut |me, e| me.elem_of(e)),
+        }
+    }
+
+    /// A [`HK::Chain`] as one [`CExpr::Chain`]; `p -> q -> r` becomes `not p or not q or
+    /// r`, which short-circuits the same way.
+    fn compile_chain(
+        &mut self,
+        inst: &mut Inst,
+        first: &'h hir::Expr,
+        links: &'h [(BinOp, hir::Expr)],
+    ) -> R<CExpr> {
         let implies = links.first().is_some_and(|l| l.0 == BinOp::Implies);
         let right = links.first().is_some_and(|l| l.0 == BinOp::Pow);
-        let last = links.last().map_or(first.span, |l| l.2.span);
+        let last = links.last().map_or(first.span, |l| l.1.span);
         let mut head = self.compile(inst, first)?;
         if implies {
             head = CExpr::Un(Op1::Not, Box::new(head));
         }
         let mut out = Vec::with_capacity(links.len());
         let mut prev = first.span;
-        for (i, (op, _, x)) in links.iter().enumerate() {
+        for (i, (op, x)) in links.iter().enumerate() {
             let mut c = self.compile(inst, x)?;
             let (op, span) = if implies {
                 if i + 1 < links.len() {
@@ -272,32 +643,13 @@ impl PlanCompiler<'_> {
         })
     }
 
-    fn mentions_plan_vars(&self, e: &Expr) -> bool {
-        let mut found = false;
-        let mut e2 = e.clone();
-        crate::resolve::visit_expr(&mut e2, &mut |x| {
-            if let ExprKind::Name(id) = &x.kind {
-                if self.plan.is_plan_var(&id.name) {
-                    found = true;
-                }
-            }
-        });
-        found
-    }
-
-    fn is_choice(&self, e: &Expr) -> bool {
-        matches!(&e.kind, ExprKind::Name(id) if self.plan.choose.as_ref().is_some_and(|c| c.0 == id.name))
-    }
-
     /// Evaluate a data expression at every stage (with the stage variable bound).
-    fn stage_data(&mut self, inst: &mut Inst, e: &Expr) -> R<CExpr> {
+    fn stage_data(&mut self, inst: &mut Inst, e: &'h hir::Expr) -> R<CExpr> {
+        let (e, ctx) = self.resolve(e, self.ctx);
         let mut vals = Vec::with_capacity(self.stages.len());
-        for &q in &self.stages.clone() {
-            inst.env
-                .push((self.plan.decl.stage_var.name.clone(), Value::Elem(q)));
-            let v = inst.eval(e);
-            inst.env.pop();
-            let v = match v? {
+        for t in 0..self.stages.len() {
+            let q = self.stages[t];
+            let v = match self.value(inst, e, ctx, Some(q))? {
                 Value::Num(n) => n,
                 Value::Bool(b) => b as u8 as f64,
                 Value::Elem(x) => match &self.choice_set {
@@ -331,45 +683,62 @@ impl PlanCompiler<'_> {
         Ok(CExpr::Stage(k))
     }
 
+    /// The spans of the operators of comparison `e`, as the source writes them.
+    fn compare_spans(&mut self, e: &'h hir::Expr, links: usize) -> Vec<Span> {
+        match self.source(self.ctx, e).map(|s| &s.kind) {
+            Ok(ast::ExprKind::Compare(_, l)) if l.len() == links => l.iter().map(|x| x.1).collect(),
+            _ => vec![e.span; links],
+        }
+    }
+
     /// Compile an expression of a plan statement.
-    pub fn compile(&mut self, inst: &mut Inst, e: &Expr) -> R<CExpr> {
+    pub fn compile(&mut self, inst: &mut Inst, e: &'h hir::Expr) -> R<CExpr> {
         if !self.mentions_plan_vars(e) {
             return self.stage_data(inst, e);
         }
         let b = |x: CExpr| Box::new(x);
         Ok(match &e.kind {
-            ExprKind::Name(id) => {
-                if let Some(i) = self.plan.states.iter().position(|s| s.0 == id.name) {
-                    CExpr::State(i)
-                } else {
-                    CExpr::Decision
+            HK::Slot(s) => {
+                if let Some(&(arg, ctx)) = self.args.get(s) {
+                    return self.within(ctx, |me| me.compile(inst, arg));
+                }
+                match self.state(*s) {
+                    Some(i) => CExpr::State(i),
+                    None => CExpr::Decision,
                 }
             }
-            ExprKind::Unary(op, x) => CExpr::Un(
+            HK::Inline { func, body, .. } => {
+                return self.within(Some(*func), |me| me.compile(inst, body))
+            }
+            HK::Unary(op, x) => CExpr::Un(
                 if *op == UnOp::Neg { Op1::Neg } else { Op1::Not },
                 b(self.compile(inst, x)?),
             ),
-            ExprKind::Chain(first, links) => self.compile_chain(inst, first, links)?,
-            ExprKind::IfChain(arms, otherwise) => {
+            // One operator is a binary node in the source.
+            HK::Chain(first, links) if links.len() == 1 => CExpr::Bin(
+                op2(links[0].0),
+                b(self.compile(inst, first)?),
+                b(self.compile(inst, &links[0].1)?),
+                e.span,
+            ),
+            HK::Chain(first, links) => self.compile_chain(inst, first, links)?,
+            HK::If(arms, otherwise) if arms.len() == 1 => CExpr::If(
+                b(self.compile(inst, &arms[0].0)?),
+                b(self.compile(inst, &arms[0].1)?),
+                b(self.compile(inst, otherwise)?),
+            ),
+            HK::If(arms, otherwise) => {
                 let mut compiled = Vec::with_capacity(arms.len());
-                for arm in arms {
-                    compiled.push((
-                        self.compile(inst, &arm.cond)?,
-                        self.compile(inst, &arm.value)?,
-                    ));
+                for (c, v) in arms {
+                    compiled.push((self.compile(inst, c)?, self.compile(inst, v)?));
                 }
                 CExpr::Select(compiled, b(self.compile(inst, otherwise)?))
             }
-            ExprKind::Binary(op, x, y) => CExpr::Bin(
-                op2(*op),
-                b(self.compile(inst, x)?),
-                b(self.compile(inst, y)?),
-                e.span,
-            ),
-            ExprKind::Compare(first, links) => {
+            HK::Compare(first, links) => {
+                let spans = self.compare_spans(e, links.len());
                 let mut parts = Vec::new();
                 let mut left = first.as_ref();
-                for (op, span, right) in links {
+                for ((op, right), span) in links.iter().zip(spans) {
                     let op2 = match op {
                         CmpOp::Eq => Op2::Eq,
                         CmpOp::Ne => Op2::Ne,
@@ -378,14 +747,14 @@ impl PlanCompiler<'_> {
                         CmpOp::Gt => Op2::Gt,
                         CmpOp::Ge => Op2::Ge,
                         CmpOp::In | CmpOp::NotIn => {
-                            return Err(unsupported(*span, "`in` over plan variables"))
+                            return Err(unsupported(span, "`in` over plan variables"))
                         }
                     };
                     parts.push(CExpr::Bin(
                         op2,
                         b(self.compile(inst, left)?),
                         b(self.compile(inst, right)?),
-                        *span,
+                        span,
                     ));
                     left = right;
                 }
@@ -394,74 +763,60 @@ impl PlanCompiler<'_> {
                     .reduce(|a, c| CExpr::Bin(Op2::And, b(a), b(c), e.span))
                     .unwrap_or(CExpr::Const(1.0))
             }
-            ExprKind::If(c, x, y) => CExpr::If(
-                b(self.compile(inst, c)?),
-                b(self.compile(inst, x)?),
-                b(self.compile(inst, y)?),
-            ),
-            ExprKind::Call(name, args) => {
-                let op1 = match name.name.as_str() {
-                    "ceil" => Some(Op1::Ceil),
-                    "floor" => Some(Op1::Floor),
-                    "round" => Some(Op1::Round),
-                    "abs" => Some(Op1::Abs),
+            HK::Builtin(f, args) => {
+                let op1 = match f {
+                    Builtin::Ceil => Some(Op1::Ceil),
+                    Builtin::Floor => Some(Op1::Floor),
+                    Builtin::Round => Some(Op1::Round),
+                    Builtin::Abs => Some(Op1::Abs),
                     _ => None,
                 };
                 if let (Some(op), [a]) = (op1, args.as_slice()) {
-                    return Ok(CExpr::Un(op, b(self.compile(inst, &a.value)?)));
+                    return Ok(CExpr::Un(op, b(self.compile(inst, a)?)));
                 }
-                if matches!(name.name.as_str(), "min" | "max") && args.len() >= 2 {
-                    let op = if name.name == "min" {
+                if matches!(f, Builtin::Min | Builtin::Max) && args.len() >= 2 {
+                    let op = if *f == Builtin::Min {
                         Op2::Min
                     } else {
                         Op2::Max
                     };
-                    let mut acc = self.compile(inst, &args[0].value)?;
+                    let mut acc = self.compile(inst, &args[0])?;
                     for a in &args[1..] {
-                        acc = CExpr::Bin(op, b(acc), b(self.compile(inst, &a.value)?), e.span);
+                        acc = CExpr::Bin(op, b(acc), b(self.compile(inst, a)?), e.span);
                     }
                     return Ok(acc);
                 }
-                if let Some(Global::Fn(f)) = inst.schema.globals.get(&name.name).copied() {
-                    let decl = &inst.schema.fns[f].decl;
-                    let map = decl
-                        .params
-                        .iter()
-                        .zip(args)
-                        .map(|(p, a)| (p.name.name.clone(), a.value.clone()))
-                        .collect();
-                    let mut body = decl.body.clone();
-                    crate::resolve::substitute_names(&mut body, &map);
-                    return self.compile(inst, &body);
-                }
                 return Err(unsupported(
                     e.span,
-                    &format!("`{}` of plan variables", name.name),
+                    &format!("`{}` of plan variables", builtin_name(*f)),
                 ));
             }
-            ExprKind::Index(base, args) => self.table(inst, base, args, e.span)?,
+            HK::Param(p, args) => self.table(inst, *p, args, e.span)?,
+            HK::Decision(..) => {
+                return Err(unsupported(
+                    e.span,
+                    "indexing anything but a param with plan variables",
+                ))
+            }
             _ => return Err(unsupported(e.span, "this expression over plan variables")),
         })
     }
 
     /// `param[..., x, ...]` where `x` depends on the state or decision: a lookup table over
     /// the param's values along that index.
-    fn table(&mut self, inst: &mut Inst, base: &Expr, args: &[Expr], span: Span) -> R<CExpr> {
-        let ExprKind::Name(id) = &base.kind else {
-            return Err(unsupported(span, "indexing here"));
-        };
-        let Some(Global::Param(p)) = inst.schema.globals.get(&id.name).copied() else {
-            return Err(unsupported(
-                span,
-                "indexing anything but a param with plan variables",
-            ));
-        };
-        let varying: Vec<usize> = args
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| self.mentions_plan_vars(a))
-            .map(|(i, _)| i)
-            .collect();
+    fn table(
+        &mut self,
+        inst: &mut Inst,
+        p: ParamId,
+        args: &'h [hir::Expr],
+        span: Span,
+    ) -> R<CExpr> {
+        let mut varying = Vec::new();
+        for (i, a) in args.iter().enumerate() {
+            if self.mentions_plan_vars(a) {
+                varying.push(i);
+            }
+        }
         let [k] = varying.as_slice() else {
             return Err(unsupported(
                 span,
@@ -473,12 +828,24 @@ impl PlanCompiler<'_> {
         let mut fixed = Vec::new();
         for (i, a) in args.iter().enumerate() {
             if i != k {
-                fixed.push(Some(inst.elem_of(a)?));
+                fixed.push(Some(self.elem(inst, a)?));
             } else {
                 fixed.push(None);
             }
         }
-        let dim_set = inst.set_value(&inst.schema.params[p].dims[k].set.clone())?;
+        let p = p.index();
+        let dim = inst
+            .hir
+            .and_then(|m| m.params.get(p))
+            .and_then(|d| d.body.index.binders.get(k))
+            .map(|b| &b.set.kind);
+        let dim_set = match dim {
+            Some(HK::Set(id)) => inst.named_set(id.index())?,
+            _ => {
+                let schema = inst.schema;
+                inst.set_value(&schema.params[p].dims[k].set)?
+            }
+        };
         let choice_arg = self.is_choice(&args[k]);
         let mut values = Vec::new();
         let mut offset = 0i64;
@@ -514,6 +881,70 @@ impl PlanCompiler<'_> {
             arg: Box::new(self.compile(inst, &args[k])?),
             span,
         })
+    }
+}
+
+/// Record every node of a source expression by span (the outermost of nodes sharing one),
+/// as far down as plan expressions compile.
+fn index_source<'h>(root: &'h ast::Expr, out: &mut FxHashMap<Span, &'h ast::Expr>) {
+    use ast::ExprKind as A;
+    let mut stack = vec![root];
+    while let Some(e) = stack.pop() {
+        out.entry(e.span).or_insert(e);
+        match &e.kind {
+            A::Field(x, _) | A::Unary(_, x) => stack.push(x),
+            A::Index(x, args) => {
+                stack.push(x);
+                stack.extend(args.iter());
+            }
+            A::Call(_, args) => stack.extend(args.iter().map(|a| &a.value)),
+            A::Binary(_, x, y) | A::Range(x, y) => stack.extend([&**x, &**y]),
+            A::Chain(x, links) => {
+                stack.push(x);
+                stack.extend(links.iter().map(|l| &l.2));
+            }
+            A::Compare(x, links) => {
+                stack.push(x);
+                stack.extend(links.iter().map(|l| &l.2));
+            }
+            A::If(c, x, y) => stack.extend([&**c, &**x, &**y]),
+            A::IfChain(arms, otherwise) => {
+                for arm in arms {
+                    stack.extend([&arm.cond, &arm.value]);
+                }
+                stack.push(otherwise);
+            }
+            A::SetLit(items) | A::Tuple(items) => stack.extend(items.iter()),
+            A::Agg { .. }
+            | A::SetCompr(_)
+            | A::Map(_)
+            | A::Number(_)
+            | A::Quantity(..)
+            | A::Period { .. }
+            | A::Str(_)
+            | A::Bool(_)
+            | A::Name(_) => {}
+        }
+    }
+}
+
+fn builtin_name(b: Builtin) -> &'static str {
+    match b {
+        Builtin::Ceil => "ceil",
+        Builtin::Floor => "floor",
+        Builtin::Round => "round",
+        Builtin::Abs => "abs",
+        Builtin::Min => "min",
+        Builtin::Max => "max",
+        Builtin::Prev => "prev",
+        Builtin::Next => "next",
+        Builtin::Ord => "ord",
+        Builtin::First => "first",
+        Builtin::Last => "last",
+        Builtin::Card => "card",
+        Builtin::Prob => "prob",
+        Builtin::Up => "up",
+        Builtin::Mass => "mass",
     }
 }
 

@@ -1,15 +1,18 @@
-//! Plan instances for the DP backend: compilation into [`StagePlan`]s, and the
-//! verification of a DP answer by replaying it through the source expressions with the
-//! ordinary evaluator (independent of the compiled code and of the solver).
+//! Plan instances for the DP backend: compilation into [`StagePlan`]s (from the plan's
+//! HIR, see [`PlanCompiler`]), and the verification of a DP answer by replaying it through
+//! the source expressions with the ordinary evaluator (independent of the compiled code and
+//! of the solver).
 
 use super::affine::AffinePlan;
-use super::compile::{CExpr, PlanCompiler};
+use super::compile::{CExpr, DataRuns, PlanCompiler};
 use crate::backends::dp::{EvalError, EvalErrorKind, StagePlan};
-use crate::check::plan::{ChooseDomain, PlanInfo};
+use crate::check::plan::PlanInfo;
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
+use crate::hir;
 use crate::instantiate::world::{ElemId, Value};
 use crate::instantiate::Inst;
+use crate::span::Span;
 use crate::syntax::ast::PlanStmtKind;
 use serde::Serialize;
 
@@ -35,11 +38,21 @@ pub struct CompiledPlan {
     table: Vec<Vec<f64>>,
     /// The same parts, affine where they can be (see [`AffinePlan`]).
     affine: Option<AffinePlan>,
+    /// How the stage table's values were computed.
+    pub data_runs: DataRuns,
 }
 
 fn integral(v: f64) -> Option<i64> {
     let r = v.round();
     ((v - r).abs() <= 1e-9 * v.abs().max(1.0) && r.abs() < 9e15).then_some(r as i64)
+}
+
+/// `v` as an integer, or E0308 on the expression at `span`.
+fn int_of(v: f64, span: Span) -> R<i64> {
+    integral(v).ok_or_else(|| {
+        Diagnostic::error(Code::E0308, format!("expected an integer, found {v}"))
+            .primary(span, "not an integer")
+    })
 }
 
 impl StagePlan for CompiledPlan {
@@ -162,14 +175,6 @@ impl StagePlan for CompiledPlan {
 }
 
 impl Inst<'_> {
-    fn int_of(&mut self, e: &crate::syntax::ast::Expr) -> R<i64> {
-        let v = self.num(e)?;
-        integral(v).ok_or_else(|| {
-            Diagnostic::error(Code::E0308, format!("expected an integer, found {v}"))
-                .primary(e.span, "not an integer")
-        })
-    }
-
     /// Compile every instance of every plan.
     pub fn compile_plans(&mut self) -> R<Vec<CompiledPlan>> {
         let schema = self.schema;
@@ -192,6 +197,8 @@ impl Inst<'_> {
                 })?,
             }
             for t in tuples {
+                // The evaluator, which takes what the compiled data expressions do not,
+                // finds the index variables by name.
                 let depth = self.env.len();
                 for (v, &x) in vars.iter().zip(&t) {
                     self.env.push((v.clone(), Value::Elem(x)));
@@ -204,48 +211,56 @@ impl Inst<'_> {
         Ok(out)
     }
 
+    /// Compile one instance of plan `pi` from its HIR: the stages, the choice set and
+    /// ranges, the states' ranges and starts, then the statements.
     fn compile_instance(&mut self, pi: usize, p: &PlanInfo, tuple: &[ElemId]) -> R<CompiledPlan> {
-        let stages = self.set_value(&p.decl.stages)?.elems.clone();
-        let choice_set = match &p.choose {
-            Some((_, ChooseDomain::Set(e, _))) => Some(self.set_value(e)?.elems.clone()),
+        let schema = self.schema;
+        let Some(h) = self.hir.and_then(|m| m.plans.get(pi)) else {
+            return Err(Diagnostic::error(
+                Code::E0750,
+                format!("internal error: plan `{}` has no HIR", p.name),
+            )
+            .primary(p.span, "this plan"));
+        };
+        let plan = &h.body;
+        let mut comp = PlanCompiler::new(schema, pi, h, tuple);
+        let stages = comp.set(self, &plan.stage.set)?.elems.clone();
+        let choice_set = match &plan.choose {
+            Some((_, hir::ChooseDomain::Set(e))) => Some(comp.set(self, e)?.elems.clone()),
             _ => None,
         };
         let mut dims = Vec::new();
         let mut init = Vec::new();
-        for (name, lo, hi, i) in &p.states {
-            dims.push((self.int_of(lo)?, self.int_of(hi)?));
-            match i {
-                Some(e) => init.push(self.int_of(e)?),
+        for st in &plan.states {
+            let lo = int_of(comp.num(self, &st.lo, None)?, st.lo.span)?;
+            let hi = int_of(comp.num(self, &st.hi, None)?, st.hi.span)?;
+            dims.push((lo, hi));
+            match &st.init {
+                Some(e) => init.push(int_of(comp.num(self, e, None)?, e.span)?),
                 None => {
+                    let name = &h.slots[st.slot.index()].name;
                     return Err(Diagnostic::error(
                         Code::E0308,
                         format!("state `{name}` of plan `{}` needs an initial value", p.name),
                     )
                     .primary(p.span, "no `= ...` after the range")
-                    .help(format!("write `state {name}: LO..HI = VALUE`")))
+                    .help(format!("write `state {name}: LO..HI = VALUE`")));
                 }
             }
         }
-        let mut comp = PlanCompiler {
-            plan: p,
-            stages: stages.clone(),
-            choice_set: choice_set.clone(),
-            table: vec![Vec::new(); stages.len()],
-        };
+        comp.start(stages.clone(), choice_set.clone());
         let mut decisions = Vec::new();
-        match &p.choose {
+        match &plan.choose {
             None => decisions = vec![(0, 0); stages.len()],
-            Some((_, ChooseDomain::Set(..))) => {
+            Some((_, hir::ChooseDomain::Set(..))) => {
                 let n = choice_set.as_ref().map(|s| s.len()).unwrap_or(0) as i64;
                 decisions = vec![(0, n - 1); stages.len()];
             }
-            Some((_, ChooseDomain::Range(lo, hi))) => {
+            Some((_, hir::ChooseDomain::Range(lo, hi))) => {
                 for &q in &stages {
-                    self.env
-                        .push((p.decl.stage_var.name.clone(), Value::Elem(q)));
-                    let r = (self.int_of(lo), self.int_of(hi));
-                    self.env.pop();
-                    decisions.push((r.0?, r.1?));
+                    let l = comp.num(self, lo, Some(q)).and_then(|v| int_of(v, lo.span));
+                    let u = comp.num(self, hi, Some(q)).and_then(|v| int_of(v, hi.span));
+                    decisions.push((l?, u?));
                 }
             }
         }
@@ -256,8 +271,8 @@ impl Inst<'_> {
             .max()
             .unwrap_or(0);
         if values > self.limits.max_index_tuples as u128 {
-            let span = match &p.choose {
-                Some((_, ChooseDomain::Range(lo, hi))) => lo.span.to(hi.span),
+            let span = match &plan.choose {
+                Some((_, hir::ChooseDomain::Range(lo, hi))) => lo.span.to(hi.span),
                 _ => p.span,
             };
             let limit = self.limits.max_index_tuples;
@@ -273,9 +288,9 @@ impl Inst<'_> {
             return Err(d);
         }
         let mut next = Vec::new();
-        for (i, (name, ..)) in p.states.iter().enumerate() {
-            let e = p.decl.stmts.iter().find_map(|s| match &s.kind {
-                PlanStmtKind::Next { name: n, value } if n.name == *name => Some(value),
+        for (i, st) in plan.states.iter().enumerate() {
+            let e = plan.stmts.iter().find_map(|(s, _)| match s {
+                hir::PlanStmt::Next(slot, value) if *slot == st.slot => Some(value),
                 _ => None,
             });
             next.push(match e {
@@ -283,19 +298,17 @@ impl Inst<'_> {
                 None => CExpr::State(i),
             });
         }
+        // Final statements compile as the others; they are evaluated with the last stage's
+        // constants.
         let (mut requires, mut costs, mut final_requires, mut final_costs) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for s in &p.decl.stmts {
-            match &s.kind {
-                PlanStmtKind::Require(e) => requires.push(comp.compile(self, e)?),
-                PlanStmtKind::Cost(e) => costs.push(comp.compile(self, e)?),
-                PlanStmtKind::FinalRequire(e) => {
-                    final_requires.push(self.final_expr(&mut comp, p, &stages, e)?)
-                }
-                PlanStmtKind::FinalCost(e) => {
-                    final_costs.push(self.final_expr(&mut comp, p, &stages, e)?)
-                }
-                _ => {}
+        for (s, _) in &plan.stmts {
+            match s {
+                hir::PlanStmt::Require(e) => requires.push(comp.compile(self, e)?),
+                hir::PlanStmt::Cost(e) => costs.push(comp.compile(self, e)?),
+                hir::PlanStmt::FinalRequire(e) => final_requires.push(comp.compile(self, e)?),
+                hir::PlanStmt::FinalCost(e) => final_costs.push(comp.compile(self, e)?),
+                hir::PlanStmt::Next(..) => {}
             }
         }
         let name = if tuple.is_empty() {
@@ -327,21 +340,9 @@ impl Inst<'_> {
             final_requires,
             final_costs,
             affine,
+            data_runs: comp.runs,
             table: comp.table,
         })
-    }
-
-    /// Final statements are evaluated after the last stage (the stage variable is bound to
-    /// the last stage so data lookups stay defined).
-    fn final_expr(
-        &mut self,
-        comp: &mut PlanCompiler,
-        p: &PlanInfo,
-        stages: &[ElemId],
-        e: &crate::syntax::ast::Expr,
-    ) -> R<CExpr> {
-        let _ = (p, stages);
-        comp.compile(self, e)
     }
 
     /// Replay a DP answer through the source expressions; returns the recomputed cost or a
@@ -466,6 +467,9 @@ impl Inst<'_> {
         result
     }
 }
+
+#[cfg(test)]
+mod tests;
 
 /// The trajectory of one plan instance in a report.
 #[derive(Clone, Debug, PartialEq, Serialize)]

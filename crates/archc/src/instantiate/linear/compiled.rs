@@ -634,3 +634,77 @@ impl<'a> Inst<'a> {
         ok
     }
 }
+
+/// A data expression compiled once and run at many bindings of its slots: the per-stage
+/// values of a DP plan (`plan/compile.rs`).
+#[derive(Debug)]
+pub(crate) struct CompiledData {
+    code: DataCode,
+    free: Vec<(u32, u16)>,
+    slots: usize,
+}
+
+#[derive(Debug)]
+enum DataCode {
+    Num(Num),
+    Cond(Cond),
+    Elem(ElemCode),
+}
+
+impl<'a> Inst<'a> {
+    /// Compile the data expression `e` of a declaration whose slot table is `slots`, by
+    /// its type: a number, a condition or an element. `bound` are the slots a run reads
+    /// from its tuple (in order), `subst` the argument of each inlined function parameter.
+    /// `None` when `e` lies outside the compiled fragment.
+    pub(crate) fn compile_data<'h>(
+        &mut self,
+        e: &'h hir::Expr,
+        slots: &'h [hir::Slot],
+        bound: &[SlotId],
+        subst: FxHashMap<SlotId, &'h hir::Expr>,
+    ) -> Option<CompiledData> {
+        let mut comp = Compiler {
+            index: bound.to_vec(),
+            subst,
+            slot_names: slots,
+            inst: self,
+            slot_of: FxHashMap::default(),
+            free: Vec::new(),
+            slots: 0,
+        };
+        let code = match e.ty {
+            crate::check::Ty::Num { .. } => DataCode::Num(comp.num(e)?),
+            crate::check::Ty::Bool => DataCode::Cond(comp.cond(e)?),
+            crate::check::Ty::Elem(_) => DataCode::Elem(comp.elem(e)?),
+            _ => return None,
+        };
+        Some(CompiledData {
+            code,
+            free: comp.free,
+            slots: comp.slots,
+        })
+    }
+
+    /// The value of `c` with its bound slots taken from `tuple`: what the evaluator
+    /// computes for the expression, or `None` when the run meets something only the
+    /// evaluator reports (or a slot `tuple` does not hold).
+    pub(crate) fn run_data(&self, c: &CompiledData, tuple: &[ElemId]) -> Option<Value> {
+        let mut slots = vec![Slot::default(); c.slots];
+        for &(pos, s) in &c.free {
+            let x = *tuple.get(pos as usize)?;
+            if x as usize >= self.world.elems.len() {
+                return None;
+            }
+            slots[s as usize].elem = x;
+        }
+        let ctx = Ctx {
+            world: &self.world,
+            decisions: &self.decisions,
+        };
+        match &c.code {
+            DataCode::Num(n) => ctx.num(n, &mut slots).ok().map(Value::Num),
+            DataCode::Cond(b) => ctx.cond(b, &mut slots).ok().map(Value::Bool),
+            DataCode::Elem(x) => ctx.elem(x, &mut slots).ok().map(Value::Elem),
+        }
+    }
+}
