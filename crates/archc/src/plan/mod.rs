@@ -4,6 +4,7 @@
 
 use crate::diagnostics::Code;
 pub mod affine;
+mod cexpr;
 pub mod compile;
 pub mod dp;
 pub mod lower;
