@@ -446,3 +446,19 @@ pub(crate) fn pull_to_place(s: &mut State<'_>, k: usize, moved: &mut Vec<(usize,
 /// Above this many integer columns, `--backend auto` takes the search backend for a model
 /// with the assignment shape.
 pub const AUTO_COLUMNS: usize = 200_000;
+
+/// The instance of a model written in the tests of the search.
+#[cfg(test)]
+pub(crate) fn test_model(text: &str) -> Model {
+    let a = crate::driver::analyze_source(
+        "m.arch",
+        text,
+        None,
+        &crate::analysis::AnalyzeOptions {
+            instantiate: true,
+            ..Default::default()
+        },
+    );
+    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    a.instance.expect("an instance").model
+}

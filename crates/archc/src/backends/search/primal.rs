@@ -245,17 +245,7 @@ minimize total: sum(p in places) fixed[p] * open[p] + sum(i in items, p in place
 "#;
 
     fn model() -> Model {
-        let a = crate::driver::analyze_source(
-            "plan.arch",
-            MODEL,
-            None,
-            &crate::analysis::AnalyzeOptions {
-                instantiate: true,
-                ..Default::default()
-            },
-        );
-        assert!(!a.has_errors(), "{:?}", a.diagnostics);
-        a.instance.expect("an instance").model
+        super::super::test_model(MODEL)
     }
 
     /// How many items `plan` puts on each place, by the place's name.

@@ -344,17 +344,7 @@ minimize total: sum(p in places) fixed[p] * open[p] + sum(i in items, p in place
     /// unplaced.
     #[test]
     fn a_peek_gives_the_score_of_the_move() {
-        let a = crate::driver::analyze_source(
-            "m.arch",
-            MODEL,
-            None,
-            &crate::analysis::AnalyzeOptions {
-                instantiate: true,
-                ..Default::default()
-            },
-        );
-        assert!(!a.has_errors(), "{:?}", a.diagnostics);
-        let model = a.instance.expect("an instance").model;
+        let model = super::super::test_model(MODEL);
         let shape = Shape::of(&model).unwrap();
         let mut s = State::new(&model, &shape);
         let mut rng = 7u64;

@@ -23,14 +23,7 @@ impl Inst<'_> {
         let key = site as *const Expr as usize;
         if !self.fn_bodies.contains_key(&key) {
             let decl = &self.schema.fns[f].decl;
-            let map: std::collections::HashMap<String, Expr> = decl
-                .params
-                .iter()
-                .zip(args)
-                .map(|(p, a)| (p.name.name.clone(), a.value.clone()))
-                .collect();
-            let mut body = decl.body.clone();
-            crate::resolve::substitute_names(&mut body, &map);
+            let body = with_args(decl, decl.body.clone(), args);
             self.fn_bodies.insert(key, Rc::new(body));
         }
         let shadowed: Vec<String> = self
@@ -116,14 +109,7 @@ impl Inst<'_> {
                         }
                     }
                 });
-                let map: std::collections::HashMap<String, Expr> = decl
-                    .params
-                    .iter()
-                    .zip(args)
-                    .map(|(p, a)| (p.name.name.clone(), a.value.clone()))
-                    .collect();
-                crate::resolve::substitute_names(&mut body, &map);
-                let body = Rc::new(body);
+                let body = Rc::new(with_args(decl, body, args));
                 self.fn_bodies_shadowed.insert(cache, body.clone());
                 body
             }
@@ -266,4 +252,16 @@ impl Inst<'_> {
             )),
         }
     }
+}
+
+/// `body` (of the function `decl`) with each parameter's name replaced by its argument.
+fn with_args(decl: &ast::FnDecl, mut body: Expr, args: &[ast::Arg]) -> Expr {
+    let map: std::collections::HashMap<String, Expr> = decl
+        .params
+        .iter()
+        .zip(args)
+        .map(|(p, a)| (p.name.name.clone(), a.value.clone()))
+        .collect();
+    crate::resolve::substitute_names(&mut body, &map);
+    body
 }
