@@ -462,9 +462,10 @@ fn a_maximisation_is_bounded_from_above() {
             obj <= optimum + 1e-6,
             "seed {seed}: {obj} above the optimum"
         );
-        let bound = report.and_then(|r| r.bound).map(|b| b.value);
-        if let Some(b) = bound {
-            assert!(b >= optimum - 1e-6, "seed {seed}: search bound {b}");
-        }
+        let b = report
+            .and_then(|r| r.bound)
+            .expect("the search reports its bound")
+            .value;
+        assert!(b >= optimum - 1e-6, "seed {seed}: search bound {b}");
     }
 }
