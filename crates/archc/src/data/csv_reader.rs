@@ -1,6 +1,8 @@
-//! CSV and TSV files, record by record, into a [`RawVisitor`]. The `csv` crate splits records and unquotes
-//! fields; since it reports only where each record starts, the record's raw bytes are
-//! scanned again here to find the exact byte range of every field.
+//! CSV and TSV files, record by record, into a [`RawVisitor`]. A file with quotes is read by
+//! the `csv` crate, which splits records and unquotes fields; since it reports only where
+//! each record starts, the record's raw bytes are scanned again here to find the exact byte
+//! range of every field. A file without a quote character is split here directly (the
+//! same records, one pass).
 
 use super::raw::{
     trim, trim_with_offset, ColumnsSeen, RawColumn, RawField, RawRecord, RawValue, RawVisitor, Sink,
@@ -189,7 +191,148 @@ impl<'a> Emit<'a> for Batches<'a> {
 }
 
 /// The reading itself: records split, unquoted and located in the text, handed to `out`.
+/// A file without a quote character is split by [`produce_plain`]; any other by the `csv`
+/// crate ([`produce_quoted`]). Both hand `out` the same records and diagnostics for a file
+/// without quotes (a test holds them to it).
 fn produce<'a>(text: &'a str, file: FileId, delimiter: u8, out: &mut dyn Emit<'a>) -> bool {
+    if memchr::memchr(b'"', text.as_bytes()).is_none() {
+        produce_plain(text, file, delimiter, out)
+    } else {
+        produce_quoted(text, file, delimiter, out)
+    }
+}
+
+/// What both readers do with a row once its cells are found: the first row names the
+/// columns, each later row that is not blank is a record.
+struct Rows<'a> {
+    file: FileId,
+    /// The header's width, once it is read.
+    columns: Option<usize>,
+    row: usize,
+    raw: RawRecord<'a>,
+}
+
+impl<'a> Rows<'a> {
+    fn new(file: FileId) -> Self {
+        Rows {
+            file,
+            columns: None,
+            row: 0,
+            raw: RawRecord::empty(file),
+        }
+    }
+
+    /// A row of `spans.len()` cells (their values from `cells`, in order) on `line`; `blank`:
+    /// every cell is empty or white space.
+    fn row(
+        &mut self,
+        line: Span,
+        spans: &[Span],
+        blank: bool,
+        cells: impl Iterator<Item = Cow<'a, str>>,
+        out: &mut dyn Emit<'a>,
+    ) {
+        let Some(width) = self.columns else {
+            let header: Vec<RawColumn> = cells
+                .zip(spans)
+                .map(|(name, &span)| RawColumn {
+                    name: trim(&name).to_string(),
+                    span,
+                })
+                .collect();
+            self.columns = Some(header.len());
+            out.columns(header, line);
+            return;
+        };
+        if blank {
+            return;
+        }
+        self.row += 1;
+        let raw = &mut self.raw;
+        raw.anchor = Span::new(self.file, line.end as usize, line.end as usize);
+        raw.reported = false;
+        if spans.len() != width {
+            raw.reported = true;
+            out.diag(row_length(spans.len(), width, self.row, line, spans));
+        }
+        raw.fields.clear();
+        for (column, (value, &span)) in cells.zip(spans).enumerate().take(width) {
+            raw.fields.push(RawField {
+                column,
+                value: RawValue::Text(value),
+                span,
+            });
+        }
+        raw.span = line;
+        raw.row = self.row;
+        out.record(raw);
+    }
+
+    /// Ends the file: `false`, with E0508, when it had no header row.
+    fn finish(&self, out: &mut dyn Emit<'a>) -> bool {
+        if self.columns.is_some() {
+            return true;
+        }
+        let at = Span::new(self.file, 0, 0);
+        out.diag(
+            Diagnostic::error(Code::E0508, "the data file is empty")
+                .primary(at, "expected a header row here")
+                .help("the first row of a CSV file names its columns, e.g. `name,cores`"),
+        );
+        false
+    }
+}
+
+/// Splits a file that has no quote character: a record is a line (ended by `\n`, `\r\n` or
+/// `\r`) that is not empty, a comment is a line that starts with `#` (and runs to the next
+/// `\n`), and a record's cells are the text between
+/// delimiters, trimmed. That is what the `csv` crate reads from such a file, without its
+/// copy of every record and the second scan that locates the cells in the text.
+fn produce_plain<'a>(text: &'a str, file: FileId, delimiter: u8, out: &mut dyn Emit<'a>) -> bool {
+    let bytes = text.as_bytes();
+    let mut pos = if text.starts_with(BOM) { BOM.len() } else { 0 };
+    let mut rows = Rows::new(file);
+    let mut spans: Vec<Span> = Vec::new();
+    while pos < bytes.len() {
+        let start = pos;
+        if bytes[start] == b'#' {
+            // A comment runs to the next `\n` (the `csv` crate's rule: not to a lone `\r`).
+            pos = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i + 1);
+            continue;
+        }
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        pos = end + 1;
+        if bytes.get(end) == Some(&b'\r') && bytes.get(pos) == Some(&b'\n') {
+            pos += 1;
+        }
+        if end == start {
+            continue;
+        }
+        spans.clear();
+        let mut blank = true;
+        let mut cell_start = start;
+        loop {
+            let cell_end =
+                memchr::memchr(delimiter, &bytes[cell_start..end]).map_or(end, |i| cell_start + i);
+            let (s, e) = field_span(text, cell_start, cell_end);
+            blank &= s == e;
+            spans.push(Span::new(file, s, e));
+            if cell_end == end {
+                break;
+            }
+            cell_start = cell_end + 1;
+        }
+        let line = Span::new(file, start, end);
+        let cells = spans.iter().map(|s| Cow::Borrowed(&text[s.range()]));
+        rows.row(line, &spans, blank, cells, out);
+    }
+    rows.finish(out)
+}
+
+/// Reads a file with quotes by the `csv` crate, which splits and unquotes the records;
+/// since it reports only where each record starts, each record's text is scanned again to
+/// locate its cells.
+fn produce_quoted<'a>(text: &'a str, file: FileId, delimiter: u8, out: &mut dyn Emit<'a>) -> bool {
     let base = if text.starts_with(BOM) { BOM.len() } else { 0 };
     let body = &text[base..];
     let mut reader = csv::ReaderBuilder::new()
@@ -201,12 +344,10 @@ fn produce<'a>(text: &'a str, file: FileId, delimiter: u8, out: &mut dyn Emit<'a
     // Byte records: the text is UTF-8 already, and cells are borrowed from it by span (see
     // `cell`), so the reader's own UTF-8 check of every record is not needed.
     let mut record = csv::ByteRecord::new();
-    let mut columns: Option<usize> = None;
-    let mut row = 0usize;
+    let mut rows = Rows::new(file);
     // Buffers reused from row to row.
     let mut scanned = ScannedRecord::default();
     let mut spans: Vec<Span> = Vec::new();
-    let mut raw = RawRecord::empty(file);
     loop {
         let start = reader.position().byte() as usize;
         match reader.read_byte_record(&mut record) {
@@ -249,55 +390,14 @@ fn produce<'a>(text: &'a str, file: FileId, delimiter: u8, out: &mut dyn Emit<'a
         } else {
             spans.resize(record.len(), line);
         }
-        match columns {
-            None => {
-                let header: Vec<RawColumn> = record
-                    .iter()
-                    .zip(&spans)
-                    .map(|(name, &span)| RawColumn {
-                        name: String::from_utf8_lossy(name).trim().to_string(),
-                        span,
-                    })
-                    .collect();
-                columns = Some(header.len());
-                out.columns(header, line);
-            }
-            Some(width) => {
-                if record.iter().all(blank) {
-                    continue;
-                }
-                row += 1;
-                raw.anchor = Span::new(file, line.end as usize, line.end as usize);
-                raw.reported = false;
-                if record.len() != width {
-                    raw.reported = true;
-                    out.diag(row_length(record.len(), width, row, line, &spans));
-                }
-                raw.fields.clear();
-                for (column, (value, &span)) in record.iter().zip(&spans).enumerate().take(width) {
-                    let value = cell(text, value, span, exact);
-                    raw.fields.push(RawField {
-                        column,
-                        value: RawValue::Text(value),
-                        span,
-                    });
-                }
-                raw.span = line;
-                raw.row = row;
-                out.record(&mut raw);
-            }
-        }
+        let blank = record.iter().all(blank);
+        let cells = record
+            .iter()
+            .zip(&spans)
+            .map(|(value, &span)| cell(text, value, span, exact));
+        rows.row(line, &spans, blank, cells, out);
     }
-    if columns.is_none() {
-        let at = Span::new(file, 0, 0);
-        out.diag(
-            Diagnostic::error(Code::E0508, "the data file is empty")
-                .primary(at, "expected a header row here")
-                .help("the first row of a CSV file names its columns, e.g. `name,cores`"),
-        );
-        return false;
-    }
-    true
+    rows.finish(out)
 }
 
 /// E0512: a row with too few or too many cells.
@@ -432,6 +532,14 @@ fn scan_record(
 
 /// The trimmed span of the raw field `text[start..end]`, inside its quotes if quoted.
 fn field_span(text: &str, start: usize, end: usize) -> (usize, usize) {
+    // The common cell: nothing to trim or unquote.
+    let plain = |b: Option<&u8>| {
+        b.is_some_and(|&b| b.is_ascii() && b != b'"' && !(b as char).is_whitespace())
+    };
+    let bytes = text.as_bytes();
+    if start == end || (plain(bytes.get(start)) && end > start && plain(bytes.get(end - 1))) {
+        return (start, end);
+    }
     let raw = text.get(start..end).unwrap_or("");
     let (trimmed, offset) = trim_with_offset(raw);
     let s = start + offset;
@@ -442,5 +550,81 @@ fn field_span(text: &str, start: usize, end: usize) -> (usize, usize) {
         (is, is + inner.len())
     } else {
         (s, e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Everything a reader hands over, in order, as text.
+    #[derive(Default)]
+    struct Log(Vec<String>);
+
+    impl<'a> Emit<'a> for Log {
+        fn columns(&mut self, header: Vec<RawColumn>, line: Span) {
+            self.0.push(format!("columns {header:?} {line:?}"));
+        }
+
+        fn diag(&mut self, d: Diagnostic) {
+            self.0.push(format!("diag {d:?}"));
+        }
+
+        fn record(&mut self, raw: &mut RawRecord<'a>) {
+            self.0.push(format!("record {raw:?}"));
+        }
+    }
+
+    /// What the plain reader and the `csv` crate's reader hand over for `text`.
+    fn both(text: &str, delimiter: u8) -> ((Vec<String>, bool), (Vec<String>, bool)) {
+        let file = FileId(0);
+        let mut plain = Log::default();
+        let plain_header = produce_plain(text, file, delimiter, &mut plain);
+        let mut quoted = Log::default();
+        let quoted_header = produce_quoted(text, file, delimiter, &mut quoted);
+        ((plain.0, plain_header), (quoted.0, quoted_header))
+    }
+
+    #[test]
+    fn a_file_without_quotes_reads_alike_by_both_readers() {
+        let text = "\u{feff}name , cores\r\n# a comment, with a delimiter\n\n web,4\r\n\u{a0}db\u{a0},\t\n \n,\rshort\nlong,1,2\r";
+        let (plain, quoted) = both(text, b',');
+        assert_eq!(plain, quoted);
+        assert!(plain.1, "the header is found");
+        let records = plain.0.iter().filter(|l| l.starts_with("record")).count();
+        // ` \n` and `,\r` are blank rows, not records.
+        assert_eq!(records, 4, "{:#?}", plain.0);
+        let diags = plain.0.iter().filter(|l| l.starts_with("diag")).count();
+        assert_eq!(diags, 2, "the short and the long row: {:#?}", plain.0);
+        assert!(plain.0[0].contains("\"name\"") && plain.0[0].contains("\"cores\""));
+    }
+
+    #[test]
+    fn the_plain_reader_takes_files_without_quotes() {
+        // A quote anywhere sends the file to the `csv` crate, which unquotes the cell.
+        let mut log = Log::default();
+        assert!(produce("a\n\"x,y\"\n", FileId(0), b',', &mut log));
+        assert!(log.0[1].contains("\"x,y\""), "{:#?}", log.0);
+        // Without one, the plain reader splits what the crate would read as one cell.
+        let mut log = Log::default();
+        assert!(produce("a\nx,y\n", FileId(0), b',', &mut log));
+        assert!(log.0.iter().any(|l| l.contains("E0512")), "{:#?}", log.0);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn files_without_quotes_read_alike_by_both_readers(
+            text in "[ab1 ,\t\n\r#é\u{a0}\u{b}]{0,60}",
+            bom in any::<bool>(),
+        ) {
+            let text = if bom { format!("\u{feff}{text}") } else { text };
+            for delimiter in [b',', b'\t'] {
+                let (plain, quoted) = both(&text, delimiter);
+                prop_assert_eq!(plain, quoted, "{:?}", text);
+            }
+        }
     }
 }
