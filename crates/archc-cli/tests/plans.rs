@@ -463,11 +463,12 @@ fn a_fn_body_reads_the_param_a_state_shadows_on_both_backends() {
     assert_eq!(solve(&path, BackendChoice::Milp).objective, Some(68.0));
 }
 
-/// A `sum` whose variable is named like the state is data to the DP compiler, which used to
-/// take it for a sum over plan variables and refuse the plan (E0618). One unit used per
-/// quarter at `buy * 6`: 24, replay-verified.
+/// A `sum` whose variable is named like the state is data: the DP compiler used to take it
+/// for a sum over plan variables and refuse the plan (E0618), and the lowering to MILP
+/// replaced its variable by the state's decision (E0305). One unit used per quarter at
+/// `buy * 6`: 24 on both, replay-verified.
 #[test]
-fn a_sum_whose_variable_shadows_a_state_solves_by_dp() {
+fn a_sum_whose_variable_shadows_a_state_solves_on_both_backends() {
     let dir = temp_dir("sum-shadow");
     let path = dir.join("sum.arch");
     std::fs::write(
@@ -484,6 +485,9 @@ fn a_sum_whose_variable_shadows_a_state_solves_by_dp() {
     )
     .expect("write the model");
     assert_eq!(solve(&path, BackendChoice::Dp).objective, Some(24.0));
+    // Lowered to MILP, `stock` inside the sum stays the sum's variable: the lowering
+    // replaces the references the checker resolved to the state, not every name `stock`.
+    assert_eq!(solve(&path, BackendChoice::Milp).objective, Some(24.0));
 }
 
 /// The repository root (the tests read its examples, docs and stdlib).

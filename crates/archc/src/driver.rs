@@ -478,8 +478,9 @@ fn lower_to_milp(
     reason: String,
 ) {
     let mut lowered = program.clone();
-    let lower_diags = timed(analysis, "lower plans", |_| {
-        crate::plan::lower::lower_plans(&mut lowered, &schema.plans)
+    let lower_diags = timed(analysis, "lower plans", |a| {
+        let hir_plans = a.hir.as_ref().map_or(&[][..], |h| &h.plans[..]);
+        crate::plan::lower::lower_plans(&mut lowered, &schema.plans, hir_plans)
     });
     if !lower_diags.is_empty() {
         analysis.diagnostics.extend(lower_diags);

@@ -7,6 +7,7 @@
 use crate::check::plan::{ChooseDomain, PlanInfo};
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
+use crate::hir;
 use crate::resolve::{visit_expr, visit_item_exprs, ProgItem, Program};
 use crate::span::Span;
 use crate::syntax::ast::*;
@@ -83,36 +84,91 @@ fn index_vars(p: &PlanInfo) -> Vec<Expr> {
         .unwrap_or_default()
 }
 
+/// The references to a plan's variables (its states and its decision) in its statements,
+/// by the span of each, as the checker resolved them: the value is the variable's name and
+/// whether it is a state. A local of the same name (`sum(stock in items)`) is not among
+/// them.
+struct PlanVarRefs(HashMap<Span, (String, bool)>);
+
+impl PlanVarRefs {
+    fn of(plan: &hir::Decl<hir::Plan>) -> Self {
+        let body = &plan.body;
+        let mut vars: HashMap<hir::SlotId, bool> = HashMap::new();
+        for s in &body.states {
+            vars.insert(s.slot, true);
+        }
+        if let Some((slot, _)) = &body.choose {
+            vars.insert(*slot, false);
+        }
+        let mut refs = HashMap::new();
+        for (stmt, _) in &body.stmts {
+            let e = match stmt {
+                hir::PlanStmt::Next(_, e)
+                | hir::PlanStmt::Require(e)
+                | hir::PlanStmt::FinalRequire(e)
+                | hir::PlanStmt::Cost(e)
+                | hir::PlanStmt::FinalCost(e) => e,
+            };
+            e.walk(|x| {
+                if let hir::ExprKind::Slot(slot) = &x.kind {
+                    if let Some(&is_state) = vars.get(slot) {
+                        refs.insert(x.span, (plan.slots[slot.index()].name.clone(), is_state));
+                    }
+                }
+            });
+        }
+        PlanVarRefs(refs)
+    }
+}
+
 /// Replace plan variables by the lowered decisions (`racks` → `build.racks[r, q]`).
-fn subst(e: &Expr, p: &PlanInfo, end: bool) -> Expr {
+fn subst(e: &Expr, p: &PlanInfo, refs: &PlanVarRefs, end: bool) -> Expr {
     let mut out = e.clone();
     let vars = index_vars(p);
     let q = name_expr(p.decl.stage_var.name.clone(), p.decl.stage_var.span);
     visit_expr(&mut out, &mut |x| {
-        if let ExprKind::Name(id) = &x.kind {
-            if p.is_plan_var(&id.name) {
-                let is_state = p.states.iter().any(|s| s.0 == id.name);
-                let mut args = vars.clone();
-                let name = if end && is_state {
-                    format!("{}.{}~end", p.name, id.name)
-                } else {
-                    args.push(q.clone());
-                    format!("{}.{}", p.name, id.name)
-                };
-                *x = index_expr(name, args, x.span);
-            }
+        if !matches!(x.kind, ExprKind::Name(_)) {
+            return;
         }
+        let Some((var, is_state)) = refs.0.get(&x.span) else {
+            return;
+        };
+        let mut args = vars.clone();
+        let name = if end && *is_state {
+            format!("{}.{var}~end", p.name)
+        } else {
+            args.push(q.clone());
+            format!("{}.{var}", p.name)
+        };
+        *x = index_expr(name, args, x.span);
     });
     out
 }
 
 /// Lower every plan of the program. Returns the diagnostics of plans that cannot be
 /// lowered (a choice from a set, a state without initial value).
-pub fn lower_plans(program: &mut Program, plans: &[PlanInfo]) -> Vec<Diagnostic> {
+pub fn lower_plans(
+    program: &mut Program,
+    plans: &[PlanInfo],
+    hir_plans: &[hir::Decl<hir::Plan>],
+) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
+    if hir_plans.len() != plans.len() {
+        let span = plans.first().map(|p| p.span).unwrap_or_default();
+        diags.push(
+            Diagnostic::error(
+                Code::E0750,
+                "internal error: the plans cannot be lowered to MILP (they have no HIR)",
+            )
+            .primary(span, "here")
+            .help("this is a bug in archc; please report it with this model"),
+        );
+        return diags;
+    }
     let mut new_items = Vec::new();
     let file = program.main.unwrap_or_default();
-    for p in plans {
+    for (p, hir_plan) in plans.iter().zip(hir_plans) {
+        let refs = PlanVarRefs::of(hir_plan);
         let span = p.span;
         let mk = |kind: ItemKind| ProgItem {
             item: Item {
@@ -186,8 +242,15 @@ pub fn lower_plans(program: &mut Program, plans: &[PlanInfo]) -> Vec<Diagnostic>
                 PlanStmtKind::Next { name, value } if name.name == *s => Some(value.clone()),
                 _ => None,
             });
-            let value = next_value.unwrap_or_else(|| name_expr(s.clone(), span));
             let q = name_expr(p.decl.stage_var.name.clone(), span);
+            let (rhs, value_span) = match &next_value {
+                Some(value) => (subst(value, p, &refs, false), value.span),
+                None => {
+                    let mut args = index_vars(p);
+                    args.push(q.clone());
+                    (index_expr(format!("{}.{s}", p.name), args, span), span)
+                }
+            };
             let mut next_args = index_vars(p);
             next_args.push(call_expr("next", vec![q.clone()], span));
             let cond = Expr {
@@ -213,13 +276,12 @@ pub fn lower_plans(program: &mut Program, plans: &[PlanInfo]) -> Vec<Diagnostic>
                 ),
                 span,
             };
-            let rhs = subst(&value, p, false);
             new_items.push(mk(ItemKind::Constraint(ConstraintDecl {
                 name: ident(format!("{}.{s}~next", p.name), span),
                 index: Some(staged_index(p, span)),
                 body: Expr {
-                    kind: ExprKind::Compare(Box::new(lhs), vec![(CmpOp::Eq, value.span, rhs)]),
-                    span: value.span,
+                    kind: ExprKind::Compare(Box::new(lhs), vec![(CmpOp::Eq, value_span, rhs)]),
+                    span: value_span,
                 },
             })));
         }
@@ -241,7 +303,7 @@ pub fn lower_plans(program: &mut Program, plans: &[PlanInfo]) -> Vec<Diagnostic>
                     new_items.push(mk(ItemKind::Constraint(ConstraintDecl {
                         name: ident(format!("{}.require{n}", p.name), e.span),
                         index: Some(staged_index(p, st.span)),
-                        body: subst(e, p, false),
+                        body: subst(e, p, &refs, false),
                     })));
                 }
                 PlanStmtKind::FinalRequire(e) => {
@@ -249,11 +311,11 @@ pub fn lower_plans(program: &mut Program, plans: &[PlanInfo]) -> Vec<Diagnostic>
                     new_items.push(mk(ItemKind::Constraint(ConstraintDecl {
                         name: ident(format!("{}.final{n}", p.name), e.span),
                         index: plain_index(p),
-                        body: subst(e, p, true),
+                        body: subst(e, p, &refs, true),
                     })));
                 }
                 PlanStmtKind::Cost(e) => {
-                    let body = subst(e, p, false);
+                    let body = subst(e, p, &refs, false);
                     let agg = Expr {
                         kind: ExprKind::Agg {
                             kind: AggKind::Sum,
@@ -272,7 +334,7 @@ pub fn lower_plans(program: &mut Program, plans: &[PlanInfo]) -> Vec<Diagnostic>
                     };
                     cost_terms.push(agg);
                 }
-                PlanStmtKind::FinalCost(e) => cost_terms.push(subst(e, p, true)),
+                PlanStmtKind::FinalCost(e) => cost_terms.push(subst(e, p, &refs, true)),
                 _ => {}
             }
         }
