@@ -99,13 +99,12 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
 }
 
-/// A fresh directory under the system temp dir for generated models.
-fn temp_dir(tag: &str) -> PathBuf {
-    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("archc-plans-{tag}-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A fresh directory under the system temp dir for generated models, removed when dropped.
+fn temp_dir(tag: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("archc-plans-{tag}-"))
+        .tempdir()
+        .expect("temp dir")
 }
 
 #[test]
@@ -178,7 +177,7 @@ fn coupled_is_milp_and_dp_refuses_it() {
         .find("/// The regions share")
         .expect("budget constraint");
     let dir = temp_dir("uncoupled");
-    let path = dir.join("uncoupled.arch");
+    let path = dir.path().join("uncoupled.arch");
     std::fs::write(&path, &text[..cut]).expect("write");
     let free = solve(&path, BackendChoice::Auto);
     assert_eq!(free.backend, Backend::Dp);
@@ -265,7 +264,7 @@ proptest! {
     #[test]
     fn random_linear_plans_dp_equals_milp(plan in random_plan()) {
         let dir = temp_dir("random");
-        let path = dir.join("plan.arch");
+        let path = dir.path().join("plan.arch");
         std::fs::write(&path, plan.source()).expect("write");
         let dp = solve(&path, BackendChoice::Dp);
         let milp = solve(&path, BackendChoice::Milp);
@@ -276,7 +275,6 @@ proptest! {
             (None, None) => {}
             (d, m) => prop_assert!(false, "dp {:?} milp {:?}\n{}", d, m, plan.source()),
         }
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
 
@@ -346,7 +344,7 @@ fn wagner_whitin_in_arch_matches_published_optima() {
     for inst in instances {
         let name = inst["name"].as_str().expect("name");
         let dir = temp_dir("ww");
-        let file = dir.join(format!("{name}.arch"));
+        let file = dir.path().join(format!("{name}.arch"));
         std::fs::write(&file, lot_sizing_source(inst)).expect("write");
         let o = solve(&file, BackendChoice::Auto);
         assert_eq!(o.backend, Backend::Dp, "{name}: {}", o.reason);
@@ -356,7 +354,6 @@ fn wagner_whitin_in_arch_matches_published_optima() {
             close(cost, expected),
             "{name}: {cost} != published {expected}"
         );
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
 
@@ -366,7 +363,7 @@ fn wagner_whitin_in_arch_matches_published_optima() {
 #[test]
 fn a_state_without_next_and_the_stage_number_in_a_requirement() {
     let dir = temp_dir("no-next");
-    let path = dir.join("no_next.arch");
+    let path = dir.path().join("no_next.arch");
     std::fs::write(
         &path,
         "set quarters = 1..3\n\
@@ -393,7 +390,7 @@ fn a_state_without_next_and_the_stage_number_in_a_requirement() {
 #[test]
 fn fn_parameters_shadowing_a_state_and_a_param_solve_on_both_backends() {
     let dir = temp_dir("fn-shadow");
-    let path = dir.join("tariff.arch");
+    let path = dir.path().join("tariff.arch");
     std::fs::write(
         &path,
         "set quarters = 1..4\n\
@@ -418,7 +415,7 @@ fn fn_parameters_shadowing_a_state_and_a_param_solve_on_both_backends() {
 #[test]
 fn data_left_to_the_evaluator_in_a_fn_body_solves_on_both_backends() {
     let dir = temp_dir("fn-fallback");
-    let path = dir.join("carry.arch");
+    let path = dir.path().join("carry.arch");
     std::fs::write(
         &path,
         "set quarters = 1..4\n\
@@ -444,7 +441,7 @@ fn data_left_to_the_evaluator_in_a_fn_body_solves_on_both_backends() {
 #[test]
 fn a_fn_body_reads_the_param_a_state_shadows_on_both_backends() {
     let dir = temp_dir("fn-global");
-    let path = dir.join("extra.arch");
+    let path = dir.path().join("extra.arch");
     std::fs::write(
         &path,
         "set quarters = 1..4\n\
@@ -470,7 +467,7 @@ fn a_fn_body_reads_the_param_a_state_shadows_on_both_backends() {
 #[test]
 fn a_sum_whose_variable_shadows_a_state_solves_on_both_backends() {
     let dir = temp_dir("sum-shadow");
-    let path = dir.join("sum.arch");
+    let path = dir.path().join("sum.arch");
     std::fs::write(
         &path,
         "set quarters = 1..4\n\
@@ -496,4 +493,76 @@ fn archc_root() -> &'static Path {
         .ancestors()
         .nth(2)
         .expect("crates/archc-cli sits two levels below the root")
+}
+
+/// The objective goes to DP only as the sum of every plan's whole cost, read from the
+/// checked model; any other objective is lowered to MILP, which says why. Each site buys
+/// one unit a quarter at 2 (6 a site); a second plan `spare` costs 1 a quarter (3).
+#[test]
+fn the_objective_goes_to_dp_only_as_the_sum_of_whole_plan_costs() {
+    let dir = temp_dir("objective-shape");
+    let path = dir.path().join("shape.arch");
+    let not_a_sum = "objective `total` is not a sum of plan costs";
+    let some = "objective `total` counts the cost of some instances of plan `build`, and the DP backend solves whole plans";
+    let cases = [
+        ("sum(s in sites) build[s].cost + spare.cost", None, 15.0),
+        ("spare.cost + sum(t in sites) build[t].cost", None, 15.0),
+        (
+            "sum(s in sites where s == north) build[s].cost + spare.cost",
+            Some(some),
+            9.0,
+        ),
+        (
+            "build[north].cost + build[south].cost + spare.cost",
+            Some(some),
+            15.0,
+        ),
+        (
+            "2 * spare.cost + sum(s in sites) build[s].cost",
+            Some(not_a_sum),
+            18.0,
+        ),
+        (
+            "sum(s in sites) build[s].cost",
+            Some("objective `total` leaves out the cost of plan `spare`"),
+            12.0,
+        ),
+        (
+            "spare.cost + spare.cost + sum(s in sites) build[s].cost",
+            Some("objective `total` counts the cost of plan `spare` twice"),
+            18.0,
+        ),
+    ];
+    for (objective, milp_reason, expected) in cases {
+        std::fs::write(
+            &path,
+            format!(
+                "set sites = {{north, south}}\n\
+                 set quarters = 1..3\n\
+                 plan build[s in sites] over q in quarters {{\n\
+                     state stock: 0..10 = 0\n\
+                     choose buy: 0..3\n\
+                     next stock = stock + buy - 1\n\
+                     cost = buy * 2\n\
+                 }}\n\
+                 plan spare over q in quarters {{\n\
+                     state kept: 0..9 = 0\n\
+                     choose keep: 1..2\n\
+                     next kept = kept + keep\n\
+                     cost = keep\n\
+                 }}\n\
+                 minimize total: {objective}\n"
+            ),
+        )
+        .expect("write the model");
+        let o = solve(&path, BackendChoice::Auto);
+        assert_eq!(o.objective, Some(expected), "{objective}");
+        match milp_reason {
+            None => assert_eq!(o.backend, Backend::Dp, "{objective}: {}", o.reason),
+            Some(why) => {
+                assert_eq!(o.backend, Backend::Milp, "{objective}");
+                assert_eq!(o.reason, format!("milp — {why}"), "{objective}");
+            }
+        }
+    }
 }

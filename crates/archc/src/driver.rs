@@ -419,7 +419,9 @@ fn choose_backend(
         }
         return Choice::Milp;
     }
-    match (crate::plan::dp_eligible(schema), options.backend) {
+    let empty = crate::hir::Model::default();
+    let hir = analysis.hir.as_ref().unwrap_or(&empty);
+    match (crate::plan::dp_eligible(schema, hir), options.backend) {
         (_, BackendChoice::Milp) => {
             return Choice::LowerPlans("milp — forced by --backend milp".to_string())
         }

@@ -213,7 +213,11 @@ pub(crate) fn instantiate_changed(
             inst.diags.push(e);
         }
     }
-    inst.instantiate_objectives();
+    // For the DP backend the objective is the plans' total cost, which the DP computes
+    // (`plan::dp_eligible` holds it to that); plans have no decisions to instantiate it on.
+    if !compile_plans || schema.plans.is_empty() {
+        inst.instantiate_objectives();
+    }
     let mut dp_plans = Vec::new();
     if compile_plans && !crate::diagnostics::has_errors(&inst.diags) {
         match inst.compile_plans() {

@@ -10,12 +10,13 @@ pub mod dp;
 pub mod lower;
 
 use crate::backends::dp::{self as dpb, DpBudget, DpOptions, StagePlan};
-use crate::check::{Global, Schema};
+use crate::check::Schema;
 use crate::diagnostics::Diagnostic;
+use crate::hir;
 use crate::instantiate::{Inst, Instance};
 use crate::source::SourceMap;
 use crate::span::Span;
-use crate::syntax::ast::{AggKind, BinOp, Expr, ExprKind};
+use crate::syntax::ast::{AggKind, BinOp};
 use serde::Serialize;
 
 /// Which backend the user asked for.
@@ -37,8 +38,9 @@ pub enum Backend {
 }
 
 /// Can the DP backend take the model? Only independent plans whose costs make up the
-/// objective. On failure: why, and where.
-pub fn dp_eligible(schema: &Schema) -> Result<(), (String, Span)> {
+/// objective. On failure: why, and where. The objective is read from the HIR, where a plan
+/// cost is the node the checker resolved (`build[r].cost`), not a name like a plan's.
+pub fn dp_eligible(schema: &Schema, hir: &crate::hir::Model) -> Result<(), (String, Span)> {
     if let Some(d) = schema.decisions.first() {
         return Err((
             format!("the model has decisions outside plans (`{}`)", d.name),
@@ -61,29 +63,52 @@ pub fn dp_eligible(schema: &Schema) -> Result<(), (String, Span)> {
                 o.span,
             ));
         }
+        let Some(body) = hir.objectives.first().map(|h| &h.body.body) else {
+            return Err(("the objective has no HIR".into(), o.span));
+        };
         let mut terms = Vec::new();
-        split(&o.decl.body, &mut terms);
+        split(body, &mut terms);
+        // The DP backend minimises every plan instance's cost and adds them up: the
+        // objective must count each plan's whole cost once.
+        let mut counted = vec![false; hir.plans.len()];
         for t in terms {
-            if !is_plan_cost(schema, t) {
-                return Err((
-                    format!("objective `{}` is not a sum of plan costs", o.name),
-                    t.span,
-                ));
-            }
+            let why = match whole_plan_cost(hir, t) {
+                Ok(p) if !counted[p] => {
+                    counted[p] = true;
+                    continue;
+                }
+                Ok(p) => format!(
+                    "objective `{}` counts the cost of plan `{}` twice",
+                    o.name, schema.plans[p].name
+                ),
+                Err(Some(p)) => format!(
+                    "objective `{}` counts the cost of some instances of plan `{}`, and the \
+                     DP backend solves whole plans",
+                    o.name, schema.plans[p].name
+                ),
+                Err(None) => format!("objective `{}` is not a sum of plan costs", o.name),
+            };
+            return Err((why, t.span));
+        }
+        if let Some(p) = counted.iter().position(|c| !c) {
+            return Err((
+                format!(
+                    "objective `{}` leaves out the cost of plan `{}`",
+                    o.name, schema.plans[p].name
+                ),
+                o.span,
+            ));
         }
     }
     Ok(())
 }
 
-fn split<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+/// The terms of a sum written with `+`.
+fn split<'e>(e: &'e hir::Expr, out: &mut Vec<&'e hir::Expr>) {
     match &e.kind {
-        ExprKind::Binary(BinOp::Add, a, b) => {
-            split(a, out);
-            split(b, out);
-        }
-        ExprKind::Chain(first, links) if links.iter().all(|l| l.0 == BinOp::Add) => {
+        hir::ExprKind::Chain(first, links) if links.iter().all(|l| l.0 == BinOp::Add) => {
             split(first, out);
-            for (_, _, x) in links {
+            for (_, x) in links {
                 split(x, out);
             }
         }
@@ -91,27 +116,46 @@ fn split<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     }
 }
 
-fn is_plan_cost(schema: &Schema, e: &Expr) -> bool {
-    let field_is_cost = |x: &Expr| match &x.kind {
-        ExprKind::Field(b, f) if f.name == "cost" => match &b.kind {
-            ExprKind::Index(n, args) => {
-                matches!(&n.kind, ExprKind::Name(id) if matches!(schema.globals.get(&id.name), Some(Global::Plan(_))))
-                    && args.iter().all(|a| matches!(a.kind, ExprKind::Name(_)))
-            }
-            ExprKind::Name(id) => {
-                matches!(schema.globals.get(&id.name), Some(Global::Plan(p)) if schema.plans[*p].dims.is_empty())
-            }
-            _ => false,
-        },
-        _ => false,
-    };
-    match &e.kind {
-        ExprKind::Agg {
+/// The plan whose whole cost the term is: `p.cost` of a plan without index, or
+/// `sum(r in regions) p[r].cost` over the plan's own index sets, unfiltered. Otherwise
+/// `Err(Some(plan))` for the cost of some of a plan's instances (`p[west].cost`), and
+/// `Err(None)` for anything else.
+fn whole_plan_cost(hir: &hir::Model, t: &hir::Expr) -> Result<usize, Option<usize>> {
+    let plan_index = |p: hir::PlanId| &hir.plans[p.index()].body.index;
+    match &t.kind {
+        hir::ExprKind::PlanCost(p, args) if args.is_empty() => Ok(p.index()),
+        hir::ExprKind::PlanCost(p, _) => Err(Some(p.index())),
+        hir::ExprKind::Agg {
             kind: AggKind::Sum,
+            level: None,
             index,
-            body: Some(b),
-        } => index.filter.is_none() && field_is_cost(b),
-        _ => field_is_cost(e),
+            body: Some(body),
+        } => {
+            let hir::ExprKind::PlanCost(p, args) = &body.kind else {
+                return Err(None);
+            };
+            let own = plan_index(*p);
+            let same_set = |a: &hir::Expr, b: &hir::Expr| matches!((&a.kind, &b.kind), (hir::ExprKind::Set(x), hir::ExprKind::Set(y)) if x == y);
+            let whole = index.filter.is_none()
+                && own.filter.is_none()
+                && index.binders.len() == own.binders.len()
+                && args.len() == index.binders.len()
+                && index
+                    .binders
+                    .iter()
+                    .zip(&own.binders)
+                    .zip(args)
+                    .all(|((b, o), a)| {
+                        same_set(&b.set, &o.set)
+                            && matches!(a.kind, hir::ExprKind::Slot(s) if s == b.slot)
+                    });
+            if whole {
+                Ok(p.index())
+            } else {
+                Err(Some(p.index()))
+            }
+        }
+        _ => Err(None),
     }
 }
 
@@ -157,6 +201,9 @@ pub fn over_budget(
 /// The answer of the DP backend, verified.
 #[derive(Clone, Debug, Serialize)]
 pub struct DpOutcome {
+    /// The objective's name: the model's, or `cost` when it has none (the plans' total).
+    #[serde(skip)]
+    pub objective: String,
     pub cost: f64,
     pub unit: String,
     pub trajectories: Vec<dp::PlanTrajectory>,
@@ -255,6 +302,10 @@ pub fn solve_dp_with(
         })
         .unwrap_or(1.0);
     Ok(DpOutcome {
+        objective: schema
+            .objectives
+            .first()
+            .map_or_else(|| "cost".to_string(), |o| o.name.clone()),
         cost: total / scale,
         unit,
         trajectories: out,

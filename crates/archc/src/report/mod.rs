@@ -386,6 +386,7 @@ pub fn build_solved(
             let mut r = build_dp(
                 model_name,
                 &crate::plan::DpOutcome {
+                    objective: String::new(),
                     cost: f64::NAN,
                     unit: String::new(),
                     trajectories: Vec::new(),
@@ -420,7 +421,7 @@ pub fn build_dp(model_name: &str, outcome: &crate::plan::DpOutcome, reason: &str
         primal_bound: Some(clean(outcome.cost)),
         dual_bound: Some(clean(outcome.cost)),
         objective: Some(ObjectiveReport {
-            name: "cost".into(),
+            name: outcome.objective.clone(),
             sense: Sense::Minimize,
             value: clean(outcome.cost),
             unit: outcome.unit.clone(),
