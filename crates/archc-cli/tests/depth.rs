@@ -20,13 +20,16 @@ fn archc(args: &[&str]) -> Output {
         .expect("archc runs")
 }
 
-/// Write `text` to a fresh file named after the test and return its path.
-fn model(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("archc-depth-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(format!("{name}.arch"));
+/// Write `text` to a file named after the test in a fresh folder; the folder goes when
+/// the returned guard is dropped.
+fn model(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::Builder::new()
+        .prefix("archc-depth-")
+        .tempdir()
+        .expect("temp dir");
+    let path = dir.path().join(format!("{name}.arch"));
     std::fs::write(&path, text).expect("write model");
-    path
+    (dir, path)
 }
 
 fn text(o: &Output) -> String {
@@ -40,7 +43,7 @@ fn text(o: &Output) -> String {
 
 /// `archc check` passes and `archc solve` reports `minimize cost = {want}`.
 fn checks_and_solves(name: &str, source: &str, want: &str) {
-    let path = model(name, source);
+    let (_dir, path) = model(name, source);
     let p = path.to_str().expect("utf-8 path");
     let check = archc(&["check", p]);
     assert_eq!(
@@ -229,7 +232,7 @@ fn nested_model(form: usize, n: usize) -> String {
 #[test]
 fn nesting_at_the_limit_is_accepted() {
     for (i, (name, ..)) in NESTINGS.iter().enumerate() {
-        let path = model(&format!("limit_{name}"), &nested_model(i, LIMIT));
+        let (_dir, path) = model(&format!("limit_{name}"), &nested_model(i, LIMIT));
         let o = archc(&["check", path.to_str().expect("utf-8 path")]);
         assert_eq!(
             o.status.code(),
@@ -273,7 +276,7 @@ fn an_if_between_conditions_is_a_condition() {
 fn nesting_past_the_limit_is_e0105_in_every_command() {
     for (i, (name, open, ..)) in NESTINGS.iter().enumerate() {
         for n in [LIMIT + 1, 100_000] {
-            let path = model(&format!("deep_{name}_{n}"), &nested_model(i, n));
+            let (_dir, path) = model(&format!("deep_{name}_{n}"), &nested_model(i, n));
             let p = path.to_str().expect("utf-8 path");
             // The construct that goes one level too deep, as `file:line:column`.
             let column = "param p: real = ".len() + LIMIT * open.len() + 1;
@@ -306,7 +309,7 @@ fn a_chain_of_3000_functions_is_refused_not_overflowed() {
     }
     src.push_str("fn f3000(v: real): real = v\nparam p: real = f0(1)\n");
     src.push_str("decide x: real >= 0 <= 1\nminimize cost: x\n");
-    let path = model("fn_chain", &src);
+    let (_dir, path) = model("fn_chain", &src);
     let o = archc(&["check", path.to_str().expect("utf-8 path")]);
     let all = text(&o);
     assert_eq!(o.status.code(), Some(1), "{all}");

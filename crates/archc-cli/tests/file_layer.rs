@@ -11,11 +11,11 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 /// A fresh folder for one test.
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("archc-file-layer-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temporary directory");
-    dir
+fn temp_dir(tag: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("archc-file-layer-{tag}-"))
+        .tempdir()
+        .expect("temporary directory")
 }
 
 fn mkfifo(path: &Path) {
@@ -56,19 +56,20 @@ const ENTITIES_MODEL: &str = "use std.infra\nservices from \"data/services.csv\"
 #[cfg(unix)]
 #[test]
 fn a_fifo_as_data_file_is_e0215_and_not_a_hang() {
-    let dir = temp_dir("fifo-data");
+    let tmp = temp_dir("fifo-data");
+    let dir = tmp.path();
     std::fs::create_dir_all(dir.join("data")).expect("data folder");
     mkfifo(&dir.join("data/services.csv"));
     std::fs::write(dir.join("model.arch"), ENTITIES_MODEL).expect("model");
     let codes = analyze_or_fail_on_hang(dir.join("model.arch"), options());
     assert_eq!(codes, ["E0217"]);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[cfg(unix)]
 #[test]
 fn a_fifo_as_used_file_is_e0215_and_not_a_hang() {
-    let dir = temp_dir("fifo-use");
+    let tmp = temp_dir("fifo-use");
+    let dir = tmp.path();
     mkfifo(&dir.join("shared.arch"));
     std::fs::write(
         dir.join("model.arch"),
@@ -77,22 +78,22 @@ fn a_fifo_as_used_file_is_e0215_and_not_a_hang() {
     .expect("model");
     let codes = analyze_or_fail_on_hang(dir.join("model.arch"), options());
     assert_eq!(codes, ["E0217"]);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[cfg(unix)]
 #[test]
 fn a_fifo_as_the_model_is_e0215_and_not_a_hang() {
-    let dir = temp_dir("fifo-main");
+    let tmp = temp_dir("fifo-main");
+    let dir = tmp.path();
     mkfifo(&dir.join("model.arch"));
     let codes = analyze_or_fail_on_hang(dir.join("model.arch"), options());
     assert_eq!(codes, ["E0217"]);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_data_file_over_the_cap_is_e0216_and_one_at_the_cap_loads() {
-    let dir = temp_dir("cap");
+    let tmp = temp_dir("cap");
+    let dir = tmp.path();
     std::fs::create_dir_all(dir.join("data")).expect("data folder");
     let mut csv = "name,cores\n".to_string();
     for i in 0..20 {
@@ -132,12 +133,12 @@ fn a_data_file_over_the_cap_is_e0216_and_one_at_the_cap_loads() {
     let fits = analyze(&dir.join("model.arch"), &with_cap(csv_len));
     assert!(!fits.has_errors(), "{:?}", codes(&fits));
     assert_eq!(fits.instance.map(|i| i.model.num_columns()), Some(20));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn the_cli_takes_max_file_size_on_check_solve_and_emit() {
-    let dir = temp_dir("cli");
+    let tmp = temp_dir("cli");
+    let dir = tmp.path();
     std::fs::create_dir_all(dir.join("data")).expect("data folder");
     std::fs::write(dir.join("data/services.csv"), "name,cores\ncheckout,16\n").expect("data");
     std::fs::write(dir.join("model.arch"), ENTITIES_MODEL).expect("model");
@@ -167,12 +168,12 @@ fn the_cli_takes_max_file_size_on_check_solve_and_emit() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{command:?}: {stderr}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn each_file_is_read_from_disk_once() {
-    let dir = temp_dir("once");
+    let tmp = temp_dir("once");
+    let dir = tmp.path();
     std::fs::create_dir_all(dir.join("data")).expect("data folder");
     // Entities from a file are read twice by the compiler (their names before checking,
     // the whole file after): the second time comes from the source map.
@@ -202,12 +203,12 @@ fn each_file_is_read_from_disk_once() {
     assert!(a.instance.is_some());
     // The model, the used file (under two spellings) and two data files.
     assert_eq!(a.sources.vfs().disk_reads(), 4);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn unsaved_buffers_lay_over_used_files_and_data_files() {
-    let dir = temp_dir("overlays");
+    let tmp = temp_dir("overlays");
+    let dir = tmp.path();
     std::fs::create_dir_all(dir.join("data")).expect("data folder");
     std::fs::write(dir.join("data/services.csv"), "name,cores\ncheckout,16\n").expect("data");
     std::fs::write(dir.join("shared.arch"), "param hours: h = 730 h\n").expect("used file");
@@ -263,5 +264,4 @@ fn unsaved_buffers_lay_over_used_files_and_data_files() {
         1,
         "only the model is on disk"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -28,17 +28,20 @@ const MESSY: &str = "param   hours :h=730 h\n\n\n\nconstraint budget:\nsum(k in 
 
 struct Session {
     client: Client,
+    /// The workspace folder, removed when the session is dropped.
+    dir: tempfile::TempDir,
     root: String,
     uri: String,
 }
 
 impl Session {
     fn start() -> Session {
-        let dir = std::env::temp_dir().join(format!("archc-lsp-protocol-{}", std::process::id()));
-        let root = file_uri(&dir);
+        let dir = temp_dir("archc-lsp-protocol-");
+        let root = file_uri(dir.path());
         let uri = format!("{root}/model.arch");
         Session {
             client: Client::start(),
+            dir,
             root,
             uri,
         }
@@ -54,6 +57,14 @@ impl Session {
     fn at(&self, pos: Value) -> Value {
         json!({"textDocument": {"uri": self.uri}, "position": pos})
     }
+}
+
+/// A fresh folder, removed when dropped.
+fn temp_dir(prefix: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .expect("temporary directory")
 }
 
 fn codes(diags: &Value) -> Vec<String> {
@@ -334,8 +345,7 @@ fn large_models_are_expanded_on_save() {
 #[test]
 fn data_entities_hover_and_go_to_their_row() {
     let mut s = Session::start();
-    let dir = std::env::temp_dir().join(format!("archc-lsp-protocol-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let dir = s.dir.path().to_path_buf();
     std::fs::write(
         dir.join("regions.csv"),
         "name,cores\nus-east,40\neu-west,24\n",
@@ -404,11 +414,11 @@ fn data_entities_hover_and_go_to_their_row() {
 #[test]
 fn unsaved_edits_of_a_used_file_reach_the_file_that_uses_it() {
     let mut s = Session::start();
-    let dir = std::env::temp_dir().join(format!("archc-lsp-protocol-use-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let tmp = temp_dir("archc-lsp-protocol-use-");
+    let dir = tmp.path();
     let shared = "param budget: kW = 100 kW\n";
     std::fs::write(dir.join("shared.arch"), shared).expect("used file");
-    let root = file_uri(&dir);
+    let root = file_uri(dir);
     s.client.initialize(&root);
     let main_uri = format!("{root}/main.arch");
     let shared_uri = format!("{root}/shared.arch");
@@ -452,5 +462,4 @@ fn unsaved_edits_of_a_used_file_reach_the_file_that_uses_it() {
     );
     let status = s.client.shutdown();
     assert!(status.success());
-    let _ = std::fs::remove_dir_all(&dir);
 }

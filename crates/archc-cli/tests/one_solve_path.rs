@@ -7,7 +7,7 @@
 use archc::analysis::{AnalyzeOptions, Backend, BackendChoice};
 use archc::driver::{analyze, solve};
 use archc::solve::{SolveOptions, Status};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn archc_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -16,11 +16,11 @@ fn archc_root() -> &'static Path {
         .expect("crates/archc-cli sits two levels below the root")
 }
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("archc-one-solve-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temporary directory");
-    dir
+fn temp_dir(tag: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("archc-one-solve-{tag}-"))
+        .tempdir()
+        .expect("temporary directory")
 }
 
 /// What the three ways of solving must agree on.
@@ -96,11 +96,11 @@ fn copy_dir(from: &Path, to: &Path) {
 /// another solver may reach by other values.
 fn model_test(path: &Path) -> Answer {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("model");
-    let dir = temp_dir(stem);
-    copy_dir(path.parent().expect("a folder"), &dir);
+    let tmp = temp_dir(stem);
+    let dir = tmp.path();
+    copy_dir(path.parent().expect("a folder"), dir);
     let copy = dir.join(path.file_name().expect("a file name"));
     let result = archc_cli::modeltest::run_model(&copy, true);
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(result.passed, "{}: {:?}", path.display(), result.messages);
     let report = result.report.expect("a solved model has a report");
     answer_of_json(&report_json(&report))
@@ -206,7 +206,8 @@ fn a_solve_reports_the_time_of_every_phase_in_order() {
 /// model are read from disk once each, through analysis and solve.
 #[test]
 fn every_file_is_read_once_through_analysis_and_solve() {
-    let dir = temp_dir("reads");
+    let tmp = temp_dir("reads");
+    let dir = tmp.path();
     std::fs::write(dir.join("demand.csv"), "name,need\nq1,2\nq2,3\nq3,1\n").expect("data");
     std::fs::write(
         dir.join("model.arch"),
@@ -237,7 +238,6 @@ fn every_file_is_read_once_through_analysis_and_solve() {
         // The model and the data file, each once.
         assert_eq!(a.sources.vfs().disk_reads(), 2, "{backend:?}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The language server's solve: a plan without a feasible policy is explained on either
