@@ -244,13 +244,30 @@ impl Lowerer<'_> {
         Ok(Index { binders, filter })
     }
 
+    /// The history param a `forecast(...)` or `aggregate(...)` call names (the checker
+    /// refused a call without one, E0330–E0332).
+    fn history(&self, name: Option<ast::Ident>, span: Span) -> R<super::ParamId> {
+        match name.and_then(|n| self.c.schema.globals.get(&n.name).copied()) {
+            Some(Global::Param(h)) => Ok(h.into()),
+            _ => internal(span, "a forecast or aggregate whose history is not a param"),
+        }
+    }
+
     fn param(&mut self, i: usize) -> R<Param> {
         let p = self.c.schema.params[i].clone();
         let index = self.index(p.decl.index.as_ref())?;
         let value = match &p.decl.value {
-            Some(ast::ParamValue::Expr(e)) if crate::forecast::is_call(e) => ParamValue::Forecast,
+            Some(ast::ParamValue::Expr(e)) if crate::forecast::is_call(e) => {
+                let call = crate::forecast::parse_call(e).and_then(Result::ok);
+                ParamValue::Forecast {
+                    history: self.history(call.map(|c| c.history), e.span)?,
+                }
+            }
             Some(ast::ParamValue::Expr(e)) if crate::forecast::aggregate::is_call(e) => {
-                ParamValue::Aggregate
+                let call = crate::forecast::aggregate::parse_call(e).and_then(Result::ok);
+                ParamValue::Aggregate {
+                    history: self.history(call.map(|c| c.history), e.span)?,
+                }
             }
             Some(ast::ParamValue::Expr(e)) => match &e.kind {
                 ExprKind::Map(entries) => {

@@ -100,10 +100,12 @@ pub enum ParamValue {
     Expr(Expr),
     /// A table `{key: value, ...}`: each key's elements (one per index) and its value.
     Table(Vec<(Vec<Expr>, Expr)>),
-    /// `forecast(...)`, fitted when data loads (`crate::forecast`).
-    Forecast,
-    /// `aggregate(...)`, computed when data loads (`crate::forecast::aggregate`).
-    Aggregate,
+    /// `forecast(history[...], ...)`, fitted when data loads (`crate::forecast`); the
+    /// history param as the checker resolved it.
+    Forecast { history: ParamId },
+    /// `aggregate(history[...], ...)`, computed when data loads
+    /// (`crate::forecast::aggregate`); the history param as the checker resolved it.
+    Aggregate { history: ParamId },
 }
 
 #[derive(Clone, Debug)]
@@ -244,7 +246,7 @@ impl Model {
                         out.push((&d.slots, v));
                     }
                 }
-                ParamValue::Data | ParamValue::Forecast | ParamValue::Aggregate => {}
+                ParamValue::Data | ParamValue::Forecast { .. } | ParamValue::Aggregate { .. } => {}
             }
         }
         for d in &self.decisions {

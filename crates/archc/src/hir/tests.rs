@@ -195,3 +195,27 @@ fn a_model_with_errors_has_no_hir() {
     assert!(a.has_errors());
     assert!(a.hir.is_none());
 }
+
+/// `forecast(...)` and `aggregate(...)` name their history by the param's id: instantiation
+/// reads it from here, not by name.
+#[test]
+fn forecast_and_aggregate_params_refer_to_their_history_by_id() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/capacity/monthly.arch");
+    let a = crate::driver::analyze(&path, &Default::default());
+    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    let (schema, hir) = (a.schema.expect("checked"), a.hir.expect("HIR"));
+    let param = |name: &str| match global(&schema, name) {
+        Global::Param(p) => p,
+        g => panic!("{name}: {g:?}"),
+    };
+    let (usage, demand, peak) = (param("usage"), param("demand"), param("peak"));
+    match hir.params[demand].body.value {
+        ParamValue::Forecast { history } => assert_eq!(history.index(), usage),
+        ref v => panic!("demand: {v:?}"),
+    }
+    match hir.params[peak].body.value {
+        ParamValue::Aggregate { history } => assert_eq!(history.index(), demand),
+        ref v => panic!("peak: {v:?}"),
+    }
+}

@@ -31,7 +31,7 @@ impl Inst<'_> {
         let Some(Ok(call)) = parse_call(e) else {
             return Ok(());
         };
-        let Some(read) = self.history_read(p, &call.history.name)? else {
+        let Some(read) = self.history_read(p)? else {
             return Ok(());
         };
         let h = read.h;

@@ -8,9 +8,10 @@
 use super::eval::R;
 use super::world::{ElemId, ElemKey, ParamTable, Value};
 use super::Inst;
-use crate::check::{Global, Ty};
+use crate::check::Ty;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::forecast::{parse_call, Forecast, ForecastError, SeriesForecast, Spec, Stat};
+use crate::hir::ParamValue;
 use crate::span::Span;
 use crate::syntax::ast;
 use rustc_hash::FxHashMap;
@@ -66,21 +67,36 @@ impl Inst<'_> {
         }
     }
 
-    /// The history param a `forecast(...)` or `aggregate(...)` call reads, loaded. `None`
-    /// when the name is not a param (the checker reported it) or the history's data file had
-    /// errors (reported; its gaps would only repeat them).
-    pub(crate) fn history_param(&mut self, name: &str) -> R<Option<usize>> {
-        let Some(Global::Param(h)) = self.schema.globals.get(name).copied() else {
-            return Ok(None);
+    /// The history param that the `forecast(...)` or `aggregate(...)` param `p` reads, as
+    /// the HIR resolved it, loaded. `None` when the history's data file had errors
+    /// (reported; its gaps would only repeat them).
+    fn history_param(&mut self, p: usize) -> R<Option<usize>> {
+        let value = self
+            .hir
+            .and_then(|m| m.params.get(p))
+            .map(|d| &d.body.value);
+        let h = match value {
+            Some(ParamValue::Forecast { history } | ParamValue::Aggregate { history }) => {
+                history.index()
+            }
+            _ => {
+                let span = self.schema.params[p].span;
+                return Err(crate::instantiate::eval::runtime_error(
+                    Code::E0750,
+                    span,
+                    "internal error: the history of this param was not resolved",
+                    "here",
+                ));
+            }
         };
         self.ensure_param(h)?;
         Ok((!self.world.failed_histories.contains(&h)).then_some(h))
     }
 
-    /// What a `forecast(...)` or `aggregate(...)` param `p` reads from history `name`: see
+    /// What a `forecast(...)` or `aggregate(...)` param `p` reads from its history: see
     /// [`HistoryRead`]. `None` as for [`Inst::history_param`].
-    pub(super) fn history_read(&mut self, p: usize, name: &str) -> R<Option<HistoryRead>> {
-        let Some(h) = self.history_param(name)? else {
+    pub(super) fn history_read(&mut self, p: usize) -> R<Option<HistoryRead>> {
+        let Some(h) = self.history_param(p)? else {
             return Ok(None);
         };
         let schema = self.schema;
@@ -137,7 +153,7 @@ impl Inst<'_> {
         let Some(Ok(call)) = parse_call(e) else {
             return Ok(());
         };
-        let Some(read) = self.history_read(p, &call.history.name)? else {
+        let Some(read) = self.history_read(p)? else {
             return Ok(());
         };
         let h = read.h;

@@ -95,7 +95,7 @@ fn reach(hir: &hir::Model, changed: &[usize]) -> Result<Vec<bool>, String> {
                 }
                 continue;
             }
-            ParamValue::Forecast | ParamValue::Aggregate => {}
+            ParamValue::Forecast { .. } | ParamValue::Aggregate { .. } => {}
         }
         for p in read {
             if let Some(r) = readers.get_mut(p) {
@@ -145,11 +145,12 @@ fn shape_declines(hir: &hir::Model, schema: &Schema, instance: &Instance) -> Opt
     {
         return Some("the model has scenario sets");
     }
-    if hir
-        .params
-        .iter()
-        .any(|p| matches!(p.body.value, ParamValue::Forecast | ParamValue::Aggregate))
-    {
+    if hir.params.iter().any(|p| {
+        matches!(
+            p.body.value,
+            ParamValue::Forecast { .. } | ParamValue::Aggregate { .. }
+        )
+    }) {
         return Some("the model has forecasts or aggregates");
     }
     if !instance.risk_checks.is_empty() {
