@@ -99,12 +99,16 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
 }
 
-/// A fresh directory under the system temp dir for generated models, removed when dropped.
-fn temp_dir(tag: &str) -> tempfile::TempDir {
-    tempfile::Builder::new()
+/// Write `text` as `name` in a fresh folder under the system temp dir; the folder goes when
+/// the returned guard is dropped.
+fn model_file(tag: &str, name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::Builder::new()
         .prefix(&format!("archc-plans-{tag}-"))
         .tempdir()
-        .expect("temp dir")
+        .expect("temp dir");
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("write the model");
+    (dir, path)
 }
 
 #[test]
@@ -176,9 +180,7 @@ fn coupled_is_milp_and_dp_refuses_it() {
     let cut = text
         .find("/// The regions share")
         .expect("budget constraint");
-    let dir = temp_dir("uncoupled");
-    let path = dir.path().join("uncoupled.arch");
-    std::fs::write(&path, &text[..cut]).expect("write");
+    let (_dir, path) = model_file("uncoupled", "uncoupled.arch", &text[..cut]);
     let free = solve(&path, BackendChoice::Auto);
     assert_eq!(free.backend, Backend::Dp);
     let milp = solve(&path, BackendChoice::Milp);
@@ -263,9 +265,7 @@ proptest! {
 
     #[test]
     fn random_linear_plans_dp_equals_milp(plan in random_plan()) {
-        let dir = temp_dir("random");
-        let path = dir.path().join("plan.arch");
-        std::fs::write(&path, plan.source()).expect("write");
+        let (_dir, path) = model_file("random", "plan.arch", &plan.source());
         let dp = solve(&path, BackendChoice::Dp);
         let milp = solve(&path, BackendChoice::Milp);
         prop_assert_eq!(dp.backend, Backend::Dp);
@@ -343,9 +343,7 @@ fn wagner_whitin_in_arch_matches_published_optima() {
     assert_eq!(instances.len(), 6);
     for inst in instances {
         let name = inst["name"].as_str().expect("name");
-        let dir = temp_dir("ww");
-        let file = dir.path().join(format!("{name}.arch"));
-        std::fs::write(&file, lot_sizing_source(inst)).expect("write");
+        let (_dir, file) = model_file("ww", &format!("{name}.arch"), &lot_sizing_source(inst));
         let o = solve(&file, BackendChoice::Auto);
         assert_eq!(o.backend, Backend::Dp, "{name}: {}", o.reason);
         let cost = o.objective.unwrap_or_else(|| panic!("{name}: infeasible"));
@@ -362,10 +360,9 @@ fn wagner_whitin_in_arch_matches_published_optima() {
 /// agree on the optimum, 1.
 #[test]
 fn a_state_without_next_and_the_stage_number_in_a_requirement() {
-    let dir = temp_dir("no-next");
-    let path = dir.path().join("no_next.arch");
-    std::fs::write(
-        &path,
+    let (_dir, path) = model_file(
+        "no-next",
+        "no_next.arch",
         "set quarters = 1..3\n\
          plan p over q in quarters {\n\
              state a: 0..10 = 2\n\
@@ -375,8 +372,7 @@ fn a_state_without_next_and_the_stage_number_in_a_requirement() {
              require b + a >= q\n\
              cost = x * 1.0\n\
          }\n",
-    )
-    .expect("write the model");
+    );
     let dp = solve(&path, BackendChoice::Dp);
     let milp = solve(&path, BackendChoice::Milp);
     assert_eq!(dp.objective, Some(1.0));
@@ -389,10 +385,9 @@ fn a_state_without_next_and_the_stage_number_in_a_requirement() {
 /// bought in the first quarter, `4 * 2 + (3 + 2 + 1) / 2 = 11`.
 #[test]
 fn fn_parameters_shadowing_a_state_and_a_param_solve_on_both_backends() {
-    let dir = temp_dir("fn-shadow");
-    let path = dir.path().join("tariff.arch");
-    std::fs::write(
-        &path,
+    let (_dir, path) = model_file(
+        "fn-shadow",
+        "tariff.arch",
         "set quarters = 1..4\n\
          param price[q in quarters]: real = q + 1\n\
          fn tariff(stock, price) = stock * price + price / 2\n\
@@ -403,8 +398,7 @@ fn fn_parameters_shadowing_a_state_and_a_param_solve_on_both_backends() {
              cost = tariff(price[q], buy) - buy / 2\n\
              cost = tariff(stock, 0.5) - 0.25\n\
          }\n",
-    )
-    .expect("write the model");
+    );
     assert_eq!(solve(&path, BackendChoice::Dp).objective, Some(11.0));
     assert_eq!(solve(&path, BackendChoice::Milp).objective, Some(11.0));
 }
@@ -414,10 +408,9 @@ fn fn_parameters_shadowing_a_state_and_a_param_solve_on_both_backends() {
 /// buying at `3q`: 27 on both backends, the DP answer replay-verified.
 #[test]
 fn data_left_to_the_evaluator_in_a_fn_body_solves_on_both_backends() {
-    let dir = temp_dir("fn-fallback");
-    let path = dir.path().join("carry.arch");
-    std::fs::write(
-        &path,
+    let (_dir, path) = model_file(
+        "fn-fallback",
+        "carry.arch",
         "set quarters = 1..4\n\
          param w[q in quarters]: real = q * q\n\
          fn carry(level, t) = level * (if t == first(quarters) then 1 else w[prev(t)])\n\
@@ -427,8 +420,7 @@ fn data_left_to_the_evaluator_in_a_fn_body_solves_on_both_backends() {
              next level = level + buy - 1\n\
              cost = carry(level, q) + buy * (3 * q)\n\
          }\n",
-    )
-    .expect("write the model");
+    );
     assert_eq!(solve(&path, BackendChoice::Dp).objective, Some(27.0));
     assert_eq!(solve(&path, BackendChoice::Milp).objective, Some(27.0));
 }
@@ -440,10 +432,9 @@ fn data_left_to_the_evaluator_in_a_fn_body_solves_on_both_backends() {
 /// text into the call read the state: the DP backend answered 20.)
 #[test]
 fn a_fn_body_reads_the_param_a_state_shadows_on_both_backends() {
-    let dir = temp_dir("fn-global");
-    let path = dir.path().join("extra.arch");
-    std::fs::write(
-        &path,
+    let (_dir, path) = model_file(
+        "fn-global",
+        "extra.arch",
         "set quarters = 1..4\n\
          param level: real = 3\n\
          param price[q in quarters]: real = q * 2\n\
@@ -454,8 +445,7 @@ fn a_fn_body_reads_the_param_a_state_shadows_on_both_backends() {
              next level = level + buy - 1\n\
              cost = extra(buy) * price[q]\n\
          }\n",
-    )
-    .expect("write the model");
+    );
     assert_eq!(solve(&path, BackendChoice::Dp).objective, Some(68.0));
     assert_eq!(solve(&path, BackendChoice::Milp).objective, Some(68.0));
 }
@@ -466,10 +456,9 @@ fn a_fn_body_reads_the_param_a_state_shadows_on_both_backends() {
 /// `buy * 6`: 24 on both, replay-verified.
 #[test]
 fn a_sum_whose_variable_shadows_a_state_solves_on_both_backends() {
-    let dir = temp_dir("sum-shadow");
-    let path = dir.path().join("sum.arch");
-    std::fs::write(
-        &path,
+    let (_dir, path) = model_file(
+        "sum-shadow",
+        "sum.arch",
         "set quarters = 1..4\n\
          set items = 1..3\n\
          param w[i in items]: real = i\n\
@@ -479,8 +468,7 @@ fn a_sum_whose_variable_shadows_a_state_solves_on_both_backends() {
              next stock = stock + buy - 1\n\
              cost = buy * sum(stock in items) w[stock]\n\
          }\n",
-    )
-    .expect("write the model");
+    );
     assert_eq!(solve(&path, BackendChoice::Dp).objective, Some(24.0));
     // Lowered to MILP, `stock` inside the sum stays the sum's variable: the lowering
     // replaces the references the checker resolved to the state, not every name `stock`.
@@ -500,8 +488,6 @@ fn archc_root() -> &'static Path {
 /// one unit a quarter at 2 (6 a site); a second plan `spare` costs 1 a quarter (3).
 #[test]
 fn the_objective_goes_to_dp_only_as_the_sum_of_whole_plan_costs() {
-    let dir = temp_dir("objective-shape");
-    let path = dir.path().join("shape.arch");
     let not_a_sum = "objective `total` is not a sum of plan costs";
     let some = "objective `total` counts the cost of some instances of plan `build`, and the DP backend solves whole plans";
     let cases = [
@@ -534,9 +520,10 @@ fn the_objective_goes_to_dp_only_as_the_sum_of_whole_plan_costs() {
         ),
     ];
     for (objective, milp_reason, expected) in cases {
-        std::fs::write(
-            &path,
-            format!(
+        let (_dir, path) = model_file(
+            "objective-shape",
+            "shape.arch",
+            &format!(
                 "set sites = {{north, south}}\n\
                  set quarters = 1..3\n\
                  plan build[s in sites] over q in quarters {{\n\
@@ -553,8 +540,7 @@ fn the_objective_goes_to_dp_only_as_the_sum_of_whole_plan_costs() {
                  }}\n\
                  minimize total: {objective}\n"
             ),
-        )
-        .expect("write the model");
+        );
         let o = solve(&path, BackendChoice::Auto);
         assert_eq!(o.objective, Some(expected), "{objective}");
         match milp_reason {

@@ -285,9 +285,9 @@ impl<'a> Rows<'a> {
 
 /// Splits a file that has no quote character: a record is a line (ended by `\n`, `\r\n` or
 /// `\r`) that is not empty, a comment is a line that starts with `#` (and runs to the next
-/// `\n`), and a record's cells are the text between
-/// delimiters, trimmed. That is what the `csv` crate reads from such a file, without its
-/// copy of every record and the second scan that locates the cells in the text.
+/// `\n`), and a record's cells are the text between delimiters, trimmed. That is what the
+/// `csv` crate reads from such a file, without its copy of every record and the second scan
+/// that locates the cells in the text.
 fn produce_plain<'a>(text: &'a str, file: FileId, delimiter: u8, out: &mut dyn Emit<'a>) -> bool {
     let bytes = text.as_bytes();
     let mut pos = if text.starts_with(BOM) { BOM.len() } else { 0 };
@@ -532,14 +532,6 @@ fn scan_record(
 
 /// The trimmed span of the raw field `text[start..end]`, inside its quotes if quoted.
 fn field_span(text: &str, start: usize, end: usize) -> (usize, usize) {
-    // The common cell: nothing to trim or unquote.
-    let plain = |b: Option<&u8>| {
-        b.is_some_and(|&b| b.is_ascii() && b != b'"' && !(b as char).is_whitespace())
-    };
-    let bytes = text.as_bytes();
-    if start == end || (plain(bytes.get(start)) && end > start && plain(bytes.get(end - 1))) {
-        return (start, end);
-    }
     let raw = text.get(start..end).unwrap_or("");
     let (trimmed, offset) = trim_with_offset(raw);
     let s = start + offset;

@@ -261,24 +261,28 @@ pub(crate) fn not_utf8(display_name: &str, at: Span) -> Diagnostic {
 /// whitespace (almost every cell of a data file), which is most of what trimming cost.
 #[inline]
 pub(crate) fn trim(s: &str) -> &str {
+    trim_with_offset(s).0
+}
+
+/// `s` starts and ends with an ASCII character that is not white space: nothing to trim.
+fn untrimmed(s: &str) -> bool {
     let keeps = |b: Option<&u8>| b.is_some_and(|&c| c.is_ascii() && !(c as char).is_whitespace());
     let bytes = s.as_bytes();
-    if keeps(bytes.first()) && keeps(bytes.last()) {
-        s
-    } else {
-        s.trim()
-    }
+    keeps(bytes.first()) && keeps(bytes.last())
 }
 
 /// Trims `s`, returning the trimmed text and its byte offset inside `s`.
 pub(crate) fn trim_with_offset(s: &str) -> (&str, usize) {
+    if s.is_empty() || untrimmed(s) {
+        return (s, 0);
+    }
     let start = s.len() - s.trim_start().len();
     (s.trim(), start)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::trim;
+    use super::{trim, trim_with_offset};
 
     #[test]
     fn the_quick_trim_is_str_trim() {
@@ -303,6 +307,8 @@ mod tests {
         ];
         for c in cells {
             assert_eq!(trim(c), c.trim(), "{c:?}");
+            let offset = c.len() - c.trim_start().len();
+            assert_eq!(trim_with_offset(c), (c.trim(), offset), "{c:?}");
         }
     }
 }

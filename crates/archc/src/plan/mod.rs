@@ -121,7 +121,6 @@ fn split<'e>(e: &'e hir::Expr, out: &mut Vec<&'e hir::Expr>) {
 /// `Err(Some(plan))` for the cost of some of a plan's instances (`p[west].cost`), and
 /// `Err(None)` for anything else.
 fn whole_plan_cost(hir: &hir::Model, t: &hir::Expr) -> Result<usize, Option<usize>> {
-    let plan_index = |p: hir::PlanId| &hir.plans[p.index()].body.index;
     match &t.kind {
         hir::ExprKind::PlanCost(p, args) if args.is_empty() => Ok(p.index()),
         hir::ExprKind::PlanCost(p, _) => Err(Some(p.index())),
@@ -134,7 +133,7 @@ fn whole_plan_cost(hir: &hir::Model, t: &hir::Expr) -> Result<usize, Option<usiz
             let hir::ExprKind::PlanCost(p, args) = &body.kind else {
                 return Err(None);
             };
-            let own = plan_index(*p);
+            let own = &hir.plans[p.index()].body.index;
             let same_set = |a: &hir::Expr, b: &hir::Expr| matches!((&a.kind, &b.kind), (hir::ExprKind::Set(x), hir::ExprKind::Set(y)) if x == y);
             let whole = index.filter.is_none()
                 && own.filter.is_none()
