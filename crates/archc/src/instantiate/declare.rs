@@ -3,13 +3,14 @@
 //! [`super::linear`]), and the objective into terms kept apart for the report.
 
 use super::eval::R;
-use super::linear::Lin;
+use super::linear::{CompiledData, Lin};
 use super::world::*;
 use super::{DecisionCols, Inst};
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
+use crate::hir;
 use crate::ir::{self, ColId, Column, DeclKind, Origin, VarKind};
-use crate::syntax::ast::{self, BinOp, Expr, ExprKind};
+use crate::syntax::ast::{self, BinOp, BoundOp, Expr, ExprKind};
 use rustc_hash::FxHashMap;
 
 const EPS: f64 = 1e-9;
@@ -82,12 +83,22 @@ impl Inst<'_> {
             .iter()
             .map(|x| x.var.clone())
             .collect();
+        let compiled = if bounds_const {
+            None
+        } else {
+            self.compile_bounds(d, arity)
+        };
         self.model.columns.reserve(count);
         self.model.tuples.reserve(tuples.len());
         for i in 0..count {
             let t = &tuples[i * arity..(i + 1) * arity];
+            let run = compiled
+                .as_ref()
+                .and_then(|c| self.run_bounds(c, t, kind, scale));
             let (lb, ub) = if bounds_const {
                 (const_lb, const_ub)
+            } else if let Some(b) = run {
+                b
             } else {
                 let depth = self.env.len();
                 for (v, &x) in vars.iter().zip(t) {
@@ -140,6 +151,47 @@ impl Inst<'_> {
             tuples.extend(vars.iter().map(|v| me.bound_elem(v)));
             Ok(())
         })
+    }
+
+    /// The bounds of decision `d` compiled from its HIR over its `arity` index variables,
+    /// each with its operator, when they all lie inside the compiled fragment.
+    fn compile_bounds(&mut self, d: usize, arity: usize) -> Option<Vec<(BoundOp, CompiledData)>> {
+        let h = self.hir?.decisions.get(d)?;
+        let exprs: Vec<&hir::Expr> = h.body.bounds.iter().map(|(_, e)| e).collect();
+        let code = self.compile_over_index(&h.body.index, &h.slots, arity, &exprs)?;
+        Some(h.body.bounds.iter().map(|(op, _)| *op).zip(code).collect())
+    }
+
+    /// The bounds at one index tuple by the compiled code, as [`Inst::eval_bounds`] gives
+    /// them; `None` when a run bails out or the range is empty (the evaluator reports it).
+    fn run_bounds(
+        &mut self,
+        bounds: &[(BoundOp, CompiledData)],
+        tuple: &[ElemId],
+        kind: VarKind,
+        scale: f64,
+    ) -> Option<(f64, f64)> {
+        let (mut lb, mut ub) = match kind {
+            VarKind::Binary => (0.0, 1.0),
+            _ => (f64::NEG_INFINITY, f64::INFINITY),
+        };
+        for (op, c) in bounds {
+            let v = match self.run_at(c, tuple)? {
+                Value::Num(n) => n,
+                Value::Bool(b) => f64::from(u8::from(b)),
+                Value::Elem(x) => self.world.elem_number(x)?,
+                _ => return None,
+            } / scale;
+            match op {
+                BoundOp::Ge => lb = lb.max(v),
+                BoundOp::Le => ub = ub.min(v),
+                BoundOp::Eq => {
+                    lb = v;
+                    ub = v;
+                }
+            }
+        }
+        (lb <= ub + EPS).then_some((lb, ub))
     }
 
     fn eval_bounds(&mut self, decl: &ast::DecideDecl, kind: VarKind, scale: f64) -> R<(f64, f64)> {

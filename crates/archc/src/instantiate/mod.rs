@@ -624,12 +624,24 @@ impl Inst<'_> {
                     } else {
                         let vars = index::index_vars(ix);
                         let mut out = Vec::new();
+                        // The value compiled from the HIR once the first tuple has been
+                        // evaluated (which loads the params it reads); the evaluator
+                        // takes every tuple the compiled code cannot.
+                        let mut compiled: Option<Option<linear::CompiledData>> = None;
                         self.for_each_index(ix, &mut |me| {
                             let key: Vec<ElemId> = vars.iter().map(|v| me.bound_elem(v)).collect();
-                            let val = me
-                                .eval(e)
-                                .and_then(|v| int_in_range(&v, is_int, e.span).map(|()| v))
-                                .map_err(|d| me.in_instance(d, &info.name, &key))?;
+                            let run = compiled
+                                .as_ref()
+                                .and_then(|c| c.as_ref().and_then(|c| me.run_at(c, &key)));
+                            let val = match run {
+                                Some(v) => Ok(v),
+                                None => me.eval(e),
+                            }
+                            .and_then(|v| int_in_range(&v, is_int, e.span).map(|()| v))
+                            .map_err(|d| me.in_instance(d, &info.name, &key))?;
+                            if compiled.is_none() {
+                                compiled = Some(me.compile_param(p, vars.len()));
+                            }
                             out.push((key.into_boxed_slice(), val));
                             Ok(())
                         })?;
@@ -661,6 +673,17 @@ impl Inst<'_> {
         let result = result.and_then(|()| self.apply_scenario_overrides(p, &mut table));
         self.world.params[p] = Some(table);
         result
+    }
+
+    /// The value expression of indexed param `p` compiled from its HIR over its `arity`
+    /// index variables, when it lies inside the compiled fragment.
+    fn compile_param(&mut self, p: usize, arity: usize) -> Option<linear::CompiledData> {
+        let h = self.hir?.params.get(p)?;
+        let crate::hir::ParamValue::Expr(e) = &h.body.value else {
+            return None;
+        };
+        self.compile_over_index(&h.body.index, &h.slots, arity, &[e])?
+            .pop()
     }
 
     /// `d` with a note naming the instance it arose in (`half[eu-west]`), for errors

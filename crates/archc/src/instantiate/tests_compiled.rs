@@ -1,6 +1,7 @@
-//! The compiled linear expressions against the evaluator: every example, stdlib module and
-//! test fixture instantiates to the same IR (coefficients compared bit for bit) and the same
-//! diagnostics with the compiled path on and off, and the compiled path is taken.
+//! The compiled expressions against the evaluator: every example, stdlib module and test
+//! fixture instantiates to the same IR (coefficients compared bit for bit), the same param
+//! values and the same diagnostics with the compiled path on and off, and the compiled path
+//! is taken.
 
 use super::{instantiate_with, Limits};
 use crate::analysis::AnalyzeOptions;
@@ -40,15 +41,31 @@ fn outcome(
             let parts: (BTreeMap<_, _>, BTreeMap<_, _>) =
                 (m.parts.cols.iter().collect(), m.parts.rows.iter().collect());
             format!(
-                "{}\n{parts:?}\n{:?}\n{:?}\n{diags:?}",
+                "{}\n{parts:?}\n{:?}\n{:?}\n{}\n{diags:?}",
                 serde_json::to_string(m).unwrap_or_default(),
                 i.decisions,
-                i.constraint_rows
+                i.constraint_rows,
+                param_values(&i.world)
             )
         }
         None => format!("{diags:?}"),
     };
     (text, runs)
+}
+
+/// Every param's values, in key order (values computed by compiled code and by the
+/// evaluator must agree exactly; `{:?}` of a number is its shortest exact form).
+fn param_values(world: &super::world::World) -> String {
+    let mut out = String::new();
+    for (p, t) in world.params.iter().enumerate() {
+        let Some(t) = t else {
+            continue;
+        };
+        let mut values: Vec<_> = t.values.iter().collect();
+        values.sort_by(|a, b| a.0.cmp(b.0));
+        out += &format!("{p}: {:?} {values:?} {:?}\n", t.scalar, t.dense);
+    }
+    out
 }
 
 /// The `.arch` files under `dir`, recursively (also used by the MPS writer's tests).
@@ -135,8 +152,9 @@ fn placement_model_runs_compiled_and_matches_the_evaluator() {
     let (fast, runs) = outcome(&schema, &hir, &mut a.sources, true, Limits::default());
     let (slow, _) = outcome(&schema, &hir, &mut a.sources, false, Limits::default());
     assert_eq!(fast, slow);
-    // one: 3 rows; cap: 2 rows x 2 sides; only_open: 6 rows x 2 sides; objective: 3 sums.
-    assert_eq!(runs, 3 + 4 + 12 + 3);
+    // cost: 6 values, the first by the evaluator; one: 3 rows; cap: 2 rows x 2 sides;
+    // only_open: 6 rows x 2 sides; objective: 3 sums.
+    assert_eq!(runs, 5 + 3 + 4 + 12 + 3);
 }
 
 #[test]
@@ -194,4 +212,60 @@ maximize total: sum(s in sites) amount[s]
     let inst = inst.unwrap_or_else(|| panic!("{diags:?}"));
     let solved = crate::solve::solve_model(&inst.model, &Default::default()).expect("solved");
     assert_eq!(solved.raw.objective, 24.0);
+}
+
+/// Derived params and bounds that depend on the index are computed by compiled code from
+/// the second tuple on (the first, by the evaluator, loads what they read), and agree with
+/// the evaluator value for value.
+#[test]
+fn derived_params_and_indexed_bounds_run_compiled_and_match_the_evaluator() {
+    let text = r#"
+kind site { capacity: int = 0 }
+site r1 { capacity: 5 }
+site r2 { capacity: 3 }
+site r3 { capacity: 8 }
+set weeks = 1..4
+param rate: real = 1.5
+param base[s in sites]: real = s.capacity * rate
+param load[s in sites, w in weeks]: real =
+    if w <= 2 then base[s] + w else max(base[s] - w, 1) / 2
+param order[w in weeks]: int = w * 10 - 1
+decide x[s in sites, w in weeks]: real >= load[s, w] - 1 <= load[s, w] + order[w]
+minimize total: sum(s in sites, w in weeks) x[s, w]
+"#;
+    let mut a = analyzed(text);
+    let schema = a.schema.take().expect("schema");
+    let hir = a.hir.take().expect("HIR");
+    let (fast, runs) = outcome(&schema, &hir, &mut a.sources, true, Limits::default());
+    let (slow, none) = outcome(&schema, &hir, &mut a.sources, false, Limits::default());
+    assert_eq!(fast, slow);
+    assert_eq!(none, 0);
+    // base: 2 of 3 values; load: 11 of 12; order: 3 of 4; x: 12 tuples x 2 bounds; the
+    // objective: 1 sum.
+    assert_eq!(runs, 2 + 11 + 3 + 24 + 1);
+    // x[r1, 3]: load = max(7.5 - 3, 1) / 2 = 2.25, bounds 1.25 .. 2.25 + 29.
+    let (inst, diags) = super::instantiate(&schema, &hir, &mut a.sources, Limits::default(), false);
+    let inst = inst.unwrap_or_else(|| panic!("{diags:?}"));
+    let col = &inst.model.columns[2];
+    assert_eq!((col.lb, col.ub), (1.25, 31.25));
+}
+
+/// A param value the compiled code cannot give (a division by zero at one tuple) is left to
+/// the evaluator, which reports it with the instance, as without the compiled path.
+#[test]
+fn a_derived_param_that_divides_by_zero_reports_the_evaluator_error() {
+    let text = "set weeks = 1..4
+param load[w in weeks]: real = 12 / (w - 3)
+decide x[w in weeks]: real >= 0 <= load[w]
+minimize total: sum(w in weeks) x[w]
+";
+    let mut a = analyzed(text);
+    let schema = a.schema.take().expect("schema");
+    let hir = a.hir.take().expect("HIR");
+    let (fast, runs) = outcome(&schema, &hir, &mut a.sources, true, Limits::default());
+    let (slow, _) = outcome(&schema, &hir, &mut a.sources, false, Limits::default());
+    assert!(fast.contains("E0607") && fast.contains("load[3]"), "{fast}");
+    // w = 2 ran compiled before w = 3 failed.
+    assert!(runs >= 1);
+    assert_eq!(fast, slow);
 }

@@ -707,4 +707,33 @@ impl<'a> Inst<'a> {
             DataCode::Elem(x) => ctx.elem(x, &mut slots).ok().map(Value::Elem),
         }
     }
+
+    /// The data expressions `exprs` of a declaration indexed by `index` (one slot per
+    /// element of the IR tuple, `arity` of them), each compiled once to run per index
+    /// tuple; `None` when the compiled path is off, the index does not match the tuple or
+    /// an expression lies outside the compiled fragment.
+    pub(crate) fn compile_over_index<'h>(
+        &mut self,
+        index: &'h hir::Index,
+        slots: &'h [hir::Slot],
+        arity: usize,
+        exprs: &[&'h hir::Expr],
+    ) -> Option<Vec<CompiledData>> {
+        if self.lin_cache.disabled || index.binders.len() != arity {
+            return None;
+        }
+        let bound: Vec<SlotId> = index.binders.iter().map(|b| b.slot).collect();
+        exprs
+            .iter()
+            .map(|e| self.compile_data(e, slots, &bound, FxHashMap::default()))
+            .collect()
+    }
+
+    /// [`Inst::run_data`] at one index tuple of a declaration, counted as a compiled run
+    /// when it gives a value.
+    pub(crate) fn run_at(&mut self, c: &CompiledData, tuple: &[ElemId]) -> Option<Value> {
+        let v = self.run_data(c, tuple)?;
+        self.lin_cache.runs += 1;
+        Some(v)
+    }
 }
