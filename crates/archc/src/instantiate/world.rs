@@ -102,6 +102,24 @@ impl DenseValues {
         }
     }
 
+    /// The tuples that have a value, with their values, in offset order.
+    pub fn entries(&self) -> Vec<(Box<[ElemId]>, Value)> {
+        let mut out = Vec::new();
+        for (off, &v) in self.nums.iter().enumerate() {
+            if v.is_nan() {
+                continue;
+            }
+            let mut key = vec![0; self.sets.len()];
+            let mut rest = off;
+            for (k, set) in key.iter_mut().zip(&self.sets).rev() {
+                *k = set.elems[rest % set.elems.len()];
+                rest /= set.elems.len();
+            }
+            out.push((key.into_boxed_slice(), Value::Num(v)));
+        }
+        out
+    }
+
     /// The offset of `key`, or `None` when an element is outside its set.
     pub fn offset(&self, key: &[ElemId]) -> Option<usize> {
         if key.len() != self.sets.len() {
