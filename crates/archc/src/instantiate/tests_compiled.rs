@@ -144,17 +144,54 @@ fn analyzed(text: &str) -> crate::analysis::Analysis {
     a
 }
 
-#[test]
-fn placement_model_runs_compiled_and_matches_the_evaluator() {
-    let mut a = analyzed(PLACEMENT);
+/// A checked model instantiated with the compiled path on (`fast`, with `runs` compiled
+/// runs) and off (`slow`, with `runs_off`).
+struct Both {
+    analysis: crate::analysis::Analysis,
+    fast: String,
+    slow: String,
+    runs: usize,
+    runs_off: usize,
+}
+
+fn both(text: &str, limits: Limits) -> Both {
+    let mut a = analyzed(text);
     let schema = a.schema.take().expect("schema");
     let hir = a.hir.take().expect("HIR");
-    let (fast, runs) = outcome(&schema, &hir, &mut a.sources, true, Limits::default());
-    let (slow, _) = outcome(&schema, &hir, &mut a.sources, false, Limits::default());
-    assert_eq!(fast, slow);
+    let (fast, runs) = outcome(&schema, &hir, &mut a.sources, true, limits.clone());
+    let (slow, runs_off) = outcome(&schema, &hir, &mut a.sources, false, limits);
+    a.schema = Some(schema);
+    a.hir = Some(hir);
+    Both {
+        analysis: a,
+        fast,
+        slow,
+        runs,
+        runs_off,
+    }
+}
+
+impl Both {
+    /// The instance, with the compiled path on.
+    fn instance(&mut self) -> super::Instance {
+        let a = &mut self.analysis;
+        let (schema, hir) = (
+            a.schema.as_ref().expect("schema"),
+            a.hir.as_ref().expect("HIR"),
+        );
+        let (inst, diags) =
+            super::instantiate(schema, hir, &mut a.sources, Limits::default(), false);
+        inst.unwrap_or_else(|| panic!("{diags:?}"))
+    }
+}
+
+#[test]
+fn placement_model_runs_compiled_and_matches_the_evaluator() {
+    let b = both(PLACEMENT, Limits::default());
+    assert_eq!(b.fast, b.slow);
     // cost: 6 values, the first by the evaluator; one: 3 rows; cap: 2 rows x 2 sides;
     // only_open: 6 rows x 2 sides; objective: 3 sums.
-    assert_eq!(runs, 5 + 3 + 4 + 12 + 3);
+    assert_eq!(b.runs, 5 + 3 + 4 + 12 + 3);
 }
 
 #[test]
@@ -163,29 +200,25 @@ fn a_division_by_zero_falls_back_to_the_evaluator_and_its_error() {
     // that tuple, the same diagnostic either way.
     let text = PLACEMENT.replace("job s3 { demand: 1 }", "job s3 { demand: 0 }")
         + "constraint share[j in jobs]: sum(s in sites) assign[j, s] / j.demand <= 1\n";
-    let mut a = analyzed(&text);
-    let schema = a.schema.take().expect("schema");
-    let hir = a.hir.take().expect("HIR");
-    let (fast, runs) = outcome(&schema, &hir, &mut a.sources, true, Limits::default());
-    let (slow, _) = outcome(&schema, &hir, &mut a.sources, false, Limits::default());
-    assert!(fast.contains("E0607") && fast.contains("s3"), "{fast}");
-    assert!(runs > 0);
-    assert_eq!(fast, slow);
+    let b = both(&text, Limits::default());
+    assert!(
+        b.fast.contains("E0607") && b.fast.contains("s3"),
+        "{}",
+        b.fast
+    );
+    assert!(b.runs > 0);
+    assert_eq!(b.fast, b.slow);
 }
 
 #[test]
 fn a_sum_beyond_the_tuple_limit_is_left_to_the_evaluator() {
-    let mut a = analyzed(PLACEMENT);
-    let schema = a.schema.take().expect("schema");
-    let hir = a.hir.take().expect("HIR");
     let limits = Limits {
         max_index_tuples: 4,
         ..Limits::default()
     };
-    let (fast, _) = outcome(&schema, &hir, &mut a.sources, true, limits.clone());
-    let (slow, _) = outcome(&schema, &hir, &mut a.sources, false, limits);
-    assert!(fast.contains("E0632"), "{fast}");
-    assert_eq!(fast, slow);
+    let b = both(PLACEMENT, limits);
+    assert!(b.fast.contains("E0632"), "{}", b.fast);
+    assert_eq!(b.fast, b.slow);
 }
 
 /// `room`'s body reads the param `cap`; the constraint's index variable is also called
@@ -202,14 +235,9 @@ decide amount[s in sites]: real
 constraint fit[cap in sites]: amount[cap] <= room(load[cap])
 maximize total: sum(s in sites) amount[s]
 ";
-    let mut a = analyzed(text);
-    let schema = a.schema.take().expect("schema");
-    let hir = a.hir.take().expect("HIR");
-    let (fast, _) = outcome(&schema, &hir, &mut a.sources, true, Limits::default());
-    let (slow, _) = outcome(&schema, &hir, &mut a.sources, false, Limits::default());
-    assert_eq!(fast, slow);
-    let (inst, diags) = super::instantiate(&schema, &hir, &mut a.sources, Limits::default(), false);
-    let inst = inst.unwrap_or_else(|| panic!("{diags:?}"));
+    let mut b = both(text, Limits::default());
+    assert_eq!(b.fast, b.slow);
+    let inst = b.instance();
     let solved = crate::solve::solve_model(&inst.model, &Default::default()).expect("solved");
     assert_eq!(solved.raw.objective, 24.0);
 }
@@ -233,19 +261,14 @@ param order[w in weeks]: int = w * 10 - 1
 decide x[s in sites, w in weeks]: real >= load[s, w] - 1 <= load[s, w] + order[w]
 minimize total: sum(s in sites, w in weeks) x[s, w]
 "#;
-    let mut a = analyzed(text);
-    let schema = a.schema.take().expect("schema");
-    let hir = a.hir.take().expect("HIR");
-    let (fast, runs) = outcome(&schema, &hir, &mut a.sources, true, Limits::default());
-    let (slow, none) = outcome(&schema, &hir, &mut a.sources, false, Limits::default());
-    assert_eq!(fast, slow);
-    assert_eq!(none, 0);
+    let mut b = both(text, Limits::default());
+    assert_eq!(b.fast, b.slow);
+    assert_eq!(b.runs_off, 0);
     // base: 2 of 3 values; load: 11 of 12; order: 3 of 4; x: 12 tuples x 2 bounds; the
     // objective: 1 sum.
-    assert_eq!(runs, 2 + 11 + 3 + 24 + 1);
+    assert_eq!(b.runs, 2 + 11 + 3 + 24 + 1);
     // x[r1, 3]: load = max(7.5 - 3, 1) / 2 = 2.25, bounds 1.25 .. 2.25 + 29.
-    let (inst, diags) = super::instantiate(&schema, &hir, &mut a.sources, Limits::default(), false);
-    let inst = inst.unwrap_or_else(|| panic!("{diags:?}"));
+    let inst = b.instance();
     let col = &inst.model.columns[2];
     assert_eq!((col.lb, col.ub), (1.25, 31.25));
 }
@@ -259,13 +282,13 @@ param load[w in weeks]: real = 12 / (w - 3)
 decide x[w in weeks]: real >= 0 <= load[w]
 minimize total: sum(w in weeks) x[w]
 ";
-    let mut a = analyzed(text);
-    let schema = a.schema.take().expect("schema");
-    let hir = a.hir.take().expect("HIR");
-    let (fast, runs) = outcome(&schema, &hir, &mut a.sources, true, Limits::default());
-    let (slow, _) = outcome(&schema, &hir, &mut a.sources, false, Limits::default());
-    assert!(fast.contains("E0607") && fast.contains("load[3]"), "{fast}");
+    let b = both(text, Limits::default());
+    assert!(
+        b.fast.contains("E0607") && b.fast.contains("load[3]"),
+        "{}",
+        b.fast
+    );
     // w = 2 ran compiled before w = 3 failed.
-    assert!(runs >= 1);
-    assert_eq!(fast, slow);
+    assert!(b.runs >= 1);
+    assert_eq!(b.fast, b.slow);
 }
