@@ -161,7 +161,7 @@ pub fn instantiate(
 }
 
 /// [`instantiate`], with the compiled linear expressions on or off (off only in the tests
-/// that compare the two). The third value counts the runs of compiled expressions.
+/// that compare the two). The third value counts what ran compiled.
 pub(crate) fn instantiate_with(
     schema: &Schema,
     hir: &crate::hir::Model,
@@ -169,7 +169,7 @@ pub(crate) fn instantiate_with(
     limits: Limits,
     compile_plans: bool,
     compiled: bool,
-) -> (Option<Instance>, Vec<Diagnostic>, usize) {
+) -> (Option<Instance>, Vec<Diagnostic>, linear::Counts) {
     instantiate_changed(schema, hir, sources, limits, compile_plans, compiled, &[])
 }
 
@@ -183,16 +183,16 @@ pub(crate) fn instantiate_changed(
     compile_plans: bool,
     compiled: bool,
     changes: &[ParamChange],
-) -> (Option<Instance>, Vec<Diagnostic>, usize) {
+) -> (Option<Instance>, Vec<Diagnostic>, linear::Counts) {
     let mut inst = Inst::new(schema, hir, sources, limits);
     inst.lin_cache.disabled = !compiled;
     inst.load_entities();
     if crate::diagnostics::has_errors(&inst.diags) {
-        return (None, inst.diags, inst.lin_cache.runs);
+        return (None, inst.diags, inst.lin_cache.counts());
     }
     inst.apply_changes(changes);
     if crate::diagnostics::has_errors(&inst.diags) {
-        return (None, inst.diags, inst.lin_cache.runs);
+        return (None, inst.diags, inst.lin_cache.counts());
     }
     for p in 0..schema.params.len() {
         if let Err(d) = inst.ensure_param(p) {
@@ -200,12 +200,12 @@ pub(crate) fn instantiate_changed(
         }
     }
     if crate::diagnostics::has_errors(&inst.diags) {
-        return (None, inst.diags, inst.lin_cache.runs);
+        return (None, inst.diags, inst.lin_cache.counts());
     }
     for d in 0..schema.decisions.len() {
         if let Err(e) = inst.instantiate_decision(d) {
             inst.diags.push(e);
-            return (None, inst.diags, inst.lin_cache.runs);
+            return (None, inst.diags, inst.lin_cache.counts());
         }
     }
     for c in 0..schema.constraints.len() {
@@ -226,7 +226,7 @@ pub(crate) fn instantiate_changed(
         }
     }
     if crate::diagnostics::has_errors(&inst.diags) {
-        return (None, inst.diags, inst.lin_cache.runs);
+        return (None, inst.diags, inst.lin_cache.counts());
     }
     inst.model.elements = inst.world.elems.iter().map(|e| e.name.clone()).collect();
     inst.model.scenario_elements = inst.world.scenarios.keys().copied().collect();
@@ -243,7 +243,7 @@ pub(crate) fn instantiate_changed(
             })
         })
         .collect();
-    let runs = inst.lin_cache.runs;
+    let runs = inst.lin_cache.counts();
     (
         Some(Instance {
             model: inst.model,

@@ -3,6 +3,7 @@
 //! values and the same diagnostics with the compiled path on and off, and the compiled path
 //! is taken.
 
+use super::linear::Counts;
 use super::{instantiate_with, Limits};
 use crate::analysis::AnalyzeOptions;
 use crate::driver::{analyze, analyze_source};
@@ -10,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The IR, instance data and diagnostics of one model, as text, and the compiled runs.
-fn instantiate_text(path: &Path, compiled: bool) -> Option<(String, usize)> {
+fn instantiate_text(path: &Path, compiled: bool) -> Option<(String, Counts)> {
     let mut a = analyze(path, &AnalyzeOptions::default());
     if a.has_errors() {
         // The pipeline instantiates checked models only.
@@ -33,8 +34,8 @@ fn outcome(
     sources: &mut crate::source::SourceMap,
     compiled: bool,
     limits: Limits,
-) -> (String, usize) {
-    let (inst, diags, runs) = instantiate_with(schema, hir, sources, limits, true, compiled);
+) -> (String, Counts) {
+    let (inst, diags, counts) = instantiate_with(schema, hir, sources, limits, true, compiled);
     let text = match inst {
         Some(i) => {
             let m = &i.model;
@@ -50,7 +51,7 @@ fn outcome(
         }
         None => format!("{diags:?}"),
     };
-    (text, runs)
+    (text, counts)
 }
 
 /// Every param's values, in key order (values computed by compiled code and by the
@@ -93,6 +94,7 @@ fn compiled_and_evaluated_instances_agree_on_every_model() {
     files.sort();
     assert!(files.len() > 50, "found only {} models", files.len());
     let mut runs = 0;
+    let mut rows = 0;
     let mut compared = 0;
     for f in &files {
         let Some((fast, n)) = instantiate_text(f, true) else {
@@ -101,7 +103,7 @@ fn compiled_and_evaluated_instances_agree_on_every_model() {
         let (slow, m) = instantiate_text(f, false).expect("checked once, checked twice");
         assert_eq!(
             m,
-            0,
+            Counts::default(),
             "{}: the evaluator alone ran compiled code",
             f.display()
         );
@@ -110,11 +112,13 @@ fn compiled_and_evaluated_instances_agree_on_every_model() {
             "{}: compiled and evaluated differ",
             f.display()
         );
-        runs += n;
+        runs += n.runs;
+        rows += n.rows;
         compared += 1;
     }
     assert!(compared > 30, "compared only {compared} models");
     assert!(runs > 100, "the compiled path ran only {runs} times");
+    assert!(rows > 100, "only {rows} rows were made from compiled sides");
 }
 
 /// The benchmark's shape, inline: sums of attributes and params times decisions, over
@@ -144,30 +148,30 @@ fn analyzed(text: &str) -> crate::analysis::Analysis {
     a
 }
 
-/// A checked model instantiated with the compiled path on (`fast`, with `runs` compiled
-/// runs) and off (`slow`, with `runs_off`).
+/// A checked model instantiated with the compiled path on (`fast`, with what ran compiled
+/// in `on`) and off (`slow`, `off`).
 struct Both {
     analysis: crate::analysis::Analysis,
     fast: String,
     slow: String,
-    runs: usize,
-    runs_off: usize,
+    on: Counts,
+    off: Counts,
 }
 
 fn both(text: &str, limits: Limits) -> Both {
     let mut a = analyzed(text);
     let schema = a.schema.take().expect("schema");
     let hir = a.hir.take().expect("HIR");
-    let (fast, runs) = outcome(&schema, &hir, &mut a.sources, true, limits.clone());
-    let (slow, runs_off) = outcome(&schema, &hir, &mut a.sources, false, limits);
+    let (fast, on) = outcome(&schema, &hir, &mut a.sources, true, limits.clone());
+    let (slow, off) = outcome(&schema, &hir, &mut a.sources, false, limits);
     a.schema = Some(schema);
     a.hir = Some(hir);
     Both {
         analysis: a,
         fast,
         slow,
-        runs,
-        runs_off,
+        on,
+        off,
     }
 }
 
@@ -191,7 +195,7 @@ fn placement_model_runs_compiled_and_matches_the_evaluator() {
     assert_eq!(b.fast, b.slow);
     // cost: 6 values, the first by the evaluator; one: 3 rows; cap: 2 rows x 2 sides;
     // only_open: 6 rows x 2 sides; objective: 3 sums.
-    assert_eq!(b.runs, 5 + 3 + 4 + 12 + 3);
+    assert_eq!(b.on.runs, 5 + 3 + 4 + 12 + 3);
 }
 
 #[test]
@@ -206,7 +210,7 @@ fn a_division_by_zero_falls_back_to_the_evaluator_and_its_error() {
         "{}",
         b.fast
     );
-    assert!(b.runs > 0);
+    assert!(b.on.runs > 0);
     assert_eq!(b.fast, b.slow);
 }
 
@@ -263,10 +267,10 @@ minimize total: sum(s in sites, w in weeks) x[s, w]
 "#;
     let mut b = both(text, Limits::default());
     assert_eq!(b.fast, b.slow);
-    assert_eq!(b.runs_off, 0);
+    assert_eq!(b.off, Counts::default());
     // base: 2 of 3 values; load: 11 of 12; order: 3 of 4; x: 12 tuples x 2 bounds; the
     // objective: 1 sum.
-    assert_eq!(b.runs, 2 + 11 + 3 + 24 + 1);
+    assert_eq!(b.on.runs, 2 + 11 + 3 + 24 + 1);
     // x[r1, 3]: load = max(7.5 - 3, 1) / 2 = 2.25, bounds 1.25 .. 2.25 + 29.
     let inst = b.instance();
     let col = &inst.model.columns[2];
@@ -289,6 +293,49 @@ minimize total: sum(w in weeks) x[w]
         b.fast
     );
     // w = 2 ran compiled before w = 3 failed.
-    assert!(b.runs >= 1);
+    assert!(b.on.runs >= 1);
     assert_eq!(b.fast, b.slow);
+}
+
+/// Constraints and decisions whose index has a filter get their tuples from the compiled
+/// loops (joins on an attribute and on a variable, a condition before the loops, checks)
+/// and their rows from compiled sides, in the evaluator's order.
+#[test]
+fn filtered_indexes_run_compiled_and_match_the_evaluator() {
+    let text = r#"
+kind site { capacity: int = 0 }
+kind wire { src: site, dst: site, gbps: real = 0 }
+site a { capacity: 5 }
+site b { capacity: 0 }
+site c { capacity: 8 }
+wire ab { src: a, dst: b, gbps: 10 }
+wire ca { src: c, dst: a, gbps: 0 }
+wire cb { src: c, dst: b, gbps: 40 }
+wire ac { src: a, dst: c, gbps: 25 }
+set weeks = 1..3
+param on: bool = true
+decide flow[l in wires where l.gbps > 0]: real >= 0
+decide build[s in sites, w in weeks where s.capacity > 0 and on]: int >= 0 <= 3
+constraint out[s in sites, l in wires where l.src == s and l.gbps > 0]:
+    flow[l] <= l.gbps
+constraint grow[s in sites, w in weeks, v in weeks where v == w and s.capacity > 0]:
+    build[s, v] <= s.capacity
+maximize total: sum(l in wires where l.gbps > 0) flow[l]
+    + sum(s in sites, w in weeks where s.capacity > 0) build[s, w]
+"#;
+    let mut b = both(text, Limits::default());
+    assert_eq!(b.fast, b.slow);
+    assert_eq!(b.off, Counts::default());
+    // out: (a, ab), (a, ac), (c, cb), by site and then in wire order; grow: a and c, three
+    // weeks each.
+    assert_eq!(b.on.rows, 3 + 6);
+    let inst = b.instance();
+    let names: Vec<String> = (0..inst.model.rows.len())
+        .map(|r| inst.model.row_name(crate::ir::RowId(r as u32)))
+        .collect();
+    assert_eq!(
+        names[..3],
+        ["out[a, ab]", "out[a, ac]", "out[c, cb]"].map(String::from)
+    );
+    assert_eq!(inst.model.columns.len(), 3 + 6);
 }

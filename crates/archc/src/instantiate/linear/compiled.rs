@@ -25,6 +25,7 @@
 //! before.
 
 pub(crate) mod cond;
+mod index;
 mod run;
 
 use run::Ctx;
@@ -459,6 +460,18 @@ impl<'h> Compiler<'_, '_, 'h> {
     /// A `sum` over named sets, within the limit of index tuples (beyond it the evaluator
     /// reports E0632; loops answered by a join count one, as the evaluator counts them).
     fn sum(&mut self, index: &'h hir::Index, body: &'h hir::Expr) -> Option<Code> {
+        let (pre, levels) = self.loops(index)?;
+        Some(Code::Sum {
+            pre: pre.into_boxed_slice(),
+            levels: levels.into_boxed_slice(),
+            body: Box::new(self.code(body)?),
+        })
+    }
+
+    /// The loops of an index over named sets, one per binder with a slot of its own and in
+    /// order, its filter planned as the evaluator plans it; with the conditions checked
+    /// before the loops. `None` beyond the limit of index tuples.
+    fn loops(&mut self, index: &'h hir::Index) -> Option<(Vec<Cond>, Vec<Level>)> {
         let mut levels = Vec::with_capacity(index.binders.len());
         for b in &index.binders {
             let ExprKind::Set(id) = &b.set.kind else {
@@ -494,11 +507,7 @@ impl<'h> Compiler<'_, '_, 'h> {
         if tuples > self.inst.limits.max_index_tuples as u128 {
             return None;
         }
-        Some(Code::Sum {
-            pre: pre.into_boxed_slice(),
-            levels: levels.into_boxed_slice(),
-            body: Box::new(self.code(body)?),
-        })
+        Some((pre, levels))
     }
 }
 
@@ -512,6 +521,26 @@ pub(crate) struct LinCache {
     pub(crate) disabled: bool,
     /// Successful runs (tests check the compiled path is taken).
     pub(crate) runs: usize,
+    /// Constraint rows made by `compiled_rows.rs` from compiled sides.
+    pub(crate) rows: usize,
+}
+
+/// What ran compiled in one instantiation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Counts {
+    /// Compiled expressions run (see [`LinCache::runs`]).
+    pub(crate) runs: usize,
+    /// Rows made from compiled sides (see [`LinCache::rows`]).
+    pub(crate) rows: usize,
+}
+
+impl LinCache {
+    pub(crate) fn counts(&self) -> Counts {
+        Counts {
+            runs: self.runs,
+            rows: self.rows,
+        }
+    }
 }
 
 impl<'a> Inst<'a> {

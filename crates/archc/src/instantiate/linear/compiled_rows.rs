@@ -1,11 +1,12 @@
 //! Constraints instantiated row by row from compiled code: a constraint `[v1 in S1, ...]:
-//! lhs <= rhs` (or `>=`, `==`) over named sets without a filter, whose two sides compile
-//! (see `compiled`), runs its index tuples as position counters over the sets and each row
-//! as the two compiled sides, with no environment of names, no formula and no lookup by
-//! span per row. Each row is exactly what the evaluator's `formula` and `assert` make of
-//! it (same terms in the same order, same scale, same errors): a tuple whose run bails out
-//! is handed to the evaluator, which reports what it finds. Called by
-//! `instantiate_constraint`; anything outside this shape takes the general path.
+//! lhs <= rhs` (or `>=`, `==`) over named sets whose two sides compile (see `compiled`)
+//! runs its index tuples as position counters over the sets (or, with a filter, by the
+//! compiled loops of `compiled/index.rs`) and each row as the two compiled sides, with no
+//! environment of names, no formula and no lookup by span per row. Each row is exactly
+//! what the evaluator's `formula` and `assert` make of it (same terms in the same order,
+//! same scale, same errors): a tuple whose run bails out is handed to the evaluator, which
+//! reports what it finds. Called by `instantiate_constraint`; anything outside this shape
+//! takes the general path.
 
 use super::compiled::{Code, CompiledLin, Slot};
 use super::Lin;
@@ -23,14 +24,22 @@ struct IndexSet {
     entities: Vec<Option<(u32, u32)>>,
 }
 
-/// A constraint in the shape this module takes: its sides, bounds and index sets.
+/// How a constraint's index tuples are found.
+enum Tuples {
+    /// The product of named sets, by position counters.
+    Product(Vec<IndexSet>),
+    /// Listed, with their variables' slots (a filtered index, see `compiled/index.rs`).
+    Listed(Vec<Slot>),
+}
+
+/// A constraint in the shape this module takes: its sides, bounds and index tuples.
 struct Shape {
     left: Rc<CompiledLin>,
     right: Rc<CompiledLin>,
     lo: f64,
     hi: f64,
     scale: f64,
-    sets: Vec<IndexSet>,
+    tuples: Tuples,
 }
 
 impl Inst<'_> {
@@ -69,7 +78,15 @@ impl Inst<'_> {
         if !h.body.body.var {
             return None;
         }
-        let (sets, _) = self.index_sets(&h.body.index, &info.dims)?;
+        let tuples = if h.body.index.filter.is_some() {
+            if !distinct_variables(&h.body.index, &info.dims) {
+                return None;
+            }
+            let max = self.limits.max_index_tuples as usize;
+            Tuples::Listed(self.filtered_index_tuples(&h.body.index, &h.slots, max)?)
+        } else {
+            Tuples::Product(self.index_sets(&h.body.index, &info.dims)?.0)
+        };
         self.enter_constraint_hir(c);
         let left = self.compile_lin(lhs)?;
         let right = self.compile_lin(rhs)?;
@@ -80,7 +97,7 @@ impl Inst<'_> {
             lo,
             hi,
             scale,
-            sets,
+            tuples,
         })
     }
 
@@ -91,15 +108,8 @@ impl Inst<'_> {
         index: &hir::Index,
         dims: &[crate::check::IndexDim],
     ) -> Option<(Vec<IndexSet>, usize)> {
-        // The evaluator binds every index variable by name: distinct names, one per
-        // dimension, make its tuples the same as the position counters'.
-        if index.filter.is_some() || index.binders.len() != dims.len() || dims.is_empty() {
+        if index.filter.is_some() || !distinct_variables(index, dims) {
             return None;
-        }
-        for (i, d) in dims.iter().enumerate() {
-            if d.var.is_empty() || dims[..i].iter().any(|e| e.var == d.var) {
-                return None;
-            }
         }
         let mut sets = Vec::with_capacity(index.binders.len());
         let mut tuples: u128 = 1;
@@ -122,15 +132,23 @@ impl Inst<'_> {
         Some((sets, usize::try_from(tuples).ok()?))
     }
 
-    /// The index tuples of decision `d`, flat (one element per dimension each), by
-    /// position counters, when its index is over named sets without a filter and it has at
-    /// most `max` of them; `None` otherwise (the evaluator enumerates them and reports).
+    /// The index tuples of decision `d`, flat (one element per dimension each), when its
+    /// index is over named sets and it has at most `max` of them: by position counters, or
+    /// by the compiled loops when the index has a filter. `None` otherwise (the evaluator
+    /// enumerates them and reports).
     pub(crate) fn compiled_decision_tuples(&mut self, d: usize, max: usize) -> Option<Vec<ElemId>> {
         if self.lin_cache.disabled {
             return None;
         }
         let schema = self.schema;
         let h = self.hir?.decisions.get(d)?;
+        if h.body.index.filter.is_some() {
+            if !distinct_variables(&h.body.index, &schema.decisions.get(d)?.dims) {
+                return None;
+            }
+            let tuples = self.filtered_index_tuples(&h.body.index, &h.slots, max)?;
+            return Some(tuples.iter().map(|s| s.elem).collect());
+        }
         let (sets, count) = self.index_sets(&h.body.index, &schema.decisions.get(d)?.dims)?;
         if count > max {
             return None;
@@ -149,68 +167,92 @@ impl Inst<'_> {
     }
 
     fn run_rows(&mut self, c: usize, decl: DeclId, shape: &Shape) -> R<()> {
-        let schema = self.schema;
-        let info = &schema.constraints[c];
-        let n = shape.sets.len();
-        if shape.sets.iter().any(|s| s.set.elems.is_empty()) {
-            return Ok(());
-        }
-        let mut at = vec![0usize; n];
+        let n = self.schema.constraints[c].dims.len();
         let mut slots: Vec<Slot> = Vec::new();
         // One buffer of terms for every row.
         let mut l = Lin::default();
-        loop {
-            let tuple = self.model.tuples.len();
-            for (s, &p) in shape.sets.iter().zip(&at) {
-                self.model.tuples.push(s.set.elems[p]);
+        match &shape.tuples {
+            Tuples::Product(sets) => {
+                if sets.iter().any(|s| s.set.elems.is_empty()) {
+                    return Ok(());
+                }
+                let mut at = vec![0usize; n];
+                let mut tuple = vec![Slot::default(); n];
+                loop {
+                    for ((t, s), &p) in tuple.iter_mut().zip(sets).zip(&at) {
+                        *t = Slot {
+                            elem: s.set.elems[p],
+                            set: Rc::as_ptr(&s.set) as usize,
+                            pos: p as u32,
+                            entity: s.entities[p],
+                        };
+                    }
+                    self.run_row(c, decl, shape, &tuple, &mut l, &mut slots)?;
+                    if !advance(&mut at, sets) {
+                        return Ok(());
+                    }
+                }
             }
-            let origin = Origin {
-                decl,
-                tuple: tuple as u32,
-            };
-            self.origin = origin;
-            self.hir_scope.tuple = tuple;
-            l.terms.clear();
-            l.constant = 0.0;
-            let ok = self.run_row_side(&shape.left, 1.0, &mut l, shape, &at, &mut slots)
-                && self.run_row_side(&shape.right, -1.0, &mut l, shape, &at, &mut slots);
-            let r = if ok {
-                self.emit_row_from(&mut l, shape.lo, shape.hi, shape.scale, origin, info.span)
-            } else {
-                self.row_by_evaluator(c, tuple, origin)
-            };
-            if let Err(d) = r {
-                let key = self.model.tuples[tuple..].to_vec();
-                return Err(self.in_instance(d, &info.name, &key));
-            }
-            if !advance(&mut at, &shape.sets) {
-                return Ok(());
+            Tuples::Listed(list) => {
+                for tuple in list.chunks(n) {
+                    self.run_row(c, decl, shape, tuple, &mut l, &mut slots)?;
+                }
+                Ok(())
             }
         }
     }
 
-    /// Add `k *` one side to `l` for the tuple at positions `at`; false (with `l`
-    /// untouched) when the run bails out.
+    /// The row of one index tuple (its variables' slots in order): from the compiled
+    /// sides, or by the evaluator when a run bails out.
+    fn run_row(
+        &mut self,
+        c: usize,
+        decl: DeclId,
+        shape: &Shape,
+        index: &[Slot],
+        l: &mut Lin,
+        slots: &mut Vec<Slot>,
+    ) -> R<()> {
+        let schema = self.schema;
+        let info = &schema.constraints[c];
+        let tuple = self.model.tuples.len();
+        self.model.tuples.extend(index.iter().map(|s| s.elem));
+        let origin = Origin {
+            decl,
+            tuple: tuple as u32,
+        };
+        self.origin = origin;
+        self.hir_scope.tuple = tuple;
+        l.terms.clear();
+        l.constant = 0.0;
+        let ok = self.run_row_side(&shape.left, 1.0, l, index, slots)
+            && self.run_row_side(&shape.right, -1.0, l, index, slots);
+        let r = if ok {
+            self.lin_cache.rows += 1;
+            self.emit_row_from(l, shape.lo, shape.hi, shape.scale, origin, info.span)
+        } else {
+            self.row_by_evaluator(c, tuple, origin)
+        };
+        r.map_err(|d| {
+            let key = self.model.tuples[tuple..].to_vec();
+            self.in_instance(d, &info.name, &key)
+        })
+    }
+
+    /// Add `k *` one side to `l` for the index tuple `index`; false (with `l` untouched)
+    /// when the run bails out.
     fn run_row_side(
         &mut self,
         code: &CompiledLin,
         k: f64,
         l: &mut Lin,
-        shape: &Shape,
-        at: &[usize],
+        index: &[Slot],
         slots: &mut Vec<Slot>,
     ) -> bool {
         slots.clear();
         slots.resize(code.slots, Slot::default());
         for &(i, s) in &code.free {
-            let ix = &shape.sets[i as usize];
-            let p = at[i as usize];
-            slots[s as usize] = Slot {
-                elem: ix.set.elems[p],
-                set: Rc::as_ptr(&ix.set) as usize,
-                pos: p as u32,
-                entity: ix.entities[p],
-            };
+            slots[s as usize] = index[i as usize];
         }
         let counted = !matches!(code.code, Code::Data(_));
         self.run_code(code, k, l, slots, counted)
@@ -246,4 +288,15 @@ fn advance(at: &mut [usize], sets: &[IndexSet]) -> bool {
         at[i] = 0;
     }
     false
+}
+
+/// Whether the index binds one named variable per dimension, all distinct: the evaluator
+/// binds every index variable by name, and then its tuples are the compiled loops'.
+fn distinct_variables(index: &hir::Index, dims: &[crate::check::IndexDim]) -> bool {
+    if index.binders.len() != dims.len() || dims.is_empty() {
+        return false;
+    }
+    dims.iter()
+        .enumerate()
+        .all(|(i, d)| !d.var.is_empty() && !dims[..i].iter().any(|e| e.var == d.var))
 }

@@ -132,8 +132,8 @@ fn without_the_hir_nothing_is_compiled_and_the_rows_are_the_same() {
     );
     assert!(d1.is_empty() && d2.is_empty(), "{d1:?} {d2:?}");
     // cap: 2 rows x 2 sides; the objective: 2 terms.
-    assert_eq!(runs, 2 * 2 + 2);
-    assert_eq!(none, 0);
+    assert_eq!(runs.runs, 2 * 2 + 2);
+    assert_eq!(none, Default::default());
     assert_eq!(dump(with), dump(without));
 }
 
@@ -208,8 +208,8 @@ fn filtered_sums_and_function_calls_compile_with_the_evaluators_joins() {
     assert!(d1.is_empty() && d2.is_empty(), "{d1:?} {d2:?}");
     // conserve: 3 rows (the right side is data); cap: 4 rows; the objective's two terms
     // (an entity named in a join, `first` of a set in a check).
-    assert_eq!(runs, 3 + 4 + 2);
-    assert_eq!(none, 0);
+    assert_eq!(runs.runs, 3 + 4 + 2);
+    assert_eq!(none, Default::default());
     let dump = |i: Option<crate::instantiate::Instance>| {
         serde_json::to_string(&i.expect("instance").model).unwrap_or_default()
     };
