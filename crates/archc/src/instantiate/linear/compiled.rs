@@ -26,6 +26,7 @@
 
 pub(crate) mod cond;
 mod index;
+pub(crate) use index::IndexTuples;
 mod run;
 
 use run::Ctx;

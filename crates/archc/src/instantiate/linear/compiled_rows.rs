@@ -8,7 +8,7 @@
 //! reports what it finds. Called by `instantiate_constraint`; anything outside this shape
 //! takes the general path.
 
-use super::compiled::{Code, CompiledLin, Slot};
+use super::compiled::{Code, CompiledLin, IndexTuples, Slot};
 use super::Lin;
 use crate::hir::{self, ExprKind};
 use crate::instantiate::eval::R;
@@ -28,8 +28,8 @@ struct IndexSet {
 enum Tuples {
     /// The product of named sets, by position counters.
     Product(Vec<IndexSet>),
-    /// Listed, with their variables' slots (a filtered index, see `compiled/index.rs`).
-    Listed(Vec<Slot>),
+    /// Listed (a filtered index, see `compiled/index.rs`).
+    Listed(IndexTuples),
 }
 
 /// A constraint in the shape this module takes: its sides, bounds and index tuples.
@@ -146,8 +146,8 @@ impl Inst<'_> {
             if !distinct_variables(&h.body.index, &schema.decisions.get(d)?.dims) {
                 return None;
             }
-            let tuples = self.filtered_index_tuples(&h.body.index, &h.slots, max)?;
-            return Some(tuples.iter().map(|s| s.elem).collect());
+            let list = self.filtered_index_tuples(&h.body.index, &h.slots, max)?;
+            return Some(list.elems());
         }
         let (sets, count) = self.index_sets(&h.body.index, &schema.decisions.get(d)?.dims)?;
         if count > max {
@@ -194,8 +194,12 @@ impl Inst<'_> {
                 }
             }
             Tuples::Listed(list) => {
-                for tuple in list.chunks(n) {
-                    self.run_row(c, decl, shape, tuple, &mut l, &mut slots)?;
+                let mut tuple = vec![Slot::default(); n];
+                for t in 0..list.len() {
+                    for (i, s) in tuple.iter_mut().enumerate() {
+                        *s = list.slot(t, i);
+                    }
+                    self.run_row(c, decl, shape, &tuple, &mut l, &mut slots)?;
                 }
                 Ok(())
             }

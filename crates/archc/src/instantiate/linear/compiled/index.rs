@@ -8,21 +8,60 @@
 use super::run::Ctx;
 use super::{Bail, Compiler, Slot};
 use crate::hir;
+use crate::instantiate::world::{ElemId, SetVal};
 use crate::instantiate::Inst;
 use rustc_hash::FxHashMap;
+use std::rc::Rc;
+
+/// The tuples of a filtered index: each as the positions of its variables' elements in
+/// their sets, read back as slots.
+pub(crate) struct IndexTuples {
+    /// Per variable: the set it runs over and the kind-table place of each element.
+    sets: Vec<(Rc<SetVal>, Box<[Option<(u32, u32)>]>)>,
+    /// `sets.len()` positions per tuple.
+    positions: Vec<u32>,
+}
+
+impl IndexTuples {
+    pub(crate) fn len(&self) -> usize {
+        self.positions.len() / self.sets.len().max(1)
+    }
+
+    /// Every tuple's elements, flat (one per variable each).
+    pub(crate) fn elems(&self) -> Vec<ElemId> {
+        let width = self.sets.len().max(1);
+        self.positions
+            .iter()
+            .enumerate()
+            .map(|(k, &pos)| self.sets[k % width].0.elems[pos as usize])
+            .collect()
+    }
+
+    /// Variable `i` of tuple `t` as a slot (its element, set and position, and entity).
+    pub(crate) fn slot(&self, t: usize, i: usize) -> Slot {
+        let (set, entities) = &self.sets[i];
+        let pos = self.positions[t * self.sets.len() + i];
+        Slot {
+            elem: set.elems[pos as usize],
+            set: Rc::as_ptr(set) as usize,
+            pos,
+            entity: entities[pos as usize],
+        }
+    }
+}
 
 impl Inst<'_> {
     /// The index tuples of `index` (over named sets, with a filter; `slots` its
-    /// declaration's slot table), each as the slots of its variables in order: at most
-    /// `max` of them. `None` when the compiled path is off, a set or a condition lies
-    /// outside the compiled fragment, a run meets what only the evaluator reports, or there
-    /// are more than `max` (the evaluator then enumerates them and reports).
+    /// declaration's slot table): at most `max` of them. `None` when the compiled path is
+    /// off, a set or a condition lies outside the compiled fragment, a run meets what only
+    /// the evaluator reports, or there are more than `max` (the evaluator then enumerates
+    /// them and reports).
     pub(crate) fn filtered_index_tuples(
         &mut self,
         index: &hir::Index,
         slots: &[hir::Slot],
         max: usize,
-    ) -> Option<Vec<Slot>> {
+    ) -> Option<IndexTuples> {
         if self.lin_cache.disabled || index.filter.is_none() {
             return None;
         }
@@ -41,21 +80,26 @@ impl Inst<'_> {
             world: &self.world,
             decisions: &self.decisions,
         };
+        let mut out = IndexTuples {
+            sets: Vec::new(),
+            positions: Vec::new(),
+        };
         for c in &pre {
             if !ctx.cond(c, &mut values).ok()? {
-                return Some(Vec::new());
+                return Some(out);
             }
         }
         let width = levels.len();
-        let mut out = Vec::new();
+        let positions = &mut out.positions;
         ctx.each(&levels, &mut values, &mut |_, s| {
-            if out.len() >= max.saturating_mul(width) {
+            if positions.len() >= max.saturating_mul(width) {
                 return Err(Bail);
             }
-            out.extend(levels.iter().map(|lv| s[lv.slot as usize]));
+            positions.extend(levels.iter().map(|lv| s[lv.slot as usize].pos));
             Ok(())
         })
         .ok()?;
+        out.sets = levels.into_iter().map(|lv| (lv.set, lv.entities)).collect();
         Some(out)
     }
 }
