@@ -13,11 +13,15 @@ use crate::instantiate::Inst;
 use rustc_hash::FxHashMap;
 use std::rc::Rc;
 
+/// The kind and kind-table position of each element of a set (`None` for an element
+/// that is no entity).
+type Entities = Box<[Option<(u32, u32)>]>;
+
 /// The tuples of a filtered index: each as the positions of its variables' elements in
 /// their sets, read back as slots.
 pub(crate) struct IndexTuples {
     /// Per variable: the set it runs over and the kind-table place of each element.
-    sets: Vec<(Rc<SetVal>, Box<[Option<(u32, u32)>]>)>,
+    sets: Vec<(Rc<SetVal>, Entities)>,
     /// `sets.len()` positions per tuple.
     positions: Vec<u32>,
 }
