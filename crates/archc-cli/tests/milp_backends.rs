@@ -793,6 +793,42 @@ fn a_continuous_column_stays_continuous_on_every_solver() {
     }
 }
 
+/// A model of two rows on which CBC 2.10 aborted the process (an assertion in
+/// `OsiClpSolverInterface::crunch`, coin-or/Clp#288, on models of fewer than three rows):
+/// every solver must find the optimum -0.75 (a = 0, b = 1.5).
+#[test]
+fn a_model_of_two_rows_solves_on_every_solver() {
+    let a = archc::driver::analyze_source(
+        "two.arch",
+        "decide a: int >= 0 <= 5\n\
+         decide b: real >= 0 <= 4\n\
+         constraint r0: 0.1 * b <= 5\n\
+         constraint r1: (-4 * a + 4 * b) / 3 >= 2\n\
+         maximize z: 0.1 * a - 0.5 * b\n",
+        None,
+        &archc::analysis::AnalyzeOptions {
+            instantiate: true,
+            ..Default::default()
+        },
+    );
+    let model = &a.instance.as_ref().expect("instance").model;
+    assert_eq!(model.rows.len(), 2);
+    for kind in SolverKind::enabled() {
+        let opts = SolveOptions {
+            solver: Some(kind),
+            ..SolveOptions::default()
+        };
+        let raw = milp::solve(model, &opts).unwrap();
+        assert_eq!(raw.status, Status::Optimal, "{kind:?}");
+        assert!(
+            (raw.objective + 0.75).abs() < 1e-6,
+            "{kind:?}: {}",
+            raw.objective
+        );
+        assert_eq!(raw.values.len(), 2, "{kind:?}: one value per column");
+    }
+}
+
 /// A market split instance (Cornuéjols and Dawande): four equality rows over 40 binaries
 /// with random weights, each row with slack columns so that every choice is a plan, and the
 /// slack minimised. HiGHS has a plan from its first heuristics and is far from proving the

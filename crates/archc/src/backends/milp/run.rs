@@ -370,10 +370,20 @@ pub(super) fn cbc(
     offset: f64,
     start: Option<&[f64]>,
 ) -> Outcome {
+    use good_lp::SolverModel;
     use good_lp::WithInitialSolution;
     let Built {
-        mut problem, vars, ..
+        mut problem,
+        vars,
+        refs,
     } = built;
+    // CBC 2.10 aborts on some models of fewer than three rows, an assertion in
+    // `OsiClpSolverInterface::crunch` (coin-or/Clp#288): `max 0.1 a - 0.5 b` with
+    // `0.1 b <= 5` and `(4 b - 4 a) / 3 >= 2`, `a` integer. Rows that hold for every
+    // value, `0 <= 1` with no entries, bring such a model to three.
+    for _ in refs.len()..3 {
+        problem.add_constraint(good_lp::Expression::from(0.0).leq(1.0));
+    }
     if let Some(values) = start {
         problem = problem.with_initial_solution(vars.iter().copied().zip(values.iter().copied()));
     }
