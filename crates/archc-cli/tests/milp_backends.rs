@@ -761,16 +761,11 @@ fn cbc_reads_our_mps() {
     }
 }
 
-/// A model on which CBC's preprocessing once made the continuous column integer and
-/// returned 12: every solver must find 12.667 (a = 2/3, b = 5).
-#[test]
-fn a_continuous_column_stays_continuous_on_every_solver() {
+/// The optimum of `source` on every enabled solver; returns the model's number of rows.
+fn assert_optimum_on_every_solver(source: &str, optimum: f64) -> usize {
     let a = archc::driver::analyze_source(
-        "cont.arch",
-        "decide a: real >= 0 <= 1\n\
-         decide b: int >= 0 <= 5\n\
-         constraint r: 3 * a + 4 * b <= 22\n\
-         maximize o: 4 * a + 2 * b\n",
+        "model.arch",
+        source,
         None,
         &archc::analysis::AnalyzeOptions {
             instantiate: true,
@@ -779,18 +774,29 @@ fn a_continuous_column_stays_continuous_on_every_solver() {
     );
     let model = &a.instance.as_ref().expect("instance").model;
     for kind in SolverKind::enabled() {
-        let opts = SolveOptions {
-            solver: Some(kind),
-            ..SolveOptions::default()
-        };
-        let raw = milp::solve(model, &opts).unwrap();
+        let raw = solve_with(model, kind);
         assert_eq!(raw.status, Status::Optimal, "{kind:?}");
         assert!(
-            (raw.objective - 38.0 / 3.0).abs() < 1e-5,
+            (raw.objective - optimum).abs() < 1e-5,
             "{kind:?}: {}",
             raw.objective
         );
+        assert_eq!(raw.values.len(), model.num_columns(), "{kind:?}");
     }
+    model.rows.len()
+}
+
+/// A model on which CBC's preprocessing once made the continuous column integer and
+/// returned 12: every solver must find 12.667 (a = 2/3, b = 5).
+#[test]
+fn a_continuous_column_stays_continuous_on_every_solver() {
+    let _ = assert_optimum_on_every_solver(
+        "decide a: real >= 0 <= 1\n\
+         decide b: int >= 0 <= 5\n\
+         constraint r: 3 * a + 4 * b <= 22\n\
+         maximize o: 4 * a + 2 * b\n",
+        38.0 / 3.0,
+    );
 }
 
 /// A model of two rows on which CBC 2.10 aborted the process (an assertion in
@@ -798,35 +804,15 @@ fn a_continuous_column_stays_continuous_on_every_solver() {
 /// every solver must find the optimum -0.75 (a = 0, b = 1.5).
 #[test]
 fn a_model_of_two_rows_solves_on_every_solver() {
-    let a = archc::driver::analyze_source(
-        "two.arch",
+    let rows = assert_optimum_on_every_solver(
         "decide a: int >= 0 <= 5\n\
          decide b: real >= 0 <= 4\n\
          constraint r0: 0.1 * b <= 5\n\
          constraint r1: (-4 * a + 4 * b) / 3 >= 2\n\
          maximize z: 0.1 * a - 0.5 * b\n",
-        None,
-        &archc::analysis::AnalyzeOptions {
-            instantiate: true,
-            ..Default::default()
-        },
+        -0.75,
     );
-    let model = &a.instance.as_ref().expect("instance").model;
-    assert_eq!(model.rows.len(), 2);
-    for kind in SolverKind::enabled() {
-        let opts = SolveOptions {
-            solver: Some(kind),
-            ..SolveOptions::default()
-        };
-        let raw = milp::solve(model, &opts).unwrap();
-        assert_eq!(raw.status, Status::Optimal, "{kind:?}");
-        assert!(
-            (raw.objective + 0.75).abs() < 1e-6,
-            "{kind:?}: {}",
-            raw.objective
-        );
-        assert_eq!(raw.values.len(), 2, "{kind:?}: one value per column");
-    }
+    assert_eq!(rows, 2);
 }
 
 /// A market split instance (Cornuéjols and Dawande): four equality rows over 40 binaries
