@@ -92,12 +92,12 @@ impl Inst<'_> {
         self.model.tuples.reserve(tuples.len());
         for i in 0..count {
             let t = &tuples[i * arity..(i + 1) * arity];
-            let run = compiled
-                .as_ref()
-                .and_then(|c| self.run_bounds(c, t, kind, scale));
             let (lb, ub) = if bounds_const {
                 (const_lb, const_ub)
-            } else if let Some(b) = run {
+            } else if let Some(b) = compiled
+                .as_ref()
+                .and_then(|c| self.run_bounds(c, t, kind, scale))
+            {
                 b
             } else {
                 let depth = self.env.len();

@@ -92,7 +92,7 @@ impl Inst<'_> {
         let info = &self.schema.params[p];
         let vars = index::index_vars(ix);
         let is_number = matches!(info.ty, Ty::Num { .. });
-        let mut dense = self.dense_product(p, &vars);
+        let mut dense = self.dense_product(p);
         let mut out = Vec::new();
         let mut first_negative: Option<(Vec<ElemId>, Value)> = None;
         let mut compiled: Option<Option<linear::CompiledData>> = None;
@@ -144,35 +144,17 @@ impl Inst<'_> {
         Ok(())
     }
 
-    /// Dense storage for the numbers of param `p` (index variables `vars`), when its index
-    /// is a product of named sets without a filter, distinct variables and at most the
-    /// limit of index tuples (beyond it, enumerating the index reports E0632).
-    fn dense_product(&mut self, p: usize, vars: &[String]) -> Option<DenseValues> {
+    /// Dense storage for the numbers of param `p`, when its index is a product of named
+    /// sets without a filter, one distinct variable per dimension, within the limit of
+    /// index tuples (beyond it, enumerating the index reports E0632).
+    fn dense_product(&mut self, p: usize) -> Option<DenseValues> {
         let h = self.hir?.params.get(p)?;
-        let index = &h.body.index;
-        if !matches!(self.schema.params[p].ty, Ty::Num { .. })
-            || index.filter.is_some()
-            || index.binders.len() != vars.len()
-            || vars.is_empty()
-        {
+        let info = &self.schema.params[p];
+        if !matches!(info.ty, Ty::Num { .. }) {
             return None;
         }
-        for (i, v) in vars.iter().enumerate() {
-            if v.is_empty() || vars[..i].contains(v) {
-                return None;
-            }
-        }
-        let mut sets = Vec::with_capacity(vars.len());
-        let mut product = 1usize;
-        for b in &index.binders {
-            let crate::hir::ExprKind::Set(id) = &b.set.kind else {
-                return None;
-            };
-            let set = self.named_set(id.index()).ok()?;
-            product = product.checked_mul(set.elems.len())?;
-            sets.push(set);
-        }
-        (product as u64 <= self.limits.max_index_tuples).then(|| DenseValues::new(sets))
+        let (sets, _) = self.index_sets(&h.body.index, &info.dims)?;
+        Some(DenseValues::new(sets.into_iter().map(|s| s.set).collect()))
     }
 
     /// The value expression of indexed param `p` compiled from its HIR over its `arity`

@@ -19,8 +19,8 @@ use crate::syntax::ast::{self, CmpOp};
 use std::rc::Rc;
 
 /// One index set of the constraint: its elements with their kind and kind-table position.
-struct IndexSet {
-    set: Rc<SetVal>,
+pub(crate) struct IndexSet {
+    pub(crate) set: Rc<SetVal>,
     entities: Vec<Option<(u32, u32)>>,
 }
 
@@ -78,18 +78,17 @@ impl Inst<'_> {
         if !h.body.body.var {
             return None;
         }
-        let tuples = if h.body.index.filter.is_some() {
-            if !distinct_variables(&h.body.index, &info.dims) {
-                return None;
-            }
-            let max = self.limits.max_index_tuples as usize;
-            Tuples::Listed(self.filtered_index_tuples(&h.body.index, &h.slots, max)?)
-        } else {
-            Tuples::Product(self.index_sets(&h.body.index, &info.dims)?.0)
-        };
         self.enter_constraint_hir(c);
         let left = self.compile_lin(lhs)?;
         let right = self.compile_lin(rhs)?;
+        // The sides first: a filtered index is enumerated only for rows that will run.
+        let tuples = if h.body.index.filter.is_some() {
+            let max = self.limits.max_index_tuples as usize;
+            let index = &h.body.index;
+            Tuples::Listed(self.filtered_index_tuples(index, &h.slots, &info.dims, max)?)
+        } else {
+            Tuples::Product(self.index_sets(&h.body.index, &info.dims)?.0)
+        };
         let scale = self.compare_scale(op_span);
         Some(Shape {
             left,
@@ -103,7 +102,7 @@ impl Inst<'_> {
 
     /// The sets of an index over named sets without a filter, with the number of tuples
     /// (within the limit of index tuples; beyond it the evaluator reports E0632).
-    fn index_sets(
+    pub(crate) fn index_sets(
         &mut self,
         index: &hir::Index,
         dims: &[crate::check::IndexDim],
@@ -142,14 +141,12 @@ impl Inst<'_> {
         }
         let schema = self.schema;
         let h = self.hir?.decisions.get(d)?;
+        let dims = &schema.decisions.get(d)?.dims;
         if h.body.index.filter.is_some() {
-            if !distinct_variables(&h.body.index, &schema.decisions.get(d)?.dims) {
-                return None;
-            }
-            let list = self.filtered_index_tuples(&h.body.index, &h.slots, max)?;
+            let list = self.filtered_index_tuples(&h.body.index, &h.slots, dims, max)?;
             return Some(list.elems());
         }
-        let (sets, count) = self.index_sets(&h.body.index, &schema.decisions.get(d)?.dims)?;
+        let (sets, count) = self.index_sets(&h.body.index, dims)?;
         if count > max {
             return None;
         }
@@ -296,7 +293,7 @@ fn advance(at: &mut [usize], sets: &[IndexSet]) -> bool {
 
 /// Whether the index binds one named variable per dimension, all distinct: the evaluator
 /// binds every index variable by name, and then its tuples are the compiled loops'.
-fn distinct_variables(index: &hir::Index, dims: &[crate::check::IndexDim]) -> bool {
+pub(super) fn distinct_variables(index: &hir::Index, dims: &[crate::check::IndexDim]) -> bool {
     if index.binders.len() != dims.len() || dims.is_empty() {
         return false;
     }

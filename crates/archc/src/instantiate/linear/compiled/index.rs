@@ -7,6 +7,7 @@
 
 use super::run::Ctx;
 use super::{Bail, Compiler, Slot};
+use crate::check::IndexDim;
 use crate::hir;
 use crate::instantiate::world::{ElemId, SetVal};
 use crate::instantiate::Inst;
@@ -56,17 +57,22 @@ impl IndexTuples {
 
 impl Inst<'_> {
     /// The index tuples of `index` (over named sets, with a filter; `slots` its
-    /// declaration's slot table): at most `max` of them. `None` when the compiled path is
-    /// off, a set or a condition lies outside the compiled fragment, a run meets what only
-    /// the evaluator reports, or there are more than `max` (the evaluator then enumerates
-    /// them and reports).
+    /// declaration's slot table, `dims` its dimensions): at most `max` of them. `None` when
+    /// the compiled path is off, the variables are not one distinct name per dimension, a
+    /// set or a condition lies outside the compiled fragment, a run meets what only the
+    /// evaluator reports, or there are more than `max` (the evaluator then enumerates them
+    /// and reports).
     pub(crate) fn filtered_index_tuples(
         &mut self,
         index: &hir::Index,
         slots: &[hir::Slot],
+        dims: &[IndexDim],
         max: usize,
     ) -> Option<IndexTuples> {
-        if self.lin_cache.disabled || index.filter.is_none() {
+        if self.lin_cache.disabled
+            || index.filter.is_none()
+            || !super::super::compiled_rows::distinct_variables(index, dims)
+        {
             return None;
         }
         let mut comp = Compiler {
