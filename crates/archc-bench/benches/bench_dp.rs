@@ -179,13 +179,14 @@ fn run_dp(path: &Path, prune: bool) -> Result<DpRun, String> {
     }
     let analysis = start.elapsed().as_secs_f64();
     let schema = a.schema.take().ok_or("no schema")?;
+    let hir = a.hir.take().ok_or("no HIR")?;
     let mut instance = a.instance.take().ok_or("no instance")?;
     let opts = DpOptions {
         prune_unreachable: prune,
         ..DpOptions::default()
     };
     let solve_start = Instant::now();
-    let out = archc::plan::solve_dp_with(&schema, &mut a.sources, &mut instance, &opts)
+    let out = archc::plan::solve_dp_with(&schema, &hir, &mut a.sources, &mut instance, &opts)
         .map_err(|d| format!("{} {}", d.code, d.message))?;
     Ok(DpRun {
         optimum: out.cost,

@@ -90,7 +90,8 @@ fn the_planning_tutorial_prints_what_the_models_give() {
         let got = match backend {
             Backend::Dp => {
                 let schema = a.schema.as_ref().expect("schema");
-                archc::plan::solve_dp(schema, &mut a.sources, &mut instance)
+                let hir = a.hir.as_ref().expect("HIR");
+                archc::plan::solve_dp(schema, hir, &mut a.sources, &mut instance)
                     .unwrap_or_else(|d| panic!("{file}: {}", d.message))
                     .cost
             }

@@ -240,10 +240,12 @@ fn check_example(rel: &str) {
     }
     // Plans solved by dynamic programming (the answer is replayed and verified by
     // `solve_dp`); when the plans are linear, their MILP lowering must agree.
-    let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_mut()) else {
-        panic!("{rel}: no schema or instance");
+    let (Some(schema), Some(hir), Some(inst)) =
+        (a.schema.as_ref(), a.hir.as_ref(), a.instance.as_mut())
+    else {
+        panic!("{rel}: no schema, HIR or instance");
     };
-    let outcome = archc::plan::solve_dp(schema, &mut a.sources, inst)
+    let outcome = archc::plan::solve_dp(schema, hir, &mut a.sources, inst)
         .unwrap_or_else(|d| panic!("{rel} with dp: {}", d.message));
     let r = report::build_dp(rel, &outcome, &a.backend_reason);
     let lowered = analyse(rel, BackendChoice::Milp);

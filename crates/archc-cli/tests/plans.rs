@@ -46,9 +46,11 @@ fn solve(path: &Path, backend: BackendChoice) -> Outcome {
     let objective = match chosen {
         Backend::Dp => {
             let schema = a.schema.as_ref().expect("schema");
-            let pruned = archc::plan::solve_dp(schema, &mut a.sources, &mut instance);
+            let hir = a.hir.as_ref().expect("HIR");
+            let pruned = archc::plan::solve_dp(schema, hir, &mut a.sources, &mut instance);
             let unpruned = archc::plan::solve_dp_with(
                 schema,
+                hir,
                 &mut a.sources,
                 &mut instance,
                 &DpOptions {

@@ -85,8 +85,9 @@ pub fn solve_with(
     ) -> Result<crate::solve::MilpSolved, Diagnostic>,
 ) -> Result<crate::solve::Solved, Diagnostic> {
     let no_instance = || Diagnostic::error(Code::E0703, "the model has no instance to solve");
-    let (Some(schema), Some(instance), Some(backend)) = (
+    let (Some(schema), Some(hir), Some(instance), Some(backend)) = (
         analysis.schema.as_ref(),
+        analysis.hir.as_ref(),
         analysis.instance.as_mut(),
         analysis.backend,
     ) else {
@@ -94,6 +95,7 @@ pub fn solve_with(
     };
     let problem = crate::solve::Problem {
         schema,
+        hir,
         sources: &mut analysis.sources,
         instance,
         backend,

@@ -31,6 +31,8 @@ pub struct Binder {
 pub struct Index {
     pub binders: Vec<Binder>,
     pub filter: Option<Expr>,
+    /// The whole list as written (none for a declaration without an index).
+    pub span: Span,
 }
 
 /// The built-in functions called with parentheses.
@@ -142,8 +144,9 @@ pub enum ExprKind {
     /// The first operand, then each operator with the operand after it; all operators of one
     /// precedence level, grouped from the left except `^` and `->` (from the right).
     Chain(Box<Expr>, Vec<(BinOp, Expr)>),
-    /// `a <= b`, and chains `0 <= x <= 10`.
-    Compare(Box<Expr>, Vec<(CmpOp, Expr)>),
+    /// `a <= b`, and chains `0 <= x <= 10`: each operator with the span it is written at
+    /// (rows and explanations point there) and the operand after it.
+    Compare(Box<Expr>, Vec<(CmpOp, Span, Expr)>),
     /// `if c1 then a1 else if c2 then a2 ... else b`: the arms in order, then the value when
     /// no condition holds.
     If(Vec<(Expr, Expr)>, Box<Expr>),
@@ -219,7 +222,7 @@ impl Expr {
             }
             ExprKind::Compare(first, links) => {
                 out.push(first);
-                out.extend(links.iter().map(|(_, e)| e));
+                out.extend(links.iter().map(|(_, _, e)| e));
             }
             ExprKind::If(arms, otherwise) => {
                 for (c, v) in arms {

@@ -101,7 +101,9 @@ impl Lowerer<'_> {
                     SetValue::Symbols(ids.into_iter().map(|i| i.name).collect())
                 }
                 SetDef::Expr(e) => SetValue::Expr(self.root(|l| l.expr(&e))?),
-                SetDef::Scenarios(_) => SetValue::Scenarios,
+                SetDef::Scenarios(def) => {
+                    SetValue::Scenarios(Box::new(def.try_map(&mut |e| self.root(|l| l.expr(e)))?))
+                }
             };
             m.sets.push(self.finish(body));
         }
@@ -241,7 +243,11 @@ impl Lowerer<'_> {
             binders.push(Binder { slot, set });
         }
         let filter = ix.filter.as_deref().map(|f| self.expr(f)).transpose()?;
-        Ok(Index { binders, filter })
+        Ok(Index {
+            binders,
+            filter,
+            span: ix.span,
+        })
     }
 
     /// The history param a `forecast(...)` or `aggregate(...)` call names (the checker
@@ -253,20 +259,36 @@ impl Lowerer<'_> {
         }
     }
 
+    /// The indices given to a history (all but its last), in the param's scope.
+    fn history_keys(&mut self, keys: Vec<ast::Expr>) -> R<Vec<super::Expr>> {
+        keys.iter().map(|k| self.expr(k)).collect()
+    }
+
     fn param(&mut self, i: usize) -> R<Param> {
         let p = self.c.schema.params[i].clone();
         let index = self.index(p.decl.index.as_ref())?;
         let value = match &p.decl.value {
             Some(ast::ParamValue::Expr(e)) if crate::forecast::is_call(e) => {
                 let call = crate::forecast::parse_call(e).and_then(Result::ok);
+                let path = match call.as_ref().map(|c| &c.stat) {
+                    Some(crate::forecast::Stat::Path(pe)) => Some(self.expr(pe)?),
+                    _ => None,
+                };
+                let (name, keys) = call.map(|c| (c.history, c.keys)).unzip();
+                let history = self.history(name, e.span)?;
                 ParamValue::Forecast {
-                    history: self.history(call.map(|c| c.history), e.span)?,
+                    history,
+                    keys: self.history_keys(keys.unwrap_or_default())?,
+                    path,
                 }
             }
             Some(ast::ParamValue::Expr(e)) if crate::forecast::aggregate::is_call(e) => {
                 let call = crate::forecast::aggregate::parse_call(e).and_then(Result::ok);
+                let (name, keys) = call.map(|c| (c.history, c.keys)).unzip();
+                let history = self.history(name, e.span)?;
                 ParamValue::Aggregate {
-                    history: self.history(call.map(|c| c.history), e.span)?,
+                    history,
+                    keys: self.history_keys(keys.unwrap_or_default())?,
                 }
             }
             Some(ast::ParamValue::Expr(e)) => match &e.kind {

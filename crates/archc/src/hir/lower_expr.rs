@@ -124,8 +124,8 @@ impl Lowerer<'_> {
             A::Compare(first, links) => {
                 let first = self.boxed(first)?;
                 let mut out = Vec::with_capacity(links.len());
-                for (op, _, rhs) in links {
-                    out.push((*op, self.expr(rhs)?));
+                for (op, op_span, rhs) in links {
+                    out.push((*op, *op_span, self.expr(rhs)?));
                 }
                 ExprKind::Compare(first, out)
             }

@@ -87,8 +87,9 @@ pub enum SetValue {
     Symbols(Vec<String>),
     /// A set expression (range, comprehension, literal, another set).
     Expr(Expr),
-    /// A scenario set (its definition stays in `schema.sets[id].def`).
-    Scenarios,
+    /// A scenario set: where its scenarios come from, with the expressions of its
+    /// definition.
+    Scenarios(Box<crate::scenario::ScenarioDef<Expr>>),
 }
 
 /// The value of a param.
@@ -100,12 +101,18 @@ pub enum ParamValue {
     Expr(Expr),
     /// A table `{key: value, ...}`: each key's elements (one per index) and its value.
     Table(Vec<(Vec<Expr>, Expr)>),
-    /// `forecast(history[...], ...)`, fitted when data loads (`crate::forecast`); the
-    /// history param as the checker resolved it.
-    Forecast { history: ParamId },
-    /// `aggregate(history[...], ...)`, computed when data loads
-    /// (`crate::forecast::aggregate`); the history param as the checker resolved it.
-    Aggregate { history: ParamId },
+    /// `forecast(history[keys..., t], ...)`, fitted when data loads (`crate::forecast`):
+    /// the history param as the checker resolved it, and the indices given to it but the
+    /// last, over the param's index slots.
+    Forecast {
+        history: ParamId,
+        keys: Vec<Expr>,
+        /// The sample path of `statistic = path(e)`.
+        path: Option<Expr>,
+    },
+    /// `aggregate(history[keys..., t], ...)`, computed when data loads
+    /// (`crate::forecast::aggregate`), with the history and keys as for `Forecast`.
+    Aggregate { history: ParamId, keys: Vec<Expr> },
 }
 
 #[derive(Clone, Debug)]

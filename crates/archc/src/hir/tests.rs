@@ -73,6 +73,7 @@ fn a_constraint_refers_by_id_and_slot_with_types() {
         links[0],
         (
             CmpOp::Ne,
+            _,
             Expr {
                 kind: ExprKind::Slot(SlotId(0)),
                 ..
@@ -97,9 +98,11 @@ fn a_constraint_refers_by_id_and_slot_with_types() {
     let core = schema.unit("core");
     assert!(matches!(lhs.ty, Ty::Num { unit, .. } if unit.same_dim(&core)));
     // The bound: `r.cores - need[r]`, in cores.
-    let [(CmpOp::Le, bound)] = rhs.as_slice() else {
+    let [(CmpOp::Le, op_span, bound)] = rhs.as_slice() else {
         panic!("bound")
     };
+    // The operator keeps its own span (rows and explanations point at it).
+    assert_eq!(&MODEL[op_span.start as usize..op_span.end as usize], "<=");
     assert!(!bound.var);
     assert!(matches!(bound.ty, Ty::Num { unit, .. } if unit.same_dim(&core)));
     let ExprKind::Chain(first, rest) = &bound.kind else {
@@ -210,12 +213,26 @@ fn forecast_and_aggregate_params_refer_to_their_history_by_id() {
         g => panic!("{name}: {g:?}"),
     };
     let (usage, demand, peak) = (param("usage"), param("demand"), param("peak"));
-    match hir.params[demand].body.value {
-        ParamValue::Forecast { history } => assert_eq!(history.index(), usage),
-        ref v => panic!("demand: {v:?}"),
+    // The keys given to the history (`usage[r]`, `demand[r]`) are the param's first slot.
+    let first_slot = |p: usize| hir.params[p].body.index.binders[0].slot;
+    let is_slot = |keys: &[crate::hir::Expr], s| matches!(keys, [k] if matches!(k.kind, crate::hir::ExprKind::Slot(x) if x == s));
+    match &hir.params[demand].body.value {
+        ParamValue::Forecast {
+            history,
+            keys,
+            path,
+        } => {
+            assert_eq!(history.index(), usage);
+            assert!(is_slot(keys, first_slot(demand)), "{keys:?}");
+            assert!(path.is_none());
+        }
+        v => panic!("demand: {v:?}"),
     }
-    match hir.params[peak].body.value {
-        ParamValue::Aggregate { history } => assert_eq!(history.index(), demand),
-        ref v => panic!("peak: {v:?}"),
+    match &hir.params[peak].body.value {
+        ParamValue::Aggregate { history, keys } => {
+            assert_eq!(history.index(), demand);
+            assert!(is_slot(keys, first_slot(peak)), "{keys:?}");
+        }
+        v => panic!("peak: {v:?}"),
     }
 }

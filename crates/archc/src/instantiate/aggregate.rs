@@ -16,13 +16,12 @@ use crate::forecast::aggregate::{parse_call, Incomplete};
 use crate::period::Period;
 use crate::syntax::ast;
 
-impl Inst<'_> {
+impl<'a> Inst<'a> {
     /// Fill `table` for param `p`, whose value `e` is an `aggregate(...)` call.
     pub(crate) fn aggregate_param(
         &mut self,
         p: usize,
         e: &ast::Expr,
-        ix: &ast::IndexList,
         table: &mut ParamTable,
     ) -> R<()> {
         let schema = self.schema;
@@ -42,11 +41,20 @@ impl Inst<'_> {
         let ElemTy::Period(fine) = hdim.elem else {
             return Ok(());
         };
-        let hset = self.set_value(&hdim.set)?;
+        let (own, Some(hset)) = self.series_hir(p, h)? else {
+            return Ok(());
+        };
+        let crate::hir::ParamValue::Aggregate { keys, .. } = &own.body.value else {
+            return Err(super::hir_eval::internal(
+                info.span,
+                "an aggregate without its HIR",
+            ));
+        };
         let mut out: Vec<(Box<[ElemId]>, f64)> = Vec::new();
         // One E0546 per series: its first incomplete coarse period, and the others as a note.
         let mut errors: Vec<(String, Vec<Period>, Diagnostic)> = Vec::new();
-        self.for_each_series_cell(ix, &call.keys, &mut |me, cell| {
+        let saved = std::mem::replace(&mut self.frame, vec![Default::default(); own.slots.len()]);
+        let walked = self.for_each_series_cell(&own.body.index, keys, &mut |me, cell| {
             let SeriesCell { key, at, mut hkey } = cell;
             let ElemKey::Period(coarse) = me.world.elems[at as usize].key else {
                 return Ok(());
@@ -115,7 +123,9 @@ impl Inst<'_> {
             };
             out.push((key.into_boxed_slice(), read.stored(v)));
             Ok(())
-        })?;
+        });
+        self.frame = saved;
+        walked?;
         if !errors.is_empty() {
             for (_, others, d) in errors {
                 let d = if others.is_empty() {

@@ -54,8 +54,14 @@ impl Inst<'_> {
         self.ensure_param(p)?;
         // Element names of each index set, looked up once per param.
         let mut names: Vec<rustc_hash::FxHashMap<String, ElemId>> = Vec::new();
-        for dim in &info.dims {
-            let set = self.set_value(&dim.set)?;
+        let Some(h) = self.hir.and_then(|h| h.params.get(p)) else {
+            return Err(super::hir_eval::internal(
+                info.span,
+                "a param without its HIR",
+            ));
+        };
+        for b in &h.body.index.binders {
+            let set = self.in_frame(h.slots.len(), |me| me.h_set(&b.set))?;
             names.push(
                 set.elems
                     .iter()

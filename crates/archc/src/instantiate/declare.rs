@@ -3,6 +3,7 @@
 //! [`super::linear`]), and the objective into terms kept apart for the report.
 
 use super::eval::R;
+use super::hir_eval::Bound;
 use super::linear::{CompiledData, Lin};
 use super::world::*;
 use super::{DecisionCols, Inst};
@@ -15,7 +16,7 @@ use rustc_hash::FxHashMap;
 
 const EPS: f64 = 1e-9;
 
-impl Inst<'_> {
+impl<'a> Inst<'a> {
     pub(crate) fn instantiate_decision(&mut self, d: usize) -> R<()> {
         let schema = self.schema;
         let info = &schema.decisions[d];
@@ -35,17 +36,28 @@ impl Inst<'_> {
         let scale = info.unit.scale;
         let kind = info.var_kind;
         let decl = &info.decl;
-        let mut sets = Vec::new();
-        for dim in &info.dims {
-            sets.push(self.set_value(&dim.set)?);
-        }
-        let filtered = decl.index.as_ref().is_some_and(|i| i.filter.is_some());
-        let bounds_const = decl.bounds.iter().all(|b| {
-            !mentions_locals(
-                &b.value,
-                &info.dims.iter().map(|d| d.var.clone()).collect::<Vec<_>>(),
-            )
-        });
+        let Some(h) = self.hir.and_then(|h| h.decisions.get(d)) else {
+            return Err(super::hir_eval::internal(
+                info.span,
+                "a decision without its HIR",
+            ));
+        };
+        let ix = &h.body.index;
+        let slots: Vec<hir::SlotId> = ix.binders.iter().map(|b| b.slot).collect();
+        // A set that reads an earlier index variable (`[w in weeks, v in w..4]`) has no one
+        // value: such a decision's columns are found by tuple, as a filtered one's.
+        let dependent = ix.binders.iter().any(|b| reads_slots(&b.set, &slots));
+        let sets = self.in_frame(h.slots.len(), |me| {
+            ix.binders
+                .iter()
+                .map(|b| match dependent {
+                    true => Ok(Default::default()),
+                    false => me.h_set(&b.set),
+                })
+                .collect::<R<Vec<_>>>()
+        })?;
+        let filtered = ix.filter.is_some() || dependent;
+        let bounds_const = !h.body.bounds.iter().any(|(_, e)| reads_slots(e, &slots));
         let base = self.model.columns.len() as u32;
         let mut cols = DecisionCols {
             sets: sets.clone(),
@@ -55,17 +67,17 @@ impl Inst<'_> {
             count: 0,
         };
         let (const_lb, const_ub) = if bounds_const {
-            self.eval_bounds(decl, kind, scale)?
+            self.in_frame(h.slots.len(), |me| me.eval_bounds(d, h, kind, scale))?
         } else {
             (0.0, 0.0)
         };
         // Index tuples, flat: `arity` elements each.
-        let arity = info.dims.len();
+        let arity = slots.len();
         let mut tuples: Vec<ElemId> = Vec::new();
         let mut count = 0usize;
         match &decl.index {
             None => count = 1,
-            Some(ix) => {
+            Some(_) => {
                 let room = self
                     .limits
                     .max_columns
@@ -74,15 +86,12 @@ impl Inst<'_> {
                     count = t.len() / arity.max(1);
                     tuples = t;
                 } else {
-                    self.decision_tuples(ix, d, &mut tuples, &mut count)?;
+                    self.in_frame(h.slots.len(), |me| {
+                        me.decision_tuples(ix, d, &mut tuples, &mut count)
+                    })?;
                 }
             }
         }
-        let vars: Vec<String> = self.schema.decisions[d]
-            .dims
-            .iter()
-            .map(|x| x.var.clone())
-            .collect();
         let compiled = if bounds_const {
             None
         } else {
@@ -90,6 +99,7 @@ impl Inst<'_> {
         };
         self.model.columns.reserve(count);
         self.model.tuples.reserve(tuples.len());
+        let saved_frame = std::mem::replace(&mut self.frame, vec![Bound::Unset; h.slots.len()]);
         for i in 0..count {
             let t = &tuples[i * arity..(i + 1) * arity];
             let (lb, ub) = if bounds_const {
@@ -100,13 +110,16 @@ impl Inst<'_> {
             {
                 b
             } else {
-                let depth = self.env.len();
-                for (v, &x) in vars.iter().zip(t) {
-                    self.env.push((v.clone(), Value::Elem(x)));
+                for (&s, &x) in slots.iter().zip(t) {
+                    self.bind(s, Bound::Value(Value::Elem(x)));
                 }
-                let r = self.eval_bounds(decl, kind, scale);
-                self.env.truncate(depth);
-                r.map_err(|d| self.in_instance(d, &info.name, t))?
+                match self.eval_bounds(d, h, kind, scale) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        self.frame = saved_frame;
+                        return Err(self.in_instance(e, &info.name, t));
+                    }
+                }
             };
             let tuple = self.model.add_tuple(t);
             let c = self.model.add_column(Column {
@@ -123,6 +136,7 @@ impl Inst<'_> {
             }
             cols.count += 1;
         }
+        self.frame = saved_frame;
         if self.decisions.len() <= d {
             self.decisions.resize_with(d + 1, || None);
         }
@@ -134,21 +148,20 @@ impl Inst<'_> {
     /// dimension each), counted in `count`; E0604 past the column limit.
     fn decision_tuples(
         &mut self,
-        ix: &ast::IndexList,
+        ix: &'a hir::Index,
         d: usize,
         tuples: &mut Vec<ElemId>,
         count: &mut usize,
     ) -> R<()> {
-        let vars = super::index::index_vars(ix);
         let limit = self.limits.max_columns;
         let span = self.schema.decisions[d].span;
         let cur = self.model.columns.len();
-        self.for_each_index(ix, &mut |me| {
+        self.h_for_each(ix, &mut |me| {
             if cur + *count >= limit {
                 return Err(me.too_large("columns", span));
             }
             *count += 1;
-            tuples.extend(vars.iter().map(|v| me.bound_elem(v)));
+            tuples.extend(ix.binders.iter().map(|b| me.slot_elem(b.slot)));
             Ok(())
         })
     }
@@ -194,33 +207,42 @@ impl Inst<'_> {
         (lb <= ub + EPS).then_some((lb, ub))
     }
 
-    fn eval_bounds(&mut self, decl: &ast::DecideDecl, kind: VarKind, scale: f64) -> R<(f64, f64)> {
+    /// The bounds of decision `d` (its HIR `h`) with its slots bound in the frame; E0616
+    /// for an empty range.
+    fn eval_bounds(
+        &mut self,
+        d: usize,
+        h: &'a hir::Decl<hir::Decision>,
+        kind: VarKind,
+        scale: f64,
+    ) -> R<(f64, f64)> {
         let (mut lb, mut ub) = match kind {
             VarKind::Binary => (0.0, 1.0),
             _ => (f64::NEG_INFINITY, f64::INFINITY),
         };
-        for b in &decl.bounds {
-            let v = self.num(&b.value)? / scale;
-            match b.op {
-                ast::BoundOp::Ge => lb = lb.max(v),
-                ast::BoundOp::Le => ub = ub.min(v),
-                ast::BoundOp::Eq => {
+        for (op, e) in &h.body.bounds {
+            let v = self.h_num(e)? / scale;
+            match op {
+                BoundOp::Ge => lb = lb.max(v),
+                BoundOp::Le => ub = ub.min(v),
+                BoundOp::Eq => {
                     lb = v;
                     ub = v;
                 }
             }
         }
         if lb > ub + EPS {
+            let name = &self.schema.decisions[d].decl.name;
             return Err(Diagnostic::error(
                 Code::E0616,
                 format!(
                     "`{}` has an empty range: lower bound {} is above upper bound {}",
-                    decl.name.name,
+                    name.name,
                     crate::ir::dump::fmt_num(lb),
                     crate::ir::dump::fmt_num(ub)
                 ),
             )
-            .primary(decl.name.span, "no value fits")
+            .primary(name.span, "no value fits")
             .help("check the bounds and the data they read"));
         }
         Ok((lb, ub))
@@ -254,7 +276,6 @@ impl Inst<'_> {
             note: String::new(),
         });
         let decl = &info.decl;
-        let vars: Vec<String> = info.dims.iter().map(|x| x.var.clone()).collect();
         let body = &decl.body;
         let span = info.span;
         let start = self.model.rows.len() as u32;
@@ -264,13 +285,28 @@ impl Inst<'_> {
             self.push_constraint_rows(c, start);
             return Ok(());
         }
+        let Some(h) = self.hir.and_then(|h| h.constraints.get(c)) else {
+            return Err(super::hir_eval::internal(
+                span,
+                "a constraint without its HIR",
+            ));
+        };
+        let ix = &h.body.index;
+        // The syntax tree's lowering of the body reads the index variables by name.
+        let names: Vec<(hir::SlotId, String)> = ix
+            .binders
+            .iter()
+            .map(|b| (b.slot, h.slots[b.slot.index()].name.clone()))
+            .collect();
         self.enter_constraint_hir(c);
         let mut emit = |me: &mut Self| -> R<()> {
             let tuple = me.model.tuples.len() as u32;
             me.hir_scope.tuple = tuple as usize;
-            for v in &vars {
-                let x = me.bound_elem(v);
+            let depth = me.env.len();
+            for (s, name) in &names {
+                let x = me.slot_elem(*s);
                 me.model.tuples.push(x);
+                me.env.push((name.clone(), Value::Elem(x)));
             }
             let origin = Origin {
                 decl: decl_id,
@@ -278,6 +314,7 @@ impl Inst<'_> {
             };
             me.origin = origin;
             let lowered = me.formula(body).and_then(|f| me.assert(f, origin, span));
+            me.env.truncate(depth);
             lowered.map_err(|d| {
                 let key = me.model.tuples[tuple as usize..].to_vec();
                 me.in_instance(d, &info.name, &key)
@@ -285,7 +322,7 @@ impl Inst<'_> {
         };
         let r = match &decl.index {
             None => emit(self),
-            Some(ix) => self.for_each_index(ix, &mut emit),
+            Some(_) => self.in_frame(h.slots.len(), |me| me.h_for_each(ix, &mut emit)),
         };
         self.leave_hir();
         r?;
@@ -378,8 +415,12 @@ impl Inst<'_> {
             terms: out,
         };
         let mut tolerance = ir::Tolerance::default();
-        if let Some(within) = &info.decl.within {
-            let v = self.num(within)?;
+        let within = self
+            .hir
+            .and_then(|h| h.objectives.get(o))
+            .and_then(|h| h.body.within.as_ref().map(|w| (h.slots.len(), w)));
+        if let Some((n, within)) = within {
+            let v = self.in_frame(n, |me| me.h_num(within))?;
             if v < 0.0 || v.is_nan() {
                 return Err(Diagnostic::error(
                     Code::E0650,
@@ -422,15 +463,9 @@ fn split_terms<'e>(e: &'e Expr, sign: f64, out: &mut Vec<(&'e Expr, f64)>) {
     }
 }
 
-fn mentions_locals(e: &Expr, vars: &[String]) -> bool {
+/// Whether `e` reads one of `slots`.
+fn reads_slots(e: &hir::Expr, slots: &[hir::SlotId]) -> bool {
     let mut found = false;
-    let mut e2 = e.clone();
-    crate::resolve::visit_expr(&mut e2, &mut |x| {
-        if let ExprKind::Name(id) = &x.kind {
-            if vars.contains(&id.name) {
-                found = true;
-            }
-        }
-    });
+    e.walk(|x| found |= matches!(&x.kind, hir::ExprKind::Slot(s) if slots.contains(s)));
     found
 }

@@ -7,7 +7,6 @@ use super::Inst;
 use crate::check::{ElemTy, Global, SetDef};
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
-use crate::period::Period;
 use crate::span::Span;
 use crate::syntax::ast::{self, AggKind, BinOp, ChainLink, CmpOp, Expr, ExprKind, UnOp};
 use smallvec::SmallVec;
@@ -326,18 +325,21 @@ impl Inst<'_> {
         let found = self.world.params[p].as_ref().and_then(|t| t.get(&key));
         match found {
             Some(v) => Ok(v),
-            None => {
-                let names: Vec<&str> = key.iter().map(|&k| self.world.name(k)).collect();
-                let info = &self.schema.params[p];
-                Err(Diagnostic::error(
-                    Code::E0609,
-                    format!("`{}[{}]` has no value", info.name, names.join(", ")),
-                )
-                .primary(span, "no value for this index")
-                .secondary(info.span, "declared here")
-                .help("give the param a value for every index, or add the row to its data"))
-            }
+            None => Err(self.no_param_value(p, &key, span)),
         }
+    }
+
+    /// E0609: param `p` has no value at `key`.
+    pub(crate) fn no_param_value(&self, p: usize, key: &[ElemId], span: Span) -> Diagnostic {
+        let names: Vec<&str> = key.iter().map(|&k| self.world.name(k)).collect();
+        let info = &self.schema.params[p];
+        Diagnostic::error(
+            Code::E0609,
+            format!("`{}[{}]` has no value", info.name, names.join(", ")),
+        )
+        .primary(span, "no value for this index")
+        .secondary(info.span, "declared here")
+        .help("give the param a value for every index, or add the row to its data")
     }
 
     fn binary(&mut self, op: BinOp, a: &Expr, b: &Expr, span: Span) -> R<Value> {
@@ -529,7 +531,7 @@ pub(crate) fn arith(op: BinOp, x: f64, y: f64, b_span: Span, span: Span) -> R<f6
 
 impl Inst<'_> {
     /// The link from `x` to `y`: the entity named `x->y` of a kind with `src` and `dst`.
-    fn link_between(&mut self, x: ElemId, y: ElemId, span: Span) -> R<ElemId> {
+    pub(crate) fn link_between(&mut self, x: ElemId, y: ElemId, span: Span) -> R<ElemId> {
         let name = format!("{}->{}", self.world.name(x), self.world.name(y));
         let kinds = crate::check::expr::links::link_kinds(self.schema);
         let found: SmallVec<[ElemId; 2]> = self
@@ -695,15 +697,7 @@ impl Inst<'_> {
             AggKind::Count => Value::Num(count as f64),
             AggKind::Min | AggKind::Max => match best {
                 Some(b) => Value::Num(b),
-                None => {
-                    return Err(runtime_error(
-                        Code::E0613,
-                        span,
-                        format!("`{}` over an empty set", kind.name()),
-                        "no elements",
-                    )
-                    .help("add a `where` that keeps at least one element, or use `sum`"))
-                }
+                None => return Err(super::hir_eval::empty_extreme(kind, span)),
             },
             AggKind::Exists => Value::Bool(any),
             _ => Value::Bool(all),
@@ -716,67 +710,12 @@ impl Inst<'_> {
             ExprKind::Range(a, b) => {
                 let va = self.eval(a)?;
                 let vb = self.eval(b)?;
-                let elems: Vec<ElemId> = match (&va, &vb) {
-                    (Value::Elem(x), Value::Elem(y)) => match (
-                        &self.world.elems[*x as usize].key,
-                        &self.world.elems[*y as usize].key,
-                    ) {
-                        (ElemKey::Period(p), ElemKey::Period(q)) if p.kind == q.kind => {
-                            let (kind, p, q) = (p.kind, p.index, q.index);
-                            if i64::from(q) - i64::from(p) > 10_000_000 {
-                                return Err(runtime_error(
-                                    Code::E0604,
-                                    e.span,
-                                    "a range of more than 10 million periods",
-                                    "too many periods",
-                                ));
-                            }
-                            (p..=q)
-                                .map(|c| self.world.intern(ElemKey::Period(Period::new(kind, c))))
-                                .collect()
-                        }
-                        (ElemKey::Int(p), ElemKey::Int(q)) => {
-                            let (p, q) = (*p, *q);
-                            (p..=q)
-                                .map(|c| self.world.intern(ElemKey::Int(c)))
-                                .collect()
-                        }
-                        _ => {
-                            return Err(runtime_error(
-                                Code::E0307,
-                                e.span,
-                                "a range needs integers or periods of one kind",
-                                "here",
-                            ))
-                        }
-                    },
-                    _ => {
-                        let p = self.num(a)?;
-                        let q = self.num(b)?;
-                        if p.fract() != 0.0 || q.fract() != 0.0 {
-                            return Err(runtime_error(
-                                Code::E0307,
-                                e.span,
-                                "a range needs integer ends",
-                                "not integers",
-                            ));
-                        }
-                        exact_int(p, a.span)?;
-                        exact_int(q, b.span)?;
-                        if q - p > 1e7 {
-                            return Err(runtime_error(
-                                Code::E0604,
-                                e.span,
-                                "range too large",
-                                "more than 10 million elements",
-                            ));
-                        }
-                        (p as i64..=q as i64)
-                            .map(|c| self.world.intern(ElemKey::Int(c)))
-                            .collect()
-                    }
-                };
-                Ok(Rc::new(SetVal::new(elems)))
+                if let (Value::Elem(x), Value::Elem(y)) = (&va, &vb) {
+                    return self.elem_range(*x, *y, e.span).map(Rc::new);
+                }
+                let p = self.num(a)?;
+                let q = self.num(b)?;
+                self.int_range(p, q, a.span, b.span, e.span).map(Rc::new)
             }
             ExprKind::SetLit(items) => {
                 let mut v = Vec::new();
@@ -841,13 +780,20 @@ impl Inst<'_> {
                         .collect(),
                 ))
             }
-            SetDef::Expr(e) => {
-                let saved = std::mem::take(&mut self.env);
-                let r = self.set_value(e);
-                self.env = saved;
-                r?
-            }
-            SetDef::Scenarios(def) => self.scenario_set(s, def)?,
+            SetDef::Expr(e) => match self
+                .hir
+                .and_then(|h| h.sets.get(s))
+                .map(|h| (h.slots.len(), &h.body))
+            {
+                Some((n, crate::hir::SetValue::Expr(he))) => self.in_frame(n, |me| me.h_set(he))?,
+                _ => {
+                    return Err(super::hir_eval::internal(
+                        e.span,
+                        "a set without its HIR expression",
+                    ))
+                }
+            },
+            SetDef::Scenarios(_) => self.scenario_set(s)?,
         };
         self.evaluating_sets.pop();
         if self.world.sets.len() <= s {

@@ -6,15 +6,16 @@
 //! forecast is kept in [`World::forecasts`] for `archc forecast`.
 
 use super::eval::R;
-use super::world::{ElemId, ElemKey, ParamTable, Value};
+use super::world::{ElemId, ElemKey, ParamTable, SetVal, Value};
 use super::Inst;
 use crate::check::Ty;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::forecast::{parse_call, Forecast, ForecastError, SeriesForecast, Spec, Stat};
-use crate::hir::ParamValue;
+use crate::hir::{self, ParamValue};
 use crate::span::Span;
 use crate::syntax::ast;
 use rustc_hash::FxHashMap;
+use std::rc::Rc;
 
 /// One history series' forecast and the sample paths drawn from it so far.
 struct Done {
@@ -56,7 +57,7 @@ impl HistoryRead {
     }
 }
 
-impl Inst<'_> {
+impl<'a> Inst<'a> {
     /// The period number of `e` (consecutive periods of one kind have consecutive numbers),
     /// or the integer, when it is one.
     pub(super) fn period_number(&self, e: ElemId) -> Option<i64> {
@@ -76,7 +77,7 @@ impl Inst<'_> {
             .and_then(|m| m.params.get(p))
             .map(|d| &d.body.value);
         let h = match value {
-            Some(ParamValue::Forecast { history } | ParamValue::Aggregate { history }) => {
+            Some(ParamValue::Forecast { history, .. } | ParamValue::Aggregate { history, .. }) => {
                 history.index()
             }
             _ => {
@@ -118,25 +119,48 @@ impl Inst<'_> {
     }
 
     /// Walk the index tuples of a param filled from a history: `f` gets each tuple as a
-    /// [`SeriesCell`] (`keys` are the call's index expressions of the history).
+    /// [`SeriesCell`] (`keys` are the call's index expressions of the history), with the
+    /// index slots bound in the frame.
     pub(super) fn for_each_series_cell(
         &mut self,
-        ix: &ast::IndexList,
-        keys: &[ast::Expr],
+        ix: &'a hir::Index,
+        keys: &'a [hir::Expr],
         f: &mut dyn FnMut(&mut Self, SeriesCell) -> R<()>,
     ) -> R<()> {
-        let vars = super::index::index_vars(ix);
-        self.for_each_index(ix, &mut |me| {
-            let key: Vec<ElemId> = vars.iter().map(|v| me.bound_elem(v)).collect();
+        self.h_for_each(ix, &mut |me| {
+            let key: Vec<ElemId> = ix.binders.iter().map(|b| me.slot_elem(b.slot)).collect();
             let Some(&at) = key.last() else {
                 return Ok(());
             };
             let mut hkey = Vec::with_capacity(keys.len() + 1);
             for k in keys {
-                hkey.push(me.key_elem(k)?);
+                hkey.push(me.h_elem(k)?);
             }
             f(me, SeriesCell { key, at, hkey })
         })
+    }
+
+    /// The HIR of param `p` and of its history `h`, and the last set of the history's index
+    /// (its periods), evaluated.
+    pub(super) fn series_hir(
+        &mut self,
+        p: usize,
+        h: usize,
+    ) -> R<(&'a hir::Decl<hir::Param>, Option<Rc<SetVal>>)> {
+        let (Some(own), Some(hist)) = (
+            self.hir.and_then(|m| m.params.get(p)),
+            self.hir.and_then(|m| m.params.get(h)),
+        ) else {
+            return Err(super::hir_eval::internal(
+                self.schema.params[p].span,
+                "a param filled from a history without its HIR",
+            ));
+        };
+        let hset = match hist.body.index.binders.last() {
+            Some(b) => Some(self.in_frame(hist.slots.len(), |me| me.h_set(&b.set))?),
+            None => None,
+        };
+        Ok((own, hset))
     }
 
     /// Fill `table` for param `p`, whose value `e` is a `forecast(...)` call.
@@ -144,7 +168,6 @@ impl Inst<'_> {
         &mut self,
         p: usize,
         e: &ast::Expr,
-        ix: &ast::IndexList,
         table: &mut ParamTable,
     ) -> R<()> {
         let schema = self.schema;
@@ -157,10 +180,16 @@ impl Inst<'_> {
             return Ok(());
         };
         let h = read.h;
-        let Some(hdim) = schema.params[h].dims.last() else {
+        let (own, Some(hset)) = self.series_hir(p, h)? else {
             return Ok(());
         };
-        let hset = self.set_value(&hdim.set)?;
+        let ParamValue::Forecast { keys, path, .. } = &own.body.value else {
+            return Err(super::hir_eval::internal(
+                info.span,
+                "a forecast without its HIR",
+            ));
+        };
+        let ix = &own.body.index;
         let non_negative = info.decl.lower.is_some();
         let season = call.season.unwrap_or(
             match hset
@@ -172,14 +201,15 @@ impl Inst<'_> {
                 _ => 1,
             },
         );
-        let Some(last_dim) = info.dims.last() else {
+        let Some(last) = ix.binders.last() else {
             return Ok(());
         };
         let mut done: FxHashMap<Box<[ElemId]>, Option<Done>> = FxHashMap::default();
         let mut out: Vec<(Box<[ElemId]>, f64)> = Vec::new();
         let mut errors: Vec<Diagnostic> = Vec::new();
-        self.for_each_series_cell(ix, &call.keys, &mut |me, SeriesCell { key, at, hkey }| {
-            let horizon = me.set_value(&last_dim.set)?;
+        let saved = std::mem::replace(&mut self.frame, vec![Default::default(); own.slots.len()]);
+        let walked = self.for_each_series_cell(ix, keys, &mut |me, SeriesCell { key, at, hkey }| {
+            let horizon = me.h_set(&last.set)?;
             let Some(step) = horizon.pos.get(&at).map(|&i| i as usize) else {
                 return Ok(());
             };
@@ -204,8 +234,11 @@ impl Inst<'_> {
             let v = match &call.stat {
                 Stat::Mean => d.forecast.point[step],
                 Stat::Quantile(q) => d.forecast.quantile(*q)[step],
-                Stat::Path(pe) => {
-                    let n = match me.eval(pe)? {
+                Stat::Path(written) => {
+                    let Some(pe) = path else {
+                        return Err(super::hir_eval::internal(written.span, "a path without its HIR"));
+                    };
+                    let n = match me.h_eval(pe)? {
                         Value::Elem(x) => me.period_number(x),
                         Value::Num(x) if x.fract() == 0.0 => Some(x as i64),
                         _ => None,
@@ -228,7 +261,9 @@ impl Inst<'_> {
             let v = if non_negative { v.max(0.0) } else { v };
             out.push((key.into_boxed_slice(), read.stored(v)));
             Ok(())
-        })?;
+        });
+        self.frame = saved;
+        walked?;
         if !errors.is_empty() {
             // Every series' problem, in order; the param stays empty.
             self.diags.extend(errors);

@@ -10,6 +10,7 @@ pub mod errors;
 mod eval;
 pub mod expect;
 mod forecast;
+pub(crate) mod hir_eval;
 mod index;
 mod linear;
 mod params;
@@ -30,7 +31,7 @@ use crate::diagnostics::Diagnostic;
 use crate::ir::{self, Model};
 use crate::source::SourceMap;
 use crate::span::Span;
-use crate::syntax::ast::{self, ExprKind};
+use crate::syntax::ast;
 use rustc_hash::FxHashMap;
 use std::rc::Rc;
 use world::*;
@@ -119,6 +120,9 @@ pub struct Inst<'a> {
     pub world: World,
     pub model: Model,
     pub env: Vec<(String, Value)>,
+    /// The locals of the HIR declaration being evaluated, by slot (see [`hir_eval`]).
+    pub(crate) frame: Vec<hir_eval::Bound<'a>>,
+    pub(crate) hir_plans: FxHashMap<usize, Rc<hir_eval::Plan<'a>>>,
     pub decisions: Vec<Option<DecisionCols>>,
     pub(crate) index_plans: FxHashMap<usize, Rc<index::IndexPlan>>,
     pub(crate) fn_bodies: FxHashMap<usize, Rc<ast::Expr>>,
@@ -324,6 +328,8 @@ impl<'a> Inst<'a> {
             world,
             model: Model::new(),
             env: Vec::new(),
+            frame: Vec::new(),
+            hir_plans: FxHashMap::default(),
             decisions: Vec::new(),
             index_plans: FxHashMap::default(),
             fn_bodies: FxHashMap::default(),
@@ -347,7 +353,7 @@ impl<'a> Inst<'a> {
     }
 }
 
-impl Inst<'_> {
+impl<'a> Inst<'a> {
     /// Entities from the source and from data files, with attribute values.
     fn load_entities(&mut self) {
         let schema = self.schema;
@@ -440,24 +446,36 @@ impl Inst<'_> {
             let n = self.world.kinds[k].elems.len();
             self.world.kinds[k].attrs = vec![Vec::with_capacity(n); kind.attrs.len()];
         }
+        // The HIR of each value written in the source, by entity, and of each default.
+        let mut given: FxHashMap<usize, Vec<&'a crate::hir::Decl<crate::hir::AttrValue>>> =
+            FxHashMap::default();
+        let mut defaults: FxHashMap<(usize, usize), &'a crate::hir::Decl<crate::hir::AttrValue>> =
+            FxHashMap::default();
+        for h in self.hir.map_or(&[][..], |h| &h.attrs[..]) {
+            match h.body.entity {
+                Some(i) => given.entry(i).or_default().push(h),
+                None => {
+                    defaults.insert((h.body.kind.index(), h.body.attr.index()), h);
+                }
+            }
+        }
         let mut explicit: FxHashMap<(usize, u32), FxHashMap<usize, Value>> = FxHashMap::default();
-        for e in &schema.entities {
+        for (i, e) in schema.entities.iter().enumerate() {
             let id = self.world.interned[&ElemKey::Entity(e.kind, e.name.clone())];
             let pos = self.world.entity_of[&id].1;
             let kind = &schema.kinds[e.kind];
             let mut vals = FxHashMap::default();
-            for a in &e.decl.attrs {
-                if let Some(&ai) = kind.attr_index.get(&a.name.name) {
-                    match self.eval(&a.value) {
-                        Ok(v) => {
-                            let attr = &kind.attrs[ai];
-                            if attr.non_negative {
-                                self.reject_negative(&v, a.value.span, &attr.name, attr.span);
-                            }
-                            vals.insert(ai, v);
+            for h in given.get(&i).into_iter().flatten() {
+                let ai = h.body.attr.index();
+                match self.in_frame(h.slots.len(), |me| me.h_eval(&h.body.value)) {
+                    Ok(v) => {
+                        let attr = &kind.attrs[ai];
+                        if attr.non_negative {
+                            self.reject_negative(&v, h.body.value.span, &attr.name, attr.span);
                         }
-                        Err(d) => self.diags.push(d),
+                        vals.insert(ai, v);
                     }
+                    Err(d) => self.diags.push(d),
                 }
             }
             if let Some(l) = &e.decl.link {
@@ -546,15 +564,12 @@ impl Inst<'_> {
             let n = self.world.kinds[k].elems.len();
             for pos in 0..n {
                 let given = explicit.remove(&(k, pos as u32)).unwrap_or_default();
-                let elem = self.world.kinds[k].elems[pos];
-                for (ai, a) in kind.attrs.iter().enumerate() {
+                for ai in 0..kind.attrs.len() {
                     let v = match given.get(&ai) {
                         Some(v) => v.clone(),
-                        None => match &a.default {
-                            Some(d) => {
-                                self.env.push(("self".into(), Value::Elem(elem)));
-                                let r = self.eval(d);
-                                self.env.pop();
+                        None => match defaults.get(&(k, ai)) {
+                            Some(h) => {
+                                let r = self.in_frame(h.slots.len(), |me| me.h_eval(&h.body.value));
                                 match r {
                                     Ok(v) => v,
                                     Err(e) => {

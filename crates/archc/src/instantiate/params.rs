@@ -6,8 +6,9 @@
 use super::eval::R;
 use super::world::*;
 use super::*;
+use crate::hir;
 
-impl Inst<'_> {
+impl<'a> Inst<'a> {
     /// Evaluate a param's values (once).
     pub(crate) fn ensure_param(&mut self, p: usize) -> R<()> {
         if self.world.params[p].is_some() {
@@ -24,48 +25,62 @@ impl Inst<'_> {
         let is_int = matches!(info.ty, Ty::Num { int: true, .. });
         let saved = std::mem::take(&mut self.env);
         let saved_decl = std::mem::replace(&mut self.current_decl, info.name.clone());
+        let hir_param = self.hir.and_then(|h| h.params.get(p));
         let result = (|| -> R<()> {
-            match (&info.decl.value, &info.decl.index) {
-                (None, _) => {}
+            let h = match (&info.decl.value, hir_param) {
+                (Some(ast::ParamValue::Expr(_)), Some(h)) => h,
                 (Some(ast::ParamValue::Expr(e)), None) => {
-                    let val = self.eval(e)?;
+                    return Err(super::hir_eval::internal(e.span, "a param without its HIR"))
+                }
+                (None, _) => return Ok(()),
+                (Some(ast::ParamValue::From(path)), _) => {
+                    if info.decl.index.is_some() {
+                        self.load_param_file(p, path, unit_scale, &mut table)?
+                    } else {
+                        table.scalar = self.load_scalar_param_file(p, path, unit_scale)?;
+                    }
+                    return Ok(());
+                }
+            };
+            let n = h.slots.len();
+            match (&h.body.value, &info.decl.value, &info.decl.index) {
+                (hir::ParamValue::Expr(e), _, None) => {
+                    let val = self.in_frame(n, |me| me.h_eval(e))?;
                     int_in_range(&val, is_int, e.span)?;
                     if info.decl.lower.is_some() {
                         self.reject_negative(&val, e.span, &info.name, info.span);
                     }
                     table.scalar = Some(val);
                 }
-                (Some(ast::ParamValue::Expr(e)), Some(ix)) if crate::forecast::is_call(e) => {
-                    self.forecast_param(p, e, ix, &mut table)?
+                (hir::ParamValue::Forecast { .. }, Some(ast::ParamValue::Expr(e)), Some(_)) => {
+                    self.forecast_param(p, e, &mut table)?
                 }
-                (Some(ast::ParamValue::Expr(e)), Some(ix))
-                    if crate::forecast::aggregate::is_call(e) =>
-                {
-                    self.aggregate_param(p, e, ix, &mut table)?
+                (hir::ParamValue::Aggregate { .. }, Some(ast::ParamValue::Expr(e)), Some(_)) => {
+                    self.aggregate_param(p, e, &mut table)?
                 }
-                (Some(ast::ParamValue::Expr(e)), Some(ix)) => {
-                    if let ExprKind::Map(entries) = &e.kind {
-                        for (keys, v) in entries {
-                            let mut key = Vec::new();
-                            for k in keys {
-                                key.push(self.key_elem(k)?);
-                            }
-                            let val = self.eval(v)?;
-                            int_in_range(&val, is_int, v.span)?;
-                            if info.decl.lower.is_some() {
-                                self.reject_negative(&val, v.span, &info.name, info.span);
-                            }
-                            table.values.insert(key.into_boxed_slice(), val);
+                (hir::ParamValue::Table(entries), ..) => self.in_frame(n, |me| -> R<()> {
+                    for (keys, v) in entries {
+                        let mut key = Vec::with_capacity(keys.len());
+                        for k in keys {
+                            key.push(me.h_elem(k)?);
                         }
-                    } else {
-                        self.derived_values(p, e, ix, is_int, &mut table)?;
+                        let val = me.h_eval(v)?;
+                        int_in_range(&val, is_int, v.span)?;
+                        if info.decl.lower.is_some() {
+                            me.reject_negative(&val, v.span, &info.name, info.span);
+                        }
+                        table.values.insert(key.into_boxed_slice(), val);
                     }
+                    Ok(())
+                })?,
+                (hir::ParamValue::Expr(e), ..) => {
+                    self.derived_values(p, h, e, is_int, &mut table)?
                 }
-                (Some(ast::ParamValue::From(path)), Some(_)) => {
-                    self.load_param_file(p, path, unit_scale, &mut table)?
-                }
-                (Some(ast::ParamValue::From(path)), None) => {
-                    table.scalar = self.load_scalar_param_file(p, path, unit_scale)?;
+                (_, _, _) => {
+                    return Err(super::hir_eval::internal(
+                        info.span,
+                        "a param whose HIR does not match its declaration",
+                    ))
                 }
             }
             Ok(())
@@ -77,60 +92,63 @@ impl Inst<'_> {
         result
     }
 
-    /// The values of indexed param `p` from its expression `e`, one per tuple of `ix`:
-    /// compiled from the HIR once the first tuple has been evaluated (which loads the params
-    /// it reads), the evaluator taking every tuple the compiled code cannot. Numbers over a
-    /// product of named sets go to dense storage.
+    /// The values of indexed param `p` (its HIR `h`) from its expression `e`, one per
+    /// index tuple: compiled once the first tuple has been evaluated (which loads the
+    /// params it reads), the evaluator taking every tuple the compiled code cannot. Numbers
+    /// over a product of named sets go to dense storage.
     fn derived_values(
         &mut self,
         p: usize,
-        e: &ast::Expr,
-        ix: &ast::IndexList,
+        h: &'a hir::Decl<hir::Param>,
+        e: &'a hir::Expr,
         is_int: bool,
         table: &mut ParamTable,
     ) -> R<()> {
         let info = &self.schema.params[p];
-        let vars = index::index_vars(ix);
+        let ix = &h.body.index;
+        let slots: Vec<hir::SlotId> = ix.binders.iter().map(|b| b.slot).collect();
         let is_number = matches!(info.ty, Ty::Num { .. });
         let mut dense = self.dense_product(p);
         let mut out = Vec::new();
         let mut first_negative: Option<(Vec<ElemId>, Value)> = None;
         let mut compiled: Option<Option<linear::CompiledData>> = None;
-        self.for_each_index(ix, &mut |me| {
-            let key: Vec<ElemId> = vars.iter().map(|v| me.bound_elem(v)).collect();
-            let run = compiled
-                .as_ref()
-                .and_then(|c| c.as_ref().and_then(|c| me.run_at(c, &key)));
-            let val = match run {
-                Some(v) => Ok(v),
-                None => me.eval(e),
-            }
-            .map(|v| match v {
-                // A number param whose expression is an integer element (an index
-                // variable, say) holds the number, as the compiled code computes it.
-                Value::Elem(x) if is_number => me.world.elem_number(x).map_or(v, Value::Num),
-                v => v,
-            })
-            .and_then(|v| int_in_range(&v, is_int, e.span).map(|()| v))
-            .map_err(|d| me.in_instance(d, &info.name, &key))?;
-            if compiled.is_none() {
-                compiled = Some(me.compile_param(p, vars.len()));
-            }
-            if first_negative.is_none() && matches!(val, Value::Num(x) if x < 0.0) {
-                first_negative = Some((key.clone(), val.clone()));
-            }
-            if let Some(d) = &mut dense {
-                match (&val, d.offset(&key)) {
-                    (Value::Num(n), Some(off)) if !n.is_nan() => {
-                        d.nums[off] = *n;
-                        return Ok(());
-                    }
-                    // Not a number after all: every value goes to the table.
-                    _ => out.extend(dense.take().map_or_else(Vec::new, |d| d.entries())),
+        self.in_frame(h.slots.len(), |me| {
+            me.h_for_each(ix, &mut |me| {
+                let key: Vec<ElemId> = slots.iter().map(|&s| me.slot_elem(s)).collect();
+                let run = compiled
+                    .as_ref()
+                    .and_then(|c| c.as_ref().and_then(|c| me.run_at(c, &key)));
+                let val = match run {
+                    Some(v) => Ok(v),
+                    None => me.h_eval(e),
                 }
-            }
-            out.push((key.into_boxed_slice(), val));
-            Ok(())
+                .map(|v| match v {
+                    // A number param whose expression is an integer element (an index
+                    // variable, say) holds the number, as the compiled code computes it.
+                    Value::Elem(x) if is_number => me.world.elem_number(x).map_or(v, Value::Num),
+                    v => v,
+                })
+                .and_then(|v| int_in_range(&v, is_int, e.span).map(|()| v))
+                .map_err(|d| me.in_instance(d, &info.name, &key))?;
+                if compiled.is_none() {
+                    compiled = Some(me.compile_param(p, slots.len()));
+                }
+                if first_negative.is_none() && matches!(val, Value::Num(x) if x < 0.0) {
+                    first_negative = Some((key.clone(), val.clone()));
+                }
+                if let Some(d) = &mut dense {
+                    match (&val, d.offset(&key)) {
+                        (Value::Num(n), Some(off)) if !n.is_nan() => {
+                            d.nums[off] = *n;
+                            return Ok(());
+                        }
+                        // Not a number after all: every value goes to the table.
+                        _ => out.extend(dense.take().map_or_else(Vec::new, |d| d.entries())),
+                    }
+                }
+                out.push((key.into_boxed_slice(), val));
+                Ok(())
+            })
         })?;
         if info.decl.lower.is_some() {
             if let Some((key, val)) = first_negative {
@@ -219,10 +237,6 @@ impl Inst<'_> {
         })
     }
 
-    pub(super) fn key_elem(&mut self, k: &ast::Expr) -> R<ElemId> {
-        self.elem_of(k)
-    }
-
     fn load_param_file(
         &mut self,
         p: usize,
@@ -231,11 +245,22 @@ impl Inst<'_> {
         table: &mut ParamTable,
     ) -> R<()> {
         let info = &self.schema.params[p];
+        let Some(h) = self.hir.and_then(|h| h.params.get(p)) else {
+            return Err(super::hir_eval::internal(
+                info.span,
+                "a param without its HIR",
+            ));
+        };
+        let sets = self.in_frame(h.slots.len(), |me| {
+            h.body
+                .index
+                .binders
+                .iter()
+                .map(|b| me.h_set(&b.set))
+                .collect::<R<Vec<_>>>()
+        })?;
         let mut spec = Vec::new();
-        let mut sets = Vec::new();
         for d in &info.dims {
-            let set = self.set_value(&d.set)?;
-            sets.push(set);
             let names = match d.elem {
                 ElemTy::Kind(k) => format!(
                     "{}|{}|{}",

@@ -140,7 +140,7 @@ fn shape_declines(hir: &hir::Model, schema: &Schema, instance: &Instance) -> Opt
     if hir
         .sets
         .iter()
-        .any(|s| matches!(s.body, SetValue::Scenarios))
+        .any(|s| matches!(s.body, SetValue::Scenarios(_)))
         || !instance.world.scenarios.is_empty()
     {
         return Some("the model has scenario sets");

@@ -11,6 +11,7 @@ use super::Inst;
 use crate::check::{ElemTy, SetDef, Ty};
 use crate::data::{self, ColumnSpec, ColumnType};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::hir::{self, SetValue};
 use crate::ir::dump::fmt_num;
 use crate::scenario::{
     generate, ScenarioAttr, ScenarioDef, ScenarioSource, MAX_SCENARIOS, NOMINAL, SUM_TOLERANCE,
@@ -27,13 +28,17 @@ struct Built {
     overrides: Vec<(usize, Value)>,
 }
 
-impl Inst<'_> {
+impl<'a> Inst<'a> {
     /// The scenarios of set `s`, interned as symbols of `s` and recorded in the world.
-    pub(crate) fn scenario_set(&mut self, s: usize, def: &ScenarioDef) -> R<Rc<SetVal>> {
-        let saved = std::mem::take(&mut self.env);
-        let built = self.build_scenarios(def);
-        self.env = saved;
-        let built = built?;
+    pub(crate) fn scenario_set(&mut self, s: usize) -> R<Rc<SetVal>> {
+        let h = self.hir.and_then(|h| h.sets.get(s));
+        let Some((n, SetValue::Scenarios(def))) = h.map(|h| (h.slots.len(), &h.body)) else {
+            return Err(super::hir_eval::internal(
+                self.schema.sets[s].span,
+                "a scenario set without its HIR definition",
+            ));
+        };
+        let built = self.in_frame(n, |me| me.build_scenarios(def))?;
         let complete = matches!(
             def.source,
             ScenarioSource::Declared(_) | ScenarioSource::File { .. }
@@ -77,20 +82,20 @@ impl Inst<'_> {
         Ok(Rc::new(SetVal::new(elems)))
     }
 
-    fn build_scenarios(&mut self, def: &ScenarioDef) -> R<Vec<Built>> {
+    fn build_scenarios(&mut self, def: &'a ScenarioDef<hir::Expr>) -> R<Vec<Built>> {
         match &def.source {
             ScenarioSource::Declared(list) => {
                 let mut out = Vec::with_capacity(list.len());
                 for d in list {
-                    let p = self.num(&d.p)?;
+                    let p = self.h_num(&d.p)?;
                     check_probability(p, d.p.span, &format!("scenario `{}`", d.name.name))?;
                     let down = match &d.down {
-                        Some(e) => self.set_value(e)?.elems.clone(),
+                        Some(e) => self.h_set(e)?.elems.clone(),
                         None => Vec::new(),
                     };
                     let mut overrides = Vec::new();
                     for (param, e) in &d.overrides {
-                        overrides.push((*param, self.eval(e)?));
+                        overrides.push((*param, self.h_eval(e)?));
                     }
                     out.push(Built {
                         name: d.name.name.clone(),
@@ -108,7 +113,7 @@ impl Inst<'_> {
                 nominal,
                 p: weight,
             } => {
-                let elems = self.set_value(set)?.elems.clone();
+                let elems = self.h_set(set)?.elems.clone();
                 let n = elems.len();
                 let (sizes, count) = self.k_sizes(k, n, "entities", *up_to, *nominal, def.span)?;
                 // Equally likely, or each the probability that exactly those fail.
@@ -138,11 +143,11 @@ impl Inst<'_> {
                 cutoff,
                 nominal,
             } => {
-                let elems = self.set_value(set)?.elems.clone();
+                let elems = self.h_set(set)?.elems.clone();
                 let probs = self.failure_probs(&elems, attr)?;
                 let cutoff = match cutoff {
                     Some(c) => {
-                        let v = self.num(c)?;
+                        let v = self.h_num(c)?;
                         check_probability(v, c.span, "the cutoff")?;
                         v
                     }
@@ -166,7 +171,7 @@ impl Inst<'_> {
                 k,
                 up_to,
             } => {
-                let elems = self.set_value(set)?.elems.clone();
+                let elems = self.h_set(set)?.elems.clone();
                 let idx = self.attr_index(&elems, attr);
                 let mut keys = Vec::with_capacity(elems.len());
                 for &e in &elems {
@@ -222,14 +227,14 @@ impl Inst<'_> {
     /// E0563 when `k` is not a whole number from 1 to `n`, E0564 beyond the limit.
     fn k_sizes(
         &mut self,
-        k: &ast::Expr,
+        k: &'a hir::Expr,
         n: usize,
         what: &str,
         up_to: bool,
         nominal: bool,
         span: Span,
     ) -> R<(Vec<usize>, usize)> {
-        let kv = self.num(k)?;
+        let kv = self.h_num(k)?;
         if kv.fract() != 0.0 || kv < 1.0 || kv > n as f64 {
             let of = if what == "entities" {
                 n.to_string()
@@ -462,7 +467,7 @@ impl Inst<'_> {
         Ok(Value::Num(if down { 0.0 } else { 1.0 }))
     }
 
-    fn scenario(&self, s: ElemId, span: Span) -> R<&ScenarioData> {
+    pub(crate) fn scenario(&self, s: ElemId, span: Span) -> R<&ScenarioData> {
         self.world.scenarios.get(&s).ok_or_else(|| {
             runtime_error(
                 Code::E0341,
@@ -520,20 +525,30 @@ pub fn cvar_by_sorting(mut values: Vec<(f64, f64)>, beta: f64) -> Option<f64> {
 impl Inst<'_> {
     /// The probability of the scenario bound to `var`.
     pub(crate) fn scenario_prob(&self, var: &str, span: Span) -> R<f64> {
-        match self.local(var) {
-            Some(Value::Elem(e)) => Ok(self.scenario(*e, span)?.p),
-            _ => Err(runtime_error(
+        self.scenario_p(self.bound_elem(var), span)
+    }
+
+    /// The probability of scenario `s` (`u32::MAX` when the variable holds no element).
+    pub(crate) fn scenario_p(&self, s: ElemId, span: Span) -> R<f64> {
+        if s == u32::MAX {
+            return Err(runtime_error(
                 Code::E0341,
                 span,
                 "a risk measure runs over scenarios",
                 "not a scenario",
-            )),
+            ));
         }
+        Ok(self.scenario(s, span)?.p)
     }
 
     /// The level `beta` of `cvar`: a number in [0, 1).
     pub(crate) fn cvar_level(&mut self, level: &ast::Expr) -> R<f64> {
         let beta = self.num(level)?;
+        self.cvar_beta(beta, level.span)
+    }
+
+    /// E0641 unless `beta`, the level written at `span`, lies in [0, 1).
+    pub(crate) fn cvar_beta(&self, beta: f64, span: Span) -> R<f64> {
         if (0.0..1.0).contains(&beta) {
             return Ok(beta);
         }
@@ -541,7 +556,7 @@ impl Inst<'_> {
             Code::E0641,
             format!("the level of `cvar` is {}, outside [0, 1)", fmt_num(beta)),
         )
-        .primary(level.span, "not a level")
+        .primary(span, "not a level")
         .help("`cvar(0.99, s in S) loss[s]` is the mean loss of the worst 1% of probability"))
     }
 
@@ -597,7 +612,18 @@ impl Inst<'_> {
             pairs.push((v, p));
             Ok(())
         })?;
-        Ok(Value::Num(match kind {
+        self.risk_of_pairs(kind, beta, pairs, span).map(Value::Num)
+    }
+
+    /// A risk measure of `(value, probability)` pairs, one per scenario.
+    pub(crate) fn risk_of_pairs(
+        &self,
+        kind: ast::AggKind,
+        beta: Option<f64>,
+        pairs: Vec<(f64, f64)>,
+        span: Span,
+    ) -> R<f64> {
+        Ok(match kind {
             ast::AggKind::Worst => match pairs.iter().map(|x| x.0).reduce(f64::max) {
                 Some(v) => v,
                 None => {
@@ -616,6 +642,6 @@ impl Inst<'_> {
                 cvar_by_sorting(pairs, beta).unwrap_or(f64::NAN)
             }
             _ => pairs.iter().map(|(v, p)| v * p).sum(),
-        }))
+        })
     }
 }

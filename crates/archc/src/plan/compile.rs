@@ -7,14 +7,14 @@
 //! looks a name up.
 
 use crate::check::plan::{ChooseDomain, PlanInfo};
-use crate::check::Schema;
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
-use crate::hir::{self, Builtin, ExprKind as HK, FnId, ParamId, SlotId};
+use crate::hir::{self, Builtin, ExprKind as HK, ParamId, SlotId};
+use crate::instantiate::hir_eval::Bound;
 use crate::instantiate::world::{ElemId, SetVal, Value};
 use crate::instantiate::{CompiledData, Inst};
 use crate::span::Span;
-use crate::syntax::ast::{self, BinOp, CmpOp, PlanStmtKind, UnOp};
+use crate::syntax::ast::{BinOp, CmpOp, UnOp};
 use rustc_hash::FxHashMap;
 use std::rc::Rc;
 
@@ -30,7 +30,6 @@ type R<T> = Result<T, Diagnostic>;
 pub struct PlanCompiler<'h> {
     /// The plan's HIR: its slot table, states, decision and statements.
     plan: &'h hir::Decl<hir::Plan>,
-    schema: &'h Schema,
     /// Stage elements in order.
     pub stages: Vec<ElemId>,
     /// Elements of a set-valued choice, in order.
@@ -42,20 +41,12 @@ pub struct PlanCompiler<'h> {
     bound: Vec<SlotId>,
     /// The instance's index tuple; the stage is pushed after it for a run.
     tuple: Vec<ElemId>,
-    /// Every parameter slot of a function inlined in the plan: its argument, and the body
-    /// the call is written in (`None` for the plan's own statements).
-    args: FxHashMap<SlotId, (&'h hir::Expr, Option<FnId>)>,
-    /// The same arguments, as the compiled data expressions take them.
-    subst: FxHashMap<SlotId, &'h hir::Expr>,
+    /// Every parameter slot of a function inlined in the plan: its argument.
+    args: FxHashMap<SlotId, &'h hir::Expr>,
     /// Whether the argument of a parameter slot reads a plan variable, once known.
     arg_mentions: FxHashMap<SlotId, bool>,
-    /// Source nodes by span, for the evaluator: the plan's (`None`) and each function
-    /// body's.
-    sources: FxHashMap<Option<FnId>, FxHashMap<Span, &'h ast::Expr>>,
     /// Compiled data expressions by HIR node address (`None`: left to the evaluator).
     data: FxHashMap<usize, Option<Rc<CompiledData>>>,
-    /// The function body being compiled (`None`: the plan's statements).
-    ctx: Option<FnId>,
     /// How the per-stage data values were computed.
     pub runs: DataRuns,
 }
@@ -70,14 +61,9 @@ pub struct DataRuns {
 }
 
 impl<'h> PlanCompiler<'h> {
-    /// The compiler of plan `pi` (HIR `plan`) at one index tuple (one element per index
+    /// The compiler of a plan (its HIR `plan`) at one index tuple (one element per index
     /// variable, in order). Stages and choice set are given by [`PlanCompiler::start`].
-    pub fn new(
-        schema: &'h Schema,
-        pi: usize,
-        plan: &'h hir::Decl<hir::Plan>,
-        tuple: &[ElemId],
-    ) -> PlanCompiler<'h> {
+    pub fn new(plan: &'h hir::Decl<hir::Plan>, tuple: &[ElemId]) -> PlanCompiler<'h> {
         let p = &plan.body;
         let (mut bound, tuple) = if p.index.binders.len() == tuple.len() {
             let slots = p.index.binders.iter().map(|b| b.slot).collect();
@@ -106,64 +92,37 @@ impl<'h> PlanCompiler<'h> {
             });
         }
         let mut args = FxHashMap::default();
-        let mut stack: Vec<(&'h hir::Expr, Option<FnId>)> =
-            roots.into_iter().map(|e| (e, None)).collect();
+        let mut stack: Vec<&'h hir::Expr> = roots;
         let mut children = Vec::new();
-        while let Some((e, ctx)) = stack.pop() {
+        while let Some(e) = stack.pop() {
             if let HK::Inline {
-                func,
                 params,
                 args: values,
                 body,
+                ..
             } = &e.kind
             {
                 for (s, a) in params.iter().zip(values) {
-                    args.insert(*s, (a, ctx));
-                    stack.push((a, ctx));
+                    args.insert(*s, a);
+                    stack.push(a);
                 }
-                stack.push((body, Some(*func)));
+                stack.push(body);
                 continue;
             }
             children.clear();
             e.children(&mut children);
-            stack.extend(children.iter().map(|c| (*c, ctx)));
+            stack.extend(children.iter().copied());
         }
-        let subst = args.iter().map(|(s, (a, _))| (*s, *a)).collect();
-        let d = &schema.plans[pi].decl;
-        let mut own = FxHashMap::default();
-        index_source(&d.stages, &mut own);
-        for s in &d.stmts {
-            match &s.kind {
-                PlanStmtKind::State { range, init, .. } => {
-                    index_source(range, &mut own);
-                    if let Some(i) = init {
-                        index_source(i, &mut own);
-                    }
-                }
-                PlanStmtKind::Choose { domain, .. } => index_source(domain, &mut own),
-                PlanStmtKind::Next { value: e, .. }
-                | PlanStmtKind::Require(e)
-                | PlanStmtKind::Cost(e)
-                | PlanStmtKind::FinalCost(e)
-                | PlanStmtKind::FinalRequire(e) => index_source(e, &mut own),
-            }
-        }
-        let mut sources = FxHashMap::default();
-        sources.insert(None, own);
         PlanCompiler {
             plan,
-            schema,
             stages: Vec::new(),
             choice_set: None,
             table: Vec::new(),
             bound,
             tuple,
             args,
-            subst,
             arg_mentions: FxHashMap::default(),
-            sources,
             data: FxHashMap::default(),
-            ctx: None,
             runs: DataRuns::default(),
         }
     }
@@ -213,7 +172,7 @@ impl<'h> PlanCompiler<'h> {
         if let Some(&m) = self.arg_mentions.get(&s) {
             return m;
         }
-        let Some(&(arg, _)) = self.args.get(&s) else {
+        let Some(&arg) = self.args.get(&s) else {
             return false;
         };
         let m = self.mentions_plan_vars(arg);
@@ -222,57 +181,26 @@ impl<'h> PlanCompiler<'h> {
     }
 
     /// Follow parameter slots to the arguments they stand for.
-    fn resolve(
-        &self,
-        mut e: &'h hir::Expr,
-        mut ctx: Option<FnId>,
-    ) -> (&'h hir::Expr, Option<FnId>) {
+    fn resolve(&self, mut e: &'h hir::Expr) -> &'h hir::Expr {
         while let HK::Slot(s) = &e.kind {
             match self.args.get(s) {
-                Some(&(arg, c)) => (e, ctx) = (arg, c),
+                Some(&arg) => e = arg,
                 None => break,
             }
         }
-        (e, ctx)
+        e
     }
 
     fn is_choice(&self, e: &'h hir::Expr) -> bool {
-        let (e, _) = self.resolve(e, self.ctx);
+        let e = self.resolve(e);
         matches!(&e.kind, HK::Slot(s) if self.plan.body.choose.as_ref().is_some_and(|c| c.0 == *s))
-    }
-
-    /// Run `f` with `ctx` as the body being compiled.
-    fn within<T>(&mut self, ctx: Option<FnId>, f: impl FnOnce(&mut Self) -> T) -> T {
-        let saved = std::mem::replace(&mut self.ctx, ctx);
-        let out = f(self);
-        self.ctx = saved;
-        out
-    }
-
-    /// The source node of `h` in the plan (`ctx` `None`) or in a function body.
-    fn source(&mut self, ctx: Option<FnId>, h: &hir::Expr) -> R<&'h ast::Expr> {
-        let schema = self.schema;
-        let map = self.sources.entry(ctx).or_insert_with(|| {
-            let mut m = FxHashMap::default();
-            if let Some(f) = ctx.and_then(|f| schema.fns.get(f.index())) {
-                index_source(&f.decl.body, &mut m);
-            }
-            m
-        });
-        map.get(&h.span).copied().ok_or_else(|| {
-            Diagnostic::error(
-                Code::E0750,
-                "internal error: a plan expression has no source node",
-            )
-            .primary(h.span, "here")
-        })
     }
 
     /// The compiled value of data node `h` at a stage (`None` when the stage is not bound:
     /// nothing that reads it runs), or `None` when the evaluator must compute it.
     fn compiled(
         &mut self,
-        inst: &mut Inst,
+        inst: &mut Inst<'h>,
         h: &'h hir::Expr,
         stage: Option<ElemId>,
     ) -> Option<Value> {
@@ -281,7 +209,7 @@ impl<'h> PlanCompiler<'h> {
             Some(c) => c.clone(),
             None => {
                 let c = inst
-                    .compile_data(h, &self.plan.slots, &self.bound, self.subst.clone())
+                    .compile_data(h, &self.plan.slots, &self.bound, self.args.clone())
                     .map(Rc::new);
                 self.data.insert(key, c.clone());
                 c
@@ -300,97 +228,72 @@ impl<'h> PlanCompiler<'h> {
         v
     }
 
-    /// Run `k` on the source node of `h` with the evaluator: in the plan's statements with
-    /// the stage variable bound (when `stage` is given), or in a function body with the
-    /// parameters it reads bound to their arguments' values (a body sees its parameters
-    /// alone, as the checker typed it).
+    /// Run `k` on `h` with the HIR evaluator: the plan's index slots bound to the
+    /// instance's tuple, the stage slot to `stage` (when given), and each parameter slot of
+    /// an inlined function to its argument.
     fn evaluate<T>(
         &mut self,
-        inst: &mut Inst,
+        inst: &mut Inst<'h>,
         h: &'h hir::Expr,
-        ctx: Option<FnId>,
         stage: Option<ElemId>,
-        k: &mut dyn FnMut(&mut Inst, &ast::Expr) -> R<T>,
+        k: &mut dyn FnMut(&mut Inst<'h>, &'h hir::Expr) -> R<T>,
     ) -> R<T> {
-        let node = self.source(ctx, h)?;
         self.runs.evaluated += 1;
-        if ctx.is_none() {
-            let depth = inst.env.len();
-            if let Some(q) = stage {
-                let name = self.plan.slots[self.plan.body.stage.slot.index()]
-                    .name
-                    .clone();
-                inst.env.push((name, Value::Elem(q)));
+        let mut frame = vec![Bound::Unset; self.plan.slots.len()];
+        let mut set = |s: SlotId, v: Bound<'h>| {
+            if let Some(x) = frame.get_mut(s.index()) {
+                *x = v;
             }
-            let r = k(inst, node);
-            inst.env.truncate(depth);
-            return r;
+        };
+        // `bound` is the index slots, then the stage slot.
+        let index = &self.bound[..self.bound.len().saturating_sub(1)];
+        for (&s, &x) in index.iter().zip(&self.tuple) {
+            set(s, Bound::Value(Value::Elem(x)));
         }
-        let mut read = Vec::new();
-        let mut stack = vec![h];
-        let mut children = Vec::new();
-        while let Some(x) = stack.pop() {
-            match &x.kind {
-                HK::Slot(s) if self.args.contains_key(s) && !read.contains(s) => read.push(*s),
-                // A nested call's body reads its own parameters.
-                HK::Inline { args, .. } => stack.extend(args.iter()),
-                _ => {
-                    children.clear();
-                    x.children(&mut children);
-                    stack.extend(children.iter().copied());
-                }
-            }
+        if let Some(q) = stage {
+            set(self.plan.body.stage.slot, Bound::Value(Value::Elem(q)));
         }
-        let mut env = Vec::with_capacity(read.len());
-        for s in read {
-            let (arg, actx) = self.args[&s];
-            let v = self.value(inst, arg, actx, stage)?;
-            env.push((self.plan.slots[s.index()].name.clone(), v));
+        for (&s, &arg) in &self.args {
+            set(s, Bound::Arg(arg));
         }
-        let saved = std::mem::replace(&mut inst.env, env);
-        let r = k(inst, node);
-        inst.env = saved;
+        let saved = std::mem::replace(&mut inst.frame, frame);
+        let r = k(inst, h);
+        inst.frame = saved;
         r
     }
 
-    /// The value of data node `h` (written in `ctx`) at a stage.
-    fn value(
-        &mut self,
-        inst: &mut Inst,
-        h: &'h hir::Expr,
-        ctx: Option<FnId>,
-        stage: Option<ElemId>,
-    ) -> R<Value> {
-        let (h, ctx) = self.resolve(h, ctx);
+    /// The value of data node `h` at a stage.
+    fn value(&mut self, inst: &mut Inst<'h>, h: &'h hir::Expr, stage: Option<ElemId>) -> R<Value> {
+        let h = self.resolve(h);
         if let Some(v) = self.compiled(inst, h, stage) {
             return Ok(v);
         }
-        self.evaluate(inst, h, ctx, stage, &mut |me, e| me.eval(e))
+        self.evaluate(inst, h, stage, &mut |me, e| me.h_eval(e))
     }
 
     /// A number of the plan's declarations (a state's range or start, the `choose`
     /// range), at a stage when given.
-    pub fn num(&mut self, inst: &mut Inst, h: &'h hir::Expr, stage: Option<ElemId>) -> R<f64> {
+    pub fn num(&mut self, inst: &mut Inst<'h>, h: &'h hir::Expr, stage: Option<ElemId>) -> R<f64> {
         match self.compiled(inst, h, stage) {
             Some(Value::Num(v)) => Ok(v),
-            _ => self.evaluate(inst, h, None, stage, &mut |me, e| me.num(e)),
+            _ => self.evaluate(inst, h, stage, &mut |me, e| me.h_num(e)),
         }
     }
 
     /// A set of the plan's declarations (the stages, a `choose` set).
-    pub fn set(&mut self, inst: &mut Inst, h: &'h hir::Expr) -> R<Rc<SetVal>> {
+    pub fn set(&mut self, inst: &mut Inst<'h>, h: &'h hir::Expr) -> R<Rc<SetVal>> {
         match &h.kind {
             HK::Set(id) => inst.named_set(id.index()),
-            _ => self.evaluate(inst, h, None, None, &mut |me, e| me.set_value(e)),
+            _ => self.evaluate(inst, h, None, &mut |me, e| me.h_set(e)),
         }
     }
 
     /// An element fixed for the whole plan instance (the stage is not bound).
-    fn elem(&mut self, inst: &mut Inst, h: &'h hir::Expr) -> R<ElemId> {
-        let (h, ctx) = self.resolve(h, self.ctx);
+    fn elem(&mut self, inst: &mut Inst<'h>, h: &'h hir::Expr) -> R<ElemId> {
+        let h = self.resolve(h);
         match self.compiled(inst, h, None) {
             Some(Value::Elem(x)) => Ok(x),
-            _ => self.evaluate(inst, h, ctx, None, &mut |me, e| me.elem_of(e)),
+            _ => self.evaluate(inst, h, None, &mut |me, e| me.h_elem(e)),
         }
     }
 
@@ -398,7 +301,7 @@ impl<'h> PlanCompiler<'h> {
     /// r`, which short-circuits the same way.
     fn compile_chain(
         &mut self,
-        inst: &mut Inst,
+        inst: &mut Inst<'h>,
         first: &'h hir::Expr,
         links: &'h [(BinOp, hir::Expr)],
     ) -> R<CExpr> {
@@ -435,12 +338,12 @@ impl<'h> PlanCompiler<'h> {
     }
 
     /// Evaluate a data expression at every stage (with the stage variable bound).
-    fn stage_data(&mut self, inst: &mut Inst, e: &'h hir::Expr) -> R<CExpr> {
-        let (e, ctx) = self.resolve(e, self.ctx);
+    fn stage_data(&mut self, inst: &mut Inst<'h>, e: &'h hir::Expr) -> R<CExpr> {
+        let e = self.resolve(e);
         let mut vals = Vec::with_capacity(self.stages.len());
         for t in 0..self.stages.len() {
             let q = self.stages[t];
-            let v = match self.value(inst, e, ctx, Some(q))? {
+            let v = match self.value(inst, e, Some(q))? {
                 Value::Num(n) => n,
                 Value::Bool(b) => b as u8 as f64,
                 Value::Elem(x) => match &self.choice_set {
@@ -474,33 +377,23 @@ impl<'h> PlanCompiler<'h> {
         Ok(CExpr::Stage(k))
     }
 
-    /// The spans of the operators of comparison `e`, as the source writes them.
-    fn compare_spans(&mut self, e: &'h hir::Expr, links: usize) -> Vec<Span> {
-        match self.source(self.ctx, e).map(|s| &s.kind) {
-            Ok(ast::ExprKind::Compare(_, l)) if l.len() == links => l.iter().map(|x| x.1).collect(),
-            _ => vec![e.span; links],
-        }
-    }
-
     /// Compile an expression of a plan statement.
-    pub fn compile(&mut self, inst: &mut Inst, e: &'h hir::Expr) -> R<CExpr> {
+    pub fn compile(&mut self, inst: &mut Inst<'h>, e: &'h hir::Expr) -> R<CExpr> {
         if !self.mentions_plan_vars(e) {
             return self.stage_data(inst, e);
         }
         let b = |x: CExpr| Box::new(x);
         Ok(match &e.kind {
             HK::Slot(s) => {
-                if let Some(&(arg, ctx)) = self.args.get(s) {
-                    return self.within(ctx, |me| me.compile(inst, arg));
+                if let Some(&arg) = self.args.get(s) {
+                    return self.compile(inst, arg);
                 }
                 match self.state(*s) {
                     Some(i) => CExpr::State(i),
                     None => CExpr::Decision,
                 }
             }
-            HK::Inline { func, body, .. } => {
-                return self.within(Some(*func), |me| me.compile(inst, body))
-            }
+            HK::Inline { body, .. } => return self.compile(inst, body),
             HK::Unary(op, x) => CExpr::Un(
                 if *op == UnOp::Neg { Op1::Neg } else { Op1::Not },
                 b(self.compile(inst, x)?),
@@ -526,10 +419,10 @@ impl<'h> PlanCompiler<'h> {
                 CExpr::Select(compiled, b(self.compile(inst, otherwise)?))
             }
             HK::Compare(first, links) => {
-                let spans = self.compare_spans(e, links.len());
                 let mut parts = Vec::new();
                 let mut left = first.as_ref();
-                for ((op, right), span) in links.iter().zip(spans) {
+                for (op, span, right) in links {
+                    let span = *span;
                     let op2 = match op {
                         CmpOp::Eq => Op2::Eq,
                         CmpOp::Ne => Op2::Ne,
@@ -597,7 +490,7 @@ impl<'h> PlanCompiler<'h> {
     /// the param's values along that index.
     fn table(
         &mut self,
-        inst: &mut Inst,
+        inst: &mut Inst<'h>,
         p: ParamId,
         args: &'h [hir::Expr],
         span: Span,
@@ -672,50 +565,6 @@ impl<'h> PlanCompiler<'h> {
             arg: Box::new(self.compile(inst, &args[k])?),
             span,
         })
-    }
-}
-
-/// Record every node of a source expression by span (the outermost of nodes sharing one),
-/// as far down as plan expressions compile.
-fn index_source<'h>(root: &'h ast::Expr, out: &mut FxHashMap<Span, &'h ast::Expr>) {
-    use ast::ExprKind as A;
-    let mut stack = vec![root];
-    while let Some(e) = stack.pop() {
-        out.entry(e.span).or_insert(e);
-        match &e.kind {
-            A::Field(x, _) | A::Unary(_, x) => stack.push(x),
-            A::Index(x, args) => {
-                stack.push(x);
-                stack.extend(args.iter());
-            }
-            A::Call(_, args) => stack.extend(args.iter().map(|a| &a.value)),
-            A::Binary(_, x, y) | A::Range(x, y) => stack.extend([&**x, &**y]),
-            A::Chain(x, links) => {
-                stack.push(x);
-                stack.extend(links.iter().map(|l| &l.2));
-            }
-            A::Compare(x, links) => {
-                stack.push(x);
-                stack.extend(links.iter().map(|l| &l.2));
-            }
-            A::If(c, x, y) => stack.extend([&**c, &**x, &**y]),
-            A::IfChain(arms, otherwise) => {
-                for arm in arms {
-                    stack.extend([&arm.cond, &arm.value]);
-                }
-                stack.push(otherwise);
-            }
-            A::SetLit(items) | A::Tuple(items) => stack.extend(items.iter()),
-            A::Agg { .. }
-            | A::SetCompr(_)
-            | A::Map(_)
-            | A::Number(_)
-            | A::Quantity(..)
-            | A::Period { .. }
-            | A::Str(_)
-            | A::Bool(_)
-            | A::Name(_) => {}
-        }
     }
 }
 

@@ -10,10 +10,10 @@ use crate::check::plan::PlanInfo;
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::hir;
+use crate::instantiate::hir_eval::Bound;
 use crate::instantiate::world::{ElemId, Value};
 use crate::instantiate::Inst;
 use crate::span::Span;
-use crate::syntax::ast::PlanStmtKind;
 use serde::Serialize;
 
 type R<T> = Result<T, Diagnostic>;
@@ -174,38 +174,35 @@ impl StagePlan for CompiledPlan {
     }
 }
 
-impl Inst<'_> {
+impl<'a> Inst<'a> {
     /// Compile every instance of every plan.
     pub fn compile_plans(&mut self) -> R<Vec<CompiledPlan>> {
         let schema = self.schema;
         let mut out = Vec::new();
         for (pi, p) in schema.plans.iter().enumerate() {
-            let vars: Vec<String> = p.dims.iter().map(|d| d.var.clone()).collect();
+            let Some(h) = self.hir.and_then(|m| m.plans.get(pi)) else {
+                return Err(Diagnostic::error(
+                    Code::E0750,
+                    format!("internal error: plan `{}` has no HIR", p.name),
+                )
+                .primary(p.span, "this plan"));
+            };
+            let index = &h.body.index;
             let mut tuples = Vec::new();
-            match &p.decl.index {
-                None => tuples.push(Vec::new()),
-                Some(ix) => self.for_each_index(ix, &mut |me| {
+            self.in_frame(h.slots.len(), |me| {
+                me.h_for_each(index, &mut |me| {
                     tuples.push(
-                        vars.iter()
-                            .map(|v| match me.local(v) {
-                                Some(Value::Elem(x)) => *x,
-                                _ => u32::MAX,
-                            })
+                        index
+                            .binders
+                            .iter()
+                            .map(|b| me.slot_elem(b.slot))
                             .collect::<Vec<_>>(),
                     );
                     Ok(())
-                })?,
-            }
+                })
+            })?;
             for t in tuples {
-                // The evaluator, which takes what the compiled data expressions do not,
-                // finds the index variables by name.
-                let depth = self.env.len();
-                for (v, &x) in vars.iter().zip(&t) {
-                    self.env.push((v.clone(), Value::Elem(x)));
-                }
-                let r = self.compile_instance(pi, p, &t);
-                self.env.truncate(depth);
-                out.push(r?);
+                out.push(self.compile_instance(pi, p, h, &t)?);
             }
         }
         Ok(out)
@@ -213,17 +210,15 @@ impl Inst<'_> {
 
     /// Compile one instance of plan `pi` from its HIR: the stages, the choice set and
     /// ranges, the states' ranges and starts, then the statements.
-    fn compile_instance(&mut self, pi: usize, p: &PlanInfo, tuple: &[ElemId]) -> R<CompiledPlan> {
-        let schema = self.schema;
-        let Some(h) = self.hir.and_then(|m| m.plans.get(pi)) else {
-            return Err(Diagnostic::error(
-                Code::E0750,
-                format!("internal error: plan `{}` has no HIR", p.name),
-            )
-            .primary(p.span, "this plan"));
-        };
+    fn compile_instance(
+        &mut self,
+        pi: usize,
+        p: &PlanInfo,
+        h: &'a hir::Decl<hir::Plan>,
+        tuple: &[ElemId],
+    ) -> R<CompiledPlan> {
         let plan = &h.body;
-        let mut comp = PlanCompiler::new(schema, pi, h, tuple);
+        let mut comp = PlanCompiler::new(h, tuple);
         let stages = comp.set(self, &plan.stage.set)?.elems.clone();
         let choice_set = match &plan.choose {
             Some((_, hir::ChooseDomain::Set(e))) => Some(comp.set(self, e)?.elems.clone()),
@@ -345,10 +340,9 @@ impl Inst<'_> {
         })
     }
 
-    /// Replay a DP answer through the source expressions; returns the recomputed cost or a
-    /// verification error (E0702).
-    // Each statement kind is handled in its own arm; guards would hide the `?`.
-    #[allow(clippy::collapsible_match)]
+    /// Replay a DP answer through the plan's expressions, evaluated from its HIR (not the
+    /// compiled stage code the DP ran): returns the recomputed cost or a verification error
+    /// (E0702).
     pub fn replay_plan(
         &mut self,
         cp: &CompiledPlan,
@@ -364,26 +358,28 @@ impl Inst<'_> {
             )
             .primary(p.span, "this plan")
         };
-        let depth = self.env.len();
-        for (v, &x) in p.dims.iter().map(|d| &d.var).zip(&cp.tuple) {
-            self.env.push((v.clone(), Value::Elem(x)));
+        let Some(h) = self.hir.and_then(|m| m.plans.get(cp.plan)) else {
+            return Err(fail("the plan has no HIR to replay".into()));
+        };
+        let plan = &h.body;
+        if states.len() != cp.stages.len() + 1 || decisions.len() != cp.stages.len() {
+            return Err(fail("wrong trajectory length".into()));
+        }
+        if states[0] != cp.init {
+            return Err(fail(
+                "the trajectory does not start at the initial state".into(),
+            ));
+        }
+        let saved = std::mem::replace(&mut self.frame, vec![Bound::Unset; h.slots.len()]);
+        for (b, &x) in plan.index.binders.iter().zip(&cp.tuple) {
+            self.bind(b.slot, Bound::Value(Value::Elem(x)));
         }
         let mut total = 0.0;
         let result = (|| -> R<f64> {
-            if states.len() != cp.stages.len() + 1 || decisions.len() != cp.stages.len() {
-                return Err(fail("wrong trajectory length".into()));
-            }
-            if states[0] != cp.init {
-                return Err(fail(
-                    "the trajectory does not start at the initial state".into(),
-                ));
-            }
             for (t, &q) in cp.stages.iter().enumerate() {
-                let base = self.env.len();
-                self.env
-                    .push((p.decl.stage_var.name.clone(), Value::Elem(q)));
-                for ((name, ..), &v) in p.states.iter().zip(&states[t]) {
-                    self.env.push((name.clone(), Value::Num(v as f64)));
+                self.bind(plan.stage.slot, Bound::Value(Value::Elem(q)));
+                for (st, &v) in plan.states.iter().zip(&states[t]) {
+                    self.bind(st.slot, Bound::Value(Value::Num(v as f64)));
                 }
                 let (lo, hi) = cp.decisions[t];
                 if decisions[t] < lo || decisions[t] > hi {
@@ -393,34 +389,33 @@ impl Inst<'_> {
                         t + 1
                     )));
                 }
-                if let Some((d, _)) = &p.choose {
+                if let Some((d, _)) = &plan.choose {
                     let v = match &cp.choice_set {
                         Some(set) => Value::Elem(set[decisions[t] as usize]),
                         None => Value::Num(decisions[t] as f64),
                     };
-                    self.env.push((d.clone(), v));
+                    self.bind(*d, Bound::Value(v));
                 }
-                for s in &p.decl.stmts {
-                    match &s.kind {
-                        PlanStmtKind::Require(e) => {
-                            if !self.boolean(e)? {
-                                return Err(fail(format!(
-                                    "a requirement fails at stage {}",
-                                    self.world.name(q)
-                                )));
-                            }
+                for (stmt, _) in &plan.stmts {
+                    match stmt {
+                        hir::PlanStmt::Require(e) if !self.h_bool(e)? => {
+                            return Err(fail(format!(
+                                "a requirement fails at stage {}",
+                                self.world.name(q)
+                            )));
                         }
-                        PlanStmtKind::Cost(e) => total += self.num(e)?,
+                        hir::PlanStmt::Cost(e) => total += self.h_num(e)?,
                         _ => {}
                     }
                 }
-                for (i, (name, lo, hi, _)) in p.states.iter().enumerate() {
-                    let e = p.decl.stmts.iter().find_map(|s| match &s.kind {
-                        PlanStmtKind::Next { name: n, value } if n.name == *name => Some(value),
+                for (i, st) in plan.states.iter().enumerate() {
+                    let name = &h.slots[st.slot.index()].name;
+                    let next = plan.stmts.iter().find_map(|(s, _)| match s {
+                        hir::PlanStmt::Next(slot, value) if *slot == st.slot => Some(value),
                         _ => None,
                     });
-                    let v = match e {
-                        Some(e) => self.num(e)?,
+                    let v = match next {
+                        Some(e) => self.h_num(e)?,
                         None => states[t][i] as f64,
                     };
                     if (v - states[t + 1][i] as f64).abs() > 1e-6 {
@@ -430,40 +425,38 @@ impl Inst<'_> {
                             states[t + 1][i]
                         )));
                     }
-                    let (l, h) = (self.num(lo)?, self.num(hi)?);
-                    if v < l - 1e-9 || v > h + 1e-9 {
-                        return Err(fail(format!("state `{name}` leaves its range {l}..{h}")));
+                    let (l, hv) = (self.h_num(&st.lo)?, self.h_num(&st.hi)?);
+                    if v < l - 1e-9 || v > hv + 1e-9 {
+                        return Err(fail(format!("state `{name}` leaves its range {l}..{hv}")));
                     }
                 }
-                self.env.truncate(base);
             }
-            let base = self.env.len();
             if let Some(&q) = cp.stages.last() {
-                self.env
-                    .push((p.decl.stage_var.name.clone(), Value::Elem(q)));
+                self.bind(plan.stage.slot, Bound::Value(Value::Elem(q)));
             }
-            for ((name, ..), &v) in p
+            // After the last stage there is no decision.
+            if let Some((d, _)) = &plan.choose {
+                self.bind(*d, Bound::Unset);
+            }
+            for (st, &v) in plan
                 .states
                 .iter()
                 .zip(states.last().map(|v| v.as_slice()).unwrap_or(&[]))
             {
-                self.env.push((name.clone(), Value::Num(v as f64)));
+                self.bind(st.slot, Bound::Value(Value::Num(v as f64)));
             }
-            for s in &p.decl.stmts {
-                match &s.kind {
-                    PlanStmtKind::FinalRequire(e) => {
-                        if !self.boolean(e)? {
-                            return Err(fail("a final requirement fails".into()));
-                        }
+            for (stmt, _) in &plan.stmts {
+                match stmt {
+                    hir::PlanStmt::FinalRequire(e) if !self.h_bool(e)? => {
+                        return Err(fail("a final requirement fails".into()));
                     }
-                    PlanStmtKind::FinalCost(e) => total += self.num(e)?,
+                    hir::PlanStmt::FinalCost(e) => total += self.h_num(e)?,
                     _ => {}
                 }
             }
-            self.env.truncate(base);
             Ok(total)
         })();
-        self.env.truncate(depth);
+        self.frame = saved;
         result
     }
 }

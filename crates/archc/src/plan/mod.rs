@@ -210,18 +210,21 @@ pub struct DpOutcome {
 }
 
 /// Solve every plan instance by DP (in parallel) and verify each answer by replaying it
-/// through the source expressions. Infeasible plans and evaluation errors are diagnostics.
+/// through the plan's expressions (evaluated from the HIR `hir`, not the DP's compiled
+/// code). Infeasible plans and evaluation errors are diagnostics.
 pub fn solve_dp(
     schema: &Schema,
+    hir: &crate::hir::Model,
     sources: &mut SourceMap,
     instance: &mut Instance,
 ) -> Result<DpOutcome, Diagnostic> {
-    solve_dp_with(schema, sources, instance, &DpOptions::default())
+    solve_dp_with(schema, hir, sources, instance, &DpOptions::default())
 }
 
 /// [`solve_dp`] with the given solver options (budget, reachability pruning).
 pub fn solve_dp_with(
     schema: &Schema,
+    hir: &crate::hir::Model,
     sources: &mut SourceMap,
     instance: &mut Instance,
     options: &DpOptions,
@@ -236,6 +239,7 @@ pub fn solve_dp_with(
     let time_ms = start.elapsed().as_millis() as u64;
     let world = std::mem::take(&mut instance.world);
     let mut inst = Inst::resume(schema, sources, world);
+    inst.hir = Some(hir);
     let mut out = Vec::new();
     let mut total = 0.0;
     let mut err = None;

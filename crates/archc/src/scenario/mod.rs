@@ -39,26 +39,27 @@ pub struct ScenarioAttr {
     pub index: usize,
 }
 
-/// A scenario set as checked: where its scenarios come from.
+/// A scenario set as checked: where its scenarios come from. Its expressions are syntax
+/// (`E = ast::Expr`) in the checker's schema and HIR (`crate::hir::Expr`) in the HIR.
 #[derive(Clone, Debug)]
-pub struct ScenarioDef {
-    pub source: ScenarioSource,
+pub struct ScenarioDef<E = ast::Expr> {
+    pub source: ScenarioSource<E>,
     /// The set's value in the source.
     pub span: Span,
 }
 
 #[derive(Clone, Debug)]
-pub enum ScenarioSource {
+pub enum ScenarioSource<E = ast::Expr> {
     /// `{calm: scenario(p = 0.9), cut: scenario(p = 0.1, down = {a->b})}`.
-    Declared(Vec<DeclaredScenario>),
+    Declared(Vec<DeclaredScenario<E>>),
     /// `fail_k(links, 2, up_to = true, nominal = true)`: every failure of exactly `k`
     /// (or, with `up_to`, of 1 to `k`) entities of the set, equally likely; with
     /// `p = p_fail`, each with the probability that exactly those entities fail when each
     /// fails on its own with the probability in attribute `p_fail` (the rest of the mass,
     /// the other failure sets, is left out).
     KOf {
-        set: ast::Expr,
-        k: ast::Expr,
+        set: E,
+        k: E,
         up_to: bool,
         nominal: bool,
         p: Option<ScenarioAttr>,
@@ -66,19 +67,19 @@ pub enum ScenarioSource {
     /// `fail_independent(links, p_fail, cutoff = 1e-4)`: entities fail independently with
     /// the probability in attribute `attr`; the scenarios at least as likely as `cutoff`.
     Independent {
-        set: ast::Expr,
+        set: E,
         attr: ScenarioAttr,
-        cutoff: Option<ast::Expr>,
+        cutoff: Option<E>,
         nominal: bool,
     },
     /// `fail_groups(links, fibre)`: the entities that share a value of `attr` fail
     /// together, one group at a time, equally likely (an empty value is no group); with
     /// `k = 2`, every two groups at once (with `up_to`, one or two).
     Groups {
-        set: ast::Expr,
+        set: E,
         attr: ScenarioAttr,
         nominal: bool,
-        k: Option<ast::Expr>,
+        k: Option<E>,
         up_to: bool,
     },
     /// `scenarios_from("scenarios.csv")`: one row per scenario, columns `name`, `p`,
@@ -94,12 +95,85 @@ pub enum ScenarioSource {
 
 /// One hand-declared scenario.
 #[derive(Clone, Debug)]
-pub struct DeclaredScenario {
+pub struct DeclaredScenario<E = ast::Expr> {
     pub name: ast::Ident,
-    pub p: ast::Expr,
-    pub down: Option<ast::Expr>,
+    pub p: E,
+    pub down: Option<E>,
     /// Params indexed by the set and their values in this scenario.
-    pub overrides: Vec<(usize, ast::Expr)>,
+    pub overrides: Vec<(usize, E)>,
+}
+
+impl<E> ScenarioDef<E> {
+    /// The same definition with each expression mapped by `f`, in the order written.
+    pub fn try_map<F, X>(
+        &self,
+        f: &mut impl FnMut(&E) -> Result<F, X>,
+    ) -> Result<ScenarioDef<F>, X> {
+        let source = match &self.source {
+            ScenarioSource::Declared(list) => {
+                let mut out = Vec::with_capacity(list.len());
+                for d in list {
+                    out.push(DeclaredScenario {
+                        name: d.name.clone(),
+                        p: f(&d.p)?,
+                        down: d.down.as_ref().map(&mut *f).transpose()?,
+                        overrides: d
+                            .overrides
+                            .iter()
+                            .map(|(p, e)| Ok((*p, f(e)?)))
+                            .collect::<Result<_, X>>()?,
+                    });
+                }
+                ScenarioSource::Declared(out)
+            }
+            ScenarioSource::KOf {
+                set,
+                k,
+                up_to,
+                nominal,
+                p,
+            } => ScenarioSource::KOf {
+                set: f(set)?,
+                k: f(k)?,
+                up_to: *up_to,
+                nominal: *nominal,
+                p: p.clone(),
+            },
+            ScenarioSource::Independent {
+                set,
+                attr,
+                cutoff,
+                nominal,
+            } => ScenarioSource::Independent {
+                set: f(set)?,
+                attr: attr.clone(),
+                cutoff: cutoff.as_ref().map(&mut *f).transpose()?,
+                nominal: *nominal,
+            },
+            ScenarioSource::Groups {
+                set,
+                attr,
+                nominal,
+                k,
+                up_to,
+            } => ScenarioSource::Groups {
+                set: f(set)?,
+                attr: attr.clone(),
+                nominal: *nominal,
+                k: k.as_ref().map(&mut *f).transpose()?,
+                up_to: *up_to,
+            },
+            ScenarioSource::File { path, file, params } => ScenarioSource::File {
+                path: path.clone(),
+                file: *file,
+                params: params.clone(),
+            },
+        };
+        Ok(ScenarioDef {
+            source,
+            span: self.span,
+        })
+    }
 }
 
 /// Is `e` written as a scenario set: a map literal of `scenario(...)` values, or a call of

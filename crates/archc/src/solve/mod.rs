@@ -32,6 +32,8 @@ use std::time::Instant;
 /// What one solve needs: the checked model, its instance and the backend chosen for it.
 pub struct Problem<'a> {
     pub schema: &'a Schema,
+    /// The checked model's HIR (the DP verification replays the plans from it).
+    pub hir: &'a crate::hir::Model,
     /// The sources (the DP verification evaluates the plans' own expressions).
     pub sources: &'a mut SourceMap,
     pub instance: &'a mut Instance,
@@ -153,7 +155,12 @@ pub fn solve_with(
         }
         Backend::Dp => {
             let started = Instant::now();
-            let result = crate::plan::solve_dp(problem.schema, problem.sources, problem.instance);
+            let result = crate::plan::solve_dp(
+                problem.schema,
+                problem.hir,
+                problem.sources,
+                problem.instance,
+            );
             let mut timings = Timings::default();
             let (status, outcome, diagnostics) = match result {
                 Ok(outcome) => {

@@ -4,6 +4,7 @@
 use super::{runtime_error, R};
 use crate::check::Global;
 use crate::diagnostics::Code;
+use crate::hir::Builtin;
 use crate::instantiate::world::*;
 use crate::instantiate::Inst;
 use crate::span::Span;
@@ -158,53 +159,17 @@ impl Inst<'_> {
             }
             "prev" | "next" | "ord" => {
                 let x = self.elem_of(a0())?;
-                let set = self.home_set(x, span)?;
-                let Some(&p) = set.pos.get(&x) else {
-                    return Err(runtime_error(
-                        Code::E0606,
-                        span,
-                        format!("`{}` is not in an ordered set", self.world.name(x)),
-                        "here",
-                    ));
+                let step = match name.name.as_str() {
+                    "prev" => Builtin::Prev,
+                    "next" => Builtin::Next,
+                    _ => Builtin::Ord,
                 };
-                match name.name.as_str() {
-                    "ord" => Value::Num(p as f64 + 1.0),
-                    "prev" if p == 0 => {
-                        return Err(runtime_error(Code::E0606, span, format!("`{}` is the first element: it has no `prev`", self.world.name(x)), "no previous element")
-                            .help("guard with `where q != first(SET)` or `if q == first(SET) then ... else ...`"))
-                    }
-                    "prev" => Value::Elem(set.elems[p as usize - 1]),
-                    _ if p as usize + 1 >= set.elems.len() => {
-                        return Err(runtime_error(Code::E0606, span, format!("`{}` is the last element: it has no `next`", self.world.name(x)), "no next element")
-                            .help("guard with `where q != last(SET)`"))
-                    }
-                    _ => Value::Elem(set.elems[p as usize + 1]),
-                }
+                self.ordered_step(step, x, span)?
             }
             "prob" | "up" | "mass" => self.scenario_call(&name.name, args, span)?,
             "first" | "last" | "card" => {
                 let s = self.set_value(a0())?;
-                match name.name.as_str() {
-                    "card" => Value::Num(s.elems.len() as f64),
-                    _ => {
-                        let e = if name.name == "first" {
-                            s.elems.first()
-                        } else {
-                            s.elems.last()
-                        };
-                        match e {
-                            Some(&e) => Value::Elem(e),
-                            None => {
-                                return Err(runtime_error(
-                                    Code::E0613,
-                                    span,
-                                    "the set is empty",
-                                    "no elements",
-                                ))
-                            }
-                        }
-                    }
-                }
+                self.set_end(name.name == "card", name.name == "first", &s, span)?
             }
             other => {
                 return Err(runtime_error(
@@ -218,7 +183,7 @@ impl Inst<'_> {
     }
 
     /// The ordered set an element belongs to (for prev/next/ord).
-    pub(super) fn home_set(&mut self, x: ElemId, span: Span) -> R<Rc<SetVal>> {
+    pub(crate) fn home_set(&mut self, x: ElemId, span: Span) -> R<Rc<SetVal>> {
         let key = self.world.elems[x as usize].key.clone();
         match key {
             ElemKey::Entity(k, _) => {

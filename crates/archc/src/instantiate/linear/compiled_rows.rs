@@ -15,7 +15,7 @@ use crate::instantiate::eval::R;
 use crate::instantiate::world::{ElemId, SetVal};
 use crate::instantiate::Inst;
 use crate::ir::{DeclId, Origin};
-use crate::syntax::ast::{self, CmpOp};
+use crate::syntax::ast::CmpOp;
 use std::rc::Rc;
 
 /// One index set of the constraint: its elements with their kind and kind-table position.
@@ -62,7 +62,7 @@ impl Inst<'_> {
         let ExprKind::Compare(lhs, links) = &h.body.body.kind else {
             return None;
         };
-        let [(op, rhs)] = links.as_slice() else {
+        let [(op, op_span, rhs)] = links.as_slice() else {
             return None;
         };
         let (lo, hi) = match op {
@@ -71,10 +71,6 @@ impl Inst<'_> {
             CmpOp::Eq => (0.0, 0.0),
             _ => return None,
         };
-        let ast::ExprKind::Compare(_, ast_links) = &info.decl.body.kind else {
-            return None;
-        };
-        let op_span = ast_links.first()?.1;
         if !h.body.body.var {
             return None;
         }
@@ -89,7 +85,7 @@ impl Inst<'_> {
         } else {
             Tuples::Product(self.index_sets(&h.body.index, &info.dims)?.0)
         };
-        let scale = self.compare_scale(op_span);
+        let scale = self.compare_scale(*op_span);
         Some(Shape {
             left,
             right,

@@ -173,3 +173,62 @@ plan p over q in quarters {
     assert_eq!(show(&p.costs[0]), "(d * 6)");
     assert_eq!(optimum(p), 24.0);
 }
+
+/// The replay that verifies a DP answer evaluates the plan from its HIR, apart from the
+/// compiled stage code the DP ran: it gives back the optimum's cost for the DP's own
+/// trajectory and refuses one whose decision, state or requirement is wrong.
+#[test]
+fn the_replay_recomputes_the_cost_from_the_hir_and_refuses_a_wrong_trajectory() {
+    let options = AnalyzeOptions {
+        instantiate: true,
+        backend: BackendChoice::Dp,
+        ..Default::default()
+    };
+    let src = "set quarters = 1..4
+param price[q in quarters]: real = q + 1
+fn tariff(stock, price) = stock * price + price / 2
+plan p over q in quarters {
+    state stock: 0..10 = 0
+    choose buy: 0..4
+    next stock = stock + buy - 1
+    require stock + buy >= 1
+    cost = tariff(price[q], buy) - buy / 2
+    cost = tariff(stock, 0.5) - 0.25
+}";
+    let mut a = crate::driver::analyze_source("t.arch", src, None, &options);
+    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    let schema = a.schema.take().expect("schema");
+    let hir = a.hir.take().expect("HIR");
+    let mut instance = a.instance.take().expect("an instance");
+    let world = std::mem::take(&mut instance.world);
+    let p = &instance.dp_plans[0];
+    let sol = solve(p, &DpBudget::default()).expect("a DP optimum");
+    let mut inst = crate::instantiate::Inst::resume(&schema, &mut a.sources, world);
+    inst.hir = Some(&hir);
+    let replayed = inst
+        .replay_plan(p, &sol.decisions, &sol.states)
+        .expect("the DP's own answer replays");
+    assert_eq!(replayed, 11.0);
+    assert_eq!(replayed, sol.cost);
+    let code = |r: Result<f64, crate::diagnostics::Diagnostic>| r.map_err(|d| d.code);
+    let wrong = crate::diagnostics::Code::E0702;
+    // A state that does not follow `next stock = stock + buy - 1`.
+    let mut states = sol.states.clone();
+    states[2][0] += 1;
+    assert_eq!(
+        code(inst.replay_plan(p, &sol.decisions, &states)),
+        Err(wrong)
+    );
+    // A decision outside `choose buy: 0..4`.
+    let mut decisions = sol.decisions.clone();
+    decisions[0] = 5;
+    assert_eq!(
+        code(inst.replay_plan(p, &decisions, &sol.states)),
+        Err(wrong)
+    );
+    // Buying nothing in the first quarter: `stock + buy >= 1` fails (and the state would
+    // leave its range).
+    let decisions = [0, 1, 1, 1];
+    let states = vec![vec![0], vec![0], vec![0], vec![0], vec![0]];
+    assert_eq!(code(inst.replay_plan(p, &decisions, &states)), Err(wrong));
+}

@@ -228,8 +228,12 @@ impl<'h> Compiler<'_, '_, 'h> {
     }
 
     /// `a == b` / `a != b` between elements, or a chain of comparisons of numbers.
-    fn compare(&mut self, first: &'h hir::Expr, links: &'h [(CmpOp, hir::Expr)]) -> Option<Cond> {
-        if let [(op @ (CmpOp::Eq | CmpOp::Ne), b)] = links {
+    fn compare(
+        &mut self,
+        first: &'h hir::Expr,
+        links: &'h [(CmpOp, crate::span::Span, hir::Expr)],
+    ) -> Option<Cond> {
+        if let [(op @ (CmpOp::Eq | CmpOp::Ne), _, b)] = links {
             if is_elem(first) && is_elem(b) {
                 return Some(Cond::Same {
                     a: self.elem(first)?,
@@ -246,7 +250,8 @@ impl<'h> Compiler<'_, '_, 'h> {
             }
         }
         // Two integer elements compare by their keys, not as numbers here.
-        if links.iter().all(|(_, x)| matches!(x.ty, Ty::Elem(_))) && matches!(first.ty, Ty::Elem(_))
+        if links.iter().all(|(_, _, x)| matches!(x.ty, Ty::Elem(_)))
+            && matches!(first.ty, Ty::Elem(_))
         {
             return None;
         }
@@ -255,7 +260,7 @@ impl<'h> Compiler<'_, '_, 'h> {
         }
         let a = self.num(first)?;
         let mut rest = Vec::with_capacity(links.len());
-        for (op, x) in links {
+        for (op, _, x) in links {
             if matches!(op, CmpOp::In | CmpOp::NotIn) || !is_num(x) {
                 return None;
             }
@@ -335,7 +340,7 @@ impl<'h> Compiler<'_, '_, 'h> {
         let ExprKind::Compare(l, links) = &c.kind else {
             return Some(None);
         };
-        let [(CmpOp::Eq, r)] = links.as_slice() else {
+        let [(CmpOp::Eq, _, r)] = links.as_slice() else {
             return Some(None);
         };
         let v = binders[level];
