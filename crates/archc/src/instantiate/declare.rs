@@ -3,7 +3,7 @@
 //! [`super::linear`]), and the objective into terms kept apart for the report.
 
 use super::eval::R;
-use super::hir_eval::Bound;
+use super::hir_eval::{reads_slots, Bound};
 use super::linear::{CompiledData, Lin};
 use super::world::*;
 use super::{DecisionCols, Inst};
@@ -461,11 +461,4 @@ fn split_terms<'e>(e: &'e Expr, sign: f64, out: &mut Vec<(&'e Expr, f64)>) {
         }
         _ => out.push((e, sign)),
     }
-}
-
-/// Whether `e` reads one of `slots`.
-fn reads_slots(e: &hir::Expr, slots: &[hir::SlotId]) -> bool {
-    let mut found = false;
-    e.walk(|x| found |= matches!(&x.kind, hir::ExprKind::Slot(s) if slots.contains(s)));
-    found
 }

@@ -37,6 +37,13 @@ pub(crate) enum Bound<'h> {
     Arg(&'h Expr),
 }
 
+/// Whether `e` reads one of `slots`.
+pub(crate) fn reads_slots(e: &Expr, slots: &[SlotId]) -> bool {
+    let mut found = false;
+    e.walk(|x| found |= matches!(&x.kind, ExprKind::Slot(s) if slots.contains(s)));
+    found
+}
+
 /// E0750: the HIR holds something the checker should have refused.
 pub(crate) fn internal(span: Span, what: &str) -> Diagnostic {
     Diagnostic::error(

@@ -251,13 +251,30 @@ impl<'a> Inst<'a> {
                 "a param without its HIR",
             ));
         };
+        let index = &h.body.index;
+        let slots: Vec<hir::SlotId> = index.binders.iter().map(|b| b.slot).collect();
+        // A set that reads an earlier index variable (`[w in weeks, v in w..4]`) has no one
+        // value: a row's names are looked up in the union of its values over the index.
+        let dependent = index
+            .binders
+            .iter()
+            .any(|b| super::hir_eval::reads_slots(&b.set, &slots));
         let sets = self.in_frame(h.slots.len(), |me| {
-            h.body
-                .index
-                .binders
-                .iter()
-                .map(|b| me.h_set(&b.set))
-                .collect::<R<Vec<_>>>()
+            if !dependent {
+                return index
+                    .binders
+                    .iter()
+                    .map(|b| me.h_set(&b.set))
+                    .collect::<R<Vec<_>>>();
+            }
+            let mut union: Vec<Vec<ElemId>> = vec![Vec::new(); slots.len()];
+            me.h_for_each(index, &mut |me| {
+                for (u, &s) in union.iter_mut().zip(&slots) {
+                    u.push(me.slot_elem(s));
+                }
+                Ok(())
+            })?;
+            Ok(union.into_iter().map(|u| Rc::new(SetVal::new(u))).collect())
         })?;
         let mut spec = Vec::new();
         for d in &info.dims {
@@ -330,7 +347,9 @@ impl<'a> Inst<'a> {
         let file_len = self.sources.file_len(&full).unwrap_or(0);
         let mut dense = match (value_ty, product) {
             (ColumnType::Number | ColumnType::Integer, Some(n))
-                if !sets.is_empty() && (n as u64) * 8 <= (2 * file_len).max(1 << 16) =>
+                if !dependent
+                    && !sets.is_empty()
+                    && (n as u64) * 8 <= (2 * file_len).max(1 << 16) =>
             {
                 Some(DenseValues::new(sets.clone()))
             }

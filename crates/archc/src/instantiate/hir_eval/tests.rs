@@ -134,3 +134,21 @@ fn a_decision_in_a_data_expression_is_an_internal_error() {
     let err = inst.h_eval(body).expect_err("a decision is no data");
     assert_eq!(err.code, Code::E0750);
 }
+
+#[test]
+fn a_param_read_from_a_file_over_a_dependent_set_loads_each_row() {
+    // `gap[w in weeks, v in w..4] from "..."`: `v`'s set reads `w`, so a row's `v` is looked
+    // up among the values `v` takes (the file holds `v - w` for each of the 10 tuples).
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../archc-cli/tests/fixtures/data/ok/dependent_index.arch");
+    let mut a = crate::driver::analyze(&path, &AnalyzeOptions::default());
+    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    let schema = a.schema.take().expect("schema");
+    let hir = a.hir.take().expect("HIR");
+    let (inst, diags) = instantiate(&schema, &hir, &mut a.sources, Limits::default(), false);
+    let inst = inst.unwrap_or_else(|| panic!("{diags:?}"));
+    assert_eq!(value(&schema, &inst, "gap", &["1", "4"]), 3.0);
+    assert_eq!(value(&schema, &inst, "gap", &["3", "4"]), 1.0);
+    let ubs: Vec<f64> = inst.model.columns.iter().map(|c| c.ub).collect();
+    assert_eq!(ubs, [0.0, 1.0, 2.0, 3.0, 0.0, 1.0, 2.0, 0.0, 1.0, 0.0]);
+}
