@@ -6,7 +6,6 @@
 use super::eval::R;
 use super::world::*;
 use super::Inst;
-use crate::diagnostics::Code;
 use crate::span::Span;
 use crate::syntax::ast::{BinOp, CmpOp, Expr, ExprKind, IndexList};
 use std::rc::Rc;
@@ -265,36 +264,7 @@ impl Inst<'_> {
         v: &Value,
         span: Span,
     ) -> R<Vec<ElemId>> {
-        let Some(&first) = set.elems.first() else {
-            return Ok(Vec::new());
-        };
-        let Some(&(k, _)) = self.world.entity_of.get(&first) else {
-            return Err(super::eval::runtime_error(
-                Code::E0203,
-                span,
-                "attributes belong to entities",
-                "not a set of entities",
-            ));
-        };
-        let Some(ai) = self.schema.kinds[k].attr_index.get(attr).copied() else {
-            return Err(super::eval::runtime_error(
-                Code::E0203,
-                span,
-                format!("`{}` has no attribute `{attr}`", self.schema.kinds[k].name),
-                "here",
-            ));
-        };
-        self.ensure_inverted(k, ai);
-        let Some(key) = ValueKey::of(v) else {
-            return Ok(Vec::new());
-        };
-        let table = &self.world.kinds[k];
-        let positions = table.inverted[&ai].get(&key).cloned().unwrap_or_default();
-        Ok(positions
-            .into_iter()
-            .map(|i| table.elems[i as usize])
-            .filter(|e| set.contains(*e))
-            .collect())
+        self.attr_join(set, None, attr, v, span)
     }
 
     /// Build the inverted index of attribute `ai` of kind `k` (value to positions in the

@@ -21,7 +21,7 @@ mod moves;
 mod risk;
 
 pub(crate) use bigm::DerivedDecls;
-pub(crate) use compiled::{CompiledData, Counts, HirScope, LinCache};
+pub(crate) use compiled::{cond, CompiledData, Counts, HirScope, LinCache};
 
 pub use logic::{CmpKind, F};
 

@@ -9,10 +9,11 @@ use super::{Bound, R};
 use crate::diagnostics::Code;
 use crate::hir::{self, Expr, ExprKind, SlotId};
 use crate::instantiate::eval::runtime_error;
+use crate::instantiate::linear::cond::{conjuncts, deepest};
 use crate::instantiate::world::*;
 use crate::instantiate::Inst;
 use crate::span::Span;
-use crate::syntax::ast::{BinOp, CmpOp};
+use crate::syntax::ast::CmpOp;
 use std::rc::Rc;
 
 struct Level<'h> {
@@ -34,31 +35,6 @@ enum Join<'h> {
 pub(crate) struct Plan<'h> {
     pre: Vec<&'h Expr>,
     levels: Vec<Level<'h>>,
-}
-
-fn conjuncts<'h>(e: &'h Expr, out: &mut Vec<&'h Expr>) {
-    match &e.kind {
-        ExprKind::Chain(first, links) if links.first().is_some_and(|l| l.0 == BinOp::And) => {
-            conjuncts(first, out);
-            for (_, x) in links {
-                conjuncts(x, out);
-            }
-        }
-        _ => out.push(e),
-    }
-}
-
-/// The position in `slots` of the last slot `e` reads, if any.
-fn deepest(e: &Expr, slots: &[SlotId]) -> Option<usize> {
-    let mut best: Option<usize> = None;
-    e.walk(|x| {
-        if let ExprKind::Slot(s) = &x.kind {
-            if let Some(i) = slots.iter().position(|b| b == s) {
-                best = Some(best.map_or(i, |b: usize| b.max(i)));
-            }
-        }
-    });
-    best
 }
 
 impl<'a> Inst<'a> {
@@ -233,7 +209,7 @@ impl<'a> Inst<'a> {
 
     /// Elements of `set` whose attribute (`id`, or `name` when its kind is known only now)
     /// equals `v`, through an inverted index.
-    fn attr_join(
+    pub(crate) fn attr_join(
         &mut self,
         set: &Rc<SetVal>,
         id: Option<usize>,

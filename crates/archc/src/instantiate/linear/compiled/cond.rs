@@ -89,7 +89,7 @@ pub(crate) enum Join {
 }
 
 /// The conjuncts of a filter: the operands of its top-level `and`s.
-fn conjuncts<'h>(e: &'h hir::Expr, out: &mut Vec<&'h hir::Expr>) {
+pub(crate) fn conjuncts<'h>(e: &'h hir::Expr, out: &mut Vec<&'h hir::Expr>) {
     match &e.kind {
         ExprKind::Chain(first, links) if links.first().is_some_and(|l| l.0 == BinOp::And) => {
             conjuncts(first, out);
@@ -102,7 +102,7 @@ fn conjuncts<'h>(e: &'h hir::Expr, out: &mut Vec<&'h hir::Expr>) {
 }
 
 /// The position in `binders` of the last binder that `e` reads, if any.
-fn deepest(e: &hir::Expr, binders: &[SlotId]) -> Option<usize> {
+pub(crate) fn deepest(e: &hir::Expr, binders: &[SlotId]) -> Option<usize> {
     let mut best: Option<usize> = None;
     e.walk(|x| {
         if let ExprKind::Slot(s) = &x.kind {
