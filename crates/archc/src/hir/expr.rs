@@ -35,6 +35,20 @@ pub struct Index {
     pub span: Span,
 }
 
+impl Index {
+    /// The slots of the binders, in order.
+    pub fn slots(&self) -> Vec<SlotId> {
+        self.binders.iter().map(|b| b.slot).collect()
+    }
+
+    /// Whether a binder's set reads an earlier binder (`[w in weeks, v in w..4]`): the
+    /// index is then no product of sets.
+    pub fn has_dependent_set(&self) -> bool {
+        let slots = self.slots();
+        self.binders.iter().any(|b| b.set.reads_any(&slots))
+    }
+}
+
 /// The built-in functions called with parentheses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Builtin {
@@ -181,6 +195,13 @@ impl Expr {
             f(e);
             e.children(&mut stack);
         }
+    }
+
+    /// Whether the tree reads one of `slots`.
+    pub fn reads_any(&self, slots: &[SlotId]) -> bool {
+        let mut found = false;
+        self.walk(|x| found |= matches!(&x.kind, ExprKind::Slot(s) if slots.contains(s)));
+        found
     }
 
     /// Push the direct children of the node.

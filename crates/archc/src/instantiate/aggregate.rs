@@ -53,8 +53,8 @@ impl<'a> Inst<'a> {
         let mut out: Vec<(Box<[ElemId]>, f64)> = Vec::new();
         // One E0546 per series: its first incomplete coarse period, and the others as a note.
         let mut errors: Vec<(String, Vec<Period>, Diagnostic)> = Vec::new();
-        let saved = std::mem::replace(&mut self.frame, vec![Default::default(); own.slots.len()]);
-        let walked = self.for_each_series_cell(&own.body.index, keys, &mut |me, cell| {
+        self.in_frame(own.slots.len(), |me| {
+        me.for_each_series_cell(&own.body.index, keys, &mut |me, cell| {
             let SeriesCell { key, at, mut hkey } = cell;
             let ElemKey::Period(coarse) = me.world.elems[at as usize].key else {
                 return Ok(());
@@ -123,9 +123,8 @@ impl<'a> Inst<'a> {
             };
             out.push((key.into_boxed_slice(), read.stored(v)));
             Ok(())
-        });
-        self.frame = saved;
-        walked?;
+        })
+        })?;
         if !errors.is_empty() {
             for (_, others, d) in errors {
                 let d = if others.is_empty() {

@@ -3,7 +3,7 @@
 //! [`super::linear`]), and the objective into terms kept apart for the report.
 
 use super::eval::R;
-use super::hir_eval::{reads_slots, Bound};
+use super::hir_eval::Bound;
 use super::linear::{CompiledData, Lin};
 use super::world::*;
 use super::{DecisionCols, Inst};
@@ -43,10 +43,10 @@ impl<'a> Inst<'a> {
             ));
         };
         let ix = &h.body.index;
-        let slots: Vec<hir::SlotId> = ix.binders.iter().map(|b| b.slot).collect();
+        let slots = ix.slots();
         // A set that reads an earlier index variable (`[w in weeks, v in w..4]`) has no one
         // value: such a decision's columns are found by tuple, as a filtered one's.
-        let dependent = ix.binders.iter().any(|b| reads_slots(&b.set, &slots));
+        let dependent = ix.has_dependent_set();
         let sets = self.in_frame(h.slots.len(), |me| {
             ix.binders
                 .iter()
@@ -57,7 +57,7 @@ impl<'a> Inst<'a> {
                 .collect::<R<Vec<_>>>()
         })?;
         let filtered = ix.filter.is_some() || dependent;
-        let bounds_const = !h.body.bounds.iter().any(|(_, e)| reads_slots(e, &slots));
+        let bounds_const = !h.body.bounds.iter().any(|(_, e)| e.reads_any(&slots));
         let base = self.model.columns.len() as u32;
         let mut cols = DecisionCols {
             sets: sets.clone(),
@@ -99,44 +99,40 @@ impl<'a> Inst<'a> {
         };
         self.model.columns.reserve(count);
         self.model.tuples.reserve(tuples.len());
-        let saved_frame = std::mem::replace(&mut self.frame, vec![Bound::Unset; h.slots.len()]);
-        for i in 0..count {
-            let t = &tuples[i * arity..(i + 1) * arity];
-            let (lb, ub) = if bounds_const {
-                (const_lb, const_ub)
-            } else if let Some(b) = compiled
-                .as_ref()
-                .and_then(|c| self.run_bounds(c, t, kind, scale))
-            {
-                b
-            } else {
-                for (&s, &x) in slots.iter().zip(t) {
-                    self.bind(s, Bound::Value(Value::Elem(x)));
-                }
-                match self.eval_bounds(d, h, kind, scale) {
-                    Ok(b) => b,
-                    Err(e) => {
-                        self.frame = saved_frame;
-                        return Err(self.in_instance(e, &info.name, t));
+        self.in_frame(h.slots.len(), |me| -> R<()> {
+            for i in 0..count {
+                let t = &tuples[i * arity..(i + 1) * arity];
+                let (lb, ub) = if bounds_const {
+                    (const_lb, const_ub)
+                } else if let Some(b) = compiled
+                    .as_ref()
+                    .and_then(|c| me.run_bounds(c, t, kind, scale))
+                {
+                    b
+                } else {
+                    for (&s, &x) in slots.iter().zip(t) {
+                        me.bind(s, Bound::Value(Value::Elem(x)));
                     }
+                    me.eval_bounds(d, h, kind, scale)
+                        .map_err(|e| me.in_instance(e, &info.name, t))?
+                };
+                let tuple = me.model.add_tuple(t);
+                let c = me.model.add_column(Column {
+                    kind,
+                    lb,
+                    ub,
+                    origin: Origin {
+                        decl: decl_id,
+                        tuple,
+                    },
+                });
+                if filtered {
+                    cols.sparse.insert(t.into(), c.0);
                 }
-            };
-            let tuple = self.model.add_tuple(t);
-            let c = self.model.add_column(Column {
-                kind,
-                lb,
-                ub,
-                origin: Origin {
-                    decl: decl_id,
-                    tuple,
-                },
-            });
-            if filtered {
-                cols.sparse.insert(t.into(), c.0);
+                cols.count += 1;
             }
-            cols.count += 1;
-        }
-        self.frame = saved_frame;
+            Ok(())
+        })?;
         if self.decisions.len() <= d {
             self.decisions.resize_with(d + 1, || None);
         }

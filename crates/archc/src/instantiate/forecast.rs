@@ -207,8 +207,8 @@ impl<'a> Inst<'a> {
         let mut done: FxHashMap<Box<[ElemId]>, Option<Done>> = FxHashMap::default();
         let mut out: Vec<(Box<[ElemId]>, f64)> = Vec::new();
         let mut errors: Vec<Diagnostic> = Vec::new();
-        let saved = std::mem::replace(&mut self.frame, vec![Default::default(); own.slots.len()]);
-        let walked = self.for_each_series_cell(ix, keys, &mut |me, SeriesCell { key, at, hkey }| {
+        self.in_frame(own.slots.len(), |me| {
+        me.for_each_series_cell(ix, keys, &mut |me, SeriesCell { key, at, hkey }| {
             let horizon = me.h_set(&last.set)?;
             let Some(step) = horizon.pos.get(&at).map(|&i| i as usize) else {
                 return Ok(());
@@ -261,9 +261,8 @@ impl<'a> Inst<'a> {
             let v = if non_negative { v.max(0.0) } else { v };
             out.push((key.into_boxed_slice(), read.stored(v)));
             Ok(())
-        });
-        self.frame = saved;
-        walked?;
+        })
+        })?;
         if !errors.is_empty() {
             // Every series' problem, in order; the param stays empty.
             self.diags.extend(errors);

@@ -37,13 +37,6 @@ pub(crate) enum Bound<'h> {
     Arg(&'h Expr),
 }
 
-/// Whether `e` reads one of `slots`.
-pub(crate) fn reads_slots(e: &Expr, slots: &[SlotId]) -> bool {
-    let mut found = false;
-    e.walk(|x| found |= matches!(&x.kind, ExprKind::Slot(s) if slots.contains(s)));
-    found
-}
-
 /// E0750: the HIR holds something the checker should have refused.
 pub(crate) fn internal(span: Span, what: &str) -> Diagnostic {
     Diagnostic::error(
@@ -442,16 +435,11 @@ impl<'a> Inst<'a> {
                     return Ok(Value::Num(self.scenario(s, span)?.p));
                 }
                 let e = self.h_elem(a0())?;
-                let down = self.scenario(s, span)?.down.binary_search(&e).is_ok();
-                Value::Num(if down { 0.0 } else { 1.0 })
+                Value::Num(self.up_in(e, s, span)?)
             }
             Builtin::Mass => {
                 let set = self.h_set(a0())?;
-                let mut total = 0.0;
-                for e in &set.elems {
-                    total += self.scenario(*e, span)?.p;
-                }
-                Value::Num(total)
+                Value::Num(self.scenario_mass(&set, span)?)
             }
             Builtin::First | Builtin::Last | Builtin::Card => {
                 let s = self.h_set(a0())?;

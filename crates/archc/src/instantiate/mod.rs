@@ -20,6 +20,17 @@ pub use risk::cvar_by_sorting;
 mod scalar_file;
 #[cfg(test)]
 pub(crate) mod tests_compiled;
+
+/// The schema and instance of an analysed model without errors (tests).
+#[cfg(test)]
+pub(crate) fn instantiated(mut a: crate::analysis::Analysis) -> (crate::check::Schema, Instance) {
+    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    let schema = a.schema.take().expect("schema");
+    let hir = a.hir.take().expect("HIR");
+    let (inst, diags) = instantiate(&schema, &hir, &mut a.sources, Limits::default(), false);
+    let inst = inst.unwrap_or_else(|| panic!("{diags:?}"));
+    (schema, inst)
+}
 pub mod world;
 
 pub use changes::{instantiate_with_changes, ParamChange};

@@ -106,7 +106,7 @@ impl<'a> Inst<'a> {
     ) -> R<()> {
         let info = &self.schema.params[p];
         let ix = &h.body.index;
-        let slots: Vec<hir::SlotId> = ix.binders.iter().map(|b| b.slot).collect();
+        let slots = ix.slots();
         let is_number = matches!(info.ty, Ty::Num { .. });
         let mut dense = self.dense_product(p);
         let mut out = Vec::new();
@@ -252,13 +252,10 @@ impl<'a> Inst<'a> {
             ));
         };
         let index = &h.body.index;
-        let slots: Vec<hir::SlotId> = index.binders.iter().map(|b| b.slot).collect();
+        let slots = index.slots();
         // A set that reads an earlier index variable (`[w in weeks, v in w..4]`) has no one
         // value: a row's names are looked up in the union of its values over the index.
-        let dependent = index
-            .binders
-            .iter()
-            .any(|b| super::hir_eval::reads_slots(&b.set, &slots));
+        let dependent = index.has_dependent_set();
         let sets = self.in_frame(h.slots.len(), |me| {
             if !dependent {
                 return index
@@ -472,7 +469,6 @@ impl<'a> Inst<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{instantiate, Limits};
     use super::*;
     use crate::analysis::AnalyzeOptions;
     use crate::driver::analyze_source;
@@ -496,12 +492,12 @@ param mixed[s in sites, w in weeks]: real = if w > 2 then w else 0.5
 decide x[s in sites, w in weeks]: real >= -100 <= load[s, w] + late[s, 4]
 minimize total: sum(s in sites, w in weeks) x[s, w]
 ";
-        let mut a = analyze_source("t.arch", text, None, &AnalyzeOptions::default());
-        assert!(!a.has_errors(), "{:?}", a.diagnostics);
-        let schema = a.schema.take().expect("schema");
-        let hir = a.hir.take().expect("HIR");
-        let (inst, diags) = instantiate(&schema, &hir, &mut a.sources, Limits::default(), false);
-        let inst = inst.unwrap_or_else(|| panic!("{diags:?}"));
+        let (schema, inst) = super::super::instantiated(analyze_source(
+            "t.arch",
+            text,
+            None,
+            &AnalyzeOptions::default(),
+        ));
         let id = |name: &str| {
             schema
                 .params

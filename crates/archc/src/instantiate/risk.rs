@@ -452,19 +452,29 @@ impl<'a> Inst<'a> {
     pub(crate) fn scenario_call(&mut self, name: &str, args: &[ast::Arg], span: Span) -> R<Value> {
         if name == "mass" {
             let set = self.set_value(&args[0].value)?;
-            let mut total = 0.0;
-            for e in &set.elems {
-                total += self.scenario(*e, span)?.p;
-            }
-            return Ok(Value::Num(total));
+            return self.scenario_mass(&set, span).map(Value::Num);
         }
         let s = self.elem_of(&args[args.len() - 1].value)?;
         if name == "prob" {
             return Ok(Value::Num(self.scenario(s, span)?.p));
         }
         let e = self.elem_of(&args[0].value)?;
+        self.up_in(e, s, span).map(Value::Num)
+    }
+
+    /// `mass(S)`: the probability of the scenarios of `set`.
+    pub(crate) fn scenario_mass(&self, set: &SetVal, span: Span) -> R<f64> {
+        let mut total = 0.0;
+        for e in &set.elems {
+            total += self.scenario(*e, span)?.p;
+        }
+        Ok(total)
+    }
+
+    /// `up(e, s)`: 1 when entity `e` is up in scenario `s`, else 0.
+    pub(crate) fn up_in(&self, e: ElemId, s: ElemId, span: Span) -> R<f64> {
         let down = self.scenario(s, span)?.down.binary_search(&e).is_ok();
-        Ok(Value::Num(if down { 0.0 } else { 1.0 }))
+        Ok(if down { 0.0 } else { 1.0 })
     }
 
     pub(crate) fn scenario(&self, s: ElemId, span: Span) -> R<&ScenarioData> {

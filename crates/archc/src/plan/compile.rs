@@ -66,7 +66,7 @@ impl<'h> PlanCompiler<'h> {
     pub fn new(plan: &'h hir::Decl<hir::Plan>, tuple: &[ElemId]) -> PlanCompiler<'h> {
         let p = &plan.body;
         let (mut bound, tuple) = if p.index.binders.len() == tuple.len() {
-            let slots = p.index.binders.iter().map(|b| b.slot).collect();
+            let slots = p.index.slots();
             (slots, tuple.to_vec())
         } else {
             (Vec::new(), Vec::new())

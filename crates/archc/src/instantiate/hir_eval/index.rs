@@ -51,7 +51,7 @@ impl<'a> Inst<'a> {
     }
 
     fn plan_index(&self, ix: &'a hir::Index) -> Plan<'a> {
-        let slots: Vec<SlotId> = ix.binders.iter().map(|b| b.slot).collect();
+        let slots = ix.slots();
         let mut levels: Vec<Level<'a>> = ix
             .binders
             .iter()
@@ -139,7 +139,7 @@ impl<'a> Inst<'a> {
             }
         }
         self.check_plan_size(ix, &p)?;
-        let saved: Vec<Bound<'a>> = p
+        let saved: smallvec::SmallVec<[Bound<'a>; 4]> = p
             .levels
             .iter()
             .map(|l| self.frame.get(l.slot.index()).cloned().unwrap_or_default())

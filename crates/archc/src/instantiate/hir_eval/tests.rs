@@ -7,15 +7,14 @@ use super::*;
 use crate::analysis::AnalyzeOptions;
 use crate::driver::analyze_source;
 
-/// The values of each named param at the named elements, after instantiating `text`.
+/// The schema and instance of model `text`.
 fn instance(text: &str) -> (crate::check::Schema, super::super::Instance) {
-    let mut a = analyze_source("t.arch", text, None, &AnalyzeOptions::default());
-    assert!(!a.has_errors(), "{:?}", a.diagnostics);
-    let schema = a.schema.take().expect("schema");
-    let hir = a.hir.take().expect("HIR");
-    let (inst, diags) = instantiate(&schema, &hir, &mut a.sources, Limits::default(), false);
-    let inst = inst.unwrap_or_else(|| panic!("{diags:?}"));
-    (schema, inst)
+    super::super::instantiated(analyze_source(
+        "t.arch",
+        text,
+        None,
+        &AnalyzeOptions::default(),
+    ))
 }
 
 fn value(
@@ -141,12 +140,8 @@ fn a_param_read_from_a_file_over_a_dependent_set_loads_each_row() {
     // up among the values `v` takes (the file holds `v - w` for each of the 10 tuples).
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../archc-cli/tests/fixtures/data/ok/dependent_index.arch");
-    let mut a = crate::driver::analyze(&path, &AnalyzeOptions::default());
-    assert!(!a.has_errors(), "{:?}", a.diagnostics);
-    let schema = a.schema.take().expect("schema");
-    let hir = a.hir.take().expect("HIR");
-    let (inst, diags) = instantiate(&schema, &hir, &mut a.sources, Limits::default(), false);
-    let inst = inst.unwrap_or_else(|| panic!("{diags:?}"));
+    let (schema, inst) =
+        super::super::instantiated(crate::driver::analyze(&path, &AnalyzeOptions::default()));
     assert_eq!(value(&schema, &inst, "gap", &["1", "4"]), 3.0);
     assert_eq!(value(&schema, &inst, "gap", &["3", "4"]), 1.0);
     let ubs: Vec<f64> = inst.model.columns.iter().map(|c| c.ub).collect();

@@ -81,7 +81,7 @@ impl<'h> HirScope<'h> {
         }
         HirScope {
             exprs,
-            index: index.binders.iter().map(|b| b.slot).collect(),
+            index: index.slots(),
             slots,
             tuple: 0,
         }
@@ -752,7 +752,7 @@ impl<'a> Inst<'a> {
         if self.lin_cache.disabled || index.binders.len() != arity {
             return None;
         }
-        let bound: Vec<SlotId> = index.binders.iter().map(|b| b.slot).collect();
+        let bound: Vec<SlotId> = index.slots();
         exprs
             .iter()
             .map(|e| self.compile_data(e, slots, &bound, FxHashMap::default()))

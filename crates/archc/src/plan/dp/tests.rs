@@ -68,15 +68,8 @@ fn optimum(p: &CompiledPlan) -> f64 {
     solve(p, &DpBudget::default()).expect("a DP optimum").cost
 }
 
-/// `tariff`'s parameters are named like the plan's state (`stock`) and like a param
-/// (`price`), and each call passes them the other kind of value: per-stage data and the
-/// decision, then the state and a constant. Stage cost `(q + 1) * buy + stock / 2`:
-/// buying the four units all in the first, cheapest quarter costs `4 * 2 + (3 + 2 + 1) / 2
-/// = 11`, less than any other way.
-#[test]
-fn fn_parameters_named_like_a_state_and_a_param_stand_for_their_arguments() {
-    let plans = plans(
-        "set quarters = 1..4
+/// A plan whose function `tariff` has parameters named like its state and like a param.
+const TARIFF: &str = "set quarters = 1..4
 param price[q in quarters]: real = q + 1
 fn tariff(stock, price) = stock * price + price / 2
 plan p over q in quarters {
@@ -85,8 +78,16 @@ plan p over q in quarters {
     next stock = stock + buy - 1
     cost = tariff(price[q], buy) - buy / 2
     cost = tariff(stock, 0.5) - 0.25
-}",
-    );
+}";
+
+/// `tariff`'s parameters are named like the plan's state (`stock`) and like a param
+/// (`price`), and each call passes them the other kind of value: per-stage data and the
+/// decision, then the state and a constant. Stage cost `(q + 1) * buy + stock / 2`:
+/// buying the four units all in the first, cheapest quarter costs `4 * 2 + (3 + 2 + 1) / 2
+/// = 11`, less than any other way.
+#[test]
+fn fn_parameters_named_like_a_state_and_a_param_stand_for_their_arguments() {
+    let plans = plans(TARIFF);
     let p = &plans[0];
     assert_eq!(show(&p.next[0]), "(x0 + d - 1)");
     assert_eq!(show(&p.costs[0]), "(((s0 * d) + (d / 2)) - (d / 2))");
@@ -184,18 +185,13 @@ fn the_replay_recomputes_the_cost_from_the_hir_and_refuses_a_wrong_trajectory() 
         backend: BackendChoice::Dp,
         ..Default::default()
     };
-    let src = "set quarters = 1..4
-param price[q in quarters]: real = q + 1
-fn tariff(stock, price) = stock * price + price / 2
-plan p over q in quarters {
-    state stock: 0..10 = 0
-    choose buy: 0..4
-    next stock = stock + buy - 1
-    require stock + buy >= 1
-    cost = tariff(price[q], buy) - buy / 2
-    cost = tariff(stock, 0.5) - 0.25
-}";
-    let mut a = crate::driver::analyze_source("t.arch", src, None, &options);
+    // `tariff`'s model with a requirement the answer must meet.
+    let src = TARIFF.replace(
+        "    cost = tariff(price[q]",
+        "    require stock + buy >= 1\n    cost = tariff(price[q]",
+    );
+    assert!(src.contains("require"));
+    let mut a = crate::driver::analyze_source("t.arch", &src, None, &options);
     assert!(!a.has_errors(), "{:?}", a.diagnostics);
     let schema = a.schema.take().expect("schema");
     let hir = a.hir.take().expect("HIR");

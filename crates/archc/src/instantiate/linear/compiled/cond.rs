@@ -308,7 +308,7 @@ impl<'h> Compiler<'_, '_, 'h> {
         let Some(filter) = &index.filter else {
             return Some(pre);
         };
-        let binders: Vec<SlotId> = index.binders.iter().map(|b| b.slot).collect();
+        let binders: Vec<SlotId> = index.slots();
         let mut cs = Vec::new();
         conjuncts(filter, &mut cs);
         for c in cs {
