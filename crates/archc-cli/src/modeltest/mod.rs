@@ -138,10 +138,10 @@ pub fn run_model_with(
         .as_ref()
         .map(|s| s.tests.clone())
         .unwrap_or_default();
-    for t in &tests {
-        for e in &t.expects {
+    for (ti, t) in tests.iter().enumerate() {
+        for (ei, e) in t.expects.iter().enumerate() {
             result.expectations += 1;
-            if let Err(msg) = check_expect(&mut a, e, status, objective) {
+            if let Err(msg) = check_expect(&mut a, (ti, ei), e, status, objective) {
                 result.passed = false;
                 let name = t
                     .name
@@ -287,8 +287,11 @@ fn uniqueness(
     })
 }
 
+/// Check expectation `e`, number `at.1` of test number `at.0` (its HIR is found by the
+/// same numbers).
 fn check_expect(
     a: &mut Analysis,
+    at: (usize, usize),
     e: &ast::Expect,
     status: Status,
     objective: Option<f64>,
@@ -303,7 +306,7 @@ fn check_expect(
         ExpectKind::Infeasible => Err(format!(
             "expected an infeasible model, the solve says {status:?}"
         )),
-        ExpectKind::Objective(bounds) => {
+        ExpectKind::Objective(_) => {
             let Some(v) = objective else {
                 return Err(
                     "expected an objective value, the model has none (or no solution)".into(),
@@ -319,8 +322,22 @@ fn check_expect(
                         .or_else(|| s.plans.first().map(|p| p.cost_unit.scale))
                 })
                 .unwrap_or(1.0);
-            for (op, b) in bounds {
-                let bound = eval_data(a, b)? / if scale > 0.0 { scale } else { 1.0 };
+            let (Some(schema), Some(hir), Some(inst)) =
+                (a.schema.as_ref(), a.hir.as_ref(), a.instance.as_mut())
+            else {
+                return Err("no instance".into());
+            };
+            let bounds = archc::instantiate::expect::objective_bounds(
+                schema,
+                hir,
+                &mut a.sources,
+                inst,
+                at.0,
+                at.1,
+            )
+            .map_err(|d| format!("{} {}", d.code, d.message))?;
+            for (op, bound) in bounds {
+                let bound = bound / if scale > 0.0 { scale } else { 1.0 };
                 let tol = 1e-6 * bound.abs().max(1.0);
                 let ok = match op {
                     CmpOp::Le => v <= bound + tol,
@@ -349,10 +366,21 @@ fn check_expect(
                 );
             }
             let values = a.last_values.clone();
-            let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_mut()) else {
+            let (Some(schema), Some(hir), Some(inst)) =
+                (a.schema.as_ref(), a.hir.as_ref(), a.instance.as_mut())
+            else {
                 return Err("no instance".into());
             };
-            match archc::instantiate::expect::holds(schema, &mut a.sources, inst, &values, x) {
+            let holds = archc::instantiate::expect::holds(
+                schema,
+                hir,
+                &mut a.sources,
+                inst,
+                &values,
+                at.0,
+                at.1,
+            );
+            match holds {
                 Ok(true) => Ok(()),
                 Ok(false) => Err(format!(
                     "expected `{}` to hold",
@@ -405,17 +433,6 @@ fn check_expect(
             }
         }
     }
-}
-
-fn eval_data(a: &mut Analysis, e: &ast::Expr) -> Result<f64, String> {
-    let (Some(schema), Some(inst)) = (a.schema.as_ref(), a.instance.as_mut()) else {
-        return Err("no instance".into());
-    };
-    let world = std::mem::take(&mut inst.world);
-    let mut ev = archc::instantiate::Inst::resume(schema, &mut a.sources, world);
-    let r = ev.num(e).map_err(|d| format!("{} {}", d.code, d.message));
-    inst.world = ev.world;
-    r
 }
 
 /// `archc test PATHS [--update]`.

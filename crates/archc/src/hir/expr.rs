@@ -73,6 +73,27 @@ pub enum Builtin {
 }
 
 impl Builtin {
+    /// The name it is called by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Builtin::Ceil => "ceil",
+            Builtin::Floor => "floor",
+            Builtin::Round => "round",
+            Builtin::Abs => "abs",
+            Builtin::Min => "min",
+            Builtin::Max => "max",
+            Builtin::Prev => "prev",
+            Builtin::Next => "next",
+            Builtin::Ord => "ord",
+            Builtin::First => "first",
+            Builtin::Last => "last",
+            Builtin::Card => "card",
+            Builtin::Prob => "prob",
+            Builtin::Up => "up",
+            Builtin::Mass => "mass",
+        }
+    }
+
     /// The built-in called `name` (the names of `crate::check::expr::BUILTINS` but `moves`
     /// and `changed`, which are [`ExprKind::Moves`]).
     pub fn from_name(name: &str) -> Option<Builtin> {
@@ -146,6 +167,8 @@ pub enum ExprKind {
         changed: bool,
         decision: DecisionId,
         was: ParamId,
+        /// Where `was` is written (a missing current value is reported there).
+        was_span: Span,
     },
     /// A user function's body inlined: evaluate `args` into `params`, then `body`.
     Inline {

@@ -207,6 +207,7 @@ impl Lowerer<'_> {
                 changed: name.name == "changed",
                 decision: d.into(),
                 was: p.into(),
+                was_span: args[1].value.span,
             });
         }
         let Some(b) = Builtin::from_name(&name.name) else {

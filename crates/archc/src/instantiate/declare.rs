@@ -11,7 +11,7 @@ use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::hir;
 use crate::ir::{self, ColId, Column, DeclKind, Origin, VarKind};
-use crate::syntax::ast::{self, BinOp, BoundOp, Expr, ExprKind};
+use crate::syntax::ast::{self, BinOp, BoundOp};
 use rustc_hash::FxHashMap;
 
 const EPS: f64 = 1e-9;
@@ -248,18 +248,19 @@ impl<'a> Inst<'a> {
         let schema = self.schema;
         let info = &schema.constraints[c];
         self.current_decl = info.name.clone();
+        let Some(h) = self.hir.and_then(|h| h.constraints.get(c)) else {
+            return Err(super::hir_eval::internal(
+                info.span,
+                "a constraint without its HIR",
+            ));
+        };
         // The rows are in the unit of the comparison's sides (see `emit_row`), as the
         // checker found it for this declaration.
-        let unit = match &info.decl.body.kind {
-            ExprKind::Compare(_, links) => links
+        let unit = match &h.body.body.kind {
+            hir::ExprKind::Compare(lhs, links) => links
                 .first()
-                .and_then(|(_, op, _)| {
-                    schema
-                        .compare_units_by_item
-                        .get(&(info.name.clone(), *op))
-                        .or_else(|| schema.compare_units.get(op))
-                })
-                .map(|u| schema.units.format(u))
+                .and_then(|(_, _, rhs)| super::linear::compare_unit(&schema.units, lhs, rhs))
+                .map(|u| schema.units.format(&u))
                 .unwrap_or_default(),
             _ => String::new(),
         };
@@ -271,8 +272,7 @@ impl<'a> Inst<'a> {
             unit,
             note: String::new(),
         });
-        let decl = &info.decl;
-        let body = &decl.body;
+        let body = &h.body.body;
         let span = info.span;
         let start = self.model.rows.len() as u32;
         if let Some(r) = self.compiled_constraint_rows(c, decl_id) {
@@ -281,45 +281,35 @@ impl<'a> Inst<'a> {
             self.push_constraint_rows(c, start);
             return Ok(());
         }
-        let Some(h) = self.hir.and_then(|h| h.constraints.get(c)) else {
-            return Err(super::hir_eval::internal(
-                span,
-                "a constraint without its HIR",
-            ));
-        };
         let ix = &h.body.index;
-        // The syntax tree's lowering of the body reads the index variables by name.
-        let names: Vec<(hir::SlotId, String)> = ix
-            .binders
-            .iter()
-            .map(|b| (b.slot, h.slots[b.slot.index()].name.clone()))
-            .collect();
+        let slots = ix.slots();
         self.enter_constraint_hir(c);
         let mut emit = |me: &mut Self| -> R<()> {
             let tuple = me.model.tuples.len() as u32;
             me.hir_scope.tuple = tuple as usize;
-            let depth = me.env.len();
-            for (s, name) in &names {
+            for s in &slots {
                 let x = me.slot_elem(*s);
                 me.model.tuples.push(x);
-                me.env.push((name.clone(), Value::Elem(x)));
             }
             let origin = Origin {
                 decl: decl_id,
                 tuple,
             };
             me.origin = origin;
-            let lowered = me.formula(body).and_then(|f| me.assert(f, origin, span));
-            me.env.truncate(depth);
-            lowered.map_err(|d| {
-                let key = me.model.tuples[tuple as usize..].to_vec();
-                me.in_instance(d, &info.name, &key)
-            })
+            me.formula(body)
+                .and_then(|f| me.assert(f, origin, span))
+                .map_err(|d| {
+                    let key = me.model.tuples[tuple as usize..].to_vec();
+                    me.in_instance(d, &info.name, &key)
+                })
         };
-        let r = match &decl.index {
-            None => emit(self),
-            Some(_) => self.in_frame(h.slots.len(), |me| me.h_for_each(ix, &mut emit)),
-        };
+        let r = self.in_frame(h.slots.len(), |me| {
+            if ix.binders.is_empty() && ix.filter.is_none() {
+                emit(me)
+            } else {
+                me.h_for_each(ix, &mut emit)
+            }
+        });
         self.leave_hir();
         r?;
         self.push_constraint_rows(c, start);
@@ -362,17 +352,25 @@ impl<'a> Inst<'a> {
         } else {
             1.0
         };
+        let Some(h) = self.hir.and_then(|h| h.objectives.get(o)) else {
+            return Err(super::hir_eval::internal(
+                info.span,
+                "an objective without its HIR",
+            ));
+        };
         let mut terms = Vec::new();
-        split_terms(&info.decl.body, 1.0, &mut terms);
+        split_terms(&h.body.body, 1.0, &mut terms);
         let mut out = Vec::new();
         self.enter_objective_hir(o);
+        let n_slots = h.slots.len();
+        let saved = std::mem::replace(&mut self.frame, vec![Bound::Unset; n_slots]);
         for (e, sign) in terms {
             let mut l = Lin::default();
-            let r = self.lin(e, sign, pol, &mut l);
-            if r.is_err() {
+            if let Err(d) = self.lin(e, sign, pol, &mut l) {
                 self.leave_hir();
+                self.frame = saved;
+                return Err(d);
             }
-            r?;
             l.normalize();
             let text = self
                 .sources
@@ -403,6 +401,7 @@ impl<'a> Inst<'a> {
             });
         }
         self.leave_hir();
+        self.frame = saved;
         let objective = ir::Objective {
             name: info.name.clone(),
             sense,
@@ -411,12 +410,8 @@ impl<'a> Inst<'a> {
             terms: out,
         };
         let mut tolerance = ir::Tolerance::default();
-        let within = self
-            .hir
-            .and_then(|h| h.objectives.get(o))
-            .and_then(|h| h.body.within.as_ref().map(|w| (h.slots.len(), w)));
-        if let Some((n, within)) = within {
-            let v = self.in_frame(n, |me| me.h_num(within))?;
+        if let Some(within) = &h.body.within {
+            let v = self.in_frame(n_slots, |me| me.h_num(within))?;
             if v < 0.0 || v.is_nan() {
                 return Err(Diagnostic::error(
                     Code::E0650,
@@ -435,23 +430,17 @@ impl<'a> Inst<'a> {
     }
 }
 
-fn split_terms<'e>(e: &'e Expr, sign: f64, out: &mut Vec<(&'e Expr, f64)>) {
+/// The terms of a sum at the top of an objective, each with its sign: each is lowered and
+/// reported on its own.
+fn split_terms<'e>(e: &'e hir::Expr, sign: f64, out: &mut Vec<(&'e hir::Expr, f64)>) {
     match &e.kind {
-        ExprKind::Binary(BinOp::Add, a, b) => {
-            split_terms(a, sign, out);
-            split_terms(b, sign, out);
-        }
-        ExprKind::Binary(BinOp::Sub, a, b) => {
-            split_terms(a, sign, out);
-            split_terms(b, -sign, out);
-        }
-        ExprKind::Chain(first, links)
+        hir::ExprKind::Chain(first, links)
             if links
                 .first()
                 .is_some_and(|l| matches!(l.0, BinOp::Add | BinOp::Sub)) =>
         {
             split_terms(first, sign, out);
-            for (op, _, x) in links {
+            for (op, x) in links {
                 split_terms(x, if *op == BinOp::Sub { -sign } else { sign }, out);
             }
         }

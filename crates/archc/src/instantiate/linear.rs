@@ -27,12 +27,13 @@ pub use logic::{CmpKind, F};
 
 use super::eval::{runtime_error, R};
 
+use super::hir_eval::{internal, Bound};
 use super::Inst;
-use crate::check::Global;
 use crate::diagnostics::Diagnostic;
-use crate::ir::{DeclKind, VarKind};
+use crate::hir::{Builtin, Expr, ExprKind, SlotId};
+use crate::ir::VarKind;
 use crate::span::Span;
-use crate::syntax::ast::{self, AggKind, BinOp, Expr, ExprKind, UnOp};
+use crate::syntax::ast::{AggKind, BinOp, UnOp};
 
 /// A linear expression: sum of coef * column + constant (in base units).
 #[derive(Clone, Debug, Default)]
@@ -81,69 +82,12 @@ impl Lin {
     }
 }
 
-impl Inst<'_> {
-    /// Does the expression depend on a decision?
-    pub(crate) fn is_var(&mut self, e: &Expr) -> bool {
-        let key = e as *const Expr as usize;
-        if let Some(&v) = self.var_cache.get(&key) {
-            return v;
-        }
-        let v = match &e.kind {
-            ExprKind::Name(id) => {
-                self.local(&id.name).is_none()
-                    && matches!(self.schema.globals.get(&id.name), Some(Global::Decision(_)))
-            }
-            ExprKind::Index(b, args) => {
-                let dec = matches!(&b.kind, ExprKind::Name(id) if matches!(self.schema.globals.get(&id.name), Some(Global::Decision(_))));
-                let fn_var = match &b.kind {
-                    ExprKind::Name(id) => match self.schema.globals.get(&id.name) {
-                        Some(Global::Fn(f)) => {
-                            let schema = self.schema;
-                            self.is_var(&schema.fns[*f].decl.body)
-                        }
-                        _ => false,
-                    },
-                    _ => false,
-                };
-                dec || fn_var || args.iter().any(|a| self.is_var(a))
-            }
-            ExprKind::Call(id, args) => {
-                let fn_var = match self.schema.globals.get(&id.name) {
-                    Some(Global::Fn(f)) => {
-                        let schema = self.schema;
-                        self.is_var(&schema.fns[*f].decl.body)
-                    }
-                    _ => false,
-                };
-                fn_var || args.iter().any(|a| self.is_var(&a.value))
-            }
-            ExprKind::Field(b, _) => self.is_var(b),
-            ExprKind::Unary(_, x) => self.is_var(x),
-            ExprKind::Binary(_, a, b) => self.is_var(a) || self.is_var(b),
-            ExprKind::Compare(a, links) => {
-                self.is_var(a) || links.iter().any(|(_, _, x)| self.is_var(x))
-            }
-            ExprKind::If(a, b, c) => self.is_var(a) || self.is_var(b) || self.is_var(c),
-            ExprKind::Chain(a, links) => {
-                self.is_var(a) || links.iter().any(|(_, _, x)| self.is_var(x))
-            }
-            ExprKind::IfChain(arms, otherwise) => {
-                arms.iter()
-                    .any(|arm| self.is_var(&arm.cond) || self.is_var(&arm.value))
-                    || self.is_var(otherwise)
-            }
-            ExprKind::Agg { body, .. } => body.as_ref().is_some_and(|b| self.is_var(b)),
-            _ => false,
-        };
-        self.var_cache.insert(key, v);
-        v
-    }
-
+impl<'a> Inst<'a> {
     /// The column of `decision[args]`.
-    fn decision_col(&mut self, d: usize, args: &[Expr], span: Span) -> R<u32> {
+    fn decision_col(&mut self, d: usize, args: &'a [Expr], span: Span) -> R<u32> {
         let mut key: smallvec::SmallVec<[super::world::ElemId; 4]> = smallvec::SmallVec::new();
         for a in args {
-            key.push(self.elem_of(a)?);
+            key.push(self.h_elem(a)?);
         }
         let cols = self.decisions[d]
             .as_ref()
@@ -185,15 +129,45 @@ impl Inst<'_> {
         self.schema.decisions[d].unit.scale
     }
 
+    /// The argument a function's parameter stands for, when slot `s` is one.
+    pub(super) fn arg_of(&self, s: SlotId) -> Option<&'a Expr> {
+        match self.frame.get(s.index()) {
+            Some(Bound::Arg(a)) => Some(*a),
+            _ => None,
+        }
+    }
+
+    /// Run `f` with the parameters of an inlined function bound to their arguments (read
+    /// where the body reads them, see [`Bound::Arg`]), the caller's bindings restored after.
+    pub(super) fn with_args<T>(
+        &mut self,
+        params: &[SlotId],
+        args: &'a [Expr],
+        f: impl FnOnce(&mut Self) -> R<T>,
+    ) -> R<T> {
+        let saved: smallvec::SmallVec<[Bound<'a>; 4]> = params
+            .iter()
+            .map(|p| self.frame.get(p.index()).cloned().unwrap_or_default())
+            .collect();
+        for (p, a) in params.iter().zip(args) {
+            self.bind(*p, Bound::Arg(a));
+        }
+        let out = f(self);
+        for (p, v) in params.iter().zip(saved) {
+            self.bind(*p, v);
+        }
+        out
+    }
+
     /// Add `k * e` to `acc`. `pol` is +1 when the enclosing constraint or objective prefers
     /// `e` small, -1 when it prefers it large, 0 when both matter (used to lower `max`/`min`
     /// with one-sided rows where that is exact).
-    pub(crate) fn lin(&mut self, e: &Expr, k: f64, pol: i8, acc: &mut Lin) -> R<()> {
+    pub(crate) fn lin(&mut self, e: &'a Expr, k: f64, pol: i8, acc: &mut Lin) -> R<()> {
         if k == 0.0 {
             return Ok(());
         }
-        if !self.is_var(e) {
-            let v = self.num(e)?;
+        if !e.var {
+            let v = self.h_num(e)?;
             acc.constant += k * v;
             return Ok(());
         }
@@ -201,139 +175,68 @@ impl Inst<'_> {
             return Ok(());
         }
         match &e.kind {
-            ExprKind::Name(id) => {
-                let Some(Global::Decision(d)) = self.schema.globals.get(&id.name).copied() else {
-                    return Err(runtime_error(
-                        Code::E0603,
-                        e.span,
-                        "expected a decision",
-                        "here",
-                    ));
-                };
-                let c = self.decision_col(d, &[], e.span)?;
-                acc.terms.push((c, k * self.decision_scale(d)));
+            ExprKind::Decision(d, args) => {
+                let c = self.decision_col(d.index(), args, e.span)?;
+                acc.terms.push((c, k * self.decision_scale(d.index())));
             }
-            ExprKind::Index(b, args) => {
-                let ExprKind::Name(id) = &b.kind else {
-                    unreachable_expr(e)?
-                };
-                match self.schema.globals.get(&id.name).copied() {
-                    Some(Global::Decision(d)) => {
-                        let c = self.decision_col(d, args, e.span)?;
-                        acc.terms.push((c, k * self.decision_scale(d)));
-                    }
-                    Some(Global::Fn(f)) => {
-                        let args: Vec<ast::Arg> = args
-                            .iter()
-                            .map(|a| ast::Arg {
-                                name: None,
-                                value: a.clone(),
-                            })
-                            .collect();
-                        self.call_fn(f, &args, e, &mut |me, body| me.lin(body, k, pol, acc))?;
-                    }
-                    _ => unreachable_expr(e)?,
-                }
-            }
-            ExprKind::Call(id, args) => match self.schema.globals.get(&id.name).copied() {
-                Some(Global::Fn(f)) => {
-                    self.call_fn(f, args, e, &mut |me, body| me.lin(body, k, pol, acc))?
-                }
-                _ => match id.name.as_str() {
-                    "max" | "min" => {
-                        let mut items = Vec::new();
-                        for a in args {
-                            let mut l = Lin::default();
-                            self.lin(&a.value, 1.0, 0, &mut l)?;
-                            items.push(l);
-                        }
-                        let t = self.extremum(id.name == "max", items, k, pol, e.span)?;
-                        acc.terms.push((t, k));
-                    }
-                    "moves" | "changed" => {
-                        self.lin_moves(&id.name, args, k, pol, acc, e.span)?;
-                    }
-                    "abs" => {
-                        let mut l = Lin::default();
-                        self.lin(&args[0].value, 1.0, 0, &mut l)?;
-                        let mut neg = l.clone();
-                        for t in &mut neg.terms {
-                            t.1 = -t.1;
-                        }
-                        neg.constant = -neg.constant;
-                        let t = self.extremum(true, vec![l, neg], k, pol, e.span)?;
-                        acc.terms.push((t, k));
-                    }
-                    other => {
-                        return Err(runtime_error(
-                            Code::E0601,
-                            e.span,
-                            format!("`{other}` of a decision is not linear"),
-                            "not linear",
-                        ))
-                    }
-                },
+            ExprKind::Slot(s) => match self.arg_of(*s) {
+                Some(a) => self.lin(a, k, pol, acc)?,
+                None => return Err(internal(e.span, "a decision in a local")),
             },
+            ExprKind::Inline {
+                params, args, body, ..
+            } => self.with_args(params, args, |me| me.lin(body, k, pol, acc))?,
+            ExprKind::Builtin(b @ (Builtin::Max | Builtin::Min), args) => {
+                let mut items = Vec::new();
+                for a in args {
+                    let mut l = Lin::default();
+                    self.lin(a, 1.0, 0, &mut l)?;
+                    items.push(l);
+                }
+                let t = self.extremum(*b == Builtin::Max, items, k, pol, e.span)?;
+                acc.terms.push((t, k));
+            }
+            ExprKind::Moves {
+                changed,
+                decision,
+                was,
+                was_span,
+            } => {
+                self.lin_moves(
+                    *changed,
+                    decision.index(),
+                    was.index(),
+                    *was_span,
+                    k,
+                    pol,
+                    acc,
+                    e.span,
+                )?;
+            }
+            ExprKind::Builtin(Builtin::Abs, args) => {
+                let mut l = Lin::default();
+                self.lin(&args[0], 1.0, 0, &mut l)?;
+                let mut neg = l.clone();
+                for t in &mut neg.terms {
+                    t.1 = -t.1;
+                }
+                neg.constant = -neg.constant;
+                let t = self.extremum(true, vec![l, neg], k, pol, e.span)?;
+                acc.terms.push((t, k));
+            }
+            ExprKind::Builtin(b, _) => {
+                return Err(runtime_error(
+                    Code::E0601,
+                    e.span,
+                    format!("`{}` of a decision is not linear", b.name()),
+                    "not linear",
+                ))
+            }
             ExprKind::Unary(UnOp::Neg, x) => self.lin(x, -k, -pol, acc)?,
-            ExprKind::Binary(BinOp::Add, a, b) => {
-                self.lin(a, k, pol, acc)?;
-                self.lin(b, k, pol, acc)?;
-            }
-            ExprKind::Binary(BinOp::Sub, a, b) => {
-                self.lin(a, k, pol, acc)?;
-                self.lin(b, -k, -pol, acc)?;
-            }
-            ExprKind::Binary(BinOp::Mul, a, b) => {
-                let (va, vb) = (self.is_var(a), self.is_var(b));
-                if va && vb {
-                    let w = self.product(a, b, e.span)?;
-                    acc.terms.push((w, k));
-                } else if va {
-                    let c = self.num(b)?;
-                    let p = if c < 0.0 { -pol } else { pol };
-                    self.lin(a, k * c, p, acc)?;
-                } else {
-                    let c = self.num(a)?;
-                    let p = if c < 0.0 { -pol } else { pol };
-                    self.lin(b, k * c, p, acc)?;
-                }
-            }
-            ExprKind::Binary(BinOp::Div, a, b) => {
-                let c = self.num(b)?;
-                if c == 0.0 {
-                    return Err(runtime_error(
-                        Code::E0607,
-                        b.span,
-                        "division by zero",
-                        "this is zero",
-                    ));
-                }
-                let p = if c < 0.0 { -pol } else { pol };
-                self.lin(a, k / c, p, acc)?;
-            }
-            ExprKind::If(c, a, b) => {
-                if self.is_var(c) {
-                    // if c then a else b  ==  z*a + (1-z)*b with z <-> c.
-                    let f = self.formula(c)?;
-                    let z = self.reify_full(f, c.span)?;
-                    let za = self.lit_times(z, a, e.span)?;
-                    acc.terms.push((za, k));
-                    let nz = Lit {
-                        col: z.col,
-                        neg: !z.neg,
-                    };
-                    let zb = self.lit_times(nz, b, e.span)?;
-                    acc.terms.push((zb, k));
-                } else if self.boolean(c)? {
-                    self.lin(a, k, pol, acc)?;
-                } else {
-                    self.lin(b, k, pol, acc)?;
-                }
-            }
             ExprKind::Chain(first, links) => match links.first().map(|l| l.0) {
                 Some(BinOp::Add | BinOp::Sub) => {
                     self.lin(first, k, pol, acc)?;
-                    for (op, _, x) in links {
+                    for (op, x) in links {
                         if *op == BinOp::Sub {
                             self.lin(x, -k, -pol, acc)?;
                         } else {
@@ -341,12 +244,63 @@ impl Inst<'_> {
                         }
                     }
                 }
+                // Two operands: as written (`a * b`, `a / b`).
+                Some(BinOp::Mul) if links.len() == 1 => {
+                    let (a, b) = (&**first, &links[0].1);
+                    if a.var && b.var {
+                        let w = self.product(a, b, e.span)?;
+                        acc.terms.push((w, k));
+                    } else if a.var {
+                        let c = self.h_num(b)?;
+                        let p = if c < 0.0 { -pol } else { pol };
+                        self.lin(a, k * c, p, acc)?;
+                    } else {
+                        let c = self.h_num(a)?;
+                        let p = if c < 0.0 { -pol } else { pol };
+                        self.lin(b, k * c, p, acc)?;
+                    }
+                }
+                Some(BinOp::Div) if links.len() == 1 && !links[0].1.var => {
+                    let (a, b) = (&**first, &links[0].1);
+                    let c = self.h_num(b)?;
+                    if c == 0.0 {
+                        return Err(runtime_error(
+                            Code::E0607,
+                            b.span,
+                            "division by zero",
+                            "this is zero",
+                        ));
+                    }
+                    let p = if c < 0.0 { -pol } else { pol };
+                    self.lin(a, k / c, p, acc)?;
+                }
                 Some(BinOp::Mul | BinOp::Div | BinOp::Mod) => {
                     self.lin_product(first, links, k, pol, acc, e.span)?
                 }
                 _ => self.lin_condition(e, k, acc)?,
             },
-            ExprKind::IfChain(arms, otherwise) => {
+            ExprKind::If(arms, otherwise) if arms.len() == 1 && arms[0].0.var => {
+                // if c then a else b  ==  z*a + (1-z)*b with z <-> c.
+                let (c, a) = (&arms[0].0, &arms[0].1);
+                let f = self.formula(c)?;
+                let z = self.reify_full(f, c.span)?;
+                let za = self.lit_times(z, a, e.span)?;
+                acc.terms.push((za, k));
+                let nz = Lit {
+                    col: z.col,
+                    neg: !z.neg,
+                };
+                let zb = self.lit_times(nz, otherwise, e.span)?;
+                acc.terms.push((zb, k));
+            }
+            ExprKind::If(arms, otherwise) if arms.len() == 1 => {
+                if self.h_bool(&arms[0].0)? {
+                    self.lin(&arms[0].1, k, pol, acc)?;
+                } else {
+                    self.lin(otherwise, k, pol, acc)?;
+                }
+            }
+            ExprKind::If(arms, otherwise) => {
                 for (sel, value) in self.if_selectors(arms, otherwise)? {
                     match sel {
                         None => self.lin(value, k, pol, acc)?,
@@ -357,19 +311,24 @@ impl Inst<'_> {
                     }
                 }
             }
-            ExprKind::Agg { kind, index, body } => {
+            ExprKind::Agg {
+                kind,
+                level,
+                index,
+                body,
+            } => {
                 let Some(body) = body.as_deref() else {
                     unreachable_expr(e)?
                 };
                 match kind {
                     kind if kind.is_risk() => {
-                        self.lin_risk(*kind, index, body, k, pol, acc, e.span)?;
+                        self.lin_risk(*kind, level.as_deref(), index, body, k, pol, acc, e.span)?;
                     }
                     AggKind::Sum => {
-                        self.for_each_index(index, &mut |me| me.lin(body, k, pol, acc))?;
+                        self.h_for_each(index, &mut |me| me.lin(body, k, pol, acc))?;
                     }
                     AggKind::Count => {
-                        self.for_each_index(index, &mut |me| {
+                        self.h_for_each(index, &mut |me| {
                             let f = me.formula(body)?;
                             match f {
                                 F::Const(true) => acc.constant += k,
@@ -384,7 +343,7 @@ impl Inst<'_> {
                     }
                     AggKind::Max | AggKind::Min => {
                         let mut items = Vec::new();
-                        self.for_each_index(index, &mut |me| {
+                        self.h_for_each(index, &mut |me| {
                             let mut l = Lin::default();
                             me.lin(body, 1.0, 0, &mut l)?;
                             items.push(l);
@@ -401,7 +360,7 @@ impl Inst<'_> {
                         let t = self.extremum(*kind == AggKind::Max, items, k, pol, e.span)?;
                         acc.terms.push((t, k));
                     }
-                    _ => unreachable_expr(e)?,
+                    _ => self.lin_condition(e, k, acc)?,
                 }
             }
             _ => self.lin_condition(e, k, acc)?,
@@ -410,7 +369,7 @@ impl Inst<'_> {
     }
 
     /// A condition used as a number (a bool decision or a formula): 0/1.
-    pub(super) fn lin_condition(&mut self, e: &Expr, k: f64, acc: &mut Lin) -> R<()> {
+    pub(super) fn lin_condition(&mut self, e: &'a Expr, k: f64, acc: &mut Lin) -> R<()> {
         let f = self.formula(e)?;
         match f {
             F::Const(b) => acc.constant += if b { k } else { 0.0 },
@@ -431,34 +390,11 @@ impl Inst<'_> {
         }
     }
 
-    /// The unit scale of a comparison's sides, as the checker found it for the declaration
-    /// being expanded (the same template text may compare different units).
-    fn compare_scale(&mut self, op_span: Span) -> f64 {
-        let key = (self.origin.decl.0, op_span);
-        if let Some(&s) = self.compare_scales.get(&key) {
-            return s;
-        }
-        let s = self.find_compare_scale(op_span);
-        self.compare_scales.insert(key, s);
-        s
-    }
-
-    fn find_compare_scale(&self, op_span: Span) -> f64 {
-        let decl = self.model.decls.get(self.origin.decl.0 as usize);
-        let owner = decl.map(|d| match d.kind {
-            DeclKind::Derived => d
-                .name
-                .rsplit_once('~')
-                .map(|(a, _)| a)
-                .unwrap_or(&d.name)
-                .to_string(),
-            _ => d.name.clone(),
-        });
-        owner
-            .and_then(|o| self.schema.compare_units_by_item.get(&(o, op_span)))
-            .or_else(|| self.schema.compare_units.get(&op_span))
-            .map(|u| u.scale)
-            .unwrap_or(1.0)
+    /// The unit scale of a comparison's sides: the unit of the left side, or of the right
+    /// side when the left is a literal zero (which compares with any unit), as the checker
+    /// typed them for this occurrence (the same template text may compare different units).
+    pub(crate) fn compare_scale(&self, left: &Expr, right: &Expr) -> f64 {
+        compare_unit(&self.schema.units, left, right).map_or(1.0, |u| u.scale)
     }
 
     /// Bounds of a linear expression from its columns' bounds.
@@ -485,6 +421,21 @@ impl Inst<'_> {
     }
 }
 
+/// The unit the sides of `left OP right` are compared in (see
+/// [`Inst::compare_scale`]); none when they are no numbers.
+pub(crate) fn compare_unit(
+    units: &crate::units::UnitRegistry,
+    left: &Expr,
+    right: &Expr,
+) -> Option<crate::units::Unit> {
+    let zero = |e: &Expr| match e.kind {
+        ExprKind::Number(n) | ExprKind::Quantity(n, _) => n == 0.0,
+        _ => false,
+    };
+    let (ua, ub) = (left.ty.as_num()?.0, right.ty.as_num()?.0);
+    Some(units.display_unit(if zero(left) { ub } else { ua }))
+}
+
 fn unreachable_expr<T>(e: &Expr) -> R<T> {
     Err(runtime_error(
         Code::E0104,
@@ -497,6 +448,70 @@ fn unreachable_expr<T>(e: &Expr) -> R<T> {
 #[cfg(test)]
 mod tests {
     use super::Lin;
+    use crate::diagnostics::Code;
+    use crate::instantiate::{Inst, Limits};
+
+    /// The IR of model `text`, without the objective's term labels (source text).
+    fn ir(text: &str) -> String {
+        let a = crate::driver::analyze_source("t.arch", text, None, &Default::default());
+        assert!(!a.has_errors(), "{:?}", a.diagnostics);
+        let (_, inst) = crate::instantiate::instantiated(a);
+        crate::ir::dump::dump(&inst.model)
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("term "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn a_function_parameter_that_stands_for_a_decision_is_lowered_where_the_body_reads_it() {
+        // `busy(x[s])` and `cost(x[s], 3)`: the parameter `v` is bound to the decision and
+        // lowered inside the body, in a condition and in a sum; the rows are those of the
+        // model with the arguments written in.
+        let head = "set sites = {a, b}
+decide x[s in sites]: int >= 0 <= 5
+decide on[s in sites]: bool
+constraint least: sum(s in sites) on[s] >= 1
+";
+        let with_fns = format!(
+            "{head}fn busy(v) = v >= 2
+fn cost(v, k) = k * v + 1
+constraint gate[s in sites]: on[s] -> busy(x[s])
+minimize total: sum(s in sites) cost(x[s], 3)
+"
+        );
+        let written = format!(
+            "{head}constraint gate[s in sites]: on[s] -> x[s] >= 2
+minimize total: sum(s in sites) (3 * x[s] + 1)
+"
+        );
+        let got = ir(&with_fns);
+        assert_eq!(got, ir(&written));
+        assert!(
+            got.contains("gate~big-M[a] : 0 <= 1 x[a] - 2 on[a] <= inf"),
+            "{got}"
+        );
+    }
+
+    #[test]
+    fn a_number_where_a_condition_is_required_is_an_internal_error() {
+        // The checker types every constraint body and `expect` as a condition, so the
+        // linearizer meets a number there only through a bug: E0750, not a guess. The
+        // objectives here are numbers over a decision, handed to `formula` directly.
+        let text = "decide x: real >= 0 <= 1\nminimize a: x\nthen minimize b: x + 1\n";
+        let mut a = crate::driver::analyze_source("t.arch", text, None, &Default::default());
+        assert!(!a.has_errors(), "{:?}", a.diagnostics);
+        let schema = a.schema.take().expect("schema");
+        let hir = a.hir.take().expect("HIR");
+        let mut inst = Inst::new(&schema, &hir, &mut a.sources, Limits::default());
+        inst.instantiate_decision(0).expect("x");
+        for o in &hir.objectives {
+            let err = inst
+                .formula(&o.body.body)
+                .expect_err("a number is no condition");
+            assert_eq!(err.code, Code::E0750, "{}", err.message);
+        }
+    }
 
     /// The merge as it was first written: sort, then a fresh vector of merged terms.
     fn reference(mut terms: Vec<(u32, f64)>) -> Vec<(u32, f64)> {

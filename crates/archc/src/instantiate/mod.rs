@@ -11,7 +11,6 @@ mod eval;
 pub mod expect;
 mod forecast;
 pub(crate) mod hir_eval;
-mod index;
 mod linear;
 mod params;
 pub mod reuse;
@@ -130,25 +129,14 @@ pub struct Inst<'a> {
     pub sources: &'a mut SourceMap,
     pub world: World,
     pub model: Model,
-    pub env: Vec<(String, Value)>,
     /// The locals of the HIR declaration being evaluated, by slot (see [`hir_eval`]).
     pub(crate) frame: Vec<hir_eval::Bound<'a>>,
     pub(crate) hir_plans: FxHashMap<usize, Rc<hir_eval::Plan<'a>>>,
     pub decisions: Vec<Option<DecisionCols>>,
-    pub(crate) index_plans: FxHashMap<usize, Rc<index::IndexPlan>>,
-    pub(crate) fn_bodies: FxHashMap<usize, Rc<ast::Expr>>,
-    /// The data globals each function's body reads by name (see `Inst::call_fn`).
-    pub(crate) fn_globals: FxHashMap<usize, Rc<[String]>>,
-    /// Bodies substituted at a call site whose locals shadow some of those globals, by
-    /// site and shadowed names (kept: the evaluator's caches are keyed by node address).
-    pub(crate) fn_bodies_shadowed: FxHashMap<(usize, Vec<String>), Rc<ast::Expr>>,
-    pub(crate) var_cache: FxHashMap<usize, bool>,
     pub(crate) evaluating_sets: Vec<usize>,
     pub(crate) derived_decls: linear::DerivedDecls,
     /// Linear expressions compiled once, run per index tuple.
     pub(crate) lin_cache: linear::LinCache,
-    /// Unit scales of comparisons by (declaration, operator span).
-    pub(crate) compare_scales: FxHashMap<(u32, Span), f64>,
     pub diags: Vec<Diagnostic>,
     pub limits: Limits,
     /// Current origin for rows and derived columns.
@@ -338,19 +326,12 @@ impl<'a> Inst<'a> {
             sources,
             world,
             model: Model::new(),
-            env: Vec::new(),
             frame: Vec::new(),
             hir_plans: FxHashMap::default(),
             decisions: Vec::new(),
-            index_plans: FxHashMap::default(),
-            fn_bodies: FxHashMap::default(),
-            fn_globals: FxHashMap::default(),
-            fn_bodies_shadowed: FxHashMap::default(),
-            var_cache: FxHashMap::default(),
             evaluating_sets: Vec::new(),
             derived_decls: Default::default(),
             lin_cache: Default::default(),
-            compare_scales: FxHashMap::default(),
             diags: Vec::new(),
             limits: Limits::default(),
             origin: ir::Origin {

@@ -23,7 +23,6 @@ impl<'a> Inst<'a> {
             _ => 1.0,
         };
         let is_int = matches!(info.ty, Ty::Num { int: true, .. });
-        let saved = std::mem::take(&mut self.env);
         let saved_decl = std::mem::replace(&mut self.current_decl, info.name.clone());
         let hir_param = self.hir.and_then(|h| h.params.get(p));
         let result = (|| -> R<()> {
@@ -85,7 +84,6 @@ impl<'a> Inst<'a> {
             }
             Ok(())
         })();
-        self.env = saved;
         self.current_decl = saved_decl;
         let result = result.and_then(|()| self.apply_scenario_overrides(p, &mut table));
         self.world.params[p] = Some(table);

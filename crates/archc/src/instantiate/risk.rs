@@ -449,20 +449,6 @@ impl<'a> Inst<'a> {
     }
 
     /// `prob(s)`, `up(e, s)` and `mass(S)`.
-    pub(crate) fn scenario_call(&mut self, name: &str, args: &[ast::Arg], span: Span) -> R<Value> {
-        if name == "mass" {
-            let set = self.set_value(&args[0].value)?;
-            return self.scenario_mass(&set, span).map(Value::Num);
-        }
-        let s = self.elem_of(&args[args.len() - 1].value)?;
-        if name == "prob" {
-            return Ok(Value::Num(self.scenario(s, span)?.p));
-        }
-        let e = self.elem_of(&args[0].value)?;
-        self.up_in(e, s, span).map(Value::Num)
-    }
-
-    /// `mass(S)`: the probability of the scenarios of `set`.
     pub(crate) fn scenario_mass(&self, set: &SetVal, span: Span) -> R<f64> {
         let mut total = 0.0;
         for e in &set.elems {
@@ -533,11 +519,6 @@ pub fn cvar_by_sorting(mut values: Vec<(f64, f64)>, beta: f64) -> Option<f64> {
 }
 
 impl Inst<'_> {
-    /// The probability of the scenario bound to `var`.
-    pub(crate) fn scenario_prob(&self, var: &str, span: Span) -> R<f64> {
-        self.scenario_p(self.bound_elem(var), span)
-    }
-
     /// The probability of scenario `s` (`u32::MAX` when the variable holds no element).
     pub(crate) fn scenario_p(&self, s: ElemId, span: Span) -> R<f64> {
         if s == u32::MAX {
@@ -549,12 +530,6 @@ impl Inst<'_> {
             ));
         }
         Ok(self.scenario(s, span)?.p)
-    }
-
-    /// The level `beta` of `cvar`: a number in [0, 1).
-    pub(crate) fn cvar_level(&mut self, level: &ast::Expr) -> R<f64> {
-        let beta = self.num(level)?;
-        self.cvar_beta(beta, level.span)
     }
 
     /// E0641 unless `beta`, the level written at `span`, lies in [0, 1).
@@ -586,43 +561,6 @@ impl Inst<'_> {
         )
         .primary(span, "too little probability for this level")
         .help("lower the cutoff of the scenario set, or raise the level"))
-    }
-
-    /// The value of a risk measure over data (and over a solution, when the verifier reads
-    /// decisions as data): recomputed from the scenario values without any lowering.
-    pub(crate) fn risk_value(
-        &mut self,
-        kind: ast::AggKind,
-        index: &ast::IndexList,
-        body: Option<&ast::Expr>,
-        span: Span,
-    ) -> R<Value> {
-        let (level, rest) = crate::check::split_level(kind, index);
-        let beta = match level {
-            Some(l) => Some(self.cvar_level(l)?),
-            None => None,
-        };
-        let Some(body) = body else {
-            return Err(runtime_error(Code::E0306, span, "no value", "here"));
-        };
-        let var = rest
-            .bindings
-            .first()
-            .and_then(|b| b.var.as_ref())
-            .map(|v| v.name.clone())
-            .unwrap_or_default();
-        let mut pairs: Vec<(f64, f64)> = Vec::new();
-        self.for_each_index(&rest, &mut |me| {
-            let p = me.scenario_prob(&var, span)?;
-            let v = if kind == ast::AggKind::Probability {
-                f64::from(u8::from(me.boolean(body)?))
-            } else {
-                me.num(body)?
-            };
-            pairs.push((v, p));
-            Ok(())
-        })?;
-        self.risk_of_pairs(kind, beta, pairs, span).map(Value::Num)
     }
 
     /// A risk measure of `(value, probability)` pairs, one per scenario.

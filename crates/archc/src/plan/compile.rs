@@ -521,13 +521,20 @@ impl<'h> PlanCompiler<'h> {
         let dim = inst
             .hir
             .and_then(|m| m.params.get(p))
-            .and_then(|d| d.body.index.binders.get(k))
-            .map(|b| &b.set.kind);
+            .and_then(|d| d.body.index.binders.get(k).map(|b| (d.slots.len(), &b.set)));
         let dim_set = match dim {
-            Some(HK::Set(id)) => inst.named_set(id.index())?,
-            _ => {
-                let schema = inst.schema;
-                inst.set_value(&schema.params[p].dims[k].set)?
+            Some((
+                _,
+                hir::Expr {
+                    kind: HK::Set(id), ..
+                },
+            )) => inst.named_set(id.index())?,
+            Some((n, set)) => inst.in_frame(n, |me| me.h_set(set))?,
+            None => {
+                return Err(crate::instantiate::hir_eval::internal(
+                    span,
+                    "a param without its HIR index",
+                ))
             }
         };
         let choice_arg = self.is_choice(&args[k]);

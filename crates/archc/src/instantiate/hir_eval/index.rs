@@ -251,4 +251,21 @@ impl<'a> Inst<'a> {
             .filter(|e| set.contains(*e))
             .collect())
     }
+
+    /// Build the inverted index of attribute `ai` of kind `k` (value to positions in the
+    /// kind table, in table order) unless it exists.
+    pub(crate) fn ensure_inverted(&mut self, k: usize, ai: usize) {
+        if self.world.kinds[k].inverted.contains_key(&ai) {
+            return;
+        }
+        let mut inv: rustc_hash::FxHashMap<ValueKey, Vec<u32>> = rustc_hash::FxHashMap::default();
+        if let Some(values) = self.world.kinds[k].attrs.get(ai) {
+            for (i, val) in values.iter().enumerate() {
+                if let Some(key) = ValueKey::of(val) {
+                    inv.entry(key).or_default().push(i as u32);
+                }
+            }
+        }
+        self.world.kinds[k].inverted.insert(ai, inv);
+    }
 }

@@ -4,14 +4,14 @@
 //! bounds of the expressions involved. Used by [`super`] and [`super::logic`].
 
 use super::{Lin, Lit, EPS};
-use crate::check::Global;
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
+use crate::hir::{Expr, ExprKind};
 use crate::instantiate::eval::R;
 use crate::instantiate::Inst;
 use crate::ir::{self, ColId, Column, DeclKind, Origin, Row, VarKind};
 use crate::span::Span;
-use crate::syntax::ast::{BinOp, Expr, ExprKind, UnOp};
+use crate::syntax::ast::{BinOp, UnOp};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The declarations of what the compiler derives, one per source declaration, source
@@ -25,7 +25,7 @@ pub(crate) struct DerivedDecls {
     names: FxHashSet<String>,
 }
 
-impl Inst<'_> {
+impl<'a> Inst<'a> {
     /// A declaration for rows and columns the compiler makes from a source construct.
     /// Like [`Self::derived`], for rows and columns made once per scenario: the declaration
     /// has the enclosing one's indices plus the scenario variable `var`, so that each one is
@@ -324,7 +324,7 @@ impl Inst<'_> {
     }
 
     /// The product of two varying factors: one must be a condition (0/1).
-    pub(super) fn product(&mut self, a: &Expr, b: &Expr, span: Span) -> R<u32> {
+    pub(super) fn product(&mut self, a: &'a Expr, b: &'a Expr, span: Span) -> R<u32> {
         let a_bool = self.is_condition(a);
         let b_bool = self.is_condition(b);
         let (cond, other) = if a_bool {
@@ -343,25 +343,15 @@ impl Inst<'_> {
         self.lit_times(z, other, span)
     }
 
+    /// Whether `e` is a condition as written: a bool decision, a comparison, a negation or
+    /// a connective (a function's parameter is its argument).
     pub(super) fn is_condition(&self, e: &Expr) -> bool {
         match &e.kind {
-            ExprKind::Index(b, _) | ExprKind::Field(b, _)
-                if matches!(&b.kind, ExprKind::Name(_)) =>
-            {
-                if let ExprKind::Name(id) = &b.kind {
-                    if let Some(Global::Decision(d)) = self.schema.globals.get(&id.name) {
-                        return self.schema.decisions[*d].var_kind == VarKind::Binary;
-                    }
-                }
-                false
+            ExprKind::Decision(d, _) => {
+                self.schema.decisions[d.index()].var_kind == VarKind::Binary
             }
-            ExprKind::Name(id) => {
-                matches!(self.schema.globals.get(&id.name), Some(Global::Decision(d)) if self.schema.decisions[*d].var_kind == VarKind::Binary)
-            }
+            ExprKind::Slot(s) => self.arg_of(*s).is_some_and(|a| self.is_condition(a)),
             ExprKind::Compare(..) | ExprKind::Unary(UnOp::Not, _) => true,
-            ExprKind::Binary(op, _, _) => {
-                matches!(op, BinOp::And | BinOp::Or | BinOp::Implies | BinOp::Iff)
-            }
             ExprKind::Chain(_, links) => links.first().is_some_and(|l| {
                 matches!(l.0, BinOp::And | BinOp::Or | BinOp::Implies | BinOp::Iff)
             }),
@@ -370,7 +360,7 @@ impl Inst<'_> {
     }
 
     /// `w = z * e` for a literal z and a bounded expression e.
-    pub(super) fn lit_times(&mut self, z: Lit, e: &Expr, span: Span) -> R<u32> {
+    pub(super) fn lit_times(&mut self, z: Lit, e: &'a Expr, span: Span) -> R<u32> {
         let mut l = Lin::default();
         self.lin(e, 1.0, 0, &mut l)?;
         let (lo, hi) = self.bounds(&l);

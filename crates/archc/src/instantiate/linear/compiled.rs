@@ -1,8 +1,8 @@
 //! Compiled linear expressions: the hot path of instantiation, compiled from the HIR. While
-//! a constraint or objective is instantiated, its HIR (see [`HirScope`]) is at hand; the
-//! first time [`Inst::lin`] meets one of its expressions over decisions, the matching HIR
-//! node (the node with the same span) is compiled once into a small tree of [`Code`] over
-//! numbered slots: the declaration's index variables and the variables of compiled `sum`s
+//! a constraint or objective is instantiated, its index slots and slot table (see
+//! [`HirScope`]) are at hand; the first time [`Inst::lin`] meets an expression over
+//! decisions, that HIR node is compiled once into a small tree of [`Code`] over numbered
+//! slots: the declaration's index variables and the variables of compiled `sum`s
 //! become slot numbers (bound by position in their set, so dense params and decisions are
 //! found without hashing), params, decisions and attributes are the HIR's ids, and `sum`s
 //! over named sets become loops over sets evaluated once. Every later index tuple runs the
@@ -15,13 +15,14 @@
 //! them, see [`cond`]); `if` over data conditions; calls of user functions (their inlined
 //! bodies, the parameters standing for the arguments); `min`, `max`, `abs`, `ceil`,
 //! `floor` and `round` of data. Anything else (`max`/`min` of decisions, logic over
-//! decisions, variables bound by a `sum` the evaluator runs) is not compiled and stays with
-//! the AST evaluator.
-//! The compiled code computes exactly what the evaluator computes, in the same order (so
+//! decisions, variables bound by a `sum` the linearizer runs, a function's parameter read
+//! outside its inlined body) is not compiled and stays with the linearizer of [`super`],
+//! which walks the HIR with the locals in the frame.
+//! The compiled code computes exactly what the linearizer computes, in the same order (so
 //! every coefficient is bit-identical); whenever it meets something it does not handle at
 //! run time — a missing value, a non-number, a division by zero, a value that is not
 //! finite, an index outside a decision — it bails out without side effects and the
-//! evaluator redoes the expression for that tuple, which reports the error exactly as
+//! linearizer redoes the expression for that tuple, which reports the error exactly as
 //! before.
 
 pub(crate) mod cond;
@@ -35,62 +36,37 @@ use super::Lin;
 use crate::hir::{self, Builtin, ExprKind, SlotId};
 use crate::instantiate::world::{ElemId, SetVal, Value};
 use crate::instantiate::Inst;
-use crate::span::Span;
 use crate::syntax::ast::{AggKind, BinOp, UnOp};
 use cond::{Cond, ElemCode, Join};
 use rustc_hash::FxHashMap;
 use std::rc::Rc;
 
-/// The HIR of the declaration being instantiated: its expressions by span (the AST node
-/// the evaluator holds has the span of its HIR node), and the slots of its index variables
-/// in the order of the IR tuple.
+/// The HIR of the declaration being instantiated: the slots of its index variables in
+/// the order of the IR tuple, and its slot table.
 #[derive(Default)]
 pub(crate) struct HirScope<'h> {
-    exprs: FxHashMap<Span, Option<&'h hir::Expr>>,
     index: Vec<SlotId>,
-    /// The declaration's slots (their names tell joins as the evaluator finds them).
-    slots: &'h [hir::Slot],
+    /// The declaration's slots (their names tell joins as the evaluator finds them, and
+    /// name the scenario variable of rows made per scenario).
+    pub(crate) slots: &'h [hir::Slot],
     /// Where the current index tuple starts in `model.tuples`.
     pub(crate) tuple: usize,
 }
 
 impl<'h> HirScope<'h> {
-    /// The scope of one declaration: `body`'s nodes by span, except inside inlined `fn`
-    /// bodies (one body text stands for every call). A span held by two nodes (a template
-    /// argument used twice) maps to nothing: the evaluator takes those.
-    pub(crate) fn new(
-        index: &hir::Index,
-        slots: &'h [hir::Slot],
-        bodies: &[&'h hir::Expr],
-    ) -> HirScope<'h> {
-        let mut exprs: FxHashMap<Span, Option<&'h hir::Expr>> = FxHashMap::default();
-        let mut stack: Vec<&'h hir::Expr> = bodies.to_vec();
-        let mut children = Vec::new();
-        while let Some(e) = stack.pop() {
-            exprs
-                .entry(e.span)
-                .and_modify(|x| *x = None)
-                .or_insert(Some(e));
-            if let ExprKind::Inline { args, .. } = &e.kind {
-                stack.extend(args.iter());
-                continue;
-            }
-            children.clear();
-            e.children(&mut children);
-            stack.extend(children.iter().copied());
-        }
+    /// The scope of one declaration.
+    pub(crate) fn new(index: &hir::Index, slots: &'h [hir::Slot]) -> HirScope<'h> {
         HirScope {
-            exprs,
             index: index.slots(),
             slots,
             tuple: 0,
         }
     }
 
-    /// No expression in scope (outside constraints and objectives).
+    /// No declaration in scope (outside constraints and objectives).
     #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
-        self.exprs.is_empty()
+        self.slots.is_empty() && self.index.is_empty()
     }
 }
 
@@ -552,7 +528,7 @@ impl<'a> Inst<'a> {
             self.hir_scope = HirScope::default();
             return;
         };
-        let mut scope = HirScope::new(&h.body.index, &h.slots, &[&h.body.body]);
+        let mut scope = HirScope::new(&h.body.index, &h.slots);
         // The IR tuple holds one element per index variable, in order.
         if h.body.index.binders.len() != self.schema.constraints[c].dims.len() {
             scope.index.clear();
@@ -563,7 +539,7 @@ impl<'a> Inst<'a> {
     /// Make the HIR of objective `o` the scope of compiled expressions.
     pub(crate) fn enter_objective_hir(&mut self, o: usize) {
         self.hir_scope = match self.hir.and_then(|m| m.objectives.get(o)) {
-            Some(h) => HirScope::new(&hir::Index::default(), &h.slots, &[&h.body.body]),
+            Some(h) => HirScope::new(&hir::Index::default(), &h.slots),
             None => HirScope::default(),
         };
     }
@@ -597,21 +573,12 @@ impl<'a> Inst<'a> {
         c
     }
 
-    /// Add `k * e` to `acc` by the compiled code of the HIR node of `e`. False (with
-    /// `acc` untouched) when `e` has no HIR node in scope, is not compiled, or a run met
-    /// something only the evaluator reports.
-    pub(super) fn lin_compiled(
-        &mut self,
-        e: &crate::syntax::ast::Expr,
-        k: f64,
-        acc: &mut Lin,
-    ) -> bool {
+    /// Add `k * h` to `acc` by the compiled code of `h`. False (with `acc` untouched) when
+    /// `h` is not compiled, or a run met something only the evaluator reports.
+    pub(super) fn lin_compiled(&mut self, h: &hir::Expr, k: f64, acc: &mut Lin) -> bool {
         if self.lin_cache.disabled {
             return false;
         }
-        let Some(Some(h)) = self.hir_scope.exprs.get(&e.span).copied() else {
-            return false;
-        };
         let Some(c) = self.compile_lin(h) else {
             return false;
         };

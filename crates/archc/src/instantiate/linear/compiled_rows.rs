@@ -12,6 +12,7 @@ use super::compiled::{Code, CompiledLin, IndexTuples, Slot};
 use super::Lin;
 use crate::hir::{self, ExprKind};
 use crate::instantiate::eval::R;
+use crate::instantiate::hir_eval::Bound;
 use crate::instantiate::world::{ElemId, SetVal};
 use crate::instantiate::Inst;
 use crate::ir::{DeclId, Origin};
@@ -62,7 +63,7 @@ impl Inst<'_> {
         let ExprKind::Compare(lhs, links) = &h.body.body.kind else {
             return None;
         };
-        let [(op, op_span, rhs)] = links.as_slice() else {
+        let [(op, _, rhs)] = links.as_slice() else {
             return None;
         };
         let (lo, hi) = match op {
@@ -85,7 +86,7 @@ impl Inst<'_> {
         } else {
             Tuples::Product(self.index_sets(&h.body.index, &info.dims)?.0)
         };
-        let scale = self.compare_scale(*op_span);
+        let scale = self.compare_scale(lhs, rhs);
         Some(Shape {
             left,
             right,
@@ -255,22 +256,27 @@ impl Inst<'_> {
         self.run_code(code, k, l, slots, counted)
     }
 
-    /// One row by the evaluator: the index variables bound by name, then the body's
+    /// One row by the linearizer: the index variables bound in the frame, then the body's
     /// formula asserted (what `instantiate_constraint` does for every tuple).
     fn row_by_evaluator(&mut self, c: usize, tuple: usize, origin: Origin) -> R<()> {
-        let schema = self.schema;
-        let info = &schema.constraints[c];
-        let depth = self.env.len();
-        for (i, d) in info.dims.iter().enumerate() {
-            let x: ElemId = self.model.tuples[tuple + i];
-            self.env
-                .push((d.var.clone(), crate::instantiate::world::Value::Elem(x)));
-        }
-        let r = self
-            .formula(&info.decl.body)
-            .and_then(|f| self.assert(f, origin, info.span));
-        self.env.truncate(depth);
-        r
+        let info = &self.schema.constraints[c];
+        let Some(h) = self.hir.and_then(|h| h.constraints.get(c)) else {
+            return Err(crate::instantiate::hir_eval::internal(
+                info.span,
+                "a constraint without its HIR",
+            ));
+        };
+        self.in_frame(h.slots.len(), |me| {
+            for (i, b) in h.body.index.binders.iter().enumerate() {
+                let x: ElemId = me.model.tuples[tuple + i];
+                me.bind(
+                    b.slot,
+                    Bound::Value(crate::instantiate::world::Value::Elem(x)),
+                );
+            }
+            me.formula(&h.body.body)
+                .and_then(|f| me.assert(f, origin, info.span))
+        })
     }
 }
 

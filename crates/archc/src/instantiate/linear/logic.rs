@@ -3,15 +3,16 @@
 //! comparisons lowered by big-M values from bounds. Built on the linear expressions of
 //! [`super`]; used by instantiation for constraint bodies and `expect` clauses.
 
-use super::{unreachable_expr, Lin, Lit};
-use crate::check::Global;
+use super::{Lin, Lit};
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
-use crate::instantiate::eval::{runtime_error, R};
+use crate::hir::{Expr, ExprKind};
+use crate::instantiate::eval::R;
+use crate::instantiate::hir_eval::internal;
 use crate::instantiate::Inst;
 use crate::ir::{Origin, VarKind};
 use crate::span::Span;
-use crate::syntax::ast::{self, AggKind, BinOp, CmpOp, Expr, ExprKind, UnOp};
+use crate::syntax::ast::{AggKind, CmpOp, UnOp};
 
 /// A condition over decisions.
 #[derive(Clone, Debug)]
@@ -39,16 +40,16 @@ pub enum CmpKind {
     Eq,
 }
 
-impl Inst<'_> {
+impl<'a> Inst<'a> {
     /// A condition as a formula over decisions (data parts evaluated).
-    pub(crate) fn formula(&mut self, e: &Expr) -> R<F> {
-        if !self.is_var(e) {
-            return Ok(F::Const(self.boolean(e)?));
+    pub(crate) fn formula(&mut self, e: &'a Expr) -> R<F> {
+        if !e.var {
+            return Ok(F::Const(self.h_bool(e)?));
         }
         Ok(match &e.kind {
-            ExprKind::Name(_) | ExprKind::Index(..) => {
+            ExprKind::Decision(..) => {
                 let mut l = Lin::default();
-                self.lin_atom(e, &mut l)?;
+                self.lin(e, 1.0, 0, &mut l)?;
                 match l.terms.as_slice() {
                     [(c, v)]
                         if *v == 1.0
@@ -60,29 +61,29 @@ impl Inst<'_> {
                             neg: false,
                         })
                     }
-                    _ => {
-                        return Err(runtime_error(
-                            Code::E0301,
-                            e.span,
-                            "expected a condition",
-                            "not a bool decision",
-                        ))
-                    }
+                    _ => return Err(internal(e.span, "a number where a condition is required")),
                 }
             }
+            ExprKind::Slot(s) => match self.arg_of(*s) {
+                Some(a) => self.formula(a)?,
+                None => return Err(internal(e.span, "a decision in a local")),
+            },
+            ExprKind::Inline {
+                params, args, body, ..
+            } => self.with_args(params, args, |me| me.formula(body))?,
             ExprKind::Unary(UnOp::Not, x) => F::Not(Box::new(self.formula(x)?)),
-            ExprKind::Binary(BinOp::And, a, b) => F::And(vec![self.formula(a)?, self.formula(b)?]),
-            ExprKind::Binary(BinOp::Or, a, b) => F::Or(vec![self.formula(a)?, self.formula(b)?]),
-            ExprKind::Binary(BinOp::Implies, a, b) => {
-                F::Or(vec![F::Not(Box::new(self.formula(a)?)), self.formula(b)?])
-            }
-            ExprKind::Binary(BinOp::Iff, a, b) => {
-                let fa = self.formula(a)?;
-                let fb = self.formula(b)?;
-                self.iff(fa, a.span, fb)?
-            }
             ExprKind::Chain(first, links) => self.chain_formula(first, links)?,
-            ExprKind::IfChain(arms, otherwise) => {
+            ExprKind::If(arms, otherwise) if arms.len() == 1 => {
+                let (c, a) = (&arms[0].0, &arms[0].1);
+                let fc = self.formula(c)?;
+                let fa = self.formula(a)?;
+                let fb = self.formula(otherwise)?;
+                F::Or(vec![
+                    F::And(vec![fc.clone(), fa]),
+                    F::And(vec![F::Not(Box::new(fc)), fb]),
+                ])
+            }
+            ExprKind::If(arms, otherwise) => {
                 let mut parts = Vec::new();
                 for (sel, value) in self.if_selectors(arms, otherwise)? {
                     let f = self.formula(value)?;
@@ -95,9 +96,9 @@ impl Inst<'_> {
             }
             ExprKind::Compare(first, links) => {
                 let mut parts = Vec::new();
-                let mut left = first.as_ref();
+                let mut left: &'a Expr = first;
                 for (op, op_span, right) in links {
-                    let scale = self.compare_scale(*op_span);
+                    let scale = self.compare_scale(left, right);
                     let mut l = Lin::default();
                     let pol_l: i8 = match op {
                         CmpOp::Le | CmpOp::Lt => 1,
@@ -143,12 +144,7 @@ impl Inst<'_> {
                             continue;
                         }
                         CmpOp::In | CmpOp::NotIn => {
-                            return Err(runtime_error(
-                                Code::E0305,
-                                *op_span,
-                                "`in` over decisions",
-                                "not supported",
-                            ))
+                            return Err(internal(*op_span, "`in` over decisions"))
                         }
                     };
                     l.constant += shift;
@@ -168,63 +164,23 @@ impl Inst<'_> {
                 }
             }
             ExprKind::Agg {
-                kind: AggKind::Exists | AggKind::Forall,
+                kind: kind @ (AggKind::Exists | AggKind::Forall),
                 index,
                 body: Some(body),
+                ..
             } => {
-                let is_exists = matches!(
-                    e.kind,
-                    ExprKind::Agg {
-                        kind: AggKind::Exists,
-                        ..
-                    }
-                );
                 let mut parts = Vec::new();
-                self.for_each_index(index, &mut |me| {
+                self.h_for_each(index, &mut |me| {
                     parts.push(me.formula(body)?);
                     Ok(())
                 })?;
-                if is_exists {
+                if *kind == AggKind::Exists {
                     F::Or(parts)
                 } else {
                     F::And(parts)
                 }
             }
-            ExprKind::If(c, a, b) => {
-                let fc = self.formula(c)?;
-                let fa = self.formula(a)?;
-                let fb = self.formula(b)?;
-                F::Or(vec![
-                    F::And(vec![fc.clone(), fa]),
-                    F::And(vec![F::Not(Box::new(fc)), fb]),
-                ])
-            }
-            ExprKind::Call(..) => {
-                let ExprKind::Call(id, args) = &e.kind else {
-                    unreachable_expr(e)?
-                };
-                match self.schema.globals.get(&id.name).copied() {
-                    Some(Global::Fn(f)) => {
-                        self.call_fn(f, args, e, &mut |me, body| me.formula(body))?
-                    }
-                    _ => {
-                        return Err(runtime_error(
-                            Code::E0301,
-                            e.span,
-                            "expected a condition",
-                            "here",
-                        ))
-                    }
-                }
-            }
-            _ => {
-                return Err(runtime_error(
-                    Code::E0301,
-                    e.span,
-                    "expected a condition",
-                    "here",
-                ))
-            }
+            _ => return Err(internal(e.span, "a number where a condition is required")),
         })
     }
 
@@ -244,32 +200,6 @@ impl Inst<'_> {
             F::Or(vec![F::Lit(z.not()), other.clone()]),
             F::Or(vec![F::Lit(z), negate(other)]),
         ]))
-    }
-
-    pub(super) fn lin_atom(&mut self, e: &Expr, l: &mut Lin) -> R<()> {
-        if let ExprKind::Index(b, args) = &e.kind {
-            if let ExprKind::Name(id) = &b.kind {
-                if let Some(Global::Fn(f)) = self.schema.globals.get(&id.name).copied() {
-                    let args: Vec<ast::Arg> = args
-                        .iter()
-                        .map(|a| ast::Arg {
-                            name: None,
-                            value: a.clone(),
-                        })
-                        .collect();
-                    let mut out = Lin::default();
-                    self.call_fn(f, &args, e, &mut |me, body| {
-                        let f = me.formula(body)?;
-                        let z = me.reify_full(f, body.span)?;
-                        me.push_lit(z, 1.0, &mut out);
-                        Ok(())
-                    })?;
-                    *l = out;
-                    return Ok(());
-                }
-            }
-        }
-        self.lin(e, 1.0, 0, l)
     }
 
     /// Assert a formula at top level (a constraint body).

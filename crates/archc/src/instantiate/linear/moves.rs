@@ -11,38 +11,27 @@
 //! the moves from the plan and the current values, independent of this lowering.
 
 use super::{Lin, R};
-use crate::check::Global;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::instantiate::Inst;
 use crate::ir::{ColId, Movement, MovementKind, VarKind};
 use crate::span::Span;
-use crate::syntax::ast::{self, ExprKind};
 
 impl Inst<'_> {
     /// Add `k * moves(x, was)` or `k * changed(x, was)` to `acc`.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn lin_moves(
         &mut self,
-        name: &str,
-        args: &[ast::Arg],
+        changed: bool,
+        d: usize,
+        p: usize,
+        was_span: Span,
         k: f64,
         pol: i8,
         acc: &mut Lin,
         span: Span,
     ) -> R<()> {
-        let global = |me: &Self, i: usize| match args.get(i).map(|a| &a.value.kind) {
-            Some(ExprKind::Name(id)) => me.schema.globals.get(&id.name).copied(),
-            _ => None,
-        };
-        let (Some(Global::Decision(d)), Some(Global::Param(p))) =
-            (global(self, 0), global(self, 1))
-        else {
-            return Err(Diagnostic::error(
-                Code::E0603,
-                format!("`{name}` needs a decision and a param"),
-            )
-            .primary(span, "here"));
-        };
-        let kind = if name == "changed" {
+        let name = if changed { "changed" } else { "moves" };
+        let kind = if changed {
             MovementKind::Changed
         } else {
             MovementKind::Moves
@@ -68,7 +57,6 @@ impl Inst<'_> {
         };
         let (base, count) = (cols.base, cols.count as u32);
         let scale = self.schema.decisions[d].unit.scale;
-        let was_span = args[1].value.span;
         self.ensure_param(p)?;
         let mut items = Vec::with_capacity(count as usize);
         let mut counted = Vec::with_capacity(count as usize);

@@ -8,37 +8,41 @@
 use super::logic::F;
 use super::Lin;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::hir::{Expr, Index, SlotId};
 use crate::instantiate::eval::{runtime_error, R};
 use crate::instantiate::{Inst, RiskCheck};
 use crate::ir::VarKind;
 use crate::span::Span;
-use crate::syntax::ast::{self, AggKind, Expr};
+use crate::syntax::ast::AggKind;
 
 /// Each scenario's linear value with its probability.
 type Items = Vec<(Lin, f64)>;
 
-impl Inst<'_> {
+impl<'a> Inst<'a> {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn lin_risk(
         &mut self,
         kind: AggKind,
-        index: &ast::IndexList,
-        body: &Expr,
+        level: Option<&'a Expr>,
+        rest: &'a Index,
+        body: &'a Expr,
         k: f64,
         pol: i8,
         acc: &mut Lin,
         span: Span,
     ) -> R<()> {
-        let (level, rest) = crate::check::split_level(kind, index);
         let beta = match level {
-            Some(l) => self.cvar_level(l)?,
+            Some(l) => {
+                let beta = self.h_num(l)?;
+                self.cvar_beta(beta, l.span)?
+            }
             None => 0.0,
         };
-        let var = rest
-            .bindings
-            .first()
-            .and_then(|b| b.var.as_ref())
-            .map(|v| v.name.clone())
+        // The scenario variable: its slot, and its name for the rows made per scenario.
+        let slot = rest.binders.first().map(|b| b.slot);
+        let var = slot
+            .and_then(|s| self.hir_scope.slots.get(s.index()))
+            .map(|s| s.name.clone())
             .unwrap_or_default();
         let mut check = RiskCheck {
             kind,
@@ -50,7 +54,7 @@ impl Inst<'_> {
         };
         match kind {
             AggKind::Expected => {
-                let items = self.scenario_items(&rest, &var, body, span)?;
+                let items = self.scenario_items(rest, slot, body, span)?;
                 for (l, p) in &items {
                     check.measure.add(l, *p);
                 }
@@ -59,8 +63,8 @@ impl Inst<'_> {
             AggKind::Probability => {
                 let mut conds = Vec::new();
                 let mut measure = Lin::default();
-                self.for_each_index(&rest, &mut |me| {
-                    let p = me.scenario_prob(&var, span)?;
+                self.h_for_each(rest, &mut |me| {
+                    let p = me.scenario_p(slot.map_or(u32::MAX, |s| me.slot_elem(s)), span)?;
                     let f = me.formula(body)?;
                     conds.push((f.clone(), p));
                     match f {
@@ -77,7 +81,7 @@ impl Inst<'_> {
                 check.conds = conds;
             }
             AggKind::Worst => {
-                let items = self.scenario_items(&rest, &var, body, span)?;
+                let items = self.scenario_items(rest, slot, body, span)?;
                 if items.is_empty() {
                     return Err(runtime_error(
                         Code::E0613,
@@ -103,7 +107,7 @@ impl Inst<'_> {
                     .primary(span, "here it is maximised, bounded below or inside logic")
                     .help("CVaR is convex: minimise it, or write `cvar(...) <= LIMIT`; to reward a low risk, minimise it with a weight"));
                 }
-                let (items, elems) = self.scenario_items_with(&rest, &var, body, span)?;
+                let (items, elems) = self.scenario_items_with(rest, slot, body, span)?;
                 check.items = items.clone();
                 let (items, unit) = rescaled(items);
                 let mass: f64 = items.iter().map(|x| x.1).sum();
@@ -148,28 +152,29 @@ impl Inst<'_> {
     /// The linear value of `body` in each scenario, with the scenario's probability.
     fn scenario_items(
         &mut self,
-        index: &ast::IndexList,
-        var: &str,
-        body: &Expr,
+        index: &'a Index,
+        slot: Option<SlotId>,
+        body: &'a Expr,
         span: Span,
     ) -> R<Vec<(Lin, f64)>> {
-        Ok(self.scenario_items_with(index, var, body, span)?.0)
+        Ok(self.scenario_items_with(index, slot, body, span)?.0)
     }
 
     /// [`Self::scenario_items`], and the scenario of each.
     fn scenario_items_with(
         &mut self,
-        index: &ast::IndexList,
-        var: &str,
-        body: &Expr,
+        index: &'a Index,
+        slot: Option<SlotId>,
+        body: &'a Expr,
         span: Span,
     ) -> R<(Items, Vec<u32>)> {
         let mut items = Vec::new();
         let mut elems = Vec::new();
-        self.for_each_index(index, &mut |me| {
-            let p = me.scenario_prob(var, span)?;
-            if let Some(crate::instantiate::world::Value::Elem(e)) = me.local(var) {
-                elems.push(*e);
+        self.h_for_each(index, &mut |me| {
+            let s = slot.map_or(u32::MAX, |s| me.slot_elem(s));
+            let p = me.scenario_p(s, span)?;
+            if s != u32::MAX {
+                elems.push(s);
             }
             let mut l = Lin::default();
             me.lin(body, 1.0, 0, &mut l)?;
