@@ -322,18 +322,9 @@ fn check_expect(
                         .or_else(|| s.plans.first().map(|p| p.cost_unit.scale))
                 })
                 .unwrap_or(1.0);
-            let (Some(schema), Some(hir), Some(inst)) =
-                (a.schema.as_ref(), a.hir.as_ref(), a.instance.as_mut())
-            else {
-                return Err("no instance".into());
-            };
+            let (schema, hir, sources, inst) = checked(a)?;
             let bounds = archc::instantiate::expect::objective_bounds(
-                schema,
-                hir,
-                &mut a.sources,
-                inst,
-                at.0,
-                at.1,
+                schema, hir, sources, inst, at.0, at.1,
             )
             .map_err(|d| format!("{} {}", d.code, d.message))?;
             for (op, bound) in bounds {
@@ -366,20 +357,9 @@ fn check_expect(
                 );
             }
             let values = a.last_values.clone();
-            let (Some(schema), Some(hir), Some(inst)) =
-                (a.schema.as_ref(), a.hir.as_ref(), a.instance.as_mut())
-            else {
-                return Err("no instance".into());
-            };
-            let holds = archc::instantiate::expect::holds(
-                schema,
-                hir,
-                &mut a.sources,
-                inst,
-                &values,
-                at.0,
-                at.1,
-            );
+            let (schema, hir, sources, inst) = checked(a)?;
+            let holds =
+                archc::instantiate::expect::holds(schema, hir, sources, inst, &values, at.0, at.1);
             match holds {
                 Ok(true) => Ok(()),
                 Ok(false) => Err(format!(
@@ -432,6 +412,24 @@ fn check_expect(
                 Err(format!("no constraint instance `{text}`"))
             }
         }
+    }
+}
+
+/// The checked model, its HIR, the sources and the instance an expectation is evaluated on.
+fn checked(
+    a: &mut Analysis,
+) -> Result<
+    (
+        &archc::check::Schema,
+        &archc::hir::Model,
+        &mut archc::source::SourceMap,
+        &mut archc::instantiate::Instance,
+    ),
+    String,
+> {
+    match (a.schema.as_ref(), a.hir.as_ref(), a.instance.as_mut()) {
+        (Some(schema), Some(hir), Some(inst)) => Ok((schema, hir, &mut a.sources, inst)),
+        _ => Err("no instance".into()),
     }
 }
 

@@ -60,8 +60,6 @@ pub struct Checker {
     pub(crate) fn_expansions: u64,
     /// True once E0320 is reported: one report, and no more inlining.
     pub(crate) fn_limit_hit: bool,
-    /// The declaration being checked (constraint or objective name).
-    pub(crate) current_item: Option<String>,
     /// Spans already reported, so an error inside a function is reported once.
     reported: std::collections::HashSet<(Span, Code)>,
     /// The file of the built-in kinds: its declarations cannot be changed by the user.
@@ -88,7 +86,6 @@ pub fn check_program(program: &Program, data: &DataNames) -> Checker {
         fn_depth: Vec::new(),
         fn_expansions: 0,
         fn_limit_hit: false,
-        current_item: None,
         reported: Default::default(),
         prelude: program.prelude,
     };
@@ -231,15 +228,12 @@ impl Checker {
             self.check_decision(i);
         }
         for i in 0..self.schema.constraints.len() {
-            self.current_item = Some(self.schema.constraints[i].name.clone());
             self.check_constraint(i);
         }
         for i in 0..self.schema.objectives.len() {
-            self.current_item = Some(self.schema.objectives[i].name.clone());
             self.check_objective(i);
             self.check_rank(i);
         }
-        self.current_item = None;
         for i in 0..self.schema.fns.len() {
             self.check_fn_standalone(i);
         }

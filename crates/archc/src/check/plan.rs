@@ -79,15 +79,29 @@ impl Checker {
             match &s.kind {
                 PlanStmtKind::State { name, range, init } => {
                     let (lo, hi) = self.plan_range(range);
-                    if let Some(e) = init {
-                        let t = self.expr(e);
-                        self.expect_value(
-                            &t,
-                            e,
-                            &int,
-                            &format!("the initial `{}`", name.name),
-                            None,
-                        );
+                    match init {
+                        Some(e) => {
+                            let t = self.expr(e);
+                            self.expect_value(
+                                &t,
+                                e,
+                                &int,
+                                &format!("the initial `{}`", name.name),
+                                None,
+                            );
+                        }
+                        // Both backends start every state from its value at the first stage.
+                        None => self.error(
+                            Diagnostic::error(
+                                Code::E0308,
+                                format!(
+                                    "state `{}` of plan `{}` needs an initial value",
+                                    name.name, d.name.name
+                                ),
+                            )
+                            .primary(name.span, "no `= ...` after the range")
+                            .help(format!("write `state {}: LO..HI = VALUE`", name.name)),
+                        ),
                     }
                     if states
                         .iter()

@@ -249,10 +249,6 @@ pub struct Schema {
     pub globals: FxHashMap<String, Global>,
     /// Units met in the source, by text, for evaluation.
     pub unit_cache: FxHashMap<String, Unit>,
-    /// Units of the sides of each comparison, by the span of the comparison operator.
-    pub compare_units: FxHashMap<Span, Unit>,
-    /// The same, keyed by the declaration being checked too (templates share spans).
-    pub compare_units_by_item: FxHashMap<(String, Span), Unit>,
     /// Entities loaded from data files, by name (one per kind that has the name).
     pub data_entities: FxHashMap<String, smallvec::SmallVec<[DataEntity; 1]>>,
     /// The paths of the data files that entities load from, as written.

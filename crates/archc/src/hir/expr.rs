@@ -73,6 +73,25 @@ pub enum Builtin {
 }
 
 impl Builtin {
+    /// Every built-in.
+    pub const ALL: [Builtin; 15] = [
+        Builtin::Ceil,
+        Builtin::Floor,
+        Builtin::Round,
+        Builtin::Abs,
+        Builtin::Min,
+        Builtin::Max,
+        Builtin::Prev,
+        Builtin::Next,
+        Builtin::Ord,
+        Builtin::First,
+        Builtin::Last,
+        Builtin::Card,
+        Builtin::Prob,
+        Builtin::Up,
+        Builtin::Mass,
+    ];
+
     /// The name it is called by.
     pub fn name(self) -> &'static str {
         match self {
@@ -97,24 +116,7 @@ impl Builtin {
     /// The built-in called `name` (the names of `crate::check::expr::BUILTINS` but `moves`
     /// and `changed`, which are [`ExprKind::Moves`]).
     pub fn from_name(name: &str) -> Option<Builtin> {
-        Some(match name {
-            "ceil" => Builtin::Ceil,
-            "floor" => Builtin::Floor,
-            "round" => Builtin::Round,
-            "abs" => Builtin::Abs,
-            "min" => Builtin::Min,
-            "max" => Builtin::Max,
-            "prev" => Builtin::Prev,
-            "next" => Builtin::Next,
-            "ord" => Builtin::Ord,
-            "first" => Builtin::First,
-            "last" => Builtin::Last,
-            "card" => Builtin::Card,
-            "prob" => Builtin::Prob,
-            "up" => Builtin::Up,
-            "mass" => Builtin::Mass,
-            _ => return None,
-        })
+        Builtin::ALL.into_iter().find(|b| b.name() == name)
     }
 }
 

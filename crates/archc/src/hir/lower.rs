@@ -152,7 +152,6 @@ impl Lowerer<'_> {
         }
         for i in 0..self.c.schema.constraints.len() {
             let d = self.c.schema.constraints[i].decl.clone();
-            self.c.current_item = Some(d.name.name.clone());
             let index = self.index(d.index.as_ref())?;
             let body = self.expr(&d.body)?;
             self.pop_to(0);
@@ -161,7 +160,6 @@ impl Lowerer<'_> {
         }
         for i in 0..self.c.schema.objectives.len() {
             let o = self.c.schema.objectives[i].clone();
-            self.c.current_item = Some(o.name.clone());
             let body = self.expr(&o.decl.body)?;
             let within = o.decl.within.as_ref().map(|w| self.expr(w)).transpose()?;
             m.objectives.push(self.finish(Objective {
@@ -171,7 +169,6 @@ impl Lowerer<'_> {
                 within,
             }));
         }
-        self.c.current_item = None;
         for t in self.c.schema.tests.clone() {
             let t = self.test(&t)?;
             m.tests.push(self.finish(t));

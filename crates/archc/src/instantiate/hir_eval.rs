@@ -65,6 +65,36 @@ impl<'a> Inst<'a> {
         self.frame[i] = v;
     }
 
+    /// The argument a function's parameter stands for, when slot `s` is one.
+    pub(crate) fn arg_of(&self, s: SlotId) -> Option<&'a Expr> {
+        match self.frame.get(s.index()) {
+            Some(Bound::Arg(a)) => Some(*a),
+            _ => None,
+        }
+    }
+
+    /// Run `f` with the parameters of an inlined function bound to their arguments (read
+    /// where the body reads them, see [`Bound::Arg`]), the caller's bindings restored after.
+    pub(crate) fn with_args<T>(
+        &mut self,
+        params: &[SlotId],
+        args: &'a [Expr],
+        f: impl FnOnce(&mut Self) -> R<T>,
+    ) -> R<T> {
+        let saved: smallvec::SmallVec<[Bound<'a>; 4]> = params
+            .iter()
+            .map(|p| self.frame.get(p.index()).cloned().unwrap_or_default())
+            .collect();
+        for (p, a) in params.iter().zip(args) {
+            self.bind(*p, Bound::Arg(a));
+        }
+        let out = f(self);
+        for (p, v) in params.iter().zip(saved) {
+            self.bind(*p, v);
+        }
+        out
+    }
+
     /// The element slot `s` holds (`u32::MAX` when it holds none).
     pub(crate) fn slot_elem(&self, s: SlotId) -> ElemId {
         match self.frame.get(s.index()) {
@@ -181,20 +211,7 @@ impl<'a> Inst<'a> {
             ExprKind::Builtin(b, args) => self.h_builtin(*b, args, e.span)?,
             ExprKind::Inline {
                 params, args, body, ..
-            } => {
-                let saved: SmallVec<[Bound<'a>; 4]> = params
-                    .iter()
-                    .map(|p| self.frame.get(p.index()).cloned().unwrap_or_default())
-                    .collect();
-                for (p, a) in params.iter().zip(args) {
-                    self.bind(*p, Bound::Arg(a));
-                }
-                let out = self.h_eval(body);
-                for (p, v) in params.iter().zip(saved) {
-                    self.bind(*p, v);
-                }
-                out?
-            }
+            } => self.with_args(params, args, |me| me.h_eval(body))?,
             ExprKind::Unary(UnOp::Neg, x) => Value::Num(-self.h_num(x)?),
             ExprKind::Unary(UnOp::Not, x) => Value::Bool(!self.h_bool(x)?),
             ExprKind::Chain(first, links) => self.h_chain(first, links, e.span)?,

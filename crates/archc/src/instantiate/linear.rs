@@ -27,10 +27,10 @@ pub use logic::{CmpKind, F};
 
 use super::eval::{runtime_error, R};
 
-use super::hir_eval::{internal, Bound};
+use super::hir_eval::internal;
 use super::Inst;
 use crate::diagnostics::Diagnostic;
-use crate::hir::{Builtin, Expr, ExprKind, SlotId};
+use crate::hir::{Builtin, Expr, ExprKind};
 use crate::ir::VarKind;
 use crate::span::Span;
 use crate::syntax::ast::{AggKind, BinOp, UnOp};
@@ -127,36 +127,6 @@ impl<'a> Inst<'a> {
 
     fn decision_scale(&self, d: usize) -> f64 {
         self.schema.decisions[d].unit.scale
-    }
-
-    /// The argument a function's parameter stands for, when slot `s` is one.
-    pub(super) fn arg_of(&self, s: SlotId) -> Option<&'a Expr> {
-        match self.frame.get(s.index()) {
-            Some(Bound::Arg(a)) => Some(*a),
-            _ => None,
-        }
-    }
-
-    /// Run `f` with the parameters of an inlined function bound to their arguments (read
-    /// where the body reads them, see [`Bound::Arg`]), the caller's bindings restored after.
-    pub(super) fn with_args<T>(
-        &mut self,
-        params: &[SlotId],
-        args: &'a [Expr],
-        f: impl FnOnce(&mut Self) -> R<T>,
-    ) -> R<T> {
-        let saved: smallvec::SmallVec<[Bound<'a>; 4]> = params
-            .iter()
-            .map(|p| self.frame.get(p.index()).cloned().unwrap_or_default())
-            .collect();
-        for (p, a) in params.iter().zip(args) {
-            self.bind(*p, Bound::Arg(a));
-        }
-        let out = f(self);
-        for (p, v) in params.iter().zip(saved) {
-            self.bind(*p, v);
-        }
-        out
     }
 
     /// Add `k * e` to `acc`. `pol` is +1 when the enclosing constraint or objective prefers

@@ -472,7 +472,7 @@ impl<'h> PlanCompiler<'h> {
                 }
                 return Err(unsupported(
                     e.span,
-                    &format!("`{}` of plan variables", builtin_name(*f)),
+                    &format!("`{}` of plan variables", f.name()),
                 ));
             }
             HK::Param(p, args) => self.table(inst, *p, args, e.span)?,
@@ -572,26 +572,6 @@ impl<'h> PlanCompiler<'h> {
             arg: Box::new(self.compile(inst, &args[k])?),
             span,
         })
-    }
-}
-
-fn builtin_name(b: Builtin) -> &'static str {
-    match b {
-        Builtin::Ceil => "ceil",
-        Builtin::Floor => "floor",
-        Builtin::Round => "round",
-        Builtin::Abs => "abs",
-        Builtin::Min => "min",
-        Builtin::Max => "max",
-        Builtin::Prev => "prev",
-        Builtin::Next => "next",
-        Builtin::Ord => "ord",
-        Builtin::First => "first",
-        Builtin::Last => "last",
-        Builtin::Card => "card",
-        Builtin::Prob => "prob",
-        Builtin::Up => "up",
-        Builtin::Mass => "mass",
     }
 }
 

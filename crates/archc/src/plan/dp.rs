@@ -232,14 +232,12 @@ impl<'a> Inst<'a> {
             dims.push((lo, hi));
             match &st.init {
                 Some(e) => init.push(int_of(comp.num(self, e, None)?, e.span)?),
+                // The checker refuses a state without a start (E0308).
                 None => {
-                    let name = &h.slots[st.slot.index()].name;
-                    return Err(Diagnostic::error(
-                        Code::E0308,
-                        format!("state `{name}` of plan `{}` needs an initial value", p.name),
-                    )
-                    .primary(p.span, "no `= ...` after the range")
-                    .help(format!("write `state {name}: LO..HI = VALUE`")));
+                    return Err(crate::instantiate::hir_eval::internal(
+                        p.span,
+                        "a plan state without an initial value",
+                    ))
                 }
             }
         }

@@ -228,14 +228,11 @@ pub fn lower_plans(
                         },
                     })));
                 }
-                None => diags.push(
-                    Diagnostic::error(
-                        Code::E0308,
-                        format!("state `{s}` of plan `{}` needs an initial value", p.name),
-                    )
-                    .primary(span, "no `= ...` after the range")
-                    .help(format!("write `state {s}: LO..HI = VALUE`")),
-                ),
+                // The checker refuses a state without a start (E0308).
+                None => diags.push(crate::instantiate::hir_eval::internal(
+                    span,
+                    "a plan state without an initial value",
+                )),
             }
             // Transition: the next state, or the same when no `next` is given.
             let next_value = p.decl.stmts.iter().find_map(|st| match &st.kind {

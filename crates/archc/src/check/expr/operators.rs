@@ -239,18 +239,11 @@ impl Checker {
                 }
                 _ => match (left.ty.as_num(), right.ty.as_num()) {
                     (Some((ua, _)), Some((ub, _))) => {
+                        // The rows are in the left side's unit (the right side's when the
+                        // left is a literal zero): `instantiate::linear::compare_unit`.
                         if !ua.same_dim(&ub) && !left.zero && !right.zero {
                             let (x, y) = (self.unit_text(&ua), self.unit_text(&ub));
                             self.error(errors::cannot_compare(left_span, &x, rhs.span, &y));
-                        } else {
-                            let unit = if left.zero { ub } else { ua };
-                            let unit = self.schema.units.display_unit(unit);
-                            self.schema.compare_units.insert(*op_span, unit);
-                            if let Some(item) = &self.current_item {
-                                self.schema
-                                    .compare_units_by_item
-                                    .insert((item.clone(), *op_span), unit);
-                            }
                         }
                     }
                     _ => {

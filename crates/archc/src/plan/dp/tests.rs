@@ -228,3 +228,22 @@ fn the_replay_recomputes_the_cost_from_the_hir_and_refuses_a_wrong_trajectory() 
     let states = vec![vec![0], vec![0], vec![0], vec![0], vec![0]];
     assert_eq!(code(inst.replay_plan(p, &decisions, &states)), Err(wrong));
 }
+
+/// The checker refuses a state without a start (E0308, fixture
+/// `types/err/plan_state_without_start.arch`): the DP compiler meets one only in a HIR the
+/// checker did not make, and says so (E0750) rather than choosing a start.
+#[test]
+fn a_state_without_a_start_is_an_internal_error_of_the_dp_compiler() {
+    let mut a = crate::driver::analyze_source("t.arch", TARIFF, None, &Default::default());
+    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    let schema = a.schema.take().expect("schema");
+    let mut hir = a.hir.take().expect("HIR");
+    assert!(hir.plans[0].body.states[0].init.is_some());
+    hir.plans[0].body.states[0].init = None;
+    let limits = crate::instantiate::Limits::default();
+    let (inst, diags) =
+        crate::instantiate::instantiate(&schema, &hir, &mut a.sources, limits, true);
+    assert!(inst.is_none());
+    let codes: Vec<_> = diags.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [crate::diagnostics::Code::E0750], "{diags:?}");
+}
