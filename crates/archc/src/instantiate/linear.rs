@@ -363,8 +363,16 @@ impl<'a> Inst<'a> {
     /// The unit scale of a comparison's sides: the unit of the left side, or of the right
     /// side when the left is a literal zero (which compares with any unit), as the checker
     /// typed them for this occurrence (the same template text may compare different units).
-    pub(crate) fn compare_scale(&self, left: &Expr, right: &Expr) -> f64 {
-        compare_unit(&self.schema.units, left, right).map_or(1.0, |u| u.scale)
+    /// Found once per comparison (keyed by the right side's node: the HIR outlives the
+    /// instantiation), as finding the display unit formats units.
+    pub(crate) fn compare_scale(&mut self, left: &Expr, right: &Expr) -> f64 {
+        let key = right as *const Expr as usize;
+        if let Some(&s) = self.compare_scales.get(&key) {
+            return s;
+        }
+        let s = compare_unit(&self.schema.units, left, right).map_or(1.0, |u| u.scale);
+        self.compare_scales.insert(key, s);
+        s
     }
 
     /// Bounds of a linear expression from its columns' bounds.

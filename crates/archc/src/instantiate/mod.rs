@@ -135,6 +135,8 @@ pub struct Inst<'a> {
     pub decisions: Vec<Option<DecisionCols>>,
     pub(crate) evaluating_sets: Vec<usize>,
     pub(crate) derived_decls: linear::DerivedDecls,
+    /// Unit scales of comparisons, by the address of the HIR node of their right side.
+    pub(crate) compare_scales: FxHashMap<usize, f64>,
     /// Linear expressions compiled once, run per index tuple.
     pub(crate) lin_cache: linear::LinCache,
     pub diags: Vec<Diagnostic>,
@@ -331,6 +333,7 @@ impl<'a> Inst<'a> {
             decisions: Vec::new(),
             evaluating_sets: Vec::new(),
             derived_decls: Default::default(),
+            compare_scales: FxHashMap::default(),
             lin_cache: Default::default(),
             diags: Vec::new(),
             limits: Limits::default(),
