@@ -360,48 +360,46 @@ impl<'a> Inst<'a> {
         };
         let mut terms = Vec::new();
         split_terms(&h.body.body, 1.0, &mut terms);
-        let mut out = Vec::new();
         self.enter_objective_hir(o);
         let n_slots = h.slots.len();
-        let saved = std::mem::replace(&mut self.frame, vec![Bound::Unset; n_slots]);
-        for (e, sign) in terms {
-            let mut l = Lin::default();
-            if let Err(d) = self.lin(e, sign, pol, &mut l) {
-                self.leave_hir();
-                self.frame = saved;
-                return Err(d);
-            }
-            l.normalize();
-            let text = self
-                .sources
-                .text(e.span.file)
-                .get(e.span.range())
-                .unwrap_or("")
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
-            let label = if text.chars().count() > 60 {
-                format!("{}…", text.chars().take(59).collect::<String>())
-            } else {
-                text
-            };
-            out.push(ir::ObjectiveTerm {
-                label: if sign < 0.0 {
-                    format!("- {label}")
+        let out = self.in_frame(n_slots, |me| {
+            let mut out = Vec::with_capacity(terms.len());
+            for (e, sign) in terms {
+                let mut l = Lin::default();
+                me.lin(e, sign, pol, &mut l)?;
+                l.normalize();
+                let text = me
+                    .sources
+                    .text(e.span.file)
+                    .get(e.span.range())
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let label = if text.chars().count() > 60 {
+                    format!("{}…", text.chars().take(59).collect::<String>())
                 } else {
-                    label
-                },
-                span: e.span,
-                coefs: l
-                    .terms
-                    .iter()
-                    .map(|&(c, v)| (ColId(c), v / scale))
-                    .collect(),
-                constant: l.constant / scale,
-            });
-        }
+                    text
+                };
+                out.push(ir::ObjectiveTerm {
+                    label: if sign < 0.0 {
+                        format!("- {label}")
+                    } else {
+                        label
+                    },
+                    span: e.span,
+                    coefs: l
+                        .terms
+                        .iter()
+                        .map(|&(c, v)| (ColId(c), v / scale))
+                        .collect(),
+                    constant: l.constant / scale,
+                });
+            }
+            Ok(out)
+        });
         self.leave_hir();
-        self.frame = saved;
+        let out = out?;
         let objective = ir::Objective {
             name: info.name.clone(),
             sense,

@@ -293,8 +293,8 @@ fn advance(at: &mut [usize], sets: &[IndexSet]) -> bool {
     false
 }
 
-/// Whether the index binds one named variable per dimension, all distinct: the evaluator
-/// binds every index variable by name, and then its tuples are the compiled loops'.
+/// Whether the index binds one named variable per dimension, all distinct: the indexes the
+/// compiled loops take (others are enumerated by `h_for_each`, in the same order).
 pub(super) fn distinct_variables(index: &hir::Index, dims: &[crate::check::IndexDim]) -> bool {
     if index.binders.len() != dims.len() || dims.is_empty() {
         return false;

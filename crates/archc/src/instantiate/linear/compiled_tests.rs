@@ -100,7 +100,7 @@ fn a_constraint_side_compiles_from_its_hir_to_ids_and_slots() {
     );
     assert_eq!(**body, expected);
     inst.leave_hir();
-    // Outside the declaration's scope nothing is found by span.
+    // Outside a declaration no index slots or slot table are in scope.
     assert!(inst.hir_scope.is_empty());
 }
 
