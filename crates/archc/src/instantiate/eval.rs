@@ -151,13 +151,9 @@ impl Inst<'_> {
     pub fn compare(&mut self, op: CmpOp, l: &Value, r: &Value, span: Span) -> R<bool> {
         use std::cmp::Ordering;
         if matches!(op, CmpOp::In | CmpOp::NotIn) {
+            // The checker refuses `in` without a set (E0307).
             let Value::Set(s) = r else {
-                return Err(runtime_error(
-                    Code::E0307,
-                    span,
-                    "`in` needs a set",
-                    "not a set",
-                ));
+                return Err(super::hir_eval::internal(span, "`in` without a set"));
             };
             let inside = match l {
                 Value::Elem(x) => s.contains(*x),

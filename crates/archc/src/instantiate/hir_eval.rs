@@ -477,7 +477,8 @@ impl<'a> Inst<'a> {
         if kind.is_risk() {
             return self.h_risk(kind, level, index, body, span);
         }
-        let missing = |what: &str| runtime_error(Code::E0306, span, what.to_string(), "here");
+        // The checker gives every aggregate but `count` a body (E0306).
+        let missing = || internal(span, "an aggregate without its body");
         let mut sum = 0.0;
         let mut count = 0usize;
         let mut best: Option<f64> = None;
@@ -485,7 +486,7 @@ impl<'a> Inst<'a> {
         let mut any = false;
         self.h_for_each(index, &mut |me| {
             match kind {
-                AggKind::Sum => sum += me.h_num(body.ok_or_else(|| missing("nothing to sum"))?)?,
+                AggKind::Sum => sum += me.h_num(body.ok_or_else(missing)?)?,
                 AggKind::Count => {
                     if match body {
                         Some(b) => me.h_bool(b)?,
@@ -495,17 +496,15 @@ impl<'a> Inst<'a> {
                     }
                 }
                 AggKind::Min | AggKind::Max => {
-                    let v = me.h_num(body.ok_or_else(|| missing("no value"))?)?;
+                    let v = me.h_num(body.ok_or_else(missing)?)?;
                     best = Some(match best {
                         None => v,
                         Some(b) if kind == AggKind::Min => b.min(v),
                         Some(b) => b.max(v),
                     });
                 }
-                AggKind::Exists => {
-                    any |= me.h_bool(body.ok_or_else(|| missing("no condition"))?)?
-                }
-                _ => all &= me.h_bool(body.ok_or_else(|| missing("no condition"))?)?,
+                AggKind::Exists => any |= me.h_bool(body.ok_or_else(missing)?)?,
+                _ => all &= me.h_bool(body.ok_or_else(missing)?)?,
             }
             Ok(())
         })?;
@@ -538,7 +537,7 @@ impl<'a> Inst<'a> {
             None => None,
         };
         let Some(body) = body else {
-            return Err(runtime_error(Code::E0306, span, "no value", "here"));
+            return Err(internal(span, "a risk measure without its body"));
         };
         let var = index.binders.first().map(|b| b.slot);
         let mut pairs: Vec<(f64, f64)> = Vec::new();
@@ -589,13 +588,12 @@ impl<'a> Inst<'a> {
                 })?;
                 Ok(Rc::new(SetVal::new(v)))
             }
+            // The checker types every set expression (E0307).
             _ => match self.h_eval(e)? {
                 Value::Set(s) => Ok(s),
-                _ => Err(runtime_error(
-                    Code::E0307,
+                _ => Err(internal(
                     e.span,
-                    "expected a set",
-                    "not a set",
+                    "a value that is no set where a set is required",
                 )),
             },
         }

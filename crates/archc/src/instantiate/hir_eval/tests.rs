@@ -147,3 +147,52 @@ fn a_param_read_from_a_file_over_a_dependent_set_loads_each_row() {
     let ubs: Vec<f64> = inst.model.columns.iter().map(|c| c.ub).collect();
     assert_eq!(ubs, [0.0, 1.0, 2.0, 3.0, 0.0, 1.0, 2.0, 0.0, 1.0, 0.0]);
 }
+
+#[test]
+fn forms_the_checker_refuses_in_data_are_internal_errors() {
+    // Each of these is a coded error of the checker (E0306, E0307); the evaluator meets one
+    // only in a HIR the checker did not make, and says so (E0750).
+    let text = "param t: real = sum(i in 1..3) i
+param b: bool = 2 in {1, 2}
+param w: real = min(i in 1..3) i
+";
+    let mut a = analyze_source("t.arch", text, None, &AnalyzeOptions::default());
+    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    let schema = a.schema.take().expect("schema");
+    let mut hir = a.hir.take().expect("HIR");
+    fn value(hir: &mut crate::hir::Model, p: usize) -> &mut Expr {
+        match &mut hir.params[p].body.value {
+            crate::hir::ParamValue::Expr(e) => e,
+            other => panic!("{other:?}"),
+        }
+    }
+    // `sum` and `min` without a body.
+    for p in [0, 2] {
+        let ExprKind::Agg { body, .. } = &mut value(&mut hir, p).kind else {
+            panic!("an aggregate")
+        };
+        *body = None;
+    }
+    // `in` with a number on its right.
+    let ExprKind::Compare(_, links) = &mut value(&mut hir, 1).kind else {
+        panic!("a comparison")
+    };
+    links[0].2.kind = ExprKind::Number(3.0);
+    let number = Expr {
+        kind: ExprKind::Number(1.0),
+        ty: crate::check::Ty::count(),
+        var: false,
+        span: crate::span::Span::default(),
+    };
+    let mut inst = Inst::new(&schema, &hir, &mut a.sources, Limits::default());
+    for (p, param) in hir.params.iter().enumerate() {
+        let crate::hir::ParamValue::Expr(e) = &param.body.value else {
+            panic!("param {p} has a value expression")
+        };
+        let err = inst.h_eval(e).expect_err("refused by the checker");
+        assert_eq!(err.code, Code::E0750, "param {p}: {}", err.message);
+    }
+    // A number where a set is required.
+    let err = inst.h_set(&number).expect_err("a number is no set");
+    assert_eq!(err.code, Code::E0750);
+}
