@@ -303,8 +303,13 @@ impl<'a> Inst<'a> {
                     me.in_instance(d, &info.name, &key)
                 })
         };
-        // An empty index list runs `emit` once.
-        let r = self.in_frame(h.slots.len(), |me| me.h_for_each(ix, &mut emit));
+        let r = self.in_frame(h.slots.len(), |me| {
+            if ix.binders.is_empty() && ix.filter.is_none() {
+                emit(me)
+            } else {
+                me.h_for_each(ix, &mut emit)
+            }
+        });
         self.leave_hir();
         r?;
         self.push_constraint_rows(c, start);
@@ -365,7 +370,9 @@ impl<'a> Inst<'a> {
                 l.normalize();
                 let text = me
                     .sources
-                    .slice(e.span)
+                    .text(e.span.file)
+                    .get(e.span.range())
+                    .unwrap_or("")
                     .split_whitespace()
                     .collect::<Vec<_>>()
                     .join(" ");

@@ -520,12 +520,6 @@ impl<'a> Inst<'a> {
         })
     }
 
-    /// The level `beta` of `cvar` written as `l`: a number in [0, 1) (E0641 otherwise).
-    pub(crate) fn cvar_level(&mut self, l: &'a Expr) -> R<f64> {
-        let beta = self.h_num(l)?;
-        self.cvar_beta(beta, l.span)
-    }
-
     /// A risk measure over data: recomputed from each scenario's value and probability.
     fn h_risk(
         &mut self,
@@ -535,7 +529,13 @@ impl<'a> Inst<'a> {
         body: Option<&'a Expr>,
         span: Span,
     ) -> R<Value> {
-        let beta = level.map(|l| self.cvar_level(l)).transpose()?;
+        let beta = match level {
+            Some(l) => {
+                let beta = self.h_num(l)?;
+                Some(self.cvar_beta(beta, l.span)?)
+            }
+            None => None,
+        };
         let Some(body) = body else {
             return Err(internal(span, "a risk measure without its body"));
         };
