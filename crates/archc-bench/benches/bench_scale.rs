@@ -352,6 +352,7 @@ fn run_size(args: &Args, s: usize, r: usize) -> Result<(), String> {
                 time_limit: Duration::from_secs_f64(args.bound_limit),
                 upper: &|| best,
                 stop: &|| false,
+                pace: archc::solve::lagrange::PlanPace::Timed,
             },
         );
         match l {
@@ -375,6 +376,7 @@ fn run_size(args: &Args, s: usize, r: usize) -> Result<(), String> {
                 time_limit: Duration::from_secs_f64(args.bound_limit),
                 upper: &|| best,
                 stop: &|| false,
+                pace: archc::solve::lagrange::PlanPace::Timed,
             },
             None,
         );

@@ -99,6 +99,7 @@ fn lagrangian_bound_of_the_placement_model() {
             time_limit: std::time::Duration::from_secs(20),
             upper: &|| None,
             stop: &|| false,
+            pace: archc::solve::lagrange::PlanPace::Timed,
         },
     )
     .unwrap();

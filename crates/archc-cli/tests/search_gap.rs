@@ -255,6 +255,7 @@ fn lagrangian_bound_is_below_the_optimum_and_near_the_lp_bound() {
                 time_limit: Duration::from_secs(20),
                 upper: &|| Some(optimum),
                 stop: &|| false,
+                pace: archc::solve::lagrange::PlanPace::Timed,
             },
         )
         .expect("the relaxed problem has a solution");

@@ -4,14 +4,14 @@
 //! model and near the optimum, better than the greedy start, and the search from them ends
 //! within [`STATED_GAP`] of the optimum, at least as good as the search from greedy; the
 //! relaxation that keeps each place's capacity row as a knapsack bounds the optimum and
-//! gives better plans than the first relaxation alone.
+//! gives plans near it (on the smaller instance better than the first relaxation's).
 
 use archc::analysis::{Analysis, AnalyzeOptions};
 use archc::backends::search::shape::Shape;
 use archc::backends::search::state::State;
 use archc::driver::analyze;
 use archc::solve::lagrange::{
-    knapsack_bound_with_plans, lagrangian_bound_with_plans, LagrangeOptions,
+    knapsack_bound_with_plans, lagrangian_bound_with_plans, LagrangeOptions, PlanPace,
 };
 use archc::solve::search::{solve_search, SearchStart};
 use archc::solve::verify::{objective_value, verify, Tolerances};
@@ -84,6 +84,7 @@ fn the_lagrangian_plans_are_verified_and_near_the_optimum() {
                 time_limit: Duration::from_secs(60),
                 upper: &|| *upper.lock().unwrap(),
                 stop: &|| false,
+                pace: PlanPace::Steps(PLAN_STEPS),
             },
             Some(&|p: Vec<u32>| {
                 let obj = objective_value(model, &values_of(model, &shape, &p));
@@ -239,12 +240,19 @@ fn the_cli_takes_the_lagrange_start_and_reports_it() {
 
 /// The gap to the optimum the best plan of the knapsack relaxation must reach.
 const KNAPSACK_PLAN_GAP: f64 = 0.035;
+/// Steps between two plans of the relaxations below: paced by steps, not time, they build
+/// the same plans on any machine.
+const PLAN_STEPS: u64 = 10;
+/// The instances whose best knapsack plan is better than the first relaxation's at every
+/// pace from 1 to 80 steps (about 1 % above the optimum against 2 to 3.5 %). On 100x20 the
+/// two are within half a percent of each other, either one ahead depending on the pace.
+const KNAPSACK_PLANS_BETTER: &[&str] = &["50x10"];
 
 /// The bound that keeps each place's capacity row as a knapsack
 /// ([`archc::solve::lagrange::knapsack_bound_with_plans`]): at most the optimum and at
 /// least the first relaxation's bound (which it reports), and every plan it hands over is a
-/// verified plan of the model, the best within [`KNAPSACK_PLAN_GAP`] of the optimum and
-/// better than the best plan of the first relaxation alone.
+/// verified plan of the model, the best within [`KNAPSACK_PLAN_GAP`] of the optimum and,
+/// on [`KNAPSACK_PLANS_BETTER`], better than the best plan of the first relaxation alone.
 #[test]
 fn the_knapsack_relaxation_bounds_the_optimum_and_gives_verified_plans() {
     let _one = one_at_a_time();
@@ -259,6 +267,7 @@ fn the_knapsack_relaxation_bounds_the_optimum_and_gives_verified_plans() {
                 time_limit: Duration::from_secs(60),
                 upper: &|| *upper.lock().unwrap(),
                 stop: &|| false,
+                pace: PlanPace::Steps(PLAN_STEPS),
             };
             let send = |p: Vec<u32>| {
                 let obj = objective_value(model, &values_of(model, &shape, &p));
@@ -304,6 +313,9 @@ fn the_knapsack_relaxation_bounds_the_optimum_and_gives_verified_plans() {
             "{name}: the best knapsack plan {best} is {:.2}% above the optimum {optimum}",
             100.0 * (best - optimum) / optimum
         );
+        if !KNAPSACK_PLANS_BETTER.contains(&name) {
+            continue;
+        }
         let (_, first_best) = best_of(false);
         assert!(
             best < first_best,
@@ -411,6 +423,7 @@ fn a_maximisation_is_bounded_from_above() {
             time_limit: Duration::from_secs(10),
             upper: &|| *lower.lock().unwrap(),
             stop: &|| false,
+            pace: PlanPace::Timed,
         };
         let send = |p: Vec<u32>| {
             let obj = objective_value(model, &values_of(model, &shape, &p));

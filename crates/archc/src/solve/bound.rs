@@ -66,6 +66,7 @@ pub fn bound_with_lp(
                 time_limit: opts.time_limit.unwrap_or(DEFAULT_TIME_LIMIT),
                 upper,
                 stop: &|| opts.control.stop_requested(),
+                pace: super::lagrange::PlanPace::Timed,
             },
             plans,
         )?;

@@ -27,6 +27,22 @@ pub struct LagrangeOptions<'a> {
     pub upper: &'a (dyn Fn() -> Option<f64> + Sync),
     /// True when the solve is to stop now (Ctrl-C).
     pub stop: &'a (dyn Fn() -> bool + Sync),
+    /// When the Lagrangian heuristic builds its next plan.
+    pub pace: PlanPace,
+}
+
+/// When the Lagrangian heuristic builds its next plan, the bound having risen since the last
+/// one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PlanPace {
+    /// After [`PLAN_STEPS`] steps and a multiple of the time the last plan took, so that
+    /// plans take a bounded share of the time. Which plans are built depends on the
+    /// machine's speed.
+    #[default]
+    Timed,
+    /// After this many steps (at least one). The same plans on any machine, as long as the
+    /// time limit is not reached.
+    Steps(u64),
 }
 
 /// A Lagrangian bound and how it was reached.
@@ -390,14 +406,20 @@ struct PlanClock {
     /// How long building the last plan took.
     took: Duration,
     built: u64,
+    pace: PlanPace,
 }
 
 impl PlanClock {
-    /// A plan is due when the bound has improved since the last one, [`PLAN_STEPS`] steps
-    /// have passed, and `pace` times the last plan's time (building plans takes at most
-    /// `1 / (pace + 1)` of the time).
-    fn due(&self, steps: u64, pace: u32) -> bool {
-        steps >= self.steps + PLAN_STEPS && self.at.elapsed() >= self.took * pace
+    /// Whether a plan is due ([`PlanPace`]): when timed, [`PLAN_STEPS`] steps have passed
+    /// and `times` the last plan's time (building plans takes at most `1 / (times + 1)` of
+    /// the time).
+    fn due(&self, steps: u64, times: u32) -> bool {
+        match self.pace {
+            PlanPace::Timed => {
+                steps >= self.steps + PLAN_STEPS && self.at.elapsed() >= self.took * times
+            }
+            PlanPace::Steps(n) => steps >= self.steps + n.max(1),
+        }
     }
 }
 
@@ -433,6 +455,7 @@ fn first_relaxation(
         at: Instant::now(),
         took: Duration::ZERO,
         built: 0,
+        pace: opts.pace,
     };
     // Build a plan from the relaxed solution `open` priced by `pi`, and send it.
     let mut plan_from = |clock: &mut PlanClock, steps: u64, open: &[bool], pi: &[f64]| {
@@ -864,6 +887,7 @@ pub fn knapsack_bound_with_plans(
         time_limit: opts.time_limit.mul_f64(FIRST_SHARE),
         upper: opts.upper,
         stop: opts.stop,
+        pace: opts.pace,
     };
     // The first relaxation's plans are far from the knapsacks' ones: it builds one, the
     // search's start, and spends the rest of its time on its steps.
@@ -877,6 +901,7 @@ pub fn knapsack_bound_with_plans(
         at: Instant::now(),
         took: Duration::ZERO,
         built: first.plans,
+        pace: opts.pace,
     };
     // Every option's cost, less a premium for those a knapsack took: each item goes to
     // such an option when it has one among the open places.
@@ -1046,6 +1071,7 @@ mod tests {
                 time_limit: Duration::from_secs(30),
                 upper: &|| Some(optimum),
                 stop: &|| false,
+                pace: PlanPace::Timed,
             };
             let (first, mu) = first_relaxation(&model, &shape, &opts, None, MIN_THETA, 0).unwrap();
             let x = Knapsacks::new(&model, &shape).expect("the knapsack structure");
@@ -1113,6 +1139,7 @@ minimize total: sum(p in places) 5 * open[p] + sum(i in items) (x[i, a] + 2 * x[
                 time_limit: Duration::from_secs(5),
                 upper: &|| None,
                 stop: &|| false,
+                pace: PlanPace::Timed,
             },
             None,
         )
