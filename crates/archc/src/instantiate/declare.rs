@@ -303,13 +303,8 @@ impl<'a> Inst<'a> {
                     me.in_instance(d, &info.name, &key)
                 })
         };
-        let r = self.in_frame(h.slots.len(), |me| {
-            if ix.binders.is_empty() && ix.filter.is_none() {
-                emit(me)
-            } else {
-                me.h_for_each(ix, &mut emit)
-            }
-        });
+        // An empty index list runs `emit` once.
+        let r = self.in_frame(h.slots.len(), |me| me.h_for_each(ix, &mut emit));
         self.leave_hir();
         r?;
         self.push_constraint_rows(c, start);
@@ -370,9 +365,7 @@ impl<'a> Inst<'a> {
                 l.normalize();
                 let text = me
                     .sources
-                    .text(e.span.file)
-                    .get(e.span.range())
-                    .unwrap_or("")
+                    .slice(e.span)
                     .split_whitespace()
                     .collect::<Vec<_>>()
                     .join(" ");

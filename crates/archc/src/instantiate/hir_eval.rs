@@ -520,6 +520,12 @@ impl<'a> Inst<'a> {
         })
     }
 
+    /// The level `beta` of `cvar` written as `l`: a number in [0, 1) (E0641 otherwise).
+    pub(crate) fn cvar_level(&mut self, l: &'a Expr) -> R<f64> {
+        let beta = self.h_num(l)?;
+        self.cvar_beta(beta, l.span)
+    }
+
     /// A risk measure over data: recomputed from each scenario's value and probability.
     fn h_risk(
         &mut self,
@@ -529,13 +535,7 @@ impl<'a> Inst<'a> {
         body: Option<&'a Expr>,
         span: Span,
     ) -> R<Value> {
-        let beta = match level {
-            Some(l) => {
-                let beta = self.h_num(l)?;
-                Some(self.cvar_beta(beta, l.span)?)
-            }
-            None => None,
-        };
+        let beta = level.map(|l| self.cvar_level(l)).transpose()?;
         let Some(body) = body else {
             return Err(internal(span, "a risk measure without its body"));
         };

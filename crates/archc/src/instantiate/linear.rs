@@ -214,22 +214,8 @@ impl<'a> Inst<'a> {
                         }
                     }
                 }
-                // Two operands: as written (`a * b`, `a / b`).
-                Some(BinOp::Mul) if links.len() == 1 => {
-                    let (a, b) = (&**first, &links[0].1);
-                    if a.var && b.var {
-                        let w = self.product(a, b, e.span)?;
-                        acc.terms.push((w, k));
-                    } else if a.var {
-                        let c = self.h_num(b)?;
-                        let p = if c < 0.0 { -pol } else { pol };
-                        self.lin(a, k * c, p, acc)?;
-                    } else {
-                        let c = self.h_num(a)?;
-                        let p = if c < 0.0 { -pol } else { pol };
-                        self.lin(b, k * c, p, acc)?;
-                    }
-                }
+                // `a / data`, as written: `k / c` (a run of `*` and `/` folds its data into
+                // one factor first, see `lin_product`).
                 Some(BinOp::Div) if links.len() == 1 && !links[0].1.var => {
                     let (a, b) = (&**first, &links[0].1);
                     let c = self.h_num(b)?;
@@ -250,7 +236,8 @@ impl<'a> Inst<'a> {
                 _ => self.lin_condition(e, k, acc)?,
             },
             ExprKind::If(arms, otherwise) if arms.len() == 1 && arms[0].0.var => {
-                // if c then a else b  ==  z*a + (1-z)*b with z <-> c.
+                // if c then a else b  ==  z*a + (1-z)*b with z <-> c (a constant column when
+                // the condition simplifies to a constant, as the two-operand form always did).
                 let (c, a) = (&arms[0].0, &arms[0].1);
                 let f = self.formula(c)?;
                 let z = self.reify_full(f, c.span)?;
@@ -262,13 +249,6 @@ impl<'a> Inst<'a> {
                 };
                 let zb = self.lit_times(nz, otherwise, e.span)?;
                 acc.terms.push((zb, k));
-            }
-            ExprKind::If(arms, otherwise) if arms.len() == 1 => {
-                if self.h_bool(&arms[0].0)? {
-                    self.lin(&arms[0].1, k, pol, acc)?;
-                } else {
-                    self.lin(otherwise, k, pol, acc)?;
-                }
             }
             ExprKind::If(arms, otherwise) => {
                 for (sel, value) in self.if_selectors(arms, otherwise)? {
@@ -288,7 +268,7 @@ impl<'a> Inst<'a> {
                 body,
             } => {
                 let Some(body) = body.as_deref() else {
-                    unreachable_expr(e)?
+                    return Err(internal(e.span, "an aggregate without its body"));
                 };
                 match kind {
                     kind if kind.is_risk() => {
@@ -412,15 +392,6 @@ pub(crate) fn compare_unit(
     };
     let (ua, ub) = (left.ty.as_num()?.0, right.ty.as_num()?.0);
     Some(units.display_unit(if zero(left) { ub } else { ua }))
-}
-
-fn unreachable_expr<T>(e: &Expr) -> R<T> {
-    Err(runtime_error(
-        Code::E0104,
-        e.span,
-        "internal error: unexpected expression in a linear context",
-        "here",
-    ))
 }
 
 #[cfg(test)]

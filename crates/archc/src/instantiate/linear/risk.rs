@@ -32,10 +32,7 @@ impl<'a> Inst<'a> {
         span: Span,
     ) -> R<()> {
         let beta = match level {
-            Some(l) => {
-                let beta = self.h_num(l)?;
-                self.cvar_beta(beta, l.span)?
-            }
+            Some(l) => self.cvar_level(l)?,
             None => 0.0,
         };
         // The scenario variable: its slot, and its name for the rows made per scenario.
