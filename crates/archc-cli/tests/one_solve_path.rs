@@ -146,15 +146,17 @@ fn a_plan_model_is_checked_and_instantiated_once() {
     assert_eq!(a.timings.runs("instantiate"), 1, "{:?}", a.timings);
     assert_eq!(a.timings.runs("parse"), 1, "{:?}", a.timings);
 
-    // Plans that DP cannot take are lowered without instantiating them for DP first.
+    // Plans that DP cannot take are lowered from the HIR, without checking them again or
+    // instantiating them for DP first.
     let a = analyze(
         &archc_root().join("examples/planning/coupled.arch"),
         &options,
     );
     assert!(!a.has_errors(), "{:?}", a.diagnostics);
     assert_eq!(a.backend, Some(Backend::Milp));
-    assert_eq!(a.timings.runs("instantiate"), 1, "{:?}", a.timings);
-    assert_eq!(a.timings.runs("lower plans"), 1, "{:?}", a.timings);
+    for phase in ["check", "lower to HIR", "lower plans", "instantiate"] {
+        assert_eq!(a.timings.runs(phase), 1, "{phase}: {:?}", a.timings);
+    }
 
     // A model without plans: every phase once.
     let a = analyze(

@@ -554,3 +554,31 @@ fn the_objective_goes_to_dp_only_as_the_sum_of_whole_plan_costs() {
         }
     }
 }
+
+/// A plan's cost bounded by a constraint and its decision summed in the objective, lowered to
+/// MILP (`build.cost` and `build.add[q]` in ordinary declarations). With `racks` at the start
+/// of each quarter (0, a1, a1 + a2) the cost is 12 a1 + 11 a2 + 10 a3: within 100 usd, at
+/// most 4 added a quarter and at least 6 in the end, the most racks are 9 (1, 4, 4 costs 96;
+/// 10 would cost at least 4 * 10 + 4 * 11 + 2 * 12 = 108).
+#[test]
+fn a_plan_cost_and_decision_in_constraints_and_objectives_lower_to_milp() {
+    const MODEL: &str = r#"
+set quarters = 1..3
+
+plan build over q in quarters {
+    state racks: 0..10 = 0
+    choose add: 0..4
+    next racks = racks + add
+    final require racks >= 6
+    cost = add * 10 usd + racks * 1 usd
+}
+
+constraint spend: build.cost <= 100 usd
+maximize racks_added: sum(q in quarters) build.add[q]
+"#;
+    let (_dir, path) = model_file("cost_in_constraint", "budget.arch", MODEL);
+    let o = solve(&path, BackendChoice::Auto);
+    assert_eq!(o.backend, Backend::Milp, "{}", o.reason);
+    let obj = o.objective.expect("feasible");
+    assert!(close(obj, 9.0), "{obj}");
+}

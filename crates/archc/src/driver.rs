@@ -5,14 +5,12 @@
 //!
 //! Every file is read through the analysis' one [`Vfs`] (editor overlays first), and the
 //! source map keeps what it read: a data file read for its entity names before checking is
-//! not read from disk again when instantiation loads it, nor when plans are lowered.
+//! not read from disk again when instantiation loads it.
 //!
 //! Models with plans: the DP backend takes independent plans whose costs make up the
 //! objective and whose state space fits the budget; otherwise the plans are lowered to
-//! ordinary declarations for MILP ([`crate::plan::lower`]). Lowering rewrites the program,
-//! and the lowered program is checked before it is instantiated: until plans are lowered
-//! from a checked tree, this is the one phase that runs twice, and only for plans that go
-//! to MILP.
+//! MILP from the HIR ([`crate::plan::milp`]): decisions, constraints and cost expressions
+//! added to the checked model, which is instantiated once. Nothing is checked twice.
 
 use crate::analysis::{Analysis, AnalyzeOptions, Backend, BackendChoice};
 use crate::diagnostics::{Code, Diagnostic};
@@ -370,7 +368,7 @@ fn front_end(analysis: &mut Analysis, main: FileId, options: &AnalyzeOptions) {
         }
         Choice::LowerPlans(reason) => reason,
     };
-    lower_to_milp(analysis, &program, schema, &data_names, limits, milp_reason);
+    lower_to_milp(analysis, schema, limits, milp_reason);
 }
 
 /// Instantiate the checked model of the analysis from its schema and HIR.
@@ -471,56 +469,34 @@ fn choose_backend(
     }
 }
 
-/// Lower the plans to ordinary declarations, check the lowered program and instantiate it
-/// for MILP. Diagnostics of the lowered program's check say that they come from lowering.
+/// Lower the plans to MILP ([`crate::plan::milp`]) and instantiate the result.
 fn lower_to_milp(
     analysis: &mut Analysis,
-    program: &crate::resolve::Program,
     schema: crate::check::Schema,
-    data_names: &crate::check::DataNames,
     limits: crate::instantiate::Limits,
     reason: String,
 ) {
-    let mut lowered = program.clone();
-    let lower_diags = timed(analysis, "lower plans", |a| {
-        let hir_plans = a.hir.as_ref().map_or(&[][..], |h| &h.plans[..]);
-        crate::plan::lower::lower_plans(&mut lowered, &schema.plans, hir_plans)
+    let empty = crate::hir::Model::default();
+    let (schema, lowered) = timed(analysis, "lower plans", |a| {
+        crate::plan::milp::lower_plans(schema, a.hir.as_ref().unwrap_or(&empty))
     });
-    if !lower_diags.is_empty() {
-        analysis.diagnostics.extend(lower_diags);
-        analysis.schema = Some(schema);
-        return;
-    }
-    let checked = timed(analysis, "check", |_| {
-        crate::check::check_program(&lowered, data_names)
-    });
-    if crate::diagnostics::has_errors(&checked.diags) {
-        for d in checked.diags {
-            analysis.diagnostics.push(d.note("while lowering plans to MILP: a plan cost or transition that is not linear needs the DP backend"));
-        }
-        analysis.schema = Some(schema);
-        return;
-    }
-    let mut checked = checked;
-    let hir = match timed(analysis, "lower to HIR", |_| {
-        crate::hir::lower_model(&mut checked)
-    }) {
+    let hir = match lowered {
         Ok(hir) => hir,
-        Err(d) => {
-            analysis.diagnostics.push(d);
+        Err(diags) => {
+            analysis.diagnostics.extend(diags);
             analysis.schema = Some(schema);
             return;
         }
     };
     let (inst, diags) = timed(analysis, "instantiate", |a| {
-        crate::instantiate::instantiate(&checked.schema, &hir, &mut a.sources, limits, false)
+        crate::instantiate::instantiate(&schema, &hir, &mut a.sources, limits, false)
     });
     analysis.hir = Some(hir);
     analysis.diagnostics.extend(diags);
     analysis.instance = inst;
     analysis.backend = Some(Backend::Milp);
     analysis.backend_reason = reason;
-    analysis.schema = Some(checked.schema);
+    analysis.schema = Some(schema);
 }
 
 /// The entity names of every `SET from "PATH"` in the program, read before checking so that

@@ -176,6 +176,8 @@ pub struct DecisionInfo {
 pub struct ConstraintInfo {
     pub name: String,
     pub span: Span,
+    /// As written. For a constraint of a plan lowered to MILP ([`crate::plan::milp`]), the
+    /// plan's index (and stage) with the statement it comes from as its body.
     pub decl: ast::ConstraintDecl,
     pub dims: Vec<IndexDim>,
     pub symbol: SymbolId,
@@ -185,6 +187,9 @@ pub struct ConstraintInfo {
 pub struct ObjectiveInfo {
     pub name: String,
     pub span: Span,
+    /// As written. For the objective the MILP lowering of plans adds to a model without
+    /// one ([`crate::plan::milp`]), its sense and name, with the first plan's name as a
+    /// stand-in for the body (the HIR holds the sum of the plans' costs).
     pub decl: ast::ObjectiveDecl,
     pub unit: Unit,
     pub unit_text: String,

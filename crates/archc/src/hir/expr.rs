@@ -172,9 +172,11 @@ pub enum ExprKind {
         /// Where `was` is written (a missing current value is reported there).
         was_span: Span,
     },
-    /// A user function's body inlined: evaluate `args` into `params`, then `body`.
+    /// A user function's body inlined: evaluate `args` into `params`, then `body`. (No
+    /// function for a plan's cost, which the MILP lowering of plans inlines where it is
+    /// used.)
     Inline {
-        func: FnId,
+        func: Option<FnId>,
         params: Vec<SlotId>,
         args: Vec<Expr>,
         body: Box<Expr>,
@@ -219,6 +221,16 @@ impl Expr {
         while let Some(e) = stack.pop() {
             f(e);
             e.children(&mut stack);
+        }
+    }
+
+    /// [`Self::walk`] with each node mutable: `f` may replace the node, and the children of
+    /// what it leaves are visited next.
+    pub fn walk_mut(&mut self, mut f: impl FnMut(&mut Expr)) {
+        let mut stack: Vec<&mut Expr> = vec![self];
+        while let Some(e) = stack.pop() {
+            f(e);
+            e.children_mut(&mut stack);
         }
     }
 
@@ -290,6 +302,72 @@ impl Expr {
             ExprKind::SetCompr(ix) => index(ix, out),
             ExprKind::PlanSeries { args, stage, .. } => {
                 out.extend(args.iter());
+                out.push(stage);
+            }
+        }
+    }
+
+    /// [`Self::children`], mutable.
+    pub fn children_mut<'a>(&'a mut self, out: &mut Vec<&'a mut Expr>) {
+        let index = |ix: &'a mut Index, out: &mut Vec<&'a mut Expr>| {
+            out.extend(ix.binders.iter_mut().map(|b| &mut b.set));
+            out.extend(ix.filter.iter_mut());
+        };
+        match &mut self.kind {
+            ExprKind::Number(_)
+            | ExprKind::Quantity(..)
+            | ExprKind::Period { .. }
+            | ExprKind::Str(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Slot(_)
+            | ExprKind::Set(_)
+            | ExprKind::Symbol(..)
+            | ExprKind::Entity(..)
+            | ExprKind::Moves { .. } => {}
+            ExprKind::Param(_, args)
+            | ExprKind::Decision(_, args)
+            | ExprKind::Builtin(_, args)
+            | ExprKind::SetLit(args)
+            | ExprKind::PlanCost(_, args) => out.extend(args.iter_mut()),
+            ExprKind::Attr(b, ..) | ExprKind::AttrByName(b, _) | ExprKind::Unary(_, b) => {
+                out.push(b)
+            }
+            ExprKind::Link(a, b) | ExprKind::Range(a, b) => {
+                out.push(a);
+                out.push(b);
+            }
+            ExprKind::Inline { args, body, .. } => {
+                out.extend(args.iter_mut());
+                out.push(body);
+            }
+            ExprKind::Chain(first, links) => {
+                out.push(first);
+                out.extend(links.iter_mut().map(|(_, e)| e));
+            }
+            ExprKind::Compare(first, links) => {
+                out.push(first);
+                out.extend(links.iter_mut().map(|(_, _, e)| e));
+            }
+            ExprKind::If(arms, otherwise) => {
+                for (c, v) in arms.iter_mut() {
+                    out.push(c);
+                    out.push(v);
+                }
+                out.push(otherwise);
+            }
+            ExprKind::Agg {
+                level,
+                index: ix,
+                body,
+                ..
+            } => {
+                out.extend(level.iter_mut().map(|b| &mut **b));
+                index(ix, out);
+                out.extend(body.iter_mut().map(|b| &mut **b));
+            }
+            ExprKind::SetCompr(ix) => index(ix, out),
+            ExprKind::PlanSeries { args, stage, .. } => {
+                out.extend(args.iter_mut());
                 out.push(stage);
             }
         }

@@ -10,7 +10,7 @@
 use super::expr::{Binder, Index, Slot};
 use super::{
     AttrId, AttrValue, ChooseDomain, ConstraintId, Decision, Decl, Expect, Model, Objective, Param,
-    ParamValue, Partition, Plan, PlanState, PlanStmt, SetValue, SlotId, Test,
+    ParamValue, Partition, Plan, PlanMilp, PlanState, PlanStmt, SetValue, SlotId, Test,
 };
 use crate::check::{Checker, ElemTy, Global, Local, SetDef, Ty};
 use crate::diagnostics::{Code, Diagnostic};
@@ -392,6 +392,8 @@ impl Lowerer<'_> {
         );
         let mut states = Vec::new();
         let mut choose = None;
+        // The checker's locals of the states and the decision.
+        let mut plan_vars = Vec::new();
         for s in &d.stmts {
             match &s.kind {
                 PlanStmtKind::State { name, range, init } => {
@@ -401,6 +403,7 @@ impl Lowerer<'_> {
                     let (lo, hi) = (self.expr(a)?, self.expr(b)?);
                     let init = init.as_ref().map(|e| self.expr(e)).transpose()?;
                     let slot = self.push_local(&name.name, Ty::count(), false, s.span);
+                    plan_vars.push(self.c.locals.len() - 1);
                     states.push(PlanState { slot, lo, hi, init });
                 }
                 PlanStmtKind::Choose { name, domain } => {
@@ -419,13 +422,55 @@ impl Lowerer<'_> {
                         }
                     };
                     let slot = self.push_local(&name.name, ty, false, s.span);
+                    plan_vars.push(self.c.locals.len() - 1);
                     choose = Some((slot, dom));
                 }
                 _ => {}
             }
         }
-        let mut stmts = Vec::new();
-        for s in &d.stmts {
+        let stmts = self.plan_stmts(&d.stmts)?;
+        // Again with the states and the decision as decisions, keeping what the checker
+        // reports apart (it is not an error of the model).
+        for &k in &plan_vars {
+            self.c.locals[k].var = true;
+        }
+        let reported = self.c.diags.len();
+        let typed = self.plan_stmts(&d.stmts);
+        let errors = self.c.diags.split_off(reported);
+        for &k in &plan_vars {
+            self.c.locals[k].var = false;
+        }
+        let milp = if crate::diagnostics::has_errors(&errors) {
+            // A form refused on decisions may leave a node untyped (an internal error of
+            // the typing above): the errors say why.
+            PlanMilp {
+                stmts: Vec::new(),
+                errors,
+            }
+        } else {
+            PlanMilp {
+                stmts: typed?,
+                errors,
+            }
+        };
+        self.pop_to(0);
+        Ok(Plan {
+            index,
+            stage: Binder {
+                slot: stage_slot,
+                set: stages,
+            },
+            states,
+            choose,
+            stmts,
+            milp,
+        })
+    }
+
+    /// A plan's statements after its declarations, in the current scope.
+    fn plan_stmts(&mut self, stmts: &[ast::PlanStmt]) -> R<Vec<(PlanStmt, Span)>> {
+        let mut out = Vec::new();
+        for s in stmts {
             let stmt = match &s.kind {
                 PlanStmtKind::Next { name, value } => {
                     let Some(slot) = self.local(&name.name) else {
@@ -439,19 +484,9 @@ impl Lowerer<'_> {
                 PlanStmtKind::FinalCost(e) => PlanStmt::FinalCost(self.expr(e)?),
                 PlanStmtKind::State { .. } | PlanStmtKind::Choose { .. } => continue,
             };
-            stmts.push((stmt, s.span));
+            out.push((stmt, s.span));
         }
-        self.pop_to(0);
-        Ok(Plan {
-            index,
-            stage: Binder {
-                slot: stage_slot,
-                set: stages,
-            },
-            states,
-            choose,
-            stmts,
-        })
+        Ok(out)
     }
 
     /// The slot of the innermost local called `name`.

@@ -249,7 +249,7 @@ impl Lowerer<'_> {
             var,
             span,
             kind: ExprKind::Inline {
-                func: f.into(),
+                func: Some(f.into()),
                 params,
                 args: lowered,
                 body: Box::new(body),

@@ -192,6 +192,21 @@ pub struct Plan {
     pub states: Vec<PlanState>,
     pub choose: Option<(SlotId, ChooseDomain)>,
     pub stmts: Vec<(PlanStmt, Span)>,
+    /// The statements as the MILP lowering of plans reads them.
+    pub milp: PlanMilp,
+}
+
+/// A plan's statements typed with its states and decision as decisions, which they become
+/// when the plan is lowered to MILP (an integer column per stage): there, an expression over
+/// them depends on a decision, and a form the checker refuses on decisions (a product of
+/// two of them, `ceil` of one, ...) keeps the plan from MILP.
+#[derive(Clone, Debug, Default)]
+pub struct PlanMilp {
+    /// [`Plan::stmts`] typed so, in the same order; empty when `errors` is not.
+    pub stmts: Vec<(PlanStmt, Span)>,
+    /// What the checker reports on the statements typed so: why the plan cannot be lowered
+    /// to MILP (reported only when it has to be).
+    pub errors: Vec<crate::diagnostics::Diagnostic>,
 }
 
 /// The value of an attribute set on an entity declared in the source, or an attribute's
@@ -297,7 +312,7 @@ impl Model {
                 Some((_, ChooseDomain::Set(s))) => out.push((&d.slots, s)),
                 None => {}
             }
-            for (s, _) in &p.stmts {
+            for (s, _) in p.stmts.iter().chain(&p.milp.stmts) {
                 let e = match s {
                     PlanStmt::Next(_, e)
                     | PlanStmt::Require(e)

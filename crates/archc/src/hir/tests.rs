@@ -146,7 +146,7 @@ fn a_function_call_is_inlined_with_its_parameter_as_a_slot() {
     else {
         panic!("{:?}", call.kind)
     };
-    assert_eq!(func.index(), bill);
+    assert_eq!(func.map(|f| f.index()), Some(bill));
     assert!(matches!(
         args[..],
         [Expr {
@@ -235,4 +235,50 @@ fn forecast_and_aggregate_params_refer_to_their_history_by_id() {
         }
         v => panic!("peak: {v:?}"),
     }
+}
+
+/// A plan's statements are typed twice: as the DP backend reads them (its states are data)
+/// and as the MILP lowering does (they are decisions). A product of two states is fine for
+/// DP and is the reason, kept apart, why the plan cannot go to MILP; the model has no error.
+#[test]
+fn a_plan_is_typed_for_dp_and_for_milp() {
+    let model = |cost: &str| {
+        format!(
+            "set quarters = 1..3\n\
+             plan build over q in quarters {{\n\
+             \x20   state racks: 0..10 = 0\n\
+             \x20   choose add: 0..4\n\
+             \x20   next racks = racks + add\n\
+             \x20   cost = {cost}\n\
+             }}\n"
+        )
+    };
+    let plan_of = |text: &str| {
+        let a = crate::driver::analyze_source("plan.arch", text, None, &Default::default());
+        assert!(!a.has_errors(), "{:?}", a.diagnostics);
+        a.hir.expect("HIR").plans.remove(0).body
+    };
+    let cost = |stmts: &[(PlanStmt, crate::span::Span)]| {
+        stmts
+            .iter()
+            .find_map(|(s, _)| match s {
+                PlanStmt::Cost(e) => Some(e.clone()),
+                _ => None,
+            })
+            .expect("a cost")
+    };
+    let linear = plan_of(&model("add * 10 + racks"));
+    assert!(!cost(&linear.stmts).var, "states are data for DP");
+    assert!(linear.milp.errors.is_empty(), "{:?}", linear.milp.errors);
+    assert_eq!(linear.milp.stmts.len(), linear.stmts.len());
+    assert!(
+        cost(&linear.milp.stmts).var,
+        "states are decisions for MILP"
+    );
+
+    let product = plan_of(&model("racks * add"));
+    assert!(!cost(&product.stmts).var);
+    let codes: Vec<_> = product.milp.errors.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [crate::diagnostics::Code::E0601]);
+    assert!(product.milp.stmts.is_empty());
 }

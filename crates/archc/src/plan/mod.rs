@@ -7,7 +7,7 @@ pub mod affine;
 mod cexpr;
 pub mod compile;
 pub mod dp;
-pub mod lower;
+pub mod milp;
 
 use crate::backends::dp::{self as dpb, DpBudget, DpOptions, StagePlan};
 use crate::check::Schema;
