@@ -582,3 +582,49 @@ maximize racks_added: sum(q in quarters) build.add[q]
     let obj = o.objective.expect("feasible");
     assert!(close(obj, 9.0), "{obj}");
 }
+
+/// A plan's state range whose end is not whole (the checker cannot know: it depends on the
+/// value) is E0633 at the end for the DP backend, which enumerates the states; the MILP
+/// lowering takes it as the bound of an integer decision (at most 7). A set's range with
+/// such an end is E0633 too.
+#[test]
+fn a_range_end_that_is_not_whole_is_refused_at_the_end() {
+    const MODEL: &str = r#"
+set quarters = 1..3
+param cap: real = 7.5
+
+plan build over q in quarters {
+    state racks: 0..cap = 0
+    choose add: 0..4
+    next racks = racks + add
+    cost = add * 10 usd + racks * 1 usd
+}
+"#;
+    let (_dir, path) = model_file("not_whole", "range.arch", MODEL);
+    let a = analyze(
+        &path,
+        &AnalyzeOptions {
+            instantiate: true,
+            backend: BackendChoice::Dp,
+            ..Default::default()
+        },
+    );
+    let codes: Vec<Code> = a.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::E0633], "{:?}", a.diagnostics);
+    let span = a.diagnostics[0].labels[0].span;
+    assert_eq!(&MODEL[span.start as usize..span.end as usize], "cap");
+    let milp = solve(&path, BackendChoice::Milp);
+    assert_eq!(milp.backend, Backend::Milp);
+    assert!(close(milp.objective.expect("feasible"), 0.0));
+    let set = MODEL.replace("set quarters = 1..3", "set quarters = 1..cap");
+    let (_dir, path) = model_file("not_whole_set", "set.arch", &set);
+    let a = analyze(
+        &path,
+        &AnalyzeOptions {
+            instantiate: true,
+            ..Default::default()
+        },
+    );
+    let codes: Vec<Code> = a.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::E0633], "{:?}", a.diagnostics);
+}

@@ -61,6 +61,22 @@ pub fn integer_overflow(x: f64, span: Span) -> Diagnostic {
         .help("integers are exact up to 2^53; count in larger units or declare the value `real`")
 }
 
+/// `x` (of an integer expression at `span`) as an integer: E0633 when it is not whole,
+/// E0630 beyond 2^53.
+pub fn whole(x: f64, span: Span) -> R<i64> {
+    if x.fract() != 0.0 && x.is_finite() {
+        return Err(not_whole(x, span));
+    }
+    exact_int(x, span)
+}
+
+/// E0633: an integer expression whose value `x` is not whole.
+pub fn not_whole(x: f64, span: Span) -> Diagnostic {
+    Diagnostic::error(Code::E0633, "an integer that is not whole")
+        .primary(span, format!("this is {}", crate::ir::dump::fmt_num(x)))
+        .help("round the way you mean (`ceil`, `floor`, `round`), or declare the value `real`")
+}
+
 pub fn runtime_error(
     code: Code,
     span: Span,

@@ -15,7 +15,7 @@ mod index;
 mod tests;
 pub(crate) use index::Plan;
 
-use super::eval::{arith, exact_int, finite, runtime_error, R};
+use super::eval::{arith, exact_int, finite, runtime_error, whole, R};
 use super::world::*;
 use super::Inst;
 use crate::diagnostics::{Code, Diagnostic};
@@ -727,16 +727,8 @@ impl Inst<'_> {
         q_span: Span,
         span: Span,
     ) -> R<SetVal> {
-        if p.fract() != 0.0 || q.fract() != 0.0 {
-            return Err(runtime_error(
-                Code::E0307,
-                span,
-                "a range needs integer ends",
-                "not integers",
-            ));
-        }
-        exact_int(p, p_span)?;
-        exact_int(q, q_span)?;
+        whole(p, p_span)?;
+        whole(q, q_span)?;
         if q - p > 1e7 {
             return Err(runtime_error(
                 Code::E0604,

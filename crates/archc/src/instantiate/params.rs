@@ -45,7 +45,7 @@ impl<'a> Inst<'a> {
             match (&h.body.value, &info.decl.value, &info.decl.index) {
                 (hir::ParamValue::Expr(e), _, None) => {
                     let val = self.in_frame(n, |me| me.h_eval(e))?;
-                    int_in_range(&val, is_int, e.span)?;
+                    int_in_range(&val, is_int, unit_scale, e.span)?;
                     if info.decl.lower.is_some() {
                         self.reject_negative(&val, e.span, &info.name, info.span);
                     }
@@ -64,7 +64,7 @@ impl<'a> Inst<'a> {
                             key.push(me.h_elem(k)?);
                         }
                         let val = me.h_eval(v)?;
-                        int_in_range(&val, is_int, v.span)?;
+                        int_in_range(&val, is_int, unit_scale, v.span)?;
                         if info.decl.lower.is_some() {
                             me.reject_negative(&val, v.span, &info.name, info.span);
                         }
@@ -106,6 +106,10 @@ impl<'a> Inst<'a> {
         let ix = &h.body.index;
         let slots = ix.slots();
         let is_number = matches!(info.ty, Ty::Num { .. });
+        let scale = match info.ty {
+            Ty::Num { unit, .. } => unit.scale,
+            _ => 1.0,
+        };
         let mut dense = self.dense_product(p);
         let mut out = Vec::new();
         let mut first_negative: Option<(Vec<ElemId>, Value)> = None;
@@ -126,7 +130,7 @@ impl<'a> Inst<'a> {
                     Value::Elem(x) if is_number => me.world.elem_number(x).map_or(v, Value::Num),
                     v => v,
                 })
-                .and_then(|v| int_in_range(&v, is_int, e.span).map(|()| v))
+                .and_then(|v| int_in_range(&v, is_int, scale, e.span).map(|()| v))
                 .map_err(|d| me.in_instance(d, &info.name, &key))?;
                 if compiled.is_none() {
                     compiled = Some(me.compile_param(p, slots.len()));

@@ -47,11 +47,15 @@ fn integral(v: f64) -> Option<i64> {
     ((v - r).abs() <= 1e-9 * v.abs().max(1.0) && r.abs() < 9e15).then_some(r as i64)
 }
 
-/// `v` as an integer, or E0308 on the expression at `span`.
+/// `v` (of an integer expression at `span`) as an integer: E0633 when it is not whole
+/// (up to rounding), E0630 beyond 2^53.
 fn int_of(v: f64, span: Span) -> R<i64> {
     integral(v).ok_or_else(|| {
-        Diagnostic::error(Code::E0308, format!("expected an integer, found {v}"))
-            .primary(span, "not an integer")
+        if (v - v.round()).abs() > 1e-9 * v.abs().max(1.0) {
+            crate::instantiate::not_whole(v, span)
+        } else {
+            crate::instantiate::integer_overflow(v, span)
+        }
     })
 }
 

@@ -177,6 +177,11 @@ evaluates differently on two calls); that is a compiler bug, please report it.",
         "An index list (of a declaration, a `sum`, a `count`, a set comprehension) would enumerate more tuples than archc allows for one list (100 million by default), or a plan's decision range holds more values than that. The size is estimated from the set sizes before any tuple is built, so the model is refused at once instead of exhausting memory or running for hours.\n\n    set a = 1..1000\n    param n: int = count(i in a, j in a, k in a, l in a)   // 1e12 tuples: E0632\n\nThe message names the declaration and the size. Filter the index with `where` conditions that join variables (`where j == i`), which archc answers without a scan, or narrow the sets or the plan's `choose` range. A model that really needs more raises the limit with `--max-index-tuples N`.",
     ),
     info(
+        Code::E0633,
+        "integer that is not whole",
+        "An `int` param, the end of a range, or a plan's state range, start or choice range evaluates to a number that is not whole: `param racks: int = cores / 40` with `cores = 100` gives 2.5. The checker cannot see it (the value depends on the data), and keeping 2.5 in an `int` would make every model that reads it wrong, so the expression is an error at its span; inside an indexed declaration a note names the index.\n\n    param cores: int = 100\n    param racks: int = cores / 40   // 2.5: E0633\n\nRound the way you mean (`ceil(cores / 40)`, `floor(...)`, `round(...)`), or declare the value `real`.",
+    ),
+    info(
         Code::E0640,
         "cvar maximised or bounded below",
         "`cvar(beta, s in S) loss[s]` is lowered to the Rockafellar-Uryasev form (a value-at-risk column `alpha` and an excess column per scenario), which is exact only when the model pushes the CVaR down: in an objective that minimises it, or in a constraint `cvar(...) <= LIMIT`. Maximising it, bounding it from below or using it inside logic would let the solver report a value the plan does not have.\n\nExample:\n\n    maximize risky: cvar(0.9, s in S) loss[s]   // E0640\n\nFix: minimise the CVaR or bound it above; `worst` with binaries serves where a lower bound is meant.",

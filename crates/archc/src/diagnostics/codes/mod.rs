@@ -149,6 +149,7 @@ pub enum Code {
     E0630,
     E0631,
     E0632,
+    E0633,
     E0640,
     E0641,
     E0642,
@@ -319,6 +320,7 @@ impl Code {
             Code::E0630 => "E0630",
             Code::E0631 => "E0631",
             Code::E0632 => "E0632",
+            Code::E0633 => "E0633",
             Code::E0640 => "E0640",
             Code::E0641 => "E0641",
             Code::E0642 => "E0642",
@@ -489,6 +491,7 @@ impl Code {
             "E0630" => Some(Code::E0630),
             "E0631" => Some(Code::E0631),
             "E0632" => Some(Code::E0632),
+            "E0633" => Some(Code::E0633),
             "E0640" => Some(Code::E0640),
             "E0641" => Some(Code::E0641),
             "E0642" => Some(Code::E0642),
@@ -637,7 +640,7 @@ mod tests {
     #[test]
     fn every_code_has_exactly_one_text_in_its_range() {
         let all = all();
-        assert_eq!(all.len(), 164);
+        assert_eq!(all.len(), 165);
         for (i, c) in all.iter().enumerate() {
             assert!(
                 all[..i].iter().all(|d| d.code != c.code),
