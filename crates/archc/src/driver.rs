@@ -331,7 +331,12 @@ fn front_end(analysis: &mut Analysis, main: FileId, options: &AnalyzeOptions) {
         match timed(analysis, "lower to HIR", |_| {
             crate::hir::lower_model(&mut checker)
         }) {
-            Ok(hir) => analysis.hir = Some(hir),
+            Ok(hir) => {
+                // Sets and params that read each other are refused before any is computed.
+                let cycles = crate::hir::circular_definitions(&hir, &checker.schema);
+                checker.diags.extend(cycles);
+                analysis.hir = Some(hir);
+            }
             Err(d) => checker.diags.push(d),
         }
     }

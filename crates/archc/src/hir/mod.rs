@@ -13,12 +13,14 @@
 //! instantiation, whose hot path (`instantiate/linear/compiled.rs`) compiles constraints
 //! and objectives from these expressions.
 
+mod cycles;
 mod expr;
 mod lower;
 mod lower_expr;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use cycles::circular_definitions;
 pub use expr::{Binder, Builtin, Expr, ExprKind, Index, Slot};
 pub(crate) use lower::lower_model;
 

@@ -228,14 +228,10 @@ impl Inst<'_> {
             return Ok(v.clone());
         }
         if self.evaluating_sets.contains(&s) {
-            return Err(runtime_error(
-                Code::E0307,
+            // The checker refuses sets and params that read each other (E0359).
+            return Err(super::hir_eval::internal(
                 self.schema.sets[s].span,
-                format!(
-                    "set `{}` is defined in terms of itself",
-                    self.schema.sets[s].name
-                ),
-                "circular",
+                "a set evaluated while it is being evaluated",
             ));
         }
         self.evaluating_sets.push(s);

@@ -79,6 +79,7 @@ pub enum Code {
     E0356,
     E0357,
     E0358,
+    E0359,
     E0401,
     E0402,
     E0403,
@@ -250,6 +251,7 @@ impl Code {
             Code::E0356 => "E0356",
             Code::E0357 => "E0357",
             Code::E0358 => "E0358",
+            Code::E0359 => "E0359",
             Code::E0401 => "E0401",
             Code::E0402 => "E0402",
             Code::E0403 => "E0403",
@@ -421,6 +423,7 @@ impl Code {
             "E0356" => Some(Code::E0356),
             "E0357" => Some(Code::E0357),
             "E0358" => Some(Code::E0358),
+            "E0359" => Some(Code::E0359),
             "E0401" => Some(Code::E0401),
             "E0402" => Some(Code::E0402),
             "E0403" => Some(Code::E0403),
@@ -640,7 +643,7 @@ mod tests {
     #[test]
     fn every_code_has_exactly_one_text_in_its_range() {
         let all = all();
-        assert_eq!(all.len(), 165);
+        assert_eq!(all.len(), 166);
         for (i, c) in all.iter().enumerate() {
             assert!(
                 all[..i].iter().all(|d| d.code != c.code),

@@ -153,4 +153,9 @@ pub(super) const TABLE: &[CodeInfo] = &[
         "bad number of parts",
         "The number after `into` in `partition SET into K` is how many parts the set's elements are dealt into: a whole number from 1 to 1,000,000 (the same range as `--partition SET:K`). One part solves the whole model as one part, which is allowed but gains nothing.\n\nExample:\n\n    partition services into 0     // E0358\n    partition services into 2.5   // E0358\n\nFix: write a whole number of parts, about as many as parts that solve in the time you have (see docs/scale.md).",
     ),
+    info(
+        Code::E0359,
+        "circular definition",
+        "A set or param is defined in terms of itself, directly (`set s = {i in 1..3 where i < card(s)}`) or through others: `n` reads `s` and `s` reads `n`. Computing it would need its own value first, so the model is refused; the message names the definitions that read each other.\n\n    param n: int = card(s)\n    set s = 1..n   // E0359: `n` -> `s` -> `n`\n\nGive one of them a value that does not read the others (a number, or a set written out).",
+    ),
 ];
