@@ -463,15 +463,13 @@ impl<'a> Inst<'a> {
         Ok(if down { 0.0 } else { 1.0 })
     }
 
+    /// The scenario `s`. The checker types the argument of `prob` and `up` as an element
+    /// of a scenario set (E0341), so another element is an internal error.
     pub(crate) fn scenario(&self, s: ElemId, span: Span) -> R<&ScenarioData> {
-        self.world.scenarios.get(&s).ok_or_else(|| {
-            runtime_error(
-                Code::E0341,
-                span,
-                format!("`{}` is not a scenario", self.world.name(s)),
-                "not a scenario",
-            )
-        })
+        self.world
+            .scenarios
+            .get(&s)
+            .ok_or_else(|| super::hir_eval::internal(span, "a scenario that is none"))
     }
 }
 
@@ -522,11 +520,10 @@ impl Inst<'_> {
     /// The probability of scenario `s` (`u32::MAX` when the variable holds no element).
     pub(crate) fn scenario_p(&self, s: ElemId, span: Span) -> R<f64> {
         if s == u32::MAX {
-            return Err(runtime_error(
-                Code::E0341,
+            // The checker's E0342: a risk measure runs over one scenario set.
+            return Err(super::hir_eval::internal(
                 span,
-                "a risk measure runs over scenarios",
-                "not a scenario",
+                "a risk measure over no scenario",
             ));
         }
         Ok(self.scenario(s, span)?.p)

@@ -196,3 +196,41 @@ param w: real = min(i in 1..3) i
     let err = inst.h_set(&number).expect_err("a number is no set");
     assert_eq!(err.code, Code::E0750);
 }
+
+/// `prob(x)` of an element that is no scenario is E0341 of the checker; instantiation meets
+/// one only in a HIR the checker did not make, and says so (E0750).
+#[test]
+fn a_scenario_that_is_none_is_an_internal_error() {
+    let text = "region a {}
+region b {}
+set n1 = fail_k(regions, 1)
+param total: real = sum(s in n1) prob(s)
+decide z: real >= 0 <= 1
+minimize m: z + total
+";
+    let mut a = analyze_source("s.arch", text, None, &AnalyzeOptions::default());
+    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    let schema = a.schema.take().expect("schema");
+    let mut hir = a.hir.take().expect("HIR");
+    let (inst, diags) = instantiate(&schema, &hir, &mut a.sources, Limits::default(), false);
+    assert!(inst.is_some() && diags.is_empty(), "{diags:?}");
+    // `prob(a)`: the region instead of the scenario.
+    let region = schema.kind_by_name("region").expect("built-in kind");
+    let crate::hir::ParamValue::Expr(e) = &mut hir.params[0].body.value else {
+        panic!("a value expression")
+    };
+    let ExprKind::Agg {
+        body: Some(body), ..
+    } = &mut e.kind
+    else {
+        panic!("a sum")
+    };
+    let ExprKind::Builtin(_, args) = &mut body.kind else {
+        panic!("prob")
+    };
+    args[0].kind = ExprKind::Entity("a".into(), Some(region.into()));
+    let (inst, diags) = instantiate(&schema, &hir, &mut a.sources, Limits::default(), false);
+    assert!(inst.is_none());
+    let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::E0750], "{diags:?}");
+}
