@@ -70,6 +70,17 @@ pub fn whole(x: f64, span: Span) -> R<i64> {
     exact_int(x, span)
 }
 
+/// `x` (of an integer expression at `span`, computed in floating point: a value scaled from
+/// its unit, a plan's range) as the integer it rounds to: E0633 when it is not whole up to
+/// rounding, E0630 beyond 2^53.
+pub fn nearly_whole(x: f64, span: Span) -> R<i64> {
+    let r = x.round();
+    if (x - r).abs() > 1e-9 * x.abs().max(1.0) {
+        return Err(not_whole(x, span));
+    }
+    exact_int(r, span)
+}
+
 /// E0633: an integer expression whose value `x` is not whole.
 pub fn not_whole(x: f64, span: Span) -> Diagnostic {
     Diagnostic::error(Code::E0633, "an integer that is not whole")

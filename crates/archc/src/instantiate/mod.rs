@@ -33,7 +33,7 @@ pub(crate) fn instantiated(mut a: crate::analysis::Analysis) -> (crate::check::S
 pub mod world;
 
 pub use changes::{instantiate_with_changes, ParamChange};
-pub(crate) use eval::{integer_overflow, not_whole};
+pub(crate) use eval::nearly_whole;
 pub(crate) use linear::CompiledData;
 
 use crate::check::{ElemTy, Schema, Ty};
@@ -47,18 +47,13 @@ use rustc_hash::FxHashMap;
 use std::rc::Rc;
 use world::*;
 
-/// E0630 when an `int` value lies beyond the integers a float holds exactly.
 /// A value of an `int` param (`is_int`, in a unit of `scale`) is whole and within 2^53:
 /// else E0633 or E0630 at `span`.
 fn int_in_range(v: &Value, is_int: bool, scale: f64, span: Span) -> eval::R<()> {
     match v {
         Value::Num(x) if is_int => {
-            let in_unit = if scale > 0.0 { x / scale } else { *x };
-            // A value in a scaled unit (`1500 ms` in seconds) is whole up to rounding.
-            let r = in_unit.round();
-            if (in_unit - r).abs() > 1e-9 * in_unit.abs().max(1.0) {
-                return Err(eval::not_whole(in_unit, span));
-            }
+            // Whole in its unit (`1500 ms`, kept in seconds, is whole up to rounding).
+            eval::nearly_whole(if scale > 0.0 { x / scale } else { *x }, span)?;
             if x.abs() > eval::MAX_EXACT_INT {
                 return Err(eval::integer_overflow(*x, span));
             }

@@ -11,9 +11,9 @@ use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::hir;
 use crate::instantiate::hir_eval::Bound;
+use crate::instantiate::nearly_whole;
 use crate::instantiate::world::{ElemId, Value};
 use crate::instantiate::Inst;
-use crate::span::Span;
 use serde::Serialize;
 
 type R<T> = Result<T, Diagnostic>;
@@ -45,18 +45,6 @@ pub struct CompiledPlan {
 fn integral(v: f64) -> Option<i64> {
     let r = v.round();
     ((v - r).abs() <= 1e-9 * v.abs().max(1.0) && r.abs() < 9e15).then_some(r as i64)
-}
-
-/// `v` (of an integer expression at `span`) as an integer: E0633 when it is not whole
-/// (up to rounding), E0630 beyond 2^53.
-fn int_of(v: f64, span: Span) -> R<i64> {
-    integral(v).ok_or_else(|| {
-        if (v - v.round()).abs() > 1e-9 * v.abs().max(1.0) {
-            crate::instantiate::not_whole(v, span)
-        } else {
-            crate::instantiate::integer_overflow(v, span)
-        }
-    })
 }
 
 impl StagePlan for CompiledPlan {
@@ -231,11 +219,11 @@ impl<'a> Inst<'a> {
         let mut dims = Vec::new();
         let mut init = Vec::new();
         for st in &plan.states {
-            let lo = int_of(comp.num(self, &st.lo, None)?, st.lo.span)?;
-            let hi = int_of(comp.num(self, &st.hi, None)?, st.hi.span)?;
+            let lo = nearly_whole(comp.num(self, &st.lo, None)?, st.lo.span)?;
+            let hi = nearly_whole(comp.num(self, &st.hi, None)?, st.hi.span)?;
             dims.push((lo, hi));
             match &st.init {
-                Some(e) => init.push(int_of(comp.num(self, e, None)?, e.span)?),
+                Some(e) => init.push(nearly_whole(comp.num(self, e, None)?, e.span)?),
                 // The checker refuses a state without a start (E0308).
                 None => {
                     return Err(crate::instantiate::hir_eval::internal(
@@ -255,8 +243,12 @@ impl<'a> Inst<'a> {
             }
             Some((_, hir::ChooseDomain::Range(lo, hi))) => {
                 for &q in &stages {
-                    let l = comp.num(self, lo, Some(q)).and_then(|v| int_of(v, lo.span));
-                    let u = comp.num(self, hi, Some(q)).and_then(|v| int_of(v, hi.span));
+                    let l = comp
+                        .num(self, lo, Some(q))
+                        .and_then(|v| nearly_whole(v, lo.span));
+                    let u = comp
+                        .num(self, hi, Some(q))
+                        .and_then(|v| nearly_whole(v, hi.span));
                     decisions.push((l?, u?));
                 }
             }

@@ -244,38 +244,31 @@ impl Lowering {
         // The decision and (for a state) the one after the last stage of each variable.
         let mut vars: FxHashMap<SlotId, (DecisionId, Option<DecisionId>)> = FxHashMap::default();
         let mut series = FxHashMap::default();
+        // An integer decision over `index`, between `lo` and `hi`.
+        let ranged = |index: &hir::Index, lo: &Expr, hi: &Expr| hir::Decl {
+            slots: slots.clone(),
+            body: hir::Decision {
+                index: index.clone(),
+                bounds: vec![(BoundOp::Ge, lo.clone()), (BoundOp::Le, hi.clone())],
+            },
+        };
         for (k, s) in body.states.iter().enumerate() {
             let name = &p.states[k].0;
-            let (lo, hi) = (&p.states[k].1, &p.states[k].2);
-            let bounds = vec![(BoundOp::Ge, s.lo.clone()), (BoundOp::Le, s.hi.clone())];
+            let written = (&p.states[k].1, &p.states[k].2);
             let at = self.decision(
                 p,
                 format!("{}.{name}", p.name),
-                true,
-                &staged_dims,
-                (lo, hi),
+                (true, &staged_dims),
+                written,
+                ranged(&staged, &s.lo, &s.hi),
             );
-            self.hir.decisions.push(hir::Decl {
-                slots: slots.clone(),
-                body: hir::Decision {
-                    index: staged.clone(),
-                    bounds: bounds.clone(),
-                },
-            });
             let end = self.decision(
                 p,
                 format!("{}.{name}~end", p.name),
-                false,
-                &plain_dims,
-                (lo, hi),
+                (false, &plain_dims),
+                written,
+                ranged(&body.index, &s.lo, &s.hi),
             );
-            self.hir.decisions.push(hir::Decl {
-                slots: slots.clone(),
-                body: hir::Decision {
-                    index: body.index.clone(),
-                    bounds,
-                },
-            });
             vars.insert(s.slot, (at, Some(end)));
             series.insert(name.clone(), at);
         }
@@ -287,17 +280,10 @@ impl Lowering {
             let d = self.decision(
                 p,
                 format!("{}.{name}", p.name),
-                true,
-                &staged_dims,
+                (true, &staged_dims),
                 (alo, ahi),
+                ranged(&staged, lo, hi),
             );
-            self.hir.decisions.push(hir::Decl {
-                slots: slots.clone(),
-                body: hir::Decision {
-                    index: staged.clone(),
-                    bounds: vec![(BoundOp::Ge, lo.clone()), (BoundOp::Le, hi.clone())],
-                },
-            });
             vars.insert(*slot, (d, None));
             series.insert(name.clone(), d);
         }
@@ -521,14 +507,15 @@ impl Lowering {
         })
     }
 
-    /// Add a plan's integer decision to the schema (its HIR is pushed by the caller).
+    /// Add a plan's integer decision: to the schema (declared over the plan's index and,
+    /// when `staged`, the stage, with its range as written) and its HIR `h`.
     fn decision(
         &mut self,
         p: &PlanInfo,
         name: String,
-        staged: bool,
-        dims: &[IndexDim],
+        (staged, dims): (bool, &[IndexDim]),
         (lo, hi): (&ast::Expr, &ast::Expr),
+        h: hir::Decl<hir::Decision>,
     ) -> DecisionId {
         let id = self.schema.decisions.len();
         let bound = |op, value: &ast::Expr| ast::Bound {
@@ -560,6 +547,7 @@ impl Lowering {
             unit_text: String::new(),
             symbol: p.symbol,
         });
+        self.hir.decisions.push(h);
         DecisionId(id as u32)
     }
 
@@ -730,9 +718,10 @@ impl Lowering {
             _ => Unit::dimensionless(),
         };
         let name = "cost".to_string();
+        let id = self.schema.objectives.len();
         self.schema
             .globals
-            .insert(name.clone(), Global::Objective(0));
+            .insert(name.clone(), Global::Objective(id));
         self.schema.objectives.push(ObjectiveInfo {
             name: name.clone(),
             span,
