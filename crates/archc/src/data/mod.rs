@@ -428,10 +428,86 @@ fn stream(
         }
         return Ok((None, sink));
     }
-    let mut stream = convert::Stream::new(schema, display_name, on_record);
-    let text = sources.text(file);
-    let read = visit(text, file, format, schema, &mut sink, &mut stream);
+    let read = stream_text(
+        sources.text(file),
+        file,
+        format,
+        display_name,
+        schema,
+        &mut sink,
+        on_record,
+    );
     Ok((read.then_some(file), sink))
+}
+
+/// Parses and converts `text` (of `file`), handing each record to `on_record`; `false` when
+/// it could not be parsed at all.
+fn stream_text(
+    text: &str,
+    file: FileId,
+    format: Format,
+    display_name: &str,
+    schema: &[ColumnSpec],
+    sink: &mut Sink,
+    on_record: &mut dyn FnMut(&Record),
+) -> bool {
+    let mut stream = convert::Stream::new(schema, display_name, on_record);
+    visit(text, file, format, schema, sink, &mut stream)
+}
+
+/// A data file read through the file layer, with a copy of its text, to be streamed on
+/// another thread (see [`OpenedFile::stream`]).
+pub(crate) struct OpenedFile {
+    text: String,
+    file: FileId,
+    format: Format,
+    display_name: String,
+    requested_at: Span,
+}
+
+/// Opens `path` as [`stream_table`] does (registering it in `sources`) and copies its text.
+/// `None` when it cannot be opened or has bytes that are not UTF-8: [`stream_table`] then
+/// reports why.
+pub(crate) fn open_copy(
+    sources: &mut SourceMap,
+    path: &Path,
+    display_name: &str,
+    requested_at: Span,
+) -> Option<OpenedFile> {
+    let (file, format, _) = open(sources, path, display_name, requested_at).ok()?;
+    let source = sources.get(file);
+    if !source.bad_utf8.is_empty() {
+        return None;
+    }
+    Some(OpenedFile {
+        text: source.text.clone(),
+        file,
+        format,
+        display_name: display_name.to_string(),
+        requested_at,
+    })
+}
+
+impl OpenedFile {
+    /// [`stream_table`] over the copy: the same records and diagnostics. Returns whether
+    /// the file could be parsed.
+    pub(crate) fn stream(
+        &self,
+        schema: &[ColumnSpec],
+        on_record: &mut dyn FnMut(&Record),
+    ) -> (bool, Vec<Diagnostic>) {
+        let mut sink = Sink::new(self.requested_at, &self.display_name);
+        let read = stream_text(
+            &self.text,
+            self.file,
+            self.format,
+            &self.display_name,
+            schema,
+            &mut sink,
+            on_record,
+        );
+        (read, sink.finish())
+    }
 }
 
 /// Finds the format of `path` and its file in `sources`, read through the file layer the

@@ -13,6 +13,7 @@ mod forecast;
 pub(crate) mod hir_eval;
 mod linear;
 mod params;
+mod prefetch;
 pub mod reuse;
 mod risk;
 pub use risk::cvar_by_sorting;
@@ -155,6 +156,8 @@ pub struct Inst<'a> {
     pub(crate) current_decl: String,
     /// Risk measures lowered so far.
     pub(crate) risk_checks: Vec<RiskCheck>,
+    /// Large param files read on other threads meanwhile.
+    pub(crate) prefetch: prefetch::Prefetch,
 }
 
 /// Instantiate a checked model from its schema and its HIR (`hir` lowered from the same
@@ -196,50 +199,55 @@ pub(crate) fn instantiate_changed(
     compiled: bool,
     changes: &[ParamChange],
 ) -> (Option<Instance>, Vec<Diagnostic>, linear::Counts) {
-    let mut inst = Inst::new(schema, hir, sources, limits);
-    inst.lin_cache.disabled = !compiled;
-    inst.load_entities();
-    if crate::diagnostics::has_errors(&inst.diags) {
-        return (None, inst.diags, inst.lin_cache.counts());
+    // Changed params are not read ahead: their changes apply once they are loaded.
+    let read_ahead = changes.is_empty().then_some(prefetch::PREFETCH_MIN_BYTES);
+    let how = How {
+        compile_plans,
+        compiled,
+        read_ahead,
+    };
+    instantiate_how(schema, hir, sources, limits, how, changes)
+}
+
+/// How to instantiate: plans for DP or not, compiled expressions or not, large param files
+/// read ahead (on another thread, see [`prefetch`]) from how many bytes.
+#[derive(Clone, Copy)]
+pub(crate) struct How {
+    pub(crate) compile_plans: bool,
+    pub(crate) compiled: bool,
+    pub(crate) read_ahead: Option<u64>,
+}
+
+pub(crate) fn instantiate_how(
+    schema: &Schema,
+    hir: &crate::hir::Model,
+    sources: &mut SourceMap,
+    limits: Limits,
+    how: How,
+    changes: &[ParamChange],
+) -> (Option<Instance>, Vec<Diagnostic>, linear::Counts) {
+    let mut inst = Inst::new(schema, hir, sources, limits.clone());
+    inst.lin_cache.disabled = !how.compiled;
+    inst.prefetch.min_bytes = how.read_ahead;
+    let dp_plans = inst.run_phases(how.compile_plans, changes);
+    inst.finish_prefetches();
+    if inst.prefetch.failed {
+        // A file read ahead did not load cleanly: load everything in order, which reports
+        // what is wrong with it exactly as without reading ahead.
+        drop(inst);
+        let how = How {
+            read_ahead: None,
+            ..how
+        };
+        let (inst, diags, mut runs) = instantiate_how(schema, hir, sources, limits, how, changes);
+        runs.read_again = 1;
+        return (inst, diags, runs);
     }
-    inst.apply_changes(changes);
-    if crate::diagnostics::has_errors(&inst.diags) {
-        return (None, inst.diags, inst.lin_cache.counts());
-    }
-    for p in 0..schema.params.len() {
-        if let Err(d) = inst.ensure_param(p) {
-            inst.diags.push(d);
-        }
-    }
-    if crate::diagnostics::has_errors(&inst.diags) {
-        return (None, inst.diags, inst.lin_cache.counts());
-    }
-    for d in 0..schema.decisions.len() {
-        if let Err(e) = inst.instantiate_decision(d) {
-            inst.diags.push(e);
-            return (None, inst.diags, inst.lin_cache.counts());
-        }
-    }
-    for c in 0..schema.constraints.len() {
-        if let Err(e) = inst.instantiate_constraint(c) {
-            inst.diags.push(e);
-        }
-    }
-    // For the DP backend the objective is the plans' total cost, which the DP computes
-    // (`plan::dp_eligible` holds it to that); plans have no decisions to instantiate it on.
-    if !compile_plans || schema.plans.is_empty() {
-        inst.instantiate_objectives();
-    }
-    let mut dp_plans = Vec::new();
-    if compile_plans && !crate::diagnostics::has_errors(&inst.diags) {
-        match inst.compile_plans() {
-            Ok(p) => dp_plans = p,
-            Err(d) => inst.diags.push(d),
-        }
-    }
-    if crate::diagnostics::has_errors(&inst.diags) {
-        return (None, inst.diags, inst.lin_cache.counts());
-    }
+    let mut runs = inst.lin_cache.counts();
+    runs.read_ahead = inst.prefetch.taken;
+    let Some(dp_plans) = dp_plans else {
+        return (None, inst.diags, runs);
+    };
     inst.model.elements = inst.world.elems.iter().map(|e| e.name.clone()).collect();
     inst.model.scenario_elements = inst.world.scenarios.keys().copied().collect();
     let decisions = inst
@@ -255,7 +263,6 @@ pub(crate) fn instantiate_changed(
             })
         })
         .collect();
-    let runs = inst.lin_cache.counts();
     (
         Some(Instance {
             model: inst.model,
@@ -271,6 +278,64 @@ pub(crate) fn instantiate_changed(
 }
 
 impl<'a> Inst<'a> {
+    /// Load the entities and params, then instantiate the decisions, constraints and
+    /// objectives (and compile the plans for DP when asked). `None` when errors stopped it
+    /// (they are in `diags`).
+    fn run_phases(
+        &mut self,
+        compile_plans: bool,
+        changes: &[ParamChange],
+    ) -> Option<Vec<crate::plan::dp::CompiledPlan>> {
+        let schema = self.schema;
+        self.load_entities();
+        if crate::diagnostics::has_errors(&self.diags) {
+            return None;
+        }
+        self.apply_changes(changes);
+        if crate::diagnostics::has_errors(&self.diags) {
+            return None;
+        }
+        for p in 0..schema.params.len() {
+            if self.start_prefetch(p) {
+                continue;
+            }
+            if let Err(d) = self.ensure_param(p) {
+                self.diags.push(d);
+            }
+        }
+        if crate::diagnostics::has_errors(&self.diags) {
+            return None;
+        }
+        for d in 0..schema.decisions.len() {
+            if let Err(e) = self.instantiate_decision(d) {
+                self.diags.push(e);
+                return None;
+            }
+        }
+        for c in 0..schema.constraints.len() {
+            if let Err(e) = self.instantiate_constraint(c) {
+                self.diags.push(e);
+            }
+        }
+        self.finish_prefetches();
+        // For the DP backend the objective is the plans' total cost, which the DP computes
+        // (`plan::dp_eligible` holds it to that); plans have no decisions to instantiate it on.
+        if !compile_plans || schema.plans.is_empty() {
+            self.instantiate_objectives();
+        }
+        let mut dp_plans = Vec::new();
+        if compile_plans && !crate::diagnostics::has_errors(&self.diags) {
+            match self.compile_plans() {
+                Ok(p) => dp_plans = p,
+                Err(d) => self.diags.push(d),
+            }
+        }
+        if crate::diagnostics::has_errors(&self.diags) {
+            return None;
+        }
+        Some(dp_plans)
+    }
+
     /// The objectives: the first in [`Model::objective`], the ones ranked after it with
     /// `then` in [`Model::later_objectives`], each but the last with its tolerance. A later
     /// objective without `then` is E0614.
@@ -351,6 +416,7 @@ impl<'a> Inst<'a> {
             constraint_rows: Vec::new(),
             current_decl: String::new(),
             risk_checks: Vec::new(),
+            prefetch: Default::default(),
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::hir;
 impl<'a> Inst<'a> {
     /// Evaluate a param's values (once).
     pub(crate) fn ensure_param(&mut self, p: usize) -> R<()> {
+        self.finish_prefetch(p);
         if self.world.params[p].is_some() {
             return Ok(());
         }
@@ -239,13 +240,9 @@ impl<'a> Inst<'a> {
         })
     }
 
-    fn load_param_file(
-        &mut self,
-        p: usize,
-        path: &ast::StrLit,
-        unit_scale: f64,
-        table: &mut ParamTable,
-    ) -> R<()> {
+    /// What loading the file of indexed param `p` needs, found before any row is read:
+    /// the sets of its index, the columns, where the file is and how values are stored.
+    pub(super) fn param_file_plan(&mut self, p: usize, path: &ast::StrLit) -> R<FilePlan> {
         let info = &self.schema.params[p];
         let Some(h) = self.hir.and_then(|h| h.params.get(p)) else {
             return Err(super::hir_eval::internal(
@@ -306,10 +303,69 @@ impl<'a> Inst<'a> {
         if is_history {
             value = value.of_history();
         }
-        let mut cells: FxHashMap<Box<[ElemId]>, Span> = FxHashMap::default();
         spec.push(value);
         let full = self.sources.resolve_data(path.span.file, &path.value);
         spec.extend(self.columns_read_elsewhere(p, &full));
+        // Numbers go to dense storage when the product of the index sets is not much larger
+        // than the file itself (at most twice its size in memory).
+        let product = sets
+            .iter()
+            .try_fold(1usize, |acc, s| acc.checked_mul(s.elems.len()));
+        let file_len = self.sources.file_len(&full).unwrap_or(0);
+        let dense = match (value_ty, product) {
+            (ColumnType::Number | ColumnType::Integer, Some(n)) => {
+                !dependent && !sets.is_empty() && (n as u64) * 8 <= (2 * file_len).max(1 << 16)
+            }
+            _ => false,
+        };
+        Ok(FilePlan {
+            sets,
+            spec,
+            full,
+            file_len,
+            is_history,
+            dense,
+        })
+    }
+
+    /// Each set's periods as other tools export them (`2026-01` for `2026M01`), with their
+    /// element and position: data files may name periods so.
+    pub(super) fn data_spellings(
+        &self,
+        sets: &[Rc<SetVal>],
+    ) -> Vec<FxHashMap<String, (ElemId, u32)>> {
+        sets.iter()
+            .map(|set| {
+                let mut m = FxHashMap::default();
+                for (i, &e) in set.elems.iter().enumerate() {
+                    if let ElemKey::Period(period) = &self.world.elems[e as usize].key {
+                        if let Some(alt) = period.data_spelling() {
+                            m.entry(alt).or_insert((e, i as u32));
+                        }
+                    }
+                }
+                m
+            })
+            .collect()
+    }
+
+    fn load_param_file(
+        &mut self,
+        p: usize,
+        path: &ast::StrLit,
+        unit_scale: f64,
+        table: &mut ParamTable,
+    ) -> R<()> {
+        let info = &self.schema.params[p];
+        let FilePlan {
+            sets,
+            spec,
+            full,
+            is_history,
+            dense,
+            ..
+        } = self.param_file_plan(p, path)?;
+        let mut cells: FxHashMap<Box<[ElemId]>, Span> = FxHashMap::default();
         // Name -> (element, position) of each index set, built once: a file of N rows over
         // sets of M elements costs N lookups, not N * M comparisons.
         let by_name: Vec<FxHashMap<&str, (ElemId, u32)>> = sets
@@ -323,37 +379,8 @@ impl<'a> Inst<'a> {
                 m
             })
             .collect();
-        // Periods may also be written as other tools export them (`2026-01` for `2026M01`).
-        let by_data_spelling: Vec<FxHashMap<String, (ElemId, u32)>> = sets
-            .iter()
-            .map(|set| {
-                let mut m = FxHashMap::default();
-                for (i, &e) in set.elems.iter().enumerate() {
-                    if let ElemKey::Period(period) = &self.world.elems[e as usize].key {
-                        if let Some(alt) = period.data_spelling() {
-                            m.entry(alt).or_insert((e, i as u32));
-                        }
-                    }
-                }
-                m
-            })
-            .collect();
-        // Numbers go to dense storage when the product of the index sets is not much larger
-        // than the file itself (at most twice its size in memory).
-        let product = sets
-            .iter()
-            .try_fold(1usize, |acc, s| acc.checked_mul(s.elems.len()));
-        let file_len = self.sources.file_len(&full).unwrap_or(0);
-        let mut dense = match (value_ty, product) {
-            (ColumnType::Number | ColumnType::Integer, Some(n))
-                if !dependent
-                    && !sets.is_empty()
-                    && (n as u64) * 8 <= (2 * file_len).max(1 << 16) =>
-            {
-                Some(DenseValues::new(sets.clone()))
-            }
-            _ => None,
-        };
+        let by_data_spelling = self.data_spellings(&sets);
+        let mut dense = dense.then(|| DenseValues::new(sets.clone()));
         let world = &self.world;
         let schema = self.schema;
         let mut problems: Vec<Diagnostic> = Vec::new();
@@ -467,6 +494,20 @@ impl<'a> Inst<'a> {
         }
         Ok(())
     }
+}
+
+/// What loading an indexed param's file needs ([`Inst::param_file_plan`]).
+pub(super) struct FilePlan {
+    /// The sets of the index, in order (for a set that reads an earlier index variable,
+    /// the union of its values).
+    pub(super) sets: Vec<Rc<SetVal>>,
+    /// The index columns, the value column and the columns other params read.
+    pub(super) spec: Vec<ColumnSpec>,
+    pub(super) full: std::path::PathBuf,
+    pub(super) file_len: u64,
+    pub(super) is_history: bool,
+    /// Numbers stored dense, by mixed-radix position over `sets`.
+    pub(super) dense: bool,
 }
 
 #[cfg(test)]

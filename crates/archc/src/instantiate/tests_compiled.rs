@@ -4,14 +4,14 @@
 //! is taken.
 
 use super::linear::Counts;
-use super::{instantiate_with, Limits};
+use super::{instantiate_how, How, Limits};
 use crate::analysis::AnalyzeOptions;
 use crate::driver::{analyze, analyze_source};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The IR, instance data and diagnostics of one model, as text, and the compiled runs.
-fn instantiate_text(path: &Path, compiled: bool) -> Option<(String, Counts)> {
+fn instantiate_text(path: &Path, how: How) -> Option<(String, Counts)> {
     let mut a = analyze(path, &AnalyzeOptions::default());
     if a.has_errors() {
         // The pipeline instantiates checked models only.
@@ -23,19 +23,28 @@ fn instantiate_text(path: &Path, compiled: bool) -> Option<(String, Counts)> {
         &schema,
         &hir,
         &mut a.sources,
-        compiled,
+        how,
         Limits::default(),
     ))
+}
+
+/// Instantiated for MILP, the compiled path on or off, large files read ahead as usual.
+fn compiled(compiled: bool) -> How {
+    How {
+        compile_plans: true,
+        compiled,
+        read_ahead: Some(super::prefetch::PREFETCH_MIN_BYTES),
+    }
 }
 
 fn outcome(
     schema: &crate::check::Schema,
     hir: &crate::hir::Model,
     sources: &mut crate::source::SourceMap,
-    compiled: bool,
+    how: How,
     limits: Limits,
 ) -> (String, Counts) {
-    let (inst, diags, counts) = instantiate_with(schema, hir, sources, limits, true, compiled);
+    let (inst, diags, counts) = instantiate_how(schema, hir, sources, limits, how, &[]);
     let text = match inst {
         Some(i) => {
             let m = &i.model;
@@ -97,10 +106,10 @@ fn compiled_and_evaluated_instances_agree_on_every_model() {
     let mut rows = 0;
     let mut compared = 0;
     for f in &files {
-        let Some((fast, n)) = instantiate_text(f, true) else {
+        let Some((fast, n)) = instantiate_text(f, compiled(true)) else {
             continue;
         };
-        let (slow, m) = instantiate_text(f, false).expect("checked once, checked twice");
+        let (slow, m) = instantiate_text(f, compiled(false)).expect("checked once, checked twice");
         assert_eq!(
             m,
             Counts::default(),
@@ -119,6 +128,47 @@ fn compiled_and_evaluated_instances_agree_on_every_model() {
     assert!(compared > 30, "compared only {compared} models");
     assert!(runs > 100, "the compiled path ran only {runs} times");
     assert!(rows > 100, "only {rows} rows were made from compiled sides");
+}
+
+/// Every model instantiates to the same IR, data and diagnostics with every param file read
+/// ahead on another thread (whatever its size) as without: files that load cleanly are
+/// taken from their thread, and a file with anything to report makes the model be
+/// instantiated again in order, which reports the same as never reading ahead.
+#[test]
+fn reading_param_files_ahead_changes_nothing_on_every_model() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut files = Vec::new();
+    for dir in ["examples", "stdlib", "crates/archc-cli/tests/fixtures"] {
+        arch_files(&root.join(dir), &mut files);
+    }
+    files.sort();
+    let how = |read_ahead| How {
+        compile_plans: false,
+        compiled: true,
+        read_ahead,
+    };
+    let (mut taken, mut again, mut compared) = (0, 0, 0);
+    for f in &files {
+        let Some((ahead, n)) = instantiate_text(f, how(Some(0))) else {
+            continue;
+        };
+        let (in_order, m) = instantiate_text(f, how(None)).expect("checked once, checked twice");
+        assert_eq!((m.read_ahead, m.read_again), (0, 0), "{}", f.display());
+        assert!(
+            ahead == in_order,
+            "{}: reading ahead changes the instance",
+            f.display()
+        );
+        taken += n.read_ahead;
+        again += n.read_again;
+        compared += 1;
+    }
+    assert!(compared > 30, "compared only {compared} models");
+    assert!(taken > 5, "only {taken} params were read ahead");
+    // The data fixtures with errors in param files take the way back: a name outside its
+    // set (`unknown_reference`), a tuple twice (`duplicate_key`), a negative value for a
+    // param with a lower bound (`negative_param`).
+    assert!(again >= 3, "only {again} models were instantiated again");
 }
 
 /// The benchmark's shape, inline: sums of attributes and params times decisions, over
@@ -162,8 +212,14 @@ fn both(text: &str, limits: Limits) -> Both {
     let mut a = analyzed(text);
     let schema = a.schema.take().expect("schema");
     let hir = a.hir.take().expect("HIR");
-    let (fast, on) = outcome(&schema, &hir, &mut a.sources, true, limits.clone());
-    let (slow, off) = outcome(&schema, &hir, &mut a.sources, false, limits);
+    let (fast, on) = outcome(
+        &schema,
+        &hir,
+        &mut a.sources,
+        compiled(true),
+        limits.clone(),
+    );
+    let (slow, off) = outcome(&schema, &hir, &mut a.sources, compiled(false), limits);
     a.schema = Some(schema);
     a.hir = Some(hir);
     Both {

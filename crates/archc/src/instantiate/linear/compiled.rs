@@ -259,10 +259,14 @@ impl<'h> Compiler<'_, '_, 'h> {
                     _ => return None,
                 }
             }
-            ExprKind::Param(p, args) => Num::Param {
-                p: p.index(),
-                args: self.slot_args(args)?,
-            },
+            ExprKind::Param(p, args) => {
+                // A param read ahead is taken now, so that the runs find it.
+                self.inst.finish_prefetch(p.index());
+                Num::Param {
+                    p: p.index(),
+                    args: self.slot_args(args)?,
+                }
+            }
             ExprKind::Attr(base, kind, attr) => {
                 let ExprKind::Slot(s) = &base.kind else {
                     return Some(Num::AttrOf {
@@ -509,6 +513,12 @@ pub(crate) struct Counts {
     pub(crate) runs: usize,
     /// Rows made from compiled sides (see [`LinCache::rows`]).
     pub(crate) rows: usize,
+    /// Params whose file was read ahead on another thread and taken from it (see
+    /// `instantiate/prefetch.rs`).
+    pub(crate) read_ahead: usize,
+    /// 1 when a file read ahead did not load cleanly and the model was instantiated again
+    /// without reading ahead.
+    pub(crate) read_again: usize,
 }
 
 impl LinCache {
@@ -516,6 +526,7 @@ impl LinCache {
         Counts {
             runs: self.runs,
             rows: self.rows,
+            ..Counts::default()
         }
     }
 }

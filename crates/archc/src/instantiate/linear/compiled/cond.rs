@@ -216,10 +216,14 @@ impl<'h> Compiler<'_, '_, 'h> {
                 }
             }
             ExprKind::Compare(first, links) => self.compare(first, links)?,
-            ExprKind::Param(p, args) if !args.is_empty() => Cond::Param {
-                p: p.index(),
-                args: self.slot_args(args)?,
-            },
+            ExprKind::Param(p, args) if !args.is_empty() => {
+                // A param read ahead is taken now, so that the runs find it.
+                self.inst.finish_prefetch(p.index());
+                Cond::Param {
+                    p: p.index(),
+                    args: self.slot_args(args)?,
+                }
+            }
             ExprKind::Inline {
                 params, args, body, ..
             } => self.inlined(params, args, |c| c.cond(body))?,

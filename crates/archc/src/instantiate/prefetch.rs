@@ -1,0 +1,214 @@
+//! Large param files loaded on another thread while the model is instantiated.
+//!
+//! When the param loop of [`instantiate`](super::instantiate) reaches an indexed number
+//! param read from a file of at least [`PREFETCH_MIN_BYTES`] whose numbers are stored dense,
+//! it opens the file there (so files are registered in the same order as before), copies
+//! its text and reads it on a thread of its own; the loop, the decisions and the constraints
+//! go on meanwhile. The param is taken from the thread where it is first needed: when
+//! [`Inst::ensure_param`] asks for it, when compiled code reads it, and at the latest
+//! before the objectives.
+//!
+//! The thread gives the numbers only when the file loads cleanly: no diagnostic at all,
+//! every name found in its set, no tuple twice, every value a number. Otherwise the whole
+//! instantiation is run again without reading ahead, which reports exactly what loading the
+//! file in the loop reports, in the same order (see `instantiate_changed`). So reading
+//! ahead changes when a file is read, never what comes of it.
+
+use super::world::{DenseValues, ParamTable, SetVal};
+use super::Inst;
+use crate::check::Ty;
+use crate::data::{self, CellValue, ColumnSpec, OpenedFile, Record};
+use crate::syntax::ast;
+use rustc_hash::FxHashMap;
+use std::rc::Rc;
+use std::thread::JoinHandle;
+
+/// Files of at least this size are read ahead (smaller ones load faster than a thread
+/// starts paying for itself).
+pub(crate) const PREFETCH_MIN_BYTES: u64 = 1 << 20;
+
+/// A param being read on another thread.
+pub(crate) struct Pending {
+    /// The sets of its index (the dense storage's axes).
+    sets: Vec<Rc<SetVal>>,
+    thread: JoinHandle<Option<Vec<f64>>>,
+}
+
+/// Reading ahead: which files, what is being read, and whether a read failed.
+#[derive(Default)]
+pub(crate) struct Prefetch {
+    /// Files of at least this many bytes are read ahead; `None`: nothing is.
+    pub(crate) min_bytes: Option<u64>,
+    pub(crate) pending: FxHashMap<usize, Pending>,
+    /// A file read ahead did not load cleanly: the instantiation must run again without
+    /// reading ahead.
+    pub(crate) failed: bool,
+    /// Params taken from their thread.
+    pub(crate) taken: usize,
+}
+
+/// What the thread needs: the file, its columns, and each index set's names in order.
+struct DenseLoad {
+    file: OpenedFile,
+    spec: Vec<ColumnSpec>,
+    names: Vec<Vec<String>>,
+    /// Periods as other tools write them, by position ([`Inst::data_spellings`]).
+    alt: Vec<FxHashMap<String, u32>>,
+    unit_scale: f64,
+    len: usize,
+}
+
+impl DenseLoad {
+    /// The numbers by mixed-radix position over the sets (NaN: no value), or `None` when
+    /// the file does not load cleanly. Reads the records as `load_param_file` does.
+    fn run(self) -> Option<Vec<f64>> {
+        let by_name: Vec<FxHashMap<&str, u32>> = self
+            .names
+            .iter()
+            .map(|names| {
+                let mut m = FxHashMap::with_capacity_and_hasher(names.len(), Default::default());
+                for (i, n) in names.iter().enumerate() {
+                    m.entry(n.as_str()).or_insert(i as u32);
+                }
+                m
+            })
+            .collect();
+        let mut nums = vec![f64::NAN; self.len];
+        let mut clean = true;
+        let mut name_buf = String::new();
+        let dims = self.names.len();
+        let (read, diags) = self.file.stream(&self.spec, &mut |r: &Record| {
+            if !r.valid || !clean {
+                return;
+            }
+            let mut offset = 0usize;
+            for (i, cell) in r.cells[..dims].iter().enumerate() {
+                let name = match &cell.value {
+                    CellValue::Text(s) => s.as_str(),
+                    CellValue::Number(n) => {
+                        name_buf = crate::ir::dump::fmt_num(*n);
+                        name_buf.as_str()
+                    }
+                    _ => return,
+                };
+                match by_name[i].get(name).or_else(|| self.alt[i].get(name)) {
+                    Some(&pos) => offset = offset * self.names[i].len() + pos as usize,
+                    None => {
+                        clean = false;
+                        return;
+                    }
+                }
+            }
+            match &r.cells[dims].value {
+                CellValue::Number(n) => {
+                    let slot = &mut nums[offset];
+                    clean &= slot.is_nan();
+                    *slot = n * self.unit_scale;
+                }
+                CellValue::Missing => {}
+                _ => clean = false,
+            }
+        });
+        (read && clean && diags.is_empty()).then_some(nums)
+    }
+}
+
+impl Inst<'_> {
+    /// Start reading param `p`'s file on another thread, when it is worth it and can be
+    /// done: an indexed number param from a file of at least `min_bytes`, stored dense,
+    /// not the history of a forecast. `false` when it was not started (the caller loads
+    /// the param as usual).
+    pub(crate) fn start_prefetch(&mut self, p: usize) -> bool {
+        let Some(min_bytes) = self.prefetch.min_bytes else {
+            return false;
+        };
+        let info = &self.schema.params[p];
+        let (Some(ast::ParamValue::From(path)), Some(_)) = (&info.decl.value, &info.decl.index)
+        else {
+            return false;
+        };
+        if self.world.params[p].is_some() {
+            return false;
+        }
+        let unit_scale = match info.ty {
+            Ty::Num { unit, .. } => unit.scale,
+            _ => return false,
+        };
+        let display = path.value.clone();
+        let at = path.span;
+        let Ok(plan) = self.param_file_plan(p, path) else {
+            return false;
+        };
+        if !plan.dense || plan.is_history || plan.file_len < min_bytes {
+            return false;
+        }
+        let Some(file) = data::open_copy(self.sources, &plan.full, &display, at) else {
+            return false;
+        };
+        let names = (plan.sets.iter())
+            .map(|set| {
+                set.elems
+                    .iter()
+                    .map(|&e| self.world.name(e).to_string())
+                    .collect()
+            })
+            .collect();
+        let alt = (self.data_spellings(&plan.sets).into_iter())
+            .map(|m| m.into_iter().map(|(k, (_, pos))| (k, pos)).collect())
+            .collect();
+        let load = DenseLoad {
+            file,
+            spec: plan.spec,
+            names,
+            alt,
+            unit_scale,
+            len: plan.sets.iter().map(|s| s.elems.len()).product(),
+        };
+        // No thread to be had: the param is loaded in the loop.
+        let Ok(thread) = std::thread::Builder::new().spawn(move || load.run()) else {
+            return false;
+        };
+        self.prefetch.pending.insert(
+            p,
+            Pending {
+                sets: plan.sets,
+                thread,
+            },
+        );
+        true
+    }
+
+    /// Take param `p` from its thread if it is being read ahead (nothing otherwise). A
+    /// file that did not load cleanly leaves `p` empty and marks the instantiation to be
+    /// run again.
+    pub(crate) fn finish_prefetch(&mut self, p: usize) {
+        let Some(pending) = self.prefetch.pending.remove(&p) else {
+            return;
+        };
+        let nums = pending.thread.join().ok().flatten();
+        let mut table = ParamTable::default();
+        match nums {
+            Some(nums) => {
+                table.dense = Some(DenseValues {
+                    sets: pending.sets,
+                    nums,
+                });
+                self.prefetch.taken += 1;
+                if self.apply_scenario_overrides(p, &mut table).is_err() {
+                    self.prefetch.failed = true;
+                }
+            }
+            None => self.prefetch.failed = true,
+        }
+        self.world.params[p] = Some(table);
+    }
+
+    /// Take every param still being read ahead.
+    pub(crate) fn finish_prefetches(&mut self) {
+        let mut pending: Vec<usize> = self.prefetch.pending.keys().copied().collect();
+        pending.sort_unstable();
+        for p in pending {
+            self.finish_prefetch(p);
+        }
+    }
+}
