@@ -93,8 +93,8 @@ pub(crate) fn arch_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-#[test]
-fn compiled_and_evaluated_instances_agree_on_every_model() {
+/// Every example, stdlib module and test fixture, in order (also the MPS writer's corpus).
+pub(crate) fn model_corpus() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut files = Vec::new();
     for dir in ["examples", "stdlib", "crates/archc-cli/tests/fixtures"] {
@@ -102,30 +102,42 @@ fn compiled_and_evaluated_instances_agree_on_every_model() {
     }
     files.sort();
     assert!(files.len() > 50, "found only {} models", files.len());
-    let mut runs = 0;
-    let mut rows = 0;
-    let mut compared = 0;
-    for f in &files {
-        let Some((fast, n)) = instantiate_text(f, compiled(true)) else {
+    files
+}
+
+/// Every checked model of the corpus instantiated as `a` and as `b`, which must give the
+/// same text (`what` says how they differ in the message); what ran, per model compared.
+fn compare_every_model(a: How, b: How, what: &str) -> Vec<(Counts, Counts)> {
+    let mut out = Vec::new();
+    for f in &model_corpus() {
+        let Some((first, n)) = instantiate_text(f, a) else {
             continue;
         };
-        let (slow, m) = instantiate_text(f, compiled(false)).expect("checked once, checked twice");
+        let (second, m) = instantiate_text(f, b).expect("checked once, checked twice");
+        assert!(first == second, "{}: {what}", f.display());
+        out.push((n, m));
+    }
+    assert!(out.len() > 30, "compared only {} models", out.len());
+    out
+}
+
+#[test]
+fn compiled_and_evaluated_instances_agree_on_every_model() {
+    let counts = compare_every_model(
+        compiled(true),
+        compiled(false),
+        "compiled and evaluated differ",
+    );
+    let (mut runs, mut rows) = (0, 0);
+    for (n, m) in counts {
         assert_eq!(
             m,
             Counts::default(),
-            "{}: the evaluator alone ran compiled code",
-            f.display()
-        );
-        assert!(
-            fast == slow,
-            "{}: compiled and evaluated differ",
-            f.display()
+            "the evaluator alone ran compiled code"
         );
         runs += n.runs;
         rows += n.rows;
-        compared += 1;
     }
-    assert!(compared > 30, "compared only {compared} models");
     assert!(runs > 100, "the compiled path ran only {runs} times");
     assert!(rows > 100, "only {rows} rows were made from compiled sides");
 }
@@ -136,34 +148,22 @@ fn compiled_and_evaluated_instances_agree_on_every_model() {
 /// instantiated again in order, which reports the same as never reading ahead.
 #[test]
 fn reading_param_files_ahead_changes_nothing_on_every_model() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut files = Vec::new();
-    for dir in ["examples", "stdlib", "crates/archc-cli/tests/fixtures"] {
-        arch_files(&root.join(dir), &mut files);
-    }
-    files.sort();
     let how = |read_ahead| How {
         compile_plans: false,
         compiled: true,
         read_ahead,
     };
-    let (mut taken, mut again, mut compared) = (0, 0, 0);
-    for f in &files {
-        let Some((ahead, n)) = instantiate_text(f, how(Some(0))) else {
-            continue;
-        };
-        let (in_order, m) = instantiate_text(f, how(None)).expect("checked once, checked twice");
-        assert_eq!((m.read_ahead, m.read_again), (0, 0), "{}", f.display());
-        assert!(
-            ahead == in_order,
-            "{}: reading ahead changes the instance",
-            f.display()
-        );
+    let counts = compare_every_model(
+        how(Some(0)),
+        how(None),
+        "reading ahead changes the instance",
+    );
+    let (mut taken, mut again) = (0, 0);
+    for (n, m) in counts {
+        assert_eq!((m.read_ahead, m.read_again), (0, 0));
         taken += n.read_ahead;
         again += n.read_again;
-        compared += 1;
     }
-    assert!(compared > 30, "compared only {compared} models");
     assert!(taken > 5, "only {taken} params were read ahead");
     // The data fixtures with errors in param files take the way back: a name outside its
     // set (`unknown_reference`), a tuple twice (`duplicate_key`), a negative value for a

@@ -641,7 +641,7 @@ mod tests {
     use super::*;
     use crate::analysis::AnalyzeOptions;
     use crate::driver::analyze;
-    use crate::instantiate::tests_compiled::arch_files;
+    use crate::instantiate::tests_compiled::model_corpus;
 
     fn text(model: &Model, exec: Exec) -> Vec<u8> {
         let mut out = Vec::new();
@@ -655,15 +655,9 @@ mod tests {
     /// byte.
     #[test]
     fn pieces_give_the_text_formatted_at_once() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let mut files = Vec::new();
-        for dir in ["examples", "stdlib", "crates/archc-cli/tests/fixtures"] {
-            arch_files(&root.join(dir), &mut files);
-        }
-        files.sort();
         let mut compared = 0;
         let mut switches = [false, false];
-        for f in &files {
+        for f in &model_corpus() {
             let mut a = analyze(f, &AnalyzeOptions::default());
             let (Some(schema), Some(hir)) = (a.schema.take(), a.hir.take()) else {
                 continue;
