@@ -134,6 +134,14 @@ impl Inst<'_> {
             Ty::Num { unit, .. } => unit.scale,
             _ => return false,
         };
+        // Small files and sets that depend on an earlier index variable (never dense) are
+        // ruled out before the sets are evaluated.
+        let full = self.sources.resolve_data(path.span.file, &path.value);
+        let dependent = (self.hir.and_then(|h| h.params.get(p)))
+            .is_none_or(|h| h.body.index.has_dependent_set());
+        if dependent || self.sources.file_len(&full).unwrap_or(0) < min_bytes {
+            return false;
+        }
         let display = path.value.clone();
         let at = path.span;
         let Ok(plan) = self.param_file_plan(p, path) else {
