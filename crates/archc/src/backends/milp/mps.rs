@@ -10,10 +10,12 @@
 //! upper bound), because some readers give unbounded integer columns an upper bound of 1.
 //!
 //! The IR stores rows as CSR; the columns are found by a counting-sort transpose with `u32`
-//! indices, done one block of about a million nonzeros at a time (one pass over the rows
-//! per block), so that writing a model of 8M nonzeros holds 12 MB of transposed entries,
-//! not 96 MB; the objective's coefficients are summed per block too (one pass over its
-//! terms), not held for every column.
+//! indices, done one block of about a million nonzeros at a time, so that writing a model
+//! of 8M nonzeros holds 12 MB of transposed entries, not 96 MB. When every row lists its
+//! columns in increasing order (as instantiation writes them), a block reads each row from
+//! where the block before stopped (a cursor per row), so the blocks together read each
+//! entry once; otherwise each block reads all entries. The objective's coefficients are
+//! summed per block too (one pass over its terms), not held for every column.
 //!
 //! [`write_mps_pipelined`] and [`write_mps_to_path`] format the sections in pieces (about
 //! 32K lines, or 32K nonzeros of a loaded block) on worker threads, and write the pieces
@@ -44,6 +46,13 @@ struct ColMajor {
     /// Objective coefficients of the block's columns (`j - first`), summed over the
     /// objective's terms in their order, as [`Model::objective_dense`] sums them.
     obj: Vec<f64>,
+    /// When every row lists its columns in increasing order (as the instantiation writes
+    /// them): the position in each row of its first entry not yet transposed, so that a
+    /// block reads only its own entries of each row instead of all of them.
+    row_next: Option<Vec<u32>>,
+    /// About this many entries are transposed at a time ([`BLOCK_NONZEROS`]; tests use
+    /// small blocks to cross many block boundaries).
+    block: usize,
 }
 
 /// About this many nonzeros are transposed at a time (12 bytes each).
@@ -55,7 +64,7 @@ fn invalid(msg: String) -> io::Error {
 
 impl ColMajor {
     /// Count the entries of each column.
-    fn new(model: &Model) -> io::Result<ColMajor> {
+    fn new(model: &Model, block: usize) -> io::Result<ColMajor> {
         let n = model.num_columns();
         let nnz = model.num_nonzeros();
         if nnz > u32::MAX as usize || model.num_rows() > u32::MAX as usize {
@@ -79,6 +88,17 @@ impl ColMajor {
         for j in 0..n {
             start[j + 1] += start[j];
         }
+        let increasing = model.row_start.windows(2).all(|w| {
+            model.row_cols[w[0]..w[1]]
+                .windows(2)
+                .all(|c| c[0].0 < c[1].0)
+        });
+        let row_next = increasing.then(|| {
+            model.row_start[..model.num_rows()]
+                .iter()
+                .map(|&p| p as u32)
+                .collect()
+        });
         Ok(ColMajor {
             start,
             first: 0,
@@ -86,6 +106,8 @@ impl ColMajor {
             rows: Vec::new(),
             vals: Vec::new(),
             obj: Vec::new(),
+            row_next,
+            block: block.max(1),
         })
     }
 
@@ -98,7 +120,7 @@ impl ColMajor {
         let n = self.start.len() - 1;
         let base = self.start[j] as usize;
         let mut end = j + 1;
-        while end < n && (self.start[end + 1] as usize) - base <= BLOCK_NONZEROS {
+        while end < n && (self.start[end + 1] as usize) - base <= self.block {
             end += 1;
         }
         let len = self.start[end] as usize - base;
@@ -112,18 +134,38 @@ impl ColMajor {
             .map(|&s| s - base as u32)
             .collect();
         let (lo, hi) = (j as u32, end as u32);
-        for i in 0..model.num_rows() {
-            let range = model.row_start[i]..model.row_start[i + 1];
-            for (c, &v) in model.row_cols[range.clone()]
-                .iter()
-                .zip(&model.row_vals[range])
-            {
-                if c.0 >= lo && c.0 < hi {
-                    let slot = &mut cursor[(c.0 - lo) as usize];
-                    let p = *slot as usize;
-                    self.rows[p] = i as u32;
-                    self.vals[p] = v;
-                    *slot += 1;
+        let mut place = |i: usize, c: u32, v: f64| {
+            let slot = &mut cursor[(c - lo) as usize];
+            let p = *slot as usize;
+            self.rows[p] = i as u32;
+            self.vals[p] = v;
+            *slot += 1;
+        };
+        match &mut self.row_next {
+            // Blocks are loaded in increasing order: a row's entries before its cursor
+            // belong to earlier blocks, and its entries of this block come next.
+            Some(next) => {
+                for (i, at) in next.iter_mut().enumerate() {
+                    let end = model.row_start[i + 1];
+                    let mut p = *at as usize;
+                    while p < end && model.row_cols[p].0 < hi {
+                        place(i, model.row_cols[p].0, model.row_vals[p]);
+                        p += 1;
+                    }
+                    *at = p as u32;
+                }
+            }
+            None => {
+                for i in 0..model.num_rows() {
+                    let range = model.row_start[i]..model.row_start[i + 1];
+                    for (c, &v) in model.row_cols[range.clone()]
+                        .iter()
+                        .zip(&model.row_vals[range])
+                    {
+                        if c.0 >= lo && c.0 < hi {
+                            place(i, c.0, v);
+                        }
+                    }
                 }
             }
         }
@@ -188,7 +230,7 @@ pub(crate) fn effective_bounds(kind: VarKind, lb: f64, ub: f64) -> (f64, f64) {
 /// Write the model as free MPS, formatted on this thread (the reference text: the parallel
 /// writer [`write_mps_pipelined`] writes exactly the same bytes).
 pub fn write_mps(model: &Model, out: &mut impl Write) -> io::Result<()> {
-    write_sections(model, out, Exec::Sequential)
+    write_sections(model, out, Exec::Sequential, BLOCK_NONZEROS)
 }
 
 /// How the sections are formatted: all on the calling thread, or in pieces of about
@@ -209,9 +251,9 @@ struct Ctx<'m> {
     names: NameTable<'m>,
 }
 
-fn write_sections(model: &Model, out: &mut impl Write, exec: Exec) -> io::Result<()> {
+fn write_sections(model: &Model, out: &mut impl Write, exec: Exec, block: usize) -> io::Result<()> {
     let names = NameTable::new(model);
-    let mut cols = ColMajor::new(model)?;
+    let mut cols = ColMajor::new(model, block)?;
     // Summed as `Model::objective_dense` sums it; the coefficients come with each block.
     let constant = (model.objective.iter().flat_map(|o| &o.terms)).fold(0.0, |k, t| k + t.constant);
     let cx = Ctx { model, names };
@@ -634,7 +676,12 @@ pub fn write_mps_to_path(model: &Model, path: &Path) -> io::Result<()> {
 /// [`write_mps_to_path`] use): the same bytes.
 pub fn write_mps_pipelined<W: Write + Send + ?Sized>(model: &Model, out: &mut W) -> io::Result<()> {
     let mut out = out;
-    write_sections(model, &mut out, Exec::Parallel { piece: PIECE })
+    write_sections(
+        model,
+        &mut out,
+        Exec::Parallel { piece: PIECE },
+        BLOCK_NONZEROS,
+    )
 }
 #[cfg(test)]
 mod tests {
@@ -644,9 +691,24 @@ mod tests {
     use crate::instantiate::tests_compiled::model_corpus;
 
     fn text(model: &Model, exec: Exec) -> Vec<u8> {
+        text_in_blocks(model, exec, BLOCK_NONZEROS)
+    }
+
+    fn text_in_blocks(model: &Model, exec: Exec, block: usize) -> Vec<u8> {
         let mut out = Vec::new();
-        write_sections(model, &mut out, exec).unwrap();
+        write_sections(model, &mut out, exec, block).unwrap();
         out
+    }
+
+    /// The model with each row's entries in the opposite order (decreasing columns when
+    /// they were increasing): the same matrix.
+    fn rows_reversed(m: &Model) -> Model {
+        let mut r = m.clone();
+        for w in m.row_start.windows(2) {
+            r.row_cols[w[0]..w[1]].reverse();
+            r.row_vals[w[0]..w[1]].reverse();
+        }
+        r
     }
 
     /// Every example, stdlib model and test fixture (integer markers, ranges, free rows, fixed and free
@@ -657,6 +719,8 @@ mod tests {
     fn pieces_give_the_text_formatted_at_once() {
         let mut compared = 0;
         let mut switches = [false, false];
+        // Some model has a row of two entries or more, which reversing makes decreasing.
+        let mut increasing = false;
         for f in &model_corpus() {
             let mut a = analyze(f, &AnalyzeOptions::default());
             let (Some(schema), Some(hir)) = (a.schema.take(), a.hir.take()) else {
@@ -683,6 +747,25 @@ mod tests {
                     f.display()
                 );
             }
+            // Transposed in blocks of a few entries: from each row's cursor when the rows
+            // list their columns in increasing order, by passes over all entries otherwise.
+            // (Blocks of one entry only on small models: each block is a pass over the
+            // rows, so the cost is quadratic.)
+            let reversed = rows_reversed(m);
+            let nnz = m.num_nonzeros();
+            for block in [1, 2, 5, nnz / 8 + 1] {
+                if nnz / block > 1000 {
+                    continue;
+                }
+                for (model, rows) in [(m, "increasing"), (&reversed, "reversed")] {
+                    assert!(
+                        text_in_blocks(model, Exec::Sequential, block) == whole,
+                        "{}: blocks of {block} entries, rows {rows}, give other text",
+                        f.display()
+                    );
+                }
+            }
+            increasing |= m.row_start.windows(2).any(|w| w[1] - w[0] > 1);
             let int = |c: &crate::ir::Column| c.kind != VarKind::Continuous;
             for w in m.columns.windows(2) {
                 switches[usize::from(int(&w[0]))] |= int(&w[0]) != int(&w[1]);
@@ -690,6 +773,7 @@ mod tests {
             compared += 1;
         }
         assert!(compared > 20, "compared only {compared} models");
+        assert!(increasing, "no row of two entries or more");
         // Markers open and close inside the COLUMNS section somewhere in the corpus.
         assert_eq!(
             switches,
@@ -709,6 +793,8 @@ mod tests {
             rows: Vec::new(),
             vals: Vec::new(),
             obj: Vec::new(),
+            row_next: None,
+            block: BLOCK_NONZEROS,
         };
         assert_eq!(cols.pieces(0..6, 3), vec![0..2, 2..3, 3..5, 5..6]);
         assert_eq!(cols.pieces(1..4, 1), vec![1..2, 2..3, 3..4]);
