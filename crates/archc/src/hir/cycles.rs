@@ -48,34 +48,12 @@ fn edges(model: &Model) -> Vec<Vec<Node>> {
         if let Some(f) = &d.body.index.filter {
             reads(f, &mut r);
         }
-        match &d.body.value {
-            ParamValue::Data => {}
-            ParamValue::Expr(e) => reads(e, &mut r),
-            ParamValue::Table(rows) => {
-                for (keys, v) in rows {
-                    for k in keys {
-                        reads(k, &mut r);
-                    }
-                    reads(v, &mut r);
-                }
-            }
-            ParamValue::Forecast {
-                history,
-                keys,
-                path,
-            } => {
-                r.push(Node::Param(history.index()));
-                for k in keys.iter().chain(path) {
-                    reads(k, &mut r);
-                }
-            }
-            ParamValue::Aggregate { history, keys } => {
-                r.push(Node::Param(history.index()));
-                for k in keys {
-                    reads(k, &mut r);
-                }
-            }
+        if let ParamValue::Forecast { history, .. } | ParamValue::Aggregate { history, .. } =
+            &d.body.value
+        {
+            r.push(Node::Param(history.index()));
         }
+        d.body.value.for_each_expr(&mut |e| reads(e, &mut r));
         out.push(r);
     }
     out

@@ -117,6 +117,26 @@ pub enum ParamValue {
     Aggregate { history: ParamId, keys: Vec<Expr> },
 }
 
+impl ParamValue {
+    /// Each expression of the value in order: the expression, a table's keys and values, a
+    /// forecast's or aggregate's keys (and sample path). The history a forecast or an
+    /// aggregate reads is an id, not an expression.
+    pub fn for_each_expr<'e>(&'e self, f: &mut impl FnMut(&'e Expr)) {
+        match self {
+            ParamValue::Data => {}
+            ParamValue::Expr(e) => f(e),
+            ParamValue::Table(rows) => {
+                for (keys, v) in rows {
+                    keys.iter().for_each(&mut *f);
+                    f(v);
+                }
+            }
+            ParamValue::Forecast { keys, path, .. } => keys.iter().chain(path).for_each(f),
+            ParamValue::Aggregate { keys, .. } => keys.iter().for_each(f),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Param {
     pub index: Index,

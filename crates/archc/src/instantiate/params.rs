@@ -322,7 +322,6 @@ impl<'a> Inst<'a> {
             sets,
             spec,
             full,
-            file_len,
             is_history,
             dense,
         })
@@ -363,7 +362,6 @@ impl<'a> Inst<'a> {
             full,
             is_history,
             dense,
-            ..
         } = self.param_file_plan(p, path)?;
         let mut cells: FxHashMap<Box<[ElemId]>, Span> = FxHashMap::default();
         // Name -> (element, position) of each index set, built once: a file of N rows over
@@ -402,13 +400,8 @@ impl<'a> Inst<'a> {
                 let mut offset = 0usize;
                 for (i, set) in sets.iter().enumerate() {
                     let cell = &r.cells[i];
-                    let name = match &cell.value {
-                        data::CellValue::Text(s) => s.as_str(),
-                        data::CellValue::Number(n) => {
-                            name_buf = crate::ir::dump::fmt_num(*n);
-                            name_buf.as_str()
-                        }
-                        _ => return,
+                    let Some(name) = key_name(&cell.value, &mut name_buf) else {
+                        return;
                     };
                     match by_name[i]
                         .get(name)
@@ -496,6 +489,19 @@ impl<'a> Inst<'a> {
     }
 }
 
+/// The name a key cell of a param file gives (a number as the model writes it, `2` for
+/// `2.0`); `None` for a cell that names nothing (its row is skipped).
+pub(super) fn key_name<'c>(value: &'c data::CellValue, buf: &'c mut String) -> Option<&'c str> {
+    match value {
+        data::CellValue::Text(s) => Some(s.as_str()),
+        data::CellValue::Number(n) => {
+            *buf = crate::ir::dump::fmt_num(*n);
+            Some(buf.as_str())
+        }
+        _ => None,
+    }
+}
+
 /// What loading an indexed param's file needs ([`Inst::param_file_plan`]).
 pub(super) struct FilePlan {
     /// The sets of the index, in order (for a set that reads an earlier index variable,
@@ -504,7 +510,6 @@ pub(super) struct FilePlan {
     /// The index columns, the value column and the columns other params read.
     pub(super) spec: Vec<ColumnSpec>,
     pub(super) full: std::path::PathBuf,
-    pub(super) file_len: u64,
     pub(super) is_history: bool,
     /// Numbers stored dense, by mixed-radix position over `sets`.
     pub(super) dense: bool,

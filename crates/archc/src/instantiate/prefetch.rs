@@ -14,6 +14,7 @@
 //! file in the loop reports, in the same order (see `instantiate_changed`). So reading
 //! ahead changes when a file is read, never what comes of it.
 
+use super::params::key_name;
 use super::world::{DenseValues, ParamTable, SetVal};
 use super::Inst;
 use crate::check::Ty;
@@ -83,13 +84,8 @@ impl DenseLoad {
             }
             let mut offset = 0usize;
             for (i, cell) in r.cells[..dims].iter().enumerate() {
-                let name = match &cell.value {
-                    CellValue::Text(s) => s.as_str(),
-                    CellValue::Number(n) => {
-                        name_buf = crate::ir::dump::fmt_num(*n);
-                        name_buf.as_str()
-                    }
-                    _ => return,
+                let Some(name) = key_name(&cell.value, &mut name_buf) else {
+                    return;
                 };
                 match by_name[i].get(name).or_else(|| self.alt[i].get(name)) {
                     Some(&pos) => offset = offset * self.names[i].len() + pos as usize,
@@ -147,7 +143,7 @@ impl Inst<'_> {
         let Ok(plan) = self.param_file_plan(p, path) else {
             return false;
         };
-        if !plan.dense || plan.is_history || plan.file_len < min_bytes {
+        if !plan.dense || plan.is_history {
             return false;
         }
         let Some(file) = data::open_copy(self.sources, &plan.full, &display, at) else {

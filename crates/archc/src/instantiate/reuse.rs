@@ -78,14 +78,8 @@ fn reach(hir: &hir::Model, changed: &[usize]) -> Result<Vec<bool>, String> {
         let mut read = Vec::new();
         index_reads(&d.body.index, &mut read);
         match &d.body.value {
-            ParamValue::Expr(e) => params_read(e, &mut read),
-            ParamValue::Table(rows) => {
-                for (keys, v) in rows {
-                    for k in keys {
-                        params_read(k, &mut read);
-                    }
-                    params_read(v, &mut read);
-                }
+            value @ (ParamValue::Expr(_) | ParamValue::Table(_)) => {
+                value.for_each_expr(&mut |e| params_read(e, &mut read))
             }
             ParamValue::Data => {
                 for &p in &read {
