@@ -11,7 +11,7 @@ use crate::diagnostics::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::{BinOp, CmpOp};
 use smallvec::SmallVec;
-use std::rc::Rc;
+use std::sync::Arc;
 
 pub type R<T> = Result<T, Diagnostic>;
 
@@ -234,7 +234,7 @@ impl Inst<'_> {
     }
 
     /// A named set, evaluated once.
-    pub fn named_set(&mut self, s: usize) -> R<Rc<SetVal>> {
+    pub fn named_set(&mut self, s: usize) -> R<Arc<SetVal>> {
         if let Some(Some(v)) = self.world.sets.get(s) {
             return Ok(v.clone());
         }
@@ -248,10 +248,10 @@ impl Inst<'_> {
         self.evaluating_sets.push(s);
         let schema = self.schema;
         let v = match &schema.sets[s].def {
-            SetDef::Kind(k) => Rc::new(SetVal::new(self.world.kinds[*k].elems.clone())),
+            SetDef::Kind(k) => Arc::new(SetVal::new(self.world.kinds[*k].elems.clone())),
             SetDef::Symbols(ids) => {
                 let ids = ids.clone();
-                Rc::new(SetVal::new(
+                Arc::new(SetVal::new(
                     ids.iter()
                         .map(|i| self.world.intern(ElemKey::Symbol(s, i.name.clone())))
                         .collect(),
@@ -294,7 +294,7 @@ impl Inst<'_> {
     }
 
     /// The ordered set an element belongs to (for prev/next/ord).
-    pub(crate) fn home_set(&mut self, x: ElemId, span: Span) -> R<Rc<SetVal>> {
+    pub(crate) fn home_set(&mut self, x: ElemId, span: Span) -> R<Arc<SetVal>> {
         let key = self.world.elems[x as usize].key.clone();
         match key {
             ElemKey::Entity(k, _) => {

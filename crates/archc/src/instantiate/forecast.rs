@@ -15,7 +15,7 @@ use crate::hir::{self, ParamValue};
 use crate::span::Span;
 use crate::syntax::ast;
 use rustc_hash::FxHashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// One history series' forecast and the sample paths drawn from it so far.
 struct Done {
@@ -146,7 +146,7 @@ impl<'a> Inst<'a> {
         &mut self,
         p: usize,
         h: usize,
-    ) -> R<(&'a hir::Decl<hir::Param>, Option<Rc<SetVal>>)> {
+    ) -> R<(&'a hir::Decl<hir::Param>, Option<Arc<SetVal>>)> {
         let (Some(own), Some(hist)) = (
             self.hir.and_then(|m| m.params.get(p)),
             self.hir.and_then(|m| m.params.get(h)),

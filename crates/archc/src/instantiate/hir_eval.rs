@@ -23,7 +23,7 @@ use crate::hir::{self, Builtin, Expr, ExprKind, SlotId};
 use crate::span::Span;
 use crate::syntax::ast::{AggKind, BinOp, UnOp};
 use smallvec::SmallVec;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// What a slot of the frame holds.
 #[derive(Clone, Debug, Default)]
@@ -177,7 +177,7 @@ impl<'a> Inst<'a> {
             ExprKind::Number(n) => Value::Num(*n),
             ExprKind::Quantity(n, u) => Value::Num(finite(n * u.scale, e.span)?),
             ExprKind::Period { period } => Value::Elem(self.world.intern(ElemKey::Period(*period))),
-            ExprKind::Str(s) => Value::Str(Rc::from(s.as_str())),
+            ExprKind::Str(s) => Value::Str(Arc::from(s.as_str())),
             ExprKind::Bool(b) => Value::Bool(*b),
             ExprKind::Slot(s) => self.slot_value(*s, e.span)?,
             ExprKind::Set(s) => Value::Set(self.named_set(s.index())?),
@@ -290,7 +290,7 @@ impl<'a> Inst<'a> {
         };
         let (name, ai) = match &e.kind {
             ExprKind::AttrByName(_, n) if n == "name" => {
-                return Ok(Value::Str(Rc::from(self.world.name(x))))
+                return Ok(Value::Str(Arc::from(self.world.name(x))))
             }
             ExprKind::AttrByName(_, n) => (n.as_str(), None),
             ExprKind::Attr(_, k, a) => (
@@ -556,24 +556,24 @@ impl<'a> Inst<'a> {
     }
 
     /// Evaluate a set expression.
-    pub(crate) fn h_set(&mut self, e: &'a Expr) -> R<Rc<SetVal>> {
+    pub(crate) fn h_set(&mut self, e: &'a Expr) -> R<Arc<SetVal>> {
         match &e.kind {
             ExprKind::Range(a, b) => {
                 let va = self.h_eval(a)?;
                 let vb = self.h_eval(b)?;
                 if let (Value::Elem(x), Value::Elem(y)) = (&va, &vb) {
-                    return self.elem_range(*x, *y, e.span).map(Rc::new);
+                    return self.elem_range(*x, *y, e.span).map(Arc::new);
                 }
                 let p = self.h_num(a)?;
                 let q = self.h_num(b)?;
-                self.int_range(p, q, a.span, b.span, e.span).map(Rc::new)
+                self.int_range(p, q, a.span, b.span, e.span).map(Arc::new)
             }
             ExprKind::SetLit(items) => {
                 let mut v = Vec::new();
                 for x in items {
                     v.push(self.h_elem(x)?);
                 }
-                Ok(Rc::new(SetVal::new(v)))
+                Ok(Arc::new(SetVal::new(v)))
             }
             ExprKind::SetCompr(ix) => {
                 let mut v = Vec::new();
@@ -586,7 +586,7 @@ impl<'a> Inst<'a> {
                     }
                     Ok(())
                 })?;
-                Ok(Rc::new(SetVal::new(v)))
+                Ok(Arc::new(SetVal::new(v)))
             }
             // The checker types every set expression (E0307).
             _ => match self.h_eval(e)? {

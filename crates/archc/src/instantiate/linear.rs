@@ -18,6 +18,8 @@ mod compiled_rows;
 mod compiled_tests;
 mod logic;
 mod moves;
+mod on_workers;
+pub(crate) use on_workers::Parallel;
 mod risk;
 
 pub(crate) use bigm::DerivedDecls;

@@ -46,6 +46,7 @@ use crate::span::Span;
 use crate::syntax::ast;
 use rustc_hash::FxHashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 use world::*;
 
 /// A value of an `int` param (`is_int`, in a unit of `scale`) is whole and within 2^53:
@@ -90,7 +91,7 @@ impl Default for Limits {
 #[derive(Debug, Default)]
 pub struct DecisionCols {
     /// Sets of each index dimension.
-    pub sets: Vec<Rc<SetVal>>,
+    pub sets: Vec<Arc<SetVal>>,
     /// Dense: column = base + mixed-radix position; sparse: by tuple.
     pub base: u32,
     pub dense: bool,
@@ -205,17 +206,20 @@ pub(crate) fn instantiate_changed(
         compile_plans,
         compiled,
         read_ahead,
+        parallel: linear::Parallel::default(),
     };
     instantiate_how(schema, hir, sources, limits, how, changes)
 }
 
 /// How to instantiate: plans for DP or not, compiled expressions or not, large param files
-/// read ahead (on another thread, see [`prefetch`]) from how many bytes.
+/// read ahead (on another thread, see [`prefetch`]) from how many bytes, the rows of large
+/// constraints made on worker threads when.
 #[derive(Clone, Copy)]
 pub(crate) struct How {
     pub(crate) compile_plans: bool,
     pub(crate) compiled: bool,
     pub(crate) read_ahead: Option<u64>,
+    pub(crate) parallel: linear::Parallel,
 }
 
 pub(crate) fn instantiate_how(
@@ -229,6 +233,7 @@ pub(crate) fn instantiate_how(
     let mut inst = Inst::new(schema, hir, sources, limits.clone());
     inst.lin_cache.disabled = !how.compiled;
     inst.prefetch.min_bytes = how.read_ahead;
+    inst.lin_cache.parallel = how.parallel;
     let dp_plans = inst.run_phases(how.compile_plans, changes);
     inst.finish_prefetches();
     if inst.prefetch.failed {
@@ -619,7 +624,7 @@ impl<'a> Inst<'a> {
                                 }
                             }
                         }
-                        (data::CellValue::Text(s), _) => Value::Str(Rc::from(s.as_str())),
+                        (data::CellValue::Text(s), _) => Value::Str(Arc::from(s.as_str())),
                         (data::CellValue::Number(n), _) => Value::Num(*n),
                     };
                     vals.insert(ai, v);

@@ -270,7 +270,10 @@ impl<'a> Inst<'a> {
                 }
                 Ok(())
             })?;
-            Ok(union.into_iter().map(|u| Rc::new(SetVal::new(u))).collect())
+            Ok(union
+                .into_iter()
+                .map(|u| Arc::new(SetVal::new(u)))
+                .collect())
         })?;
         let mut spec = Vec::new();
         for d in &info.dims {
@@ -331,7 +334,7 @@ impl<'a> Inst<'a> {
     /// element and position: data files may name periods so.
     pub(super) fn data_spellings(
         &self,
-        sets: &[Rc<SetVal>],
+        sets: &[Arc<SetVal>],
     ) -> Vec<FxHashMap<String, (ElemId, u32)>> {
         sets.iter()
             .map(|set| {
@@ -439,7 +442,7 @@ impl<'a> Inst<'a> {
                         let v = match value {
                             data::CellValue::Number(n) => Value::Num(n * unit_scale),
                             data::CellValue::Bool(b) => Value::Bool(*b),
-                            data::CellValue::Text(s) => Value::Str(Rc::from(s.as_str())),
+                            data::CellValue::Text(s) => Value::Str(Arc::from(s.as_str())),
                             data::CellValue::Missing => return,
                         };
                         duplicates |= table.values.insert(key.as_slice().into(), v).is_some();
@@ -506,7 +509,7 @@ pub(super) fn key_name<'c>(value: &'c data::CellValue, buf: &'c mut String) -> O
 pub(super) struct FilePlan {
     /// The sets of the index, in order (for a set that reads an earlier index variable,
     /// the union of its values).
-    pub(super) sets: Vec<Rc<SetVal>>,
+    pub(super) sets: Vec<Arc<SetVal>>,
     /// The index columns, the value column and the columns other params read.
     pub(super) spec: Vec<ColumnSpec>,
     pub(super) full: std::path::PathBuf,
@@ -584,8 +587,8 @@ minimize total: sum(s in sites, w in weeks) x[s, w]
     #[test]
     fn dense_entries_give_back_each_tuple_with_a_value() {
         let sets = vec![
-            Rc::new(SetVal::new(vec![7, 8])),
-            Rc::new(SetVal::new(vec![1, 2, 3])),
+            Arc::new(SetVal::new(vec![7, 8])),
+            Arc::new(SetVal::new(vec![1, 2, 3])),
         ];
         let mut d = DenseValues::new(sets);
         for (key, v) in [([8, 1], 4.0), ([7, 3], -1.5), ([8, 3], 0.0)] {

@@ -21,7 +21,7 @@ use crate::check::Ty;
 use crate::data::{self, CellValue, ColumnSpec, OpenedFile, Record};
 use crate::syntax::ast;
 use rustc_hash::FxHashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 /// Files of at least this size are read ahead (smaller ones load faster than a thread
@@ -31,7 +31,7 @@ pub(crate) const PREFETCH_MIN_BYTES: u64 = 1 << 20;
 /// A param being read on another thread.
 pub(crate) struct Pending {
     /// The sets of its index (the dense storage's axes).
-    sets: Vec<Rc<SetVal>>,
+    sets: Vec<Arc<SetVal>>,
     thread: JoinHandle<Option<Vec<f64>>>,
 }
 

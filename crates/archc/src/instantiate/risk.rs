@@ -18,7 +18,7 @@ use crate::scenario::{
 };
 use crate::span::Span;
 use crate::syntax::ast;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// One scenario as built, before its name is interned.
 struct Built {
@@ -30,7 +30,7 @@ struct Built {
 
 impl<'a> Inst<'a> {
     /// The scenarios of set `s`, interned as symbols of `s` and recorded in the world.
-    pub(crate) fn scenario_set(&mut self, s: usize) -> R<Rc<SetVal>> {
+    pub(crate) fn scenario_set(&mut self, s: usize) -> R<Arc<SetVal>> {
         let h = self.hir.and_then(|h| h.sets.get(s));
         let Some((n, SetValue::Scenarios(def))) = h.map(|h| (h.slots.len(), &h.body)) else {
             return Err(super::hir_eval::internal(
@@ -79,7 +79,7 @@ impl<'a> Inst<'a> {
                 count: elems.len(),
             },
         );
-        Ok(Rc::new(SetVal::new(elems)))
+        Ok(Arc::new(SetVal::new(elems)))
     }
 
     fn build_scenarios(&mut self, def: &'a ScenarioDef<hir::Expr>) -> R<Vec<Built>> {

@@ -12,7 +12,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::instantiate::world::Value;
 use crate::syntax::ast;
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
 
 impl Inst<'_> {
     /// The value columns that params other than `p` read from the file at `full` (two
@@ -78,7 +78,7 @@ impl Inst<'_> {
             [row] => match &row.cells[1].value {
                 CellValue::Number(n) => return Ok(Some(Value::Num(n * unit_scale))),
                 CellValue::Bool(b) => return Ok(Some(Value::Bool(*b))),
-                CellValue::Text(s) => return Ok(Some(Value::Str(Rc::from(s.as_str())))),
+                CellValue::Text(s) => return Ok(Some(Value::Str(Arc::from(s.as_str())))),
                 CellValue::Missing => Diagnostic::error(
                     Code::E0550,
                     format!("`{}` gives no value for `{name}`", path.value),

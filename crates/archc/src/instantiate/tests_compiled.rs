@@ -3,7 +3,7 @@
 //! values and the same diagnostics with the compiled path on and off, and the compiled path
 //! is taken.
 
-use super::linear::Counts;
+use super::linear::{Counts, Parallel};
 use super::{instantiate_how, How, Limits};
 use crate::analysis::AnalyzeOptions;
 use crate::driver::{analyze, analyze_source};
@@ -34,6 +34,7 @@ fn compiled(compiled: bool) -> How {
         compile_plans: true,
         compiled,
         read_ahead: Some(super::prefetch::PREFETCH_MIN_BYTES),
+        parallel: Parallel::default(),
     }
 }
 
@@ -152,6 +153,7 @@ fn reading_param_files_ahead_changes_nothing_on_every_model() {
         compile_plans: false,
         compiled: true,
         read_ahead,
+        parallel: Parallel::default(),
     };
     let counts = compare_every_model(
         how(Some(0)),
@@ -169,6 +171,116 @@ fn reading_param_files_ahead_changes_nothing_on_every_model() {
     // set (`unknown_reference`), a tuple twice (`duplicate_key`), a negative value for a
     // param with a lower bound (`negative_param`).
     assert!(again >= 3, "only {again} models were instantiated again");
+}
+
+/// Rows made on worker threads, in chunks of one or a few tuples, against rows made one by
+/// one.
+#[test]
+fn making_rows_on_workers_changes_nothing_on_every_model() {
+    let how = |workers| How {
+        compile_plans: false,
+        compiled: true,
+        read_ahead: None,
+        parallel: Parallel {
+            workers: Some(workers),
+            min_terms: 0,
+            chunk_terms: 5,
+        },
+    };
+    let counts = compare_every_model(how(2), how(1), "rows made on workers differ");
+    let (mut on_workers, mut rows, mut models, mut sums) = (0, 0, 0, 0);
+    for (n, m) in counts {
+        assert_eq!((m.rows_on_workers, m.sums_on_workers), (0, 0));
+        // The same rows are made from compiled sides, on workers or not.
+        assert_eq!((n.rows, n.runs), (m.rows, m.runs));
+        on_workers += n.rows_on_workers;
+        rows += n.rows;
+        models += usize::from(n.rows_on_workers > 0);
+        sums += n.sums_on_workers;
+    }
+    assert!(sums >= 100, "only {sums} sums were run on workers");
+    // Every constraint's rows after its first are made on workers, unless one stops them.
+    assert!(models >= 20, "only {models} models made rows on workers");
+    assert!(
+        on_workers * 10 >= rows * 9,
+        "only {on_workers} of {rows} rows were made on workers"
+    );
+}
+
+/// A model instantiated with the rows of every constraint made on two workers (in chunks
+/// of one or a few tuples) and one by one: the two outcomes and what ran on workers.
+fn on_workers_and_not(text: &str, limits: Limits) -> (String, String, Counts) {
+    let how = |workers| How {
+        compile_plans: false,
+        compiled: true,
+        read_ahead: None,
+        parallel: Parallel {
+            workers: Some(workers),
+            min_terms: 0,
+            chunk_terms: 5,
+        },
+    };
+    let mut a = analyzed(text);
+    let schema = a.schema.take().expect("schema");
+    let hir = a.hir.take().expect("HIR");
+    let (on, n) = outcome(&schema, &hir, &mut a.sources, how(2), limits.clone());
+    let (off, _) = outcome(&schema, &hir, &mut a.sources, how(1), limits);
+    (on, off, n)
+}
+
+#[test]
+fn a_row_the_workers_cannot_make_is_made_one_by_one_with_its_diagnostic() {
+    let jobs: String = (4..12)
+        .map(|i| format!("job s{i} {{ demand: 2 }}\n"))
+        .collect();
+    let placement = PLACEMENT.replace(
+        "job s3 { demand: 1 }",
+        &format!("job s3 {{ demand: 1 }}\n{jobs}"),
+    );
+    // s3's run bails out (a division by zero): the evaluator reports E0607.
+    let bails = placement.replace("job s3 { demand: 1 }", "job s3 { demand: 0 }")
+        + "constraint share[j in jobs]: sum(s in sites) assign[j, s] / j.demand <= 1\n";
+    // s3's rows have no decisions left and cannot hold: E0615.
+    let never = placement.replace("job s3 { demand: 1 }", "job s3 { demand: 0 }")
+        + "constraint need[j in jobs, s in sites]: j.demand * assign[j, s] >= 1\n";
+    // A sum of the objective bails out at s3: the evaluator reports E0607.
+    let sum_bails = placement.replace("job s3 { demand: 1 }", "job s3 { demand: 0 }")
+        + "then minimize spread: sum(j in jobs, s in sites) assign[j, s] / j.demand\n";
+    let cases = [
+        (bails.as_str(), Limits::default(), "E0607"),
+        (sum_bails.as_str(), Limits::default(), "E0607"),
+        (never.as_str(), Limits::default(), "E0615"),
+        // Past the limit of rows, then of nonzeros, in the middle of `only_open`.
+        (
+            placement.as_str(),
+            Limits {
+                max_rows: 20,
+                ..Limits::default()
+            },
+            "E0604",
+        ),
+        (
+            placement.as_str(),
+            Limits {
+                max_nonzeros: 70,
+                ..Limits::default()
+            },
+            "E0604",
+        ),
+    ];
+    for (text, limits, code) in cases {
+        let (on, off, n) = on_workers_and_not(text, limits);
+        assert_eq!(on, off);
+        assert!(on.contains(code), "{code}: {on}");
+        assert!(n.rows_on_workers > 0, "{code}: no row was made on workers");
+    }
+    // Without a stop, the rows after each constraint's first are made on workers when
+    // there are two or more: `one` 10 of 11, `only_open` 21 of 22 (`cap` has 2 rows).
+    let (on, off, n) = on_workers_and_not(&placement, Limits::default());
+    assert_eq!(on, off);
+    assert_eq!((n.rows, n.rows_on_workers), (11 + 2 + 22, 10 + 21));
+    // The objective's two sums (the third term is a sum scaled, not cut).
+    assert_eq!(n.sums_on_workers, 2);
 }
 
 /// The benchmark's shape, inline: sums of attributes and params times decisions, over

@@ -4,7 +4,7 @@
 use crate::check::ElemTy;
 use crate::period::Period;
 use rustc_hash::FxHashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Interned element id (also used in IR index tuples).
 pub type ElemId = u32;
@@ -30,9 +30,9 @@ pub struct ElemData {
 pub enum Value {
     Num(f64),
     Bool(bool),
-    Str(Rc<str>),
+    Str(Arc<str>),
     Elem(ElemId),
-    Set(Rc<SetVal>),
+    Set(Arc<SetVal>),
 }
 
 /// An evaluated set: its elements in order, and each element's position.
@@ -88,13 +88,13 @@ impl ParamTable {
 /// tuple without a value (data files cannot hold NaN).
 #[derive(Debug)]
 pub struct DenseValues {
-    pub sets: Vec<Rc<SetVal>>,
+    pub sets: Vec<Arc<SetVal>>,
     pub nums: Vec<f64>,
 }
 
 impl DenseValues {
     /// Values over the product of `sets`, all absent.
-    pub fn new(sets: Vec<Rc<SetVal>>) -> Self {
+    pub fn new(sets: Vec<Arc<SetVal>>) -> Self {
         let len = sets.iter().map(|s| s.elems.len()).product();
         DenseValues {
             sets,
@@ -148,7 +148,7 @@ pub struct KindTable {
 pub enum ValueKey {
     Num(u64),
     Bool(bool),
-    Str(Rc<str>),
+    Str(Arc<str>),
     Elem(ElemId),
 }
 
@@ -173,7 +173,7 @@ pub struct World {
     pub entity_of: FxHashMap<ElemId, (usize, u32)>,
     pub kinds: Vec<KindTable>,
     /// Evaluated named sets, by SetId.
-    pub sets: Vec<Option<Rc<SetVal>>>,
+    pub sets: Vec<Option<Arc<SetVal>>>,
     pub params: Vec<Option<ParamTable>>,
     /// Entity names (any kind) for bare-name lookup of data-loaded entities.
     pub entity_names: FxHashMap<String, Vec<ElemId>>,

@@ -17,6 +17,7 @@ use crate::span::Span;
 use crate::syntax::ast::{BinOp, CmpOp, UnOp};
 use rustc_hash::FxHashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use super::cexpr::op2;
 pub use super::cexpr::{CExpr, Op1, Op2};
@@ -281,7 +282,7 @@ impl<'h> PlanCompiler<'h> {
     }
 
     /// A set of the plan's declarations (the stages, a `choose` set).
-    pub fn set(&mut self, inst: &mut Inst<'h>, h: &'h hir::Expr) -> R<Rc<SetVal>> {
+    pub fn set(&mut self, inst: &mut Inst<'h>, h: &'h hir::Expr) -> R<Arc<SetVal>> {
         match &h.kind {
             HK::Set(id) => inst.named_set(id.index()),
             _ => self.evaluate(inst, h, None, &mut |me, e| me.h_set(e)),

@@ -23,7 +23,7 @@
 //! the calling thread. Each piece carries its own state (the integer marker is decided from
 //! the column before the piece), so the text does not depend on where the pieces end.
 
-use super::names::NameTable;
+use super::names::{NameTable, JOIN_AT};
 use super::textbuf::TextBuf;
 use crate::ir::{Model, Sense, VarKind};
 use std::io::{self, Write};
@@ -252,8 +252,15 @@ struct Ctx<'m> {
 }
 
 fn write_sections(model: &Model, out: &mut impl Write, exec: Exec, block: usize) -> io::Result<()> {
-    let names = NameTable::new(model);
-    let mut cols = ColMajor::new(model, block)?;
+    let (names, cols) = match exec {
+        // The names and the column counts are each one pass over the model: side by side
+        // for a large model.
+        Exec::Parallel { .. } if model.num_columns() + model.num_rows() >= JOIN_AT => {
+            rayon::join(|| NameTable::new(model), || ColMajor::new(model, block))
+        }
+        _ => (NameTable::new(model), ColMajor::new(model, block)),
+    };
+    let mut cols = cols?;
     // Summed as `Model::objective_dense` sums it; the coefficients come with each block.
     let constant = (model.objective.iter().flat_map(|o| &o.terms)).fold(0.0, |k, t| k + t.constant);
     let cx = Ctx { model, names };

@@ -32,6 +32,9 @@ const LP_RESERVED: &[&str] = &[
     "min", "minimise", "minimize", "minimum", "semi", "semis", "sos", "st", "subject", "such",
 ];
 
+/// From this many columns and rows, work on each apart is done on two threads.
+pub(crate) const JOIN_AT: usize = 1 << 17;
+
 /// Sanitised name pieces of one model, able to write any column or row name.
 pub(crate) struct NameTable<'m> {
     model: &'m Model,
@@ -323,9 +326,15 @@ impl<'m> NameTable<'m> {
             row_suffix: Suffixes::default(),
             objective,
         };
-        let cols = table.find_repeats(&model.columns, |c| c.origin);
+        let find_cols = || table.find_repeats(&model.columns, |c| c.origin);
+        let find_rows = || table.find_repeats(&model.rows, |r| r.origin);
+        // Each is one pass over the columns or rows: side by side for a large model.
+        let (cols, mut rows) = if model.num_columns() + model.num_rows() >= JOIN_AT {
+            rayon::join(find_cols, find_rows)
+        } else {
+            (find_cols(), find_rows())
+        };
         table.col_suffix = Suffixes::new(cols, model.num_columns());
-        let mut rows = table.find_repeats(&model.rows, |r| r.origin);
         if let Some(d) = objective_decl {
             // A row of the objective's own declaration would carry the objective row's
             // name: it counts as the objective's second, third, ... row.

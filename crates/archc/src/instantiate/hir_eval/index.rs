@@ -15,6 +15,7 @@ use crate::instantiate::Inst;
 use crate::span::Span;
 use crate::syntax::ast::CmpOp;
 use std::rc::Rc;
+use std::sync::Arc;
 
 struct Level<'h> {
     slot: SlotId,
@@ -211,7 +212,7 @@ impl<'a> Inst<'a> {
     /// equals `v`, through an inverted index.
     pub(crate) fn attr_join(
         &mut self,
-        set: &Rc<SetVal>,
+        set: &Arc<SetVal>,
         id: Option<usize>,
         name: &str,
         v: &Value,

@@ -187,16 +187,10 @@ impl<'a> Inst<'a> {
         span: Span,
     ) -> R<()> {
         lin.normalize();
-        let s = if scale > 0.0 && scale.is_finite() {
-            scale
-        } else {
-            1.0
-        };
-        let lo = (lo - lin.constant) / s;
-        let hi = (hi - lin.constant) / s;
+        let (lo, hi, s) = row_bounds(lin.constant, lo, hi, scale);
         if lin.terms.is_empty() {
             // A row without decisions: it either holds or the model is infeasible.
-            if lo > EPS * lo.abs().max(1.0) || hi < -EPS * hi.abs().max(1.0) {
+            if never_holds(lo, hi) {
                 self.model.elements = self.world.elems.iter().map(|e| e.name.clone()).collect();
                 let name = self.model.origin_name(origin);
                 return Err(
@@ -415,4 +409,22 @@ impl<'a> Inst<'a> {
         self.derived_row(r, 0.0, f64::INFINITY, span, "product")?;
         Ok(w)
     }
+}
+
+/// The bounds of a row whose terms are normalized, `lo <= terms + constant <= hi` divided
+/// by the compare scale `s` (when positive and finite; 1 otherwise): `(lo', hi', s)`, the
+/// terms to be divided by `s` too. Shared by [`Inst::emit_row_from`] and the rows made on
+/// worker threads (`on_workers.rs`), so that both give the same numbers.
+pub(crate) fn row_bounds(constant: f64, lo: f64, hi: f64, scale: f64) -> (f64, f64, f64) {
+    let s = if scale > 0.0 && scale.is_finite() {
+        scale
+    } else {
+        1.0
+    };
+    ((lo - constant) / s, (hi - constant) / s, s)
+}
+
+/// Whether a row without decisions, `lo <= 0 <= hi`, can never hold.
+pub(crate) fn never_holds(lo: f64, hi: f64) -> bool {
+    lo > EPS * lo.abs().max(1.0) || hi < -EPS * hi.abs().max(1.0)
 }

@@ -34,12 +34,14 @@ use run::Ctx;
 
 use super::Lin;
 use crate::hir::{self, Builtin, ExprKind, SlotId};
-use crate::instantiate::world::{ElemId, SetVal, Value};
+use crate::instantiate::world::{ElemId, SetVal, Value, World};
+use crate::instantiate::DecisionCols;
 use crate::instantiate::Inst;
 use crate::syntax::ast::{AggKind, BinOp, UnOp};
 use cond::{Cond, ElemCode, Join};
 use rustc_hash::FxHashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// The HIR of the declaration being instantiated: the slots of its index variables in
 /// the order of the IR tuple, and its slot table.
@@ -156,7 +158,7 @@ pub(crate) enum Code {
 #[derive(Debug)]
 pub(crate) struct Level {
     pub(crate) slot: u16,
-    pub(crate) set: Rc<SetVal>,
+    pub(crate) set: Arc<SetVal>,
     entities: Box<[Option<(u32, u32)>]>,
     /// How the loop finds its elements, and the filter's conditions checked once the slot
     /// is bound.
@@ -167,7 +169,7 @@ pub(crate) struct Level {
 impl PartialEq for Level {
     fn eq(&self, other: &Level) -> bool {
         self.slot == other.slot
-            && Rc::ptr_eq(&self.set, &other.set)
+            && Arc::ptr_eq(&self.set, &other.set)
             && self.join == other.join
             && self.checks == other.checks
     }
@@ -504,6 +506,12 @@ pub(crate) struct LinCache {
     pub(crate) runs: usize,
     /// Constraint rows made by `compiled_rows.rs` from compiled sides.
     pub(crate) rows: usize,
+    /// Of those, the rows made on worker threads (`on_workers.rs`).
+    pub(crate) rows_on_workers: usize,
+    /// Compiled sums run on worker threads (`on_workers.rs`).
+    pub(crate) sums_on_workers: usize,
+    /// When the rows of a large constraint are made on worker threads.
+    pub(crate) parallel: super::Parallel,
 }
 
 /// What ran compiled in one instantiation.
@@ -513,6 +521,10 @@ pub(crate) struct Counts {
     pub(crate) runs: usize,
     /// Rows made from compiled sides (see [`LinCache::rows`]).
     pub(crate) rows: usize,
+    /// Of those, rows made on worker threads.
+    pub(crate) rows_on_workers: usize,
+    /// Compiled sums run on worker threads.
+    pub(crate) sums_on_workers: usize,
     /// Params whose file was read ahead on another thread and taken from it (see
     /// `instantiate/prefetch.rs`).
     pub(crate) read_ahead: usize,
@@ -526,6 +538,8 @@ impl LinCache {
         Counts {
             runs: self.runs,
             rows: self.rows,
+            rows_on_workers: self.rows_on_workers,
+            sums_on_workers: self.sums_on_workers,
             ..Counts::default()
         }
     }
@@ -612,7 +626,15 @@ impl<'a> Inst<'a> {
                 }
             }
         }
-        let ok = self.run_code(&c, k, acc, &mut slots, true);
+        let ok = match self.sum_plan(&c) {
+            Some(plan) => {
+                let ok = self.sum_on_workers(&c, k, acc, &slots, plan);
+                self.lin_cache.runs += usize::from(ok);
+                self.lin_cache.sums_on_workers += usize::from(ok);
+                ok
+            }
+            None => self.run_code(&c, k, acc, &mut slots, true),
+        };
         self.lin_cache.slots = slots;
         ok
     }
@@ -641,6 +663,86 @@ impl<'a> Inst<'a> {
         }
         ok
     }
+}
+
+impl CompiledLin {
+    /// When the code is a sum that adds no constant and whose first index variable scans
+    /// a set: the size of that set, and how many times the body runs at most (the product
+    /// of the sets its variables scan).
+    pub(crate) fn sum_shape(&self) -> Option<(usize, usize)> {
+        let Code::Sum { levels, body, .. } = &self.code else {
+            return None;
+        };
+        let first = levels.first()?;
+        if first.join != Join::Scan || body.adds_constant() {
+            return None;
+        }
+        let runs = (levels.iter().filter(|l| l.join == Join::Scan))
+            .try_fold(1usize, |n, l| n.checked_mul(l.set.elems.len()))?;
+        Some((first.set.elems.len(), runs))
+    }
+}
+
+impl Code {
+    /// Whether a run can add to the constant (a data part anywhere).
+    fn adds_constant(&self) -> bool {
+        match self {
+            Code::Data(_) => true,
+            Code::Col { .. } => false,
+            Code::Neg(x) | Code::Scale(x, _) | Code::Div(x, _) => x.adds_constant(),
+            Code::Terms(terms) => terms.iter().any(|(_, x)| x.adds_constant()),
+            Code::Sum { body, .. } => body.adds_constant(),
+            Code::Select(arms, otherwise) => {
+                arms.iter().any(|(_, x)| x.adds_constant()) || otherwise.adds_constant()
+            }
+        }
+    }
+}
+
+/// Add to `acc` the terms of `k *` the sum `code` (see [`CompiledLin::sum_shape`]) whose
+/// first index variable is at positions `range`, the sum's other slots bound in `slots`:
+/// the terms a run of the whole sum adds for those positions, in its order. False when the
+/// run bails out.
+pub(crate) fn run_sum_part(
+    world: &World,
+    decisions: &[Option<DecisionCols>],
+    code: &CompiledLin,
+    k: f64,
+    range: std::ops::Range<usize>,
+    slots: &mut [Slot],
+    acc: &mut Lin,
+) -> bool {
+    let Code::Sum { pre, levels, body } = &code.code else {
+        return false;
+    };
+    let Some((first, rest)) = levels.split_first() else {
+        return false;
+    };
+    let ctx = Ctx { world, decisions };
+    ctx.sum_part(pre, first, rest, body, k, range, slots, acc)
+        .is_ok()
+}
+
+/// Add `k *` one compiled side to `acc` for the index tuple `index` (the slots it reads
+/// from the tuple bound from it), reading only the data world and the decisions' columns:
+/// what [`Inst::run_code`] does, for threads that make rows apart from the instance. False
+/// when the run bails out (`acc` then holds part of the side).
+pub(crate) fn run_side(
+    world: &World,
+    decisions: &[Option<DecisionCols>],
+    code: &CompiledLin,
+    k: f64,
+    acc: &mut Lin,
+    index: &[Slot],
+    slots: &mut Vec<Slot>,
+) -> bool {
+    slots.clear();
+    slots.resize(code.slots, Slot::default());
+    for &(i, s) in &code.free {
+        slots[s as usize] = index[i as usize];
+    }
+    let ctx = Ctx { world, decisions };
+    ctx.lin(&code.code, k, slots, acc).is_ok()
 }
 
 /// A data expression compiled once and run at many bindings of its slots: the per-stage

@@ -9,6 +9,7 @@
 //! takes the general path.
 
 use super::compiled::{Code, CompiledLin, IndexTuples, Slot};
+use super::on_workers::RowCode;
 use super::Lin;
 use crate::hir::{self, ExprKind};
 use crate::instantiate::eval::R;
@@ -17,20 +18,87 @@ use crate::instantiate::world::{ElemId, SetVal};
 use crate::instantiate::Inst;
 use crate::ir::{DeclId, Origin};
 use crate::syntax::ast::CmpOp;
+use std::ops::Range;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// One index set of the constraint: its elements with their kind and kind-table position.
 pub(crate) struct IndexSet {
-    pub(crate) set: Rc<SetVal>,
+    pub(crate) set: Arc<SetVal>,
     entities: Vec<Option<(u32, u32)>>,
 }
 
+impl IndexSet {
+    /// The slot of the element at position `p`.
+    fn slot(&self, p: usize) -> Slot {
+        Slot {
+            elem: self.set.elems[p],
+            set: Arc::as_ptr(&self.set) as usize,
+            pos: p as u32,
+            entity: self.entities[p],
+        }
+    }
+}
+
 /// How a constraint's index tuples are found.
-enum Tuples {
+pub(super) enum Tuples {
     /// The product of named sets, by position counters.
     Product(Vec<IndexSet>),
     /// Listed (a filtered index, see `compiled/index.rs`).
     Listed(IndexTuples),
+}
+
+impl Tuples {
+    fn len(&self) -> usize {
+        match self {
+            Tuples::Product(sets) => sets.iter().map(|s| s.set.elems.len()).product(),
+            Tuples::Listed(list) => list.len(),
+        }
+    }
+}
+
+/// Reads the tuples in order from one of them on, as slots.
+pub(super) struct Cursor<'t> {
+    tuples: &'t Tuples,
+    /// The next tuple: its number, and for a product its position in each set.
+    next: usize,
+    at: Vec<usize>,
+}
+
+impl<'t> Cursor<'t> {
+    /// From tuple `start` on (at most the number of tuples).
+    pub(super) fn new(tuples: &'t Tuples, start: usize) -> Self {
+        let mut at = Vec::new();
+        if let Tuples::Product(sets) = tuples {
+            at.resize(sets.len(), 0);
+            let mut rest = start;
+            for (at, set) in at.iter_mut().zip(sets).rev() {
+                let len = set.set.elems.len().max(1);
+                *at = rest % len;
+                rest /= len;
+            }
+        }
+        Cursor {
+            tuples,
+            next: start,
+            at,
+        }
+    }
+
+    /// The next tuple's slots into `tuple` (there must be one).
+    pub(super) fn next_into(&mut self, tuple: &mut Vec<Slot>) {
+        tuple.clear();
+        match self.tuples {
+            Tuples::Product(sets) => {
+                tuple.extend(sets.iter().zip(&self.at).map(|(s, &p)| s.slot(p)));
+                advance(&mut self.at, sets);
+            }
+            Tuples::Listed(list) => {
+                tuple.extend((0..list.width()).map(|i| list.slot(self.next, i)));
+            }
+        }
+        self.next += 1;
+    }
 }
 
 /// A constraint in the shape this module takes: its sides, bounds and index tuples.
@@ -161,43 +229,47 @@ impl Inst<'_> {
     }
 
     fn run_rows(&mut self, c: usize, decl: DeclId, shape: &Shape) -> R<()> {
-        let n = self.schema.constraints[c].dims.len();
+        let total = shape.tuples.len();
+        if total == 0 {
+            return Ok(());
+        }
         let mut slots: Vec<Slot> = Vec::new();
         // One buffer of terms for every row.
         let mut l = Lin::default();
-        match &shape.tuples {
-            Tuples::Product(sets) => {
-                if sets.iter().any(|s| s.set.elems.is_empty()) {
-                    return Ok(());
-                }
-                let mut at = vec![0usize; n];
-                let mut tuple = vec![Slot::default(); n];
-                loop {
-                    for ((t, s), &p) in tuple.iter_mut().zip(sets).zip(&at) {
-                        *t = Slot {
-                            elem: s.set.elems[p],
-                            set: Rc::as_ptr(&s.set) as usize,
-                            pos: p as u32,
-                            entity: s.entities[p],
-                        };
-                    }
-                    self.run_row(c, decl, shape, &tuple, &mut l, &mut slots)?;
-                    if !advance(&mut at, sets) {
-                        return Ok(());
-                    }
-                }
-            }
-            Tuples::Listed(list) => {
-                let mut tuple = vec![Slot::default(); n];
-                for t in 0..list.len() {
-                    for (i, s) in tuple.iter_mut().enumerate() {
-                        *s = list.slot(t, i);
-                    }
-                    self.run_row(c, decl, shape, &tuple, &mut l, &mut slots)?;
-                }
-                Ok(())
-            }
+        // The first row here: its terms tell how large the others are, and whether making
+        // them on worker threads pays.
+        self.rows_one_by_one(c, decl, shape, 0..1, &mut l, &mut slots)?;
+        let mut next = 1;
+        if let Some(plan) = self.parallel_plan(total - 1, l.terms.len()) {
+            let code = RowCode {
+                left: &shape.left,
+                right: &shape.right,
+                lo: shape.lo,
+                hi: shape.hi,
+                scale: shape.scale,
+            };
+            next = self.rows_on_workers(decl, &code, &shape.tuples, next..total, plan);
         }
+        self.rows_one_by_one(c, decl, shape, next..total, &mut l, &mut slots)
+    }
+
+    /// The rows of tuples `range`, one by one.
+    fn rows_one_by_one(
+        &mut self,
+        c: usize,
+        decl: DeclId,
+        shape: &Shape,
+        range: Range<usize>,
+        l: &mut Lin,
+        slots: &mut Vec<Slot>,
+    ) -> R<()> {
+        let mut cursor = Cursor::new(&shape.tuples, range.start);
+        let mut tuple = Vec::new();
+        for _ in range {
+            cursor.next_into(&mut tuple);
+            self.run_row(c, decl, shape, &tuple, l, slots)?;
+        }
+        Ok(())
     }
 
     /// The row of one index tuple (its variables' slots in order): from the compiled

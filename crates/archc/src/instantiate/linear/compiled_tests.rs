@@ -81,7 +81,7 @@ fn a_constraint_side_compiles_from_its_hir_to_ids_and_slots() {
     assert!(pre.is_empty());
     assert_eq!(levels.len(), 1);
     assert_eq!(levels[0].slot, 0);
-    assert!(std::rc::Rc::ptr_eq(
+    assert!(std::sync::Arc::ptr_eq(
         &levels[0].set,
         inst.world.sets[jobs].as_ref().expect("evaluated")
     ));

@@ -13,7 +13,7 @@ use crate::hir::{self, Builtin, ExprKind, SlotId};
 use crate::instantiate::world::{ElemId, Value, ValueKey};
 use crate::syntax::ast::{BinOp, CmpOp, UnOp};
 use std::cmp::Ordering;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// An element computed from data.
 #[derive(Debug, PartialEq)]
@@ -34,7 +34,7 @@ pub(crate) enum ElemCode {
 /// A string computed from data.
 #[derive(Debug, PartialEq)]
 pub(crate) enum StrCode {
-    Const(Rc<str>),
+    Const(Arc<str>),
     /// A string attribute of an entity.
     Attr {
         base: ElemCode,
@@ -169,7 +169,7 @@ impl<'h> Compiler<'_, '_, 'h> {
             return None;
         }
         match &e.kind {
-            ExprKind::Str(t) => Some(StrCode::Const(Rc::from(t.as_str()))),
+            ExprKind::Str(t) => Some(StrCode::Const(Arc::from(t.as_str()))),
             ExprKind::Slot(s) => {
                 let arg = self.subst.get(s).copied()?;
                 self.str(arg)
@@ -423,7 +423,7 @@ impl Ctx<'_> {
             .ok_or(Bail)
     }
 
-    fn str(&self, e: &StrCode, slots: &mut [Slot]) -> Run<Rc<str>> {
+    fn str(&self, e: &StrCode, slots: &mut [Slot]) -> Run<Arc<str>> {
         match e {
             StrCode::Const(t) => Ok(t.clone()),
             StrCode::Attr { base, kind, attr } => match self.attr_of(base, *kind, *attr, slots)? {

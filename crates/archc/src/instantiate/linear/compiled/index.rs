@@ -12,7 +12,7 @@ use crate::hir;
 use crate::instantiate::world::{ElemId, SetVal};
 use crate::instantiate::Inst;
 use rustc_hash::FxHashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// The kind and kind-table position of each element of a set (`None` for an element
 /// that is no entity).
@@ -22,7 +22,7 @@ type Entities = Box<[Option<(u32, u32)>]>;
 /// their sets, read back as slots.
 pub(crate) struct IndexTuples {
     /// Per variable: the set it runs over and the kind-table place of each element.
-    sets: Vec<(Rc<SetVal>, Entities)>,
+    sets: Vec<(Arc<SetVal>, Entities)>,
     /// `sets.len()` positions per tuple.
     positions: Vec<u32>,
 }
@@ -30,6 +30,11 @@ pub(crate) struct IndexTuples {
 impl IndexTuples {
     pub(crate) fn len(&self) -> usize {
         self.positions.len() / self.sets.len().max(1)
+    }
+
+    /// Variables per tuple.
+    pub(crate) fn width(&self) -> usize {
+        self.sets.len()
     }
 
     /// Every tuple's elements, flat (one per variable each).
@@ -48,7 +53,7 @@ impl IndexTuples {
         let pos = self.positions[t * self.sets.len() + i];
         Slot {
             elem: set.elems[pos as usize],
-            set: Rc::as_ptr(set) as usize,
+            set: Arc::as_ptr(set) as usize,
             pos,
             entity: entities[pos as usize],
         }

@@ -2,14 +2,14 @@
 //! decisions' columns, node for node as the evaluator computes it; anything it cannot
 //! compute bails out without side effects.
 
-use super::{Bail, Code, Level, Num, Run, Slot};
+use super::{Bail, Code, Cond, Level, Num, Run, Slot};
 use crate::hir::Builtin;
 use crate::instantiate::linear::Lin;
 use crate::instantiate::world::{ElemId, ParamTable, SetVal, Value, World};
 use crate::instantiate::DecisionCols;
 use crate::syntax::ast::BinOp;
 use smallvec::SmallVec;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// What a run reads: the data world and the decisions' columns.
 pub(super) struct Ctx<'w> {
@@ -228,7 +228,7 @@ impl Ctx<'_> {
         let Some((lv, rest)) = levels.split_first() else {
             return f(self, slots);
         };
-        let addr = Rc::as_ptr(&lv.set) as usize;
+        let addr = Arc::as_ptr(&lv.set) as usize;
         let mut joined = Vec::new();
         if self.joined(lv, slots, &mut joined)? {
             for (elem, pos) in joined {
@@ -253,6 +253,43 @@ impl Ctx<'_> {
             };
             if self.checks(lv, slots)? {
                 self.each(rest, slots, f)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The part of `sum(pre; first, rest...) body` (times `k`) whose first loop is at
+    /// positions `range` of its set: what [`Ctx::lin`] adds of the sum for those positions.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn sum_part(
+        &self,
+        pre: &[Cond],
+        first: &Level,
+        rest: &[Level],
+        body: &Code,
+        k: f64,
+        range: std::ops::Range<usize>,
+        slots: &mut [Slot],
+        acc: &mut Lin,
+    ) -> Run<()> {
+        if k == 0.0 {
+            return Ok(());
+        }
+        for c in pre {
+            if !self.cond(c, slots)? {
+                return Ok(());
+            }
+        }
+        let addr = Arc::as_ptr(&first.set) as usize;
+        for pos in range {
+            slots[first.slot as usize] = Slot {
+                elem: first.set.elems[pos],
+                set: addr,
+                pos: pos as u32,
+                entity: first.entities[pos],
+            };
+            if self.checks(first, slots)? {
+                self.each(rest, slots, &mut |me, slots| me.lin(body, k, slots, acc))?;
             }
         }
         Ok(())
