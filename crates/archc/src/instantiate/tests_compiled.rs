@@ -173,11 +173,10 @@ fn reading_param_files_ahead_changes_nothing_on_every_model() {
     assert!(again >= 3, "only {again} models were instantiated again");
 }
 
-/// Rows made on worker threads, in chunks of one or a few tuples, against rows made one by
-/// one.
-#[test]
-fn making_rows_on_workers_changes_nothing_on_every_model() {
-    let how = |workers| How {
+/// Instantiated for MILP with every constraint's rows and every compiled sum made on
+/// `workers` threads (one: on this thread), in chunks of one or a few tuples.
+fn on_workers(workers: usize) -> How {
+    How {
         compile_plans: false,
         compiled: true,
         read_ahead: None,
@@ -186,8 +185,14 @@ fn making_rows_on_workers_changes_nothing_on_every_model() {
             min_terms: 0,
             chunk_terms: 5,
         },
-    };
-    let counts = compare_every_model(how(2), how(1), "rows made on workers differ");
+    }
+}
+
+/// Rows made on worker threads, in chunks of one or a few tuples, against rows made one by
+/// one.
+#[test]
+fn making_rows_on_workers_changes_nothing_on_every_model() {
+    let counts = compare_every_model(on_workers(2), on_workers(1), "rows made on workers differ");
     let (mut on_workers, mut rows, mut models, mut sums) = (0, 0, 0, 0);
     for (n, m) in counts {
         assert_eq!((m.rows_on_workers, m.sums_on_workers), (0, 0));
@@ -210,21 +215,11 @@ fn making_rows_on_workers_changes_nothing_on_every_model() {
 /// A model instantiated with the rows of every constraint made on two workers (in chunks
 /// of one or a few tuples) and one by one: the two outcomes and what ran on workers.
 fn on_workers_and_not(text: &str, limits: Limits) -> (String, String, Counts) {
-    let how = |workers| How {
-        compile_plans: false,
-        compiled: true,
-        read_ahead: None,
-        parallel: Parallel {
-            workers: Some(workers),
-            min_terms: 0,
-            chunk_terms: 5,
-        },
-    };
     let mut a = analyzed(text);
     let schema = a.schema.take().expect("schema");
     let hir = a.hir.take().expect("HIR");
-    let (on, n) = outcome(&schema, &hir, &mut a.sources, how(2), limits.clone());
-    let (off, _) = outcome(&schema, &hir, &mut a.sources, how(1), limits);
+    let (on, n) = outcome(&schema, &hir, &mut a.sources, on_workers(2), limits.clone());
+    let (off, _) = outcome(&schema, &hir, &mut a.sources, on_workers(1), limits);
     (on, off, n)
 }
 

@@ -666,6 +666,16 @@ impl<'a> Inst<'a> {
 }
 
 impl CompiledLin {
+    /// Fresh slots for a run at the index tuple `index`: the slots the code reads from the
+    /// tuple bound from it.
+    pub(crate) fn bind(&self, index: &[Slot], slots: &mut Vec<Slot>) {
+        slots.clear();
+        slots.resize(self.slots, Slot::default());
+        for &(i, s) in &self.free {
+            slots[s as usize] = index[i as usize];
+        }
+    }
+
     /// When the code is a sum that adds no constant and whose first index variable scans
     /// a set: the size of that set, and how many times the body runs at most (the product
     /// of the sets its variables scan).
@@ -736,11 +746,7 @@ pub(crate) fn run_side(
     index: &[Slot],
     slots: &mut Vec<Slot>,
 ) -> bool {
-    slots.clear();
-    slots.resize(code.slots, Slot::default());
-    for &(i, s) in &code.free {
-        slots[s as usize] = index[i as usize];
-    }
+    code.bind(index, slots);
     let ctx = Ctx { world, decisions };
     ctx.lin(&code.code, k, slots, acc).is_ok()
 }

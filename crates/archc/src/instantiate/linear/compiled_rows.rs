@@ -319,11 +319,7 @@ impl Inst<'_> {
         index: &[Slot],
         slots: &mut Vec<Slot>,
     ) -> bool {
-        slots.clear();
-        slots.resize(code.slots, Slot::default());
-        for &(i, s) in &code.free {
-            slots[s as usize] = index[i as usize];
-        }
+        code.bind(index, slots);
         let counted = !matches!(code.code, Code::Data(_));
         self.run_code(code, k, l, slots, counted)
     }
