@@ -11,6 +11,7 @@ pub mod vfs;
 use crate::span::FileId;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 pub use vfs::{normalize, FileText, ReadError, Vfs, DEFAULT_MAX_FILE_SIZE};
 
 /// The name of the built-in prelude in the source map: embedded text no user can open.
@@ -23,7 +24,8 @@ pub struct SourceFile {
     pub name: String,
     /// The file on disk, if any (used to resolve relative `use` and data paths).
     pub path: Option<PathBuf>,
-    pub text: String,
+    /// Shared: a data file's text is read on another thread without a copy.
+    pub text: Arc<String>,
     /// The places in `text` of bytes of the file that were not UTF-8 (one `U+FFFD` each).
     pub bad_utf8: Vec<Range<usize>>,
 }
@@ -74,7 +76,7 @@ impl SourceMap {
         self.files.push(SourceFile {
             name: name.into(),
             path: Some(path.to_path_buf()),
-            text,
+            text: Arc::new(text),
             bad_utf8,
         });
         Ok(FileId((self.files.len() - 1) as u32))
@@ -98,7 +100,7 @@ impl SourceMap {
         self.files.push(SourceFile {
             name: name.into(),
             path,
-            text: text.into(),
+            text: Arc::new(text.into()),
             bad_utf8: Vec::new(),
         });
         FileId((self.files.len() - 1) as u32)

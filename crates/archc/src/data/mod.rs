@@ -455,20 +455,20 @@ fn stream_text(
     visit(text, file, format, schema, sink, &mut stream)
 }
 
-/// A data file read through the file layer, with a copy of its text, to be streamed on
-/// another thread (see [`OpenedFile::stream`]).
+/// A data file read through the file layer, with its text (shared with the source map, not
+/// copied), to be streamed on another thread (see [`OpenedFile::stream`]).
 pub(crate) struct OpenedFile {
-    text: String,
+    text: std::sync::Arc<String>,
     file: FileId,
     format: Format,
     display_name: String,
     requested_at: Span,
 }
 
-/// Opens `path` as [`stream_table`] does (registering it in `sources`) and copies its text.
+/// Opens `path` as [`stream_table`] does (registering it in `sources`) and shares its text.
 /// `None` when it cannot be opened or has bytes that are not UTF-8: [`stream_table`] then
 /// reports why.
-pub(crate) fn open_copy(
+pub(crate) fn open_shared(
     sources: &mut SourceMap,
     path: &Path,
     display_name: &str,
@@ -489,7 +489,7 @@ pub(crate) fn open_copy(
 }
 
 impl OpenedFile {
-    /// [`stream_table`] over the copy: the same records and diagnostics. Returns whether
+    /// [`stream_table`] over the shared text: the same records and diagnostics. Returns whether
     /// the file could be parsed.
     pub(crate) fn stream(
         &self,

@@ -146,7 +146,7 @@ impl Inst<'_> {
         if !plan.dense || plan.is_history {
             return false;
         }
-        let Some(file) = data::open_copy(self.sources, &plan.full, &display, at) else {
+        let Some(file) = data::open_shared(self.sources, &plan.full, &display, at) else {
             return false;
         };
         let names = (plan.sets.iter())
