@@ -31,11 +31,11 @@ pub(crate) use index::IndexTuples;
 mod run;
 
 use run::Ctx;
+pub(crate) use run::{run_side, run_sum_part};
 
 use super::Lin;
 use crate::hir::{self, Builtin, ExprKind, SlotId};
-use crate::instantiate::world::{ElemId, SetVal, Value, World};
-use crate::instantiate::DecisionCols;
+use crate::instantiate::world::{ElemId, SetVal, Value};
 use crate::instantiate::Inst;
 use crate::syntax::ast::{AggKind, BinOp, UnOp};
 use cond::{Cond, ElemCode, Join};
@@ -663,92 +663,6 @@ impl<'a> Inst<'a> {
         }
         ok
     }
-}
-
-impl CompiledLin {
-    /// Fresh slots for a run at the index tuple `index`: the slots the code reads from the
-    /// tuple bound from it.
-    pub(crate) fn bind(&self, index: &[Slot], slots: &mut Vec<Slot>) {
-        slots.clear();
-        slots.resize(self.slots, Slot::default());
-        for &(i, s) in &self.free {
-            slots[s as usize] = index[i as usize];
-        }
-    }
-
-    /// When the code is a sum that adds no constant and whose first index variable scans
-    /// a set: the size of that set, and how many times the body runs at most (the product
-    /// of the sets its variables scan).
-    pub(crate) fn sum_shape(&self) -> Option<(usize, usize)> {
-        let Code::Sum { levels, body, .. } = &self.code else {
-            return None;
-        };
-        let first = levels.first()?;
-        if first.join != Join::Scan || body.adds_constant() {
-            return None;
-        }
-        let runs = (levels.iter().filter(|l| l.join == Join::Scan))
-            .try_fold(1usize, |n, l| n.checked_mul(l.set.elems.len()))?;
-        Some((first.set.elems.len(), runs))
-    }
-}
-
-impl Code {
-    /// Whether a run can add to the constant (a data part anywhere).
-    fn adds_constant(&self) -> bool {
-        match self {
-            Code::Data(_) => true,
-            Code::Col { .. } => false,
-            Code::Neg(x) | Code::Scale(x, _) | Code::Div(x, _) => x.adds_constant(),
-            Code::Terms(terms) => terms.iter().any(|(_, x)| x.adds_constant()),
-            Code::Sum { body, .. } => body.adds_constant(),
-            Code::Select(arms, otherwise) => {
-                arms.iter().any(|(_, x)| x.adds_constant()) || otherwise.adds_constant()
-            }
-        }
-    }
-}
-
-/// Add to `acc` the terms of `k *` the sum `code` (see [`CompiledLin::sum_shape`]) whose
-/// first index variable is at positions `range`, the sum's other slots bound in `slots`:
-/// the terms a run of the whole sum adds for those positions, in its order. False when the
-/// run bails out.
-pub(crate) fn run_sum_part(
-    world: &World,
-    decisions: &[Option<DecisionCols>],
-    code: &CompiledLin,
-    k: f64,
-    range: std::ops::Range<usize>,
-    slots: &mut [Slot],
-    acc: &mut Lin,
-) -> bool {
-    let Code::Sum { pre, levels, body } = &code.code else {
-        return false;
-    };
-    let Some((first, rest)) = levels.split_first() else {
-        return false;
-    };
-    let ctx = Ctx { world, decisions };
-    ctx.sum_part(pre, first, rest, body, k, range, slots, acc)
-        .is_ok()
-}
-
-/// Add `k *` one compiled side to `acc` for the index tuple `index` (the slots it reads
-/// from the tuple bound from it), reading only the data world and the decisions' columns:
-/// what [`Inst::run_code`] does, for threads that make rows apart from the instance. False
-/// when the run bails out (`acc` then holds part of the side).
-pub(crate) fn run_side(
-    world: &World,
-    decisions: &[Option<DecisionCols>],
-    code: &CompiledLin,
-    k: f64,
-    acc: &mut Lin,
-    index: &[Slot],
-    slots: &mut Vec<Slot>,
-) -> bool {
-    code.bind(index, slots);
-    let ctx = Ctx { world, decisions };
-    ctx.lin(&code.code, k, slots, acc).is_ok()
 }
 
 /// A data expression compiled once and run at many bindings of its slots: the per-stage

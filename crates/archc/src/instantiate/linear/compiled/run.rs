@@ -1,8 +1,10 @@
 //! Running compiled code: one index tuple's linear expression from the data world and the
 //! decisions' columns, node for node as the evaluator computes it; anything it cannot
-//! compute bails out without side effects.
+//! compute bails out without side effects. The runs of worker threads (`run_side`,
+//! `run_sum_part`) read only the data world and the columns, not the instance.
 
-use super::{Bail, Code, Cond, Level, Num, Run, Slot};
+use super::cond::Join;
+use super::{Bail, Code, CompiledLin, Cond, Level, Num, Run, Slot};
 use crate::hir::Builtin;
 use crate::instantiate::linear::Lin;
 use crate::instantiate::world::{ElemId, ParamTable, SetVal, Value, World};
@@ -304,4 +306,90 @@ impl Ctx<'_> {
         }
         Ok(true)
     }
+}
+
+impl CompiledLin {
+    /// Fresh slots for a run at the index tuple `index`: the slots the code reads from the
+    /// tuple bound from it.
+    pub(crate) fn bind(&self, index: &[Slot], slots: &mut Vec<Slot>) {
+        slots.clear();
+        slots.resize(self.slots, Slot::default());
+        for &(i, s) in &self.free {
+            slots[s as usize] = index[i as usize];
+        }
+    }
+
+    /// When the code is a sum that adds no constant and whose first index variable scans
+    /// a set: the size of that set, and how many times the body runs at most (the product
+    /// of the sets its variables scan).
+    pub(crate) fn sum_shape(&self) -> Option<(usize, usize)> {
+        let Code::Sum { levels, body, .. } = &self.code else {
+            return None;
+        };
+        let first = levels.first()?;
+        if first.join != Join::Scan || body.adds_constant() {
+            return None;
+        }
+        let runs = (levels.iter().filter(|l| l.join == Join::Scan))
+            .try_fold(1usize, |n, l| n.checked_mul(l.set.elems.len()))?;
+        Some((first.set.elems.len(), runs))
+    }
+}
+
+impl Code {
+    /// Whether a run can add to the constant (a data part anywhere).
+    fn adds_constant(&self) -> bool {
+        match self {
+            Code::Data(_) => true,
+            Code::Col { .. } => false,
+            Code::Neg(x) | Code::Scale(x, _) | Code::Div(x, _) => x.adds_constant(),
+            Code::Terms(terms) => terms.iter().any(|(_, x)| x.adds_constant()),
+            Code::Sum { body, .. } => body.adds_constant(),
+            Code::Select(arms, otherwise) => {
+                arms.iter().any(|(_, x)| x.adds_constant()) || otherwise.adds_constant()
+            }
+        }
+    }
+}
+
+/// Add to `acc` the terms of `k *` the sum `code` (see [`CompiledLin::sum_shape`]) whose
+/// first index variable is at positions `range`, the sum's other slots bound in `slots`:
+/// the terms a run of the whole sum adds for those positions, in its order. False when the
+/// run bails out.
+pub(crate) fn run_sum_part(
+    world: &World,
+    decisions: &[Option<DecisionCols>],
+    code: &CompiledLin,
+    k: f64,
+    range: std::ops::Range<usize>,
+    slots: &mut [Slot],
+    acc: &mut Lin,
+) -> bool {
+    let Code::Sum { pre, levels, body } = &code.code else {
+        return false;
+    };
+    let Some((first, rest)) = levels.split_first() else {
+        return false;
+    };
+    let ctx = Ctx { world, decisions };
+    ctx.sum_part(pre, first, rest, body, k, range, slots, acc)
+        .is_ok()
+}
+
+/// Add `k *` one compiled side to `acc` for the index tuple `index` (the slots it reads
+/// from the tuple bound from it), reading only the data world and the decisions' columns:
+/// what [`Inst::run_code`] does, for threads that make rows apart from the instance. False
+/// when the run bails out (`acc` then holds part of the side).
+pub(crate) fn run_side(
+    world: &World,
+    decisions: &[Option<DecisionCols>],
+    code: &CompiledLin,
+    k: f64,
+    acc: &mut Lin,
+    index: &[Slot],
+    slots: &mut Vec<Slot>,
+) -> bool {
+    code.bind(index, slots);
+    let ctx = Ctx { world, decisions };
+    ctx.lin(&code.code, k, slots, acc).is_ok()
 }
