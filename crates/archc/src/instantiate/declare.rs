@@ -381,10 +381,10 @@ impl<'a> Inst<'a> {
                         label
                     },
                     span: e.span,
-                    coefs: l
-                        .terms
-                        .iter()
-                        .map(|&(c, v)| (ColId(c), v / scale))
+                    // Collected in place: a sum of millions of terms is not copied.
+                    coefs: std::mem::take(&mut l.terms)
+                        .into_iter()
+                        .map(|(c, v)| (ColId(c), v / scale))
                         .collect(),
                     constant: l.constant / scale,
                 });
