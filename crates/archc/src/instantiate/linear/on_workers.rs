@@ -42,6 +42,15 @@ pub(crate) struct Parallel {
     pub(crate) chunk_terms: usize,
 }
 
+impl Parallel {
+    /// The worker threads to start: as set, or one per core.
+    fn worker_count(&self) -> usize {
+        self.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        })
+    }
+}
+
 impl Default for Parallel {
     fn default() -> Self {
         Parallel {
@@ -107,9 +116,7 @@ impl Inst<'_> {
         if remaining < 2 || remaining.saturating_mul(per_row) < p.min_terms {
             return None;
         }
-        let workers = p.workers.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-        });
+        let workers = p.worker_count();
         if workers < 2 {
             return None;
         }
@@ -171,9 +178,7 @@ impl Inst<'_> {
         if runs < p.min_terms.max(2) {
             return None;
         }
-        let workers = p.workers.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-        });
+        let workers = p.worker_count();
         if workers < 2 || first < 2 {
             return None;
         }
