@@ -35,6 +35,7 @@ pub mod embed_data;
 pub mod fmt;
 pub mod forecast;
 pub mod hir;
+mod in_order;
 pub mod instantiate;
 pub mod ir;
 pub mod partition;

@@ -235,6 +235,8 @@ pub(crate) fn instantiate_how(
     inst.prefetch.min_bytes = how.read_ahead;
     inst.lin_cache.parallel = how.parallel;
     let dp_plans = inst.run_phases(how.compile_plans, changes);
+    // `run_phases` takes them before the objectives; this joins the threads of a run that
+    // errors stopped earlier.
     inst.finish_prefetches();
     if inst.prefetch.failed {
         // A file read ahead did not load cleanly: load everything in order, which reports

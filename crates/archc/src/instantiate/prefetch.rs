@@ -2,8 +2,8 @@
 //!
 //! When the param loop of [`instantiate`](super::instantiate) reaches an indexed number
 //! param read from a file of at least [`PREFETCH_MIN_BYTES`] whose numbers are stored dense,
-//! it opens the file there (so files are registered in the same order as before), copies
-//! its text and reads it on a thread of its own; the loop, the decisions and the constraints
+//! it opens the file there (so files are registered in the same order as before) and reads
+//! its text (shared with the source map) on a thread of its own; the loop, the decisions and the constraints
 //! go on meanwhile. The param is taken from the thread where it is first needed: when
 //! [`Inst::ensure_param`] asks for it, when compiled code reads it, and at the latest
 //! before the objectives.
@@ -11,7 +11,7 @@
 //! The thread gives the numbers only when the file loads cleanly: no diagnostic at all,
 //! every name found in its set, no tuple twice, every value a number. Otherwise the whole
 //! instantiation is run again without reading ahead, which reports exactly what loading the
-//! file in the loop reports, in the same order (see `instantiate_changed`). So reading
+//! file in the loop reports, in the same order (see `instantiate_how`). So reading
 //! ahead changes when a file is read, never what comes of it.
 
 use super::params::key_name;

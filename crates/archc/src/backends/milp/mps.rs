@@ -374,68 +374,48 @@ fn by_lines<W: Write>(
     match exec {
         Exec::Sequential => cx.lines(section, t, 0..n),
         Exec::Parallel { piece } => {
-            let piece = piece.max(1);
-            let pieces: Vec<Range<usize>> = (0..n)
-                .step_by(piece)
-                .map(|a| a..(a + piece).min(n))
-                .collect();
+            let pieces = crate::in_order::chunks(0..n, piece);
             in_order(t, cx, section, &pieces)
         }
     }
 }
 
-/// Format the `pieces` of `section` on worker threads (as many as the rayon pool has),
-/// worker `w` taking pieces `w`, `w + workers`, …, each into a buffer of its own, and write
-/// the buffers to `t` in the pieces' order on this thread. Each worker runs at most one
-/// piece ahead of the writing, and the written buffers go back to it for reuse, so a few
-/// pieces' text is held at any time.
+/// A piece of a section formatted on a worker: its text, or why it could not be made.
+#[derive(Default)]
+struct Piece {
+    text: Vec<u8>,
+    error: Option<io::Error>,
+}
+
+/// Format the `pieces` of `section` on worker threads (as many as the rayon pool has), each
+/// into a buffer of its own, and write the buffers to `t` in the pieces' order on this
+/// thread ([`crate::in_order::in_order`]: a few pieces' text is held at any time).
 fn in_order<W: Write>(
     t: &mut TextBuf<W>,
     cx: &Ctx<'_>,
     section: Section<'_>,
     pieces: &[Range<usize>],
 ) -> io::Result<()> {
-    use std::sync::mpsc::{channel, sync_channel};
-    let workers = rayon::current_num_threads().min(pieces.len());
-    if workers <= 1 {
-        for r in pieces {
-            cx.lines(section, t, r.clone())?;
+    let make = || {
+        let mut sink = io::sink();
+        move |r: Range<usize>, out: &mut Piece| {
+            let mut piece = TextBuf::unflushed(&mut sink, std::mem::take(&mut out.text));
+            match cx.lines(section, &mut piece, r) {
+                Ok(()) => out.text = piece.into_text(),
+                Err(e) => out.error = Some(e),
+            }
         }
-        return Ok(());
-    }
-    std::thread::scope(|scope| {
-        let mut texts = Vec::with_capacity(workers);
-        let mut returns = Vec::with_capacity(workers);
-        for w in 0..workers {
-            let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(1);
-            let (back, spare) = channel::<Vec<u8>>();
-            texts.push(rx);
-            returns.push(back);
-            scope.spawn(move || {
-                let mut sink = io::sink();
-                for r in pieces.iter().skip(w).step_by(workers) {
-                    let buf = spare.try_recv().unwrap_or_default();
-                    let mut piece = TextBuf::unflushed(&mut sink, buf);
-                    let text = cx
-                        .lines(section, &mut piece, r.clone())
-                        .map(|()| piece.into_text());
-                    // The writing stopped on an error: nothing more is wanted.
-                    if tx.send(text).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        for i in 0..pieces.len() {
-            let text = texts[i % workers]
-                .recv()
-                .map_err(|_| io::Error::other("an MPS formatting thread stopped"))??;
-            t.write_through(&text)?;
-            // A worker that has finished does not need it back.
-            let _ = returns[i % workers].send(text);
-        }
-        Ok(())
-    })
+    };
+    let mut written = Ok(());
+    let workers = rayon::current_num_threads();
+    crate::in_order::in_order(workers, pieces, make, |_, out: &mut Piece| {
+        written = match out.error.take() {
+            Some(e) => Err(e),
+            None => t.write_through(&out.text),
+        };
+        written.is_ok()
+    });
+    written
 }
 
 /// The `ROWS` lines of rows `range`.

@@ -20,12 +20,11 @@ use super::bigm::{never_holds, row_bounds};
 use super::compiled::{run_side, run_sum_part, Code, CompiledLin, Slot};
 use super::compiled_rows::{Cursor, Tuples};
 use super::Lin;
+use crate::in_order::{chunks, in_order};
 use crate::instantiate::world::{ElemId, World};
 use crate::instantiate::{DecisionCols, Inst, Limits};
 use crate::ir::{ColId, DeclId, Model, Origin, Row};
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{channel, sync_channel};
 
 /// When a constraint's rows or a sum's terms are made on worker threads, and in what
 /// chunks.
@@ -134,12 +133,7 @@ impl Inst<'_> {
         range: Range<usize>,
         (workers, chunk): (usize, usize),
     ) -> usize {
-        let chunks: Vec<Range<usize>> = range
-            .clone()
-            .step_by(chunk.max(1))
-            .map(|a| a..(a + chunk).min(range.end))
-            .collect();
-        let workers = workers.min(chunks.len());
+        let chunks = chunks(range.clone(), chunk);
         let sides = [code.left, code.right]
             .iter()
             .filter(|c| !matches!(c.code, Code::Data(_)))
@@ -155,7 +149,7 @@ impl Inst<'_> {
                 make_chunk(world, decisions, code, tuples, r, out, &mut scratch);
             }
         };
-        in_order(workers, &chunks, make, |r, out: &Chunk| {
+        in_order(workers, &chunks, make, |r, out: &mut Chunk| {
             match append(model, limits, decl, out, r.start, &mut made) {
                 Some(t) => {
                     next = t;
@@ -201,10 +195,7 @@ impl Inst<'_> {
         let Some((first, _)) = code.sum_shape() else {
             return false;
         };
-        let chunks: Vec<Range<usize>> = (0..first)
-            .step_by(chunk.max(1))
-            .map(|a| a..(a + chunk).min(first))
-            .collect();
+        let chunks = chunks(0..first, chunk);
         let (world, decisions) = (&self.world, &self.decisions[..]);
         let n = acc.terms.len();
         let mut ok = true;
@@ -215,7 +206,7 @@ impl Inst<'_> {
                 out.ok = run_sum_part(world, decisions, code, k, r, &mut own, &mut out.lin);
             }
         };
-        in_order(workers, &chunks, make, |_, out: &SumChunk| {
+        in_order(workers, &chunks, make, |_, out: &mut SumChunk| {
             ok = out.ok;
             if ok {
                 acc.terms.extend_from_slice(&out.lin.terms);
@@ -234,63 +225,6 @@ impl Inst<'_> {
 struct SumChunk {
     lin: Lin,
     ok: bool,
-}
-
-/// Make `chunks` on `workers` threads, worker `w` taking chunks `w`, `w + workers`, …:
-/// each worker gets its own maker from `make` and fills a buffer of its own per chunk, and
-/// `take` gets the buffers here in the chunks' order. `take` returning false stops the
-/// making. Each worker runs at most one chunk ahead of `take`, and the buffers taken go back
-/// to their worker for reuse, so a few chunks are held at any time. A worker that panics
-/// stops the taking, and the panic is passed on.
-fn in_order<B, M, F>(
-    workers: usize,
-    chunks: &[Range<usize>],
-    make: M,
-    mut take: impl FnMut(&Range<usize>, &B) -> bool,
-) where
-    B: Default + Send,
-    M: Fn() -> F + Sync,
-    F: FnMut(Range<usize>, &mut B),
-{
-    let workers = workers.clamp(1, chunks.len().max(1));
-    let halt = AtomicBool::new(false);
-    let (halt, make) = (&halt, &make);
-    std::thread::scope(|scope| {
-        let mut made = Vec::with_capacity(workers);
-        let mut returns = Vec::with_capacity(workers);
-        for w in 0..workers {
-            let (tx, rx) = sync_channel::<B>(1);
-            let (back, spare) = channel::<B>();
-            made.push(rx);
-            returns.push(back);
-            scope.spawn(move || {
-                let mut maker = make();
-                for r in chunks.iter().skip(w).step_by(workers) {
-                    if halt.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    let mut out = spare.try_recv().unwrap_or_default();
-                    maker(r.clone(), &mut out);
-                    // The taking stopped: nothing more is wanted.
-                    if tx.send(out).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        for (i, r) in chunks.iter().enumerate() {
-            let Ok(out) = made[i % workers].recv() else {
-                halt.store(true, Ordering::Relaxed);
-                return;
-            };
-            if !take(r, &out) {
-                halt.store(true, Ordering::Relaxed);
-                return;
-            }
-            // A worker that has finished does not need it back.
-            let _ = returns[i % workers].send(out);
-        }
-    });
 }
 
 /// Make the rows of tuples `range` into `out`, stopping at the first tuple the row-by-row
