@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 #[cfg(feature = "highs")]
-#[allow(dead_code)] // emit reads files back with HiGHS only
-mod solver_readers;
+use crate::solver_readers;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -2,7 +2,7 @@
 //!
 //! Every `tests/fixtures/<phase>/{ok,err}/*.arch` file is analysed (parsed, checked and
 //! instantiated over its data); its source and its rendered diagnostics go into one insta
-//! snapshot named after the path (`fixtures__types__err__swapped_indices.snap`). Files in
+//! snapshot named after the path (`cli__fixtures__types__err__swapped_indices.snap`). Files in
 //! `ok/` must give no error, files in `err/` at least one. Helper files that a fixture uses
 //! (`use "cycle/a.arch"`, data files) live in subfolders and are not fixtures themselves.
 //!

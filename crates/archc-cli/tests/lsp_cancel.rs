@@ -3,7 +3,7 @@
 //! interrupted, so its worker is detached at the lowest CPU priority, and the next solve is
 //! answered without waiting for the cancelled one's time limit.
 
-mod lsp_client;
+use crate::lsp_client;
 
 use lsp_client::{file_uri, Client};
 use serde_json::{json, Value};

@@ -3,7 +3,7 @@
 //! still answer hover, completion, semantic tokens and outline requests without an internal
 //! error, and shut down cleanly at the end.
 
-mod lsp_client;
+use crate::lsp_client;
 
 use lsp_client::{file_uri, position_at, Client};
 use serde_json::{json, Value};

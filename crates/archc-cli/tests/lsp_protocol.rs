@@ -2,7 +2,7 @@
 //! and spoken to in JSON-RPC over stdin/stdout. Cursor positions are found by searching
 //! the text; responses are snapshotted with the temporary directory's URI redacted.
 
-mod lsp_client;
+use crate::lsp_client;
 
 use lsp_client::{file_uri, position_after, position_of, Client};
 use serde_json::{json, Value};

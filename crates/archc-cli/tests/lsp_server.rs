@@ -8,7 +8,7 @@
 //! text does. Cursor positions are found by searching the text; responses are snapshotted
 //! with the temporary directory redacted.
 
-mod lsp_client;
+use crate::lsp_client;
 
 use lsp_client::{file_uri, position_after, position_of, Client};
 use serde_json::{json, Value};

@@ -6,7 +6,7 @@
 //! is written into the cache folder the client names, and an error inside one of its modules
 //! is published for the module's document and on the model's `use std.NAME` until fixed.
 
-mod lsp_client;
+use crate::lsp_client;
 
 use lsp_client::{file_uri, position_after, position_of, Client};
 use serde_json::{json, Value};

@@ -727,7 +727,7 @@ fn round_trip_models() -> Vec<(&'static str, Model, f64)> {
 }
 
 #[cfg(any(feature = "highs", feature = "cbc"))]
-mod solver_readers;
+use crate::solver_readers;
 
 #[cfg(feature = "highs")]
 #[test]

@@ -429,7 +429,7 @@ fn deep_nesting_does_not_overflow_the_stack() {
     let out = std::process::Command::new(exe)
         .args([
             "--exact",
-            "deep_nesting_child",
+            "random_inputs::deep_nesting_child",
             "--nocapture",
             "--test-threads=1",
         ])

@@ -11,7 +11,7 @@ use archc::span::Span;
 use proptest::prelude::*;
 
 #[cfg(any(feature = "highs", feature = "cbc"))]
-mod solver_readers;
+use crate::solver_readers;
 #[cfg(any(feature = "highs", feature = "cbc"))]
 use solver_readers as readers;
 
