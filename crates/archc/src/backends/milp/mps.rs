@@ -11,7 +11,8 @@
 //!
 //! The IR stores rows as CSR; the columns are found by a counting-sort transpose with `u32`
 //! indices, done one block of about a million nonzeros at a time, so that writing a model
-//! of 8M nonzeros holds 12 MB of transposed entries, not 96 MB. When every row lists its
+//! of 8M nonzeros holds 24 MB of transposed entries (the block being written and the next,
+//! transposed meanwhile on a thread of its own by the parallel writer), not 96 MB. When every row lists its
 //! columns in increasing order (as instantiation writes them), a block reads each row from
 //! where the block before stopped (a cursor per row), so the blocks together read each
 //! entry once; otherwise each block reads all entries. The objective's coefficients are
@@ -31,12 +32,31 @@ use std::ops::Range;
 use std::path::Path;
 
 /// The constraint matrix in column-major order, one block of columns at a time: the column
-/// counts are found once, and each block is filled by one pass over the rows, so that the
-/// copy held at any moment is about [`BLOCK_NONZEROS`] entries, not the whole matrix.
+/// counts are found once, and each [`Block`] is filled by one pass over the rows, so that
+/// the copy held at any moment is about [`BLOCK_NONZEROS`] entries per block, not the whole
+/// matrix.
 struct ColMajor {
     /// Entries of column `j` are `start[j]..start[j+1]` (global positions).
     start: Vec<u32>,
-    /// The columns of the block in `rows`/`vals`: `first..end`.
+    /// About this many entries are transposed at a time ([`BLOCK_NONZEROS`]; tests use
+    /// small blocks to cross many block boundaries).
+    block: usize,
+}
+
+/// Where the transposition of the next block starts reading, so that a block reads only its
+/// own entries instead of all of them. Blocks must be loaded in increasing order.
+struct Cursors {
+    /// When every row lists its columns in increasing order (as the instantiation writes
+    /// them): the position in each row of its first entry not yet transposed.
+    rows: Option<Vec<u32>>,
+    /// When each objective term lists its columns in increasing order: the position in each
+    /// term of its first coefficient not yet summed.
+    obj: Option<Vec<usize>>,
+}
+
+/// The transposed entries of columns `first..end`.
+#[derive(Default)]
+struct Block {
     first: usize,
     end: usize,
     /// Row indices and values of the block's entries; position `p` of the matrix is
@@ -46,17 +66,10 @@ struct ColMajor {
     /// Objective coefficients of the block's columns (`j - first`), summed over the
     /// objective's terms in their order, as [`Model::objective_dense`] sums them.
     obj: Vec<f64>,
-    /// When every row lists its columns in increasing order (as the instantiation writes
-    /// them): the position in each row of its first entry not yet transposed, so that a
-    /// block reads only its own entries of each row instead of all of them.
-    row_next: Option<Vec<u32>>,
-    /// About this many entries are transposed at a time ([`BLOCK_NONZEROS`]; tests use
-    /// small blocks to cross many block boundaries).
-    block: usize,
 }
 
 /// About this many nonzeros are transposed at a time (12 bytes each).
-const BLOCK_NONZEROS: usize = 1 << 20;
+const BLOCK_NONZEROS: usize = 1 << 19;
 
 fn invalid(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, msg)
@@ -64,7 +77,7 @@ fn invalid(msg: String) -> io::Error {
 
 impl ColMajor {
     /// Count the entries of each column.
-    fn new(model: &Model, block: usize) -> io::Result<ColMajor> {
+    fn new(model: &Model, block: usize) -> io::Result<(ColMajor, Cursors)> {
         let n = model.num_columns();
         let nnz = model.num_nonzeros();
         if nnz > u32::MAX as usize || model.num_rows() > u32::MAX as usize {
@@ -93,55 +106,60 @@ impl ColMajor {
                 .windows(2)
                 .all(|c| c[0].0 < c[1].0)
         });
-        let row_next = increasing.then(|| {
+        let rows = increasing.then(|| {
             model.row_start[..model.num_rows()]
                 .iter()
                 .map(|&p| p as u32)
                 .collect()
         });
-        Ok(ColMajor {
+        let terms = model.objective.iter().flat_map(|o| &o.terms);
+        let obj_increasing = terms
+            .clone()
+            .all(|t| t.coefs.windows(2).all(|w| w[0].0 .0 < w[1].0 .0));
+        let obj = obj_increasing.then(|| terms.map(|_| 0).collect());
+        let cols = ColMajor {
             start,
-            first: 0,
-            end: 0,
-            rows: Vec::new(),
-            vals: Vec::new(),
-            obj: Vec::new(),
-            row_next,
             block: block.max(1),
-        })
+        };
+        Ok((cols, Cursors { rows, obj }))
     }
 
-    /// Make column `j` available, transposing the block that starts at `j` if needed.
-    /// Columns are asked for in increasing order.
-    fn load(&mut self, model: &Model, j: usize) {
-        if j < self.end {
-            return;
-        }
+    /// The columns of the block that starts at `j`: up to about [`ColMajor::block`] entries
+    /// (at least the one column).
+    fn block_end(&self, j: usize) -> usize {
         let n = self.start.len() - 1;
         let base = self.start[j] as usize;
         let mut end = j + 1;
         while end < n && (self.start[end + 1] as usize) - base <= self.block {
             end += 1;
         }
+        end
+    }
+
+    /// Transpose the block that starts at column `j` into `out`.
+    fn load(&self, model: &Model, j: usize, cursors: &mut Cursors, out: &mut Block) {
+        let end = self.block_end(j);
+        let base = self.start[j] as usize;
         let len = self.start[end] as usize - base;
-        self.rows.clear();
-        self.rows.resize(len, 0);
-        self.vals.clear();
-        self.vals.resize(len, 0.0);
+        out.rows.clear();
+        out.rows.resize(len, 0);
+        out.vals.clear();
+        out.vals.resize(len, 0.0);
         // Insertion cursor of each column of the block; rows stay in increasing order.
         let mut cursor: Vec<u32> = self.start[j..end]
             .iter()
             .map(|&s| s - base as u32)
             .collect();
         let (lo, hi) = (j as u32, end as u32);
+        let (rows, vals) = (&mut out.rows, &mut out.vals);
         let mut place = |i: usize, c: u32, v: f64| {
             let slot = &mut cursor[(c - lo) as usize];
             let p = *slot as usize;
-            self.rows[p] = i as u32;
-            self.vals[p] = v;
+            rows[p] = i as u32;
+            vals[p] = v;
             *slot += 1;
         };
-        match &mut self.row_next {
+        match &mut cursors.rows {
             // Blocks are loaded in increasing order: a row's entries before its cursor
             // belong to earlier blocks, and its entries of this block come next.
             Some(next) => {
@@ -169,17 +187,33 @@ impl ColMajor {
                 }
             }
         }
-        self.obj.clear();
-        self.obj.resize(end - j, 0.0);
-        for t in model.objective.iter().flat_map(|o| &o.terms) {
-            for &(c, v) in &t.coefs {
-                if c.0 >= lo && c.0 < hi {
-                    self.obj[(c.0 - lo) as usize] += v;
+        out.obj.clear();
+        out.obj.resize(end - j, 0.0);
+        let terms = model.objective.iter().flat_map(|o| &o.terms);
+        match &mut cursors.obj {
+            // Each term's coefficients of this block come next, in the term's order.
+            Some(next) => {
+                for (t, at) in terms.zip(next.iter_mut()) {
+                    let coefs = &t.coefs[(*at).min(t.coefs.len())..];
+                    let n = coefs.iter().take_while(|(c, _)| c.0 < hi).count();
+                    for &(c, v) in &coefs[..n] {
+                        out.obj[(c.0 - lo) as usize] += v;
+                    }
+                    *at += n;
+                }
+            }
+            None => {
+                for t in terms {
+                    for &(c, v) in &t.coefs {
+                        if c.0 >= lo && c.0 < hi {
+                            out.obj[(c.0 - lo) as usize] += v;
+                        }
+                    }
                 }
             }
         }
-        self.first = j;
-        self.end = end;
+        out.first = j;
+        out.end = end;
     }
 
     /// Column ranges that split `block` (loaded) into pieces of about `piece` entries (a
@@ -199,9 +233,9 @@ impl ColMajor {
         out
     }
 
-    /// The entries of column `j` (after [`ColMajor::load`]): positions into `rows`/`vals`.
-    fn range(&self, j: usize) -> Range<usize> {
-        let base = self.start[self.first] as usize;
+    /// The entries of column `j` of `block`: positions into its `rows`/`vals`.
+    fn range(&self, block: &Block, j: usize) -> Range<usize> {
+        let base = self.start[block.first] as usize;
         self.start[j] as usize - base..self.start[j + 1] as usize - base
     }
 }
@@ -260,7 +294,7 @@ fn write_sections(model: &Model, out: &mut impl Write, exec: Exec, block: usize)
         }
         _ => (NameTable::new(model), ColMajor::new(model, block)),
     };
-    let mut cols = cols?;
+    let (cols, mut cursors) = cols?;
     // Summed as `Model::objective_dense` sums it; the coefficients come with each block.
     let constant = (model.objective.iter().flat_map(|o| &o.terms)).fold(0.0, |k, t| k + t.constant);
     let cx = Ctx { model, names };
@@ -286,19 +320,41 @@ fn write_sections(model: &Model, out: &mut impl Write, exec: Exec, block: usize)
     t.str("COLUMNS");
     t.newline()?;
     let n = model.num_columns();
-    let mut j = 0;
-    while j < n {
-        cols.load(model, j);
-        let block = j..cols.end;
-        let section = Section::Columns(&cols);
+    // While the workers format one block, the next is transposed on a thread of its own:
+    // two blocks are held.
+    let (mut block, mut next) = (Block::default(), Block::default());
+    if n > 0 {
+        cols.load(model, 0, &mut cursors, &mut block);
+    }
+    while block.first < block.end {
+        let section = Section::Columns(&cols, &block);
+        let after = block.end;
         match exec {
-            Exec::Sequential => cx.lines(section, &mut t, block.clone())?,
+            Exec::Sequential => {
+                cx.lines(section, &mut t, block.first..block.end)?;
+                if after < n {
+                    cols.load(model, after, &mut cursors, &mut next);
+                }
+            }
             Exec::Parallel { piece } => {
-                let pieces = cols.pieces(block.clone(), piece);
-                in_order(&mut t, &cx, section, &pieces)?;
+                let pieces = cols.pieces(block.first..block.end, piece);
+                std::thread::scope(|scope| {
+                    let loading = (after < n).then(|| {
+                        let (cols, cursors, next) = (&cols, &mut cursors, &mut next);
+                        scope.spawn(move || cols.load(model, after, cursors, next))
+                    });
+                    let written = in_order(&mut t, &cx, section, &pieces);
+                    if let Some(Err(panic)) = loading.map(|h| h.join()) {
+                        std::panic::resume_unwind(panic);
+                    }
+                    written
+                })?;
             }
         }
-        j = block.end;
+        if after >= n {
+            break;
+        }
+        std::mem::swap(&mut block, &mut next);
     }
     if model
         .columns
@@ -308,7 +364,7 @@ fn write_sections(model: &Model, out: &mut impl Write, exec: Exec, block: usize)
         t.str(MARKER_INTEND);
         t.newline()?;
     }
-    drop(cols);
+    drop((block, next));
 
     t.str("RHS");
     t.newline()?;
@@ -337,8 +393,8 @@ fn write_sections(model: &Model, out: &mut impl Write, exec: Exec, block: usize)
 #[derive(Clone, Copy)]
 enum Section<'c> {
     Rows,
-    /// The columns loaded in the block.
-    Columns(&'c ColMajor),
+    /// The columns of a transposed block.
+    Columns(&'c ColMajor, &'c Block),
     Rhs,
     Ranges,
     Bounds,
@@ -354,7 +410,7 @@ impl Ctx<'_> {
     ) -> io::Result<()> {
         match section {
             Section::Rows => rows_lines(t, self, range),
-            Section::Columns(cols) => columns_lines(t, self, cols, range),
+            Section::Columns(cols, block) => columns_lines(t, self, cols, block, range),
             Section::Rhs => rhs_lines(t, self, range),
             Section::Ranges => ranges_lines(t, self, range),
             Section::Bounds => bounds_lines(t, self, range),
@@ -439,6 +495,7 @@ fn columns_lines<W: Write>(
     t: &mut TextBuf<W>,
     cx: &Ctx<'_>,
     cols: &ColMajor,
+    block: &Block,
     range: Range<usize>,
 ) -> io::Result<()> {
     let model = cx.model;
@@ -455,20 +512,20 @@ fn columns_lines<W: Write>(
         }
         col_name.clear();
         names.write_col(j, &mut col_name);
-        let Range { start: a, end: b } = cols.range(j);
+        let Range { start: a, end: b } = cols.range(block, j);
         let mut k = a;
         // The objective entry first; an entry-free column still needs one line.
-        let obj = cols.obj[j - cols.first];
+        let obj = block.obj[j - block.first];
         if obj != 0.0 || a == b {
-            let more = (k < b).then(|| (Field::Row(cols.rows[k] as usize), cols.vals[k]));
+            let more = (k < b).then(|| (Field::Row(block.rows[k] as usize), block.vals[k]));
             k += usize::from(k < b);
             let first = (Field::Lit(obj_name), obj);
             data_line(t, names, "    ", Field::Lit(&col_name), first, more)?;
         }
         while k < b {
-            let first = (Field::Row(cols.rows[k] as usize), cols.vals[k]);
+            let first = (Field::Row(block.rows[k] as usize), block.vals[k]);
             k += 1;
-            let more = (k < b).then(|| (Field::Row(cols.rows[k] as usize), cols.vals[k]));
+            let more = (k < b).then(|| (Field::Row(block.rows[k] as usize), block.vals[k]));
             k += usize::from(k < b);
             data_line(t, names, "    ", Field::Lit(&col_name), first, more)?;
         }
@@ -687,13 +744,16 @@ mod tests {
         out
     }
 
-    /// The model with each row's entries in the opposite order (decreasing columns when
-    /// they were increasing): the same matrix.
+    /// The model with each row's entries, and each objective term's, in the opposite order
+    /// (decreasing columns when they were increasing): the same matrix and objective.
     fn rows_reversed(m: &Model) -> Model {
         let mut r = m.clone();
         for w in m.row_start.windows(2) {
             r.row_cols[w[0]..w[1]].reverse();
             r.row_vals[w[0]..w[1]].reverse();
+        }
+        for t in r.objective.iter_mut().flat_map(|o| &mut o.terms) {
+            t.coefs.reverse();
         }
         r
     }
@@ -708,6 +768,8 @@ mod tests {
         let mut switches = [false, false];
         // Some model has a row of two entries or more, which reversing makes decreasing.
         let mut increasing = false;
+        // Some objective term has two coefficients or more, which reversing makes decreasing.
+        let mut objective_increasing = false;
         for f in &model_corpus() {
             let mut a = analyze(f, &AnalyzeOptions::default());
             let (Some(schema), Some(hir)) = (a.schema.take(), a.hir.take()) else {
@@ -750,9 +812,17 @@ mod tests {
                         "{}: blocks of {block} entries, rows {rows}, give other text",
                         f.display()
                     );
+                    // Each next block transposed while the one before is formatted.
+                    assert!(
+                        text_in_blocks(model, Exec::Parallel { piece: 2 }, block) == whole,
+                        "{}: blocks of {block} entries in pieces, rows {rows}, give other text",
+                        f.display()
+                    );
                 }
             }
             increasing |= m.row_start.windows(2).any(|w| w[1] - w[0] > 1);
+            let terms = m.objective.iter().flat_map(|o| &o.terms);
+            objective_increasing |= terms.clone().any(|t| t.coefs.len() > 1);
             let int = |c: &crate::ir::Column| c.kind != VarKind::Continuous;
             for w in m.columns.windows(2) {
                 switches[usize::from(int(&w[0]))] |= int(&w[0]) != int(&w[1]);
@@ -761,6 +831,10 @@ mod tests {
         }
         assert!(compared > 20, "compared only {compared} models");
         assert!(increasing, "no row of two entries or more");
+        assert!(
+            objective_increasing,
+            "no objective term of two coefficients or more"
+        );
         // Markers open and close inside the COLUMNS section somewhere in the corpus.
         assert_eq!(
             switches,
@@ -775,12 +849,6 @@ mod tests {
     fn column_pieces_cover_the_block() {
         let cols = ColMajor {
             start: vec![0, 2, 2, 7, 8, 9, 12],
-            first: 0,
-            end: 6,
-            rows: Vec::new(),
-            vals: Vec::new(),
-            obj: Vec::new(),
-            row_next: None,
             block: BLOCK_NONZEROS,
         };
         assert_eq!(cols.pieces(0..6, 3), vec![0..2, 2..3, 3..5, 5..6]);
