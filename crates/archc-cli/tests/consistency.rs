@@ -5,6 +5,7 @@
 //!   `archc` command, and the size-limit flags reach the model's expansion.
 //! - No diagnostic points into `<prelude>`, a file the user cannot open.
 //! - The summary line after the diagnostics of `archc check`, `solve` and `emit` counts them.
+//! - Every test file is built: a module of `tests/cli.rs` or a `[[test]]` of its own.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -364,4 +365,39 @@ fn the_size_limit_flags_reach_the_model_expansion() {
     // Generous limits change nothing.
     let (_, stderr) = archc(&["check", "--max-columns", "100000000", &file]);
     assert!(!stderr.contains("E0604"), "{stderr}");
+}
+
+// ------------------------------------------------------------------------- test files
+
+/// The crate lists its test targets (`autotests = false`), so a new file in `tests/` runs
+/// only once it is declared: as a module of the one test binary (`tests/cli.rs`), or as a
+/// `[[test]]` of its own in Cargo.toml.
+#[test]
+fn every_test_file_is_built() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cli = std::fs::read_to_string(dir.join("tests/cli.rs")).expect("tests/cli.rs");
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).expect("Cargo.toml");
+    let mut files = 0;
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(dir.join("tests")).expect("tests/") {
+        let path = entry.expect("tests/ entry").path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if stem == "cli" {
+            continue;
+        }
+        files += 1;
+        let module = cli.lines().any(|l| l.trim() == format!("mod {stem};"));
+        let target = manifest.contains(&format!("path = \"tests/{stem}.rs\""));
+        if !module && !target {
+            missing.push(stem);
+        }
+    }
+    assert!(files > 40, "found only {files} test files");
+    assert!(
+        missing.is_empty(),
+        "test files that no test target builds (add `mod NAME;` to tests/cli.rs): {missing:?}"
+    );
 }
