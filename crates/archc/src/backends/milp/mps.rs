@@ -10,13 +10,15 @@
 //! upper bound), because some readers give unbounded integer columns an upper bound of 1.
 //!
 //! The IR stores rows as CSR; the columns are found by a counting-sort transpose with `u32`
-//! indices, done one block of about a million nonzeros at a time, so that writing a model
-//! of 8M nonzeros holds 24 MB of transposed entries (the block being written and the next,
-//! transposed meanwhile on a thread of its own by the parallel writer), not 96 MB. When every row lists its
-//! columns in increasing order (as instantiation writes them), a block reads each row from
-//! where the block before stopped (a cursor per row), so the blocks together read each
-//! entry once; otherwise each block reads all entries. The objective's coefficients are
-//! summed per block too (one pass over its terms), not held for every column.
+//! indices, done one block of about half a million nonzeros at a time, so that writing a
+//! model of 8M nonzeros holds 12 MB of transposed entries (the block being written and the
+//! next, which the parallel writer transposes meanwhile on a thread of its own), not 96 MB.
+//! When every row lists its columns in increasing order (as instantiation writes them), a
+//! block reads each row from where the block before stopped (a cursor per row), so the
+//! blocks together read each entry once; otherwise each block reads all entries. The
+//! objective's coefficients are summed per block too, not held for every column: from a
+//! cursor per term when each term lists its columns in increasing order, by a pass over all
+//! terms otherwise.
 //!
 //! [`write_mps_pipelined`] and [`write_mps_to_path`] format the sections in pieces (about
 //! 32K lines, or 32K nonzeros of a loaded block) on worker threads, and write the pieces
@@ -766,9 +768,10 @@ mod tests {
     fn pieces_give_the_text_formatted_at_once() {
         let mut compared = 0;
         let mut switches = [false, false];
-        // Some model has a row of two entries or more, which reversing makes decreasing.
+        // Some model is transposed from row cursors and has a row of two entries or more,
+        // which reversing makes decreasing (and the transposition a pass over all rows).
         let mut increasing = false;
-        // Some objective term has two coefficients or more, which reversing makes decreasing.
+        // Likewise for the objective: cursors, and a term of two coefficients or more.
         let mut objective_increasing = false;
         for f in &model_corpus() {
             let mut a = analyze(f, &AnalyzeOptions::default());
@@ -820,9 +823,12 @@ mod tests {
                     );
                 }
             }
-            increasing |= m.row_start.windows(2).any(|w| w[1] - w[0] > 1);
-            let terms = m.objective.iter().flat_map(|o| &o.terms);
-            objective_increasing |= terms.clone().any(|t| t.coefs.len() > 1);
+            // The cursors were taken (the entries are in increasing order) where reversing
+            // changes the order.
+            let (_, cursors) = ColMajor::new(m, 1).unwrap();
+            let mut terms = m.objective.iter().flat_map(|o| &o.terms);
+            increasing |= cursors.rows.is_some() && m.row_start.windows(2).any(|w| w[1] - w[0] > 1);
+            objective_increasing |= cursors.obj.is_some() && terms.any(|t| t.coefs.len() > 1);
             let int = |c: &crate::ir::Column| c.kind != VarKind::Continuous;
             for w in m.columns.windows(2) {
                 switches[usize::from(int(&w[0]))] |= int(&w[0]) != int(&w[1]);
@@ -830,10 +836,13 @@ mod tests {
             compared += 1;
         }
         assert!(compared > 20, "compared only {compared} models");
-        assert!(increasing, "no row of two entries or more");
+        assert!(
+            increasing,
+            "no row of two entries or more read from row cursors"
+        );
         assert!(
             objective_increasing,
-            "no objective term of two coefficients or more"
+            "no objective term of two coefficients or more read from cursors"
         );
         // Markers open and close inside the COLUMNS section somewhere in the corpus.
         assert_eq!(
