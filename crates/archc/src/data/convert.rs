@@ -492,23 +492,48 @@ fn convert_value(value: &RawValue, spec: &ColumnSpec, out: &mut CellValue) -> Re
         ColumnType::Bool => parse_bool(text)
             .map(CellValue::Bool)
             .ok_or_else(|| Problem::NotABool(text.to_string()))?,
-        ColumnType::Number | ColumnType::Integer => {
-            let v = parse_number(text).ok_or_else(|| Problem::NotANumber(text.to_string()))?;
-            if !v.is_finite() {
-                return Err(Problem::NonFinite(text.to_string()));
-            }
-            if spec.ty == ColumnType::Integer
-                && (v.fract() != 0.0 || v.abs() > 9_007_199_254_740_992.0)
-            {
-                return Err(Problem::NotWhole(text.to_string()));
-            }
-            if spec.nonneg && v < 0.0 {
-                return Err(Problem::Negative(text.to_string()));
-            }
-            CellValue::Number(if v == 0.0 { 0.0 } else { v })
-        }
+        ColumnType::Number | ColumnType::Integer => CellValue::Number(number(text, spec)?),
     };
     Ok(())
+}
+
+/// The value of the number cell `text` (trimmed, not empty) in a `Number` or `Integer`
+/// column, or what is wrong with it.
+fn number(text: &str, spec: &ColumnSpec) -> Result<f64, Problem> {
+    let v = parse_number(text).ok_or_else(|| Problem::NotANumber(text.to_string()))?;
+    if !v.is_finite() {
+        return Err(Problem::NonFinite(text.to_string()));
+    }
+    if spec.ty == ColumnType::Integer && (v.fract() != 0.0 || v.abs() > 9_007_199_254_740_992.0) {
+        return Err(Problem::NotWhole(text.to_string()));
+    }
+    if spec.nonneg && v < 0.0 {
+        return Err(Problem::Negative(text.to_string()));
+    }
+    Ok(if v == 0.0 { 0.0 } else { v })
+}
+
+/// The number a cell's trimmed text converts to in `spec`'s column (`Number` or
+/// `Integer`), as records hold it: `None` when the cell is empty or converting it is an
+/// error.
+pub(crate) fn number_cell(text: &str, spec: &ColumnSpec) -> Option<f64> {
+    if text.is_empty() {
+        return None;
+    }
+    number(text, spec).ok()
+}
+
+/// For each of a file's columns, the schema column it feeds, when matching the header to
+/// `schema` raises no diagnostic at all (else `None`).
+pub(crate) fn clean_feeds(
+    columns: &[RawColumn],
+    header_span: Span,
+    schema: &[ColumnSpec],
+    path: &str,
+) -> Option<Vec<Option<usize>>> {
+    let mut sink = Sink::new(header_span, path);
+    let converter = Converter::new(columns, header_span, true, false, schema, path, &mut sink);
+    sink.finish().is_empty().then_some(converter.feeds)
 }
 
 /// Stores `text` in `out`, reusing its string when it holds one.
@@ -524,6 +549,16 @@ fn set_text(out: &mut CellValue, text: &str) {
 
 /// Parses a number, allowing `_` between digits.
 pub(crate) fn parse_number(text: &str) -> Option<f64> {
+    // Digits alone, up to 15 of them: a whole number below 2^53, which `f64` holds exactly,
+    // so the sum is the value `str::parse` gives.
+    let bytes = text.as_bytes();
+    if !bytes.is_empty() && bytes.len() <= 15 && bytes.iter().all(u8::is_ascii_digit) {
+        return Some(
+            bytes
+                .iter()
+                .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0')) as f64,
+        );
+    }
     if !text.contains('_') {
         return text.parse().ok();
     }

@@ -290,24 +290,9 @@ impl<'a> Rows<'a> {
 /// that locates the cells in the text.
 fn produce_plain<'a>(text: &'a str, file: FileId, delimiter: u8, out: &mut dyn Emit<'a>) -> bool {
     let bytes = text.as_bytes();
-    let mut pos = if text.starts_with(BOM) { BOM.len() } else { 0 };
     let mut rows = Rows::new(file);
     let mut spans: Vec<Span> = Vec::new();
-    while pos < bytes.len() {
-        let start = pos;
-        if bytes[start] == b'#' {
-            // A comment runs to the next `\n` (the `csv` crate's rule: not to a lone `\r`).
-            pos = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i + 1);
-            continue;
-        }
-        let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-        pos = end + 1;
-        if bytes.get(end) == Some(&b'\r') && bytes.get(pos) == Some(&b'\n') {
-            pos += 1;
-        }
-        if end == start {
-            continue;
-        }
+    for (start, end) in PlainLines::new(text) {
         spans.clear();
         let mut blank = true;
         let mut cell_start = start;
@@ -327,6 +312,114 @@ fn produce_plain<'a>(text: &'a str, file: FileId, delimiter: u8, out: &mut dyn E
         rows.row(line, &spans, blank, cells, out);
     }
     rows.finish(out)
+}
+
+/// The lines of a file without quotes that hold a row, as byte ranges without their line
+/// terminator (`\n`, `\r\n` or `\r`): a leading BOM, empty lines and comment lines (from a
+/// `#` at the start of a line to the next `\n`, the `csv` crate's rule, not to a lone `\r`)
+/// are skipped.
+struct PlainLines<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> PlainLines<'a> {
+    fn new(text: &'a str) -> Self {
+        PlainLines {
+            bytes: text.as_bytes(),
+            pos: if text.starts_with(BOM) { BOM.len() } else { 0 },
+        }
+    }
+}
+
+impl Iterator for PlainLines<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let bytes = self.bytes;
+        while self.pos < bytes.len() {
+            let start = self.pos;
+            if bytes[start] == b'#' {
+                self.pos =
+                    memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i + 1);
+                continue;
+            }
+            let end =
+                memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+            self.pos = end + 1;
+            if bytes.get(end) == Some(&b'\r') && bytes.get(self.pos) == Some(&b'\n') {
+                self.pos += 1;
+            }
+            if end > start {
+                return Some((start, end));
+            }
+        }
+        None
+    }
+}
+
+/// Reads a file for its cells' text alone, when it has no quote character: the header's
+/// columns go to `header` (with the header line), which makes what `row` is then given
+/// with each row [`read`] makes a record of: its trimmed cells, in the file's order, without
+/// spans, diagnostics or a second thread. Stops and returns `false` when the file has a
+/// quote character or no header, a row that is not blank has more or fewer cells than the
+/// header, `header` returns `None` or `row` returns `false`; the caller then reads the file
+/// with [`read`], which says why.
+pub(crate) fn read_plain_cells<'a, H>(
+    text: &'a str,
+    file: FileId,
+    delimiter: u8,
+    header: impl FnOnce(&[RawColumn], Span) -> Option<H>,
+    mut row: impl FnMut(&H, &[&'a str]) -> bool,
+) -> bool {
+    let bytes = text.as_bytes();
+    if memchr::memchr(b'"', bytes).is_some() {
+        return false;
+    }
+    let mut lines = PlainLines::new(text);
+    let Some((start, end)) = lines.next() else {
+        return false;
+    };
+    let mut columns = Vec::new();
+    let mut cell_start = start;
+    loop {
+        let cell_end =
+            memchr::memchr(delimiter, &bytes[cell_start..end]).map_or(end, |i| cell_start + i);
+        let (s, e) = field_span(text, cell_start, cell_end);
+        columns.push(RawColumn {
+            name: text[s..e].to_string(),
+            span: Span::new(file, s, e),
+        });
+        if cell_end == end {
+            break;
+        }
+        cell_start = cell_end + 1;
+    }
+    let Some(made) = header(&columns, Span::new(file, start, end)) else {
+        return false;
+    };
+    let width = columns.len();
+    let mut cells: Vec<&'a str> = Vec::with_capacity(width);
+    for (start, end) in lines {
+        cells.clear();
+        let mut cell_start = start;
+        loop {
+            let cell_end =
+                memchr::memchr(delimiter, &bytes[cell_start..end]).map_or(end, |i| cell_start + i);
+            cells.push(trim(&text[cell_start..cell_end]));
+            if cell_end == end {
+                break;
+            }
+            cell_start = cell_end + 1;
+        }
+        if cells.iter().all(|c| c.is_empty()) {
+            continue;
+        }
+        if cells.len() != width || !row(&made, &cells) {
+            return false;
+        }
+    }
+    true
 }
 
 /// Reads a file with quotes by the `csv` crate, which splits and unquotes the records;
@@ -604,8 +697,78 @@ mod tests {
         assert!(log.0.iter().any(|l| l.contains("E0512")), "{:#?}", log.0);
     }
 
+    /// What [`read_plain_cells`] hands over for `text`, in the form [`Log`] gives the
+    /// records (`None` when it does not take the file).
+    fn plain_cells(text: &str, delimiter: u8) -> Option<(Vec<String>, Vec<Vec<String>>)> {
+        let mut rows = Vec::new();
+        let mut columns = Vec::new();
+        let header = |cols: &[RawColumn], _: Span| {
+            columns = cols.iter().map(|c| c.name.clone()).collect();
+            Some(())
+        };
+        let took = read_plain_cells(text, FileId(0), delimiter, header, |_, cells| {
+            rows.push(cells.iter().map(|c| c.to_string()).collect());
+            true
+        });
+        took.then_some((columns, rows))
+    }
+
+    /// The same, from what [`produce`] hands over; `None` when it raises a diagnostic.
+    fn produced_cells(text: &str, delimiter: u8) -> Option<(Vec<String>, Vec<Vec<String>>)> {
+        struct Cells(Vec<String>, Vec<Vec<String>>, bool);
+        impl<'a> Emit<'a> for Cells {
+            fn columns(&mut self, header: Vec<RawColumn>, _: Span) {
+                self.0 = header.into_iter().map(|c| c.name).collect();
+            }
+            fn diag(&mut self, _: Diagnostic) {
+                self.2 = true;
+            }
+            fn record(&mut self, raw: &mut RawRecord<'a>) {
+                let cells = raw.fields.iter().map(|f| match &f.value {
+                    RawValue::Text(t) => t.to_string(),
+                    other => format!("{other:?}"),
+                });
+                self.1.push(cells.collect());
+            }
+        }
+        let mut out = Cells(Vec::new(), Vec::new(), false);
+        let header = produce(text, FileId(0), delimiter, &mut out);
+        (header && !out.2).then_some((out.0, out.1))
+    }
+
+    #[test]
+    fn the_text_reading_takes_clean_files_without_quotes() {
+        let text = "\u{feff}name , cores\r\n# a comment, with a delimiter\n\n web,4\r\n\u{a0}db\u{a0},\t\n \n,,,\rlast,1";
+        let cells = plain_cells(text, b',');
+        assert_eq!(cells, produced_cells(text, b','));
+        let (columns, rows) = cells.expect("a clean file is taken");
+        assert_eq!(columns, ["name", "cores"]);
+        assert_eq!(rows, [["web", "4"], ["db", ""], ["last", "1"]]);
+        // A quote, a short or a long row, or no header at all: the full reading says why.
+        for text in ["a,b\n\"x\",1\n", "a,b\nx\n", "a,b\nx,1,2\n", "", "# only\n"] {
+            assert_eq!(plain_cells(text, b','), None, "{text:?}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn the_text_reading_hands_over_what_the_records_hold(
+            text in "[ab1 ,\t\n\r#é\u{a0}\u{b}\"]{0,60}",
+            bom in any::<bool>(),
+        ) {
+            let text = if bom { format!("\u{feff}{text}") } else { text };
+            for delimiter in [b',', b'\t'] {
+                let plain = plain_cells(&text, delimiter);
+                let produced = produced_cells(&text, delimiter);
+                if text.contains('"') {
+                    prop_assert_eq!(plain, None, "{:?}", text);
+                } else {
+                    prop_assert_eq!(plain, produced, "{:?}", text);
+                }
+            }
+        }
 
         #[test]
         fn files_without_quotes_read_alike_by_both_readers(

@@ -86,6 +86,7 @@ mod tests_prop;
 use crate::diagnostics::Diagnostic;
 use crate::source::SourceMap;
 use crate::span::{FileId, Span};
+pub(crate) use convert::number_cell;
 use raw::Sink;
 use std::path::Path;
 
@@ -507,6 +508,37 @@ impl OpenedFile {
             on_record,
         );
         (read, sink.finish())
+    }
+
+    /// Each record's trimmed cells in `schema`'s order, handed to `row` as text, without
+    /// converting them: the quick way through a large file whose every row is expected to
+    /// be clean. Returns `false`, having stopped, when the file is not CSV or TSV, has a
+    /// quote character, its header raises any diagnostic or lacks a column of `schema`, a
+    /// row that is not blank has more or fewer cells than the header, or `row` returns
+    /// `false`: [`OpenedFile::stream`] then reads it in full and reports why.
+    pub(crate) fn plain_cells<'t>(
+        &'t self,
+        schema: &[ColumnSpec],
+        mut row: impl FnMut(&[&'t str]) -> bool,
+    ) -> bool {
+        let delimiter = match self.format {
+            Format::Csv => b',',
+            Format::Tsv => b'\t',
+            Format::Json => return false,
+        };
+        // For each schema column, the file column that feeds it.
+        let header = |columns: &[raw::RawColumn], line: Span| {
+            let feeds = convert::clean_feeds(columns, line, schema, &self.display_name)?;
+            (0..schema.len())
+                .map(|si| feeds.iter().position(|&f| f == Some(si)))
+                .collect::<Option<Vec<usize>>>()
+        };
+        let mut ordered: Vec<&'t str> = Vec::with_capacity(schema.len());
+        csv_reader::read_plain_cells(&self.text, self.file, delimiter, header, |at, cells| {
+            ordered.clear();
+            ordered.extend(at.iter().map(|&c| cells[c]));
+            row(&ordered)
+        })
     }
 }
 

@@ -78,3 +78,15 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// Whole numbers of up to 15 digits are summed digit by digit, not parsed as floats:
+    /// the same value as `str::parse`, leading zeros and all.
+    #[test]
+    fn digit_strings_parse_as_floats_do(text in "[0-9]{1,17}") {
+        let parsed: f64 = text.parse().unwrap();
+        prop_assert_eq!(convert::parse_number(&text).map(f64::to_bits), Some(parsed.to_bits()));
+    }
+}

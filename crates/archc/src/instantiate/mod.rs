@@ -252,6 +252,7 @@ pub(crate) fn instantiate_how(
     }
     let mut runs = inst.lin_cache.counts();
     runs.read_ahead = inst.prefetch.taken;
+    runs.read_as_text = inst.prefetch.taken_as_text;
     let Some(dp_plans) = dp_plans else {
         return (None, inst.diags, runs);
     };

@@ -8,6 +8,11 @@
 //! [`Inst::ensure_param`] asks for it, when compiled code reads it, and at the latest
 //! before the objectives.
 //!
+//! The thread reads the cells as text first, looking each name up and parsing each number
+//! straight from the file's text; only a file that way does not take (quotes, an unusual
+//! row, a cell that does not convert cleanly) is read through converted records, as
+//! `load_param_file` reads it.
+//!
 //! The thread gives the numbers only when the file loads cleanly: no diagnostic at all,
 //! every name found in its set, no tuple twice, every value a number. Otherwise the whole
 //! instantiation is run again without reading ahead, which reports exactly what loading the
@@ -32,7 +37,7 @@ pub(crate) const PREFETCH_MIN_BYTES: u64 = 1 << 20;
 pub(crate) struct Pending {
     /// The sets of its index (the dense storage's axes).
     sets: Vec<Arc<SetVal>>,
-    thread: JoinHandle<Option<Vec<f64>>>,
+    thread: JoinHandle<Loaded>,
 }
 
 /// Reading ahead: which files, what is being read, and whether a read failed.
@@ -46,6 +51,15 @@ pub(crate) struct Prefetch {
     pub(crate) failed: bool,
     /// Params taken from their thread.
     pub(crate) taken: usize,
+    /// Of those, the params whose file was read as text alone ([`DenseLoad::plain`]).
+    pub(crate) taken_as_text: usize,
+}
+
+/// What the thread gives: the numbers when the file loads cleanly, and whether they were
+/// read as text alone.
+struct Loaded {
+    nums: Option<Vec<f64>>,
+    as_text: bool,
 }
 
 /// What the thread needs: the file, its columns, and each index set's names in order.
@@ -61,8 +75,9 @@ struct DenseLoad {
 
 impl DenseLoad {
     /// The numbers by mixed-radix position over the sets (NaN: no value), or `None` when
-    /// the file does not load cleanly. Reads the records as `load_param_file` does.
-    fn run(self) -> Option<Vec<f64>> {
+    /// the file does not load cleanly. Reads the cells as text first ([`Self::plain`]);
+    /// a file that way does not take is read as `load_param_file` does.
+    fn run(self) -> Loaded {
         let by_name: Vec<FxHashMap<&str, u32>> = self
             .names
             .iter()
@@ -75,6 +90,80 @@ impl DenseLoad {
             })
             .collect();
         let mut nums = vec![f64::NAN; self.len];
+        if self.plain(&by_name, &mut nums) {
+            return Loaded {
+                nums: Some(nums),
+                as_text: true,
+            };
+        }
+        nums.fill(f64::NAN);
+        let clean = self.converted(&by_name, &mut nums);
+        Loaded {
+            nums: clean.then_some(nums),
+            as_text: false,
+        }
+    }
+
+    /// The position of `name` in index set `i`.
+    fn position(&self, by_name: &[FxHashMap<&str, u32>], i: usize, name: &str) -> Option<u32> {
+        by_name[i]
+            .get(name)
+            .or_else(|| self.alt[i].get(name))
+            .copied()
+    }
+
+    /// Fills `nums` from the cells' text ([`OpenedFile::plain_cells`]), as [`Self::converted`]
+    /// would from the converted records; `false` at the first cell that is not a plain name
+    /// of its set or a plain number (or a tuple given twice), when the file has columns
+    /// that other params read (converting the records checks them), and for any file the
+    /// text reading does not take. Rows usually come in the sets' order, so each name is first
+    /// compared with the previous row's and the one after it, before the table is asked.
+    fn plain(&self, by_name: &[FxHashMap<&str, u32>], nums: &mut [f64]) -> bool {
+        let dims = self.names.len();
+        if self.spec.len() != dims + 1 {
+            return false;
+        }
+        // The guess gives the table's answer only when a set has no name twice.
+        let guess: Vec<bool> = (by_name.iter().zip(&self.names))
+            .map(|(m, names)| m.len() == names.len())
+            .collect();
+        let mut last = vec![0usize; dims];
+        let value = &self.spec[dims];
+        self.file.plain_cells(&self.spec, |cells| {
+            let mut offset = 0usize;
+            for i in 0..dims {
+                let (names, name, l) = (&self.names[i], cells[i], last[i]);
+                let pos = if guess[i] && names.get(l).is_some_and(|n| n == name) {
+                    l
+                } else if guess[i] && names.get(l + 1).is_some_and(|n| n == name) {
+                    l + 1
+                } else {
+                    match self.position(by_name, i, name) {
+                        Some(p) => p as usize,
+                        None => return false,
+                    }
+                };
+                last[i] = pos;
+                offset = offset * names.len() + pos;
+            }
+            if cells[dims].is_empty() && !value.required {
+                return true;
+            }
+            let Some(n) = data::number_cell(cells[dims], value) else {
+                return false;
+            };
+            let slot = &mut nums[offset];
+            if !slot.is_nan() {
+                return false;
+            }
+            *slot = n * self.unit_scale;
+            true
+        })
+    }
+
+    /// Fills `nums` from the records as `load_param_file` converts them; `false` when the
+    /// file does not load cleanly.
+    fn converted(&self, by_name: &[FxHashMap<&str, u32>], nums: &mut [f64]) -> bool {
         let mut clean = true;
         let mut name_buf = String::new();
         let dims = self.names.len();
@@ -87,8 +176,8 @@ impl DenseLoad {
                 let Some(name) = key_name(&cell.value, &mut name_buf) else {
                     return;
                 };
-                match by_name[i].get(name).or_else(|| self.alt[i].get(name)) {
-                    Some(&pos) => offset = offset * self.names[i].len() + pos as usize,
+                match self.position(by_name, i, name) {
+                    Some(pos) => offset = offset * self.names[i].len() + pos as usize,
                     None => {
                         clean = false;
                         return;
@@ -105,7 +194,7 @@ impl DenseLoad {
                 _ => clean = false,
             }
         });
-        (read && clean && diags.is_empty()).then_some(nums)
+        read && clean && diags.is_empty()
     }
 }
 
@@ -189,10 +278,14 @@ impl Inst<'_> {
         let Some(pending) = self.prefetch.pending.remove(&p) else {
             return;
         };
-        let nums = pending.thread.join().ok().flatten();
+        let (nums, as_text) = match pending.thread.join() {
+            Ok(loaded) => (loaded.nums, loaded.as_text),
+            Err(_) => (None, false),
+        };
         let mut table = ParamTable::default();
         match nums {
             Some(nums) => {
+                self.prefetch.taken_as_text += usize::from(as_text);
                 table.dense = Some(DenseValues {
                     sets: pending.sets,
                     nums,

@@ -160,13 +160,18 @@ fn reading_param_files_ahead_changes_nothing_on_every_model() {
         how(None),
         "reading ahead changes the instance",
     );
-    let (mut taken, mut again) = (0, 0);
+    let (mut taken, mut as_text, mut again) = (0, 0, 0);
     for (n, m) in counts {
         assert_eq!((m.read_ahead, m.read_again), (0, 0));
         taken += n.read_ahead;
+        as_text += n.read_as_text;
         again += n.read_again;
     }
     assert!(taken > 5, "only {taken} params were read ahead");
+    // Most files are read as text alone; a file that another param reads a column of
+    // (`two_params_one_file`) is read by converting its records, which checks that column.
+    assert!(as_text > 5, "only {as_text} params were read as text");
+    assert!(as_text < taken, "every param was read as text ({taken})");
     // The data fixtures with errors in param files take the way back: a name outside its
     // set (`unknown_reference`), a tuple twice (`duplicate_key`), a negative value for a
     // param with a lower bound (`negative_param`).

@@ -326,6 +326,14 @@ impl Model {
         RowId((self.rows.len() - 1) as u32)
     }
 
+    /// [`Model::add_row`] for nonzeros given as two slices, columns and coefficients.
+    pub fn add_row_slices(&mut self, row: Row, cols: &[u32], vals: &[f64]) -> RowId {
+        debug_assert_eq!(cols.len(), vals.len());
+        self.row_cols.extend(cols.iter().map(|&c| ColId(c)));
+        self.row_vals.extend_from_slice(vals);
+        self.add_row(row, [])
+    }
+
     pub fn num_columns(&self) -> usize {
         self.columns.len()
     }

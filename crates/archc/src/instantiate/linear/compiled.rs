@@ -528,6 +528,8 @@ pub(crate) struct Counts {
     /// Params whose file was read ahead on another thread and taken from it (see
     /// `instantiate/prefetch.rs`).
     pub(crate) read_ahead: usize,
+    /// Of those, params whose file was read as text alone, without converting records.
+    pub(crate) read_as_text: usize,
     /// 1 when a file read ahead did not load cleanly and the model was instantiated again
     /// without reading ahead.
     pub(crate) read_again: usize,

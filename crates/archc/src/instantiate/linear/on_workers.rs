@@ -23,7 +23,7 @@ use super::Lin;
 use crate::in_order::{chunks, in_order};
 use crate::instantiate::world::{ElemId, World};
 use crate::instantiate::{DecisionCols, Inst, Limits};
-use crate::ir::{ColId, DeclId, Model, Origin, Row};
+use crate::ir::{DeclId, Model, Origin, Row};
 use std::ops::Range;
 
 /// When a constraint's rows or a sum's terms are made on worker threads, and in what
@@ -302,8 +302,11 @@ fn append(
                 return Some(first + k);
             }
             model.tuples.extend_from_slice(elems);
-            let coefs = out.cols[terms.clone()].iter().zip(&out.vals[terms]);
-            model.add_row(Row { lo, hi, origin }, coefs.map(|(&c, &v)| (ColId(c), v)));
+            model.add_row_slices(
+                Row { lo, hi, origin },
+                &out.cols[terms.clone()],
+                &out.vals[terms],
+            );
             from = end as usize;
         } else {
             model.tuples.extend_from_slice(elems);
