@@ -486,34 +486,38 @@ impl<'a> Inst<'a> {
                     data::load_table(self.sources, &full, &path.value, &spec, path.span);
                 self.diags.extend(diags);
                 if let Some(t) = table {
+                    // Each record's entity, by position in its kind; `None` for a record
+                    // without a name or naming an entity again.
+                    let mut at = Vec::with_capacity(t.records.len());
                     for r in &t.records {
-                        if let Some(name) = r.cells.first().and_then(|c| c.value.as_str()) {
-                            if self
-                                .world
-                                .interned
-                                .contains_key(&ElemKey::Entity(k, name.to_string()))
-                            {
-                                self.diags.push(
-                                    Diagnostic::error(
-                                        Code::E0507,
-                                        format!("{} `{name}` is declared twice", kind.name),
-                                    )
-                                    .primary(r.cells[0].span, "declared again here"),
-                                );
-                                continue;
-                            }
-                            let id = self.world.intern(ElemKey::Entity(k, name.to_string()));
-                            let pos = self.world.kinds[k].elems.len() as u32;
-                            self.world.kinds[k].elems.push(id);
-                            self.world.entity_of.insert(id, (k, pos));
-                            self.world
-                                .entity_names
-                                .entry(name.to_string())
-                                .or_default()
-                                .push(id);
+                        let Some(name) = r.cells.first().and_then(|c| c.value.as_str()) else {
+                            at.push(None);
+                            continue;
+                        };
+                        let known = self.world.elems.len();
+                        let id = self.world.intern(ElemKey::Entity(k, name.to_string()));
+                        if (id as usize) < known {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    Code::E0507,
+                                    format!("{} `{name}` is declared twice", kind.name),
+                                )
+                                .primary(r.cells[0].span, "declared again here"),
+                            );
+                            at.push(None);
+                            continue;
                         }
+                        let pos = self.world.kinds[k].elems.len() as u32;
+                        self.world.kinds[k].elems.push(id);
+                        self.world.entity_of.insert(id, (k, pos));
+                        self.world
+                            .entity_names
+                            .entry(name.to_string())
+                            .or_default()
+                            .push(id);
+                        at.push(Some(pos));
                     }
-                    tables.push((k, t));
+                    tables.push((k, t, at));
                 }
             }
         }
@@ -535,7 +539,11 @@ impl<'a> Inst<'a> {
                 }
             }
         }
-        let mut explicit: FxHashMap<(usize, u32), FxHashMap<usize, Value>> = FxHashMap::default();
+        // The values given for each entity, by kind: attribute `ai` of the entity at `pos`
+        // is at `pos * attrs + ai`.
+        let mut explicit: Vec<Vec<Option<Value>>> = (schema.kinds.iter().enumerate())
+            .map(|(k, kind)| vec![None; self.world.kinds[k].elems.len() * kind.attrs.len()])
+            .collect();
         for (i, e) in schema.entities.iter().enumerate() {
             let id = self.world.interned[&ElemKey::Entity(e.kind, e.name.clone())];
             let pos = self.world.entity_of[&id].1;
@@ -581,24 +589,23 @@ impl<'a> Inst<'a> {
                     }
                 }
             }
-            explicit.insert((e.kind, pos), vals);
+            let attrs = kind.attrs.len();
+            let slots = &mut explicit[e.kind][pos as usize * attrs..][..attrs];
+            slots.fill(None);
+            for (ai, v) in vals {
+                slots[ai] = Some(v);
+            }
         }
         // Attribute values from data.
-        for (k, t) in &tables {
+        for (k, t, at) in &tables {
             let kind = &schema.kinds[*k];
-            for r in &t.records {
-                let Some(name) = r.cells.first().and_then(|c| c.value.as_str()) else {
+            let attrs = kind.attrs.len();
+            for (r, pos) in t.records.iter().zip(at) {
+                let Some(pos) = *pos else {
                     continue;
                 };
-                let Some(&id) = self
-                    .world
-                    .interned
-                    .get(&ElemKey::Entity(*k, name.to_string()))
-                else {
-                    continue;
-                };
-                let pos = self.world.entity_of[&id].1;
-                let mut vals = FxHashMap::default();
+                let slots = &mut explicit[*k][pos as usize * attrs..][..attrs];
+                slots.fill(None);
                 for (ai, a) in kind.attrs.iter().enumerate() {
                     let Some(cell) = r.cells.get(ai + 1) else {
                         continue;
@@ -630,19 +637,17 @@ impl<'a> Inst<'a> {
                         (data::CellValue::Text(s), _) => Value::Str(Arc::from(s.as_str())),
                         (data::CellValue::Number(n), _) => Value::Num(*n),
                     };
-                    vals.insert(ai, v);
+                    slots[ai] = Some(v);
                 }
-                explicit.insert((*k, pos), vals);
             }
         }
         // Fill columns in entity order, defaults where nothing was given.
         for (k, kind) in schema.kinds.iter().enumerate() {
-            let n = self.world.kinds[k].elems.len();
-            for pos in 0..n {
-                let given = explicit.remove(&(k, pos as u32)).unwrap_or_default();
-                for ai in 0..kind.attrs.len() {
-                    let v = match given.get(&ai) {
-                        Some(v) => v.clone(),
+            let mut given = std::mem::take(&mut explicit[k]);
+            for given in given.chunks_exact_mut(kind.attrs.len().max(1)) {
+                for (ai, given) in given.iter_mut().enumerate() {
+                    let v = match given.take() {
+                        Some(v) => v,
                         None => match defaults.get(&(k, ai)) {
                             Some(h) => {
                                 let r = self.in_frame(h.slots.len(), |me| me.h_eval(&h.body.value));

@@ -133,9 +133,10 @@ impl DenseLoad {
             let mut offset = 0usize;
             for i in 0..dims {
                 let (names, name, l) = (&self.names[i], cells[i], last[i]);
-                let pos = if guess[i] && names.get(l).is_some_and(|n| n == name) {
+                let is = |at: usize| names.get(at).is_some_and(|n| same(n, name));
+                let pos = if guess[i] && is(l) {
                     l
-                } else if guess[i] && names.get(l + 1).is_some_and(|n| n == name) {
+                } else if guess[i] && is(l + 1) {
                     l + 1
                 } else {
                     match self.position(by_name, i, name) {
@@ -196,6 +197,13 @@ impl DenseLoad {
         });
         read && clean && diags.is_empty()
     }
+}
+
+/// `a == b` for the short names of set elements, compared in place (not by a call to
+/// `memcmp` per name).
+#[inline(always)]
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 impl Inst<'_> {
