@@ -289,29 +289,41 @@ impl<'a> Rows<'a> {
 /// `csv` crate reads from such a file, without its copy of every record and the second scan
 /// that locates the cells in the text.
 fn produce_plain<'a>(text: &'a str, file: FileId, delimiter: u8, out: &mut dyn Emit<'a>) -> bool {
-    let bytes = text.as_bytes();
     let mut rows = Rows::new(file);
     let mut spans: Vec<Span> = Vec::new();
     for (start, end) in PlainLines::new(text) {
-        spans.clear();
-        let mut blank = true;
-        let mut cell_start = start;
-        loop {
-            let cell_end =
-                memchr::memchr(delimiter, &bytes[cell_start..end]).map_or(end, |i| cell_start + i);
-            let (s, e) = field_span(text, cell_start, cell_end);
-            blank &= s == e;
-            spans.push(Span::new(file, s, e));
-            if cell_end == end {
-                break;
-            }
-            cell_start = cell_end + 1;
-        }
+        let blank = cell_spans(text, file, delimiter, (start, end), &mut spans);
         let line = Span::new(file, start, end);
         let cells = spans.iter().map(|s| Cow::Borrowed(&text[s.range()]));
         rows.row(line, &spans, blank, cells, out);
     }
     rows.finish(out)
+}
+
+/// The trimmed spans of the cells of the line `text[start..end]` (which has no quote), in
+/// `spans`; returns whether every cell is blank.
+fn cell_spans(
+    text: &str,
+    file: FileId,
+    delimiter: u8,
+    (start, end): (usize, usize),
+    spans: &mut Vec<Span>,
+) -> bool {
+    let bytes = text.as_bytes();
+    spans.clear();
+    let mut blank = true;
+    let mut cell_start = start;
+    loop {
+        let cell_end =
+            memchr::memchr(delimiter, &bytes[cell_start..end]).map_or(end, |i| cell_start + i);
+        let (s, e) = field_span(text, cell_start, cell_end);
+        blank &= s == e;
+        spans.push(Span::new(file, s, e));
+        if cell_end == end {
+            return blank;
+        }
+        cell_start = cell_end + 1;
+    }
 }
 
 /// The lines of a file without quotes that hold a row, as byte ranges without their line
@@ -380,21 +392,14 @@ pub(crate) fn read_plain_cells<'a, H>(
     let Some((start, end)) = lines.next() else {
         return false;
     };
-    let mut columns = Vec::new();
-    let mut cell_start = start;
-    loop {
-        let cell_end =
-            memchr::memchr(delimiter, &bytes[cell_start..end]).map_or(end, |i| cell_start + i);
-        let (s, e) = field_span(text, cell_start, cell_end);
-        columns.push(RawColumn {
-            name: text[s..e].to_string(),
-            span: Span::new(file, s, e),
-        });
-        if cell_end == end {
-            break;
-        }
-        cell_start = cell_end + 1;
-    }
+    let mut spans = Vec::new();
+    cell_spans(text, file, delimiter, (start, end), &mut spans);
+    let columns: Vec<RawColumn> = (spans.iter())
+        .map(|&span| RawColumn {
+            name: text[span.range()].to_string(),
+            span,
+        })
+        .collect();
     let Some(made) = header(&columns, Span::new(file, start, end)) else {
         return false;
     };
