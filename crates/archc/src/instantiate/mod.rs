@@ -539,8 +539,8 @@ impl<'a> Inst<'a> {
                 }
             }
         }
-        // The values given for each entity, by kind: attribute `ai` of the entity at `pos`
-        // is at `pos * attrs + ai`.
+        // The values given for each entity (once: a name given again is E0507), by kind:
+        // attribute `ai` of the entity at `pos` is at `pos * attrs + ai`.
         let mut explicit: Vec<Vec<Option<Value>>> = (schema.kinds.iter().enumerate())
             .map(|(k, kind)| vec![None; self.world.kinds[k].elems.len() * kind.attrs.len()])
             .collect();
@@ -591,7 +591,6 @@ impl<'a> Inst<'a> {
             }
             let attrs = kind.attrs.len();
             let slots = &mut explicit[e.kind][pos as usize * attrs..][..attrs];
-            slots.fill(None);
             for (ai, v) in vals {
                 slots[ai] = Some(v);
             }
@@ -605,7 +604,6 @@ impl<'a> Inst<'a> {
                     continue;
                 };
                 let slots = &mut explicit[*k][pos as usize * attrs..][..attrs];
-                slots.fill(None);
                 for (ai, a) in kind.attrs.iter().enumerate() {
                     let Some(cell) = r.cells.get(ai + 1) else {
                         continue;
@@ -643,27 +641,25 @@ impl<'a> Inst<'a> {
         }
         // Fill columns in entity order, defaults where nothing was given.
         for (k, kind) in schema.kinds.iter().enumerate() {
-            let mut given = std::mem::take(&mut explicit[k]);
-            for given in given.chunks_exact_mut(kind.attrs.len().max(1)) {
-                for (ai, given) in given.iter_mut().enumerate() {
-                    let v = match given.take() {
-                        Some(v) => v,
-                        None => match defaults.get(&(k, ai)) {
-                            Some(h) => {
-                                let r = self.in_frame(h.slots.len(), |me| me.h_eval(&h.body.value));
-                                match r {
-                                    Ok(v) => v,
-                                    Err(e) => {
-                                        self.diags.push(e);
-                                        Value::Num(0.0)
-                                    }
+            for (slot, given) in explicit[k].iter_mut().enumerate() {
+                let ai = slot % kind.attrs.len();
+                let v = match given.take() {
+                    Some(v) => v,
+                    None => match defaults.get(&(k, ai)) {
+                        Some(h) => {
+                            let r = self.in_frame(h.slots.len(), |me| me.h_eval(&h.body.value));
+                            match r {
+                                Ok(v) => v,
+                                Err(e) => {
+                                    self.diags.push(e);
+                                    Value::Num(0.0)
                                 }
                             }
-                            None => Value::Num(f64::NAN),
-                        },
-                    };
-                    self.world.kinds[k].attrs[ai].push(v);
-                }
+                        }
+                        None => Value::Num(f64::NAN),
+                    },
+                };
+                self.world.kinds[k].attrs[ai].push(v);
             }
         }
     }

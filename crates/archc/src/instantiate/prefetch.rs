@@ -133,7 +133,7 @@ impl DenseLoad {
             let mut offset = 0usize;
             for i in 0..dims {
                 let (names, name, l) = (&self.names[i], cells[i], last[i]);
-                let is = |at: usize| names.get(at).is_some_and(|n| same(n, name));
+                let is = |at: usize| names.get(at).is_some_and(|n| n == name);
                 let pos = if guess[i] && is(l) {
                     l
                 } else if guess[i] && is(l + 1) {
@@ -197,13 +197,6 @@ impl DenseLoad {
         });
         read && clean && diags.is_empty()
     }
-}
-
-/// `a == b` for the short names of set elements, compared in place (not by a call to
-/// `memcmp` per name).
-#[inline(always)]
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 impl Inst<'_> {
