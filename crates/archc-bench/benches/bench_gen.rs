@@ -182,6 +182,44 @@ fn child_full(dir: &Path, solve: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// Child: the MPS writer alone, on a model instantiated once. Formats the model 5 times on
+/// this thread and 5 times on the workers, into a sink; prints the median of each (`WRITE`).
+fn child_write(dir: &Path) -> Result<(), String> {
+    let mut a = analyze(&dir.join("model.arch"), &AnalyzeOptions::default());
+    if a.has_errors() {
+        return Err(fail("checking", &a));
+    }
+    let schema = a.schema.take().ok_or("no schema")?;
+    let hir = a.hir.take().ok_or("no HIR")?;
+    let (inst, diags) =
+        archc::instantiate::instantiate(&schema, &hir, &mut a.sources, Default::default(), false);
+    let Some(inst) = inst else {
+        a.diagnostics.extend(diags);
+        return Err(fail("instantiating", &a));
+    };
+    let m = &inst.model;
+    let times = |pipelined: bool| -> Result<f64, String> {
+        let mut v = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            let mut sink = std::io::sink();
+            if pipelined {
+                archc::backends::milp::mps::write_mps_pipelined(m, &mut sink)
+            } else {
+                archc::backends::milp::mps::write_mps(m, &mut sink)
+            }
+            .map_err(|e| e.to_string())?;
+            v.push(t.elapsed().as_secs_f64());
+        }
+        Ok(median(v))
+    };
+    let one = times(false)?;
+    let workers = times(true)?;
+    println!("WRITE one_thread_s={one:.4} pipelined_s={workers:.4}");
+    std::mem::forget(inst);
+    Ok(())
+}
+
 /// Values of `key=value` fields of a result line.
 fn field(line: &str, key: &str) -> Option<f64> {
     line.split_whitespace()
@@ -225,6 +263,7 @@ fn main() {
             "--child-load" => Some(child_load(Path::new(dir))),
             "--child-full" => Some(child_full(Path::new(dir), false)),
             "--child-solve" => Some(child_full(Path::new(dir), true)),
+            "--child-write" => Some(child_write(Path::new(dir))),
             _ => None,
         };
         if let Some(r) = r {
