@@ -11,8 +11,9 @@
 //! also solves `50x10` and `100x20` with the default solver and compares the optimum with
 //! the peers' published 142747 and 234528.
 
-use archc::analysis::AnalyzeOptions;
+use archc::analysis::{Analysis, AnalyzeOptions};
 use archc::driver::analyze;
+use archc::instantiate::Instance;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -83,7 +84,7 @@ fn prepare(args: &Args, s: usize, r: usize) -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-fn fail(what: &str, a: &archc::analysis::Analysis) -> String {
+fn fail(what: &str, a: &Analysis) -> String {
     let msgs: Vec<String> = a
         .diagnostics
         .iter()
@@ -94,22 +95,44 @@ fn fail(what: &str, a: &archc::analysis::Analysis) -> String {
     format!("{what}: {}", msgs.join("; "))
 }
 
+/// The model at `path` analysed, with its schema and HIR taken out; an error when
+/// checking it found one (`checked`) or it has no schema.
+fn analysed(
+    path: &Path,
+    checked: bool,
+) -> Result<(Analysis, archc::check::Schema, archc::hir::Model), String> {
+    let mut a = analyze(path, &AnalyzeOptions::default());
+    if checked && a.has_errors() {
+        return Err(fail("checking", &a));
+    }
+    let schema = a.schema.take().ok_or("no schema")?;
+    let hir = a.hir.take().ok_or("no HIR")?;
+    Ok((a, schema, hir))
+}
+
+/// The instance of an analysed model; an error naming `what` failed when it has none.
+fn instance(
+    a: &mut Analysis,
+    schema: &archc::check::Schema,
+    hir: &archc::hir::Model,
+    what: &str,
+) -> Result<Instance, String> {
+    let (inst, diags) =
+        archc::instantiate::instantiate(schema, hir, &mut a.sources, Default::default(), false);
+    inst.ok_or_else(|| {
+        a.diagnostics.extend(diags);
+        fail(what, a)
+    })
+}
+
 /// Child: data load only. Prints `load_s`.
 fn child_load(dir: &Path) -> Result<(), String> {
     let t = Instant::now();
-    let a = analyze(&dir.join("data.arch"), &AnalyzeOptions::default());
+    let (mut a, schema, hir) = analysed(&dir.join("data.arch"), false)?;
     let parse = t.elapsed().as_secs_f64();
-    let mut a = a;
-    let schema = a.schema.take().ok_or("no schema")?;
-    let hir = a.hir.take().ok_or("no HIR")?;
     let t = Instant::now();
-    let (inst, diags) =
-        archc::instantiate::instantiate(&schema, &hir, &mut a.sources, Default::default(), false);
+    instance(&mut a, &schema, &hir, "loading")?;
     let load = t.elapsed().as_secs_f64();
-    if inst.is_none() {
-        a.diagnostics.extend(diags);
-        return Err(fail("loading", &a));
-    }
     println!(
         "LOAD parse_s={parse:.4} load_s={load:.4} peak_mib={:.1}",
         archc_bench::peak_mib()
@@ -121,21 +144,11 @@ fn child_load(dir: &Path) -> Result<(), String> {
 fn child_full(dir: &Path, solve: bool) -> Result<(), String> {
     let t0 = Instant::now();
     let cpu0 = archc_bench::cpu_seconds();
-    let mut a = analyze(&dir.join("model.arch"), &AnalyzeOptions::default());
-    if a.has_errors() {
-        return Err(fail("checking", &a));
-    }
+    let (mut a, schema, hir) = analysed(&dir.join("model.arch"), true)?;
     let t_check = t0.elapsed().as_secs_f64();
-    let schema = a.schema.take().ok_or("no schema")?;
-    let hir = a.hir.take().ok_or("no HIR")?;
     let t = Instant::now();
-    let (inst, diags) =
-        archc::instantiate::instantiate(&schema, &hir, &mut a.sources, Default::default(), false);
+    let inst = instance(&mut a, &schema, &hir, "instantiating")?;
     let t_inst = t.elapsed().as_secs_f64();
-    let Some(inst) = inst else {
-        a.diagnostics.extend(diags);
-        return Err(fail("instantiating", &a));
-    };
     let m = &inst.model;
     let inst_peak = archc_bench::peak_mib();
     let cpu_inst = archc_bench::cpu_seconds() - cpu0;
@@ -185,18 +198,8 @@ fn child_full(dir: &Path, solve: bool) -> Result<(), String> {
 /// Child: the MPS writer alone, on a model instantiated once. Formats the model 5 times on
 /// this thread and 5 times on the workers, into a sink; prints the median of each (`WRITE`).
 fn child_write(dir: &Path) -> Result<(), String> {
-    let mut a = analyze(&dir.join("model.arch"), &AnalyzeOptions::default());
-    if a.has_errors() {
-        return Err(fail("checking", &a));
-    }
-    let schema = a.schema.take().ok_or("no schema")?;
-    let hir = a.hir.take().ok_or("no HIR")?;
-    let (inst, diags) =
-        archc::instantiate::instantiate(&schema, &hir, &mut a.sources, Default::default(), false);
-    let Some(inst) = inst else {
-        a.diagnostics.extend(diags);
-        return Err(fail("instantiating", &a));
-    };
+    let (mut a, schema, hir) = analysed(&dir.join("model.arch"), true)?;
+    let inst = instance(&mut a, &schema, &hir, "instantiating")?;
     let m = &inst.model;
     let times = |pipelined: bool| -> Result<f64, String> {
         let mut v = Vec::new();
