@@ -26,7 +26,7 @@
 //! the calling thread. Each piece carries its own state (the integer marker is decided from
 //! the column before the piece), so the text does not depend on where the pieces end.
 
-use super::names::{NameTable, JOIN_AT};
+use super::names::{NameTable, RowNameCache, JOIN_AT};
 use super::textbuf::TextBuf;
 use crate::ir::{Model, Sense, VarKind};
 use std::io::{self, Write};
@@ -372,7 +372,8 @@ fn write_sections(model: &Model, out: &mut impl Write, exec: Exec, block: usize)
     t.newline()?;
     if constant != 0.0 {
         let entry = (Field::Lit(cx.names.objective()), -constant);
-        data_line(&mut t, &cx.names, "    ", Field::Lit(b"RHS"), entry, None)?;
+        let names = &mut Names::new(&cx.names);
+        data_line(&mut t, names, "    ", Field::Lit(b"RHS"), entry, None)?;
     }
     by_lines(&mut t, &cx, exec, Section::Rhs, rows)?;
 
@@ -501,11 +502,11 @@ fn columns_lines<W: Write>(
     range: Range<usize>,
 ) -> io::Result<()> {
     let model = cx.model;
-    let names = &cx.names;
+    let names = &mut Names::new(&cx.names);
     let is_int = |j: usize| model.columns[j].kind != VarKind::Continuous;
     let mut in_int = range.start > 0 && is_int(range.start - 1);
     let mut col_name = Vec::with_capacity(128);
-    let obj_name = names.objective();
+    let obj_name = cx.names.objective();
     for j in range {
         if is_int(j) != in_int {
             in_int = is_int(j);
@@ -513,7 +514,7 @@ fn columns_lines<W: Write>(
             t.newline()?;
         }
         col_name.clear();
-        names.write_col(j, &mut col_name);
+        cx.names.write_col(j, &mut col_name);
         let Range { start: a, end: b } = cols.range(block, j);
         let mut k = a;
         // The objective entry first; an entry-free column still needs one line.
@@ -537,12 +538,13 @@ fn columns_lines<W: Write>(
 
 /// The `RHS` lines of rows `range` (the objective's constant is the caller's).
 fn rhs_lines<W: Write>(t: &mut TextBuf<W>, cx: &Ctx<'_>, range: Range<usize>) -> io::Result<()> {
+    let names = &mut Names::new(&cx.names);
     for i in range {
         let r = &cx.model.rows[i];
         let (_, rhs, _) = row_shape(r.lo, r.hi);
         if rhs != 0.0 {
             let entry = (Field::Row(i), rhs);
-            data_line(t, &cx.names, "    ", Field::Lit(b"RHS"), entry, None)?;
+            data_line(t, names, "    ", Field::Lit(b"RHS"), entry, None)?;
         }
     }
     Ok(())
@@ -550,11 +552,12 @@ fn rhs_lines<W: Write>(t: &mut TextBuf<W>, cx: &Ctx<'_>, range: Range<usize>) ->
 
 /// The `RANGES` lines of rows `range`.
 fn ranges_lines<W: Write>(t: &mut TextBuf<W>, cx: &Ctx<'_>, range: Range<usize>) -> io::Result<()> {
+    let names = &mut Names::new(&cx.names);
     for i in range {
         let r = &cx.model.rows[i];
         if let (_, _, Some(range)) = row_shape(r.lo, r.hi) {
             let entry = (Field::Row(i), range);
-            data_line(t, &cx.names, "    ", Field::Lit(b"RNG"), entry, None)?;
+            data_line(t, names, "    ", Field::Lit(b"RNG"), entry, None)?;
         }
     }
     Ok(())
@@ -596,21 +599,35 @@ fn bounds_lines<W: Write>(t: &mut TextBuf<W>, cx: &Ctx<'_>, range: Range<usize>)
 const MARKER_INTORG: &str = "    MARKER    'MARKER'                 'INTORG'";
 const MARKER_INTEND: &str = "    MARKER    'MARKER'                 'INTEND'";
 
+/// The names a piece of a section writes: the table, and the row names written lately.
+struct Names<'n> {
+    table: &'n NameTable<'n>,
+    rows: RowNameCache,
+}
+
+impl<'n> Names<'n> {
+    fn new(table: &'n NameTable<'n>) -> Self {
+        Names {
+            table,
+            rows: RowNameCache::new(),
+        }
+    }
+}
+
 /// A name in a data line.
 enum Field<'a> {
     Lit(&'a [u8]),
     Row(usize),
-    Col(usize),
 }
 
 /// Append a name; returns its length.
 #[inline(always)]
-fn put<W: Write>(t: &mut TextBuf<W>, names: &NameTable, f: Field) -> usize {
+fn put<W: Write>(t: &mut TextBuf<W>, names: &mut Names, f: Field) -> usize {
     let start = t.len();
+    let Names { table: names, rows } = names;
     match f {
         Field::Lit(b) => t.bytes(b),
-        Field::Row(i) => names.write_row(i, t.bytes_mut()),
-        Field::Col(j) => names.write_col(j, t.bytes_mut()),
+        Field::Row(i) => rows.write_row(names, i, t.bytes_mut()),
     }
     t.len() - start
 }
@@ -629,7 +646,7 @@ fn put<W: Write>(t: &mut TextBuf<W>, names: &NameTable, f: Field) -> usize {
 #[inline]
 fn data_line<W: Write>(
     t: &mut TextBuf<W>,
-    names: &NameTable,
+    names: &mut Names,
     prefix: &str,
     name: Field,
     first: (Field, f64),
@@ -660,7 +677,7 @@ const NAME_OFFSETS: [usize; 3] = [4, 14, 39];
 /// A name of at most eight characters that starts where fixed MPS puts a name is padded to
 /// eight characters.
 #[inline(always)]
-fn name_field<W: Write>(t: &mut TextBuf<W>, names: &NameTable, line: usize, f: Field) -> usize {
+fn name_field<W: Write>(t: &mut TextBuf<W>, names: &mut Names, line: usize, f: Field) -> usize {
     let start = t.len();
     let n = put(t, names, f);
     if n <= 8 && NAME_OFFSETS.contains(&(start - line)) {
@@ -692,7 +709,8 @@ fn bound_line<W: Write>(
     t.str(kind);
     t.str(" BND ");
     let start = t.len();
-    let n = put(t, names, Field::Col(j));
+    names.write_col(j, t.bytes_mut());
+    let n = t.len() - start;
     if n <= 8 {
         // Column 15, where fixed MPS wants the name.
         t.bytes_mut().splice(start..start, [b' '; 6]);

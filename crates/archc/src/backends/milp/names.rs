@@ -484,6 +484,54 @@ impl<'m> NameTable<'m> {
     }
 }
 
+/// Row names written lately, by row index: a column's lines name the same few rows again
+/// and again (the row of its entity, the capacity row of its site), and a hit is one
+/// fixed-size copy where writing the name again follows the row's origin to its tuple and
+/// each element's piece. Direct-mapped on the low bits of the row index, so that
+/// neighbouring rows never evict each other; names longer than [`RowNameCache::CAP`] are
+/// never kept.
+pub(crate) struct RowNameCache {
+    /// The row whose name each slot holds (`u32::MAX`: none).
+    row: Box<[u32; RowNameCache::SLOTS]>,
+    text: Box<[[u8; RowNameCache::CAP]; RowNameCache::SLOTS]>,
+    len: Box<[u8; RowNameCache::SLOTS]>,
+}
+
+impl RowNameCache {
+    const SLOTS: usize = 1024;
+    const CAP: usize = 32;
+
+    pub(crate) fn new() -> Self {
+        RowNameCache {
+            row: Box::new([u32::MAX; Self::SLOTS]),
+            text: Box::new([[0; Self::CAP]; Self::SLOTS]),
+            len: Box::new([0; Self::SLOTS]),
+        }
+    }
+
+    /// Append the unique name of row `i`, as [`NameTable::write_row`] writes it.
+    #[inline(always)]
+    pub(crate) fn write_row(&mut self, names: &NameTable, i: usize, out: &mut Vec<u8>) {
+        let slot = i % Self::SLOTS;
+        if self.row[slot] as usize == i {
+            let at = out.len();
+            out.extend_from_slice(&self.text[slot]);
+            out.truncate(at + self.len[slot] as usize);
+            return;
+        }
+        let at = out.len();
+        names.write_row(i, out);
+        let name = &out[at..];
+        // Row indices fit in `u32` (the writers refuse larger models); `u32::MAX` marks an
+        // empty slot.
+        if name.len() <= Self::CAP && i < u32::MAX as usize {
+            self.text[slot][..name.len()].copy_from_slice(name);
+            self.len[slot] = name.len() as u8;
+            self.row[slot] = i as u32;
+        }
+    }
+}
+
 fn to_string(bytes: Vec<u8>) -> String {
     // Names hold ASCII only; the fallback never loses anything.
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
@@ -653,6 +701,57 @@ mod tests {
         radix_sort(&mut v);
         assert_eq!(v, want);
         assert_eq!(repeated(vec![3, 1, 3, 2, 1]), HashSet::from([1, 3]));
+    }
+
+    /// Row names through the cache equal the table's, whatever the order: revisits (hits),
+    /// rows 1024 apart (one slot), names too long to keep, and suffixed repeats.
+    #[test]
+    fn cached_row_names_equal_the_tables() {
+        let mut m = Model::new();
+        let d = m.add_decl(decl("cap", &["r"], DeclKind::Constraint));
+        let n = 3000;
+        m.elements = (0..n)
+            .map(|k| match k % 3 {
+                0 => format!("r{k}"),
+                1 => format!("a-long-element-name-that-does-not-fit-{k}"),
+                _ => "same".to_string(),
+            })
+            .collect();
+        for k in 0..n {
+            // Every tenth row has the origin of the row before.
+            let tuple = m.add_tuple(&[(k - usize::from(k % 10 == 9)) as u32]);
+            let row = Row {
+                lo: 0.0,
+                hi: 1.0,
+                origin: Origin { decl: d, tuple },
+            };
+            m.add_row(row, []);
+        }
+        let table = NameTable::new(&m);
+        let mut cache = RowNameCache::new();
+        let order: Vec<usize> = (0..n)
+            .flat_map(|i| [i, (i * 7) % n, (i + 1024) % n, i, (i + 2048) % n])
+            .collect();
+        let (mut hits, mut long, mut suffixed) = (0, 0, 0);
+        for i in order {
+            let slot = i % RowNameCache::SLOTS;
+            hits += usize::from(cache.row[slot] as usize == i);
+            let mut via_cache = b"line ".to_vec();
+            cache.write_row(&table, i, &mut via_cache);
+            let mut direct = b"line ".to_vec();
+            table.write_row(i, &mut direct);
+            assert_eq!(via_cache, direct, "row {i}");
+            suffixed += usize::from(direct.contains(&b';'));
+            if direct.len() - 5 > RowNameCache::CAP {
+                long += 1;
+                assert_ne!(cache.row[slot] as usize, i, "row {i}: a long name was kept");
+            }
+        }
+        assert!(hits > n, "only {hits} hits");
+        assert!(
+            long > 0 && suffixed > 0,
+            "{long} long names, {suffixed} suffixed"
+        );
     }
 
     #[test]
