@@ -19,12 +19,15 @@ pub(crate) fn chunks(range: Range<usize>, size: usize) -> Vec<Range<usize>> {
 /// Make `chunks` on `workers` threads, worker `w` taking chunks `w`, `w + workers`, …:
 /// each worker gets its own maker from `make` and fills a buffer of its own per chunk, and
 /// `take` gets the buffers here in the chunks' order. `take` returning false stops the
-/// making. Each worker runs at most one chunk ahead of `take`, and the buffers taken go back
-/// to their worker for reuse, so a few chunks are held at any time. With one worker (or one
+/// making. Each worker holds at most `ahead` (at least one) made chunks that `take` has not
+/// had yet, and the buffers taken go back to their worker for reuse, so a few chunks are
+/// held at any time: more room ahead lets the workers go on while `take` is slow for a
+/// moment, at the cost of the buffers held. With one worker (or one
 /// chunk) everything is done on this thread. A worker that panics stops the taking, and the
 /// panic is passed on.
 pub(crate) fn in_order<B, M, F>(
     workers: usize,
+    ahead: usize,
     chunks: &[Range<usize>],
     make: M,
     mut take: impl FnMut(&Range<usize>, &mut B) -> bool,
@@ -51,7 +54,7 @@ pub(crate) fn in_order<B, M, F>(
         let mut made = Vec::with_capacity(workers);
         let mut returns = Vec::with_capacity(workers);
         for w in 0..workers {
-            let (tx, rx) = sync_channel::<B>(1);
+            let (tx, rx) = sync_channel::<B>(ahead.max(1));
             let (back, spare) = channel::<B>();
             made.push(rx);
             returns.push(back);
@@ -102,7 +105,7 @@ mod tests {
                     out.extend(r);
                 }
             };
-            in_order(workers, &pieces, make, |_, out: &mut Vec<usize>| {
+            in_order(workers, 1, &pieces, make, |_, out: &mut Vec<usize>| {
                 seen.extend_from_slice(out);
                 seen.len() < 500
             });

@@ -238,6 +238,7 @@ pub(crate) fn instantiate_how(
     // `run_phases` takes them before the objectives; this joins the threads of a run that
     // errors stopped earlier.
     inst.finish_prefetches();
+    inst.sources.vfs().forget_read_ahead();
     if inst.prefetch.failed {
         // A file read ahead did not load cleanly: load everything in order, which reports
         // what is wrong with it exactly as without reading ahead.
@@ -295,6 +296,7 @@ impl<'a> Inst<'a> {
         changes: &[ParamChange],
     ) -> Option<Vec<crate::plan::dp::CompiledPlan>> {
         let schema = self.schema;
+        self.read_files_ahead();
         self.load_entities();
         if crate::diagnostics::has_errors(&self.diags) {
             return None;

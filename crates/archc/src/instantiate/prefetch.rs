@@ -200,6 +200,29 @@ impl DenseLoad {
 }
 
 impl Inst<'_> {
+    /// Start reading from disk, each on a thread of its own, the files of indexed params
+    /// large enough to be read ahead ([`Prefetch::min_bytes`]) and not yet in the source
+    /// map, before the entities are loaded: by the time the param loop opens such a file
+    /// ([`Inst::start_prefetch`] or the loop itself) its text is read or on its way. The
+    /// file layer hands the text to that first read, in the same order of files as ever.
+    pub(crate) fn read_files_ahead(&mut self) {
+        let Some(min_bytes) = self.prefetch.min_bytes else {
+            return;
+        };
+        for info in &self.schema.params {
+            let (Some(ast::ParamValue::From(path)), Some(_)) = (&info.decl.value, &info.decl.index)
+            else {
+                continue;
+            };
+            let full = self.sources.resolve_data(path.span.file, &path.value);
+            if self.sources.find_by_path(&full).is_none()
+                && self.sources.file_len(&full).unwrap_or(0) >= min_bytes
+            {
+                self.sources.vfs().read_ahead(&full);
+            }
+        }
+    }
+
     /// Start reading param `p`'s file on another thread, when it is worth it and can be
     /// done: an indexed number param from a file of at least `min_bytes`, stored dense,
     /// not the history of a forecast. `false` when it was not started (the caller loads

@@ -12,7 +12,8 @@ use std::io::Read;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 
 /// The largest file read when no other limit is given: 1 GiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1 << 30;
@@ -116,12 +117,18 @@ fn format_bytes(n: u64) -> String {
     format!("{shown} {} ({n} bytes)", UNITS[unit])
 }
 
+/// A file being read ahead: what [`Vfs::read`] will give for it.
+type Reading = JoinHandle<Result<FileText, ReadError>>;
+
 /// The disk with the editor's unsaved buffers on top, and a size cap.
 #[derive(Clone, Debug)]
 pub struct Vfs {
     /// Unsaved buffers by normalised path (see [`normalize`]).
     overlays: HashMap<PathBuf, String>,
     max_file_size: u64,
+    /// Files being read from disk ahead of their first read, on threads of their own
+    /// ([`Vfs::read_ahead`]; shared by clones).
+    ahead: Arc<Mutex<HashMap<PathBuf, Reading>>>,
     /// Files read from disk so far (shared by clones).
     disk_reads: Arc<AtomicUsize>,
 }
@@ -131,6 +138,7 @@ impl Default for Vfs {
         Vfs {
             overlays: HashMap::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            ahead: Arc::default(),
             disk_reads: Arc::default(),
         }
     }
@@ -181,7 +189,52 @@ impl Vfs {
                 bad_utf8: Vec::new(),
             });
         }
+        let pending = self
+            .ahead
+            .lock()
+            .ok()
+            .and_then(|mut a| a.remove(&normalize(path)));
+        if let Some(Ok(read)) = pending.map(JoinHandle::join) {
+            return read;
+        }
         self.read_disk(path).map(decode)
+    }
+
+    /// Start reading the file at `path` from disk on a thread of its own, so that its
+    /// first [`Vfs::read`] takes the text (or the error) from there instead of reading then:
+    /// for a large data file, while other work goes on. Nothing for an unsaved buffer, a
+    /// file already being read ahead, or when no thread can be had. The read is the one
+    /// `read` would do, only earlier; [`Vfs::forget_read_ahead`] drops reads not taken.
+    pub fn read_ahead(&self, path: &Path) {
+        if self.overlay(path).is_some() {
+            return;
+        }
+        let Ok(mut ahead) = self.ahead.lock() else {
+            return;
+        };
+        let key = normalize(path);
+        if ahead.contains_key(&key) {
+            return;
+        }
+        let disk = Vfs {
+            overlays: HashMap::new(),
+            max_file_size: self.max_file_size,
+            ahead: Arc::default(),
+            disk_reads: self.disk_reads.clone(),
+        };
+        let path = path.to_path_buf();
+        let thread = std::thread::Builder::new().spawn(move || disk.read_disk(&path).map(decode));
+        if let Ok(thread) = thread {
+            ahead.insert(key, thread);
+        }
+    }
+
+    /// Drop the reads ahead that no [`Vfs::read`] took (their threads end on their own), so
+    /// that a later read sees the file as it is then.
+    pub fn forget_read_ahead(&self) {
+        if let Ok(mut ahead) = self.ahead.lock() {
+            ahead.clear();
+        }
     }
 
     /// The size of `path` in bytes (its overlay's, or the file's on disk), if known.
@@ -353,6 +406,42 @@ mod tests {
         assert_eq!(normalize(Path::new("../x.arch")), Path::new("../x.arch"));
         assert_eq!(normalize(Path::new("/a/../../x")), Path::new("/x"));
         assert_eq!(normalize(Path::new("a/..")), Path::new("."));
+    }
+
+    /// A read ahead gives its first read what reading then gives (text, bad bytes, or the
+    /// error), is one disk read, and is taken once; an unsaved buffer is never read ahead;
+    /// a forgotten read ahead is not taken.
+    #[test]
+    fn a_read_ahead_is_the_first_reads_text() {
+        let dir = temp_dir("ahead");
+        let path = dir.join("d.csv");
+        std::fs::write(&path, b"a,b\n1,\xff2\n").expect("write");
+        let plain = Vfs::new().read(&path);
+        let vfs = Vfs::new();
+        vfs.read_ahead(&dir.join(".").join("d.csv"));
+        vfs.read_ahead(&path);
+        assert_eq!(vfs.read(&path), plain);
+        assert!(!plain.as_ref().expect("read").bad_utf8.is_empty());
+        assert_eq!(vfs.disk_reads(), 1, "read once, ahead");
+        // Taken: the next read goes to the disk and sees the file as it is now.
+        std::fs::write(&path, "changed").expect("write");
+        assert_eq!(vfs.read(&path).map(|f| f.text).as_deref(), Ok("changed"));
+        assert_eq!(vfs.disk_reads(), 2);
+        // Forgotten: not taken.
+        vfs.read_ahead(&path);
+        vfs.forget_read_ahead();
+        std::fs::write(&path, "again").expect("write");
+        assert_eq!(vfs.read(&path).map(|f| f.text).as_deref(), Ok("again"));
+        // A missing file: the same error as reading then.
+        let missing = dir.join("missing.csv");
+        vfs.read_ahead(&missing);
+        assert_eq!(vfs.read(&missing), Err(ReadError::NotFound));
+        // An unsaved buffer: nothing is read ahead.
+        let overlays = HashMap::from([(path.clone(), "unsaved".to_string())]);
+        let vfs = Vfs::new().with_overlays(&overlays);
+        vfs.read_ahead(&path);
+        assert_eq!(vfs.read(&path).map(|f| f.text).as_deref(), Ok("unsaved"));
+        assert_eq!(vfs.disk_reads(), 0);
     }
 
     #[test]

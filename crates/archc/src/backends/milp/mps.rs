@@ -467,7 +467,7 @@ fn in_order<W: Write>(
     };
     let mut written = Ok(());
     let workers = rayon::current_num_threads();
-    crate::in_order::in_order(workers, pieces, make, |_, out: &mut Piece| {
+    crate::in_order::in_order(workers, 1, pieces, make, |_, out: &mut Piece| {
         written = match out.error.take() {
             Some(e) => Err(e),
             None => t.write_through(&out.text),

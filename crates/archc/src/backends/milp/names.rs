@@ -488,8 +488,8 @@ impl<'m> NameTable<'m> {
 /// and again (the row of its entity, the capacity row of its site), and a hit is one
 /// fixed-size copy where writing the name again follows the row's origin to its tuple and
 /// each element's piece. Direct-mapped on the low bits of the row index, so that
-/// neighbouring rows never evict each other; names longer than [`RowNameCache::CAP`] are
-/// never kept.
+/// neighbouring rows never evict each other; names longer than [`RowNameCache::CAP`], and
+/// rows of fewer than three entries, are never kept.
 pub(crate) struct RowNameCache {
     /// The row whose name each slot holds (`u32::MAX`: none).
     row: Box<[u32; RowNameCache::SLOTS]>,
@@ -521,6 +521,12 @@ impl RowNameCache {
         }
         let at = out.len();
         names.write_row(i, out);
+        // A row of one or two entries is named at most twice in `COLUMNS`, seldom close
+        // together: keeping it would only push out a name that comes back.
+        let m = names.model;
+        if m.row_start.get(i + 1).map_or(0, |e| e - m.row_start[i]) < 3 {
+            return;
+        }
         let name = &out[at..];
         // Row indices fit in `u32` (the writers refuse larger models); `u32::MAX` marks an
         // empty slot.
@@ -704,11 +710,15 @@ mod tests {
     }
 
     /// Row names through the cache equal the table's, whatever the order: revisits (hits),
-    /// rows 1024 apart (one slot), names too long to keep, and suffixed repeats.
+    /// rows 1024 apart (one slot), names too long to keep, rows too short to keep, and
+    /// suffixed repeats.
     #[test]
     fn cached_row_names_equal_the_tables() {
         let mut m = Model::new();
         let d = m.add_decl(decl("cap", &["r"], DeclKind::Constraint));
+        let x = m.add_decl(decl("x", &[], DeclKind::Decision));
+        let tuple = m.add_tuple(&[]);
+        m.add_column(col(Origin { decl: x, tuple }));
         let n = 3000;
         m.elements = (0..n)
             .map(|k| match k % 3 {
@@ -725,14 +735,15 @@ mod tests {
                 hi: 1.0,
                 origin: Origin { decl: d, tuple },
             };
-            m.add_row(row, []);
+            // Rows of 0 to 4 entries.
+            m.add_row(row, (0..k % 5).map(|_| (ColId(0), 1.0)));
         }
         let table = NameTable::new(&m);
         let mut cache = RowNameCache::new();
         let order: Vec<usize> = (0..n)
             .flat_map(|i| [i, (i * 7) % n, (i + 1024) % n, i, (i + 2048) % n])
             .collect();
-        let (mut hits, mut long, mut suffixed) = (0, 0, 0);
+        let (mut hits, mut long, mut short, mut suffixed) = (0, 0, 0, 0);
         for i in order {
             let slot = i % RowNameCache::SLOTS;
             hits += usize::from(cache.row[slot] as usize == i);
@@ -746,11 +757,15 @@ mod tests {
                 long += 1;
                 assert_ne!(cache.row[slot] as usize, i, "row {i}: a long name was kept");
             }
+            if i % 5 < 3 {
+                short += 1;
+                assert_ne!(cache.row[slot] as usize, i, "row {i}: a short row was kept");
+            }
         }
-        assert!(hits > n, "only {hits} hits");
+        assert!(hits > n / 2, "only {hits} hits");
         assert!(
-            long > 0 && suffixed > 0,
-            "{long} long names, {suffixed} suffixed"
+            long > 0 && short > 0 && suffixed > 0,
+            "{long} long names, {short} short rows, {suffixed} suffixed"
         );
     }
 

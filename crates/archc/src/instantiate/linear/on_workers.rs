@@ -60,6 +60,11 @@ impl Default for Parallel {
     }
 }
 
+/// Chunks each worker may hold made before this thread appends them: appending (into
+/// fresh model memory) is slow at moments, and the workers go on meanwhile. A chunk's
+/// buffers take about 100 kB ([`Parallel::chunk_terms`] terms).
+const AHEAD: usize = 8;
+
 /// A constraint's rows as compiled code: `lo <= left - right <= hi`, divided by `scale`.
 pub(super) struct RowCode<'s> {
     pub(super) left: &'s CompiledLin,
@@ -149,15 +154,19 @@ impl Inst<'_> {
                 make_chunk(world, decisions, code, tuples, r, out, &mut scratch);
             }
         };
-        in_order(workers, &chunks, make, |r, out: &mut Chunk| {
-            match append(model, limits, decl, out, r.start, &mut made) {
+        in_order(
+            workers,
+            AHEAD,
+            &chunks,
+            make,
+            |r, out: &mut Chunk| match append(model, limits, decl, out, r.start, &mut made) {
                 Some(t) => {
                     next = t;
                     false
                 }
                 None => true,
-            }
-        });
+            },
+        );
         self.lin_cache.rows += made;
         self.lin_cache.rows_on_workers += made;
         self.lin_cache.runs += made * sides;
@@ -206,7 +215,7 @@ impl Inst<'_> {
                 out.ok = run_sum_part(world, decisions, code, k, r, &mut own, &mut out.lin);
             }
         };
-        in_order(workers, &chunks, make, |_, out: &mut SumChunk| {
+        in_order(workers, AHEAD, &chunks, make, |_, out: &mut SumChunk| {
             ok = out.ok;
             if ok {
                 acc.terms.extend_from_slice(&out.lin.terms);
