@@ -334,6 +334,45 @@ impl Model {
         self.add_row(row, [])
     }
 
+    /// Append instances of `decl` made elsewhere, in order, as [`Model::add_tuple`] and
+    /// [`Model::add_row_slices`] would one by one: instance `k` has the index tuple
+    /// `elems[k * arity..(k + 1) * arity]` and, when `rows[k]` is `Some((lo, hi, end))`, a
+    /// row whose nonzeros end at `end` in `cols`/`vals` (each row's start is the end
+    /// before it). Each instance has a tuple of its own (`arity` at least one), so no row
+    /// shares its origin with another.
+    pub fn append_rows(
+        &mut self,
+        decl: DeclId,
+        rows: &[Option<(f64, f64, u32)>],
+        cols: &[u32],
+        vals: &[f64],
+        elems: &[u32],
+        arity: usize,
+    ) {
+        debug_assert!(arity > 0 && elems.len() == rows.len() * arity);
+        debug_assert_eq!(cols.len(), vals.len());
+        let (tuple, nonzeros) = (self.tuples.len(), self.row_cols.len());
+        self.tuples.extend_from_slice(elems);
+        self.row_cols.extend(cols.iter().map(|&c| ColId(c)));
+        self.row_vals.extend_from_slice(vals);
+        let mut last = None;
+        for (k, row) in rows.iter().enumerate() {
+            let Some((lo, hi, end)) = *row else { continue };
+            let origin = Origin {
+                decl,
+                tuple: (tuple + k * arity) as u32,
+            };
+            self.rows.push(Row { lo, hi, origin });
+            self.row_start.push(nonzeros + end as usize);
+            last = Some(origin);
+        }
+        // Every row's origin is new: the first use of its tuple. The counter is left as
+        // counting the last one, as adding them one by one leaves it.
+        if let Some(origin) = last {
+            self.recent.rows.next(origin);
+        }
+    }
+
     pub fn num_columns(&self) -> usize {
         self.columns.len()
     }
@@ -466,5 +505,64 @@ mod tests {
         assert_eq!(c.next(at(5, 7)), 2);
         assert_eq!(c.next(at(n - 1, 7)), 1);
         assert_eq!(c.next(at(n - 1, 0)), 1);
+    }
+
+    /// Rows appended at once equal the rows added one by one: tuples, nonzeros, bounds,
+    /// origins, and the counter of uses (a row added after them with the last origin is
+    /// its second use either way).
+    #[test]
+    fn appended_rows_equal_rows_added_one_by_one() {
+        let rows = [
+            Some((1.0, 2.0, 2)),
+            None,
+            Some((f64::NEG_INFINITY, 0.0, 5)),
+            Some((3.0, 3.0, 5)),
+        ];
+        let cols = [4, 7, 1, 2, 9];
+        let vals = [1.5, -2.0, 3.0, 4.0, 0.25];
+        let elems = [0, 1, 0, 2, 1, 1, 2, 0];
+        let decl = DeclId(0);
+        let mut one = Model::new();
+        let mut at_once = Model::new();
+        for m in [&mut one, &mut at_once] {
+            m.add_tuple(&[5, 5]);
+            m.add_row(
+                Row {
+                    lo: 0.0,
+                    hi: 1.0,
+                    origin: Origin { decl, tuple: 0 },
+                },
+                [(ColId(3), 1.0)],
+            );
+        }
+        let mut from = 0;
+        for (k, row) in rows.iter().enumerate() {
+            let tuple = one.add_tuple(&elems[k * 2..k * 2 + 2]);
+            if let Some((lo, hi, end)) = *row {
+                let terms = from..end as usize;
+                let origin = Origin { decl, tuple };
+                one.add_row_slices(Row { lo, hi, origin }, &cols[terms.clone()], &vals[terms]);
+                from = end as usize;
+            }
+        }
+        at_once.append_rows(decl, &rows, &cols, &vals, &elems, 2);
+        for m in [&mut one, &mut at_once] {
+            let origin = m.rows.last().expect("rows").origin;
+            m.add_row(
+                Row {
+                    lo: 0.0,
+                    hi: 0.0,
+                    origin,
+                },
+                [],
+            );
+        }
+        assert_eq!(one.tuples, at_once.tuples);
+        assert_eq!(one.rows, at_once.rows);
+        assert_eq!(one.row_start, at_once.row_start);
+        assert_eq!(one.row_cols, at_once.row_cols);
+        assert_eq!(one.row_vals, at_once.row_vals);
+        assert_eq!(one.parts.rows, at_once.parts.rows);
+        assert_eq!(at_once.parts.rows.get(&4), Some(&2));
     }
 }

@@ -297,6 +297,15 @@ fn append(
     made: &mut usize,
 ) -> Option<usize> {
     let (mut from, arity) = (0usize, out.arity);
+    // The whole chunk within the limits: appended at once.
+    if arity > 0
+        && model.rows.len() + out.rows.len() <= limits.max_rows
+        && model.row_cols.len() + out.cols.len() <= limits.max_nonzeros
+    {
+        model.append_rows(decl, &out.rows, &out.cols, &out.vals, &out.elems, arity);
+        *made += out.rows.len();
+        return out.stopped.then_some(first + out.rows.len());
+    }
     for (k, row) in out.rows.iter().enumerate() {
         let elems = &out.elems[k * arity..(k + 1) * arity];
         let origin = Origin {
