@@ -26,6 +26,7 @@ use crate::check::Ty;
 use crate::data::{self, CellValue, ColumnSpec, OpenedFile, Record};
 use crate::syntax::ast;
 use rustc_hash::FxHashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -199,7 +200,19 @@ impl DenseLoad {
     }
 }
 
-impl Inst<'_> {
+impl<'a> Inst<'a> {
+    /// Param `p`'s file as written and resolved, when `p` is an indexed param read from a
+    /// file of at least `min_bytes`: the files read ahead.
+    fn large_param_file(&self, p: usize, min_bytes: u64) -> Option<(&'a ast::StrLit, PathBuf)> {
+        let info = &self.schema.params[p];
+        let (Some(ast::ParamValue::From(path)), Some(_)) = (&info.decl.value, &info.decl.index)
+        else {
+            return None;
+        };
+        let full = self.sources.resolve_data(path.span.file, &path.value);
+        (self.sources.file_len(&full).unwrap_or(0) >= min_bytes).then_some((path, full))
+    }
+
     /// Start reading from disk, each on a thread of its own, the files of indexed params
     /// large enough to be read ahead ([`Prefetch::min_bytes`]) and not yet in the source
     /// map, before the entities are loaded: by the time the param loop opens such a file
@@ -209,16 +222,12 @@ impl Inst<'_> {
         let Some(min_bytes) = self.prefetch.min_bytes else {
             return;
         };
-        for info in &self.schema.params {
-            let (Some(ast::ParamValue::From(path)), Some(_)) = (&info.decl.value, &info.decl.index)
-            else {
-                continue;
-            };
-            let full = self.sources.resolve_data(path.span.file, &path.value);
-            if self.sources.find_by_path(&full).is_none()
-                && self.sources.file_len(&full).unwrap_or(0) >= min_bytes
-            {
-                self.sources.vfs().read_ahead(&full);
+        for p in 0..self.schema.params.len() {
+            match self.large_param_file(p, min_bytes) {
+                Some((_, full)) if self.sources.find_by_path(&full).is_none() => {
+                    self.sources.vfs().read_ahead(&full)
+                }
+                _ => {}
             }
         }
     }
@@ -231,24 +240,21 @@ impl Inst<'_> {
         let Some(min_bytes) = self.prefetch.min_bytes else {
             return false;
         };
-        let info = &self.schema.params[p];
-        let (Some(ast::ParamValue::From(path)), Some(_)) = (&info.decl.value, &info.decl.index)
-        else {
-            return false;
-        };
         if self.world.params[p].is_some() {
             return false;
         }
-        let unit_scale = match info.ty {
+        let unit_scale = match self.schema.params[p].ty {
             Ty::Num { unit, .. } => unit.scale,
             _ => return false,
         };
         // Small files and sets that depend on an earlier index variable (never dense) are
         // ruled out before the sets are evaluated.
-        let full = self.sources.resolve_data(path.span.file, &path.value);
+        let Some((path, _)) = self.large_param_file(p, min_bytes) else {
+            return false;
+        };
         let dependent = (self.hir.and_then(|h| h.params.get(p)))
             .is_none_or(|h| h.body.index.has_dependent_set());
-        if dependent || self.sources.file_len(&full).unwrap_or(0) < min_bytes {
+        if dependent {
             return false;
         }
         let display = path.value.clone();

@@ -420,7 +420,10 @@ mod tests {
         let vfs = Vfs::new();
         vfs.read_ahead(&dir.join(".").join("d.csv"));
         vfs.read_ahead(&path);
+        let pending = || vfs.ahead.lock().expect("lock").len();
+        assert_eq!(pending(), 1, "one read ahead under either spelling");
         assert_eq!(vfs.read(&path), plain);
+        assert_eq!(pending(), 0, "the read took it");
         assert!(!plain.as_ref().expect("read").bad_utf8.is_empty());
         assert_eq!(vfs.disk_reads(), 1, "read once, ahead");
         // Taken: the next read goes to the disk and sees the file as it is now.
@@ -429,7 +432,9 @@ mod tests {
         assert_eq!(vfs.disk_reads(), 2);
         // Forgotten: not taken.
         vfs.read_ahead(&path);
+        assert_eq!(pending(), 1);
         vfs.forget_read_ahead();
+        assert_eq!(pending(), 0);
         std::fs::write(&path, "again").expect("write");
         assert_eq!(vfs.read(&path).map(|f| f.text).as_deref(), Ok("again"));
         // A missing file: the same error as reading then.
@@ -440,6 +445,7 @@ mod tests {
         let overlays = HashMap::from([(path.clone(), "unsaved".to_string())]);
         let vfs = Vfs::new().with_overlays(&overlays);
         vfs.read_ahead(&path);
+        assert!(vfs.ahead.lock().expect("lock").is_empty());
         assert_eq!(vfs.read(&path).map(|f| f.text).as_deref(), Ok("unsaved"));
         assert_eq!(vfs.disk_reads(), 0);
     }
