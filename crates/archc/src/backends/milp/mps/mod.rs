@@ -663,4 +663,66 @@ mod tests {
             "[continuous -> integer, integer -> continuous]"
         );
     }
+
+    /// Takes `left` bytes, then fails.
+    struct FailAfter {
+        left: usize,
+    }
+
+    impl Write for FailAfter {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.left == 0 {
+                return Err(io::Error::other("disk full"));
+            }
+            let n = buf.len().min(self.left);
+            self.left -= n;
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A write that fails in any section, in the middle of the blocks of `COLUMNS` too,
+    /// gives its error back from the parallel writer: the workers and the thread loading
+    /// the blocks stop instead of waiting for each other.
+    #[test]
+    fn a_failed_write_stops_the_pieces_and_the_blocks() {
+        let corpus = model_corpus();
+        let f = corpus
+            .iter()
+            .find(|f| f.ends_with("examples/placement/global.arch"))
+            .expect("the placement example is in the corpus");
+        let mut a = analyze(f, &AnalyzeOptions::default());
+        let (schema, hir) = (a.schema.take().unwrap(), a.hir.take().unwrap());
+        let (inst, _) = crate::instantiate::instantiate(
+            &schema,
+            &hir,
+            &mut a.sources,
+            Default::default(),
+            false,
+        );
+        let m = &inst.expect("the example instantiates").model;
+        let whole = text(m, Exec::Sequential);
+        let columns = whole.windows(8).position(|w| w == b"COLUMNS\n").unwrap();
+        let rhs = whole.windows(4).position(|w| w == b"RHS\n").unwrap();
+        assert!(
+            rhs - columns > 200,
+            "a COLUMNS section of a few lines at least"
+        );
+        for left in [
+            0,
+            10,
+            columns + 30,
+            (columns + rhs) / 2,
+            rhs - 5,
+            whole.len() - 3,
+        ] {
+            // Blocks of 3 entries, pieces of 2: many blocks, each of several pieces.
+            let mut out = FailAfter { left };
+            let err = write_sections(m, &mut out, Exec::Parallel { piece: 2 }, 3)
+                .expect_err("the write fails");
+            assert_eq!(err.to_string(), "disk full", "failed after {left} bytes");
+        }
+    }
 }
