@@ -97,6 +97,17 @@ impl<'a> Inst<'a> {
         } else {
             self.compile_bounds(d, arity)
         };
+        if bounds_const && !filtered && arity > 0 {
+            // One kind and one pair of bounds for every column: added at once.
+            let bounds = (kind, const_lb, const_ub);
+            self.model
+                .append_columns(decl_id, bounds, &tuples[..count * arity], arity);
+            cols.count = count;
+            self.decisions
+                .resize_with(self.decisions.len().max(d + 1), || None);
+            self.decisions[d] = Some(cols);
+            return Ok(());
+        }
         self.model.columns.reserve(count);
         self.model.tuples.reserve(tuples.len());
         self.in_frame(h.slots.len(), |me| -> R<()> {

@@ -311,6 +311,38 @@ impl Model {
         ColId(id)
     }
 
+    /// Append one column per index tuple of `elems` (`arity` elements each, `arity` at
+    /// least one), all of `kind` within `lb..=ub`, as [`Model::add_tuple`] and
+    /// [`Model::add_column`] would one by one: each column has a tuple of its own, so no
+    /// column shares its origin with another. Returns the first column's id.
+    pub fn append_columns(
+        &mut self,
+        decl: DeclId,
+        (kind, lb, ub): (VarKind, f64, f64),
+        elems: &[u32],
+        arity: usize,
+    ) -> ColId {
+        debug_assert!(arity > 0 && elems.len().is_multiple_of(arity));
+        let (first, tuple) = (self.columns.len() as u32, self.tuples.len());
+        self.tuples.extend_from_slice(elems);
+        let count = elems.len() / arity;
+        self.columns.extend((0..count).map(|k| Column {
+            kind,
+            lb,
+            ub,
+            origin: Origin {
+                decl,
+                tuple: (tuple + k * arity) as u32,
+            },
+        }));
+        // The counter is left as counting the last one, as adding them one by one leaves
+        // it.
+        if let Some(c) = self.columns.last().filter(|_| count > 0) {
+            self.recent.cols.next(c.origin);
+        }
+        ColId(first)
+    }
+
     /// Append a row with its nonzeros (duplicates must already be merged).
     pub fn add_row(&mut self, row: Row, coefs: impl IntoIterator<Item = (ColId, f64)>) -> RowId {
         for (c, v) in coefs {
@@ -564,5 +596,50 @@ mod tests {
         assert_eq!(one.row_vals, at_once.row_vals);
         assert_eq!(one.parts.rows, at_once.parts.rows);
         assert_eq!(at_once.parts.rows.get(&4), Some(&2));
+    }
+
+    #[test]
+    fn appended_columns_equal_columns_added_one_by_one() {
+        let elems = [0, 1, 0, 2, 1, 1, 2, 0];
+        let (decl, other) = (DeclId(1), DeclId(0));
+        let bounds = (VarKind::Integer, -1.0, 4.0);
+        let mut one = Model::new();
+        let mut at_once = Model::new();
+        for m in [&mut one, &mut at_once] {
+            let tuple = m.add_tuple(&[5, 5]);
+            let origin = Origin { decl: other, tuple };
+            m.add_column(Column {
+                kind: VarKind::Binary,
+                lb: 0.0,
+                ub: 1.0,
+                origin,
+            });
+        }
+        for t in elems.chunks(2) {
+            let tuple = one.add_tuple(t);
+            one.add_column(Column {
+                kind: bounds.0,
+                lb: bounds.1,
+                ub: bounds.2,
+                origin: Origin { decl, tuple },
+            });
+        }
+        assert_eq!(at_once.append_columns(decl, bounds, &elems, 2), ColId(1));
+        // Nothing to add: nothing changes.
+        assert_eq!(at_once.append_columns(decl, bounds, &[], 2), ColId(5));
+        // One more use of the last origin is its second, in both.
+        for m in [&mut one, &mut at_once] {
+            let origin = m.columns.last().expect("columns").origin;
+            m.add_column(Column {
+                kind: VarKind::Continuous,
+                lb: 0.0,
+                ub: 0.0,
+                origin,
+            });
+        }
+        assert_eq!(one.tuples, at_once.tuples);
+        assert_eq!(one.columns, at_once.columns);
+        assert_eq!(one.parts.cols, at_once.parts.cols);
+        assert_eq!(at_once.parts.cols.get(&5), Some(&2));
     }
 }
