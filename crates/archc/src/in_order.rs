@@ -16,11 +16,15 @@ pub(crate) fn chunks(range: Range<usize>, size: usize) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// Make `chunks` on `workers` threads and give them to `take` here, in the chunks' order.
+/// Make `chunks` on `workers` threads, this one among them, and give them to `take` here,
+/// in the chunks' order.
 ///
 /// Each worker gets its own maker from `make` and fills a buffer per chunk. A worker takes
-/// the next chunk not yet claimed by any worker, so a worker slowed for a moment (by the
-/// taking thread, or by another process) does not hold the others back. At most
+/// the next chunk not yet claimed by any worker, so a worker slowed for a moment (by another
+/// process) does not hold the others back. This thread takes each chunk as soon as it is
+/// made, and makes the next unclaimed chunk itself while the one it takes next is not made
+/// yet: `workers` threads keep `workers` cores busy, with no thread that only waits or
+/// only takes. At most
 /// `workers * (ahead + 1)` chunks (`ahead` at least one) are claimed but not yet taken: more
 /// room lets the workers go on while `take` is slow for a moment, at the cost of the buffers
 /// held. Buffers taken are reused for later chunks. `take` returning false stops the making.
@@ -64,7 +68,9 @@ pub(crate) fn in_order<B, M, F>(
     };
     let (board, make) = (&board, &make);
     std::thread::scope(|scope| {
-        for _ in 0..workers {
+        // This thread is one of the workers: it makes chunks while the one it takes next
+        // is not made yet.
+        for _ in 1..workers {
             scope.spawn(move || {
                 let _watch = Watch(board);
                 let mut maker = make();
@@ -85,15 +91,41 @@ pub(crate) fn in_order<B, M, F>(
         }
         // A `take` that panics stops the workers too, or the scope would wait for them.
         let _watch = Watch(board);
-        for (i, r) in chunks.iter().enumerate() {
-            let Some(mut out) = board.wait_for(i) else {
-                return;
-            };
-            let go = take(r, &mut out);
-            board.taken(i, out, go);
-            if !go {
+        let mut maker = None;
+        let mut i = 0;
+        let mut s = board.lock();
+        while let Some(r) = chunks.get(i) {
+            if s.halt {
                 return;
             }
+            if let Some(mut out) = s.made[i % window].take() {
+                drop(s);
+                let go = take(r, &mut out);
+                board.taken(i, out, go);
+                if !go {
+                    return;
+                }
+                i += 1;
+                s = board.lock();
+                continue;
+            }
+            // Chunk `i` is not made yet: this thread makes the next chunk nobody has
+            // claimed, when there is one within the window, instead of waiting.
+            let k = board.next.load(Ordering::Relaxed);
+            if k < chunks.len()
+                && k < i + window
+                && (board.next)
+                    .compare_exchange(k, k + 1, Ordering::Relaxed, Ordering::Relaxed)
+                    .is_ok()
+            {
+                let mut out = s.spare.pop().unwrap_or_default();
+                drop(s);
+                maker.get_or_insert_with(make)(chunks[k].clone(), &mut out);
+                s = board.lock();
+                s.made[k % window] = Some(out);
+                continue;
+            }
+            s = board.made.wait(s).unwrap_or_else(|e| e.into_inner());
         }
     });
 }
@@ -149,20 +181,6 @@ impl<B: Default> Board<B> {
             self.made.notify_one();
         }
         true
-    }
-
-    /// Wait for chunk `i` (the next to take); none when a worker panicked.
-    fn wait_for(&self, i: usize) -> Option<B> {
-        let mut s = self.lock();
-        loop {
-            if s.halt {
-                return None;
-            }
-            if let Some(out) = s.made[i % self.window].take() {
-                return Some(out);
-            }
-            s = self.made.wait(s).unwrap_or_else(|e| e.into_inner());
-        }
     }
 
     /// Chunk `i` is taken: its buffer goes back for reuse, and the window moves on (or the
@@ -303,5 +321,29 @@ mod tests {
             });
         });
         assert!(taking.is_err());
+    }
+
+    #[test]
+    fn the_calling_thread_is_one_of_the_workers() {
+        let pieces = chunks(0..60, 1);
+        for workers in [2, 3] {
+            let makers = Mutex::new(std::collections::HashSet::new());
+            let make = || {
+                makers.lock().unwrap().insert(std::thread::current().id());
+                |r: Range<usize>, buf: &mut usize| {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                    *buf = r.start;
+                }
+            };
+            let mut seen = Vec::new();
+            in_order(workers, 1, &pieces, make, |_, buf: &mut usize| {
+                seen.push(*buf);
+                true
+            });
+            assert_eq!(seen, (0..60).collect::<Vec<_>>());
+            let makers = makers.into_inner().unwrap();
+            assert!(makers.contains(&std::thread::current().id()));
+            assert_eq!(makers.len(), workers, "threads that made chunks");
+        }
     }
 }

@@ -3,7 +3,8 @@
 //! - Rows: a constraint's index tuples (a product of named sets, or listed from a filtered
 //!   index) are cut into chunks; each worker runs the compiled sides of its chunks' tuples
 //!   (reading only the data world and the decisions' columns) into a buffer of its own, and
-//!   the calling thread appends the buffers to the model in the tuples' order. The model is
+//!   the calling thread (itself one of the workers) appends the buffers to the model in the
+//!   tuples' order. The model is
 //!   exactly the one made row by row (same rows, terms, bounds, origins and tuples, in the
 //!   same order): each row's numbers come from the same code (`run_side`, `normalize`,
 //!   `row_bounds`), and a tuple that needs more than the compiled code (a run that bails
@@ -60,9 +61,10 @@ impl Default for Parallel {
     }
 }
 
-/// Chunks each worker may hold made before this thread appends them: appending (into
-/// fresh model memory) is slow at moments, and the workers go on meanwhile. A chunk's
-/// buffers take about 100 kB ([`Parallel::chunk_terms`] terms).
+/// Room ahead of the appending, per worker ([`in_order`] holds up to `workers * (AHEAD +
+/// 1)` chunks made and not yet appended): appending (into fresh model memory) is slow at
+/// moments, and the workers go on meanwhile. A chunk's buffers take about 100 kB
+/// ([`Parallel::chunk_terms`] terms).
 const AHEAD: usize = 8;
 
 /// A constraint's rows as compiled code: `lo <= left - right <= hi`, divided by `scale`.
