@@ -548,6 +548,25 @@ mod tests {
     use crate::driver::analyze;
     use crate::instantiate::tests_compiled::model_corpus;
 
+    /// The model of file `f`, when it checks without errors and instantiates.
+    fn model_of(f: &std::path::Path) -> Option<Model> {
+        let mut a = analyze(f, &AnalyzeOptions::default());
+        let (Some(schema), Some(hir)) = (a.schema.take(), a.hir.take()) else {
+            return None;
+        };
+        if a.has_errors() {
+            return None;
+        }
+        let (inst, _) = crate::instantiate::instantiate(
+            &schema,
+            &hir,
+            &mut a.sources,
+            Default::default(),
+            false,
+        );
+        inst.map(|i| i.model)
+    }
+
     fn text(model: &Model, exec: Exec) -> Vec<u8> {
         text_in_blocks(model, exec, BLOCK_NONZEROS)
     }
@@ -586,22 +605,8 @@ mod tests {
         // Likewise for the objective: cursors, and a term of two coefficients or more.
         let mut objective_increasing = false;
         for f in &model_corpus() {
-            let mut a = analyze(f, &AnalyzeOptions::default());
-            let (Some(schema), Some(hir)) = (a.schema.take(), a.hir.take()) else {
-                continue;
-            };
-            if a.has_errors() {
-                continue;
-            }
-            let (inst, _) = crate::instantiate::instantiate(
-                &schema,
-                &hir,
-                &mut a.sources,
-                Default::default(),
-                false,
-            );
-            let Some(inst) = inst else { continue };
-            let m = &inst.model;
+            let Some(m) = model_of(f) else { continue };
+            let m = &m;
             let whole = text(m, Exec::Sequential);
             for piece in [1, 2, 3, PIECE] {
                 let pieces = text(m, Exec::Parallel { piece });
@@ -693,16 +698,7 @@ mod tests {
             .iter()
             .find(|f| f.ends_with("examples/placement/global.arch"))
             .expect("the placement example is in the corpus");
-        let mut a = analyze(f, &AnalyzeOptions::default());
-        let (schema, hir) = (a.schema.take().unwrap(), a.hir.take().unwrap());
-        let (inst, _) = crate::instantiate::instantiate(
-            &schema,
-            &hir,
-            &mut a.sources,
-            Default::default(),
-            false,
-        );
-        let m = &inst.expect("the example instantiates").model;
+        let m = &model_of(f).expect("the example instantiates");
         let whole = text(m, Exec::Sequential);
         let columns = whole.windows(8).position(|w| w == b"COLUMNS\n").unwrap();
         let rhs = whole.windows(4).position(|w| w == b"RHS\n").unwrap();
