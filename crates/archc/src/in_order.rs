@@ -24,12 +24,13 @@ pub(crate) fn chunks(range: Range<usize>, size: usize) -> Vec<Range<usize>> {
 /// process) does not hold the others back. This thread takes each chunk as soon as it is
 /// made, and makes the next unclaimed chunk itself while the one it takes next is not made
 /// yet: `workers` threads keep `workers` cores busy, with no thread that only waits or
-/// only takes. At most
-/// `workers * (ahead + 1)` chunks (`ahead` at least one) are claimed but not yet taken: more
-/// room lets the workers go on while `take` is slow for a moment, at the cost of the buffers
-/// held. Buffers taken are reused for later chunks. `take` returning false stops the making.
-/// With one worker (or one chunk) everything is done on this thread. A worker that panics
-/// stops the taking, and the panic is passed on.
+/// only takes.
+///
+/// At most `workers * (ahead + 1)` chunks (`ahead` at least one) are claimed but not yet
+/// taken: more room lets the workers go on while `take` is slow for a moment, at the cost of
+/// the buffers held. Buffers taken are reused for later chunks. `take` returning false stops
+/// the making. With one worker (or one chunk) everything is done on this thread. A worker
+/// (or `take`) that panics stops the others, and the panic is passed on.
 pub(crate) fn in_order<B, M, F>(
     workers: usize,
     ahead: usize,
