@@ -103,47 +103,44 @@ impl<'a> Inst<'a> {
             self.model
                 .append_columns(decl_id, bounds, &tuples[..count * arity], arity);
             cols.count = count;
-            self.decisions
-                .resize_with(self.decisions.len().max(d + 1), || None);
-            self.decisions[d] = Some(cols);
-            return Ok(());
-        }
-        self.model.columns.reserve(count);
-        self.model.tuples.reserve(tuples.len());
-        self.in_frame(h.slots.len(), |me| -> R<()> {
-            for i in 0..count {
-                let t = &tuples[i * arity..(i + 1) * arity];
-                let (lb, ub) = if bounds_const {
-                    (const_lb, const_ub)
-                } else if let Some(b) = compiled
-                    .as_ref()
-                    .and_then(|c| me.run_bounds(c, t, kind, scale))
-                {
-                    b
-                } else {
-                    for (&s, &x) in slots.iter().zip(t) {
-                        me.bind(s, Bound::Value(Value::Elem(x)));
+        } else {
+            self.model.columns.reserve(count);
+            self.model.tuples.reserve(tuples.len());
+            self.in_frame(h.slots.len(), |me| -> R<()> {
+                for i in 0..count {
+                    let t = &tuples[i * arity..(i + 1) * arity];
+                    let (lb, ub) = if bounds_const {
+                        (const_lb, const_ub)
+                    } else if let Some(b) = compiled
+                        .as_ref()
+                        .and_then(|c| me.run_bounds(c, t, kind, scale))
+                    {
+                        b
+                    } else {
+                        for (&s, &x) in slots.iter().zip(t) {
+                            me.bind(s, Bound::Value(Value::Elem(x)));
+                        }
+                        me.eval_bounds(d, h, kind, scale)
+                            .map_err(|e| me.in_instance(e, &info.name, t))?
+                    };
+                    let tuple = me.model.add_tuple(t);
+                    let c = me.model.add_column(Column {
+                        kind,
+                        lb,
+                        ub,
+                        origin: Origin {
+                            decl: decl_id,
+                            tuple,
+                        },
+                    });
+                    if filtered {
+                        cols.sparse.insert(t.into(), c.0);
                     }
-                    me.eval_bounds(d, h, kind, scale)
-                        .map_err(|e| me.in_instance(e, &info.name, t))?
-                };
-                let tuple = me.model.add_tuple(t);
-                let c = me.model.add_column(Column {
-                    kind,
-                    lb,
-                    ub,
-                    origin: Origin {
-                        decl: decl_id,
-                        tuple,
-                    },
-                });
-                if filtered {
-                    cols.sparse.insert(t.into(), c.0);
+                    cols.count += 1;
                 }
-                cols.count += 1;
-            }
-            Ok(())
-        })?;
+                Ok(())
+            })?;
+        }
         if self.decisions.len() <= d {
             self.decisions.resize_with(d + 1, || None);
         }

@@ -4,13 +4,12 @@
 //!   index) are cut into chunks; each worker runs the compiled sides of its chunks' tuples
 //!   (reading only the data world and the decisions' columns) into a buffer of its own, and
 //!   the calling thread (itself one of the workers) appends the buffers to the model in the
-//!   tuples' order. The model is
-//!   exactly the one made row by row (same rows, terms, bounds, origins and tuples, in the
-//!   same order): each row's numbers come from the same code (`run_side`, `normalize`,
-//!   `row_bounds`), and a tuple that needs more than the compiled code (a run that bails
-//!   out, a row without decisions that can never hold, a row past the limits) stops the
-//!   chunks there and is made, with every tuple after it, by the row-by-row path, which
-//!   reports what it finds.
+//!   tuples' order. The model is exactly the one made row by row (same rows, terms,
+//!   bounds, origins and tuples, in the same order): each row's numbers come from the same
+//!   code (`run_side`, `normalize`, `row_bounds`), and a tuple that needs more than the
+//!   compiled code (a run that bails out, a row without decisions that can never hold, a
+//!   row past the limits) stops the chunks there and is made, with every tuple after it, by
+//!   the row-by-row path, which reports what it finds.
 //! - Sums: a compiled `sum` over millions of terms (an objective) is cut by the positions of
 //!   its first index variable; the workers' terms are appended in order, so the terms are
 //!   those of one run, in its order. Only sums that add no constant are cut (a constant

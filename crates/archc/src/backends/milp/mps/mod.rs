@@ -21,10 +21,11 @@
 //! terms otherwise.
 //!
 //! [`write_mps_pipelined`] and [`write_mps_to_path`] format the sections in pieces (about
-//! 32K lines, or 32K nonzeros of a loaded block) on worker threads, the calling thread among
-//! them, which writes the pieces in order: the same bytes as [`write_mps`], which formats everything on
-//! the calling thread. Each piece carries its own state (the integer marker is decided from
-//! the column before the piece), so the text does not depend on where the pieces end.
+//! 32K lines, or 32K nonzeros of a loaded block) on worker threads, the calling thread
+//! among them, which writes the pieces in order: the same bytes as [`write_mps`], which
+//! formats everything on the calling thread. Each piece carries its own state (the integer
+//! marker is decided from the column before the piece), so the text does not depend on
+//! where the pieces end.
 
 mod transpose;
 
@@ -242,7 +243,8 @@ struct Piece {
 
 /// Format the `pieces` of `section` on worker threads (as many as the rayon pool has, this
 /// one among them), each into a buffer of its own, and write the buffers to `t` in the
-/// pieces' order on this thread ([`crate::in_order::in_order`]: a few pieces' text is held at any time).
+/// pieces' order on this thread ([`crate::in_order::in_order`]: a few pieces' text is held
+/// at any time).
 fn in_order<W: Write>(
     t: &mut TextBuf<W>,
     cx: &Ctx<'_>,
@@ -388,6 +390,7 @@ fn bounds_lines<W: Write>(t: &mut TextBuf<W>, cx: &Ctx<'_>, range: Range<usize>)
     }
     Ok(())
 }
+
 /// Integer markers, with `'MARKER'` in columns 15-22 and the keyword in 40-47 as fixed MPS
 /// places them (free-format readers split on spaces either way).
 const MARKER_INTORG: &str = "    MARKER    'MARKER'                 'INTORG'";
