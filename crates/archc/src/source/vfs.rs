@@ -448,6 +448,7 @@ mod tests {
         assert!(vfs.ahead.lock().expect("lock").is_empty());
         assert_eq!(vfs.read(&path).map(|f| f.text).as_deref(), Ok("unsaved"));
         assert_eq!(vfs.disk_reads(), 0);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
